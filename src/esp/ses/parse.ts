@@ -1,0 +1,240 @@
+/** Turns one SES event (event publishing or legacy notification) into one context per recipient. */
+import { badRequest, type HttpError, isHttpError } from '../../errors.js';
+import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
+import type { Logger } from '../../log.js';
+import { parseOr400 } from '../../schema.js';
+import { type Detail, type DetailKey, DetailSchemas, type Mail, MailSchema } from './schema.js';
+import { metadataOf, tagsOf } from './tags.js';
+import { parseTimestamp } from './timestamp.js';
+
+/** Per-recipient fields that depend on the event type. */
+type Fields = Partial<
+  Pick<
+    EmailTrackingContext,
+    'rejectReason' | 'description' | 'clickUrl' | 'userAgent' | 'mtaResponse'
+  >
+>;
+
+interface Target {
+  readonly address: string;
+  readonly fields: Fields;
+}
+
+interface Rule<K extends DetailKey> {
+  readonly key: K;
+  readonly type: TrackingEventType | ((detail: Detail<K>) => TrackingEventType);
+  /** Recipients with their own fields; `undefined` means `mail.destination` with `common` fields. */
+  readonly targets?: (detail: Detail<K>) => Target[];
+  readonly common?: (detail: Detail<K>) => Fields;
+}
+
+const _rule = <K extends DetailKey>(rule: Rule<K>): Rule<DetailKey> =>
+  rule as unknown as Rule<DetailKey>;
+
+const _optsOut = (detail: Detail<'subscription'>): boolean => {
+  const prefs = detail.newTopicPreferences;
+  return (
+    prefs?.unsubscribeAll === true ||
+    (prefs?.topicSubscriptionStatus ?? []).some((t) => t.subscriptionStatus === 'OptOut')
+  );
+};
+
+/** SES type name (eventType or legacy notificationType) -> how to read it. */
+const RULES: Readonly<Record<string, Rule<DetailKey>>> = {
+  Send: _rule({ key: 'send', type: 'sent' }),
+  Delivery: _rule({
+    key: 'delivery',
+    type: 'delivered',
+    targets: (d) =>
+      d.recipients.map((address) => ({ address, fields: { mtaResponse: d.smtpResponse ?? null } })),
+  }),
+  DeliveryDelay: _rule({
+    key: 'deliveryDelay',
+    type: 'deferred',
+    targets: (d) =>
+      d.delayedRecipients.map((r) => ({
+        address: r.emailAddress,
+        fields: { description: d.delayType, mtaResponse: r.diagnosticCode ?? null },
+      })),
+  }),
+  Bounce: _rule({
+    key: 'bounce',
+    type: 'bounced',
+    targets: (d) =>
+      d.bouncedRecipients.map((r) => ({
+        address: r.emailAddress,
+        fields: {
+          rejectReason: `${d.bounceType}/${d.bounceSubType}`,
+          description: r.diagnosticCode ?? null,
+          mtaResponse: r.diagnosticCode ?? null,
+        },
+      })),
+  }),
+  Reject: _rule({ key: 'reject', type: 'rejected', common: (d) => ({ rejectReason: d.reason }) }),
+  'Rendering Failure': _rule({
+    key: 'failure',
+    type: 'failed',
+    common: (d) => ({ description: d.errorMessage }),
+  }),
+  Open: _rule({ key: 'open', type: 'opened', common: (d) => ({ userAgent: d.userAgent ?? null }) }),
+  Click: _rule({
+    key: 'click',
+    type: 'clicked',
+    common: (d) => ({ clickUrl: d.link, userAgent: d.userAgent ?? null }),
+  }),
+  Complaint: _rule({
+    key: 'complaint',
+    type: 'complained',
+    targets: (d) =>
+      d.complainedRecipients.map((r) => ({
+        address: r.emailAddress,
+        fields: { rejectReason: d.complaintFeedbackType ?? null, userAgent: d.userAgent ?? null },
+      })),
+  }),
+  Subscription: _rule({
+    key: 'subscription',
+    type: (d) => (_optsOut(d) ? 'unsubscribed' : 'unknown'),
+  }),
+};
+
+/** What a message turned out to be. */
+export type SesParseResult =
+  | { readonly kind: 'events'; readonly events: EmailTrackingContext[] }
+  | { readonly kind: 'setup'; readonly note: string }
+  | { readonly kind: 'not-ses'; readonly note: string };
+
+export interface SesParseContext {
+  /** The SNS MessageId: shared by every context of one message. */
+  readonly eventId: string;
+  /** Used when neither the detail object nor `mail` carries a timestamp. */
+  readonly fallbackTimestamp: Date;
+  readonly logger: Logger;
+}
+
+/** The SES notification that confirms a topic subscription; it carries no mail. */
+const SETUP_NOTIFICATION_TYPES = new Set(['AmazonSnsSubscriptionSucceeded']);
+
+/**
+ * Parses an SNS `Message` body. Text that is not an SES event is `not-ses` (or `setup` for SES's
+ * own set-up messages); a message that claims to be an SES event but breaks its schema is a 400.
+ */
+export function parseSesMessage(message: string, ctx: SesParseContext): SesParseResult | HttpError {
+  let json: unknown;
+  try {
+    json = JSON.parse(message);
+  } catch {
+    if (message.startsWith('Successfully validated SNS topic'))
+      return { kind: 'setup', note: message };
+    return { kind: 'not-ses', note: 'Message is not JSON' };
+  }
+  return parseSesEvent(json, ctx);
+}
+
+/** Parses an SES event object (already JSON-decoded). */
+export function parseSesEvent(json: unknown, ctx: SesParseContext): SesParseResult | HttpError {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { kind: 'not-ses', note: 'Message is not a JSON object' };
+  }
+  const event = json as Record<string, unknown>;
+  const field =
+    'eventType' in event
+      ? 'eventType'
+      : 'notificationType' in event
+        ? 'notificationType'
+        : undefined;
+  if (!field)
+    return { kind: 'not-ses', note: 'Message has neither eventType nor notificationType' };
+  const typeName = event[field];
+  if (typeof typeName !== 'string') {
+    return badRequest('invalid-ses-event', `SES event field "${field}" is not a string`);
+  }
+  if (SETUP_NOTIFICATION_TYPES.has(typeName)) return { kind: 'setup', note: typeName };
+  const mail = parseOr400(MailSchema, event.mail, 'invalid-ses-event', 'SES event');
+  if (isHttpError(mail)) return _prefix(mail, 'mail');
+  const rule = RULES[typeName];
+  if (!rule) return _build(event, mail, 'unknown', _destination(mail), undefined, ctx);
+  const raw = event[rule.key];
+  // `Send` carries an empty object; tolerate its absence rather than refuse a real send.
+  const detail = parseOr400(
+    DetailSchemas[rule.key],
+    raw ?? (rule.key === 'send' ? {} : raw),
+    'invalid-ses-event',
+    'SES event',
+  );
+  if (isHttpError(detail)) return _prefix(detail, rule.key);
+  const type = typeof rule.type === 'function' ? rule.type(detail) : rule.type;
+  const common = rule.common?.(detail) ?? {};
+  const targets = rule.targets?.(detail) ?? _destination(mail, common);
+  return _build(event, mail, type, targets, detail as _Timed, ctx, rule.key);
+}
+
+const _destination = (mail: Mail, fields: Fields = {}): Target[] =>
+  mail.destination.map((address) => ({ address, fields }));
+
+/** Re-words a 400 from a nested schema so the field path starts at the event root. */
+function _prefix(error: HttpError, root: string): HttpError {
+  return badRequest(
+    error.reason,
+    error.message.replace(
+      /field "([^"]*)"/,
+      (_, path: string) => `field "${path === '(root)' ? root : `${root}.${path}`}"`,
+    ),
+  );
+}
+
+type _Timed = { timestamp?: string | null | undefined };
+
+function _timestamp(
+  detail: _Timed | undefined,
+  mail: Mail,
+  key: string | undefined,
+  ctx: SesParseContext,
+): Date | HttpError {
+  for (const [where, text] of [
+    [`${key}.timestamp`, detail?.timestamp],
+    ['mail.timestamp', mail.timestamp],
+  ] as const) {
+    if (typeof text !== 'string') continue;
+    const date = parseTimestamp(text);
+    return (
+      date ??
+      badRequest('invalid-ses-event', `SES event field "${where}" is not a timestamp: ${text}`)
+    );
+  }
+  return ctx.fallbackTimestamp;
+}
+
+function _build(
+  event: Record<string, unknown>,
+  mail: Mail,
+  eventType: TrackingEventType,
+  targets: Target[],
+  detail: { timestamp?: string | null | undefined } | undefined,
+  ctx: SesParseContext,
+  key?: string,
+): SesParseResult | HttpError {
+  const timestamp = _timestamp(detail, mail, key, ctx);
+  if (isHttpError(timestamp)) return timestamp;
+  const tags = tagsOf(mail);
+  const metadata = metadataOf(mail, ctx.logger);
+  const events = targets.map(
+    (target): EmailTrackingContext => ({
+      eventType,
+      messageId: mail.messageId,
+      recipient: target.address,
+      timestamp,
+      espName: 'ses',
+      tags: [...tags],
+      metadata: { ...metadata },
+      rejectReason: null,
+      description: null,
+      clickUrl: null,
+      userAgent: null,
+      mtaResponse: null,
+      ...target.fields,
+      rawEvent: event,
+      eventId: ctx.eventId,
+    }),
+  );
+  return { kind: 'events', events };
+}

@@ -1,0 +1,125 @@
+/** The SNS HTTP(S) envelope: its three message Types, as schemas, normalized to one shape. */
+import * as v from 'valibot';
+import { badRequest, type HttpError, isHttpError } from '../../../errors.js';
+import { parseOr400 } from '../../../schema.js';
+
+export const SNS_MESSAGE_TYPES = [
+  'Notification',
+  'SubscriptionConfirmation',
+  'UnsubscribeConfirmation',
+] as const;
+
+export type SnsMessageType = (typeof SNS_MESSAGE_TYPES)[number];
+
+// `null` means absent: Lambda-shaped records write `"Subject": null`.
+const optionalString = v.optional(v.nullable(v.string()));
+
+const common = {
+  MessageId: v.pipe(v.string(), v.nonEmpty()),
+  TopicArn: v.pipe(v.string(), v.nonEmpty()),
+  Message: v.string(),
+  Timestamp: v.pipe(v.string(), v.nonEmpty()),
+  SignatureVersion: optionalString,
+  Signature: optionalString,
+  SigningCertURL: optionalString,
+  // Lambda-shaped records spell these with a lower-case "rl"; the signature does not cover them.
+  SigningCertUrl: optionalString,
+  UnsubscribeURL: optionalString,
+  UnsubscribeUrl: optionalString,
+};
+
+const NotificationSchema = v.looseObject({
+  ...common,
+  Type: v.literal('Notification'),
+  Subject: optionalString,
+});
+
+const ConfirmationSchema = v.looseObject({
+  ...common,
+  Type: v.picklist(['SubscriptionConfirmation', 'UnsubscribeConfirmation']),
+  SubscribeURL: v.pipe(v.string(), v.nonEmpty()),
+  Token: v.pipe(v.string(), v.nonEmpty()),
+});
+
+/** One SNS message, normalized: absent and null optional fields are `undefined`. */
+export interface SnsMessage {
+  readonly Type: SnsMessageType;
+  readonly MessageId: string;
+  readonly TopicArn: string;
+  readonly Message: string;
+  readonly Timestamp: string;
+  readonly Subject?: string | undefined;
+  readonly SignatureVersion?: string | undefined;
+  readonly Signature?: string | undefined;
+  readonly SigningCertURL?: string | undefined;
+  readonly SubscribeURL?: string | undefined;
+  readonly Token?: string | undefined;
+  readonly UnsubscribeURL?: string | undefined;
+}
+
+type _Opt = string | null | undefined;
+
+/** The parsed envelope before normalization: both spellings, nulls kept. */
+interface _RawEnvelope {
+  Type: SnsMessageType;
+  MessageId: string;
+  TopicArn: string;
+  Message: string;
+  Timestamp: string;
+  Subject?: _Opt;
+  SignatureVersion?: _Opt;
+  Signature?: _Opt;
+  SigningCertURL?: _Opt;
+  SigningCertUrl?: _Opt;
+  SubscribeURL?: _Opt;
+  Token?: _Opt;
+  UnsubscribeURL?: _Opt;
+  UnsubscribeUrl?: _Opt;
+}
+
+const _some = (...values: (string | null | undefined)[]): string | undefined =>
+  values.find((value): value is string => typeof value === 'string');
+
+/** Parses the request body as an SNS envelope; a 400 names what is wrong. */
+export function parseSnsEnvelope(body: string): SnsMessage | HttpError {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return badRequest('invalid-json', 'request body is not JSON');
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return badRequest(
+      'invalid-envelope',
+      'request body is not an SNS envelope (not a JSON object)',
+    );
+  }
+  const type = (json as { Type?: unknown }).Type;
+  if (type === undefined) {
+    return badRequest('invalid-envelope', 'SNS envelope field "Type" is missing');
+  }
+  if (!SNS_MESSAGE_TYPES.includes(type as SnsMessageType)) {
+    return badRequest(
+      'unknown-type',
+      `SNS envelope field "Type" is ${JSON.stringify(type)}; expected one of ${SNS_MESSAGE_TYPES.join(', ')}`,
+    );
+  }
+  const schema = type === 'Notification' ? NotificationSchema : ConfirmationSchema;
+  const parsed = parseOr400(schema, json, 'invalid-envelope', 'SNS envelope');
+  if (isHttpError(parsed)) return parsed;
+  const m = parsed as _RawEnvelope;
+  return {
+    Type: m.Type,
+    MessageId: m.MessageId,
+    TopicArn: m.TopicArn,
+    Message: m.Message,
+    Timestamp: m.Timestamp,
+    Subject: _some(m.Subject),
+    SignatureVersion: _some(m.SignatureVersion),
+    Signature: _some(m.Signature),
+    SigningCertURL: _some(m.SigningCertURL, m.SigningCertUrl),
+    SubscribeURL: _some(m.SubscribeURL),
+    Token: _some(m.Token),
+    UnsubscribeURL: _some(m.UnsubscribeURL, m.UnsubscribeUrl),
+  };
+}

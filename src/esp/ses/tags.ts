@@ -1,0 +1,54 @@
+/** Tags and metadata from the three SES sources: X-Tag / X-Metadata headers and `mail.tags`. */
+import type { Logger } from '../../log.js';
+import type { Mail } from './schema.js';
+
+const METADATA_HEADER_PREFIX = 'x-metadata-';
+
+/** `X-Tag` headers, then `mail.tags` entries that are neither `ses:` nor `metadata:`. */
+export function tagsOf(mail: Mail): string[] {
+  const tags: string[] = [];
+  for (const header of mail.headers ?? []) {
+    if (header.name.toLowerCase() === 'x-tag') tags.push(header.value.trim());
+  }
+  for (const [name, values] of Object.entries(mail.tags ?? {})) {
+    if (name.startsWith('ses:') || name.startsWith('metadata:')) continue;
+    if (values.length === 0) tags.push(name);
+    for (const value of values) tags.push(value === 'true' ? name : `${name}:${value}`);
+  }
+  return [...new Set(tags.filter(Boolean))];
+}
+
+function _jsonMetadata(value: string, logger: Logger): Record<string, string> {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error();
+    return Object.fromEntries(
+      Object.entries(parsed).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+    );
+  } catch {
+    // The sender's own header: a bad one costs its metadata, not the event.
+    logger.warn('ignored an X-Metadata header that is not a JSON object', { value });
+    return {};
+  }
+}
+
+/** `X-Metadata` (JSON object), then `X-Metadata-<Key>` headers, then `metadata:<key>` tags. */
+export function metadataOf(mail: Mail, logger: Logger): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  for (const header of mail.headers ?? []) {
+    const name = header.name.toLowerCase();
+    if (name === 'x-metadata') Object.assign(metadata, _jsonMetadata(header.value, logger));
+    else if (
+      name.startsWith(METADATA_HEADER_PREFIX) &&
+      name.length > METADATA_HEADER_PREFIX.length
+    ) {
+      metadata[header.name.slice(METADATA_HEADER_PREFIX.length)] = header.value;
+    }
+  }
+  for (const [name, values] of Object.entries(mail.tags ?? {})) {
+    if (name.startsWith('metadata:') && name.length > 'metadata:'.length) {
+      metadata[name.slice('metadata:'.length)] = values.join(',');
+    }
+  }
+  return metadata;
+}

@@ -1,0 +1,58 @@
+/** The normalized tracking event every ESP is turned into, one per recipient. */
+import * as v from 'valibot';
+
+/** Every tracking event type, in the reference's order. */
+export const TRACKING_EVENT_TYPES = [
+  'queued',
+  'sent',
+  'delivered',
+  'deferred',
+  'bounced',
+  'rejected',
+  'failed',
+  'opened',
+  'clicked',
+  'complained',
+  'unsubscribed',
+  'unknown',
+] as const;
+
+export const TrackingEventTypeSchema = v.picklist(TRACKING_EVENT_TYPES);
+export type TrackingEventType = v.InferOutput<typeof TrackingEventTypeSchema>;
+
+const nullableString = v.nullable(v.string());
+
+/** The fields of a context, with `timestamp` left to the caller (Date in memory, ISO on the wire). */
+const contextEntries = {
+  eventType: TrackingEventTypeSchema,
+  messageId: v.string(),
+  recipient: v.string(),
+  espName: v.string(),
+  tags: v.array(v.string()),
+  metadata: v.record(v.string(), v.string()),
+  rejectReason: nullableString,
+  description: nullableString,
+  clickUrl: nullableString,
+  userAgent: nullableString,
+  rawEvent: v.record(v.string(), v.unknown()),
+  eventId: v.string(),
+  mtaResponse: nullableString,
+};
+
+/** An in-memory context: `timestamp` is a Date. */
+export const EmailTrackingContextSchema = v.object({ ...contextEntries, timestamp: v.date() });
+
+/** One normalized event for one recipient. */
+export type EmailTrackingContext = v.InferOutput<typeof EmailTrackingContextSchema>;
+
+/** A key on an `EventBus`; `T` is what listeners of that key receive. */
+export interface EventKey<T> {
+  readonly name: string;
+  /** Type-level only: never set. */
+  readonly __payload?: T;
+}
+
+/** The key listeners subscribe to for email tracking events. */
+export const EmailTrackingEvent: EventKey<EmailTrackingContext> = Object.freeze({
+  name: 'EmailTrackingEvent',
+});

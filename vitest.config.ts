@@ -1,0 +1,29 @@
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+// Two projects: the core and adapters under Node, and the Worker inside workerd.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'node',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/workerd/**', '**/node_modules/**'],
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            main: './src/adapters/cloudflare.ts',
+            wrangler: { configPath: './wrangler.toml' },
+          }),
+        ],
+        test: {
+          name: 'workerd',
+          include: ['test/workerd/**/*.test.ts'],
+        },
+      },
+    ],
+  },
+});
