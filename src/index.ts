@@ -24,6 +24,7 @@ export {
   type TrackingEventType,
   TrackingEventTypeSchema,
 } from './events.js';
+export { createHandlerFromEnv } from './from-env.js';
 export { createMailWebhookHandler, handleMailWebhook } from './handler.js';
 export { consoleLogger, type LogFields, type Logger, silentLogger } from './log.js';
 export {

@@ -1,6 +1,5 @@
 /** The Cloudflare Worker: settings from `env`, parsed once per env object; the core does the rest. */
-import { optionsFromEnv } from '../config.js';
-import { createMailWebhookHandler } from '../handler.js';
+import { createHandlerFromEnv } from '../from-env.js';
 
 type Handler = (request: Request) => Promise<Response>;
 
@@ -10,7 +9,7 @@ const _handlers = new WeakMap<object, Handler>();
 function _handlerFor(env: Record<string, unknown>): Handler {
   let handler = _handlers.get(env);
   if (!handler) {
-    handler = createMailWebhookHandler(optionsFromEnv(env));
+    handler = createHandlerFromEnv(env);
     _handlers.set(env, handler);
   }
   return handler;
