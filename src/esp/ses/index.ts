@@ -35,6 +35,14 @@ function _crossCheck(request: Request, message: SnsMessage): HttpError | undefin
 /** Creates the SES handler; its SNS verifier (and certificate cache) lives as long as it does. */
 export function createSesHandler(options: ResolvedOptions): EspHandler {
   const { ses, logger } = options;
+  if (!ses.verifySignature) {
+    logger.warn(
+      'SNS signature verification is OFF: anyone who can reach this endpoint can post events',
+      {
+        esp: 'ses',
+      },
+    );
+  }
   const verify = createSnsVerifier({
     verifySignature: ses.verifySignature,
     topicArns: ses.topicArns,

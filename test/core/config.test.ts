@@ -1,0 +1,56 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigError, optionsFromEnv } from '../../src/index.js';
+
+const settingOf = (env: Record<string, string>): string | undefined => {
+  try {
+    optionsFromEnv(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.setting;
+    throw error;
+  }
+  return undefined;
+};
+
+describe('optionsFromEnv', () => {
+  test('MAIL_WEBHOOK_ENABLED defaults to false, as in the reference', () => {
+    expect(optionsFromEnv({}).enabled).toBe(false);
+    expect(optionsFromEnv({ MAIL_WEBHOOK_ENABLED: 'true' }).enabled).toBe(true);
+  });
+
+  test('reads every setting', () => {
+    const options = optionsFromEnv({
+      MAIL_WEBHOOK_ENABLED: 'true',
+      MAIL_WEBHOOK_BASE_PATH: '/hooks',
+      MAIL_WEBHOOK_SES_SECRET: 'pw',
+      MAIL_WEBHOOK_SES_TOPIC_ARNS: 'arn:aws:sns:us-east-1:1:a, arn:aws:sns:us-east-1:1:b',
+      MAIL_WEBHOOK_SES_AUTO_CONFIRM: 'true',
+      MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'true',
+      MAIL_WEBHOOK_SES_MAX_AGE_SECONDS: '600',
+      MAIL_WEBHOOK_MAX_BODY_BYTES: '2048',
+    });
+    expect(options).toMatchObject({
+      enabled: true,
+      basePath: '/hooks',
+      maxBodyBytes: 2048,
+      ses: {
+        secret: 'pw',
+        topicArns: ['arn:aws:sns:us-east-1:1:a', 'arn:aws:sns:us-east-1:1:b'],
+        autoConfirm: true,
+        verifySignature: true,
+        maxAgeSeconds: 600,
+      },
+    });
+  });
+
+  test.each([
+    [{ MAIL_WEBHOOK_ENABLED: 'sometimes' }, 'MAIL_WEBHOOK_ENABLED'],
+    [{ MAIL_WEBHOOK_BASE_PATH: 'hooks' }, 'MAIL_WEBHOOK_BASE_PATH'],
+    [{ MAIL_WEBHOOK_SES_AUTO_CONFIRM: 'true' }, 'MAIL_WEBHOOK_SES_AUTO_CONFIRM'],
+    [{ MAIL_WEBHOOK_SES_TOPIC_ARNS: 'not-an-arn' }, 'MAIL_WEBHOOK_SES_TOPIC_ARNS'],
+    [{ MAIL_WEBHOOK_SES_MAX_AGE_SECONDS: 'ten' }, 'MAIL_WEBHOOK_SES_MAX_AGE_SECONDS'],
+    [{ MAIL_WEBHOOK_MAX_BODY_BYTES: '0' }, 'MAIL_WEBHOOK_MAX_BODY_BYTES'],
+    [{ MAIL_WEBHOOK_SES_ALLOW_RAW_DELIVERY: 'true' }, 'MAIL_WEBHOOK_SES_ALLOW_RAW_DELIVERY'],
+  ])('%j stops start-up naming %s', (env, variable) => {
+    expect(settingOf(env)).toBe(variable);
+  });
+});

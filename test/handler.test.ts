@@ -1,0 +1,379 @@
+import { describe, expect, test, vi } from 'vitest';
+import {
+  ConfigError,
+  createMailWebhookHandler,
+  type EmailTrackingContext,
+  EmailTrackingEvent,
+  EventBus,
+  handleMailWebhook,
+  type MailWebhookOptions,
+  type Sink,
+} from '../src/index.js';
+import bounce from './fixtures/ses/notification-bounce-no-dsn.json' with { type: 'json' };
+import setupMessage from './fixtures/ses/sns-envelope-ses-setup-notification.json' with {
+  type: 'json',
+};
+import { envelope, memoryLogger, snsRequest, TOPIC_ARN, URL_SES } from './helpers/envelope.js';
+
+function setup(options: MailWebhookOptions = {}) {
+  const bus = new EventBus();
+  const received: EmailTrackingContext[] = [];
+  bus.subscribe(EmailTrackingEvent, (context, next) => {
+    received.push(context);
+    return next(context);
+  });
+  const fetch = vi.fn<typeof globalThis.fetch>(
+    async () => new Response('unexpected', { status: 500 }),
+  );
+  const { logger, lines } = memoryLogger();
+  const handle = createMailWebhookHandler({
+    sinks: [bus],
+    logger,
+    fetch,
+    ...options,
+    ses: { verifySignature: false, ...options.ses },
+  });
+  return { handle, received, lines, fetch };
+}
+
+const basic = (password: string, user = 'sns') => `Basic ${btoa(`${user}:${password}`)}`;
+
+const SUBSCRIBE_URL = `https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${TOPIC_ARN}&Token=tok-1`;
+
+const confirmation = (type: 'SubscriptionConfirmation' | 'UnsubscribeConfirmation') =>
+  envelope('You have chosen to subscribe to the topic.', {
+    type,
+    extra: { SubscribeURL: SUBSCRIBE_URL, Token: 'tok-1' },
+  });
+
+async function answer(response: Response) {
+  return { status: response.status, body: await response.json() };
+}
+
+describe('200 answers', () => {
+  test('events delivered to every sink: 200 with the count', async () => {
+    const { handle, received } = setup();
+    expect(await answer(await handle(snsRequest(envelope(bounce))))).toEqual({
+      status: 200,
+      body: { ok: true, events: 2 },
+    });
+    expect(received).toHaveLength(2);
+  });
+
+  test('the SES set-up message: 200, no events, logged', async () => {
+    const { handle, received, lines } = setup();
+    const { _comment, ...body } = setupMessage;
+    expect(await answer(await handle(snsRequest(body)))).toEqual({
+      status: 200,
+      body: { ok: true, events: 0 },
+    });
+    expect(received).toHaveLength(0);
+    expect(lines.some((l) => l.level === 'info' && l.msg.includes('set-up'))).toBe(true);
+  });
+
+  test('a Notification that is not an SES event: 200, no events, a warning', async () => {
+    const { handle, received, lines } = setup();
+    expect((await handle(snsRequest(envelope('{"hello":"world"}')))).status).toBe(200);
+    expect(received).toHaveLength(0);
+    expect(lines.some((l) => l.level === 'warn' && l.msg.includes('not an SES event'))).toBe(true);
+  });
+
+  test('SubscriptionConfirmation: 200, SubscribeURL logged, nothing fetched without autoConfirm', async () => {
+    const { handle, lines, fetch } = setup();
+    expect((await handle(snsRequest(confirmation('SubscriptionConfirmation')))).status).toBe(200);
+    expect(lines.find((l) => l.fields.subscribeUrl === SUBSCRIBE_URL)).toBeDefined();
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  test('UnsubscribeConfirmation: 200, logged, never re-subscribed', async () => {
+    const { handle, lines, fetch } = setup();
+    expect((await handle(snsRequest(confirmation('UnsubscribeConfirmation')))).status).toBe(200);
+    expect(lines.some((l) => l.msg.includes('unsubscribe'))).toBe(true);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+});
+
+describe('400 answers name what is wrong', () => {
+  test.each([
+    ['not JSON', 'this is not json', 'invalid-json'],
+    ['a JSON array', '[]', 'invalid-envelope'],
+    ['no Type', JSON.stringify({ MessageId: 'm' }), 'invalid-envelope'],
+    ['an unknown Type', JSON.stringify({ ...envelope('x'), Type: 'Surprise' }), 'unknown-type'],
+  ])('%s', async (_name, body, reason) => {
+    const { handle } = setup();
+    const request = new Request(URL_SES, {
+      method: 'POST',
+      body,
+      headers: { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': 'm' },
+    });
+    const { status, body: json } = await answer(await handle(request));
+    expect(status).toBe(400);
+    expect(json).toMatchObject({ ok: false, error: reason });
+  });
+
+  test('an envelope without MessageId names the field', async () => {
+    const { handle } = setup();
+    const { MessageId: _omitted, ...body } = envelope('x');
+    const { status, body: json } = await answer(
+      await handle(snsRequest(body, { 'x-amz-sns-message-id': 'm' })),
+    );
+    expect(status).toBe(400);
+    expect(json.message).toContain('"MessageId"');
+  });
+
+  test('an SES event that breaks its schema names the field', async () => {
+    const { handle, received } = setup();
+    const broken = {
+      ...bounce,
+      bounce: { ...bounce.bounce, bouncedRecipients: [{ status: '5.1.1' }] },
+    };
+    const { status, body } = await answer(await handle(snsRequest(envelope(broken))));
+    expect(status).toBe(400);
+    expect(body.message).toContain('"bounce.bouncedRecipients.0.emailAddress"');
+    expect(received).toHaveLength(0);
+  });
+});
+
+describe('secret (HTTP Basic)', () => {
+  test('no credentials: 401 with WWW-Authenticate: Basic', async () => {
+    const { handle } = setup({ ses: { secret: 's3cret' } });
+    const response = await handle(snsRequest(envelope(bounce)));
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(/^Basic /);
+  });
+
+  test('a wrong password: 403 secret-mismatch', async () => {
+    const { handle, received } = setup({ ses: { secret: 's3cret' } });
+    const response = await handle(snsRequest(envelope(bounce), { authorization: basic('guess') }));
+    expect(await answer(response)).toMatchObject({
+      status: 403,
+      body: { error: 'secret-mismatch' },
+    });
+    expect(received).toHaveLength(0);
+  });
+
+  test('the right password: 200', async () => {
+    const { handle } = setup({ ses: { secret: 's3cret' } });
+    expect(
+      (await handle(snsRequest(envelope(bounce), { authorization: basic('s3cret') }))).status,
+    ).toBe(200);
+  });
+});
+
+describe('403 answers', () => {
+  test.each([
+    ['x-amz-sns-message-type', 'SubscriptionConfirmation'],
+    ['x-amz-sns-message-id', 'another-id'],
+  ])('a %s header that does not match the body', async (header, value) => {
+    const { handle, received } = setup();
+    const response = await handle(snsRequest(envelope(bounce), { [header]: value }));
+    expect(await answer(response)).toMatchObject({
+      status: 403,
+      body: { error: 'header-mismatch' },
+    });
+    expect(received).toHaveLength(0);
+  });
+
+  test('missing SNS headers', async () => {
+    const { handle } = setup();
+    const request = new Request(URL_SES, {
+      method: 'POST',
+      body: JSON.stringify(envelope(bounce)),
+    });
+    expect((await handle(request)).status).toBe(403);
+  });
+
+  test('a topic outside the allow-list', async () => {
+    const { handle } = setup({ ses: { topicArns: ['arn:aws:sns:us-east-1:123456789012:other'] } });
+    const response = await handle(snsRequest(envelope(bounce)));
+    expect(await answer(response)).toMatchObject({
+      status: 403,
+      body: { error: 'topic-not-allowed' },
+    });
+  });
+
+  test('raw message delivery is refused by default', async () => {
+    const { handle } = setup();
+    const request = new Request(URL_SES, {
+      method: 'POST',
+      body: JSON.stringify(bounce),
+      headers: { 'x-amz-sns-rawdelivery': 'true', 'x-amz-sns-message-id': 'raw-1' },
+    });
+    expect(await answer(await handle(request))).toMatchObject({
+      status: 403,
+      body: { error: 'raw-delivery' },
+    });
+  });
+
+  test('raw message delivery with allowRawDelivery and the secret: 200', async () => {
+    const { handle, received } = setup({ ses: { secret: 'pw', allowRawDelivery: true } });
+    const request = new Request(URL_SES, {
+      method: 'POST',
+      body: JSON.stringify(bounce),
+      headers: {
+        'x-amz-sns-rawdelivery': 'true',
+        'x-amz-sns-message-id': 'raw-1',
+        'x-amz-sns-topic-arn': TOPIC_ARN,
+        authorization: basic('pw'),
+      },
+    });
+    expect((await handle(request)).status).toBe(200);
+    expect(received.map((c) => c.eventId)).toEqual(['raw-1', 'raw-1']);
+  });
+});
+
+describe('404, 405, 413', () => {
+  test.each([
+    ['an unknown esp', 'http://localhost/webhooks/mail/mailgun'],
+    ['an unknown path', 'http://localhost/somewhere/else'],
+    ['the base path itself', 'http://localhost/webhooks/mail'],
+  ])('%s: 404', async (_name, url) => {
+    const { handle } = setup();
+    expect((await handle(new Request(url, { method: 'POST', body: '{}' }))).status).toBe(404);
+  });
+
+  test('disabled: every route 404', async () => {
+    const { handle } = setup({ enabled: false });
+    expect((await handle(snsRequest(envelope(bounce)))).status).toBe(404);
+  });
+
+  test('a custom basePath moves the routes', async () => {
+    const { handle } = setup({ basePath: '/hooks/' });
+    expect((await handle(snsRequest(envelope(bounce)))).status).toBe(404);
+    const moved = snsRequest(envelope(bounce), {}, 'http://localhost/hooks/ses');
+    expect((await handle(moved)).status).toBe(200);
+  });
+
+  test.each(['GET', 'PUT', 'DELETE'])('%s on a route: 405 with Allow: POST', async (method) => {
+    const { handle } = setup();
+    const response = await handle(new Request(URL_SES, { method }));
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+  });
+
+  test('a declared Content-Length over maxBodyBytes: 413', async () => {
+    const { handle } = setup({ maxBodyBytes: 100 });
+    const response = await handle(snsRequest(envelope(bounce)));
+    expect(await answer(response)).toMatchObject({
+      status: 413,
+      body: { error: 'body-too-large' },
+    });
+  });
+
+  test('a 50 MB streamed body is refused without being read whole', async () => {
+    const { handle } = setup();
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    let pulled = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        if (pulled * chunk.byteLength > 50 * 1024 * 1024) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+    const request = new Request(URL_SES, {
+      method: 'POST',
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    expect((await handle(request)).status).toBe(413);
+    // 1 MiB limit / 64 KiB chunks: reading stops right after the 17th chunk.
+    expect(pulled).toBeLessThan(20);
+  });
+});
+
+describe('503: nothing is lost', () => {
+  test('a sink that throws: 503 and a log line naming it', async () => {
+    const failing: Sink = {
+      name: 'flaky',
+      send: async () => Promise.reject(new Error('disk full')),
+    };
+    const { handle, lines } = setup({ sinks: [failing] });
+    const response = await handle(snsRequest(envelope(bounce)));
+    expect(await answer(response)).toMatchObject({ status: 503, body: { error: 'sink-failed' } });
+    const line = lines.find((l) => l.level === 'error');
+    expect(line?.fields).toMatchObject({ sink: 'flaky', error: 'Error: disk full' });
+    expect(lines.filter((l) => l.msg === 'event')).toHaveLength(0);
+  });
+
+  test('a listener that throws: 503 naming the listener', async () => {
+    const bus = new EventBus();
+    class AuditListener {
+      handle(): never {
+        throw new Error('database down');
+      }
+    }
+    bus.subscribe(EmailTrackingEvent, AuditListener);
+    const { handle, lines } = setup({ sinks: [bus] });
+    expect((await handle(snsRequest(envelope(bounce)))).status).toBe(503);
+    expect(String(lines.find((l) => l.level === 'error')?.fields.error)).toContain('AuditListener');
+  });
+});
+
+describe('never throws, never 500', () => {
+  const bodies = [
+    '',
+    'null',
+    '{}',
+    '{"Type":null}',
+    '"str"',
+    '{"Type":"Notification","Message":{}}',
+    '\u0000',
+    '{'.repeat(5000),
+  ];
+  test.each(bodies)('body %j gets a 4xx', async (body) => {
+    const { handle } = setup();
+    const response = await handle(
+      new Request(URL_SES, {
+        method: 'POST',
+        body,
+        headers: { 'x-amz-sns-message-type': 'Notification' },
+      }),
+    );
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+  });
+
+  test('a body that is not UTF-8 is a 400', async () => {
+    const { handle } = setup();
+    const request = new Request(URL_SES, {
+      method: 'POST',
+      body: new Uint8Array([0xff, 0xfe, 0x00]),
+    });
+    expect(await answer(await handle(request))).toMatchObject({
+      status: 400,
+      body: { error: 'body-not-utf8' },
+    });
+  });
+});
+
+describe('options', () => {
+  test.each([
+    [{ ses: { autoConfirm: true } }, 'ses.autoConfirm'],
+    [{ ses: { allowRawDelivery: true } }, 'ses.allowRawDelivery'],
+    [{ maxBodyBytes: -1 }, 'maxBodyBytes'],
+    [{ basePath: 'no-slash' }, 'basePath'],
+    [{ sinks: [{}] }, 'sinks.0'],
+  ] as [MailWebhookOptions, string][])('%j is a ConfigError naming %s', (options, setting) => {
+    expect(() => createMailWebhookHandler(options)).toThrow(ConfigError);
+    try {
+      createMailWebhookHandler(options);
+    } catch (error) {
+      expect((error as ConfigError).setting).toBe(setting);
+    }
+  });
+
+  test('handleMailWebhook uses the default bus when no sinks are given', async () => {
+    const received: EmailTrackingContext[] = [];
+    const unsubscribe = EventBus.subscribe(EmailTrackingEvent, (context) => {
+      received.push(context);
+    });
+    const options = { ses: { verifySignature: false }, logger: memoryLogger().logger };
+    try {
+      expect((await handleMailWebhook(snsRequest(envelope(bounce)), options)).status).toBe(200);
+    } finally {
+      unsubscribe();
+    }
+    expect(received.map((c) => c.recipient)).toEqual(['jane@example.com', 'richard@example.com']);
+  });
+});

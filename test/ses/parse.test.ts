@@ -1,0 +1,219 @@
+import { describe, expect, test } from 'vitest';
+import { parseSesEvent, parseSesMessage } from '../../src/esp/ses/parse.js';
+import { parseTimestamp } from '../../src/esp/ses/timestamp.js';
+import { HttpError } from '../../src/index.js';
+import click from '../fixtures/ses/event-publishing-click.json' with { type: 'json' };
+import subscription from '../fixtures/ses/event-publishing-subscription.json' with { type: 'json' };
+import legacyBounce from '../fixtures/ses/notification-bounce-no-dsn.json' with { type: 'json' };
+import { memoryLogger } from '../helpers/envelope.js';
+
+const FALLBACK = new Date('2026-01-01T00:00:00.000Z');
+
+function parse(event: unknown) {
+  const { logger, lines } = memoryLogger();
+  return {
+    result: parseSesEvent(event, { eventId: 'e1', fallbackTimestamp: FALLBACK, logger }),
+    lines,
+  };
+}
+
+function events(event: unknown) {
+  const { result } = parse(event);
+  if (result instanceof HttpError || result.kind !== 'events')
+    throw new Error(`not events: ${JSON.stringify(result)}`);
+  return result.events;
+}
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+describe('tags and metadata', () => {
+  const withHeaders = (
+    headers: { name: string; value: string }[],
+    tags?: Record<string, string[]>,
+  ) => {
+    const event = clone(click) as Record<string, any>;
+    event.mail.headers = headers;
+    if (tags) event.mail.tags = tags;
+    return event;
+  };
+
+  test('reads repeatable X-Tag headers before mail.tags, skipping ses: and metadata: tags', () => {
+    const [context] = events(
+      withHeaders(
+        [
+          { name: 'X-Tag', value: 'welcome' },
+          { name: 'x-tag', value: 'onboarding' },
+        ],
+        {
+          'ses:configuration-set': ['Set'],
+          'metadata:user': ['42'],
+          campaign: ['spring'],
+          vip: ['true'],
+        },
+      ),
+    );
+    expect(context?.tags).toEqual(['welcome', 'onboarding', 'campaign:spring', 'vip']);
+  });
+
+  test('merges X-Metadata JSON, X-Metadata-<Key> headers and metadata: tags', () => {
+    const [context] = events(
+      withHeaders(
+        [
+          { name: 'X-Metadata', value: '{"tenant":"acme","count":3}' },
+          { name: 'X-Metadata-User-Id', value: 'u-1' },
+        ],
+        { 'metadata:plan': ['pro'] },
+      ),
+    );
+    expect(context?.metadata).toEqual({
+      tenant: 'acme',
+      count: '3',
+      'User-Id': 'u-1',
+      plan: 'pro',
+    });
+  });
+
+  test('ignores an X-Metadata header that is not a JSON object, with a warning', () => {
+    const { result, lines } = parse(withHeaders([{ name: 'X-Metadata', value: 'not json' }]));
+    expect(result).toMatchObject({ kind: 'events' });
+    expect(lines.some((l) => l.level === 'warn' && l.msg.includes('X-Metadata'))).toBe(true);
+  });
+});
+
+describe('event types', () => {
+  test('expands a multi-recipient legacy bounce into one context per bounced recipient, one eventId', () => {
+    const list = events(legacyBounce);
+    expect(list.map((c) => c.recipient)).toEqual(['jane@example.com', 'richard@example.com']);
+    expect(new Set(list.map((c) => c.eventId))).toEqual(new Set(['e1']));
+  });
+
+  test('an unknown eventType becomes unknown, one per destination, never an error', () => {
+    const event = { ...clone(click), eventType: 'SomethingNew' };
+    expect(events(event).map((c) => [c.eventType, c.recipient])).toEqual([
+      ['unknown', 'recipient@example.com'],
+    ]);
+  });
+
+  test('a Subscription that does not opt out is unknown', () => {
+    const event = clone(subscription) as Record<string, any>;
+    event.subscription.newTopicPreferences = {
+      unsubscribeAll: false,
+      topicSubscriptionStatus: [{ topicName: 'News', subscriptionStatus: 'OptIn' }],
+    };
+    expect(events(event)[0]?.eventType).toBe('unknown');
+  });
+
+  test('falls back to the SNS timestamp when the event carries none', () => {
+    const event = {
+      notificationType: 'Bounce',
+      mail: { messageId: 'm', destination: ['a@x'] },
+      bounce: {
+        bounceType: 'Transient',
+        bounceSubType: 'MailboxFull',
+        bouncedRecipients: [{ emailAddress: 'a@x' }],
+      },
+    };
+    expect(events(event)[0]?.timestamp).toEqual(FALLBACK);
+  });
+
+  test('the SES subscription-succeeded notification is a set-up message', () => {
+    expect(
+      parse({ notificationType: 'AmazonSnsSubscriptionSucceeded', message: 'ok' }).result,
+    ).toMatchObject({
+      kind: 'setup',
+    });
+  });
+});
+
+describe('messages that are not SES events', () => {
+  test.each([
+    ['plain text', 'hello'],
+    ['a JSON array', '[1,2]'],
+    ['JSON without a type', '{"foo":1}'],
+  ])('%s is not an SES event', (_name, message) => {
+    const { logger } = memoryLogger();
+    expect(
+      parseSesMessage(message, { eventId: 'e', fallbackTimestamp: FALLBACK, logger }),
+    ).toMatchObject({
+      kind: 'not-ses',
+    });
+  });
+
+  test('the SES set-up text is recognised', () => {
+    const { logger } = memoryLogger();
+    const text = 'Successfully validated SNS topic for Amazon SES event publishing.';
+    expect(
+      parseSesMessage(text, { eventId: 'e', fallbackTimestamp: FALLBACK, logger }),
+    ).toMatchObject({
+      kind: 'setup',
+    });
+  });
+});
+
+describe('events that claim to be SES but break the schema', () => {
+  const broken = (mutate: (event: Record<string, any>) => void) => {
+    const event = clone(click) as Record<string, any>;
+    mutate(event);
+    const { result } = parse(event);
+    if (!(result instanceof HttpError)) throw new Error('expected a refusal');
+    return result;
+  };
+
+  test.each([
+    ['mail missing', (e: Record<string, any>) => delete e.mail, 'mail'],
+    [
+      'mail.messageId missing',
+      (e: Record<string, any>) => delete e.mail.messageId,
+      'mail.messageId',
+    ],
+    [
+      'mail.destination not a list',
+      (e: Record<string, any>) => {
+        e.mail.destination = 'x';
+      },
+      'mail.destination',
+    ],
+    ['click missing', (e: Record<string, any>) => delete e.click, 'click'],
+    [
+      'click.link a number',
+      (e: Record<string, any>) => {
+        e.click.link = 5;
+      },
+      'click.link',
+    ],
+    [
+      'eventType not a string',
+      (e: Record<string, any>) => {
+        e.eventType = 7;
+      },
+      'eventType',
+    ],
+    [
+      'unparsable timestamp',
+      (e: Record<string, any>) => {
+        e.click.timestamp = 'yesterday';
+      },
+      'click.timestamp',
+    ],
+  ])('%s is a 400 naming the field', (_name, mutate, field) => {
+    const error = broken(mutate);
+    expect(error.status).toBe(400);
+    expect(error.message).toContain(`"${field}"`);
+  });
+});
+
+describe('timestamps', () => {
+  test.each([
+    ['2017-08-05T00:41:02.669Z', '2017-08-05T00:41:02.669Z'],
+    ['2018-10-08T14:05:45 +0000', '2018-10-08T14:05:45.000Z'],
+    ['2009-12-03T04:24:21.000-05:00', '2009-12-03T09:24:21.000Z'],
+    ['2020-06-16T00:25:40.914123Z', '2020-06-16T00:25:40.914Z'],
+    ['2020-06-16T00:25:40', '2020-06-16T00:25:40.000Z'],
+  ])('parses %s', (text, iso) => {
+    expect(parseTimestamp(text)?.toISOString()).toBe(iso);
+  });
+
+  test.each(['', 'yesterday', '2020-13-45T99:00:00Z', '1600000000'])('refuses %j', (text) => {
+    expect(parseTimestamp(text)).toBeUndefined();
+  });
+});
