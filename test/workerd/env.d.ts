@@ -1,8 +1,10 @@
-// The Worker's bindings as the workerd tests see them (wrangler.toml).
+// The Worker's bindings as the workerd tests see them (wrangler.toml, vitest.config.ts).
 declare namespace Cloudflare {
   interface Env {
     MAIL_WEBHOOK_ENABLED: string;
     MAIL_WEBHOOK_BASE_PATH: string;
+    MAIL_WEBHOOK_SINKS: string;
+    MAIL_WEBHOOK_QUEUE: Queue;
   }
 }
 declare namespace Cloudflare {

@@ -1,0 +1,65 @@
+import { exports } from 'cloudflare:workers';
+import { describe, expect, test } from 'vitest';
+import {
+  createMailWebhookHandler,
+  type EmailTrackingContext,
+  EmailTrackingEvent,
+  EventBus,
+  silentLogger,
+} from '../../src/index.js';
+import click from '../fixtures/ses/event-publishing-click.json' with { type: 'json' };
+import bounce from '../fixtures/ses/notification-bounce-no-dsn.json' with { type: 'json' };
+import { envelope, snsRequest } from '../helpers/envelope.js';
+
+describe('the core inside workerd', () => {
+  test('parses SES events into per-recipient contexts', async () => {
+    const bus = new EventBus();
+    const received: EmailTrackingContext[] = [];
+    bus.subscribe(EmailTrackingEvent, (context) => {
+      received.push(context);
+    });
+    const handle = createMailWebhookHandler({
+      sinks: [bus],
+      logger: silentLogger,
+      ses: { verifySignature: false },
+    });
+    const first = await handle(snsRequest(envelope(bounce, { messageId: 'b-1' })));
+    const second = await handle(snsRequest(envelope(click, { messageId: 'c-1' })));
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(received.map((c) => [c.eventType, c.recipient, c.eventId])).toEqual([
+      ['bounced', 'jane@example.com', 'b-1'],
+      ['bounced', 'richard@example.com', 'b-1'],
+      ['clicked', 'recipient@example.com', 'c-1'],
+    ]);
+  });
+
+  test('a 50 MB streamed body gets 413 without being read whole', async () => {
+    const handle = createMailWebhookHandler({ logger: silentLogger });
+    const chunk = new Uint8Array(64 * 1024);
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        if (pulled > 800) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+    const response = await handle(
+      new Request('http://localhost/webhooks/mail/ses', { method: 'POST', body }),
+    );
+    expect(response.status).toBe(413);
+    expect(pulled).toBeLessThan(25);
+  });
+});
+
+describe('the Worker', () => {
+  test('answers 404 off its routes and 405 for GET on the SES route', async () => {
+    expect((await exports.default.fetch('http://example.com/nope')).status).toBe(404);
+    expect((await exports.default.fetch('http://example.com/webhooks/mail/ses')).status).toBe(405);
+  });
+
+  test('verifies signatures by default: an unsigned envelope is refused with 403', async () => {
+    const response = await exports.default.fetch(snsRequest(envelope(bounce)));
+    expect(response.status).toBe(403);
+  });
+});
