@@ -1,0 +1,103 @@
+/** Per-verifier cache of SNS signing certificates: one download per URL, bounded, failures not kept. */
+import { forbidden, type HttpError, isHttpError, unavailable } from '../../../errors.js';
+import type { Logger } from '../../../log.js';
+import type { SignatureHash } from './string-to-sign.js';
+import { timedGet } from './timed-fetch.js';
+import { type Certificate, parseCertificate, pemToDer } from './x509.js';
+
+/** A downloaded, parsed certificate and its public key, imported once per hash on first use. */
+export interface SigningCert {
+  readonly certificate: Certificate;
+  /** The RSA key for `hash`, or `undefined` when the runtime refuses to import it. */
+  key(hash: SignatureHash): Promise<CryptoKey | undefined>;
+}
+
+export interface KeyCacheOptions {
+  readonly fetch: typeof fetch;
+  readonly logger: Logger;
+  /** How many certificate URLs to keep; the least recently used goes first. */
+  readonly maxEntries?: number | undefined;
+  /** Deadline for one certificate download. */
+  readonly timeoutMs?: number | undefined;
+}
+
+export const DEFAULT_MAX_CERTS = 32;
+export const DEFAULT_CERT_TIMEOUT_MS = 5000;
+// A real SNS certificate is under 3 KB; anything this large is not one.
+const MAX_PEM_CHARS = 64 * 1024;
+
+function _signingCert(certificate: Certificate): SigningCert {
+  const keys = new Map<SignatureHash, Promise<CryptoKey | undefined>>();
+  return {
+    certificate,
+    key(hash) {
+      let key = keys.get(hash);
+      if (!key) {
+        key = crypto.subtle
+          .importKey('spki', certificate.spki, { name: 'RSASSA-PKCS1-v1_5', hash }, false, [
+            'verify',
+          ])
+          .catch(() => undefined);
+        keys.set(hash, key);
+      }
+      return key;
+    },
+  };
+}
+
+async function _load(url: string, options: KeyCacheOptions): Promise<SigningCert | HttpError> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CERT_TIMEOUT_MS;
+  const result = await timedGet(options.fetch, url, timeoutMs);
+  if (!result.ok) {
+    return unavailable(
+      'cert-unavailable',
+      `signing certificate ${url} could not be downloaded: ${result.problem}`,
+    );
+  }
+  if (result.status !== 200) {
+    return unavailable(
+      'cert-unavailable',
+      `signing certificate ${url} answered HTTP ${result.status}`,
+    );
+  }
+  try {
+    if (result.body.length > MAX_PEM_CHARS) throw new Error('too large');
+    return _signingCert(parseCertificate(pemToDer(result.body)));
+  } catch {
+    return forbidden(
+      'cert-invalid',
+      `signing certificate ${url} is not a readable RSA X.509 certificate`,
+    );
+  }
+}
+
+/**
+ * Creates a cache that resolves a certificate URL to its certificate, or to a refusal
+ * (503 cert-unavailable, 403 cert-invalid). Concurrent first requests share one download.
+ */
+export function createKeyCache(
+  options: KeyCacheOptions,
+): (url: string) => Promise<SigningCert | HttpError> {
+  const maxEntries = options.maxEntries ?? DEFAULT_MAX_CERTS;
+  const entries = new Map<string, Promise<SigningCert | HttpError>>();
+  return (url) => {
+    const cached = entries.get(url);
+    if (cached) {
+      // Re-insert so Map order is least recently used first.
+      entries.delete(url);
+      entries.set(url, cached);
+      return cached;
+    }
+    options.logger.debug('downloading SNS signing certificate', { certUrl: url });
+    const pending = _load(url, options).then((result) => {
+      if (isHttpError(result) && entries.get(url) === pending) entries.delete(url);
+      return result;
+    });
+    entries.set(url, pending);
+    for (const oldest of entries.keys()) {
+      if (entries.size <= maxEntries) break;
+      entries.delete(oldest);
+    }
+    return pending;
+  };
+}

@@ -1,0 +1,149 @@
+/** SNS message verification: topic allow-list, message age, certificate URL, signature. */
+import { forbidden, type HttpError, isHttpError, unavailable } from '../../../errors.js';
+import type { Logger } from '../../../log.js';
+import { decodeBase64 } from './base64.js';
+import { checkCertificate } from './cert-policy.js';
+import { type CertUrl, checkCertUrl } from './cert-url.js';
+import type { SnsMessage } from './envelope.js';
+import { createKeyCache, type SigningCert } from './key-cache.js';
+import { checkTimestamp } from './message-age.js';
+import { checkTopicOnHost } from './sns-host.js';
+import { type SignatureHash, signatureHash, stringToSign } from './string-to-sign.js';
+import { checkSubscribeUrl } from './subscribe-url.js';
+import { timedGet } from './timed-fetch.js';
+
+export interface SnsVerifierOptions {
+  /** Verify the signature (and with it the certificate URL, the certificate and the age). */
+  readonly verifySignature: boolean;
+  /** When set, every other TopicArn is refused. */
+  readonly topicArns?: readonly string[] | undefined;
+  /** Refuse messages whose Timestamp is older than this; 0 turns the check off. */
+  readonly maxAgeSeconds: number;
+  readonly fetch: typeof fetch;
+  readonly now: () => Date;
+  readonly logger: Logger;
+  /** Deadline for one certificate download; 5000 ms when absent. */
+  readonly certTimeoutMs?: number | undefined;
+}
+
+/** What the checks that need no network found: the hash and certificate URL to verify with. */
+interface SignedParts {
+  readonly hash: SignatureHash;
+  readonly certUrl: CertUrl;
+  readonly signature: Uint8Array<ArrayBuffer>;
+}
+
+const CONFIRM_TIMEOUT_MS = 10_000;
+
+function _checkTopicAllowed(message: SnsMessage, topicArns: readonly string[] | undefined) {
+  if (!topicArns || topicArns.includes(message.TopicArn)) return undefined;
+  return forbidden('topic-not-allowed', `TopicArn ${message.TopicArn} is not in the allow-list`);
+}
+
+/** Every rule that needs no download, in the order an on-call person would look. */
+function _checkBeforeFetch(
+  message: SnsMessage,
+  now: Date,
+  maxAgeSeconds: number,
+): SignedParts | HttpError {
+  if (!message.Signature || !message.SigningCertURL) {
+    return forbidden('signature-missing', 'the message carries no Signature or SigningCertURL');
+  }
+  const hash = signatureHash(message.SignatureVersion);
+  if (!hash) {
+    return forbidden(
+      'signature-version',
+      `SignatureVersion ${JSON.stringify(message.SignatureVersion ?? null)} is not supported (1 or 2)`,
+    );
+  }
+  const certUrl = checkCertUrl(message.SigningCertURL);
+  if (isHttpError(certUrl)) return certUrl;
+  const refusal =
+    checkTopicOnHost(message.TopicArn, certUrl.host) ??
+    checkTimestamp(message.Timestamp, now, maxAgeSeconds) ??
+    (message.Type === 'Notification' ? undefined : checkSubscribeUrl(message, certUrl.host));
+  if (refusal) return refusal;
+  const signature = decodeBase64(message.Signature);
+  if (!signature) return forbidden('signature-invalid', 'Signature is not valid base64');
+  return { hash, certUrl, signature };
+}
+
+async function _checkSignature(
+  message: SnsMessage,
+  parts: SignedParts,
+  cert: SigningCert,
+  now: Date,
+) {
+  const refusal = checkCertificate(cert.certificate, parts.certUrl.host, now);
+  if (refusal) return refusal;
+  const key = await cert.key(parts.hash);
+  if (!key)
+    return forbidden(
+      'cert-invalid',
+      `the key in ${parts.certUrl.href} cannot verify ${parts.hash}`,
+    );
+  const valid = await crypto.subtle
+    .verify('RSASSA-PKCS1-v1_5', key, parts.signature, stringToSign(message))
+    .catch(() => false);
+  if (valid) return undefined;
+  return forbidden(
+    'signature-invalid',
+    `Signature does not match the message and the key in ${parts.certUrl.href}`,
+  );
+}
+
+/**
+ * Creates a verifier holding its own certificate-key cache; create it once per handler.
+ * The verifier resolves to `undefined` when the message is genuine and allowed, or to a refusal
+ * (403 naming the rule, 503 when a certificate cannot be downloaded right now).
+ * @example
+ * const verify = createSnsVerifier({ verifySignature: true, maxAgeSeconds: 3900, fetch, now: () => new Date(), logger });
+ * const refusal = await verify(message);
+ */
+export function createSnsVerifier(
+  options: SnsVerifierOptions,
+): (message: SnsMessage) => Promise<HttpError | undefined> {
+  const certificates = createKeyCache({
+    fetch: options.fetch,
+    logger: options.logger,
+    timeoutMs: options.certTimeoutMs,
+  });
+  return async (message) => {
+    const notAllowed = _checkTopicAllowed(message, options.topicArns);
+    if (notAllowed) return notAllowed;
+    if (!options.verifySignature) {
+      return message.Type === 'Notification' ? undefined : checkSubscribeUrl(message);
+    }
+    const now = options.now();
+    const parts = _checkBeforeFetch(message, now, options.maxAgeSeconds);
+    if (isHttpError(parts)) return parts;
+    const cert = await certificates(parts.certUrl.href);
+    if (isHttpError(cert)) return cert;
+    return _checkSignature(message, parts, cert, now);
+  };
+}
+
+/**
+ * GETs the SubscribeURL of a verified, allowed SubscriptionConfirmation.
+ * Resolves to `undefined` once SNS answered 2xx, or to 503 confirm-failed so SNS sends it again.
+ */
+export async function confirmSubscription(
+  message: SnsMessage,
+  options: Pick<SnsVerifierOptions, 'fetch' | 'logger'>,
+): Promise<HttpError | undefined> {
+  // Checked again so that this function never GETs a URL the verifier would have refused.
+  const refusal = checkSubscribeUrl(message);
+  if (refusal) return refusal;
+  const url = message.SubscribeURL as string;
+  const result = await timedGet(options.fetch, url, CONFIRM_TIMEOUT_MS);
+  const fields = { topicArn: message.TopicArn, messageId: message.MessageId };
+  if (result.ok && result.status >= 200 && result.status < 300) {
+    options.logger.info('SNS subscription confirmed', fields);
+    return undefined;
+  }
+  const problem = result.ok ? `SNS answered HTTP ${result.status}` : result.problem;
+  return unavailable(
+    'confirm-failed',
+    `confirming the subscription to ${message.TopicArn} failed: ${problem}`,
+  );
+}

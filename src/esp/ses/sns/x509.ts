@@ -1,0 +1,168 @@
+/** A small DER reader for X.509 certificates: public key, validity and names, nothing more. */
+import { decodeBase64 } from './base64.js';
+
+/** What the SNS verifier needs from a certificate. */
+export interface Certificate {
+  /** The DER subjectPublicKeyInfo, ready for `crypto.subtle.importKey('spki', …)`. */
+  readonly spki: Uint8Array<ArrayBuffer>;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly commonNames: readonly string[];
+  readonly dnsNames: readonly string[];
+}
+
+/** Thrown for anything that is not a well-formed certificate. */
+export class CertificateError extends Error {
+  override readonly name = 'CertificateError';
+}
+
+interface Tlv {
+  readonly tag: number;
+  /** Where the tag byte is. */
+  readonly offset: number;
+  /** Where the contents start and end. */
+  readonly start: number;
+  readonly end: number;
+}
+
+const SEQUENCE = 0x30;
+const SET = 0x31;
+const OID = 0x06;
+const OID_COMMON_NAME = '55 04 03';
+const OID_SUBJECT_ALT_NAME = '55 1d 11';
+const OID_RSA_ENCRYPTION = '2a 86 48 86 f7 0d 01 01 01';
+const DNS_NAME = 0x82;
+const STRING_TAGS = new Set([0x0c, 0x13, 0x16]); // UTF8String, PrintableString, IA5String
+
+const _fail = (what: string): never => {
+  throw new CertificateError(`malformed certificate: ${what}`);
+};
+
+function _readTlv(bytes: Uint8Array, offset: number, limit: number): Tlv {
+  if (offset + 2 > limit) _fail('truncated element');
+  const tag = bytes[offset] as number;
+  if ((tag & 0x1f) === 0x1f) _fail('multi-byte tag');
+  let length = bytes[offset + 1] as number;
+  let start = offset + 2;
+  if (length >= 0x80) {
+    const count = length & 0x7f;
+    if (count === 0 || count > 4) _fail('unsupported length');
+    if (start + count > limit) _fail('truncated length');
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + (bytes[start + i] as number);
+    start += count;
+  }
+  if (start + length > limit) _fail('element longer than its container');
+  return { tag, offset, start, end: start + length };
+}
+
+function _children(bytes: Uint8Array, parent: Tlv): Tlv[] {
+  const children: Tlv[] = [];
+  for (let at = parent.start; at < parent.end; ) {
+    const child = _readTlv(bytes, at, parent.end);
+    children.push(child);
+    at = child.end;
+  }
+  return children;
+}
+
+function _expect(tlv: Tlv | undefined, tag: number, what: string): Tlv {
+  if (!tlv || tlv.tag !== tag) return _fail(`expected ${what}`);
+  return tlv;
+}
+
+const _hex = (bytes: Uint8Array, tlv: Tlv): string =>
+  Array.from(bytes.subarray(tlv.start, tlv.end), (b) => b.toString(16).padStart(2, '0')).join(' ');
+
+const _text = (bytes: Uint8Array, tlv: Tlv): string =>
+  new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(
+    bytes.subarray(tlv.start, tlv.end),
+  );
+
+const UTC_TIME = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
+const GENERALIZED_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
+
+function _time(bytes: Uint8Array, tlv: Tlv | undefined): Date {
+  const utc = tlv?.tag === 0x17;
+  if (!tlv || (!utc && tlv.tag !== 0x18)) return _fail('validity time');
+  const match = (utc ? UTC_TIME : GENERALIZED_TIME).exec(_text(bytes, tlv));
+  if (!match) return _fail('validity time');
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = match
+    .slice(1)
+    .map(Number);
+  // RFC 5280: a two-digit UTCTime year below 50 is 20YY, otherwise 19YY.
+  const fullYear = utc ? year + (year < 50 ? 2000 : 1900) : year;
+  const date = new Date(Date.UTC(fullYear, month - 1, day, hour, minute, second));
+  // Date.UTC rolls over (month 13, hour 24) and maps years below 100 to 19YY: read it back.
+  const fields = [fullYear, month, day, hour, minute, second];
+  const readBack = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
+  readBack.push(date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds());
+  if (readBack.join() !== fields.join()) _fail('validity time out of range');
+  return date;
+}
+
+function _commonNames(bytes: Uint8Array, name: Tlv): string[] {
+  const names: string[] = [];
+  for (const set of _children(bytes, name)) {
+    _expect(set, SET, 'name attribute set');
+    for (const attribute of _children(bytes, set)) {
+      const [type, value] = _children(bytes, _expect(attribute, SEQUENCE, 'name attribute'));
+      if (_hex(bytes, _expect(type, OID, 'attribute type')) !== OID_COMMON_NAME) continue;
+      if (value && STRING_TAGS.has(value.tag)) names.push(_text(bytes, value));
+    }
+  }
+  return names;
+}
+
+function _dnsNames(bytes: Uint8Array, extensions: Tlv | undefined): string[] {
+  if (!extensions) return [];
+  const names: string[] = [];
+  const list = _expect(_children(bytes, extensions)[0], SEQUENCE, 'extension list');
+  for (const extension of _children(bytes, list)) {
+    const parts = _children(bytes, _expect(extension, SEQUENCE, 'extension'));
+    if (_hex(bytes, _expect(parts[0], OID, 'extension id')) !== OID_SUBJECT_ALT_NAME) continue;
+    const value = _expect(parts[parts.length - 1], 0x04, 'extension value');
+    const altNames = _expect(_readTlv(bytes, value.start, value.end), SEQUENCE, 'alt names');
+    for (const altName of _children(bytes, altNames)) {
+      if (altName.tag === DNS_NAME) names.push(_text(bytes, altName));
+    }
+  }
+  return names;
+}
+
+function _rsaSpki(bytes: Uint8Array, spki: Tlv | undefined): Uint8Array<ArrayBuffer> {
+  const key = _expect(spki, SEQUENCE, 'subjectPublicKeyInfo');
+  const algorithm = _expect(_children(bytes, key)[0], SEQUENCE, 'key algorithm');
+  const oid = _expect(_children(bytes, algorithm)[0], OID, 'key algorithm id');
+  if (_hex(bytes, oid) !== OID_RSA_ENCRYPTION) _fail('the public key is not RSA');
+  return bytes.slice(key.offset, key.end);
+}
+
+/** Reads a DER certificate; throws `CertificateError` when it is not one. */
+export function parseCertificate(der: Uint8Array): Certificate {
+  const certificate = _expect(_readTlv(der, 0, der.length), SEQUENCE, 'certificate');
+  if (certificate.end !== der.length) _fail('trailing bytes');
+  const tbs = _expect(_children(der, certificate)[0], SEQUENCE, 'tbsCertificate');
+  const fields = _children(der, tbs);
+  if (fields[0]?.tag === 0xa0) fields.shift(); // explicit version
+  const [serial, , , validity, subject, spki, ...optional] = fields;
+  _expect(serial, 0x02, 'serial number');
+  const [notBefore, notAfter] = _children(der, _expect(validity, SEQUENCE, 'validity'));
+  return {
+    spki: _rsaSpki(der, spki),
+    notBefore: _time(der, notBefore),
+    notAfter: _time(der, notAfter),
+    commonNames: _commonNames(der, _expect(subject, SEQUENCE, 'subject')),
+    dnsNames: _dnsNames(
+      der,
+      optional.find((field) => field.tag === 0xa3),
+    ),
+  };
+}
+
+/** The DER bytes of the first certificate in a PEM text; throws `CertificateError`. */
+export function pemToDer(pem: string): Uint8Array<ArrayBuffer> {
+  const match = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/.exec(pem);
+  const der = match ? decodeBase64((match[1] as string).replace(/\s+/g, '')) : undefined;
+  return der ?? _fail('not a PEM certificate');
+}

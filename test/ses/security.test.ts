@@ -1,0 +1,307 @@
+import { describe, expect, test } from 'vitest';
+import {
+  createMailWebhookHandler,
+  type EmailTrackingContext,
+  EventBus,
+  type MailWebhookOptions,
+} from '../../src/index.js';
+import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
+import { realCertificates, realMessages } from '../fixtures/sns-real/index.js';
+import { memoryLogger, snsRequest, URL_SES } from '../helpers/envelope.js';
+import { createSigner, type Signer, type SnsBody } from '../helpers/signing.js';
+
+/** A handler verifying signatures with the signer's certificate; records sink input and logs. */
+function setup(
+  signer: Signer,
+  options: MailWebhookOptions = {},
+  fetchFn: typeof fetch = signer.fetch,
+) {
+  const received: EmailTrackingContext[] = [];
+  const sink = {
+    name: 'test',
+    send: async (events: EmailTrackingContext[]) => void received.push(...events),
+  };
+  const { logger, lines } = memoryLogger();
+  const handle = createMailWebhookHandler({ sinks: [sink], logger, fetch: fetchFn, ...options });
+  const refusals = () => lines.filter((l) => l.msg === 'request refused');
+  return { handle, received, lines, refusals };
+}
+
+const post = (body: SnsBody, headers: Record<string, string> = {}) => snsRequest(body, headers);
+
+async function answer(response: Response) {
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe('signed SES notifications through the handler', () => {
+  test.each(['1', '2'] as const)(
+    'SignatureVersion %s: verified, parsed, delivered',
+    async (version) => {
+      const signer = await createSigner();
+      const { handle, received } = setup(signer);
+      const body = await signer.sign(
+        signer.notification({ Message: JSON.stringify(bounce) }),
+        version,
+      );
+      expect(await answer(await handle(post(body)))).toEqual({
+        status: 200,
+        body: { ok: true, events: 1 },
+      });
+      expect(received.map((c) => [c.eventType, c.recipient, c.eventId])).toEqual([
+        ['bounced', 'recipient@example.com', body.MessageId],
+      ]);
+      expect(signer.fetch.calls).toEqual([signer.certUrl]);
+    },
+  );
+
+  test.each(realMessages)(
+    'real AWS-signed $name verifies through the handler',
+    async ({ json }) => {
+      const message = JSON.parse(json) as SnsBody;
+      const fetchFn = async (input: RequestInfo | URL) => {
+        const pem = realCertificates[String(input).split('/').pop() ?? ''];
+        return pem ? new Response(pem) : new Response('not found', { status: 404 });
+      };
+      const { logger, lines } = memoryLogger();
+      const handle = createMailWebhookHandler({
+        fetch: fetchFn as typeof fetch,
+        now: () => new Date(message.Timestamp as string),
+        logger,
+        sinks: [new EventBus()],
+      });
+      const request = new Request(URL_SES, {
+        method: 'POST',
+        body: json,
+        headers: {
+          'x-amz-sns-message-type': message.Type as string,
+          'x-amz-sns-message-id': message.MessageId as string,
+        },
+      });
+      // Verified; their Messages are plain text, not SES events: a 200 with a warning.
+      expect(await answer(await handle(request))).toEqual({
+        status: 200,
+        body: { ok: true, events: 0 },
+      });
+      expect(lines.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual([
+        'notification is not an SES event; nothing to deliver',
+      ]);
+    },
+  );
+});
+
+describe('each refusal: a 403 naming the rule, one log line, nothing fetched', () => {
+  const attacks: [string, (s: Signer) => Promise<SnsBody>, string][] = [
+    [
+      'a certificate URL on an S3 bucket host',
+      async (s) => ({
+        ...(await s.sign(s.notification())),
+        SigningCertURL: `https://sns.s3-ap-southeast-2.amazonaws.com/SimpleNotificationService-${'a'.repeat(32)}.pem`,
+      }),
+      'cert-url-host',
+    ],
+    [
+      'a look-alike host',
+      async (s) => ({
+        ...(await s.sign(s.notification())),
+        SigningCertURL: s.certUrl.replace('amazonaws.com', 'amazonaws.com.evil.example'),
+      }),
+      'cert-url-host',
+    ],
+    [
+      'an http certificate URL',
+      async (s) => ({
+        ...(await s.sign(s.notification())),
+        SigningCertURL: s.certUrl.replace('https:', 'http:'),
+      }),
+      'cert-url-scheme',
+    ],
+    [
+      'a query that makes the URL end in .pem',
+      async (s) => ({
+        ...(await s.sign(s.notification())),
+        SigningCertURL: `${s.certUrl.replace('.pem', '')}?x=.pem`,
+      }),
+      'cert-url-query',
+    ],
+    [
+      'SignatureVersion 3',
+      async (s) => ({ ...(await s.sign(s.notification())), SignatureVersion: '3' }),
+      'signature-version',
+    ],
+    [
+      'a stale Timestamp',
+      async (s) =>
+        s.sign(s.notification({ Timestamp: new Date(Date.now() - 2 * 3600_000).toISOString() })),
+      'message-too-old',
+    ],
+    [
+      'a topic in another region than the certificate host',
+      async (s) => s.sign(s.notification({ TopicArn: 'arn:aws:sns:eu-west-1:123456789012:t' })),
+      'topic-region-mismatch',
+    ],
+    [
+      'a SubscribeURL on another host',
+      async (s) =>
+        s.sign(
+          s.subscriptionConfirmation({
+            SubscribeURL: 'https://evil.example/?Action=ConfirmSubscription',
+          }),
+        ),
+      'subscribe-url-invalid',
+    ],
+  ];
+
+  test.each(attacks)('%s', async (_name, build, reason) => {
+    const signer = await createSigner();
+    const { handle, received, refusals } = setup(signer);
+    const response = await handle(post(await build(signer)));
+    expect(await answer(response)).toMatchObject({
+      status: 403,
+      body: { ok: false, error: reason },
+    });
+    expect(refusals().map((l) => l.fields.reason)).toEqual([reason]);
+    expect(signer.fetch.calls).toEqual([]);
+    expect(received).toEqual([]);
+  });
+
+  test('a Message changed after signing: signature-invalid', async () => {
+    const signer = await createSigner();
+    const { handle, received } = setup(signer);
+    const signed = await signer.sign(signer.notification({ Message: JSON.stringify(bounce) }));
+    const forged = {
+      ...signed,
+      Message: signed.Message.replace('recipient@example.com', 'victim@example.com'),
+    };
+    expect(await answer(await handle(post(forged)))).toMatchObject({
+      status: 403,
+      body: { error: 'signature-invalid' },
+    });
+    expect(received).toEqual([]);
+  });
+
+  test('a topic outside the allow-list is refused before any download', async () => {
+    const signer = await createSigner();
+    const { handle } = setup(signer, {
+      ses: { topicArns: ['arn:aws:sns:us-east-1:123456789012:other'] },
+    });
+    const response = await handle(post(await signer.sign(signer.notification())));
+    expect(await answer(response)).toMatchObject({
+      status: 403,
+      body: { error: 'topic-not-allowed' },
+    });
+    expect(signer.fetch.calls).toEqual([]);
+  });
+});
+
+describe('certificate downloads', () => {
+  test('50 concurrent cold requests share one download', async () => {
+    const signer = await createSigner();
+    const { handle } = setup(signer);
+    const bodies = await Promise.all(
+      Array.from({ length: 50 }, () => signer.sign(signer.notification())),
+    );
+    const statuses = await Promise.all(bodies.map(async (b) => (await handle(post(b))).status));
+    expect(statuses).toEqual(Array(50).fill(200));
+    expect(signer.fetch.calls).toHaveLength(1);
+  });
+
+  test('a certificate host answering 503: 503 so SNS retries, then success after recovery', async () => {
+    const signer = await createSigner();
+    const { handle } = setup(signer);
+    signer.fetch.outage = 503;
+    const body = await signer.sign(signer.notification());
+    expect(await answer(await handle(post(body)))).toMatchObject({
+      status: 503,
+      body: { error: 'cert-unavailable' },
+    });
+    signer.fetch.outage = undefined;
+    expect((await handle(post(body))).status).toBe(200);
+    expect(signer.fetch.calls).toHaveLength(2);
+  });
+});
+
+describe('subscription life cycle', () => {
+  /** Serves the certificate, and answers the SubscribeURL with `status`. */
+  const withSns = (signer: Signer, status: number) => {
+    const confirmed: string[] = [];
+    const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.includes('Action=ConfirmSubscription')) {
+        confirmed.push(url);
+        return new Response('<ConfirmSubscriptionResponse/>', { status });
+      }
+      return signer.fetch(input, init);
+    }) as typeof fetch;
+    return { fetchFn, confirmed };
+  };
+
+  test('autoConfirm GETs the SubscribeURL once the message verified', async () => {
+    const signer = await createSigner();
+    const { fetchFn, confirmed } = withSns(signer, 200);
+    const { handle } = setup(
+      signer,
+      { ses: { autoConfirm: true, topicArns: [signer.topicArn] } },
+      fetchFn,
+    );
+    const body = await signer.sign(signer.subscriptionConfirmation());
+    expect((await handle(post(body))).status).toBe(200);
+    expect(confirmed).toEqual([body.SubscribeURL]);
+  });
+
+  test('a forged SubscriptionConfirmation is never confirmed', async () => {
+    const signer = await createSigner();
+    const { fetchFn, confirmed } = withSns(signer, 200);
+    const { handle } = setup(
+      signer,
+      { ses: { autoConfirm: true, topicArns: [signer.topicArn] } },
+      fetchFn,
+    );
+    const signed = await signer.sign(signer.subscriptionConfirmation());
+    const forged = {
+      ...signed,
+      Token: `${signed.Token}0`,
+      SubscribeURL: `${signed.SubscribeURL}0`,
+    };
+    expect((await handle(post(forged))).status).toBe(403);
+    expect(confirmed).toEqual([]);
+  });
+
+  test('SNS failing the confirmation: 503 so SNS sends it again', async () => {
+    const signer = await createSigner();
+    const { fetchFn } = withSns(signer, 500);
+    const { handle } = setup(
+      signer,
+      { ses: { autoConfirm: true, topicArns: [signer.topicArn] } },
+      fetchFn,
+    );
+    const response = await handle(post(await signer.sign(signer.subscriptionConfirmation())));
+    expect(await answer(response)).toMatchObject({
+      status: 503,
+      body: { error: 'confirm-failed' },
+    });
+  });
+
+  test('without autoConfirm the SubscribeURL is only logged', async () => {
+    const signer = await createSigner();
+    const { fetchFn, confirmed } = withSns(signer, 200);
+    const { handle, lines } = setup(signer, {}, fetchFn);
+    const body = await signer.sign(signer.subscriptionConfirmation());
+    expect((await handle(post(body))).status).toBe(200);
+    expect(confirmed).toEqual([]);
+    expect(lines.some((l) => l.fields.subscribeUrl === body.SubscribeURL)).toBe(true);
+  });
+
+  test('a verified UnsubscribeConfirmation is logged and never re-subscribes', async () => {
+    const signer = await createSigner();
+    const { fetchFn, confirmed } = withSns(signer, 200);
+    const { handle } = setup(
+      signer,
+      { ses: { autoConfirm: true, topicArns: [signer.topicArn] } },
+      fetchFn,
+    );
+    expect((await handle(post(await signer.sign(signer.unsubscribeConfirmation())))).status).toBe(
+      200,
+    );
+    expect(confirmed).toEqual([]);
+  });
+});
