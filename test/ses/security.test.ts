@@ -170,7 +170,7 @@ describe('each refusal: a 403 naming the rule, one log line, nothing fetched', (
     const signed = await signer.sign(signer.notification({ Message: JSON.stringify(bounce) }));
     const forged = {
       ...signed,
-      Message: signed.Message.replace('recipient@example.com', 'victim@example.com'),
+      Message: String(signed.Message).replace('recipient@example.com', 'victim@example.com'),
     };
     expect(await answer(await handle(post(forged)))).toMatchObject({
       status: 403,
