@@ -17,6 +17,11 @@ export default defineConfig({
           cloudflareTest({
             main: './src/adapters/cloudflare.ts',
             wrangler: { configPath: './wrangler.toml' },
+            // The shipped default config has no queue; the queue tests get a producer binding
+            // (no consumer: they drive queue() themselves, so nothing runs in the background).
+            miniflare: {
+              queueProducers: { MAIL_WEBHOOK_QUEUE: { queueName: 'mailhooks-events-test' } },
+            },
           }),
         ],
         test: {

@@ -24,9 +24,28 @@ export {
   type TrackingEventType,
   TrackingEventTypeSchema,
 } from './events.js';
-export { createHandlerFromEnv } from './from-env.js';
+export {
+  createHandlerFromEnv,
+  createRuntimeFromEnv,
+  type EnvRuntime,
+  type FromEnvContext,
+} from './from-env.js';
 export { createMailWebhookHandler, handleMailWebhook } from './handler.js';
 export { consoleLogger, type LogFields, type Logger, silentLogger } from './log.js';
+export {
+  consumeQueueBatch,
+  type MessageBatchLike,
+  type QueueMessageLike,
+  retryDelaySeconds,
+} from './sinks/consumer.js';
+export { type EnvSinks, type SinkEnvContext, sinksFromEnv } from './sinks/env.js';
+export {
+  createFanoutSink,
+  type FanoutEndpoint,
+  FanoutError,
+  type FanoutFailure,
+  type FanoutOptions,
+} from './sinks/fanout.js';
 export {
   EventBus,
   type EventListener,
@@ -35,4 +54,19 @@ export {
   type ListenerLike,
   type NextFn,
 } from './sinks/memory.js';
+export {
+  createQueueSink,
+  type QueueContentType,
+  type QueueLike,
+  type QueueMessageRequest,
+  type QueueSinkOptions,
+} from './sinks/queue.js';
 export type { Sink } from './sinks/types.js';
+export {
+  type DecodedTrackingContext,
+  decodeTrackingEvent,
+  encodeTrackingEvent,
+  WireFormatError,
+  type WireTrackingEvent,
+  WireTrackingEventSchema,
+} from './wire.js';

@@ -1,22 +1,46 @@
 /** The Cloudflare Worker: settings from `env`, parsed once per env object; the core does the rest. */
-import { createHandlerFromEnv } from '../from-env.js';
-
-type Handler = (request: Request) => Promise<Response>;
+import { ConfigError, errorResponse, HttpError } from '../errors.js';
+import { createRuntimeFromEnv, type EnvRuntime } from '../from-env.js';
+import { consoleLogger } from '../log.js';
+import { consumeQueueBatch, type MessageBatchLike } from '../sinks/consumer.js';
 
 // Workers hand the same env object to every request of an isolate: parse once per env.
-const _handlers = new WeakMap<object, Handler>();
+const _runtimes = new WeakMap<object, EnvRuntime | ConfigError>();
 
-function _handlerFor(env: Record<string, unknown>): Handler {
-  let handler = _handlers.get(env);
-  if (!handler) {
-    handler = createHandlerFromEnv(env);
-    _handlers.set(env, handler);
+function _runtimeFor(env: Record<string, unknown>): EnvRuntime | ConfigError {
+  let runtime = _runtimes.get(env);
+  if (!runtime) {
+    try {
+      runtime = createRuntimeFromEnv(env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      // A Worker has no start-up to stop: say what is wrong once, then refuse every request.
+      consoleLogger.error('mailhooks is misconfigured', {
+        setting: error.setting,
+        error: error.message,
+      });
+      runtime = error;
+    }
+    _runtimes.set(env, runtime);
   }
-  return handler;
+  return runtime;
 }
 
+// 503, not 500: SNS keeps retrying, so nothing is lost while the setting is fixed.
+const _misconfigured = (error: ConfigError) =>
+  errorResponse(new HttpError(503, 'misconfigured', `${error.message}; see the Worker's logs`));
+
 export default {
-  fetch(request: Request, env: Record<string, unknown>): Promise<Response> {
-    return _handlerFor(env)(request);
+  async fetch(request: Request, env: Record<string, unknown>): Promise<Response> {
+    const runtime = _runtimeFor(env);
+    return runtime instanceof ConfigError ? _misconfigured(runtime) : runtime.handler(request);
+  },
+
+  /** The consumer of MAIL_WEBHOOK_QUEUE: runs the fan-out, acking or retrying each message. */
+  async queue(batch: MessageBatchLike, env: Record<string, unknown>): Promise<void> {
+    const runtime = _runtimeFor(env);
+    // Thrown, so Cloudflare retries the whole batch once the settings are fixed.
+    if (runtime instanceof ConfigError) throw runtime;
+    return consumeQueueBatch(batch, runtime.consumerSinks, runtime.logger);
   },
 };

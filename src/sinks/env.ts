@@ -1,12 +1,17 @@
-/** Sink settings from environment variables (MAIL_WEBHOOK_SINKS and friends). */
+/** Sink settings from environment variables: MAIL_WEBHOOK_SINKS, the queue binding, the fan-out. */
 import type { Env } from '../config.js';
+import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { createFanoutSink, type FanoutEndpoint } from './fanout.js';
 import { EventBus } from './memory.js';
+import { createQueueSink, type QueueLike } from './queue.js';
 import type { Sink } from './types.js';
 
 export interface SinkEnvContext {
   readonly fetch: typeof fetch;
   readonly logger: Logger;
+  /** A queue to use instead of the `MAIL_WEBHOOK_QUEUE` binding in `env`. */
+  readonly queue?: QueueLike;
 }
 
 /** The sinks a request delivers to, and the ones a queue consumer delivers to. */
@@ -15,9 +20,149 @@ export interface EnvSinks {
   readonly consumerSinks: Sink[];
 }
 
-/** Placeholder until the sink settings land: everything to the in-memory bus. */
+const SINKS = 'MAIL_WEBHOOK_SINKS';
+const QUEUE = 'MAIL_WEBHOOK_QUEUE';
+const ENDPOINTS = 'MAIL_WEBHOOK_FANOUT_ENDPOINTS';
+const TIMEOUT = 'MAIL_WEBHOOK_FANOUT_TIMEOUT_MS';
+const RETRIES = 'MAIL_WEBHOOK_FANOUT_RETRIES';
+const _KINDS = ['memory', 'queue', 'fanout'] as const;
+type _Kind = (typeof _KINDS)[number];
+const _ENDPOINT_KEYS = new Set(['url', 'secret', 'events']);
+const _SECRET_REF = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
+
+function _kinds(env: Env): Set<_Kind> {
+  const raw = env[SINKS];
+  if (raw !== undefined && typeof raw !== 'string')
+    throw new ConfigError(SINKS, 'expected a string');
+  const names = (raw ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
+  if (names.length === 0) return new Set(['memory']);
+  for (const name of names) {
+    if (!(_KINDS as readonly string[]).includes(name))
+      throw new ConfigError(
+        SINKS,
+        `unknown sink "${name}"; expected a comma list of ${_KINDS.join(', ')}`,
+      );
+  }
+  return new Set(names as _Kind[]);
+}
+
+const _isQueue = (value: unknown): value is QueueLike =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as QueueLike).sendBatch === 'function';
+
+function _wholeNumber(env: Env, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw.trim()))
+    throw new ConfigError(name, `expected a whole number, got ${JSON.stringify(raw)}`);
+  return Number(raw.trim());
+}
+
+/** Reads one endpoint; its secret comes from the variable it names, never from the JSON itself. */
+function _endpoint(
+  env: Env,
+  entry: unknown,
+  index: number,
+): FanoutEndpoint & { secretVar: string } {
+  const at = `${ENDPOINTS}[${index}]`;
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+    throw new ConfigError(at, 'expected an object { "url", "secret", "events"? }');
+  const record = entry as Record<string, unknown>;
+  const unknown = Object.keys(record).find((key) => !_ENDPOINT_KEYS.has(key));
+  if (unknown)
+    throw new ConfigError(`${at}.${unknown}`, 'unknown key; expected url, secret, events');
+  const ref = typeof record.secret === 'string' ? _SECRET_REF.exec(record.secret) : null;
+  if (!ref?.[1]) {
+    throw new ConfigError(
+      `${at}.secret`,
+      'expected "env:<VARIABLE>" naming the variable that holds the whsec_ secret (wrangler secret put, .dev.vars); secrets do not belong in vars',
+    );
+  }
+  const secretVar = ref[1];
+  const secret = env[secretVar];
+  if (typeof secret !== 'string' || secret === '') {
+    throw new ConfigError(
+      secretVar,
+      `is not set (named by ${at}.secret); set it with \`wrangler secret put ${secretVar}\`, in .dev.vars, or in the environment`,
+    );
+  }
+  return { ...(record as Omit<FanoutEndpoint, 'secret'>), secret, secretVar };
+}
+
+/** Maps an option path of `createFanoutSink` back to the variable the operator set. */
+function _variableOf(setting: string, secretVars: readonly string[]): string {
+  const match = /^endpoints\.(\d+)(?:\.(\w+))?(.*)$/.exec(setting);
+  if (!match)
+    return setting === 'timeoutMs' ? TIMEOUT : setting === 'retries' ? RETRIES : ENDPOINTS;
+  const [, index, field, rest] = match;
+  if (field === 'secret') return secretVars[Number(index)] ?? ENDPOINTS;
+  const tail = (rest ?? '').replace(/\.(\d+)/g, '[$1]');
+  return `${ENDPOINTS}[${index}]${field ? `.${field}` : ''}${tail}`;
+}
+
+function _fanout(env: Env, context: SinkEnvContext): Sink {
+  const raw = env[ENDPOINTS];
+  if (typeof raw !== 'string' || raw.trim() === '')
+    throw new ConfigError(
+      ENDPOINTS,
+      'is required when MAIL_WEBHOOK_SINKS lists fanout: a JSON array of { "url", "secret", "events"? }',
+    );
+  let entries: unknown;
+  try {
+    entries = JSON.parse(raw);
+  } catch (error) {
+    throw new ConfigError(ENDPOINTS, `is not valid JSON (${(error as Error).message})`);
+  }
+  if (!Array.isArray(entries) || entries.length === 0)
+    throw new ConfigError(ENDPOINTS, 'expected a non-empty JSON array of endpoints');
+  const endpoints = entries.map((entry, index) => _endpoint(env, entry, index));
+  const timeoutMs = _wholeNumber(env, TIMEOUT);
+  const retries = _wholeNumber(env, RETRIES);
+  try {
+    return createFanoutSink({
+      endpoints: endpoints.map(({ secretVar: _, ...endpoint }) => endpoint),
+      timeoutMs,
+      retries,
+      fetch: context.fetch,
+      logger: context.logger,
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const variable = _variableOf(
+      error.setting,
+      endpoints.map((e) => e.secretVar),
+    );
+    throw new ConfigError(variable, error.message.replace(/^[^:]+: /, ''));
+  }
+}
+
+/**
+ * Builds the sinks from `MAIL_WEBHOOK_SINKS` (comma list of memory, queue, fanout; default
+ * memory). With `queue`, requests only enqueue (to the `MAIL_WEBHOOK_QUEUE` binding) and the
+ * fan-out runs in the queue consumer; without it, the fan-out runs on the request path.
+ * Throws a `ConfigError` naming the variable when a setting is wrong.
+ */
 export function sinksFromEnv(env: Env, context: SinkEnvContext): EnvSinks {
-  void env;
-  void context;
-  return { requestSinks: [EventBus.default], consumerSinks: [] };
+  const kinds = _kinds(env);
+  const requestSinks: Sink[] = [];
+  const consumerSinks: Sink[] = [];
+  if (kinds.has('memory')) requestSinks.push(EventBus.default);
+  if (kinds.has('queue')) {
+    const queue = context.queue ?? env[QUEUE];
+    if (!_isQueue(queue)) {
+      throw new ConfigError(
+        SINKS,
+        `lists queue, but there is no queue binding named ${QUEUE} ([[queues.producers]] in wrangler.toml); queues exist only on Cloudflare Workers`,
+      );
+    }
+    requestSinks.push(createQueueSink(queue));
+  }
+  if (kinds.has('fanout')) {
+    (kinds.has('queue') ? consumerSinks : requestSinks).push(_fanout(env, context));
+  }
+  return { requestSinks, consumerSinks };
 }

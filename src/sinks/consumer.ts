@@ -1,0 +1,106 @@
+/** Queue consumer, runtime-neutral: decode each message, hand it to the sinks, ack or retry it. */
+import { describeThrown } from '../errors.js';
+import { consoleLogger, type Logger } from '../log.js';
+import { decodeTrackingEvent } from '../wire.js';
+import type { Sink } from './types.js';
+
+/** What the consumer needs of a queue message (a Cloudflare `Message` fits). */
+export interface QueueMessageLike {
+  readonly id: string;
+  /** 1 on the first delivery. */
+  readonly attempts: number;
+  readonly body: unknown;
+  ack(): void;
+  retry(options?: { delaySeconds?: number }): void;
+}
+
+/** What the consumer needs of a batch (a Cloudflare `MessageBatch` fits). */
+export interface MessageBatchLike {
+  readonly queue: string;
+  readonly messages: readonly QueueMessageLike[];
+}
+
+const _MAX_DELAY_SECONDS = 3600;
+
+/** Backoff before the next attempt: 10 s after the first, doubling, at most an hour. */
+export function retryDelaySeconds(attempts: number): number {
+  return Math.min(2 ** Math.max(attempts, 1) * 5, _MAX_DELAY_SECONDS);
+}
+
+async function _consume(
+  message: QueueMessageLike,
+  sinks: readonly Sink[],
+  logger: Logger,
+  fields: Record<string, unknown>,
+): Promise<void> {
+  const retry = () => message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+  let context: ReturnType<typeof decodeTrackingEvent>;
+  try {
+    context = decodeTrackingEvent(message.body as string | object);
+  } catch (error) {
+    // Retried rather than acked: it cannot succeed here, but after max_retries it lands in the
+    // dead-letter queue where an operator can read it, and a consumer of a newer version
+    // (mid-deploy) may still understand it. Acking would lose it with only a log line.
+    logger.error('queue message is not a tracking event; retrying towards the dead-letter queue', {
+      ...fields,
+      error: describeThrown(error),
+    });
+    retry();
+    return;
+  }
+  const eventFields = { ...fields, eventType: context.eventType, eventId: context.eventId };
+  for (const sink of sinks) {
+    try {
+      await sink.send([context]);
+    } catch (error) {
+      logger.error('sink failed on a queued event; retrying later', {
+        ...eventFields,
+        sink: sink.name,
+        error: describeThrown(error),
+        delaySeconds: retryDelaySeconds(message.attempts),
+      });
+      retry();
+      return;
+    }
+  }
+  message.ack();
+  logger.info('queued event delivered', { ...eventFields, recipient: context.recipient });
+}
+
+/**
+ * Delivers a queue batch to `sinks`: each message is acked once every sink took it, otherwise
+ * retried with a delay growing per attempt (after the consumer's `max_retries`, the platform
+ * moves it to the dead-letter queue). Never throws: every message is acked or retried.
+ * @example
+ * export default {
+ *   queue: (batch: MessageBatch, env: Env) => consumeQueueBatch(batch, [createFanoutSink(options)]),
+ * };
+ */
+export async function consumeQueueBatch(
+  batch: MessageBatchLike,
+  sinks: readonly Sink[],
+  logger: Logger = consoleLogger,
+): Promise<void> {
+  // One message at a time: the fan-out already fills the connections a Worker may open.
+  for (const message of batch.messages) {
+    const fields = { queue: batch.queue, queueMessageId: message.id, attempts: message.attempts };
+    if (sinks.length === 0) {
+      // Nothing would take it: keep it (towards the dead-letter queue) rather than drop it.
+      logger.error(
+        'queue consumer has no sinks (add fanout to MAIL_WEBHOOK_SINKS); retrying',
+        fields,
+      );
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+      continue;
+    }
+    try {
+      await _consume(message, sinks, logger, fields);
+    } catch (error) {
+      logger.error('queue message could not be handled; retrying', {
+        ...fields,
+        error: describeThrown(error),
+      });
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/** Standard Webhooks signing (https://www.standardwebhooks.com): secrets, message ids, signatures. */
+import type { EmailTrackingContext } from '../events.js';
+
+/** Secrets are `whsec_` followed by the base64 key. */
+export const WEBHOOK_SECRET_PREFIX = 'whsec_';
+const _SIGNATURE_VERSION = 'v1';
+// 24 base64url characters carry 144 bits of the hash: ample to keep ids apart.
+const _ID_HASH_CHARS = 24;
+
+const _encoder = new TextEncoder();
+
+function _base64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/** The key bytes of a `whsec_` secret, or undefined when it is not one. */
+export function decodeWebhookSecret(secret: string): Uint8Array<ArrayBuffer> | undefined {
+  if (!secret.startsWith(WEBHOOK_SECRET_PREFIX)) return undefined;
+  const encoded = secret.slice(WEBHOOK_SECRET_PREFIX.length);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) return undefined;
+  try {
+    const binary = atob(encoded);
+    return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Imports a `whsec_` secret as an HMAC-SHA256 signing key; throws when it is not one. */
+export function importWebhookKey(secret: string): Promise<CryptoKey> {
+  const bytes = decodeWebhookSecret(secret);
+  if (!bytes) throw new TypeError('expected a whsec_ secret with a base64 key');
+  return crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+}
+
+/** The `webhook-signature` value: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`. */
+export async function signWebhook(
+  key: CryptoKey,
+  id: string,
+  timestampSeconds: number,
+  body: string,
+): Promise<string> {
+  const signed = _encoder.encode(`${id}.${timestampSeconds}.${body}`);
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, signed));
+  return `${_SIGNATURE_VERSION},${_base64(mac)}`;
+}
+
+/**
+ * The `webhook-id` of a context: the same for every delivery of one (eventId, recipient,
+ * eventType), so a receiver drops SNS redeliveries and our own retries by id.
+ */
+export async function webhookMessageId(
+  context: Pick<EmailTrackingContext, 'eventId' | 'recipient' | 'eventType'>,
+): Promise<string> {
+  const input = _encoder.encode(`${context.eventId}\n${context.recipient}\n${context.eventType}`);
+  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', input));
+  const base64url = _base64(hash).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return `msg_${base64url.slice(0, _ID_HASH_CHARS)}`;
+}

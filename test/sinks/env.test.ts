@@ -1,0 +1,171 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import { createHandlerFromEnv } from '../../src/from-env.js';
+import { silentLogger } from '../../src/log.js';
+import { sinksFromEnv } from '../../src/sinks/env.js';
+import { EventBus } from '../../src/sinks/memory.js';
+
+const SECRET = `whsec_${btoa('an-env-secret-key-of-32-bytes!!!')}`;
+const context = { fetch: globalThis.fetch, logger: silentLogger };
+const queue = { sendBatch: async () => {} };
+const endpoints = (list: unknown) => JSON.stringify(list);
+const fanoutEnv = {
+  MAIL_WEBHOOK_FANOUT_ENDPOINTS: endpoints([
+    { url: 'https://a.example/hook', secret: 'env:SECRET_A' },
+    { url: 'https://b.example/hook', secret: 'env:SECRET_B', events: ['bounced'] },
+  ]),
+  SECRET_A: SECRET,
+  SECRET_B: SECRET,
+};
+
+const names = (env: Record<string, unknown>) => {
+  const { requestSinks, consumerSinks } = sinksFromEnv(env, context);
+  return { request: requestSinks.map((s) => s.name), consumer: consumerSinks.map((s) => s.name) };
+};
+
+function settingOf(env: Record<string, unknown>): string | undefined {
+  try {
+    sinksFromEnv(env, context);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).setting;
+  }
+  return undefined;
+}
+
+describe('sinksFromEnv', () => {
+  test('defaults to the in-memory bus', () => {
+    const { requestSinks, consumerSinks } = sinksFromEnv({}, context);
+    expect(requestSinks).toEqual([EventBus.default]);
+    expect(consumerSinks).toEqual([]);
+  });
+
+  test('runs the fan-out on the request path without a queue', () => {
+    expect(names({ MAIL_WEBHOOK_SINKS: 'memory, fanout', ...fanoutEnv })).toEqual({
+      request: ['memory', 'fanout'],
+      consumer: [],
+    });
+  });
+
+  test('with a queue, requests only enqueue and the consumer runs the fan-out', () => {
+    const env = { MAIL_WEBHOOK_SINKS: 'queue,fanout', MAIL_WEBHOOK_QUEUE: queue, ...fanoutEnv };
+    expect(names(env)).toEqual({ request: ['queue'], consumer: ['fanout'] });
+  });
+
+  test('takes a queue from the context as well as from the binding', () => {
+    const { requestSinks } = sinksFromEnv({ MAIL_WEBHOOK_SINKS: 'queue' }, { ...context, queue });
+    expect(requestSinks.map((s) => s.name)).toEqual(['queue']);
+  });
+
+  test.each([
+    ['an unknown sink', 'MAIL_WEBHOOK_SINKS', { MAIL_WEBHOOK_SINKS: 'memory,kafka' }],
+    [
+      'queue without a binding (any runtime but Workers)',
+      'MAIL_WEBHOOK_SINKS',
+      { MAIL_WEBHOOK_SINKS: 'queue' },
+    ],
+    [
+      'queue whose binding is a plain string',
+      'MAIL_WEBHOOK_SINKS',
+      { MAIL_WEBHOOK_SINKS: 'queue', MAIL_WEBHOOK_QUEUE: 'q' },
+    ],
+    ['fanout without endpoints', 'MAIL_WEBHOOK_FANOUT_ENDPOINTS', { MAIL_WEBHOOK_SINKS: 'fanout' }],
+    [
+      'endpoints that are not JSON',
+      'MAIL_WEBHOOK_FANOUT_ENDPOINTS',
+      { MAIL_WEBHOOK_SINKS: 'fanout', MAIL_WEBHOOK_FANOUT_ENDPOINTS: '[{url:' },
+    ],
+    [
+      'an empty endpoint list',
+      'MAIL_WEBHOOK_FANOUT_ENDPOINTS',
+      { MAIL_WEBHOOK_SINKS: 'fanout', MAIL_WEBHOOK_FANOUT_ENDPOINTS: '[]' },
+    ],
+    [
+      'a secret written into the JSON',
+      'MAIL_WEBHOOK_FANOUT_ENDPOINTS[0].secret',
+      {
+        MAIL_WEBHOOK_SINKS: 'fanout',
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: endpoints([{ url: 'https://a.example', secret: SECRET }]),
+      },
+    ],
+    [
+      'a missing secret variable',
+      'SECRET_C',
+      {
+        MAIL_WEBHOOK_SINKS: 'fanout',
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: endpoints([
+          { url: 'https://a.example', secret: 'env:SECRET_C' },
+        ]),
+      },
+    ],
+    [
+      'a secret variable without whsec_',
+      'SECRET_A',
+      { MAIL_WEBHOOK_SINKS: 'fanout', ...fanoutEnv, SECRET_A: 'hunter2' },
+    ],
+    [
+      'a bad URL',
+      'MAIL_WEBHOOK_FANOUT_ENDPOINTS[1].url',
+      {
+        MAIL_WEBHOOK_SINKS: 'fanout',
+        ...fanoutEnv,
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: endpoints([
+          { url: 'https://a.example', secret: 'env:SECRET_A' },
+          { url: 'mailto:x@y', secret: 'env:SECRET_B' },
+        ]),
+      },
+    ],
+    [
+      'an unknown event type',
+      'MAIL_WEBHOOK_FANOUT_ENDPOINTS[0].events[0]',
+      {
+        MAIL_WEBHOOK_SINKS: 'fanout',
+        ...fanoutEnv,
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: endpoints([
+          { url: 'https://a.example', secret: 'env:SECRET_A', events: ['bounce'] },
+        ]),
+      },
+    ],
+    [
+      'a misspelt endpoint key',
+      'MAIL_WEBHOOK_FANOUT_ENDPOINTS[0].event',
+      {
+        MAIL_WEBHOOK_SINKS: 'fanout',
+        ...fanoutEnv,
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: endpoints([
+          { url: 'https://a.example', secret: 'env:SECRET_A', event: ['bounced'] },
+        ]),
+      },
+    ],
+    [
+      'a timeout that is not a number',
+      'MAIL_WEBHOOK_FANOUT_TIMEOUT_MS',
+      { MAIL_WEBHOOK_SINKS: 'fanout', ...fanoutEnv, MAIL_WEBHOOK_FANOUT_TIMEOUT_MS: '5s' },
+    ],
+    [
+      'a zero timeout',
+      'MAIL_WEBHOOK_FANOUT_TIMEOUT_MS',
+      { MAIL_WEBHOOK_SINKS: 'fanout', ...fanoutEnv, MAIL_WEBHOOK_FANOUT_TIMEOUT_MS: '0' },
+    ],
+    [
+      'too many retries',
+      'MAIL_WEBHOOK_FANOUT_RETRIES',
+      { MAIL_WEBHOOK_SINKS: 'fanout', ...fanoutEnv, MAIL_WEBHOOK_FANOUT_RETRIES: '50' },
+    ],
+  ])('refuses %s, naming %s', (_, setting, env) => {
+    expect(settingOf(env)).toBe(setting);
+  });
+
+  test('a missing secret says where to set it', () => {
+    const env = { MAIL_WEBHOOK_SINKS: 'fanout', ...fanoutEnv, SECRET_B: '' };
+    expect(() => sinksFromEnv(env, context)).toThrow(
+      /SECRET_B: is not set \(named by MAIL_WEBHOOK_FANOUT_ENDPOINTS\[1\]\.secret\); set it with `wrangler secret put SECRET_B`/,
+    );
+  });
+
+  test('createHandlerFromEnv stops start-up on a bad sink setting', () => {
+    expect(() =>
+      createHandlerFromEnv({ MAIL_WEBHOOK_ENABLED: 'true', MAIL_WEBHOOK_SINKS: 'queue' }),
+    ).toThrow(ConfigError);
+  });
+});

@@ -1,0 +1,79 @@
+import { Webhook } from 'standardwebhooks';
+import { afterEach, describe, expect, test } from 'vitest';
+import { createMailWebhookHandler } from '../../src/handler.js';
+import { silentLogger } from '../../src/log.js';
+import { createFanoutSink } from '../../src/sinks/fanout.js';
+import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
+import delivery from '../fixtures/ses/event-publishing-delivery.json' with { type: 'json' };
+import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
+import { snsRequest } from './samples.js';
+
+const SECRET = `whsec_${btoa('a-receiver-secret-of-32-bytes!!!')}`;
+
+let receiver: CaptureServer | undefined;
+afterEach(async () => {
+  await receiver?.close();
+  receiver = undefined;
+});
+
+async function handlerTo(answer: CaptureServer['answer']) {
+  receiver = await startCaptureServer(answer);
+  const fanout = createFanoutSink({
+    endpoints: [{ url: `${receiver.origin}/hooks/mail`, secret: SECRET }],
+    timeoutMs: 500,
+    retries: 1,
+    sleep: async () => {},
+    logger: silentLogger,
+  });
+  return createMailWebhookHandler({
+    sinks: [fanout],
+    ses: { verifySignature: false },
+    logger: silentLogger,
+  });
+}
+
+describe('SES through the handler to a signed webhook', () => {
+  test('answers 200 once the endpoint received the signed events', async () => {
+    const handle = await handlerTo(() => 200);
+    const response = await handle(snsRequest(bounce, 'sns-bounce-1'));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true, events: 1 });
+
+    const [request] = receiver?.requests ?? [];
+    if (!request) throw new Error('no request');
+    expect(request.path).toBe('/hooks/mail');
+    const payload = new Webhook(SECRET).verify(request.body, request.headers) as {
+      type: string;
+      timestamp: string;
+      data: Record<string, unknown>;
+    };
+    expect(payload.type).toBe('email.bounced');
+    expect(payload.timestamp).toBe('2017-08-05T00:41:02.669Z');
+    expect(payload.data).toMatchObject({
+      eventType: 'bounced',
+      eventId: 'sns-bounce-1',
+      recipient: 'recipient@example.com',
+      rejectReason: 'Permanent/General',
+      rawEvent: bounce,
+    });
+  });
+
+  test('keeps webhook-id across SNS redeliveries of the same message', async () => {
+    const handle = await handlerTo(() => 200);
+    await handle(snsRequest(delivery, 'sns-delivery-1'));
+    await handle(snsRequest(delivery, 'sns-delivery-1'));
+    await handle(snsRequest(delivery, 'sns-delivery-2'));
+    const ids = receiver?.requests.map((r) => r.headers['webhook-id']) ?? [];
+    expect(ids).toHaveLength(3);
+    expect(ids[1]).toBe(ids[0]);
+    expect(ids[2]).not.toBe(ids[0]);
+  });
+
+  test('answers 503 sink-failed when the endpoint stays down, so SNS retries', async () => {
+    const handle = await handlerTo(() => 500);
+    const response = await handle(snsRequest(bounce, 'sns-bounce-2'));
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ ok: false, error: 'sink-failed' });
+    expect(receiver?.requests).toHaveLength(2);
+  });
+});

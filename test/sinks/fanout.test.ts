@@ -1,0 +1,249 @@
+import { Webhook } from 'standardwebhooks';
+import { afterEach, describe, expect, test } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+import { createFanoutSink, FanoutError, type FanoutOptions } from '../../src/sinks/fanout.js';
+import { decodeTrackingEvent } from '../../src/wire.js';
+import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
+import { sampleContext } from './samples.js';
+
+const SECRET_A = `whsec_${btoa('endpoint-a-secret-key-32-bytes!!')}`;
+const SECRET_B = `whsec_${btoa('endpoint-b-secret-key-32-bytes!!')}`;
+
+const servers: CaptureServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function server(answer?: CaptureServer['answer']) {
+  const started = await startCaptureServer(answer);
+  servers.push(started);
+  return started;
+}
+
+function fanout(options: Partial<FanoutOptions> & Pick<FanoutOptions, 'endpoints'>) {
+  const sleeps: number[] = [];
+  const sink = createFanoutSink({
+    logger: silentLogger,
+    timeoutMs: 2_000,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    ...options,
+  });
+  return { sink, sleeps };
+}
+
+describe('createFanoutSink delivery', () => {
+  test('POSTs each event signed per Standard Webhooks, verified by the standardwebhooks package', async () => {
+    const receiver = await server();
+    const context = sampleContext();
+    const { sink } = fanout({ endpoints: [{ url: `${receiver.origin}/hook`, secret: SECRET_A }] });
+    await sink.send([context]);
+
+    expect(receiver.requests).toHaveLength(1);
+    const request = receiver.requests[0];
+    if (!request) throw new Error('no request');
+    expect(request.method).toBe('POST');
+    expect(request.path).toBe('/hook');
+    expect(request.headers['content-type']).toBe('application/json');
+    const payload = new Webhook(SECRET_A).verify(request.body, request.headers) as Record<
+      string,
+      unknown
+    >;
+    expect(payload.type).toBe('email.bounced');
+    expect(payload.timestamp).toBe('2026-03-04T05:06:07.089Z');
+    expect(decodeTrackingEvent(payload.data as object)).toEqual(context);
+    expect(request.headers['webhook-id']).toMatch(/^msg_[\w-]{24}$/);
+    expect(() => new Webhook(SECRET_B).verify(request.body, request.headers)).toThrow();
+  });
+
+  test('sends webhook-timestamp as the unix seconds of the attempt', async () => {
+    const receiver = await server();
+    const { sink } = fanout({
+      endpoints: [{ url: receiver.origin, secret: SECRET_A }],
+      now: () => new Date('2030-01-01T00:00:09.999Z'),
+    });
+    await sink.send([sampleContext()]);
+    expect(receiver.requests[0]?.headers['webhook-timestamp']).toBe('1893456009');
+  });
+
+  test('keeps webhook-id per (eventId, recipient, eventType) and tells others apart', async () => {
+    const receiver = await server();
+    const { sink } = fanout({ endpoints: [{ url: receiver.origin, secret: SECRET_A }] });
+    await sink.send([sampleContext()]);
+    await sink.send([sampleContext({ description: 'changed, same event' })]);
+    await sink.send([sampleContext({ recipient: 'other@example.com' })]);
+    await sink.send([sampleContext({ eventType: 'delivered' })]);
+    await sink.send([sampleContext({ eventId: 'sns-message-2' })]);
+    const ids = receiver.requests.map((r) => r.headers['webhook-id']);
+    expect(ids[1]).toBe(ids[0]);
+    expect(new Set(ids).size).toBe(4);
+  });
+
+  test('sends each endpoint only the event types it asked for', async () => {
+    const all = await server();
+    const bounces = await server();
+    const { sink } = fanout({
+      endpoints: [
+        { url: all.origin, secret: SECRET_A },
+        { url: bounces.origin, secret: SECRET_B, events: ['bounced', 'complained'] },
+      ],
+    });
+    await sink.send([
+      sampleContext({ eventType: 'delivered' }),
+      sampleContext({ eventType: 'bounced' }),
+      sampleContext({ eventType: 'opened' }),
+    ]);
+    const types = (s: CaptureServer) => s.requests.map((r) => JSON.parse(r.body).type).sort();
+    expect(types(all)).toEqual(['email.bounced', 'email.delivered', 'email.opened']);
+    expect(types(bounces)).toEqual(['email.bounced']);
+    for (const request of bounces.requests)
+      new Webhook(SECRET_B).verify(request.body, request.headers);
+  });
+
+  test('retries a 500 with backoff, then succeeds; every attempt is signed afresh', async () => {
+    const receiver = await server((_, index) => (index < 2 ? 500 : 200));
+    const { sink, sleeps } = fanout({ endpoints: [{ url: receiver.origin, secret: SECRET_A }] });
+    await sink.send([sampleContext()]);
+    expect(receiver.requests).toHaveLength(3);
+    expect(sleeps).toEqual([100, 200]);
+    for (const request of receiver.requests)
+      new Webhook(SECRET_A).verify(request.body, request.headers);
+    expect(new Set(receiver.requests.map((r) => r.headers['webhook-id'])).size).toBe(1);
+  });
+
+  test('retries a 429', async () => {
+    const receiver = await server((_, index) => (index === 0 ? 429 : 204));
+    const { sink } = fanout({ endpoints: [{ url: receiver.origin, secret: SECRET_A }] });
+    await sink.send([sampleContext()]);
+    expect(receiver.requests).toHaveLength(2);
+  });
+
+  test('does not retry a 400, and rejects naming the endpoint and event', async () => {
+    const receiver = await server(() => 400);
+    const { sink, sleeps } = fanout({
+      endpoints: [{ url: `${receiver.origin}/in?token=x`, secret: SECRET_A }],
+    });
+    const error = await sink.send([sampleContext()]).catch((e: unknown) => e);
+    expect(receiver.requests).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+    expect(error).toBeInstanceOf(FanoutError);
+    expect((error as Error).message).toContain(
+      `email.bounced (event sns-message-1, zoë@example.com) to ${receiver.origin}/in: HTTP 400 after 1 attempt`,
+    );
+    expect((error as Error).message).not.toContain('token=x');
+  });
+
+  test('gives up on an endpoint that stays down after 1 + retries attempts, still serving the others', async () => {
+    const down = await server(() => 503);
+    const up = await server();
+    const { sink, sleeps } = fanout({
+      retries: 2,
+      endpoints: [
+        { url: down.origin, secret: SECRET_A },
+        { url: up.origin, secret: SECRET_B },
+      ],
+    });
+    const error = (await sink.send([sampleContext()]).catch((e: unknown) => e)) as FanoutError;
+    expect(down.requests).toHaveLength(3);
+    expect(up.requests).toHaveLength(1);
+    expect(sleeps).toEqual([100, 200]);
+    expect(error.failures).toEqual([
+      {
+        endpoint: `${down.origin}/`,
+        type: 'email.bounced',
+        eventId: 'sns-message-1',
+        webhookId: expect.stringMatching(/^msg_/),
+        recipient: 'zoë@example.com',
+        reason: 'HTTP 503 after 3 attempts',
+      },
+    ]);
+  });
+
+  test('times out an endpoint that never answers, and retries it', async () => {
+    const receiver = await server(() => 'hang');
+    const { sink } = fanout({
+      timeoutMs: 200,
+      retries: 1,
+      endpoints: [{ url: receiver.origin, secret: SECRET_A }],
+    });
+    await expect(sink.send([sampleContext()])).rejects.toThrow(
+      /timed out after 200 ms after 2 attempts/,
+    );
+    expect(receiver.requests).toHaveLength(2);
+  });
+
+  test('retries a network error (nothing listening)', async () => {
+    const receiver = await server();
+    const url = receiver.origin;
+    await receiver.close();
+    const { sink, sleeps } = fanout({ retries: 1, endpoints: [{ url, secret: SECRET_A }] });
+    await expect(sink.send([sampleContext()])).rejects.toThrow(FanoutError);
+    expect(sleeps).toEqual([100]);
+  });
+
+  test('keeps at most 6 POSTs in flight', async () => {
+    const receiver = await server();
+    const { sink } = fanout({ endpoints: [{ url: receiver.origin, secret: SECRET_A }] });
+    const contexts = Array.from({ length: 20 }, (_, i) =>
+      sampleContext({ recipient: `r${i}@example.com` }),
+    );
+    await sink.send(contexts);
+    expect(receiver.requests).toHaveLength(20);
+    expect(receiver.maxInFlight).toBeLessThanOrEqual(6);
+    expect(receiver.maxInFlight).toBeGreaterThan(1);
+  });
+});
+
+describe('createFanoutSink options', () => {
+  const valid = { url: 'https://example.com/hook', secret: SECRET_A };
+  const refusal = (options: unknown) => {
+    try {
+      createFanoutSink(options as FanoutOptions);
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  };
+
+  test.each([
+    ['a secret without whsec_', 'endpoints.0.secret', { endpoints: [{ ...valid, secret: 'abc' }] }],
+    [
+      'a secret that is not base64',
+      'endpoints.0.secret',
+      { endpoints: [{ ...valid, secret: 'whsec_not base64!' }] },
+    ],
+    ['an empty key', 'endpoints.0.secret', { endpoints: [{ ...valid, secret: 'whsec_' }] }],
+    [
+      'a non-http URL',
+      'endpoints.0.url',
+      { endpoints: [{ ...valid, url: 'ftp://example.com/x' }] },
+    ],
+    ['a URL that is not one', 'endpoints.0.url', { endpoints: [{ ...valid, url: 'not a url' }] }],
+    [
+      'an unknown event type',
+      'endpoints.0.events.1',
+      { endpoints: [{ ...valid, events: ['bounced', 'exploded'] }] },
+    ],
+    ['an empty event list', 'endpoints.0.events', { endpoints: [{ ...valid, events: [] }] }],
+    ['no endpoints', 'endpoints', { endpoints: [] }],
+    ['a zero timeout', 'timeoutMs', { endpoints: [valid], timeoutMs: 0 }],
+    ['negative retries', 'retries', { endpoints: [valid], retries: -1 }],
+  ])('refuses %s with a ConfigError naming %s', (_, setting, options) => {
+    const error = refusal(options);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).setting).toBe(setting);
+  });
+
+  test('accepts http and https URLs and every tracking event type', () => {
+    expect(
+      refusal({
+        endpoints: [
+          { url: 'http://127.0.0.1:9000/', secret: SECRET_A, events: ['unknown', 'queued'] },
+          { ...valid },
+        ],
+      }),
+    ).toBeUndefined();
+  });
+});

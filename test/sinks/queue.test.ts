@@ -1,0 +1,96 @@
+import { describe, expect, test } from 'vitest';
+import {
+  createQueueSink,
+  QUEUE_MAX_BATCH_BYTES,
+  QUEUE_MAX_MESSAGE_BYTES,
+  type QueueMessageRequest,
+} from '../../src/sinks/queue.js';
+import { decodeTrackingEvent } from '../../src/wire.js';
+import { sampleContext } from './samples.js';
+
+function fakeQueue(fail?: Error) {
+  const batches: QueueMessageRequest[][] = [];
+  return {
+    batches,
+    async sendBatch(messages: Iterable<QueueMessageRequest>) {
+      if (fail) throw fail;
+      batches.push([...messages]);
+    },
+  };
+}
+
+const utf8 = (text: unknown) => new TextEncoder().encode(String(text)).byteLength;
+const manyContexts = (count: number, rawEvent: Record<string, unknown> = {}) =>
+  Array.from({ length: count }, (_, i) =>
+    sampleContext({ recipient: `r${i}@example.com`, rawEvent }),
+  );
+
+describe('createQueueSink', () => {
+  test('sends one text message of wire JSON per context, decodable back to the context', async () => {
+    const queue = fakeQueue();
+    const contexts = [sampleContext(), sampleContext({ recipient: 'b@example.com' })];
+    await createQueueSink(queue).send(contexts);
+    expect(queue.batches).toHaveLength(1);
+    const messages = queue.batches[0] ?? [];
+    expect(messages.map((m) => m.contentType)).toEqual(['text', 'text']);
+    expect(messages.map((m) => decodeTrackingEvent(m.body as string))).toEqual(contexts);
+  });
+
+  test('sends nothing for no events', async () => {
+    const queue = fakeQueue();
+    await createQueueSink(queue).send([]);
+    expect(queue.batches).toEqual([]);
+  });
+
+  test('splits 250 small messages into batches of at most 100', async () => {
+    const queue = fakeQueue();
+    await createQueueSink(queue).send(manyContexts(250));
+    expect(queue.batches.map((b) => b.length)).toEqual([100, 100, 50]);
+  });
+
+  test('splits batches before 256 KB, counting UTF-8 bytes and per-message metadata', async () => {
+    const queue = fakeQueue();
+    // 'é' is 2 bytes in UTF-8 but one UTF-16 unit: counting string length would fit twice as many.
+    const contexts = manyContexts(12, { text: 'é'.repeat(25_000) });
+    await createQueueSink(queue).send(contexts);
+    for (const batch of queue.batches) {
+      const bytes = batch.reduce((sum, m) => sum + utf8(m.body) + 128, 0);
+      expect(bytes).toBeLessThanOrEqual(QUEUE_MAX_BATCH_BYTES);
+    }
+    expect(queue.batches.map((b) => b.length)).toEqual([5, 5, 2]);
+    expect(queue.batches.flat().map((m) => decodeTrackingEvent(m.body as string))).toEqual(
+      contexts,
+    );
+  });
+
+  test('trims an oversized rawEvent to {} and flags it, keeping every other field', async () => {
+    const queue = fakeQueue();
+    const big = sampleContext({ rawEvent: { headers: 'x'.repeat(200_000) } });
+    const small = sampleContext({ recipient: 'small@example.com' });
+    await createQueueSink(queue).send([big, small]);
+    const [trimmed, untouched] = (queue.batches.flat() ?? []).map((m) => m.body as string);
+    expect(utf8(trimmed)).toBeLessThan(QUEUE_MAX_MESSAGE_BYTES);
+    const decoded = decodeTrackingEvent(trimmed as string);
+    expect(decoded).toEqual({ ...big, rawEvent: {}, rawEventTrimmed: true });
+    expect(decodeTrackingEvent(untouched as string)).toEqual(small);
+  });
+
+  test('keeps a rawEvent that just fits the message limit', async () => {
+    const queue = fakeQueue();
+    const base = utf8(JSON.stringify({ ...sampleContext(), rawEvent: { x: '' } }));
+    const context = sampleContext({ rawEvent: { x: 'y'.repeat(1_000 - base) } });
+    await createQueueSink(queue, { maxMessageBytes: 1_000 }).send([context]);
+    const body = queue.batches[0]?.[0]?.body as string;
+    expect(utf8(body)).toBe(1_000);
+    expect(decodeTrackingEvent(body).rawEventTrimmed).toBeUndefined();
+  });
+
+  test('rejects when the queue refuses, so the request answers 503', async () => {
+    const sink = createQueueSink(fakeQueue(new Error('queue unavailable')));
+    await expect(sink.send([sampleContext()])).rejects.toThrow('queue unavailable');
+  });
+
+  test('refuses something that is not a queue', () => {
+    expect(() => createQueueSink({} as never)).toThrow(/sendBatch/);
+  });
+});

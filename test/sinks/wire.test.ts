@@ -1,0 +1,73 @@
+import { describe, expect, test } from 'vitest';
+import { decodeTrackingEvent, encodeTrackingEvent, WireFormatError } from '../../src/wire.js';
+import { sampleContext as fullContext } from './samples.js';
+
+describe('encodeTrackingEvent / decodeTrackingEvent', () => {
+  test('round-trips every field, the timestamp as an ISO string on the wire', () => {
+    const context = fullContext();
+    const json = encodeTrackingEvent(context);
+    expect(JSON.parse(json).timestamp).toBe('2026-03-04T05:06:07.089Z');
+    expect(decodeTrackingEvent(json)).toEqual(context);
+  });
+
+  test('round-trips null optional fields and empty tags and metadata', () => {
+    const context = fullContext({
+      rejectReason: null,
+      description: null,
+      clickUrl: null,
+      userAgent: null,
+      mtaResponse: null,
+      tags: [],
+      metadata: {},
+    });
+    expect(decodeTrackingEvent(encodeTrackingEvent(context))).toEqual(context);
+  });
+
+  test('decodes the parsed object as well as the string', () => {
+    const context = fullContext();
+    expect(decodeTrackingEvent(JSON.parse(encodeTrackingEvent(context)))).toEqual(context);
+  });
+
+  test('keeps the rawEventTrimmed flag through a round trip', () => {
+    const context = { ...fullContext({ rawEvent: {} }), rawEventTrimmed: true as const };
+    const decoded = decodeTrackingEvent(encodeTrackingEvent(context));
+    expect(decoded.rawEventTrimmed).toBe(true);
+    expect(decodeTrackingEvent(encodeTrackingEvent(fullContext()))).not.toHaveProperty(
+      'rawEventTrimmed',
+    );
+  });
+
+  test('refuses text that is not JSON', () => {
+    expect(() => decodeTrackingEvent('{nope')).toThrow(WireFormatError);
+    expect(() => decodeTrackingEvent('{nope')).toThrow(/not JSON/);
+  });
+
+  test.each([
+    ['timestamp', { timestamp: 'yesterday' }, /"timestamp" is invalid/],
+    ['eventType', { eventType: 'exploded' }, /"eventType" is invalid/],
+    ['metadata.user', { metadata: { user: 42 } }, /"metadata.user" is invalid/],
+    ['tags.1', { tags: ['a', 3] }, /"tags.1" is invalid/],
+    ['rawEvent', { rawEvent: 'text' }, /"rawEvent" is invalid/],
+  ])('refuses a bad %s, naming the field', (field, patch, message) => {
+    const wire = { ...JSON.parse(encodeTrackingEvent(fullContext())), ...patch };
+    let thrown: unknown;
+    try {
+      decodeTrackingEvent(wire);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(WireFormatError);
+    expect((thrown as WireFormatError).field).toBe(field);
+    expect((thrown as Error).message).toMatch(message);
+  });
+
+  test('refuses a missing recipient, saying it is missing', () => {
+    const { recipient: _, ...wire } = JSON.parse(encodeTrackingEvent(fullContext()));
+    expect(() => decodeTrackingEvent(wire)).toThrow('tracking event field "recipient" is missing');
+  });
+
+  test('refuses a JSON value that is not an object', () => {
+    expect(() => decodeTrackingEvent('[]')).toThrow(WireFormatError);
+    expect(() => decodeTrackingEvent('null')).toThrow(WireFormatError);
+  });
+});
