@@ -117,14 +117,15 @@ export class EventBus implements Sink {
     const step = async (index: number, context: T): Promise<T> => {
       const entry = chain[index];
       if (!entry) return context;
-      let result: T | void;
+      // A listener that returns nothing (void) passes on the context it was given.
+      let result: unknown;
       try {
         result = await entry.handle(context, (next) => step(index + 1, next));
       } catch (error) {
         if (error instanceof ListenerError) throw error;
         throw new ListenerError(entry.name, key.name, error);
       }
-      return result === undefined ? context : result;
+      return result === undefined ? context : (result as T);
     };
     return step(0, payload);
   }

@@ -1,0 +1,89 @@
+/** What the packaged servers share: listen settings, the health check and the start-up failure line. */
+import type { Env } from '../config.js';
+import { ConfigError, describeThrown } from '../errors.js';
+import { createHandlerFromEnv } from '../from-env.js';
+import { consoleLogger } from '../log.js';
+
+/** A fetch-style handler, as `createMailWebhookHandler` returns. */
+export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+export interface ServeOptions {
+  /** Default: `createHandlerFromEnv(env)`, which reads the `MAIL_WEBHOOK_*` variables. */
+  readonly handler?: FetchHandler;
+  /** Default: the process environment. */
+  readonly env?: Env;
+  /** Default: `PORT`, else 8787. 0 picks a free port. */
+  readonly port?: number;
+  /** Default: `HOST`, else every interface. */
+  readonly hostname?: string;
+  /** Close gracefully on SIGTERM and SIGINT. Default true. */
+  readonly gracefulShutdown?: boolean;
+}
+
+export interface MailServer {
+  /** Resolves with the base URL once the server listens; rejects if it cannot. */
+  readonly ready: Promise<string>;
+  /** Stops accepting connections; resolves once in-flight requests have been answered. */
+  close(): Promise<void>;
+  /** Resolves once the server has closed, whatever closed it. */
+  readonly finished: Promise<void>;
+}
+
+export const DEFAULT_PORT = 8787;
+export const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+function _port(raw: unknown): number {
+  if (raw === undefined || raw === '') return DEFAULT_PORT;
+  const text = String(raw).trim();
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) {
+    throw new ConfigError('PORT', `expected a port number (0-65535), got ${JSON.stringify(raw)}`);
+  }
+  return port;
+}
+
+/** Resolves handler, port and hostname; throws a `ConfigError` naming the variable. */
+export function _settings(options: ServeOptions, env: Env) {
+  const host = typeof env.HOST === 'string' && env.HOST !== '' ? env.HOST : undefined;
+  return {
+    handler: withHealthCheck(options.handler ?? createHandlerFromEnv(env)),
+    port: options.port ?? _port(env.PORT),
+    hostname: options.hostname ?? host,
+    graceful: options.gracefulShutdown ?? true,
+  };
+}
+
+/**
+ * Answers `GET /healthz` with 200 `{"ok":true}` before the handler sees the request, so a probe
+ * passes even while the webhooks are disabled.
+ */
+export function withHealthCheck(handler: FetchHandler): FetchHandler {
+  return (request) => {
+    if ((request.method === 'GET' || request.method === 'HEAD') && _isHealthz(request.url)) {
+      return new Response(request.method === 'HEAD' ? null : '{"ok":true}', {
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+      });
+    }
+    return handler(request);
+  };
+}
+
+const _isHealthz = (url: string): boolean => {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  return start >= 0 && url.slice(start).replace(/\?.*$/, '') === '/healthz';
+};
+
+export const _listening = (url: string): void => consoleLogger.info('listening', { url });
+
+export const _shuttingDown = (signal: string): void =>
+  consoleLogger.info('shutting down: no new connections, finishing in-flight requests', { signal });
+
+/** Logs why start-up failed as one JSON line (naming the variable for a `ConfigError`). */
+export function logStartupFailure(error: unknown): void {
+  consoleLogger.error(
+    'start-up failed',
+    error instanceof ConfigError
+      ? { setting: error.setting, error: error.message }
+      : { error: describeThrown(error) },
+  );
+}

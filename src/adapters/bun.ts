@@ -1,0 +1,47 @@
+/** Bun: `Bun.serve` runs the fetch handler as is; settings from `process.env`. */
+import * as _ from './_server.js';
+
+export { createHandlerFromEnv } from '../from-env.js';
+export { createMailWebhookHandler, handleMailWebhook } from '../handler.js';
+export type { FetchHandler, MailServer, ServeOptions } from './_server.js';
+export { withHealthCheck } from './_server.js';
+
+// Only what this file uses: no dependency on bun-types.
+declare const Bun: {
+  serve(options: { port?: number; hostname?: string; fetch: _.FetchHandler }): {
+    readonly url: URL;
+    stop(closeActiveConnections?: boolean): Promise<void>;
+  };
+};
+declare const process: {
+  env: Record<string, string | undefined>;
+  once(signal: string, listener: (signal: string) => void): void;
+  off(signal: string, listener: (signal: string) => void): void;
+};
+
+/** Starts the packaged Bun server; see `ServeOptions`. */
+export function serve(options: _.ServeOptions = {}): _.MailServer {
+  const { handler, port, hostname, graceful } = _._settings(options, options.env ?? process.env);
+  const server = Bun.serve({ port, hostname, fetch: handler });
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  let closing: Promise<void> | undefined;
+  // stop(false) stops accepting and resolves once in-flight requests are answered.
+  const close = () => {
+    closing ??= server.stop(false).then(() => {
+      for (const signal of _.SHUTDOWN_SIGNALS) process.off(signal, onSignal);
+      finish();
+    });
+    return closing;
+  };
+  const onSignal = (signal: string) => {
+    _._shuttingDown(signal);
+    close();
+  };
+  if (graceful) for (const signal of _.SHUTDOWN_SIGNALS) process.once(signal, onSignal);
+  const ready = Promise.resolve(server.url.href.replace(/\/$/, ''));
+  ready.then(_._listening);
+  return { ready, close, finished };
+}

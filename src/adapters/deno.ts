@@ -1,0 +1,85 @@
+/** Deno: `Deno.serve` runs the fetch handler as is; settings from `Deno.env`. */
+import * as _ from './_server.js';
+
+export { createHandlerFromEnv } from '../from-env.js';
+export { createMailWebhookHandler, handleMailWebhook } from '../handler.js';
+export type { FetchHandler, MailServer, ServeOptions } from './_server.js';
+export { withHealthCheck } from './_server.js';
+
+type Signal = (typeof _.SHUTDOWN_SIGNALS)[number];
+
+const _draining = () =>
+  new Response('{"ok":false,"error":"shutting-down","message":"server is shutting down; retry"}', {
+    status: 503,
+    headers: { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' },
+  });
+
+// Only what this file uses: no dependency on Deno's own type package.
+declare const Deno: {
+  env: { toObject(): Record<string, string> };
+  serve(
+    options: {
+      port?: number;
+      hostname?: string;
+      onListen?: (address: { hostname: string; port: number }) => void;
+    },
+    handler: _.FetchHandler,
+  ): { finished: Promise<void>; shutdown(): Promise<void> };
+  addSignalListener(signal: Signal, listener: () => void): void;
+  removeSignalListener(signal: Signal, listener: () => void): void;
+};
+
+/** Starts the packaged Deno server (`--allow-net --allow-env`); see `ServeOptions`. */
+export function serve(options: _.ServeOptions = {}): _.MailServer {
+  const { handler, port, hostname, graceful } = _._settings(
+    options,
+    options.env ?? Deno.env.toObject(),
+  );
+  let listening: (url: string) => void = () => {};
+  const ready = new Promise<string>((resolve) => {
+    listening = resolve;
+  });
+  let inFlight = 0;
+  let drained: () => void = () => {};
+  let closing: Promise<void> | undefined;
+  const server = Deno.serve(
+    {
+      port,
+      hostname,
+      onListen: ({ hostname: host, port: bound }) =>
+        listening(`http://${host.includes(':') ? `[${host}]` : host}:${bound}`),
+    },
+    async (request) => {
+      if (closing) return _draining();
+      inFlight++;
+      try {
+        return await handler(request);
+      } finally {
+        if (--inFlight === 0) drained();
+      }
+    },
+  );
+  // Deno 2.9's shutdown() breaks the bodies of in-flight requests (denoland/deno#36809), so the
+  // server answers 503 (SNS retries) until they are done, and only then shuts down.
+  const close = () => {
+    closing ??= new Promise<void>((resolve) => {
+      drained = resolve;
+      if (inFlight === 0) resolve();
+    }).then(() => server.shutdown().then(() => server.finished));
+    return closing;
+  };
+  const listeners = _.SHUTDOWN_SIGNALS.map((signal) => {
+    const listener = () => {
+      _._shuttingDown(signal);
+      close();
+    };
+    if (graceful) Deno.addSignalListener(signal, listener);
+    return [signal, listener] as const;
+  });
+  // A signal listener keeps Deno alive: remove them so the process can end once the server has.
+  server.finished.then(() => {
+    if (graceful) for (const [signal, fn] of listeners) Deno.removeSignalListener(signal, fn);
+  });
+  ready.then(_._listening);
+  return { ready, close, finished: server.finished };
+}

@@ -1,0 +1,51 @@
+/** Node.js: the packaged server on `node:http`, settings from `process.env`. */
+/// <reference types="node" preserve="true" />
+import { createServer, type ServerResponse } from 'node:http';
+import * as _ from './_server.js';
+import { toNodeListener } from './node-bridge.js';
+
+export { createHandlerFromEnv } from '../from-env.js';
+export { createMailWebhookHandler, handleMailWebhook } from '../handler.js';
+export type { FetchHandler, MailServer, ServeOptions } from './_server.js';
+export { withHealthCheck } from './_server.js';
+export { sendResponse, toNodeListener, toRequest } from './node-bridge.js';
+
+const _closeAfter = (res: ServerResponse) => {
+  if (!res.headersSent) res.setHeader('connection', 'close');
+};
+
+/** Starts the packaged Node server; see `ServeOptions`. */
+export function serve(options: _.ServeOptions = {}): _.MailServer {
+  const { handler, port, hostname, graceful } = _._settings(options, options.env ?? process.env);
+  const listener = toNodeListener(handler);
+  const inFlight = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+    return listener(req, res);
+  });
+  const finished = new Promise<void>((resolve) => server.once('close', resolve));
+  const close = () => {
+    // server.close() drops idle keep-alive connections; busy ones must close after their answer.
+    if (server.listening) server.close();
+    for (const res of inFlight) _closeAfter(res);
+    return finished;
+  };
+  const onSignal = (signal: string) => {
+    _._shuttingDown(signal);
+    close();
+  };
+  if (graceful) for (const signal of _.SHUTDOWN_SIGNALS) process.once(signal, onSignal);
+  finished.then(() => {
+    for (const signal of _.SHUTDOWN_SIGNALS) process.off(signal, onSignal);
+  });
+  const ready = new Promise<string>((resolve, reject) => {
+    server.once('error', reject).listen(port, hostname, () => {
+      const at = server.address();
+      if (!at || typeof at === 'string') return resolve(`http://localhost:${port}`);
+      resolve(`http://${at.address.includes(':') ? `[${at.address}]` : at.address}:${at.port}`);
+    });
+  });
+  ready.then(_._listening, () => {});
+  return { ready, close, finished };
+}

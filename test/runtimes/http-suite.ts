@@ -1,0 +1,103 @@
+/** The HTTP behaviour every runtime must show, written once and run against each (as srvx's addTests). */
+import { expect, test } from 'vitest';
+import type { Signer } from '../helpers/signing.js';
+import { forged, signedSesPost } from '../helpers/sns-request.js';
+
+export const ROUTE = '/webhooks/mail/ses';
+
+export interface HttpTarget {
+  /** Sends a request to the server under test; `path` starts with `/`. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** Signs the notifications; the server under test must be able to download its certificate. */
+  readonly signer: Signer;
+  /** The server's `maxBodyBytes` setting. */
+  readonly maxBodyBytes: number;
+  /** Whether the server answers `GET /healthz` itself (the packaged servers do). */
+  readonly healthz: boolean;
+  /** What the server printed on stdout so far; the log check is left out without it. */
+  readonly stdout?: () => string;
+}
+
+const _json = async (response: Response) => ({
+  status: response.status,
+  body: (await response.json()) as Record<string, unknown>,
+});
+
+const _post = (target: HttpTarget, body: BodyInit, headers: Record<string, string> = {}) =>
+  target.fetch(ROUTE, { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
+
+/** A body of `size` bytes sent in chunks without a content-length, as a chunked upload. */
+function _streamed(size: number, chunk = 4096): ReadableStream<Uint8Array> {
+  let sent = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (sent >= size) return controller.close();
+      const length = Math.min(chunk, size - sent);
+      sent += length;
+      controller.enqueue(new Uint8Array(length).fill(0x61));
+    },
+  });
+}
+
+async function _eventLogged(stdout: () => string, recipient: string): Promise<boolean> {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const logged = stdout()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .some((line) => line.msg === 'event' && line.recipient === recipient);
+    if (logged) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+/** Registers the shared HTTP tests against `target`. */
+export function addHttpTests(target: HttpTarget): void {
+  test('accepts a signed SES notification and answers with the event count', async () => {
+    const post = await signedSesPost(target.signer);
+    const response = await _post(target, post.body, post.headers);
+    expect(await _json(response)).toEqual({ status: 200, body: { ok: true, events: 1 } });
+    const { stdout } = target;
+    if (stdout) expect(await _eventLogged(stdout, post.recipient)).toBe(true);
+  });
+
+  test('refuses a notification altered after signing with 403 signature-invalid', async () => {
+    const post = forged(await signedSesPost(target.signer));
+    const { status, body } = await _json(await _post(target, post.body, post.headers));
+    expect({ status, error: body.error }).toEqual({ status: 403, error: 'signature-invalid' });
+  });
+
+  if (target.healthz) {
+    test('answers GET /healthz with 200 {"ok":true}', async () => {
+      const response = await target.fetch('/healthz');
+      expect(await _json(response)).toEqual({ status: 200, body: { ok: true } });
+    });
+  }
+
+  test('answers 404 off its routes', async () => {
+    expect((await target.fetch('/nowhere')).status).toBe(404);
+    expect((await target.fetch('/webhooks/mail/nope', { method: 'POST', body: '{}' })).status).toBe(
+      404,
+    );
+  });
+
+  test('answers 405 with Allow: POST to a GET on the route', async () => {
+    const response = await target.fetch(ROUTE);
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+    await response.body?.cancel();
+  });
+
+  test('answers 413 to a body over the limit', async () => {
+    const { status, body } = await _json(await _post(target, 'a'.repeat(target.maxBodyBytes + 1)));
+    expect({ status, error: body.error }).toEqual({ status: 413, error: 'body-too-large' });
+  });
+
+  test('answers 413 to a chunked body once it passes the limit', async () => {
+    const stream = _streamed(target.maxBodyBytes * 4);
+    const { status, body } = await _json(await _post(target, stream));
+    expect({ status, error: body.error }).toEqual({ status: 413, error: 'body-too-large' });
+  });
+}

@@ -1,0 +1,224 @@
+/** The packaged Node, Deno and Bun servers, each started as a child process and put through the HTTP suite. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createSigner } from '../helpers/signing.js';
+import { signedSesPost } from '../helpers/sns-request.js';
+import { addHttpTests, ROUTE } from './http-suite.js';
+
+const MAX_BODY_BYTES = 16_384;
+const START_TIMEOUT_MS = 20_000;
+const signer = await createSigner();
+const work = mkdtempSync(join(tmpdir(), 'mailhooks-servers-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+// A child cannot take an injected fetch: a preload module serves the test certificate at its
+// URL instead, so the servers verify real signatures without reaching the internet.
+const preload = join(work, 'serve-certificate.mjs');
+writeFileSync(
+  preload,
+  `const served = ${JSON.stringify({ [signer.certUrl]: signer.certPem })};
+const realFetch = globalThis.fetch;
+globalThis.fetch = (input, init) => {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  return url in served ? Promise.resolve(new Response(served[url])) : realFetch(input, init);
+};
+`,
+);
+
+// Node 20 cannot run TypeScript: bundle the Node entry as `npm run build` would compile it.
+const nodeEntry = join(work, 'node-server.mjs');
+beforeAll(async () => {
+  await build({
+    entryPoints: ['src/bin/node.ts'],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: nodeEntry,
+    logLevel: 'silent',
+  });
+});
+
+interface Runtime {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  /** How a new request fares while in-flight ones finish (Deno: see src/adapters/deno.ts). */
+  readonly whileClosing: 'refused' | 503;
+}
+
+const RUNTIMES: readonly Runtime[] = [
+  {
+    name: 'Node',
+    command: process.execPath,
+    args: ['--import', pathToFileURL(preload).href, nodeEntry],
+    whileClosing: 'refused',
+  },
+  {
+    name: 'Deno',
+    command: 'node_modules/.bin/deno',
+    // The flags of `npm run start:deno`, plus the preload.
+    args: [
+      'run',
+      '--allow-net',
+      '--allow-env',
+      '--no-prompt',
+      '--no-lock',
+      '--no-remote',
+      '--node-modules-dir=manual',
+      '--preload',
+      preload,
+      'src/bin/deno.ts',
+    ],
+    whileClosing: 503,
+  },
+  {
+    name: 'Bun',
+    command: 'node_modules/.bin/bun',
+    args: ['--no-install', '--preload', preload, 'src/bin/bun.ts'],
+    whileClosing: 'refused',
+  },
+];
+
+interface Server {
+  readonly child: ChildProcess;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+// Quiet and offline: no colours (vitest sets FORCE_COLOR), no update check.
+const { FORCE_COLOR: _, ...inherited } = process.env;
+
+function _start(runtime: Runtime, env: Record<string, string>): Server {
+  const child = spawn(runtime.command, runtime.args, {
+    env: { ...inherited, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => (stdout += chunk));
+  child.stderr?.on('data', (chunk) => (stderr += chunk));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, stdout: () => stdout, stderr: () => stderr, exit };
+}
+
+function _freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+const _sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function _waitHealthy(base: string, server: Server): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (server.child.exitCode !== null) break;
+    const ok = await fetch(`${base}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await _sleep(100);
+  }
+  throw new Error(`server did not become healthy\n${server.stdout()}\n${server.stderr()}`);
+}
+
+/** True when nothing accepts a new TCP connection on the port. */
+const _refused = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+
+describe.each(RUNTIMES)('the $name server', (runtime) => {
+  let server: Server;
+  let base = '';
+  let port = 0;
+
+  beforeAll(async () => {
+    port = await _freePort();
+    base = `http://127.0.0.1:${port}`;
+    server = _start(runtime, {
+      MAIL_WEBHOOK_ENABLED: 'true',
+      MAIL_WEBHOOK_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+      PORT: String(port),
+    });
+    await _waitHealthy(base, server);
+  }, START_TIMEOUT_MS + 10_000);
+
+  afterAll(() => {
+    if (server?.child.exitCode === null) server.child.kill('SIGKILL');
+  });
+
+  addHttpTests({
+    fetch: (path, init) => fetch(`${base}${path}`, init),
+    signer,
+    maxBodyBytes: MAX_BODY_BYTES,
+    healthz: true,
+    stdout: () => server.stdout(),
+  });
+
+  test('on SIGTERM stops accepting, finishes the in-flight request, then exits 0', {
+    timeout: 20_000,
+  }, async () => {
+    const post = await signedSesPost(signer);
+    const bytes = new TextEncoder().encode(post.body);
+    const half = Math.floor(bytes.length / 2);
+    let upload: ReadableStreamDefaultController<Uint8Array> | undefined;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        upload = controller;
+      },
+    });
+    const init = { method: 'POST', headers: post.headers, body, duplex: 'half' };
+    const answer = fetch(`${base}${ROUTE}`, init as RequestInit);
+    upload?.enqueue(bytes.slice(0, half));
+    await _sleep(500);
+
+    server.child.kill('SIGTERM');
+    while (!server.stdout().includes('shutting down')) await _sleep(20);
+    if (runtime.whileClosing === 'refused') expect(await _refused(port)).toBe(true);
+    else expect((await fetch(`${base}/healthz`)).status).toBe(runtime.whileClosing);
+
+    upload?.enqueue(bytes.slice(half));
+    upload?.close();
+    const response = await answer;
+    expect({ status: response.status, body: await response.json() }).toEqual({
+      status: 200,
+      body: { ok: true, events: 1 },
+    });
+    expect(await server.exit).toEqual({ code: 0, signal: null });
+  });
+});
+
+describe.each(RUNTIMES)('the $name server at start-up', (runtime) => {
+  test('a bad setting prints one JSON line naming the variable and exits 1', {
+    timeout: 30_000,
+  }, async () => {
+    const server = _start(runtime, { MAIL_WEBHOOK_MAX_BODY_BYTES: 'lots', PORT: '0' });
+    expect(await server.exit).toEqual({ code: 1, signal: null });
+    const lines = server.stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({
+      level: 'error',
+      setting: 'MAIL_WEBHOOK_MAX_BODY_BYTES',
+    });
+  });
+});
