@@ -2,10 +2,10 @@
 import type { Env } from '../config.js';
 import { ConfigError, describeThrown } from '../errors.js';
 import { createHandlerFromEnv } from '../from-env.js';
+import { type FetchHandler, withHealthCheck } from '../health.js';
 import { consoleLogger } from '../log.js';
 
-/** A fetch-style handler, as `createMailWebhookHandler` returns. */
-export type FetchHandler = (request: Request) => Response | Promise<Response>;
+export { type FetchHandler, withHealthCheck } from '../health.js';
 
 export interface ServeOptions {
   /** Default: `createHandlerFromEnv(env)`, which reads the `MAIL_WEBHOOK_*` variables. */
@@ -52,26 +52,6 @@ export function _settings(options: ServeOptions, env: Env) {
     graceful: options.gracefulShutdown ?? true,
   };
 }
-
-/**
- * Answers `GET /healthz` with 200 `{"ok":true}` before the handler sees the request, so a probe
- * passes even while the webhooks are disabled.
- */
-export function withHealthCheck(handler: FetchHandler): FetchHandler {
-  return (request) => {
-    if ((request.method === 'GET' || request.method === 'HEAD') && _isHealthz(request.url)) {
-      return new Response(request.method === 'HEAD' ? null : '{"ok":true}', {
-        headers: { 'content-type': 'application/json; charset=utf-8' },
-      });
-    }
-    return handler(request);
-  };
-}
-
-const _isHealthz = (url: string): boolean => {
-  const start = url.indexOf('/', url.indexOf('//') + 2);
-  return start >= 0 && url.slice(start).replace(/\?.*$/, '') === '/healthz';
-};
 
 export const _listening = (url: string): void => consoleLogger.info('listening', { url });
 

@@ -1,6 +1,7 @@
 /** The Cloudflare Worker: settings from `env`, parsed once per env object; the core does the rest. */
 import { ConfigError, errorResponse, HttpError } from '../errors.js';
 import { createRuntimeFromEnv, type EnvRuntime } from '../from-env.js';
+import { withHealthCheck } from '../health.js';
 import { consoleLogger } from '../log.js';
 import { consumeQueueBatch, type MessageBatchLike } from '../sinks/consumer.js';
 
@@ -31,10 +32,10 @@ const _misconfigured = (error: ConfigError) =>
   errorResponse(new HttpError(503, 'misconfigured', `${error.message}; see the Worker's logs`));
 
 export default {
-  async fetch(request: Request, env: Record<string, unknown>): Promise<Response> {
+  fetch: withHealthCheck(async (request: Request, env: Record<string, unknown>) => {
     const runtime = _runtimeFor(env);
     return runtime instanceof ConfigError ? _misconfigured(runtime) : runtime.handler(request);
-  },
+  }),
 
   /** The consumer of MAIL_WEBHOOK_QUEUE: runs the fan-out, acking or retrying each message. */
   async queue(batch: MessageBatchLike, env: Record<string, unknown>): Promise<void> {

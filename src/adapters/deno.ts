@@ -59,7 +59,7 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
       }
     },
   );
-  // Deno 2.9's shutdown() breaks the bodies of in-flight requests (denoland/deno#36809), so the
+  // Deno 2.9's shutdown() breaks the bodies of in-flight requests (seen in our tests), so the
   // server answers 503 (SNS retries) until they are done, and only then shuts down.
   const close = () => {
     closing ??= new Promise<void>((resolve) => {

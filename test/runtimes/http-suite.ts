@@ -12,8 +12,6 @@ export interface HttpTarget {
   readonly signer: Signer;
   /** The server's `maxBodyBytes` setting. */
   readonly maxBodyBytes: number;
-  /** Whether the server answers `GET /healthz` itself (the packaged servers do). */
-  readonly healthz: boolean;
   /** What the server printed on stdout so far; the log check is left out without it. */
   readonly stdout?: () => string;
 }
@@ -69,12 +67,10 @@ export function addHttpTests(target: HttpTarget): void {
     expect({ status, error: body.error }).toEqual({ status: 403, error: 'signature-invalid' });
   });
 
-  if (target.healthz) {
-    test('answers GET /healthz with 200 {"ok":true}', async () => {
-      const response = await target.fetch('/healthz');
-      expect(await _json(response)).toEqual({ status: 200, body: { ok: true } });
-    });
-  }
+  test('answers GET /healthz with 200 {"ok":true}', async () => {
+    const response = await target.fetch('/healthz');
+    expect(await _json(response)).toEqual({ status: 200, body: { ok: true } });
+  });
 
   test('answers 404 off its routes', async () => {
     expect((await target.fetch('/nowhere')).status).toBe(404);

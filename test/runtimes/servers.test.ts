@@ -171,7 +171,6 @@ describe.each(RUNTIMES)('the $name server', (runtime) => {
     fetch: (path, init) => fetch(`${base}${path}`, init),
     signer,
     maxBodyBytes: MAX_BODY_BYTES,
-    healthz: true,
     stdout: () => server.stdout(),
   });
 

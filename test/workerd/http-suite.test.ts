@@ -23,11 +23,9 @@ afterAll(() => {
   vi.restoreAllMocks();
 });
 
-// The Worker has no /healthz (the packaged servers add it): that check is left out.
 addHttpTests({
   fetch: (path, init) => exports.default.fetch(new Request(`http://example.com${path}`, init)),
   signer,
   maxBodyBytes: 1_048_576,
-  healthz: false,
   stdout: () => logged.join('\n'),
 });
