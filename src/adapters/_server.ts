@@ -67,3 +67,22 @@ export function logStartupFailure(error: unknown): void {
       : { error: describeThrown(error) },
   );
 }
+
+/**
+ * Runs a packaged server until it closes: exit 0 after a graceful shutdown, 1 (with one JSON line
+ * saying why) when it cannot start.
+ */
+export async function runServer(
+  start: () => MailServer,
+  exit: (code: number) => never,
+): Promise<never> {
+  try {
+    const server = start();
+    await server.ready;
+    await server.finished;
+    return exit(0);
+  } catch (error) {
+    logStartupFailure(error);
+    return exit(1);
+  }
+}

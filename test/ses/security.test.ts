@@ -221,8 +221,12 @@ describe('certificate downloads', () => {
 });
 
 describe('subscription life cycle', () => {
-  /** Serves the certificate, and answers the SubscribeURL with `status`. */
-  const withSns = (signer: Signer, status: number) => {
+  /**
+   * A handler whose fetch serves a fresh signer's certificate and answers the SubscribeURL with
+   * `status`; `confirmed` lists the confirmations it was asked for.
+   */
+  async function withSns(status: number, autoConfirm: boolean) {
+    const signer = await createSigner();
     const confirmed: string[] = [];
     const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) => {
       const url = String(input instanceof Request ? input.url : input);
@@ -232,30 +236,19 @@ describe('subscription life cycle', () => {
       }
       return signer.fetch(input, init);
     }) as typeof fetch;
-    return { fetchFn, confirmed };
-  };
+    const ses = autoConfirm ? { autoConfirm, topicArns: [signer.topicArn] } : {};
+    return { signer, confirmed, ...setup(signer, { ses }, fetchFn) };
+  }
 
   test('autoConfirm GETs the SubscribeURL once the message verified', async () => {
-    const signer = await createSigner();
-    const { fetchFn, confirmed } = withSns(signer, 200);
-    const { handle } = setup(
-      signer,
-      { ses: { autoConfirm: true, topicArns: [signer.topicArn] } },
-      fetchFn,
-    );
+    const { signer, handle, confirmed } = await withSns(200, true);
     const body = await signer.sign(signer.subscriptionConfirmation());
     expect((await handle(post(body))).status).toBe(200);
     expect(confirmed).toEqual([body.SubscribeURL]);
   });
 
   test('a forged SubscriptionConfirmation is never confirmed', async () => {
-    const signer = await createSigner();
-    const { fetchFn, confirmed } = withSns(signer, 200);
-    const { handle } = setup(
-      signer,
-      { ses: { autoConfirm: true, topicArns: [signer.topicArn] } },
-      fetchFn,
-    );
+    const { signer, handle, confirmed } = await withSns(200, true);
     const signed = await signer.sign(signer.subscriptionConfirmation());
     const forged = {
       ...signed,
@@ -267,13 +260,7 @@ describe('subscription life cycle', () => {
   });
 
   test('SNS failing the confirmation: 503 so SNS sends it again', async () => {
-    const signer = await createSigner();
-    const { fetchFn } = withSns(signer, 500);
-    const { handle } = setup(
-      signer,
-      { ses: { autoConfirm: true, topicArns: [signer.topicArn] } },
-      fetchFn,
-    );
+    const { signer, handle } = await withSns(500, true);
     const response = await handle(post(await signer.sign(signer.subscriptionConfirmation())));
     expect(await answer(response)).toMatchObject({
       status: 503,
@@ -282,9 +269,7 @@ describe('subscription life cycle', () => {
   });
 
   test('without autoConfirm the SubscribeURL is only logged', async () => {
-    const signer = await createSigner();
-    const { fetchFn, confirmed } = withSns(signer, 200);
-    const { handle, lines } = setup(signer, {}, fetchFn);
+    const { signer, handle, confirmed, lines } = await withSns(200, false);
     const body = await signer.sign(signer.subscriptionConfirmation());
     expect((await handle(post(body))).status).toBe(200);
     expect(confirmed).toEqual([]);
@@ -292,16 +277,11 @@ describe('subscription life cycle', () => {
   });
 
   test('a verified UnsubscribeConfirmation is logged and never re-subscribes', async () => {
-    const signer = await createSigner();
-    const { fetchFn, confirmed } = withSns(signer, 200);
-    const { handle } = setup(
-      signer,
-      { ses: { autoConfirm: true, topicArns: [signer.topicArn] } },
-      fetchFn,
-    );
+    const { signer, handle, confirmed, lines } = await withSns(200, true);
     expect((await handle(post(await signer.sign(signer.unsubscribeConfirmation())))).status).toBe(
       200,
     );
     expect(confirmed).toEqual([]);
+    expect(lines.some((l) => l.msg.includes('unsubscribe'))).toBe(true);
   });
 });
