@@ -81,10 +81,8 @@ function _chunks(messages: _Encoded[], maxMessages: number, maxBytes: number): _
  * string (so the size measured is the size sent), read back with `decodeTrackingEvent`.
  * @param queue a Cloudflare Queue producer binding, or anything with `sendBatch`
  * @example
- * export default {
- *   fetch: (request: Request, env: { EVENTS: Queue }) =>
- *     createMailWebhookHandler({ sinks: [createQueueSink(env.EVENTS)] })(request),
- * };
+ * // Create it with the handler once per env (the shipped Worker does so), not per request.
+ * const handle = createMailWebhookHandler({ sinks: [createQueueSink(env.EVENTS)] });
  */
 export function createQueueSink(queue: QueueLike, options: QueueSinkOptions = {}): Sink {
   if (typeof queue?.sendBatch !== 'function') {
