@@ -1,16 +1,14 @@
 /** Options and environment settings: valibot schemas, defaults, and the checks that stop start-up. */
 import * as v from 'valibot';
-import { ConfigError } from './errors.js';
+import { ConfigError, lateBoundFetch } from './errors.js';
 import { consoleLogger, type Logger } from './log.js';
-import { issueField } from './schema.js';
+import { functionSchema, parseOptions } from './schema.js';
 import { EventBus } from './sinks/memory.js';
 import type { Sink } from './sinks/types.js';
 
 export const DEFAULT_BASE_PATH = '/webhooks/mail';
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 export const DEFAULT_MAX_AGE_SECONDS = 3900;
-
-const fn = <T>() => v.custom<T>((value) => typeof value === 'function', 'expected a function');
 
 const LoggerSchema = v.custom<Logger>(
   (value) =>
@@ -54,8 +52,8 @@ const OptionsSchema = v.object({
   sinks: v.optional(v.array(SinkSchema)),
   ses: v.optional(SesOptionsSchema, {}),
   maxBodyBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), DEFAULT_MAX_BODY_BYTES),
-  fetch: v.optional(fn<typeof fetch>()),
-  now: v.optional(fn<() => Date>()),
+  fetch: v.optional(functionSchema<typeof fetch>('a fetch function')),
+  now: v.optional(functionSchema<() => Date>('a clock function')),
   logger: v.optional(LoggerSchema),
 });
 
@@ -78,11 +76,7 @@ export interface ResolvedOptions {
 
 /** Validates options and fills defaults; throws `ConfigError` naming the option. */
 export function resolveOptions(options: MailWebhookOptions = {}): ResolvedOptions {
-  const result = v.safeParse(OptionsSchema, options);
-  if (!result.success) {
-    throw new ConfigError(issueField(result.issues), result.issues[0]?.message ?? 'invalid');
-  }
-  const o = result.output;
+  const o = parseOptions(OptionsSchema, options);
   const ses = o.ses;
   if (ses.autoConfirm && !ses.topicArns?.length) {
     throw new ConfigError(
@@ -108,8 +102,7 @@ export function resolveOptions(options: MailWebhookOptions = {}): ResolvedOption
     sinks: o.sinks ?? [EventBus.default],
     ses,
     maxBodyBytes: o.maxBodyBytes,
-    // Bound late so a test or polyfill that replaces globalThis.fetch after start-up is honoured.
-    fetch: o.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    fetch: o.fetch ?? lateBoundFetch,
     now: o.now ?? (() => new Date()),
     logger: o.logger ?? consoleLogger,
   };
@@ -126,15 +119,17 @@ const _bool = (name: string, raw: unknown, fallback: boolean): boolean => {
   throw new ConfigError(name, `expected true or false, got ${JSON.stringify(raw)}`);
 };
 
-const _string = (env: Env, name: string): string | undefined => {
+/** A string variable; unset or empty is `undefined`. */
+export const envString = (env: Env, name: string): string | undefined => {
   const raw = env[name];
   if (raw === undefined || raw === null || raw === '') return undefined;
   if (typeof raw !== 'string') throw new ConfigError(name, 'expected a string');
   return raw;
 };
 
-const _int = (env: Env, name: string): number | undefined => {
-  const raw = _string(env, name);
+/** A whole-number variable; unset or empty is `undefined`. */
+export const envWholeNumber = (env: Env, name: string): number | undefined => {
+  const raw = envString(env, name);
   if (raw === undefined) return undefined;
   if (!/^\d+$/.test(raw.trim()))
     throw new ConfigError(name, `expected a whole number, got ${JSON.stringify(raw)}`);
@@ -146,16 +141,16 @@ const _int = (env: Env, name: string): number | undefined => {
  * `MAIL_WEBHOOK_ENABLED` defaults to false, as in the reference. Throws `ConfigError` naming the variable.
  */
 export function optionsFromEnv(env: Env): MailWebhookOptions {
-  const topics = _string(env, 'MAIL_WEBHOOK_SES_TOPIC_ARNS')
+  const topics = envString(env, 'MAIL_WEBHOOK_SES_TOPIC_ARNS')
     ?.split(',')
     .map((t) => t.trim())
     .filter(Boolean);
   const options: MailWebhookOptions = {
     enabled: _bool('MAIL_WEBHOOK_ENABLED', env.MAIL_WEBHOOK_ENABLED, false),
-    basePath: _string(env, 'MAIL_WEBHOOK_BASE_PATH'),
-    maxBodyBytes: _int(env, 'MAIL_WEBHOOK_MAX_BODY_BYTES'),
+    basePath: envString(env, 'MAIL_WEBHOOK_BASE_PATH'),
+    maxBodyBytes: envWholeNumber(env, 'MAIL_WEBHOOK_MAX_BODY_BYTES'),
     ses: {
-      secret: _string(env, 'MAIL_WEBHOOK_SES_SECRET'),
+      secret: envString(env, 'MAIL_WEBHOOK_SES_SECRET'),
       topicArns: topics?.length ? topics : undefined,
       autoConfirm: _bool('MAIL_WEBHOOK_SES_AUTO_CONFIRM', env.MAIL_WEBHOOK_SES_AUTO_CONFIRM, false),
       verifySignature: _bool(
@@ -163,7 +158,7 @@ export function optionsFromEnv(env: Env): MailWebhookOptions {
         env.MAIL_WEBHOOK_SES_VERIFY_SIGNATURE,
         true,
       ),
-      maxAgeSeconds: _int(env, 'MAIL_WEBHOOK_SES_MAX_AGE_SECONDS'),
+      maxAgeSeconds: envWholeNumber(env, 'MAIL_WEBHOOK_SES_MAX_AGE_SECONDS'),
       allowRawDelivery: _bool(
         'MAIL_WEBHOOK_SES_ALLOW_RAW_DELIVERY',
         env.MAIL_WEBHOOK_SES_ALLOW_RAW_DELIVERY,
@@ -175,8 +170,7 @@ export function optionsFromEnv(env: Env): MailWebhookOptions {
   try {
     resolveOptions(options);
   } catch (error) {
-    if (error instanceof ConfigError)
-      throw new ConfigError(_envName(error.setting), error.message.replace(/^[^:]+: /, ''));
+    if (error instanceof ConfigError) throw new ConfigError(_envName(error.setting), error.detail);
     throw error;
   }
   return options;

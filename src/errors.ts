@@ -15,11 +15,18 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(
     readonly setting: string,
-    message: string,
+    /** What is wrong, without the setting's name. */
+    readonly detail: string,
   ) {
-    super(`${setting}: ${message}`);
+    super(`${setting}: ${detail}`);
   }
 }
+
+/**
+ * Fetch, looked up on each call: a test or polyfill that replaces `globalThis.fetch` after
+ * start-up is honoured.
+ */
+export const lateBoundFetch: typeof fetch = (input, init) => globalThis.fetch(input, init);
 
 export const badRequest = (reason: string, message: string): HttpError =>
   new HttpError(400, reason, message);

@@ -1,5 +1,6 @@
 /** Builds a handler from environment variables: the shared start-up path of every runtime entry. */
 import { type Env, optionsFromEnv } from './config.js';
+import { lateBoundFetch } from './errors.js';
 import { createMailWebhookHandler } from './handler.js';
 import { consoleLogger, type Logger } from './log.js';
 import { sinksFromEnv } from './sinks/env.js';
@@ -25,8 +26,7 @@ export interface EnvRuntime {
 export function createRuntimeFromEnv(env: Env, context: FromEnvContext = {}): EnvRuntime {
   const options = optionsFromEnv(env);
   const logger = context.logger ?? consoleLogger;
-  // Bound late so a fetch replaced after start-up (tests, polyfills) is honoured.
-  const fetchFn: typeof fetch = context.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const fetchFn = context.fetch ?? lateBoundFetch;
   const { requestSinks, consumerSinks } = sinksFromEnv(env, {
     fetch: fetchFn,
     logger,

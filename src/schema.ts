@@ -1,6 +1,6 @@
-/** Shared valibot helpers: run a schema and turn its first issue into a 400 naming the field. */
+/** Shared valibot helpers: run a schema and turn its first issue into an error naming the field. */
 import * as v from 'valibot';
-import { badRequest, type HttpError } from './errors.js';
+import { badRequest, ConfigError, type HttpError } from './errors.js';
 
 /** The dotted path of the first issue (`mail.messageId`), or `(root)`. */
 export function issueField(issues: readonly v.BaseIssue<unknown>[]): string {
@@ -20,8 +20,30 @@ export function parseOr400<S extends v.GenericSchema>(
 ): v.InferOutput<S> | HttpError {
   const result = v.safeParse(schema, input);
   if (result.success) return result.output;
-  const field = issueField(result.issues);
-  const issue = result.issues[0];
-  const detail = issue?.received === 'undefined' ? 'is missing' : `is invalid (${issue?.message})`;
+  const { field, detail } = describeIssue(result.issues);
   return badRequest(reason, `${what} field "${field}" ${detail}`);
 }
+
+/** The first issue as a field path and "is missing" / "is invalid (…)". */
+export function describeIssue(issues: readonly v.BaseIssue<unknown>[]): {
+  field: string;
+  detail: string;
+} {
+  const issue = issues[0];
+  const detail = issue?.received === 'undefined' ? 'is missing' : `is invalid (${issue?.message})`;
+  return { field: issueField(issues), detail };
+}
+
+/** Parses options with `schema`; throws a `ConfigError` naming the option on failure. */
+export function parseOptions<S extends v.GenericSchema>(
+  schema: S,
+  input: unknown,
+): v.InferOutput<S> {
+  const result = v.safeParse(schema, input);
+  if (result.success) return result.output;
+  throw new ConfigError(issueField(result.issues), result.issues[0]?.message ?? 'invalid');
+}
+
+/** A schema for a function option (fetch, now, sleep…). */
+export const functionSchema = <T>(what: string) =>
+  v.custom<T>((value) => typeof value === 'function', `expected ${what}`);

@@ -1,7 +1,7 @@
 /** The wire format of a tracking event (queue messages, fan-out `data`): JSON, ISO timestamp. */
 import * as v from 'valibot';
 import { type EmailTrackingContext, EmailTrackingContextSchema } from './events.js';
-import { issueField } from './schema.js';
+import { describeIssue } from './schema.js';
 
 /** A context as it travels: JSON-ready, `timestamp` an ISO 8601 string. */
 export const WireTrackingEventSchema = v.object({
@@ -79,10 +79,7 @@ export function decodeTrackingEvent(json: string | object): DecodedTrackingConte
   }
   const result = v.safeParse(WireTrackingEventSchema, input);
   if (!result.success) {
-    const field = issueField(result.issues);
-    const issue = result.issues[0];
-    const detail =
-      issue?.received === 'undefined' ? 'is missing' : `is invalid (${issue?.message})`;
+    const { field, detail } = describeIssue(result.issues);
     throw new WireFormatError(field, `tracking event field "${field}" ${detail}`);
   }
   const { rawEventTrimmed, ...context } = result.output;

@@ -1,4 +1,5 @@
 /** Deno: `Deno.serve` runs the fetch handler as is; settings from `Deno.env`. */
+import { errorResponse, HttpError } from '../errors.js';
 import * as _ from './_server.js';
 
 export { createHandlerFromEnv } from '../from-env.js';
@@ -9,10 +10,12 @@ export { withHealthCheck } from './_server.js';
 type Signal = (typeof _.SHUTDOWN_SIGNALS)[number];
 
 const _draining = () =>
-  new Response('{"ok":false,"error":"shutting-down","message":"server is shutting down; retry"}', {
-    status: 503,
-    headers: { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' },
-  });
+  errorResponse(
+    new HttpError(503, 'shutting-down', 'server is shutting down; retry', {
+      connection: 'close',
+      'retry-after': '1',
+    }),
+  );
 
 // Only what this file uses: no dependency on Deno's own type package.
 declare const Deno: {

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { errorResponse, HttpError } from '../errors.js';
 import type { FetchHandler } from './_server.js';
 
 const DISCARD_MS = 5000;
@@ -60,8 +61,10 @@ export function toNodeListener(handler: FetchHandler) {
     // toRequest throws on a Host header no URL can hold (400); the handler should never throw (500).
     const response = await Promise.resolve()
       .then(() => toRequest(req, aborted.signal))
-      .then(handler, () => _status(400, 'bad-request'))
-      .catch(() => _status(500, 'internal-error'));
+      .then(handler, () =>
+        _refuse(400, 'bad-request', 'the request URL or Host header is malformed'),
+      )
+      .catch(() => _refuse(500, 'internal-error', 'internal error; see the logs'));
     if (!req.complete) _discardRest(req);
     await sendResponse(res, response).catch(() => res.destroy());
   };
@@ -78,8 +81,5 @@ function _discardRest(req: IncomingMessage): void {
   req.once('close', () => clearTimeout(timer));
 }
 
-const _status = (status: number, error: string) =>
-  new Response(JSON.stringify({ ok: false, error }), {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8' },
-  });
+const _refuse = (status: number, reason: string, message: string) =>
+  errorResponse(new HttpError(status, reason, message));

@@ -1,5 +1,5 @@
 /** Sink settings from environment variables: MAIL_WEBHOOK_SINKS, the queue binding, the fan-out. */
-import type { Env } from '../config.js';
+import { type Env, envWholeNumber } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createFanoutSink, type FanoutEndpoint } from './fanout.js';
@@ -53,14 +53,6 @@ const _isQueue = (value: unknown): value is QueueLike =>
   typeof value === 'object' &&
   value !== null &&
   typeof (value as QueueLike).sendBatch === 'function';
-
-function _wholeNumber(env: Env, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  if (typeof raw !== 'string' || !/^\d+$/.test(raw.trim()))
-    throw new ConfigError(name, `expected a whole number, got ${JSON.stringify(raw)}`);
-  return Number(raw.trim());
-}
 
 /** Reads one endpoint; its secret comes from the variable it names, never from the JSON itself. */
 function _endpoint(
@@ -120,8 +112,8 @@ function _fanout(env: Env, context: SinkEnvContext): Sink {
   if (!Array.isArray(entries) || entries.length === 0)
     throw new ConfigError(ENDPOINTS, 'expected a non-empty JSON array of endpoints');
   const endpoints = entries.map((entry, index) => _endpoint(env, entry, index));
-  const timeoutMs = _wholeNumber(env, TIMEOUT);
-  const retries = _wholeNumber(env, RETRIES);
+  const timeoutMs = envWholeNumber(env, TIMEOUT);
+  const retries = envWholeNumber(env, RETRIES);
   try {
     return createFanoutSink({
       endpoints: endpoints.map(({ secretVar: _, ...endpoint }) => endpoint),
@@ -136,7 +128,7 @@ function _fanout(env: Env, context: SinkEnvContext): Sink {
       error.setting,
       endpoints.map((e) => e.secretVar),
     );
-    throw new ConfigError(variable, error.message.replace(/^[^:]+: /, ''));
+    throw new ConfigError(variable, error.detail);
   }
 }
 

@@ -1,9 +1,9 @@
 /** Webhook fan-out sink: each event POSTed to each interested endpoint, signed as Standard Webhooks. */
 import * as v from 'valibot';
-import { ConfigError, describeThrown } from '../errors.js';
+import { describeThrown, lateBoundFetch } from '../errors.js';
 import { type EmailTrackingContext, TrackingEventTypeSchema } from '../events.js';
 import { consoleLogger, type Logger } from '../log.js';
-import { issueField } from '../schema.js';
+import { functionSchema, parseOptions } from '../schema.js';
 import { type DecodedTrackingContext, toWireObject } from '../wire.js';
 import type { Sink } from './types.js';
 import {
@@ -20,9 +20,6 @@ export const DEFAULT_FANOUT_RETRIES = 3;
 // while their timeouts run.
 export const DEFAULT_FANOUT_CONCURRENCY = 6;
 const _BACKOFF_BASE_MS = 100;
-
-const _fn = <T>(what: string) =>
-  v.custom<T>((value) => typeof value === 'function', `expected ${what}`);
 
 const _isHttpUrl = (text: string): boolean => {
   try {
@@ -72,10 +69,10 @@ const FanoutOptionsSchema = v.object({
     v.pipe(v.number(), v.integer(), v.minValue(1)),
     DEFAULT_FANOUT_CONCURRENCY,
   ),
-  fetch: v.optional(_fn<typeof fetch>('a fetch function')),
+  fetch: v.optional(functionSchema<typeof fetch>('a fetch function')),
   logger: v.optional(v.custom<Logger>((value) => typeof value === 'object' && value !== null)),
-  sleep: v.optional(_fn<(ms: number) => Promise<void>>('a sleep(ms) function')),
-  now: v.optional(_fn<() => Date>('a clock function')),
+  sleep: v.optional(functionSchema<(ms: number) => Promise<void>>('a sleep(ms) function')),
+  now: v.optional(functionSchema<() => Date>('a clock function')),
   name: v.optional(v.string()),
 });
 
@@ -265,17 +262,12 @@ async function _deliveries(
  * const handle = createMailWebhookHandler({ sinks: [fanout] });
  */
 export function createFanoutSink(options: FanoutOptions): Sink {
-  const result = v.safeParse(FanoutOptionsSchema, options);
-  if (!result.success) {
-    throw new ConfigError(issueField(result.issues), result.issues[0]?.message ?? 'invalid');
-  }
-  const o = result.output;
+  const o = parseOptions(FanoutOptionsSchema, options);
   const endpoints = o.endpoints.map(_endpoint);
   const settings: _Settings = {
     timeoutMs: o.timeoutMs,
     retries: o.retries,
-    // Bound late so a fetch replaced after start-up (tests, polyfills) is honoured.
-    fetch: o.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    fetch: o.fetch ?? lateBoundFetch,
     logger: o.logger ?? consoleLogger,
     sleep: o.sleep ?? _sleep,
     now: o.now ?? (() => new Date()),

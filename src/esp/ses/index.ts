@@ -5,7 +5,8 @@ import { badRequest, forbidden, type HttpError, isHttpError } from '../../errors
 import type { EspHandler, EspResult } from '../types.js';
 import { parseSesEvent, parseSesMessage, type SesParseResult } from './parse.js';
 import { parseSnsEnvelope, type SnsMessage } from './sns/envelope.js';
-import { confirmSubscription, createSnsVerifier } from './sns/verify.js';
+import { checkTopicAllowed, confirmSubscription, createSnsVerifier } from './sns/verify.js';
+import { parseTimestamp } from './timestamp.js';
 
 export { parseSesEvent, parseSesMessage } from './parse.js';
 export { parseSnsEnvelope, type SnsMessage } from './sns/envelope.js';
@@ -70,12 +71,8 @@ export function createSesHandler(options: ResolvedOptions): EspHandler {
     const topicArn = request.headers.get('x-amz-sns-topic-arn') ?? '';
     if (!eventId)
       return badRequest('invalid-raw-delivery', 'header x-amz-sns-message-id is missing');
-    if (ses.topicArns && !ses.topicArns.includes(topicArn)) {
-      return forbidden(
-        'topic-not-allowed',
-        `TopicArn ${topicArn || '(missing)'} is not in the allow-list`,
-      );
-    }
+    const notAllowed = checkTopicAllowed(topicArn, ses.topicArns);
+    if (notAllowed) return notAllowed;
     let json: unknown;
     try {
       json = JSON.parse(body);
@@ -102,10 +99,9 @@ export function createSesHandler(options: ResolvedOptions): EspHandler {
       logger.info('SNS unsubscribe confirmation received; not re-subscribing', fields);
       return NO_EVENTS;
     }
-    const fallback = new Date(message.Timestamp);
     const result = parseSesMessage(message.Message, {
       eventId: message.MessageId,
-      fallbackTimestamp: Number.isNaN(fallback.getTime()) ? options.now() : fallback,
+      fallbackTimestamp: parseTimestamp(message.Timestamp) ?? options.now(),
       logger,
     });
     return outcome(result, fields);

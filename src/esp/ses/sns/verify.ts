@@ -35,9 +35,16 @@ interface SignedParts {
 
 const CONFIRM_TIMEOUT_MS = 10_000;
 
-function _checkTopicAllowed(message: SnsMessage, topicArns: readonly string[] | undefined) {
-  if (!topicArns || topicArns.includes(message.TopicArn)) return undefined;
-  return forbidden('topic-not-allowed', `TopicArn ${message.TopicArn} is not in the allow-list`);
+/** The `topicArns` allow-list: with none set, every topic is allowed. */
+export function checkTopicAllowed(
+  topicArn: string,
+  topicArns: readonly string[] | undefined,
+): HttpError | undefined {
+  if (!topicArns || topicArns.includes(topicArn)) return undefined;
+  return forbidden(
+    'topic-not-allowed',
+    `TopicArn ${topicArn || '(missing)'} is not in the allow-list`,
+  );
 }
 
 /** Every rule that needs no download, in the order an on-call person would look. */
@@ -109,7 +116,7 @@ export function createSnsVerifier(
     timeoutMs: options.certTimeoutMs,
   });
   return async (message) => {
-    const notAllowed = _checkTopicAllowed(message, options.topicArns);
+    const notAllowed = checkTopicAllowed(message.TopicArn, options.topicArns);
     if (notAllowed) return notAllowed;
     if (!options.verifySignature) {
       return message.Type === 'Notification' ? undefined : checkSubscribeUrl(message);
