@@ -29,6 +29,16 @@ export function envelope(message: unknown, init: EnvelopeInit = {}): Record<stri
   };
 }
 
+/** The headers SNS adds to every HTTP delivery, matching the body. */
+export function snsHeaders(body: Record<string, unknown>): Record<string, string> {
+  return {
+    'content-type': 'text/plain; charset=UTF-8',
+    'x-amz-sns-message-type': String(body.Type ?? ''),
+    'x-amz-sns-message-id': String(body.MessageId ?? ''),
+    'x-amz-sns-topic-arn': String(body.TopicArn ?? ''),
+  };
+}
+
 /** A POST to the SES route with the SNS headers matching the body. */
 export function snsRequest(
   body: Record<string, unknown>,
@@ -38,13 +48,7 @@ export function snsRequest(
   return new Request(url, {
     method: 'POST',
     body: JSON.stringify(body),
-    headers: {
-      'content-type': 'text/plain; charset=UTF-8',
-      'x-amz-sns-message-type': String(body.Type),
-      'x-amz-sns-message-id': String(body.MessageId),
-      'x-amz-sns-topic-arn': String(body.TopicArn),
-      ...headers,
-    },
+    headers: { ...snsHeaders(body), ...headers },
   });
 }
 

@@ -1,5 +1,6 @@
 /** Signed SNS Notifications carrying one SES Send event, as the headers and body SNS would POST. */
 import send from '../fixtures/ses/event-publishing-send.json' with { type: 'json' };
+import { snsHeaders } from './envelope.js';
 import { randomHex, type Signer, type SnsBody } from './signing.js';
 
 export interface SnsPost {
@@ -7,16 +8,6 @@ export interface SnsPost {
   readonly body: string;
   /** The one recipient of the SES event inside, unique per call. */
   readonly recipient: string;
-}
-
-/** The headers SNS adds to every HTTP delivery. */
-export function snsHeaders(message: SnsBody): Record<string, string> {
-  return {
-    'content-type': 'text/plain; charset=UTF-8',
-    'x-amz-sns-message-type': message.Type ?? '',
-    'x-amz-sns-message-id': message.MessageId ?? '',
-    'x-amz-sns-topic-arn': message.TopicArn ?? '',
-  };
 }
 
 /** A Notification signed by `signer` whose Message is an SES Send event to a fresh recipient. */

@@ -1,5 +1,7 @@
 /** Inputs for the sink tests: a context with every field set, an SES event in an SNS request. */
+
 import type { EmailTrackingContext } from '../../src/events.js';
+import { envelope, snsRequest as postEnvelope } from '../helpers/envelope.js';
 
 export const sampleContext = (
   overrides: Partial<EmailTrackingContext> = {},
@@ -21,25 +23,6 @@ export const sampleContext = (
   ...overrides,
 });
 
-/** An SES event in an (unsigned) SNS Notification, with the headers SNS sends. */
-export function snsRequest(sesEvent: unknown, messageId: string): Request {
-  const body = {
-    Type: 'Notification',
-    MessageId: messageId,
-    TopicArn: 'arn:aws:sns:us-east-1:123456789012:ses-events',
-    Message: JSON.stringify(sesEvent),
-    Timestamp: new Date().toISOString(),
-    SignatureVersion: '1',
-    Signature: 'unsigned',
-    SigningCertURL: `https://sns.us-east-1.amazonaws.com/SimpleNotificationService-${'0'.repeat(32)}.pem`,
-  };
-  return new Request('http://localhost/webhooks/mail/ses', {
-    method: 'POST',
-    headers: {
-      'content-type': 'text/plain; charset=UTF-8',
-      'x-amz-sns-message-type': 'Notification',
-      'x-amz-sns-message-id': messageId,
-    },
-    body: JSON.stringify(body),
-  });
-}
+/** An unsigned SNS Notification around `sesEvent`, posted to the SES route. */
+export const snsRequest = (sesEvent: unknown, messageId: string): Request =>
+  postEnvelope(envelope(sesEvent, { messageId }));
