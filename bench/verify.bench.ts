@@ -1,8 +1,8 @@
 /** Cost of verifying one real AWS-signed SNS message with a warm certificate cache. */
 import { bench, describe } from 'vitest';
 import { isHttpError } from '../src/errors.js';
-import { parseSnsEnvelope, type SnsMessage } from '../src/esp/ses/sns/envelope.js';
-import { createSnsVerifier } from '../src/esp/ses/sns/verify.js';
+import { parseSnsEnvelope, type SnsMessage } from '../src/providers/ses/sns/envelope.js';
+import { createSnsVerifier } from '../src/providers/ses/sns/verify.js';
 import { silentLogger } from '../src/log.js';
 import { realCertificates, realMessages } from '../test/fixtures/sns-real/index.js';
 import { serveCertificates } from '../test/helpers/signing.js';

@@ -1,10 +1,12 @@
-/** HTTP Basic credentials and a constant-time secret comparison (hash both sides, compare digests). */
+/** Shared-secret credentials (HTTP Basic, bearer, a custom header) compared in constant time. */
 import { forbidden, HttpError } from './errors.js';
 
 const _encoder = new TextEncoder();
 
-/** The password of an `Authorization: Basic` header, or undefined when none was sent. */
-export function basicPassword(header: string | null): string | undefined {
+/** The user and password of an `Authorization: Basic` header, or undefined when none was sent. */
+export function basicCredentials(
+  header: string | null,
+): { user: string; password: string } | undefined {
   const match = header && /^Basic\s+([A-Za-z0-9+/=._~-]+)\s*$/i.exec(header);
   if (!match?.[1]) return undefined;
   let decoded: string;
@@ -14,48 +16,117 @@ export function basicPassword(header: string | null): string | undefined {
     return undefined;
   }
   const colon = decoded.indexOf(':');
-  return colon < 0 ? undefined : decoded.slice(colon + 1);
+  if (colon < 0) return undefined;
+  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
+
+/** The password of an `Authorization: Basic` header, or undefined when none was sent. */
+export const basicPassword = (header: string | null): string | undefined =>
+  basicCredentials(header)?.password;
+
+/** The token of an `Authorization: Bearer` header, or undefined. */
+export function bearerToken(header: string | null): string | undefined {
+  const match = header && /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+const _digest = async (text: string): Promise<Uint8Array> =>
+  new Uint8Array(await crypto.subtle.digest('SHA-256', _encoder.encode(text)));
 
 /**
  * Compares two secrets in time independent of where they differ: hashing first makes the
  * comparison length-independent as well.
  */
 export async function timingSafeEqual(a: string, b: string): Promise<boolean> {
-  const [da, db] = await Promise.all([
-    crypto.subtle.digest('SHA-256', _encoder.encode(a)),
-    crypto.subtle.digest('SHA-256', _encoder.encode(b)),
-  ]);
-  const x = new Uint8Array(da);
-  const y = new Uint8Array(db);
-  let diff = 0;
-  for (let i = 0; i < x.length; i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  const [x, y] = await Promise.all([_digest(a), _digest(b)]);
+  return equalBytes(x, y);
+}
+
+/** Constant-time comparison of two byte strings of any length (false when lengths differ). */
+export function equalBytes(x: Uint8Array, y: Uint8Array): boolean {
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < x.length; i++) diff |= (x[i] ?? 0) ^ (y[i % (y.length || 1)] ?? 0);
   return diff === 0;
 }
 
-/** 401 (asking for Basic credentials) when none were sent, 403 when the password is wrong. */
-export async function checkBasicSecret(
+/** True when `given` equals any of `secrets`; every one is compared, so timing says nothing. */
+export async function matchesAny(given: string, secrets: readonly string[]): Promise<boolean> {
+  const digest = await _digest(given);
+  const results = await Promise.all(secrets.map(async (s) => equalBytes(digest, await _digest(s))));
+  return results.includes(true);
+}
+
+/** Shared-secret settings: any one configured kind that matches is enough. */
+export interface SharedSecret {
+  /** HTTP Basic passwords (any user name unless `username` is set). */
+  readonly password?: readonly string[] | undefined;
+  readonly username?: string | undefined;
+  /** `Authorization: Bearer` tokens. */
+  readonly token?: readonly string[] | undefined;
+  /** A custom header the ESP sends, and its accepted values. */
+  readonly header?: string | undefined;
+  readonly value?: readonly string[] | undefined;
+}
+
+/** True when at least one kind of credential is configured. */
+export const hasSharedSecret = (s: SharedSecret): boolean =>
+  Boolean(s.password?.length || s.token?.length || (s.header && s.value?.length));
+
+function _challenge(secret: SharedSecret, realm: string): Record<string, string> {
+  const challenges: string[] = [];
+  if (secret.password?.length) challenges.push(`Basic realm="${realm}", charset="UTF-8"`);
+  if (secret.token?.length) challenges.push(`Bearer realm="${realm}"`);
+  return challenges.length ? { 'www-authenticate': challenges.join(', ') } : {};
+}
+
+/**
+ * Checks a request against shared-secret settings: 401 (with the matching `WWW-Authenticate`)
+ * when none of the configured credentials was sent, 403 when what was sent matches none.
+ */
+export async function checkSharedSecret(
   request: Request,
-  secret: string,
+  secret: SharedSecret,
   realm: string,
 ): Promise<HttpError | undefined> {
-  const password = basicPassword(request.headers.get('authorization'));
-  if (password === undefined) {
-    // SNS sends the credentials of an https://user:pass@ endpoint only after this challenge.
+  const authorization = request.headers.get('authorization');
+  const sent: Promise<boolean>[] = [];
+  const basic = secret.password?.length ? basicCredentials(authorization) : undefined;
+  if (basic && secret.password) {
+    const userOk = secret.username === undefined || basic.user === secret.username;
+    sent.push(matchesAny(basic.password, secret.password).then((ok) => ok && userOk));
+  }
+  const token = secret.token?.length ? bearerToken(authorization) : undefined;
+  if (token !== undefined && secret.token) sent.push(matchesAny(token, secret.token));
+  const headerValue = secret.header ? request.headers.get(secret.header) : null;
+  if (headerValue !== null && secret.value) sent.push(matchesAny(headerValue, secret.value));
+  if (sent.length === 0) {
     return new HttpError(
       401,
       'credentials-required',
-      'this endpoint needs HTTP Basic credentials',
-      {
-        'www-authenticate': `Basic realm="${realm}", charset="UTF-8"`,
-      },
+      `this endpoint needs credentials (${_kinds(secret)})`,
+      _challenge(secret, realm),
     );
   }
-  if (!(await timingSafeEqual(password, secret))) {
-    return forbidden(
-      'secret-mismatch',
-      'the HTTP Basic password does not match the configured secret',
-    );
-  }
-  return undefined;
+  if ((await Promise.all(sent)).includes(true)) return undefined;
+  return forbidden('secret-mismatch', `the credentials sent do not match (${_kinds(secret)})`);
 }
+
+function _kinds(secret: SharedSecret): string {
+  const kinds: string[] = [];
+  if (secret.password?.length) kinds.push('HTTP Basic');
+  if (secret.token?.length) kinds.push('bearer token');
+  if (secret.header) kinds.push(`header ${secret.header}`);
+  return kinds.join(' or ');
+}
+
+/** 401 (asking for Basic credentials) when none were sent, 403 when the password is wrong. */
+export const checkBasicSecret = (
+  request: Request,
+  secrets: string | readonly string[],
+  realm: string,
+): Promise<HttpError | undefined> =>
+  checkSharedSecret(
+    request,
+    { password: typeof secrets === 'string' ? [secrets] : secrets },
+    realm,
+  );

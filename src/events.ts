@@ -22,6 +22,19 @@ export type TrackingEventType = v.InferOutput<typeof TrackingEventTypeSchema>;
 
 const nullableString = v.nullable(v.string());
 
+/** Why a recipient was refused, in one vocabulary across ESPs (django-anymail's). */
+export const REJECT_CATEGORIES = [
+  'invalid',
+  'bounced',
+  'timed_out',
+  'blocked',
+  'spam',
+  'unsubscribed',
+  'other',
+] as const;
+export const RejectCategorySchema = v.picklist(REJECT_CATEGORIES);
+export type RejectCategory = v.InferOutput<typeof RejectCategorySchema>;
+
 /** The fields of a context, with `timestamp` left to the caller (Date in memory, ISO on the wire). */
 const contextEntries = {
   eventType: TrackingEventTypeSchema,
@@ -37,6 +50,10 @@ const contextEntries = {
   rawEvent: v.record(v.string(), v.unknown()),
   eventId: v.string(),
   mtaResponse: nullableString,
+  /** Set on bounced, rejected, failed, complained (`spam`) and unsubscribed; null otherwise. */
+  rejectCategory: v.nullable(RejectCategorySchema),
+  /** Bounced/rejected/failed: true when the address itself will keep failing; null otherwise. */
+  permanent: v.nullable(v.boolean()),
 };
 
 /** An in-memory context: `timestamp` is a Date. */

@@ -1,11 +1,16 @@
 /** Builds a handler from environment variables: the shared start-up path of every runtime entry. */
-import { type Env, optionsFromEnv } from './config.js';
-import { lateBoundFetch } from './errors.js';
+import type { MailWebhookOptions } from './config.js';
+import { type Env, envBoolean, envString, envWholeNumber } from './env-values.js';
+import { ConfigError, lateBoundFetch } from './errors.js';
 import { createMailWebhookHandler } from './handler.js';
 import { consoleLogger, type Logger } from './log.js';
+import { providersFromEnv, providerVariables } from './providers/env.js';
 import { sinksFromEnv } from './sinks/env.js';
 import type { QueueLike } from './sinks/queue.js';
 import type { Sink } from './sinks/types.js';
+import { closestName } from './suggest.js';
+
+export type { Env } from './env-values.js';
 
 /** What a runtime may supply instead of the defaults. */
 export interface FromEnvContext {
@@ -22,22 +27,95 @@ export interface EnvRuntime {
   readonly logger: Logger;
 }
 
+/** Top-level variable → option; provider and sink variables are read by their own modules. */
+const _NUMBERS = {
+  MAIL_WEBHOOK_MAX_BODY_BYTES: 'maxBodyBytes',
+  MAIL_WEBHOOK_BODY_TIMEOUT_MS: 'bodyTimeoutMs',
+  MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: 'deliveryTimeoutMs',
+  MAIL_WEBHOOK_LISTENER_TIMEOUT_MS: 'listenerTimeoutMs',
+} as const;
+
+/** Every `MAIL_WEBHOOK_*` variable some setting reads. */
+const _KNOWN_VARIABLES = [
+  'MAIL_WEBHOOK_ENABLED',
+  'MAIL_WEBHOOK_BASE_PATH',
+  'MAIL_WEBHOOK_PROVIDERS',
+  ...Object.keys(_NUMBERS),
+  'MAIL_WEBHOOK_SINKS',
+  'MAIL_WEBHOOK_QUEUE',
+  'MAIL_WEBHOOK_FANOUT_ENDPOINTS',
+  'MAIL_WEBHOOK_FANOUT_TIMEOUT_MS',
+  'MAIL_WEBHOOK_FANOUT_RETRIES',
+];
+
+/** Variables named `MAIL_WEBHOOK_*` that nothing reads, each with the closest known name. */
+export function unknownVariables(env: Env): { name: string; closest: string | undefined }[] {
+  const known = [..._KNOWN_VARIABLES, ...providerVariables()];
+  // Fan-out endpoints name the variables holding their secrets ("env:NAME").
+  const endpoints =
+    typeof env.MAIL_WEBHOOK_FANOUT_ENDPOINTS === 'string' ? env.MAIL_WEBHOOK_FANOUT_ENDPOINTS : '';
+  const referenced = new Set(
+    [...endpoints.matchAll(/env:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]),
+  );
+  return Object.keys(env)
+    .filter(
+      (name) => name.startsWith('MAIL_WEBHOOK_') && !known.includes(name) && !referenced.has(name),
+    )
+    .map((name) => ({ name, closest: closestName(name, known) }));
+}
+
+/**
+ * Reads the `MAIL_WEBHOOK_*` variables into options (sinks are read elsewhere).
+ * `MAIL_WEBHOOK_ENABLED` defaults to false, as in the reference. Throws `ConfigError` naming the variable.
+ */
+export function optionsFromEnv(env: Env): MailWebhookOptions {
+  const options: Record<string, unknown> = {
+    enabled: envBoolean(env, 'MAIL_WEBHOOK_ENABLED') ?? false,
+    providers: providersFromEnv(env),
+  };
+  const basePath = envString(env, 'MAIL_WEBHOOK_BASE_PATH');
+  if (basePath !== undefined) options.basePath = basePath;
+  for (const [name, option] of Object.entries(_NUMBERS)) {
+    const value = envWholeNumber(env, name);
+    if (value !== undefined) options[option] = value;
+  }
+  return options as MailWebhookOptions;
+}
+
+const _VARIABLE_OF: Record<string, string> = {
+  basePath: 'MAIL_WEBHOOK_BASE_PATH',
+  ...Object.fromEntries(Object.entries(_NUMBERS).map(([name, option]) => [option, name])),
+};
+
 /** Like `createHandlerFromEnv`, also returning the queue consumer's sinks (the Worker's `queue()`). */
 export function createRuntimeFromEnv(env: Env, context: FromEnvContext = {}): EnvRuntime {
-  const options = optionsFromEnv(env);
   const logger = context.logger ?? consoleLogger;
+  for (const { name, closest } of unknownVariables(env)) {
+    logger.warn('unknown variable: no setting reads it', {
+      variable: name,
+      ...(closest ? { didYouMean: closest } : {}),
+    });
+  }
+  const options = optionsFromEnv(env);
   const fetchFn = context.fetch ?? lateBoundFetch;
   const { requestSinks, consumerSinks } = sinksFromEnv(env, {
     fetch: fetchFn,
     logger,
     ...(context.queue ? { queue: context.queue } : {}),
   });
-  const handler = createMailWebhookHandler({
-    ...options,
-    sinks: requestSinks,
-    logger,
-    ...(context.fetch ? { fetch: context.fetch } : {}),
-  });
+  let handler: (request: Request) => Promise<Response>;
+  try {
+    handler = createMailWebhookHandler({
+      ...options,
+      sinks: requestSinks,
+      logger,
+      ...(context.fetch ? { fetch: context.fetch } : {}),
+    });
+  } catch (error) {
+    // Name the variable the operator set, not the option it became.
+    const variable = error instanceof ConfigError ? _VARIABLE_OF[error.setting] : undefined;
+    throw variable ? new ConfigError(variable, (error as ConfigError).detail) : error;
+  }
   return { handler, consumerSinks, logger };
 }
 

@@ -1,41 +1,78 @@
-/** createMailWebhookHandler: routes, body limit, ESP dispatch, sink delivery, errors to responses. */
+/** createMailWebhookHandler: routes, body limit, provider dispatch, sink delivery, errors to responses. */
 import { type IRequest, Router } from 'itty-router';
 import { readBodyLimited } from './body.js';
 import { type MailWebhookOptions, type ResolvedOptions, resolveOptions } from './config.js';
+import { deliver } from './deliver.js';
 import {
+  badRequest,
   describeThrown,
   errorResponse,
   HttpError,
   isHttpError,
   jsonResponse,
-  unavailable,
 } from './errors.js';
-import { createSesHandler } from './esp/ses/index.js';
-import type { EspHandler } from './esp/types.js';
-import type { EmailTrackingContext } from './events.js';
+import type { LogFields } from './log.js';
+import type { Provider, ProviderInstance, ProviderResult } from './providers/types.js';
+import { isSaneHost, pathnameOf } from './route.js';
 
-const _notFound = (what: string) => errorResponse(new HttpError(404, 'not-found', what));
+interface _Mounted {
+  readonly provider: Provider;
+  readonly instance: ProviderInstance;
+}
 
-/** Hands the events to every sink in order; the first failure is a 503 so SNS retries. */
-async function _deliver(
-  events: EmailTrackingContext[],
+// itty-router sees only this: the pathname on a fixed origin, so it never parses a query string.
+const _ROUTING_ORIGIN = 'http://mailhooks.invalid';
+
+/** Logs a refusal (warn, or error for 5xx) and turns it into its response. */
+function _refuse(options: ResolvedOptions, refusal: HttpError, fields: LogFields): Response {
+  const line = {
+    ...fields,
+    status: refusal.status,
+    reason: refusal.reason,
+    detail: refusal.message,
+  };
+  if (refusal.status >= 500) options.logger.error('request refused', line);
+  else options.logger.warn('request refused', line);
+  return errorResponse(refusal);
+}
+
+/** Authenticate, read, verify and parse; a provider that throws is a bug, answered 500 and logged. */
+async function _accept(
+  mounted: _Mounted,
+  request: Request,
   options: ResolvedOptions,
-  fields: Record<string, unknown>,
-): Promise<HttpError | undefined> {
-  for (const sink of options.sinks) {
-    try {
-      await sink.send(events);
-    } catch (error) {
-      options.logger.error('sink failed; answering 503 so SNS retries', {
-        ...fields,
-        sink: sink.name,
-        error: describeThrown(error),
-        events: events.length,
-      });
-      return unavailable('sink-failed', `sink ${sink.name} did not take the events; retry later`);
-    }
+): Promise<ProviderResult | HttpError> {
+  const { instance } = mounted;
+  try {
+    // Credentials are checked before a byte of the body is read.
+    const refused = await instance.authenticate?.(request);
+    if (refused) return refused;
+    const body = await readBodyLimited(request, options.maxBodyBytes, options.bodyTimeoutMs);
+    if (isHttpError(body)) return body;
+    return await instance.handle(request, body);
+  } catch (error) {
+    options.logger.error('provider threw; this is a bug', {
+      esp: mounted.provider.name,
+      error: describeThrown(error),
+    });
+    return new HttpError(500, 'internal-error', 'internal error; see the logs');
   }
-  for (const event of events) {
+}
+
+/** Runs one request through a provider and the sinks; every failure is a response, never a throw. */
+async function _receive(
+  mounted: _Mounted,
+  request: Request,
+  path: string,
+  options: ResolvedOptions,
+): Promise<Response> {
+  const fields = { esp: mounted.provider.name, path };
+  let result = await _accept(mounted, request, options);
+  if (!isHttpError(result) && result.events.length > 0) {
+    result = (await deliver(result.events, options, fields)) ?? result;
+  }
+  if (isHttpError(result)) return _refuse(options, result, fields);
+  for (const event of result.events) {
     options.logger.info('event', {
       ...fields,
       eventType: event.eventType,
@@ -45,77 +82,78 @@ async function _deliver(
       timestamp: event.timestamp.toISOString(),
     });
   }
-  return undefined;
+  return jsonResponse(200, { ok: true, events: result.events.length });
 }
 
-/** Runs one request through an ESP and the sinks; every failure is a response, never a throw. */
-async function _receive(
-  esp: EspHandler,
-  request: Request,
-  options: ResolvedOptions,
-): Promise<Response> {
-  const fields = { esp: esp.name, path: new URL(request.url).pathname };
-  const body = await readBodyLimited(request, options.maxBodyBytes);
-  let result = isHttpError(body) ? body : await esp.handle(request, body);
-  if (!isHttpError(result) && result.events.length > 0) {
-    result = (await _deliver(result.events, options, fields)) ?? result;
-  }
-  if (isHttpError(result)) {
-    const log = result.status >= 500 ? options.logger.error : options.logger.warn;
-    log('request refused', {
-      ...fields,
-      status: result.status,
-      reason: result.reason,
-      detail: result.message,
-    });
-    return errorResponse(result);
-  }
-  return jsonResponse(200, { ok: true, events: result.events.length });
+function _notFoundText(options: ResolvedOptions, path: string): string {
+  if (!options.enabled) return 'mail webhooks are disabled';
+  const paths = options.providers.map((p) => `${options.basePath}/${p.path}`).join(', ');
+  return `no route for ${path.slice(0, 200)}; routes are POST ${options.basePath || '/'}/{provider}: ${paths}`;
 }
 
 /**
  * Creates the webhook handler. Create it once and reuse it: it holds the certificate cache.
  * @param options see `MailWebhookOptions`; invalid options throw a `ConfigError` naming the option
  * @example
- * const handle = createMailWebhookHandler({ ses: { topicArns: ['arn:aws:sns:us-east-1:123456789012:ses'] } });
+ * const handle = createMailWebhookHandler({
+ *   providers: [ses({ topicArns: ['arn:aws:sns:us-east-1:123456789012:ses-events'] })],
+ * });
  * export default { fetch: (request: Request) => handle(request) };
  */
 export function createMailWebhookHandler(
   options?: MailWebhookOptions,
 ): (request: Request) => Promise<Response> {
   const resolved = resolveOptions(options);
-  const esps = new Map<string, EspHandler>([['ses', createSesHandler(resolved)]]);
-  const router = Router({
-    base: resolved.basePath,
-    catch: (error: unknown) => {
+  const context = { fetch: resolved.fetch, now: resolved.now, logger: resolved.logger };
+  const mounted = new Map<string, _Mounted>(
+    resolved.providers.map((provider) => [
+      provider.path,
+      { provider, instance: provider.start(context) },
+    ]),
+  );
+  const router = Router({ base: resolved.basePath });
+  router.all('/:path', (route: IRequest) => {
+    const entry = mounted.get(route.params.path ?? '');
+    if (!entry) return undefined;
+    const { request, path } = route as unknown as { request: Request; path: string };
+    if (!entry.provider.methods.includes(request.method)) {
+      const allow = entry.provider.methods.join(', ');
+      return _refuse(
+        resolved,
+        new HttpError(405, 'method-not-allowed', `${request.method} is not allowed; use ${allow}`, {
+          allow,
+        }),
+        { esp: entry.provider.name, path, method: request.method },
+      );
+    }
+    return _receive(entry, request, path, resolved);
+  });
+
+  return async (request) => {
+    const path = pathnameOf(request.url);
+    if (!isSaneHost(request.headers.get('host'))) {
+      return _refuse(resolved, badRequest('invalid-host', 'the Host header is not a host name'), {
+        path,
+      });
+    }
+    const route = { method: request.method, url: _ROUTING_ORIGIN + path, request, path };
+    let response: Response | undefined;
+    try {
+      response = resolved.enabled ? await router.fetch(route) : undefined;
+    } catch (error) {
       resolved.logger.error('unexpected error in the webhook handler', {
+        path,
         error: describeThrown(error),
       });
       return errorResponse(new HttpError(500, 'internal-error', 'internal error; see the logs'));
-    },
-  });
-  router
-    .post('/:esp', (request: IRequest) => {
-      const esp = esps.get(request.params.esp ?? '');
-      return esp
-        ? _receive(esp, request as unknown as Request, resolved)
-        : _notFound(`no ESP named ${request.params.esp}`);
-    })
-    .all('/:esp', (request: IRequest) =>
-      esps.has(request.params.esp ?? '')
-        ? errorResponse(
-            new HttpError(405, 'method-not-allowed', `${request.method} is not allowed; use POST`, {
-              allow: 'POST',
-            }),
-          )
-        : _notFound(`no ESP named ${request.params.esp}`),
+    }
+    return (
+      response ??
+      _refuse(resolved, new HttpError(404, 'not-found', _notFoundText(resolved, path)), {
+        path: path.slice(0, 200),
+        method: request.method,
+      })
     );
-
-  return async (request) => {
-    if (!resolved.enabled) return _notFound('mail webhooks are disabled');
-    // Paths outside basePath match no route at all.
-    const response: Response | undefined = await router.fetch(request);
-    return response ?? _notFound(`no route for ${new URL(request.url).pathname}`);
   };
 }
 

@@ -1,6 +1,10 @@
 /** The wire format of a tracking event (queue messages, fan-out `data`): JSON, ISO timestamp. */
 import * as v from 'valibot';
-import { type EmailTrackingContext, EmailTrackingContextSchema } from './events.js';
+import {
+  type EmailTrackingContext,
+  EmailTrackingContextSchema,
+  RejectCategorySchema,
+} from './events.js';
 import { describeIssue } from './schema.js';
 
 /** A context as it travels: JSON-ready, `timestamp` an ISO 8601 string. */
@@ -11,6 +15,9 @@ export const WireTrackingEventSchema = v.object({
     v.isoTimestamp('expected an ISO 8601 timestamp'),
     v.transform((text) => new Date(text)),
   ),
+  // Written by versions before these fields existed: decoded as null.
+  rejectCategory: v.optional(v.nullable(RejectCategorySchema), null),
+  permanent: v.optional(v.nullable(v.boolean()), null),
   /** Set when `rawEvent` was replaced by `{}` to fit a size limit (queue messages). */
   rawEventTrimmed: v.optional(v.literal(true)),
 });
@@ -48,6 +55,8 @@ export function toWireObject(context: DecodedTrackingContext): WireTrackingEvent
     clickUrl: context.clickUrl,
     userAgent: context.userAgent,
     mtaResponse: context.mtaResponse,
+    rejectCategory: context.rejectCategory,
+    permanent: context.permanent,
     rawEvent: context.rawEvent,
     ...(context.rawEventTrimmed ? { rawEventTrimmed: true as const } : {}),
   };

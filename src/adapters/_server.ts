@@ -1,5 +1,5 @@
 /** What the packaged servers share: listen settings, the health check and the start-up failure line. */
-import type { Env } from '../config.js';
+import type { Env } from '../env-values.js';
 import { ConfigError, describeThrown } from '../errors.js';
 import { createHandlerFromEnv } from '../from-env.js';
 import { type FetchHandler, withHealthCheck } from '../health.js';

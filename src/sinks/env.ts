@@ -1,5 +1,5 @@
 /** Sink settings from environment variables: MAIL_WEBHOOK_SINKS, the queue binding, the fan-out. */
-import { type Env, envWholeNumber } from '../config.js';
+import { type Env, envWholeNumber } from '../env-values.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createFanoutSink, type FanoutEndpoint } from './fanout.js';

@@ -1,9 +1,17 @@
 /** What every sink implements: take a request's events, resolve when they are safely handed on. */
 import type { EmailTrackingContext } from '../events.js';
 
+/** What the handler tells a sink about the delivery it is part of. */
+export interface SinkSendOptions {
+  /** Fires when the request's delivery deadline passes: stop retrying, give up. */
+  readonly signal?: AbortSignal;
+  /** How long one listener may take before the delivery fails (the in-memory bus). */
+  readonly listenerTimeoutMs?: number;
+}
+
 export interface Sink {
   /** Shown in logs when the sink fails. */
   readonly name: string;
   /** Resolves once every event is taken; rejects if any was not (the request then answers 503). */
-  send(events: EmailTrackingContext[]): Promise<void>;
+  send(events: EmailTrackingContext[], options?: SinkSendOptions): Promise<void>;
 }

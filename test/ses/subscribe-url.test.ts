@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { SnsMessage } from '../../src/esp/ses/sns/envelope.js';
-import { parseSnsHost } from '../../src/esp/ses/sns/sns-host.js';
-import { checkSubscribeUrl } from '../../src/esp/ses/sns/subscribe-url.js';
+import type { SnsMessage } from '../../src/providers/ses/sns/envelope.js';
+import { parseSnsHost } from '../../src/providers/ses/sns/sns-host.js';
+import { checkSubscribeUrl } from '../../src/providers/ses/sns/subscribe-url.js';
 
 const TOPIC = 'arn:aws:sns:us-west-2:123456789012:MyTopic';
 const TOKEN = '2336412f37fb687f5d51e6e2425c464de12884c7d6d0b4ab7cab8c67e0c6de9a';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBase64 } from '../../src/esp/ses/sns/base64.js';
-import { signatureHash, stringToSign } from '../../src/esp/ses/sns/string-to-sign.js';
-import { parseCertificate, pemToDer } from '../../src/esp/ses/sns/x509.js';
+import { decodeBase64 } from '../../src/providers/ses/sns/base64.js';
+import { signatureHash, stringToSign } from '../../src/providers/ses/sns/string-to-sign.js';
+import { parseCertificate, pemToDer } from '../../src/providers/ses/sns/x509.js';
 import { realCertificates } from '../fixtures/sns-real/index.js';
 import { buildCertificate, generateSigningKeys, toPem } from '../helpers/signing.js';
 

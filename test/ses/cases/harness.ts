@@ -1,7 +1,7 @@
 /** Runtime-neutral test plumbing for the verification cases: no test framework, throws on failure. */
 import { type HttpError, isHttpError } from '../../../src/errors.js';
-import { parseSnsEnvelope, type SnsMessage } from '../../../src/esp/ses/sns/envelope.js';
-import { createSnsVerifier, type SnsVerifierOptions } from '../../../src/esp/ses/sns/verify.js';
+import { parseSnsEnvelope, type SnsMessage } from '../../../src/providers/ses/sns/envelope.js';
+import { createSnsVerifier, type SnsVerifierOptions } from '../../../src/providers/ses/sns/verify.js';
 import { silentLogger } from '../../../src/log.js';
 import type { SnsBody } from '../../helpers/signing.js';
 

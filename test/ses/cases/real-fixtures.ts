@@ -1,5 +1,5 @@
 /** Cases on messages signed by AWS itself: each verifies, and one changed character breaks it. */
-import type { SnsMessage } from '../../../src/esp/ses/sns/envelope.js';
+import type { SnsMessage } from '../../../src/providers/ses/sns/envelope.js';
 import { realCertificates, realMessages } from '../../fixtures/sns-real/index.js';
 import { serveCertificates } from '../../helpers/signing.js';
 import { assertAccepted, assertRefused, group, parseMessage, verifierFor } from './harness.js';

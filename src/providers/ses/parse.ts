@@ -11,7 +11,13 @@ import { parseTimestamp } from './timestamp.js';
 type Fields = Partial<
   Pick<
     EmailTrackingContext,
-    'rejectReason' | 'description' | 'clickUrl' | 'userAgent' | 'mtaResponse'
+    | 'rejectReason'
+    | 'description'
+    | 'clickUrl'
+    | 'userAgent'
+    | 'mtaResponse'
+    | 'rejectCategory'
+    | 'permanent'
   >
 >;
 
@@ -65,16 +71,22 @@ const RULES: Readonly<Record<string, Rule<DetailKey>>> = {
         address: r.emailAddress,
         fields: {
           rejectReason: `${d.bounceType}/${d.bounceSubType}`,
+          rejectCategory: 'bounced',
+          permanent: d.bounceType === 'Permanent',
           description: r.diagnosticCode ?? null,
           mtaResponse: r.diagnosticCode ?? null,
         },
       })),
   }),
-  Reject: _rule({ key: 'reject', type: 'rejected', common: (d) => ({ rejectReason: d.reason }) }),
+  Reject: _rule({
+    key: 'reject',
+    type: 'rejected',
+    common: (d) => ({ rejectReason: d.reason, rejectCategory: 'blocked', permanent: false }),
+  }),
   'Rendering Failure': _rule({
     key: 'failure',
     type: 'failed',
-    common: (d) => ({ description: d.errorMessage }),
+    common: (d) => ({ description: d.errorMessage, rejectCategory: 'other', permanent: false }),
   }),
   Open: _rule({ key: 'open', type: 'opened', common: (d) => ({ userAgent: d.userAgent ?? null }) }),
   Click: _rule({
@@ -88,12 +100,17 @@ const RULES: Readonly<Record<string, Rule<DetailKey>>> = {
     targets: (d) =>
       d.complainedRecipients.map((r) => ({
         address: r.emailAddress,
-        fields: { rejectReason: d.complaintFeedbackType ?? null, userAgent: d.userAgent ?? null },
+        fields: {
+          rejectReason: d.complaintFeedbackType ?? null,
+          userAgent: d.userAgent ?? null,
+          rejectCategory: 'spam',
+        },
       })),
   }),
   Subscription: _rule({
     key: 'subscription',
     type: (d) => (_optsOut(d) ? 'unsubscribed' : 'unknown'),
+    common: (d) => (_optsOut(d) ? { rejectCategory: 'unsubscribed' } : {}),
   }),
 };
 
@@ -231,6 +248,8 @@ function _build(
       clickUrl: null,
       userAgent: null,
       mtaResponse: null,
+      rejectCategory: null,
+      permanent: null,
       ...target.fields,
       rawEvent: event,
       eventId: ctx.eventId,

@@ -1,0 +1,106 @@
+/** Providers from `MAIL_WEBHOOK_PROVIDERS` and each one's `MAIL_WEBHOOK_<NAME>_<SETTING>` variables. */
+import { type Env, envBoolean, envString, envWholeNumber } from '../env-values.js';
+import { ConfigError } from '../errors.js';
+import { didYouMean } from '../suggest.js';
+import { BUILTIN_PROVIDERS } from './registry.js';
+import type { BuiltinProvider, SettingKind } from './registry-types.js';
+import type { Provider } from './types.js';
+
+const _COMMON: Readonly<Record<string, SettingKind>> = {
+  path: 'string',
+  verifySignature: 'boolean',
+};
+
+const _snake = (name: string): string =>
+  name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/-/g, '_')
+    .toUpperCase();
+
+/** `MAIL_WEBHOOK_SES_TOPIC_ARNS` for ('ses', 'topicArns'). */
+export const providerVariable = (provider: string, option: string): string =>
+  `MAIL_WEBHOOK_${_snake(provider)}_${_snake(option)}`;
+
+const _settingsOf = (entry: BuiltinProvider) => ({ ..._COMMON, ...entry.settings });
+
+/** Every variable a built-in provider reads (rotation's `_PREVIOUS` ones included). */
+export function providerVariables(): string[] {
+  const names: string[] = [];
+  for (const entry of BUILTIN_PROVIDERS) {
+    for (const [option, kind] of Object.entries(_settingsOf(entry))) {
+      const name = providerVariable(entry.name, option);
+      names.push(name);
+      if (kind === 'secret') names.push(`${name}_PREVIOUS`);
+    }
+  }
+  return names;
+}
+
+function _read(env: Env, name: string, kind: SettingKind): unknown {
+  switch (kind) {
+    case 'boolean':
+      return envBoolean(env, name);
+    case 'number':
+      return envWholeNumber(env, name);
+    case 'list': {
+      const items = envString(env, name)
+        ?.split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
+      return items?.length ? items : undefined;
+    }
+    case 'secret': {
+      // One value per variable: commas and spaces are part of a secret.
+      const secrets = [envString(env, name), envString(env, `${name}_PREVIOUS`)].filter(
+        (s): s is string => s !== undefined,
+      );
+      return secrets.length ? secrets : undefined;
+    }
+    default:
+      return envString(env, name);
+  }
+}
+
+/** One provider from its variables; a bad or missing setting is a `ConfigError` naming the variable. */
+function _fromEnv(env: Env, entry: BuiltinProvider): Provider {
+  const options: Record<string, unknown> = {};
+  for (const [option, kind] of Object.entries(_settingsOf(entry))) {
+    const value = _read(env, providerVariable(entry.name, option), kind);
+    if (value !== undefined) options[option] = value;
+  }
+  try {
+    return entry.create(options);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const option = error.setting.startsWith(`${entry.name}.`)
+      ? error.setting.slice(entry.name.length + 1).replace(/\..*$/, '')
+      : undefined;
+    if (option === undefined || !(option in _settingsOf(entry))) throw error;
+    throw new ConfigError(providerVariable(entry.name, option), error.detail);
+  }
+}
+
+/** The providers named in `MAIL_WEBHOOK_PROVIDERS` (comma list; default `ses`). */
+export function providersFromEnv(env: Env): Provider[] {
+  const listed = (envString(env, 'MAIL_WEBHOOK_PROVIDERS') ?? 'ses')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
+  if (listed.length === 0) {
+    throw new ConfigError(
+      'MAIL_WEBHOOK_PROVIDERS',
+      'expected a comma list of providers, such as ses,resend',
+    );
+  }
+  const known = BUILTIN_PROVIDERS.map((p) => p.name);
+  return listed.map((name) => {
+    const entry = BUILTIN_PROVIDERS.find((p) => p.name === name);
+    if (!entry) {
+      throw new ConfigError(
+        'MAIL_WEBHOOK_PROVIDERS',
+        `unknown provider ${JSON.stringify(name)}${didYouMean(name, known)} (known: ${known.join(', ')})`,
+      );
+    }
+    return _fromEnv(env, entry);
+  });
+}

@@ -1,0 +1,71 @@
+/** Option schemas every provider shares: path, verifySignature, secrets that may be lists, strict keys. */
+import * as v from 'valibot';
+import { ConfigError } from '../errors.js';
+import { issueField } from '../schema.js';
+import { didYouMean } from '../suggest.js';
+
+/** One secret or several (rotation: any one verifies); always an array after parsing. */
+export const secretList = (what = 'secret') =>
+  v.pipe(
+    v.union(
+      [
+        v.pipe(v.string(), v.nonEmpty(`the ${what} must not be empty`)),
+        v.pipe(
+          v.array(v.pipe(v.string(), v.nonEmpty(`the ${what} must not be empty`))),
+          v.minLength(1, `expected at least one ${what}`),
+        ),
+      ],
+      `expected a ${what} (a string) or a list of them`,
+    ),
+    v.transform((value): string[] => (typeof value === 'string' ? [value] : value)),
+  );
+
+/** A list of non-empty strings (`topicArns`, `accounts`). */
+export const stringList = (what: string) =>
+  v.array(v.pipe(v.string(), v.nonEmpty(`a ${what} must not be empty`)));
+
+/** A replay window in seconds; 0 turns the check off. */
+export const maxAgeSeconds = (fallback: number) =>
+  v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), fallback);
+
+/** The options every provider takes. */
+export const commonEntries = {
+  path: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^[A-Za-z0-9._~-]+$/, 'expected one path segment such as resend-eu'),
+    ),
+  ),
+  verifySignature: v.optional(v.boolean(), true),
+};
+
+/** Refuses keys the schema does not know, naming the closest known one: a typo must not turn a check off. */
+export function rejectUnknownKeys(input: unknown, known: readonly string[], where: string): void {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ConfigError(where, 'expected an options object');
+  }
+  for (const key of Object.keys(input)) {
+    if (!known.includes(key)) {
+      throw new ConfigError(
+        where ? `${where}.${key}` : key,
+        `unknown option${didYouMean(key, known)}`,
+      );
+    }
+  }
+}
+
+/**
+ * Parses a provider's options: unknown keys refused, every problem a `ConfigError` named
+ * `<provider>.<option>` (which the environment reader turns into the variable's name).
+ */
+export function parseProviderOptions<S extends v.ObjectSchema<v.ObjectEntries, undefined>>(
+  name: string,
+  schema: S,
+  input: unknown,
+): v.InferOutput<S> {
+  rejectUnknownKeys(input ?? {}, Object.keys(schema.entries), name);
+  const result = v.safeParse(schema, input ?? {});
+  if (result.success) return result.output;
+  const field = issueField(result.issues).replace(/\.\d+$/, '');
+  throw new ConfigError(`${name}.${field}`, result.issues[0]?.message ?? 'invalid');
+}

@@ -1,0 +1,5 @@
+/** Every built-in provider, by name: adding an ESP adds a folder and one line here. */
+import type { BuiltinProvider } from './registry-types.js';
+import { sesProvider } from './ses/index.js';
+
+export const BUILTIN_PROVIDERS: readonly BuiltinProvider[] = [sesProvider];

@@ -1,0 +1,228 @@
+/** Amazon SES through SNS: authenticate, verify the SNS message, then parse the SES event. */
+import * as v from 'valibot';
+import { badRequest, ConfigError, forbidden, type HttpError, isHttpError } from '../../errors.js';
+import { decodeUtf8 } from '../body-text.js';
+import {
+  commonEntries,
+  maxAgeSeconds,
+  parseProviderOptions,
+  secretList,
+  stringList,
+} from '../options.js';
+import type { BuiltinProvider } from '../registry-types.js';
+import { sharedSecretAuth } from '../shared-secret.js';
+import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
+import { parseSesEvent, parseSesMessage, type SesParseResult } from './parse.js';
+import { parseSnsEnvelope, type SnsMessage } from './sns/envelope.js';
+import { checkTopicAllowed, confirmSubscription, createSnsVerifier } from './sns/verify.js';
+import { parseTimestamp } from './timestamp.js';
+
+const NO_EVENTS: ProviderResult = { events: [] };
+const TOPIC_VARIABLE = 'MAIL_WEBHOOK_SES_TOPIC_ARNS';
+
+const SesOptionsSchema = v.object({
+  ...commonEntries,
+  secret: v.optional(secretList()),
+  topicArns: v.optional(
+    v.pipe(
+      stringList('TopicArn'),
+      v.check(
+        (arns) => arns.every((a) => a.startsWith('arn:')),
+        'expected TopicArns (arn:aws:sns:…)',
+      ),
+    ),
+  ),
+  allowAnyTopic: v.optional(v.boolean(), false),
+  maxAgeSeconds: maxAgeSeconds(3900),
+  autoConfirm: v.optional(v.boolean(), false),
+  allowRawDelivery: v.optional(v.boolean(), false),
+});
+
+/** Options of `ses()`; every field is optional. */
+export type SesOptions = v.InferInput<typeof SesOptionsSchema>;
+type Resolved = v.InferOutput<typeof SesOptionsSchema>;
+
+function _check(o: Resolved): void {
+  if (o.autoConfirm && !o.topicArns?.length) {
+    throw new ConfigError(
+      'ses.autoConfirm',
+      'needs ses.topicArns: only allow-listed topics are confirmed',
+    );
+  }
+  if (o.autoConfirm && !o.verifySignature) {
+    throw new ConfigError(
+      'ses.autoConfirm',
+      'needs ses.verifySignature: only verified messages are confirmed',
+    );
+  }
+  if (o.allowRawDelivery && !o.secret) {
+    throw new ConfigError(
+      'ses.allowRawDelivery',
+      'needs ses.secret: raw deliveries carry no signature',
+    );
+  }
+}
+
+/** SNS repeats the Type and MessageId in headers; a mismatch means the body was swapped. */
+function _crossCheck(request: Request, message: SnsMessage): HttpError | undefined {
+  const type = request.headers.get('x-amz-sns-message-type');
+  const id = request.headers.get('x-amz-sns-message-id');
+  if (type !== message.Type) {
+    return forbidden(
+      'header-mismatch',
+      `header x-amz-sns-message-type (${type ?? 'missing'}) does not match body Type (${message.Type})`,
+    );
+  }
+  if (id !== message.MessageId) {
+    return forbidden(
+      'header-mismatch',
+      `header x-amz-sns-message-id (${id ?? 'missing'}) does not match body MessageId (${message.MessageId})`,
+    );
+  }
+  return undefined;
+}
+
+/** A valid SNS signature proves only that some topic sent it: without an allow-list or secret, refuse. */
+const _anyTopicRefusal = (topicArn: string): HttpError =>
+  forbidden(
+    'topic-not-allowed',
+    `no topic is allowed yet: add ${topicArn || 'the TopicArn'} to ${TOPIC_VARIABLE} (topicArns), or set a secret`,
+  );
+
+function _start(o: Resolved, context: ProviderContext): ProviderInstance {
+  const { logger } = context;
+  // Only with signatures verified does the topic rule apply: unverified, anyone can post anyway.
+  const openToAnyTopic = o.verifySignature && !o.topicArns?.length && !o.secret && !o.allowAnyTopic;
+  if (!o.verifySignature) {
+    logger.warn(
+      'SNS signature verification is OFF: anyone who can reach this endpoint can post events',
+      { esp: 'ses' },
+    );
+  } else if (openToAnyTopic) {
+    logger.warn(
+      `no SNS topic is allowed: every Notification is refused until ${TOPIC_VARIABLE} (topicArns) or a secret is set`,
+      { esp: 'ses' },
+    );
+  }
+  const authenticate = sharedSecretAuth('ses', { password: o.secret }, false);
+  const verify = createSnsVerifier({
+    verifySignature: o.verifySignature,
+    topicArns: o.topicArns,
+    maxAgeSeconds: o.maxAgeSeconds,
+    fetch: context.fetch,
+    now: context.now,
+    logger,
+  });
+
+  const outcome = (result: SesParseResult | HttpError, fields: Record<string, unknown>) => {
+    if (isHttpError(result)) return result;
+    if (result.kind === 'events') return { events: result.events };
+    if (result.kind === 'setup')
+      logger.info('SES set-up message received', { ...fields, note: result.note });
+    else
+      logger.warn('notification is not an SES tracking event; nothing to deliver', {
+        ...fields,
+        note: result.note,
+      });
+    return NO_EVENTS;
+  };
+
+  const rawDelivery = (request: Request, body: string): ProviderResult | HttpError => {
+    const eventId = request.headers.get('x-amz-sns-message-id');
+    const topicArn = request.headers.get('x-amz-sns-topic-arn') ?? '';
+    if (!eventId)
+      return badRequest('invalid-raw-delivery', 'header x-amz-sns-message-id is missing');
+    const notAllowed = checkTopicAllowed(topicArn, o.topicArns);
+    if (notAllowed) return notAllowed;
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      return badRequest('invalid-json', 'raw delivery body is not JSON');
+    }
+    return outcome(parseSesEvent(json, { eventId, fallbackTimestamp: context.now(), logger }), {
+      eventId,
+      topicArn,
+    });
+  };
+
+  const dispatch = async (message: SnsMessage): Promise<ProviderResult | HttpError> => {
+    const fields = { messageId: message.MessageId, topicArn: message.TopicArn, type: message.Type };
+    if (message.Type === 'SubscriptionConfirmation') {
+      logger.info('SNS subscription confirmation received', {
+        ...fields,
+        subscribeUrl: message.SubscribeURL,
+        autoConfirm: o.autoConfirm,
+        ...(openToAnyTopic ? { todo: `add this TopicArn to ${TOPIC_VARIABLE} (topicArns)` } : {}),
+      });
+      if (!o.autoConfirm) return NO_EVENTS;
+      return (await confirmSubscription(message, { fetch: context.fetch, logger })) ?? NO_EVENTS;
+    }
+    if (message.Type === 'UnsubscribeConfirmation') {
+      // Never answered by re-subscribing: whoever unsubscribed meant it.
+      logger.info('SNS unsubscribe confirmation received; not re-subscribing', fields);
+      return NO_EVENTS;
+    }
+    if (openToAnyTopic) return _anyTopicRefusal(message.TopicArn);
+    const result = parseSesMessage(message.Message, {
+      eventId: message.MessageId,
+      fallbackTimestamp: parseTimestamp(message.Timestamp) ?? context.now(),
+      logger,
+    });
+    return outcome(result, fields);
+  };
+
+  return {
+    authenticate,
+    async handle(request, bytes) {
+      const body = decodeUtf8(bytes);
+      if (isHttpError(body)) return body;
+      if (request.headers.get('x-amz-sns-rawdelivery')?.toLowerCase() === 'true') {
+        if (!o.allowRawDelivery) {
+          return forbidden(
+            'raw-delivery',
+            'raw message delivery carries no signature; it is turned off',
+          );
+        }
+        return rawDelivery(request, body);
+      }
+      const message = parseSnsEnvelope(body);
+      if (isHttpError(message)) return message;
+      const mismatch = _crossCheck(request, message);
+      if (mismatch) return mismatch;
+      const refused = await verify(message);
+      if (refused) return refused;
+      return dispatch(message);
+    },
+  };
+}
+
+/**
+ * Amazon SES event publishing (or legacy notifications) through an SNS HTTPS subscription.
+ * @example
+ * createMailWebhookHandler({ providers: [ses({ topicArns: ['arn:aws:sns:us-east-1:123456789012:ses-events'] })] });
+ */
+export function ses(options: SesOptions = {}): Provider {
+  const o = parseProviderOptions('ses', SesOptionsSchema, options);
+  _check(o);
+  return {
+    name: 'ses',
+    path: o.path ?? 'ses',
+    methods: ['POST'],
+    start: (context) => _start(o, context),
+  };
+}
+
+/** The registry entry: the factory and how its variables are read. */
+export const sesProvider: BuiltinProvider = {
+  name: 'ses',
+  create: ses,
+  settings: {
+    secret: 'secret',
+    topicArns: 'list',
+    allowAnyTopic: 'boolean',
+    maxAgeSeconds: 'number',
+    autoConfirm: 'boolean',
+    allowRawDelivery: 'boolean',
+  },
+};

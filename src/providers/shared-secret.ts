@@ -1,0 +1,53 @@
+/** The shared-secret settings of ESPs that sign nothing: Basic, bearer, or a custom header. */
+import * as v from 'valibot';
+import { checkSharedSecret, hasSharedSecret, type SharedSecret } from '../auth.js';
+import { ConfigError } from '../errors.js';
+import { secretList } from './options.js';
+import type { Refusal } from './types.js';
+
+/** Option entries: `password` (+ `username`), `token`, `header` + `value`. */
+export const sharedSecretEntries = {
+  password: v.optional(secretList('password')),
+  username: v.optional(v.pipe(v.string(), v.nonEmpty('the username must not be empty'))),
+  token: v.optional(secretList('token')),
+  header: v.optional(
+    v.pipe(v.string(), v.regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected a header name')),
+  ),
+  value: v.optional(secretList('header value')),
+};
+
+/** Env kinds of those entries, for the variables reader. */
+export const sharedSecretSettings = {
+  password: 'secret',
+  username: 'string',
+  token: 'secret',
+  header: 'string',
+  value: 'secret',
+} as const;
+
+/**
+ * Checks that at least one kind is configured (and `header` comes with `value`), then returns
+ * the request check. `required: false` lets a provider run without one (local trials).
+ */
+export function sharedSecretAuth(
+  name: string,
+  secret: SharedSecret,
+  required: boolean,
+): ((request: Request) => Promise<Refusal | undefined>) | undefined {
+  if (Boolean(secret.header) !== Boolean(secret.value?.length)) {
+    throw new ConfigError(
+      `${name}.${secret.header ? 'value' : 'header'}`,
+      'header and value go together',
+    );
+  }
+  if (!hasSharedSecret(secret)) {
+    if (required) {
+      throw new ConfigError(
+        `${name}.password`,
+        'is required (or token, or header with value): this ESP signs nothing, so a shared secret is what proves the sender',
+      );
+    }
+    return undefined;
+  }
+  return (request) => checkSharedSecret(request, secret, 'mailhooks');
+}
