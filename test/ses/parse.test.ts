@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { parseSesEvent, parseSesMessage } from '../../src/providers/ses/parse.js';
-import { parseTimestamp } from '../../src/providers/ses/timestamp.js';
+import { parseTimestamp } from '../../src/timestamp.js';
 import { HttpError } from '../../src/index.js';
 import click from '../fixtures/ses/event-publishing-click.json' with { type: 'json' };
 import subscription from '../fixtures/ses/event-publishing-subscription.json' with { type: 'json' };

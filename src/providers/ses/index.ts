@@ -1,6 +1,7 @@
 /** Amazon SES through SNS: authenticate, verify the SNS message, then parse the SES event. */
 import * as v from 'valibot';
 import { badRequest, ConfigError, forbidden, type HttpError, isHttpError } from '../../errors.js';
+import { parseTimestamp } from '../../timestamp.js';
 import { decodeUtf8 } from '../body-text.js';
 import {
   commonEntries,
@@ -15,7 +16,6 @@ import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from
 import { parseSesEvent, parseSesMessage, type SesParseResult } from './parse.js';
 import { parseSnsEnvelope, type SnsMessage } from './sns/envelope.js';
 import { checkTopicAllowed, confirmSubscription, createSnsVerifier } from './sns/verify.js';
-import { parseTimestamp } from './timestamp.js';
 
 const NO_EVENTS: ProviderResult = { events: [] };
 const TOPIC_VARIABLE = 'MAIL_WEBHOOK_SES_TOPIC_ARNS';

@@ -3,9 +3,9 @@ import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
 import { parseOr400 } from '../../schema.js';
+import { parseTimestamp } from '../../timestamp.js';
 import { type Detail, type DetailKey, DetailSchemas, type Mail, MailSchema } from './schema.js';
 import { metadataOf, tagsOf } from './tags.js';
-import { parseTimestamp } from './timestamp.js';
 
 /** Per-recipient fields that depend on the event type. */
 type Fields = Partial<

@@ -1,0 +1,62 @@
+/** Building contexts the same way in every provider: defaults, digest event ids, strict timestamps. */
+import type { EmailTrackingContext } from '../events.js';
+import { inRange } from '../timestamp.js';
+
+const _encoder = new TextEncoder();
+const _hex = (bytes: ArrayBuffer): string =>
+  Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
+
+/**
+ * `<name>:` plus the first 32 lowercase hex digits of SHA-256 over `text` (raw body bytes for a
+ * single-event ESP, the element's JSON for a batch element): the same across the ESP's retries.
+ */
+export async function digestEventId(name: string, text: string | Uint8Array): Promise<string> {
+  const bytes = typeof text === 'string' ? _encoder.encode(text) : text;
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return `${name}:${_hex(digest).slice(0, 32)}`;
+}
+
+/** What a provider must say about an event; everything else defaults to null or empty. */
+export type ContextFields = Pick<
+  EmailTrackingContext,
+  'eventType' | 'messageId' | 'recipient' | 'timestamp' | 'espName' | 'eventId' | 'rawEvent'
+> &
+  Partial<EmailTrackingContext>;
+
+/** A full context from the fields a provider knows. */
+export function makeContext(fields: ContextFields): EmailTrackingContext {
+  return {
+    tags: [],
+    metadata: {},
+    rejectReason: null,
+    description: null,
+    clickUrl: null,
+    userAgent: null,
+    mtaResponse: null,
+    rejectCategory: null,
+    permanent: null,
+    ...fields,
+  };
+}
+
+/** A Date from Unix seconds (fractions allowed), or undefined outside 1970–9999. */
+export function fromUnixSeconds(value: unknown): Date | undefined {
+  const seconds = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return undefined;
+  return inRange(Math.round(seconds * 1000));
+}
+
+/** Tags and metadata from name/value pairs, by the SES rules: `name`, `name:value`, `metadata:<key>`. */
+export function tagsFromPairs(pairs: Iterable<readonly [string, unknown]>): {
+  tags: string[];
+  metadata: Record<string, string>;
+} {
+  const tags: string[] = [];
+  const metadata: Record<string, string> = {};
+  for (const [name, raw] of pairs) {
+    const value = typeof raw === 'string' ? raw : JSON.stringify(raw ?? '');
+    if (name.startsWith('metadata:')) metadata[name.slice('metadata:'.length)] = value;
+    else tags.push(value === '' || value === 'true' ? name : `${name}:${value}`);
+  }
+  return { tags: [...new Set(tags)], metadata };
+}

@@ -1,0 +1,43 @@
+/** Strict timestamp parsing: ISO 8601 as ESPs write it, real calendar instants between 1970 and 9999. */
+
+const _PATTERN =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+const _MAX = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+const _daysIn = (year: number, month: number): number =>
+  new Date(Date.UTC(year, month, 0)).getUTCDate();
+
+/** A Date when `ms` lies between 1970 and the end of 9999, else undefined. */
+export const inRange = (ms: number): Date | undefined =>
+  Number.isFinite(ms) && ms >= 0 && ms <= _MAX ? new Date(ms) : undefined;
+
+/**
+ * Parses `2018-10-08T14:05:45.123Z`, `2018-10-08T14:05:45 +0000`, `...-05:00` (a missing zone
+ * means UTC). Undefined for anything else, and for dates that do not exist (`02-30`, `T24:00`)
+ * or that an offset pushes outside 1970–9999: never silently shifted.
+ */
+export function parseTimestamp(text: string): Date | undefined {
+  if (text.length > 64) return undefined;
+  const m = _PATTERN.exec(text.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s = '00', fraction = '', zone = 'Z'] = m;
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as number[];
+  if (month === undefined || month < 1 || month > 12) return undefined;
+  if (day === undefined || year === undefined || day < 1 || day > _daysIn(year, month))
+    return undefined;
+  if ((hour ?? 99) > 23 || (minute ?? 99) > 59 || (second ?? 99) > 59) return undefined;
+  let offsetMinutes = 0;
+  if (zone.toUpperCase() !== 'Z') {
+    const digits = zone.replace(':', '');
+    const hours = Number(digits.slice(1, 3));
+    const minutes = Number(digits.slice(3, 5) || '0');
+    if (hours > 23 || minutes > 59) return undefined;
+    offsetMinutes = (digits[0] === '-' ? -1 : 1) * (hours * 60 + minutes);
+  }
+  // Milliseconds only: Date keeps no finer precision.
+  const ms = fraction ? Number(fraction.slice(1, 4).padEnd(3, '0')) : 0;
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000;
+  // Date.UTC maps years 0–99 to 1900–1999; the range check below refuses those anyway.
+  return year < 1970 && utc >= 0 ? undefined : inRange(utc);
+}
