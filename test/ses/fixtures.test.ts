@@ -4,6 +4,7 @@ import {
   type EmailTrackingContext,
   EmailTrackingEvent,
   EventBus,
+  ses,
 } from '../../src/index.js';
 import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
 import click from '../fixtures/ses/event-publishing-click.json' with { type: 'json' };
@@ -36,12 +37,19 @@ const CUSTOM_VALUES = ['myCustomTag1:myCustomValue1', 'myCustomTag2:myCustomValu
 const CHROME =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/60.0.3112.90 Safari/537.36';
 
+const transientBounce = {
+  ...bounce,
+  bounce: { ...bounce.bounce, bounceType: 'Transient', bounceSubType: 'MailboxFull' },
+};
+
 type Expected = Omit<EmailTrackingContext, 'rawEvent' | 'eventId' | 'timestamp' | 'espName'> & {
   timestamp: string;
 };
 
+/** Every case states its rejectCategory and permanent: they are what suppression lists read. */
 const expected = (
-  fields: Partial<Expected> & Pick<Expected, 'eventType' | 'timestamp'>,
+  fields: Partial<Expected> &
+    Pick<Expected, 'eventType' | 'timestamp' | 'rejectCategory' | 'permanent'>,
 ): Expected => ({
   messageId: EXAMPLE_ID,
   recipient: 'recipient@example.com',
@@ -62,8 +70,25 @@ const CASES: [string, object, Expected[]][] = [
     [
       expected({
         eventType: 'bounced',
+        rejectCategory: 'bounced',
+        permanent: true,
         timestamp: '2017-08-05T00:41:02.669Z',
         rejectReason: 'Permanent/General',
+        description: 'smtp; 550 5.1.1 user unknown',
+        mtaResponse: 'smtp; 550 5.1.1 user unknown',
+      }),
+    ],
+  ],
+  [
+    'event publishing Bounce, Transient (the guide example, bounceType changed)',
+    transientBounce,
+    [
+      expected({
+        eventType: 'bounced',
+        rejectCategory: 'bounced',
+        permanent: false,
+        timestamp: '2017-08-05T00:41:02.669Z',
+        rejectReason: 'Transient/MailboxFull',
         description: 'smtp; 550 5.1.1 user unknown',
         mtaResponse: 'smtp; 550 5.1.1 user unknown',
       }),
@@ -75,6 +100,8 @@ const CASES: [string, object, Expected[]][] = [
     [
       expected({
         eventType: 'clicked',
+        rejectCategory: null,
+        permanent: null,
         timestamp: '2017-08-09T23:51:25.570Z',
         tags: CUSTOM_VALUES,
         clickUrl: 'http://docs.aws.amazon.com/ses/latest/DeveloperGuide/send-email-smtp.html',
@@ -88,6 +115,8 @@ const CASES: [string, object, Expected[]][] = [
     [
       expected({
         eventType: 'complained',
+        rejectCategory: 'spam',
+        permanent: null,
         timestamp: '2017-08-05T00:41:02.669Z',
         rejectReason: 'abuse',
         userAgent: CHROME,
@@ -100,6 +129,8 @@ const CASES: [string, object, Expected[]][] = [
     [
       expected({
         eventType: 'deferred',
+        rejectCategory: null,
+        permanent: null,
         timestamp: '2020-06-16T00:25:40.095Z',
         description: 'TransientCommunicationFailure',
         mtaResponse: 'smtp; 421 4.4.1 Unable to connect to remote host',
@@ -112,6 +143,8 @@ const CASES: [string, object, Expected[]][] = [
     [
       expected({
         eventType: 'delivered',
+        rejectCategory: null,
+        permanent: null,
         timestamp: '2016-10-19T23:21:04.133Z',
         tags: CUSTOM_TAGS,
         mtaResponse: '250 2.6.0 Message received',
@@ -124,6 +157,8 @@ const CASES: [string, object, Expected[]][] = [
     [
       expected({
         eventType: 'failed',
+        rejectCategory: 'other',
+        permanent: false,
         timestamp: '2018-01-22T18:43:06.197Z',
         description: "Attribute 'attributeName' is not present in the rendering data.",
       }),
@@ -135,6 +170,8 @@ const CASES: [string, object, Expected[]][] = [
     [
       expected({
         eventType: 'opened',
+        rejectCategory: null,
+        permanent: null,
         timestamp: '2017-08-09T22:00:19.652Z',
         tags: CUSTOM_VALUES,
         userAgent:
@@ -148,6 +185,8 @@ const CASES: [string, object, Expected[]][] = [
     [
       expected({
         eventType: 'rejected',
+        rejectCategory: 'blocked',
+        permanent: false,
         timestamp: '2016-10-14T17:38:15.211Z',
         recipient: 'sender@example.com',
         tags: CUSTOM_TAGS,
@@ -158,7 +197,15 @@ const CASES: [string, object, Expected[]][] = [
   [
     'event publishing Send',
     send,
-    [expected({ eventType: 'sent', timestamp: '2016-10-14T05:02:16.645Z', tags: CUSTOM_TAGS })],
+    [
+      expected({
+        eventType: 'sent',
+        rejectCategory: null,
+        permanent: null,
+        timestamp: '2016-10-14T05:02:16.645Z',
+        tags: CUSTOM_TAGS,
+      }),
+    ],
   ],
   [
     'event publishing Subscription (opt-out)',
@@ -166,6 +213,8 @@ const CASES: [string, object, Expected[]][] = [
     [
       expected({
         eventType: 'unsubscribed',
+        rejectCategory: 'unsubscribed',
+        permanent: null,
         timestamp: '2022-01-12T01:00:17.910Z',
         messageId: 'EXAMPLEe4bccb684-777bc8de-afa7-4970-92b0-f515137b1497-000000',
         tags: CUSTOM_VALUES,
@@ -178,6 +227,8 @@ const CASES: [string, object, Expected[]][] = [
     ['jane@example.com', 'richard@example.com'].map((recipient) =>
       expected({
         eventType: 'bounced',
+        rejectCategory: 'bounced',
+        permanent: true,
         timestamp: '2016-01-27T14:59:38.237Z',
         messageId: '00000137860315fd-34208509-5b74-41f3-95c5-22c1edc3c924-000000',
         recipient,
@@ -191,6 +242,8 @@ const CASES: [string, object, Expected[]][] = [
     [
       expected({
         eventType: 'bounced',
+        rejectCategory: 'bounced',
+        permanent: true,
         timestamp: '2016-01-27T14:59:38.237Z',
         messageId: '00000138111222aa-33322211-cccc-cccc-cccc-ddddaaaa0680-000000',
         recipient: 'jane@example.com',
@@ -206,6 +259,8 @@ const CASES: [string, object, Expected[]][] = [
     [
       expected({
         eventType: 'complained',
+        rejectCategory: 'spam',
+        permanent: null,
         timestamp: '2016-01-27T14:59:38.237Z',
         messageId: '0000013786031775-163e3910-53eb-4c8e-a04a-f29debf88a84-000000',
         recipient: 'richard@example.com',
@@ -218,6 +273,8 @@ const CASES: [string, object, Expected[]][] = [
     [
       expected({
         eventType: 'complained',
+        rejectCategory: 'spam',
+        permanent: null,
         timestamp: '2016-01-27T14:59:38.237Z',
         messageId: '000001378603177f-7a5433e7-8edb-42ae-af10-f0181f34d6ee-000000',
         recipient: 'richard@example.com',
@@ -232,6 +289,8 @@ const CASES: [string, object, Expected[]][] = [
     [
       expected({
         eventType: 'delivered',
+        rejectCategory: null,
+        permanent: null,
         timestamp: '2016-01-27T14:59:38.237Z',
         messageId: '0000014644fe5ef6-9a483358-9170-4cb4-a269-f5dcdf415321-000000',
         recipient: 'jane@example.com',
@@ -253,7 +312,7 @@ function setup() {
   const handle = createMailWebhookHandler({
     sinks: [bus],
     logger,
-    ses: { verifySignature: false },
+    providers: [ses({ verifySignature: false })],
   });
   return { handle, received, lines };
 }

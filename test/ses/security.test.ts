@@ -4,6 +4,7 @@ import {
   type EmailTrackingContext,
   EventBus,
   type MailWebhookOptions,
+  ses,
 } from '../../src/index.js';
 import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
 import { realCertificates, realMessages } from '../fixtures/sns-real/index.js';
@@ -38,7 +39,9 @@ describe('signed SES notifications through the handler', () => {
     'SignatureVersion %s: verified, parsed, delivered',
     async (version) => {
       const signer = await createSigner();
-      const { handle, received } = setup(signer);
+      const { handle, received } = setup(signer, {
+        providers: [ses({ topicArns: [signer.topicArn] })],
+      });
       const body = await signer.sign(
         signer.notification({ Message: JSON.stringify(bounce) }),
         version,
@@ -68,6 +71,7 @@ describe('signed SES notifications through the handler', () => {
         now: () => new Date(message.Timestamp as string),
         logger,
         sinks: [new EventBus()],
+        providers: [ses({ topicArns: [message.TopicArn as string] })],
       });
       const request = new Request(URL_SES, {
         method: 'POST',
@@ -83,7 +87,7 @@ describe('signed SES notifications through the handler', () => {
         body: { ok: true, events: 0 },
       });
       expect(lines.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual([
-        'notification is not an SES event; nothing to deliver',
+        'notification is not an SES tracking event; nothing to deliver',
       ]);
     },
   );
@@ -151,9 +155,12 @@ describe('each refusal: a 403 naming the rule, one log line, nothing fetched', (
     ],
   ];
 
+  // Any topic allowed: verification alone has to refuse each of these.
+  const anyTopic = { providers: [ses({ allowAnyTopic: true })] };
+
   test.each(attacks)('%s', async (_name, build, reason) => {
     const signer = await createSigner();
-    const { handle, received, refusals } = setup(signer);
+    const { handle, received, refusals } = setup(signer, anyTopic);
     const response = await handle(post(await build(signer)));
     expect(await answer(response)).toMatchObject({
       status: 403,
@@ -166,7 +173,7 @@ describe('each refusal: a 403 naming the rule, one log line, nothing fetched', (
 
   test('a Message changed after signing: signature-invalid', async () => {
     const signer = await createSigner();
-    const { handle, received } = setup(signer);
+    const { handle, received } = setup(signer, anyTopic);
     const signed = await signer.sign(signer.notification({ Message: JSON.stringify(bounce) }));
     const forged = {
       ...signed,
@@ -182,7 +189,7 @@ describe('each refusal: a 403 naming the rule, one log line, nothing fetched', (
   test('a topic outside the allow-list is refused before any download', async () => {
     const signer = await createSigner();
     const { handle } = setup(signer, {
-      ses: { topicArns: ['arn:aws:sns:us-east-1:123456789012:other'] },
+      providers: [ses({ topicArns: ['arn:aws:sns:us-east-1:123456789012:other'] })],
     });
     const response = await handle(post(await signer.sign(signer.notification())));
     expect(await answer(response)).toMatchObject({
@@ -194,9 +201,11 @@ describe('each refusal: a 403 naming the rule, one log line, nothing fetched', (
 });
 
 describe('certificate downloads', () => {
+  const allowed = (signer: Signer) => ({ providers: [ses({ topicArns: [signer.topicArn] })] });
+
   test('50 concurrent cold requests share one download', async () => {
     const signer = await createSigner();
-    const { handle } = setup(signer);
+    const { handle } = setup(signer, allowed(signer));
     const bodies = await Promise.all(
       Array.from({ length: 50 }, () => signer.sign(signer.notification())),
     );
@@ -207,7 +216,7 @@ describe('certificate downloads', () => {
 
   test('a certificate host answering 503: 503 so SNS retries, then success after recovery', async () => {
     const signer = await createSigner();
-    const { handle } = setup(signer);
+    const { handle } = setup(signer, allowed(signer));
     signer.fetch.outage = 503;
     const body = await signer.sign(signer.notification());
     expect(await answer(await handle(post(body)))).toMatchObject({
@@ -236,8 +245,8 @@ describe('subscription life cycle', () => {
       }
       return signer.fetch(input, init);
     }) as typeof fetch;
-    const ses = autoConfirm ? { autoConfirm, topicArns: [signer.topicArn] } : {};
-    return { signer, confirmed, ...setup(signer, { ses }, fetchFn) };
+    const options = autoConfirm ? { autoConfirm, topicArns: [signer.topicArn] } : {};
+    return { signer, confirmed, ...setup(signer, { providers: [ses(options)] }, fetchFn) };
   }
 
   test('autoConfirm GETs the SubscribeURL once the message verified', async () => {
