@@ -37,7 +37,9 @@ export function parseTimestamp(text: string): Date | undefined {
   }
   // Milliseconds only: Date keeps no finer precision.
   const ms = fraction ? Number(fraction.slice(1, 4).padEnd(3, '0')) : 0;
+  // Date.UTC maps years 0–99 to 1900–1999: refuse them outright. Other years before 1970 are
+  // judged as instants, like 9999 at the other end (`1969-12-31T23:30:00-01:00` is 1970).
+  if (year < 100) return undefined;
   const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000;
-  // Date.UTC maps years 0–99 to 1900–1999; the range check below refuses those anyway.
-  return year < 1970 && utc >= 0 ? undefined : inRange(utc);
+  return inRange(utc);
 }
