@@ -1,6 +1,7 @@
 /** Whole request path: routing, body read, envelope, verification (warm cache), SES parse, bus. */
 import { bench, describe } from 'vitest';
-import { createMailWebhookHandler, EventBus, silentLogger } from '../src/index.js';
+import { createMailWebhookHandler, EventBus, ses } from '../src/index.js';
+import { silentLogger } from '../src/log.js';
 import click from '../test/fixtures/ses/event-publishing-click.json' with { type: 'json' };
 import bounce from '../test/fixtures/ses/notification-bounce-no-dsn.json' with { type: 'json' };
 import { envelope, snsRequest } from '../test/helpers/envelope.js';
@@ -10,13 +11,14 @@ import { printMedian } from './median.js';
 const unsigned = createMailWebhookHandler({
   sinks: [new EventBus()],
   logger: silentLogger,
-  ses: { verifySignature: false },
+  providers: [ses({ verifySignature: false })],
 });
 const signer = await createSigner();
 const signed = createMailWebhookHandler({
   sinks: [new EventBus()],
   logger: silentLogger,
   fetch: signer.fetch,
+  providers: [ses({ topicArns: [signer.topicArn] })],
 });
 const clickBody = envelope(click);
 const bounceBody = envelope(bounce);

@@ -4,7 +4,7 @@ import { ConfigError, lateBoundFetch } from './errors.js';
 import { consoleLogger, type Logger } from './log.js';
 import { rejectUnknownKeys } from './providers/options.js';
 import { ses } from './providers/ses/index.js';
-import type { Provider } from './providers/types.js';
+import { checkProviderShape, type Provider } from './providers/types.js';
 import { functionSchema, parseOptions } from './schema.js';
 import { EventBus } from './sinks/memory.js';
 import type { Sink } from './sinks/types.js';
@@ -81,14 +81,16 @@ export interface ResolvedOptions {
 
 const _KNOWN = Object.keys(OptionsSchema.entries);
 
+/** Every provider routable (one path segment, real methods), and no two on one path. */
 function _checkPaths(providers: readonly Provider[]): void {
   const seen = new Map<string, string>();
-  for (const provider of providers) {
+  for (const [index, provider] of providers.entries()) {
+    checkProviderShape(provider.name, provider.path, provider.methods, `providers.${index}`);
     const other = seen.get(provider.path);
     if (other !== undefined) {
       throw new ConfigError(
         'providers',
-        `${other} and ${provider.name} are both mounted at "${provider.path}"; give one a path option`,
+        `${other} and ${provider.name} are both mounted at "${provider.path}"; give one a path option, such as ${provider.name}({ path: '${provider.name}-2', ... })`,
       );
     }
     seen.set(provider.path, provider.name);

@@ -69,6 +69,6 @@ export async function deliver(
   try {
     return await Promise.race([_sendAll(events, options, controller.signal, fields), deadline]);
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
   }
 }

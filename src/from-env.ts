@@ -1,5 +1,5 @@
 /** Builds a handler from environment variables: the shared start-up path of every runtime entry. */
-import type { MailWebhookOptions } from './config.js';
+import { type MailWebhookOptions, resolveOptions } from './config.js';
 import { type Env, envBoolean, envString, envWholeNumber } from './env-values.js';
 import { ConfigError, lateBoundFetch } from './errors.js';
 import { createMailWebhookHandler } from './handler.js';
@@ -79,19 +79,33 @@ export function optionsFromEnv(env: Env): MailWebhookOptions {
     const value = envWholeNumber(env, name);
     if (value !== undefined) options[option] = value;
   }
+  // Checked here, so a bad value stops start-up naming the variable, not the option.
+  _namingVariable(() => resolveOptions(options as MailWebhookOptions));
   return options as MailWebhookOptions;
 }
 
 const _VARIABLE_OF: Record<string, string> = {
   basePath: 'MAIL_WEBHOOK_BASE_PATH',
+  providers: 'MAIL_WEBHOOK_PROVIDERS',
   ...Object.fromEntries(Object.entries(_NUMBERS).map(([name, option]) => [option, name])),
 };
+
+/** Runs `build`, re-throwing a `ConfigError` about an option as one about its variable. */
+function _namingVariable<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    const variable = error instanceof ConfigError ? _VARIABLE_OF[error.setting] : undefined;
+    throw variable ? new ConfigError(variable, (error as ConfigError).detail) : error;
+  }
+}
 
 /** Like `createHandlerFromEnv`, also returning the queue consumer's sinks (the Worker's `queue()`). */
 export function createRuntimeFromEnv(env: Env, context: FromEnvContext = {}): EnvRuntime {
   const logger = context.logger ?? consoleLogger;
   for (const { name, closest } of unknownVariables(env)) {
-    logger.warn('unknown variable: no setting reads it', {
+    const hint = closest ? `; did you mean ${closest}?` : '';
+    logger.warn(`unknown variable ${name}: no setting reads it${hint}`, {
       variable: name,
       ...(closest ? { didYouMean: closest } : {}),
     });
@@ -103,19 +117,14 @@ export function createRuntimeFromEnv(env: Env, context: FromEnvContext = {}): En
     logger,
     ...(context.queue ? { queue: context.queue } : {}),
   });
-  let handler: (request: Request) => Promise<Response>;
-  try {
-    handler = createMailWebhookHandler({
+  const handler = _namingVariable(() =>
+    createMailWebhookHandler({
       ...options,
       sinks: requestSinks,
       logger,
       ...(context.fetch ? { fetch: context.fetch } : {}),
-    });
-  } catch (error) {
-    // Name the variable the operator set, not the option it became.
-    const variable = error instanceof ConfigError ? _VARIABLE_OF[error.setting] : undefined;
-    throw variable ? new ConfigError(variable, (error as ConfigError).detail) : error;
-  }
+    }),
+  );
   return { handler, consumerSinks, logger };
 }
 

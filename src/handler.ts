@@ -36,6 +36,20 @@ function _refuse(options: ResolvedOptions, refusal: HttpError, fields: LogFields
   return errorResponse(refusal);
 }
 
+const _INTERNAL = new HttpError(500, 'internal-error', 'internal error; see the logs');
+
+/** A provider's answer is a refusal (4xx/5xx) or `{ events: [...] }`; anything else is a bug in it. */
+function _isValidResult(result: unknown): result is ProviderResult | HttpError {
+  if (isHttpError(result)) {
+    return Number.isInteger(result.status) && result.status >= 400 && result.status <= 599;
+  }
+  return (
+    typeof result === 'object' &&
+    result !== null &&
+    Array.isArray((result as { events?: unknown }).events)
+  );
+}
+
 /** Authenticate, read, verify and parse; a provider that throws is a bug, answered 500 and logged. */
 async function _accept(
   mounted: _Mounted,
@@ -43,19 +57,32 @@ async function _accept(
   options: ResolvedOptions,
 ): Promise<ProviderResult | HttpError> {
   const { instance } = mounted;
+  const bug = (problem: string): HttpError => {
+    options.logger.error(`provider ${problem}; this is a bug in it`, {
+      esp: mounted.provider.name,
+    });
+    return _INTERNAL;
+  };
   try {
     // Credentials are checked before a byte of the body is read.
-    const refused = await instance.authenticate?.(request);
-    if (refused) return refused;
+    const refused: unknown = await instance.authenticate?.(request);
+    if (refused !== undefined && refused !== null) {
+      return _isValidResult(refused) && isHttpError(refused)
+        ? refused
+        : bug('authenticate returned neither undefined nor a refusal');
+    }
     const body = await readBodyLimited(request, options.maxBodyBytes, options.bodyTimeoutMs);
     if (isHttpError(body)) return body;
-    return await instance.handle(request, body);
+    const result: unknown = await instance.handle(request, body);
+    return _isValidResult(result)
+      ? result
+      : bug('handle returned neither { events: [...] } nor a refusal (4xx/5xx)');
   } catch (error) {
     options.logger.error('provider threw; this is a bug', {
       esp: mounted.provider.name,
       error: describeThrown(error),
     });
-    return new HttpError(500, 'internal-error', 'internal error; see the logs');
+    return _INTERNAL;
   }
 }
 
@@ -86,9 +113,10 @@ async function _receive(
 }
 
 function _notFoundText(options: ResolvedOptions, path: string): string {
-  if (!options.enabled) return 'mail webhooks are disabled';
-  const paths = options.providers.map((p) => `${options.basePath}/${p.path}`).join(', ');
-  return `no route for ${path.slice(0, 200)}; routes are POST ${options.basePath || '/'}/{provider}: ${paths}`;
+  const routes = options.providers.map((p) => `${options.basePath}/${p.path}`).join(', ');
+  const known = `basePath is ${options.basePath || '/'}; provider routes: ${routes}`;
+  if (!options.enabled) return `mail webhooks are disabled (enabled: false); ${known}`;
+  return `no route for ${path.slice(0, 200)}; ${known}`;
 }
 
 /**
@@ -145,7 +173,7 @@ export function createMailWebhookHandler(
         path,
         error: describeThrown(error),
       });
-      return errorResponse(new HttpError(500, 'internal-error', 'internal error; see the logs'));
+      return errorResponse(_INTERNAL);
     }
     return (
       response ??

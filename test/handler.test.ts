@@ -7,7 +7,9 @@ import {
   EventBus,
   handleMailWebhook,
   type MailWebhookOptions,
+  type SesOptions,
   type Sink,
+  ses,
 } from '../src/index.js';
 import bounce from './fixtures/ses/notification-bounce-no-dsn.json' with { type: 'json' };
 import setupMessage from './fixtures/ses/sns-envelope-ses-setup-notification.json' with {
@@ -15,7 +17,10 @@ import setupMessage from './fixtures/ses/sns-envelope-ses-setup-notification.jso
 };
 import { envelope, memoryLogger, snsRequest, TOPIC_ARN, URL_SES } from './helpers/envelope.js';
 
-function setup(options: MailWebhookOptions = {}) {
+/** Handler options, with the SES provider's options beside them (verification off unless set). */
+type SetupOptions = Omit<MailWebhookOptions, 'providers'> & { ses?: SesOptions };
+
+function setup({ ses: sesOptions, ...options }: SetupOptions = {}) {
   const bus = new EventBus();
   const received: EmailTrackingContext[] = [];
   bus.subscribe(EmailTrackingEvent, (context, next) => {
@@ -31,7 +36,7 @@ function setup(options: MailWebhookOptions = {}) {
     logger,
     fetch,
     ...options,
-    ses: { verifySignature: false, ...options.ses },
+    providers: [ses({ verifySignature: false, ...sesOptions })],
   });
   return { handle, received, lines, fetch };
 }
@@ -75,7 +80,7 @@ describe('200 answers', () => {
     const { handle, received, lines } = setup();
     expect((await handle(snsRequest(envelope('{"hello":"world"}')))).status).toBe(200);
     expect(received).toHaveLength(0);
-    expect(lines.some((l) => l.level === 'warn' && l.msg.includes('not an SES event'))).toBe(true);
+    expect(lines.some((l) => l.level === 'warn' && l.msg.includes('not an SES'))).toBe(true);
   });
 
   test('SubscriptionConfirmation: 200, SubscribeURL logged, nothing fetched without autoConfirm', async () => {
@@ -349,26 +354,36 @@ describe('never throws, never 500', () => {
 
 describe('options', () => {
   test.each([
-    [{ ses: { autoConfirm: true } }, 'ses.autoConfirm'],
-    [{ ses: { allowRawDelivery: true } }, 'ses.allowRawDelivery'],
-    [{ maxBodyBytes: -1 }, 'maxBodyBytes'],
-    [{ basePath: 'no-slash' }, 'basePath'],
-    [{ sinks: [{}] }, 'sinks.0'],
-  ] as [MailWebhookOptions, string][])('%j is a ConfigError naming %s', (options, setting) => {
-    expect(() => createMailWebhookHandler(options)).toThrow(ConfigError);
-    try {
-      createMailWebhookHandler(options);
-    } catch (error) {
-      expect((error as ConfigError).setting).toBe(setting);
-    }
-  });
+    ['ses({ autoConfirm: true })', () => ses({ autoConfirm: true }), 'ses.autoConfirm'],
+    [
+      'ses({ allowRawDelivery: true })',
+      () => ses({ allowRawDelivery: true }),
+      'ses.allowRawDelivery',
+    ],
+    ['maxBodyBytes: -1', () => createMailWebhookHandler({ maxBodyBytes: -1 }), 'maxBodyBytes'],
+    ["basePath: 'no-slash'", () => createMailWebhookHandler({ basePath: 'no-slash' }), 'basePath'],
+    ['sinks: [{}]', () => createMailWebhookHandler({ sinks: [{} as Sink] }), 'sinks.0'],
+  ] as [string, () => unknown, string][])(
+    '%s is a ConfigError naming %s',
+    (_name, build, setting) => {
+      expect(build).toThrow(ConfigError);
+      try {
+        build();
+      } catch (error) {
+        expect((error as ConfigError).setting).toBe(setting);
+      }
+    },
+  );
 
   test('handleMailWebhook uses the default bus when no sinks are given', async () => {
     const received: EmailTrackingContext[] = [];
     const unsubscribe = EventBus.subscribe(EmailTrackingEvent, (context) => {
       received.push(context);
     });
-    const options = { ses: { verifySignature: false }, logger: memoryLogger().logger };
+    const options = {
+      providers: [ses({ verifySignature: false })],
+      logger: memoryLogger().logger,
+    };
     try {
       expect((await handleMailWebhook(snsRequest(envelope(bounce)), options)).status).toBe(200);
     } finally {

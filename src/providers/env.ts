@@ -93,6 +93,13 @@ export function providersFromEnv(env: Env): Provider[] {
     );
   }
   const known = BUILTIN_PROVIDERS.map((p) => p.name);
+  const twice = listed.find((name, index) => listed.indexOf(name) !== index);
+  if (twice !== undefined) {
+    throw new ConfigError(
+      'MAIL_WEBHOOK_PROVIDERS',
+      `${JSON.stringify(twice)} is listed twice; each provider is listed once`,
+    );
+  }
   return listed.map((name) => {
     const entry = BUILTIN_PROVIDERS.find((p) => p.name === name);
     if (!entry) {

@@ -42,7 +42,7 @@ export const commonEntries = {
 /** Refuses keys the schema does not know, naming the closest known one: a typo must not turn a check off. */
 export function rejectUnknownKeys(input: unknown, known: readonly string[], where: string): void {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new ConfigError(where, 'expected an options object');
+    throw new ConfigError(where || 'options', 'expected an options object');
   }
   for (const key of Object.keys(input)) {
     if (!known.includes(key)) {

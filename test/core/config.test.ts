@@ -1,5 +1,7 @@
-import { describe, expect, test } from 'vitest';
-import { ConfigError, optionsFromEnv } from '../../src/index.js';
+import { describe, expect, test, vi } from 'vitest';
+import { optionsFromEnv } from '../../src/env/index.js';
+import { ConfigError } from '../../src/index.js';
+import { sesProvider } from '../../src/providers/ses/index.js';
 
 const settingOf = (env: Record<string, string>): string | undefined => {
   try {
@@ -18,28 +20,32 @@ describe('optionsFromEnv', () => {
   });
 
   test('reads every setting', () => {
-    const options = optionsFromEnv({
-      MAIL_WEBHOOK_ENABLED: 'true',
-      MAIL_WEBHOOK_BASE_PATH: '/hooks',
-      MAIL_WEBHOOK_SES_SECRET: 'pw',
-      MAIL_WEBHOOK_SES_TOPIC_ARNS: 'arn:aws:sns:us-east-1:1:a, arn:aws:sns:us-east-1:1:b',
-      MAIL_WEBHOOK_SES_AUTO_CONFIRM: 'true',
-      MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'true',
-      MAIL_WEBHOOK_SES_MAX_AGE_SECONDS: '600',
-      MAIL_WEBHOOK_MAX_BODY_BYTES: '2048',
-    });
-    expect(options).toMatchObject({
-      enabled: true,
-      basePath: '/hooks',
-      maxBodyBytes: 2048,
-      ses: {
-        secret: 'pw',
+    // The SES provider is built from its variables: see the options its factory receives.
+    const create = vi.spyOn(sesProvider, 'create');
+    try {
+      const options = optionsFromEnv({
+        MAIL_WEBHOOK_ENABLED: 'true',
+        MAIL_WEBHOOK_BASE_PATH: '/hooks',
+        MAIL_WEBHOOK_SES_SECRET: 'pw',
+        MAIL_WEBHOOK_SES_TOPIC_ARNS: 'arn:aws:sns:us-east-1:1:a, arn:aws:sns:us-east-1:1:b',
+        MAIL_WEBHOOK_SES_AUTO_CONFIRM: 'true',
+        MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'true',
+        MAIL_WEBHOOK_SES_MAX_AGE_SECONDS: '600',
+        MAIL_WEBHOOK_MAX_BODY_BYTES: '2048',
+      });
+      expect(options).toMatchObject({ enabled: true, basePath: '/hooks', maxBodyBytes: 2048 });
+      expect(options.providers?.map((p) => [p.name, p.path])).toEqual([['ses', 'ses']]);
+      expect(create).toHaveBeenCalledOnce();
+      expect(create.mock.calls[0]?.[0]).toEqual({
+        secret: ['pw'],
         topicArns: ['arn:aws:sns:us-east-1:1:a', 'arn:aws:sns:us-east-1:1:b'],
         autoConfirm: true,
         verifySignature: true,
         maxAgeSeconds: 600,
-      },
-    });
+      });
+    } finally {
+      create.mockRestore();
+    }
   });
 
   test.each([

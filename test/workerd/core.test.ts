@@ -5,8 +5,9 @@ import {
   type EmailTrackingContext,
   EmailTrackingEvent,
   EventBus,
-  silentLogger,
+  ses,
 } from '../../src/index.js';
+import { silentLogger } from '../../src/log.js';
 import click from '../fixtures/ses/event-publishing-click.json' with { type: 'json' };
 import bounce from '../fixtures/ses/notification-bounce-no-dsn.json' with { type: 'json' };
 import { envelope, snsRequest } from '../helpers/envelope.js';
@@ -21,7 +22,7 @@ describe('the core inside workerd', () => {
     const handle = createMailWebhookHandler({
       sinks: [bus],
       logger: silentLogger,
-      ses: { verifySignature: false },
+      providers: [ses({ verifySignature: false })],
     });
     const first = await handle(snsRequest(envelope(bounce, { messageId: 'b-1' })));
     const second = await handle(snsRequest(envelope(click, { messageId: 'c-1' })));

@@ -1,6 +1,7 @@
 /** The shared HTTP suite against the Worker inside workerd, through its own fetch export. */
-import { exports } from 'cloudflare:workers';
+import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, vi } from 'vitest';
+import worker from '../../src/adapters/cloudflare.js';
 import { createSigner } from '../helpers/signing.js';
 import { addHttpTests } from '../runtimes/http-suite.js';
 
@@ -23,8 +24,13 @@ afterAll(() => {
   vi.restoreAllMocks();
 });
 
+// wrangler.toml's vars, plus the signer's topic: a verified Notification needs an allowed topic.
+// One object for the whole suite, as Workers hand one env to every request of an isolate.
+const suiteEnv = { ...env, MAIL_WEBHOOK_SES_TOPIC_ARNS: signer.topicArn };
+
 addHttpTests({
-  fetch: (path, init) => exports.default.fetch(new Request(`http://example.com${path}`, init)),
+  fetch: async (path, init) =>
+    worker.fetch(new Request(`http://example.com${path}`, init), suiteEnv),
   signer,
   maxBodyBytes: 1_048_576,
   stdout: () => logged.join('\n'),
