@@ -2,6 +2,7 @@ import { expect, test } from 'vitest';
 import { EmailTrackingEvent } from '../../src/events.js';
 import { createMailWebhookHandler } from '../../src/handler.js';
 import type { LogFields, Logger } from '../../src/log.js';
+import { ses } from '../../src/providers/ses/index.js';
 import { EventBus } from '../../src/sinks/memory.js';
 import type { Sink } from '../../src/sinks/types.js';
 import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
@@ -39,7 +40,7 @@ test('a sink that throws makes the request 503 and reports no event as delivered
   };
   const handle = createMailWebhookHandler({
     sinks: [bus, broken],
-    ses: { verifySignature: false },
+    providers: [ses({ verifySignature: false })],
     logger,
   });
 

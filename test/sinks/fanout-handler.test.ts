@@ -2,6 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createMailWebhookHandler } from '../../src/handler.js';
 import { silentLogger } from '../../src/log.js';
+import { ses } from '../../src/providers/ses/index.js';
 import { createFanoutSink } from '../../src/sinks/fanout.js';
 import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
 import delivery from '../fixtures/ses/event-publishing-delivery.json' with { type: 'json' };
@@ -27,7 +28,7 @@ async function handlerTo(answer: CaptureServer['answer']) {
   });
   return createMailWebhookHandler({
     sinks: [fanout],
-    ses: { verifySignature: false },
+    providers: [ses({ verifySignature: false })],
     logger: silentLogger,
   });
 }

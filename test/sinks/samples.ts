@@ -20,6 +20,8 @@ export const sampleContext = (
   rawEvent: { eventType: 'Bounce', nested: { list: [1, 'two', null] } },
   eventId: 'sns-message-1',
   mtaResponse: '550 5.1.1 user unknown',
+  rejectCategory: 'bounced',
+  permanent: true,
   ...overrides,
 });
 
