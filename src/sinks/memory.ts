@@ -1,6 +1,14 @@
 /** The in-memory event bus: listeners in subscription order, each passing the context on with `next`. */
+
+import { ConfigError } from '../errors.js';
 import { type EmailTrackingContext, EmailTrackingEvent, type EventKey } from '../events.js';
-import type { Sink } from './types.js';
+import { type ChainEntry, type ListenerFailure, runChain } from './listener-chain.js';
+import type { Sink, SinkSendOptions } from './types.js';
+
+export type { ListenerFailure } from './listener-chain.js';
+
+/** How long a listener may take when neither the bus nor the send says otherwise. */
+export const DEFAULT_LISTENER_TIMEOUT_MS = 5_000;
 
 /** Passes the context to the next listener; returns what the rest of the chain returned. */
 export type NextFn<T> = (context: T) => T | Promise<T>;
@@ -15,18 +23,27 @@ export type ListenerFn<T> = (context: T, next: NextFn<T>) => T | Promise<T> | vo
 /** What `subscribe` accepts: a listener object, a class with a no-argument constructor, or a function. */
 export type ListenerLike<T> = EventListener<T> | (new () => EventListener<T>) | ListenerFn<T>;
 
-interface _Entry<T> {
-  readonly name: string;
-  readonly handle: ListenerFn<T>;
+/** Options of `new EventBus(...)`. */
+export interface EventBusOptions {
+  /** Shown in logs when the bus fails as a sink; default `memory`. */
+  readonly name?: string;
+  /** How long one listener may run (its own time, not the listeners after it); overrides the handler's `listenerTimeoutMs`. */
+  readonly listenerTimeoutMs?: number;
 }
 
-/** Thrown by `emit`/`send` when a listener throws; names the listener. */
+/** What a run of the chain may be told: the delivery's signal and the per-listener timeout. */
+export type EmitOptions = SinkSendOptions;
+
+type _Entry<T> = ChainEntry<T>;
+
+/** Thrown by `emit`/`send` when a listener throws or runs past its timeout; names the listener. */
 export class ListenerError extends Error {
   override readonly name = 'ListenerError';
   constructor(
     readonly listener: string,
     readonly event: string,
     override readonly cause: unknown,
+    readonly reason: ListenerFailure = 'listener-failed',
   ) {
     super(
       `listener ${listener} failed on ${event}: ${cause instanceof Error ? cause.message : String(cause)}`,
@@ -34,12 +51,10 @@ export class ListenerError extends Error {
   }
 }
 
+// Any function whose prototype has `handle` is a class, however it was compiled (an ES5
+// constructor function has no `class` keyword in its source).
 function _isClass<T>(value: ListenerLike<T>): value is new () => EventListener<T> {
-  return (
-    typeof value === 'function' &&
-    /^class[\s{]/.test(Function.prototype.toString.call(value)) &&
-    typeof value.prototype?.handle === 'function'
-  );
+  return typeof value === 'function' && typeof value.prototype?.handle === 'function';
 }
 
 function _entry<T>(listener: ListenerLike<T>): _Entry<T> {
@@ -60,8 +75,18 @@ function _entry<T>(listener: ListenerLike<T>): _Entry<T> {
   throw new TypeError('a listener is an object with handle(context, next), a class, or a function');
 }
 
+function _timeout(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !(value > 0)) {
+    throw new ConfigError('listenerTimeoutMs', 'expected a positive number of milliseconds');
+  }
+  return value;
+}
+
 /**
- * An in-memory publish/subscribe bus, also usable as a `Sink`.
+ * An in-memory publish/subscribe bus, also usable as a `Sink`. A listener that neither returns
+ * nor throws within `listenerTimeoutMs` fails with a `ListenerError` whose `reason` is
+ * `listener-timeout`; the bus's own `listenerTimeoutMs` wins over the handler's.
  *
  * @example
  * EventBus.subscribe(EmailTrackingEvent, {
@@ -73,11 +98,15 @@ function _entry<T>(listener: ListenerLike<T>): _Entry<T> {
  */
 export class EventBus implements Sink {
   readonly name: string;
+  readonly #listenerTimeoutMs: number | undefined;
   readonly #listeners = new Map<EventKey<unknown>, _Entry<unknown>[]>();
   static #default: EventBus | undefined;
 
-  constructor(name = 'memory') {
-    this.name = name;
+  /** @param options the bus's name (shown in logs; default `memory`), or `{ name, listenerTimeoutMs }` */
+  constructor(options: string | EventBusOptions = {}) {
+    const o = typeof options === 'string' ? { name: options } : options;
+    this.name = o.name ?? 'memory';
+    this.#listenerTimeoutMs = _timeout(o.listenerTimeoutMs);
   }
 
   /** The process-wide bus that handlers use when no sinks are given. */
@@ -111,27 +140,30 @@ export class EventBus implements Sink {
     return this.#listeners.get(key)?.length ?? 0;
   }
 
-  /** Runs the listener chain for one payload; rejects with a `ListenerError` naming a listener that threw. */
-  async emit<T>(key: EventKey<T>, payload: T): Promise<T> {
-    const chain = (this.#listeners.get(key) ?? []) as _Entry<T>[];
-    const step = async (index: number, context: T): Promise<T> => {
-      const entry = chain[index];
-      if (!entry) return context;
-      // A listener that returns nothing (void) passes on the context it was given.
-      let result: unknown;
-      try {
-        result = await entry.handle(context, (next) => step(index + 1, next));
-      } catch (error) {
-        if (error instanceof ListenerError) throw error;
-        throw new ListenerError(entry.name, key.name, error);
-      }
-      return result === undefined ? context : (result as T);
-    };
-    return step(0, payload);
+  /**
+   * Runs the listener chain for one payload; rejects with a `ListenerError` naming a listener
+   * that threw or timed out. Once `options.signal` aborts, no further listener starts.
+   */
+  emit<T>(key: EventKey<T>, payload: T, options: EmitOptions = {}): Promise<T> {
+    return runChain(
+      {
+        entries: (this.#listeners.get(key) ?? []) as _Entry<T>[],
+        event: key.name,
+        timeoutMs:
+          this.#listenerTimeoutMs ?? options.listenerTimeoutMs ?? DEFAULT_LISTENER_TIMEOUT_MS,
+        signal: options.signal,
+        fail: (listener, cause, reason) => new ListenerError(listener, key.name, cause, reason),
+        isNamed: (error) => error instanceof ListenerError,
+      },
+      payload,
+    );
   }
 
-  /** Sink: emits each context as an `EmailTrackingEvent`, in order. */
-  async send(events: EmailTrackingContext[]): Promise<void> {
-    for (const event of events) await this.emit(EmailTrackingEvent, event);
+  /** Sink: emits each context as an `EmailTrackingEvent`, in order, until `options.signal` aborts. */
+  async send(events: EmailTrackingContext[], options: SinkSendOptions = {}): Promise<void> {
+    for (const event of events) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      await this.emit(EmailTrackingEvent, event, options);
+    }
   }
 }

@@ -1,12 +1,18 @@
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import {
+  createMailWebhookHandler,
   type EmailTrackingContext,
   EmailTrackingEvent,
   EventBus,
   type EventKey,
+  type EventListener,
   ListenerError,
   type NextFn,
+  ses,
 } from '../../src/index.js';
+import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
+import { memoryLogger } from '../helpers/envelope.js';
+import { snsRequest } from '../sinks/samples.js';
 
 const Ping: EventKey<{ n: number }> = { name: 'Ping' };
 
@@ -106,5 +112,172 @@ describe('EventBus', () => {
   test('refuses something that is not a listener', () => {
     const bus = new EventBus();
     expect(() => bus.subscribe(Ping, {} as never)).toThrow(TypeError);
+  });
+});
+
+/** A handler delivering unsigned SES requests to `bus`, with its log lines captured. */
+function handlerWith(bus: EventBus, options: { listenerTimeoutMs?: number } = {}) {
+  const { logger, lines } = memoryLogger();
+  const handle = createMailWebhookHandler({
+    providers: [ses({ verifySignature: false })],
+    sinks: [bus],
+    logger,
+    ...options,
+  });
+  return { handle, lines };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('EventBus listeners as users write them', () => {
+  const unhandled: unknown[] = [];
+  const record = (reason: unknown) => unhandled.push(reason);
+  afterEach(() => {
+    process.off('unhandledRejection', record);
+    unhandled.length = 0;
+  });
+
+  test('runs a listener class compiled to ES5 (a constructor function with prototype.handle)', async () => {
+    const seen: string[] = [];
+    // What tsc and Babel emit for `class Es5Listener { handle(c, next) {...} }` with target ES5.
+    const Es5Listener = (() => {
+      function Es5Listener(this: { prefix: string }) {
+        this.prefix = 'es5:';
+      }
+      Es5Listener.prototype.handle = function (
+        this: { prefix: string },
+        context: EmailTrackingContext,
+        next: NextFn<EmailTrackingContext>,
+      ) {
+        seen.push(this.prefix + context.recipient);
+        return next(context);
+      };
+      return Es5Listener as unknown as new () => EventListener<EmailTrackingContext>;
+    })();
+    const bus = new EventBus();
+    bus.subscribe(EmailTrackingEvent, Es5Listener);
+    const { handle } = handlerWith(bus);
+
+    const response = await handle(snsRequest(bounce, 'sns-es5-1'));
+
+    expect(response.status).toBe(200);
+    expect(seen).toEqual(['es5:recipient@example.com']);
+  });
+
+  test('a listener that calls next() without returning it: a later listener failing answers 503, nothing unhandled', async () => {
+    process.on('unhandledRejection', record);
+    const bus = new EventBus();
+    bus.subscribe(EmailTrackingEvent, function expressHabit(context, next) {
+      next(context);
+    });
+    bus.subscribe(EmailTrackingEvent, async function crmSync() {
+      await sleep(5);
+      throw new Error('CRM unavailable');
+    });
+    const { handle, lines } = handlerWith(bus);
+
+    const response = await handle(snsRequest(bounce, 'sns-express-1'));
+    await sleep(20);
+
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ ok: false, error: 'sink-failed' });
+    expect(unhandled).toEqual([]);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        fields: expect.objectContaining({
+          sink: 'memory',
+          error: expect.stringContaining(
+            'listener crmSync failed on EmailTrackingEvent: CRM unavailable',
+          ),
+        }),
+      }),
+    );
+  });
+
+  test('a listener that calls next() without returning it: the answer waits for the listeners after it', async () => {
+    const bus = new EventBus();
+    const seen: string[] = [];
+    bus.subscribe(EmailTrackingEvent, async (context, next) => {
+      next(context);
+    });
+    bus.subscribe(EmailTrackingEvent, async function slowAudit(context) {
+      await sleep(20);
+      seen.push(context.recipient);
+    });
+    const { handle } = handlerWith(bus);
+
+    const response = await handle(snsRequest(bounce, 'sns-express-2'));
+
+    expect(response.status).toBe(200);
+    expect(seen).toEqual(['recipient@example.com']);
+  });
+
+  test('a listener that never settles answers 503 listener-timeout, naming it in the log', async () => {
+    const bus = new EventBus();
+    bus.subscribe(EmailTrackingEvent, (context, next) => next(context));
+    bus.subscribe(EmailTrackingEvent, function waitsForever() {
+      return new Promise<void>(() => {});
+    });
+    const { handle, lines } = handlerWith(bus, { listenerTimeoutMs: 50 });
+
+    const response = await handle(snsRequest(bounce, 'sns-hang-1'));
+
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ ok: false, error: 'listener-timeout' });
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        fields: expect.objectContaining({
+          error: expect.stringContaining(
+            'listener waitsForever failed on EmailTrackingEvent: neither returned nor threw within 50 ms',
+          ),
+        }),
+      }),
+    );
+  });
+
+  test('the bus option listenerTimeoutMs bounds emit; the error says listener-timeout', async () => {
+    const bus = new EventBus({ listenerTimeoutMs: 30 });
+    bus.subscribe(Ping, function stuck() {
+      return new Promise<{ n: number }>(() => {});
+    });
+    const error = await bus.emit(Ping, { n: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ListenerError);
+    expect(error).toMatchObject({ listener: 'stuck', reason: 'listener-timeout' });
+  });
+
+  test('a listener is timed on its own work, not on the listeners after it', async () => {
+    const bus = new EventBus({ listenerTimeoutMs: 60 });
+    const seen: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      bus.subscribe(Ping, async (context, next) => {
+        await sleep(20);
+        seen.push(i);
+        return next(context);
+      });
+    }
+    await expect(bus.emit(Ping, { n: 1 })).resolves.toEqual({ n: 1 });
+    expect(seen).toEqual([0, 1, 2, 3]);
+  });
+
+  test('starts no listener once the signal has aborted', async () => {
+    const bus = new EventBus();
+    const controller = new AbortController();
+    const seen: string[] = [];
+    bus.subscribe(Ping, (context, next) => {
+      seen.push('first');
+      controller.abort();
+      return next(context);
+    });
+    bus.subscribe(Ping, (context) => {
+      seen.push('second');
+      return context;
+    });
+    await expect(bus.emit(Ping, { n: 1 }, { signal: controller.signal })).rejects.toThrow();
+    await expect(
+      bus.send([{} as EmailTrackingContext], { signal: controller.signal }),
+    ).rejects.toThrow();
+    expect(seen).toEqual(['first']);
   });
 });
