@@ -45,7 +45,10 @@ const _optsOut = (detail: Detail<'subscription'>): boolean => {
   );
 };
 
-/** SES type name (eventType or legacy notificationType) -> how to read it. */
+/**
+ * SES type name (eventType or legacy notificationType) -> how to read it. Read only through
+ * `_ruleFor`: a plain object would answer `constructor` or `__proto__` from its prototype.
+ */
 const RULES: Readonly<Record<string, Rule<DetailKey>>> = {
   Send: _rule({ key: 'send', type: 'sent' }),
   Delivery: _rule({
@@ -114,6 +117,9 @@ const RULES: Readonly<Record<string, Rule<DetailKey>>> = {
   }),
 };
 
+const _ruleFor = (typeName: string): Rule<DetailKey> | undefined =>
+  Object.hasOwn(RULES, typeName) ? RULES[typeName] : undefined;
+
 /** What a message turned out to be. */
 export type SesParseResult =
   | { readonly kind: 'events'; readonly events: EmailTrackingContext[] }
@@ -130,6 +136,9 @@ export interface SesParseContext {
 
 /** The SES notification that confirms a topic subscription; it carries no mail. */
 const SETUP_NOTIFICATION_TYPES = new Set(['AmazonSnsSubscriptionSucceeded']);
+
+/** SES receiving (inbound mail) notifications: not tracking events, whatever else they carry. */
+const INBOUND_TYPES = new Set(['Received']);
 
 /**
  * Parses an SNS `Message` body. Text that is not an SES event is `not-ses` (or `setup` for SES's
@@ -166,9 +175,12 @@ export function parseSesEvent(json: unknown, ctx: SesParseContext): SesParseResu
     return badRequest('invalid-ses-event', `SES event field "${field}" is not a string`);
   }
   if (SETUP_NOTIFICATION_TYPES.has(typeName)) return { kind: 'setup', note: typeName };
+  if (INBOUND_TYPES.has(typeName)) {
+    return { kind: 'not-ses', note: `${field} ${typeName} is inbound mail, not a tracking event` };
+  }
   const mail = parseOr400(MailSchema, event.mail, 'invalid-ses-event', 'SES event');
   if (isHttpError(mail)) return _prefix(mail, 'mail');
-  const rule = RULES[typeName];
+  const rule = _ruleFor(typeName);
   if (!rule) return _build(event, mail, 'unknown', _destination(mail), undefined, ctx);
   const raw = event[rule.key];
   // `Send` carries an empty object; tolerate its absence rather than refuse a real send.
@@ -201,24 +213,33 @@ function _prefix(error: HttpError, root: string): HttpError {
 
 type _Timed = { timestamp?: string | null | undefined };
 
+/**
+ * When the event happened: the detail object's timestamp, else `mail.timestamp`, else the
+ * fallback. Every timestamp present must be a real instant: a bad one is a 400 naming its field,
+ * even when another one would have been used.
+ */
 function _timestamp(
   detail: _Timed | undefined,
   mail: Mail,
   key: string | undefined,
   ctx: SesParseContext,
 ): Date | HttpError {
+  let found: Date | undefined;
   for (const [where, text] of [
     [`${key}.timestamp`, detail?.timestamp],
     ['mail.timestamp', mail.timestamp],
   ] as const) {
     if (typeof text !== 'string') continue;
     const date = parseTimestamp(text);
-    return (
-      date ??
-      badRequest('invalid-ses-event', `SES event field "${where}" is not a timestamp: ${text}`)
-    );
+    if (!date) {
+      return badRequest(
+        'invalid-ses-event',
+        `SES event field "${where}" is not a timestamp between 1970 and 9999: ${text.slice(0, 64)}`,
+      );
+    }
+    found ??= date;
   }
-  return ctx.fallbackTimestamp;
+  return found ?? ctx.fallbackTimestamp;
 }
 
 function _build(
