@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { isHttpError } from '../../src/errors.js';
 import { checkCertUrl } from '../../src/providers/ses/sns/cert-url.js';
-import { checkTopicOnHost, parseSnsHost, parseTopicArn } from '../../src/providers/ses/sns/sns-host.js';
+import {
+  checkTopicOnHost,
+  parseSnsHost,
+  parseTopicArn,
+} from '../../src/providers/ses/sns/sns-host.js';
 
 const PATH = '/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem';
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import { HttpError } from '../../src/index.js';
 import { parseSesEvent, parseSesMessage } from '../../src/providers/ses/parse.js';
 import { parseTimestamp } from '../../src/timestamp.js';
-import { HttpError } from '../../src/index.js';
 import click from '../fixtures/ses/event-publishing-click.json' with { type: 'json' };
 import subscription from '../fixtures/ses/event-publishing-subscription.json' with { type: 'json' };
 import legacyBounce from '../fixtures/ses/notification-bounce-no-dsn.json' with { type: 'json' };

@@ -1,8 +1,8 @@
 /** Cases for Subscription/UnsubscribeConfirmation: the SubscribeURL rule and confirmSubscription. */
 
-import { confirmSubscription } from '../../../src/providers/ses/sns/verify.js';
 import type { LogFields, Logger } from '../../../src/log.js';
 import { silentLogger } from '../../../src/log.js';
+import { confirmSubscription } from '../../../src/providers/ses/sns/verify.js';
 import { createSigner, type SnsBody, serveCertificates } from '../../helpers/signing.js';
 import {
   assertAccepted,

@@ -1,8 +1,11 @@
 /** Runtime-neutral test plumbing for the verification cases: no test framework, throws on failure. */
 import { type HttpError, isHttpError } from '../../../src/errors.js';
-import { parseSnsEnvelope, type SnsMessage } from '../../../src/providers/ses/sns/envelope.js';
-import { createSnsVerifier, type SnsVerifierOptions } from '../../../src/providers/ses/sns/verify.js';
 import { silentLogger } from '../../../src/log.js';
+import { parseSnsEnvelope, type SnsMessage } from '../../../src/providers/ses/sns/envelope.js';
+import {
+  createSnsVerifier,
+  type SnsVerifierOptions,
+} from '../../../src/providers/ses/sns/verify.js';
 import type { SnsBody } from '../../helpers/signing.js';
 
 /** One case: a behaviour name and a body that throws when the behaviour is missing. */
