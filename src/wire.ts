@@ -6,14 +6,20 @@ import {
   RejectCategorySchema,
 } from './events.js';
 import { describeIssue } from './schema.js';
+import { parseTimestamp } from './timestamp.js';
 
 /** A context as it travels: JSON-ready, `timestamp` an ISO 8601 string. */
 export const WireTrackingEventSchema = v.object({
   ...EmailTrackingContextSchema.entries,
+  // Strict: a real calendar instant between 1970 and 9999, as every provider produces.
   timestamp: v.pipe(
     v.string(),
     v.isoTimestamp('expected an ISO 8601 timestamp'),
-    v.transform((text) => new Date(text)),
+    v.check(
+      (text) => parseTimestamp(text) !== undefined,
+      'expected a real date and time between 1970 and 9999',
+    ),
+    v.transform((text) => parseTimestamp(text) as Date),
   ),
   // Written by versions before these fields existed: decoded as null.
   rejectCategory: v.optional(v.nullable(RejectCategorySchema), null),
@@ -69,6 +75,56 @@ export function toWireObject(context: DecodedTrackingContext): WireTrackingEvent
  */
 export function encodeTrackingEvent(context: DecodedTrackingContext): string {
   return JSON.stringify(toWireObject(context));
+}
+
+/** One context's wire JSON and its size in UTF-8 bytes. */
+export interface EncodedTrackingEvent {
+  readonly json: string;
+  readonly bytes: number;
+}
+
+/** UTF-8 length of a string without encoding it (a lone surrogate counts 3, as TextEncoder writes U+FFFD). */
+function _utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/**
+ * An encoder for one batch: the same JSON as `encodeTrackingEvent`, but each distinct `rawEvent`
+ * object (every context expanded from one message shares it) is serialized and measured once.
+ * Make one per batch and let it go: it keeps each rawEvent's JSON until then.
+ */
+export function createTrackingEventEncoder(): (
+  context: DecodedTrackingContext,
+) => EncodedTrackingEvent {
+  const raws = new Map<unknown, { readonly field: string; readonly bytes: number }>();
+  return (context) => {
+    const { rawEvent, rawEventTrimmed, ...head } = toWireObject(context);
+    let raw = raws.get(rawEvent);
+    if (!raw) {
+      const json = JSON.stringify(rawEvent) as string | undefined;
+      // A rawEvent whose toJSON gives undefined is left out, as JSON.stringify of the whole would.
+      const field = json === undefined ? '' : `,"rawEvent":${json}`;
+      raw = { field, bytes: _utf8Length(field) };
+      raws.set(rawEvent, raw);
+    }
+    // `head` always has fields, so its JSON ends in `}` right after the last one.
+    const fields = JSON.stringify(head).slice(0, -1);
+    const tail = rawEventTrimmed ? ',"rawEventTrimmed":true}' : '}';
+    return {
+      json: `${fields}${raw.field}${tail}`,
+      bytes: _utf8Length(fields) + raw.bytes + tail.length,
+    };
+  };
 }
 
 /**

@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { decodeTrackingEvent, encodeTrackingEvent, WireFormatError } from '../../src/wire.js';
+import {
+  createTrackingEventEncoder,
+  decodeTrackingEvent,
+  encodeTrackingEvent,
+  WireFormatError,
+} from '../../src/wire.js';
 import { sampleContext as fullContext } from './samples.js';
 
 describe('encodeTrackingEvent / decodeTrackingEvent', () => {
@@ -37,6 +42,44 @@ describe('encodeTrackingEvent / decodeTrackingEvent', () => {
     );
   });
 
+  test('decodes a wire object written before rejectCategory and permanent existed, as null', () => {
+    const {
+      rejectCategory: _,
+      permanent: __,
+      ...old
+    } = JSON.parse(encodeTrackingEvent(fullContext()));
+    expect(decodeTrackingEvent(old)).toEqual({
+      ...fullContext(),
+      rejectCategory: null,
+      permanent: null,
+    });
+  });
+
+  test('round-trips rejectCategory and permanent', () => {
+    for (const patch of [
+      { rejectCategory: 'invalid', permanent: true },
+      { rejectCategory: 'timed_out', permanent: false },
+      { rejectCategory: null, permanent: null },
+    ] as const) {
+      const context = fullContext(patch);
+      expect(decodeTrackingEvent(encodeTrackingEvent(context))).toEqual(context);
+    }
+  });
+
+  test('the batch encoder writes exactly what encodeTrackingEvent writes, with its UTF-8 size', () => {
+    const encode = createTrackingEventEncoder();
+    const contexts = [
+      fullContext(),
+      fullContext({ recipient: 'ünïcode@example.com', metadata: { emoji: '📬', lone: '\ud800' } }),
+      { ...fullContext({ rawEvent: {} }), rawEventTrimmed: true as const },
+    ];
+    for (const context of contexts) {
+      const { json, bytes } = encode(context);
+      expect(json).toBe(encodeTrackingEvent(context));
+      expect(bytes).toBe(new TextEncoder().encode(json).byteLength);
+    }
+  });
+
   test('refuses text that is not JSON', () => {
     expect(() => decodeTrackingEvent('{nope')).toThrow(WireFormatError);
     expect(() => decodeTrackingEvent('{nope')).toThrow(/not JSON/);
@@ -44,6 +87,9 @@ describe('encodeTrackingEvent / decodeTrackingEvent', () => {
 
   test.each([
     ['timestamp', { timestamp: 'yesterday' }, /"timestamp" is invalid/],
+    ['timestamp', { timestamp: '2026-02-30T00:00:00.000Z' }, /between 1970 and 9999/],
+    ['timestamp', { timestamp: '+010000-01-01T00:00:00.000Z' }, /"timestamp" is invalid/],
+    ['timestamp', { timestamp: '1969-12-31T23:59:59.999Z' }, /between 1970 and 9999/],
     ['eventType', { eventType: 'exploded' }, /"eventType" is invalid/],
     ['metadata.user', { metadata: { user: 42 } }, /"metadata.user" is invalid/],
     ['tags.1', { tags: ['a', 3] }, /"tags.1" is invalid/],
