@@ -1,6 +1,6 @@
 /** Queue sink: a request's contexts as wire JSON messages, sent with `sendBatch` within the queue's limits. */
 import type { EmailTrackingContext } from '../events.js';
-import { encodeTrackingEvent } from '../wire.js';
+import { createTrackingEventEncoder, type EncodedTrackingEvent } from '../wire.js';
 import type { Sink } from './types.js';
 
 /** Cloudflare Queues limits (decimal KB, as the platform counts them). */
@@ -34,46 +34,53 @@ export interface QueueSinkOptions {
   readonly maxBatchMessages?: number;
 }
 
-interface _Encoded {
-  readonly body: string;
-  readonly bytes: number;
-}
+type _Encode = ReturnType<typeof createTrackingEventEncoder>;
 
-const _encoder = new TextEncoder();
-const _utf8Bytes = (text: string): number => _encoder.encode(text).byteLength;
+// One shared empty object, so the encoder serializes the trimmed rawEvent once as well.
+const _TRIMMED_RAW_EVENT: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
 /** Wire JSON of one context; `rawEvent` is dropped (and flagged) when the message would be too large. */
-function _encode(context: EmailTrackingContext, maxBytes: number): _Encoded {
-  const body = encodeTrackingEvent(context);
-  const bytes = _utf8Bytes(body);
-  if (bytes <= maxBytes) return { body, bytes };
-  const trimmed = encodeTrackingEvent({ ...context, rawEvent: {}, rawEventTrimmed: true });
-  const trimmedBytes = _utf8Bytes(trimmed);
-  if (trimmedBytes > maxBytes) {
+function _encode(
+  encode: _Encode,
+  context: EmailTrackingContext,
+  maxBytes: number,
+): EncodedTrackingEvent {
+  const full = encode(context);
+  if (full.bytes <= maxBytes) return full;
+  const trimmed = encode({ ...context, rawEvent: _TRIMMED_RAW_EVENT, rawEventTrimmed: true });
+  if (trimmed.bytes > maxBytes) {
     throw new Error(
-      `event ${context.eventId} for ${context.recipient} is ${trimmedBytes} bytes without its rawEvent, over the ${maxBytes}-byte message limit`,
+      `event ${context.eventId} for ${context.recipient} is ${trimmed.bytes} bytes without its rawEvent, over the ${maxBytes}-byte message limit`,
     );
   }
-  return { body: trimmed, bytes: trimmedBytes };
+  return trimmed;
 }
 
-/** Splits messages into `sendBatch` calls of at most `maxMessages` and `maxBytes`. */
-function _chunks(messages: _Encoded[], maxMessages: number, maxBytes: number): _Encoded[][] {
-  const chunks: _Encoded[][] = [];
-  let current: _Encoded[] = [];
-  let size = 0;
-  for (const message of messages) {
+/** Collects messages into `sendBatch` calls of at most `maxMessages` and `maxBytes`. */
+class _Batcher {
+  #messages: string[] = [];
+  #bytes = 0;
+  constructor(
+    private readonly queue: QueueLike,
+    private readonly maxMessages: number,
+    private readonly maxBytes: number,
+  ) {}
+
+  async add(message: EncodedTrackingEvent): Promise<void> {
     const cost = message.bytes + _MESSAGE_OVERHEAD_BYTES;
-    if (current.length > 0 && (current.length >= maxMessages || size + cost > maxBytes)) {
-      chunks.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(message);
-    size += cost;
+    const full = this.#messages.length >= this.maxMessages || this.#bytes + cost > this.maxBytes;
+    if (this.#messages.length > 0 && full) await this.flush();
+    this.#messages.push(message.json);
+    this.#bytes += cost;
   }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+
+  async flush(): Promise<void> {
+    if (this.#messages.length === 0) return;
+    const bodies = this.#messages;
+    this.#messages = [];
+    this.#bytes = 0;
+    await this.queue.sendBatch(bodies.map((body) => ({ body, contentType: 'text' as const })));
+  }
 }
 
 /**
@@ -94,11 +101,17 @@ export function createQueueSink(queue: QueueLike, options: QueueSinkOptions = {}
   const maxBatchMessages = options.maxBatchMessages ?? QUEUE_MAX_BATCH_MESSAGES;
   return {
     name: options.name ?? 'queue',
-    async send(events) {
-      const encoded = events.map((event) => _encode(event, maxMessageBytes));
-      for (const chunk of _chunks(encoded, maxBatchMessages, maxBatchBytes)) {
-        await queue.sendBatch(chunk.map(({ body }) => ({ body, contentType: 'text' as const })));
+    // One context at a time, each rawEvent serialized once per send; a batch is sent as soon
+    // as it is full, so at most one batch of bodies is held.
+    async send(events, sendOptions) {
+      const encode = createTrackingEventEncoder();
+      const batcher = new _Batcher(queue, maxBatchMessages, maxBatchBytes);
+      for (const event of events) {
+        if (sendOptions?.signal?.aborted) throw sendOptions.signal.reason;
+        await batcher.add(_encode(encode, event, maxMessageBytes));
       }
+      if (sendOptions?.signal?.aborted) throw sendOptions.signal.reason;
+      await batcher.flush();
     },
   };
 }

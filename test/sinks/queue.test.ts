@@ -19,6 +19,20 @@ function fakeQueue(fail?: Error) {
   };
 }
 
+/** An SES-like rawEvent that counts how often it is serialized. */
+function countingRawEvent(extra: Record<string, unknown> = {}) {
+  const counter = { serialized: 0 };
+  const plain = { eventType: 'Bounce', mail: { messageId: 'ses-message-1' }, ...extra };
+  const rawEvent = {
+    ...plain,
+    toJSON() {
+      counter.serialized++;
+      return plain;
+    },
+  };
+  return { counter, rawEvent, plain };
+}
+
 const utf8 = (text: unknown) => new TextEncoder().encode(String(text)).byteLength;
 const manyContexts = (count: number, rawEvent: Record<string, unknown> = {}) =>
   Array.from({ length: count }, (_, i) =>
@@ -83,6 +97,53 @@ describe('createQueueSink', () => {
     const body = queue.batches[0]?.[0]?.body as string;
     expect(utf8(body)).toBe(1_000);
     expect(decodeTrackingEvent(body).rawEventTrimmed).toBeUndefined();
+  });
+
+  test('20,000 recipients of one message: rawEvent serialized once, every message decodes to its recipient', async () => {
+    const queue = fakeQueue();
+    const { counter, rawEvent, plain } = countingRawEvent();
+    await createQueueSink(queue).send(manyContexts(20_000, rawEvent));
+    expect(counter.serialized).toBe(1);
+    const messages = queue.batches.flat();
+    expect(messages).toHaveLength(20_000);
+    expect(Math.max(...queue.batches.map((b) => b.length))).toBeLessThanOrEqual(100);
+    const last = decodeTrackingEvent(messages[19_999]?.body as string);
+    expect(last).toMatchObject({ recipient: 'r19999@example.com', rawEvent: plain });
+    expect(last.rawEventTrimmed).toBeUndefined();
+  });
+
+  test('an oversized rawEvent shared by many recipients is serialized once and trimmed for each', async () => {
+    const queue = fakeQueue();
+    const { counter, rawEvent } = countingRawEvent({ headers: 'x'.repeat(200_000) });
+    await createQueueSink(queue).send(manyContexts(2_000, rawEvent));
+    expect(counter.serialized).toBe(1);
+    const decoded = queue.batches.flat().map((m) => decodeTrackingEvent(m.body as string));
+    expect(decoded).toHaveLength(2_000);
+    expect(
+      decoded.every((c) => c.rawEventTrimmed === true && Object.keys(c.rawEvent).length === 0),
+    ).toBe(true);
+  });
+
+  test('rejectCategory and permanent travel with each message', async () => {
+    const queue = fakeQueue();
+    const contexts = [
+      sampleContext({ rejectCategory: 'spam', permanent: null, eventType: 'complained' }),
+      sampleContext({ rejectCategory: 'bounced', permanent: false }),
+      sampleContext({ rejectCategory: null, permanent: null, eventType: 'delivered' }),
+    ];
+    await createQueueSink(queue).send(contexts);
+    expect(queue.batches.flat().map((m) => decodeTrackingEvent(m.body as string))).toEqual(
+      contexts,
+    );
+  });
+
+  test('sends no further batch once the delivery deadline has passed', async () => {
+    const queue = fakeQueue();
+    const controller = new AbortController();
+    controller.abort();
+    const sink = createQueueSink(queue);
+    await expect(sink.send(manyContexts(3), { signal: controller.signal })).rejects.toThrow();
+    expect(queue.batches).toEqual([]);
   });
 
   test('rejects when the queue refuses, so the request answers 503', async () => {
