@@ -11,6 +11,7 @@ export {
 } from './events.js';
 export { createMailWebhookHandler, handleMailWebhook } from './handler.js';
 export type { LogFields, Logger } from './log.js';
+export { type ResendOptions, resend } from './providers/resend/index.js';
 export { type SesOptions, ses } from './providers/ses/index.js';
 export {
   defineProvider,

@@ -1,5 +1,6 @@
 /** Every built-in provider, by name: adding an ESP adds a folder and one line here. */
 import type { BuiltinProvider } from './registry-types.js';
+import { resendProvider } from './resend/index.js';
 import { sesProvider } from './ses/index.js';
 
-export const BUILTIN_PROVIDERS: readonly BuiltinProvider[] = [sesProvider];
+export const BUILTIN_PROVIDERS: readonly BuiltinProvider[] = [sesProvider, resendProvider];

@@ -1,0 +1,152 @@
+/** Turns one Resend event into one context per `data.to` address, or says why it carries none. */
+import { badRequest, type HttpError, isHttpError } from '../../errors.js';
+import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
+import { parseOr400 } from '../../schema.js';
+import { parseTimestamp } from '../../timestamp.js';
+import { makeContext, tagsFromPairs } from '../context.js';
+import { type EmailData, EmailEventSchema } from './schema.js';
+
+const ESP_NAME = 'resend';
+const REASON = 'invalid-resend-event';
+
+/** The fields that depend on the event type. */
+type Fields = Partial<
+  Pick<
+    EmailTrackingContext,
+    'rejectReason' | 'description' | 'clickUrl' | 'userAgent' | 'rejectCategory' | 'permanent'
+  >
+>;
+
+interface Rule {
+  readonly type: TrackingEventType;
+  readonly fields?: (data: EmailData) => Fields;
+}
+
+const _bounce = (data: EmailData): Fields => {
+  const bounce = data.bounce ?? {};
+  return {
+    rejectReason: [bounce.type, bounce.subType].filter(Boolean).join('/') || null,
+    description: bounce.message ?? null,
+    rejectCategory: 'bounced',
+    permanent: bounce.type === 'Permanent',
+  };
+};
+
+/** Resend `type` → how to read it; a Map, so `email.constructor` finds nothing and becomes unknown. */
+const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
+  ['email.scheduled', { type: 'queued' }],
+  ['email.sent', { type: 'sent' }],
+  ['email.delivered', { type: 'delivered' }],
+  ['email.delivery_delayed', { type: 'deferred' }],
+  ['email.bounced', { type: 'bounced', fields: _bounce }],
+  [
+    'email.suppressed',
+    {
+      type: 'rejected',
+      // Resend suppresses an address after a bounce or complaint: the address itself is the problem.
+      fields: (d) => ({
+        rejectReason: d.suppressed?.type ?? null,
+        description: d.suppressed?.message ?? null,
+        rejectCategory: 'blocked',
+        permanent: true,
+      }),
+    },
+  ],
+  [
+    'email.failed',
+    {
+      type: 'failed',
+      fields: (d) => ({
+        rejectReason: d.failed?.reason ?? null,
+        rejectCategory: 'other',
+        permanent: false,
+      }),
+    },
+  ],
+  ['email.complained', { type: 'complained', fields: () => ({ rejectCategory: 'spam' }) }],
+  ['email.opened', { type: 'opened', fields: (d) => ({ userAgent: d.open?.userAgent ?? null }) }],
+  [
+    'email.clicked',
+    {
+      type: 'clicked',
+      fields: (d) => ({ clickUrl: d.click?.link ?? null, userAgent: d.click?.userAgent ?? null }),
+    },
+  ],
+]);
+
+/** A verified request that carries no tracking event: why, and whether that deserves a warning. */
+export interface ResendIgnored {
+  readonly kind: 'ignored';
+  readonly note: string;
+  readonly warn: boolean;
+}
+
+export type ResendParseResult =
+  | { readonly kind: 'events'; readonly events: EmailTrackingContext[] }
+  | ResendIgnored;
+
+/** `Name <addr@example.com>` → `addr@example.com`; a bare address stays as it is. */
+function _address(to: string): string {
+  const angle = /<([^<>]+)>\s*$/.exec(to);
+  return (angle?.[1] ?? to).trim() || to.trim();
+}
+
+function _recipients(to: string | string[]): string[] {
+  return [...new Set((typeof to === 'string' ? [to] : to).map(_address))];
+}
+
+function _tags(tags: EmailData['tags']): ReturnType<typeof tagsFromPairs> {
+  if (!tags) return { tags: [], metadata: {} };
+  const pairs = Array.isArray(tags)
+    ? tags.map((t): [string, unknown] => [t.name, t.value])
+    : Object.entries(tags);
+  // '' for a missing value: tagsFromPairs would write undefined or null as the text "".
+  return tagsFromPairs(pairs.map(([name, value]) => [name, value ?? '']));
+}
+
+/** Why an event carries no tracking event (a warning when it is not Resend's at all), else undefined. */
+function _ignored(event: Record<string, unknown>): Omit<ResendIgnored, 'kind'> | undefined {
+  const { type } = event;
+  if (type === undefined) return { note: 'no "type": not a Resend event', warn: true };
+  if (typeof type !== 'string') return undefined; // the schema names it
+  if (type === 'email.received') {
+    return { note: 'email.received is inbound mail, not tracking', warn: false };
+  }
+  if (!type.startsWith('email.')) return { note: `${type} is not an email event`, warn: false };
+  return undefined;
+}
+
+/**
+ * One Resend event → its contexts. `eventId` is the verified `svix-id` / `webhook-id` (the same
+ * across Resend's retries), shared by every recipient's context.
+ */
+export function parseResendEvent(json: unknown, eventId: string): ResendParseResult | HttpError {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return badRequest(REASON, 'a Resend event is a JSON object');
+  }
+  const event = json as Record<string, unknown>;
+  const ignored = _ignored(event);
+  if (ignored) return { kind: 'ignored', ...ignored };
+  const parsed = parseOr400(EmailEventSchema, event, REASON, 'Resend event');
+  if (isHttpError(parsed)) return parsed;
+  const timestamp = parseTimestamp(parsed.created_at);
+  if (!timestamp) {
+    return badRequest(REASON, 'Resend event field "created_at" is not a timestamp');
+  }
+  const rule = RULES.get(parsed.type) ?? { type: 'unknown' };
+  const { data } = parsed;
+  const fields = { ..._tags(data.tags), ...rule.fields?.(data) };
+  const events = _recipients(data.to).map((recipient) =>
+    makeContext({
+      eventType: rule.type,
+      messageId: data.email_id,
+      recipient,
+      timestamp,
+      espName: ESP_NAME,
+      eventId,
+      rawEvent: event,
+      ...fields,
+    }),
+  );
+  return { kind: 'events', events };
+}

@@ -1,0 +1,38 @@
+/** Resend webhook payload shapes (`{ type, created_at, data }`) as valibot schemas. */
+import * as v from 'valibot';
+
+const str = v.string();
+const optStr = v.nullish(v.string());
+
+/** `data.tags`: an object (current payloads) or `[{ name, value }]` (as the send API takes them). */
+const TagsSchema = v.nullish(
+  v.union([
+    // The array first: valibot's record() accepts an array too (index → element).
+    v.array(v.looseObject({ name: str, value: v.optional(v.unknown()) })),
+    v.record(str, v.unknown()),
+  ]),
+);
+
+/** `data` of an `email.*` tracking event. */
+export const EmailDataSchema = v.looseObject({
+  email_id: v.pipe(str, v.nonEmpty()),
+  to: v.union([
+    v.pipe(str, v.nonEmpty()),
+    v.pipe(v.array(v.pipe(str, v.nonEmpty())), v.minLength(1)),
+  ]),
+  tags: TagsSchema,
+  bounce: v.nullish(v.looseObject({ type: optStr, subType: optStr, message: optStr })),
+  click: v.nullish(v.looseObject({ link: optStr, userAgent: optStr })),
+  open: v.nullish(v.looseObject({ userAgent: optStr })),
+  failed: v.nullish(v.looseObject({ reason: optStr })),
+  suppressed: v.nullish(v.looseObject({ type: optStr, message: optStr })),
+});
+
+/** An `email.*` tracking event: its type, when it happened (`created_at`) and the message. */
+export const EmailEventSchema = v.looseObject({
+  type: str,
+  created_at: str,
+  data: EmailDataSchema,
+});
+
+export type EmailData = v.InferOutput<typeof EmailDataSchema>;

@@ -1,0 +1,165 @@
+/** Standard Webhooks (Svix) verification over the raw body: any `v1,` signature, any secret, a bounded clock skew. */
+import { equalBytes } from '../auth.js';
+import { forbidden } from '../errors.js';
+import type { Refusal } from './types.js';
+
+/** Secrets are `whsec_` followed by base64 key bytes; the prefix is optional, as in the standardwebhooks library. */
+export const STANDARD_WEBHOOKS_SECRET_PREFIX = 'whsec_';
+/** Svix refuses a timestamp this far ahead of its clock, whatever the replay window. */
+export const FUTURE_TOLERANCE_SECONDS = 300;
+const _DEFAULT_MAX_AGE_SECONDS = 300;
+const _SIGNATURE_VERSION = 'v1';
+const _UNIX_SECONDS = /^\d{1,12}$/;
+const _BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+const _encoder = new TextEncoder();
+
+export interface StandardWebhooksOptions {
+  /** One or more secrets (rotation): a signature made with any one of them verifies. */
+  readonly secrets: readonly string[];
+  /** How old a timestamp may be, in seconds (default 300); 0 turns the past check off. */
+  readonly maxAgeSeconds?: number | undefined;
+  readonly now: () => Date;
+}
+
+/** What a verified request carried: its message id (stable across retries) and Unix timestamp. */
+export interface VerifiedWebhook {
+  readonly id: string;
+  readonly timestamp: number;
+}
+
+export type StandardWebhooksVerifier = (
+  headers: Headers,
+  body: Uint8Array,
+) => Promise<Refusal | VerifiedWebhook>;
+
+/** The key bytes of a secret (`whsec_` prefix optional), or undefined when it is not base64. */
+export function decodeStandardWebhooksSecret(secret: string): Uint8Array<ArrayBuffer> | undefined {
+  const encoded = secret.startsWith(STANDARD_WEBHOOKS_SECRET_PREFIX)
+    ? secret.slice(STANDARD_WEBHOOKS_SECRET_PREFIX.length)
+    : secret;
+  if (!_BASE64.test(encoded)) return undefined;
+  try {
+    const bytes = Uint8Array.from(atob(encoded), (char) => char.charCodeAt(0));
+    return bytes.length > 0 ? bytes : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function _base64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/** The spec's headers, with Svix's `svix-*` names as the fallback (Resend sends those). */
+function _header(headers: Headers, name: 'id' | 'timestamp' | 'signature'): string | null {
+  return headers.get(`webhook-${name}`) ?? headers.get(`svix-${name}`);
+}
+
+/** `id.timestamp.` followed by the body bytes exactly as received: never decoded and re-encoded. */
+function _signedContent(id: string, timestamp: string, body: Uint8Array): Uint8Array<ArrayBuffer> {
+  const prefix = _encoder.encode(`${id}.${timestamp}.`);
+  const content = new Uint8Array(prefix.length + body.length);
+  content.set(prefix);
+  content.set(body, prefix.length);
+  return content;
+}
+
+/** The `v1` signatures of a header (`v1,<b64> v1,<b64> v2,...`); other versions are ignored. */
+function _v1Signatures(header: string): Uint8Array[] {
+  const found: Uint8Array[] = [];
+  for (const entry of header.split(' ')) {
+    const comma = entry.indexOf(',');
+    if (comma > 0 && entry.slice(0, comma) === _SIGNATURE_VERSION) {
+      found.push(_encoder.encode(entry.slice(comma + 1)));
+    }
+  }
+  return found;
+}
+
+function _checkTime(timestamp: number, nowSeconds: number, maxAge: number): Refusal | undefined {
+  if (maxAge > 0 && timestamp < nowSeconds - maxAge) {
+    return forbidden(
+      'message-too-old',
+      `webhook-timestamp is ${nowSeconds - timestamp} s old; at most ${maxAge} s are accepted (a replay, or a clock far off)`,
+    );
+  }
+  if (timestamp > nowSeconds + FUTURE_TOLERANCE_SECONDS) {
+    return forbidden(
+      'timestamp-in-future',
+      `webhook-timestamp is ${timestamp - nowSeconds} s ahead of this clock; at most ${FUTURE_TOLERANCE_SECONDS} s are accepted`,
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Makes a verifier for Standard Webhooks / Svix requests; the keys are imported once, here.
+ * Throws a TypeError when a secret is not base64 (check secrets with
+ * `decodeStandardWebhooksSecret` in the options schema first, to name the setting).
+ * @example
+ * const verify = createStandardWebhooksVerifier({ secrets: ['whsec_...'], now: () => new Date() });
+ * const result = await verify(request.headers, body); // a Refusal, or { id, timestamp }
+ */
+export function createStandardWebhooksVerifier(
+  options: StandardWebhooksOptions,
+): StandardWebhooksVerifier {
+  const maxAge = options.maxAgeSeconds ?? _DEFAULT_MAX_AGE_SECONDS;
+  const keyBytes = options.secrets.map((secret, index) => {
+    const bytes = decodeStandardWebhooksSecret(secret);
+    // The index, never the secret: it must not reach a log.
+    if (!bytes)
+      throw new TypeError(`secret #${index + 1} is not a whsec_ secret with a base64 key`);
+    return bytes;
+  });
+  if (keyBytes.length === 0) throw new TypeError('expected at least one secret');
+  const keys = Promise.all(
+    keyBytes.map((bytes) =>
+      crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']),
+    ),
+  );
+  // Awaited on each request; this only keeps an import failure from being an unhandled rejection.
+  keys.catch(() => undefined);
+
+  return async (headers, body) => {
+    const id = _header(headers, 'id');
+    const timestampText = _header(headers, 'timestamp');
+    const signature = _header(headers, 'signature');
+    if (!signature) {
+      return forbidden('signature-missing', 'no webhook-signature (or svix-signature) header');
+    }
+    if (!id || !timestampText) {
+      return forbidden(
+        'signature-missing',
+        `the signature comes without its ${id ? 'webhook-timestamp' : 'webhook-id'} (or svix-*) header`,
+      );
+    }
+    if (!_UNIX_SECONDS.test(timestampText)) {
+      return forbidden('timestamp-invalid', 'webhook-timestamp is not Unix seconds');
+    }
+    const given = _v1Signatures(signature);
+    const content = _signedContent(id, timestampText, body);
+    let matched = false;
+    for (const key of await keys) {
+      const expected = _encoder.encode(
+        _base64(new Uint8Array(await crypto.subtle.sign('HMAC', key, content))),
+      );
+      // Every candidate is compared: how long this takes says nothing about which one matched.
+      for (const candidate of given) matched = equalBytes(candidate, expected) || matched;
+    }
+    if (!matched) {
+      return forbidden(
+        'signature-invalid',
+        given.length === 0
+          ? 'the signature header holds no v1 signature'
+          : 'no v1 signature matches the body under any configured secret',
+      );
+    }
+    // Time is judged only once the signature holds: a forgery is `signature-invalid`, whatever its age.
+    const timestamp = Number(timestampText);
+    const stale = _checkTime(timestamp, Math.floor(options.now().getTime() / 1000), maxAge);
+    return stale ?? { id, timestamp };
+  };
+}

@@ -1,0 +1,192 @@
+/** Every Resend fixture payload, signed, through the real handler: each field of each context. */
+import { describe, expect, test } from 'vitest';
+import type { EmailTrackingContext } from '../../../src/index.js';
+import clicked from '../../fixtures/esps/resend/anymail_clicked_event.json' with { type: 'json' };
+import complained from '../../fixtures/esps/resend/anymail_complained_event.json' with {
+  type: 'json',
+};
+import delivered from '../../fixtures/esps/resend/anymail_delivered_event.json' with {
+  type: 'json',
+};
+import delayed from '../../fixtures/esps/resend/anymail_delivery_delayed_event.json' with {
+  type: 'json',
+};
+import hardBounced from '../../fixtures/esps/resend/anymail_hard_bounced_event.json' with {
+  type: 'json',
+};
+import opened from '../../fixtures/esps/resend/anymail_opened_event.json' with { type: 'json' };
+import sent from '../../fixtures/esps/resend/anymail_sent_event.json' with { type: 'json' };
+import suppressedBounce from '../../fixtures/esps/resend/anymail_suppressed_event.json' with {
+  type: 'json',
+};
+import symfonySent from '../../fixtures/esps/resend/symfony_sent.json' with { type: 'json' };
+import { answer, resendHandler, signedRequest } from './helpers.js';
+
+const ANYMAIL_ID = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+const SVIX_ID = 'msg_fixture';
+
+type Expected = Omit<EmailTrackingContext, 'timestamp' | 'rawEvent' | 'eventId' | 'espName'> & {
+  timestamp: string;
+};
+
+const expected = (
+  fields: Partial<Expected> & Pick<Expected, 'eventType' | 'timestamp' | 'recipient'>,
+): Expected => ({
+  messageId: ANYMAIL_ID,
+  tags: [],
+  metadata: {},
+  rejectReason: null,
+  description: null,
+  clickUrl: null,
+  userAgent: null,
+  mtaResponse: null,
+  rejectCategory: null,
+  permanent: null,
+  ...fields,
+});
+
+const HARD_BOUNCE_TEXT = hardBounced.data.bounce.message;
+const SUPPRESSED_TEXT = suppressedBounce.data.bounce.message;
+
+const CASES: [string, object, Expected[]][] = [
+  [
+    'email.clicked (anymail)',
+    clicked,
+    [
+      expected({
+        eventType: 'clicked',
+        recipient: 'to@example.org',
+        timestamp: '2023-09-28T17:21:35.257Z',
+        clickUrl: 'https://example.com/test',
+        userAgent: 'Mozilla/5.0 ...',
+      }),
+    ],
+  ],
+  [
+    'email.complained (anymail)',
+    complained,
+    [
+      expected({
+        eventType: 'complained',
+        recipient: 'complained@resend.dev',
+        timestamp: '2023-10-02T18:10:03.690Z',
+        rejectCategory: 'spam',
+      }),
+    ],
+  ],
+  [
+    'email.delivered (anymail)',
+    delivered,
+    [
+      expected({
+        eventType: 'delivered',
+        recipient: 'to@example.org',
+        timestamp: '2023-09-28T17:19:44.823Z',
+      }),
+    ],
+  ],
+  [
+    'email.delivery_delayed (anymail)',
+    delayed,
+    [
+      expected({
+        eventType: 'deferred',
+        recipient: 'delivered@resend.dev',
+        messageId: '56761188-7520-42d8-8898-ff6fc54ce618',
+        timestamp: '2023-02-22T23:41:12.126Z',
+      }),
+    ],
+  ],
+  [
+    'email.bounced without type/subType (anymail hard bounce)',
+    hardBounced,
+    [
+      expected({
+        eventType: 'bounced',
+        recipient: 'bounced@resend.dev',
+        timestamp: '2023-10-02T18:11:26.101Z',
+        description: HARD_BOUNCE_TEXT,
+        rejectCategory: 'bounced',
+        // Only `bounce.type == "Permanent"` says permanent; this old payload has no type.
+        permanent: false,
+      }),
+    ],
+  ],
+  [
+    'email.opened (anymail)',
+    opened,
+    [
+      expected({
+        eventType: 'opened',
+        recipient: 'to@example.org',
+        timestamp: '2023-09-28T17:20:38.990Z',
+      }),
+    ],
+  ],
+  [
+    'email.sent to two addresses, one with a display name, with data.tags (anymail)',
+    sent,
+    ['to@example.org', 'to2@example.org'].map((recipient) =>
+      expected({
+        eventType: 'sent',
+        recipient,
+        timestamp: '2023-09-28T17:19:43.736Z',
+        tags: ['tag1:Tag_1_value', 'tag2:Tag_2_value'],
+      }),
+    ),
+  ],
+  [
+    'email.bounced for a suppressed address (anymail): bounced by its type',
+    suppressedBounce,
+    [
+      expected({
+        eventType: 'bounced',
+        recipient: 'blocked@example.org',
+        timestamp: '2023-10-01T20:01:01.598Z',
+        description: SUPPRESSED_TEXT,
+        rejectCategory: 'bounced',
+        permanent: false,
+      }),
+    ],
+  ],
+  [
+    'email.sent (symfony)',
+    symfonySent,
+    [
+      expected({
+        eventType: 'sent',
+        recipient: 'test@example.com',
+        messageId: '172c41ce-ba6d-4281-8a7a-541faa725748',
+        timestamp: '2024-04-08T09:43:09.500Z',
+      }),
+    ],
+  ],
+];
+
+describe('Resend fixtures through the handler', () => {
+  test.each(CASES)(
+    '%s gives one context per recipient, every field mapped',
+    async (_name, payload, want) => {
+      const { handle, received } = resendHandler();
+      const response = await handle(signedRequest(payload, { id: SVIX_ID }));
+      expect(response.status).toBe(200);
+      expect(await answer(response)).toEqual({ ok: true, events: want.length });
+      expect(received).toHaveLength(want.length);
+      for (const [index, context] of received.entries()) {
+        const { timestamp, rawEvent, eventId, espName, ...rest } = context;
+        expect(timestamp.toISOString()).toBe(want[index]?.timestamp);
+        expect({ ...rest, timestamp: timestamp.toISOString() }).toEqual(want[index]);
+        expect(eventId).toBe(SVIX_ID);
+        expect(espName).toBe('resend');
+        expect(rawEvent).toEqual(payload);
+      }
+    },
+  );
+
+  test('every context of one message shares the svix-id as its eventId and the raw event', async () => {
+    const { handle, received } = resendHandler();
+    await handle(signedRequest(sent, { id: 'msg_shared' }));
+    expect(received.map((c) => c.eventId)).toEqual(['msg_shared', 'msg_shared']);
+    expect(received[0]?.rawEvent).toBe(received[1]?.rawEvent);
+  });
+});
