@@ -2,6 +2,7 @@
 import { forbidden, HttpError } from './errors.js';
 
 const _encoder = new TextEncoder();
+const _utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The user and password of an `Authorization: Basic` header, or undefined when none was sent. */
 export function basicCredentials(
@@ -11,7 +12,8 @@ export function basicCredentials(
   if (!match?.[1]) return undefined;
   let decoded: string;
   try {
-    decoded = new TextDecoder().decode(Uint8Array.from(atob(match[1]), (c) => c.charCodeAt(0)));
+    // Fatal: bytes that are not UTF-8 must not all collapse into U+FFFD and compare equal.
+    decoded = _utf8.decode(Uint8Array.from(atob(match[1]), (c) => c.charCodeAt(0)));
   } catch {
     return undefined;
   }
@@ -92,8 +94,13 @@ export async function checkSharedSecret(
   const sent: Promise<boolean>[] = [];
   const basic = secret.password?.length ? basicCredentials(authorization) : undefined;
   if (basic && secret.password) {
-    const userOk = secret.username === undefined || basic.user === secret.username;
-    sent.push(matchesAny(basic.password, secret.password).then((ok) => ok && userOk));
+    const { username } = secret;
+    const userOk = username === undefined ? true : timingSafeEqual(basic.user, username);
+    sent.push(
+      Promise.all([matchesAny(basic.password, secret.password), userOk]).then(
+        ([passwordOk, nameOk]) => passwordOk && nameOk,
+      ),
+    );
   }
   const token = secret.token?.length ? bearerToken(authorization) : undefined;
   if (token !== undefined && secret.token) sent.push(matchesAny(token, secret.token));

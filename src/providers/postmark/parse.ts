@@ -1,0 +1,220 @@
+/** Turns one Postmark webhook record into one context, mapped as django-anymail maps it. */
+import * as v from 'valibot';
+import { badRequest, type HttpError, isHttpError } from '../../errors.js';
+import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
+import { parseOr400 } from '../../schema.js';
+import { parseTimestamp } from '../../timestamp.js';
+import { digestEventId, makeContext } from '../context.js';
+
+const REASON = 'invalid-postmark-event';
+const WHAT = 'Postmark record';
+const TIMESTAMP_FIELDS = ['DeliveredAt', 'BouncedAt', 'ReceivedAt', 'ChangedAt'] as const;
+type TimestampField = (typeof TIMESTAMP_FIELDS)[number];
+
+const _isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const text = v.optional(v.nullable(v.string()));
+
+const RecordSchema = v.looseObject({
+  RecordType: v.string(),
+  MessageID: v.pipe(v.string(), v.nonEmpty('expected a message id')),
+  Recipient: text,
+  Email: text,
+  ID: v.optional(v.nullable(v.union([v.number(), v.string()]))),
+  Type: text,
+  Tag: text,
+  Metadata: v.optional(
+    v.nullable(v.custom<Record<string, unknown>>((m) => _isObject(m), 'expected an object')),
+  ),
+  Description: text,
+  Details: text,
+  OriginalLink: text,
+  UserAgent: text,
+  DeliveredAt: text,
+  BouncedAt: text,
+  ReceivedAt: text,
+  ChangedAt: text,
+});
+type PostmarkRecord = v.InferOutput<typeof RecordSchema>;
+
+const SubscriptionSchema = v.looseObject({
+  SuppressSending: v.boolean(),
+  SuppressionReason: text,
+});
+
+interface Outcome {
+  readonly eventType: TrackingEventType;
+  readonly rejectCategory: RejectCategory | null;
+  readonly permanent: boolean | null;
+}
+
+const _o = (
+  eventType: TrackingEventType,
+  rejectCategory: RejectCategory | null = null,
+  permanent: boolean | null = null,
+): Outcome => ({ eventType, rejectCategory, permanent });
+
+/** RecordType → outcome before the bounce `Type` (or the suppression) refines it. */
+const RECORD_TYPES: ReadonlyMap<string, Outcome> = new Map([
+  ['Delivery', _o('delivered')],
+  ['Open', _o('opened')],
+  ['Click', _o('clicked')],
+  ['Bounce', _o('bounced', 'bounced', false)],
+  ['SpamComplaint', _o('complained', 'spam')],
+  ['SubscriptionChange', _o('unsubscribed', 'unsubscribed')],
+]);
+
+/**
+ * Bounce/spam `Type` (and SubscriptionChange `SuppressionReason`) → outcome: anymail's table,
+ * with `permanent` true only where the address itself keeps failing (hard bounce, invalid or
+ * deactivated address). anymail's subscribed/autoresponded/inbound_failed become `unknown`.
+ */
+const BOUNCE_TYPES: ReadonlyMap<string, Outcome> = new Map([
+  ['HardBounce', _o('bounced', 'bounced', true)],
+  ['SoftBounce', _o('bounced', 'bounced', false)],
+  ['VirusNotification', _o('bounced', 'other', false)],
+  ['Transient', _o('deferred')],
+  ['DnsError', _o('deferred')],
+  ['OpenRelayTest', _o('deferred')],
+  ['BadEmailAddress', _o('rejected', 'invalid', true)],
+  ['ManuallyDeactivated', _o('rejected', 'blocked', true)],
+  ['Blocked', _o('rejected', 'blocked', false)],
+  ['DMARCPolicy', _o('rejected', 'blocked', false)],
+  ['Unconfirmed', _o('rejected', 'other', false)],
+  ['SMTPApiError', _o('failed', 'other', false)],
+  ['TemplateRenderingFailed', _o('failed', 'other', false)],
+  ['SpamNotification', _o('complained', 'spam')],
+  ['SpamComplaint', _o('complained', 'spam')],
+  ['Unsubscribe', _o('unsubscribed', 'unsubscribed')],
+  ['ManualSuppression', _o('unsubscribed', 'unsubscribed')],
+  ['Subscribe', _o('unknown')],
+  ['AutoResponder', _o('unknown')],
+  ['AddressChange', _o('unknown')],
+  ['ChallengeVerification', _o('unknown')],
+  ['InboundError', _o('unknown')],
+  ['Unknown', _o('unknown')],
+]);
+
+/** Where each record type keeps its timestamp. */
+const OWN_TIMESTAMP: ReadonlyMap<string, TimestampField> = new Map([
+  ['Delivery', 'DeliveredAt'],
+  ['Bounce', 'BouncedAt'],
+  ['SpamComplaint', 'BouncedAt'],
+  ['Open', 'ReceivedAt'],
+  ['Click', 'ReceivedAt'],
+  ['SubscriptionChange', 'ChangedAt'],
+]);
+
+/** What one Postmark request gives: a context, or nothing to deliver with a note why. */
+export type PostmarkParseResult =
+  | { readonly kind: 'event'; readonly event: EmailTrackingContext }
+  | { readonly kind: 'none'; readonly note: string; readonly fields: Record<string, unknown> };
+
+const _nonEmpty = (value: string | null | undefined): string | null => value || null;
+
+/**
+ * Parses the JSON of one Postmark webhook request.
+ * @param raw the body bytes, for the digest event id of records without an `ID`
+ */
+export async function parsePostmarkRecord(
+  json: unknown,
+  raw: Uint8Array,
+): Promise<PostmarkParseResult | HttpError> {
+  if (!_isObject(json)) return badRequest(REASON, `${WHAT} is not a JSON object`);
+  if (json.RecordType === 'Inbound' || (!('RecordType' in json) && 'FromFull' in json)) {
+    return { kind: 'none', note: 'inbound mail, not a tracking event', fields: {} };
+  }
+  const record = parseOr400(RecordSchema, json, REASON, WHAT);
+  if (isHttpError(record)) return record;
+  const outcome = _outcome(record, json);
+  if (isHttpError(outcome)) return outcome;
+  const recipient = _nonEmpty(record.Recipient) ?? _nonEmpty(record.Email);
+  if (recipient === null) {
+    // No address, no per-recipient event; retrying would not add one (anymail's "unsubscribe
+    // variant" of a Bounce carries neither Email nor BouncedAt).
+    return {
+      kind: 'none',
+      note: 'record names no recipient (neither Recipient nor Email)',
+      fields: { recordType: record.RecordType, type: record.Type, messageId: record.MessageID },
+    };
+  }
+  const timestamp = _timestamp(record);
+  if (isHttpError(timestamp)) return timestamp;
+  const event = makeContext({
+    ...outcome,
+    espName: 'postmark',
+    recipient,
+    messageId: record.MessageID,
+    eventId: _recordId(record) ?? (await digestEventId('postmark', raw)),
+    timestamp,
+    rawEvent: json,
+    tags: record.Tag ? [record.Tag] : [],
+    metadata: _metadata(json.Metadata),
+    rejectReason: _rejectReason(record, json),
+    description: _nonEmpty(record.Description),
+    mtaResponse: _nonEmpty(record.Details),
+    clickUrl: _nonEmpty(record.OriginalLink),
+    userAgent: _nonEmpty(record.UserAgent),
+  });
+  return { kind: 'event', event };
+}
+
+function _outcome(record: PostmarkRecord, json: Record<string, unknown>): Outcome | HttpError {
+  const base = RECORD_TYPES.get(record.RecordType) ?? _o('unknown');
+  if (record.RecordType === 'Bounce' || record.RecordType === 'SpamComplaint') {
+    return (record.Type && BOUNCE_TYPES.get(record.Type)) || base;
+  }
+  if (record.RecordType !== 'SubscriptionChange') return base;
+  const change = parseOr400(SubscriptionSchema, json, REASON, WHAT);
+  if (isHttpError(change)) return change;
+  // anymail: a lifted suppression is a (re)subscribe, which mailhooks reports as unknown.
+  if (!change.SuppressSending) return _o('unknown');
+  return (change.SuppressionReason && BOUNCE_TYPES.get(change.SuppressionReason)) || base;
+}
+
+/** Postmark's own words for a failure: the bounce `Type`, or why an address was suppressed. */
+function _rejectReason(record: PostmarkRecord, json: Record<string, unknown>): string | null {
+  if (record.RecordType === 'Bounce' || record.RecordType === 'SpamComplaint') {
+    return _nonEmpty(record.Type);
+  }
+  if (record.RecordType === 'SubscriptionChange' && json.SuppressSending === true) {
+    return typeof json.SuppressionReason === 'string' ? _nonEmpty(json.SuppressionReason) : null;
+  }
+  return null;
+}
+
+/** The bounce `ID` of bounce and spam records; undefined where a digest must stand in. */
+function _recordId(record: PostmarkRecord): string | undefined {
+  if (record.RecordType !== 'Bounce' && record.RecordType !== 'SpamComplaint') return undefined;
+  const id = record.ID;
+  // An id past 2^53 lost digits in JSON.parse: two bounces could share it, so digest instead.
+  if (typeof id === 'number') return Number.isSafeInteger(id) && id >= 0 ? String(id) : undefined;
+  return id ? id : undefined;
+}
+
+/** The record type's own timestamp field, else the first of the others present (as anymail). */
+function _timestamp(record: PostmarkRecord): Date | HttpError {
+  const own = OWN_TIMESTAMP.get(record.RecordType);
+  const order = own ? [own, ...TIMESTAMP_FIELDS.filter((f) => f !== own)] : TIMESTAMP_FIELDS;
+  for (const field of order) {
+    const value = record[field];
+    if (typeof value !== 'string') continue;
+    return (
+      parseTimestamp(value) ??
+      badRequest(REASON, `${WHAT} field "${field}" is not a timestamp: ${value.slice(0, 64)}`)
+    );
+  }
+  return badRequest(REASON, `${WHAT} field "${own ?? TIMESTAMP_FIELDS.join('/')}" is missing`);
+}
+
+/** `Metadata` as strings; read from the parsed JSON so that every key stays an own property. */
+function _metadata(value: unknown): Record<string, string> {
+  if (!_isObject(value)) return {};
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [
+      key,
+      typeof item === 'string' ? item : item === null ? '' : JSON.stringify(item),
+    ]),
+  );
+}
