@@ -1,0 +1,91 @@
+/** Twilio SendGrid's Event Webhook: verify the Signed Event Webhook signature, then parse the batch. */
+import * as v from 'valibot';
+import { ConfigError } from '../../errors.js';
+import { commonEntries, maxAgeSeconds, parseProviderOptions, secretList } from '../options.js';
+import type { BuiltinProvider } from '../registry-types.js';
+import type { Provider, ProviderContext, ProviderInstance } from '../types.js';
+import { decodePublicKey, importPublicKey } from './keys.js';
+import { parseSendgridBatch } from './parse.js';
+import { createSendgridVerifier } from './verify.js';
+
+const SendgridOptionsSchema = v.object({
+  ...commonEntries,
+  publicKey: v.optional(secretList('public key')),
+  // SendGrid signs each delivery attempt afresh, so a retry carries a new timestamp.
+  maxAgeSeconds: maxAgeSeconds(600),
+});
+
+/** Options of `sendgrid()`; `publicKey` is required unless `verifySignature` is false. */
+export type SendgridOptions = v.InferInput<typeof SendgridOptionsSchema>;
+type Resolved = v.InferOutput<typeof SendgridOptionsSchema>;
+
+/** Every configured key as SPKI bytes; a key that is not a P-256 SPKI stops start-up. */
+function _decodeKeys(o: Resolved): Uint8Array<ArrayBuffer>[] {
+  if (!o.publicKey) {
+    if (!o.verifySignature) return [];
+    throw new ConfigError(
+      'sendgrid.publicKey',
+      'is required: the verification key SendGrid shows under Settings → Mail Settings → Event Webhook → Signed Event Webhook',
+    );
+  }
+  const keys = o.publicKey;
+  return keys.map((key, index) => {
+    const bytes = decodePublicKey(key);
+    if (typeof bytes !== 'string') return bytes;
+    const which = keys.length > 1 ? ` (key ${index + 1} of ${keys.length})` : '';
+    throw new ConfigError('sendgrid.publicKey', `${bytes}${which}`);
+  });
+}
+
+function _start(
+  o: Resolved,
+  spkis: Uint8Array<ArrayBuffer>[],
+  context: ProviderContext,
+): ProviderInstance {
+  const { logger } = context;
+  if (!o.verifySignature) {
+    logger.warn(
+      'SendGrid signature verification is OFF: anyone who can reach this endpoint can post events',
+      { esp: 'sendgrid' },
+    );
+  }
+  // Imported once; the keys were checked in the factory, so a failure here is the runtime's.
+  const keys = Promise.all(spkis.map(importPublicKey)).catch((error: unknown) => {
+    logger.error('SendGrid verification key could not be imported', { esp: 'sendgrid' });
+    return error instanceof Error ? error : new Error('import failed');
+  });
+  const verify =
+    o.verifySignature &&
+    createSendgridVerifier({ keys, maxAgeSeconds: o.maxAgeSeconds, now: context.now });
+  return {
+    async handle(request, body) {
+      const refused = verify && (await verify(request, body));
+      if (refused) return refused;
+      return parseSendgridBatch(body, logger);
+    },
+  };
+}
+
+/**
+ * Twilio SendGrid's Event Webhook, with Signed Event Webhook turned on.
+ * @param options.publicKey the verification key (base64 SPKI, P-256); a list during rotation
+ * @example
+ * createMailWebhookHandler({ providers: [sendgrid({ publicKey: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE…' })] });
+ */
+export function sendgrid(options: SendgridOptions = {}): Provider {
+  const o = parseProviderOptions('sendgrid', SendgridOptionsSchema, options);
+  const spkis = _decodeKeys(o);
+  return {
+    name: 'sendgrid',
+    path: o.path ?? 'sendgrid',
+    methods: ['POST'],
+    start: (context) => _start(o, spkis, context),
+  };
+}
+
+/** The registry entry: the factory and how its variables are read. */
+export const sendgridProvider: BuiltinProvider = {
+  name: 'sendgrid',
+  create: sendgrid,
+  settings: { publicKey: 'secret', maxAgeSeconds: 'number' },
+};

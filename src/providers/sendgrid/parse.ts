@@ -1,0 +1,222 @@
+/** SendGrid Event Webhook batches: one context per element, by django-anymail's mapping. */
+import { badRequest, type HttpError, isHttpError } from '../../errors.js';
+import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
+import type { Logger } from '../../log.js';
+import { parseJsonBody } from '../body-text.js';
+import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
+
+const ESP = 'sendgrid';
+
+type SendgridEvent = Record<string, unknown>;
+
+// Maps, not object literals: `event: "constructor"` must find nothing.
+const _EVENT_TYPES: ReadonlyMap<string, TrackingEventType> = new Map([
+  ['processed', 'queued'],
+  ['deferred', 'deferred'],
+  ['delivered', 'delivered'],
+  ['bounce', 'bounced'],
+  ['dropped', 'rejected'],
+  ['open', 'opened'],
+  ['click', 'clicked'],
+  ['spamreport', 'complained'],
+  ['unsubscribe', 'unsubscribed'],
+  ['group_unsubscribe', 'unsubscribed'],
+]);
+
+/** anymail's `reject_reasons`: a drop's `type` or `reason`, lower-cased; anything else is `other`. */
+const _DROP_CATEGORIES: ReadonlyMap<string, RejectCategory> = new Map([
+  ['invalid', 'invalid'],
+  ['unsubscribed address', 'unsubscribed'],
+  ['bounce', 'bounced'],
+  ['bounced address', 'bounced'],
+  ['blocked', 'blocked'],
+  ['expired', 'timed_out'],
+]);
+
+/** Drops about the address itself: invalid, or on a suppression list (bounce, unsubscribe, spam report). */
+const _ADDRESS_DROPS: ReadonlySet<string> = new Set([
+  'invalid',
+  'bounce',
+  'bounced address',
+  'unsubscribed address',
+  'spam reporting address',
+]);
+
+/** SendGrid's own event fields (anymail's list, plus newer documented ones); the rest are custom args. */
+const _SENDGRID_KEYS: ReadonlySet<string> = new Set([
+  'asm_group_id',
+  'attempt',
+  'bounce_classification',
+  'category',
+  'cert_err',
+  'email',
+  'event',
+  'ip',
+  'marketing_campaign_id',
+  'marketing_campaign_name',
+  'marketing_campaign_split_id',
+  'marketing_campaign_version',
+  'mc_stats',
+  'newsletter',
+  'nlvx_campaign_id',
+  'nlvx_campaign_split_id',
+  'nlvx_user_id',
+  'phase_id',
+  'pool',
+  'post_type',
+  'reason',
+  'response',
+  'send_at',
+  'sg_content_type',
+  'sg_event_id',
+  'sg_machine_open',
+  'sg_message_id',
+  'sg_template_id',
+  'sg_template_name',
+  'singlesend_id',
+  'singlesend_name',
+  'smtp-id',
+  'status',
+  'template_id',
+  'template_version_id',
+  'timestamp',
+  'tls',
+  'type',
+  'url',
+  'url_offset',
+  'useragent',
+]);
+
+const _own = (event: SendgridEvent, key: string): unknown =>
+  Object.hasOwn(event, key) ? event[key] : undefined;
+
+const _string = (event: SendgridEvent, key: string): string | null => {
+  const value = _own(event, key);
+  return typeof value === 'string' && value !== '' ? value : null;
+};
+
+/** A field as it was sent, for the event id digest: strings as is, numbers in JSON form. */
+const _asSent = (event: SendgridEvent, key: string): string => {
+  const value = _own(event, key);
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
+};
+
+const _asText = (value: unknown): string =>
+  typeof value === 'string' ? value : JSON.stringify(value);
+
+/** The `X-Message-Id` the send API returned: `sg_message_id` up to its first `.`; else `smtp-id`. */
+function _messageId(event: SendgridEvent): string {
+  const sgMessageId = _string(event, 'sg_message_id')?.split('.')[0];
+  return sgMessageId || _string(event, 'smtp-id') || '';
+}
+
+function _tags(event: SendgridEvent): string[] {
+  const category = _own(event, 'category');
+  const list = Array.isArray(category) ? category : category === undefined ? [] : [category];
+  const tags = list.filter((t) => typeof t === 'string' || typeof t === 'number').map(String);
+  return [...new Set(tags)];
+}
+
+function _metadata(event: SendgridEvent): Record<string, string> {
+  // fromEntries defines own properties: a custom arg named `__proto__` stays a plain key.
+  return Object.fromEntries(
+    Object.keys(event)
+      .filter((key) => !_SENDGRID_KEYS.has(key))
+      .map((key) => [key, _asText(event[key])]),
+  );
+}
+
+/** rejectReason, description, mtaResponse, rejectCategory and permanent, by event type. */
+function _failureFields(event: SendgridEvent, eventType: TrackingEventType) {
+  const type = _string(event, 'type');
+  const reason = _string(event, 'reason');
+  const response = _string(event, 'response');
+  if (eventType === 'bounced') {
+    const blocked = type?.toLowerCase() === 'blocked';
+    return {
+      rejectReason: type,
+      description: reason,
+      mtaResponse: response ?? reason,
+      rejectCategory: (blocked ? 'blocked' : 'bounced') as RejectCategory,
+      permanent: !blocked,
+    };
+  }
+  if (eventType === 'rejected') {
+    // Dropped before any MTA saw it, so no mtaResponse; the cause is in `type` or `reason`.
+    const cause = type ?? reason;
+    const key = cause?.toLowerCase() ?? '';
+    return {
+      rejectReason: cause,
+      description: reason,
+      rejectCategory: _DROP_CATEGORIES.get(key) ?? 'other',
+      permanent: _ADDRESS_DROPS.has(key),
+    };
+  }
+  const rejectCategory: RejectCategory | null =
+    eventType === 'complained' ? 'spam' : eventType === 'unsubscribed' ? 'unsubscribed' : null;
+  return { description: reason, mtaResponse: response ?? reason, rejectCategory };
+}
+
+/** Why an element is not a tracking event, or undefined when it is one. */
+function _problem(element: unknown): string | undefined {
+  if (typeof element !== 'object' || element === null || Array.isArray(element)) {
+    return 'not an object';
+  }
+  if (_string(element as SendgridEvent, 'email') === null) return 'no email';
+  if (!fromUnixSeconds(_own(element as SendgridEvent, 'timestamp'))) return 'bad timestamp';
+  return undefined;
+}
+
+/** One element as a context; the caller has checked it with `_problem`. */
+async function _context(event: SendgridEvent): Promise<EmailTrackingContext> {
+  const name = _own(event, 'event');
+  const eventType = (typeof name === 'string' && _EVENT_TYPES.get(name)) || 'unknown';
+  // sg_event_id has been seen to change between redeliveries (sendgrid-nodejs#1435): digest instead.
+  const digestOf = ['sg_message_id', 'event', 'email', 'timestamp', 'url'].map((key) =>
+    _asSent(event, key),
+  );
+  return makeContext({
+    eventType,
+    messageId: _messageId(event),
+    recipient: _string(event, 'email') ?? '',
+    timestamp: fromUnixSeconds(_own(event, 'timestamp')) ?? new Date(0),
+    espName: ESP,
+    eventId: await digestEventId(ESP, digestOf.join('\n')),
+    rawEvent: event,
+    tags: _tags(event),
+    metadata: _metadata(event),
+    clickUrl: _string(event, 'url'),
+    userAgent: _string(event, 'useragent'),
+    ..._failureFields(event, eventType),
+  });
+}
+
+/**
+ * The raw body (a JSON array of events) as contexts. An element that is not an event is logged
+ * and skipped; a body that is not a JSON array is a 400.
+ */
+export async function parseSendgridBatch(
+  body: Uint8Array,
+  logger: Logger,
+): Promise<{ events: EmailTrackingContext[] } | HttpError> {
+  const json = parseJsonBody(body);
+  if (isHttpError(json)) return json;
+  if (!Array.isArray(json)) {
+    const kind = json === null ? 'null' : typeof json;
+    return badRequest('body-not-array', `SendGrid sends a JSON array of events; got JSON ${kind}`);
+  }
+  const events: EmailTrackingContext[] = [];
+  for (const [index, element] of json.entries()) {
+    const problem = _problem(element);
+    if (problem) {
+      logger.warn('SendGrid batch element skipped: not a tracking event', {
+        esp: ESP,
+        index,
+        problem,
+      });
+      continue;
+    }
+    events.push(await _context(element as SendgridEvent));
+  }
+  return { events };
+}

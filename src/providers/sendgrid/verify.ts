@@ -1,0 +1,127 @@
+/** SendGrid's Signed Event Webhook: ECDSA P-256 / SHA-256 over the timestamp header + raw body. */
+import { forbidden, type HttpError } from '../../errors.js';
+import { refuse } from '../types.js';
+import { decodeBase64 } from './keys.js';
+
+export const SIGNATURE_HEADER = 'X-Twilio-Email-Event-Webhook-Signature';
+export const TIMESTAMP_HEADER = 'X-Twilio-Email-Event-Webhook-Timestamp';
+
+/** How far ahead of our clock a timestamp may be (clock skew between SendGrid and us). */
+const MAX_FUTURE_SKEW_SECONDS = 5 * 60;
+const _SIZE = 32;
+const _encoder = new TextEncoder();
+
+/** One DER INTEGER at `at`: its magnitude without leading zeros, or undefined. */
+function _integer(der: Uint8Array, at: number): { value: Uint8Array; next: number } | undefined {
+  const length = der[at + 1];
+  // r and s are below the curve order: at most 33 content bytes, so always the short length form.
+  if (der[at] !== 0x02 || length === undefined || length === 0 || length > 0x7f) return undefined;
+  const next = at + 2 + length;
+  if (next > der.length) return undefined;
+  let value = der.subarray(at + 2, next);
+  if ((value[0] ?? 0) & 0x80) return undefined; // negative
+  while (value.length > 1 && value[0] === 0) value = value.subarray(1);
+  return value.length > _SIZE ? undefined : { value, next };
+}
+
+/**
+ * A DER `SEQUENCE { INTEGER r, INTEGER s }` as the 64-byte r‖s (IEEE P1363) WebCrypto verifies,
+ * or undefined when it is not one. Short integers are left-padded; leading zeros are dropped.
+ */
+export function derToP1363(der: Uint8Array): Uint8Array<ArrayBuffer> | undefined {
+  if (der[0] !== 0x30) return undefined;
+  let at = 2;
+  let length = der[1];
+  if (length === 0x81) {
+    length = der[2];
+    at = 3;
+  } else if (length !== undefined && length > 0x7f) return undefined;
+  if (length === undefined || at + length !== der.length) return undefined;
+  const r = _integer(der, at);
+  const s = r && _integer(der, r.next);
+  if (!r || !s || s.next !== der.length) return undefined;
+  const out = new Uint8Array(2 * _SIZE);
+  out.set(r.value, _SIZE - r.value.length);
+  out.set(s.value, 2 * _SIZE - s.value.length);
+  return out;
+}
+
+const _invalid = (why: string): HttpError =>
+  forbidden('signature-invalid', `${SIGNATURE_HEADER} ${why}`);
+
+/** Refuses a timestamp that is not Unix seconds, older than `maxAgeSeconds`, or too far ahead. */
+function _checkAge(timestamp: string, now: Date, maxAgeSeconds: number): HttpError | undefined {
+  if (!/^\d{1,12}$/.test(timestamp)) {
+    return forbidden('timestamp-invalid', `${TIMESTAMP_HEADER} is not Unix seconds`);
+  }
+  if (!(maxAgeSeconds > 0)) return undefined;
+  const age = Math.floor(now.getTime() / 1000) - Number(timestamp);
+  if (age > maxAgeSeconds) {
+    return forbidden(
+      'message-too-old',
+      `${TIMESTAMP_HEADER} ${timestamp} is ${age} s old; the limit is ${maxAgeSeconds} s`,
+    );
+  }
+  if (-age > MAX_FUTURE_SKEW_SECONDS) {
+    return forbidden(
+      'timestamp-in-future',
+      `${TIMESTAMP_HEADER} ${timestamp} is ${-age} s ahead of this server's clock`,
+    );
+  }
+  return undefined;
+}
+
+async function _verifiesWithAny(
+  keys: readonly CryptoKey[],
+  signature: Uint8Array<ArrayBuffer>,
+  signed: Uint8Array<ArrayBuffer>,
+): Promise<boolean> {
+  for (const key of keys) {
+    try {
+      if (await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, signature, signed)) {
+        return true;
+      }
+    } catch {
+      // A runtime that throws on an out-of-range r or s: that signature is simply not valid.
+    }
+  }
+  return false;
+}
+
+export interface SendgridVerifierOptions {
+  /** The imported keys (rotation: any one verifies), or why they could not be imported. */
+  readonly keys: Promise<readonly CryptoKey[] | Error>;
+  readonly maxAgeSeconds: number;
+  readonly now: () => Date;
+}
+
+/** The request check: undefined when the raw body carries a valid, recent signature. */
+export function createSendgridVerifier(options: SendgridVerifierOptions) {
+  return async (request: Request, body: Uint8Array): Promise<HttpError | undefined> => {
+    const header = request.headers.get(SIGNATURE_HEADER)?.trim();
+    const timestamp = request.headers.get(TIMESTAMP_HEADER)?.trim();
+    if (!header || !timestamp) {
+      const missing = header ? TIMESTAMP_HEADER : SIGNATURE_HEADER;
+      return forbidden(
+        'signature-missing',
+        `${missing} is missing: turn on Signed Event Webhook in SendGrid`,
+      );
+    }
+    const der = decodeBase64(header);
+    if (!der) return _invalid('is not base64');
+    const signature = derToP1363(der);
+    if (!signature) return _invalid('is not a DER ECDSA signature');
+    const stale = _checkAge(timestamp, options.now(), options.maxAgeSeconds);
+    if (stale) return stale;
+    const keys = await options.keys;
+    if (keys instanceof Error) {
+      return refuse(500, 'key-unusable', 'the SendGrid verification key could not be imported');
+    }
+    const prefix = _encoder.encode(timestamp);
+    const signed = new Uint8Array(prefix.length + body.length);
+    signed.set(prefix, 0);
+    signed.set(body, prefix.length);
+    if (await _verifiesWithAny(keys, signature, signed)) return undefined;
+    return _invalid('does not match the body and timestamp for the configured key');
+  };
+}
