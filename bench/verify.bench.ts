@@ -1,9 +1,9 @@
 /** Cost of verifying one real AWS-signed SNS message with a warm certificate cache. */
 import { bench, describe } from 'vitest';
 import { isHttpError } from '../src/errors.js';
+import { silentLogger } from '../src/log.js';
 import { parseSnsEnvelope, type SnsMessage } from '../src/providers/ses/sns/envelope.js';
 import { createSnsVerifier } from '../src/providers/ses/sns/verify.js';
-import { silentLogger } from '../src/log.js';
 import { realCertificates, realMessages } from '../test/fixtures/sns-real/index.js';
 import { serveCertificates } from '../test/helpers/signing.js';
 import { printMedian } from './median.js';

@@ -1,0 +1,171 @@
+/** The README's custom provider (examples/custom-provider.ts), end to end through the handler. */
+import { describe, expect, test, vi } from 'vitest';
+import { acmeMail } from '../../examples/custom-provider.js';
+import {
+  ConfigError,
+  createMailWebhookHandler,
+  defineProvider,
+  type EmailTrackingContext,
+  type ProviderDefinition,
+  type Sink,
+  ses,
+} from '../../src/index.js';
+import { memoryLogger } from '../helpers/envelope.js';
+
+// The example imports from the published name, as a user's code would.
+vi.mock('mailhooks', () => import('../../src/index.js'));
+
+const URL_ACME = 'http://localhost/webhooks/mail/acme-mail';
+const TOKEN = 'acme-token-1';
+
+function setup() {
+  const received: EmailTrackingContext[] = [];
+  const sink: Sink = { name: 'capture', send: async (events) => void received.push(...events) };
+  const { logger, lines } = memoryLogger();
+  const handle = createMailWebhookHandler({
+    providers: [acmeMail({ token: TOKEN }), ses({ secret: 'sns-secret' })],
+    sinks: [sink],
+    logger,
+  });
+  return { handle, received, lines };
+}
+
+/** A body that counts how often the handler pulled on it. */
+function countedBody(text: string) {
+  const counter = { pulls: 0 };
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        counter.pulls++;
+        controller.enqueue(new TextEncoder().encode(text));
+        controller.close();
+      },
+      // No read-ahead: a pull happens only when someone reads.
+    },
+    { highWaterMark: 0 },
+  );
+  return { body, counter };
+}
+
+const acmeEvent = {
+  id: 'evt_123',
+  type: 'bounced',
+  message_id: 'msg-42',
+  recipients: ['ann@example.com', 'bob@example.com'],
+  occurred_at: '2026-03-01T10:00:00Z',
+  tags: ['welcome'],
+};
+
+const post = (body: BodyInit, headers: Record<string, string> = {}) =>
+  new Request(URL_ACME, { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
+
+describe('examples/custom-provider.ts', () => {
+  test('no token: 401 with WWW-Authenticate, before a byte of the body is read', async () => {
+    const { handle, received, lines } = setup();
+    const { body, counter } = countedBody(JSON.stringify(acmeEvent));
+    const response = await handle(post(body));
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer /);
+    expect(await response.json()).toMatchObject({ ok: false, error: 'credentials-missing' });
+    expect(counter.pulls).toBe(0);
+    expect(received).toHaveLength(0);
+    expect(lines.filter((l) => l.level === 'warn')).toMatchObject([
+      { msg: 'request refused', fields: { esp: 'acme-mail', status: 401 } },
+    ]);
+  });
+
+  test('a wrong token: 403 token-mismatch, body unread, nothing delivered', async () => {
+    const { handle, received } = setup();
+    const { body, counter } = countedBody(JSON.stringify(acmeEvent));
+    const response = await handle(post(body, { authorization: 'Bearer guess' }));
+    expect(await response.json()).toEqual({
+      ok: false,
+      error: 'token-mismatch',
+      message: 'the bearer token is not the configured one',
+    });
+    expect(response.status).toBe(403);
+    expect(counter.pulls).toBe(0);
+    expect(received).toHaveLength(0);
+  });
+
+  test('refuse() answers in the same JSON shape as a built-in refusal', async () => {
+    const { handle } = setup();
+    const custom = await handle(post('{}', { authorization: 'Bearer guess' }));
+    const builtIn = await handle(
+      new Request('http://localhost/webhooks/mail/ses', {
+        method: 'POST',
+        body: '{}',
+        headers: { authorization: `Basic ${btoa('sns:guess')}` },
+      }),
+    );
+    expect(builtIn.status).toBe(403);
+    const [a, b] = [await custom.json(), await builtIn.json()];
+    expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
+    expect(custom.headers.get('content-type')).toBe(builtIn.headers.get('content-type'));
+  });
+
+  test('the right token: one event per recipient, delivered to the sink with every field', async () => {
+    const { handle, received, lines } = setup();
+    const response = await handle(
+      post(JSON.stringify(acmeEvent), { authorization: `Bearer ${TOKEN}` }),
+    );
+    expect(await response.json()).toEqual({ ok: true, events: 2 });
+    expect(received.map((c) => c.recipient)).toEqual(['ann@example.com', 'bob@example.com']);
+    expect(received[0]).toEqual({
+      eventType: 'bounced',
+      messageId: 'msg-42',
+      recipient: 'ann@example.com',
+      timestamp: new Date('2026-03-01T10:00:00Z'),
+      espName: 'acme-mail',
+      tags: ['welcome'],
+      metadata: {},
+      rejectReason: null,
+      description: null,
+      clickUrl: null,
+      userAgent: null,
+      rawEvent: acmeEvent,
+      eventId: 'evt_123',
+      mtaResponse: null,
+      rejectCategory: 'bounced',
+      permanent: true,
+    });
+    expect(lines.filter((l) => l.msg === 'event').map((l) => l.fields.esp)).toEqual([
+      'acme-mail',
+      'acme-mail',
+    ]);
+  });
+
+  test('a body that is not JSON: its own 400, logged', async () => {
+    const { handle, lines } = setup();
+    const response = await handle(post('not json', { authorization: `Bearer ${TOKEN}` }));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'invalid-json' });
+    expect(lines.some((l) => l.level === 'warn' && l.fields.reason === 'invalid-json')).toBe(true);
+  });
+
+  test('GET on its route: 405 with Allow: POST', async () => {
+    const { handle } = setup();
+    const response = await handle(new Request(URL_ACME));
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+  });
+});
+
+describe('defineProvider refuses a bad definition', () => {
+  const handle: ProviderDefinition['handle'] = () => ({ events: [] });
+
+  test.each([
+    ['a name that is not kebab-case', 'defineProvider.name', { name: 'Acme_Mail', handle }],
+    ['a name with a slash', 'defineProvider.name', { name: 'acme/mail', handle }],
+    ['no handle', 'defineProvider.handle', { name: 'acme-mail' }],
+    ['a path of two segments', 'defineProvider.path', { name: 'acme', path: 'a/b', handle }],
+    ['no methods', 'defineProvider.methods', { name: 'acme', methods: [], handle }],
+  ])('%s: ConfigError naming %s', (_name, setting, definition) => {
+    expect(() => defineProvider(definition as ProviderDefinition)).toThrow(ConfigError);
+    try {
+      defineProvider(definition as ProviderDefinition);
+    } catch (error) {
+      expect((error as ConfigError).setting).toBe(setting);
+    }
+  });
+});

@@ -1,0 +1,171 @@
+/** Every wait is bounded, and a failure is an answer: 503 sink-timeout, 408 body-timeout, 500 last. */
+import { describe, expect, test } from 'vitest';
+import {
+  createMailWebhookHandler,
+  defineProvider,
+  type MailWebhookOptions,
+  type Sink,
+  ses,
+} from '../../src/index.js';
+import bounce from '../fixtures/ses/notification-bounce-no-dsn.json' with { type: 'json' };
+import { buildAllProviders } from '../fuzz/providers.js';
+import { envelope, memoryLogger, snsRequest, URL_SES } from '../helpers/envelope.js';
+
+function setup(options: MailWebhookOptions = {}) {
+  const { logger, lines } = memoryLogger();
+  const handle = createMailWebhookHandler({
+    providers: [ses({ verifySignature: false })],
+    logger,
+    ...options,
+  });
+  return { handle, lines };
+}
+
+const answer = async (response: Response) => ({
+  status: response.status,
+  body: (await response.json()) as Record<string, unknown>,
+});
+
+describe('delivery deadline', () => {
+  test('a sink that never settles: 503 sink-timeout after deliveryTimeoutMs, logged', async () => {
+    let signal: AbortSignal | undefined;
+    const stuck: Sink = {
+      name: 'stuck',
+      send: (_events, options) => {
+        signal = options?.signal;
+        return new Promise<void>(() => {});
+      },
+    };
+    const { handle, lines } = setup({ sinks: [stuck], deliveryTimeoutMs: 50 });
+    const { status, body } = await answer(await handle(snsRequest(envelope(bounce))));
+    expect({ status, error: body.error }).toEqual({ status: 503, error: 'sink-timeout' });
+    expect(body.message).toContain('50 ms');
+    // The sink is told to give up (a fan-out stops its retries).
+    expect(signal?.aborted).toBe(true);
+    const errors = lines.filter((l) => l.level === 'error');
+    expect(errors.some((l) => l.fields.deliveryTimeoutMs === 50)).toBe(true);
+    expect(lines.filter((l) => l.msg === 'event')).toHaveLength(0);
+  });
+
+  test('sinks after a stuck one are not reached once the deadline passed', async () => {
+    const reached: string[] = [];
+    const stuck: Sink = { name: 'stuck', send: () => new Promise<void>(() => {}) };
+    const after: Sink = { name: 'after', send: async () => void reached.push('after') };
+    const { handle } = setup({ sinks: [stuck, after], deliveryTimeoutMs: 50 });
+    expect((await handle(snsRequest(envelope(bounce)))).status).toBe(503);
+    expect(reached).toEqual([]);
+  });
+});
+
+describe('body deadline', () => {
+  test('a body that never ends: 408 body-timeout with Connection: close, logged', async () => {
+    let cancelled = false;
+    const stalled = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"Type":'));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const { handle, lines } = setup({ bodyTimeoutMs: 50 });
+    const request = new Request(URL_SES, {
+      method: 'POST',
+      body: stalled,
+      duplex: 'half',
+    } as RequestInit);
+    const response = await handle(request);
+    expect(response.headers.get('connection')).toBe('close');
+    const { status, body } = await answer(response);
+    expect({ status, error: body.error }).toEqual({ status: 408, error: 'body-timeout' });
+    expect(cancelled).toBe(true);
+    expect(
+      lines.some(
+        (l) => l.level === 'warn' && l.fields.reason === 'body-timeout' && l.fields.status === 408,
+      ),
+    ).toBe(true);
+  });
+});
+
+describe('500 is the last resort', () => {
+  const throwing = defineProvider({
+    name: 'broken',
+    handle: () => {
+      throw new Error('db password is hunter2');
+    },
+  });
+
+  test('a provider that throws: 500 internal-error, logged naming it, the error text kept private', async () => {
+    const { handle, lines } = setup({ providers: [throwing] });
+    const response = await handle(
+      new Request('http://localhost/webhooks/mail/broken', { method: 'POST', body: '{}' }),
+    );
+    const text = await response.text();
+    expect(response.status).toBe(500);
+    expect(JSON.parse(text)).toMatchObject({ ok: false, error: 'internal-error' });
+    expect(text).not.toContain('hunter2');
+    const cause = lines.find((l) => l.level === 'error' && l.msg.includes('threw'));
+    expect(cause?.fields).toMatchObject({ esp: 'broken', error: 'Error: db password is hunter2' });
+  });
+
+  test.each([
+    ['undefined', undefined],
+    ['events that are not a list', { events: 'many' }],
+    ['a refusal with status 200', { status: 200, reason: 'x', message: 'x' }],
+  ])('a provider that returns %s: 500, logged as its bug', async (_name, value) => {
+    const odd = defineProvider({ name: 'odd', handle: () => value as never });
+    const { handle, lines } = setup({ providers: [odd] });
+    const response = await handle(
+      new Request('http://localhost/webhooks/mail/odd', { method: 'POST', body: '{}' }),
+    );
+    expect(response.status).toBe(500);
+    expect(lines.some((l) => l.level === 'error' && l.msg.includes('bug'))).toBe(true);
+  });
+
+  test('an authenticate that returns something odd: 500, body never read', async () => {
+    const odd = defineProvider({
+      name: 'odd',
+      authenticate: () => 'nope' as never,
+      handle: () => ({ events: [] }),
+    });
+    const { handle } = setup({ providers: [odd] });
+    const response = await handle(
+      new Request('http://localhost/webhooks/mail/odd', { method: 'POST', body: '{}' }),
+    );
+    expect(response.status).toBe(500);
+  });
+
+  const { providers } = buildAllProviders();
+  const garbage: [string, BodyInit | null, Record<string, string>][] = [
+    ['an empty body', null, {}],
+    ['not JSON', 'this is not json', { 'content-type': 'application/json' }],
+    ['JSON null', 'null', { 'content-type': 'application/json' }],
+    ['an array of nulls', '[null,null]', { 'content-type': 'application/json' }],
+    [
+      'a constructor event type',
+      '{"eventType":"constructor","type":"constructor","event":"toString"}',
+      {},
+    ],
+    ['invalid UTF-8', new Uint8Array([0xff, 0xfe, 0x00]), {}],
+    ['deep nesting', '['.repeat(10_000), {}],
+    ['a form body', 'a=1&b=2&signature=x', { 'content-type': 'application/x-www-form-urlencoded' }],
+  ];
+  test.each(providers.map((p) => [p.name, p] as const))(
+    'built-in %s never answers 500 to garbage',
+    async (_name, provider) => {
+      const { handle, lines } = setup({ providers: [provider] });
+      for (const [what, body, headers] of garbage) {
+        const response = await handle(
+          new Request(`http://localhost/webhooks/mail/${provider.path}`, {
+            method: 'POST',
+            body,
+            headers: { authorization: `Basic ${btoa('u:dummy-password')}`, ...headers },
+          }),
+        );
+        expect([what, response.status]).not.toEqual([what, 500]);
+        expect(response.status).toBeLessThan(500);
+      }
+      expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+    },
+  );
+});

@@ -1,0 +1,110 @@
+/** Settings from variables: a typo is reported with the closest name, a bad value stops start-up naming it. */
+import { describe, expect, test } from 'vitest';
+import {
+  createRuntimeFromEnv,
+  type Env,
+  optionsFromEnv,
+  unknownVariables,
+} from '../../src/env/index.js';
+import { ConfigError } from '../../src/index.js';
+import { memoryLogger } from '../helpers/envelope.js';
+
+const BASE: Env = { MAIL_WEBHOOK_ENABLED: 'true', MAIL_WEBHOOK_SES_ALLOW_ANY_TOPIC: 'true' };
+
+/** Starts a runtime from `env` with a capturing logger; returns the warn lines. */
+function start(env: Env) {
+  const { logger, lines } = memoryLogger();
+  const runtime = createRuntimeFromEnv({ ...BASE, ...env }, { logger });
+  return { runtime, warnings: lines.filter((l) => l.level === 'warn') };
+}
+
+function configErrorOf(build: () => unknown): ConfigError {
+  try {
+    build();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError, but nothing was thrown');
+}
+
+describe('unknown MAIL_WEBHOOK_* variables', () => {
+  test('MAIL_WEBHOOK_SES_SECRT is reported once, naming it and MAIL_WEBHOOK_SES_SECRET', () => {
+    const { warnings } = start({ MAIL_WEBHOOK_SES_SECRT: 'abc' });
+    const reports = warnings.filter((l) => l.fields.variable === 'MAIL_WEBHOOK_SES_SECRT');
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.fields.didYouMean).toBe('MAIL_WEBHOOK_SES_SECRET');
+    expect(reports[0]?.msg).toContain('MAIL_WEBHOOK_SES_SECRT');
+    expect(reports[0]?.msg).toContain('MAIL_WEBHOOK_SES_SECRET');
+  });
+
+  test('the value of an unknown variable is never logged', () => {
+    const { warnings } = start({ MAIL_WEBHOOK_SES_SECRT: 'hunter2-value' });
+    expect(JSON.stringify(warnings)).not.toContain('hunter2-value');
+  });
+
+  test('a variable a fan-out endpoint names as env:NAME is not reported', () => {
+    const env: Env = {
+      MAIL_WEBHOOK_SINKS: 'fanout',
+      MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([
+        { url: 'https://crm.example.com/hooks', secret: 'env:MAIL_WEBHOOK_FANOUT_SECRET_CRM' },
+      ]),
+      MAIL_WEBHOOK_FANOUT_SECRET_CRM: `whsec_${btoa('0123456789abcdef0123456789abcdef')}`,
+    };
+    expect(unknownVariables(env)).toEqual([]);
+    const { warnings } = start(env);
+    expect(warnings.filter((l) => l.fields.variable !== undefined)).toEqual([]);
+  });
+
+  test('known variables, rotation ones included, are not reported', () => {
+    expect(
+      unknownVariables({
+        MAIL_WEBHOOK_SES_SECRET: 'a',
+        MAIL_WEBHOOK_SES_SECRET_PREVIOUS: 'b',
+        MAIL_WEBHOOK_SES_TOPIC_ARNS: 'arn:aws:sns:us-east-1:1:t',
+        MAIL_WEBHOOK_BODY_TIMEOUT_MS: '1000',
+        MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: '1000',
+        MAIL_WEBHOOK_LISTENER_TIMEOUT_MS: '1000',
+        OTHER_APP_SETTING: 'x',
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe('bad values stop start-up naming the variable', () => {
+  test('MAIL_WEBHOOK_PROVIDERS=sess names the variable and suggests ses', () => {
+    const error = configErrorOf(() => optionsFromEnv({ MAIL_WEBHOOK_PROVIDERS: 'sess' }));
+    expect(error.setting).toBe('MAIL_WEBHOOK_PROVIDERS');
+    expect(error.message).toContain('did you mean ses?');
+  });
+
+  test('MAIL_WEBHOOK_PROVIDERS listing one provider twice names the variable', () => {
+    const error = configErrorOf(() => optionsFromEnv({ MAIL_WEBHOOK_PROVIDERS: 'ses, ses' }));
+    expect(error.setting).toBe('MAIL_WEBHOOK_PROVIDERS');
+  });
+
+  test('MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS=abc names the variable', () => {
+    const error = configErrorOf(() => start({ MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: 'abc' }));
+    expect(error.setting).toBe('MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS');
+    expect(error.message).toContain('"abc"');
+  });
+
+  test.each([
+    'MAIL_WEBHOOK_BODY_TIMEOUT_MS',
+    'MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS',
+    'MAIL_WEBHOOK_LISTENER_TIMEOUT_MS',
+  ])('%s=0 names the variable, not the option', (variable) => {
+    expect(configErrorOf(() => start({ [variable]: '0' })).setting).toBe(variable);
+    expect(configErrorOf(() => optionsFromEnv({ [variable]: '0' })).setting).toBe(variable);
+  });
+
+  test('the timeouts are read into their options', () => {
+    expect(
+      optionsFromEnv({
+        MAIL_WEBHOOK_BODY_TIMEOUT_MS: '1500',
+        MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: '2500',
+        MAIL_WEBHOOK_LISTENER_TIMEOUT_MS: '3500',
+      }),
+    ).toMatchObject({ bodyTimeoutMs: 1500, deliveryTimeoutMs: 2500, listenerTimeoutMs: 3500 });
+  });
+});

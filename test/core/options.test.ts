@@ -1,0 +1,143 @@
+/** Options a typo or an old habit would get wrong: each stops start-up with a ConfigError naming it. */
+import { describe, expect, test } from 'vitest';
+import {
+  ConfigError,
+  createMailWebhookHandler,
+  defineProvider,
+  type MailWebhookOptions,
+  resend,
+  ses,
+} from '../../src/index.js';
+import { memoryLogger } from '../helpers/envelope.js';
+
+/** The ConfigError `build` throws (failing the test when it throws nothing or something else). */
+function configErrorOf(build: () => unknown): ConfigError {
+  try {
+    build();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError, but nothing was thrown');
+}
+
+const quiet = () => memoryLogger().logger;
+const RESEND_SECRET = `whsec_${btoa('0123456789abcdef0123456789abcdef')}`;
+
+describe('unknown option keys are refused, naming the key and the closest known one', () => {
+  test('{ basePth } names basePth and suggests basePath', () => {
+    const error = configErrorOf(() =>
+      createMailWebhookHandler({ basePth: '/x' } as unknown as MailWebhookOptions),
+    );
+    expect(error.setting).toBe('basePth');
+    expect(error.message).toContain('did you mean basePath?');
+  });
+
+  test('ses({ topicArn }) names ses.topicArn and suggests topicArns', () => {
+    const error = configErrorOf(() =>
+      ses({ topicArn: ['arn:aws:sns:us-east-1:1:t'] } as unknown as Parameters<typeof ses>[0]),
+    );
+    expect(error.setting).toBe('ses.topicArn');
+    expect(error.message).toContain('did you mean topicArns?');
+  });
+
+  test('a key nothing resembles is still refused', () => {
+    const error = configErrorOf(() =>
+      createMailWebhookHandler({ zzzzzzzzzzzz: 1 } as unknown as MailWebhookOptions),
+    );
+    expect(error.setting).toBe('zzzzzzzzzzzz');
+    expect(error.message).toContain('unknown option');
+  });
+
+  test('options that are not an object are refused', () => {
+    const error = configErrorOf(() =>
+      createMailWebhookHandler(null as unknown as MailWebhookOptions),
+    );
+    expect(error.message).toContain('expected an options object');
+  });
+});
+
+describe('the old top-level ses option', () => {
+  test('{ ses: {...} } is a ConfigError that says providers: [ses({...})]', () => {
+    const error = configErrorOf(() =>
+      createMailWebhookHandler({
+        ses: { topicArns: ['arn:aws:sns:us-east-1:1:t'] },
+      } as unknown as MailWebhookOptions),
+    );
+    expect(error.setting).toBe('ses');
+    expect(error.message).toContain('providers: [ses({...})]');
+  });
+});
+
+describe('provider paths', () => {
+  test('two providers on one path: a ConfigError naming providers and the path', () => {
+    const error = configErrorOf(() =>
+      createMailWebhookHandler({ providers: [ses(), ses()], logger: quiet() }),
+    );
+    expect(error.setting).toBe('providers');
+    expect(error.message).toContain('"ses"');
+    expect(error.message).toContain('path');
+  });
+
+  test('a custom provider on a built-in path: a ConfigError', () => {
+    const clash = defineProvider({ name: 'acme', path: 'ses', handle: () => ({ events: [] }) });
+    const error = configErrorOf(() =>
+      createMailWebhookHandler({ providers: [ses(), clash], logger: quiet() }),
+    );
+    expect(error.setting).toBe('providers');
+  });
+
+  test('one ESP mounted twice with path: both routes answer, each with its own secret', async () => {
+    const handle = createMailWebhookHandler({
+      providers: [
+        resend({ secret: RESEND_SECRET }),
+        resend({ path: 'resend-eu', secret: RESEND_SECRET }),
+      ],
+      logger: quiet(),
+    });
+    for (const path of ['resend', 'resend-eu']) {
+      const response = await handle(
+        new Request(`http://localhost/webhooks/mail/${path}`, { method: 'POST', body: '{}' }),
+      );
+      // Reached the provider (unsigned: refused by it), not the 404 of an unknown path.
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(response.status).not.toBe(404);
+    }
+  });
+
+  test('resend twice without path: a ConfigError saying to give one a path', () => {
+    const error = configErrorOf(() =>
+      createMailWebhookHandler({
+        providers: [resend({ secret: RESEND_SECRET }), resend({ secret: RESEND_SECRET })],
+        logger: quiet(),
+      }),
+    );
+    expect(error.setting).toBe('providers');
+    expect(error.message).toContain('path');
+  });
+
+  test('a hand-made provider object with a path of two segments: a ConfigError', () => {
+    const handMade = {
+      name: 'acme',
+      path: 'a/b',
+      methods: ['POST'],
+      start: () => ({ handle: () => ({ events: [] }) }),
+    };
+    const error = configErrorOf(() =>
+      createMailWebhookHandler({ providers: [handMade], logger: quiet() }),
+    );
+    expect(error.setting).toBe('providers.0.path');
+  });
+});
+
+describe('limits', () => {
+  test.each(['bodyTimeoutMs', 'deliveryTimeoutMs', 'listenerTimeoutMs'])(
+    '%s: 0 is a ConfigError naming it',
+    (option) => {
+      const error = configErrorOf(() =>
+        createMailWebhookHandler({ [option]: 0, logger: quiet() } as MailWebhookOptions),
+      );
+      expect(error.setting).toBe(option);
+    },
+  );
+});
