@@ -54,7 +54,7 @@ export function tagsFromPairs(pairs: Iterable<readonly [string, unknown]>): {
   const tags: string[] = [];
   const metadata: Record<string, string> = {};
   for (const [name, raw] of pairs) {
-    const value = typeof raw === 'string' ? raw : JSON.stringify(raw ?? '');
+    const value = typeof raw === 'string' ? raw : raw == null ? '' : JSON.stringify(raw);
     if (name.startsWith('metadata:')) metadata[name.slice('metadata:'.length)] = value;
     else tags.push(value === '' || value === 'true' ? name : `${name}:${value}`);
   }
