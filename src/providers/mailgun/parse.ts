@@ -1,0 +1,187 @@
+/** Mailgun `event-data` into per-recipient contexts, mapped as django-anymail maps it. */
+import * as v from 'valibot';
+import { badRequest, type HttpError } from '../../errors.js';
+import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
+import { describeIssue } from '../../schema.js';
+import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
+
+const optStr = v.nullish(v.string());
+
+const EventDataSchema = v.looseObject({
+  event: v.string(),
+  id: optStr,
+  timestamp: v.nullish(v.union([v.number(), v.string()])),
+  recipient: optStr,
+  severity: optStr,
+  reason: optStr,
+  url: optStr,
+  tags: v.nullish(v.array(v.string())),
+  'user-variables': v.nullish(v.record(v.string(), v.unknown())),
+  message: v.nullish(
+    v.looseObject({
+      headers: v.nullish(v.looseObject({ 'message-id': optStr, to: optStr })),
+    }),
+  ),
+  'delivery-status': v.nullish(v.looseObject({ message: optStr, description: optStr })),
+  reject: v.nullish(v.looseObject({ reason: optStr, description: optStr })),
+  'client-info': v.nullish(v.looseObject({ 'user-agent': optStr })),
+});
+
+const BodySchema = v.looseObject({ 'event-data': EventDataSchema });
+
+type EventData = v.InferOutput<typeof EventDataSchema>;
+
+const TYPES: ReadonlyMap<string, TrackingEventType> = new Map([
+  ['accepted', 'queued'],
+  ['rejected', 'rejected'],
+  ['delivered', 'delivered'],
+  ['failed', 'bounced'],
+  ['opened', 'opened'],
+  ['clicked', 'clicked'],
+  ['unsubscribed', 'unsubscribed'],
+  ['complained', 'complained'],
+] as const);
+
+/**
+ * `reason` → category: anymail's map (bounce, suppress-bounce → bounced; generic → other), plus
+ * the other suppression-list reasons and `old` (given up after retries) as anymail's legacy codes
+ * 605, 607 and 499 map them. Any other reason is `other`.
+ */
+const CATEGORIES: ReadonlyMap<string, RejectCategory> = new Map([
+  ['bounce', 'bounced'],
+  ['suppress-bounce', 'bounced'],
+  ['suppress-complaint', 'spam'],
+  ['suppress-unsubscribe', 'unsubscribed'],
+  ['old', 'timed_out'],
+  ['generic', 'other'],
+] as const);
+
+/** Categories about the address itself: a rejected event with one of them is permanent. */
+const ADDRESS_CATEGORIES: ReadonlySet<RejectCategory> = new Set([
+  'invalid',
+  'bounced',
+  'spam',
+  'unsubscribed',
+]);
+
+/** What a parsed body gave: events, or nothing to deliver and why. */
+export type MailgunParseResult =
+  | { readonly kind: 'events'; readonly events: EmailTrackingContext[] }
+  | { readonly kind: 'skipped'; readonly note: string };
+
+export interface ParseOptions {
+  /** The raw body, for the digest event id when `event-data.id` is absent. */
+  readonly body: Uint8Array;
+  /** When `event-data.timestamp` is absent: the signed timestamp, else the clock. */
+  readonly fallbackTimestamp: Date;
+}
+
+const _text = (value: string | null | undefined): string | null =>
+  typeof value === 'string' && value !== '' ? value : null;
+
+/** The address of a single-address header value (`Name <a@b>` or `a@b`), else undefined. */
+function _singleAddress(header: string | null | undefined): string | undefined {
+  if (!header) return undefined;
+  const match =
+    /^[^<>]*<\s*([^\s<>,]+@[^\s<>,]+)\s*>\s*$/.exec(header) ??
+    /^\s*([^\s<>,"]+@[^\s<>,"]+)\s*$/.exec(header);
+  return match?.[1];
+}
+
+function _eventType(data: EventData): TrackingEventType {
+  const type = TYPES.get(data.event) ?? 'unknown';
+  return type === 'bounced' && data.severity === 'temporary' ? 'deferred' : type;
+}
+
+/** rejectCategory and permanent by the rules every provider shares. */
+function _failure(
+  type: TrackingEventType,
+  data: EventData,
+): Pick<EmailTrackingContext, 'rejectCategory' | 'permanent'> {
+  const category = (data.reason && CATEGORIES.get(data.reason)) || 'other';
+  switch (type) {
+    case 'bounced':
+      return { rejectCategory: category, permanent: data.severity === 'permanent' };
+    case 'rejected':
+      return { rejectCategory: category, permanent: ADDRESS_CATEGORIES.has(category) };
+    case 'complained':
+      return { rejectCategory: 'spam', permanent: null };
+    case 'unsubscribed':
+      return { rejectCategory: 'unsubscribed', permanent: null };
+    default:
+      return { rejectCategory: null, permanent: null };
+  }
+}
+
+/** Values as strings; read from the parsed JSON itself, so no key (`__proto__`) is dropped or special. */
+const _metadata = (variables: unknown): Record<string, string> =>
+  // Object.fromEntries defines own properties: a variable named __proto__ stays a plain key.
+  Object.fromEntries(
+    Object.entries(typeof variables === 'object' && variables !== null ? variables : {}).map(
+      ([key, value]) => [key, typeof value === 'string' ? value : (JSON.stringify(value) ?? '')],
+    ),
+  );
+
+/**
+ * Parses a Mailgun webhook body (already verified): 400 naming the field when `event-data` breaks
+ * the schema; `skipped` when the event names no recipient.
+ */
+export async function parseMailgunBody(
+  json: unknown,
+  options: ParseOptions,
+): Promise<MailgunParseResult | HttpError> {
+  const result = v.safeParse(BodySchema, json);
+  if (!result.success) {
+    const { field, detail } = describeIssue(result.issues);
+    return badRequest('invalid-mailgun-event', `Mailgun event field "${field}" ${detail}`);
+  }
+  const raw = (json as Record<string, unknown>)['event-data'] as Record<string, unknown>;
+  const data = result.output['event-data'];
+  const eventType = _eventType(data);
+
+  let timestamp = options.fallbackTimestamp;
+  if (data.timestamp !== undefined && data.timestamp !== null) {
+    const parsed = fromUnixSeconds(data.timestamp);
+    if (!parsed) {
+      return badRequest(
+        'invalid-mailgun-event',
+        'Mailgun event field "event-data.timestamp" is not Unix seconds between 1970 and 9999',
+      );
+    }
+    timestamp = parsed;
+  }
+
+  const headers = data.message?.headers;
+  const recipient =
+    _text(data.recipient) ??
+    (eventType === 'rejected' ? _singleAddress(headers?.to) : undefined) ??
+    null;
+  if (recipient === null) {
+    return { kind: 'skipped', note: `a "${data.event.slice(0, 64)}" event with no recipient` };
+  }
+
+  const status = data['delivery-status'];
+  const description =
+    _text(status?.description) ?? (eventType === 'rejected' ? _text(data.reject?.reason) : null);
+  const rejectReason =
+    _text(data.reason) ?? (eventType === 'rejected' ? _text(data.reject?.reason) : null);
+
+  const context = makeContext({
+    eventType,
+    recipient,
+    messageId: headers?.['message-id'] ?? '',
+    eventId: _text(data.id) ?? (await digestEventId('mailgun', options.body)),
+    timestamp,
+    espName: 'mailgun',
+    rawEvent: raw,
+    tags: [...(data.tags ?? [])],
+    metadata: _metadata(raw['user-variables']),
+    rejectReason,
+    description,
+    mtaResponse: _text(status?.message),
+    clickUrl: _text(data.url),
+    userAgent: _text(data['client-info']?.['user-agent']),
+    ..._failure(eventType, data),
+  });
+  return { kind: 'events', events: [context] };
+}

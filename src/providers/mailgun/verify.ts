@@ -1,0 +1,132 @@
+/** Mailgun's signature block: hex HMAC-SHA256(signing key, timestamp + token), inside the JSON body. */
+import { equalBytes } from '../../auth.js';
+import { forbidden, type HttpError } from '../../errors.js';
+
+const _encoder = new TextEncoder();
+
+/** How far ahead of our clock a signed timestamp may be (clock skew between Mailgun and us). */
+const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+
+/** The `signature` object of a Mailgun webhook, exactly as sent. */
+export interface SignatureBlock {
+  readonly timestamp: string;
+  readonly token: string;
+  readonly signature: string;
+  /** Subaccount events: the same HMAC under the parent account's key. */
+  readonly parentSignature?: string | undefined;
+}
+
+const _own = (value: unknown, key: string): unknown =>
+  typeof value === 'object' && value !== null && Object.hasOwn(value, key)
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
+
+/** The signature block of a parsed body: 403 `signature-missing` without one, `signature-invalid` when malformed. */
+export function readSignatureBlock(body: unknown): SignatureBlock | HttpError {
+  const block = _own(body, 'signature');
+  if (block === undefined || block === null) {
+    return forbidden(
+      'signature-missing',
+      'the body has no "signature" block (timestamp, token, signature)',
+    );
+  }
+  if (typeof block !== 'object' || Array.isArray(block)) {
+    return forbidden('signature-invalid', 'body field "signature" is not an object');
+  }
+  const fields: Record<string, string> = {};
+  for (const name of ['timestamp', 'token', 'signature']) {
+    const value = _own(block, name);
+    if (value === undefined || value === null) {
+      return forbidden('signature-missing', `body field "signature.${name}" is missing`);
+    }
+    // Mailgun's docs call the timestamp an int (it is sent as a string): a whole number is
+    // signed as its decimal digits, as Mailgun's own examples do.
+    if (name === 'timestamp' && typeof value === 'number' && Number.isSafeInteger(value)) {
+      fields[name] = String(value);
+      continue;
+    }
+    if (typeof value !== 'string') {
+      return forbidden('signature-invalid', `body field "signature.${name}" is not a string`);
+    }
+    fields[name] = value;
+  }
+  const parent = _own(block, 'parent-signature');
+  return {
+    timestamp: fields.timestamp ?? '',
+    token: fields.token ?? '',
+    signature: fields.signature ?? '',
+    parentSignature: typeof parent === 'string' ? parent : undefined,
+  };
+}
+
+/** Imports each signing key once, at start-up, for HMAC-SHA256 signing. */
+export function importSigningKeys(keys: readonly string[]): Promise<CryptoKey[]> {
+  return Promise.all(
+    keys.map((key) =>
+      crypto.subtle.importKey(
+        'raw',
+        _encoder.encode(key),
+        { name: 'HMAC', hash: 'SHA-256' },
+        false,
+        ['sign'],
+      ),
+    ),
+  );
+}
+
+const _hex = (bytes: ArrayBuffer): string =>
+  Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
+
+/**
+ * True when `signature` (or `parent-signature`) is the lowercase hex HMAC of timestamp + token
+ * under any of `keys`. Every key and every signature is compared, in constant time.
+ */
+export async function signatureMatches(
+  block: SignatureBlock,
+  keys: readonly CryptoKey[],
+): Promise<boolean> {
+  const message = _encoder.encode(block.timestamp + block.token);
+  const given = [block.signature, block.parentSignature]
+    .filter((s): s is string => s !== undefined)
+    .map((s) => _encoder.encode(s));
+  const expected = await Promise.all(
+    keys.map(async (key) => _encoder.encode(_hex(await crypto.subtle.sign('HMAC', key, message)))),
+  );
+  let ok = false;
+  for (const mac of expected) {
+    for (const sent of given) ok = equalBytes(mac, sent) || ok;
+  }
+  return ok;
+}
+
+/**
+ * The age rule, when `maxAgeSeconds` is above 0: the signed timestamp must be whole Unix seconds,
+ * no older than the limit and no more than 5 minutes ahead of our clock.
+ */
+export function checkSignatureAge(
+  timestamp: string,
+  now: Date,
+  maxAgeSeconds: number,
+): HttpError | undefined {
+  if (!(maxAgeSeconds > 0)) return undefined;
+  if (!/^\d{1,12}$/.test(timestamp)) {
+    return forbidden(
+      'timestamp-invalid',
+      `signature.timestamp ${JSON.stringify(timestamp.slice(0, 40))} is not Unix seconds`,
+    );
+  }
+  const ageMs = now.getTime() - Number(timestamp) * 1000;
+  if (ageMs > maxAgeSeconds * 1000) {
+    return forbidden(
+      'message-too-old',
+      `signature.timestamp ${timestamp} is ${Math.round(ageMs / 1000)} s old; the limit is ${maxAgeSeconds} s`,
+    );
+  }
+  if (-ageMs > MAX_FUTURE_SKEW_MS) {
+    return forbidden(
+      'timestamp-in-future',
+      `signature.timestamp ${timestamp} is ${Math.round(-ageMs / 1000)} s ahead of this server's clock`,
+    );
+  }
+  return undefined;
+}

@@ -1,0 +1,78 @@
+/** Mailgun test helpers: sign bodies with a test key, post them, capture what the sinks receive. */
+import {
+  createMailWebhookHandler,
+  type EmailTrackingContext,
+  type MailWebhookOptions,
+} from '../../../src/index.js';
+import { type MailgunOptions, mailgun } from '../../../src/providers/mailgun/index.js';
+import { memoryLogger } from '../../helpers/envelope.js';
+
+export const TEST_KEY = 'key-mailhooks-test-0123456789abcdef';
+export const OTHER_KEY = 'key-mailhooks-other-fedcba9876543210';
+export const URL_MAILGUN = 'http://localhost/webhooks/mail/mailgun';
+/** The handler's fixed clock. */
+export const NOW = new Date('2026-03-01T12:00:00.000Z');
+export const NOW_SECONDS = String(NOW.getTime() / 1000);
+
+const _encoder = new TextEncoder();
+
+/** Lowercase hex HMAC-SHA256 of `message` under `key`. */
+export async function hmacHex(key: string, message: string): Promise<string> {
+  const cryptoKey = await crypto.subtle.importKey(
+    'raw',
+    _encoder.encode(key),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  const mac = await crypto.subtle.sign('HMAC', cryptoKey, _encoder.encode(message));
+  return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export interface SignInit {
+  readonly key?: string;
+  readonly timestamp?: string;
+  readonly token?: string;
+}
+
+/** A signature block for `timestamp` + `token` under `key`. */
+export async function signatureBlock(init: SignInit = {}) {
+  const timestamp = init.timestamp ?? NOW_SECONDS;
+  const token = init.token ?? '0123456789abcdef0123456789abcdef0123456789abcdef01';
+  const signature = await hmacHex(init.key ?? TEST_KEY, timestamp + token);
+  return { timestamp, token, signature };
+}
+
+/** The payload with its signature block replaced by one computed here, as JSON text. */
+export async function resign(payload: object, init: SignInit = {}): Promise<string> {
+  return JSON.stringify({ ...payload, signature: await signatureBlock(init) });
+}
+
+/** A POST to the Mailgun route. */
+export const mailgunRequest = (
+  body: string | Uint8Array<ArrayBuffer>,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+  url = URL_MAILGUN,
+): Request => new Request(url, { method: 'POST', body, headers });
+
+/** A handler with one mailgun provider, a capturing sink, a capturing logger and a fixed clock. */
+export function setup(
+  options: MailgunOptions = { signingKey: TEST_KEY },
+  extra: Partial<MailWebhookOptions> = {},
+) {
+  const events: EmailTrackingContext[] = [];
+  const { lines, logger } = memoryLogger();
+  const handle = createMailWebhookHandler({
+    providers: [mailgun(options)],
+    sinks: [{ name: 'capture', send: async (batch) => void events.push(...batch) }],
+    logger,
+    now: () => NOW,
+    ...extra,
+  });
+  return { handle, events, lines };
+}
+
+/** Status and parsed JSON body of a response. */
+export async function answer(response: Response): Promise<{ status: number; body: unknown }> {
+  return { status: response.status, body: await response.json() };
+}
