@@ -8,13 +8,16 @@
  *   const handle = createMailWebhookHandler({
  *     providers: [ses({ topicArns: [...] }), acmeMail({ token: env.ACME_WEBHOOK_TOKEN })],
  *   });
+ *
+ * In your project the import below reads `from 'mailhooks'`; here it points at the source so the
+ * test suite runs this very file.
  */
 import {
   defineProvider,
   type EmailTrackingContext,
   type TrackingEventType,
   refuse,
-} from 'mailhooks';
+} from '../src/index.js';
 
 const TYPES: Readonly<Record<string, TrackingEventType>> = {
   delivered: 'delivered',

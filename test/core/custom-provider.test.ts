@@ -1,5 +1,5 @@
 /** The README's custom provider (examples/custom-provider.ts), end to end through the handler. */
-import { describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { acmeMail } from '../../examples/custom-provider.js';
 import {
   ConfigError,
@@ -11,9 +11,6 @@ import {
   ses,
 } from '../../src/index.js';
 import { memoryLogger } from '../helpers/envelope.js';
-
-// The example imports from the published name, as a user's code would.
-vi.mock('mailhooks', () => import('../../src/index.js'));
 
 const URL_ACME = 'http://localhost/webhooks/mail/acme-mail';
 const TOKEN = 'acme-token-1';
