@@ -11,7 +11,10 @@ export {
 } from './events.js';
 export { createMailWebhookHandler, handleMailWebhook } from './handler.js';
 export type { LogFields, Logger } from './log.js';
+export { type MailgunOptions, mailgun } from './providers/mailgun/index.js';
+export { type PostmarkOptions, postmark } from './providers/postmark/index.js';
 export { type ResendOptions, resend } from './providers/resend/index.js';
+export { type SendgridOptions, sendgrid } from './providers/sendgrid/index.js';
 export { type SesOptions, ses } from './providers/ses/index.js';
 export {
   defineProvider,

@@ -55,8 +55,15 @@ export function tagsFromPairs(pairs: Iterable<readonly [string, unknown]>): {
   const metadata: Record<string, string> = {};
   for (const [name, raw] of pairs) {
     const value = typeof raw === 'string' ? raw : raw == null ? '' : JSON.stringify(raw);
-    if (name.startsWith('metadata:')) metadata[name.slice('metadata:'.length)] = value;
-    else tags.push(value === '' || value === 'true' ? name : `${name}:${value}`);
+    // defineProperty: a key such as `__proto__` stays an ordinary key.
+    if (name.startsWith('metadata:')) {
+      Object.defineProperty(metadata, name.slice('metadata:'.length), {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else tags.push(value === '' || value === 'true' ? name : `${name}:${value}`);
   }
   return { tags: [...new Set(tags)], metadata };
 }

@@ -1,6 +1,15 @@
 /** Every built-in provider, by name: adding an ESP adds a folder and one line here. */
+import { mailgunProvider } from './mailgun/index.js';
+import { postmarkProvider } from './postmark/index.js';
 import type { BuiltinProvider } from './registry-types.js';
 import { resendProvider } from './resend/index.js';
+import { sendgridProvider } from './sendgrid/index.js';
 import { sesProvider } from './ses/index.js';
 
-export const BUILTIN_PROVIDERS: readonly BuiltinProvider[] = [sesProvider, resendProvider];
+export const BUILTIN_PROVIDERS: readonly BuiltinProvider[] = [
+  sesProvider,
+  resendProvider,
+  sendgridProvider,
+  mailgunProvider,
+  postmarkProvider,
+];
