@@ -1,15 +1,21 @@
 /** Webhook fan-out sink: each event POSTed to each interested endpoint, signed as Standard Webhooks. */
 import * as v from 'valibot';
-import { describeThrown, lateBoundFetch } from '../errors.js';
-import { type EmailTrackingContext, TrackingEventTypeSchema } from '../events.js';
+import { lateBoundFetch } from '../errors.js';
+import { TrackingEventTypeSchema } from '../events.js';
 import { consoleLogger, type Logger } from '../log.js';
 import { functionSchema, parseOptions } from '../schema.js';
-import { type DecodedTrackingContext, toWireObject } from '../wire.js';
+import { createTrackingEventEncoder, type DecodedTrackingContext } from '../wire.js';
+import {
+  deliverWebhook,
+  type FanoutDelivery,
+  type FanoutFailure,
+  type FanoutSettings,
+  type FanoutTarget,
+} from './fanout-delivery.js';
 import type { Sink } from './types.js';
 import {
   decodeWebhookSecret,
   importWebhookKey,
-  signWebhook,
   WEBHOOK_SECRET_PREFIX,
   webhookMessageId,
 } from './webhook-signing.js';
@@ -19,17 +25,29 @@ export const DEFAULT_FANOUT_RETRIES = 3;
 // Workers allow six simultaneous open connections per invocation; more would wait in line
 // while their timeouts run.
 export const DEFAULT_FANOUT_CONCURRENCY = 6;
-const _BACKOFF_BASE_MS = 100;
 
-const _isHttpUrl = (text: string): boolean => {
+const _url = (text: string): URL | undefined => {
   try {
-    return /^https?:$/.test(new URL(text).protocol);
+    return new URL(text);
   } catch {
-    return false;
+    return undefined;
   }
 };
 
-const _HttpUrlSchema = v.pipe(v.string(), v.check(_isHttpUrl, 'expected an http(s) URL'));
+// Credentials and query tokens in a URL end up in logs, proxies and error messages; a receiver's
+// secret belongs in the signing key. Messages never repeat the URL.
+const _HttpUrlSchema = v.pipe(
+  v.string(),
+  v.check((text) => /^https?:$/.test(_url(text)?.protocol ?? ''), 'expected an http(s) URL'),
+  v.check((text) => {
+    const url = _url(text);
+    return !url?.username && !url?.password;
+  }, 'must not carry credentials (user:password@); the whsec_ secret is what authenticates the events'),
+  v.check(
+    (text) => !(_url(text)?.href.split('#')[0] ?? '').includes('?'),
+    'must not carry a query string (tokens in URLs end up in logs); the whsec_ secret is what authenticates the events',
+  ),
+);
 
 const FanoutEndpointSchema = v.object({
   url: _HttpUrlSchema,
@@ -86,14 +104,7 @@ export type FanoutEndpoint = v.InferInput<typeof FanoutEndpointSchema>;
  */
 export type FanoutOptions = v.InferInput<typeof FanoutOptionsSchema>;
 
-/** One delivery that failed after its retries. */
-export interface FanoutFailure {
-  readonly endpoint: string;
-  readonly type: string;
-  readonly eventId: string;
-  readonly recipient: string;
-  readonly reason: string;
-}
+export type { FanoutFailure } from './fanout-delivery.js';
 
 /** Rejected by the fan-out's `send()`; names every endpoint and event that did not get through. */
 export class FanoutError extends Error {
@@ -107,38 +118,9 @@ export class FanoutError extends Error {
   }
 }
 
-interface _Endpoint {
-  readonly url: string;
-  /** The URL without credentials or query, for logs and errors. */
-  readonly label: string;
-  readonly events: ReadonlySet<string> | undefined;
-  readonly key: Promise<CryptoKey>;
-}
-
-interface _Delivery {
-  readonly endpoint: _Endpoint;
-  readonly context: EmailTrackingContext;
-  readonly type: string;
-  readonly id: string;
-  readonly body: string;
-}
-
-type _Attempt =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly retry: boolean; readonly reason: string };
-
-interface _Settings {
-  readonly timeoutMs: number;
-  readonly retries: number;
-  readonly fetch: typeof fetch;
-  readonly logger: Logger;
-  readonly sleep: (ms: number) => Promise<void>;
-  readonly now: () => Date;
-}
-
 const _sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function _endpoint(endpoint: v.InferOutput<typeof FanoutEndpointSchema>): _Endpoint {
+function _endpoint(endpoint: v.InferOutput<typeof FanoutEndpointSchema>): FanoutTarget {
   const url = new URL(endpoint.url);
   const key = importWebhookKey(endpoint.secret);
   // Keys are imported at creation; a rejection surfaces on first use, not as an unhandled one.
@@ -151,104 +133,41 @@ function _endpoint(endpoint: v.InferOutput<typeof FanoutEndpointSchema>): _Endpo
   };
 }
 
-/** One POST with its own timeout. Answers are drained so the connection is freed at once. */
-async function _attempt(delivery: _Delivery, settings: _Settings): Promise<_Attempt> {
-  const timestamp = Math.floor(settings.now().getTime() / 1000);
-  const signature = await signWebhook(
-    await delivery.endpoint.key,
-    delivery.id,
-    timestamp,
-    delivery.body,
-  );
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), settings.timeoutMs);
-  try {
-    const response = await settings.fetch(delivery.endpoint.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'mailhooks',
-        'webhook-id': delivery.id,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': signature,
-      },
-      body: delivery.body,
-      signal: controller.signal,
-      // A signed event is for this URL only; a redirect is a misconfiguration to surface.
-      redirect: 'manual',
-    });
-    await response.body?.cancel().catch(() => {});
-    if (response.status >= 200 && response.status < 300) return { ok: true };
-    const retry = response.status >= 500 || response.status === 429 || response.status === 408;
-    return { ok: false, retry, reason: `HTTP ${response.status}` };
-  } catch (error) {
-    const reason = controller.signal.aborted
-      ? `timed out after ${settings.timeoutMs} ms`
-      : describeThrown(error);
-    return { ok: false, retry: true, reason };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Attempts a delivery up to `1 + retries` times; returns the failure, or undefined once delivered. */
-async function _deliver(
-  delivery: _Delivery,
-  settings: _Settings,
-): Promise<FanoutFailure | undefined> {
-  const fields = {
-    endpoint: delivery.endpoint.label,
-    type: delivery.type,
-    eventId: delivery.context.eventId,
-    webhookId: delivery.id,
-  };
-  for (let attempt = 1; ; attempt++) {
-    const outcome = await _attempt(delivery, settings);
-    if (outcome.ok) return undefined;
-    if (!outcome.retry || attempt > settings.retries) {
-      const reason = `${outcome.reason} after ${attempt} attempt${attempt === 1 ? '' : 's'}`;
-      settings.logger.warn('webhook delivery failed', { ...fields, reason });
-      return { ...fields, recipient: delivery.context.recipient, reason };
-    }
-    settings.logger.debug('webhook attempt failed; retrying', {
-      ...fields,
-      attempt,
-      reason: outcome.reason,
-    });
-    await settings.sleep(_BACKOFF_BASE_MS * 2 ** (attempt - 1));
-  }
-}
-
-/** Runs `run` over `items` with at most `limit` at a time. */
-async function _pool<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>) {
-  let next = 0;
+/** Runs `run` over what `items` yields, at most `limit` at a time, pulling the next only when one finishes. */
+async function _pool<T>(
+  items: Iterator<T>,
+  limit: number,
+  signal: AbortSignal | undefined,
+  run: (item: T) => Promise<void>,
+) {
   const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await run(item);
+    while (!signal?.aborted) {
+      const next = items.next();
+      if (next.done) return;
+      await run(next.value);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  await Promise.all(Array.from({ length: limit }, worker));
 }
 
-async function _deliveries(
+/**
+ * The deliveries of a send, made as they are pulled: one context encoded at a time (its body
+ * shared by its endpoints, each rawEvent serialized once per send) and let go once sent.
+ */
+function* _deliveries(
   events: readonly DecodedTrackingContext[],
-  endpoints: readonly _Endpoint[],
-): Promise<_Delivery[]> {
-  const deliveries: _Delivery[] = [];
+  endpoints: readonly FanoutTarget[],
+): Generator<FanoutDelivery> {
+  const encode = createTrackingEventEncoder();
   for (const context of events) {
     const targets = endpoints.filter((e) => !e.events || e.events.has(context.eventType));
     if (targets.length === 0) continue;
     const type = `email.${context.eventType}`;
-    const id = await webhookMessageId(context);
-    const body = JSON.stringify({
-      type,
-      timestamp: context.timestamp.toISOString(),
-      data: toWireObject(context),
-    });
-    for (const endpoint of targets) deliveries.push({ endpoint, context, type, id, body });
+    const id = webhookMessageId(context);
+    const envelope = JSON.stringify({ type, timestamp: context.timestamp.toISOString() });
+    const body = `${envelope.slice(0, -1)},"data":${encode(context).json}}`;
+    for (const endpoint of targets) yield { endpoint, context, type, id, body };
   }
-  return deliveries;
 }
 
 /**
@@ -264,7 +183,8 @@ async function _deliveries(
 export function createFanoutSink(options: FanoutOptions): Sink {
   const o = parseOptions(FanoutOptionsSchema, options);
   const endpoints = o.endpoints.map(_endpoint);
-  const settings: _Settings = {
+  const settings: FanoutSettings = {
+    signal: undefined,
     timeoutMs: o.timeoutMs,
     retries: o.retries,
     fetch: o.fetch ?? lateBoundFetch,
@@ -274,13 +194,16 @@ export function createFanoutSink(options: FanoutOptions): Sink {
   };
   return {
     name: o.name ?? 'fanout',
-    async send(events) {
+    async send(events, sendOptions) {
+      const signal = sendOptions?.signal;
+      const run = { ...settings, signal };
       const failures: FanoutFailure[] = [];
-      await _pool(await _deliveries(events, endpoints), o.concurrency, async (delivery) => {
-        const failure = await _deliver(delivery, settings);
+      await _pool(_deliveries(events, endpoints), o.concurrency, signal, async (delivery) => {
+        const failure = await deliverWebhook(delivery, run);
         if (failure) failures.push(failure);
       });
       if (failures.length > 0) throw new FanoutError(failures);
+      if (signal?.aborted) throw signal.reason;
     },
   };
 }

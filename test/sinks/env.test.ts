@@ -156,6 +156,34 @@ describe('sinksFromEnv', () => {
     expect(settingOf(env)).toBe(setting);
   });
 
+  test.each([
+    ['credentials', 'https://crm:hunter2@b.example/hook'],
+    ['a query token', 'https://b.example/hook?token=hunter2'],
+  ])(
+    'refuses an endpoint URL with %s, naming its index and never printing the secret part',
+    (_, url) => {
+      const env = {
+        MAIL_WEBHOOK_SINKS: 'fanout',
+        ...fanoutEnv,
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: endpoints([
+          { url: 'https://a.example/hook', secret: 'env:SECRET_A' },
+          { url, secret: 'env:SECRET_B' },
+        ]),
+      };
+      expect(settingOf(env)).toBe('MAIL_WEBHOOK_FANOUT_ENDPOINTS[1].url');
+      let message = '';
+      try {
+        createHandlerFromEnv({ MAIL_WEBHOOK_ENABLED: 'true', ...env });
+      } catch (error) {
+        message = String(error);
+      }
+      expect(message).toMatch(
+        /^ConfigError: MAIL_WEBHOOK_FANOUT_ENDPOINTS\[1\]\.url: must not carry/,
+      );
+      expect(message).not.toContain('hunter2');
+    },
+  );
+
   test('a missing secret says where to set it', () => {
     const env = { MAIL_WEBHOOK_SINKS: 'fanout', ...fanoutEnv, SECRET_B: '' };
     expect(() => sinksFromEnv(env, context)).toThrow(

@@ -1,12 +1,13 @@
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createMailWebhookHandler } from '../../src/handler.js';
-import { silentLogger } from '../../src/log.js';
+import { type Logger, silentLogger } from '../../src/log.js';
 import { ses } from '../../src/providers/ses/index.js';
 import { createFanoutSink } from '../../src/sinks/fanout.js';
 import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
 import delivery from '../fixtures/ses/event-publishing-delivery.json' with { type: 'json' };
 import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
+import { memoryLogger } from '../helpers/envelope.js';
 import { snsRequest } from './samples.js';
 
 const SECRET = `whsec_${btoa('a-receiver-secret-of-32-bytes!!!')}`;
@@ -17,19 +18,23 @@ afterEach(async () => {
   receiver = undefined;
 });
 
-async function handlerTo(answer: CaptureServer['answer']) {
+async function handlerTo(
+  answer: CaptureServer['answer'],
+  options: { retries?: number; deliveryTimeoutMs?: number; logger?: Logger } = {},
+) {
   receiver = await startCaptureServer(answer);
   const fanout = createFanoutSink({
     endpoints: [{ url: `${receiver.origin}/hooks/mail`, secret: SECRET }],
     timeoutMs: 500,
-    retries: 1,
+    retries: options.retries ?? 1,
     sleep: async () => {},
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
   });
   return createMailWebhookHandler({
     sinks: [fanout],
     providers: [ses({ verifySignature: false })],
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
+    ...(options.deliveryTimeoutMs ? { deliveryTimeoutMs: options.deliveryTimeoutMs } : {}),
   });
 }
 
@@ -76,5 +81,27 @@ describe('SES through the handler to a signed webhook', () => {
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ ok: false, error: 'sink-failed' });
     expect(receiver?.requests).toHaveLength(2);
+  });
+
+  test('answers 503 sink-timeout at the delivery deadline and stops sending: no retry, the request in flight aborted', async () => {
+    const { logger, lines } = memoryLogger();
+    const handle = await handlerTo(() => 'hang', { retries: 3, deliveryTimeoutMs: 100, logger });
+    const started = Date.now();
+    const response = await handle(snsRequest(bounce, 'sns-bounce-3'));
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ ok: false, error: 'sink-timeout' });
+    expect(Date.now() - started).toBeLessThan(450);
+    // Past the 500 ms attempt timeout: the old fan-out would have retried by now.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(receiver?.requests).toHaveLength(1);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'webhook delivery failed',
+        fields: expect.objectContaining({
+          reason: 'stopped: the delivery deadline passed after 1 attempt',
+        }),
+      }),
+    );
   });
 });

@@ -1,10 +1,13 @@
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
+import type { EmailTrackingContext } from '../../src/events.js';
 import { silentLogger } from '../../src/log.js';
 import { createFanoutSink, FanoutError, type FanoutOptions } from '../../src/sinks/fanout.js';
+import { webhookMessageId } from '../../src/sinks/webhook-signing.js';
 import { decodeTrackingEvent } from '../../src/wire.js';
 import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
+import { memoryLogger } from '../helpers/envelope.js';
 import { sampleContext } from './samples.js';
 
 const SECRET_A = `whsec_${btoa('endpoint-a-secret-key-32-bytes!!')}`;
@@ -123,7 +126,7 @@ describe('createFanoutSink delivery', () => {
   test('does not retry a 400, and rejects naming the endpoint and event', async () => {
     const receiver = await server(() => 400);
     const { sink, sleeps } = fanout({
-      endpoints: [{ url: `${receiver.origin}/in?token=x`, secret: SECRET_A }],
+      endpoints: [{ url: `${receiver.origin}/in`, secret: SECRET_A }],
     });
     const error = await sink.send([sampleContext()]).catch((e: unknown) => e);
     expect(receiver.requests).toHaveLength(1);
@@ -132,7 +135,6 @@ describe('createFanoutSink delivery', () => {
     expect((error as Error).message).toContain(
       `email.bounced (event sns-message-1, zoë@example.com) to ${receiver.origin}/in: HTTP 400 after 1 attempt`,
     );
-    expect((error as Error).message).not.toContain('token=x');
   });
 
   test('gives up on an endpoint that stays down after 1 + retries attempts, still serving the others', async () => {
@@ -196,6 +198,152 @@ describe('createFanoutSink delivery', () => {
   });
 });
 
+/** A fetch double: answers at once with `status`, recording only what the test needs. */
+function stubFetch(answer: (url: string, init: RequestInit) => Promise<Response> | Response) {
+  const calls: { url: string; id: string; signal: AbortSignal | undefined }[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const fetch = (async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const headers = init.headers as Record<string, string>;
+    calls.push({
+      url: String(input),
+      id: headers['webhook-id'] ?? '',
+      signal: init.signal ?? undefined,
+    });
+    maxInFlight = Math.max(maxInFlight, ++inFlight);
+    try {
+      return await answer(String(input), init);
+    } finally {
+      inFlight--;
+    }
+  }) as typeof globalThis.fetch;
+  return { fetch, calls, maxInFlight: () => maxInFlight };
+}
+
+/** Resolves when `signal` aborts (an endpoint that never answers). */
+const untilAborted = (signal: AbortSignal | null | undefined) =>
+  new Promise<Response>((_, reject) => {
+    signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+  });
+
+describe('createFanoutSink within the delivery deadline', () => {
+  test('starts no retry once the deadline has fired', async () => {
+    const deadline = new AbortController();
+    const stub = stubFetch(() => new Response(null, { status: 503 }));
+    const sink = createFanoutSink({
+      endpoints: [{ url: 'https://hooks.example/in', secret: SECRET_A }],
+      retries: 3,
+      fetch: stub.fetch,
+      logger: silentLogger,
+      sleep: async () => deadline.abort(),
+    });
+    const error = await sink.send([sampleContext()], { signal: deadline.signal }).catch((e) => e);
+    expect(stub.calls).toHaveLength(1);
+    expect((error as FanoutError).failures.map((f) => f.reason)).toEqual([
+      'stopped: the delivery deadline passed after 1 attempt',
+    ]);
+  });
+
+  test('aborts requests in flight when the deadline fires, without waiting for their timeout', async () => {
+    const deadline = new AbortController();
+    const stub = stubFetch((_, init) => untilAborted(init.signal));
+    const sink = createFanoutSink({
+      endpoints: [{ url: 'https://hooks.example/in', secret: SECRET_A }],
+      timeoutMs: 60_000,
+      fetch: stub.fetch,
+      logger: silentLogger,
+    });
+    const sent = sink.send([sampleContext(), sampleContext({ recipient: 'b@example.com' })], {
+      signal: deadline.signal,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    deadline.abort();
+    await expect(sent).rejects.toThrow(/delivery deadline passed after 1 attempt/);
+    expect(stub.calls).toHaveLength(2);
+    expect(stub.calls.every((c) => c.signal?.aborted)).toBe(true);
+  });
+
+  test('starts nothing when the deadline has already passed', async () => {
+    const deadline = new AbortController();
+    deadline.abort();
+    const stub = stubFetch(() => new Response(null, { status: 204 }));
+    const { sink } = fanout({
+      endpoints: [{ url: 'https://hooks.example/in', secret: SECRET_A }],
+      fetch: stub.fetch,
+    });
+    await expect(sink.send([sampleContext()], { signal: deadline.signal })).rejects.toThrow();
+    expect(stub.calls).toEqual([]);
+  });
+});
+
+describe('createFanoutSink with many recipients', () => {
+  test('20,000 recipients to two endpoints: rawEvent serialized once, webhook-id one per (eventId, recipient, eventType)', async () => {
+    const counter = { serialized: 0 };
+    const plain = { eventType: 'Delivery', mail: { messageId: 'ses-message-1' } };
+    const rawEvent = {
+      ...plain,
+      toJSON() {
+        counter.serialized++;
+        return plain;
+      },
+    };
+    const stub = stubFetch(() => new Response(null, { status: 204 }));
+    const { sink } = fanout({
+      endpoints: [
+        { url: 'https://a.example/in', secret: SECRET_A },
+        { url: 'https://b.example/in', secret: SECRET_B },
+      ],
+      fetch: stub.fetch,
+    });
+    const contexts: EmailTrackingContext[] = Array.from({ length: 20_000 }, (_, i) =>
+      sampleContext({ eventType: 'delivered', recipient: `r${i}@example.com`, rawEvent }),
+    );
+
+    await sink.send(contexts);
+
+    expect(counter.serialized).toBe(1);
+    expect(stub.calls).toHaveLength(40_000);
+    expect(stub.maxInFlight()).toBeLessThanOrEqual(6);
+    const idsByUrl = (url: string) => stub.calls.filter((c) => c.url === url).map((c) => c.id);
+    const a = idsByUrl('https://a.example/in');
+    expect(new Set(a).size).toBe(20_000);
+    expect(new Set(idsByUrl('https://b.example/in'))).toEqual(new Set(a));
+    expect(a).toContain(
+      await webhookMessageId({
+        eventId: 'sns-message-1',
+        recipient: 'r123@example.com',
+        eventType: 'delivered',
+      }),
+    );
+  }, 60_000);
+});
+
+describe('createFanoutSink logs', () => {
+  test('log lines name an endpoint by origin and path only', async () => {
+    const { logger, lines } = memoryLogger();
+    const url = 'https://hooks.example/in#v2';
+    const stub = stubFetch((target) => {
+      throw new TypeError(`connect ECONNREFUSED for ${target}`);
+    });
+    const sink = createFanoutSink({
+      endpoints: [{ url, secret: SECRET_A }],
+      retries: 1,
+      fetch: stub.fetch,
+      logger,
+      sleep: async () => {},
+    });
+    const error = await sink.send([sampleContext()]).catch((e: unknown) => e);
+    expect(lines.map((l) => l.msg)).toEqual([
+      'webhook attempt failed; retrying',
+      'webhook delivery failed',
+    ]);
+    for (const line of lines) expect(line.fields.endpoint).toBe('https://hooks.example/in');
+    const printed = JSON.stringify(lines) + String(error);
+    expect(printed).toContain('ECONNREFUSED for https://hooks.example/in');
+    expect(printed).not.toContain('#v2');
+  });
+});
+
 describe('createFanoutSink options', () => {
   const valid = { url: 'https://example.com/hook', secret: SECRET_A };
   const refusal = (options: unknown) => {
@@ -229,11 +377,32 @@ describe('createFanoutSink options', () => {
     ['an empty event list', 'endpoints.0.events', { endpoints: [{ ...valid, events: [] }] }],
     ['no endpoints', 'endpoints', { endpoints: [] }],
     ['a zero timeout', 'timeoutMs', { endpoints: [valid], timeoutMs: 0 }],
+    [
+      'a URL with credentials',
+      'endpoints.1.url',
+      { endpoints: [valid, { ...valid, url: 'https://crm:hunter2@hooks.example/in' }] },
+    ],
+    [
+      'a URL with a user name only',
+      'endpoints.0.url',
+      { endpoints: [{ ...valid, url: 'https://hunter2@hooks.example/in' }] },
+    ],
+    [
+      'a URL with a query token',
+      'endpoints.1.url',
+      { endpoints: [valid, { ...valid, url: 'https://hooks.example/in?token=hunter2' }] },
+    ],
+    [
+      'a URL with an empty query',
+      'endpoints.0.url',
+      { endpoints: [{ ...valid, url: 'https://hooks.example/in?' }] },
+    ],
     ['negative retries', 'retries', { endpoints: [valid], retries: -1 }],
   ])('refuses %s with a ConfigError naming %s', (_, setting, options) => {
     const error = refusal(options);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).setting).toBe(setting);
+    expect((error as Error).message).not.toContain('hunter2');
   });
 
   test('accepts http and https URLs and every tracking event type', () => {

@@ -1,0 +1,147 @@
+/** One fan-out delivery: signed POSTs with a per-attempt timeout, bounded retries, and the request's deadline. */
+import { describeThrown } from '../errors.js';
+import type { EmailTrackingContext } from '../events.js';
+import type { Logger } from '../log.js';
+import { signWebhook } from './webhook-signing.js';
+
+const _BACKOFF_BASE_MS = 100;
+
+/** One delivery that failed after its retries. */
+export interface FanoutFailure {
+  readonly endpoint: string;
+  readonly type: string;
+  readonly eventId: string;
+  readonly webhookId: string;
+  readonly recipient: string;
+  readonly reason: string;
+}
+
+/** An endpoint as configured: URL, its log label, its event filter, its imported key. */
+export interface FanoutTarget {
+  readonly url: string;
+  /** The URL without credentials or query, for logs and errors. */
+  readonly label: string;
+  readonly events: ReadonlySet<string> | undefined;
+  readonly key: Promise<CryptoKey>;
+}
+
+/** One context to one endpoint; the body and id are shared by the context's endpoints. */
+export interface FanoutDelivery {
+  readonly endpoint: FanoutTarget;
+  readonly context: EmailTrackingContext;
+  readonly type: string;
+  /** Shared by every endpoint of one context. */
+  readonly id: Promise<string>;
+  readonly body: string;
+}
+
+type _Attempt =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly retry: boolean; readonly reason: string };
+
+/** What every delivery of one send shares. */
+export interface FanoutSettings {
+  /** The request's delivery deadline: no attempt starts after it fires, and in-flight ones stop. */
+  readonly signal: AbortSignal | undefined;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly fetch: typeof fetch;
+  readonly logger: Logger;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly now: () => Date;
+}
+
+const _DEADLINE_PASSED = 'stopped: the delivery deadline passed';
+
+/** Waits `ms`, or less when the deadline fires first. */
+async function _backoff(ms: number, settings: FanoutSettings): Promise<void> {
+  const signal = settings.signal;
+  if (!signal) return settings.sleep(ms);
+  let stop = () => {};
+  const aborted = new Promise<void>((resolve) => {
+    stop = resolve;
+    signal.addEventListener('abort', stop, { once: true });
+  });
+  try {
+    await Promise.race([settings.sleep(ms), aborted]);
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
+}
+
+/** A thrown error's text with the endpoint's URL shown as its label (origin and path only). */
+function _reason(error: unknown, endpoint: FanoutTarget): string {
+  return describeThrown(error).split(endpoint.url).join(endpoint.label);
+}
+
+/** One POST with its own timeout, also stopped by the deadline. Answers are drained so the connection is freed at once. */
+async function _attempt(delivery: FanoutDelivery, settings: FanoutSettings): Promise<_Attempt> {
+  const timestamp = Math.floor(settings.now().getTime() / 1000);
+  const id = await delivery.id;
+  const signature = await signWebhook(await delivery.endpoint.key, id, timestamp, delivery.body);
+  if (settings.signal?.aborted) return { ok: false, retry: false, reason: _DEADLINE_PASSED };
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), settings.timeoutMs);
+  const stop = () => controller.abort();
+  settings.signal?.addEventListener('abort', stop, { once: true });
+  try {
+    const response = await settings.fetch(delivery.endpoint.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'mailhooks',
+        'webhook-id': id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signature,
+      },
+      body: delivery.body,
+      signal: controller.signal,
+      // A signed event is for this URL only; a redirect is a misconfiguration to surface.
+      redirect: 'manual',
+    });
+    await response.body?.cancel().catch(() => {});
+    if (response.status >= 200 && response.status < 300) return { ok: true };
+    const retry = response.status >= 500 || response.status === 429 || response.status === 408;
+    return { ok: false, retry, reason: `HTTP ${response.status}` };
+  } catch (error) {
+    if (settings.signal?.aborted) return { ok: false, retry: false, reason: _DEADLINE_PASSED };
+    const reason = controller.signal.aborted
+      ? `timed out after ${settings.timeoutMs} ms`
+      : _reason(error, delivery.endpoint);
+    return { ok: false, retry: true, reason };
+  } finally {
+    clearTimeout(timer);
+    settings.signal?.removeEventListener('abort', stop);
+  }
+}
+
+/**
+ * Attempts a delivery up to `1 + retries` times, none after the deadline; returns the failure, or undefined once delivered. */
+export async function deliverWebhook(
+  delivery: FanoutDelivery,
+  settings: FanoutSettings,
+): Promise<FanoutFailure | undefined> {
+  const fields = {
+    endpoint: delivery.endpoint.label,
+    type: delivery.type,
+    eventId: delivery.context.eventId,
+    webhookId: await delivery.id,
+  };
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await _attempt(delivery, settings);
+    if (outcome.ok) return undefined;
+    if (outcome.retry && attempt <= settings.retries && !settings.signal?.aborted) {
+      settings.logger.debug('webhook attempt failed; retrying', {
+        ...fields,
+        attempt,
+        reason: outcome.reason,
+      });
+      await _backoff(_BACKOFF_BASE_MS * 2 ** (attempt - 1), settings);
+      if (!settings.signal?.aborted) continue;
+    }
+    const why = settings.signal?.aborted ? _DEADLINE_PASSED : outcome.reason;
+    const reason = `${why} after ${attempt} attempt${attempt === 1 ? '' : 's'}`;
+    settings.logger.warn('webhook delivery failed', { ...fields, reason });
+    return { ...fields, recipient: delivery.context.recipient, reason };
+  }
+}
