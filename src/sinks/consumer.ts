@@ -27,6 +27,27 @@ export function retryDelaySeconds(attempts: number): number {
   return Math.min(2 ** Math.max(attempts, 1) * 5, _MAX_DELAY_SECONDS);
 }
 
+const _IDENTITY_FIELDS = ['eventId', 'eventType', 'messageId', 'recipient', 'espName'] as const;
+
+/** The identifying fields of an undecodable body, where they are short strings. */
+function _identity(body: unknown): Record<string, string> {
+  let value = body;
+  if (typeof body === 'string') {
+    try {
+      value = JSON.parse(body);
+    } catch {
+      return {};
+    }
+  }
+  if (typeof value !== 'object' || value === null) return {};
+  const found: Record<string, string> = {};
+  for (const key of _IDENTITY_FIELDS) {
+    const field = (value as Record<string, unknown>)[key];
+    if (typeof field === 'string' && field.length <= 320) found[key] = field;
+  }
+  return found;
+}
+
 async function _consume(
   message: QueueMessageLike,
   sinks: readonly Sink[],
@@ -38,14 +59,16 @@ async function _consume(
   try {
     context = decodeTrackingEvent(message.body as string | object);
   } catch (error) {
-    // Retried rather than acked: it cannot succeed here, but after max_retries it lands in the
-    // dead-letter queue where an operator can read it, and a consumer of a newer version
-    // (mid-deploy) may still understand it. Acking would lose it with only a log line.
-    logger.error('queue message is not a tracking event; retrying towards the dead-letter queue', {
+    // Acked, not retried: decoding is deterministic, so every retry fails the same way, and a
+    // dead-letter queue that is replayed would cycle it forever. Fields a newer version added
+    // are ignored, not refused, so a mid-deploy message still decodes. The log line keeps what
+    // identifies the event.
+    logger.error('queue message is not a tracking event this version can read; acked and dropped', {
       ...fields,
+      ..._identity(message.body),
       error: describeThrown(error),
     });
-    retry();
+    message.ack();
     return;
   }
   const eventFields = { ...fields, eventType: context.eventType, eventId: context.eventId };
@@ -68,8 +91,9 @@ async function _consume(
 }
 
 /**
- * Delivers a queue batch to `sinks`: each message is acked once every sink took it, otherwise
- * retried with a delay growing per attempt (after the consumer's `max_retries`, the platform
+ * Delivers a queue batch to `sinks`: each message is acked once every sink took it (or, with an
+ * error log line, when it does not decode: no retry could help), otherwise retried with a delay
+ * growing per attempt (after the consumer's `max_retries`, the platform
  * moves it to the dead-letter queue). Never throws: every message is acked or retried.
  * @example
  * export default {

@@ -4,6 +4,7 @@ import { silentLogger } from '../../src/log.js';
 import { consumeQueueBatch, retryDelaySeconds } from '../../src/sinks/consumer.js';
 import type { Sink } from '../../src/sinks/types.js';
 import { encodeTrackingEvent } from '../../src/wire.js';
+import { memoryLogger } from '../helpers/envelope.js';
 import { sampleContext } from './samples.js';
 
 function message(id: string, body: unknown, attempts = 1) {
@@ -68,25 +69,59 @@ describe('consumeQueueBatch', () => {
     expect(bad.outcome).toEqual({ acked: false, retried: { delaySeconds: 40 } });
   });
 
-  test('retries a malformed message so it ends in the dead-letter queue', async () => {
+  test('acks a message that no longer decodes, with an error line naming the field and the event', async () => {
     const sink = recordingSink();
-    const errors: unknown[] = [];
-    const logger = {
-      ...silentLogger,
-      error: (msg: string, fields?: unknown) => errors.push({ msg, fields }),
-    };
-    const malformed = message('junk', '{"eventType":"sent"}');
-    await consumeQueueBatch({ queue: 'q', messages: [malformed] }, [sink], logger);
-    expect(sink.taken).toEqual([]);
-    expect(malformed.outcome).toEqual({ acked: false, retried: { delaySeconds: 10 } });
-    expect(errors).toEqual([
-      expect.objectContaining({
-        fields: expect.objectContaining({
-          queueMessageId: 'junk',
-          error: expect.stringMatching(/is missing/),
-        }),
-      }),
+    const { logger, lines } = memoryLogger();
+    const wire = JSON.parse(encodeTrackingEvent(sampleContext()));
+    const outOfRange = message(
+      'far',
+      JSON.stringify({ ...wire, timestamp: '+010000-01-01T00:00:00.000Z' }),
+      4,
+    );
+    const next = message(
+      'next',
+      encodeTrackingEvent(sampleContext({ recipient: 'b@example.com' })),
+    );
+    await consumeQueueBatch({ queue: 'q', messages: [outOfRange, next] }, [sink], logger);
+    expect(outOfRange.outcome).toEqual({ acked: true });
+    expect(next.outcome).toEqual({ acked: true });
+    expect(sink.taken.map((c) => c.recipient)).toEqual(['b@example.com']);
+    expect(lines.filter((l) => l.level === 'error')).toEqual([
+      {
+        level: 'error',
+        msg: 'queue message is not a tracking event this version can read; acked and dropped',
+        fields: {
+          queue: 'q',
+          queueMessageId: 'far',
+          attempts: 4,
+          eventId: 'sns-message-1',
+          eventType: 'bounced',
+          messageId: 'ses-message-1',
+          recipient: 'zoë@example.com',
+          espName: 'ses',
+          error: expect.stringMatching(
+            /WireFormatError: tracking event field "timestamp" is invalid/,
+          ),
+        },
+      },
     ]);
+  });
+
+  test.each([
+    ['text that is not JSON', 'not a tracking event'],
+    ['an object missing fields', '{"eventType":"sent"}'],
+    ['a number', 42],
+  ])('acks %s rather than retrying it forever', async (_, body) => {
+    const { logger, lines } = memoryLogger();
+    const m = message('junk', body);
+    await consumeQueueBatch({ queue: 'q', messages: [m] }, [recordingSink()], logger);
+    expect(m.outcome).toEqual({ acked: true });
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        fields: expect.objectContaining({ queueMessageId: 'junk' }),
+      }),
+    );
   });
 
   test('retries rather than drops when no consumer sink is configured', async () => {

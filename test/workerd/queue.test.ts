@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { Webhook } from 'standardwebhooks';
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import worker from '../../src/adapters/cloudflare';
 import { decodeTrackingEvent, encodeTrackingEvent } from '../../src/wire';
 import send from '../fixtures/ses/event-publishing-send.json' with { type: 'json' };
@@ -53,6 +53,17 @@ function stubFetch(status: (body: string) => number) {
   });
   return posts;
 }
+
+/** The Worker's JSON log lines, captured rather than printed. */
+let logged: Record<string, unknown>[] = [];
+beforeEach(() => {
+  logged = [];
+  for (const method of ['debug', 'log', 'warn', 'error'] as const) {
+    vi.spyOn(console, method).mockImplementation((line: unknown) => {
+      logged.push(JSON.parse(String(line)));
+    });
+  }
+});
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -124,6 +135,9 @@ describe('the Worker with a queue', () => {
     const response = await worker.fetch(snsRequest(send, 'sns-send-2'), workerEnv);
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ ok: false, error: 'sink-failed' });
+    expect(logged).toContainEqual(
+      expect.objectContaining({ level: 'error', sink: 'queue', error: 'Error: queue unavailable' }),
+    );
   });
 
   test('the consumer acks what the endpoint took and retries the rest with a growing delay', async () => {
@@ -144,23 +158,38 @@ describe('the Worker with a queue', () => {
     });
   });
 
-  test('the consumer retries a malformed message towards the dead-letter queue', async () => {
+  test('the consumer acks a message that no longer decodes instead of retrying it towards the dead-letter queue', async () => {
     const posts = stubFetch(() => 204);
     const { env: workerEnv } = queueEnv();
-    const result = await consume(workerEnv, [{ body: 'not a tracking event' }]);
-    expect(result.explicitAcks).toEqual([]);
-    expect(result.retryMessages).toEqual([{ msgId: 'm0' }]);
-    expect(result.delays).toEqual({ m0: 10 });
+    const wire = JSON.parse(encodeTrackingEvent(sampleContext()));
+    const result = await consume(workerEnv, [
+      { body: 'not a tracking event' },
+      { body: JSON.stringify({ ...wire, timestamp: '+010000-01-01T00:00:00.000Z' }), attempts: 3 },
+    ]);
+    expect(result.explicitAcks).toEqual(['m0', 'm1']);
+    expect(result.retryMessages).toEqual([]);
     expect(posts).toEqual([]);
+    expect(logged.filter((l) => l.level === 'error')).toEqual([
+      expect.objectContaining({ queueMessageId: 'm0', error: expect.stringMatching(/not JSON/) }),
+      expect.objectContaining({
+        queueMessageId: 'm1',
+        eventId: 'sns-message-1',
+        error: expect.stringMatching(/"timestamp" is invalid/),
+      }),
+    ]);
   });
 
-  test('queue listed without its binding: 503 misconfigured naming MAIL_WEBHOOK_SINKS, so SNS retries', async () => {
+  test('queue listed without its binding: 503 misconfigured, so SNS retries; the log line names MAIL_WEBHOOK_SINKS', async () => {
     const { env: workerEnv } = queueEnv();
     const broken = { ...workerEnv, MAIL_WEBHOOK_QUEUE: undefined };
     const response = await worker.fetch(snsRequest(send, 'sns-send-3'), broken);
     expect(response.status).toBe(503);
     const body = (await response.json()) as { error: string; message: string };
     expect(body.error).toBe('misconfigured');
-    expect(body.message).toMatch(/^MAIL_WEBHOOK_SINKS: /);
+    // The public body names no setting; the log line does.
+    expect(body.message).not.toContain('MAIL_WEBHOOK');
+    expect(logged).toContainEqual(
+      expect.objectContaining({ level: 'error', setting: 'MAIL_WEBHOOK_SINKS' }),
+    );
   });
 });
