@@ -1,4 +1,5 @@
 /** `GET /healthz`, answered before the webhook handler: the same probe on every runtime. */
+import { isSaneHost, pathnameOf } from './route.js';
 
 /** A fetch-style handler, as `createMailWebhookHandler` returns. */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
@@ -11,7 +12,12 @@ export function withHealthCheck<A extends unknown[]>(
   handler: (request: Request, ...rest: A) => Response | Promise<Response>,
 ): (request: Request, ...rest: A) => Response | Promise<Response> {
   return (request, ...rest) => {
-    if ((request.method === 'GET' || request.method === 'HEAD') && _isHealthz(request.url)) {
+    if (
+      (request.method === 'GET' || request.method === 'HEAD') &&
+      pathnameOf(request.url) === '/healthz' &&
+      // Deno builds the URL from the Host header: `x/healthz?` must not make any path a probe.
+      isSaneHost(request.headers.get('host'))
+    ) {
       return new Response(request.method === 'HEAD' ? null : '{"ok":true}', {
         headers: { 'content-type': 'application/json; charset=utf-8' },
       });
@@ -19,8 +25,3 @@ export function withHealthCheck<A extends unknown[]>(
     return handler(request, ...rest);
   };
 }
-
-const _isHealthz = (url: string): boolean => {
-  const start = url.indexOf('/', url.indexOf('//') + 2);
-  return start >= 0 && url.slice(start).replace(/\?.*$/, '') === '/healthz';
-};

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { errorResponse, HttpError } from '../errors.js';
+import { isSaneHost } from '../route.js';
 import type { FetchHandler } from './_server.js';
 
 const DISCARD_MS = 5000;
@@ -34,15 +35,43 @@ function _body(req: IncomingMessage): ReadableStream<Uint8Array> {
   });
 }
 
-/** Turns a Node request into a fetch `Request`; `signal` aborts when the client goes away. */
+// Where a request whose Host no URL can hold is put: the core still sees the Host header and refuses it.
+const _FALLBACK_ORIGIN = 'http://localhost';
+
+/**
+ * The request's own path (and query). An absolute-form target (`POST http://other/x`) gives
+ * only its path: the origin comes from the connection, never from what the client wrote.
+ */
+function _path(target: string | undefined): string {
+  if (!target) return '/';
+  if (target.charCodeAt(0) === 47 /* / */) return target;
+  const scheme = target.indexOf('://');
+  const start = scheme < 0 ? -1 : target.indexOf('/', scheme + 3);
+  return start < 0 ? '/' : target.slice(start);
+}
+
+/**
+ * Turns a Node request into a fetch `Request`; `signal` aborts when the client goes away.
+ * Its URL is a checked Host (else `localhost`) plus the raw path: a Host such as
+ * `evil.example/webhooks/mail/ses?` never becomes part of the path, and none makes this throw.
+ */
 export function toRequest(req: IncomingMessage, signal?: AbortSignal): Request {
   const headers = new Headers();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
   }
-  const url = new URL(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`);
+  const host = req.headers.host;
+  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  const origin = host && isSaneHost(host) ? `${scheme}://${host}` : _FALLBACK_ORIGIN;
+  const path = _path(req.url);
   const body = req.method === 'GET' || req.method === 'HEAD' ? null : _body(req);
-  return new Request(url, { method: req.method, headers, body, signal, duplex: 'half' } as never);
+  const init = { method: req.method, headers, body, signal, duplex: 'half' } as never;
+  try {
+    return new Request(origin + path, init);
+  } catch {
+    // A host the pattern lets through but a URL cannot hold (port 99999).
+    return new Request(_FALLBACK_ORIGIN + path, init);
+  }
 }
 
 /** Writes a fetch `Response` to a Node response, honouring the client's pace. */
@@ -58,12 +87,10 @@ export function toNodeListener(handler: FetchHandler) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const aborted = new AbortController();
     res.once('close', () => aborted.abort());
-    // toRequest throws on a Host header no URL can hold (400); the handler should never throw (500).
+    // toRequest throws only on a request target no URL can hold (400); the handler never should (500).
     const response = await Promise.resolve()
       .then(() => toRequest(req, aborted.signal))
-      .then(handler, () =>
-        _refuse(400, 'bad-request', 'the request URL or Host header is malformed'),
-      )
+      .then(handler, () => _refuse(400, 'bad-request', 'the request target is malformed'))
       .catch(() => _refuse(500, 'internal-error', 'internal error; see the logs'));
     if (!req.complete) _discardRest(req);
     await sendResponse(res, response).catch(() => res.destroy());

@@ -1,9 +1,16 @@
 /** The HTTP behaviour every runtime must show, written once and run against each (as srvx's addTests). */
-import { expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Signer } from '../helpers/signing.js';
 import { forged, signedSesPost } from '../helpers/sns-request.js';
 
 export const ROUTE = '/webhooks/mail/ses';
+
+/** A request with a string body, as a bare socket sends it. */
+export interface RawInit {
+  readonly method?: string;
+  readonly body?: string;
+  readonly headers?: Record<string, string>;
+}
 
 export interface HttpTarget {
   /** Sends a request to the server under test; `path` starts with `/`. */
@@ -14,6 +21,11 @@ export interface HttpTarget {
   readonly maxBodyBytes: number;
   /** What the server printed on stdout so far; the log check is left out without it. */
   readonly stdout?: () => string;
+  /**
+   * Sends a request whose Host header is exactly `host` (fetch always sends the URL's own);
+   * the Host tests are left out without it.
+   */
+  readonly fetchWithHost?: (path: string, host: string, init?: RawInit) => Promise<Response>;
 }
 
 const _json = async (response: Response) => ({
@@ -95,5 +107,45 @@ export function addHttpTests(target: HttpTarget): void {
     const stream = _streamed(target.maxBodyBytes * 4);
     const { status, body } = await _json(await _post(target, stream));
     expect({ status, error: body.error }).toEqual({ status: 413, error: 'body-too-large' });
+  });
+
+  describe.skipIf(!target.fetchWithHost)('the Host header', () => {
+    const withHost = (path: string, host: string, init?: RawInit) =>
+      (target.fetchWithHost as NonNullable<HttpTarget['fetchWithHost']>)(path, host, init);
+
+    test('cannot steer routing: Host evil.example/webhooks/mail/ses? is 400 invalid-host', async () => {
+      const response = await withHost('/nowhere', 'evil.example/webhooks/mail/ses?', {
+        method: 'POST',
+        body: '{}',
+      });
+      const { status, body } = await _json(response);
+      expect({ status, error: body.error }).toEqual({ status: 400, error: 'invalid-host' });
+    });
+
+    test('cannot turn another path into the health check: Host x/healthz? is 400', async () => {
+      const { status, body } = await _json(await withHost('/nowhere', 'x/healthz?'));
+      expect({ status, error: body.error }).toEqual({ status: 400, error: 'invalid-host' });
+    });
+
+    test('a Host that is no host name ("a b", "[") is 400 invalid-host, never a 500', async () => {
+      for (const host of ['a b', '[', 'a@b', '%zz']) {
+        const { status, body } = await _json(await withHost(ROUTE, host, { method: 'POST' }));
+        expect({ host, status, error: body.error }).toEqual({
+          host,
+          status: 400,
+          error: 'invalid-host',
+        });
+      }
+    });
+
+    test('a well-formed Host of any name is served as usual', async () => {
+      const post = await signedSesPost(target.signer);
+      const response = await withHost(ROUTE, 'mail.example.com:8443', {
+        method: 'POST',
+        body: post.body,
+        headers: post.headers,
+      });
+      expect(await _json(response)).toEqual({ status: 200, body: { ok: true, events: 1 } });
+    });
   });
 }

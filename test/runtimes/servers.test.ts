@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createSigner } from '../helpers/signing.js';
 import { signedSesPost } from '../helpers/sns-request.js';
 import { addHttpTests, ROUTE } from './http-suite.js';
+import { fetchWithHost, headReceived, parseResponse, rawSend } from './raw-http.js';
 
 const MAX_BODY_BYTES = 16_384;
 const START_TIMEOUT_MS = 20_000;
@@ -50,6 +51,12 @@ interface Runtime {
   readonly args: readonly string[];
   /** How a new request fares while in-flight ones finish (Deno: see src/adapters/deno.ts). */
   readonly whileClosing: 'refused' | 503;
+  /**
+   * Whether the runtime closes a connection whose body stalled once the 408 is sent. Deno 2.9
+   * keeps it (its body read stays pending; Deno.serve has no read timeout, denoland/deno#3515),
+   * though the buffer is freed.
+   */
+  readonly closesStalledConnection: boolean;
 }
 
 const RUNTIMES: readonly Runtime[] = [
@@ -58,6 +65,7 @@ const RUNTIMES: readonly Runtime[] = [
     command: process.execPath,
     args: ['--import', pathToFileURL(preload).href, nodeEntry],
     whileClosing: 'refused',
+    closesStalledConnection: true,
   },
   {
     name: 'Deno',
@@ -76,12 +84,14 @@ const RUNTIMES: readonly Runtime[] = [
       'src/bin/deno.ts',
     ],
     whileClosing: 503,
+    closesStalledConnection: false,
   },
   {
     name: 'Bun',
     command: 'node_modules/.bin/bun',
     args: ['--no-install', '--preload', preload, 'src/bin/bun.ts'],
     whileClosing: 'refused',
+    closesStalledConnection: true,
   },
 ];
 
@@ -158,6 +168,7 @@ describe.each(RUNTIMES)('the $name server', (runtime) => {
     server = _start(runtime, {
       MAIL_WEBHOOK_ENABLED: 'true',
       MAIL_WEBHOOK_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+      MAIL_WEBHOOK_SES_TOPIC_ARNS: signer.topicArn,
       PORT: String(port),
     });
     await _waitHealthy(base, server);
@@ -172,6 +183,12 @@ describe.each(RUNTIMES)('the $name server', (runtime) => {
     signer,
     maxBodyBytes: MAX_BODY_BYTES,
     stdout: () => server.stdout(),
+    fetchWithHost: (path, host, init) => fetchWithHost(port, path, host, init),
+  });
+
+  test('prints nothing but JSON log lines while serving the suite (no stack trace)', () => {
+    const lines = `${server.stdout()}\n${server.stderr()}`.split('\n').filter(Boolean);
+    expect(lines.filter((line) => !line.startsWith('{'))).toEqual([]);
   });
 
   test('on SIGTERM stops accepting, finishes the in-flight request, then exits 0', {
@@ -219,5 +236,66 @@ describe.each(RUNTIMES)('the $name server at start-up', (runtime) => {
       level: 'error',
       setting: 'MAIL_WEBHOOK_MAX_BODY_BYTES',
     });
+  });
+});
+
+const BODY_TIMEOUT_MS = 300;
+
+describe.each(RUNTIMES)('the $name server with MAIL_WEBHOOK_BODY_TIMEOUT_MS', (runtime) => {
+  let server: Server;
+  let port = 0;
+
+  beforeAll(async () => {
+    port = await _freePort();
+    server = _start(runtime, {
+      MAIL_WEBHOOK_ENABLED: 'true',
+      MAIL_WEBHOOK_SES_TOPIC_ARNS: signer.topicArn,
+      MAIL_WEBHOOK_BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS),
+      PORT: String(port),
+    });
+    await _waitHealthy(`http://127.0.0.1:${port}`, server);
+  }, START_TIMEOUT_MS + 10_000);
+
+  afterAll(() => {
+    if (server?.child.exitCode === null) server.child.kill('SIGKILL');
+  });
+
+  test('answers a stalled body 408 body-timeout in time, and closes the connection where the runtime can', {
+    timeout: 10_000,
+  }, async () => {
+    const post = await signedSesPost(signer);
+    const fields = Object.entries({ ...post.headers, host: `127.0.0.1:${port}` })
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    const head = `POST ${ROUTE} HTTP/1.1\r\n${fields}content-length: ${post.body.length}\r\n\r\n`;
+    const started = Date.now();
+    const exchange = rawSend(port, head, post.body.slice(0, 40));
+    const answered = await headReceived(exchange, BODY_TIMEOUT_MS + 3000);
+    const elapsed = Date.now() - started;
+    expect(answered.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+    expect(elapsed).toBeGreaterThanOrEqual(BODY_TIMEOUT_MS - 50);
+    expect(elapsed).toBeLessThan(BODY_TIMEOUT_MS + 2500);
+    if (runtime.closesStalledConnection) {
+      const closed = await Promise.race([
+        exchange.closed.then(() => 'closed'),
+        _sleep(3000).then(() => 'still open 3 s after the answer'),
+      ]);
+      expect(closed).toBe('closed');
+    } else {
+      exchange.socket.destroy();
+    }
+    const response = parseResponse(exchange.received());
+    expect(response.headers.get('connection')).toBe('close');
+    expect(await response.json()).toMatchObject({ ok: false, error: 'body-timeout' });
+  });
+
+  test('still serves a whole request after one stalled', async () => {
+    const post = await signedSesPost(signer);
+    const response = await fetch(`http://127.0.0.1:${port}${ROUTE}`, {
+      method: 'POST',
+      headers: post.headers,
+      body: post.body,
+    });
+    expect(await response.json()).toEqual({ ok: true, events: 1 });
   });
 });
