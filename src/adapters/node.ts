@@ -25,11 +25,29 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
     return listener(req, res);
   });
   const finished = new Promise<void>((resolve) => server.once('close', resolve));
+  const ready = new Promise<string>((resolve, reject) => {
+    server.once('error', reject).listen(port, hostname, () => {
+      const at = server.address();
+      if (!at || typeof at === 'string') return resolve(`http://localhost:${port}`);
+      resolve(`http://${at.address.includes(':') ? `[${at.address}]` : at.address}:${at.port}`);
+    });
+  });
+  // A server that never listened emits 'close' only when asked: a failed start finishes too.
+  ready.catch(() => server.close());
+  let closing: Promise<void> | undefined;
   const close = () => {
-    // server.close() drops idle keep-alive connections; busy ones must close after their answer.
-    if (server.listening) server.close();
-    for (const res of inFlight) _closeAfter(res);
-    return finished;
+    // listen() may still be looking the host up; closing then would leave it to listen after.
+    // So wait until it listens (or fails), as srvx does: close() always settles.
+    closing ??= ready.then(
+      () => {
+        // server.close() drops idle keep-alive connections; busy ones close after their answer.
+        server.close();
+        for (const res of inFlight) _closeAfter(res);
+        return finished;
+      },
+      () => finished,
+    );
+    return closing;
   };
   const onSignal = (signal: string) => {
     _._shuttingDown(signal);
@@ -38,13 +56,6 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
   if (graceful) for (const signal of _.SHUTDOWN_SIGNALS) process.once(signal, onSignal);
   finished.then(() => {
     for (const signal of _.SHUTDOWN_SIGNALS) process.off(signal, onSignal);
-  });
-  const ready = new Promise<string>((resolve, reject) => {
-    server.once('error', reject).listen(port, hostname, () => {
-      const at = server.address();
-      if (!at || typeof at === 'string') return resolve(`http://localhost:${port}`);
-      resolve(`http://${at.address.includes(':') ? `[${at.address}]` : at.address}:${at.port}`);
-    });
   });
   ready.then(_._listening, () => {});
   return { ready, close, finished };
