@@ -27,14 +27,20 @@ function _runtimeFor(env: Record<string, unknown>): EnvRuntime | ConfigError {
   return runtime;
 }
 
-// 503, not 500: SNS keeps retrying, so nothing is lost while the setting is fixed.
-const _misconfigured = (error: ConfigError) =>
-  errorResponse(new HttpError(503, 'misconfigured', `${error.message}; see the Worker's logs`));
+// 503, not 500: SNS keeps retrying, so nothing is lost while the setting is fixed. The body names
+// nothing about the configuration (whoever can reach the Worker can read it): the log line does.
+const _MISCONFIGURED = new HttpError(
+  503,
+  'misconfigured',
+  "mailhooks is misconfigured; see the Worker's logs",
+);
 
 export default {
   fetch: withHealthCheck(async (request: Request, env: Record<string, unknown>) => {
     const runtime = _runtimeFor(env);
-    return runtime instanceof ConfigError ? _misconfigured(runtime) : runtime.handler(request);
+    return runtime instanceof ConfigError
+      ? errorResponse(_MISCONFIGURED)
+      : runtime.handler(request);
   }),
 
   /** The consumer of MAIL_WEBHOOK_QUEUE: runs the fan-out, acking or retrying each message. */

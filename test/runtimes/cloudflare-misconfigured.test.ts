@@ -1,0 +1,37 @@
+/** The Worker with a bad setting, run in Node: the public answer says where to look, the log says what. */
+import { afterEach, expect, test, vi } from 'vitest';
+import worker from '../../src/adapters/cloudflare.js';
+
+afterEach(() => vi.restoreAllMocks());
+
+test('a misconfigured Worker answers 503 without configuration text, and logs the variable', async () => {
+  const logged: string[] = [];
+  vi.spyOn(console, 'error').mockImplementation((line: unknown) => void logged.push(String(line)));
+  vi.spyOn(console, 'warn').mockImplementation(() => {});
+  const env = {
+    MAIL_WEBHOOK_ENABLED: 'true',
+    MAIL_WEBHOOK_MAX_BODY_BYTES: 'lots-of-1234567',
+  };
+  const request = new Request('https://hooks.example.com/webhooks/mail/ses', {
+    method: 'POST',
+    body: '{}',
+  });
+  const response = await worker.fetch(request, env);
+  const text = await response.text();
+  expect(response.status).toBe(503);
+  expect(JSON.parse(text)).toEqual({
+    ok: false,
+    error: 'misconfigured',
+    message: "mailhooks is misconfigured; see the Worker's logs",
+  });
+  expect(text).not.toContain('MAIL_WEBHOOK');
+  expect(text).not.toContain('lots-of-1234567');
+  const lines = logged.map((line) => JSON.parse(line) as Record<string, unknown>);
+  expect(lines).toContainEqual(
+    expect.objectContaining({
+      level: 'error',
+      msg: 'mailhooks is misconfigured',
+      setting: 'MAIL_WEBHOOK_MAX_BODY_BYTES',
+    }),
+  );
+});
