@@ -2,7 +2,7 @@
 import { forbidden, HttpError } from './errors.js';
 
 const _encoder = new TextEncoder();
-const _utf8 = new TextDecoder('utf-8', { fatal: true });
+const _utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** The user and password of an `Authorization: Basic` header, or undefined when none was sent. */
 export function basicCredentials(

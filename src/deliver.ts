@@ -29,11 +29,11 @@ async function _sendAll(
         error: describeThrown(error),
         events: events.length,
       });
-      const reason =
-        (error as { reason?: unknown })?.reason === 'listener-timeout'
-          ? 'listener-timeout'
-          : 'sink-failed';
-      return unavailable(reason, `sink ${sink.name} did not take the events; retry later`);
+      // A listener that ran out of time is named in the answer: that is where to look.
+      if ((error as { reason?: unknown })?.reason === 'listener-timeout') {
+        return unavailable('listener-timeout', `${describeThrown(error)}; retry later`);
+      }
+      return unavailable('sink-failed', `sink ${sink.name} did not take the events; retry later`);
     }
   }
   return undefined;
