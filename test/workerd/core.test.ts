@@ -1,5 +1,5 @@
 import { exports } from 'cloudflare:workers';
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import {
   createMailWebhookHandler,
   type EmailTrackingContext,
@@ -54,8 +54,24 @@ describe('the core inside workerd', () => {
 });
 
 describe('the Worker', () => {
+  // The Worker logs each refusal as a JSON line: expected here, so captured, not printed.
+  const logged: string[] = [];
+  beforeAll(() => {
+    for (const level of ['log', 'warn', 'error'] as const) {
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+        logged.push(args.join(' '));
+      });
+    }
+  });
+  afterAll(() => {
+    vi.restoreAllMocks();
+  });
+
   test('answers 404 off its routes and 405 for GET on the SES route', async () => {
     expect((await exports.default.fetch('http://example.com/nope')).status).toBe(404);
+    expect(logged.some((line) => line.includes('"status":404') && line.includes('/nope'))).toBe(
+      true,
+    );
     expect((await exports.default.fetch('http://example.com/webhooks/mail/ses')).status).toBe(405);
   });
 

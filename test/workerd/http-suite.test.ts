@@ -14,6 +14,10 @@ beforeAll(() => {
   vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
     logged.push(args.join(' '));
   });
+  // Refusals are logged as warnings and errors: expected here, so kept off the console.
+  vi.spyOn(console, 'debug').mockImplementation(() => {});
+  vi.spyOn(console, 'warn').mockImplementation(() => {});
+  vi.spyOn(console, 'error').mockImplementation(() => {});
   vi.stubGlobal('fetch', (input: RequestInfo | URL, init?: RequestInit) => {
     const url = input instanceof Request ? input.url : String(input);
     return url === signer.certUrl ? signer.fetch(input, init) : realFetch(input, init);
@@ -31,6 +35,15 @@ const suiteEnv = { ...env, MAIL_WEBHOOK_SES_TOPIC_ARNS: signer.topicArn };
 addHttpTests({
   fetch: async (path, init) =>
     worker.fetch(new Request(`http://example.com${path}`, init), suiteEnv),
+  // Workers receive the Host header as the client sent it; the URL is built by the platform.
+  fetchWithHost: async (path, host, init = {}) =>
+    worker.fetch(
+      new Request(`http://example.com${path}`, {
+        ...init,
+        headers: { ...init.headers, host },
+      }),
+      suiteEnv,
+    ),
   signer,
   maxBodyBytes: 1_048_576,
   stdout: () => logged.join('\n'),
