@@ -1,4 +1,5 @@
 /** Every built-in provider, by name: adding an ESP adds a folder and one line here. */
+import { mailersendProvider } from './mailersend/index.js';
 import { mailgunProvider } from './mailgun/index.js';
 import { postmarkProvider } from './postmark/index.js';
 import type { BuiltinProvider } from './registry-types.js';
@@ -12,4 +13,5 @@ export const BUILTIN_PROVIDERS: readonly BuiltinProvider[] = [
   sendgridProvider,
   mailgunProvider,
   postmarkProvider,
+  mailersendProvider,
 ];

@@ -1,0 +1,67 @@
+/** HMAC signatures as several ESPs send them (hex or base64, SHA-256 or SHA-1), checked in constant time. */
+import { equalBytes } from '../auth.js';
+import { forbidden, type HttpError } from '../errors.js';
+
+const _encoder = new TextEncoder();
+
+/** Imports each secret once, at start-up; the promise never rejects unhandled (callers await it). */
+export function importHmacKeys(
+  secrets: readonly string[],
+  hash: 'SHA-256' | 'SHA-1' = 'SHA-256',
+): Promise<CryptoKey[]> {
+  const keys = Promise.all(
+    secrets.map((secret) =>
+      crypto.subtle.importKey('raw', _encoder.encode(secret), { name: 'HMAC', hash }, false, [
+        'sign',
+      ]),
+    ),
+  );
+  keys.catch(() => undefined);
+  return keys;
+}
+
+const _hex = (bytes: ArrayBuffer): string =>
+  Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
+
+const _base64 = (bytes: ArrayBuffer): string => btoa(String.fromCharCode(...new Uint8Array(bytes)));
+
+/**
+ * True when `sent` is the HMAC of `message` under any of `keys`, written in `encoding` (hex is
+ * compared case-insensitively). Every key is compared, in constant time.
+ */
+export async function hmacMatchesAny(
+  keys: readonly CryptoKey[],
+  message: Uint8Array,
+  sent: string,
+  encoding: 'hex' | 'base64',
+): Promise<boolean> {
+  const given = _encoder.encode(encoding === 'hex' ? sent.trim().toLowerCase() : sent.trim());
+  const macs = await Promise.all(
+    keys.map((key) => crypto.subtle.sign('HMAC', key, message as Uint8Array<ArrayBuffer>)),
+  );
+  let ok = false;
+  for (const mac of macs) {
+    const expected = _encoder.encode(encoding === 'hex' ? _hex(mac) : _base64(mac));
+    ok = equalBytes(expected, given) || ok;
+  }
+  return ok;
+}
+
+/**
+ * The check MailerSend and Mailtrap share: `header` holds the hex HMAC-SHA256 of the raw body.
+ * 403 `signature-missing` without the header, `signature-invalid` when no key made it.
+ */
+export async function checkHexBodyHmac(
+  request: Request,
+  body: Uint8Array,
+  keys: Promise<CryptoKey[]>,
+  header: string,
+): Promise<HttpError | undefined> {
+  const sent = request.headers.get(header);
+  if (!sent) return forbidden('signature-missing', `the ${header} header is missing`);
+  if (await hmacMatchesAny(await keys, body, sent, 'hex')) return undefined;
+  return forbidden(
+    'signature-invalid',
+    `${header} is not the HMAC-SHA256 of the body under the signing secret`,
+  );
+}

@@ -1,0 +1,185 @@
+/** MailerSend activity webhooks (the v1 `data.email` shape and the compact v2 one) into contexts. */
+import * as v from 'valibot';
+import { badRequest, type HttpError, isHttpError } from '../../errors.js';
+import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
+import { parseOr400 } from '../../schema.js';
+import { parseTimestamp } from '../../timestamp.js';
+import { makeContext } from '../context.js';
+
+const NAME = 'mailersend';
+const REASON = 'invalid-mailersend-event';
+const optStr = v.nullish(v.string());
+const tags = v.nullish(v.array(v.string()));
+
+const V1Schema = v.looseObject({
+  type: v.string(),
+  created_at: optStr,
+  data: v.looseObject({
+    id: optStr,
+    created_at: optStr,
+    email: v.looseObject({
+      tags,
+      message: v.looseObject({ id: v.string() }),
+      recipient: v.looseObject({ email: v.pipe(v.string(), v.nonEmpty()) }),
+    }),
+    morph: v.nullish(
+      v.looseObject({ object: optStr, reason: optStr, readable_reason: optStr, url: optStr }),
+    ),
+  }),
+});
+
+const V2Schema = v.looseObject({
+  type: v.string(),
+  created_at: v.string(),
+  data: v.looseObject({
+    id: optStr,
+    message_id: v.string(),
+    recipient: v.pipe(v.string(), v.nonEmpty()),
+    tags,
+    // An empty list when there is nothing to say, else an object.
+    meta: v.nullish(
+      v.union([
+        v.array(v.unknown()),
+        v.looseObject({
+          bounce_reason: optStr,
+          reject_reason: optStr,
+          suppression_reason: optStr,
+          unsubscribe_reason: optStr,
+          bounce_code: v.nullish(v.union([v.string(), v.number()])),
+          user_agent: optStr,
+          url: optStr,
+        }),
+      ]),
+    ),
+  }),
+});
+
+interface Rule {
+  readonly type: TrackingEventType;
+  readonly category?: RejectCategory;
+  readonly permanent?: boolean;
+}
+
+// A Map: `activity.constructor` finds nothing and becomes unknown.
+const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
+  ['sent', { type: 'sent' }],
+  ['delivered', { type: 'delivered' }],
+  ['deferred', { type: 'deferred' }],
+  ['soft_bounced', { type: 'bounced', category: 'bounced', permanent: false }],
+  ['hard_bounced', { type: 'bounced', category: 'bounced', permanent: true }],
+  ['opened', { type: 'opened' }],
+  ['opened_unique', { type: 'opened' }],
+  ['clicked', { type: 'clicked' }],
+  ['clicked_unique', { type: 'clicked' }],
+  ['unsubscribed', { type: 'unsubscribed', category: 'unsubscribed' }],
+  ['spam_complaint', { type: 'complained', category: 'spam' }],
+  ['spam_complaints', { type: 'complained', category: 'spam' }],
+  // On MailerSend's suppression list: the address itself is refused.
+  ['suppressed', { type: 'rejected', category: 'blocked', permanent: true }],
+]);
+
+/** What a verified body gave: events, or nothing to deliver and why. */
+export type MailersendParseResult =
+  | { readonly kind: 'events'; readonly events: EmailTrackingContext[] }
+  | { readonly kind: 'ignored'; readonly note: string };
+
+type Varying = Pick<
+  EmailTrackingContext,
+  'messageId' | 'recipient' | 'tags' | 'rejectReason' | 'description' | 'clickUrl' | 'userAgent'
+> & { mtaResponse: string | null; eventId: string | null | undefined; when: string };
+
+const _first = (...values: (string | null | undefined)[]): string | null =>
+  values.find((value): value is string => typeof value === 'string' && value !== '') ?? null;
+
+function _v1(event: Record<string, unknown>): Varying | HttpError {
+  const parsed = parseOr400(V1Schema, event, REASON, 'MailerSend event');
+  if (isHttpError(parsed)) return parsed;
+  const { data } = parsed;
+  const morph = data.morph;
+  return {
+    messageId: data.email.message.id,
+    recipient: data.email.recipient.email,
+    tags: [...(data.email.tags ?? [])],
+    eventId: data.id,
+    when: data.created_at ?? parsed.created_at ?? '',
+    rejectReason: _first(morph?.reason),
+    description: _first(morph?.readable_reason, morph?.reason),
+    clickUrl: _first(morph?.url),
+    userAgent: null,
+    mtaResponse: null,
+  };
+}
+
+function _v2(event: Record<string, unknown>): Varying | HttpError {
+  const parsed = parseOr400(V2Schema, event, REASON, 'MailerSend event');
+  if (isHttpError(parsed)) return parsed;
+  const { data } = parsed;
+  const meta = data.meta && !Array.isArray(data.meta) ? data.meta : {};
+  const reason = _first(
+    meta.bounce_reason,
+    meta.reject_reason,
+    meta.suppression_reason,
+    meta.unsubscribe_reason,
+  );
+  const code = meta.bounce_code;
+  return {
+    messageId: data.message_id,
+    recipient: data.recipient,
+    tags: [...(data.tags ?? [])],
+    eventId: data.id,
+    when: parsed.created_at,
+    rejectReason: reason,
+    description: reason,
+    clickUrl: _first(meta.url),
+    userAgent: _first(meta.user_agent),
+    mtaResponse: code === undefined || code === null ? null : String(code),
+  };
+}
+
+/**
+ * One verified MailerSend body → its context. `digest` gives the event id when `data.id` is
+ * absent. Types other than `activity.*` (inbound mail, SMS, account notices) carry no event.
+ */
+export function parseMailersendEvent(
+  json: unknown,
+  digest: string,
+): MailersendParseResult | HttpError {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return badRequest(REASON, 'a MailerSend event is a JSON object');
+  }
+  const event = json as Record<string, unknown>;
+  const type = Object.hasOwn(event, 'type') ? event.type : undefined;
+  if (typeof type !== 'string') {
+    return badRequest(REASON, 'MailerSend event field "type" is missing');
+  }
+  if (!type.startsWith('activity.')) {
+    return { kind: 'ignored', note: `${type.slice(0, 64)} is not an activity event` };
+  }
+  const data = Object.hasOwn(event, 'data') ? event.data : undefined;
+  const isV1 = typeof data === 'object' && data !== null && Object.hasOwn(data, 'email');
+  const fields = isV1 ? _v1(event) : _v2(event);
+  if (isHttpError(fields)) return fields;
+  const timestamp = parseTimestamp(fields.when);
+  if (!timestamp) {
+    const field = isV1 ? 'data.created_at' : 'created_at';
+    return badRequest(REASON, `MailerSend event field "${field}" is not a timestamp`);
+  }
+  const rule = RULES.get(type.slice('activity.'.length)) ?? { type: 'unknown' };
+  const { eventId, when: _, ...rest } = fields;
+  const failure = rule.type === 'bounced' || rule.type === 'rejected';
+  return {
+    kind: 'events',
+    events: [
+      makeContext({
+        ...rest,
+        eventType: rule.type,
+        timestamp,
+        espName: NAME,
+        eventId: eventId || digest,
+        rawEvent: event,
+        rejectCategory: rule.category ?? null,
+        permanent: failure ? (rule.permanent ?? false) : null,
+      }),
+    ],
+  };
+}
