@@ -73,7 +73,8 @@ export function acmeMail(options: { token: string }) {
       if (Number.isNaN(timestamp.getTime())) {
         return refuse(400, 'invalid-timestamp', 'occurred_at is not an ISO 8601 date');
       }
-      const eventType = TYPES[String(type)] ?? 'unknown';
+      // Object.hasOwn: a type named `constructor` must not find Object.prototype's.
+      const eventType = Object.hasOwn(TYPES, String(type)) ? (TYPES[String(type)] as TrackingEventType) : 'unknown';
       if (eventType === 'unknown') logger.warn('unknown Acme event type', { type: String(type) });
       const bounced = eventType === 'bounced';
       const events = recipients
