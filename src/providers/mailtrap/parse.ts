@@ -1,0 +1,178 @@
+/** Mailtrap webhook batches (`{ events: [...] }` or JSON Lines) into contexts, mapped as anymail maps them. */
+import * as v from 'valibot';
+import { badRequest, type HttpError } from '../../errors.js';
+import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
+import type { Logger } from '../../log.js';
+import { describeIssue } from '../../schema.js';
+import { decodeUtf8 } from '../body-text.js';
+import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
+
+const NAME = 'mailtrap';
+const optStr = v.nullish(v.string());
+
+const EventSchema = v.looseObject({
+  event: v.string(),
+  email: v.pipe(v.string(), v.nonEmpty()),
+  message_id: v.string(),
+  event_id: optStr,
+  timestamp: v.union([v.number(), v.string()]),
+  category: optStr,
+  custom_variables: v.nullish(v.record(v.string(), v.unknown())),
+  reason: optStr,
+  response: optStr,
+  bounce_category: optStr,
+  url: optStr,
+  user_agent: optStr,
+});
+type MailtrapEvent = v.InferOutput<typeof EventSchema>;
+
+// A Map: an event named `constructor` finds nothing and becomes unknown.
+const TYPES: ReadonlyMap<string, TrackingEventType> = new Map([
+  ['delivery', 'delivered'],
+  ['open', 'opened'],
+  ['click', 'clicked'],
+  ['bounce', 'bounced'],
+  ['soft bounce', 'deferred'],
+  ['spam', 'complained'],
+  ['unsubscribe', 'unsubscribed'],
+  ['reject', 'rejected'],
+  ['suspension', 'deferred'],
+]);
+
+/** A reject caused by the address itself (Mailtrap names its suppression list). */
+const _ADDRESS_REJECT = /suppression|invalid/i;
+
+function _failure(type: TrackingEventType, event: MailtrapEvent) {
+  switch (type) {
+    case 'bounced': {
+      // A policy refusal of the content (bounce_category "spam") says nothing about the address.
+      const blocked = event.bounce_category === 'spam';
+      return {
+        rejectCategory: (blocked ? 'blocked' : 'bounced') as RejectCategory,
+        permanent: !blocked,
+      };
+    }
+    case 'rejected':
+      return {
+        rejectCategory: 'blocked' as const,
+        permanent: _ADDRESS_REJECT.test(event.reason ?? ''),
+      };
+    case 'complained':
+      return { rejectCategory: 'spam' as const };
+    case 'unsubscribed':
+      return { rejectCategory: 'unsubscribed' as const };
+    default:
+      return {};
+  }
+}
+
+const _text = (value: string | null | undefined): string | null =>
+  typeof value === 'string' && value !== '' ? value : null;
+
+/**
+ * Values as strings, read from the parsed JSON itself (valibot's record drops `__proto__`);
+ * fromEntries defines own keys, so `__proto__` stays a plain key.
+ */
+const _metadata = (variables: unknown) =>
+  Object.fromEntries(
+    Object.entries(typeof variables === 'object' && variables !== null ? variables : {}).map(
+      ([key, value]) => [key, typeof value === 'string' ? value : (JSON.stringify(value) ?? '')],
+    ),
+  );
+
+/** The elements of a body: `{ events: [...] }`, one event object, or JSON Lines (one per line). */
+function _elements(text: string): unknown[] | HttpError {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    const lines = text.split('\n').filter((line) => line.trim() !== '');
+    if (lines.length < 2)
+      return badRequest('invalid-json', 'request body is not JSON or JSON Lines');
+    return lines.map((line) => {
+      try {
+        return JSON.parse(line) as unknown;
+      } catch {
+        return undefined;
+      }
+    });
+  }
+  if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
+    if (Object.hasOwn(json, 'events')) {
+      const { events } = json as { events: unknown };
+      if (Array.isArray(events)) return events;
+      return badRequest('invalid-mailtrap-batch', 'Mailtrap batch field "events" is not a list');
+    }
+    if (Object.hasOwn(json, 'event')) return [json];
+  }
+  return badRequest('invalid-mailtrap-batch', 'Mailtrap batch field "events" is missing');
+}
+
+async function _context(raw: Record<string, unknown>, event: MailtrapEvent) {
+  const eventType = TYPES.get(event.event) ?? 'unknown';
+  return makeContext({
+    eventType,
+    messageId: event.message_id,
+    recipient: event.email,
+    timestamp: fromUnixSeconds(event.timestamp) ?? new Date(0),
+    espName: NAME,
+    eventId: _text(event.event_id) ?? (await digestEventId(NAME, JSON.stringify(raw))),
+    rawEvent: raw,
+    tags: event.category ? [event.category] : [],
+    metadata: _metadata(raw.custom_variables),
+    rejectReason: _text(event.bounce_category) ?? _text(event.reason),
+    description: _text(event.reason),
+    mtaResponse: _text(event.response),
+    clickUrl: _text(event.url),
+    userAgent: _text(event.user_agent),
+    ..._failure(eventType, event),
+  });
+}
+
+/** Why an element is skipped: not an event (logged as a warning), or not a tracking event. */
+function _check(
+  element: unknown,
+): { ok: false; warn: boolean; problem: string } | { ok: true; event: MailtrapEvent } {
+  if (typeof element !== 'object' || element === null || Array.isArray(element)) {
+    return { ok: false, warn: true, problem: 'not a JSON object' };
+  }
+  const name = Object.hasOwn(element, 'event') ? (element as { event: unknown }).event : undefined;
+  if (typeof name === 'string' && /^(activity_log|inbound)\./.test(name)) {
+    return { ok: false, warn: false, problem: `${name.slice(0, 64)} is not a tracking event` };
+  }
+  const result = v.safeParse(EventSchema, element);
+  if (!result.success) {
+    const { field, detail } = describeIssue(result.issues);
+    return { ok: false, warn: true, problem: `field "${field}" ${detail}` };
+  }
+  if (!fromUnixSeconds(result.output.timestamp)) {
+    return { ok: false, warn: true, problem: 'field "timestamp" is not Unix seconds' };
+  }
+  return { ok: true, event: result.output };
+}
+
+/**
+ * The raw body as contexts. An element that is not an event is logged (one warning, no values)
+ * and skipped; activity-log and inbound elements are skipped with an info line.
+ */
+export async function parseMailtrapBody(
+  body: Uint8Array,
+  logger: Logger,
+): Promise<{ events: EmailTrackingContext[] } | HttpError> {
+  const text = decodeUtf8(body);
+  if (typeof text !== 'string') return text;
+  const elements = _elements(text);
+  if (!Array.isArray(elements)) return elements;
+  const events: EmailTrackingContext[] = [];
+  for (const [index, element] of elements.entries()) {
+    const checked = _check(element);
+    if (!checked.ok) {
+      const fields = { esp: NAME, index, problem: checked.problem };
+      if (checked.warn) logger.warn('Mailtrap batch element skipped: not a tracking event', fields);
+      else logger.info('Mailtrap batch element skipped', fields);
+      continue;
+    }
+    events.push(await _context(element as Record<string, unknown>, checked.event));
+  }
+  return { events };
+}
