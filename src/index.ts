@@ -11,6 +11,7 @@ export {
 } from './events.js';
 export { createMailWebhookHandler, handleMailWebhook } from './handler.js';
 export type { LogFields, Logger } from './log.js';
+export { type LoopsOptions, loops } from './providers/loops/index.js';
 export { type MailersendOptions, mailersend } from './providers/mailersend/index.js';
 export { type MailgunOptions, mailgun } from './providers/mailgun/index.js';
 export { type PostmarkOptions, postmark } from './providers/postmark/index.js';

@@ -1,4 +1,5 @@
 /** Every built-in provider, by name: adding an ESP adds a folder and one line here. */
+import { loopsProvider } from './loops/index.js';
 import { mailersendProvider } from './mailersend/index.js';
 import { mailgunProvider } from './mailgun/index.js';
 import { postmarkProvider } from './postmark/index.js';
@@ -14,4 +15,5 @@ export const BUILTIN_PROVIDERS: readonly BuiltinProvider[] = [
   mailgunProvider,
   postmarkProvider,
   mailersendProvider,
+  loopsProvider,
 ];

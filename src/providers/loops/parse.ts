@@ -1,0 +1,107 @@
+/** Turns one Loops event into its context (one contact per event), or says why it carries none. */
+import { badRequest, type HttpError, isHttpError } from '../../errors.js';
+import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
+import { parseOr400 } from '../../schema.js';
+import { fromUnixSeconds, makeContext } from '../context.js';
+import { type LoopsEmailEvent, LoopsEmailEventSchema } from './schema.js';
+
+const ESP_NAME = 'loops';
+const REASON = 'invalid-loops-event';
+
+type Fields = Partial<Pick<EmailTrackingContext, 'rejectReason' | 'rejectCategory' | 'permanent'>>;
+
+interface Rule {
+  readonly type: TrackingEventType;
+  readonly fields?: Fields;
+}
+
+/** Loops `eventName` → our type; a Map, so `constructor` finds nothing. */
+const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
+  ['campaign.email.sent', { type: 'sent' }],
+  // Loops renamed loops to workflows (May 2026) but kept the `loop.` event name.
+  ['loop.email.sent', { type: 'sent' }],
+  ['transactional.email.sent', { type: 'sent' }],
+  ['email.delivered', { type: 'delivered' }],
+  [
+    'email.softBounced',
+    // Loops retries a soft bounce; the address may still receive mail.
+    {
+      type: 'bounced',
+      fields: { rejectReason: 'softBounced', rejectCategory: 'bounced', permanent: false },
+    },
+  ],
+  [
+    'email.hardBounced',
+    {
+      type: 'bounced',
+      fields: { rejectReason: 'hardBounced', rejectCategory: 'bounced', permanent: true },
+    },
+  ],
+  ['email.opened', { type: 'opened' }],
+  ['email.clicked', { type: 'clicked' }],
+  ['email.unsubscribed', { type: 'unsubscribed', fields: { rejectCategory: 'unsubscribed' } }],
+  ['email.spamReported', { type: 'complained', fields: { rejectCategory: 'spam' } }],
+  // anymail's `subscribed` has no equivalent here.
+  ['email.resubscribed', { type: 'unknown' }],
+]);
+
+/** A verified request that carries no tracking event: why, and whether that deserves a warning. */
+export interface LoopsIgnored {
+  readonly kind: 'ignored';
+  readonly note: string;
+  readonly warn: boolean;
+}
+
+export type LoopsParseResult =
+  | { readonly kind: 'events'; readonly events: EmailTrackingContext[] }
+  | LoopsIgnored;
+
+const _isEmailEvent = (name: string): boolean =>
+  name.startsWith('email.') || name.endsWith('.email.sent');
+
+/** Why an event carries no tracking event, or undefined when it should be parsed. */
+function _ignored(event: Record<string, unknown>): Omit<LoopsIgnored, 'kind'> | undefined {
+  const name = event.eventName;
+  if (name === undefined) return { note: 'no "eventName": not a Loops event', warn: true };
+  if (typeof name !== 'string') return undefined; // the schema names it
+  if (name === 'testing.testEvent') return { note: 'the Loops test event', warn: false };
+  if (!_isEmailEvent(name)) return { note: `${name} is not an email event`, warn: false };
+  return undefined;
+}
+
+function _messageFields(event: LoopsEmailEvent) {
+  return {
+    messageId: event.email.id,
+    recipient: event.contactIdentity.email.trim(),
+  };
+}
+
+/**
+ * One Loops event → its context. `eventId` is the verified `webhook-id` (the same across Loops'
+ * retries); the recipient is `contactIdentity.email`, the message `email.id`.
+ */
+export function parseLoopsEvent(json: unknown, eventId: string): LoopsParseResult | HttpError {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return badRequest(REASON, 'a Loops event is a JSON object');
+  }
+  const event = json as Record<string, unknown>;
+  const ignored = _ignored(event);
+  if (ignored) return { kind: 'ignored', ...ignored };
+  const parsed = parseOr400(LoopsEmailEventSchema, event, REASON, 'Loops event');
+  if (isHttpError(parsed)) return parsed;
+  const timestamp = fromUnixSeconds(parsed.eventTime);
+  if (!timestamp) {
+    return badRequest(REASON, 'Loops event field "eventTime" is not Unix seconds (1970-9999)');
+  }
+  const rule = RULES.get(parsed.eventName) ?? { type: 'unknown' };
+  const context = makeContext({
+    eventType: rule.type,
+    ..._messageFields(parsed),
+    timestamp,
+    espName: ESP_NAME,
+    eventId,
+    rawEvent: event,
+    ...rule.fields,
+  });
+  return { kind: 'events', events: [context] };
+}

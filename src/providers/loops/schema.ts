@@ -1,0 +1,33 @@
+/** Loops webhook payload shapes (`{ eventName, eventTime, webhookSchemaVersion, ... }`) as valibot schemas. */
+import * as v from 'valibot';
+
+const str = v.pipe(v.string(), v.nonEmpty());
+
+/** The contact an event is about; its `email` is the recipient. */
+const ContactIdentitySchema = v.looseObject({
+  id: v.optional(v.nullable(v.string())),
+  email: str,
+  userId: v.optional(v.nullable(v.string())),
+});
+
+/** The email an event is about: `id` is that send, `emailMessageId` the campaign or workflow version. */
+const EmailSchema = v.looseObject({
+  id: str,
+  emailMessageId: v.optional(v.nullable(v.string())),
+  subject: v.optional(v.nullable(v.string())),
+});
+
+/** An email event (`email.*` and `*.email.sent`): who, which email, when. */
+export const LoopsEmailEventSchema = v.looseObject({
+  eventName: v.string(),
+  // Unix seconds; an integer in Loops' schema, read leniently (a string of digits too).
+  eventTime: v.union([v.number(), v.string()]),
+  contactIdentity: ContactIdentitySchema,
+  email: EmailSchema,
+  sourceType: v.optional(v.nullable(v.string())),
+  campaignId: v.optional(v.nullable(v.string())),
+  loopId: v.optional(v.nullable(v.string())),
+  transactionalId: v.optional(v.nullable(v.string())),
+});
+
+export type LoopsEmailEvent = v.InferOutput<typeof LoopsEmailEventSchema>;
