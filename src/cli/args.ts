@@ -1,0 +1,65 @@
+/** Argument parsing with `util.parseArgs`: every mistake a `UsageError`. */
+/// <reference types="node" preserve="true" />
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { UsageError } from './usage.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** The flags of `T` as parsed: booleans and strings, absent when not given. */
+export type ParsedFlags<T extends Options> = {
+  [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : string;
+};
+
+/** Parses `argv` strictly (unknown flags and missing values are usage errors). */
+export function parseCommand<T extends Options>(
+  argv: readonly string[],
+  options: T,
+): { values: ParsedFlags<T>; positionals: string[] } {
+  try {
+    const parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    return parsed as unknown as { values: ParsedFlags<T>; positionals: string[] };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** `--to`: required, an http(s) URL. */
+export function targetUrl(to: string | undefined): string {
+  if (to === undefined) throw new UsageError('--to <url> is required');
+  let url: URL;
+  try {
+    url = new URL(to);
+  } catch {
+    throw new UsageError('--to must be an absolute http(s) URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError('--to must be an http(s) URL');
+  }
+  return to;
+}
+
+export const DEFAULT_RECIPIENT = 'recipient@example.com';
+
+/** `--recipients a@x,b@y`: each an address; the default one when absent. */
+export function recipientList(text: string | undefined): string[] {
+  if (text === undefined) return [DEFAULT_RECIPIENT];
+  const list = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  if (list.length === 0) throw new UsageError('--recipients lists no address');
+  const bad = list.find((address) => !/^[^\s@]+@[^\s@]+$/.test(address));
+  if (bad !== undefined) throw new UsageError(`--recipients: "${bad}" is not an email address`);
+  return list;
+}
+
+/** `--header 'Name: value'` as its name and value. */
+export function headerFlag(text: string | undefined) {
+  if (text === undefined) return undefined;
+  const colon = text.indexOf(':');
+  const name = colon > 0 ? text.slice(0, colon).trim() : '';
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+    throw new UsageError("--header must be 'Name: value'");
+  }
+  return { name, value: text.slice(colon + 1).trim() };
+}

@@ -1,0 +1,29 @@
+/** What the commands use of the outside world, so tests can run them without a process. */
+
+export interface CliIo {
+  readonly fetch: typeof fetch;
+  /** A line (or block) for stdout. */
+  readonly out: (text: string) => void;
+  /** A line (or block) for stderr. */
+  readonly err: (text: string) => void;
+  readonly readFile: (path: string) => Promise<string>;
+  readonly now: () => Date;
+}
+
+/** Exit codes: 0 sent and answered 2xx, 1 refused or unreachable, 2 usage error. */
+export const EXIT_OK = 0;
+export const EXIT_REFUSED = 1;
+export const EXIT_USAGE = 2;
+
+/** A URL as shown in output: origin and path, never userinfo or a query (they may hold tokens). */
+export function showUrl(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}`;
+}
+
+/** An answer as printed: the status line, then the body. */
+export async function printAnswer(io: CliIo, response: Response): Promise<void> {
+  const text = await response.text();
+  io.out(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+  if (text) io.out(text);
+}

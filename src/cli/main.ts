@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+/** The `mailhooks` executable: the command line on Node's process, fetch and file system. */
+/// <reference types="node" preserve="true" />
+import { readFile } from 'node:fs/promises';
+import { runCli } from './run.js';
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  fetch: globalThis.fetch,
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+  readFile: (path) => readFile(path, 'utf8'),
+  now: () => new Date(),
+});

@@ -1,0 +1,169 @@
+/** `mailhooks send <provider> <eventType> --to <url> [credentials]`: a realistic, signed ESP webhook. */
+import { headerFlag, type ParsedFlags, parseCommand, recipientList, targetUrl } from './args.js';
+import { type CliIo, EXIT_OK, EXIT_REFUSED, printAnswer, showUrl } from './io.js';
+import { CLI_PROVIDERS, type CliProvider, type Credentials, cliProvider } from './samples/index.js';
+import { UsageError } from './usage.js';
+
+export const SEND_HELP = `Usage: mailhooks send <provider> <eventType> --to <url> [credentials] [--recipients a@x,b@y]
+       mailhooks send --list
+
+Posts a realistic sample webhook of <provider> for one event type, signed the way that ESP
+signs, and prints the answer. Fresh ids and timestamps on every run.
+
+Credentials (what the provider checks):
+  --secret <secret>        HMAC and Standard Webhooks secrets (resend: whsec_..., mailgun, mailersend)
+  --password <password>    HTTP Basic (postmark; ses with MAIL_WEBHOOK_SES_SECRET)
+  --username <name>        the Basic user name (default: any)
+  --token <token>          Authorization: Bearer
+  --header 'Name: value'   a custom header
+  --private-key <pem file> ESPs that sign with a key (sendgrid); see \`mailhooks keys\`
+ses is sent unsigned: for a server with MAIL_WEBHOOK_SES_VERIFY_SIGNATURE=false.
+
+Options:
+  --to <url>               the provider's route, e.g. http://localhost:8787/webhooks/mail/resend
+  --recipients <list>      comma-separated addresses (default recipient@example.com)
+  --list                   list the providers and their event types
+  -h, --help               this help
+
+Exit codes: 0 sent and answered 2xx, 1 refused or unreachable, 2 usage error.`;
+
+const OPTIONS = {
+  to: { type: 'string' },
+  secret: { type: 'string' },
+  password: { type: 'string' },
+  username: { type: 'string' },
+  token: { type: 'string' },
+  header: { type: 'string' },
+  'private-key': { type: 'string' },
+  recipients: { type: 'string' },
+  list: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ParsedFlags<typeof OPTIONS>;
+
+const _FLAGS_OF = {
+  none: ['password', 'username', 'token', 'header'],
+  secret: ['secret'],
+  'shared-secret': ['password', 'username', 'token', 'header'],
+  'private-key': ['private-key'],
+} as const;
+
+const _CREDENTIAL_FLAGS = ['secret', 'password', 'username', 'token', 'header', 'private-key'];
+
+/** The provider list of `send --list`. */
+export function listProviders(): string {
+  return CLI_PROVIDERS.map(
+    (p) =>
+      `${p.name.padEnd(11)} ${Object.keys(p.events).join(', ')}\n${' '.repeat(12)}${p.signing}`,
+  ).join('\n');
+}
+
+/** The credentials `provider` needs from the flags; a flag it does not read is a mistake. */
+async function _credentials(
+  provider: CliProvider,
+  values: Values,
+  io: CliIo,
+): Promise<Credentials> {
+  const allowed: readonly string[] = _FLAGS_OF[provider.credentials];
+  const stray = _CREDENTIAL_FLAGS.find(
+    (flag) => values[flag as keyof Values] !== undefined && !allowed.includes(flag),
+  );
+  if (stray) {
+    throw new UsageError(`${provider.name} does not take --${stray}; it uses ${provider.signing}`);
+  }
+  if (values.username !== undefined && values.password === undefined) {
+    throw new UsageError('--username needs --password');
+  }
+  const missing = {
+    none: false,
+    secret: values.secret === undefined,
+    'shared-secret':
+      values.password === undefined && values.token === undefined && values.header === undefined,
+    'private-key': values['private-key'] === undefined,
+  }[provider.credentials];
+  if (missing) throw new UsageError(`${provider.name} needs ${provider.signing}`);
+  let privateKey: string | undefined;
+  if (values['private-key'] !== undefined) {
+    try {
+      privateKey = await io.readFile(values['private-key']);
+    } catch {
+      throw new UsageError(`--private-key: cannot read ${values['private-key']}`);
+    }
+  }
+  return {
+    secret: values.secret,
+    password: values.password,
+    username: values.username,
+    token: values.token,
+    header: headerFlag(values.header),
+    privateKey,
+  };
+}
+
+/** POSTs one signed request and prints its answer; true when it was 2xx. */
+async function _post(
+  io: CliIo,
+  url: string,
+  request: { headers: Record<string, string>; body: string },
+) {
+  let response: Response;
+  try {
+    response = await io.fetch(url, {
+      method: 'POST',
+      headers: { 'user-agent': 'mailhooks-cli', ...request.headers },
+      body: request.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { message?: string } }).cause?.message;
+    io.err(
+      `could not reach ${showUrl(url)}: ${(error as Error).message}${cause ? ` (${cause})` : ''}`,
+    );
+    return false;
+  }
+  await printAnswer(io, response);
+  return response.status >= 200 && response.status < 300;
+}
+
+/** Runs `mailhooks send`; returns the exit code (usage errors are thrown). */
+export async function sendCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommand(argv, OPTIONS);
+  if (values.help) {
+    io.out(SEND_HELP);
+    return EXIT_OK;
+  }
+  if (values.list) {
+    io.out(listProviders());
+    return EXIT_OK;
+  }
+  const [name, eventType, ...extra] = positionals;
+  if (name === undefined || eventType === undefined || extra.length > 0) {
+    throw new UsageError('expected: mailhooks send <provider> <eventType> --to <url>');
+  }
+  const provider = cliProvider(name);
+  if (!provider) {
+    const names = CLI_PROVIDERS.map((p) => p.name).join(', ');
+    throw new UsageError(`unknown provider "${name}"; one of: ${names}`);
+  }
+  const build = Object.hasOwn(provider.events, eventType)
+    ? provider.events[eventType as keyof typeof provider.events]
+    : undefined;
+  if (!build) {
+    const events = Object.keys(provider.events).join(', ');
+    throw new UsageError(`${name} has no "${eventType}" sample; one of: ${events}`);
+  }
+  const url = targetUrl(values.to);
+  const recipients = recipientList(values.recipients);
+  const credentials = await _credentials(provider, values, io);
+  const now = io.now();
+  const payloads = build({ recipients, now });
+  let ok = true;
+  for (const payload of payloads) {
+    const request = await provider.sign(payload, credentials, now);
+    io.err(`POST ${showUrl(url)}: ${name} ${eventType}`);
+    ok = (await _post(io, url, request)) && ok;
+  }
+  return ok ? EXIT_OK : EXIT_REFUSED;
+}

@@ -1,0 +1,102 @@
+/** The receiving side of the fan-out (`mailhooks/receiver`): verify a Standard Webhooks delivery, decode its event. */
+import { createStandardWebhooksVerifier } from './providers/standard-webhooks.js';
+import { type DecodedTrackingContext, decodeTrackingEvent, WireFormatError } from './wire.js';
+
+/** How far a `webhook-timestamp` may be from this clock, either way, by default (as in Svix). */
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+
+/**
+ * Why a delivery was refused: `signature-missing` (a `webhook-*` header is absent),
+ * `timestamp-invalid`, `signature-invalid` (no `v1` signature matches any secret),
+ * `message-too-old`, `timestamp-in-future`, `body-invalid` (signed, but not a tracking event).
+ */
+export type WebhookVerificationReason =
+  | 'signature-missing'
+  | 'timestamp-invalid'
+  | 'signature-invalid'
+  | 'message-too-old'
+  | 'timestamp-in-future'
+  | 'body-invalid';
+
+/** Thrown by `verifyTrackingWebhook`; `reason` says why. Answer it with 400 (or 401), never 2xx. */
+export class WebhookVerificationError extends Error {
+  override readonly name = 'WebhookVerificationError';
+  constructor(
+    readonly reason: WebhookVerificationReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface VerifyTrackingWebhookOptions {
+  /** Seconds a timestamp may be old (default 300); future timestamps get at most 300 s. */
+  readonly toleranceSeconds?: number;
+  /** The clock, for tests. */
+  readonly now?: () => Date;
+}
+
+const _decoder = new TextDecoder('utf-8', { fatal: true });
+
+function _decodeBody(bytes: Uint8Array): DecodedTrackingContext {
+  let body: unknown;
+  try {
+    body = JSON.parse(_decoder.decode(bytes));
+  } catch {
+    throw new WebhookVerificationError('body-invalid', 'the body is not JSON');
+  }
+  const envelope = (typeof body === 'object' && body !== null ? body : {}) as Record<
+    string,
+    unknown
+  >;
+  if (typeof envelope.data !== 'object' || envelope.data === null) {
+    throw new WebhookVerificationError('body-invalid', 'the body has no "data" object');
+  }
+  let context: DecodedTrackingContext;
+  try {
+    context = decodeTrackingEvent(envelope.data);
+  } catch (error) {
+    if (!(error instanceof WireFormatError)) throw error;
+    throw new WebhookVerificationError('body-invalid', `data.${error.field}: ${error.message}`);
+  }
+  if (envelope.type !== `email.${context.eventType}`) {
+    throw new WebhookVerificationError(
+      'body-invalid',
+      `"type" is not email.${context.eventType}, the type of its data`,
+    );
+  }
+  return context;
+}
+
+/**
+ * Checks a fan-out delivery's Standard Webhooks signature (`webhook-id`, `webhook-timestamp`,
+ * `webhook-signature` with any of several `v1,` signatures) over the raw body, under any of
+ * `secret` (a list while rotating), then decodes the event. The request's body is consumed.
+ * Throws `WebhookVerificationError` naming the reason; a `TypeError` when a secret is not a
+ * `whsec_` base64 key. The `webhook-id` header is stable across redeliveries: dedupe by it.
+ * @param request the incoming POST, untouched (the signature covers its exact bytes)
+ * @param secret the endpoint's `whsec_...` secret, or several
+ * @example
+ * const context = await verifyTrackingWebhook(request, process.env.MAILHOOKS_SECRET);
+ * if (context.eventType === 'bounced' && context.permanent) await suppress(context.recipient);
+ */
+export async function verifyTrackingWebhook(
+  request: Request,
+  secret: string | readonly string[],
+  options: VerifyTrackingWebhookOptions = {},
+): Promise<DecodedTrackingContext> {
+  const verify = createStandardWebhooksVerifier({
+    secrets: typeof secret === 'string' ? [secret] : secret,
+    maxAgeSeconds: options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
+    now: options.now ?? (() => new Date()),
+  });
+  const body = new Uint8Array(await request.arrayBuffer());
+  const verified = await verify(request.headers, body);
+  if (!('id' in verified)) {
+    throw new WebhookVerificationError(
+      verified.reason as WebhookVerificationReason,
+      verified.message,
+    );
+  }
+  return _decodeBody(body);
+}

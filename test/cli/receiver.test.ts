@@ -1,0 +1,138 @@
+import { describe, expect, test } from 'vitest';
+import type { EmailTrackingContext } from '../../src/events';
+import { verifyTrackingWebhook, WebhookVerificationError } from '../../src/receiver';
+import { importWebhookKey, signWebhook } from '../../src/sinks/webhook-signing';
+import { encodeTrackingEvent } from '../../src/wire';
+
+const SECRET = `whsec_${btoa('receiver-test-secret-thirty-two!')}`;
+const OTHER = `whsec_${btoa('receiver-other-secret-thirty-two')}`;
+const NOW = new Date('2026-03-01T12:00:00Z');
+const now = () => NOW;
+const SECONDS = Math.floor(NOW.getTime() / 1000);
+
+const context: EmailTrackingContext = {
+  eventType: 'bounced',
+  eventId: 'evt-1',
+  messageId: 'msg-1',
+  recipient: 'a@example.com',
+  timestamp: new Date('2026-03-01T11:59:00Z'),
+  espName: 'ses',
+  tags: ['welcome'],
+  metadata: { campaign: 'spring' },
+  rejectReason: 'Permanent/General',
+  description: null,
+  clickUrl: null,
+  userAgent: null,
+  rawEvent: { any: 'thing' },
+  mtaResponse: null,
+  rejectCategory: 'bounced',
+  permanent: true,
+};
+
+const BODY = `{"type":"email.bounced","timestamp":"2026-03-01T11:59:00.000Z","data":${encodeTrackingEvent(context)}}`;
+
+async function signed(
+  options: {
+    secret?: string;
+    body?: string;
+    timestamp?: number;
+    signatures?: (s: string) => string;
+  } = {},
+) {
+  const body = options.body ?? BODY;
+  const timestamp = options.timestamp ?? SECONDS;
+  const signature = await signWebhook(
+    await importWebhookKey(options.secret ?? SECRET),
+    'msg_abc',
+    timestamp,
+    body,
+  );
+  return new Request('http://app.test/hooks', {
+    method: 'POST',
+    body,
+    headers: {
+      'webhook-id': 'msg_abc',
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': options.signatures ? options.signatures(signature) : signature,
+    },
+  });
+}
+
+async function reasonOf(request: Request, secret: string | string[] = SECRET): Promise<string> {
+  try {
+    await verifyTrackingWebhook(request, secret, { now });
+    return 'accepted';
+  } catch (error) {
+    expect(error).toBeInstanceOf(WebhookVerificationError);
+    return (error as WebhookVerificationError).reason;
+  }
+}
+
+describe('verifyTrackingWebhook', () => {
+  test('returns the decoded context with a Date timestamp', async () => {
+    const decoded = await verifyTrackingWebhook(await signed(), SECRET, { now });
+    expect(decoded).toEqual(context);
+    expect(decoded.timestamp).toBeInstanceOf(Date);
+  });
+
+  test('accepts any of several v1 signatures, and any of several secrets', async () => {
+    const several = await signed({ signatures: (s) => `v2,abc v1,AAAA${s.slice(7)} ${s}` });
+    expect(await reasonOf(several)).toBe('accepted');
+    expect(await reasonOf(await signed({ secret: OTHER }), [SECRET, OTHER])).toBe('accepted');
+  });
+
+  test('accepts up to 5 minutes either way', async () => {
+    expect(await reasonOf(await signed({ timestamp: SECONDS - 300 }))).toBe('accepted');
+    expect(await reasonOf(await signed({ timestamp: SECONDS + 300 }))).toBe('accepted');
+  });
+
+  test.each([
+    [
+      'signature-missing',
+      async () => new Request('http://app.test/', { method: 'POST', body: BODY }),
+    ],
+    [
+      'signature-missing',
+      async () => {
+        const request = await signed();
+        const headers = new Headers(request.headers);
+        headers.delete('webhook-timestamp');
+        return new Request(request, { headers });
+      },
+    ],
+    ['signature-invalid', () => signed({ secret: OTHER })],
+    [
+      'signature-invalid',
+      async () => new Request(await signed(), { body: BODY.replace('a@example', 'b@example') }),
+    ],
+    ['signature-invalid', () => signed({ signatures: () => 'v1,bm90IGEgc2lnbmF0dXJl' })],
+    [
+      'timestamp-invalid',
+      async () => {
+        const request = await signed();
+        const headers = new Headers(request.headers);
+        headers.set('webhook-timestamp', 'yesterday');
+        return new Request(request, { headers });
+      },
+    ],
+    ['message-too-old', () => signed({ timestamp: SECONDS - 301 })],
+    ['timestamp-in-future', () => signed({ timestamp: SECONDS + 301 })],
+    ['body-invalid', () => signed({ body: 'not json' })],
+    [
+      'body-invalid',
+      () => signed({ body: '{"type":"email.bounced","data":{"eventType":"bounced"}}' }),
+    ],
+    ['body-invalid', () => signed({ body: BODY.replace('"email.bounced"', '"email.delivered"') })],
+  ])('refuses with reason %s', async (reason, make) => {
+    expect(await reasonOf(await make())).toBe(reason);
+  });
+
+  test('a refusal names the reason in its message, never the secret', async () => {
+    const error = await verifyTrackingWebhook(await signed({ secret: OTHER }), SECRET, {
+      now,
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(WebhookVerificationError);
+    expect(error.name).toBe('WebhookVerificationError');
+    expect(error.message).not.toContain(SECRET.slice(6));
+  });
+});

@@ -1,0 +1,205 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import { CLI_PROVIDERS } from '../../src/cli/samples/index';
+import { BASE, cli, startHarness } from './harness';
+
+let harness: Awaited<ReturnType<typeof startHarness>>;
+beforeAll(async () => {
+  harness = await startHarness();
+});
+
+const cases = CLI_PROVIDERS.flatMap((provider) =>
+  Object.keys(provider.events).map((eventType) => [provider.name, eventType] as const),
+);
+
+describe('mailhooks send', () => {
+  test.each(cases)(
+    '%s %s arrives as that event type for every recipient',
+    async (name, eventType) => {
+      harness.received.length = 0;
+      const recipients = ['first@example.com', 'second@example.org'];
+      const result = await cli(
+        [
+          'send',
+          name,
+          eventType,
+          '--to',
+          `${BASE}/${name}`,
+          '--recipients',
+          recipients.join(','),
+          ...(harness.credentials[name] ?? []),
+        ],
+        harness.handler,
+      );
+      expect(result.err).not.toMatch(/could not reach/);
+      expect(result.out).toMatch(/^HTTP 200/);
+      expect(result.code).toBe(0);
+      expect(harness.received.map((c) => c.recipient).sort()).toEqual(recipients);
+      for (const context of harness.received) {
+        expect(context.eventType).toBe(eventType);
+        expect(context.espName).toBe(name);
+        expect(Math.abs(context.timestamp.getTime() - Date.now())).toBeLessThan(60_000);
+        expect(context.rejectCategory).toBe(CATEGORY[eventType] ?? context.rejectCategory);
+        if (eventType === 'clicked') expect(context.clickUrl).toBe('https://example.com/welcome');
+        if (eventType === 'bounced') expect(context.permanent).toBe(true);
+      }
+    },
+  );
+
+  test('every run sends fresh event ids', async () => {
+    harness.received.length = 0;
+    const args = [
+      'send',
+      'resend',
+      'delivered',
+      '--to',
+      `${BASE}/resend`,
+      ...(harness.credentials.resend ?? []),
+    ];
+    await cli(args, harness.handler);
+    await cli(args, harness.handler);
+    const [first, second] = harness.received;
+    expect(first?.eventId).not.toBe(second?.eventId);
+    expect(first?.messageId).not.toBe(second?.messageId);
+  });
+
+  test('a wrong postmark password is refused: exit code 1, never printed', async () => {
+    const wrong = await cli(
+      ['send', 'postmark', 'delivered', '--to', `${BASE}/postmark`, '--password', 'wrong'],
+      harness.handler,
+    );
+    expect(wrong.code).toBe(1);
+    expect(wrong.out).toMatch(/^HTTP 403/);
+    expect(wrong.err).not.toContain('wrong');
+  });
+
+  test.each([
+    ['resend', ['--secret', `whsec_${btoa('another-secret-of-thirty-two-by!')}`]],
+    ['mailgun', ['--secret', 'not-the-key']],
+    ['mailersend', ['--secret', 'not-the-secret']],
+  ])(
+    '%s signed with another secret is refused: exit code 1, the answer printed',
+    async (name, flags) => {
+      const result = await cli(
+        ['send', name, 'delivered', '--to', `${BASE}/${name}`, ...flags],
+        harness.handler,
+      );
+      expect(result.code).toBe(1);
+      expect(result.out).toMatch(/^HTTP 403/);
+      expect(result.out).toContain('signature-invalid');
+    },
+  );
+
+  test('sendgrid signed with another key is refused', async () => {
+    const other = await cli(['keys', 'sendgrid']);
+    const pem = other.out.slice(other.out.indexOf('-----BEGIN'));
+    const { writeFile } = await import('node:fs/promises');
+    const file = `${harness.privateKeyFile}.other`;
+    await writeFile(file, pem);
+    const result = await cli(
+      ['send', 'sendgrid', 'bounced', '--to', `${BASE}/sendgrid`, '--private-key', file],
+      harness.handler,
+    );
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('signature-invalid');
+  });
+
+  test('an unreachable server is exit code 1', async () => {
+    const result = await cli(['send', 'ses', 'delivered', '--to', 'http://127.0.0.1:9/x'], () => {
+      throw new TypeError('fetch failed');
+    });
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('could not reach http://127.0.0.1:9/x');
+  });
+
+  test('--list names every provider and its events', async () => {
+    const result = await cli(['send', '--list']);
+    expect(result.code).toBe(0);
+    for (const provider of CLI_PROVIDERS) expect(result.out).toContain(provider.name);
+    expect(result.out).toMatch(/resend +queued, sent, delivered/);
+  });
+});
+
+describe('mailhooks usage errors (exit code 2)', () => {
+  test.each([
+    [['send', 'nope', 'bounced', '--to', 'http://x.test/']],
+    [['send', 'resend', 'nope', '--to', 'http://x.test/', '--secret', 'whsec_AAAA']],
+    [['send', 'resend', 'bounced', '--secret', 'whsec_AAAA']],
+    [['send', 'resend', 'bounced', '--to', 'ftp://x.test/', '--secret', 'whsec_AAAA']],
+    [['send', 'resend', 'bounced', '--to', 'http://x.test/']],
+    [['send', 'resend', 'bounced', '--to', 'http://x.test/', '--password', 'p']],
+    [['send', 'resend', 'bounced', '--to', 'http://x.test/', '--secret', 'not base64!']],
+    [['send', 'postmark', 'bounced', '--to', 'http://x.test/']],
+    [
+      [
+        'send',
+        'postmark',
+        'bounced',
+        '--to',
+        'http://x.test/',
+        '--username',
+        'u',
+        '--header',
+        'X-A: b',
+      ],
+    ],
+    [['send', 'postmark', 'bounced', '--to', 'http://x.test/', '--header', 'no colon']],
+    [
+      [
+        'send',
+        'sendgrid',
+        'bounced',
+        '--to',
+        'http://x.test/',
+        '--private-key',
+        '/nonexistent.pem',
+      ],
+    ],
+    [['send', 'ses', 'bounced', '--to', 'http://x.test/', '--recipients', 'not-an-address']],
+    [['send', 'ses', 'bounced', '--to', 'http://x.test/', '--bogus']],
+    [['send', 'ses']],
+    [['trigger', 'bounced', '--to', 'http://x.test/']],
+    [['trigger', 'bounced', '--to', 'http://x.test/', '--secret', 'not-whsec']],
+    [['trigger', 'nope', '--to', 'http://x.test/', '--secret', 'whsec_AAAA']],
+    [['keys', 'resend']],
+    [['frobnicate']],
+    [[]],
+  ])('%j', async (argv) => {
+    const result = await cli(argv);
+    expect(result.code).toBe(2);
+    expect(result.err).not.toBe('');
+  });
+
+  test('a usage error never prints the secret it was given', async () => {
+    const result = await cli([
+      'trigger',
+      'bounced',
+      '--to',
+      'http://x.test/',
+      '--secret',
+      'topsecret-value',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.err).not.toContain('topsecret-value');
+  });
+
+  test.each([
+    [['--help']],
+    [['send', '--help']],
+    [['trigger', '--help']],
+    [['keys', '--help']],
+    [['send', '-h']],
+  ])('%j prints usage, exit code 0', async (argv) => {
+    const result = await cli(argv);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^Usage: mailhooks/);
+  });
+});
+
+const CATEGORY: Record<string, string | null> = {
+  bounced: 'bounced',
+  complained: 'spam',
+  unsubscribed: 'unsubscribed',
+  delivered: null,
+  opened: null,
+  clicked: null,
+};

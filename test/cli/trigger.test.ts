@@ -1,0 +1,105 @@
+import { Webhook } from 'standardwebhooks';
+import { describe, expect, test } from 'vitest';
+import { verifyTrackingWebhook, WebhookVerificationError } from '../../src/receiver';
+import type { DecodedTrackingContext } from '../../src/wire';
+import { cli } from './harness';
+
+const SECRET = `whsec_${btoa('cli-trigger-receiver-secret-32b!')}`;
+const URL_ = 'http://app.test/hooks/mail';
+
+/** The receiving app of the README: verify, dedupe by webhook-id, answer 204. */
+function receiver(secret: string | string[] = SECRET) {
+  const received: { id: string; context: DecodedTrackingContext }[] = [];
+  const handle = async (request: Request) => {
+    try {
+      const context = await verifyTrackingWebhook(request, secret);
+      received.push({ id: request.headers.get('webhook-id') ?? '', context });
+      return new Response(null, { status: 204 });
+    } catch (error) {
+      if (!(error instanceof WebhookVerificationError)) throw error;
+      return Response.json({ error: error.reason }, { status: 400 });
+    }
+  };
+  return { handle, received };
+}
+
+describe('mailhooks trigger', () => {
+  test.each(['bounced', 'delivered', 'complained', 'clicked', 'queued', 'unsubscribed'])(
+    '%s reaches a verifyTrackingWebhook receiver as the normalized event',
+    async (eventType) => {
+      const app = receiver();
+      const result = await cli(
+        [
+          'trigger',
+          eventType,
+          '--to',
+          URL_,
+          '--secret',
+          SECRET,
+          '--recipients',
+          'a@example.com,b@example.com',
+        ],
+        app.handle,
+      );
+      expect(result.code).toBe(0);
+      expect(result.out).toMatch(/^HTTP 204/);
+      expect(app.received.map((r) => r.context.recipient)).toEqual([
+        'a@example.com',
+        'b@example.com',
+      ]);
+      for (const { id, context } of app.received) {
+        expect(id).toMatch(/^msg_/);
+        expect(context.eventType).toBe(eventType);
+        expect(context.timestamp).toBeInstanceOf(Date);
+        expect(context.rawEvent).toBeTypeOf('object');
+      }
+    },
+  );
+
+  test('--provider picks the ESP the event is normalized from', async () => {
+    const app = receiver();
+    const result = await cli(
+      ['trigger', 'bounced', '--provider', 'mailgun', '--to', URL_, '--secret', SECRET],
+      app.handle,
+    );
+    expect(result.code).toBe(0);
+    expect(app.received[0]?.context.espName).toBe('mailgun');
+  });
+
+  test('verifies with the standardwebhooks package, body shaped as the fan-out sends it', async () => {
+    const posts: { headers: Record<string, string>; body: string }[] = [];
+    const result = await cli(
+      ['trigger', 'complained', '--to', URL_, '--secret', SECRET],
+      async (request) => {
+        posts.push({ headers: Object.fromEntries(request.headers), body: await request.text() });
+        return new Response('thanks', { status: 200 });
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(result.out).toBe('HTTP 200\nthanks');
+    const [post] = posts;
+    const payload = new Webhook(SECRET).verify(post?.body ?? '', post?.headers ?? {}) as Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(payload)).toEqual(['type', 'timestamp', 'data']);
+    expect(payload.type).toBe('email.complained');
+    expect((payload.data as { timestamp: string }).timestamp).toBe(payload.timestamp);
+    expect((payload.data as { rejectCategory: string }).rejectCategory).toBe('spam');
+  });
+
+  test('a receiver with another secret refuses it: exit code 1, its answer printed', async () => {
+    const app = receiver(`whsec_${btoa('some-other-secret-thirty-two-b!!')}`);
+    const result = await cli(['trigger', 'bounced', '--to', URL_, '--secret', SECRET], app.handle);
+    expect(result.code).toBe(1);
+    expect(result.out).toBe('HTTP 400\n{"error":"signature-invalid"}');
+  });
+
+  test('an unreachable receiver is exit code 1', async () => {
+    const result = await cli(['trigger', 'bounced', '--to', URL_, '--secret', SECRET], () => {
+      throw new TypeError('fetch failed');
+    });
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('could not reach http://app.test/hooks/mail');
+  });
+});
