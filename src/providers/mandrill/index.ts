@@ -1,0 +1,97 @@
+/** Mandrill (Mailchimp Transactional): verify the URL-bound HMAC-SHA1, then parse `mandrill_events`. */
+import * as v from 'valibot';
+import { ConfigError, isHttpError } from '../../errors.js';
+import { decodeUtf8 } from '../body-text.js';
+import { importHmacKeys } from '../hmac.js';
+import { commonEntries, parseProviderOptions, secretList } from '../options.js';
+import type { BuiltinProvider } from '../registry-types.js';
+import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
+import { parseMandrillEvents } from './parse.js';
+import { checkMandrillSignature } from './verify.js';
+
+const NAME = 'mandrill';
+const NO_EVENTS: ProviderResult = { events: [] };
+
+const MandrillOptionsSchema = v.object({
+  ...commonEntries,
+  webhookKey: v.optional(secretList('webhook key')),
+  url: v.optional(
+    v.pipe(
+      v.string(),
+      v.check(
+        (url) => URL.canParse(url) && /^https?:\/\//i.test(url),
+        'expected the full http(s) URL exactly as configured in Mandrill',
+      ),
+    ),
+  ),
+});
+
+/** Options of `mandrill()`: `webhookKey` and `url` are required unless `verifySignature` is false. */
+export type MandrillOptions = v.InferInput<typeof MandrillOptionsSchema>;
+type Resolved = v.InferOutput<typeof MandrillOptionsSchema>;
+
+function _start(o: Resolved, context: ProviderContext): ProviderInstance {
+  const { logger } = context;
+  const url = o.verifySignature ? o.url : undefined;
+  if (url === undefined) {
+    logger.warn(
+      'Mandrill signature verification is OFF: anyone who can reach this endpoint can post events',
+      { esp: NAME },
+    );
+  }
+  const keys = importHmacKeys(url === undefined ? [] : (o.webhookKey ?? []), 'SHA-1');
+  return {
+    async handle(request, body) {
+      // Mandrill checks a new webhook URL with a HEAD request.
+      if (request.method === 'HEAD') return NO_EVENTS;
+      const text = decodeUtf8(body);
+      if (typeof text !== 'string') return text;
+      const form = new URLSearchParams(text);
+      if (url !== undefined) {
+        const refused = await checkMandrillSignature(request, form, url, keys);
+        if (refused) return refused;
+      }
+      const result = await parseMandrillEvents(form.get('mandrill_events'), logger, context.now());
+      if (!isHttpError(result) && result.events.length === 0) {
+        logger.info('Mandrill batch with no tracking events (a test ping sends [])', { esp: NAME });
+      }
+      return result;
+    },
+  };
+}
+
+/**
+ * Mandrill (Mailchimp Transactional) webhooks, at `POST {basePath}/mandrill` by default.
+ * @param options.webhookKey the webhook's key from Mandrill (a list while rotating)
+ * @param options.url the webhook URL exactly as entered in Mandrill (Mandrill signs it)
+ * @example
+ * mandrill({ webhookKey: env.MANDRILL_WEBHOOK_KEY, url: 'https://hooks.example.com/webhooks/mail/mandrill' });
+ */
+export function mandrill(options: MandrillOptions = {}): Provider {
+  const o = parseProviderOptions(NAME, MandrillOptionsSchema, options);
+  if (o.verifySignature && !o.webhookKey) {
+    throw new ConfigError(
+      `${NAME}.webhookKey`,
+      "is required: the webhook's key from Mandrill (Settings → Webhooks), or set verifySignature: false",
+    );
+  }
+  if (o.verifySignature && !o.url) {
+    throw new ConfigError(
+      `${NAME}.url`,
+      'is required: the webhook URL exactly as configured in Mandrill, which Mandrill signs',
+    );
+  }
+  return {
+    name: NAME,
+    path: o.path ?? NAME,
+    methods: ['POST', 'HEAD'],
+    start: (context) => _start(o, context),
+  };
+}
+
+/** The registry entry: the factory and how its variables are read. */
+export const mandrillProvider: BuiltinProvider = {
+  name: NAME,
+  create: mandrill,
+  settings: { webhookKey: 'secret', url: 'string' },
+};

@@ -1,0 +1,156 @@
+/** Mandrill `mandrill_events` batches into per-recipient contexts, mapped as django-anymail maps them. */
+import * as v from 'valibot';
+import { badRequest, type HttpError } from '../../errors.js';
+import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
+import type { Logger } from '../../log.js';
+import { describeIssue } from '../../schema.js';
+import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
+
+const NAME = 'mandrill';
+const optStr = v.nullish(v.string());
+
+const EventSchema = v.looseObject({
+  event: optStr,
+  type: optStr,
+  _id: optStr,
+  ts: v.nullish(v.union([v.number(), v.string()])),
+  url: optStr,
+  user_agent: optStr,
+  msg: v.nullish(
+    v.looseObject({
+      email: optStr,
+      _id: optStr,
+      tags: v.nullish(v.array(v.string())),
+      diag: optStr,
+      bounce_description: optStr,
+    }),
+  ),
+  reject: v.nullish(v.looseObject({ email: optStr, reason: optStr, detail: optStr })),
+});
+type MandrillEvent = v.InferOutput<typeof EventSchema>;
+
+interface Rule {
+  readonly type: TrackingEventType;
+  readonly category?: RejectCategory;
+  readonly permanent?: boolean;
+}
+
+// A Map: an event named `constructor` finds nothing and becomes unknown.
+const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
+  ['send', { type: 'sent' }],
+  // Not in anymail's table; Mailchimp Transactional sends it (Symfony's converter maps it).
+  ['delivered', { type: 'delivered' }],
+  ['deferral', { type: 'deferred' }],
+  ['hard_bounce', { type: 'bounced', category: 'bounced', permanent: true }],
+  ['soft_bounce', { type: 'bounced', category: 'bounced', permanent: false }],
+  ['open', { type: 'opened' }],
+  ['click', { type: 'clicked' }],
+  ['spam', { type: 'complained', category: 'spam' }],
+  ['unsub', { type: 'unsubscribed', category: 'unsubscribed' }],
+  // Mandrill rejects a send to an address on its rejection denylist: the address is the cause.
+  ['reject', { type: 'rejected', category: 'blocked', permanent: true }],
+]);
+
+const _text = (value: string | null | undefined): string | null =>
+  typeof value === 'string' && value !== '' ? value : null;
+
+/** Values as strings, read from the parsed JSON itself so a `__proto__` key stays a plain key. */
+function _metadata(raw: Record<string, unknown>): Record<string, string> {
+  const msg = raw.msg;
+  const metadata =
+    typeof msg === 'object' && msg !== null ? (msg as Record<string, unknown>).metadata : undefined;
+  return Object.fromEntries(
+    Object.entries(typeof metadata === 'object' && metadata !== null ? metadata : {}).map(
+      ([key, value]) => [key, typeof value === 'string' ? value : (JSON.stringify(value) ?? '')],
+    ),
+  );
+}
+
+type Checked =
+  | { ok: true; event: MandrillEvent; recipient: string; name: string }
+  | { ok: false; warn: boolean; problem: string };
+
+function _check(element: unknown): Checked {
+  if (typeof element !== 'object' || element === null || Array.isArray(element)) {
+    return { ok: false, warn: true, problem: 'not a JSON object' };
+  }
+  const result = v.safeParse(EventSchema, element);
+  if (!result.success) {
+    const { field, detail } = describeIssue(result.issues);
+    return { ok: false, warn: true, problem: `field "${field}" ${detail}` };
+  }
+  const event = result.output;
+  const name = event.event ?? event.type ?? '';
+  if (name === 'inbound') return { ok: false, warn: false, problem: 'inbound mail, not tracking' };
+  const recipient = _text(event.msg?.email) ?? _text(event.reject?.email);
+  if (!recipient) return { ok: false, warn: true, problem: 'no msg.email or reject.email' };
+  if (event.ts !== undefined && event.ts !== null && !fromUnixSeconds(event.ts)) {
+    return { ok: false, warn: true, problem: 'field "ts" is not Unix seconds' };
+  }
+  return { ok: true, event, recipient, name };
+}
+
+async function _context(
+  raw: Record<string, unknown>,
+  checked: Extract<Checked, { ok: true }>,
+  now: Date,
+): Promise<EmailTrackingContext> {
+  const { event, recipient, name } = checked;
+  const rule = RULES.get(name) ?? { type: 'unknown' };
+  const failure = rule.type === 'bounced' || rule.type === 'rejected';
+  return makeContext({
+    eventType: rule.type,
+    messageId: _text(event._id) ?? _text(event.msg?._id) ?? '',
+    recipient,
+    // Sync (denylist) events carry no `ts`: the time they were received.
+    timestamp: (event.ts !== undefined && event.ts !== null && fromUnixSeconds(event.ts)) || now,
+    espName: NAME,
+    // Mandrill gives no event id; the element's JSON is the same in each retry of the batch.
+    eventId: await digestEventId(NAME, JSON.stringify(raw)),
+    rawEvent: raw,
+    tags: [...new Set(event.msg?.tags ?? [])],
+    metadata: _metadata(raw),
+    rejectReason: _text(event.msg?.bounce_description),
+    description: _text(event.reject?.detail) ?? _text(event.reject?.reason),
+    mtaResponse: _text(event.msg?.diag),
+    clickUrl: _text(event.url),
+    userAgent: _text(event.user_agent),
+    rejectCategory: rule.category ?? null,
+    permanent: failure ? (rule.permanent ?? false) : null,
+  });
+}
+
+/**
+ * The `mandrill_events` form field (a JSON array) as contexts: 400 when it is missing or not a
+ * JSON array; an element that is not an event is logged (one warning, no values) and skipped.
+ */
+export async function parseMandrillEvents(
+  field: string | null,
+  logger: Logger,
+  now: Date,
+): Promise<{ events: EmailTrackingContext[] } | HttpError> {
+  if (field === null) {
+    return badRequest('invalid-mandrill-batch', 'form field "mandrill_events" is missing');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(field);
+  } catch {
+    return badRequest('invalid-json', 'form field "mandrill_events" is not JSON');
+  }
+  if (!Array.isArray(json)) {
+    return badRequest('invalid-mandrill-batch', 'form field "mandrill_events" is not a JSON array');
+  }
+  const events: EmailTrackingContext[] = [];
+  for (const [index, element] of json.entries()) {
+    const checked = _check(element);
+    if (!checked.ok) {
+      const fields = { esp: NAME, index, problem: checked.problem };
+      if (checked.warn) logger.warn('Mandrill batch element skipped: not a tracking event', fields);
+      else logger.info('Mandrill batch element skipped', fields);
+      continue;
+    }
+    events.push(await _context(element as Record<string, unknown>, checked, now));
+  }
+  return { events };
+}
