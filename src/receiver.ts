@@ -36,7 +36,7 @@ export interface VerifyTrackingWebhookOptions {
   readonly now?: () => Date;
 }
 
-const _decoder = new TextDecoder('utf-8', { fatal: true });
+const _decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 function _decodeBody(bytes: Uint8Array): DecodedTrackingContext {
   let body: unknown;

@@ -3,7 +3,8 @@ import { ConfigError, errorResponse, HttpError } from '../errors.js';
 import { createRuntimeFromEnv, type EnvRuntime } from '../from-env.js';
 import { withHealthCheck } from '../health.js';
 import { consoleLogger } from '../log.js';
-import { consumeQueueBatch, type MessageBatchLike } from '../sinks/consumer.js';
+import type { MessageBatchLike } from '../sinks/consumer.js';
+import { consumeWithReplay, dlqReplayFromEnv } from '../sinks/dlq.js';
 
 // Workers hand the same env object to every request of an isolate: parse once per env.
 const _runtimes = new WeakMap<object, EnvRuntime | ConfigError>();
@@ -43,11 +44,15 @@ export default {
       : runtime.handler(request);
   }),
 
-  /** The consumer of MAIL_WEBHOOK_QUEUE: runs the fan-out, acking or retrying each message. */
+  /**
+   * The consumer of MAIL_WEBHOOK_QUEUE: runs the fan-out, acking or retrying each message; with
+   * MAIL_WEBHOOK_DLQ_REPLAY=true, also of its dead-letter queue, replayed through the fan-out.
+   */
   async queue(batch: MessageBatchLike, env: Record<string, unknown>): Promise<void> {
     const runtime = _runtimeFor(env);
     // Thrown, so Cloudflare retries the whole batch once the settings are fixed.
     if (runtime instanceof ConfigError) throw runtime;
-    return consumeQueueBatch(batch, runtime.consumerSinks, runtime.logger);
+    const replay = dlqReplayFromEnv(env);
+    return consumeWithReplay(batch, runtime.consumerSinks, { replay, logger: runtime.logger });
   },
 };

@@ -1,0 +1,115 @@
+/** DLQ replay inside workerd: the Worker's queue() fed a batch from the dead-letter queue. */
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import worker from '../../src/adapters/cloudflare';
+import { verifyTrackingWebhook } from '../../src/receiver';
+import { encodeTrackingEvent } from '../../src/wire';
+import { sampleContext } from '../sinks/samples';
+
+const SECRET = `whsec_${btoa('workerd-dlq-replay-secret-32-by!')}`;
+const HOOK = 'https://hooks.example.com/mail';
+const DLQ = 'mailhooks-events-dlq';
+
+const dlqEnv = (replay?: string) => ({
+  ...env,
+  MAIL_WEBHOOK_SINKS: 'queue,fanout',
+  MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+  MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([{ url: HOOK, secret: 'env:HOOK_SECRET' }]),
+  MAIL_WEBHOOK_FANOUT_RETRIES: '0',
+  HOOK_SECRET: SECRET,
+  ...(replay === undefined ? {} : { MAIL_WEBHOOK_DLQ_REPLAY: replay }),
+});
+
+let logged: Record<string, unknown>[] = [];
+beforeEach(() => {
+  logged = [];
+  for (const method of ['debug', 'log', 'warn', 'error'] as const) {
+    vi.spyOn(console, method).mockImplementation((line: unknown) => {
+      logged.push(JSON.parse(String(line)));
+    });
+  }
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** Stubs the fan-out's fetch: each POST verified as a receiver would, answered with `status`. */
+function stubFetch(status: (recipient: string) => number) {
+  const received: string[] = [];
+  vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+    const context = await verifyTrackingWebhook(new Request(input, init), SECRET);
+    received.push(context.recipient);
+    return new Response(null, { status: status(context.recipient) });
+  });
+  return received;
+}
+
+async function consume(queue: string, workerEnv: Record<string, unknown>, recipients: string[]) {
+  const batch = createMessageBatch(
+    queue,
+    recipients.map((recipient, i) => ({
+      id: `d${i}`,
+      timestamp: new Date(),
+      attempts: 1,
+      body: encodeTrackingEvent(sampleContext({ recipient, eventId: `evt-${i}` })),
+    })),
+  );
+  const delays: Record<string, number | undefined> = {};
+  for (const message of batch.messages) {
+    const retry = message.retry.bind(message);
+    vi.spyOn(message, 'retry').mockImplementation((options) => {
+      delays[message.id] = options?.delaySeconds;
+      retry(options);
+    });
+  }
+  const ctx = createExecutionContext();
+  await worker.queue(batch, workerEnv);
+  return { ...(await getQueueResult(batch, ctx)), delays };
+}
+
+describe('dead-letter queue replay', () => {
+  test('with MAIL_WEBHOOK_DLQ_REPLAY=true, each dead letter goes back through the fan-out and is acked', async () => {
+    const received = stubFetch(() => 200);
+    const result = await consume(DLQ, dlqEnv('true'), ['a@example.com', 'b@example.com']);
+    expect(received).toEqual(['a@example.com', 'b@example.com']);
+    expect(result.explicitAcks.sort()).toEqual(['d0', 'd1']);
+    expect(result.retryMessages).toEqual([]);
+    expect(logged).toContainEqual(expect.objectContaining({ queue: DLQ, messages: 2 }));
+  });
+
+  test('a dead letter whose endpoint still fails stays in the dead-letter queue (retried)', async () => {
+    stubFetch((recipient) => (recipient === 'b@example.com' ? 500 : 200));
+    const result = await consume(DLQ, dlqEnv('true'), ['a@example.com', 'b@example.com']);
+    expect(result.explicitAcks).toEqual(['d0']);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(['d1']);
+  });
+
+  test('without the variable, dead letters are held, not sent, and the log names the variable', async () => {
+    const received = stubFetch(() => 200);
+    const result = await consume(DLQ, dlqEnv(), ['a@example.com']);
+    expect(received).toEqual([]);
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.delays.d0).toBe(43_200);
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        msg: expect.stringContaining('MAIL_WEBHOOK_DLQ_REPLAY=true'),
+      }),
+    );
+  });
+
+  test('the main queue is consumed as before, whatever the variable', async () => {
+    const received = stubFetch(() => 200);
+    const result = await consume('mailhooks-events', dlqEnv('false'), ['a@example.com']);
+    expect(received).toEqual(['a@example.com']);
+    expect(result.explicitAcks).toEqual(['d0']);
+  });
+
+  test('a bad MAIL_WEBHOOK_DLQ_REPLAY value fails the batch naming the variable', async () => {
+    stubFetch(() => 200);
+    await expect(consume(DLQ, dlqEnv('maybe'), ['a@example.com'])).rejects.toThrow(
+      /MAIL_WEBHOOK_DLQ_REPLAY/,
+    );
+  });
+});
