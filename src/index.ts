@@ -14,6 +14,7 @@ export type { LogFields, Logger } from './log.js';
 export { type LoopsOptions, loops } from './providers/loops/index.js';
 export { type MailersendOptions, mailersend } from './providers/mailersend/index.js';
 export { type MailgunOptions, mailgun } from './providers/mailgun/index.js';
+export { type MailpaceOptions, mailpace } from './providers/mailpace/index.js';
 export { type PostmarkOptions, postmark } from './providers/postmark/index.js';
 export { type ResendOptions, resend } from './providers/resend/index.js';
 export { type SendgridOptions, sendgrid } from './providers/sendgrid/index.js';

@@ -2,6 +2,7 @@
 import { loopsProvider } from './loops/index.js';
 import { mailersendProvider } from './mailersend/index.js';
 import { mailgunProvider } from './mailgun/index.js';
+import { mailpaceProvider } from './mailpace/index.js';
 import { postmarkProvider } from './postmark/index.js';
 import type { BuiltinProvider } from './registry-types.js';
 import { resendProvider } from './resend/index.js';
@@ -16,4 +17,5 @@ export const BUILTIN_PROVIDERS: readonly BuiltinProvider[] = [
   postmarkProvider,
   mailersendProvider,
   loopsProvider,
+  mailpaceProvider,
 ];

@@ -1,0 +1,95 @@
+/** MailPace: verify the Ed25519 signature over the raw body, then parse the event. */
+import * as v from 'valibot';
+import { ConfigError, isHttpError } from '../../errors.js';
+import { parseJsonBody } from '../body-text.js';
+import { commonEntries, parseProviderOptions, secretList } from '../options.js';
+import type { BuiltinProvider } from '../registry-types.js';
+import type { Provider, ProviderContext, ProviderInstance } from '../types.js';
+import { parseMailpaceEvent } from './parse.js';
+import { createMailpaceVerifier, decodeMailpaceKey, importMailpaceKey } from './verify.js';
+
+const NAME = 'mailpace';
+
+const MailpaceOptionsSchema = v.object({
+  ...commonEntries,
+  publicKey: v.optional(secretList('public key')),
+});
+
+/** Options of `mailpace()`; `publicKey` is required unless `verifySignature` is false. */
+export type MailpaceOptions = v.InferInput<typeof MailpaceOptionsSchema>;
+type Resolved = v.InferOutput<typeof MailpaceOptionsSchema>;
+
+/** Every configured key as raw bytes; a key that is not 32 base64 bytes stops start-up. */
+function _decodeKeys(o: Resolved): Uint8Array<ArrayBuffer>[] {
+  if (!o.publicKey) {
+    if (!o.verifySignature) return [];
+    throw new ConfigError(
+      `${NAME}.publicKey`,
+      'is required: the public key MailPace shows in its webhook settings (base64, 44 characters)',
+    );
+  }
+  const keys = o.publicKey;
+  return keys.map((key, index) => {
+    const bytes = decodeMailpaceKey(key);
+    if (typeof bytes !== 'string') return bytes;
+    const which = keys.length > 1 ? ` (key ${index + 1} of ${keys.length})` : '';
+    throw new ConfigError(`${NAME}.publicKey`, `${bytes}${which}`);
+  });
+}
+
+function _start(
+  o: Resolved,
+  raws: Uint8Array<ArrayBuffer>[],
+  context: ProviderContext,
+): ProviderInstance {
+  const { logger } = context;
+  if (!o.verifySignature) {
+    logger.warn(
+      'MailPace signature verification is OFF: anyone who can reach this endpoint can post events',
+      { esp: NAME },
+    );
+  }
+  // Imported once; the bytes were checked in the factory, so a failure here is the runtime's.
+  const keys = Promise.all(raws.map(importMailpaceKey)).catch((error: unknown) => {
+    logger.error('MailPace public key could not be imported (Ed25519 missing?)', { esp: NAME });
+    return error instanceof Error ? error : new Error('import failed');
+  });
+  const verify = o.verifySignature && createMailpaceVerifier(keys);
+  return {
+    async handle(request, body) {
+      const refused = verify && (await verify(request, body));
+      if (refused) return refused;
+      const json = parseJsonBody(body);
+      if (isHttpError(json)) return json;
+      const result = await parseMailpaceEvent(json, body);
+      if (isHttpError(result)) return result;
+      if (result.kind === 'events') return { events: result.events };
+      logger.warn(`MailPace request carries no tracking event: ${result.note}`, { esp: NAME });
+      return { events: [] };
+    },
+  };
+}
+
+/**
+ * MailPace's webhooks, signed with Ed25519, at `POST {basePath}/mailpace` by default.
+ * @param options.publicKey the webhook public key (base64 of the raw 32-byte key); a list while rotating
+ * @example
+ * createMailWebhookHandler({ providers: [mailpace({ publicKey: '11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=' })] });
+ */
+export function mailpace(options: MailpaceOptions = {}): Provider {
+  const o = parseProviderOptions(NAME, MailpaceOptionsSchema, options);
+  const raws = _decodeKeys(o);
+  return {
+    name: NAME,
+    path: o.path ?? NAME,
+    methods: ['POST'],
+    start: (context) => _start(o, raws, context),
+  };
+}
+
+/** The registry entry: the factory and how its variables are read. */
+export const mailpaceProvider: BuiltinProvider = {
+  name: NAME,
+  create: mailpace,
+  settings: { publicKey: 'secret' },
+};

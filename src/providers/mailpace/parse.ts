@@ -1,0 +1,109 @@
+/** Turns one MailPace event (`{ event, payload }`) into one context per recipient. */
+import * as v from 'valibot';
+import { badRequest, type HttpError, isHttpError } from '../../errors.js';
+import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
+import { parseOr400 } from '../../schema.js';
+import { parseTimestamp } from '../../timestamp.js';
+import { digestEventId, makeContext } from '../context.js';
+
+const ESP_NAME = 'mailpace';
+const REASON = 'invalid-mailpace-event';
+
+const PayloadSchema = v.looseObject({
+  to: v.pipe(v.string(), v.nonEmpty()),
+  message_id: v.optional(v.nullable(v.string())),
+  created_at: v.string(),
+  tags: v.optional(v.nullable(v.union([v.string(), v.array(v.string())]))),
+});
+
+const EventSchema = v.looseObject({ event: v.string(), payload: PayloadSchema });
+
+type Fields = Partial<Pick<EmailTrackingContext, 'rejectReason' | 'rejectCategory' | 'permanent'>>;
+
+interface Rule {
+  readonly type: TrackingEventType;
+  readonly fields?: Fields;
+}
+
+/** As django-anymail maps MailPace (PR #355); a Map, so `constructor` finds nothing. */
+const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
+  ['email.queued', { type: 'queued' }],
+  ['email.delivered', { type: 'delivered' }],
+  ['email.deferred', { type: 'deferred' }],
+  [
+    'email.bounced',
+    // MailPace reports temporary failures as email.deferred: a bounce is final.
+    {
+      type: 'bounced',
+      fields: { rejectReason: 'bounced', rejectCategory: 'bounced', permanent: true },
+    },
+  ],
+  [
+    'email.spam',
+    // MailPace refused to send the message as spam: its content, not the address, is the problem.
+    {
+      type: 'rejected',
+      fields: { rejectReason: 'spam', rejectCategory: 'spam', permanent: false },
+    },
+  ],
+]);
+
+/** `Name <addr@example.com>, other@example.com` → each address once. */
+function _recipients(to: string): string[] {
+  const addresses = to
+    .split(',')
+    .map((part) => (/<([^<>]+)>\s*$/.exec(part)?.[1] ?? part).trim())
+    .filter(Boolean);
+  return [...new Set(addresses)];
+}
+
+const _tags = (tags: string | string[] | null | undefined): string[] =>
+  [...new Set(typeof tags === 'string' ? [tags] : (tags ?? []))].filter(Boolean);
+
+export type MailpaceParseResult =
+  | { readonly kind: 'events'; readonly events: EmailTrackingContext[] }
+  | { readonly kind: 'ignored'; readonly note: string };
+
+/**
+ * One MailPace event → its contexts. MailPace sends no event id (`payload.id` is the email's, the
+ * same for its queued and delivered events), so `eventId` is the `mailpace:` digest of the raw body.
+ */
+export async function parseMailpaceEvent(
+  json: unknown,
+  body: Uint8Array,
+): Promise<MailpaceParseResult | HttpError> {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return badRequest(REASON, 'a MailPace event is a JSON object');
+  }
+  const event = json as Record<string, unknown>;
+  if (event.event === undefined)
+    return { kind: 'ignored', note: 'no "event": not a MailPace event' };
+  const parsed = parseOr400(EventSchema, event, REASON, 'MailPace event');
+  if (isHttpError(parsed)) return parsed;
+  const { payload } = parsed;
+  const timestamp = parseTimestamp(payload.created_at);
+  if (!timestamp) {
+    return badRequest(REASON, 'MailPace event field "payload.created_at" is not a timestamp');
+  }
+  const recipients = _recipients(payload.to);
+  if (recipients.length === 0) {
+    return badRequest(REASON, 'MailPace event field "payload.to" names no address');
+  }
+  const rule = RULES.get(parsed.event) ?? { type: 'unknown' };
+  const eventId = await digestEventId(ESP_NAME, body);
+  const tags = _tags(payload.tags);
+  const events = recipients.map((recipient) =>
+    makeContext({
+      eventType: rule.type,
+      messageId: payload.message_id ?? '',
+      recipient,
+      timestamp,
+      espName: ESP_NAME,
+      eventId,
+      rawEvent: event,
+      tags: [...tags],
+      ...rule.fields,
+    }),
+  );
+  return { kind: 'events', events };
+}
