@@ -1,5 +1,8 @@
-import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+
+// The store tests' D1 databases: one the store sets up itself, one set up by migrations/.
+const storeMigrations = await readD1Migrations('./migrations');
 
 // Two projects: the core and adapters under Node, and the Worker inside workerd.
 export default defineConfig({
@@ -21,6 +24,9 @@ export default defineConfig({
             // (no consumer: they drive queue() themselves, so nothing runs in the background).
             miniflare: {
               queueProducers: { MAIL_WEBHOOK_QUEUE: { queueName: 'mailhooks-events-test' } },
+              // Not named MAIL_WEBHOOK_DB, which would turn the store on in every Worker test.
+              d1Databases: { STORE_TEST_DB: 'store-test', STORE_MIGRATED_DB: 'store-migrated' },
+              bindings: { STORE_MIGRATIONS: storeMigrations },
             },
           }),
         ],

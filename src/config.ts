@@ -8,6 +8,8 @@ import { checkProviderShape, type Provider } from './providers/types.js';
 import { functionSchema, parseOptions } from './schema.js';
 import { EventBus } from './sinks/memory.js';
 import type { Sink } from './sinks/types.js';
+import { STORE_ROUTE_PATHS } from './store/api.js';
+import { type EventStore, isEventStore } from './store/types.js';
 
 export const DEFAULT_BASE_PATH = '/webhooks/mail';
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
@@ -52,6 +54,13 @@ const OptionsSchema = v.object({
     v.pipe(v.array(ProviderSchema), v.minLength(1, 'expected at least one provider')),
   ),
   sinks: v.optional(v.array(SinkSchema)),
+  store: v.optional(
+    v.custom<EventStore>(
+      isEventStore,
+      'expected an event store made by createD1Store or createSqliteStore',
+    ),
+  ),
+  apiToken: v.optional(v.pipe(v.string(), v.nonEmpty('the apiToken must not be empty'))),
   maxBodyBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), DEFAULT_MAX_BODY_BYTES),
   bodyTimeoutMs: _milliseconds(30_000),
   deliveryTimeoutMs: _milliseconds(10_000),
@@ -70,6 +79,9 @@ export interface ResolvedOptions {
   readonly enabled: boolean;
   readonly providers: readonly Provider[];
   readonly sinks: readonly Sink[];
+  readonly store: EventStore | undefined;
+  /** Set only with a store: it then serves its routes to this bearer token. */
+  readonly apiToken: string | undefined;
   readonly maxBodyBytes: number;
   readonly bodyTimeoutMs: number;
   readonly deliveryTimeoutMs: number;
@@ -97,6 +109,26 @@ function _checkPaths(providers: readonly Provider[]): void {
   }
 }
 
+/** `apiToken` needs a store; the store's routes take their paths from the providers. */
+function _checkStore(
+  store: EventStore | undefined,
+  apiToken: string | undefined,
+  providers: readonly Provider[],
+): void {
+  if (apiToken === undefined) return;
+  if (!store) {
+    throw new ConfigError('apiToken', 'serves the store routes: pass a store as well');
+  }
+  for (const provider of providers) {
+    if ((STORE_ROUTE_PATHS as readonly string[]).includes(provider.path)) {
+      throw new ConfigError(
+        'providers',
+        `"${provider.path}" is reserved for the store's routes; give ${provider.name} a path option`,
+      );
+    }
+  }
+}
+
 /** Validates options and fills defaults; throws `ConfigError` naming the option. */
 export function resolveOptions(options: MailWebhookOptions = {}): ResolvedOptions {
   if (typeof options === 'object' && options !== null && 'ses' in options) {
@@ -106,11 +138,14 @@ export function resolveOptions(options: MailWebhookOptions = {}): ResolvedOption
   const o = parseOptions(OptionsSchema, options);
   const providers = o.providers ?? [ses()];
   _checkPaths(providers);
+  _checkStore(o.store, o.apiToken, providers);
   return {
     basePath: o.basePath.replace(/\/+$/, ''),
     enabled: o.enabled,
     providers,
     sinks: o.sinks ?? [EventBus.default],
+    store: o.store,
+    apiToken: o.apiToken,
     maxBodyBytes: o.maxBodyBytes,
     bodyTimeoutMs: o.bodyTimeoutMs,
     deliveryTimeoutMs: o.deliveryTimeoutMs,

@@ -5,6 +5,9 @@ declare namespace Cloudflare {
     MAIL_WEBHOOK_BASE_PATH: string;
     MAIL_WEBHOOK_SINKS: string;
     MAIL_WEBHOOK_QUEUE: Queue;
+    STORE_TEST_DB: D1Database;
+    STORE_MIGRATED_DB: D1Database;
+    STORE_MIGRATIONS: import('cloudflare:test').D1Migration[];
   }
 }
 declare namespace Cloudflare {

@@ -1,0 +1,46 @@
+/** `MAIL_WEBHOOK_SQLITE_PATH` on the servers: the file opened with the runtime's own SQLite. */
+import { ConfigError } from '../errors.js';
+import type { SqliteDatabaseLike } from '../store/database.js';
+
+type _Driver = new (path: string) => SqliteDatabaseLike;
+
+// Only what this file uses; getBuiltinModule loads a built-in synchronously, on all three
+// runtimes, and answers undefined for one the runtime lacks (node:sqlite before Node 22.5).
+declare const process: {
+  getBuiltinModule?(name: string): Record<string, unknown> | undefined;
+  versions: Record<string, string | undefined>;
+};
+
+function _load(name: string, exported: string): _Driver | undefined {
+  try {
+    const driver = process.getBuiltinModule?.(name)?.[exported];
+    return typeof driver === 'function' ? (driver as _Driver) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Opens (creating when missing) the SQLite file: `bun:sqlite` on Bun, `node:sqlite` elsewhere. */
+export function openBuiltinSqlite(path: string): SqliteDatabaseLike {
+  const Driver = process.versions.bun
+    ? _load('bun:sqlite', 'Database')
+    : _load('node:sqlite', 'DatabaseSync');
+  if (!Driver) {
+    const version = process.versions.node ?? 'unknown';
+    throw new ConfigError(
+      'MAIL_WEBHOOK_SQLITE_PATH',
+      `needs node:sqlite, which Node has from 22.5 (before 22.13 with --experimental-sqlite); this is Node ${version}`,
+    );
+  }
+  try {
+    const db = new Driver(path);
+    // Another process (a second server, the sqlite3 shell) may hold the lock for a moment.
+    db.exec('PRAGMA busy_timeout = 5000');
+    return db;
+  } catch (error) {
+    throw new ConfigError(
+      'MAIL_WEBHOOK_SQLITE_PATH',
+      `cannot open the database file: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}

@@ -1,0 +1,147 @@
+/** The store's HTTP routes: the suppression list and the event history, behind a bearer token. */
+import { checkSharedSecret } from '../auth.js';
+import { badRequest, describeThrown, HttpError, jsonResponse, unavailable } from '../errors.js';
+import { TRACKING_EVENT_TYPES, type TrackingEventType } from '../events.js';
+import type { Logger } from '../log.js';
+import { toWireObject } from '../wire.js';
+import { eventLimit } from './store.js';
+import type { EventQuery, EventStore } from './types.js';
+
+/** The provider paths these routes take when served. */
+export const STORE_ROUTE_PATHS = ['suppressions', 'events'] as const;
+
+// The events route's query string is parsed only after the token matched, and only this long.
+const _MAX_QUERY_CHARS = 2048;
+const _MAX_ADDRESS_CHARS = 320;
+const _QUERY_NAMES = ['recipient', 'messageId', 'type', 'limit'];
+
+export interface StoreApiOptions {
+  readonly store: EventStore;
+  readonly apiToken: string;
+  readonly basePath: string;
+  readonly logger: Logger;
+}
+
+/** Answers a store route with a response or a refusal; undefined for any other path. */
+export type StoreApi = (
+  request: Request,
+  path: string,
+) => Promise<Response | HttpError> | undefined;
+
+const _notAllowed = (method: string, allow: string) =>
+  new HttpError(405, 'method-not-allowed', `${method} is not allowed; use ${allow}`, { allow });
+
+/** The address in `/suppressions/{email}`, percent-decoded, or a 400. */
+function _address(segment: string): string | HttpError {
+  let email: string;
+  try {
+    email = decodeURIComponent(segment);
+  } catch {
+    return badRequest('invalid-address', 'the address is not valid percent-encoding');
+  }
+  const at = email.lastIndexOf('@');
+  if (email.length > _MAX_ADDRESS_CHARS || at < 1 || at === email.length - 1) {
+    return badRequest('invalid-address', 'expected an e-mail address such as jane@example.com');
+  }
+  return email;
+}
+
+/** `recipient`, `messageId`, `type`, `limit` from the URL's query; empty values are absent. */
+export function parseEventQuery(url: string): EventQuery | HttpError {
+  const mark = url.indexOf('?');
+  if (mark < 0) return {};
+  const hash = url.indexOf('#', mark);
+  const text = url.slice(mark + 1, hash < 0 ? undefined : hash);
+  if (text.length > _MAX_QUERY_CHARS) {
+    return badRequest('invalid-query', `the query string is over ${_MAX_QUERY_CHARS} characters`);
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(text)) {
+    if (!_QUERY_NAMES.includes(name)) {
+      return badRequest('invalid-query', `unknown query parameter; use ${_QUERY_NAMES.join(', ')}`);
+    }
+    if (value !== '' && query[name] === undefined) query[name] = value;
+  }
+  const { recipient, messageId, type, limit } = query;
+  if (type !== undefined && !(TRACKING_EVENT_TYPES as readonly string[]).includes(type)) {
+    return badRequest('invalid-query', `type must be one of ${TRACKING_EVENT_TYPES.join(', ')}`);
+  }
+  let count: number | undefined;
+  if (limit !== undefined) {
+    count = /^\d{1,9}$/.test(limit) ? Number(limit) : 0;
+    if (count < 1) return badRequest('invalid-query', 'limit must be a whole number from 1');
+  }
+  return {
+    recipient,
+    messageId,
+    eventType: type as TrackingEventType | undefined,
+    limit: count === undefined ? undefined : eventLimit(count),
+  };
+}
+
+/** The routes under `basePath`, or undefined when the store serves none (no `apiToken`). */
+export function createStoreApi(options: StoreApiOptions): StoreApi {
+  const { store, apiToken, basePath, logger } = options;
+  const suppressions = `${basePath}/suppressions/`;
+  const events = `${basePath}/events`;
+  const secret = { token: [apiToken] };
+
+  const failed = (error: unknown) => {
+    logger.error('store failed', { store: store.name, error: describeThrown(error) });
+    return unavailable('store-failed', 'the event store failed; retry later');
+  };
+
+  async function suppression(request: Request, segment: string): Promise<Response | HttpError> {
+    const refused = await checkSharedSecret(request, secret, 'mailhooks');
+    if (refused) return refused;
+    if (request.method !== 'GET' && request.method !== 'DELETE') {
+      return _notAllowed(request.method, 'GET, DELETE');
+    }
+    const email = _address(segment);
+    if (email instanceof HttpError) return email;
+    try {
+      if (request.method === 'DELETE') {
+        const lifted = await store.unsuppress(email);
+        if (lifted) logger.info('suppression lifted', { store: store.name });
+        return jsonResponse(200, { suppressed: false });
+      }
+      const record = await store.suppression(email);
+      return jsonResponse(
+        200,
+        record
+          ? {
+              suppressed: true,
+              reason: record.reason,
+              provider: record.provider,
+              since: record.since.toISOString(),
+            }
+          : { suppressed: false },
+      );
+    } catch (error) {
+      return failed(error);
+    }
+  }
+
+  async function history(request: Request): Promise<Response | HttpError> {
+    const refused = await checkSharedSecret(request, secret, 'mailhooks');
+    if (refused) return refused;
+    if (request.method !== 'GET') return _notAllowed(request.method, 'GET');
+    const query = parseEventQuery(request.url);
+    if (query instanceof HttpError) return query;
+    try {
+      const found = await store.events(query);
+      return jsonResponse(200, { events: found.map(toWireObject) });
+    } catch (error) {
+      return failed(error);
+    }
+  }
+
+  return (request, path) => {
+    if (path === events) return history(request);
+    if (path.startsWith(suppressions)) {
+      const segment = path.slice(suppressions.length);
+      if (segment !== '' && !segment.includes('/')) return suppression(request, segment);
+    }
+    return undefined;
+  };
+}

@@ -1,0 +1,77 @@
+/** The store from variables: a D1 binding `MAIL_WEBHOOK_DB`, or a SQLite file on the servers. */
+import { type Env, envBoolean, envString, envWholeNumber } from '../env-values.js';
+import { ConfigError } from '../errors.js';
+import { isD1Database, type SqliteDatabaseLike } from './database.js';
+import { createD1Store, createSqliteStore } from './store.js';
+import type { EventStore, StoreOptions } from './types.js';
+
+/** Opens (creating if missing) a SQLite file with the runtime's own driver; servers supply it. */
+export type OpenSqlite = (path: string) => SqliteDatabaseLike;
+
+export const STORE_VARIABLES = [
+  'MAIL_WEBHOOK_DB',
+  'MAIL_WEBHOOK_SQLITE_PATH',
+  'MAIL_WEBHOOK_API_TOKEN',
+  'MAIL_WEBHOOK_RETENTION_DAYS',
+  'MAIL_WEBHOOK_IGNORE_LOCAL_PART_CASE',
+];
+
+function _storeOptions(env: Env): StoreOptions {
+  const options: { retentionDays?: number; ignoreLocalPartCase?: boolean } = {};
+  const days = envWholeNumber(env, 'MAIL_WEBHOOK_RETENTION_DAYS');
+  if (days !== undefined) {
+    if (days < 1) throw new ConfigError('MAIL_WEBHOOK_RETENTION_DAYS', 'expected at least 1 day');
+    options.retentionDays = days;
+  }
+  const fold = envBoolean(env, 'MAIL_WEBHOOK_IGNORE_LOCAL_PART_CASE');
+  if (fold !== undefined) options.ignoreLocalPartCase = fold;
+  return options;
+}
+
+function _store(env: Env, openSqlite: OpenSqlite | undefined): EventStore | undefined {
+  const binding = env.MAIL_WEBHOOK_DB;
+  const path = envString(env, 'MAIL_WEBHOOK_SQLITE_PATH');
+  if (binding !== undefined && binding !== null && binding !== '') {
+    if (!isD1Database(binding)) {
+      throw new ConfigError(
+        'MAIL_WEBHOOK_DB',
+        'expected a D1 database binding ([[d1_databases]] binding = "MAIL_WEBHOOK_DB" in wrangler.toml), not a variable',
+      );
+    }
+    if (path !== undefined) {
+      throw new ConfigError('MAIL_WEBHOOK_SQLITE_PATH', 'set it or bind MAIL_WEBHOOK_DB, not both');
+    }
+    return createD1Store(binding, _storeOptions(env));
+  }
+  if (path === undefined) return undefined;
+  if (!openSqlite) {
+    throw new ConfigError(
+      'MAIL_WEBHOOK_SQLITE_PATH',
+      'is read by the Bun, Deno and Node servers; a Worker binds a D1 database as MAIL_WEBHOOK_DB',
+    );
+  }
+  return createSqliteStore(openSqlite(path), _storeOptions(env));
+}
+
+/** The handler's `store` and `apiToken` options; throws a `ConfigError` naming the variable. */
+export function storeFromEnv(
+  env: Env,
+  openSqlite?: OpenSqlite,
+): { store?: EventStore; apiToken?: string } {
+  const store = _store(env, openSqlite);
+  const apiToken = envString(env, 'MAIL_WEBHOOK_API_TOKEN');
+  if (apiToken !== undefined && !store) {
+    throw new ConfigError(
+      'MAIL_WEBHOOK_API_TOKEN',
+      'serves the store routes, but there is no store: bind a D1 database as MAIL_WEBHOOK_DB (Workers) or set MAIL_WEBHOOK_SQLITE_PATH (servers)',
+    );
+  }
+  if (!store) {
+    for (const name of ['MAIL_WEBHOOK_RETENTION_DAYS', 'MAIL_WEBHOOK_IGNORE_LOCAL_PART_CASE']) {
+      if (envString(env, name) !== undefined) {
+        throw new ConfigError(name, 'is a store setting, but there is no store (MAIL_WEBHOOK_DB)');
+      }
+    }
+  }
+  return { ...(store ? { store } : {}), ...(apiToken !== undefined ? { apiToken } : {}) };
+}

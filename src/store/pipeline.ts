@@ -1,0 +1,77 @@
+/** The store's place in a request: record, drop what was delivered, deliver the rest, mark it. */
+import { type DeliveryOptions, deliver } from '../deliver.js';
+import { describeThrown, type HttpError, unavailable } from '../errors.js';
+import type { EmailTrackingContext } from '../events.js';
+import type { LogFields } from '../log.js';
+import type { EventStore } from './types.js';
+
+export interface StoreDeliveryOptions extends DeliveryOptions {
+  readonly store?: EventStore | undefined;
+}
+
+class _StoreTimeout extends Error {}
+
+/** Resolves with `work`, or rejects once `ms` have passed. */
+async function _within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new _StoreTimeout()), Math.max(ms, 0));
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+/**
+ * Delivers to the sinks with the store before them: every context is recorded, those delivered
+ * before (ESP retries) are dropped, and the rest are marked delivered only once every sink took
+ * them, so a retry after a failing sink still reaches it. One deadline covers all of it.
+ */
+export async function deliverThroughStore(
+  events: EmailTrackingContext[],
+  options: StoreDeliveryOptions,
+  fields: LogFields,
+): Promise<HttpError | undefined> {
+  const { store } = options;
+  if (!store) return deliver(events, options, fields);
+  const started = Date.now();
+  const left = () => options.deliveryTimeoutMs - (Date.now() - started);
+  const storeFailed = (error: unknown) => {
+    const timedOut = error instanceof _StoreTimeout;
+    options.logger.error('store failed; answering 503 so the ESP retries', {
+      ...fields,
+      store: store.name,
+      error: timedOut ? `no answer within ${options.deliveryTimeoutMs} ms` : describeThrown(error),
+      events: events.length,
+    });
+    return unavailable('store-failed', 'the event store did not take the events; retry later');
+  };
+  let fresh: EmailTrackingContext[];
+  try {
+    fresh = await _within(store.record(events), left());
+  } catch (error) {
+    return storeFailed(error);
+  }
+  if (fresh.length < events.length) {
+    options.logger.info('duplicates dropped: delivered before', {
+      ...fields,
+      duplicates: events.length - fresh.length,
+    });
+  }
+  if (fresh.length === 0) return undefined;
+  const failed = await deliver(
+    fresh,
+    { ...options, deliveryTimeoutMs: Math.max(left(), 1) },
+    fields,
+  );
+  if (failed) return failed;
+  try {
+    await _within(store.markDelivered(fresh), Math.max(left(), 1));
+  } catch (error) {
+    // The sinks have the events; the ESP's retry may bring them once more, but none is lost.
+    return storeFailed(error);
+  }
+  return undefined;
+}

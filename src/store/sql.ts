@@ -1,0 +1,86 @@
+/** The store's SQL, shared by D1 and SQLite: the schema (also `migrations/0001_init.sql`) and queries. */
+
+/**
+ * The schema, one statement each. `recipient` columns hold the normalized address; timestamps
+ * are milliseconds since 1970. Indexes are ascending: scanned backwards, with the rowid they end
+ * in, they give "newest first" for each of the three history queries without a sort.
+ */
+export const SCHEMA: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  esp_name TEXT NOT NULL,
+  timestamp INTEGER NOT NULL,
+  wire TEXT NOT NULL
+)`,
+  'CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events (event_id, recipient, event_type)',
+  'CREATE INDEX IF NOT EXISTS events_by_recipient ON events (recipient, timestamp)',
+  'CREATE INDEX IF NOT EXISTS events_by_message ON events (message_id, timestamp)',
+  'CREATE INDEX IF NOT EXISTS events_by_type ON events (event_type, timestamp)',
+  'CREATE INDEX IF NOT EXISTS events_by_time ON events (timestamp)',
+  `CREATE TABLE IF NOT EXISTS deliveries (
+  event_id TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  delivered_at INTEGER NOT NULL,
+  PRIMARY KEY (event_id, recipient, event_type)
+) WITHOUT ROWID`,
+  'CREATE INDEX IF NOT EXISTS deliveries_by_time ON deliveries (delivered_at)',
+  `CREATE TABLE IF NOT EXISTS suppressions (
+  recipient TEXT NOT NULL PRIMARY KEY,
+  reason TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  since INTEGER NOT NULL,
+  event_id TEXT NOT NULL
+) WITHOUT ROWID`,
+];
+
+// Rows travel as one JSON array parameter read with json_each: one statement for any number of
+// rows, and D1's limit of 100 bound parameters per statement never comes into play.
+const _at = (i: number) => `json_extract(value, '$[${i}]')`;
+
+/** `[[eventId, recipient, eventType], ...]` → the array indexes of those already delivered. */
+export const SELECT_DELIVERED = `SELECT key AS i FROM json_each(?) WHERE EXISTS (
+  SELECT 1 FROM deliveries d
+  WHERE d.event_id = ${_at(0)} AND d.recipient = ${_at(1)} AND d.event_type = ${_at(2)})`;
+
+/**
+ * `[[recipient, reason, provider, since, eventId, eventType], ...]`: suppresses each address
+ * whose event is seen for the first time (a retry never re-suppresses an address someone
+ * unsuppressed); the earliest suppressing event wins. Runs before the events are inserted.
+ */
+export const UPSERT_SUPPRESSIONS = `INSERT INTO suppressions (recipient, reason, provider, since, event_id)
+SELECT ${_at(0)}, ${_at(1)}, ${_at(2)}, ${_at(3)}, ${_at(4)} FROM json_each(?)
+WHERE NOT EXISTS (SELECT 1 FROM events e
+  WHERE e.event_id = ${_at(4)} AND e.recipient = ${_at(0)} AND e.event_type = ${_at(5)})
+ON CONFLICT (recipient) DO UPDATE SET reason = excluded.reason, provider = excluded.provider,
+  since = excluded.since, event_id = excluded.event_id
+WHERE excluded.since < suppressions.since`;
+
+/** `[[eventId, recipient, messageId, eventType, espName, timestamp, wire], ...]`; a retry is ignored. */
+export const INSERT_EVENTS = `INSERT OR IGNORE INTO events
+  (event_id, recipient, message_id, event_type, esp_name, timestamp, wire)
+SELECT ${_at(0)}, ${_at(1)}, ${_at(2)}, ${_at(3)}, ${_at(4)}, ${_at(5)}, ${_at(6)} FROM json_each(?)`;
+
+/** `(deliveredAt, [[eventId, recipient, eventType], ...])`. */
+export const INSERT_DELIVERIES = `INSERT OR IGNORE INTO deliveries (event_id, recipient, event_type, delivered_at)
+SELECT ${_at(0)}, ${_at(1)}, ${_at(2)}, ? FROM json_each(?)`;
+
+// Bounded, so turning retention on over a large table never makes one request delete it all.
+export const PRUNE_EVENTS =
+  'DELETE FROM events WHERE id IN (SELECT id FROM events WHERE timestamp < ? LIMIT 1000)';
+export const PRUNE_DELIVERIES = `DELETE FROM deliveries WHERE (event_id, recipient, event_type) IN (
+  SELECT event_id, recipient, event_type FROM deliveries WHERE delivered_at < ? LIMIT 1000)`;
+
+export const SELECT_SUPPRESSION =
+  'SELECT reason, provider, since, event_id FROM suppressions WHERE recipient = ?';
+export const DELETE_SUPPRESSION = 'DELETE FROM suppressions WHERE recipient = ?';
+
+/** The history query for the filters given (column names are fixed here, values bound). */
+export function selectEvents(filters: readonly ('recipient' | 'message_id' | 'event_type')[]) {
+  const where = filters.length ? `WHERE ${filters.map((f) => `${f} = ?`).join(' AND ')}` : '';
+  return `SELECT wire FROM events ${where} ORDER BY timestamp DESC, id DESC LIMIT ?`;
+}

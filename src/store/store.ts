@@ -1,0 +1,251 @@
+/** The event store over one SQL: records contexts, keeps the suppression list, dedupes deliveries. */
+
+import { ConfigError } from '../errors.js';
+import type { EmailTrackingContext, RejectCategory } from '../events.js';
+import { rejectUnknownKeys } from '../providers/options.js';
+import { parseOptions } from '../schema.js';
+import { createTrackingEventEncoder, decodeTrackingEvent } from '../wire.js';
+import { normalizeAddress } from './address.js';
+import {
+  type D1DatabaseLike,
+  fromD1,
+  fromSqlite,
+  isD1Database,
+  isSqliteDatabase,
+  type SqlDatabase,
+  type SqliteDatabaseLike,
+  type SqlStatement,
+} from './database.js';
+import * as sql from './sql.js';
+import {
+  DEFAULT_EVENT_LIMIT,
+  type EventQuery,
+  type EventStore,
+  MAX_EVENT_LIMIT,
+  type StoreOptions,
+  StoreOptionsSchema,
+  type Suppression,
+} from './types.js';
+
+const _DAY_MS = 86_400_000;
+// One JSON parameter stays well under D1's 2 MB limit on a bound string.
+const _CHUNK_CHARS = 512 * 1024;
+
+/** The reason a context suppresses its recipient, or null when it does not. */
+export function suppressionReason(context: EmailTrackingContext): RejectCategory | null {
+  switch (context.eventType) {
+    case 'bounced':
+    case 'rejected':
+      return context.permanent === true
+        ? (context.rejectCategory ?? (context.eventType === 'bounced' ? 'bounced' : 'other'))
+        : null;
+    case 'complained':
+      return 'spam';
+    case 'unsubscribed':
+      return 'unsubscribed';
+    default:
+      return null;
+  }
+}
+
+/** Splits rows into JSON array parameters of bounded size (each row's JSON measured once). */
+function _chunks(rows: readonly unknown[]): string[] {
+  const chunks: string[] = [];
+  let parts: string[] = [];
+  let size = 0;
+  for (const row of rows) {
+    const json = JSON.stringify(row);
+    if (parts.length && size + json.length > _CHUNK_CHARS) {
+      chunks.push(`[${parts.join(',')}]`);
+      parts = [];
+      size = 0;
+    }
+    parts.push(json);
+    size += json.length + 1;
+  }
+  if (parts.length) chunks.push(`[${parts.join(',')}]`);
+  return chunks;
+}
+
+const _each = (query: string, rows: readonly unknown[]): SqlStatement[] =>
+  _chunks(rows).map((json) => ({ sql: query, params: [json] }));
+
+function _parseStoreOptions(options: StoreOptions | undefined) {
+  rejectUnknownKeys(options ?? {}, Object.keys(StoreOptionsSchema.entries), 'store');
+  try {
+    return parseOptions(StoreOptionsSchema, options ?? {});
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ConfigError(`store.${error.setting}`, error.detail);
+  }
+}
+
+/** The store over any `SqlDatabase`; `createD1Store` and `createSqliteStore` are this. */
+export function createSqlStore(db: SqlDatabase, name: string, options?: StoreOptions): EventStore {
+  const o = _parseStoreOptions(options);
+  const now = o.now ?? (() => new Date());
+  const address = (email: string) => normalizeAddress(email, o.ignoreLocalPartCase);
+  const key = (c: EmailTrackingContext) => [c.eventId, address(c.recipient), c.eventType];
+
+  // Tables are created by the first call; a failure lets the next call try again.
+  let ready: Promise<unknown> | undefined;
+  const run = async (statements: SqlStatement[]) => {
+    ready ??= db.batch(sql.SCHEMA.map((text) => ({ sql: text, params: [] }))).catch((error) => {
+      ready = undefined;
+      throw error;
+    });
+    await ready;
+    return db.batch(statements);
+  };
+
+  const _prune = (): SqlStatement[] => {
+    if (o.retentionDays === undefined) return [];
+    const cutoff = now().getTime() - o.retentionDays * _DAY_MS;
+    return [
+      { sql: sql.PRUNE_EVENTS, params: [cutoff] },
+      { sql: sql.PRUNE_DELIVERIES, params: [cutoff] },
+    ];
+  };
+
+  const suppression = async (email: string): Promise<Suppression | null> => {
+    const recipient = address(email);
+    const [rows] = await run([{ sql: sql.SELECT_SUPPRESSION, params: [recipient] }]);
+    const row = rows?.[0];
+    if (!row) return null;
+    return {
+      recipient,
+      reason: row.reason as Suppression['reason'],
+      provider: String(row.provider),
+      since: new Date(Number(row.since)),
+      eventId: String(row.event_id),
+    };
+  };
+
+  return {
+    name,
+
+    async record(events) {
+      // The first of each key in this request; later copies are duplicates already.
+      const seen = new Set<string>();
+      const firsts = events.filter((c) => {
+        const id = JSON.stringify(key(c));
+        if (seen.has(id)) return false;
+        seen.add(id);
+        return true;
+      });
+      const encode = createTrackingEventEncoder();
+      const suppressing = firsts.flatMap((c) => {
+        const reason = suppressionReason(c);
+        return reason === null
+          ? []
+          : [
+              [
+                address(c.recipient),
+                reason,
+                c.espName,
+                c.timestamp.getTime(),
+                c.eventId,
+                c.eventType,
+              ],
+            ];
+      });
+      const rows = firsts.map((c) => [
+        c.eventId,
+        address(c.recipient),
+        c.messageId,
+        c.eventType,
+        c.espName,
+        c.timestamp.getTime(),
+        encode(c).json,
+      ]);
+      const results = await run([
+        { sql: sql.SELECT_DELIVERED, params: [JSON.stringify(firsts.map(key))] },
+        ..._prune(),
+        ..._each(sql.UPSERT_SUPPRESSIONS, suppressing),
+        ..._each(sql.INSERT_EVENTS, rows),
+      ]);
+      const delivered = new Set((results[0] ?? []).map((row) => Number(row.i)));
+      return firsts.filter((_, i) => !delivered.has(i));
+    },
+
+    async markDelivered(events) {
+      if (events.length === 0) return;
+      await run([
+        { sql: sql.INSERT_DELIVERIES, params: [now().getTime(), JSON.stringify(events.map(key))] },
+      ]);
+    },
+
+    isSuppressed: async (email) => (await suppression(email)) !== null,
+
+    suppression,
+
+    async unsuppress(email) {
+      const recipient = address(email);
+      const [rows] = await run([
+        { sql: sql.SELECT_SUPPRESSION, params: [recipient] },
+        { sql: sql.DELETE_SUPPRESSION, params: [recipient] },
+      ]);
+      return (rows?.length ?? 0) > 0;
+    },
+
+    async events(query: EventQuery = {}) {
+      const filters: ('recipient' | 'message_id' | 'event_type')[] = [];
+      const params: (string | number)[] = [];
+      if (query.recipient !== undefined) {
+        filters.push('recipient');
+        params.push(address(query.recipient));
+      }
+      if (query.messageId !== undefined) {
+        filters.push('message_id');
+        params.push(query.messageId);
+      }
+      if (query.eventType !== undefined) {
+        filters.push('event_type');
+        params.push(query.eventType);
+      }
+      params.push(eventLimit(query.limit));
+      const [rows] = await run([{ sql: sql.selectEvents(filters), params }]);
+      return (rows ?? []).map((row) => decodeTrackingEvent(String(row.wire)));
+    },
+  };
+}
+
+/** `limit` as the store applies it: default 100, at most 1000; anything else not a count throws. */
+export function eventLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_EVENT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new RangeError(`limit must be a whole number from 1, got ${limit}`);
+  }
+  return Math.min(limit, MAX_EVENT_LIMIT);
+}
+
+/**
+ * The store on Cloudflare D1. Tables are created when missing; `migrations/` holds the same
+ * schema for `wrangler d1 migrations apply`.
+ * @param binding the D1 binding, e.g. `env.MAIL_WEBHOOK_DB`
+ * @example
+ * const handle = createMailWebhookHandler({ store: createD1Store(env.MAIL_WEBHOOK_DB), apiToken });
+ */
+export function createD1Store(binding: D1DatabaseLike, options?: StoreOptions): EventStore {
+  if (!isD1Database(binding)) {
+    throw new ConfigError('store', 'createD1Store expects a D1 database binding');
+  }
+  return createSqlStore(fromD1(binding), 'd1', options);
+}
+
+/**
+ * The store on SQLite: a `bun:sqlite` `Database`, or a `node:sqlite` `DatabaseSync` (Deno,
+ * Node 22.5+). Tables are created when missing.
+ * @example
+ * import { Database } from 'bun:sqlite';
+ * const store = createSqliteStore(new Database('mailhooks.sqlite'), { retentionDays: 90 });
+ */
+export function createSqliteStore(db: SqliteDatabaseLike, options?: StoreOptions): EventStore {
+  if (!isSqliteDatabase(db)) {
+    throw new ConfigError(
+      'store',
+      'createSqliteStore expects a bun:sqlite Database or a node:sqlite DatabaseSync',
+    );
+  }
+  return createSqlStore(fromSqlite(db), 'sqlite', options);
+}

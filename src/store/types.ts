@@ -1,0 +1,78 @@
+/** The event store's public shape: options, the suppression record, history queries. */
+import * as v from 'valibot';
+import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../events.js';
+import { functionSchema } from '../schema.js';
+
+export const StoreOptionsSchema = v.object({
+  /** Fold the local part's case too (`Jane@x` is `jane@x`). Default false: only the domain's. */
+  ignoreLocalPartCase: v.optional(v.boolean(), false),
+  /** Events (and dedupe records) older than this many days are pruned as new ones arrive. */
+  retentionDays: v.optional(
+    v.pipe(v.number(), v.gtValue(0, 'expected a number of days above 0'), v.maxValue(36_500)),
+  ),
+  /** The clock retention is measured against (tests). */
+  now: v.optional(functionSchema<() => Date>('a clock function')),
+});
+
+/** Options of `createD1Store` and `createSqliteStore`. */
+export type StoreOptions = v.InferInput<typeof StoreOptionsSchema>;
+
+/** Why and since when an address is suppressed. */
+export interface Suppression {
+  /** The address as stored (domain part lower-cased). */
+  readonly recipient: string;
+  /** `bounced`, `invalid`, ... for a permanent bounce or reject; `spam`; `unsubscribed`. */
+  readonly reason: RejectCategory;
+  /** The ESP that reported it (`espName`). */
+  readonly provider: string;
+  /** When the first event that suppressed the address happened. */
+  readonly since: Date;
+  /** That event's id. */
+  readonly eventId: string;
+}
+
+/** A history query; filters combine, newest first. */
+export interface EventQuery {
+  readonly recipient?: string | undefined;
+  readonly messageId?: string | undefined;
+  readonly eventType?: TrackingEventType | undefined;
+  /** Default 100, at most 1000. */
+  readonly limit?: number | undefined;
+}
+
+export const DEFAULT_EVENT_LIMIT = 100;
+export const MAX_EVENT_LIMIT = 1000;
+
+/**
+ * An event store: keeps every context, the suppression list, and what was delivered. The
+ * handler calls `record` before the sinks and `markDelivered` once every sink took the events.
+ */
+export interface EventStore {
+  readonly name: string;
+  /** Records the contexts; resolves with those not delivered before (first of each key). */
+  record(events: readonly EmailTrackingContext[]): Promise<EmailTrackingContext[]>;
+  /** Marks the contexts delivered: a retry carrying them again is dropped by `record`. */
+  markDelivered(events: readonly EmailTrackingContext[]): Promise<void>;
+  isSuppressed(email: string): Promise<boolean>;
+  /** The suppression record, or null for an address not suppressed. */
+  suppression(email: string): Promise<Suppression | null>;
+  /** Lifts a suppression; resolves true when there was one. */
+  unsuppress(email: string): Promise<boolean>;
+  /** Contexts, newest first. */
+  events(query?: EventQuery): Promise<EmailTrackingContext[]>;
+}
+
+const _METHODS = [
+  'record',
+  'markDelivered',
+  'isSuppressed',
+  'suppression',
+  'unsuppress',
+  'events',
+] as const;
+
+/** True for an object with every method of `EventStore` (the handler's `store` option). */
+export const isEventStore = (value: unknown): value is EventStore =>
+  typeof value === 'object' &&
+  value !== null &&
+  _METHODS.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');

@@ -1,0 +1,400 @@
+/** Every event-store case, runtime-neutral: runners hand them D1 (workerd) or SQLite (Bun, Deno). */
+import type { EventStore, StoreOptions } from '../../src/index.js';
+import {
+  ConfigError,
+  createMailWebhookHandler,
+  type EmailTrackingContext,
+  type MailWebhookOptions,
+  mailgun,
+  postmark,
+  type Sink,
+  ses,
+} from '../../src/index.js';
+import { silentLogger } from '../../src/log.js';
+import bounceEvent from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
+import complaintEvent from '../fixtures/ses/event-publishing-complaint.json' with { type: 'json' };
+import deliveryEvent from '../fixtures/ses/event-publishing-delivery.json' with { type: 'json' };
+import { envelope, snsRequest } from '../helpers/envelope.js';
+
+/** A fresh, empty store with these options. */
+export type MakeStore = (options?: StoreOptions) => Promise<EventStore>;
+
+export interface StoreCase {
+  readonly name: string;
+  readonly run: (makeStore: MakeStore) => Promise<void>;
+}
+
+export const TOKEN = 'store-test-token-0123456789';
+const BASE = 'http://localhost/webhooks/mail';
+const MINUTE = 60_000;
+
+function equal(actual: unknown, expected: unknown, what: string): void {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  if (a !== e) throw new Error(`${what}: expected ${e}, got ${a}`);
+}
+
+let _serial = 0;
+/** A fresh id, so cases never see each other's rows. */
+const fresh = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++_serial}`;
+
+/** `minutes` ago, as SES writes it. */
+const ago = (minutes: number) => new Date(Date.now() - minutes * MINUTE).toISOString();
+
+interface SesInit {
+  readonly to: string;
+  readonly messageId?: string;
+  readonly at?: string;
+  readonly bounceType?: 'Permanent' | 'Transient';
+}
+
+function sesBounce({
+  to,
+  messageId = fresh('ses'),
+  at = ago(5),
+  bounceType = 'Permanent',
+}: SesInit) {
+  const bounce = bounceEvent.bounce;
+  return {
+    ...bounceEvent,
+    bounce: {
+      ...bounce,
+      bounceType,
+      timestamp: at,
+      bouncedRecipients: [{ ...bounce.bouncedRecipients[0], emailAddress: to }],
+    },
+    mail: { ...bounceEvent.mail, messageId, destination: [to], timestamp: at },
+  };
+}
+
+function sesComplaint({ to, messageId = fresh('ses'), at = ago(5) }: SesInit) {
+  return {
+    ...complaintEvent,
+    complaint: {
+      ...complaintEvent.complaint,
+      timestamp: at,
+      complainedRecipients: [{ emailAddress: to }],
+    },
+    mail: { ...complaintEvent.mail, messageId, destination: [to], timestamp: at },
+  };
+}
+
+function sesDelivery({ to, messageId = fresh('ses'), at = ago(5) }: SesInit) {
+  return {
+    ...deliveryEvent,
+    delivery: { ...deliveryEvent.delivery, timestamp: at, recipients: [to] },
+    mail: { ...deliveryEvent.mail, messageId, destination: [to], timestamp: at },
+  };
+}
+
+/** An SNS Notification around an SES event; the same `snsId` is an SNS retry. */
+const sesPost = (event: unknown, snsId = fresh('sns')) =>
+  snsRequest(envelope(event, { messageId: snsId, timestamp: new Date().toISOString() }));
+
+const post = (path: string, body: unknown) =>
+  new Request(`${BASE}/${path}`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
+
+const api = (path: string, method = 'GET', token: string | null = TOKEN) =>
+  new Request(`${BASE}/${path}`, {
+    method,
+    headers: token === null ? {} : { authorization: `Bearer ${token}` },
+  });
+
+/** A handler with the store and one capturing sink after it, which fails while `down` is set. */
+function setup(store: EventStore, options: MailWebhookOptions = {}) {
+  const taken: EmailTrackingContext[] = [];
+  const state = { down: false };
+  const sink: Sink = {
+    name: 'after-store',
+    async send(events) {
+      if (state.down) throw new Error('endpoint down');
+      taken.push(...events);
+    },
+  };
+  const handle = createMailWebhookHandler({
+    providers: [
+      ses({ verifySignature: false }),
+      postmark({ verifySignature: false }),
+      mailgun({ verifySignature: false }),
+    ],
+    sinks: [sink],
+    store,
+    apiToken: TOKEN,
+    logger: silentLogger,
+    ...options,
+  });
+  const json = async (request: Request) => {
+    const response = await handle(request);
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  return { handle, json, taken, state };
+}
+
+export const storeCases: readonly StoreCase[] = [
+  {
+    name: 'a permanent SES bounce makes the address suppressed through the API',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json } = setup(store);
+      const to = `${fresh('jane')}@example.com`;
+      const at = ago(3);
+      equal((await json(sesPost(sesBounce({ to, at })))).status, 200, 'bounce answer');
+      const answer = await json(api(`suppressions/${encodeURIComponent(to)}`));
+      equal(
+        answer,
+        {
+          status: 200,
+          body: { suppressed: true, reason: 'bounced', provider: 'ses', since: at },
+        },
+        'GET suppression',
+      );
+      equal(await store.isSuppressed(to), true, 'isSuppressed');
+      equal((await store.suppression(to))?.since.toISOString(), at, 'suppression().since');
+    },
+  },
+  {
+    name: 'a transient bounce and a delivery suppress nobody',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json } = setup(store);
+      const to = `${fresh('soft')}@example.com`;
+      await json(sesPost(sesBounce({ to, bounceType: 'Transient' })));
+      await json(sesPost(sesDelivery({ to })));
+      equal((await json(api(`suppressions/${to}`))).body, { suppressed: false }, 'GET');
+      equal(await store.suppression(to), null, 'suppression()');
+    },
+  },
+  {
+    name: 'complaints and unsubscribes from SES, Postmark and Mailgun suppress with their reason',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json } = setup(store);
+      const sesTo = `${fresh('ses')}@example.com`;
+      const postmarkTo = `${fresh('pm')}@example.com`;
+      const mailgunTo = `${fresh('mg')}@example.com`;
+      await json(sesPost(sesComplaint({ to: sesTo })));
+      const spam = {
+        RecordType: 'SpamComplaint',
+        ID: Date.now(),
+        Type: 'SpamComplaint',
+        TypeCode: 512,
+        MessageID: fresh('pm-msg'),
+        Email: postmarkTo,
+        BouncedAt: '2026-04-27T16:28:50.396Z',
+      };
+      equal((await json(post('postmark', spam))).status, 200, 'postmark answer');
+      const unsubscribe = {
+        'event-data': {
+          event: 'unsubscribed',
+          id: fresh('mg-id'),
+          timestamp: 1_777_000_000.5,
+          recipient: mailgunTo,
+          message: { headers: { 'message-id': `${fresh('mg-msg')}@mg.example.com` } },
+        },
+      };
+      equal((await json(post('mailgun', unsubscribe))).status, 200, 'mailgun answer');
+      const reasons = [];
+      for (const to of [sesTo, postmarkTo, mailgunTo]) {
+        const { body } = await json(api(`suppressions/${to}`));
+        reasons.push([body.suppressed, body.reason, body.provider]);
+      }
+      equal(
+        reasons,
+        [
+          [true, 'spam', 'ses'],
+          [true, 'spam', 'postmark'],
+          [true, 'unsubscribed', 'mailgun'],
+        ],
+        'suppressions',
+      );
+    },
+  },
+  {
+    name: 'the domain part is compared case-insensitively, the local part exactly',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json } = setup(store);
+      const local = fresh('Jane.Doe');
+      await json(sesPost(sesBounce({ to: `${local}@Example.COM` })));
+      equal(await store.isSuppressed(`${local}@example.com`), true, 'domain folded');
+      equal(await store.isSuppressed(`${local}@EXAMPLE.com`), true, 'domain folded again');
+      equal(await store.isSuppressed(`${local.toLowerCase()}@example.com`), false, 'local exact');
+      equal((await json(api(`suppressions/${local}@eXample.com`))).body.suppressed, true, 'API');
+      equal(
+        (await store.events({ recipient: `${local}@EXAMPLE.COM` })).map((e) => e.recipient),
+        [`${local}@Example.COM`],
+        'history keeps the address as sent',
+      );
+    },
+  },
+  {
+    name: 'ignoreLocalPartCase folds the local part too',
+    async run(makeStore) {
+      const store = await makeStore({ ignoreLocalPartCase: true });
+      const { json } = setup(store);
+      const local = fresh('Jane.Doe');
+      await json(sesPost(sesComplaint({ to: `${local}@Example.com` })));
+      equal(await store.isSuppressed(`${local.toUpperCase()}@EXAMPLE.COM`), true, 'folded');
+    },
+  },
+  {
+    name: 'history by recipient, by message and by type, newest first, with a limit',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json } = setup(store);
+      const to = `${fresh('hist')}@example.com`;
+      const messageId = fresh('msg');
+      await json(sesPost(sesDelivery({ to, messageId, at: ago(30) })));
+      await json(sesPost(sesBounce({ to, messageId, at: ago(10), bounceType: 'Transient' })));
+      await json(sesPost(sesComplaint({ to, at: ago(20) })));
+      const types = (events: EmailTrackingContext[]) => events.map((e) => e.eventType);
+      equal(
+        types(await store.events({ recipient: to })),
+        ['bounced', 'complained', 'delivered'],
+        'by recipient',
+      );
+      equal(types(await store.events({ messageId })), ['bounced', 'delivered'], 'by message');
+      equal(
+        types(await store.events({ recipient: to, eventType: 'complained' })),
+        ['complained'],
+        'by type',
+      );
+      equal(types(await store.events({ recipient: to, limit: 1 })), ['bounced'], 'limit');
+      const byApi = await json(api(`events?recipient=${encodeURIComponent(to)}&type=&limit=2`));
+      equal(byApi.status, 200, 'API status');
+      const wire = byApi.body.events as {
+        eventType: string;
+        timestamp: string;
+        recipient: string;
+      }[];
+      equal(
+        wire.map((e) => e.eventType),
+        ['bounced', 'complained'],
+        'API events',
+      );
+      equal(typeof wire[0]?.timestamp, 'string', 'wire timestamp');
+      const byMessage = await json(api(`events?messageId=${messageId}&type=delivered`));
+      equal((byMessage.body.events as unknown[]).length, 1, 'API by message and type');
+      const bad = await json(api('events?type=exploded'));
+      equal([bad.status, bad.body.error], [400, 'invalid-query'], 'unknown type');
+      const huge = await json(api(`events?limit=5000&recipient=${to}`));
+      equal(huge.status, 200, 'a limit over 1000 is capped, not refused');
+    },
+  },
+  {
+    name: 'a later sink fails: 503; SNS retries and the sink gets the event exactly once',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json, taken, state } = setup(store);
+      const to = `${fresh('retry')}@example.com`;
+      const snsId = fresh('sns');
+      const event = sesBounce({ to });
+      state.down = true;
+      const first = await json(sesPost(event, snsId));
+      equal([first.status, first.body.error], [503, 'sink-failed'], 'first attempt');
+      state.down = false;
+      const second = await json(sesPost(event, snsId));
+      equal(second, { status: 200, body: { ok: true, events: 1 } }, 'SNS retry');
+      const third = await json(sesPost(event, snsId));
+      equal(third, { status: 200, body: { ok: true, events: 1 } }, 'duplicate counted, not sent');
+      equal(
+        taken.map((e) => [e.recipient, e.eventId]),
+        [[to, snsId]],
+        'delivered downstream',
+      );
+      equal((await store.events({ recipient: to })).length, 1, 'recorded once');
+    },
+  },
+  {
+    name: 'the same event twice in one request reaches the sinks once; events counts both',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json, taken } = setup(store);
+      const to = `${fresh('twice')}@example.com`;
+      const event = sesDelivery({ to });
+      const twice = { ...event, delivery: { ...event.delivery, recipients: [to, to] } };
+      equal((await json(sesPost(twice))).body, { ok: true, events: 2 }, 'answer');
+      equal(taken.length, 1, 'delivered once');
+    },
+  },
+  {
+    name: 'retention prunes old events as new ones arrive; suppressions stay',
+    async run(makeStore) {
+      const store = await makeStore({ retentionDays: 1 });
+      const { json } = setup(store);
+      const to = `${fresh('old')}@example.com`;
+      await json(sesPost(sesBounce({ to, at: ago(3 * 24 * 60) })));
+      await json(sesPost(sesDelivery({ to, at: ago(60) })));
+      equal(
+        (await store.events({ recipient: to })).map((e) => e.eventType),
+        ['delivered'],
+        'pruned',
+      );
+      equal(await store.isSuppressed(to), true, 'still suppressed');
+    },
+  },
+  {
+    name: 'DELETE lifts a suppression; a retry of the old bounce does not bring it back',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json } = setup(store);
+      const to = `${fresh('lift')}@example.com`;
+      const snsId = fresh('sns');
+      const event = sesBounce({ to });
+      await json(sesPost(event, snsId));
+      equal(
+        (await json(api(`suppressions/${to}`, 'DELETE'))).body,
+        { suppressed: false },
+        'DELETE',
+      );
+      equal((await json(api(`suppressions/${to}`))).body, { suppressed: false }, 'GET after');
+      await json(sesPost(event, snsId));
+      equal(await store.isSuppressed(to), false, 'after the retry');
+    },
+  },
+  {
+    name: 'the routes need the bearer token: 401 with a challenge without, 403 wrong',
+    async run(makeStore) {
+      const { handle } = setup(await makeStore());
+      const none = await handle(api('suppressions/a@example.com', 'GET', null));
+      equal(none.status, 401, 'no token');
+      equal(/^Bearer /.test(none.headers.get('www-authenticate') ?? ''), true, 'challenge');
+      equal((await handle(api('events', 'GET', 'wrong-token'))).status, 403, 'wrong token');
+      equal((await handle(api('events', 'DELETE'))).status, 405, 'wrong method');
+      equal((await handle(api('suppressions/not-an-address'))).status, 400, 'not an address');
+    },
+  },
+  {
+    name: 'without apiToken the routes are 404; apiToken without a store or on a reserved path throws',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { handle } = setup(store, { apiToken: undefined });
+      equal((await handle(api('events'))).status, 404, 'no routes');
+      const throws = (options: MailWebhookOptions) => {
+        try {
+          createMailWebhookHandler({ logger: silentLogger, ...options });
+          return 'no error';
+        } catch (error) {
+          return error instanceof ConfigError ? error.setting : String(error);
+        }
+      };
+      equal(throws({ apiToken: TOKEN }), 'apiToken', 'apiToken without a store');
+      for (const path of ['events', 'suppressions']) {
+        equal(
+          throws({ store, apiToken: TOKEN, providers: [ses({ path, verifySignature: false })] }),
+          'providers',
+          `reserved path ${path}`,
+        );
+      }
+      equal(
+        throws({ store, providers: [ses({ path: 'events', verifySignature: false })] }),
+        'no error',
+        'not reserved without routes',
+      );
+    },
+  },
+];

@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import { createRuntimeFromEnv, unknownVariables } from '../../src/from-env.js';
+import { silentLogger } from '../../src/log.js';
+import { normalizeAddress } from '../../src/store/address.js';
+import { storeFromEnv } from '../../src/store/env.js';
+import { SCHEMA } from '../../src/store/sql.js';
+import { createSqliteStore, suppressionReason } from '../../src/store/store.js';
+import { sampleContext } from '../sinks/samples.js';
+
+/** Enough of a D1 binding for start-up (nothing is queried). */
+const d1 = { prepare: () => ({ bind: () => ({}) }), batch: async () => [] };
+const sqlite = { prepare: () => ({ all: () => [] }), exec: () => undefined };
+
+const configError = (build: () => unknown) => {
+  try {
+    build();
+  } catch (error) {
+    if (error instanceof ConfigError) return { setting: error.setting, message: error.message };
+    throw error;
+  }
+  return undefined;
+};
+
+describe('the store from variables', () => {
+  test('MAIL_WEBHOOK_DB turns the store on, MAIL_WEBHOOK_API_TOKEN the routes', () => {
+    const { store, apiToken } = storeFromEnv({ MAIL_WEBHOOK_DB: d1, MAIL_WEBHOOK_API_TOKEN: 't' });
+    expect(store?.name).toBe('d1');
+    expect(apiToken).toBe('t');
+    expect(storeFromEnv({})).toEqual({});
+  });
+
+  test('MAIL_WEBHOOK_SQLITE_PATH opens the file with the runtime the server supplies', () => {
+    const opened: string[] = [];
+    const { store } = storeFromEnv({ MAIL_WEBHOOK_SQLITE_PATH: '/data/m.sqlite' }, (path) => {
+      opened.push(path);
+      return sqlite;
+    });
+    expect([store?.name, opened]).toEqual(['sqlite', ['/data/m.sqlite']]);
+  });
+
+  test.each([
+    [{ MAIL_WEBHOOK_API_TOKEN: 't' }, 'MAIL_WEBHOOK_API_TOKEN', /no store/],
+    [{ MAIL_WEBHOOK_DB: 'mailhooks' }, 'MAIL_WEBHOOK_DB', /D1 database binding/],
+    [{ MAIL_WEBHOOK_SQLITE_PATH: 'm.sqlite' }, 'MAIL_WEBHOOK_SQLITE_PATH', /Worker binds a D1/],
+    [
+      { MAIL_WEBHOOK_DB: d1, MAIL_WEBHOOK_RETENTION_DAYS: 'a week' },
+      'MAIL_WEBHOOK_RETENTION_DAYS',
+      /whole number/,
+    ],
+    [{ MAIL_WEBHOOK_RETENTION_DAYS: '30' }, 'MAIL_WEBHOOK_RETENTION_DAYS', /no store/],
+  ])('%j stops start-up naming %s', (env, setting, message) => {
+    const error = configError(() => storeFromEnv(env));
+    expect(error?.setting).toBe(setting);
+    expect(error?.message).toMatch(message);
+  });
+
+  test('the error never prints the token', () => {
+    const error = configError(() =>
+      createRuntimeFromEnv(
+        { MAIL_WEBHOOK_ENABLED: 'true', MAIL_WEBHOOK_API_TOKEN: 'sekret-token-value' },
+        { logger: silentLogger },
+      ),
+    );
+    expect(error?.setting).toBe('MAIL_WEBHOOK_API_TOKEN');
+    expect(error?.message).not.toContain('sekret-token-value');
+  });
+
+  test('the store variables are known; a typo gets the closest', () => {
+    const env = {
+      MAIL_WEBHOOK_DB: d1,
+      MAIL_WEBHOOK_API_TOKEN: 't',
+      MAIL_WEBHOOK_SQLITE_PATH: 'x',
+      MAIL_WEBHOOK_RETENTION_DAYS: '30',
+      MAIL_WEBHOOK_IGNORE_LOCAL_PART_CASE: 'true',
+      MAIL_WEBHOOK_API_TOKN: 't',
+    };
+    expect(unknownVariables(env)).toEqual([
+      { name: 'MAIL_WEBHOOK_API_TOKN', closest: 'MAIL_WEBHOOK_API_TOKEN' },
+    ]);
+  });
+
+  test('a provider on a reserved path is refused naming MAIL_WEBHOOK_PROVIDERS', () => {
+    const error = configError(() =>
+      createRuntimeFromEnv(
+        {
+          MAIL_WEBHOOK_DB: d1,
+          MAIL_WEBHOOK_API_TOKEN: 't',
+          MAIL_WEBHOOK_SES_PATH: 'events',
+          MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+        },
+        { logger: silentLogger },
+      ),
+    );
+    expect(error?.message).toMatch(/reserved/);
+  });
+});
+
+describe('store pieces', () => {
+  test('migrations/0001_init.sql is the schema the store creates', () => {
+    const file = readFileSync('migrations/0001_init.sql', 'utf8');
+    const statements = file
+      .split('\n')
+      .filter((line) => !line.startsWith('--'))
+      .join('\n')
+      .split(';')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    expect(statements).toEqual(SCHEMA);
+  });
+
+  test.each([
+    ['Jane.Doe@Example.COM', false, 'Jane.Doe@example.com'],
+    ['Jane.Doe@Example.COM', true, 'jane.doe@example.com'],
+    ['  "a@b"@EXAMPLE.org ', false, '"a@b"@example.org'],
+    ['no-at-sign', false, 'no-at-sign'],
+  ])('normalizes %s (ignoreLocalPartCase %s) to %s', (email, fold, expected) => {
+    expect(normalizeAddress(email, fold)).toBe(expected);
+  });
+
+  test.each([
+    [{ eventType: 'bounced', permanent: true, rejectCategory: 'bounced' }, 'bounced'],
+    [{ eventType: 'rejected', permanent: true, rejectCategory: 'invalid' }, 'invalid'],
+    [{ eventType: 'bounced', permanent: false, rejectCategory: 'bounced' }, null],
+    [{ eventType: 'failed', permanent: true, rejectCategory: 'other' }, null],
+    [{ eventType: 'complained', permanent: null, rejectCategory: 'spam' }, 'spam'],
+    [
+      { eventType: 'unsubscribed', permanent: null, rejectCategory: 'unsubscribed' },
+      'unsubscribed',
+    ],
+    [{ eventType: 'delivered', permanent: null, rejectCategory: null }, null],
+  ] as const)('%j suppresses with %s', (fields, reason) => {
+    expect(suppressionReason(sampleContext(fields))).toBe(reason);
+  });
+
+  test('store options are checked: unknown keys and bad values are a ConfigError', () => {
+    expect(
+      configError(() => createSqliteStore(sqlite, { retentionDay: 3 } as never)),
+    ).toMatchObject({
+      setting: 'store.retentionDay',
+    });
+    expect(configError(() => createSqliteStore(sqlite, { retentionDays: 0 }))?.setting).toBe(
+      'store.retentionDays',
+    );
+    expect(configError(() => createSqliteStore({} as never))?.setting).toBe('store');
+  });
+});

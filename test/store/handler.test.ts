@@ -1,0 +1,171 @@
+import { describe, expect, test } from 'vitest';
+import {
+  ConfigError,
+  createMailWebhookHandler,
+  type EmailTrackingContext,
+  type MailWebhookOptions,
+  type Sink,
+  ses,
+} from '../../src/index.js';
+import { parseEventQuery } from '../../src/store/api.js';
+import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
+import { envelope, memoryLogger, snsRequest } from '../helpers/envelope.js';
+import { fakeStore } from './fake-store.js';
+
+const TOKEN = 'node-test-token';
+
+function setup(options: MailWebhookOptions = {}) {
+  const fake = fakeStore();
+  const taken: EmailTrackingContext[] = [];
+  const order: string[] = [];
+  const state = { down: false };
+  const sink: Sink = {
+    name: 'after-store',
+    async send(events) {
+      order.push('sink');
+      if (state.down) throw new Error('endpoint down');
+      taken.push(...events);
+    },
+  };
+  const { logger, lines } = memoryLogger();
+  const handle = createMailWebhookHandler({
+    providers: [ses({ verifySignature: false })],
+    sinks: [sink],
+    store: fake.store,
+    apiToken: TOKEN,
+    logger,
+    ...options,
+  });
+  return { handle, taken, state, lines, order, ...fake };
+}
+
+const sesPost = (snsId = 'sns-1') =>
+  snsRequest(envelope(bounce, { messageId: snsId, timestamp: new Date().toISOString() }));
+
+const events = (query: string, token: string | null = TOKEN) =>
+  new Request(`http://localhost/webhooks/mail/events${query}`, {
+    headers: token === null ? {} : { authorization: `Bearer ${token}` },
+  });
+
+describe('the store before the sinks', () => {
+  test('records, delivers, then marks delivered; a retry is dropped and still counted', async () => {
+    const { handle, taken, calls } = setup();
+    expect(await (await handle(sesPost())).json()).toEqual({ ok: true, events: 1 });
+    expect(await (await handle(sesPost())).json()).toEqual({ ok: true, events: 1 });
+    expect(taken).toHaveLength(1);
+    expect(calls).toEqual(['record', 'markDelivered', 'record']);
+  });
+
+  test('a failing sink leaves the context unmarked, so the retry reaches the sink', async () => {
+    const { handle, taken, state, delivered } = setup();
+    state.down = true;
+    expect((await handle(sesPost())).status).toBe(503);
+    expect(delivered.size).toBe(0);
+    state.down = false;
+    expect((await handle(sesPost())).status).toBe(200);
+    expect(taken).toHaveLength(1);
+  });
+
+  test('a store that fails to record answers 503 store-failed and reaches no sink', async () => {
+    const { handle, fail, order, lines } = setup();
+    fail.record = true;
+    const response = await handle(sesPost());
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: 'store-failed' });
+    expect(order).toEqual([]);
+    expect(
+      lines.some((l) => l.level === 'error' && l.fields.error === 'Error: database is locked'),
+    ).toBe(true);
+  });
+
+  test('a store that fails to mark answers 503 store-failed (the retry may repeat, never lose)', async () => {
+    const { handle, fail, taken } = setup();
+    fail.markDelivered = true;
+    const response = await handle(sesPost());
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: 'store-failed' });
+    expect(taken).toHaveLength(1);
+  });
+
+  test('a store that never answers is cut off by deliveryTimeoutMs: 503 store-failed', async () => {
+    const { handle, fail } = setup({ deliveryTimeoutMs: 50 });
+    fail.hang = true;
+    const started = Date.now();
+    const response = await handle(sesPost());
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: 'store-failed' });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('the events route', () => {
+  test('its query string is read only after the token matched', async () => {
+    const { handle, calls } = setup();
+    const long = `?recipient=${'a'.repeat(65_536)}`;
+    expect((await handle(events(long, null))).status).toBe(401);
+    expect((await handle(events(long, 'nope'))).status).toBe(403);
+    const refused = await handle(events(long));
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: 'invalid-query' });
+    expect(calls).toEqual([]);
+  });
+
+  test('passes the filters on; empty values are absent; limit capped at 1000', async () => {
+    const { handle, calls } = setup();
+    const response = await handle(
+      events('?recipient=jane%40example.com&messageId=&type=bounced&limit=5000'),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ events: [] });
+    expect(calls).toEqual([
+      `events ${JSON.stringify({ recipient: 'jane@example.com', eventType: 'bounced', limit: 1000 })}`,
+    ]);
+  });
+
+  test('a failing store answers 503 store-failed', async () => {
+    const { handle, fail } = setup();
+    fail.events = true;
+    const response = await handle(events(''));
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: 'store-failed' });
+  });
+
+  test.each([
+    ['?recipent=jane@example.com', 'unknown query parameter'],
+    ['?limit=0', 'limit'],
+    ['?limit=ten', 'limit'],
+    ['?type=constructor', 'type'],
+  ])('refuses %s naming the problem', (query, words) => {
+    const parsed = parseEventQuery(`http://localhost/webhooks/mail/events${query}`);
+    expect(parsed).toMatchObject({ status: 400, reason: 'invalid-query' });
+    expect((parsed as { message: string }).message).toContain(words);
+  });
+
+  test('the routes follow basePath and answer 404 when disabled', async () => {
+    const { handle } = setup({ basePath: '/hooks' });
+    const at = (path: string) =>
+      handle(
+        new Request(`http://localhost${path}`, { headers: { authorization: `Bearer ${TOKEN}` } }),
+      );
+    expect((await at('/hooks/events')).status).toBe(200);
+    expect((await at('/webhooks/mail/events')).status).toBe(404);
+    expect((await setup({ enabled: false }).handle(events(''))).status).toBe(404);
+  });
+});
+
+describe('store options', () => {
+  const error = (options: MailWebhookOptions) => {
+    try {
+      createMailWebhookHandler({ providers: [ses({ verifySignature: false })], ...options });
+    } catch (e) {
+      return e instanceof ConfigError ? e.message : String(e);
+    }
+    return undefined;
+  };
+
+  test('a store that is not one, an empty token, a token without a store', () => {
+    expect(error({ store: {} as never })).toMatch(/^store: expected an event store/);
+    expect(error({ store: fakeStore().store, apiToken: '' })).toMatch(/^apiToken: /);
+    expect(error({ apiToken: TOKEN })).toMatch(/^apiToken: .*store/);
+  });
+});

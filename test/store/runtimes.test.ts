@@ -1,0 +1,183 @@
+/** The store on Bun's and Deno's own SQLite: the shared cases, and the servers with MAIL_WEBHOOK_SQLITE_PATH. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
+import { envelope, snsHeaders } from '../helpers/envelope.js';
+import { storeCases, TOKEN } from './cases.js';
+
+const { FORCE_COLOR: _, ...inherited } = process.env;
+const ENV = { ...inherited, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC.
+const ANSI = /\u001b\[[0-9;]*m/g;
+const work = mkdtempSync(join(tmpdir(), 'mailhooks-store-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function _run(command: string, args: readonly string[], env: Record<string, string> = {}) {
+  return new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    const child = spawn(command, args, {
+      env: { ...ENV, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 55_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output: output.replace(ANSI, '') });
+    });
+  });
+}
+
+describe('the store cases on other runtimes', () => {
+  const expected = storeCases.length;
+
+  it(`passes all ${expected} under Deno (node:sqlite)`, { timeout: 60_000 }, async () => {
+    const { code, output } = await _run('node_modules/.bin/deno', [
+      'test',
+      '--allow-read',
+      '--no-check',
+      '--no-prompt',
+      '--no-lock',
+      '--node-modules-dir=manual',
+      'test/store/store.deno.ts',
+    ]);
+    expect(output).toMatch(new RegExp(`ok \\| ${expected} passed \\| 0 failed`));
+    expect(code).toBe(0);
+  });
+
+  it(`passes all ${expected} under Bun (bun:sqlite)`, { timeout: 60_000 }, async () => {
+    const { code, output } = await _run('node_modules/.bin/bun', [
+      'test',
+      './test/store/store.bun.ts',
+    ]);
+    expect(output).toMatch(new RegExp(`\\b${expected} pass\\b`));
+    expect(output).toMatch(/\b0 fail\b/);
+    expect(code).toBe(0);
+  });
+});
+
+function _freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+const SERVERS = [
+  {
+    name: 'Bun',
+    command: 'node_modules/.bin/bun',
+    args: ['--no-install', 'src/bin/bun.ts'],
+  },
+  {
+    name: 'Deno',
+    command: 'node_modules/.bin/deno',
+    // The flags of `npm run start:deno`, and the database file's directory.
+    args: [
+      'run',
+      '--allow-net',
+      '--allow-env',
+      `--allow-read=${work}`,
+      `--allow-write=${work}`,
+      '--no-prompt',
+      '--no-lock',
+      '--no-remote',
+      '--node-modules-dir=manual',
+      'src/bin/deno.ts',
+    ],
+  },
+];
+
+describe.each(SERVERS)(
+  'the $name server with MAIL_WEBHOOK_SQLITE_PATH',
+  ({ name, command, args }) => {
+    it('keeps a bounce in the file and serves the suppression', { timeout: 30_000 }, async () => {
+      const port = await _freePort();
+      const base = `http://127.0.0.1:${port}`;
+      const child = spawn(command, args, {
+        env: {
+          ...ENV,
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          MAIL_WEBHOOK_ENABLED: 'true',
+          MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+          MAIL_WEBHOOK_SQLITE_PATH: join(work, `${name}.sqlite`),
+          MAIL_WEBHOOK_API_TOKEN: TOKEN,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk) => (output += chunk));
+      child.stderr.on('data', (chunk) => (output += chunk));
+      try {
+        const deadline = Date.now() + 20_000;
+        while (
+          !(await fetch(`${base}/healthz`).then(
+            (r) => r.ok,
+            () => false,
+          ))
+        ) {
+          if (Date.now() > deadline || child.exitCode !== null) throw new Error(output);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        const message = envelope(bounce, { timestamp: new Date().toISOString() });
+        const posted = await fetch(`${base}/webhooks/mail/ses`, {
+          method: 'POST',
+          body: JSON.stringify(message),
+          headers: snsHeaders(message),
+        });
+        expect(posted.status).toBe(200);
+        const asked = await fetch(`${base}/webhooks/mail/suppressions/recipient@example.com`, {
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+        expect(await asked.json()).toEqual({
+          suppressed: true,
+          reason: 'bounced',
+          provider: 'ses',
+          since: bounce.bounce.timestamp,
+        });
+        expect(output).not.toContain(TOKEN);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    });
+  },
+);
+
+describe('the Node server with MAIL_WEBHOOK_SQLITE_PATH', () => {
+  it.runIf(!process.getBuiltinModule?.('node:sqlite'))(
+    'stops at start-up naming the variable and the Node version without node:sqlite',
+    { timeout: 30_000 },
+    async () => {
+      const entry = join(work, 'node-server.mjs');
+      await build({
+        entryPoints: ['src/bin/node.ts'],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        outfile: entry,
+        logLevel: 'silent',
+      });
+      const { code, output } = await _run(process.execPath, [entry], {
+        PORT: '0',
+        MAIL_WEBHOOK_ENABLED: 'true',
+        MAIL_WEBHOOK_SQLITE_PATH: join(work, 'node.sqlite'),
+      });
+      expect(code).toBe(1);
+      const line = JSON.parse(output.trim().split('\n').at(-1) ?? '{}');
+      expect(line).toMatchObject({ level: 'error', setting: 'MAIL_WEBHOOK_SQLITE_PATH' });
+      expect(line.error).toContain(`Node ${process.versions.node}`);
+      expect(line.error).toContain('22.5');
+    },
+  );
+});
