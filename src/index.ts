@@ -19,6 +19,7 @@ export { type PostmarkOptions, postmark } from './providers/postmark/index.js';
 export { type ResendOptions, resend } from './providers/resend/index.js';
 export { type SendgridOptions, sendgrid } from './providers/sendgrid/index.js';
 export { type SesOptions, ses } from './providers/ses/index.js';
+export { type SesEventBridgeOptions, sesEventBridge } from './providers/ses-eventbridge/index.js';
 export {
   defineProvider,
   type Provider,

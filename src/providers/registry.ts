@@ -8,6 +8,7 @@ import type { BuiltinProvider } from './registry-types.js';
 import { resendProvider } from './resend/index.js';
 import { sendgridProvider } from './sendgrid/index.js';
 import { sesProvider } from './ses/index.js';
+import { sesEventBridgeProvider } from './ses-eventbridge/index.js';
 
 export const BUILTIN_PROVIDERS: readonly BuiltinProvider[] = [
   sesProvider,
@@ -18,4 +19,5 @@ export const BUILTIN_PROVIDERS: readonly BuiltinProvider[] = [
   mailersendProvider,
   loopsProvider,
   mailpaceProvider,
+  sesEventBridgeProvider,
 ];

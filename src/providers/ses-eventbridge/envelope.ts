@@ -1,0 +1,47 @@
+/** The EventBridge event an API destination POSTs: its envelope, and the rules on who sent it. */
+import * as v from 'valibot';
+import { badRequest, forbidden, type HttpError, isHttpError } from '../../errors.js';
+import { parseOr400 } from '../../schema.js';
+
+/** The only source whose events carry SES records. */
+export const SES_SOURCE = 'aws.ses';
+
+const EventSchema = v.looseObject({
+  id: v.pipe(v.string(), v.nonEmpty()),
+  'detail-type': v.optional(v.string()),
+  source: v.string(),
+  account: v.string(),
+  time: v.optional(v.string()),
+  region: v.optional(v.string()),
+  detail: v.looseObject({}),
+});
+
+export type EventBridgeEvent = v.InferOutput<typeof EventSchema>;
+
+/**
+ * Reads an EventBridge event and checks who sent it: `source` must be `aws.ses` and, when an
+ * allow-list is set, `account` one of `accounts` (403 otherwise); a malformed envelope is a 400.
+ */
+export function readEventBridgeEvent(
+  json: unknown,
+  accounts: readonly string[] | undefined,
+): EventBridgeEvent | HttpError {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return badRequest('invalid-envelope', 'an EventBridge event is a JSON object');
+  }
+  const event = parseOr400(EventSchema, json, 'invalid-envelope', 'EventBridge event');
+  if (isHttpError(event)) return event;
+  if (event.source !== SES_SOURCE) {
+    return forbidden(
+      'source-not-allowed',
+      `EventBridge event source ${JSON.stringify(event.source)} is not ${SES_SOURCE}: narrow the rule's event pattern to source ["${SES_SOURCE}"]`,
+    );
+  }
+  if (accounts && !accounts.includes(event.account)) {
+    return forbidden(
+      'account-not-allowed',
+      `AWS account ${JSON.stringify(event.account)} is not in the accounts allow-list`,
+    );
+  }
+  return event;
+}

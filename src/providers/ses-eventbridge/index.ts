@@ -1,0 +1,105 @@
+/** Amazon SES through an EventBridge API destination: the connection's secret, then the SES record in `detail`. */
+import * as v from 'valibot';
+import { isHttpError } from '../../errors.js';
+import { parseTimestamp } from '../../timestamp.js';
+import { parseJsonBody } from '../body-text.js';
+import { commonEntries, parseProviderOptions, stringList } from '../options.js';
+import type { BuiltinProvider } from '../registry-types.js';
+import { parseSesEvent } from '../ses/parse.js';
+import { sharedSecretAuth, sharedSecretEntries, sharedSecretSettings } from '../shared-secret.js';
+import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
+import { readEventBridgeEvent } from './envelope.js';
+
+const NAME = 'ses-eventbridge';
+const NO_EVENTS: ProviderResult = { events: [] };
+
+const SesEventBridgeOptionsSchema = v.object({
+  ...commonEntries,
+  ...sharedSecretEntries,
+  accounts: v.optional(
+    v.pipe(
+      stringList('account id'),
+      v.check(
+        (ids) => ids.every((id) => /^\d{12}$/.test(id)),
+        'expected AWS account ids (12 digits each)',
+      ),
+    ),
+  ),
+});
+
+/**
+ * Options of `sesEventBridge()`: the connection's credentials (`password`, `token` or `header` +
+ * `value`) unless `verifySignature: false`; `accounts` limits which AWS accounts may send.
+ */
+export type SesEventBridgeOptions = v.InferInput<typeof SesEventBridgeOptionsSchema>;
+type Resolved = v.InferOutput<typeof SesEventBridgeOptionsSchema>;
+
+function _start(
+  o: Resolved,
+  authenticate: ProviderInstance['authenticate'],
+  context: ProviderContext,
+): ProviderInstance {
+  const { logger } = context;
+  if (!authenticate) {
+    logger.warn(
+      'SES EventBridge credential check is OFF: anyone who can reach this endpoint can post events',
+      { esp: NAME },
+    );
+  }
+  const instance: ProviderInstance = {
+    async handle(_request, body) {
+      const json = parseJsonBody(body);
+      if (isHttpError(json)) return json;
+      const event = readEventBridgeEvent(json, o.accounts);
+      if (isHttpError(event)) return event;
+      const fields = { esp: NAME, eventId: event.id, detailType: event['detail-type'] };
+      const result = parseSesEvent(event.detail, {
+        eventId: event.id,
+        fallbackTimestamp: parseTimestamp(event.time ?? '') ?? context.now(),
+        logger,
+      });
+      if (isHttpError(result)) return result;
+      if (result.kind === 'events') {
+        return { events: result.events.map((e) => ({ ...e, espName: NAME })) };
+      }
+      if (result.kind === 'setup')
+        logger.info('SES set-up event received', { ...fields, note: result.note });
+      else
+        logger.warn('EventBridge event is not an SES tracking event; nothing to deliver', {
+          ...fields,
+          note: result.note,
+        });
+      return NO_EVENTS;
+    },
+  };
+  return authenticate ? { ...instance, authenticate } : instance;
+}
+
+/**
+ * Amazon SES event publishing to EventBridge, delivered by an API destination at
+ * `POST {basePath}/ses-eventbridge`. The connection's authorization (Basic, API key header, or a
+ * bearer token) is the shared secret; the rule should match `source: ["aws.ses"]`.
+ * @example
+ * createMailWebhookHandler({
+ *   providers: [sesEventBridge({ header: 'X-Api-Key', value: env.EVENTBRIDGE_KEY, accounts: ['123456789012'] })],
+ * });
+ */
+export function sesEventBridge(options: SesEventBridgeOptions = {}): Provider {
+  const o = parseProviderOptions(NAME, SesEventBridgeOptionsSchema, options);
+  // Checked either way, so a half-set header/value pair is refused even with the check off.
+  const check = sharedSecretAuth(NAME, o, o.verifySignature);
+  const authenticate = o.verifySignature ? check : undefined;
+  return {
+    name: NAME,
+    path: o.path ?? NAME,
+    methods: ['POST'],
+    start: (context) => _start(o, authenticate, context),
+  };
+}
+
+/** The registry entry: the factory and how its variables are read. */
+export const sesEventBridgeProvider: BuiltinProvider = {
+  name: NAME,
+  create: sesEventBridge,
+  settings: { ...sharedSecretSettings, accounts: 'list' },
+};

@@ -1,0 +1,42 @@
+/** SES-via-EventBridge test helpers: requests as an API destination sends them, a capturing handler. */
+import {
+  createMailWebhookHandler,
+  type EmailTrackingContext,
+  sesEventBridge,
+} from '../../../src/index.js';
+import type { SesEventBridgeOptions } from '../../../src/providers/ses-eventbridge/index.js';
+import { memoryLogger } from '../../helpers/envelope.js';
+
+export const URL_EB = 'http://localhost/webhooks/mail/ses-eventbridge';
+export const API_KEY = 'eb-connection-key-1';
+
+/** A POST to the route with the connection's API-key header (EventBridge API_KEY authorization). */
+export function ebRequest(
+  body: string | object,
+  headers: Record<string, string> = { 'x-api-key': API_KEY },
+) {
+  return new Request(URL_EB, {
+    method: 'POST',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  });
+}
+
+/** A handler with one SES EventBridge provider (API-key header by default) and a capturing sink. */
+export function ebHandler(
+  options: SesEventBridgeOptions = { header: 'X-Api-Key', value: API_KEY },
+) {
+  const received: EmailTrackingContext[] = [];
+  const { lines, logger } = memoryLogger();
+  const handle = createMailWebhookHandler({
+    providers: [sesEventBridge(options)],
+    sinks: [{ name: 'capture', send: async (events) => void received.push(...events) }],
+    logger,
+  });
+  return { handle, received, lines };
+}
+
+export const answer = async (response: Response) =>
+  (await response.json()) as Record<string, unknown>;
+
+export const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`;
