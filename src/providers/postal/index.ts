@@ -1,0 +1,110 @@
+/** Postal (self-hosted): verify the RSA signature of the raw body, then parse the event. */
+import * as v from 'valibot';
+import { ConfigError, type HttpError, isHttpError, unavailable } from '../../errors.js';
+import { parseJsonBody } from '../body-text.js';
+import { digestEventId } from '../context.js';
+import { commonEntries, parseProviderOptions, secretList } from '../options.js';
+import type { BuiltinProvider } from '../registry-types.js';
+import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
+import { parsePostalEvent } from './parse.js';
+import {
+  checkPostalSignature,
+  decodeRsaSpki,
+  importPostalKeys,
+  type PostalKeys,
+} from './verify.js';
+
+const NAME = 'postal';
+const NO_EVENTS: ProviderResult = { events: [] };
+
+const PostalOptionsSchema = v.object({
+  ...commonEntries,
+  publicKey: v.optional(secretList('public key')),
+});
+
+/** Options of `postal()`: `publicKey` is required unless `verifySignature` is false. */
+export type PostalOptions = v.InferInput<typeof PostalOptionsSchema>;
+type Resolved = v.InferOutput<typeof PostalOptionsSchema>;
+
+/** Every configured key as SPKI bytes; one that is not an RSA SPKI stops start-up. */
+function _decodeKeys(o: Resolved): Uint8Array<ArrayBuffer>[] {
+  if (!o.verifySignature) return [];
+  if (!o.publicKey) {
+    throw new ConfigError(
+      `${NAME}.publicKey`,
+      "is required: the server's signing public key that Postal shows under Webhooks (or set verifySignature: false)",
+    );
+  }
+  const keys = o.publicKey;
+  return keys.map((key, index) => {
+    const bytes = decodeRsaSpki(key);
+    if (typeof bytes !== 'string') return bytes;
+    const which = keys.length > 1 ? ` (key ${index + 1} of ${keys.length})` : '';
+    throw new ConfigError(`${NAME}.publicKey`, `${bytes}${which}`);
+  });
+}
+
+function _start(
+  o: Resolved,
+  spkis: Uint8Array<ArrayBuffer>[],
+  context: ProviderContext,
+): ProviderInstance {
+  const { logger } = context;
+  if (!o.verifySignature) {
+    logger.warn(
+      'Postal signature verification is OFF: anyone who can reach this endpoint can post events',
+      { esp: NAME },
+    );
+  }
+  // Imported once; a key the runtime refuses is reported on each request as a 503.
+  const keys: Promise<PostalKeys | Error> = importPostalKeys(spkis).catch((error: unknown) => {
+    logger.error('Postal public key could not be imported', { esp: NAME });
+    return error instanceof Error ? error : new Error('import failed');
+  });
+  return {
+    async handle(request, body): Promise<ProviderResult | HttpError> {
+      if (o.verifySignature) {
+        const loaded = await keys;
+        if (loaded instanceof Error) {
+          return unavailable('key-unavailable', 'the Postal public key could not be imported');
+        }
+        const refused = await checkPostalSignature(request, body, loaded);
+        if (refused) return refused;
+      }
+      const json = parseJsonBody(body);
+      if (isHttpError(json)) return json;
+      const result = parsePostalEvent(json, await digestEventId(NAME, body));
+      if (isHttpError(result)) return result;
+      if (result.kind === 'events') return { events: result.events };
+      logger.info('Postal event carries no tracking event; nothing to deliver', {
+        esp: NAME,
+        note: result.note,
+      });
+      return NO_EVENTS;
+    },
+  };
+}
+
+/**
+ * Postal's webhooks, at `POST {basePath}/postal` by default.
+ * @param options.publicKey the server's signing key (base64 SPKI, as Postal shows it); a list while rotating
+ * @example
+ * createMailWebhookHandler({ providers: [postal({ publicKey: 'MIGfMA0GCSqGSIb3DQEBAQUAA4GN…' })] });
+ */
+export function postal(options: PostalOptions = {}): Provider {
+  const o = parseProviderOptions(NAME, PostalOptionsSchema, options);
+  const spkis = _decodeKeys(o);
+  return {
+    name: NAME,
+    path: o.path ?? NAME,
+    methods: ['POST'],
+    start: (context) => _start(o, spkis, context),
+  };
+}
+
+/** The registry entry: the factory and how its variables are read. */
+export const postalProvider: BuiltinProvider = {
+  name: NAME,
+  create: postal,
+  settings: { publicKey: 'secret' },
+};

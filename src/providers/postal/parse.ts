@@ -1,0 +1,118 @@
+/** A Postal webhook (`{ event, timestamp, uuid, payload }`) into its context, mapped as django-anymail maps it. */
+import * as v from 'valibot';
+import { badRequest, type HttpError, isHttpError } from '../../errors.js';
+import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
+import { parseOr400 } from '../../schema.js';
+import { fromUnixSeconds, makeContext } from '../context.js';
+
+const NAME = 'postal';
+const REASON = 'invalid-postal-event';
+const optStr = v.nullish(v.string());
+
+const MessageSchema = v.nullish(
+  v.looseObject({ message_id: optStr, to: optStr, tag: optStr, direction: optStr }),
+);
+
+const EventSchema = v.looseObject({
+  event: v.string(),
+  timestamp: v.union([v.number(), v.string()]),
+  uuid: optStr,
+  payload: v.looseObject({
+    status: optStr,
+    details: optStr,
+    output: optStr,
+    url: optStr,
+    user_agent: optStr,
+    message: MessageSchema,
+    original_message: MessageSchema,
+  }),
+});
+type Payload = v.InferOutput<typeof EventSchema>['payload'];
+
+interface Rule {
+  readonly type: TrackingEventType;
+  readonly category?: RejectCategory;
+  readonly permanent?: boolean;
+}
+
+// anymail reads `payload.status` first; a Map, so a status named `constructor` finds nothing.
+const STATUSES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
+  ['Sent', { type: 'delivered' }],
+  ['SoftFail', { type: 'deferred' }],
+  // Postal gave up: the receiving server refused the message for good.
+  ['HardFail', { type: 'failed', category: 'other', permanent: true }],
+  ['Held', { type: 'queued' }],
+]);
+
+function _rule(event: string, payload: Payload, raw: object): Rule {
+  if (Object.hasOwn(raw, 'status'))
+    return STATUSES.get(payload.status ?? '') ?? { type: 'unknown' };
+  if (Object.hasOwn(raw, 'bounce'))
+    return { type: 'bounced', category: 'bounced', permanent: true };
+  if (Object.hasOwn(raw, 'url')) return { type: 'clicked' };
+  // anymail leaves MessageLoaded unknown; it is Postal's open-tracking event.
+  if (event === 'MessageLoaded') return { type: 'opened' };
+  return { type: 'unknown' };
+}
+
+/** `Name <addr@example.com>` → `addr@example.com`; a bare address stays as it is. */
+function _address(to: string): string {
+  const angle = /<([^<>]+)>\s*$/.exec(to);
+  return (angle?.[1] ?? to).trim();
+}
+
+const _text = (value: string | null | undefined): string | null =>
+  typeof value === 'string' && value !== '' ? value : null;
+
+export type PostalParseResult =
+  | { readonly kind: 'events'; readonly events: EmailTrackingContext[] }
+  | { readonly kind: 'ignored'; readonly note: string };
+
+/**
+ * One verified Postal body → its context. Server events (DomainDNSError, SendLimit*) and events
+ * about incoming mail carry none. `digest` is the event id when `uuid` is absent.
+ */
+export function parsePostalEvent(json: unknown, digest: string): PostalParseResult | HttpError {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return badRequest(REASON, 'a Postal event is a JSON object');
+  }
+  const raw = json as Record<string, unknown>;
+  const parsed = parseOr400(EventSchema, raw, REASON, 'Postal event');
+  if (isHttpError(parsed)) return parsed;
+  const { payload } = parsed;
+  const message = payload.message ?? payload.original_message;
+  const name = parsed.event.slice(0, 64);
+  if (!message) return { kind: 'ignored', note: `${name} is not about a message` };
+  if (message.direction === 'incoming') {
+    return { kind: 'ignored', note: `${name} is about incoming mail` };
+  }
+  const recipient = message.to ? _address(message.to) : '';
+  if (!recipient) return badRequest(REASON, 'Postal event field "payload.message.to" is missing');
+  const timestamp = fromUnixSeconds(parsed.timestamp);
+  if (!timestamp) {
+    return badRequest(REASON, 'Postal event field "timestamp" is not Unix seconds');
+  }
+  const rule = _rule(parsed.event, payload, raw.payload as object);
+  const failure = rule.type === 'failed' || rule.type === 'bounced';
+  return {
+    kind: 'events',
+    events: [
+      makeContext({
+        eventType: rule.type,
+        messageId: message.message_id ?? '',
+        recipient,
+        timestamp,
+        espName: NAME,
+        eventId: _text(parsed.uuid) ?? digest,
+        rawEvent: raw,
+        tags: message.tag ? [message.tag] : [],
+        description: _text(payload.details),
+        mtaResponse: _text(payload.output),
+        clickUrl: _text(payload.url),
+        userAgent: _text(payload.user_agent),
+        rejectCategory: rule.category ?? null,
+        permanent: failure ? (rule.permanent ?? false) : null,
+      }),
+    ],
+  };
+}

@@ -1,0 +1,138 @@
+/** Every Postal fixture, signed with a test key, through the real handler, field by field. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import type { EmailTrackingContext } from '../../../src/index.js';
+import { answer, postalRequest, setup } from './helpers.js';
+
+const DIR = new URL('../../fixtures/esps/postal/', import.meta.url);
+
+type Expected = Omit<EmailTrackingContext, 'timestamp' | 'rawEvent' | 'espName'> & {
+  timestamp: string;
+};
+
+const base = {
+  tags: [],
+  metadata: {},
+  rejectReason: null,
+  description: null,
+  clickUrl: null,
+  userAgent: null,
+  mtaResponse: null,
+  rejectCategory: null,
+  permanent: null,
+};
+const anymail = { ...base, description: 'details', mtaResponse: 'server output' };
+const docs = {
+  ...base,
+  recipient: 'test@example.com',
+  messageId: '5817a64332f44_4ec93ff59e79d154565eb@app34.mail',
+  eventId: '820b47a4-4dfd-42e4-ae6a-1e5bed5a33fd',
+  timestamp: '2016-10-31T20:19:37.130Z',
+  tags: ['welcome'],
+};
+const CHROME_54 =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_6) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/54.0.2840.98 Safari/537.36';
+
+const CASES: Record<string, Expected | null> = {
+  // anymail's test sends a bounce payload under the MessageDelayed name; like anymail, the payload decides.
+  anymail_bounce_event: {
+    ...anymail,
+    eventType: 'bounced',
+    recipient: 'bounce@example.com',
+    messageId: '7b82aac4-5d63-41b8-8e35-9faa31a892dc@rp.postal.example.com',
+    eventId: '0fcc831f-92b9-4e2b-97f2-d873abc77fab',
+    timestamp: '2020-11-30T16:18:21.961Z',
+    rejectCategory: 'bounced',
+    permanent: true,
+  },
+  anymail_deferred_event: {
+    ...anymail,
+    eventType: 'deferred',
+    recipient: 'deferred@example.com',
+    messageId: '7b095c0e-2c98-4e68-a41f-7bd217a83925@rp.postal.example.com',
+    eventId: '0fcc831f-92b9-4e2b-97f2-d873abc77fab',
+    timestamp: '2020-11-30T16:18:21.961Z',
+  },
+  anymail_delivered_event: {
+    ...base,
+    eventType: 'delivered',
+    recipient: 'recipient@example.com',
+    messageId: 'c462ad36-be49-469c-b7b2-dfd317eb40fa@rp.postal.example.com',
+    eventId: '58e8d7ee-2cd5-4db2-9af3-3f436105795a',
+    timestamp: '2020-11-30T16:18:21.354Z',
+    tags: ['welcome-email'],
+    description: 'Message for recipient@example.com accepted',
+    mtaResponse: '250 2.0.0 OK\n',
+  },
+  anymail_failed_event: {
+    ...anymail,
+    eventType: 'failed',
+    recipient: 'failed@example.com',
+    messageId: 'cfb29da8ed1e4ed5a6c8a0f24d7a9ef3@rp.postal.example.com',
+    eventId: '5fec5077-dae7-4989-94d5-e1963f3e9181',
+    timestamp: '2020-11-30T16:18:21.085Z',
+    description: 'Could not deliver',
+    rejectCategory: 'other',
+    permanent: true,
+  },
+  anymail_ignore_incoming_events: null,
+  anymail_queued_event: {
+    ...anymail,
+    eventType: 'queued',
+    recipient: 'suppressed@example.com',
+    messageId: 'ec7b6375-4045-451a-9503-2a23a607c1c1@rp.postal.example.com',
+    eventId: '9be13015-2e54-456c-bf66-eacbe33da824',
+    timestamp: '2020-11-30T16:18:21.331Z',
+    description: 'Recipient (suppressed@example.com) is on the suppression list',
+  },
+  docs_DomainDNSError: null,
+  docs_MessageBounced: {
+    ...docs,
+    eventType: 'bounced',
+    rejectCategory: 'bounced',
+    permanent: true,
+  },
+  docs_MessageLinkClicked: {
+    ...docs,
+    eventType: 'clicked',
+    clickUrl: 'https://atech.media',
+    userAgent: CHROME_54,
+  },
+  docs_MessageLoaded: { ...docs, eventType: 'opened', userAgent: CHROME_54 },
+  docs_MessageSent: {
+    ...docs,
+    eventType: 'delivered',
+    description:
+      'Message sent by SMTP to aspmx.l.google.com (2a00:1450:400c:c0b::1b) (from 2a00:67a0:a:15::2)',
+    mtaResponse: '250 2.0.0 OK 1477944899 ly2si31746747wjb.95 - gsmtp',
+  },
+  docs_SendLimitApproaching: null,
+};
+
+describe('Postal fixtures through the handler', () => {
+  const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
+
+  test('every fixture in the folder has a case', () => {
+    expect(files.map((f) => f.slice(0, -5)).sort()).toEqual(Object.keys(CASES).sort());
+  });
+
+  for (const file of files) {
+    const expected = CASES[file.slice(0, -5)] ?? null;
+    test(`${file} → ${expected?.eventType ?? 'no event'}`, async () => {
+      const body = readFileSync(new URL(file, DIR), 'utf8');
+      const { handle, events, lines } = await setup();
+      const result = await answer(await handle(await postalRequest(body)));
+      expect(result).toEqual({ status: 200, body: { ok: true, events: expected ? 1 : 0 } });
+      expect(lines.filter((l) => l.level === 'warn')).toEqual([]);
+      if (!expected) return expect(events).toEqual([]);
+      const [event] = events as [EmailTrackingContext];
+      const { timestamp, ...fields } = expected;
+      expect({ ...event, timestamp: event.timestamp.toISOString() }).toEqual({
+        ...fields,
+        timestamp,
+        espName: 'postal',
+        rawEvent: JSON.parse(body),
+      });
+    });
+  }
+});
