@@ -17,6 +17,7 @@ export { type MailgunOptions, mailgun } from './providers/mailgun/index.js';
 export { type MailpaceOptions, mailpace } from './providers/mailpace/index.js';
 export { type PostmarkOptions, postmark } from './providers/postmark/index.js';
 export { type ResendOptions, resend } from './providers/resend/index.js';
+export { type ScalewayOptions, scaleway } from './providers/scaleway/index.js';
 export { type SendgridOptions, sendgrid } from './providers/sendgrid/index.js';
 export { type SesOptions, ses } from './providers/ses/index.js';
 export { type SesEventBridgeOptions, sesEventBridge } from './providers/ses-eventbridge/index.js';

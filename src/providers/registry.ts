@@ -6,6 +6,7 @@ import { mailpaceProvider } from './mailpace/index.js';
 import { postmarkProvider } from './postmark/index.js';
 import type { BuiltinProvider } from './registry-types.js';
 import { resendProvider } from './resend/index.js';
+import { scalewayProvider } from './scaleway/index.js';
 import { sendgridProvider } from './sendgrid/index.js';
 import { sesProvider } from './ses/index.js';
 import { sesEventBridgeProvider } from './ses-eventbridge/index.js';
@@ -20,4 +21,5 @@ export const BUILTIN_PROVIDERS: readonly BuiltinProvider[] = [
   loopsProvider,
   mailpaceProvider,
   sesEventBridgeProvider,
+  scalewayProvider,
 ];

@@ -24,17 +24,23 @@ export function checkCertificate(
       `signing certificate names ${names.join(', ') || 'nothing'}, not an SNS host (${accepted.join(', ')})`,
     );
   }
+  return checkValidity(certificate, now);
+}
+
+/** Refuses a certificate that is not valid at `now` (403 cert-not-yet-valid / cert-expired). */
+export function checkValidity(
+  certificate: Pick<Certificate, 'notBefore' | 'notAfter'>,
+  now: Date,
+  what = 'signing certificate',
+): HttpError | undefined {
   if (now.getTime() < certificate.notBefore.getTime()) {
     return forbidden(
       'cert-not-yet-valid',
-      `signing certificate is valid only from ${certificate.notBefore.toISOString()}`,
+      `${what} is valid only from ${certificate.notBefore.toISOString()}`,
     );
   }
   if (now.getTime() > certificate.notAfter.getTime()) {
-    return forbidden(
-      'cert-expired',
-      `signing certificate expired at ${certificate.notAfter.toISOString()}`,
-    );
+    return forbidden('cert-expired', `${what} expired at ${certificate.notAfter.toISOString()}`);
   }
   return undefined;
 }

@@ -19,6 +19,11 @@ export interface KeyCacheOptions {
   readonly maxEntries?: number | undefined;
   /** Deadline for one certificate download. */
   readonly timeoutMs?: number | undefined;
+  /**
+   * A further check of each downloaded certificate (its DER), run once per download: a refusal
+   * is returned instead of the certificate and not kept. Scaleway checks the issuer here.
+   */
+  readonly check?: ((der: Uint8Array<ArrayBuffer>) => Promise<HttpError | undefined>) | undefined;
 }
 
 export const DEFAULT_MAX_CERTS = 32;
@@ -60,15 +65,20 @@ async function _load(url: string, options: KeyCacheOptions): Promise<SigningCert
       `signing certificate ${url} answered HTTP ${result.status}`,
     );
   }
+  let der: Uint8Array<ArrayBuffer>;
+  let certificate: Certificate;
   try {
     if (result.body.length > MAX_PEM_CHARS) throw new Error('too large');
-    return _signingCert(parseCertificate(pemToDer(result.body)));
+    der = pemToDer(result.body);
+    certificate = parseCertificate(der);
   } catch {
     return forbidden(
       'cert-invalid',
       `signing certificate ${url} is not a readable RSA X.509 certificate`,
     );
   }
+  const refused = await options.check?.(der);
+  return refused ?? _signingCert(certificate);
 }
 
 /**

@@ -160,6 +160,33 @@ export function parseCertificate(der: Uint8Array): Certificate {
   };
 }
 
+/** The signed part of a certificate and its issuer's signature over it, to check who issued it. */
+export interface SignedParts {
+  /** The DER tbsCertificate: the bytes the issuer signed. */
+  readonly tbs: Uint8Array<ArrayBuffer>;
+  /** The signature algorithm's OID as spaced hex (`2a 86 48 86 f7 0d 01 01 0b` is sha256WithRSA). */
+  readonly algorithm: string;
+  readonly signature: Uint8Array<ArrayBuffer>;
+}
+
+/** Reads the tbsCertificate, signature algorithm and signature of a DER certificate; throws `CertificateError`. */
+export function signedParts(der: Uint8Array): SignedParts {
+  const certificate = _expect(_readTlv(der, 0, der.length), SEQUENCE, 'certificate');
+  if (certificate.end !== der.length) _fail('trailing bytes');
+  const [first, algorithm, signature] = _children(der, certificate);
+  const tbs = _expect(first, SEQUENCE, 'tbsCertificate');
+  const algorithmId = _children(der, _expect(algorithm, SEQUENCE, 'signature algorithm'))[0];
+  const oid = _expect(algorithmId, OID, 'signature algorithm id');
+  const bits = _expect(signature, 0x03, 'signature');
+  // A BIT STRING's first byte counts unused bits: a signature has none.
+  if (bits.end <= bits.start || der[bits.start] !== 0) _fail('signature bits');
+  return {
+    tbs: der.slice(tbs.offset, tbs.end),
+    algorithm: _hex(der, oid),
+    signature: der.slice(bits.start + 1, bits.end),
+  };
+}
+
 /** The DER bytes of the first certificate in a PEM text; throws `CertificateError`. */
 export function pemToDer(pem: string): Uint8Array<ArrayBuffer> {
   const match = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/.exec(pem);

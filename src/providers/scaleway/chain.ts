@@ -1,0 +1,97 @@
+/** The trust anchors (Scaleway's SNS CA chain) and the check that a certificate was issued by one. */
+import { forbidden, type HttpError } from '../../errors.js';
+import { decodeBase64 } from '../ses/sns/base64.js';
+import { checkValidity } from '../ses/sns/cert-policy.js';
+import { type Certificate, parseCertificate, signedParts } from '../ses/sns/x509.js';
+
+// RSA PKCS#1 v1.5 signature algorithms (RFC 4055), by OID; Scaleway's CA signs with SHA-256.
+const RSA_SIGNATURES: ReadonlyMap<string, 'SHA-256' | 'SHA-384' | 'SHA-512'> = new Map([
+  ['2a 86 48 86 f7 0d 01 01 0b', 'SHA-256'],
+  ['2a 86 48 86 f7 0d 01 01 0c', 'SHA-384'],
+  ['2a 86 48 86 f7 0d 01 01 0d', 'SHA-512'],
+] as const);
+
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----/g;
+
+/** A trusted issuer: its certificate, with its key imported once per hash. */
+export interface TrustAnchor {
+  readonly certificate: Certificate;
+  readonly name: string;
+  key(hash: string): Promise<CryptoKey | undefined>;
+}
+
+function _anchor(certificate: Certificate): TrustAnchor {
+  const keys = new Map<string, Promise<CryptoKey | undefined>>();
+  return {
+    certificate,
+    name: certificate.commonNames[0] ?? 'unnamed CA',
+    key(hash) {
+      let key = keys.get(hash);
+      if (!key) {
+        key = crypto.subtle
+          .importKey('spki', certificate.spki, { name: 'RSASSA-PKCS1-v1_5', hash }, false, [
+            'verify',
+          ])
+          .catch(() => undefined);
+        keys.set(hash, key);
+      }
+      return key;
+    },
+  };
+}
+
+/**
+ * Every certificate in the PEM texts (a file may hold a chain; `\n` written as two characters,
+ * as in an environment variable, is read as a line break), or a sentence saying what is wrong.
+ */
+export function readTrustAnchors(pems: readonly string[]): TrustAnchor[] | string {
+  const anchors: TrustAnchor[] = [];
+  for (const pem of pems) {
+    const blocks = [...pem.replace(/\\n/g, '\n').matchAll(PEM_BLOCK)];
+    if (blocks.length === 0) return 'holds no PEM certificate (-----BEGIN CERTIFICATE-----)';
+    for (const [, body] of blocks) {
+      const der = decodeBase64((body ?? '').replace(/\s+/g, ''));
+      try {
+        if (!der) throw new Error('not base64');
+        anchors.push(_anchor(parseCertificate(der)));
+      } catch {
+        return `certificate ${anchors.length + 1} is not a readable RSA X.509 certificate`;
+      }
+    }
+  }
+  return anchors;
+}
+
+const _untrusted = (detail: string): HttpError =>
+  forbidden('cert-untrusted', `signing certificate ${detail}`);
+
+/**
+ * Checks that `der` was signed by one of `anchors` valid at `now`: its signature over the
+ * tbsCertificate verifies with that anchor's key. One step only; the anchors are trusted as given.
+ */
+export async function checkIssuedBy(
+  der: Uint8Array,
+  anchors: readonly TrustAnchor[],
+  now: Date,
+): Promise<HttpError | undefined> {
+  let parts: ReturnType<typeof signedParts>;
+  try {
+    parts = signedParts(der);
+  } catch {
+    return _untrusted('has no readable signature');
+  }
+  const hash = RSA_SIGNATURES.get(parts.algorithm);
+  if (!hash) return _untrusted(`is signed with an unsupported algorithm (OID ${parts.algorithm})`);
+  for (const anchor of anchors) {
+    if (checkValidity(anchor.certificate, now)) continue;
+    const key = await anchor.key(hash);
+    if (!key) continue;
+    const valid = await crypto.subtle
+      .verify('RSASSA-PKCS1-v1_5', key, parts.signature, parts.tbs)
+      .catch(() => false);
+    if (valid) return undefined;
+  }
+  return _untrusted(
+    `was not issued by any of the ${anchors.length} trust anchors valid now (${anchors.map((a) => a.name).join(', ')})`,
+  );
+}

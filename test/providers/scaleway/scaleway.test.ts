@@ -1,0 +1,386 @@
+/** Scaleway TEM: SNS-style signatures whose certificate must be issued by a trust anchor, topics, TEM events. */
+import { beforeAll, describe, expect, test } from 'vitest';
+import { ConfigError } from '../../../src/errors.js';
+import { createHandlerFromEnv } from '../../../src/from-env.js';
+import { scaleway } from '../../../src/index.js';
+import blocklistCreated from '../../fixtures/esps/scaleway_tem/constructed_blocklist_created.json' with {
+  type: 'json',
+};
+import blocklisted from '../../fixtures/esps/scaleway_tem/constructed_email_blocklisted.json' with {
+  type: 'json',
+};
+import deferred from '../../fixtures/esps/scaleway_tem/constructed_email_deferred.json' with {
+  type: 'json',
+};
+import delivered from '../../fixtures/esps/scaleway_tem/constructed_email_delivered.json' with {
+  type: 'json',
+};
+import dropped from '../../fixtures/esps/scaleway_tem/constructed_email_dropped.json' with {
+  type: 'json',
+};
+import notFound from '../../fixtures/esps/scaleway_tem/constructed_email_mailbox_not_found.json' with {
+  type: 'json',
+};
+import queued from '../../fixtures/esps/scaleway_tem/constructed_email_queued.json' with {
+  type: 'json',
+};
+import spam from '../../fixtures/esps/scaleway_tem/constructed_email_spam.json' with {
+  type: 'json',
+};
+import { memoryLogger } from '../../helpers/envelope.js';
+import { serveCertificates } from '../../helpers/signing.js';
+import {
+  answer,
+  type CertificateAuthority,
+  createAuthority,
+  createScalewaySigner,
+  issue,
+  type ScalewaySigner,
+  scalewayHandler,
+  scalewayRequest,
+  TOPIC_ARN,
+} from './helpers.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+let ca: CertificateAuthority;
+let signer: ScalewaySigner;
+beforeAll(async () => {
+  ca = await createAuthority();
+  signer = await createScalewaySigner({ issuer: ca.keys });
+});
+
+const options = () => ({ topicArns: [TOPIC_ARN], trustAnchors: ca.pem });
+const refusal = async (response: Response) => [response.status, (await answer(response)).error];
+const signed = async (event: unknown, s: ScalewaySigner = signer) =>
+  scalewayRequest(await s.sign(s.notification(event)));
+
+describe('Scaleway TEM events', () => {
+  test('a verified email_delivered: one context, eventId the TEM id, messageId its email_id', async () => {
+    const { handle, received } = scalewayHandler(options(), signer.fetch);
+    expect(await answer(await handle(await signed(delivered)))).toEqual({ ok: true, events: 1 });
+    expect(received).toEqual([
+      {
+        eventType: 'delivered',
+        messageId: delivered.email_id,
+        recipient: 'recipient@example.net',
+        timestamp: new Date(delivered.created_at),
+        espName: 'scaleway',
+        eventId: delivered.id,
+        tags: [],
+        metadata: {},
+        rejectReason: null,
+        description: null,
+        clickUrl: null,
+        userAgent: null,
+        mtaResponse: '250 2.0.0 OK',
+        rejectCategory: null,
+        permanent: null,
+        rawEvent: delivered,
+      },
+    ]);
+  });
+
+  test.each([
+    ['email_queued', queued, 'queued', null, null],
+    ['email_deferred', deferred, 'deferred', null, null],
+    ['email_dropped', dropped, 'bounced', 'bounced', true],
+    ['email_mailbox_not_found', notFound, 'bounced', 'invalid', true],
+    ['email_spam', spam, 'rejected', 'spam', false],
+    ['email_blocklisted', blocklisted, 'rejected', 'blocked', true],
+    ['unknown_type', { ...queued, type: 'unknown_type' }, 'unknown', null, null],
+  ])('%s is %s', async (_type, event, type, category, permanent) => {
+    const { handle, received } = scalewayHandler(options(), signer.fetch);
+    expect((await handle(await signed(event))).status).toBe(200);
+    expect(received.map((c) => [c.eventType, c.rejectCategory, c.permanent])).toEqual([
+      [type, category, permanent],
+    ]);
+  });
+
+  test('a blocklisted event (no email_id) names the blocklist and has an empty messageId', async () => {
+    const { handle, received } = scalewayHandler(options(), signer.fetch);
+    await handle(await signed(blocklisted));
+    expect(received[0]).toMatchObject({
+      messageId: '',
+      recipient: 'full@example.net',
+      rejectReason: 'mailbox_full',
+      description: 'mailbox full',
+    });
+  });
+
+  test('blocklist_created and a Message that is not TEM JSON are 200 with no events', async () => {
+    const { handle, received, lines } = scalewayHandler(options(), signer.fetch);
+    for (const message of [blocklistCreated, 'hello']) {
+      expect(await answer(await handle(await signed(message)))).toEqual({ ok: true, events: 0 });
+    }
+    expect(received).toEqual([]);
+    expect(lines.map((l) => [l.level, l.fields.note]).filter(([, note]) => note)).toEqual([
+      ['info', 'blocklist_created is not about a message'],
+      ['warn', 'Message is not JSON: not a TEM event'],
+    ]);
+  });
+
+  test('a TEM event without email_to or with a bad created_at is 400 naming the field', async () => {
+    const { handle } = scalewayHandler(options(), signer.fetch);
+    for (const [change, field] of [
+      [{ email_to: undefined }, 'email_to'],
+      [{ created_at: 'soon' }, 'created_at'],
+    ] as const) {
+      const response = await handle(await signed({ ...delivered, ...change }));
+      const body = await answer(response);
+      expect([response.status, body.error]).toEqual([400, 'invalid-scaleway-event']);
+      expect(body.message).toContain(field);
+    }
+  });
+});
+
+describe('Scaleway certificate chain', () => {
+  test('the certificate is downloaded and checked once for several messages', async () => {
+    const s = await createScalewaySigner({ issuer: ca.keys });
+    const { handle } = scalewayHandler(options(), s.fetch);
+    for (let i = 0; i < 3; i++) expect((await handle(await signed(delivered, s))).status).toBe(200);
+    expect(s.fetch.calls).toEqual([s.certUrl]);
+  });
+
+  test('a self-signed certificate on a scw.cloud host is 403 cert-untrusted, nothing delivered', async () => {
+    const rogue = await createScalewaySigner({});
+    const { handle, received } = scalewayHandler(options(), rogue.fetch);
+    const response = await handle(await signed(delivered, rogue));
+    expect(await refusal(response)).toEqual([403, 'cert-untrusted']);
+    expect(received).toEqual([]);
+  });
+
+  test('a certificate issued by another CA is 403 cert-untrusted', async () => {
+    const other = await createAuthority('Other Root');
+    const s = await createScalewaySigner({ issuer: other.keys });
+    const { handle } = scalewayHandler(options(), s.fetch);
+    expect(await refusal(await handle(await signed(delivered, s)))).toEqual([
+      403,
+      'cert-untrusted',
+    ]);
+  });
+
+  test('root and intermediate as anchors (the sns-trust-chain.pem layout) accept a leaf of the intermediate', async () => {
+    const intermediateKeys = (await createAuthority('unused')).keys;
+    const intermediatePem = await issue(ca.keys, intermediateKeys, { commonName: 'Test MnQ' });
+    const s = await createScalewaySigner({ issuer: intermediateKeys });
+    const chain = `${ca.pem}\n${intermediatePem}`;
+    const { handle } = scalewayHandler({ topicArns: [TOPIC_ARN], trustAnchors: chain }, s.fetch);
+    expect((await handle(await signed(delivered, s))).status).toBe(200);
+    // One step only: with the root alone, the intermediate's leaf is not trusted.
+    const rootOnly = scalewayHandler(options(), s.fetch);
+    expect(await refusal(await rootOnly.handle(await signed(delivered, s)))).toEqual([
+      403,
+      'cert-untrusted',
+    ]);
+  });
+
+  test('an anchor that expired no longer vouches: 403 cert-untrusted', async () => {
+    const old = await createAuthority('Old Root', {
+      notBefore: new Date(Date.now() - 400 * DAY_MS),
+      notAfter: new Date(Date.now() - DAY_MS),
+    });
+    const s = await createScalewaySigner({ issuer: old.keys });
+    const { handle } = scalewayHandler({ topicArns: [TOPIC_ARN], trustAnchors: old.pem }, s.fetch);
+    expect(await refusal(await handle(await signed(delivered, s)))).toEqual([
+      403,
+      'cert-untrusted',
+    ]);
+  });
+
+  test('an expired signing certificate is 403 cert-expired', async () => {
+    const keys = (await createAuthority('leaf')).keys;
+    const certPem = await issue(ca.keys, keys, {
+      notBefore: new Date(Date.now() - 30 * DAY_MS),
+      notAfter: new Date(Date.now() - DAY_MS),
+    });
+    const s = await createScalewaySigner({ keys, certPem });
+    const { handle } = scalewayHandler(options(), s.fetch);
+    expect(await refusal(await handle(await signed(delivered, s)))).toEqual([403, 'cert-expired']);
+  });
+
+  test('a certificate URL that answers 500 is 503 cert-unavailable (Scaleway retries)', async () => {
+    const s = await createScalewaySigner({ issuer: ca.keys });
+    s.fetch.outage = 500;
+    const { handle } = scalewayHandler(options(), s.fetch);
+    expect(await refusal(await handle(await signed(delivered, s)))).toEqual([
+      503,
+      'cert-unavailable',
+    ]);
+  });
+});
+
+describe('Scaleway certificate URL, checked before any fetch', () => {
+  test.each([
+    ['http', 'http://messaging.s3.fr-par.scw.cloud/c.pem', 'cert-url-scheme'],
+    [
+      'an AWS SNS host',
+      'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0.pem',
+      'cert-url-host',
+    ],
+    ['a look-alike host', 'https://messaging.scw.cloud.example.com/c.pem', 'cert-url-host'],
+    ['a suffix without the dot', 'https://evilscw.cloud/c.pem', 'cert-url-host'],
+    ['an upper-case host', 'https://Messaging.scw.cloud/c.pem', 'cert-url-host'],
+    ['credentials', 'https://user:pw@messaging.scw.cloud/c.pem', 'cert-url-credentials'],
+    ['a port', 'https://messaging.scw.cloud:8443/c.pem', 'cert-url-port'],
+    ['a query', 'https://messaging.scw.cloud/c.pem?x=1', 'cert-url-query'],
+    ['a fragment', 'https://messaging.scw.cloud/c.pem#x', 'cert-url-fragment'],
+    ['dot segments', 'https://messaging.scw.cloud/a/../c.pem', 'cert-url-path'],
+    ['no path', 'https://messaging.scw.cloud', 'cert-url-path'],
+  ])('%s is refused (%s → %s) and nothing is downloaded', async (_what, certUrl, reason) => {
+    const s = await createScalewaySigner({ issuer: ca.keys, certUrl });
+    const fetch = serveCertificates({ [certUrl]: s.certPem });
+    const { handle } = scalewayHandler(options(), fetch);
+    expect(await refusal(await handle(await signed(delivered, s)))).toEqual([403, reason]);
+    expect(fetch.calls).toEqual([]);
+  });
+});
+
+describe('Scaleway signatures and topics', () => {
+  test('a Message changed after signing is 403 signature-invalid', async () => {
+    const { handle } = scalewayHandler(options(), signer.fetch);
+    const message = await signer.sign(signer.notification(delivered));
+    const forged = {
+      ...message,
+      Message: message.Message?.replace('recipient@', 'attacker@') ?? '',
+    };
+    expect(await refusal(await handle(scalewayRequest(forged)))).toEqual([
+      403,
+      'signature-invalid',
+    ]);
+  });
+
+  test('no Signature is 403 signature-missing; SignatureVersion 3 is 403 signature-version', async () => {
+    const { handle } = scalewayHandler(options(), signer.fetch);
+    const message = await signer.sign(signer.notification(delivered));
+    const { Signature: _dropped, ...unsigned } = message;
+    expect(await refusal(await handle(scalewayRequest(unsigned)))).toEqual([
+      403,
+      'signature-missing',
+    ]);
+    const v3 = { ...message, SignatureVersion: '3' };
+    expect(await refusal(await handle(scalewayRequest(v3)))).toEqual([403, 'signature-version']);
+  });
+
+  test('SignatureVersion 2 (SHA-256) verifies too', async () => {
+    const { handle } = scalewayHandler(options(), signer.fetch);
+    const message = await signer.sign(signer.notification(delivered), '2');
+    expect((await handle(scalewayRequest(message))).status).toBe(200);
+  });
+
+  test('a Timestamp older than maxAgeSeconds is 403 message-too-old (default 8 h)', async () => {
+    const { handle } = scalewayHandler(options(), signer.fetch);
+    const at = (hours: number) => new Date(Date.now() - hours * 3600 * 1000).toISOString();
+    const fresh = await signer.sign(signer.notification(delivered, { Timestamp: at(7) }));
+    const stale = await signer.sign(signer.notification(delivered, { Timestamp: at(9) }));
+    expect((await handle(scalewayRequest(fresh))).status).toBe(200);
+    expect(await refusal(await handle(scalewayRequest(stale)))).toEqual([403, 'message-too-old']);
+  });
+
+  test('a topic outside topicArns is 403 topic-not-allowed', async () => {
+    const { handle } = scalewayHandler(options(), signer.fetch);
+    const other = 'arn:scw:sns:fr-par:project-99999999-9999-4999-8999-999999999999:other';
+    const message = await signer.sign(signer.notification(delivered, { TopicArn: other }));
+    expect(await refusal(await handle(scalewayRequest(message)))).toEqual([
+      403,
+      'topic-not-allowed',
+    ]);
+  });
+
+  test('without topicArns: a warning, confirmations logged with the TopicArn, Notifications refused', async () => {
+    const { handle, lines } = scalewayHandler({ trustAnchors: ca.pem }, signer.fetch);
+    const confirmation = await signer.sign(signer.subscriptionConfirmation());
+    expect((await handle(scalewayRequest(confirmation))).status).toBe(200);
+    const response = await handle(await signed(delivered));
+    const body = await answer(response);
+    expect([response.status, body.error]).toEqual([403, 'topic-not-allowed']);
+    expect(body.message).toContain('MAIL_WEBHOOK_SCALEWAY_TOPIC_ARNS');
+    expect(lines.some((l) => l.level === 'warn' && l.msg.includes('no Scaleway topic'))).toBe(true);
+    const logged = lines.find((l) => l.msg.includes('subscription confirmation'));
+    expect(logged?.fields).toMatchObject({
+      topicArn: TOPIC_ARN,
+      subscribeUrl: confirmation.SubscribeURL,
+    });
+  });
+
+  test('autoConfirm GETs the SubscribeURL of a verified confirmation once; a failure is 503', async () => {
+    const confirmation = await signer.sign(signer.subscriptionConfirmation());
+    const calls: string[] = [];
+    let status = 200;
+    const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url === confirmation.SubscribeURL) {
+        calls.push(url);
+        return new Response('<ConfirmSubscriptionResponse/>', { status });
+      }
+      return signer.fetch(input, init);
+    }) as typeof globalThis.fetch;
+    const { handle } = scalewayHandler({ ...options(), autoConfirm: true }, fetch);
+    expect((await handle(scalewayRequest(confirmation))).status).toBe(200);
+    status = 500;
+    expect(await refusal(await handle(scalewayRequest(confirmation)))).toEqual([
+      503,
+      'confirm-failed',
+    ]);
+    expect(calls).toHaveLength(2);
+  });
+
+  test('autoConfirm refuses a SubscribeURL off Scaleway or for another token: 403, no GET', async () => {
+    const fetchCalls: string[] = [];
+    const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      fetchCalls.push(String(input));
+      return signer.fetch(input, init);
+    }) as typeof globalThis.fetch;
+    const { handle } = scalewayHandler({ ...options(), autoConfirm: true }, fetch);
+    for (const SubscribeURL of [
+      'https://attacker.example/?Action=ConfirmSubscription',
+      `https://sns.mnq.fr-par.scaleway.com/?Action=ConfirmSubscription&TopicArn=${TOPIC_ARN}&Token=other`,
+    ]) {
+      const message = await signer.sign(signer.subscriptionConfirmation({ SubscribeURL }));
+      expect(await refusal(await handle(scalewayRequest(message)))).toEqual([
+        403,
+        'subscribe-url-invalid',
+      ]);
+    }
+    expect(fetchCalls.every((url) => url === signer.certUrl)).toBe(true);
+  });
+});
+
+describe('Scaleway settings', () => {
+  test('trustAnchors is required (unless verification is off) and must hold RSA PEM certificates', () => {
+    expect(() => scaleway({ topicArns: [TOPIC_ARN] })).toThrow(
+      /scaleway\.trustAnchors: is required/,
+    );
+    expect(() => scaleway({ trustAnchors: 'not a pem' })).toThrow(/holds no PEM certificate/);
+    const broken = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----';
+    expect(() => scaleway({ trustAnchors: broken })).toThrow(/certificate 1 is not a readable/);
+    expect(() => scaleway({ verifySignature: false })).not.toThrow();
+  });
+
+  test('autoConfirm needs topicArns; topicArns must be Scaleway ARNs', () => {
+    expect(() => scaleway({ trustAnchors: ca.pem, autoConfirm: true })).toThrow(
+      /scaleway\.autoConfirm/,
+    );
+    expect(() =>
+      scaleway({ trustAnchors: ca.pem, topicArns: ['arn:aws:sns:us-east-1:123456789012:x'] }),
+    ).toThrow(ConfigError);
+  });
+
+  test('MAIL_WEBHOOK_SCALEWAY_TRUST_ANCHORS (with \\n escapes) and _TOPIC_ARNS from the environment', async () => {
+    const handle = createHandlerFromEnv(
+      {
+        MAIL_WEBHOOK_ENABLED: 'true',
+        MAIL_WEBHOOK_PROVIDERS: 'scaleway',
+        MAIL_WEBHOOK_SCALEWAY_TRUST_ANCHORS: ca.pem.replace(/\n/g, '\\n'),
+        MAIL_WEBHOOK_SCALEWAY_TOPIC_ARNS: TOPIC_ARN,
+      },
+      { logger: memoryLogger().logger, fetch: signer.fetch },
+    );
+    expect((await handle(await signed(delivered))).status).toBe(200);
+    expect(() =>
+      createHandlerFromEnv(
+        { MAIL_WEBHOOK_ENABLED: 'true', MAIL_WEBHOOK_PROVIDERS: 'scaleway' },
+        { logger: memoryLogger().logger },
+      ),
+    ).toThrow(/MAIL_WEBHOOK_SCALEWAY_TRUST_ANCHORS/);
+  });
+});
