@@ -1,0 +1,261 @@
+/**
+ * HTTP on loopback: each runtime's packaged server (verification off, `examples/sns-bounce.json`)
+ * beside a bare server of the same runtime that reads the body and answers a small JSON.
+ * Requests per second, per CPU-second of the server process, p99, errors, RSS around 20,000 requests.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { snsHeaders } from '../test/helpers/envelope.js';
+import { cpuSeconds, rssMb } from './measure.js';
+
+const require = createRequire(import.meta.url);
+interface CannonResult {
+  requests: { average: number };
+  latency: { p99: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  '2xx': number;
+  duration: number;
+}
+const autocannon = require('autocannon') as (options: object) => Promise<CannonResult>;
+
+export interface HttpRow {
+  readonly runtime: string;
+  readonly server: 'mailhooks' | 'bare';
+  readonly rps: number;
+  readonly perCpuSecond: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+  readonly requests: number;
+  readonly rssStartMb?: number;
+  readonly rssAfterMb?: number;
+}
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'node_modules/.bin');
+const CONNECTIONS = 32;
+const AMOUNT = Number(process.env.BENCH_HTTP_REQUESTS ?? 20_000);
+const BARE_SECONDS = Number(process.env.BENCH_BARE_SECONDS ?? 3);
+const PATH = '/webhooks/mail/ses';
+
+const ENV = {
+  MAIL_WEBHOOK_ENABLED: 'true',
+  MAIL_WEBHOOK_PROVIDERS: 'ses',
+  MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+  MAIL_WEBHOOK_SINKS: 'memory',
+};
+
+const BARE_NODE = `import { createServer } from 'node:http';
+createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c)).on('end', () => {
+    Buffer.concat(chunks).toString();
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end('{"ok":true,"events":2}');
+  });
+}).listen(Number(process.env.PORT), '127.0.0.1');
+`;
+const BARE_FETCH = `async (request) => {
+  await request.text();
+  return new Response('{"ok":true,"events":2}', { headers: { 'content-type': 'application/json; charset=utf-8' } });
+}`;
+const BARE_DENO = `Deno.serve({ port: Number(Deno.env.get('PORT')), hostname: '127.0.0.1', onListen() {} }, ${BARE_FETCH});\n`;
+const BARE_BUN = `Bun.serve({ port: Number(process.env.PORT), hostname: '127.0.0.1', fetch: ${BARE_FETCH} });\n`;
+const BARE_WORKER = `export default { fetch: ${BARE_FETCH} };\n`;
+
+function _workerdConfig(dir: string, port: number, withVars: boolean): string {
+  const bindings = withVars
+    ? Object.entries(ENV)
+        .map(([name, value]) => `(name = "${name}", text = "${value}")`)
+        .join(', ')
+    : '';
+  const config = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .worker) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+const worker :Workerd.Worker = (
+  modules = [ (name = "index.js", esModule = embed "index.js") ],
+  compatibilityDate = "2025-09-01",
+  bindings = [ ${bindings} ],
+);
+`;
+  const file = join(dir, 'config.capnp');
+  writeFileSync(file, config);
+  return file;
+}
+
+interface Server {
+  readonly runtime: string;
+  readonly server: 'mailhooks' | 'bare';
+  start(port: number): ChildProcess;
+}
+
+/** Builds what each server runs; returns the servers and the Worker bundle's gzip size. */
+async function _prepare(work: string): Promise<{ servers: Server[]; workerGzipBytes: number }> {
+  const nodeEntry = join(work, 'node-server.mjs');
+  await build({
+    entryPoints: [join(ROOT, 'src/bin/node.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: nodeEntry,
+    logLevel: 'silent',
+  });
+  const files: Record<string, string> = {
+    'bare-node.mjs': BARE_NODE,
+    'bare-deno.js': BARE_DENO,
+    'bare-bun.js': BARE_BUN,
+  };
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(work, name), text);
+  const workerDir = join(work, 'worker');
+  execFileSync(join(BIN, 'wrangler'), ['deploy', '--dry-run', '--outdir', workerDir], {
+    cwd: ROOT,
+    stdio: 'ignore',
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  });
+  // wrangler names the bundle after the entry (cloudflare.js); workerd serves it as index.js.
+  const bundle = readdirSync(workerDir).find((name) => name.endsWith('.js')) ?? 'index.js';
+  renameSync(join(workerDir, bundle), join(workerDir, 'index.js'));
+  const workerGzipBytes = gzipSync(readFileSync(join(workerDir, 'index.js'))).length;
+  const bareDir = join(work, 'bare-worker');
+  execFileSync('mkdir', ['-p', bareDir]);
+  writeFileSync(join(bareDir, 'index.js'), BARE_WORKER);
+  const env = (port: number) => ({ ...process.env, ...ENV, PORT: String(port), HOST: '127.0.0.1' });
+  const io = { stdio: 'ignore' as const };
+  const deno = ['run', '--allow-net', '--allow-env', '--no-prompt', '--no-lock', '--no-remote'];
+  const workerd = (dir: string, vars: boolean) => (port: number) =>
+    spawn(join(BIN, 'workerd'), ['serve', _workerdConfig(dir, port, vars)], { ...io, cwd: dir });
+  const servers: Server[] = [
+    {
+      runtime: 'Node',
+      server: 'mailhooks',
+      start: (port) => spawn(process.execPath, [nodeEntry], { ...io, env: env(port) }),
+    },
+    {
+      runtime: 'Node',
+      server: 'bare',
+      start: (port) =>
+        spawn(process.execPath, [join(work, 'bare-node.mjs')], { ...io, env: env(port) }),
+    },
+    {
+      runtime: 'Bun',
+      server: 'mailhooks',
+      start: (port) =>
+        spawn(join(BIN, 'bun'), ['--no-install', 'src/bin/bun.ts'], {
+          ...io,
+          cwd: ROOT,
+          env: env(port),
+        }),
+    },
+    {
+      runtime: 'Bun',
+      server: 'bare',
+      start: (port) =>
+        spawn(join(BIN, 'bun'), ['--no-install', join(work, 'bare-bun.js')], {
+          ...io,
+          env: env(port),
+        }),
+    },
+    {
+      runtime: 'Deno',
+      server: 'mailhooks',
+      start: (port) =>
+        spawn(join(BIN, 'deno'), [...deno, '--node-modules-dir=manual', 'src/bin/deno.ts'], {
+          ...io,
+          cwd: ROOT,
+          env: { ...env(port), DENO_NO_UPDATE_CHECK: '1' },
+        }),
+    },
+    {
+      runtime: 'Deno',
+      server: 'bare',
+      start: (port) =>
+        spawn(join(BIN, 'deno'), [...deno, join(work, 'bare-deno.js')], {
+          ...io,
+          env: { ...env(port), DENO_NO_UPDATE_CHECK: '1' },
+        }),
+    },
+    { runtime: 'Worker (workerd)', server: 'mailhooks', start: workerd(workerDir, true) },
+    { runtime: 'Worker (workerd)', server: 'bare', start: workerd(bareDir, false) },
+  ];
+  return { servers, workerGzipBytes };
+}
+
+async function _ready(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${url} did not start`);
+}
+
+const _stop = (child: ChildProcess) =>
+  new Promise<void>((done) => {
+    if (child.exitCode !== null) return done();
+    child.once('exit', () => done());
+    child.kill('SIGKILL');
+  });
+
+export async function overHttp(
+  work: string,
+  log: (line: string) => void,
+): Promise<{ rows: HttpRow[]; workerGzipBytes: number }> {
+  const { servers, workerGzipBytes } = await _prepare(work);
+  const example = JSON.parse(readFileSync(join(ROOT, 'examples/sns-bounce.json'), 'utf8'));
+  const body = JSON.stringify(example);
+  const headers = snsHeaders(example);
+  const rows: HttpRow[] = [];
+  let port = 18_700;
+  for (const entry of servers) {
+    port++;
+    const child = entry.start(port);
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await _ready(`${url}/healthz`, child);
+      const pid = child.pid as number;
+      const rssStartMb = rssMb(pid);
+      const load = { url: url + PATH, method: 'POST', body, headers, connections: CONNECTIONS };
+      await autocannon({ ...load, duration: 1 }); // warm-up
+      const cpuBefore = cpuSeconds(pid);
+      const result = await autocannon(
+        entry.server === 'mailhooks'
+          ? { ...load, amount: AMOUNT }
+          : { ...load, duration: BARE_SECONDS },
+      );
+      const cpu = cpuSeconds(pid) - cpuBefore;
+      await new Promise((r) => setTimeout(r, 500));
+      const requests = result['2xx'] + result.non2xx;
+      const row: HttpRow = {
+        runtime: entry.runtime,
+        server: entry.server,
+        rps: requests / result.duration,
+        perCpuSecond: requests / cpu,
+        p99Ms: result.latency.p99,
+        errors: result.errors + result.timeouts + result.non2xx,
+        requests,
+        ...(entry.server === 'mailhooks' ? { rssStartMb, rssAfterMb: rssMb(pid) } : {}),
+      };
+      rows.push(row);
+      log(
+        `HTTP ${entry.runtime} ${entry.server}: ${row.rps.toFixed(0)} rps, ${row.perCpuSecond.toFixed(0)} per CPU-s, p99 ${row.p99Ms} ms, errors ${row.errors}` +
+          (row.rssStartMb !== undefined
+            ? `, RSS ${row.rssStartMb.toFixed(1)} -> ${row.rssAfterMb?.toFixed(1)} MB`
+            : ''),
+      );
+    } finally {
+      await _stop(child);
+    }
+  }
+  return { rows, workerGzipBytes };
+}

@@ -1,0 +1,52 @@
+/** Timing helpers: latency percentiles at a given concurrency, and /proc readings of a process. */
+import { readFileSync } from 'node:fs';
+
+export interface Timing {
+  /** Microseconds. */
+  readonly median: number;
+  readonly p99: number;
+  /** Calls completed per second of wall time, all workers together. */
+  readonly perSecond: number;
+}
+
+/** Runs `fn` `runs` times over `concurrency` concurrent loops (after a warm-up) and times each call. */
+export async function measure(
+  fn: () => Promise<unknown>,
+  concurrency: number,
+  runs: number,
+): Promise<Timing> {
+  for (let i = 0; i < Math.min(500, runs); i++) await fn();
+  const times: number[] = [];
+  let left = runs;
+  const worker = async () => {
+    while (left-- > 0) {
+      const start = performance.now();
+      await fn();
+      times.push(performance.now() - start);
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const wall = performance.now() - start;
+  times.sort((a, b) => a - b);
+  const at = (q: number) =>
+    (times[Math.min(times.length - 1, Math.floor(times.length * q))] ?? 0) * 1000;
+  return { median: at(0.5), p99: at(0.99), perSecond: (times.length / wall) * 1000 };
+}
+
+const _TICKS = 100; // USER_HZ on Linux
+
+/** CPU seconds (user + system) a process has used so far. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name: utime is the 14th field, stime the 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / _TICKS;
+}
+
+/** Resident set size of a process, in MB. */
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
