@@ -2,12 +2,13 @@
 import { type MailWebhookOptions, resolveOptions } from './config.js';
 import { type Env, envBoolean, envString, envWholeNumber } from './env-values.js';
 import { ConfigError, lateBoundFetch } from './errors.js';
-import { createMailWebhookHandler } from './handler.js';
+import { createHandlerWithRuntime } from './handler.js';
 import { consoleLogger, type Logger } from './log.js';
 import { providersFromEnv, providerVariables } from './providers/env.js';
 import { sinksFromEnv } from './sinks/env.js';
 import type { QueueLike } from './sinks/queue.js';
 import type { Sink } from './sinks/types.js';
+import type { RuntimeHooks } from './runtime-hooks.js';
 import { closestName } from './suggest.js';
 
 export type { Env } from './env-values.js';
@@ -18,6 +19,8 @@ export interface FromEnvContext {
   readonly logger?: Logger;
   /** A queue to use instead of the `MAIL_WEBHOOK_QUEUE` binding. */
   readonly queue?: QueueLike;
+  /** Runtime hooks the handler lends its providers (`mailhooks/node`: `node:crypto`). */
+  readonly runtime?: RuntimeHooks;
 }
 
 /** The request handler, and the sinks a queue consumer delivers to (empty without a queue). */
@@ -118,12 +121,15 @@ export function createRuntimeFromEnv(env: Env, context: FromEnvContext = {}): En
     ...(context.queue ? { queue: context.queue } : {}),
   });
   const handler = _namingVariable(() =>
-    createMailWebhookHandler({
-      ...options,
-      sinks: requestSinks,
-      logger,
-      ...(context.fetch ? { fetch: context.fetch } : {}),
-    }),
+    createHandlerWithRuntime(
+      {
+        ...options,
+        sinks: requestSinks,
+        logger,
+        ...(context.fetch ? { fetch: context.fetch } : {}),
+      },
+      context.runtime ?? {},
+    ),
   );
   return { handler, consumerSinks, logger };
 }

@@ -14,6 +14,7 @@ import {
 import type { LogFields } from './log.js';
 import type { Provider, ProviderInstance, ProviderResult } from './providers/types.js';
 import { isSaneHost, pathnameOf } from './route.js';
+import type { RuntimeHooks } from './runtime-hooks.js';
 
 interface _Mounted {
   readonly provider: Provider;
@@ -131,8 +132,21 @@ function _notFoundText(options: ResolvedOptions, path: string): string {
 export function createMailWebhookHandler(
   options?: MailWebhookOptions,
 ): (request: Request) => Promise<Response> {
+  return createHandlerWithRuntime(options, {});
+}
+
+/** `createMailWebhookHandler` with a runtime's hooks (`mailhooks/node` lends `node:crypto`). */
+export function createHandlerWithRuntime(
+  options: MailWebhookOptions | undefined,
+  runtime: RuntimeHooks,
+): (request: Request) => Promise<Response> {
   const resolved = resolveOptions(options);
-  const context = { fetch: resolved.fetch, now: resolved.now, logger: resolved.logger };
+  const context = {
+    fetch: resolved.fetch,
+    now: resolved.now,
+    logger: resolved.logger,
+    verifyRsa: runtime.verifyRsa,
+  };
   const mounted = new Map<string, _Mounted>(
     resolved.providers.map((provider) => [
       provider.path,

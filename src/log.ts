@@ -20,6 +20,16 @@ function _line(level: Level, message: string, fields?: LogFields): string {
   }
 }
 
+/** A logger writing one JSON line per call through `write` (benchmarks pass one that drops it). */
+export function createJsonLogger(write: (level: Level, line: string) => void): Logger {
+  return {
+    debug: (message, fields) => write('debug', _line('debug', message, fields)),
+    info: (message, fields) => write('info', _line('info', message, fields)),
+    warn: (message, fields) => write('warn', _line('warn', message, fields)),
+    error: (message, fields) => write('error', _line('error', message, fields)),
+  };
+}
+
 /** The default logger: JSON lines on the console (stdout for debug/info, stderr for warn/error). */
 export const consoleLogger: Logger = {
   debug: (message, fields) => console.debug(_line('debug', message, fields)),

@@ -4,6 +4,7 @@ import { ConfigError, describeThrown } from '../errors.js';
 import { createHandlerFromEnv } from '../from-env.js';
 import { type FetchHandler, withHealthCheck } from '../health.js';
 import { consoleLogger } from '../log.js';
+import type { RuntimeHooks } from '../runtime-hooks.js';
 
 export { type FetchHandler, withHealthCheck } from '../health.js';
 
@@ -42,11 +43,13 @@ function _port(raw: unknown): number {
   return port;
 }
 
-/** Resolves handler, port and hostname; throws a `ConfigError` naming the variable. */
-export function _settings(options: ServeOptions, env: Env) {
+/** Resolves handler (with the runtime's hooks), port and hostname; throws a `ConfigError` naming the variable. */
+export function _settings(options: ServeOptions, env: Env, runtime?: RuntimeHooks) {
   const host = typeof env.HOST === 'string' && env.HOST !== '' ? env.HOST : undefined;
   return {
-    handler: withHealthCheck(options.handler ?? createHandlerFromEnv(env)),
+    handler: withHealthCheck(
+      options.handler ?? createHandlerFromEnv(env, runtime ? { runtime } : {}),
+    ),
     port: options.port ?? _port(env.PORT),
     hostname: options.hostname ?? host,
     graceful: options.gracefulShutdown ?? true,

@@ -50,48 +50,176 @@ function _path(target: string | undefined): string {
   return start < 0 ? '/' : target.slice(start);
 }
 
-/**
- * Turns a Node request into a fetch `Request`; `signal` aborts when the client goes away.
- * Its URL is a checked Host (else `localhost`) plus the raw path: a Host such as
- * `evil.example/webhooks/mail/ses?` never becomes part of the path, and none makes this throw.
- */
-export function toRequest(req: IncomingMessage, signal?: AbortSignal): Request {
+function _headers(req: IncomingMessage): Headers {
   const headers = new Headers();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
   }
-  const host = req.headers.host;
-  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
-  const origin = host && isSaneHost(host) ? `${scheme}://${host}` : _FALLBACK_ORIGIN;
-  const path = _path(req.url);
-  const body = req.method === 'GET' || req.method === 'HEAD' ? null : _body(req);
-  const init = { method: req.method, headers, body, signal, duplex: 'half' } as never;
-  try {
-    return new Request(origin + path, init);
-  } catch {
-    // A host the pattern lets through but a URL cannot hold (port 99999).
-    return new Request(_FALLBACK_ORIGIN + path, init);
-  }
+  return headers;
 }
 
-/** Writes a fetch `Response` to a Node response, honouring the client's pace. */
+// What a Request has beyond method, url, headers, body and signal: served by a real Request,
+// built the first time one of them is used.
+const _DELEGATED_METHODS = ['arrayBuffer', 'blob', 'bytes', 'clone', 'formData', 'json', 'text'];
+const _DELEGATED_GETTERS = [
+  'bodyUsed',
+  'cache',
+  'credentials',
+  'destination',
+  'duplex',
+  'integrity',
+  'keepalive',
+  'mode',
+  'redirect',
+  'referrer',
+  'referrerPolicy',
+];
+
+/**
+ * A fetch `Request` over a Node request, built lazily as srvx does: the handler reads method,
+ * url, headers and body straight from Node, and no undici `Request` (nor its `AbortSignal`) is
+ * made unless something asks for more.
+ */
+class _NodeRequest {
+  readonly #req: IncomingMessage;
+  readonly #url: string;
+  readonly #signal: () => AbortSignal;
+  #headers: Headers | undefined;
+  #body: ReadableStream<Uint8Array> | null | undefined;
+  #request: Request | undefined;
+
+  constructor(req: IncomingMessage, url: string, signal: () => AbortSignal) {
+    this.#req = req;
+    this.#url = url;
+    this.#signal = signal;
+  }
+  get method(): string {
+    return this.#req.method ?? 'GET';
+  }
+  get url(): string {
+    return this.#url;
+  }
+  get headers(): Headers {
+    this.#headers ??= _headers(this.#req);
+    return this.#headers;
+  }
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.#request) return this.#request.body;
+    if (this.#body === undefined) {
+      const method = this.method;
+      this.#body = method === 'GET' || method === 'HEAD' ? null : _body(this.#req);
+    }
+    return this.#body;
+  }
+  get signal(): AbortSignal {
+    return this.#request ? this.#request.signal : this.#signal();
+  }
+  /** The real Request, made once, on the body stream already handed out (if any). */
+  _full(): Request {
+    const init = { method: this.method, headers: this.headers, body: this.body };
+    this.#request ??= new Request(this.#url, {
+      ...init,
+      signal: this.#signal(),
+      duplex: 'half',
+    } as never);
+    return this.#request;
+  }
+}
+for (const name of _DELEGATED_METHODS) {
+  Object.defineProperty(_NodeRequest.prototype, name, {
+    value(this: _NodeRequest, ...args: unknown[]) {
+      const request = this._full() as unknown as Record<string, (...a: unknown[]) => unknown>;
+      return request[name]?.(...args);
+    },
+  });
+}
+for (const name of _DELEGATED_GETTERS) {
+  Object.defineProperty(_NodeRequest.prototype, name, {
+    get(this: _NodeRequest) {
+      return (this._full() as unknown as Record<string, unknown>)[name];
+    },
+  });
+}
+// `request instanceof Request` holds, as for the Request it stands for.
+Object.setPrototypeOf(_NodeRequest.prototype, Request.prototype);
+
+/**
+ * The URL of a Node request: a checked Host (else `localhost`) plus the raw path. A Host such
+ * as `evil.example/webhooks/mail/ses?` never becomes part of the path. Throws only on a request
+ * target no URL can hold.
+ */
+function _url(req: IncomingMessage): string {
+  const host = req.headers.host;
+  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  const path = _path(req.url);
+  const url = host && isSaneHost(host) ? `${scheme}://${host}${path}` : _FALLBACK_ORIGIN + path;
+  if (URL.canParse(url)) return url;
+  // A host the pattern lets through but a URL cannot hold (port 99999).
+  const fallback = _FALLBACK_ORIGIN + path;
+  if (URL.canParse(fallback)) return fallback;
+  throw new TypeError('the request target is not a URL');
+}
+
+const _neverAborted = new AbortController().signal;
+
+/**
+ * Turns a Node request into a fetch `Request`; `signal` aborts when the client goes away.
+ * Its URL is a checked Host (else `localhost`) plus the raw path; none makes this throw unless
+ * the request target itself is no URL.
+ */
+export function toRequest(req: IncomingMessage, signal?: AbortSignal): Request {
+  return new _NodeRequest(req, _url(req), () => signal ?? _neverAborted) as unknown as Request;
+}
+
+/** A request whose `signal`, made only if something reads it, aborts when `res` closes. */
+function _lazyRequest(req: IncomingMessage, res: ServerResponse): Request {
+  let signal: AbortSignal | undefined;
+  const lazySignal = () => {
+    if (!signal) {
+      const controller = new AbortController();
+      if (res.closed) controller.abort();
+      else res.once('close', () => controller.abort());
+      signal = controller.signal;
+    }
+    return signal;
+  };
+  return new _NodeRequest(req, _url(req), lazySignal) as unknown as Request;
+}
+
+/**
+ * Writes a fetch `Response` to a Node response, honouring the client's pace. A JSON answer
+ * (every answer of the core) is small and whole: written in one call, with its length, rather
+ * than piped through a Node stream made from the web stream.
+ */
 export async function sendResponse(res: ServerResponse, response: Response): Promise<void> {
-  for (const [name, value] of response.headers) res.appendHeader(name, value);
-  res.writeHead(response.status);
-  if (!response.body) return void res.end();
+  const headers: string[] = [];
+  for (const [name, value] of response.headers) headers.push(name, value);
+  if (!response.body) return void res.writeHead(response.status, headers).end();
+  if (response.headers.get('content-type')?.startsWith('application/json')) {
+    const bytes = Buffer.from(await response.arrayBuffer());
+    headers.push('content-length', String(bytes.byteLength));
+    return void res.writeHead(response.status, headers).end(bytes);
+  }
+  res.writeHead(response.status, headers);
   await pipeline(Readable.fromWeb(response.body as NodeReadableStream), res);
 }
 
 /** A `node:http` request listener running a fetch handler: `createServer(toNodeListener(h))`. */
 export function toNodeListener(handler: FetchHandler) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const aborted = new AbortController();
-    res.once('close', () => aborted.abort());
-    // toRequest throws only on a request target no URL can hold (400); the handler never should (500).
-    const response = await Promise.resolve()
-      .then(() => toRequest(req, aborted.signal))
-      .then(handler, () => _refuse(400, 'bad-request', 'the request target is malformed'))
-      .catch(() => _refuse(500, 'internal-error', 'internal error; see the logs'));
+    let response: Response;
+    try {
+      // _lazyRequest throws only on a request target no URL can hold (400).
+      const request = _lazyRequest(req, res);
+      try {
+        response = await handler(request);
+      } catch {
+        // The handler never should throw (500).
+        response = _refuse(500, 'internal-error', 'internal error; see the logs');
+      }
+    } catch {
+      response = _refuse(400, 'bad-request', 'the request target is malformed');
+    }
     if (!req.complete) _discardRest(req);
     await sendResponse(res, response).catch(() => res.destroy());
   };

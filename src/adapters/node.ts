@@ -1,14 +1,55 @@
 /** Node.js: the packaged server on `node:http`, settings from `process.env`. */
 /// <reference types="node" preserve="true" />
 import { createServer, type ServerResponse } from 'node:http';
+import type { MailWebhookOptions } from '../config.js';
+import { createHandlerFromEnv as _fromEnv, type Env, type FromEnvContext } from '../from-env.js';
+import { createHandlerWithRuntime } from '../handler.js';
+import type { RuntimeHooks } from '../runtime-hooks.js';
 import * as _ from './_server.js';
 import { toNodeListener } from './node-bridge.js';
+import { nodeVerifyRsa } from './node-crypto.js';
 
-export { createHandlerFromEnv } from '../from-env.js';
-export { createMailWebhookHandler, handleMailWebhook } from '../handler.js';
 export type { FetchHandler, MailServer, ServeOptions } from './_server.js';
 export { withHealthCheck } from './_server.js';
 export { sendResponse, toNodeListener, toRequest } from './node-bridge.js';
+
+// SNS signatures checked with node:crypto (a parsed key, verified synchronously), not crypto.subtle.
+const _RUNTIME: RuntimeHooks = { verifyRsa: nodeVerifyRsa };
+
+/**
+ * `createMailWebhookHandler` as in the root export, with SNS signatures verified by `node:crypto`:
+ * the fast path on Node.
+ */
+export function createMailWebhookHandler(
+  options?: MailWebhookOptions,
+): (request: Request) => Promise<Response> {
+  return createHandlerWithRuntime(options, _RUNTIME);
+}
+
+const _handlers = new WeakMap<object, (request: Request) => Promise<Response>>();
+const _NO_OPTIONS = {};
+
+/** `handleMailWebhook` as in the root export, on the `node:crypto` fast path. */
+export function handleMailWebhook(
+  request: Request,
+  options?: MailWebhookOptions,
+): Promise<Response> {
+  const key = options ?? _NO_OPTIONS;
+  let handler = _handlers.get(key);
+  if (!handler) {
+    handler = createMailWebhookHandler(options);
+    _handlers.set(key, handler);
+  }
+  return handler(request);
+}
+
+/** `createHandlerFromEnv` from `mailhooks/env`, on the `node:crypto` fast path. */
+export function createHandlerFromEnv(
+  env: Env,
+  context: FromEnvContext = {},
+): (request: Request) => Promise<Response> {
+  return _fromEnv(env, { ...context, runtime: { ..._RUNTIME, ...context.runtime } });
+}
 
 const _closeAfter = (res: ServerResponse) => {
   if (!res.headersSent) res.setHeader('connection', 'close');
@@ -16,7 +57,11 @@ const _closeAfter = (res: ServerResponse) => {
 
 /** Starts the packaged Node server; see `ServeOptions`. */
 export function serve(options: _.ServeOptions = {}): _.MailServer {
-  const { handler, port, hostname, graceful } = _._settings(options, options.env ?? process.env);
+  const { handler, port, hostname, graceful } = _._settings(
+    options,
+    options.env ?? process.env,
+    _RUNTIME,
+  );
   const listener = toNodeListener(handler);
   const inFlight = new Set<ServerResponse>();
   const server = createServer((req, res) => {

@@ -2,12 +2,15 @@
 import { ConfigError, HttpError } from '../errors.js';
 import type { EmailTrackingContext } from '../events.js';
 import type { Logger } from '../log.js';
+import type { RsaVerify } from '../runtime-hooks.js';
 
 /** What the handler lends a provider: no configuration, only the tools to reach out and tell time. */
 export interface ProviderContext {
   readonly fetch: typeof fetch;
   readonly now: () => Date;
   readonly logger: Logger;
+  /** The runtime's own RSA verification, when its adapter lends one; else use `crypto.subtle`. */
+  readonly verifyRsa?: RsaVerify | undefined;
 }
 
 /** A request a provider accepted: the events it carried (none for a probe or a set-up message). */

@@ -112,6 +112,7 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
     fetch: context.fetch,
     now: context.now,
     logger,
+    verifyRsa: context.verifyRsa,
   });
 
   const outcome = (result: SesParseResult | HttpError, fields: Record<string, unknown>) => {

@@ -1,6 +1,7 @@
 /** SNS message verification: topic allow-list, message age, certificate URL, signature. */
 import { forbidden, type HttpError, isHttpError, unavailable } from '../../../errors.js';
 import type { Logger } from '../../../log.js';
+import type { RsaVerify } from '../../../runtime-hooks.js';
 import { decodeBase64 } from './base64.js';
 import { checkCertificate } from './cert-policy.js';
 import { type CertUrl, checkCertUrl } from './cert-url.js';
@@ -24,6 +25,8 @@ export interface SnsVerifierOptions {
   readonly logger: Logger;
   /** Deadline for one certificate download; 5000 ms when absent. */
   readonly certTimeoutMs?: number | undefined;
+  /** A runtime's own RSA verification (Node: `node:crypto`); `crypto.subtle` when absent. */
+  readonly verifyRsa?: RsaVerify | undefined;
 }
 
 /** What the checks that need no network found: the hash and certificate URL to verify with. */
@@ -75,23 +78,36 @@ function _checkBeforeFetch(
   return { hash, certUrl, signature };
 }
 
+/** Resolves true/false, or undefined when the certificate's key cannot verify with this hash. */
+async function _subtleVerify(
+  cert: SigningCert,
+  hash: SignatureHash,
+  signature: Uint8Array<ArrayBuffer>,
+  data: Uint8Array<ArrayBuffer>,
+): Promise<boolean | undefined> {
+  const key = await cert.key(hash);
+  if (!key) return undefined;
+  return crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, signature, data).catch(() => false);
+}
+
 async function _checkSignature(
   message: SnsMessage,
   parts: SignedParts,
   cert: SigningCert,
   now: Date,
+  verifyRsa: RsaVerify | undefined,
 ) {
   const refusal = checkCertificate(cert.certificate, parts.certUrl.host, now);
   if (refusal) return refusal;
-  const key = await cert.key(parts.hash);
-  if (!key)
+  const data = stringToSign(message);
+  const valid = verifyRsa
+    ? verifyRsa(cert.certificate.spki, parts.hash, parts.signature, data)
+    : await _subtleVerify(cert, parts.hash, parts.signature, data);
+  if (valid === undefined)
     return forbidden(
       'cert-invalid',
       `the key in ${parts.certUrl.href} cannot verify ${parts.hash}`,
     );
-  const valid = await crypto.subtle
-    .verify('RSASSA-PKCS1-v1_5', key, parts.signature, stringToSign(message))
-    .catch(() => false);
   if (valid) return undefined;
   return forbidden(
     'signature-invalid',
@@ -126,7 +142,7 @@ export function createSnsVerifier(
     if (isHttpError(parts)) return parts;
     const cert = await certificates(parts.certUrl.href);
     if (isHttpError(cert)) return cert;
-    return _checkSignature(message, parts, cert, now);
+    return _checkSignature(message, parts, cert, now, options.verifyRsa);
   };
 }
 
