@@ -3,7 +3,8 @@ import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
 import { parseOr400 } from '../../schema.js';
 import { fromUnixSeconds, makeContext } from '../context.js';
-import { type LoopsEmailEvent, LoopsEmailEventSchema } from './schema.js';
+import type { StandardWebhooksParseResult } from '../standard-webhooks-provider.js';
+import { LoopsEmailEventSchema } from './schema.js';
 
 const ESP_NAME = 'loops';
 const REASON = 'invalid-loops-event';
@@ -45,22 +46,11 @@ const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ['email.resubscribed', { type: 'unknown' }],
 ]);
 
-/** A verified request that carries no tracking event: why, and whether that deserves a warning. */
-export interface LoopsIgnored {
-  readonly kind: 'ignored';
-  readonly note: string;
-  readonly warn: boolean;
-}
-
-export type LoopsParseResult =
-  | { readonly kind: 'events'; readonly events: EmailTrackingContext[] }
-  | LoopsIgnored;
-
 const _isEmailEvent = (name: string): boolean =>
   name.startsWith('email.') || name.endsWith('.email.sent');
 
 /** Why an event carries no tracking event, or undefined when it should be parsed. */
-function _ignored(event: Record<string, unknown>): Omit<LoopsIgnored, 'kind'> | undefined {
+function _ignored(event: Record<string, unknown>): { note: string; warn: boolean } | undefined {
   const name = event.eventName;
   if (name === undefined) return { note: 'no "eventName": not a Loops event', warn: true };
   if (typeof name !== 'string') return undefined; // the schema names it
@@ -69,18 +59,14 @@ function _ignored(event: Record<string, unknown>): Omit<LoopsIgnored, 'kind'> | 
   return undefined;
 }
 
-function _messageFields(event: LoopsEmailEvent) {
-  return {
-    messageId: event.email.id,
-    recipient: event.contactIdentity.email.trim(),
-  };
-}
-
 /**
  * One Loops event → its context. `eventId` is the verified `webhook-id` (the same across Loops'
  * retries); the recipient is `contactIdentity.email`, the message `email.id`.
  */
-export function parseLoopsEvent(json: unknown, eventId: string): LoopsParseResult | HttpError {
+export function parseLoopsEvent(
+  json: unknown,
+  eventId: string,
+): StandardWebhooksParseResult | HttpError {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return badRequest(REASON, 'a Loops event is a JSON object');
   }
@@ -96,7 +82,8 @@ export function parseLoopsEvent(json: unknown, eventId: string): LoopsParseResul
   const rule = RULES.get(parsed.eventName) ?? { type: 'unknown' };
   const context = makeContext({
     eventType: rule.type,
-    ..._messageFields(parsed),
+    messageId: parsed.email.id,
+    recipient: parsed.contactIdentity.email.trim(),
     timestamp,
     espName: ESP_NAME,
     eventId,

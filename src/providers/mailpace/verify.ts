@@ -1,28 +1,19 @@
 /** MailPace's signature: Ed25519 over the raw body, base64 in `X-MailPace-Signature`. */
 import { forbidden, type HttpError } from '../../errors.js';
+// SendGrid's reader: strict standard alphabet, padding optional, as keys are pasted.
+import { decodeBase64 } from '../sendgrid/keys.js';
 import { refuse } from '../types.js';
 
 export const SIGNATURE_HEADER = 'X-MailPace-Signature';
 const _KEY_BYTES = 32;
 const _SIGNATURE_BYTES = 64;
-const _BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
-/** Strict base64 (padding optional) to bytes, or undefined. */
-function _decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
-  if (!_BASE64.test(text) || text.length % 4 === 1) return undefined;
-  try {
-    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The 32 key bytes of a public key as MailPace shows it (base64 of the raw Ed25519 key), or a
  * sentence saying what is wrong, never the key itself.
  */
 export function decodeMailpaceKey(text: string): Uint8Array<ArrayBuffer> | string {
-  const bytes = _decodeBase64(text.trim());
+  const bytes = decodeBase64(text.trim());
   if (!bytes) return 'is not base64';
   if (bytes.length !== _KEY_BYTES) {
     return `is ${bytes.length} bytes; an Ed25519 public key is ${_KEY_BYTES} (base64 of the raw key, 44 characters)`;
@@ -60,7 +51,7 @@ export function createMailpaceVerifier(keys: Promise<readonly CryptoKey[] | Erro
     if (!header) {
       return forbidden('signature-missing', `${SIGNATURE_HEADER} is missing`);
     }
-    const signature = _decodeBase64(header);
+    const signature = decodeBase64(header);
     if (!signature || signature.length !== _SIGNATURE_BYTES) {
       return forbidden(
         'signature-invalid',
