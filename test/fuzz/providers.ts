@@ -1,6 +1,7 @@
 /** Every registered provider, built with dummy but valid settings, for tests that cover them all. */
 import { BUILTIN_PROVIDERS } from '../../src/providers/registry.js';
 import type { Provider } from '../../src/providers/types.js';
+import { buildCertificate, generateSigningKeys, toPem } from '../helpers/signing.js';
 
 const _P256_SPKI = await (async () => {
   const keys = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
@@ -12,6 +13,9 @@ const _P256_SPKI = await (async () => {
   );
   return btoa(String.fromCharCode(...spki));
 })();
+
+/** A CA certificate for Scaleway's `trustAnchors` (no message here is signed by it). */
+const _TRUST_ANCHOR = toPem(await buildCertificate(await generateSigningKeys(), { names: [] }));
 
 const _ED25519_RAW = btoa(String.fromCharCode(...new Uint8Array(32).fill(7)));
 
@@ -39,6 +43,10 @@ export const KNOWN_SETTINGS: Readonly<Record<string, Record<string, unknown>>> =
   postal: { publicKey: _P256_SPKI },
   mailpace: { publicKey: _ED25519_RAW },
   'unisender-go': { apiKey: 'dummy-api-key' },
+  scaleway: {
+    topicArns: ['arn:scw:sns:fr-par:project-00000000-0000-4000-8000-000000000000:tem'],
+    trustAnchors: _TRUST_ANCHOR,
+  },
 };
 
 const _CANDIDATES = [DUMMY_WHSEC, _P256_SPKI, _ED25519_RAW, 'dummy-secret-value'];
