@@ -5,10 +5,11 @@ import { ConfigError, lateBoundFetch } from './errors.js';
 import { createHandlerWithRuntime } from './handler.js';
 import { consoleLogger, type Logger } from './log.js';
 import { providersFromEnv, providerVariables } from './providers/env.js';
+import type { RuntimeHooks } from './runtime-hooks.js';
 import { sinksFromEnv } from './sinks/env.js';
 import type { QueueLike } from './sinks/queue.js';
 import type { Sink } from './sinks/types.js';
-import type { RuntimeHooks } from './runtime-hooks.js';
+import { type OpenSqlite, STORE_VARIABLES, storeFromEnv } from './store/env.js';
 import { closestName } from './suggest.js';
 
 export type { Env } from './env-values.js';
@@ -21,6 +22,8 @@ export interface FromEnvContext {
   readonly queue?: QueueLike;
   /** Runtime hooks the handler lends its providers (`mailhooks/node`: `node:crypto`). */
   readonly runtime?: RuntimeHooks;
+  /** Opens `MAIL_WEBHOOK_SQLITE_PATH` with the runtime's SQLite (the servers supply it). */
+  readonly openSqlite?: OpenSqlite;
 }
 
 /** The request handler, and the sinks a queue consumer delivers to (empty without a queue). */
@@ -49,6 +52,8 @@ const _KNOWN_VARIABLES = [
   'MAIL_WEBHOOK_FANOUT_ENDPOINTS',
   'MAIL_WEBHOOK_FANOUT_TIMEOUT_MS',
   'MAIL_WEBHOOK_FANOUT_RETRIES',
+  'MAIL_WEBHOOK_DLQ_REPLAY',
+  ...STORE_VARIABLES,
 ];
 
 /** Variables named `MAIL_WEBHOOK_*` that nothing reads, each with the closest known name. */
@@ -120,10 +125,12 @@ export function createRuntimeFromEnv(env: Env, context: FromEnvContext = {}): En
     logger,
     ...(context.queue ? { queue: context.queue } : {}),
   });
+  const storeOptions = storeFromEnv(env, context.openSqlite);
   const handler = _namingVariable(() =>
     createHandlerWithRuntime(
       {
         ...options,
+        ...storeOptions,
         sinks: requestSinks,
         logger,
         ...(context.fetch ? { fetch: context.fetch } : {}),

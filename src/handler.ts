@@ -2,7 +2,6 @@
 import { type IRequest, Router } from 'itty-router';
 import { readBodyLimited } from './body.js';
 import { type MailWebhookOptions, type ResolvedOptions, resolveOptions } from './config.js';
-import { deliver } from './deliver.js';
 import {
   badRequest,
   describeThrown,
@@ -15,6 +14,8 @@ import type { LogFields } from './log.js';
 import type { Provider, ProviderInstance, ProviderResult } from './providers/types.js';
 import { isSaneHost, pathnameOf } from './route.js';
 import type { RuntimeHooks } from './runtime-hooks.js';
+import { createStoreApi } from './store/api.js';
+import { deliverThroughStore } from './store/pipeline.js';
 
 interface _Mounted {
   readonly provider: Provider;
@@ -97,7 +98,7 @@ async function _receive(
   const fields = { esp: mounted.provider.name, path };
   let result = await _accept(mounted, request, options);
   if (!isHttpError(result) && result.events.length > 0) {
-    result = (await deliver(result.events, options, fields)) ?? result;
+    result = (await deliverThroughStore(result.events, options, fields)) ?? result;
   }
   if (isHttpError(result)) return _refuse(options, result, fields);
   for (const event of result.events) {
@@ -153,6 +154,11 @@ export function createHandlerWithRuntime(
       { provider, instance: provider.start(context) },
     ]),
   );
+  const { store, apiToken } = resolved;
+  const storeApi =
+    store && apiToken
+      ? createStoreApi({ store, apiToken, basePath: resolved.basePath, logger: resolved.logger })
+      : undefined;
   const router = Router({ base: resolved.basePath });
   router.all('/:path', (route: IRequest) => {
     const entry = mounted.get(route.params.path ?? '');
@@ -181,7 +187,10 @@ export function createHandlerWithRuntime(
     const route = { method: request.method, url: _ROUTING_ORIGIN + path, request, path };
     let response: Response | undefined;
     try {
-      response = resolved.enabled ? await router.fetch(route) : undefined;
+      const answer = resolved.enabled ? await storeApi?.(request, path) : undefined;
+      if (answer instanceof HttpError)
+        return _refuse(resolved, answer, { path, method: request.method });
+      response = answer ?? (resolved.enabled ? await router.fetch(route) : undefined);
     } catch (error) {
       resolved.logger.error('unexpected error in the webhook handler', {
         path,

@@ -5,6 +5,7 @@ import { createHandlerFromEnv } from '../from-env.js';
 import { type FetchHandler, withHealthCheck } from '../health.js';
 import { consoleLogger } from '../log.js';
 import type { RuntimeHooks } from '../runtime-hooks.js';
+import { openBuiltinSqlite } from './_sqlite.js';
 
 export { type FetchHandler, withHealthCheck } from '../health.js';
 
@@ -48,7 +49,11 @@ export function _settings(options: ServeOptions, env: Env, runtime?: RuntimeHook
   const host = typeof env.HOST === 'string' && env.HOST !== '' ? env.HOST : undefined;
   return {
     handler: withHealthCheck(
-      options.handler ?? createHandlerFromEnv(env, runtime ? { runtime } : {}),
+      options.handler ??
+        createHandlerFromEnv(env, {
+          openSqlite: openBuiltinSqlite,
+          ...(runtime ? { runtime } : {}),
+        }),
     ),
     port: options.port ?? _port(env.PORT),
     hostname: options.hostname ?? host,
