@@ -1,0 +1,76 @@
+/** Reading ESP JSON safely: own keys only, non-empty strings, string-valued metadata, failure outcomes. */
+import type { RejectCategory, TrackingEventType } from '../events.js';
+
+export type JsonObject = Record<string, unknown>;
+
+export const isObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** An own property: `constructor`, `__proto__` and friends are never found on the prototype. */
+export const own = (object: JsonObject, key: string): unknown =>
+  Object.hasOwn(object, key) ? object[key] : undefined;
+
+/** A non-empty string property, else null. */
+export function ownText(object: JsonObject, key: string): string | null {
+  const value = own(object, key);
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** Any JSON value as metadata text: strings as they are, null as empty, the rest as JSON. */
+export const asText = (value: unknown): string =>
+  typeof value === 'string' ? value : value == null ? '' : (JSON.stringify(value) ?? '');
+
+/** An object's entries with string values; `Object.fromEntries` keeps a `__proto__` key a plain key. */
+export const stringRecord = (value: unknown): Record<string, string> =>
+  isObject(value)
+    ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key, asText(item)]))
+    : {};
+
+/**
+ * Metadata an ESP passes back as one string (Brevo's `X-Mailin-custom`, Mailjet's `Payload`):
+ * a JSON object gives its entries; any other non-empty text is kept under `name`, not lost.
+ */
+export function metadataFromText(value: unknown, name: string): Record<string, string> {
+  if (typeof value !== 'string' || value === '') return stringRecord(value);
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (isObject(parsed)) return stringRecord(parsed);
+  } catch {
+    // Not JSON: plain text, kept below.
+  }
+  return { [name]: value };
+}
+
+/** The type of an event with the failure fields every provider shares. */
+export interface Outcome {
+  readonly eventType: TrackingEventType;
+  readonly rejectCategory: RejectCategory | null;
+  readonly permanent: boolean | null;
+}
+
+/**
+ * An outcome; `complained` and `unsubscribed` get their fixed category, and types that are
+ * not failures get null for both fields whatever is passed.
+ */
+export function outcome(
+  eventType: TrackingEventType,
+  rejectCategory: RejectCategory | null = null,
+  permanent: boolean | null = null,
+): Outcome {
+  switch (eventType) {
+    case 'bounced':
+    case 'rejected':
+    case 'failed':
+      return {
+        eventType,
+        rejectCategory: rejectCategory ?? 'other',
+        permanent: permanent ?? false,
+      };
+    case 'complained':
+      return { eventType, rejectCategory: 'spam', permanent: null };
+    case 'unsubscribed':
+      return { eventType, rejectCategory: 'unsubscribed', permanent: null };
+    default:
+      return { eventType, rejectCategory: null, permanent: null };
+  }
+}

@@ -1,0 +1,61 @@
+/** A provider for an ESP that signs nothing: its shared secret is checked before the body is read. */
+import * as v from 'valibot';
+import { commonEntries, parseProviderOptions } from './options.js';
+import type { BuiltinProvider } from './registry-types.js';
+import { sharedSecretAuth, sharedSecretEntries, sharedSecretSettings } from './shared-secret.js';
+import type {
+  Provider,
+  ProviderContext,
+  ProviderInstance,
+  ProviderResult,
+  Refusal,
+} from './types.js';
+
+const SharedSecretOptionsSchema = v.object({ ...commonEntries, ...sharedSecretEntries });
+
+/** Options of a shared-secret provider: `password` (or `token`, or `header` + `value`) unless `verifySignature: false`. */
+export type SharedSecretOptions = v.InferInput<typeof SharedSecretOptionsSchema>;
+
+/** What the provider does with a request whose credentials passed. */
+export type BodyHandler = (
+  body: Uint8Array,
+  context: ProviderContext,
+) => Promise<ProviderResult | Refusal>;
+
+/**
+ * Builds the provider: options parsed strictly, at least one credential required (unless
+ * `verifySignature: false`, which start-up warns about), `POST` only.
+ * @param label the ESP as people write it, for the warning
+ */
+export function sharedSecretProvider(
+  name: string,
+  label: string,
+  options: unknown,
+  handle: BodyHandler,
+): Provider {
+  const o = parseProviderOptions(name, SharedSecretOptionsSchema, options);
+  // Checked either way, so a half-set header/value pair is refused even with the check off.
+  const check = sharedSecretAuth(name, o, o.verifySignature);
+  const authenticate = o.verifySignature ? check : undefined;
+  return {
+    name,
+    path: o.path ?? name,
+    methods: ['POST'],
+    start(context) {
+      if (!authenticate) {
+        context.logger.warn(
+          `${label} credential check is OFF: anyone who can reach this endpoint can post events`,
+          { esp: name },
+        );
+      }
+      const instance: ProviderInstance = { handle: (_request, body) => handle(body, context) };
+      return authenticate ? { ...instance, authenticate } : instance;
+    },
+  };
+}
+
+/** The registry entry of such a provider: its factory, and the shared-secret variables. */
+export const sharedSecretEntry = (
+  name: string,
+  create: (options?: SharedSecretOptions) => Provider,
+): BuiltinProvider => ({ name, create, settings: { ...sharedSecretSettings } });

@@ -1,0 +1,43 @@
+/** What a test expects of a context: every field but `rawEvent`, with nulls and empties by default. */
+import { expect } from 'vitest';
+import type { EmailTrackingContext } from '../../src/index.js';
+
+export type Expected = Omit<
+  EmailTrackingContext,
+  'timestamp' | 'rawEvent' | 'espName' | 'eventId'
+> & {
+  timestamp: string;
+};
+
+export const expected = (
+  fields: Partial<Expected> & Pick<Expected, 'eventType' | 'timestamp' | 'messageId' | 'recipient'>,
+): Expected => ({
+  tags: [],
+  metadata: {},
+  rejectReason: null,
+  description: null,
+  clickUrl: null,
+  userAgent: null,
+  mtaResponse: null,
+  rejectCategory: null,
+  permanent: null,
+  ...fields,
+});
+
+/** Asserts `event` field by field against `want`, with the timestamp as ISO text. */
+export function expectContext(
+  event: EmailTrackingContext | undefined,
+  want: Expected,
+  esp: string,
+) {
+  expect(event).toBeDefined();
+  const {
+    rawEvent: _raw,
+    espName,
+    eventId: _id,
+    timestamp,
+    ...rest
+  } = event as EmailTrackingContext;
+  expect(espName).toBe(esp);
+  expect({ ...rest, timestamp: timestamp.toISOString() }).toEqual(want);
+}
