@@ -1,0 +1,31 @@
+/** JSON whose integers past 2^53 stay exact: such a number is read as the string of its digits. */
+import { badRequest } from '../../errors.js';
+import { decodeUtf8 } from '../body-text.js';
+import type { Refusal } from '../types.js';
+
+// A whole string literal, or a whole number token: digits inside strings are never matched.
+const _TOKENS = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+const _INTEGER = /^-?\d+$/;
+
+const _exact = (token: string): string =>
+  _INTEGER.test(token) && !Number.isSafeInteger(Number(token)) ? `"${token}"` : token;
+
+/**
+ * Parses the body as JSON (400 when it is not), keeping every integer that a JavaScript number
+ * cannot hold exactly as a string of its digits: Mailjet's `MessageID` (such as
+ * 104427216766056450) would otherwise come out as another number.
+ */
+export function parseJsonExactIntegers(body: Uint8Array): unknown | Refusal {
+  const text = decodeUtf8(body);
+  if (typeof text !== 'string') return text;
+  let json: unknown;
+  try {
+    // Parsed as sent first: quoting a number can make invalid JSON valid (`{12345678901234567890:1}`).
+    json = JSON.parse(text);
+  } catch {
+    return badRequest('invalid-json', 'request body is not JSON');
+  }
+  // Only a run of 16 digits can exceed 2^53; the text is valid JSON, so the tokens line up.
+  if (!/\d{16}/.test(text)) return json;
+  return JSON.parse(text.replace(_TOKENS, (token) => (token[0] === '"' ? token : _exact(token))));
+}
