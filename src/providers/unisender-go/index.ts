@@ -1,0 +1,75 @@
+/** Unisender Go: the body's `auth` (MD5 with the API key in its place) is checked, then the events parsed. */
+import * as v from 'valibot';
+import { ConfigError, isHttpError } from '../../errors.js';
+import { parseJsonBody } from '../body-text.js';
+import { commonEntries, parseProviderOptions, secretList } from '../options.js';
+import type { BuiltinProvider } from '../registry-types.js';
+import type { Provider, ProviderContext, ProviderInstance } from '../types.js';
+import { parseUnisenderBody } from './parse.js';
+import { checkUnisenderAuth } from './verify.js';
+
+const NAME = 'unisender-go';
+
+const UnisenderGoOptionsSchema = v.object({
+  ...commonEntries,
+  apiKey: v.optional(secretList('API key')),
+});
+
+/** Options of `unisenderGo()`: `apiKey` is required unless `verifySignature` is false. */
+export type UnisenderGoOptions = v.InferInput<typeof UnisenderGoOptionsSchema>;
+
+function _start(
+  apiKeys: readonly string[] | undefined,
+  context: ProviderContext,
+): ProviderInstance {
+  const { logger, now } = context;
+  if (!apiKeys) {
+    logger.warn(
+      'Unisender Go signature verification is OFF: anyone who can reach this endpoint can post events',
+      { esp: NAME },
+    );
+  }
+  return {
+    async handle(request, body) {
+      // Unisender Go checks the URL with a GET when the webhook is saved.
+      if (request.method === 'GET') {
+        logger.info('Unisender Go set-up probe (GET) answered', { esp: NAME });
+        return { events: [] };
+      }
+      const json = parseJsonBody(body);
+      if (isHttpError(json)) return json;
+      const refused = apiKeys && (await checkUnisenderAuth(json, body, apiKeys));
+      return refused || parseUnisenderBody(json, body, now, logger);
+    },
+  };
+}
+
+/**
+ * Unisender Go's transactional webhooks, in either form (`events_by_user` batches or "use
+ * single event"), verified with the API key of the user or project the webhook belongs to.
+ * @example
+ * createMailWebhookHandler({ providers: [unisenderGo({ apiKey: env.UNISENDER_GO_API_KEY })] });
+ */
+export function unisenderGo(options: UnisenderGoOptions = {}): Provider {
+  const o = parseProviderOptions(NAME, UnisenderGoOptionsSchema, options);
+  if (o.verifySignature && !o.apiKey) {
+    throw new ConfigError(
+      `${NAME}.apiKey`,
+      'is required: the API key of the Unisender Go user or project whose webhook this is (it signs each request), or set verifySignature: false',
+    );
+  }
+  const apiKeys = o.verifySignature ? o.apiKey : undefined;
+  return {
+    name: NAME,
+    path: o.path ?? NAME,
+    methods: ['POST', 'GET'],
+    start: (context) => _start(apiKeys, context),
+  };
+}
+
+/** The registry entry: the factory and how its variables are read. */
+export const unisenderGoProvider: BuiltinProvider = {
+  name: NAME,
+  create: unisenderGo,
+  settings: { apiKey: 'secret' },
+};

@@ -1,0 +1,60 @@
+/** Unisender Go's signature: `auth` is the MD5 of the raw body with the `auth` value replaced by the API key. */
+import { matchesAny } from '../../auth.js';
+import { forbidden } from '../../errors.js';
+import { isObject, own } from '../fields.js';
+import type { Refusal } from '../types.js';
+import { md5Hex } from './md5.js';
+
+const _encoder = new TextEncoder();
+
+/** `bytes` with every occurrence of `needle` (not empty) replaced by `replacement`. */
+function _replaceAll(bytes: Uint8Array, needle: Uint8Array, replacement: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let start = 0;
+  for (let i = 0; i <= bytes.length - needle.length; i++) {
+    let j = 0;
+    while (j < needle.length && bytes[i + j] === needle[j]) j++;
+    if (j < needle.length) continue;
+    parts.push(bytes.subarray(start, i), replacement);
+    i += needle.length - 1;
+    start = i + 1;
+  }
+  parts.push(bytes.subarray(start));
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/**
+ * Checks the body's `auth` against each API key (rotation: any one matches). The raw bytes are
+ * hashed, never a re-serialization: Unisender Go escapes `/` as `\/`, and key order and spacing
+ * are its own. Like django-anymail, every occurrence of the digest is replaced; it is 32 hex
+ * digits, so it occurs only where Unisender Go put it.
+ */
+export async function checkUnisenderAuth(
+  json: unknown,
+  body: Uint8Array,
+  apiKeys: readonly string[],
+): Promise<Refusal | undefined> {
+  const auth = isObject(json) ? own(json, 'auth') : undefined;
+  if (typeof auth !== 'string' || auth === '') {
+    return forbidden(
+      'signature-missing',
+      'the body has no "auth" field (Unisender Go signs every request there)',
+    );
+  }
+  if (!/^[0-9a-f]{32}$/i.test(auth)) {
+    return forbidden('signature-invalid', '"auth" is not an MD5 digest (32 hex digits)');
+  }
+  const needle = _encoder.encode(auth);
+  const expected = apiKeys.map((key) => md5Hex(_replaceAll(body, needle, _encoder.encode(key))));
+  if (await matchesAny(auth.toLowerCase(), expected)) return undefined;
+  return forbidden(
+    'signature-invalid',
+    '"auth" is not the MD5 of the body with the API key in its place (check the API key: a project\'s webhooks use that project\'s key)',
+  );
+}

@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, test } from 'vitest';
+import { createHandlerFromEnv } from '../../../src/from-env.js';
+import { ConfigError, unisenderGo } from '../../../src/index.js';
+import { memoryLogger } from '../../helpers/envelope.js';
+import { harness, routeOf } from '../../helpers/provider-harness.js';
+import { API_KEY, signed } from './helpers.js';
+import { tamperCases, vectorCases } from './vector-cases.js';
+
+const EVENT = {
+  event_name: 'transactional_email_status',
+  job_id: '1smi9f-00057m-86zr',
+  email: 'recipient@example.com',
+  status: 'delivered',
+  event_time: '2024-09-06 23:14:24',
+};
+const batchOf = (...events: unknown[]) => ({
+  events_by_user: [{ user_id: 1, project_id: '6862471', events }],
+});
+const setup = () => harness(unisenderGo({ apiKey: API_KEY }));
+
+describe('Unisender Go signed vectors', () => {
+  for (const { name, run } of [...vectorCases, ...tamperCases]) test(name, run);
+});
+
+describe('Unisender Go signature', () => {
+  test('no auth field is 403 signature-missing; a value that is no MD5 is signature-invalid', async () => {
+    const { post, events } = setup();
+    const missing = await post(JSON.stringify(EVENT));
+    expect([missing.status, missing.body.error]).toEqual([403, 'signature-missing']);
+    const notMd5 = await post(JSON.stringify({ ...EVENT, auth: API_KEY }));
+    expect([notMd5.status, notMd5.body.error]).toEqual([403, 'signature-invalid']);
+    expect(events).toEqual([]);
+  });
+
+  test('a body signed with another key is 403 and says to check the key, never showing it', async () => {
+    const { post, lines } = setup();
+    const answer = await post(signed(EVENT, 'some-other-key'));
+    expect([answer.status, answer.body.error]).toEqual([403, 'signature-invalid']);
+    expect(answer.body.message).toMatch(/API key/);
+    expect(JSON.stringify([answer.body, lines])).not.toContain(API_KEY);
+  });
+
+  test('the raw bytes are hashed: the same JSON with other spacing is refused', async () => {
+    const { post } = setup();
+    const body = signed(EVENT);
+    expect((await post(body)).status).toBe(200);
+    expect((await post(body.replace(',"email"', ', "email"'))).status).toBe(403);
+  });
+
+  test('an uppercase digest is accepted (hex is hex)', async () => {
+    const { post } = setup();
+    const body = signed(EVENT);
+    const auth = JSON.parse(body).auth as string;
+    // The upper-case digest stands in the body, so the key replaces it there too.
+    const text = body.replace(auth, API_KEY);
+    const upper = createHash('md5').update(text).digest('hex').toUpperCase();
+    expect((await post(text.replace(API_KEY, upper))).status).toBe(200);
+  });
+
+  test('GET (the set-up probe) is 200 with no events; HEAD and PUT are 405', async () => {
+    const { handle, events } = setup();
+    const get = await handle(new Request(routeOf('unisender-go')));
+    expect(get.status).toBe(200);
+    expect(await get.json()).toEqual({ ok: true, events: 0 });
+    expect(events).toEqual([]);
+    for (const method of ['HEAD', 'PUT']) {
+      expect((await handle(new Request(routeOf('unisender-go'), { method }))).status).toBe(405);
+    }
+  });
+
+  test('unisenderGo() needs apiKey unless verification is off (then it warns)', async () => {
+    expect(() => unisenderGo()).toThrow(ConfigError);
+    expect(() => unisenderGo()).toThrow(/^unisender-go\.apiKey: is required/);
+    expect(() => unisenderGo({ apiKey: '' })).toThrow(/^unisender-go\.apiKey:/);
+    expect(() => unisenderGo({ apikey: 'x' } as never)).toThrow(/unisender-go\.apikey.*apiKey/);
+    const { post, warnings } = harness(unisenderGo({ verifySignature: false }));
+    expect((await post(JSON.stringify(EVENT))).status).toBe(200);
+    expect(warnings().some((l) => /verification is OFF/.test(l.msg))).toBe(true);
+  });
+});
+
+describe('Unisender Go events', () => {
+  test('every user of events_by_user is read; spam-block notices and broken events are skipped', async () => {
+    const { post, events, lines } = setup();
+    const payload = {
+      events_by_user: [
+        { user_id: 1, events: [{ event_name: 'transactional_email_status', event_data: EVENT }] },
+        {
+          user_id: 2,
+          events: [
+            { event_name: 'transactional_spam_block', event_data: { domain_status: 'blocked' } },
+            { event_name: 'transactional_email_status', event_data: { ...EVENT, email: '' } },
+            { event_name: 'transactional_email_status', event_data: 'x' },
+            { event_name: 'transactional_email_status', event_data: { ...EVENT, email: 'b@x.io' } },
+          ],
+        },
+      ],
+    };
+    expect(await post(signed(payload))).toEqual({ status: 200, body: { ok: true, events: 2 } });
+    expect(events.map((e) => e.recipient)).toEqual(['recipient@example.com', 'b@x.io']);
+    const notes = lines.filter((l) => l.level !== 'info' || l.msg !== 'event');
+    expect(notes.map((l) => [l.level, l.fields.index, l.fields.problem])).toEqual([
+      ['info', 1, undefined],
+      ['warn', 2, 'field "email" is missing'],
+      ['warn', 3, 'field "event_data" is not an object'],
+    ]);
+  });
+
+  test('the single-event form: a broken event is a 400 naming the field', async () => {
+    const { post } = setup();
+    for (const [fields, message] of [
+      [{ email: undefined }, 'field "email" is missing'],
+      [{ event_time: '2024-02-30 10:00:00' }, 'field "event_time" is not a timestamp'],
+      [{ event_name: undefined }, 'field "event_name" is missing'],
+    ] as const) {
+      const answer = await post(signed({ ...EVENT, ...fields }));
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({
+        error: 'invalid-unisender-go-event',
+        message: `Unisender Go event ${message}`,
+      });
+    }
+  });
+
+  test('event_time has no zone and is UTC', async () => {
+    const { post, events } = setup();
+    await post(signed(EVENT));
+    expect(events[0]?.timestamp.toISOString()).toBe('2024-09-06T23:14:24.000Z');
+  });
+
+  test('hard bounces: the category follows delivery_status; every hard bounce is permanent', async () => {
+    const { post, events } = setup();
+    const statuses = ['err_user_unknown', 'err_blacklisted', 'err_lost', 'err_new_kind', 'ok'];
+    const bounces = statuses.map((status) => ({
+      event_name: 'transactional_email_status',
+      event_data: { ...EVENT, status: 'hard_bounced', delivery_info: { delivery_status: status } },
+    }));
+    await post(signed(batchOf(...bounces)));
+    expect(events.map((e) => [e.rejectReason, e.rejectCategory, e.permanent])).toEqual([
+      ['err_user_unknown', 'bounced', true],
+      ['err_blacklisted', 'blocked', true],
+      ['err_lost', 'other', true],
+      ['err_new_kind', 'other', true],
+      [null, 'bounced', true],
+    ]);
+  });
+
+  test('subscribed, unknown and prototype statuses are unknown events', async () => {
+    const { post, events } = setup();
+    const names = ['subscribed', 'mystery', 'constructor'];
+    await post(
+      signed(
+        batchOf(
+          ...names.map((status) => ({
+            event_name: 'transactional_email_status',
+            event_data: { ...EVENT, status },
+          })),
+        ),
+      ),
+    );
+    expect(events.map((e) => e.eventType)).toEqual(['unknown', 'unknown', 'unknown']);
+  });
+
+  test('events_by_user that is not an array, and a body that is not an object, are 400', async () => {
+    const { post } = setup();
+    expect((await post(signed({ events_by_user: {} }))).status).toBe(400);
+    expect((await post('[]')).status).toBe(403);
+  });
+});
+
+describe('Unisender Go from the environment', () => {
+  const fromEnv = (env: Record<string, string>) =>
+    createHandlerFromEnv(
+      { MAIL_WEBHOOK_ENABLED: 'true', MAIL_WEBHOOK_PROVIDERS: 'unisender-go', ...env },
+      { logger: memoryLogger().logger },
+    );
+  const post = (handle: (r: Request) => Promise<Response>, body: string) =>
+    handle(new Request(routeOf('unisender-go'), { method: 'POST', body })).then((r) => r.status);
+
+  test('MAIL_WEBHOOK_UNISENDER_GO_API_KEY and _PREVIOUS both verify', async () => {
+    const handle = fromEnv({
+      MAIL_WEBHOOK_UNISENDER_GO_API_KEY: 'new-key',
+      MAIL_WEBHOOK_UNISENDER_GO_API_KEY_PREVIOUS: API_KEY,
+    });
+    expect(await post(handle, signed(EVENT, 'new-key'))).toBe(200);
+    expect(await post(handle, signed(EVENT))).toBe(200);
+    expect(await post(handle, signed(EVENT, 'retired-key'))).toBe(403);
+  });
+
+  test('without the key, start-up stops naming MAIL_WEBHOOK_UNISENDER_GO_API_KEY', () => {
+    try {
+      fromEnv({});
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).setting).toBe('MAIL_WEBHOOK_UNISENDER_GO_API_KEY');
+    }
+  });
+});
