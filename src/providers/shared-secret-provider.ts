@@ -1,5 +1,6 @@
 /** A provider for an ESP that signs nothing: its shared secret is checked before the body is read. */
 import * as v from 'valibot';
+import { warnCheckOff } from './check-off.js';
 import { commonEntries, parseProviderOptions } from './options.js';
 import type { BuiltinProvider } from './registry-types.js';
 import { sharedSecretAuth, sharedSecretEntries, sharedSecretSettings } from './shared-secret.js';
@@ -43,10 +44,7 @@ export function sharedSecretProvider(
     methods: ['POST'],
     start(context) {
       if (!authenticate) {
-        context.logger.warn(
-          `${label} credential check is OFF: anyone who can reach this endpoint can post events`,
-          { esp: name },
-        );
+        warnCheckOff(context.logger, `${label} credential check`, name);
       }
       const instance: ProviderInstance = { handle: (_request, body) => handle(body, context) };
       return authenticate ? { ...instance, authenticate } : instance;

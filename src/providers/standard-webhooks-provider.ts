@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { ConfigError, type HttpError, isHttpError } from '../errors.js';
 import type { EmailTrackingContext } from '../events.js';
 import { parseJsonBody } from './body-text.js';
+import { warnCheckOff } from './check-off.js';
 import { digestEventId } from './context.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, secretList } from './options.js';
 import type { BuiltinProvider } from './registry-types.js';
@@ -71,10 +72,7 @@ function _start(
       now: context.now,
     });
   } else {
-    logger.warn(
-      `${spec.label} signature verification is OFF: anyone who can reach this endpoint can post events`,
-      { esp },
-    );
+    warnCheckOff(logger, `${spec.label} signature verification`, esp);
   }
   return {
     async handle(request, body): Promise<ProviderResult | HttpError> {

@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { ConfigError, type HttpError, isHttpError } from '../../errors.js';
 import { parseJsonBody } from '../body-text.js';
+import { warnCheckOff } from '../check-off.js';
 import { digestEventId } from '../context.js';
 import { checkHexBodyHmac, importHmacKeys } from '../hmac.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
@@ -34,10 +35,7 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
   const { logger } = context;
   const verify = o.verifySignature && o.secret !== undefined;
   if (!verify) {
-    logger.warn(
-      'MailerSend signature verification is OFF: anyone who can reach this endpoint can post events',
-      { esp: NAME },
-    );
+    warnCheckOff(logger, 'MailerSend signature verification', NAME);
   }
   const keys = importHmacKeys(verify ? (o.secret ?? []) : []);
   const testKey = importHmacKeys([MAILERSEND_TEST_SECRET]);

@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, ConfigError, forbidden, type HttpError, isHttpError } from '../../errors.js';
 import { parseJsonBody } from '../body-text.js';
+import { warnCheckOff } from '../check-off.js';
 import { fromUnixSeconds } from '../context.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, secretList } from '../options.js';
 import type { BuiltinProvider } from '../registry-types.js';
@@ -60,10 +61,7 @@ function _looksLikeForm(bytes: Uint8Array): boolean {
 function _start(o: Resolved, context: ProviderContext): ProviderInstance {
   const { logger } = context;
   if (!o.verifySignature) {
-    logger.warn(
-      'Mailgun signature verification is OFF: anyone who can reach this endpoint can post events',
-      { esp: 'mailgun' },
-    );
+    warnCheckOff(logger, 'Mailgun signature verification', 'mailgun');
   }
   const keys = o.verifySignature ? importSigningKeys(o.signingKey ?? []) : Promise.resolve([]);
   // Awaited on each request; a failed import is reported there, not as an unhandled rejection.

@@ -1,6 +1,7 @@
 /** Mailtrap: verify the hex HMAC-SHA256 of the raw body (`Mailtrap-Signature`), then parse the batch. */
 import * as v from 'valibot';
 import { ConfigError } from '../../errors.js';
+import { warnCheckOff } from '../check-off.js';
 import { checkHexBodyHmac, importHmacKeys } from '../hmac.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
 import type { BuiltinProvider } from '../registry-types.js';
@@ -22,10 +23,7 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
   const { logger } = context;
   const verify = o.verifySignature && o.secret !== undefined;
   if (!verify) {
-    logger.warn(
-      'Mailtrap signature verification is OFF: anyone who can reach this endpoint can post events',
-      { esp: NAME },
-    );
+    warnCheckOff(logger, 'Mailtrap signature verification', NAME);
   }
   const keys = importHmacKeys(verify ? (o.secret ?? []) : []);
   return {

@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { ConfigError, isHttpError } from '../../errors.js';
 import { decodeUtf8 } from '../body-text.js';
+import { warnCheckOff } from '../check-off.js';
 import { importHmacKeys } from '../hmac.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
 import type { BuiltinProvider } from '../registry-types.js';
@@ -34,10 +35,7 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
   const { logger } = context;
   const url = o.verifySignature ? o.url : undefined;
   if (url === undefined) {
-    logger.warn(
-      'Mandrill signature verification is OFF: anyone who can reach this endpoint can post events',
-      { esp: NAME },
-    );
+    warnCheckOff(logger, 'Mandrill signature verification', NAME);
   }
   const keys = importHmacKeys(url === undefined ? [] : (o.webhookKey ?? []), 'SHA-1');
   return {

@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { ConfigError, type HttpError, isHttpError, unavailable } from '../../errors.js';
 import { parseJsonBody } from '../body-text.js';
+import { warnCheckOff } from '../check-off.js';
 import { digestEventId } from '../context.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
 import type { BuiltinProvider } from '../registry-types.js';
@@ -51,10 +52,7 @@ function _start(
 ): ProviderInstance {
   const { logger } = context;
   if (!o.verifySignature) {
-    logger.warn(
-      'Postal signature verification is OFF: anyone who can reach this endpoint can post events',
-      { esp: NAME },
-    );
+    warnCheckOff(logger, 'Postal signature verification', NAME);
   }
   // Imported once; a key the runtime refuses is reported on each request as a 503.
   const keys: Promise<PostalKeys | Error> = importPostalKeys(spkis).catch((error: unknown) => {

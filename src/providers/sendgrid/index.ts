@@ -1,6 +1,7 @@
 /** Twilio SendGrid's Event Webhook: verify the Signed Event Webhook signature, then parse the batch. */
 import * as v from 'valibot';
 import { ConfigError } from '../../errors.js';
+import { warnCheckOff } from '../check-off.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, secretList } from '../options.js';
 import type { BuiltinProvider } from '../registry-types.js';
 import type { Provider, ProviderContext, ProviderInstance } from '../types.js';
@@ -44,10 +45,7 @@ function _start(
 ): ProviderInstance {
   const { logger } = context;
   if (!o.verifySignature) {
-    logger.warn(
-      'SendGrid signature verification is OFF: anyone who can reach this endpoint can post events',
-      { esp: 'sendgrid' },
-    );
+    warnCheckOff(logger, 'SendGrid signature verification', 'sendgrid');
   }
   // Imported once; the keys were checked in the factory, so a failure here is the runtime's.
   const keys = Promise.all(spkis.map(importPublicKey)).catch((error: unknown) => {

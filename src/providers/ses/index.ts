@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { badRequest, ConfigError, forbidden, type HttpError, isHttpError } from '../../errors.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { decodeUtf8 } from '../body-text.js';
+import { warnCheckOff } from '../check-off.js';
 import {
   commonEntries,
   maxAgeSeconds,
@@ -94,10 +95,7 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
   // Only with signatures verified does the topic rule apply: unverified, anyone can post anyway.
   const openToAnyTopic = o.verifySignature && !o.topicArns?.length && !o.secret && !o.allowAnyTopic;
   if (!o.verifySignature) {
-    logger.warn(
-      'SNS signature verification is OFF: anyone who can reach this endpoint can post events',
-      { esp: 'ses' },
-    );
+    warnCheckOff(logger, 'SNS signature verification', 'ses');
   } else if (openToAnyTopic) {
     logger.warn(
       `no SNS topic is allowed: every Notification is refused until ${TOPIC_VARIABLE} (topicArns) or a secret is set`,

@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { ConfigError, isHttpError } from '../../errors.js';
 import { parseJsonBody } from '../body-text.js';
+import { warnCheckOff } from '../check-off.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
 import type { BuiltinProvider } from '../registry-types.js';
 import type { Provider, ProviderContext, ProviderInstance } from '../types.js';
@@ -24,10 +25,7 @@ function _start(
 ): ProviderInstance {
   const { logger, now } = context;
   if (!apiKeys) {
-    logger.warn(
-      'Unisender Go signature verification is OFF: anyone who can reach this endpoint can post events',
-      { esp: NAME },
-    );
+    warnCheckOff(logger, 'Unisender Go signature verification', NAME);
   }
   return {
     async handle(request, body) {
