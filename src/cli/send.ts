@@ -10,14 +10,21 @@ export const SEND_HELP = `Usage: mailhooks send <provider> <eventType> --to <url
 Posts a realistic sample webhook of <provider> for one event type, signed the way that ESP
 signs, and prints the answer. Fresh ids and timestamps on every run.
 
-Credentials (what the provider checks):
-  --secret <secret>        HMAC and Standard Webhooks secrets (resend: whsec_..., mailgun, mailersend)
-  --password <password>    HTTP Basic (postmark; ses with MAIL_WEBHOOK_SES_SECRET)
+Credentials (what the provider checks; \`send --list\` says which each one takes):
+  --secret <secret>        HMAC, Standard Webhooks and API-key secrets: resend and loops
+                           (whsec_...), mailgun, mailersend, mailtrap (signing secret),
+                           mandrill (webhook key), unisender-go (API key)
+  --password <password>    HTTP Basic (postmark, brevo, mailjet, sparkpost, ses-eventbridge;
+                           ses with MAIL_WEBHOOK_SES_SECRET)
   --username <name>        the Basic user name (default: any)
   --token <token>          Authorization: Bearer
   --header 'Name: value'   a custom header
-  --private-key <pem file> ESPs that sign with a key (sendgrid); see \`mailhooks keys\`
-ses is sent unsigned: for a server with MAIL_WEBHOOK_SES_VERIFY_SIGNATURE=false.
+  --private-key <pem file> ESPs that sign with a key (sendgrid, postal, mailpace); make a test
+                           pair with \`mailhooks keys <provider>\` and configure its public half
+mandrill signs the URL too: --to must be exactly its configured url (MAIL_WEBHOOK_MANDRILL_URL).
+ses and scaleway are sent unsigned (they sign with certificates only they hold), for a server
+with MAIL_WEBHOOK_SES_VERIFY_SIGNATURE=false or MAIL_WEBHOOK_SCALEWAY_VERIFY_SIGNATURE=false;
+scaleway's TopicArn (see --list) must be in MAIL_WEBHOOK_SCALEWAY_TOPIC_ARNS when that is set.
 
 Options:
   --to <url>               the provider's route, e.g. http://localhost:8787/webhooks/mail/resend
@@ -44,6 +51,7 @@ type Values = ParsedFlags<typeof OPTIONS>;
 
 const _FLAGS_OF = {
   none: ['password', 'username', 'token', 'header'],
+  unsigned: [],
   secret: ['secret'],
   'shared-secret': ['password', 'username', 'token', 'header'],
   'private-key': ['private-key'],
@@ -53,9 +61,10 @@ const _CREDENTIAL_FLAGS = ['secret', 'password', 'username', 'token', 'header', 
 
 /** The provider list of `send --list`. */
 export function listProviders(): string {
+  const width = Math.max(...CLI_PROVIDERS.map((p) => p.name.length)) + 1;
   return CLI_PROVIDERS.map(
     (p) =>
-      `${p.name.padEnd(11)} ${Object.keys(p.events).join(', ')}\n${' '.repeat(12)}${p.signing}`,
+      `${p.name.padEnd(width)} ${Object.keys(p.events).join(', ')}\n${' '.repeat(width + 1)}${p.signing}`,
   ).join('\n');
 }
 
@@ -77,6 +86,7 @@ async function _credentials(
   }
   const missing = {
     none: false,
+    unsigned: false,
     secret: values.secret === undefined,
     'shared-secret':
       values.password === undefined && values.token === undefined && values.header === undefined,
@@ -161,7 +171,7 @@ export async function sendCommand(argv: readonly string[], io: CliIo): Promise<n
   const payloads = build({ recipients, now });
   let ok = true;
   for (const payload of payloads) {
-    const request = await provider.sign(payload, credentials, now);
+    const request = await provider.sign(payload, credentials, now, url);
     io.err(`POST ${showUrl(url)}: ${name} ${eventType}`);
     ok = (await _post(io, url, request)) && ok;
   }

@@ -7,6 +7,7 @@ import { BUILTIN_PROVIDERS } from '../providers/registry.js';
 import { createFanoutSink, FanoutError } from '../sinks/fanout.js';
 import { parseCommand, recipientList, targetUrl } from './args.js';
 import { type CliIo, EXIT_OK, EXIT_REFUSED, showUrl } from './io.js';
+import { generateTestKeys, KEY_SPECS } from './keys.js';
 import { CLI_PROVIDERS, type CliProvider, type Credentials } from './samples/index.js';
 import { UsageError } from './usage.js';
 
@@ -49,15 +50,9 @@ async function _throwaway(provider: CliProvider): Promise<Credentials> {
   if (provider.credentials !== 'private-key') {
     return { secret: `whsec_${btoa('mailhooks-trigger-throwaway-key')}`, password: 'x' };
   }
-  const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
-    'sign',
-  ])) as CryptoKeyPair;
-  const der = new Uint8Array(
-    (await crypto.subtle.exportKey('pkcs8', pair.privateKey)) as ArrayBuffer,
-  );
-  let binary = '';
-  for (const byte of der) binary += String.fromCharCode(byte);
-  return { privateKey: `-----BEGIN PRIVATE KEY-----\n${btoa(binary)}\n-----END PRIVATE KEY-----` };
+  const spec = Object.hasOwn(KEY_SPECS, provider.name) ? KEY_SPECS[provider.name] : undefined;
+  if (!spec) throw new Error(`no key type for ${provider.name}`);
+  return { privateKey: (await generateTestKeys(spec)).privateKeyPem };
 }
 
 /** The contexts mailhooks makes of `provider`'s sample: its own handler, verification off. */
@@ -78,8 +73,8 @@ async function _normalize(
   });
   const credentials = await _throwaway(provider);
   for (const payload of build({ recipients, now })) {
-    const { headers, body } = await provider.sign(payload, credentials, now);
     const url = `http://mailhooks.invalid/webhooks/mail/${provider.name}`;
+    const { headers, body } = await provider.sign(payload, credentials, now, url);
     const response = await handle(new Request(url, { method: 'POST', headers, body }));
     if (!response.ok)
       throw new Error(`the ${provider.name} sample did not parse: ${await response.text()}`);

@@ -1,5 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, test } from 'vitest';
+import { CLI_PROVIDERS } from '../../src/cli/samples/index';
 import { verifyTrackingWebhook, WebhookVerificationError } from '../../src/receiver';
 import type { DecodedTrackingContext } from '../../src/wire';
 import { cli } from './harness';
@@ -65,6 +66,21 @@ describe('mailhooks trigger', () => {
     expect(result.code).toBe(0);
     expect(app.received[0]?.context.espName).toBe('mailgun');
   });
+
+  test.each(CLI_PROVIDERS.map((p) => [p.name, Object.keys(p.events)[0] ?? ''] as const))(
+    '--provider %s normalizes its own %s sample',
+    async (name, eventType) => {
+      const app = receiver();
+      const result = await cli(
+        ['trigger', eventType, '--provider', name, '--to', URL_, '--secret', SECRET],
+        app.handle,
+      );
+      expect(result.code).toBe(0);
+      expect(app.received.map((r) => [r.context.espName, r.context.eventType])).toEqual([
+        [name, eventType],
+      ]);
+    },
+  );
 
   test('verifies with the standardwebhooks package, body shaped as the fan-out sends it', async () => {
     const posts: { headers: Record<string, string>; body: string }[] = [];

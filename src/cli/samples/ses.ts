@@ -44,7 +44,8 @@ const _event =
 const _each = (sample: SampleContext, fields: object) =>
   sample.recipients.map((emailAddress) => ({ emailAddress, ...fields }));
 
-const EVENTS: Record<string, SampleBuilder> = {
+/** Each event type's SES event-publishing record (also the `detail` of `ses-eventbridge`). */
+export const SES_EVENTS: Record<string, SampleBuilder> = {
   sent: _event('Send', 'send', () => ({})),
   delivered: _event('Delivery', 'delivery', (s, timestamp) => ({
     timestamp,
@@ -113,7 +114,7 @@ export const sesSamples: CliProvider = {
   credentials: 'none',
   signing:
     'unsigned SNS Notification (for a server with MAIL_WEBHOOK_SES_VERIFY_SIGNATURE=false); --password/--username for MAIL_WEBHOOK_SES_SECRET',
-  events: EVENTS,
+  events: SES_EVENTS,
   async sign(payload, credentials, now) {
     // SNS signs with Amazon's key, which no one else holds: the sample is for a server that
     // does not verify, and carries the same envelope and headers as a real delivery.

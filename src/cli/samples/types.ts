@@ -7,8 +7,11 @@ export interface SampleContext {
   readonly now: Date;
 }
 
-/** Which credential flags an ESP takes (`none`: SES, unsigned; shared-secret flags optional). */
-export type CredentialKind = 'none' | 'secret' | 'shared-secret' | 'private-key';
+/**
+ * Which credential flags an ESP takes: `none` (SES: unsigned, shared-secret flags optional),
+ * `unsigned` (no flags at all), `secret`, `shared-secret` (at least one of them) or `private-key`.
+ */
+export type CredentialKind = 'none' | 'unsigned' | 'secret' | 'shared-secret' | 'private-key';
 
 /** The credential flags of `mailhooks send`; `privateKey` is the PEM text, already read. */
 export interface Credentials {
@@ -37,5 +40,6 @@ export interface CliProvider {
   /** How it signs, for `send --list` and `--help`. */
   readonly signing: string;
   readonly events: Readonly<Partial<Record<TrackingEventType, SampleBuilder>>>;
-  sign(payload: unknown, credentials: Credentials, now: Date): Promise<SignedRequest>;
+  /** Signs one payload; `url` is `--to`, for ESPs that sign the URL too (Mandrill). */
+  sign(payload: unknown, credentials: Credentials, now: Date, url: string): Promise<SignedRequest>;
 }
