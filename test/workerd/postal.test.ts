@@ -66,7 +66,7 @@ describe('postal inside workerd', () => {
       const request = new Request(URL_POSTAL, {
         method: 'POST',
         body,
-        headers: headers as Record<string, string>,
+        headers: headers as unknown as Record<string, string>,
       });
       expect((await handle(request)).status).toBe(200);
       expect(events.map((e) => e.eventType)).toEqual(['delivered']);

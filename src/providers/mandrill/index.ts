@@ -13,6 +13,14 @@ import { checkMandrillSignature } from './verify.js';
 const NAME = 'mandrill';
 const NO_EVENTS: ProviderResult = { events: [] };
 
+const _parses = (url: string): boolean => {
+  try {
+    return Boolean(new URL(url));
+  } catch {
+    return false;
+  }
+};
+
 const MandrillOptionsSchema = v.object({
   ...commonEntries,
   webhookKey: v.optional(secretList('webhook key')),
@@ -20,7 +28,7 @@ const MandrillOptionsSchema = v.object({
     v.pipe(
       v.string(),
       v.check(
-        (url) => URL.canParse(url) && /^https?:\/\//i.test(url),
+        (url) => /^https?:\/\//i.test(url) && _parses(url),
         'expected the full http(s) URL exactly as configured in Mandrill',
       ),
     ),

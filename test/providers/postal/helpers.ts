@@ -28,7 +28,7 @@ export async function makeKey(): Promise<TestKey> {
     'verify',
   ])) as CryptoKeyPair;
   const pkcs8 = await crypto.subtle.exportKey('pkcs8', pair.privateKey);
-  const spki = await crypto.subtle.exportKey('spki', pair.publicKey);
+  const spki = (await crypto.subtle.exportKey('spki', pair.publicKey)) as ArrayBuffer;
   const sha1 = await crypto.subtle.importKey(
     'pkcs8',
     pkcs8,
