@@ -2,8 +2,8 @@
 import * as v from 'valibot';
 import { ConfigError, lateBoundFetch } from './errors.js';
 import { consoleLogger, type Logger } from './log.js';
+import { defaultProviders } from './providers/default.js';
 import { rejectUnknownKeys } from './providers/options.js';
-import { ses } from './providers/ses/index.js';
 import { checkProviderShape, type Provider } from './providers/types.js';
 import { functionSchema, parseOptions } from './schema.js';
 import { EventBus } from './sinks/memory.js';
@@ -136,7 +136,7 @@ export function resolveOptions(options: MailWebhookOptions = {}): ResolvedOption
   }
   rejectUnknownKeys(options, _KNOWN, '');
   const o = parseOptions(OptionsSchema, options);
-  const providers = o.providers ?? [ses()];
+  const providers = o.providers ?? defaultProviders();
   _checkPaths(providers);
   _checkStore(o.store, o.apiToken, providers);
   return {

@@ -1,8 +1,10 @@
 /** The provider interface: what the handler needs from an ESP, and `defineProvider` for users' own. */
+
 import { ConfigError, HttpError } from '../errors.js';
 import type { EmailTrackingContext } from '../events.js';
 import type { Logger } from '../log.js';
 import type { RsaVerify } from '../runtime-hooks.js';
+import { rejectUnknownKeys } from './options.js';
 
 /** What the handler lends a provider: no configuration, only the tools to reach out and tell time. */
 export interface ProviderContext {
@@ -101,6 +103,12 @@ export function defineProvider(definition: ProviderDefinition): Provider {
   if (typeof definition !== 'object' || definition === null) {
     throw new ConfigError('defineProvider', 'expected a provider definition object');
   }
+  // A misspelt `authenticat` must not leave the route unauthenticated.
+  rejectUnknownKeys(
+    definition,
+    ['name', 'path', 'methods', 'authenticate', 'handle'],
+    'defineProvider',
+  );
   if (typeof definition.handle !== 'function') {
     throw new ConfigError('defineProvider.handle', 'expected a function');
   }

@@ -1,8 +1,10 @@
 /** Webhook fan-out sink: each event POSTed to each interested endpoint, signed as Standard Webhooks. */
+
 import * as v from 'valibot';
 import { lateBoundFetch } from '../errors.js';
 import { TrackingEventTypeSchema } from '../events.js';
 import { consoleLogger, type Logger } from '../log.js';
+import { rejectUnknownKeys } from '../providers/options.js';
 import { functionSchema, parseOptions } from '../schema.js';
 import { createTrackingEventEncoder, type DecodedTrackingContext } from '../wire.js';
 import {
@@ -181,6 +183,14 @@ function* _deliveries(
  * const handle = createMailWebhookHandler({ sinks: [fanout] });
  */
 export function createFanoutSink(options: FanoutOptions): Sink {
+  // A misspelt key (`event` for `events`) must not silently widen what an endpoint receives.
+  rejectUnknownKeys(options, Object.keys(FanoutOptionsSchema.entries), '');
+  const endpointKeys = Object.keys(FanoutEndpointSchema.entries);
+  if (Array.isArray(options?.endpoints)) {
+    options.endpoints.forEach((e, i) => {
+      rejectUnknownKeys(e, endpointKeys, `endpoints.${i}`);
+    });
+  }
   const o = parseOptions(FanoutOptionsSchema, options);
   const endpoints = o.endpoints.map(_endpoint);
   const settings: FanoutSettings = {

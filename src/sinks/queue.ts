@@ -1,7 +1,9 @@
 /** Queue sink: a request's contexts as wire JSON messages, sent with `sendBatch` within the queue's limits. */
+
 import type { EmailTrackingContext } from '../events.js';
+import { rejectUnknownKeys } from '../providers/options.js';
 import { createTrackingEventEncoder, type EncodedTrackingEvent } from '../wire.js';
-import type { Sink } from './types.js';
+import { type Sink, sendAborted } from './types.js';
 
 /** Cloudflare Queues limits (decimal KB, as the platform counts them). */
 export const QUEUE_MAX_MESSAGE_BYTES = 128_000;
@@ -33,6 +35,8 @@ export interface QueueSinkOptions {
   /** Most messages per `sendBatch` call. */
   readonly maxBatchMessages?: number;
 }
+
+const _OPTION_KEYS = ['name', 'maxMessageBytes', 'maxBatchBytes', 'maxBatchMessages'];
 
 type _Encode = ReturnType<typeof createTrackingEventEncoder>;
 
@@ -95,6 +99,7 @@ export function createQueueSink(queue: QueueLike, options: QueueSinkOptions = {}
   if (typeof queue?.sendBatch !== 'function') {
     throw new TypeError('createQueueSink needs a queue binding with sendBatch()');
   }
+  rejectUnknownKeys(options, _OPTION_KEYS, '');
   const maxMessageBytes =
     options.maxMessageBytes ?? QUEUE_MAX_MESSAGE_BYTES - _MESSAGE_OVERHEAD_BYTES;
   const maxBatchBytes = options.maxBatchBytes ?? QUEUE_MAX_BATCH_BYTES;
@@ -107,10 +112,10 @@ export function createQueueSink(queue: QueueLike, options: QueueSinkOptions = {}
       const encode = createTrackingEventEncoder();
       const batcher = new _Batcher(queue, maxBatchMessages, maxBatchBytes);
       for (const event of events) {
-        if (sendOptions?.signal?.aborted) throw sendOptions.signal.reason;
+        if (sendOptions && sendAborted(sendOptions)) throw sendOptions.signal?.reason;
         await batcher.add(_encode(encode, event, maxMessageBytes));
       }
-      if (sendOptions?.signal?.aborted) throw sendOptions.signal.reason;
+      if (sendOptions && sendAborted(sendOptions)) throw sendOptions.signal?.reason;
       await batcher.flush();
     },
   };

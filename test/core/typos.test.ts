@@ -1,0 +1,57 @@
+/** A misspelt option anywhere is refused by name: it must never silently turn a check off. */
+import { describe, expect, test } from 'vitest';
+import { ConfigError, createFanoutSink, createQueueSink, defineProvider } from '../../src/index.js';
+
+const SECRET = `whsec_${btoa('0123456789abcdef0123456789abcdef')}`;
+
+function configError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('misspelt options', () => {
+  test('defineProvider refuses `authenticat`, which would leave the route unauthenticated', () => {
+    const error = configError(() =>
+      defineProvider({
+        name: 'acme-mail',
+        authenticat: () => undefined,
+        handle: () => ({ events: [] }),
+      } as never),
+    );
+    expect(error.setting).toBe('defineProvider.authenticat');
+    expect(error.message).toContain('did you mean authenticate?');
+  });
+
+  test('createFanoutSink refuses an endpoint `event` key, which would send it every event type', () => {
+    const error = configError(() =>
+      createFanoutSink({
+        endpoints: [{ url: 'https://hooks.example/mail', secret: SECRET, event: ['bounced'] }],
+      } as never),
+    );
+    expect(error.setting).toBe('endpoints.0.event');
+    expect(error.message).toContain('did you mean events?');
+  });
+
+  test('createFanoutSink refuses `timeoutMS`', () => {
+    const error = configError(() =>
+      createFanoutSink({
+        endpoints: [{ url: 'https://hooks.example/mail', secret: SECRET }],
+        timeoutMS: 100,
+      } as never),
+    );
+    expect(error.setting).toBe('timeoutMS');
+    expect(error.message).toContain('did you mean timeoutMs?');
+  });
+
+  test('createQueueSink refuses `maxBatchMessage`', () => {
+    const queue = { sendBatch: async () => {} };
+    const error = configError(() => createQueueSink(queue, { maxBatchMessage: 5 } as never));
+    expect(error.setting).toBe('maxBatchMessage');
+    expect(error.message).toContain('did you mean maxBatchMessages?');
+  });
+});
