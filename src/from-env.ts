@@ -1,145 +1,41 @@
 /** Builds a handler from environment variables: the shared start-up path of every runtime entry. */
-import { type MailWebhookOptions, resolveOptions } from './config.js';
-import { type Env, envBoolean, envString, envWholeNumber } from './env-values.js';
-import { ConfigError, lateBoundFetch } from './errors.js';
-import { createHandlerWithRuntime } from './handler.js';
-import { consoleLogger, type Logger } from './log.js';
-import { providersFromEnv, providerVariables } from './providers/env.js';
-import type { RuntimeHooks } from './runtime-hooks.js';
-import { sinksFromEnv } from './sinks/env.js';
-import type { QueueLike } from './sinks/queue.js';
-import type { Sink } from './sinks/types.js';
-import { type OpenSqlite, STORE_VARIABLES, storeFromEnv } from './store/env.js';
-import { closestName } from './suggest.js';
+import type { MailWebhookOptions } from './config.js';
+import * as core from './env-runtime.js';
+import type { Env } from './env-values.js';
+import { providersFromEnv as _providersFromEnv } from './providers/env.js';
+import { BUILTIN_PROVIDERS } from './providers/registry.js';
+import type { Provider } from './providers/types.js';
 
+export type { EnvRuntime, FromEnvContext, Registry } from './env-runtime.js';
 export type { Env } from './env-values.js';
 
-/** What a runtime may supply instead of the defaults. */
-export interface FromEnvContext {
-  readonly fetch?: typeof fetch;
-  readonly logger?: Logger;
-  /** A queue to use instead of the `MAIL_WEBHOOK_QUEUE` binding. */
-  readonly queue?: QueueLike;
-  /** Runtime hooks the handler lends its providers (`mailhooks/node`: `node:crypto`). */
-  readonly runtime?: RuntimeHooks;
-  /** Opens `MAIL_WEBHOOK_SQLITE_PATH` with the runtime's SQLite (the servers supply it). */
-  readonly openSqlite?: OpenSqlite;
-}
-
-/** The request handler, and the sinks a queue consumer delivers to (empty without a queue). */
-export interface EnvRuntime {
-  readonly handler: (request: Request) => Promise<Response>;
-  readonly consumerSinks: readonly Sink[];
-  readonly logger: Logger;
-}
-
-/** Top-level variable → option; provider and sink variables are read by their own modules. */
-const _NUMBERS = {
-  MAIL_WEBHOOK_MAX_BODY_BYTES: 'maxBodyBytes',
-  MAIL_WEBHOOK_BODY_TIMEOUT_MS: 'bodyTimeoutMs',
-  MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: 'deliveryTimeoutMs',
-  MAIL_WEBHOOK_LISTENER_TIMEOUT_MS: 'listenerTimeoutMs',
-} as const;
-
-/** Every `MAIL_WEBHOOK_*` variable some setting reads. */
-const _KNOWN_VARIABLES = [
-  'MAIL_WEBHOOK_ENABLED',
-  'MAIL_WEBHOOK_BASE_PATH',
-  'MAIL_WEBHOOK_PROVIDERS',
-  ...Object.keys(_NUMBERS),
-  'MAIL_WEBHOOK_SINKS',
-  'MAIL_WEBHOOK_QUEUE',
-  'MAIL_WEBHOOK_FANOUT_ENDPOINTS',
-  'MAIL_WEBHOOK_FANOUT_TIMEOUT_MS',
-  'MAIL_WEBHOOK_FANOUT_RETRIES',
-  'MAIL_WEBHOOK_DLQ_REPLAY',
-  ...STORE_VARIABLES,
-];
-
 /** Variables named `MAIL_WEBHOOK_*` that nothing reads, each with the closest known name. */
-export function unknownVariables(env: Env): { name: string; closest: string | undefined }[] {
-  const known = [..._KNOWN_VARIABLES, ...providerVariables()];
-  // Fan-out endpoints name the variables holding their secrets ("env:NAME").
-  const endpoints =
-    typeof env.MAIL_WEBHOOK_FANOUT_ENDPOINTS === 'string' ? env.MAIL_WEBHOOK_FANOUT_ENDPOINTS : '';
-  const referenced = new Set(
-    [...endpoints.matchAll(/env:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]),
-  );
-  return Object.keys(env)
-    .filter(
-      (name) => name.startsWith('MAIL_WEBHOOK_') && !known.includes(name) && !referenced.has(name),
-    )
-    .map((name) => ({ name, closest: closestName(name, known) }));
-}
+export const unknownVariables = (
+  env: Env,
+  registry: core.Registry = BUILTIN_PROVIDERS,
+): { name: string; closest: string | undefined }[] => core.unknownVariables(env, registry);
 
 /**
  * Reads the `MAIL_WEBHOOK_*` variables into options (sinks are read elsewhere).
  * `MAIL_WEBHOOK_ENABLED` defaults to false, as in the reference. Throws `ConfigError` naming the variable.
  */
-export function optionsFromEnv(env: Env): MailWebhookOptions {
-  const options: Record<string, unknown> = {
-    enabled: envBoolean(env, 'MAIL_WEBHOOK_ENABLED') ?? false,
-    providers: providersFromEnv(env),
-  };
-  const basePath = envString(env, 'MAIL_WEBHOOK_BASE_PATH');
-  if (basePath !== undefined) options.basePath = basePath;
-  for (const [name, option] of Object.entries(_NUMBERS)) {
-    const value = envWholeNumber(env, name);
-    if (value !== undefined) options[option] = value;
-  }
-  // Checked here, so a bad value stops start-up naming the variable, not the option.
-  _namingVariable(() => resolveOptions(options as MailWebhookOptions));
-  return options as MailWebhookOptions;
-}
+export const optionsFromEnv = (
+  env: Env,
+  registry: core.Registry = BUILTIN_PROVIDERS,
+): MailWebhookOptions => core.optionsFromEnv(env, registry);
 
-const _VARIABLE_OF: Record<string, string> = {
-  basePath: 'MAIL_WEBHOOK_BASE_PATH',
-  providers: 'MAIL_WEBHOOK_PROVIDERS',
-  ...Object.fromEntries(Object.entries(_NUMBERS).map(([name, option]) => [option, name])),
-};
-
-/** Runs `build`, re-throwing a `ConfigError` about an option as one about its variable. */
-function _namingVariable<T>(build: () => T): T {
-  try {
-    return build();
-  } catch (error) {
-    const variable = error instanceof ConfigError ? _VARIABLE_OF[error.setting] : undefined;
-    throw variable ? new ConfigError(variable, (error as ConfigError).detail) : error;
-  }
-}
+/** The providers named in `MAIL_WEBHOOK_PROVIDERS` (comma list; default `ses`). */
+export const providersFromEnv = (
+  env: Env,
+  registry: core.Registry = BUILTIN_PROVIDERS,
+): Provider[] => _providersFromEnv(env, registry);
 
 /** Like `createHandlerFromEnv`, also returning the queue consumer's sinks (the Worker's `queue()`). */
-export function createRuntimeFromEnv(env: Env, context: FromEnvContext = {}): EnvRuntime {
-  const logger = context.logger ?? consoleLogger;
-  for (const { name, closest } of unknownVariables(env)) {
-    const hint = closest ? `; did you mean ${closest}?` : '';
-    logger.warn(`unknown variable ${name}: no setting reads it${hint}`, {
-      variable: name,
-      ...(closest ? { didYouMean: closest } : {}),
-    });
-  }
-  const options = optionsFromEnv(env);
-  const fetchFn = context.fetch ?? lateBoundFetch;
-  const { requestSinks, consumerSinks } = sinksFromEnv(env, {
-    fetch: fetchFn,
-    logger,
-    ...(context.queue ? { queue: context.queue } : {}),
-  });
-  const storeOptions = storeFromEnv(env, context.openSqlite);
-  const handler = _namingVariable(() =>
-    createHandlerWithRuntime(
-      {
-        ...options,
-        ...storeOptions,
-        sinks: requestSinks,
-        logger,
-        ...(context.fetch ? { fetch: context.fetch } : {}),
-      },
-      context.runtime ?? {},
-    ),
-  );
-  return { handler, consumerSinks, logger };
-}
+export const createRuntimeFromEnv = (
+  env: Env,
+  context: core.FromEnvContext = {},
+): core.EnvRuntime =>
+  core.createRuntimeFromEnv(env, { ...context, registry: context.registry ?? BUILTIN_PROVIDERS });
 
 /**
  * Creates the handler the Worker and the servers use. Throws a `ConfigError` naming the variable
@@ -147,7 +43,7 @@ export function createRuntimeFromEnv(env: Env, context: FromEnvContext = {}): En
  */
 export function createHandlerFromEnv(
   env: Env,
-  context: FromEnvContext = {},
+  context: core.FromEnvContext = {},
 ): (request: Request) => Promise<Response> {
   return createRuntimeFromEnv(env, context).handler;
 }

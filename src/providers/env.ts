@@ -1,8 +1,10 @@
-/** Providers from `MAIL_WEBHOOK_PROVIDERS` and each one's `MAIL_WEBHOOK_<NAME>_<SETTING>` variables. */
+/**
+ * Providers from `MAIL_WEBHOOK_PROVIDERS` and each one's `MAIL_WEBHOOK_<NAME>_<SETTING>` variables.
+ * The registry is a parameter, so a Worker listing a few providers bundles only those.
+ */
 import { type Env, envBoolean, envString, envWholeNumber } from '../env-values.js';
 import { ConfigError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
-import { BUILTIN_PROVIDERS } from './registry.js';
 import type { BuiltinProvider, SettingKind } from './registry-types.js';
 import type { Provider } from './types.js';
 
@@ -23,10 +25,10 @@ export const providerVariable = (provider: string, option: string): string =>
 
 const _settingsOf = (entry: BuiltinProvider) => ({ ..._COMMON, ...entry.settings });
 
-/** Every variable a built-in provider reads (rotation's `_PREVIOUS` ones included). */
-export function providerVariables(): string[] {
+/** Every variable a provider of `registry` reads (rotation's `_PREVIOUS` ones included). */
+export function providerVariables(registry: readonly BuiltinProvider[]): string[] {
   const names: string[] = [];
-  for (const entry of BUILTIN_PROVIDERS) {
+  for (const entry of registry) {
     for (const [option, kind] of Object.entries(_settingsOf(entry))) {
       const name = providerVariable(entry.name, option);
       names.push(name);
@@ -80,8 +82,8 @@ function _fromEnv(env: Env, entry: BuiltinProvider): Provider {
   }
 }
 
-/** The providers named in `MAIL_WEBHOOK_PROVIDERS` (comma list; default `ses`). */
-export function providersFromEnv(env: Env): Provider[] {
+/** The providers named in `MAIL_WEBHOOK_PROVIDERS` (comma list of `registry` names; default `ses`). */
+export function providersFromEnv(env: Env, registry: readonly BuiltinProvider[]): Provider[] {
   const listed = (envString(env, 'MAIL_WEBHOOK_PROVIDERS') ?? 'ses')
     .split(',')
     .map((name) => name.trim().toLowerCase())
@@ -92,7 +94,7 @@ export function providersFromEnv(env: Env): Provider[] {
       'expected a comma list of providers, such as ses,resend',
     );
   }
-  const known = BUILTIN_PROVIDERS.map((p) => p.name);
+  const known = registry.map((p) => p.name);
   const twice = listed.find((name, index) => listed.indexOf(name) !== index);
   if (twice !== undefined) {
     throw new ConfigError(
@@ -101,7 +103,7 @@ export function providersFromEnv(env: Env): Provider[] {
     );
   }
   return listed.map((name) => {
-    const entry = BUILTIN_PROVIDERS.find((p) => p.name === name);
+    const entry = registry.find((p) => p.name === name);
     if (!entry) {
       throw new ConfigError(
         'MAIL_WEBHOOK_PROVIDERS',

@@ -1,0 +1,78 @@
+/**
+ * A Cloudflare Worker for the providers it is given: settings from `env`, parsed once per env
+ * object. It imports no provider, so a Worker built from a few bundles only those.
+ */
+
+import { createRuntimeFromEnv, type EnvRuntime, type Registry } from '../env-runtime.js';
+import { ConfigError, errorResponse, HttpError } from '../errors.js';
+import { withHealthCheck } from '../health.js';
+import { consoleLogger } from '../log.js';
+import type { MessageBatchLike } from '../sinks/consumer.js';
+import { consumeWithReplay, dlqReplayFromEnv } from '../sinks/dlq.js';
+
+/** What a Worker module exports: `fetch` for the webhooks, `queue` for MAIL_WEBHOOK_QUEUE. */
+export interface MailhooksWorker {
+  fetch(request: Request, env: Record<string, unknown>): Response | Promise<Response>;
+  queue(batch: MessageBatchLike, env: Record<string, unknown>): Promise<void>;
+}
+
+// 503, not 500: SNS keeps retrying, so nothing is lost while the setting is fixed. The body names
+// nothing about the configuration (whoever can reach the Worker can read it): the log line does.
+const _MISCONFIGURED = new HttpError(
+  503,
+  'misconfigured',
+  "mailhooks is misconfigured; see the Worker's logs",
+);
+
+/**
+ * The Worker, with `MAIL_WEBHOOK_PROVIDERS` chosen among `registry` (the entries exported by
+ * mailhooks/env); a provider left out of the registry is left out of the bundle.
+ * @example
+ * import { createWorker } from 'mailhooks/cloudflare';
+ * import { resendProvider, sesProvider } from 'mailhooks/env';
+ * export default createWorker([sesProvider, resendProvider]);
+ */
+export function createWorker(registry: Registry): MailhooksWorker {
+  // Workers hand the same env object to every request of an isolate: parse once per env.
+  const runtimes = new WeakMap<object, EnvRuntime | ConfigError>();
+
+  const runtimeFor = (env: Record<string, unknown>): EnvRuntime | ConfigError => {
+    let runtime = runtimes.get(env);
+    if (!runtime) {
+      try {
+        runtime = createRuntimeFromEnv(env, { registry });
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        // A Worker has no start-up to stop: say what is wrong once, then refuse every request.
+        consoleLogger.error('mailhooks is misconfigured', {
+          setting: error.setting,
+          error: error.message,
+        });
+        runtime = error;
+      }
+      runtimes.set(env, runtime);
+    }
+    return runtime;
+  };
+
+  return {
+    fetch: withHealthCheck(async (request: Request, env: Record<string, unknown>) => {
+      const runtime = runtimeFor(env);
+      return runtime instanceof ConfigError
+        ? errorResponse(_MISCONFIGURED)
+        : runtime.handler(request);
+    }),
+
+    /**
+     * The consumer of MAIL_WEBHOOK_QUEUE: runs the fan-out, acking or retrying each message; with
+     * MAIL_WEBHOOK_DLQ_REPLAY=true, also of its dead-letter queue, replayed through the fan-out.
+     */
+    async queue(batch, env) {
+      const runtime = runtimeFor(env);
+      // Thrown, so Cloudflare retries the whole batch once the settings are fixed.
+      if (runtime instanceof ConfigError) throw runtime;
+      const replay = dlqReplayFromEnv(env);
+      return consumeWithReplay(batch, runtime.consumerSinks, { replay, logger: runtime.logger });
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/** A Worker built with createWorker([...]): it answers the providers it was given, and only those. */
+import { readFileSync } from 'node:fs';
+import { afterEach, expect, test, vi } from 'vitest';
+import { createWorker } from '../../src/adapters/cloudflare.js';
+import { postmarkProvider, resendProvider } from '../../src/env/index.js';
+import { basic, postmarkRequest } from '../providers/postmark/helpers.js';
+
+afterEach(() => vi.restoreAllMocks());
+
+const DELIVERY = readFileSync(
+  new URL('../fixtures/esps/postmark/symfony_delivery.json', import.meta.url),
+  'utf8',
+);
+const ENV = {
+  MAIL_WEBHOOK_ENABLED: 'true',
+  MAIL_WEBHOOK_PROVIDERS: 'postmark,resend',
+  MAIL_WEBHOOK_POSTMARK_PASSWORD: 'from-env',
+  MAIL_WEBHOOK_RESEND_SECRET: `whsec_${btoa('resend-test-secret')}`,
+};
+
+/** Captures the JSON lines the Worker logs (it logs to the console). */
+function _console(): Record<string, unknown>[] {
+  const lines: Record<string, unknown>[] = [];
+  for (const level of ['log', 'info', 'warn', 'error'] as const) {
+    vi.spyOn(console, level).mockImplementation((line: unknown) => {
+      lines.push(JSON.parse(String(line)) as Record<string, unknown>);
+    });
+  }
+  return lines;
+}
+
+const _post = (path: string) =>
+  new Request(`https://hooks.example.com/webhooks/mail/${path}`, { method: 'POST', body: '{}' });
+
+test('answers a provider of its registry', async () => {
+  const lines = _console();
+  const worker = createWorker([resendProvider, postmarkProvider]);
+  const request = postmarkRequest(DELIVERY, { authorization: basic('pm', 'from-env') });
+  const response = await worker.fetch(request, { ...ENV });
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual({ ok: true, events: 1 });
+  expect(lines).toContainEqual(expect.objectContaining({ msg: 'event', esp: 'postmark' }));
+  // Resend is mounted too: an unsigned request is refused by its check (403), not missing (404).
+  expect((await worker.fetch(_post('resend'), { ...ENV })).status).toBe(403);
+});
+
+test('404s a provider it was not given, even one the full Worker has', async () => {
+  _console();
+  const worker = createWorker([resendProvider, postmarkProvider]);
+  for (const path of ['ses', 'sendgrid', 'mailgun']) {
+    expect((await worker.fetch(_post(path), { ...ENV })).status, path).toBe(404);
+  }
+});
+
+test('refuses to list a provider outside its registry, naming the ones it knows', async () => {
+  const lines = _console();
+  const worker = createWorker([resendProvider, postmarkProvider]);
+  const response = await worker.fetch(_post('ses'), { ...ENV, MAIL_WEBHOOK_PROVIDERS: 'ses' });
+  expect(response.status).toBe(503);
+  const error = lines.find((line) => line.msg === 'mailhooks is misconfigured');
+  expect(error).toMatchObject({ setting: 'MAIL_WEBHOOK_PROVIDERS' });
+  expect(String(error?.error)).toContain('(known: resend, postmark)');
+});
+
+test('warns about a variable of a provider outside its registry', async () => {
+  const lines = _console();
+  const worker = createWorker([postmarkProvider]);
+  const env = { ...ENV, MAIL_WEBHOOK_PROVIDERS: 'postmark' };
+  await worker.fetch(_post('postmark'), env);
+  expect(lines).toContainEqual(
+    expect.objectContaining({ level: 'warn', variable: 'MAIL_WEBHOOK_RESEND_SECRET' }),
+  );
+});
