@@ -5,6 +5,7 @@
 import { BUILTIN_PROVIDERS } from '../providers/registry.js';
 import { createWorker } from './cloudflare-worker.js';
 
+export { consumeQueueBatch, type MessageBatchLike } from '../sinks/consumer.js';
 export { createWorker, type MailhooksWorker } from './cloudflare-worker.js';
 
 // Pure: a bundle that imports only createWorker from here drops this Worker and its registry.
