@@ -1,36 +1,92 @@
 /** Reads a request body once, as bytes, stopping at the size limit and at the time limit. */
 import { badRequest, HttpError } from './errors.js';
+import type { BodyReader } from './runtime-hooks.js';
 
-const _tooLarge = (limit: number): HttpError =>
+export const bodyTooLarge = (limit: number): HttpError =>
   new HttpError(413, 'body-too-large', `request body is larger than ${limit} bytes`);
 
-const _tooSlow = (timeoutMs: number): HttpError =>
+export const bodyTooSlow = (timeoutMs: number): HttpError =>
   new HttpError(408, 'body-timeout', `request body did not arrive within ${timeoutMs} ms`, {
     connection: 'close',
   });
 
 const _TIMEOUT = Symbol('timeout');
 
+const _unreadable = (): HttpError =>
+  badRequest('body-unreadable', 'request body could not be read');
+
+/** A promise of `_TIMEOUT` after `timeoutMs`, and the function that clears its timer. */
+function _deadline(timeoutMs: number): [Promise<typeof _TIMEOUT>, () => void] {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<typeof _TIMEOUT>((resolve) => {
+    timer = setTimeout(() => resolve(_TIMEOUT), timeoutMs);
+  });
+  return [deadline, () => timer !== undefined && clearTimeout(timer)];
+}
+
 /**
  * Returns the body's bytes, or a 413 once more than `limit` bytes arrived (the rest is never
  * buffered), or a 408 when it is not whole within `timeoutMs`: a slow client holds neither the
- * request nor its buffer for ever.
+ * request nor its buffer for ever. `read`, a runtime's own reader, is tried first.
  */
 export async function readBodyLimited(
   request: Request,
   limit: number,
   timeoutMs = 30_000,
+  read?: BodyReader,
 ): Promise<Uint8Array | HttpError> {
   const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) return _tooLarge(limit);
+  if (Number.isFinite(declared) && declared > limit) return bodyTooLarge(limit);
+  const native = read?.(request, limit, timeoutMs);
+  if (native) return native;
   if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
+  return _readStream(request.body, limit, timeoutMs);
+}
+
+/**
+ * A `BodyReader` for servers whose HTTP parser holds a body to its Content-Length (Bun, workerd):
+ * with a length declared and no chunked framing beside it, the runtime's own whole-body read,
+ * several times cheaper than a web stream there. Not for Deno, which adds its own
+ * `connection: close` to a 408 answered while its body is still being read.
+ */
+export const readDeclaredLength: BodyReader = (request, limit, timeoutMs) => {
+  const length = request.headers.get('content-length');
+  if (length === null || !/^\d+$/.test(length) || request.headers.has('transfer-encoding')) {
+    return undefined;
+  }
+  return _readDeclared(request, limit, timeoutMs);
+};
+
+async function _readDeclared(
+  request: Request,
+  limit: number,
+  timeoutMs: number,
+): Promise<Uint8Array | HttpError> {
+  const [deadline, clear] = _deadline(timeoutMs);
+  const whole = request.arrayBuffer().then(
+    (buffer) => new Uint8Array(buffer),
+    () => undefined,
+  );
+  try {
+    const bytes = await Promise.race([whole, deadline]);
+    // The read goes on, unawaited; the 408 closes the connection under it.
+    if (bytes === _TIMEOUT) return bodyTooSlow(timeoutMs);
+    if (bytes === undefined) return _unreadable();
+    return bytes.byteLength > limit ? bodyTooLarge(limit) : bytes;
+  } finally {
+    clear();
+  }
+}
+
+async function _readStream(
+  body: ReadableStream<Uint8Array>,
+  limit: number,
+  timeoutMs: number,
+): Promise<Uint8Array | HttpError> {
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<typeof _TIMEOUT>((resolve) => {
-    timer = setTimeout(() => resolve(_TIMEOUT), timeoutMs);
-  });
+  const [deadline, clear] = _deadline(timeoutMs);
   const stop = (refusal: HttpError): HttpError => {
     // Cancelling tells the runtime to stop receiving; the client sees the answer straight away.
     reader.cancel().catch(() => {});
@@ -42,17 +98,21 @@ export async function readBodyLimited(
       try {
         next = await Promise.race([reader.read(), deadline]);
       } catch {
-        return badRequest('body-unreadable', 'request body could not be read');
+        return _unreadable();
       }
-      if (next === _TIMEOUT) return stop(_tooSlow(timeoutMs));
+      if (next === _TIMEOUT) return stop(bodyTooSlow(timeoutMs));
       if (next.done) break;
       size += next.value.byteLength;
-      if (size > limit) return stop(_tooLarge(limit));
+      if (size > limit) return stop(bodyTooLarge(limit));
       chunks.push(next.value);
     }
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    clear();
   }
+  return _joined(chunks, size);
+}
+
+function _joined(chunks: Uint8Array[], size: number): Uint8Array {
   if (chunks.length === 1 && chunks[0]) return chunks[0];
   const bytes = new Uint8Array(size);
   let offset = 0;

@@ -2,7 +2,7 @@
 import { describeThrown, type HttpError, unavailable } from './errors.js';
 import type { EmailTrackingContext } from './events.js';
 import type { LogFields, Logger } from './log.js';
-import type { Sink } from './sinks/types.js';
+import { DEADLINE_PASSED, type Sink, type SinkSendOptions } from './sinks/types.js';
 
 export interface DeliveryOptions {
   readonly sinks: readonly Sink[];
@@ -11,18 +11,53 @@ export interface DeliveryOptions {
   readonly logger: Logger;
 }
 
+interface _Deadline {
+  readonly passed: boolean;
+  readonly sendOptions: SinkSendOptions;
+  pass(): void;
+}
+
+/**
+ * The deadline as sinks see it. Its `AbortSignal` is made only when a sink reads it: most
+ * deliveries (the in-memory bus without listeners, a queue that answers at once) never do, and
+ * an `AbortController` costs more than the rest of such a delivery. An own, enumerable getter,
+ * so a sink that spreads its options still passes the signal on.
+ */
+function _deadline(listenerTimeoutMs: number): _Deadline {
+  let controller: AbortController | undefined;
+  const state = {
+    passed: false,
+    sendOptions: {
+      listenerTimeoutMs,
+      get signal(): AbortSignal {
+        if (!controller) {
+          controller = new AbortController();
+          if (state.passed) controller.abort();
+        }
+        return controller.signal;
+      },
+      [DEADLINE_PASSED]: () => state.passed,
+    },
+    pass() {
+      state.passed = true;
+      controller?.abort();
+    },
+  };
+  return state;
+}
+
 async function _sendAll(
   events: EmailTrackingContext[],
   options: DeliveryOptions,
-  signal: AbortSignal,
+  deadline: _Deadline,
   fields: LogFields,
 ): Promise<HttpError | undefined> {
   for (const sink of options.sinks) {
-    if (signal.aborted) return undefined;
+    if (deadline.passed) return undefined;
     try {
-      await sink.send(events, { signal, listenerTimeoutMs: options.listenerTimeoutMs });
+      await sink.send(events, deadline.sendOptions);
     } catch (error) {
-      if (signal.aborted) return undefined;
+      if (deadline.passed) return undefined;
       options.logger.error('sink failed; answering 503 so the ESP retries', {
         ...fields,
         sink: sink.name,
@@ -48,11 +83,11 @@ export async function deliver(
   options: DeliveryOptions,
   fields: LogFields,
 ): Promise<HttpError | undefined> {
-  const controller = new AbortController();
+  const deadline = _deadline(options.listenerTimeoutMs);
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<HttpError>((resolve) => {
+  const timedOut = new Promise<HttpError>((resolve) => {
     timer = setTimeout(() => {
-      controller.abort();
+      deadline.pass();
       options.logger.error('delivery deadline passed; answering 503 so the ESP retries', {
         ...fields,
         deliveryTimeoutMs: options.deliveryTimeoutMs,
@@ -67,7 +102,7 @@ export async function deliver(
     }, options.deliveryTimeoutMs);
   });
   try {
-    return await Promise.race([_sendAll(events, options, controller.signal, fields), deadline]);
+    return await Promise.race([_sendAll(events, options, deadline, fields), timedOut]);
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }

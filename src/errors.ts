@@ -39,25 +39,40 @@ export const unavailable = (reason: string, message: string): HttpError =>
 
 export const isHttpError = (value: unknown): value is HttpError => value instanceof HttpError;
 
+const _JSON_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'application/json; charset=utf-8',
+};
+
+/**
+ * Builds a JSON response from its serialised body. The core's answers all go through one of these;
+ * `mailhooks/node` lends one whose body its bridge writes without a web stream.
+ */
+export type JsonAnswer = (
+  status: number,
+  json: string,
+  headers?: Readonly<Record<string, string>>,
+) => Response;
+
+/** The `JsonAnswer` of every runtime: a fetch `Response`. */
+export const jsonAnswer: JsonAnswer = (status, json, headers) =>
+  new Response(json, {
+    status,
+    headers: headers ? { ..._JSON_HEADERS, ...headers } : _JSON_HEADERS,
+  });
+
 /** A JSON response with the given status. */
 export function jsonResponse(
   status: number,
   body: unknown,
-  headers: Readonly<Record<string, string>> = {},
+  headers?: Readonly<Record<string, string>>,
 ): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-  });
+  return jsonAnswer(status, JSON.stringify(body), headers);
 }
 
 /** The one place a refusal becomes a response: `{ ok: false, error, message }`. */
-export function errorResponse(error: HttpError): Response {
-  return jsonResponse(
-    error.status,
-    { ok: false, error: error.reason, message: error.message },
-    error.headers,
-  );
+export function errorResponse(error: HttpError, answer: JsonAnswer = jsonAnswer): Response {
+  const body = { ok: false, error: error.reason, message: error.message };
+  return answer(error.status, JSON.stringify(body), error.headers);
 }
 
 /** A short, log-safe description of anything thrown. */

@@ -1,5 +1,4 @@
 /** createMailWebhookHandler: routes, body limit, provider dispatch, sink delivery, errors to responses. */
-import { type IRequest, Router } from 'itty-router';
 import { readBodyLimited } from './body.js';
 import { type MailWebhookOptions, type ResolvedOptions, resolveOptions } from './config.js';
 import {
@@ -8,11 +7,12 @@ import {
   errorResponse,
   HttpError,
   isHttpError,
-  jsonResponse,
+  type JsonAnswer,
+  jsonAnswer,
 } from './errors.js';
 import type { LogFields } from './log.js';
 import type { Provider, ProviderInstance, ProviderResult } from './providers/types.js';
-import { isSaneHost, pathnameOf } from './route.js';
+import { isSaneHost, normalizedPath, pathnameOf, segmentMatcher } from './route.js';
 import type { RuntimeHooks } from './runtime-hooks.js';
 import { createStoreApi } from './store/api.js';
 import { deliverThroughStore } from './store/pipeline.js';
@@ -22,20 +22,25 @@ interface _Mounted {
   readonly instance: ProviderInstance;
 }
 
-// itty-router sees only this: the pathname on a fixed origin, so it never parses a query string.
-const _ROUTING_ORIGIN = 'http://mailhooks.invalid';
+/** What one handler settled at start-up: its options and the runtime's ways to read and answer. */
+interface _Setup {
+  readonly options: ResolvedOptions;
+  readonly answer: JsonAnswer;
+  readonly runtime: RuntimeHooks;
+}
 
 /** Logs a refusal (warn, or error for 5xx) and turns it into its response. */
-function _refuse(options: ResolvedOptions, refusal: HttpError, fields: LogFields): Response {
+function _refuse(setup: _Setup, refusal: HttpError, fields: LogFields): Response {
   const line = {
     ...fields,
     status: refusal.status,
     reason: refusal.reason,
     detail: refusal.message,
   };
-  if (refusal.status >= 500) options.logger.error('request refused', line);
-  else options.logger.warn('request refused', line);
-  return errorResponse(refusal);
+  const { logger } = setup.options;
+  if (refusal.status >= 500) logger.error('request refused', line);
+  else logger.warn('request refused', line);
+  return errorResponse(refusal, setup.answer);
 }
 
 const _INTERNAL = new HttpError(500, 'internal-error', 'internal error; see the logs');
@@ -52,19 +57,19 @@ function _isValidResult(result: unknown): result is ProviderResult | HttpError {
   );
 }
 
+function _bug(mounted: _Mounted, options: ResolvedOptions, problem: string): HttpError {
+  options.logger.error(`provider ${problem}; this is a bug in it`, { esp: mounted.provider.name });
+  return _INTERNAL;
+}
+
 /** Authenticate, read, verify and parse; a provider that throws is a bug, answered 500 and logged. */
 async function _accept(
   mounted: _Mounted,
   request: Request,
-  options: ResolvedOptions,
+  { options, runtime }: _Setup,
 ): Promise<ProviderResult | HttpError> {
   const { instance } = mounted;
-  const bug = (problem: string): HttpError => {
-    options.logger.error(`provider ${problem}; this is a bug in it`, {
-      esp: mounted.provider.name,
-    });
-    return _INTERNAL;
-  };
+  const bug = (problem: string) => _bug(mounted, options, problem);
   try {
     // Credentials are checked before a byte of the body is read.
     const refused: unknown = await instance.authenticate?.(request);
@@ -73,7 +78,12 @@ async function _accept(
         ? refused
         : bug('authenticate returned neither undefined nor a refusal');
     }
-    const body = await readBodyLimited(request, options.maxBodyBytes, options.bodyTimeoutMs);
+    const body = await readBodyLimited(
+      request,
+      options.maxBodyBytes,
+      options.bodyTimeoutMs,
+      runtime.readBody,
+    );
     if (isHttpError(body)) return body;
     const result: unknown = await instance.handle(request, body);
     return _isValidResult(result)
@@ -93,17 +103,20 @@ async function _receive(
   mounted: _Mounted,
   request: Request,
   path: string,
-  options: ResolvedOptions,
+  setup: _Setup,
 ): Promise<Response> {
-  const fields = { esp: mounted.provider.name, path };
-  let result = await _accept(mounted, request, options);
+  const { options } = setup;
+  const esp = mounted.provider.name;
+  const fields = { esp, path };
+  let result = await _accept(mounted, request, setup);
   if (!isHttpError(result) && result.events.length > 0) {
     result = (await deliverThroughStore(result.events, options, fields)) ?? result;
   }
-  if (isHttpError(result)) return _refuse(options, result, fields);
+  if (isHttpError(result)) return _refuse(setup, result, fields);
   for (const event of result.events) {
     options.logger.info('event', {
-      ...fields,
+      esp,
+      path,
       eventType: event.eventType,
       recipient: event.recipient,
       messageId: event.messageId,
@@ -111,7 +124,7 @@ async function _receive(
       timestamp: event.timestamp.toISOString(),
     });
   }
-  return jsonResponse(200, { ok: true, events: result.events.length });
+  return setup.answer(200, `{"ok":true,"events":${result.events.length}}`);
 }
 
 function _notFoundText(options: ResolvedOptions, path: string): string {
@@ -159,48 +172,49 @@ export function createHandlerWithRuntime(
     store && apiToken
       ? createStoreApi({ store, apiToken, basePath: resolved.basePath, logger: resolved.logger })
       : undefined;
-  const router = Router({ base: resolved.basePath });
-  router.all('/:path', (route: IRequest) => {
-    const entry = mounted.get(route.params.path ?? '');
+  const setup: _Setup = { options: resolved, answer: runtime.jsonAnswer ?? jsonAnswer, runtime };
+  const segmentOf = segmentMatcher(resolved.basePath);
+
+  /** The provider route `path` names, or undefined (404). */
+  const route = (request: Request, path: string): Promise<Response> | Response | undefined => {
+    const entry = mounted.get(segmentOf(normalizedPath(path)) ?? '');
     if (!entry) return undefined;
-    const { request, path } = route as unknown as { request: Request; path: string };
     if (!entry.provider.methods.includes(request.method)) {
       const allow = entry.provider.methods.join(', ');
       return _refuse(
-        resolved,
+        setup,
         new HttpError(405, 'method-not-allowed', `${request.method} is not allowed; use ${allow}`, {
           allow,
         }),
         { esp: entry.provider.name, path, method: request.method },
       );
     }
-    return _receive(entry, request, path, resolved);
-  });
+    return _receive(entry, request, path, setup);
+  };
 
   return async (request) => {
     const path = pathnameOf(request.url);
     if (!isSaneHost(request.headers.get('host'))) {
-      return _refuse(resolved, badRequest('invalid-host', 'the Host header is not a host name'), {
+      return _refuse(setup, badRequest('invalid-host', 'the Host header is not a host name'), {
         path,
       });
     }
-    const route = { method: request.method, url: _ROUTING_ORIGIN + path, request, path };
     let response: Response | undefined;
     try {
       const answer = resolved.enabled ? await storeApi?.(request, path) : undefined;
       if (answer instanceof HttpError)
-        return _refuse(resolved, answer, { path, method: request.method });
-      response = answer ?? (resolved.enabled ? await router.fetch(route) : undefined);
+        return _refuse(setup, answer, { path, method: request.method });
+      response = answer ?? (resolved.enabled ? await route(request, path) : undefined);
     } catch (error) {
       resolved.logger.error('unexpected error in the webhook handler', {
         path,
         error: describeThrown(error),
       });
-      return errorResponse(_INTERNAL);
+      return errorResponse(_INTERNAL, setup.answer);
     }
     return (
       response ??
-      _refuse(resolved, new HttpError(404, 'not-found', _notFoundText(resolved, path)), {
+      _refuse(setup, new HttpError(404, 'not-found', _notFoundText(resolved, path)), {
         path: path.slice(0, 200),
         method: request.method,
       })

@@ -24,3 +24,25 @@ const _HOST = /^(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 /** False for a Host header that could not come from a real client (and could steer a URL). */
 export const isSaneHost = (host: string | null): boolean => host === null || _HOST.test(host);
+
+// Characters a URL parser keeps as they are in a path (no dot segments, no escapes to decode or
+// make): such a path is already its own normalized pathname.
+const _PLAIN_PATH = /^(?:\/[\w~!$&'()*+,;=:@-]*)+$/;
+
+const _NORMALIZING_ORIGIN = 'http://mailhooks.invalid';
+
+/**
+ * `path` as a URL parser normalizes it (dot segments resolved, characters escaped), which the
+ * routes are matched against; a plain path is returned as it is, without building a URL.
+ */
+export const normalizedPath = (path: string): string =>
+  _PLAIN_PATH.test(path) ? path : new URL(_NORMALIZING_ORIGIN + path).pathname;
+
+/**
+ * Matches `{basePath}/{segment}` (trailing slashes allowed, as itty-router's `/:path` did) and
+ * returns the segment. Built once per handler.
+ */
+export function segmentMatcher(basePath: string): (pathname: string) => string | undefined {
+  const pattern = new RegExp(`^${basePath.replace(/\./g, '\\.')}/([^/]+?)/*$`);
+  return (pathname) => pattern.exec(pathname)?.[1];
+}

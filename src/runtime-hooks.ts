@@ -1,4 +1,5 @@
 /** What a runtime adapter may lend the core: native primitives it would otherwise do with Web APIs. */
+import type { HttpError, JsonAnswer } from './errors.js';
 
 /**
  * RSASSA-PKCS1-v1_5 verification with the key in `spki` (DER SubjectPublicKeyInfo): true or
@@ -12,7 +13,23 @@ export type RsaVerify = (
   data: Uint8Array,
 ) => boolean | undefined;
 
-/** Runtime hooks; each is optional and the core falls back to `crypto.subtle` without it. */
+/**
+ * Reads a request's whole body as `readBodyLimited` does (413 past `limit` bytes, 408 past
+ * `timeoutMs`), or returns `undefined` for a request it does not know (the core then reads
+ * `request.body`). The Node bridge reads its own requests straight from the socket.
+ */
+export type BodyReader = (
+  request: Request,
+  limit: number,
+  timeoutMs: number,
+) => Promise<Uint8Array | HttpError> | undefined;
+
+/** Runtime hooks; each is optional and the core falls back to Web APIs without it. */
 export interface RuntimeHooks {
+  /** Default `crypto.subtle`. */
   readonly verifyRsa?: RsaVerify | undefined;
+  /** Default: the body's web stream. */
+  readonly readBody?: BodyReader | undefined;
+  /** Default: `new Response(json, ...)`. */
+  readonly jsonAnswer?: JsonAnswer | undefined;
 }

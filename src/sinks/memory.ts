@@ -3,7 +3,7 @@
 import { ConfigError } from '../errors.js';
 import { type EmailTrackingContext, EmailTrackingEvent, type EventKey } from '../events.js';
 import { type ChainEntry, type ListenerFailure, runChain } from './listener-chain.js';
-import type { Sink, SinkSendOptions } from './types.js';
+import { type Sink, type SinkSendOptions, sendAborted } from './types.js';
 
 export type { ListenerFailure } from './listener-chain.js';
 
@@ -161,6 +161,11 @@ export class EventBus implements Sink {
 
   /** Sink: emits each context as an `EmailTrackingEvent`, in order, until `options.signal` aborts. */
   async send(events: EmailTrackingContext[], options: SinkSendOptions = {}): Promise<void> {
+    // No listener, nothing to run: the delivery's signal is not even made.
+    if (this.listenerCount(EmailTrackingEvent) === 0) {
+      if (events.length > 0 && sendAborted(options)) throw options.signal?.reason;
+      return;
+    }
     for (const event of events) {
       if (options.signal?.aborted) throw options.signal.reason;
       await this.emit(EmailTrackingEvent, event, options);

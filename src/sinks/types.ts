@@ -9,6 +9,18 @@ export interface SinkSendOptions {
   readonly listenerTimeoutMs?: number;
 }
 
+/**
+ * Set by the handler's delivery beside its lazily made `signal`: tells whether the deadline has
+ * passed without making the signal (an `AbortController` costs more than an idle bus's send).
+ */
+export const DEADLINE_PASSED: unique symbol = Symbol('mailhooks.deadlinePassed');
+
+/** True once `options.signal` has aborted; reads the delivery's flag instead when it has one. */
+export function sendAborted(options: SinkSendOptions): boolean {
+  const passed = (options as { [DEADLINE_PASSED]?: () => boolean })[DEADLINE_PASSED];
+  return passed ? passed() : options.signal?.aborted === true;
+}
+
 export interface Sink {
   /** Shown in logs when the sink fails. */
   readonly name: string;
