@@ -42,6 +42,8 @@ const CONNECTIONS = 32;
 const AMOUNT = Number(process.env.BENCH_HTTP_REQUESTS ?? 20_000);
 const BARE_SECONDS = Number(process.env.BENCH_BARE_SECONDS ?? 3);
 const PATH = '/webhooks/mail/ses';
+// BENCH_HTTP_ONLY=workerd runs only the runtimes whose name contains it (case-insensitive).
+const ONLY = (process.env.BENCH_HTTP_ONLY ?? '').toLowerCase();
 
 const ENV = {
   MAIL_WEBHOOK_ENABLED: 'true',
@@ -217,7 +219,7 @@ export async function overHttp(
   const headers = snsHeaders(example);
   const rows: HttpRow[] = [];
   let port = 18_700;
-  for (const entry of servers) {
+  for (const entry of servers.filter((s) => s.runtime.toLowerCase().includes(ONLY))) {
     port++;
     const child = entry.start(port);
     const url = `http://127.0.0.1:${port}`;

@@ -3,7 +3,7 @@ import type { Env } from '../env-values.js';
 import { ConfigError, describeThrown } from '../errors.js';
 import { createHandlerFromEnv } from '../from-env.js';
 import { type FetchHandler, withHealthCheck } from '../health.js';
-import { consoleLogger } from '../log.js';
+import { consoleLogger, type Logger } from '../log.js';
 import type { RuntimeHooks } from '../runtime-hooks.js';
 import { openBuiltinSqlite } from './_sqlite.js';
 
@@ -44,8 +44,16 @@ function _port(raw: unknown): number {
   return port;
 }
 
-/** Resolves handler (with the runtime's hooks), port and hostname; throws a `ConfigError` naming the variable. */
-export function _settings(options: ServeOptions, env: Env, runtime?: RuntimeHooks) {
+/**
+ * Resolves handler (with the runtime's hooks, and its logger instead of the console's), port and
+ * hostname; throws a `ConfigError` naming the variable.
+ */
+export function _settings(
+  options: ServeOptions,
+  env: Env,
+  runtime?: RuntimeHooks,
+  logger?: Logger,
+) {
   const host = typeof env.HOST === 'string' && env.HOST !== '' ? env.HOST : undefined;
   return {
     handler: withHealthCheck(
@@ -53,6 +61,7 @@ export function _settings(options: ServeOptions, env: Env, runtime?: RuntimeHook
         createHandlerFromEnv(env, {
           openSqlite: openBuiltinSqlite,
           ...(runtime ? { runtime } : {}),
+          ...(logger ? { logger } : {}),
         }),
     ),
     port: options.port ?? _port(env.PORT),

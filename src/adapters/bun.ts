@@ -1,4 +1,6 @@
 /** Bun: `Bun.serve` runs the fetch handler as is; settings from `process.env`. */
+import { readDeclaredLength } from '../body.js';
+import type { RuntimeHooks } from '../runtime-hooks.js';
 import * as _ from './_server.js';
 
 export { createHandlerFromEnv } from '../from-env.js';
@@ -19,9 +21,17 @@ declare const process: {
   off(signal: string, listener: (signal: string) => void): void;
 };
 
+// Bun's request.body is a stream made on demand around its native body: reading the declared
+// length whole is several times cheaper.
+const _RUNTIME: RuntimeHooks = { readBody: readDeclaredLength };
+
 /** Starts the packaged Bun server; see `ServeOptions`. */
 export function serve(options: _.ServeOptions = {}): _.MailServer {
-  const { handler, port, hostname, graceful } = _._settings(options, options.env ?? process.env);
+  const { handler, port, hostname, graceful } = _._settings(
+    options,
+    options.env ?? process.env,
+    _RUNTIME,
+  );
   const server = Bun.serve({ port, hostname, fetch: handler });
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => {

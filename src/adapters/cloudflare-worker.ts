@@ -3,6 +3,7 @@
  * object. It imports no provider, so a Worker built from a few bundles only those.
  */
 
+import { readDeclaredLength } from '../body.js';
 import { createRuntimeFromEnv, type EnvRuntime, type Registry } from '../env-runtime.js';
 import { ConfigError, errorResponse, HttpError } from '../errors.js';
 import { withHealthCheck } from '../health.js';
@@ -24,6 +25,9 @@ const _MISCONFIGURED = new HttpError(
   "mailhooks is misconfigured; see the Worker's logs",
 );
 
+// workerd holds a body to its Content-Length: reading it whole beats reading its stream.
+const _RUNTIME = { readBody: readDeclaredLength };
+
 /**
  * The Worker, with `MAIL_WEBHOOK_PROVIDERS` chosen among `registry` (the entries exported by
  * mailhooks/env); a provider left out of the registry is left out of the bundle.
@@ -40,7 +44,7 @@ export function createWorker(registry: Registry): MailhooksWorker {
     let runtime = runtimes.get(env);
     if (!runtime) {
       try {
-        runtime = createRuntimeFromEnv(env, { registry });
+        runtime = createRuntimeFromEnv(env, { registry, runtime: _RUNTIME });
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         // A Worker has no start-up to stop: say what is wrong once, then refuse every request.

@@ -4,9 +4,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { errorResponse, HttpError } from '../errors.js';
+import { bodyTooLarge, bodyTooSlow } from '../body.js';
+import { badRequest, errorResponse, HttpError } from '../errors.js';
 import { isSaneHost } from '../route.js';
+import type { BodyReader } from '../runtime-hooks.js';
 import type { FetchHandler } from './_server.js';
+import { _NodeJsonResponse, nodeJsonAnswer } from './node-response.js';
 
 const DISCARD_MS = 5000;
 
@@ -33,6 +36,65 @@ function _body(req: IncomingMessage): ReadableStream<Uint8Array> {
       _discardRest(req);
     },
   });
+}
+
+/**
+ * The whole body as `readBodyLimited` reads it (413, 408, 400 alike), straight from Node's
+ * events: no web stream, and no clock for a body that has already arrived whole.
+ */
+function _readAll(
+  req: IncomingMessage,
+  limit: number,
+  timeoutMs: number,
+): Promise<Uint8Array | HttpError> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const finish = (outcome: Uint8Array | HttpError, discard: boolean) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData).off('end', onEnd);
+      if (timer !== undefined) clearTimeout(timer);
+      // Given up (413, 408): the rest is discarded, never buffered.
+      if (discard) _discardRest(req);
+      resolve(outcome);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > limit) finish(bodyTooLarge(limit), true);
+      else chunks.push(chunk);
+    };
+    const onEnd = () =>
+      finish(chunks.length === 1 ? (chunks[0] as Buffer) : _concat(chunks, size), false);
+    req.on('data', onData).once('end', onEnd);
+    // Left attached: an 'error' nobody listens to would be thrown.
+    req.once('error', () =>
+      finish(badRequest('body-unreadable', 'request body could not be read'), false),
+    );
+    // Whole and not yet read: 'end' follows the buffered data, nothing to wait for.
+    if (!req.complete || req.readableEnded || req.destroyed) {
+      timer = setTimeout(() => finish(bodyTooSlow(timeoutMs), true), timeoutMs);
+    }
+  });
+}
+
+function _concat(chunks: Buffer[], size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+// What `body` gives once the body was read by `_readBody`: spent, as a read stream would be.
+function _spentBody(): ReadableStream<Uint8Array> {
+  const stream = new ReadableStream<Uint8Array>();
+  stream.cancel().catch(() => {});
+  return stream;
 }
 
 // Where a request whose Host no URL can hold is put: the core still sees the Host header and refuses it.
@@ -75,6 +137,8 @@ const _DELEGATED_GETTERS = [
   'referrerPolicy',
 ];
 
+const _READ = Symbol('read');
+
 /**
  * A fetch `Request` over a Node request, built lazily as srvx does: the handler reads method,
  * url, headers and body straight from Node, and no undici `Request` (nor its `AbortSignal`) is
@@ -85,7 +149,7 @@ class _NodeRequest {
   readonly #url: string;
   readonly #signal: () => AbortSignal;
   #headers: Headers | undefined;
-  #body: ReadableStream<Uint8Array> | null | undefined;
+  #body: ReadableStream<Uint8Array> | null | typeof _READ | undefined;
   #request: Request | undefined;
 
   constructor(req: IncomingMessage, url: string, signal: () => AbortSignal) {
@@ -105,6 +169,7 @@ class _NodeRequest {
   }
   get body(): ReadableStream<Uint8Array> | null {
     if (this.#request) return this.#request.body;
+    if (this.#body === _READ) this.#body = _spentBody();
     if (this.#body === undefined) {
       const method = this.method;
       this.#body = method === 'GET' || method === 'HEAD' ? null : _body(this.#req);
@@ -114,9 +179,17 @@ class _NodeRequest {
   get signal(): AbortSignal {
     return this.#request ? this.#request.signal : this.#signal();
   }
+  /** The whole body read from Node, or undefined once the body stream was handed out. */
+  _readBody(limit: number, timeoutMs: number): Promise<Uint8Array | HttpError> | undefined {
+    if (this.#request || this.#body !== undefined) return undefined;
+    const method = this.method;
+    if (method === 'GET' || method === 'HEAD') return undefined;
+    this.#body = _READ;
+    return _readAll(this.#req, limit, timeoutMs);
+  }
   /** The real Request, made once, on the body stream already handed out (if any). */
   _full(): Request {
-    const init = { method: this.method, headers: this.headers, body: this.body };
+    const init = { method: this.method, headers: this.headers, body: this.body as BodyInit | null };
     this.#request ??= new Request(this.#url, {
       ...init,
       signal: this.#signal(),
@@ -160,6 +233,10 @@ function _url(req: IncomingMessage): string {
   throw new TypeError('the request target is not a URL');
 }
 
+/** The `BodyReader` `mailhooks/node` lends the core: its own requests are read from Node. */
+export const nodeReadBody: BodyReader = (request, limit, timeoutMs) =>
+  request instanceof _NodeRequest ? request._readBody(limit, timeoutMs) : undefined;
+
 const _neverAborted = new AbortController().signal;
 
 /**
@@ -192,6 +269,12 @@ function _lazyRequest(req: IncomingMessage, res: ServerResponse): Request {
  * than piped through a Node stream made from the web stream.
  */
 export async function sendResponse(res: ServerResponse, response: Response): Promise<void> {
+  const raw = response instanceof _NodeJsonResponse ? response._raw() : undefined;
+  if (raw) {
+    const list = raw.headers.flat();
+    list.push('content-length', String(Buffer.byteLength(raw.json)));
+    return void res.writeHead(response.status, list).end(raw.json);
+  }
   const headers: string[] = [];
   for (const [name, value] of response.headers) headers.push(name, value);
   if (!response.body) return void res.writeHead(response.status, headers).end();
@@ -237,4 +320,4 @@ function _discardRest(req: IncomingMessage): void {
 }
 
 const _refuse = (status: number, reason: string, message: string) =>
-  errorResponse(new HttpError(status, reason, message));
+  errorResponse(new HttpError(status, reason, message), nodeJsonAnswer);

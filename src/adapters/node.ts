@@ -4,17 +4,24 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { MailWebhookOptions } from '../config.js';
 import { createHandlerFromEnv as _fromEnv, type Env, type FromEnvContext } from '../from-env.js';
 import { createHandlerWithRuntime } from '../handler.js';
+import { createJsonLogger } from '../log.js';
 import type { RuntimeHooks } from '../runtime-hooks.js';
 import * as _ from './_server.js';
-import { toNodeListener } from './node-bridge.js';
+import { nodeReadBody, toNodeListener } from './node-bridge.js';
 import { nodeVerifyRsa } from './node-crypto.js';
+import { nodeJsonAnswer } from './node-response.js';
 
 export type { FetchHandler, MailServer, ServeOptions } from './_server.js';
 export { withHealthCheck } from './_server.js';
 export { sendResponse, toNodeListener, toRequest } from './node-bridge.js';
 
-// SNS signatures checked with node:crypto (a parsed key, verified synchronously), not crypto.subtle.
-const _RUNTIME: RuntimeHooks = { verifyRsa: nodeVerifyRsa };
+// SNS signatures checked with node:crypto (a parsed key, verified synchronously), not crypto.subtle;
+// bodies read from Node's own events and JSON answers written without web streams.
+const _RUNTIME: RuntimeHooks = {
+  verifyRsa: nodeVerifyRsa,
+  readBody: nodeReadBody,
+  jsonAnswer: nodeJsonAnswer,
+};
 
 /**
  * `createMailWebhookHandler` as in the root export, with SNS signatures verified by `node:crypto`:
@@ -51,6 +58,12 @@ export function createHandlerFromEnv(
   return _fromEnv(env, { ...context, runtime: { ..._RUNTIME, ...context.runtime } });
 }
 
+// The console's JSON lines, written straight to the streams: console.log formats its argument
+// again and costs several times the write.
+const _logger = createJsonLogger((level, line) => {
+  (level === 'debug' || level === 'info' ? process.stdout : process.stderr).write(`${line}\n`);
+});
+
 const _closeAfter = (res: ServerResponse) => {
   if (!res.headersSent) res.setHeader('connection', 'close');
 };
@@ -61,6 +74,7 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
     options,
     options.env ?? process.env,
     _RUNTIME,
+    _logger,
   );
   const listener = toNodeListener(handler);
   const inFlight = new Set<ServerResponse>();

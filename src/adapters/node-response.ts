@@ -1,0 +1,112 @@
+/** A JSON `Response` for Node kept as plain values (srvx's fast response): no web stream unless asked for. */
+import type { JsonAnswer } from '../errors.js';
+
+const _JSON_TYPE = 'application/json; charset=utf-8';
+const _HEADERS = { 'content-type': _JSON_TYPE };
+const _encoder = new TextEncoder();
+
+// What a Response has beyond status, headers and reading the JSON: served by a real Response,
+// built the first time one of them is used.
+const _DELEGATED_METHODS = ['blob', 'clone', 'formData'];
+const _DELEGATED_GETTERS = ['body', 'redirected', 'type', 'url'];
+
+/**
+ * undici builds a `ReadableStream` for every `Response` body, which costs more than the core's
+ * whole answer. This one holds the serialised JSON: the Node bridge writes it to the socket
+ * as it is, and `text()`, `json()`, `arrayBuffer()` and `bytes()` read it without a stream.
+ */
+export class _NodeJsonResponse {
+  readonly status: number;
+  readonly #json: string;
+  readonly #headerRecord: Readonly<Record<string, string>> | undefined;
+  #headers: Headers | undefined;
+  #response: Response | undefined;
+  #used = false;
+
+  constructor(status: number, json: string, headers?: Readonly<Record<string, string>>) {
+    this.status = status;
+    this.#json = json;
+    this.#headerRecord = headers;
+  }
+  get ok(): boolean {
+    return this.status >= 200 && this.status <= 299;
+  }
+  get statusText(): string {
+    return '';
+  }
+  get headers(): Headers {
+    if (!this.#headers) {
+      this.#headers = new Headers({ 'content-type': _JSON_TYPE, ...this.#headerRecord });
+    }
+    return this.#headers;
+  }
+  get bodyUsed(): boolean {
+    return this.#response ? this.#response.bodyUsed : this.#used;
+  }
+  /** The body untouched and its headers: what the bridge writes; undefined once a real Response took over. */
+  _raw(): { json: string; headers: [string, string][] } | undefined {
+    if (this.#response || this.#used) return undefined;
+    const headers: [string, string][] = this.#headers
+      ? [...this.#headers]
+      : Object.entries(
+          this.#headerRecord ? { 'content-type': _JSON_TYPE, ...this.#headerRecord } : _HEADERS,
+        );
+    return { json: this.#json, headers };
+  }
+  /** The real Response, made once; its body is spent if this one's was read. */
+  _full(): Response {
+    if (!this.#response) {
+      const response = new Response(this.#json, { status: this.status, headers: this.headers });
+      if (this.#used) response.body?.cancel().catch(() => {});
+      this.#response = response;
+    }
+    return this.#response;
+  }
+  #take(): string {
+    if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
+    this.#used = true;
+    return this.#json;
+  }
+  text(): Promise<string> {
+    if (this.#response) return this.#response.text();
+    try {
+      return Promise.resolve(this.#take());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+  async bytes(): Promise<Uint8Array> {
+    if (this.#response) return new Uint8Array(await this.#response.arrayBuffer());
+    return _encoder.encode(await this.text());
+  }
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = await this.bytes();
+    return bytes.byteLength === bytes.buffer.byteLength
+      ? (bytes.buffer as ArrayBuffer)
+      : (bytes.slice().buffer as ArrayBuffer);
+  }
+}
+for (const name of _DELEGATED_METHODS) {
+  Object.defineProperty(_NodeJsonResponse.prototype, name, {
+    value(this: _NodeJsonResponse, ...args: unknown[]) {
+      const response = this._full() as unknown as Record<string, (...a: unknown[]) => unknown>;
+      return response[name]?.(...args);
+    },
+  });
+}
+for (const name of _DELEGATED_GETTERS) {
+  Object.defineProperty(_NodeJsonResponse.prototype, name, {
+    get(this: _NodeJsonResponse) {
+      return (this._full() as unknown as Record<string, unknown>)[name];
+    },
+  });
+}
+// `response instanceof Response` holds, as for the Response it stands for.
+Object.setPrototypeOf(_NodeJsonResponse.prototype, Response.prototype);
+
+/** The `JsonAnswer` `mailhooks/node` lends the core. */
+export const nodeJsonAnswer: JsonAnswer = (status, json, headers) =>
+  new _NodeJsonResponse(status, json, headers) as unknown as Response;
