@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBase64 } from '../../src/providers/ses/sns/base64.js';
+import { decodePaddedBase64 as decodeBase64 } from '../../src/providers/base64.js';
 import { signatureHash, stringToSign } from '../../src/providers/ses/sns/string-to-sign.js';
 import { parseCertificate, pemToDer } from '../../src/providers/ses/sns/x509.js';
 import { realCertificates } from '../fixtures/sns-real/index.js';

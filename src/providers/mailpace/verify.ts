@@ -1,7 +1,7 @@
 /** MailPace's signature: Ed25519 over the raw body, base64 in `X-MailPace-Signature`. */
 import { forbidden, type HttpError } from '../../errors.js';
 // SendGrid's reader: strict standard alphabet, padding optional, as keys are pasted.
-import { decodeBase64 } from '../sendgrid/keys.js';
+import { decodeBase64 } from '../base64.js';
 import { refuse } from '../types.js';
 
 export const SIGNATURE_HEADER = 'X-MailPace-Signature';

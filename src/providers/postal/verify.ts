@@ -1,5 +1,6 @@
 /** Postal's RSA signatures over the raw body: X-Postal-Signature-256 (SHA-256) preferred, X-Postal-Signature (SHA-1) accepted. */
 import { forbidden, type HttpError } from '../../errors.js';
+import { decodeBase64 } from '../base64.js';
 
 export const SHA256_HEADER = 'X-Postal-Signature-256';
 export const SHA1_HEADER = 'X-Postal-Signature';
@@ -8,16 +9,6 @@ export const SHA1_HEADER = 'X-Postal-Signature';
 const _RSA_ALGORITHM = [
   0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,
 ];
-
-/** Strict base64 (standard alphabet, padding optional) to bytes, or undefined. */
-export function decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 === 1) return undefined;
-  try {
-    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The SPKI bytes of a key as Postal shows it (base64, `MIGfMA0GCSqGSIb3DQEBAQUAA4...`; PEM

@@ -1,7 +1,8 @@
 /** The trust anchors (Scaleway's SNS CA chain) and the check that a certificate was issued by one. */
 import { forbidden, type HttpError } from '../../errors.js';
-import { decodeBase64 } from '../ses/sns/base64.js';
+import { decodePaddedBase64 } from '../base64.js';
 import { checkValidity } from '../ses/sns/cert-policy.js';
+import { rsaKeyPerHash } from '../ses/sns/key-cache.js';
 import { type Certificate, parseCertificate, signedParts } from '../ses/sns/x509.js';
 
 // RSA PKCS#1 v1.5 signature algorithms (RFC 4055), by OID; Scaleway's CA signs with SHA-256.
@@ -20,25 +21,11 @@ export interface TrustAnchor {
   key(hash: string): Promise<CryptoKey | undefined>;
 }
 
-function _anchor(certificate: Certificate): TrustAnchor {
-  const keys = new Map<string, Promise<CryptoKey | undefined>>();
-  return {
-    certificate,
-    name: certificate.commonNames[0] ?? 'unnamed CA',
-    key(hash) {
-      let key = keys.get(hash);
-      if (!key) {
-        key = crypto.subtle
-          .importKey('spki', certificate.spki, { name: 'RSASSA-PKCS1-v1_5', hash }, false, [
-            'verify',
-          ])
-          .catch(() => undefined);
-        keys.set(hash, key);
-      }
-      return key;
-    },
-  };
-}
+const _anchor = (certificate: Certificate): TrustAnchor => ({
+  certificate,
+  name: certificate.commonNames[0] ?? 'unnamed CA',
+  key: rsaKeyPerHash(certificate.spki),
+});
 
 /**
  * Every certificate in the PEM texts (a file may hold a chain; `\n` written as two characters,
@@ -50,7 +37,7 @@ export function readTrustAnchors(pems: readonly string[]): TrustAnchor[] | strin
     const blocks = [...pem.replace(/\\n/g, '\n').matchAll(PEM_BLOCK)];
     if (blocks.length === 0) return 'holds no PEM certificate (-----BEGIN CERTIFICATE-----)';
     for (const [, body] of blocks) {
-      const der = decodeBase64((body ?? '').replace(/\s+/g, ''));
+      const der = decodePaddedBase64((body ?? '').replace(/\s+/g, ''));
       try {
         if (!der) throw new Error('not base64');
         anchors.push(_anchor(parseCertificate(der)));

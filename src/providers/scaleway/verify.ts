@@ -1,14 +1,16 @@
 /** Scaleway Topics and Events messages: topic allow-list, age, certificate URL, issuer, signature. */
-import { forbidden, type HttpError, isHttpError, unavailable } from '../../errors.js';
+import { forbidden, type HttpError, isHttpError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { decodeBase64 } from '../ses/sns/base64.js';
 import { checkValidity } from '../ses/sns/cert-policy.js';
 import type { SnsMessage } from '../ses/sns/envelope.js';
 import { createKeyCache } from '../ses/sns/key-cache.js';
 import { checkTimestamp } from '../ses/sns/message-age.js';
-import { signatureHash, stringToSign } from '../ses/sns/string-to-sign.js';
-import { timedGet } from '../ses/sns/timed-fetch.js';
-import { checkTopicAllowed } from '../ses/sns/verify.js';
+import {
+  checkTopicAllowed,
+  createSignatureCheck,
+  getSubscribeUrl,
+  type SigningPolicy,
+} from '../ses/sns/verify.js';
 import { checkScalewayCertUrl } from './cert-url.js';
 import { checkIssuedBy, type TrustAnchor } from './chain.js';
 
@@ -22,28 +24,15 @@ export interface ScalewayVerifierOptions {
   readonly logger: Logger;
 }
 
-const CONFIRM_TIMEOUT_MS = 10_000;
-
-/** Every rule that needs no download, in the order an on-call person would look. */
-function _checkBeforeFetch(message: SnsMessage, now: Date, maxAgeSeconds: number) {
-  if (!message.Signature || !message.SigningCertURL) {
-    return forbidden('signature-missing', 'the message carries no Signature or SigningCertURL');
-  }
-  const hash = signatureHash(message.SignatureVersion);
-  if (!hash) {
-    return forbidden(
-      'signature-version',
-      `SignatureVersion ${JSON.stringify(message.SignatureVersion ?? null)} is not supported (1 or 2)`,
-    );
-  }
-  const certUrl = checkScalewayCertUrl(message.SigningCertURL);
-  if (isHttpError(certUrl)) return certUrl;
-  const stale = checkTimestamp(message.Timestamp, now, maxAgeSeconds);
-  if (stale) return stale;
-  const signature = decodeBase64(message.Signature);
-  if (!signature) return forbidden('signature-invalid', 'Signature is not valid base64');
-  return { hash, certUrl, signature };
-}
+/** Scaleway's policy: a certificate under scw.cloud, valid now; its issuer is checked on download. */
+const _scalewayPolicy = (maxAgeSeconds: number): SigningPolicy<{ readonly href: string }> => ({
+  certUrl: (raw) => {
+    const href = checkScalewayCertUrl(raw);
+    return isHttpError(href) ? href : { href };
+  },
+  checkMessage: (message, _certUrl, now) => checkTimestamp(message.Timestamp, now, maxAgeSeconds),
+  checkCertificate: (certificate, _certUrl, now) => checkValidity(certificate, now),
+});
 
 /**
  * Creates a verifier with its own certificate cache (each certificate's issuer is checked once,
@@ -57,28 +46,11 @@ export function createScalewayVerifier(
     logger: options.logger,
     check: (der) => checkIssuedBy(der, options.anchors, options.now()),
   });
+  const checkSignature = createSignatureCheck(_scalewayPolicy(options.maxAgeSeconds), certificates);
   return async (message) => {
     const notAllowed = checkTopicAllowed(message.TopicArn, options.topicArns);
     if (notAllowed || !options.verifySignature) return notAllowed;
-    const now = options.now();
-    const parts = _checkBeforeFetch(message, now, options.maxAgeSeconds);
-    if (isHttpError(parts)) return parts;
-    const cert = await certificates(parts.certUrl);
-    if (isHttpError(cert)) return cert;
-    const expired = checkValidity(cert.certificate, now);
-    if (expired) return expired;
-    const key = await cert.key(parts.hash);
-    if (!key) {
-      return forbidden('cert-invalid', `the key in ${parts.certUrl} cannot verify ${parts.hash}`);
-    }
-    const valid = await crypto.subtle
-      .verify('RSASSA-PKCS1-v1_5', key, parts.signature, stringToSign(message))
-      .catch(() => false);
-    if (valid) return undefined;
-    return forbidden(
-      'signature-invalid',
-      `Signature does not match the message and the key in ${parts.certUrl}`,
-    );
+    return checkSignature(message, options.now());
   };
 }
 
@@ -117,15 +89,9 @@ export async function confirmScalewaySubscription(
       `SubscribeURL ${JSON.stringify(message.SubscribeURL)} ${problem}`,
     );
   }
-  const result = await timedGet(options.fetch, message.SubscribeURL as string, CONFIRM_TIMEOUT_MS);
-  const fields = { esp: 'scaleway', topicArn: message.TopicArn, messageId: message.MessageId };
-  if (result.ok && result.status >= 200 && result.status < 300) {
-    options.logger.info('Scaleway subscription confirmed', fields);
-    return undefined;
-  }
-  const why = result.ok ? `answered HTTP ${result.status}` : result.problem;
-  return unavailable(
-    'confirm-failed',
-    `confirming the subscription to ${message.TopicArn} failed: ${why}`,
-  );
+  return getSubscribeUrl(message, options, {
+    who: 'Scaleway',
+    answered: 'answered',
+    fields: { esp: 'scaleway' },
+  });
 }

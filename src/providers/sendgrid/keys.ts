@@ -1,4 +1,5 @@
 /** SendGrid's verification key: base64 SPKI of a P-256 point, checked before start-up ends. */
+import { decodeBase64 } from '../base64.js';
 
 // SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING { 0x04 (uncompressed) ... } }
 const _SPKI_PREFIX = Uint8Array.from([
@@ -10,18 +11,6 @@ const _SPKI_LENGTH = _SPKI_PREFIX.length + 64;
 // The P-256 curve (FIPS 186-4 D.1.2.3): y² = x³ - 3x + b over the prime field p.
 const _P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
 const _B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
-
-const _BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
-/** Strict base64 (standard alphabet, padding optional) to bytes, or undefined. */
-export function decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
-  if (!_BASE64.test(text) || text.length % 4 === 1) return undefined;
-  try {
-    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
-}
 
 const _bigint = (bytes: Uint8Array): bigint =>
   bytes.reduce((n, byte) => (n << 8n) | BigInt(byte), 0n);

@@ -1,7 +1,7 @@
 /** SendGrid's Signed Event Webhook: ECDSA P-256 / SHA-256 over the timestamp header + raw body. */
 import { forbidden, type HttpError } from '../../errors.js';
+import { decodeBase64 } from '../base64.js';
 import { refuse } from '../types.js';
-import { decodeBase64 } from './keys.js';
 
 export const SIGNATURE_HEADER = 'X-Twilio-Email-Event-Webhook-Signature';
 export const TIMESTAMP_HEADER = 'X-Twilio-Email-Event-Webhook-Timestamp';

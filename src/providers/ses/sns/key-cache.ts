@@ -31,24 +31,27 @@ export const DEFAULT_CERT_TIMEOUT_MS = 5000;
 // A real SNS certificate is under 3 KB; anything this large is not one.
 const MAX_PEM_CHARS = 64 * 1024;
 
-function _signingCert(certificate: Certificate): SigningCert {
-  const keys = new Map<SignatureHash, Promise<CryptoKey | undefined>>();
-  return {
-    certificate,
-    key(hash) {
-      let key = keys.get(hash);
-      if (!key) {
-        key = crypto.subtle
-          .importKey('spki', certificate.spki, { name: 'RSASSA-PKCS1-v1_5', hash }, false, [
-            'verify',
-          ])
-          .catch(() => undefined);
-        keys.set(hash, key);
-      }
-      return key;
-    },
+/** An RSA public key imported for verification once per hash, on first use; `undefined` when the runtime refuses it. */
+export function rsaKeyPerHash<H extends string>(
+  spki: Uint8Array<ArrayBuffer>,
+): (hash: H) => Promise<CryptoKey | undefined> {
+  const keys = new Map<H, Promise<CryptoKey | undefined>>();
+  return (hash) => {
+    let key = keys.get(hash);
+    if (!key) {
+      key = crypto.subtle
+        .importKey('spki', spki, { name: 'RSASSA-PKCS1-v1_5', hash }, false, ['verify'])
+        .catch(() => undefined);
+      keys.set(hash, key);
+    }
+    return key;
   };
 }
+
+const _signingCert = (certificate: Certificate): SigningCert => ({
+  certificate,
+  key: rsaKeyPerHash(certificate.spki),
+});
 
 async function _load(url: string, options: KeyCacheOptions): Promise<SigningCert | HttpError> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_CERT_TIMEOUT_MS;

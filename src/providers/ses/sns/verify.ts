@@ -2,7 +2,7 @@
 import { forbidden, type HttpError, isHttpError, unavailable } from '../../../errors.js';
 import type { Logger } from '../../../log.js';
 import type { RsaVerify } from '../../../runtime-hooks.js';
-import { decodeBase64 } from './base64.js';
+import { decodePaddedBase64 } from '../../base64.js';
 import { checkCertificate } from './cert-policy.js';
 import { type CertUrl, checkCertUrl } from './cert-url.js';
 import type { SnsMessage } from './envelope.js';
@@ -12,6 +12,7 @@ import { checkTopicOnHost } from './sns-host.js';
 import { type SignatureHash, signatureHash, stringToSign } from './string-to-sign.js';
 import { checkSubscribeUrl } from './subscribe-url.js';
 import { timedGet } from './timed-fetch.js';
+import type { Certificate } from './x509.js';
 
 export interface SnsVerifierOptions {
   /** Verify the signature (and with it the certificate URL, the certificate and the age). */
@@ -29,10 +30,27 @@ export interface SnsVerifierOptions {
   readonly verifyRsa?: RsaVerify | undefined;
 }
 
+/**
+ * What a message's signing certificate must be: the rule on its SigningCertURL (SNS's hosts and
+ * path, or another ESP's), and the rules on the message and the certificate that depend on it.
+ */
+export interface SigningPolicy<U extends { readonly href: string }> {
+  /** The SigningCertURL to download, or a refusal; checked before any download. */
+  readonly certUrl: (raw: string) => U | HttpError;
+  /** Rules on the message that need no download (its age among them), after the URL's. */
+  readonly checkMessage: (message: SnsMessage, certUrl: U, now: Date) => HttpError | undefined;
+  /** Rules on the downloaded certificate (its validity among them). */
+  readonly checkCertificate: (
+    certificate: Certificate,
+    certUrl: U,
+    now: Date,
+  ) => HttpError | undefined;
+}
+
 /** What the checks that need no network found: the hash and certificate URL to verify with. */
-interface SignedParts {
+interface SignedParts<U> {
   readonly hash: SignatureHash;
-  readonly certUrl: CertUrl;
+  readonly certUrl: U;
   readonly signature: Uint8Array<ArrayBuffer>;
 }
 
@@ -51,11 +69,11 @@ export function checkTopicAllowed(
 }
 
 /** Every rule that needs no download, in the order an on-call person would look. */
-function _checkBeforeFetch(
+function _checkBeforeFetch<U extends { readonly href: string }>(
   message: SnsMessage,
   now: Date,
-  maxAgeSeconds: number,
-): SignedParts | HttpError {
+  policy: SigningPolicy<U>,
+): SignedParts<U> | HttpError {
   if (!message.Signature || !message.SigningCertURL) {
     return forbidden('signature-missing', 'the message carries no Signature or SigningCertURL');
   }
@@ -66,14 +84,11 @@ function _checkBeforeFetch(
       `SignatureVersion ${JSON.stringify(message.SignatureVersion ?? null)} is not supported (1 or 2)`,
     );
   }
-  const certUrl = checkCertUrl(message.SigningCertURL);
+  const certUrl = policy.certUrl(message.SigningCertURL);
   if (isHttpError(certUrl)) return certUrl;
-  const refusal =
-    checkTopicOnHost(message.TopicArn, certUrl.host) ??
-    checkTimestamp(message.Timestamp, now, maxAgeSeconds) ??
-    (message.Type === 'Notification' ? undefined : checkSubscribeUrl(message, certUrl.host));
+  const refusal = policy.checkMessage(message, certUrl, now);
   if (refusal) return refusal;
-  const signature = decodeBase64(message.Signature);
+  const signature = decodePaddedBase64(message.Signature);
   if (!signature) return forbidden('signature-invalid', 'Signature is not valid base64');
   return { hash, certUrl, signature };
 }
@@ -90,14 +105,15 @@ async function _subtleVerify(
   return crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, signature, data).catch(() => false);
 }
 
-async function _checkSignature(
+async function _checkSignature<U extends { readonly href: string }>(
   message: SnsMessage,
-  parts: SignedParts,
+  parts: SignedParts<U>,
   cert: SigningCert,
   now: Date,
+  policy: SigningPolicy<U>,
   verifyRsa: RsaVerify | undefined,
 ) {
-  const refusal = checkCertificate(cert.certificate, parts.certUrl.host, now);
+  const refusal = policy.checkCertificate(cert.certificate, parts.certUrl, now);
   if (refusal) return refusal;
   const data = stringToSign(message);
   const valid = verifyRsa
@@ -116,6 +132,35 @@ async function _checkSignature(
 }
 
 /**
+ * The signature check of an SNS-shaped message under `policy`: the rules that need no download,
+ * then the certificate (from `certificates`) and the signature over the string to sign.
+ * Resolves to `undefined` when the signature is genuine, or to a refusal.
+ */
+export function createSignatureCheck<U extends { readonly href: string }>(
+  policy: SigningPolicy<U>,
+  certificates: (url: string) => Promise<SigningCert | HttpError>,
+  verifyRsa?: RsaVerify | undefined,
+): (message: SnsMessage, now: Date) => Promise<HttpError | undefined> {
+  return async (message, now) => {
+    const parts = _checkBeforeFetch(message, now, policy);
+    if (isHttpError(parts)) return parts;
+    const cert = await certificates(parts.certUrl.href);
+    if (isHttpError(cert)) return cert;
+    return _checkSignature(message, parts, cert, now, policy, verifyRsa);
+  };
+}
+
+/** SNS's own policy: an SNS certificate URL and certificate for the topic's host; `maxAgeSeconds` bounds the age. */
+const _snsPolicy = (maxAgeSeconds: number): SigningPolicy<CertUrl> => ({
+  certUrl: checkCertUrl,
+  checkMessage: (message, certUrl, now) =>
+    checkTopicOnHost(message.TopicArn, certUrl.host) ??
+    checkTimestamp(message.Timestamp, now, maxAgeSeconds) ??
+    (message.Type === 'Notification' ? undefined : checkSubscribeUrl(message, certUrl.host)),
+  checkCertificate: (certificate, certUrl, now) => checkCertificate(certificate, certUrl.host, now),
+});
+
+/**
  * Creates a verifier holding its own certificate-key cache; create it once per handler.
  * The verifier resolves to `undefined` when the message is genuine and allowed, or to a refusal
  * (403 naming the rule, 503 when a certificate cannot be downloaded right now).
@@ -131,19 +176,51 @@ export function createSnsVerifier(
     logger: options.logger,
     timeoutMs: options.certTimeoutMs,
   });
+  const checkSignature = createSignatureCheck(
+    _snsPolicy(options.maxAgeSeconds),
+    certificates,
+    options.verifyRsa,
+  );
   return async (message) => {
     const notAllowed = checkTopicAllowed(message.TopicArn, options.topicArns);
     if (notAllowed) return notAllowed;
     if (!options.verifySignature) {
       return message.Type === 'Notification' ? undefined : checkSubscribeUrl(message);
     }
-    const now = options.now();
-    const parts = _checkBeforeFetch(message, now, options.maxAgeSeconds);
-    if (isHttpError(parts)) return parts;
-    const cert = await certificates(parts.certUrl.href);
-    if (isHttpError(cert)) return cert;
-    return _checkSignature(message, parts, cert, now, options.verifyRsa);
+    return checkSignature(message, options.now());
   };
+}
+
+/** How a confirmation is reported: the log line's subject and fields, and who answered a failure. */
+export interface ConfirmWording {
+  /** `SNS`: the log says "SNS subscription confirmed". */
+  readonly who: string;
+  /** Before "HTTP <status>" when the URL answered other than 2xx: `SNS answered`. */
+  readonly answered: string;
+  /** Log fields before topicArn and messageId. */
+  readonly fields?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * GETs the SubscribeURL of a verified, allowed SubscriptionConfirmation whose URL passed its rules.
+ * Resolves to `undefined` once it answered 2xx, or to 503 confirm-failed so the message is sent again.
+ */
+export async function getSubscribeUrl(
+  message: SnsMessage,
+  options: Pick<SnsVerifierOptions, 'fetch' | 'logger'>,
+  wording: ConfirmWording,
+): Promise<HttpError | undefined> {
+  const result = await timedGet(options.fetch, message.SubscribeURL as string, CONFIRM_TIMEOUT_MS);
+  const fields = { ...wording.fields, topicArn: message.TopicArn, messageId: message.MessageId };
+  if (result.ok && result.status >= 200 && result.status < 300) {
+    options.logger.info(`${wording.who} subscription confirmed`, fields);
+    return undefined;
+  }
+  const problem = result.ok ? `${wording.answered} HTTP ${result.status}` : result.problem;
+  return unavailable(
+    'confirm-failed',
+    `confirming the subscription to ${message.TopicArn} failed: ${problem}`,
+  );
 }
 
 /**
@@ -157,16 +234,5 @@ export async function confirmSubscription(
   // Checked again so that this function never GETs a URL the verifier would have refused.
   const refusal = checkSubscribeUrl(message);
   if (refusal) return refusal;
-  const url = message.SubscribeURL as string;
-  const result = await timedGet(options.fetch, url, CONFIRM_TIMEOUT_MS);
-  const fields = { topicArn: message.TopicArn, messageId: message.MessageId };
-  if (result.ok && result.status >= 200 && result.status < 300) {
-    options.logger.info('SNS subscription confirmed', fields);
-    return undefined;
-  }
-  const problem = result.ok ? `SNS answered HTTP ${result.status}` : result.problem;
-  return unavailable(
-    'confirm-failed',
-    `confirming the subscription to ${message.TopicArn} failed: ${problem}`,
-  );
+  return getSubscribeUrl(message, options, { who: 'SNS', answered: 'SNS answered' });
 }

@@ -1,5 +1,5 @@
 /** A small DER reader for X.509 certificates: public key, validity and names, nothing more. */
-import { decodeBase64 } from './base64.js';
+import { decodePaddedBase64 } from '../../base64.js';
 
 /** What the SNS verifier needs from a certificate. */
 export interface Certificate {
@@ -190,6 +190,6 @@ export function signedParts(der: Uint8Array): SignedParts {
 /** The DER bytes of the first certificate in a PEM text; throws `CertificateError`. */
 export function pemToDer(pem: string): Uint8Array<ArrayBuffer> {
   const match = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/.exec(pem);
-  const der = match ? decodeBase64((match[1] as string).replace(/\s+/g, '')) : undefined;
+  const der = match ? decodePaddedBase64((match[1] as string).replace(/\s+/g, '')) : undefined;
   return der ?? _fail('not a PEM certificate');
 }

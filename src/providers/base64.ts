@@ -1,0 +1,19 @@
+/** Strict base64 decoding with `atob`, which every target runtime has. */
+
+const _BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const _PADDED = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Strict base64 (standard alphabet, padding optional) to bytes, or undefined. */
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
+  if (!_BASE64.test(text) || text.length % 4 === 1) return undefined;
+  try {
+    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Decodes canonical, padded base64; anything else (whitespace, URL alphabet, no padding) gives `undefined`. */
+export function decodePaddedBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
+  return _PADDED.test(text) ? decodeBase64(text) : undefined;
+}
