@@ -2,7 +2,9 @@
 import * as v from 'valibot';
 import { ConfigError, isHttpError } from '../../errors.js';
 import { parseJsonBody } from '../body-text.js';
+import { warnCheckOff } from '../check-off.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
+import { decodeKeys, importOnce } from '../public-keys.js';
 import type { BuiltinProvider } from '../registry-types.js';
 import type { Provider, ProviderContext, ProviderInstance } from '../types.js';
 import { parseMailpaceEvent } from './parse.js';
@@ -28,13 +30,7 @@ function _decodeKeys(o: Resolved): Uint8Array<ArrayBuffer>[] {
       'is required: the public key MailPace shows in its webhook settings (base64, 44 characters)',
     );
   }
-  const keys = o.publicKey;
-  return keys.map((key, index) => {
-    const bytes = decodeMailpaceKey(key);
-    if (typeof bytes !== 'string') return bytes;
-    const which = keys.length > 1 ? ` (key ${index + 1} of ${keys.length})` : '';
-    throw new ConfigError(`${NAME}.publicKey`, `${bytes}${which}`);
-  });
+  return decodeKeys(`${NAME}.publicKey`, o.publicKey, decodeMailpaceKey);
 }
 
 function _start(
@@ -44,16 +40,15 @@ function _start(
 ): ProviderInstance {
   const { logger } = context;
   if (!o.verifySignature) {
-    logger.warn(
-      'MailPace signature verification is OFF: anyone who can reach this endpoint can post events',
-      { esp: NAME },
-    );
+    warnCheckOff(logger, 'MailPace signature verification', NAME);
   }
   // Imported once; the bytes were checked in the factory, so a failure here is the runtime's.
-  const keys = Promise.all(raws.map(importMailpaceKey)).catch((error: unknown) => {
-    logger.error('MailPace public key could not be imported (Ed25519 missing?)', { esp: NAME });
-    return error instanceof Error ? error : new Error('import failed');
-  });
+  const keys = importOnce(
+    Promise.all(raws.map(importMailpaceKey)),
+    logger,
+    'MailPace public key could not be imported (Ed25519 missing?)',
+    NAME,
+  );
   const verify = o.verifySignature && createMailpaceVerifier(keys);
   return {
     async handle(request, body) {

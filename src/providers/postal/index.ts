@@ -5,6 +5,7 @@ import { parseJsonBody } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
 import { digestEventId } from '../context.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
+import { decodeKeys, importOnce } from '../public-keys.js';
 import type { BuiltinProvider } from '../registry-types.js';
 import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
 import { parsePostalEvent } from './parse.js';
@@ -36,13 +37,7 @@ function _decodeKeys(o: Resolved): Uint8Array<ArrayBuffer>[] {
       "is required: the server's signing public key that Postal shows under Webhooks (or set verifySignature: false)",
     );
   }
-  const keys = o.publicKey;
-  return keys.map((key, index) => {
-    const bytes = decodeRsaSpki(key);
-    if (typeof bytes !== 'string') return bytes;
-    const which = keys.length > 1 ? ` (key ${index + 1} of ${keys.length})` : '';
-    throw new ConfigError(`${NAME}.publicKey`, `${bytes}${which}`);
-  });
+  return decodeKeys(`${NAME}.publicKey`, o.publicKey, decodeRsaSpki);
 }
 
 function _start(
@@ -55,10 +50,12 @@ function _start(
     warnCheckOff(logger, 'Postal signature verification', NAME);
   }
   // Imported once; a key the runtime refuses is reported on each request as a 503.
-  const keys: Promise<PostalKeys | Error> = importPostalKeys(spkis).catch((error: unknown) => {
-    logger.error('Postal public key could not be imported', { esp: NAME });
-    return error instanceof Error ? error : new Error('import failed');
-  });
+  const keys: Promise<PostalKeys | Error> = importOnce(
+    importPostalKeys(spkis),
+    logger,
+    'Postal public key could not be imported',
+    NAME,
+  );
   return {
     async handle(request, body): Promise<ProviderResult | HttpError> {
       if (o.verifySignature) {

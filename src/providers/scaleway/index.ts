@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { ConfigError, forbidden, type HttpError, isHttpError } from '../../errors.js';
 import { decodeUtf8 } from '../body-text.js';
+import { warnCheckOff } from '../check-off.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, stringList } from '../options.js';
 import type { BuiltinProvider } from '../registry-types.js';
 import { parseSnsEnvelope, type SnsMessage } from '../ses/sns/envelope.js';
@@ -76,10 +77,7 @@ function _start(o: Resolved, anchors: TrustAnchor[], context: ProviderContext): 
   // Any Scaleway customer can point a topic at this URL: a verified signature alone is not enough.
   const noTopic = o.verifySignature && !o.topicArns?.length;
   if (!o.verifySignature) {
-    logger.warn(
-      'Scaleway signature verification is OFF: anyone who can reach this endpoint can post events',
-      { esp: NAME },
-    );
+    warnCheckOff(logger, 'Scaleway signature verification', NAME);
   } else if (noTopic) {
     logger.warn(
       `no Scaleway topic is allowed: every Notification is refused until ${TOPIC_VARIABLE} (topicArns) is set`,

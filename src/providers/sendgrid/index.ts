@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { ConfigError } from '../../errors.js';
 import { warnCheckOff } from '../check-off.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, secretList } from '../options.js';
+import { decodeKeys, importOnce } from '../public-keys.js';
 import type { BuiltinProvider } from '../registry-types.js';
 import type { Provider, ProviderContext, ProviderInstance } from '../types.js';
 import { decodePublicKey, importPublicKey } from './keys.js';
@@ -29,13 +30,7 @@ function _decodeKeys(o: Resolved): Uint8Array<ArrayBuffer>[] {
       'is required: the verification key SendGrid shows under Settings → Mail Settings → Event Webhook → Signed Event Webhook',
     );
   }
-  const keys = o.publicKey;
-  return keys.map((key, index) => {
-    const bytes = decodePublicKey(key);
-    if (typeof bytes !== 'string') return bytes;
-    const which = keys.length > 1 ? ` (key ${index + 1} of ${keys.length})` : '';
-    throw new ConfigError('sendgrid.publicKey', `${bytes}${which}`);
-  });
+  return decodeKeys('sendgrid.publicKey', o.publicKey, decodePublicKey);
 }
 
 function _start(
@@ -48,10 +43,12 @@ function _start(
     warnCheckOff(logger, 'SendGrid signature verification', 'sendgrid');
   }
   // Imported once; the keys were checked in the factory, so a failure here is the runtime's.
-  const keys = Promise.all(spkis.map(importPublicKey)).catch((error: unknown) => {
-    logger.error('SendGrid verification key could not be imported', { esp: 'sendgrid' });
-    return error instanceof Error ? error : new Error('import failed');
-  });
+  const keys = importOnce(
+    Promise.all(spkis.map(importPublicKey)),
+    logger,
+    'SendGrid verification key could not be imported',
+    'sendgrid',
+  );
   const verify =
     o.verifySignature &&
     createSendgridVerifier({ keys, maxAgeSeconds: o.maxAgeSeconds, now: context.now });
