@@ -1,5 +1,6 @@
 /** A provider for an ESP that signs nothing: its shared secret is checked before the body is read. */
 import * as v from 'valibot';
+import type { SharedSecret } from '../auth.js';
 import { warnCheckOff } from './check-off.js';
 import { commonEntries, parseProviderOptions } from './options.js';
 import type { BuiltinProvider } from './registry-types.js';
@@ -23,18 +24,23 @@ export type BodyHandler = (
   context: ProviderContext,
 ) => Promise<ProviderResult | Refusal>;
 
+/** Parsed options with a shared secret: what `sharedSecretProviderOf` needs of them. */
+export type SharedSecretResolved = SharedSecret & {
+  readonly path?: string | undefined;
+  readonly verifySignature: boolean;
+};
+
 /**
- * Builds the provider: options parsed strictly, at least one credential required (unless
+ * Builds the provider from parsed options: at least one credential required (unless
  * `verifySignature: false`, which start-up warns about), `POST` only.
  * @param label the ESP as people write it, for the warning
  */
-export function sharedSecretProvider(
+export function sharedSecretProviderOf(
   name: string,
   label: string,
-  options: unknown,
+  o: SharedSecretResolved,
   handle: BodyHandler,
 ): Provider {
-  const o = parseProviderOptions(name, SharedSecretOptionsSchema, options);
   // Checked either way, so a half-set header/value pair is refused even with the check off.
   const check = sharedSecretAuth(name, o, o.verifySignature);
   const authenticate = o.verifySignature ? check : undefined;
@@ -51,6 +57,20 @@ export function sharedSecretProvider(
     },
   };
 }
+
+/** The same, with the options parsed strictly against the shared-secret schema. */
+export const sharedSecretProvider = (
+  name: string,
+  label: string,
+  options: unknown,
+  handle: BodyHandler,
+): Provider =>
+  sharedSecretProviderOf(
+    name,
+    label,
+    parseProviderOptions(name, SharedSecretOptionsSchema, options),
+    handle,
+  );
 
 /** The registry entry of such a provider: its factory, and the shared-secret variables. */
 export const sharedSecretEntry = (

@@ -1,13 +1,14 @@
 /** Amazon SES through an EventBridge API destination: the connection's secret, then the SES record in `detail`. */
 import * as v from 'valibot';
-import { isHttpError } from '../../errors.js';
+import { type HttpError, isHttpError } from '../../errors.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { parseJsonBody } from '../body-text.js';
 import { commonEntries, parseProviderOptions, stringList } from '../options.js';
 import type { BuiltinProvider } from '../registry-types.js';
 import { parseSesEvent } from '../ses/parse.js';
-import { sharedSecretAuth, sharedSecretEntries, sharedSecretSettings } from '../shared-secret.js';
-import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
+import { sharedSecretEntries, sharedSecretSettings } from '../shared-secret.js';
+import { sharedSecretProviderOf } from '../shared-secret-provider.js';
+import type { Provider, ProviderContext, ProviderResult } from '../types.js';
 import { readEventBridgeEvent } from './envelope.js';
 
 const NAME = 'ses-eventbridge';
@@ -34,45 +35,34 @@ const SesEventBridgeOptionsSchema = v.object({
 export type SesEventBridgeOptions = v.InferInput<typeof SesEventBridgeOptionsSchema>;
 type Resolved = v.InferOutput<typeof SesEventBridgeOptionsSchema>;
 
-function _start(
+async function _handle(
   o: Resolved,
-  authenticate: ProviderInstance['authenticate'],
+  body: Uint8Array,
   context: ProviderContext,
-): ProviderInstance {
+): Promise<ProviderResult | HttpError> {
   const { logger } = context;
-  if (!authenticate) {
-    logger.warn(
-      'SES EventBridge credential check is OFF: anyone who can reach this endpoint can post events',
-      { esp: NAME },
-    );
+  const json = parseJsonBody(body);
+  if (isHttpError(json)) return json;
+  const event = readEventBridgeEvent(json, o.accounts);
+  if (isHttpError(event)) return event;
+  const fields = { esp: NAME, eventId: event.id, detailType: event['detail-type'] };
+  const result = parseSesEvent(event.detail, {
+    eventId: event.id,
+    fallbackTimestamp: parseTimestamp(event.time ?? '') ?? context.now(),
+    logger,
+  });
+  if (isHttpError(result)) return result;
+  if (result.kind === 'events') {
+    return { events: result.events.map((e) => ({ ...e, espName: NAME })) };
   }
-  const instance: ProviderInstance = {
-    async handle(_request, body) {
-      const json = parseJsonBody(body);
-      if (isHttpError(json)) return json;
-      const event = readEventBridgeEvent(json, o.accounts);
-      if (isHttpError(event)) return event;
-      const fields = { esp: NAME, eventId: event.id, detailType: event['detail-type'] };
-      const result = parseSesEvent(event.detail, {
-        eventId: event.id,
-        fallbackTimestamp: parseTimestamp(event.time ?? '') ?? context.now(),
-        logger,
-      });
-      if (isHttpError(result)) return result;
-      if (result.kind === 'events') {
-        return { events: result.events.map((e) => ({ ...e, espName: NAME })) };
-      }
-      if (result.kind === 'setup')
-        logger.info('SES set-up event received', { ...fields, note: result.note });
-      else
-        logger.warn('EventBridge event is not an SES tracking event; nothing to deliver', {
-          ...fields,
-          note: result.note,
-        });
-      return NO_EVENTS;
-    },
-  };
-  return authenticate ? { ...instance, authenticate } : instance;
+  if (result.kind === 'setup')
+    logger.info('SES set-up event received', { ...fields, note: result.note });
+  else
+    logger.warn('EventBridge event is not an SES tracking event; nothing to deliver', {
+      ...fields,
+      note: result.note,
+    });
+  return NO_EVENTS;
 }
 
 /**
@@ -86,15 +76,9 @@ function _start(
  */
 export function sesEventBridge(options: SesEventBridgeOptions = {}): Provider {
   const o = parseProviderOptions(NAME, SesEventBridgeOptionsSchema, options);
-  // Checked either way, so a half-set header/value pair is refused even with the check off.
-  const check = sharedSecretAuth(NAME, o, o.verifySignature);
-  const authenticate = o.verifySignature ? check : undefined;
-  return {
-    name: NAME,
-    path: o.path ?? NAME,
-    methods: ['POST'],
-    start: (context) => _start(o, authenticate, context),
-  };
+  return sharedSecretProviderOf(NAME, 'SES EventBridge', o, (body, context) =>
+    _handle(o, body, context),
+  );
 }
 
 /** The registry entry: the factory and how its variables are read. */
