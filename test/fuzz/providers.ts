@@ -1,6 +1,7 @@
 /** Every registered provider, built with dummy but valid settings, for tests that cover them all. */
 import { BUILTIN_PROVIDERS } from '../../src/providers/registry.js';
 import type { Provider } from '../../src/providers/types.js';
+import postalVectors from '../fixtures/esps/postal/vectors/vectors.json';
 import { buildCertificate, generateSigningKeys, toPem } from '../helpers/signing.js';
 
 const _P256_SPKI = await (async () => {
@@ -40,7 +41,8 @@ export const KNOWN_SETTINGS: Readonly<Record<string, Record<string, unknown>>> =
   mandrill: { webhookKey: 'dummy-key', url: 'https://example.com/webhooks/mail/mandrill' },
   mailersend: { secret: 'dummy-secret' },
   mailtrap: { secret: 'dummy-secret' },
-  postal: { publicKey: _P256_SPKI },
+  // Postal's CI key (RSA), as its signed vectors use.
+  postal: { publicKey: postalVectors.public_key_spki_base64 },
   mailpace: { publicKey: _ED25519_RAW },
   'unisender-go': { apiKey: 'dummy-api-key' },
   scaleway: {
