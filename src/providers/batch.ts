@@ -1,5 +1,5 @@
 /** One event or a batch of them: one context per element; a broken element of a batch is skipped, not fatal. */
-import { badRequest, type HttpError } from '../errors.js';
+import { badRequest, type HttpError, isHttpError } from '../errors.js';
 import type { EmailTrackingContext } from '../events.js';
 import type { Logger } from '../log.js';
 import { digestEventId } from './context.js';
@@ -67,3 +67,17 @@ export async function collectEvents<T>(
 /** The elements of a body that is a JSON array (a batch) or one object (a single event). */
 export const arrayOrSingle = (json: unknown, body: Uint8Array): ElementSource<unknown> =>
   Array.isArray(json) ? { elements: json } : { elements: [json], body };
+
+/**
+ * A body parsed as JSON (or the refusal its parsing gave) as contexts: a JSON array is a batch,
+ * anything else the one event of the request.
+ */
+export async function collectJsonBody(
+  json: unknown,
+  body: Uint8Array,
+  parseOne: (element: unknown, digest: () => Promise<string>) => Promise<ElementOutcome>,
+  options: CollectOptions,
+): Promise<ProviderResult | HttpError> {
+  if (isHttpError(json)) return json;
+  return collectEvents(arrayOrSingle(json, body), parseOne, options);
+}

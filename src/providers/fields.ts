@@ -74,3 +74,8 @@ export function outcome(
       return { eventType, rejectCategory: null, permanent: null };
   }
 }
+
+/** The non-empty strings among `values`, each once, in order: tags as several ESPs send them. */
+export const textTags = (values: readonly unknown[]): string[] => [
+  ...new Set(values.filter((t): t is string => typeof t === 'string' && t !== '')),
+];

@@ -1,8 +1,7 @@
 /** Brevo transactional webhook events (one, or a batched array) as contexts, mapped as django-anymail maps them. */
-import { isHttpError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { inRange } from '../../timestamp.js';
-import { arrayOrSingle, collectEvents, type ElementOutcome } from '../batch.js';
+import { collectJsonBody, type ElementOutcome } from '../batch.js';
 import { parseJsonBody } from '../body-text.js';
 import { makeContext } from '../context.js';
 import {
@@ -13,6 +12,7 @@ import {
   outcome,
   own,
   ownText,
+  textTags,
 } from '../fields.js';
 import type { ProviderResult, Refusal } from '../types.js';
 
@@ -67,9 +67,7 @@ function _tags(event: JsonObject): string[] {
       // A tag that merely starts with "[": kept as written.
     }
   }
-  const items = Array.isArray(list) ? list : [list];
-  const tags = items.filter((t): t is string => typeof t === 'string' && t !== '');
-  return [...new Set(tags)];
+  return textTags(Array.isArray(list) ? list : [list]);
 }
 
 async function _event(
@@ -115,10 +113,9 @@ export async function parseBrevoBody(
   now: () => Date,
   logger: Logger,
 ): Promise<ProviderResult | Refusal> {
-  const json = parseJsonBody(body);
-  if (isHttpError(json)) return json;
-  return collectEvents(
-    arrayOrSingle(json, body),
+  return collectJsonBody(
+    parseJsonBody(body),
+    body,
     (element, digest) => _event(element, digest, now),
     { esp: ESP, label: 'Brevo', logger },
   );

@@ -1,9 +1,8 @@
 /** Mailjet Event API payloads (one object, or a grouped array) as contexts, mapped as django-anymail maps them. */
 
-import { isHttpError } from '../../errors.js';
 import type { RejectCategory, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
-import { arrayOrSingle, collectEvents, type ElementOutcome } from '../batch.js';
+import { collectJsonBody, type ElementOutcome } from '../batch.js';
 import { fromUnixSeconds, makeContext } from '../context.js';
 import {
   isObject,
@@ -132,15 +131,10 @@ export async function parseMailjetBody(
   now: () => Date,
   logger: Logger,
 ): Promise<ProviderResult | Refusal> {
-  const json = parseJsonExactIntegers(body);
-  if (isHttpError(json)) return json;
-  return collectEvents(
-    arrayOrSingle(json, body),
+  return collectJsonBody(
+    parseJsonExactIntegers(body),
+    body,
     (element, digest) => _event(element, digest, now),
-    {
-      esp: ESP,
-      label: 'Mailjet',
-      logger,
-    },
+    { esp: ESP, label: 'Mailjet', logger },
   );
 }

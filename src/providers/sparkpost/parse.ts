@@ -14,6 +14,7 @@ import {
   own,
   ownText,
   stringRecord,
+  textTags,
 } from '../fields.js';
 import type { ProviderResult, Refusal } from '../types.js';
 
@@ -94,8 +95,7 @@ function _timestamp(event: JsonObject, now: () => Date): Date | undefined {
 
 function _tags(event: JsonObject): string[] {
   const rcptTags = own(event, 'rcpt_tags');
-  const tags = [own(event, 'campaign_id'), ...(Array.isArray(rcptTags) ? rcptTags : [])];
-  return [...new Set(tags.filter((t): t is string => typeof t === 'string' && t !== ''))];
+  return textTags([own(event, 'campaign_id'), ...(Array.isArray(rcptTags) ? rcptTags : [])]);
 }
 
 /** The one event class of an element: `{}` is SparkPost's ping; `relay_message` is inbound mail. */
