@@ -1,5 +1,6 @@
 /** Scaleway TEM (fixtures/esps/scaleway_tem): one TEM event per recipient in a Topics and Events (SNS-style) Notification, sent unsigned. */
 import { hex, uuid } from './ids.js';
+import { unsignedNotification } from './sns-notification.js';
 import type { CliProvider, SampleBuilder } from './types.js';
 
 const REGION = 'fr-par';
@@ -57,25 +58,10 @@ export const scalewaySamples: CliProvider = {
   async sign(payload, _credentials, now) {
     // Topics and Events signs with Scaleway's key under a certificate on a scw.cloud host, which
     // no one else holds: the sample is for a server that does not verify, with the same envelope.
-    const envelope = {
-      Type: 'Notification',
-      MessageId: uuid(),
-      TopicArn: TOPIC_ARN,
-      Message: JSON.stringify(payload),
-      Timestamp: now.toISOString(),
-      SignatureVersion: '1',
-      Signature: 'unsigned',
-      SigningCertURL: `https://messaging.s3.${REGION}.scw.cloud/${REGION}/sns/${hex(16)}.pem`,
-      UnsubscribeURL: `https://sns.mnq.${REGION}.scaleway.com/?Action=Unsubscribe&SubscriptionArn=${TOPIC_ARN}:${uuid()}`,
-    };
-    return {
-      headers: {
-        'content-type': 'text/plain; charset=UTF-8',
-        'x-amz-sns-message-type': envelope.Type,
-        'x-amz-sns-message-id': envelope.MessageId,
-        'x-amz-sns-topic-arn': TOPIC_ARN,
-      },
-      body: JSON.stringify(envelope),
-    };
+    return unsignedNotification(payload, now, {
+      topicArn: TOPIC_ARN,
+      signingCertUrl: `https://messaging.s3.${REGION}.scw.cloud/${REGION}/sns/${hex(16)}.pem`,
+      unsubscribeUrl: `https://sns.mnq.${REGION}.scaleway.com/?Action=Unsubscribe&SubscriptionArn=${TOPIC_ARN}`,
+    });
   },
 };

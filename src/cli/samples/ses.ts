@@ -1,6 +1,7 @@
 /** Amazon SES: event-publishing events (test/fixtures/ses) in an SNS Notification, sent unsigned. */
 import { sharedSecretHeaders } from '../signing.js';
 import { hex, uuid } from './ids.js';
+import { unsignedNotification } from './sns-notification.js';
 import type { CliProvider, SampleBuilder, SampleContext } from './types.js';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:ses-events';
@@ -118,26 +119,15 @@ export const sesSamples: CliProvider = {
   async sign(payload, credentials, now) {
     // SNS signs with Amazon's key, which no one else holds: the sample is for a server that
     // does not verify, and carries the same envelope and headers as a real delivery.
-    const envelope = {
-      Type: 'Notification',
-      MessageId: uuid(),
-      TopicArn: TOPIC_ARN,
-      Message: JSON.stringify(payload),
-      Timestamp: now.toISOString(),
-      SignatureVersion: '1',
-      Signature: 'unsigned',
-      SigningCertURL: `https://sns.us-east-1.amazonaws.com/SimpleNotificationService-${hex(16)}.pem`,
-      UnsubscribeURL: `https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${TOPIC_ARN}:${uuid()}`,
-    };
-    return {
-      headers: {
-        'content-type': 'text/plain; charset=UTF-8',
-        'x-amz-sns-message-type': envelope.Type,
-        'x-amz-sns-message-id': envelope.MessageId,
-        'x-amz-sns-topic-arn': TOPIC_ARN,
-        ...sharedSecretHeaders(credentials),
+    return unsignedNotification(
+      payload,
+      now,
+      {
+        topicArn: TOPIC_ARN,
+        signingCertUrl: `https://sns.us-east-1.amazonaws.com/SimpleNotificationService-${hex(16)}.pem`,
+        unsubscribeUrl: `https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${TOPIC_ARN}`,
       },
-      body: JSON.stringify(envelope),
-    };
+      sharedSecretHeaders(credentials),
+    );
   },
 };
