@@ -9,9 +9,19 @@ export type Expected = Omit<
   timestamp: string;
 };
 
-export const expected = (
-  fields: Partial<Expected> & Pick<Expected, 'eventType' | 'timestamp' | 'messageId' | 'recipient'>,
-): Expected => ({
+/** The fields most events leave null or empty. */
+export const EMPTY_FIELDS: Pick<
+  Expected,
+  | 'tags'
+  | 'metadata'
+  | 'rejectReason'
+  | 'description'
+  | 'clickUrl'
+  | 'userAgent'
+  | 'mtaResponse'
+  | 'rejectCategory'
+  | 'permanent'
+> = {
   tags: [],
   metadata: {},
   rejectReason: null,
@@ -21,8 +31,11 @@ export const expected = (
   mtaResponse: null,
   rejectCategory: null,
   permanent: null,
-  ...fields,
-});
+};
+
+export const expected = (
+  fields: Partial<Expected> & Pick<Expected, 'eventType' | 'timestamp' | 'messageId' | 'recipient'>,
+): Expected => ({ ...EMPTY_FIELDS, ...fields });
 
 /** Asserts `event` field by field against `want`, with the timestamp as ISO text. */
 export function expectContext(

@@ -39,16 +39,13 @@ import confirmationFailure from '../fixtures/esps/amazon_ses_sns/anymail_sns_sub
   type: 'json',
 };
 import { envelope, memoryLogger, snsRequest } from '../helpers/envelope.js';
+import { EMPTY_FIELDS, type Expected } from '../helpers/expected-context.js';
 import { createSigner } from '../helpers/signing.js';
 
 /** The SNS Timestamp of every envelope: what events without a timestamp of their own fall back to. */
 const SNS_TIMESTAMP = '2016-01-27T15:00:00.000Z';
 const SNS_MESSAGE_ID = 'anymail-sns-1';
 const EVENT_PUBLISHING_ID = '7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000';
-
-type Expected = Omit<EmailTrackingContext, 'rawEvent' | 'eventId' | 'espName' | 'timestamp'> & {
-  timestamp: string;
-};
 
 /** Every field spelled out except those that are null or empty for most events. */
 const expected = (
@@ -58,13 +55,7 @@ const expected = (
       'eventType' | 'messageId' | 'recipient' | 'timestamp' | 'rejectCategory' | 'permanent'
     >,
 ): Expected => ({
-  tags: [],
-  metadata: {},
-  rejectReason: null,
-  description: null,
-  clickUrl: null,
-  userAgent: null,
-  mtaResponse: null,
+  ...EMPTY_FIELDS,
   ...fields,
 });
 

@@ -30,6 +30,7 @@ import legacyComplaintFeedback from '../fixtures/ses/notification-complaint-with
 };
 import legacyDelivery from '../fixtures/ses/notification-delivery.json' with { type: 'json' };
 import { envelope, memoryLogger, snsRequest } from '../helpers/envelope.js';
+import { EMPTY_FIELDS, type Expected } from '../helpers/expected-context.js';
 
 const EXAMPLE_ID = 'EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000';
 const CUSTOM_TAGS = ['myCustomTag1:myCustomTagValue1', 'myCustomTag2:myCustomTagValue2'];
@@ -42,10 +43,6 @@ const transientBounce = {
   bounce: { ...bounce.bounce, bounceType: 'Transient', bounceSubType: 'MailboxFull' },
 };
 
-type Expected = Omit<EmailTrackingContext, 'rawEvent' | 'eventId' | 'timestamp' | 'espName'> & {
-  timestamp: string;
-};
-
 /** Every case states its rejectCategory and permanent: they are what suppression lists read. */
 const expected = (
   fields: Partial<Expected> &
@@ -53,13 +50,7 @@ const expected = (
 ): Expected => ({
   messageId: EXAMPLE_ID,
   recipient: 'recipient@example.com',
-  tags: [],
-  metadata: {},
-  rejectReason: null,
-  description: null,
-  clickUrl: null,
-  userAgent: null,
-  mtaResponse: null,
+  ...EMPTY_FIELDS,
   ...fields,
 });
 

@@ -2,33 +2,21 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import type { EmailTrackingContext } from '../../../src/index.js';
+import { EMPTY_FIELDS, type Expected as Fields } from '../../helpers/expected-context.js';
 import { answer, mailersendRequest, setup } from './helpers.js';
 
 const DIR = new URL('../../fixtures/esps/mailersend/', import.meta.url);
 const read = (name: string) => readFileSync(new URL(`${name}.json`, DIR), 'utf8');
 
-type Expected = Omit<EmailTrackingContext, 'timestamp' | 'rawEvent' | 'espName'> & {
-  timestamp: string;
-};
+type Expected = Fields & { eventId: string };
 
-const base = {
-  tags: [],
-  metadata: {},
-  rejectReason: null,
-  description: null,
-  clickUrl: null,
-  userAgent: null,
-  mtaResponse: null,
-  rejectCategory: null,
-  permanent: null,
-};
 const anymail = {
-  ...base,
+  ...EMPTY_FIELDS,
   recipient: 'recipient@example.com',
   messageId: '63fd1c1d5f010335ed07066b',
 };
 const symfony = {
-  ...base,
+  ...EMPTY_FIELDS,
   recipient: 'test@example.com',
   messageId: '62fb66bef54a112e920b5493',
   eventId: '62f114f8165fe0d8db0288e5',

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import type { EmailTrackingContext } from '../../../src/index.js';
+import { EMPTY_FIELDS, type Expected as Fields } from '../../helpers/expected-context.js';
 import { answer, mailgunRequest, resign, setup } from './helpers.js';
 
 const DIR = new URL('../../fixtures/esps/mailgun/', import.meta.url);
@@ -12,29 +13,17 @@ const load = (name: string): Record<string, unknown> =>
 const digest = (body: string) =>
   `mailgun:${createHash('sha256').update(body).digest('hex').slice(0, 32)}`;
 
-type Expected = Omit<EmailTrackingContext, 'timestamp' | 'rawEvent' | 'espName' | 'eventId'> & {
-  timestamp: string;
+type Expected = Fields & {
   /** undefined: the digest of the body sent. */
   eventId?: string;
 };
 
-const base = {
-  tags: [],
-  metadata: {},
-  rejectReason: null,
-  description: null,
-  clickUrl: null,
-  userAgent: null,
-  mtaResponse: null,
-  rejectCategory: null,
-  permanent: null,
-};
 const SYMFONY_TAGS = ['my_tag_1', 'my_tag_2'];
 const SYMFONY_VARS = { my_var_1: 'Mailgun Variable #1', 'my-var-2': 'awesome' };
 const CHROME_LINUX =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.31 (KHTML, like Gecko) Chrome/26.0.1410.43 Safari/537.31';
 const symfony = {
-  ...base,
+  ...EMPTY_FIELDS,
   recipient: 'alice@example.com',
   tags: SYMFONY_TAGS,
   metadata: SYMFONY_VARS,
@@ -42,7 +31,7 @@ const symfony = {
 
 const CASES: Record<string, Expected> = {
   anymail_clicked_event: {
-    ...base,
+    ...EMPTY_FIELDS,
     eventType: 'clicked',
     recipient: 'recipient@example.com',
     messageId: '',
@@ -50,7 +39,7 @@ const CASES: Record<string, Expected> = {
     clickUrl: 'https://example.com/test',
   },
   anymail_complained_event: {
-    ...base,
+    ...EMPTY_FIELDS,
     eventType: 'complained',
     recipient: 'recipient@example.com',
     messageId: '20130718032413.263EE2E0926@example.org',
@@ -59,7 +48,7 @@ const CASES: Record<string, Expected> = {
     rejectCategory: 'spam',
   },
   anymail_delivered_event: {
-    ...base,
+    ...EMPTY_FIELDS,
     eventType: 'delivered',
     recipient: 'recipient@example.com',
     messageId: '20180812211713.1.DF5966851B4BAA99@example.org',
@@ -68,7 +57,7 @@ const CASES: Record<string, Expected> = {
     mtaResponse: 'OK',
   },
   anymail_failed_greylisted_event: {
-    ...base,
+    ...EMPTY_FIELDS,
     eventType: 'deferred',
     recipient: 'undeliverable@mx.example.com',
     messageId: '20180812214638.1.4A7D468E9BC18C5D@example.org',
@@ -78,7 +67,7 @@ const CASES: Record<string, Expected> = {
     mtaResponse: 'Recipient address rejected: Greylisted',
   },
   anymail_failed_permanent_event: {
-    ...base,
+    ...EMPTY_FIELDS,
     eventType: 'bounced',
     recipient: 'invalid@example.com',
     messageId: '20180812214658.1.0DF563D0B3597700@example.org',
@@ -90,7 +79,7 @@ const CASES: Record<string, Expected> = {
     permanent: true,
   },
   anymail_failed_temporary_event: {
-    ...base,
+    ...EMPTY_FIELDS,
     eventType: 'deferred',
     recipient: 'undeliverable@nomx.example.com',
     messageId: '20180812214638.1.4A7D468E9BC18C5D@example.org',
@@ -100,7 +89,7 @@ const CASES: Record<string, Expected> = {
     mtaResponse: 'No MX for nomx.example.com',
   },
   anymail_opened_event: {
-    ...base,
+    ...EMPTY_FIELDS,
     eventType: 'opened',
     recipient: 'recipient@example.com',
     messageId: '20180812213139.1.BC6694A917BB7E6A@example.org',
@@ -110,7 +99,7 @@ const CASES: Record<string, Expected> = {
     userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_13_6)...',
   },
   anymail_rejected_event: {
-    ...base,
+    ...EMPTY_FIELDS,
     eventType: 'rejected',
     // No event-data.recipient: the single address of the To header, as anymail reads it.
     recipient: 'recipient@example.org',
@@ -122,7 +111,7 @@ const CASES: Record<string, Expected> = {
     permanent: false,
   },
   anymail_unsubscribed_event: {
-    ...base,
+    ...EMPTY_FIELDS,
     eventType: 'unsubscribed',
     recipient: 'recipient@example.com',
     messageId: '20130822232216.13966.79700@samples.mailgun.org',
@@ -131,7 +120,7 @@ const CASES: Record<string, Expected> = {
     rejectCategory: 'unsubscribed',
   },
   symfony_accepted: {
-    ...base,
+    ...EMPTY_FIELDS,
     eventType: 'queued',
     recipient: 'alice@example.com',
     messageId: '##REDACTED##',

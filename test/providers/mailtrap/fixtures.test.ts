@@ -1,29 +1,16 @@
 /** Every Mailtrap fixture (JSON batches and JSON Lines) through the real handler, field by field. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import type { EmailTrackingContext } from '../../../src/index.js';
+import { EMPTY_FIELDS, type Expected as Fields } from '../../helpers/expected-context.js';
 import { answer, mailtrapRequest, setup } from './helpers.js';
 
 const DIR = new URL('../../fixtures/esps/mailtrap/', import.meta.url);
 
-type Expected = Omit<EmailTrackingContext, 'timestamp' | 'rawEvent' | 'espName'> & {
-  timestamp: string;
-};
+type Expected = Fields & { eventId: string };
 
-const base = {
-  tags: [],
-  metadata: {},
-  rejectReason: null,
-  description: null,
-  clickUrl: null,
-  userAgent: null,
-  mtaResponse: null,
-  rejectCategory: null,
-  permanent: null,
-};
 const ID = 'bede7236-2284-43d6-a953-1fdcafd0fdbc';
 const anymail = {
-  ...base,
+  ...EMPTY_FIELDS,
   recipient: 'receiver@example.com',
   messageId: '1df37d17-0286-4d8b-8edf-bc4ec5be86e6',
   eventId: ID,
@@ -197,7 +184,7 @@ const CASES: Record<string, Expected[]> = {
   ],
   openapi_Mixed_events: [
     {
-      ...base,
+      ...EMPTY_FIELDS,
       eventType: 'delivered',
       recipient: 'user1@example.com',
       messageId: 'abc-123',
@@ -205,7 +192,7 @@ const CASES: Record<string, Expected[]> = {
       timestamp: '2024-10-11T18:05:27.000Z',
     },
     {
-      ...base,
+      ...EMPTY_FIELDS,
       eventType: 'opened',
       recipient: 'user1@example.com',
       messageId: 'abc-123',
@@ -213,7 +200,7 @@ const CASES: Record<string, Expected[]> = {
       timestamp: '2024-10-11T18:05:30.000Z',
     },
     {
-      ...base,
+      ...EMPTY_FIELDS,
       eventType: 'clicked',
       recipient: 'user1@example.com',
       messageId: 'abc-123',

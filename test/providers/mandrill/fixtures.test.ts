@@ -2,34 +2,19 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import type { EmailTrackingContext } from '../../../src/index.js';
+import { EMPTY_FIELDS, type Expected } from '../../helpers/expected-context.js';
 import { answer, mandrillRequest, NOW, setup } from './helpers.js';
 
 const DIR = new URL('../../fixtures/esps/mandrill/', import.meta.url);
 
-type Expected = Omit<EmailTrackingContext, 'timestamp' | 'rawEvent' | 'espName' | 'eventId'> & {
-  timestamp: string;
-};
-
-const base = {
-  tags: [],
-  metadata: {},
-  rejectReason: null,
-  description: null,
-  clickUrl: null,
-  userAgent: null,
-  mtaResponse: null,
-  rejectCategory: null,
-  permanent: null,
-};
 const anymail = {
-  ...base,
+  ...EMPTY_FIELDS,
   recipient: 'recipient@example.com',
   messageId: 'abcdef012345789abcdef012345789',
   timestamp: '2016-04-19T19:47:26.000Z',
 };
 const symfony = {
-  ...base,
+  ...EMPTY_FIELDS,
   recipient: 'foo@example.com',
   timestamp: '2013-04-04T21:13:19.000Z',
   tags: ['my_tag_1', 'my_tag_2'],
@@ -69,7 +54,7 @@ const CASES: Record<string, Expected[]> = {
   // A sync (denylist) event: no message, no `ts` (the clock's time), the reason as description.
   anymail_sync_event: [
     {
-      ...base,
+      ...EMPTY_FIELDS,
       eventType: 'unknown',
       recipient: 'recipient@example.com',
       messageId: '',

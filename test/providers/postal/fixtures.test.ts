@@ -2,28 +2,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import type { EmailTrackingContext } from '../../../src/index.js';
+import { EMPTY_FIELDS, type Expected as Fields } from '../../helpers/expected-context.js';
 import { answer, postalRequest, setup } from './helpers.js';
 
 const DIR = new URL('../../fixtures/esps/postal/', import.meta.url);
 
-type Expected = Omit<EmailTrackingContext, 'timestamp' | 'rawEvent' | 'espName'> & {
-  timestamp: string;
-};
+type Expected = Fields & { eventId: string };
 
-const base = {
-  tags: [],
-  metadata: {},
-  rejectReason: null,
-  description: null,
-  clickUrl: null,
-  userAgent: null,
-  mtaResponse: null,
-  rejectCategory: null,
-  permanent: null,
-};
-const anymail = { ...base, description: 'details', mtaResponse: 'server output' };
+const anymail = { ...EMPTY_FIELDS, description: 'details', mtaResponse: 'server output' };
 const docs = {
-  ...base,
+  ...EMPTY_FIELDS,
   recipient: 'test@example.com',
   messageId: '5817a64332f44_4ec93ff59e79d154565eb@app34.mail',
   eventId: '820b47a4-4dfd-42e4-ae6a-1e5bed5a33fd',
@@ -54,7 +42,7 @@ const CASES: Record<string, Expected | null> = {
     timestamp: '2020-11-30T16:18:21.961Z',
   },
   anymail_delivered_event: {
-    ...base,
+    ...EMPTY_FIELDS,
     eventType: 'delivered',
     recipient: 'recipient@example.com',
     messageId: 'c462ad36-be49-469c-b7b2-dfd317eb40fa@rp.postal.example.com',

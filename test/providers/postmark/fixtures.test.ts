@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import type { EmailTrackingContext } from '../../../src/index.js';
+import { EMPTY_FIELDS, type Expected as Fields } from '../../helpers/expected-context.js';
 import { postmarkHandler, postmarkRequest } from './helpers.js';
 
 const DIR = new URL('../../fixtures/esps/postmark/', import.meta.url);
@@ -17,25 +18,11 @@ const CHROME_35 =
 const HARD_BOUNCE_TEXT =
   'The server was unable to deliver your message (ex: unknown user, mailbox not found).';
 
-type Expected = Omit<EmailTrackingContext, 'timestamp' | 'rawEvent' | 'espName' | 'eventId'> & {
-  timestamp: string;
-  eventId?: string;
-};
+type Expected = Fields & { eventId?: string };
 
 const expected = (
   fields: Partial<Expected> & Pick<Expected, 'eventType' | 'timestamp' | 'messageId' | 'recipient'>,
-): Expected => ({
-  tags: [],
-  metadata: {},
-  rejectReason: null,
-  description: null,
-  clickUrl: null,
-  userAgent: null,
-  mtaResponse: null,
-  rejectCategory: null,
-  permanent: null,
-  ...fields,
-});
+): Expected => ({ ...EMPTY_FIELDS, ...fields });
 
 const CASES: [string, Expected][] = [
   [

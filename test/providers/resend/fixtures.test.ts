@@ -1,6 +1,5 @@
 /** Every Resend fixture payload, signed, through the real handler: each field of each context. */
 import { describe, expect, test } from 'vitest';
-import type { EmailTrackingContext } from '../../../src/index.js';
 import clicked from '../../fixtures/esps/resend/anymail_clicked_event.json' with { type: 'json' };
 import complained from '../../fixtures/esps/resend/anymail_complained_event.json' with {
   type: 'json',
@@ -20,28 +19,17 @@ import suppressedBounce from '../../fixtures/esps/resend/anymail_suppressed_even
   type: 'json',
 };
 import symfonySent from '../../fixtures/esps/resend/symfony_sent.json' with { type: 'json' };
+import { EMPTY_FIELDS, type Expected } from '../../helpers/expected-context.js';
 import { answer, resendHandler, signedRequest } from './helpers.js';
 
 const ANYMAIL_ID = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 const SVIX_ID = 'msg_fixture';
 
-type Expected = Omit<EmailTrackingContext, 'timestamp' | 'rawEvent' | 'eventId' | 'espName'> & {
-  timestamp: string;
-};
-
 const expected = (
   fields: Partial<Expected> & Pick<Expected, 'eventType' | 'timestamp' | 'recipient'>,
 ): Expected => ({
   messageId: ANYMAIL_ID,
-  tags: [],
-  metadata: {},
-  rejectReason: null,
-  description: null,
-  clickUrl: null,
-  userAgent: null,
-  mtaResponse: null,
-  rejectCategory: null,
-  permanent: null,
+  ...EMPTY_FIELDS,
   ...fields,
 });
 
