@@ -1,10 +1,6 @@
 /** A handler around one provider: a capturing sink and logger, a fixed clock, and requests to its route. */
-import {
-  createMailWebhookHandler,
-  type EmailTrackingContext,
-  type Provider,
-} from '../../src/index.js';
-import { memoryLogger } from './envelope.js';
+import type { Provider } from '../../src/index.js';
+import { captureHandler } from './capture-handler.js';
 
 /** The handler's clock: the timestamp of events that carry none. */
 export const NOW = new Date('2030-01-02T03:04:05.000Z');
@@ -17,14 +13,7 @@ export const basic = (user: string, password: string): string =>
 export const routeOf = (path: string): string => `https://hooks.example.com/webhooks/mail/${path}`;
 
 export function harness(provider: Provider) {
-  const events: EmailTrackingContext[] = [];
-  const { logger, lines } = memoryLogger();
-  const handle = createMailWebhookHandler({
-    providers: [provider],
-    sinks: [{ name: 'capture', send: async (batch) => void events.push(...batch) }],
-    logger,
-    now: () => NOW,
-  });
+  const { handle, events, lines } = captureHandler(provider, { now: () => NOW });
   /** POSTs `body` to the provider's route and returns the status and JSON answer. */
   const post = async (body: BodyInit, headers: Record<string, string> = {}) => {
     const response = await handle(

@@ -1,8 +1,8 @@
 /** Loops test helpers: Loops-shaped events, requests signed by the standardwebhooks library, a capturing handler. */
 import { Webhook } from 'standardwebhooks';
-import { createMailWebhookHandler, type EmailTrackingContext, loops } from '../../../src/index.js';
+import { loops } from '../../../src/index.js';
 import type { LoopsOptions } from '../../../src/providers/loops/index.js';
-import { memoryLogger } from '../../helpers/envelope.js';
+import { captureHandler } from '../../helpers/capture-handler.js';
 
 export const SECRET = `whsec_${btoa('loops-test-secret-of-24b')}`;
 export const OTHER_SECRET = `whsec_${btoa('another-loops-secret-24b')}`;
@@ -53,16 +53,8 @@ export function signedRequest(body: string | object, init: SignInit = {}): Reque
 
 /** A handler with one Loops provider, a sink that keeps what it is given, and a fixed clock. */
 export function loopsHandler(options: LoopsOptions = { secret: SECRET }, now: Date = NOW) {
-  const received: EmailTrackingContext[] = [];
-  const { lines, logger } = memoryLogger();
-  const handle = createMailWebhookHandler({
-    providers: [loops(options)],
-    sinks: [{ name: 'capture', send: async (events) => void received.push(...events) }],
-    logger,
-    now: () => now,
-  });
+  const { handle, events: received, lines } = captureHandler(loops(options), { now: () => now });
   return { handle, received, lines };
 }
 
-export const answer = async (response: Response) =>
-  (await response.json()) as Record<string, unknown>;
+export { jsonAnswer as answer } from '../../helpers/capture-handler.js';

@@ -1,11 +1,8 @@
 /** Mailgun test helpers: sign bodies with a test key, post them, capture what the sinks receive. */
-import {
-  createMailWebhookHandler,
-  type EmailTrackingContext,
-  type MailWebhookOptions,
-} from '../../../src/index.js';
+import type { MailWebhookOptions } from '../../../src/index.js';
 import { type MailgunOptions, mailgun } from '../../../src/providers/mailgun/index.js';
-import { memoryLogger } from '../../helpers/envelope.js';
+import { captureHandler } from '../../helpers/capture-handler.js';
+import { hmacHex } from '../../helpers/hmac.js';
 
 export const TEST_KEY = 'key-mailhooks-test-0123456789abcdef';
 export const OTHER_KEY = 'key-mailhooks-other-fedcba9876543210';
@@ -14,20 +11,8 @@ export const URL_MAILGUN = 'http://localhost/webhooks/mail/mailgun';
 export const NOW = new Date('2026-03-01T12:00:00.000Z');
 export const NOW_SECONDS = String(NOW.getTime() / 1000);
 
-const _encoder = new TextEncoder();
-
 /** Lowercase hex HMAC-SHA256 of `message` under `key`. */
-export async function hmacHex(key: string, message: string): Promise<string> {
-  const cryptoKey = await crypto.subtle.importKey(
-    'raw',
-    _encoder.encode(key),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
-  const mac = await crypto.subtle.sign('HMAC', cryptoKey, _encoder.encode(message));
-  return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, '0')).join('');
-}
+export { hmacHex };
 
 export interface SignInit {
   readonly key?: string;
@@ -56,23 +41,10 @@ export const mailgunRequest = (
 ): Request => new Request(url, { method: 'POST', body, headers });
 
 /** A handler with one mailgun provider, a capturing sink, a capturing logger and a fixed clock. */
-export function setup(
+export const setup = (
   options: MailgunOptions = { signingKey: TEST_KEY },
   extra: Partial<MailWebhookOptions> = {},
-) {
-  const events: EmailTrackingContext[] = [];
-  const { lines, logger } = memoryLogger();
-  const handle = createMailWebhookHandler({
-    providers: [mailgun(options)],
-    sinks: [{ name: 'capture', send: async (batch) => void events.push(...batch) }],
-    logger,
-    now: () => NOW,
-    ...extra,
-  });
-  return { handle, events, lines };
-}
+) => captureHandler(mailgun(options), { now: () => NOW, ...extra });
 
 /** Status and parsed JSON body of a response. */
-export async function answer(response: Response): Promise<{ status: number; body: unknown }> {
-  return { status: response.status, body: await response.json() };
-}
+export { answer } from '../../helpers/capture-handler.js';

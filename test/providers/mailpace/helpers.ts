@@ -1,11 +1,7 @@
 /** MailPace test helpers: fresh Ed25519 keys, signed requests, a capturing handler (runtime-neutral). */
-import {
-  createMailWebhookHandler,
-  type EmailTrackingContext,
-  mailpace,
-} from '../../../src/index.js';
+import { mailpace } from '../../../src/index.js';
 import type { MailpaceOptions } from '../../../src/providers/mailpace/index.js';
-import { memoryLogger } from '../../helpers/envelope.js';
+import { captureHandler } from '../../helpers/capture-handler.js';
 
 export const URL_MAILPACE = 'http://localhost/webhooks/mail/mailpace';
 
@@ -49,15 +45,8 @@ export async function signedRequest(key: TestKey, body: string | object): Promis
 
 /** A handler with one MailPace provider and a sink that keeps what it is given. */
 export function mailpaceHandler(options: MailpaceOptions) {
-  const received: EmailTrackingContext[] = [];
-  const { lines, logger } = memoryLogger();
-  const handle = createMailWebhookHandler({
-    providers: [mailpace(options)],
-    sinks: [{ name: 'capture', send: async (events) => void received.push(...events) }],
-    logger,
-  });
+  const { handle, events: received, lines } = captureHandler(mailpace(options));
   return { handle, received, lines };
 }
 
-export const answer = async (response: Response) =>
-  (await response.json()) as Record<string, unknown>;
+export { jsonAnswer as answer } from '../../helpers/capture-handler.js';

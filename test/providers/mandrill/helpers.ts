@@ -1,7 +1,7 @@
 /** Mandrill test helpers: form bodies signed over a URL with a test key, a capturing handler. */
-import { createMailWebhookHandler, type EmailTrackingContext } from '../../../src/index.js';
 import { type MandrillOptions, mandrill } from '../../../src/providers/mandrill/index.js';
-import { memoryLogger } from '../../helpers/envelope.js';
+import { captureHandler } from '../../helpers/capture-handler.js';
+import { hmacBase64 } from '../../helpers/hmac.js';
 
 export const KEY = 'mandrill-test-webhook-key-01';
 export const OTHER_KEY = 'mandrill-other-webhook-key-02';
@@ -10,24 +10,9 @@ export const PUBLIC_URL = 'https://hooks.example.com/webhooks/mail/mandrill';
 export const URL_LOCAL = 'http://localhost/webhooks/mail/mandrill';
 export const NOW = new Date('2026-03-01T12:00:00.000Z');
 
-const _encoder = new TextEncoder();
-
 /** base64 HMAC-SHA1 of `url` + `mandrill_events` + its value, as Mandrill signs a form post. */
-export async function sign(url: string, events: string, key = KEY): Promise<string> {
-  const cryptoKey = await crypto.subtle.importKey(
-    'raw',
-    _encoder.encode(key),
-    { name: 'HMAC', hash: 'SHA-1' },
-    false,
-    ['sign'],
-  );
-  const mac = await crypto.subtle.sign(
-    'HMAC',
-    cryptoKey,
-    _encoder.encode(`${url}mandrill_events${events}`),
-  );
-  return btoa(String.fromCharCode(...new Uint8Array(mac)));
-}
+export const sign = (url: string, events: string, key = KEY): Promise<string> =>
+  hmacBase64(key, `${url}mandrill_events${events}`, 'SHA-1');
 
 export interface PostInit {
   /** The signature header; undefined: signed over PUBLIC_URL with KEY; null: none. */
@@ -52,19 +37,7 @@ export async function mandrillRequest(events: unknown, init: PostInit = {}): Pro
 }
 
 /** A handler with one mandrill provider, a capturing sink and logger, and a fixed clock. */
-export function setup(options: MandrillOptions = { webhookKey: KEY, url: PUBLIC_URL }) {
-  const events: EmailTrackingContext[] = [];
-  const { lines, logger } = memoryLogger();
-  const handle = createMailWebhookHandler({
-    providers: [mandrill(options)],
-    sinks: [{ name: 'capture', send: async (batch) => void events.push(...batch) }],
-    logger,
-    now: () => NOW,
-  });
-  return { handle, events, lines };
-}
+export const setup = (options: MandrillOptions = { webhookKey: KEY, url: PUBLIC_URL }) =>
+  captureHandler(mandrill(options), { now: () => NOW });
 
-/** Status and JSON body of a response. */
-export async function answer(response: Response): Promise<{ status: number; body: unknown }> {
-  return { status: response.status, body: await response.json() };
-}
+export { answer } from '../../helpers/capture-handler.js';

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
 import { mandrill } from '../../../src/providers/mandrill/index.js';
+import { hmacBase64 } from '../../helpers/hmac.js';
 import {
   answer,
   KEY,
@@ -203,17 +204,7 @@ describe('Mandrill probes and batches', () => {
 });
 
 /** base64 HMAC-SHA1 of a whole signed text under KEY. */
-async function signRaw(text: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    'raw',
-    new TextEncoder().encode(KEY),
-    { name: 'HMAC', hash: 'SHA-1' },
-    false,
-    ['sign'],
-  );
-  const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(text));
-  return btoa(String.fromCharCode(...new Uint8Array(mac)));
-}
+const signRaw = (text: string): Promise<string> => hmacBase64(KEY, text, 'SHA-1');
 
 describe('Mandrill options', () => {
   test('no key or no url stops start-up, naming the option', () => {

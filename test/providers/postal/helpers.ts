@@ -1,7 +1,6 @@
 /** Postal test helpers: a fresh RSA key pair (WebCrypto, so workerd runs them too), signed requests, a capturing handler. */
-import { createMailWebhookHandler, type EmailTrackingContext } from '../../../src/index.js';
 import { type PostalOptions, postal } from '../../../src/providers/postal/index.js';
-import { memoryLogger } from '../../helpers/envelope.js';
+import { captureHandler } from '../../helpers/capture-handler.js';
 
 export const URL_POSTAL = 'http://localhost/webhooks/mail/postal';
 export const NOW = new Date('2026-03-01T12:00:00.000Z');
@@ -71,19 +70,7 @@ export async function postalRequest(body: string, init: PostInit = {}): Promise<
 }
 
 /** A handler with one postal provider, a capturing sink and logger, and a fixed clock. */
-export async function setup(options?: PostalOptions) {
-  const events: EmailTrackingContext[] = [];
-  const { lines, logger } = memoryLogger();
-  const handle = createMailWebhookHandler({
-    providers: [postal(options ?? { publicKey: (await KEY).publicKey })],
-    sinks: [{ name: 'capture', send: async (batch) => void events.push(...batch) }],
-    logger,
-    now: () => NOW,
-  });
-  return { handle, events, lines };
-}
+export const setup = async (options?: PostalOptions) =>
+  captureHandler(postal(options ?? { publicKey: (await KEY).publicKey }), { now: () => NOW });
 
-/** Status and JSON body of a response. */
-export async function answer(response: Response): Promise<{ status: number; body: unknown }> {
-  return { status: response.status, body: await response.json() };
-}
+export { answer } from '../../helpers/capture-handler.js';

@@ -1,9 +1,8 @@
 /** Resend test helpers: signed requests (by the standardwebhooks library) and a capturing handler. */
 import { Webhook } from 'standardwebhooks';
-import { createMailWebhookHandler, type EmailTrackingContext, resend } from '../../../src/index.js';
+import { resend } from '../../../src/index.js';
 import type { ResendOptions } from '../../../src/providers/resend/index.js';
-import type { Sink } from '../../../src/sinks/types.js';
-import { memoryLogger } from '../../helpers/envelope.js';
+import { captureHandler } from '../../helpers/capture-handler.js';
 
 export const SECRET = `whsec_${btoa('resend-test-secret-24-by')}`;
 export const OTHER_SECRET = `whsec_${btoa('another-secret-of-24-byt')}`;
@@ -43,24 +42,8 @@ export function signedRequest(body: string | object, init: SignInit = {}): Reque
 
 /** A handler with one Resend provider, a sink that keeps what it is given, and a fixed clock. */
 export function resendHandler(options: ResendOptions = { secret: SECRET }, now: Date = NOW) {
-  const received: EmailTrackingContext[] = [];
-  const sink: Sink = {
-    name: 'capture',
-    async send(events) {
-      received.push(...events);
-    },
-  };
-  const { lines, logger } = memoryLogger();
-  const handle = createMailWebhookHandler({
-    providers: [resend(options)],
-    sinks: [sink],
-    logger,
-    now: () => now,
-  });
+  const { handle, events: received, lines } = captureHandler(resend(options), { now: () => now });
   return { handle, received, lines };
 }
 
-/** The JSON answer of a response: `{ ok, events }` or `{ ok: false, error, message }`. */
-export async function answer(response: Response): Promise<Record<string, unknown>> {
-  return (await response.json()) as Record<string, unknown>;
-}
+export { jsonAnswer as answer } from '../../helpers/capture-handler.js';

@@ -3,13 +3,9 @@
  * SNS-style messages signed with that certificate's key, and a fetch stub serving it on scw.cloud.
  * Runtime-neutral (crypto.subtle only), so the same helpers run under Node and workerd.
  */
-import {
-  createMailWebhookHandler,
-  type EmailTrackingContext,
-  scaleway,
-} from '../../../src/index.js';
+import { scaleway } from '../../../src/index.js';
 import type { ScalewayOptions } from '../../../src/providers/scaleway/index.js';
-import { memoryLogger } from '../../helpers/envelope.js';
+import { captureHandler } from '../../helpers/capture-handler.js';
 import {
   buildCertificate,
   type CertFetch,
@@ -127,16 +123,8 @@ export const scalewayRequest = (body: SnsBody | string) =>
 
 /** A handler with one Scaleway provider, the signer's fetch, and a capturing sink. */
 export function scalewayHandler(options: ScalewayOptions, fetch: typeof globalThis.fetch) {
-  const received: EmailTrackingContext[] = [];
-  const { lines, logger } = memoryLogger();
-  const handle = createMailWebhookHandler({
-    providers: [scaleway(options)],
-    sinks: [{ name: 'capture', send: async (events) => void received.push(...events) }],
-    logger,
-    fetch,
-  });
+  const { handle, events: received, lines } = captureHandler(scaleway(options), { fetch });
   return { handle, received, lines };
 }
 
-export const answer = async (response: Response) =>
-  (await response.json()) as Record<string, unknown>;
+export { jsonAnswer as answer } from '../../helpers/capture-handler.js';

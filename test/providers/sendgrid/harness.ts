@@ -2,14 +2,9 @@
  * SendGrid test harness, runtime-neutral (crypto.subtle only): a P-256 key made at test time,
  * signing the way SendGrid signs (DER in the header), and a handler with a capturing sink.
  */
-import {
-  createMailWebhookHandler,
-  type EmailTrackingContext,
-  type MailWebhookOptions,
-  type Sink,
-} from '../../../src/index.js';
+import type { MailWebhookOptions } from '../../../src/index.js';
 import { type SendgridOptions, sendgrid } from '../../../src/providers/sendgrid/index.js';
-import { memoryLogger } from '../../helpers/envelope.js';
+import { captureHandler, answer as statusAndBody } from '../../helpers/capture-handler.js';
 
 export const URL_SENDGRID = 'https://hooks.example.com/webhooks/mail/sendgrid';
 export const SIGNATURE = 'X-Twilio-Email-Event-Webhook-Signature';
@@ -111,19 +106,12 @@ export function setup(
   clock: Date | number,
   options: MailWebhookOptions = {},
 ) {
-  const received: EmailTrackingContext[] = [];
-  const sink: Sink = {
-    name: 'capture',
-    async send(events) {
-      received.push(...events);
-    },
-  };
-  const { logger, lines } = memoryLogger();
   const now = typeof clock === 'number' ? new Date(clock * 1000) : clock;
-  const handle = createMailWebhookHandler({
-    providers: [sendgrid(provider)],
-    sinks: [sink],
-    logger,
+  const {
+    handle,
+    events: received,
+    lines,
+  } = captureHandler(sendgrid(provider), {
     now: () => now,
     ...options,
   });
@@ -131,6 +119,4 @@ export function setup(
 }
 
 /** Status and JSON body of a response. */
-export async function answer(response: Response) {
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+export const answer = (response: Response) => statusAndBody<Record<string, unknown>>(response);

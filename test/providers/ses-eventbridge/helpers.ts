@@ -1,11 +1,7 @@
 /** SES-via-EventBridge test helpers: requests as an API destination sends them, a capturing handler. */
-import {
-  createMailWebhookHandler,
-  type EmailTrackingContext,
-  sesEventBridge,
-} from '../../../src/index.js';
+import { sesEventBridge } from '../../../src/index.js';
 import type { SesEventBridgeOptions } from '../../../src/providers/ses-eventbridge/index.js';
-import { memoryLogger } from '../../helpers/envelope.js';
+import { captureHandler } from '../../helpers/capture-handler.js';
 
 export const URL_EB = 'http://localhost/webhooks/mail/ses-eventbridge';
 export const API_KEY = 'eb-connection-key-1';
@@ -26,17 +22,10 @@ export function ebRequest(
 export function ebHandler(
   options: SesEventBridgeOptions = { header: 'X-Api-Key', value: API_KEY },
 ) {
-  const received: EmailTrackingContext[] = [];
-  const { lines, logger } = memoryLogger();
-  const handle = createMailWebhookHandler({
-    providers: [sesEventBridge(options)],
-    sinks: [{ name: 'capture', send: async (events) => void received.push(...events) }],
-    logger,
-  });
+  const { handle, events: received, lines } = captureHandler(sesEventBridge(options));
   return { handle, received, lines };
 }
 
-export const answer = async (response: Response) =>
-  (await response.json()) as Record<string, unknown>;
+export { jsonAnswer as answer } from '../../helpers/capture-handler.js';
 
 export const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`;
