@@ -7,7 +7,11 @@ const _PADDED = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?
 export function decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
   if (!_BASE64.test(text) || text.length % 4 === 1) return undefined;
   try {
-    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    const binary = atob(text);
+    // A loop, not Uint8Array.from(string, fn): that iterates the string and calls back per byte.
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes;
   } catch {
     return undefined;
   }

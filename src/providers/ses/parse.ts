@@ -4,7 +4,15 @@ import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
 import { parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
-import { type Detail, type DetailKey, DetailSchemas, type Mail, MailSchema } from './schema.js';
+import {
+  type Detail,
+  DetailGuards,
+  type DetailKey,
+  DetailSchemas,
+  isMail,
+  type Mail,
+  MailSchema,
+} from './schema.js';
 import { metadataOf, tagsOf } from './tags.js';
 
 /** Per-recipient fields that depend on the event type. */
@@ -178,18 +186,19 @@ export function parseSesEvent(json: unknown, ctx: SesParseContext): SesParseResu
   if (INBOUND_TYPES.has(typeName)) {
     return { kind: 'not-ses', note: `${field} ${typeName} is inbound mail, not a tracking event` };
   }
-  const mail = parseOr400(MailSchema, event.mail, 'invalid-ses-event', 'SES event');
+  // The hand-written guard passes a well-formed part as it is; the schema names what is wrong.
+  const mail = isMail(event.mail)
+    ? event.mail
+    : parseOr400(MailSchema, event.mail, 'invalid-ses-event', 'SES event');
   if (isHttpError(mail)) return _prefix(mail, 'mail');
   const rule = _ruleFor(typeName);
   if (!rule) return _build(event, mail, 'unknown', _destination(mail), undefined, ctx);
   const raw = event[rule.key];
   // `Send` carries an empty object; tolerate its absence rather than refuse a real send.
-  const detail = parseOr400(
-    DetailSchemas[rule.key],
-    raw ?? (rule.key === 'send' ? {} : raw),
-    'invalid-ses-event',
-    'SES event',
-  );
+  const input = raw ?? (rule.key === 'send' ? {} : raw);
+  const detail = DetailGuards[rule.key](input)
+    ? input
+    : parseOr400(DetailSchemas[rule.key], input, 'invalid-ses-event', 'SES event');
   if (isHttpError(detail)) return _prefix(detail, rule.key);
   const type = typeof rule.type === 'function' ? rule.type(detail) : rule.type;
   const common = rule.common?.(detail) ?? {};
@@ -224,22 +233,28 @@ function _timestamp(
   key: string | undefined,
   ctx: SesParseContext,
 ): Date | HttpError {
-  let found: Date | undefined;
-  for (const [where, text] of [
-    [`${key}.timestamp`, detail?.timestamp],
-    ['mail.timestamp', mail.timestamp],
-  ] as const) {
-    if (typeof text !== 'string') continue;
-    const date = parseTimestamp(text);
-    if (!date) {
-      return badRequest(
-        'invalid-ses-event',
-        `SES event field "${where}" is not a timestamp between 1970 and 9999: ${text.slice(0, 64)}`,
-      );
-    }
-    found ??= date;
-  }
-  return found ?? ctx.fallbackTimestamp;
+  const own = _readTime(detail?.timestamp, `${key}.timestamp`);
+  if (isHttpError(own)) return own;
+  const mailTime = _readTime(mail.timestamp, 'mail.timestamp');
+  if (isHttpError(mailTime)) return mailTime;
+  return own ?? mailTime ?? ctx.fallbackTimestamp;
+}
+
+/** A present timestamp as a Date, or a 400 naming its field; undefined when absent. */
+function _readTime(text: string | null | undefined, where: string): Date | HttpError | undefined {
+  if (typeof text !== 'string') return undefined;
+  return (
+    parseTimestamp(text) ??
+    badRequest(
+      'invalid-ses-event',
+      `SES event field "${where}" is not a timestamp between 1970 and 9999: ${text.slice(0, 64)}`,
+    )
+  );
+}
+
+function _hasKeys(record: Record<string, string>): boolean {
+  for (const _ in record) return true;
+  return false;
 }
 
 function _build(
@@ -253,8 +268,10 @@ function _build(
 ): SesParseResult | HttpError {
   const timestamp = _timestamp(detail, mail, key, ctx);
   if (isHttpError(timestamp)) return timestamp;
+  // Read once per message; each context gets its own copy (a sink or listener may change it).
   const tags = tagsOf(mail);
   const metadata = metadataOf(mail, ctx.logger);
+  const hasMetadata = _hasKeys(metadata);
   const events = targets.map(
     (target): EmailTrackingContext => ({
       eventType,
@@ -262,8 +279,8 @@ function _build(
       recipient: target.address,
       timestamp,
       espName: 'ses',
-      tags: [...tags],
-      metadata: { ...metadata },
+      tags: tags.length === 0 ? [] : tags.slice(),
+      metadata: hasMetadata ? { ...metadata } : {},
       rejectReason: null,
       description: null,
       clickUrl: null,

@@ -6,6 +6,7 @@ const METADATA_HEADER_PREFIX = 'x-metadata-';
 
 /** `X-Tag` headers, then `mail.tags` entries that are neither `ses:` nor `metadata:`. */
 export function tagsOf(mail: Mail): string[] {
+  if (mail.headers === undefined && mail.tags === undefined) return [];
   const tags: string[] = [];
   for (const header of mail.headers ?? []) {
     if (header.name.toLowerCase() === 'x-tag') tags.push(header.value.trim());
@@ -35,6 +36,7 @@ function _jsonMetadata(value: string, logger: Logger): Record<string, string> {
 /** `X-Metadata` (JSON object), then `X-Metadata-<Key>` headers, then `metadata:<key>` tags. */
 export function metadataOf(mail: Mail, logger: Logger): Record<string, string> {
   const metadata: Record<string, string> = {};
+  if (mail.headers === undefined && mail.tags === undefined) return metadata;
   for (const header of mail.headers ?? []) {
     const name = header.name.toLowerCase();
     if (name === 'x-metadata') Object.assign(metadata, _jsonMetadata(header.value, logger));
