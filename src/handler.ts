@@ -113,7 +113,14 @@ async function _receive(
     result = (await deliverThroughStore(result.events, options, fields)) ?? result;
   }
   if (isHttpError(result)) return _refuse(setup, result, fields);
+  // The events of one message share their Date: one ISO string for all of their lines.
+  let time: Date | undefined;
+  let iso = '';
   for (const event of result.events) {
+    if (event.timestamp !== time) {
+      time = event.timestamp;
+      iso = time.toISOString();
+    }
     options.logger.info('event', {
       esp,
       path,
@@ -121,7 +128,7 @@ async function _receive(
       recipient: event.recipient,
       messageId: event.messageId,
       eventId: event.eventId,
-      timestamp: event.timestamp.toISOString(),
+      timestamp: iso,
     });
   }
   return setup.answer(200, `{"ok":true,"events":${result.events.length}}`);

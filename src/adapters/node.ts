@@ -58,10 +58,38 @@ export function createHandlerFromEnv(
   return _fromEnv(env, { ...context, runtime: { ..._RUNTIME, ...context.runtime } });
 }
 
-// The console's JSON lines, written straight to the streams: console.log formats its argument
-// again and costs several times the write.
+// The console's JSON lines, written straight to the streams (console.log formats its argument
+// again and costs several times the write), and gathered: on Linux a write to a file or a pipe is
+// a synchronous system call, so every line written by one turn of the event loop goes in one
+// write, at the end of that turn (setImmediate), past 64 KB at once, and at exit.
+let _out = '';
+let _err = '';
+let _flushing = false;
+let _atExit = false;
+
+function _flushLines(): void {
+  _flushing = false;
+  if (_out !== '') {
+    process.stdout.write(_out);
+    _out = '';
+  }
+  if (_err !== '') {
+    process.stderr.write(_err);
+    _err = '';
+  }
+}
+
 const _logger = createJsonLogger((level, line) => {
-  (level === 'debug' || level === 'info' ? process.stdout : process.stderr).write(`${line}\n`);
+  if (level === 'debug' || level === 'info') _out += `${line}\n`;
+  else _err += `${line}\n`;
+  if (_out.length + _err.length > 65_536) return _flushLines();
+  if (_flushing) return;
+  _flushing = true;
+  setImmediate(_flushLines);
+  if (!_atExit) {
+    _atExit = true;
+    process.once('exit', _flushLines);
+  }
 });
 
 const _closeAfter = (res: ServerResponse) => {
@@ -109,6 +137,7 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
     return closing;
   };
   const onSignal = (signal: string) => {
+    _flushLines();
     _._shuttingDown(signal);
     close();
   };
