@@ -33,3 +33,6 @@ export async function answer<Body = unknown>(
 /** The JSON answer of a response: `{ ok, events }` or `{ ok: false, error, message }`. */
 export const jsonAnswer = async (response: Response) =>
   (await response.json()) as Record<string, unknown>;
+
+/** The `error` reason of a refusal's JSON body. */
+export const errorOf = (body: unknown) => (body as { error: string }).error;

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
 import { mailersend } from '../../../src/providers/mailersend/index.js';
+import { errorOf } from '../../helpers/capture-handler.js';
+import { readVectors } from '../../helpers/vectors.js';
 import {
   answer,
   mailersendRequest,
@@ -15,15 +17,7 @@ import {
 } from './helpers.js';
 
 const DIR = new URL('../../fixtures/esps/mailersend/', import.meta.url);
-const VECTORS = JSON.parse(readFileSync(new URL('vectors/vectors.json', DIR), 'utf8')) as {
-  vectors: {
-    name: string;
-    body_file: string;
-    signing_secret: string;
-    headers: Record<string, string>;
-    expect_valid: boolean;
-  }[];
-};
+const VECTORS = readVectors<{ signing_secret: string }>(DIR);
 const DELIVERED = readFileSync(new URL('symfony_delivered.json', DIR), 'utf8');
 const PING =
   '{"type":"webhook.test","message":"This is a ping test message","created_at":"2026-03-27T07:24:20.577080Z"}';
@@ -33,7 +27,7 @@ async function refusal(request: Request, options = { secret: [SECRET] }) {
   const { status, body } = await answer(await handle(request));
   expect(events).toEqual([]);
   expect(JSON.stringify([body, lines])).not.toContain(SECRET);
-  return [status, (body as { error: string }).error];
+  return [status, errorOf(body)];
 }
 
 describe('MailerSend signature vectors', () => {

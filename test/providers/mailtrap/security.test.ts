@@ -4,20 +4,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
 import { mailtrap } from '../../../src/providers/mailtrap/index.js';
+import { errorOf as error } from '../../helpers/capture-handler.js';
+import { readVectors } from '../../helpers/vectors.js';
 import { answer, mailtrapRequest, OTHER_SECRET, SECRET, setup, sign } from './helpers.js';
 
 const DIR = new URL('../../fixtures/esps/mailtrap/', import.meta.url);
-const VECTORS = JSON.parse(readFileSync(new URL('vectors/vectors.json', DIR), 'utf8')) as {
-  vectors: {
-    name: string;
-    body_file: string;
-    signing_secret: string;
-    headers: Record<string, string>;
-    expect_valid: boolean;
-  }[];
-};
+const VECTORS = readVectors<{ signing_secret: string }>(DIR);
 const DELIVERY = readFileSync(new URL('openapi_Delivery.json', DIR), 'utf8');
-const error = (body: unknown) => (body as { error: string }).error;
 
 async function refusal(request: Request) {
   const { handle, events, lines } = setup();

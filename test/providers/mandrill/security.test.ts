@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
 import { mandrill } from '../../../src/providers/mandrill/index.js';
+import { errorOf as error } from '../../helpers/capture-handler.js';
 import { hmacBase64 } from '../../helpers/hmac.js';
+import { readVectors } from '../../helpers/vectors.js';
 import {
   answer,
   KEY,
@@ -16,18 +18,8 @@ import {
 } from './helpers.js';
 
 const DIR = new URL('../../fixtures/esps/mandrill/', import.meta.url);
-const VECTORS = JSON.parse(readFileSync(new URL('vectors/vectors.json', DIR), 'utf8')) as {
-  vectors: {
-    name: string;
-    body_file: string;
-    url: string;
-    webhook_key: string;
-    headers: Record<string, string>;
-    expect_valid: boolean;
-  }[];
-};
+const VECTORS = readVectors<{ url: string; webhook_key: string }>(DIR);
 const SEND = JSON.parse(readFileSync(new URL('anymail_send_event.json', DIR), 'utf8'));
-const error = (body: unknown) => (body as { error: string }).error;
 const element = (fields: Record<string, unknown> = {}) => ({
   event: 'send',
   _id: 'id-1',

@@ -4,21 +4,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
 import { postal } from '../../../src/providers/postal/index.js';
+import { errorOf as error } from '../../helpers/capture-handler.js';
+import { readVectors } from '../../helpers/vectors.js';
 import { answer, KEY, OTHER_KEY, postalRequest, setup, URL_POSTAL } from './helpers.js';
 
 const DIR = new URL('../../fixtures/esps/postal/', import.meta.url);
-const VECTORS = JSON.parse(readFileSync(new URL('vectors/vectors.json', DIR), 'utf8')) as {
-  public_key_spki_base64: string;
-  vectors: {
-    name: string;
-    body_file: string;
-    public_key_spki_base64: string;
-    headers: Record<string, string>;
-    expect_valid: boolean;
-  }[];
-};
+const VECTORS = readVectors<{ public_key_spki_base64: string }, { public_key_spki_base64: string }>(
+  DIR,
+);
 const SENT = readFileSync(new URL('docs_MessageSent.json', DIR), 'utf8');
-const error = (body: unknown) => (body as { error: string }).error;
 const [VALID] = VECTORS.vectors;
 
 async function post(body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string>) {

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { EMPTY_FIELDS } from '../../helpers/expected-context.js';
 import { answer, makeKey, setup, signedRequest, type TestKey } from './harness.js';
 
 const NOW = 1_700_000_000;
@@ -17,22 +18,10 @@ function digest(event: Record<string, unknown>): string {
   return `sendgrid:${hex.slice(0, 32)}`;
 }
 
-const NONE = {
-  tags: [],
-  metadata: {},
-  rejectReason: null,
-  description: null,
-  clickUrl: null,
-  userAgent: null,
-  mtaResponse: null,
-  rejectCategory: null,
-  permanent: null,
-};
-
 const BOUNCE_TEXT = '550 5.1.1 The email account that you tried to reach does not exist.';
 const GMAIL_OK = '250 2.0.0 OK 1461095248 m143si2210036ioe.159 - gsmtp ';
 const SYMFONY_DROP = {
-  ...NONE,
+  ...EMPTY_FIELDS,
   eventType: 'rejected',
   recipient: 'hello@world.com',
   messageId: 'LRzXl_NHStOGhQ4kofSm_A',
@@ -47,7 +36,7 @@ const SYMFONY_DROP = {
 const CASES: Record<string, Record<string, unknown>[]> = {
   'anymail_bounce_event.json': [
     {
-      ...NONE,
+      ...EMPTY_FIELDS,
       eventType: 'bounced',
       recipient: 'noreply@example.com',
       messageId: 'Lli-03HcQ5-JLybO9fXsJg',
@@ -62,7 +51,7 @@ const CASES: Record<string, Record<string, unknown>[]> = {
   ],
   'anymail_click_event.json': [
     {
-      ...NONE,
+      ...EMPTY_FIELDS,
       eventType: 'clicked',
       recipient: 'recipient@example.com',
       messageId: '_fjPjuJfRW-IPs5SuvYotg',
@@ -74,7 +63,7 @@ const CASES: Record<string, Record<string, unknown>[]> = {
   ],
   'anymail_compatibility_message_id_from_smtp_id.json': [
     {
-      ...NONE,
+      ...EMPTY_FIELDS,
       eventType: 'delivered',
       recipient: 'recipient@example.com',
       messageId: 'wrfRRvF7Q0GgwUo2CvDmEA',
@@ -84,7 +73,7 @@ const CASES: Record<string, Record<string, unknown>[]> = {
   ],
   'anymail_deferred_event.json': [
     {
-      ...NONE,
+      ...EMPTY_FIELDS,
       eventType: 'deferred',
       recipient: 'recipient@example.com',
       messageId: 'u9Gvi3mzT6iC2poAb58_qQ',
@@ -96,7 +85,7 @@ const CASES: Record<string, Record<string, unknown>[]> = {
   ],
   'anymail_delivered_event.json': [
     {
-      ...NONE,
+      ...EMPTY_FIELDS,
       eventType: 'delivered',
       recipient: 'recipient@example.com',
       messageId: 'wrfRRvF7Q0GgwUo2CvDmEA',
@@ -107,7 +96,7 @@ const CASES: Record<string, Record<string, unknown>[]> = {
   ],
   'anymail_dropped_bounced.json': [
     {
-      ...NONE,
+      ...EMPTY_FIELDS,
       eventType: 'rejected',
       recipient: 'example@example.com',
       // Old-style id with no X-Message-Id part: the rule still takes it up to the first dot.
@@ -122,7 +111,7 @@ const CASES: Record<string, Record<string, unknown>[]> = {
   ],
   'anymail_dropped_invalid_event.json': [
     {
-      ...NONE,
+      ...EMPTY_FIELDS,
       eventType: 'rejected',
       recipient: 'invalid@invalid',
       messageId: 'filter0093p1las1',
@@ -136,7 +125,7 @@ const CASES: Record<string, Record<string, unknown>[]> = {
   ],
   'anymail_dropped_unsubscribed_event.json': [
     {
-      ...NONE,
+      ...EMPTY_FIELDS,
       eventType: 'rejected',
       recipient: 'unsubscribe@example.com',
       messageId: 'filter0199p1las1',
@@ -150,7 +139,7 @@ const CASES: Record<string, Record<string, unknown>[]> = {
   ],
   'anymail_open_event.json': [
     {
-      ...NONE,
+      ...EMPTY_FIELDS,
       eventType: 'opened',
       recipient: 'recipient@example.com',
       messageId: 'wrfRRvF7Q0GgwUo2CvDmEA',
@@ -161,7 +150,7 @@ const CASES: Record<string, Record<string, unknown>[]> = {
   ],
   'anymail_setUpClass.json': [
     {
-      ...NONE,
+      ...EMPTY_FIELDS,
       eventType: 'queued',
       recipient: 'recipient@example.com',
       messageId: 'wrfRRvF7Q0GgwUo2CvDmEA',
@@ -174,7 +163,7 @@ const CASES: Record<string, Record<string, unknown>[]> = {
       },
     },
   ],
-  'symfony_batch.json': [SYMFONY_DROP, { ...SYMFONY_DROP, ...NONE, eventType: 'clicked' }],
+  'symfony_batch.json': [SYMFONY_DROP, { ...SYMFONY_DROP, ...EMPTY_FIELDS, eventType: 'clicked' }],
   'symfony_webhook.json': [SYMFONY_DROP],
 };
 
