@@ -1,11 +1,10 @@
 /** DLQ replay inside workerd: the Worker's queue() fed a batch from the dead-letter queue. */
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import worker from '../../src/adapters/cloudflare';
+import { describe, expect, test, vi } from 'vitest';
 import { verifyTrackingWebhook } from '../../src/receiver';
 import { encodeTrackingEvent } from '../../src/wire';
 import { sampleContext } from '../sinks/samples';
+import { captureLogLines, consumeBatch } from './queue-batch';
 
 const SECRET = `whsec_${btoa('workerd-dlq-replay-secret-32-by!')}`;
 const HOOK = 'https://hooks.example.com/mail';
@@ -21,18 +20,7 @@ const dlqEnv = (replay?: string) => ({
   ...(replay === undefined ? {} : { MAIL_WEBHOOK_DLQ_REPLAY: replay }),
 });
 
-let logged: Record<string, unknown>[] = [];
-beforeEach(() => {
-  logged = [];
-  for (const method of ['debug', 'log', 'warn', 'error'] as const) {
-    vi.spyOn(console, method).mockImplementation((line: unknown) => {
-      logged.push(JSON.parse(String(line)));
-    });
-  }
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const logged = captureLogLines();
 
 /** Stubs the fan-out's fetch: each POST verified as a receiver would, answered with `status`. */
 function stubFetch(status: (recipient: string) => number) {
@@ -45,28 +33,16 @@ function stubFetch(status: (recipient: string) => number) {
   return received;
 }
 
-async function consume(queue: string, workerEnv: Record<string, unknown>, recipients: string[]) {
-  const batch = createMessageBatch(
+const consume = (queue: string, workerEnv: Record<string, unknown>, recipients: string[]) =>
+  consumeBatch(
     queue,
+    workerEnv,
     recipients.map((recipient, i) => ({
       id: `d${i}`,
-      timestamp: new Date(),
       attempts: 1,
       body: encodeTrackingEvent(sampleContext({ recipient, eventId: `evt-${i}` })),
     })),
   );
-  const delays: Record<string, number | undefined> = {};
-  for (const message of batch.messages) {
-    const retry = message.retry.bind(message);
-    vi.spyOn(message, 'retry').mockImplementation((options) => {
-      delays[message.id] = options?.delaySeconds;
-      retry(options);
-    });
-  }
-  const ctx = createExecutionContext();
-  await worker.queue(batch, workerEnv);
-  return { ...(await getQueueResult(batch, ctx)), delays };
-}
 
 describe('dead-letter queue replay', () => {
   test('with MAIL_WEBHOOK_DLQ_REPLAY=true, each dead letter goes back through the fan-out and is acked', async () => {

@@ -1,11 +1,11 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { Webhook } from 'standardwebhooks';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import worker from '../../src/adapters/cloudflare';
 import { decodeTrackingEvent, encodeTrackingEvent } from '../../src/wire';
 import send from '../fixtures/ses/event-publishing-send.json' with { type: 'json' };
 import { sampleContext, snsRequest } from '../sinks/samples';
+import { captureLogLines, consumeBatch } from './queue-batch';
 
 const SECRET = `whsec_${btoa('workerd-queue-test-secret-32-by!')}`;
 const HOOK = 'https://hooks.example.com/mail';
@@ -55,47 +55,18 @@ function stubFetch(status: (body: string) => number) {
 }
 
 /** The Worker's JSON log lines, captured rather than printed. */
-let logged: Record<string, unknown>[] = [];
-beforeEach(() => {
-  logged = [];
-  for (const method of ['debug', 'log', 'warn', 'error'] as const) {
-    vi.spyOn(console, method).mockImplementation((line: unknown) => {
-      logged.push(JSON.parse(String(line)));
-    });
-  }
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const logged = captureLogLines();
 
 /** Runs the Worker's queue() on a test batch; the plugin's result plus each retry's delay. */
-async function consume(
+const consume = (
   workerEnv: Record<string, unknown>,
   bodies: { body: unknown; attempts?: number }[],
-) {
-  const batch = createMessageBatch(
+) =>
+  consumeBatch(
     'mailhooks-events-test',
-    bodies.map((m, i) => ({
-      id: `m${i}`,
-      timestamp: new Date(),
-      attempts: m.attempts ?? 1,
-      body: m.body,
-    })),
+    workerEnv,
+    bodies.map((m, i) => ({ id: `m${i}`, attempts: m.attempts ?? 1, body: m.body })),
   );
-  // getQueueResult records that a message was retried, not its delay: spy for that.
-  const delays: Record<string, number | undefined> = {};
-  for (const message of batch.messages) {
-    const retry = message.retry.bind(message);
-    vi.spyOn(message, 'retry').mockImplementation((options) => {
-      delays[message.id] = options?.delaySeconds;
-      retry(options);
-    });
-  }
-  const ctx = createExecutionContext();
-  await worker.queue(batch, workerEnv);
-  return { ...(await getQueueResult(batch, ctx)), delays };
-}
 
 describe('the Worker with a queue', () => {
   test('a request only enqueues: one text message of wire JSON per event, through the binding', async () => {
