@@ -1,5 +1,7 @@
 /** Deno: `Deno.serve` runs the fetch handler as is; settings from `Deno.env`. */
+import { readDeclaredLengthDeno } from '../body.js';
 import { errorResponse, HttpError } from '../errors.js';
+import type { RuntimeHooks } from '../runtime-hooks.js';
 import * as _ from './_server.js';
 
 export { createHandlerFromEnv } from '../from-env.js';
@@ -32,11 +34,15 @@ declare const Deno: {
   removeSignalListener(signal: Signal, listener: () => void): void;
 };
 
+// Reading a declared Content-Length whole (arrayBuffer) costs a fraction of Deno's body stream.
+const _RUNTIME: RuntimeHooks = { readBody: readDeclaredLengthDeno };
+
 /** Starts the packaged Deno server (`--allow-net --allow-env`); see `ServeOptions`. */
 export function serve(options: _.ServeOptions = {}): _.MailServer {
   const { handler, port, hostname, graceful } = _._settings(
     options,
     options.env ?? Deno.env.toObject(),
+    _RUNTIME,
   );
   let listening: (url: string) => void = () => {};
   const ready = new Promise<string>((resolve) => {
