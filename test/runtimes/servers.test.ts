@@ -1,12 +1,13 @@
 /** The packaged Node, Deno and Bun servers, each started as a child process and put through the HTTP suite. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { CHILD_ENV, freePort } from '../helpers/child-runtime.js';
 import { createSigner } from '../helpers/signing.js';
 import { signedSesPost } from '../helpers/sns-request.js';
 import { addHttpTests, ROUTE } from './http-suite.js';
@@ -102,12 +103,9 @@ interface Server {
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-// Quiet and offline: no colours (vitest sets FORCE_COLOR), no update check.
-const { FORCE_COLOR: _, ...inherited } = process.env;
-
 function _start(runtime: Runtime, env: Record<string, string>): Server {
   const child = spawn(runtime.command, runtime.args, {
-    env: { ...inherited, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', HOST: '127.0.0.1', ...env },
+    env: { ...CHILD_ENV, HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -118,16 +116,6 @@ function _start(runtime: Runtime, env: Record<string, string>): Server {
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   return { child, stdout: () => stdout, stderr: () => stderr, exit };
-}
-
-function _freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 const _sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -163,7 +151,7 @@ describe.each(RUNTIMES)('the $name server', (runtime) => {
   let port = 0;
 
   beforeAll(async () => {
-    port = await _freePort();
+    port = await freePort();
     base = `http://127.0.0.1:${port}`;
     server = _start(runtime, {
       MAIL_WEBHOOK_ENABLED: 'true',
@@ -246,7 +234,7 @@ describe.each(RUNTIMES)('the $name server with MAIL_WEBHOOK_BODY_TIMEOUT_MS', (r
   let port = 0;
 
   beforeAll(async () => {
-    port = await _freePort();
+    port = await freePort();
     server = _start(runtime, {
       MAIL_WEBHOOK_ENABLED: 'true',
       MAIL_WEBHOOK_SES_TOPIC_ARNS: signer.topicArn,

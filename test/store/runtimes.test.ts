@@ -1,45 +1,23 @@
 /** The store on Bun's and Deno's own SQLite: the shared cases, and the servers with MAIL_WEBHOOK_SQLITE_PATH. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
+import { CHILD_ENV, freePort, runChild } from '../helpers/child-runtime.js';
 import { envelope, snsHeaders } from '../helpers/envelope.js';
 import { storeCases, TOKEN } from './cases.js';
 
-const { FORCE_COLOR: _, ...inherited } = process.env;
-const ENV = { ...inherited, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC.
-const ANSI = /\u001b\[[0-9;]*m/g;
 const work = mkdtempSync(join(tmpdir(), 'mailhooks-store-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function _run(command: string, args: readonly string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    const child = spawn(command, args, {
-      env: { ...ENV, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 55_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output: output.replace(ANSI, '') });
-    });
-  });
-}
 
 describe('the store cases on other runtimes', () => {
   const expected = storeCases.length;
 
   it(`passes all ${expected} under Deno (node:sqlite)`, { timeout: 60_000 }, async () => {
-    const { code, output } = await _run('node_modules/.bin/deno', [
+    const { code, output } = await runChild('node_modules/.bin/deno', [
       'test',
       '--allow-read',
       '--no-check',
@@ -53,7 +31,7 @@ describe('the store cases on other runtimes', () => {
   });
 
   it(`passes all ${expected} under Bun (bun:sqlite)`, { timeout: 60_000 }, async () => {
-    const { code, output } = await _run('node_modules/.bin/bun', [
+    const { code, output } = await runChild('node_modules/.bin/bun', [
       'test',
       './test/store/store.bun.ts',
     ]);
@@ -62,16 +40,6 @@ describe('the store cases on other runtimes', () => {
     expect(code).toBe(0);
   });
 });
-
-function _freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 const SERVERS = [
   {
@@ -102,11 +70,11 @@ describe.each(SERVERS)(
   'the $name server with MAIL_WEBHOOK_SQLITE_PATH',
   ({ name, command, args }) => {
     it('keeps a bounce in the file and serves the suppression', { timeout: 30_000 }, async () => {
-      const port = await _freePort();
+      const port = await freePort();
       const base = `http://127.0.0.1:${port}`;
       const child = spawn(command, args, {
         env: {
-          ...ENV,
+          ...CHILD_ENV,
           HOST: '127.0.0.1',
           PORT: String(port),
           MAIL_WEBHOOK_ENABLED: 'true',
@@ -168,7 +136,7 @@ describe('the Node server with MAIL_WEBHOOK_SQLITE_PATH', () => {
         outfile: entry,
         logLevel: 'silent',
       });
-      const { code, output } = await _run(process.execPath, [entry], {
+      const { code, output } = await runChild(process.execPath, [entry], {
         PORT: '0',
         MAIL_WEBHOOK_ENABLED: 'true',
         MAIL_WEBHOOK_SQLITE_PATH: join(work, 'node.sqlite'),

@@ -1,0 +1,48 @@
+/** Child processes under Deno, Bun or Node for the runtime tests: quiet, offline, on a free port. */
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+// Offline and quiet: no update check, no colours to parse around (vitest sets FORCE_COLOR).
+const { FORCE_COLOR: _, ...inherited } = process.env;
+export const CHILD_ENV = { ...inherited, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC.
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+export interface Run {
+  readonly code: number | null;
+  readonly output: string;
+}
+
+/** Runs `command` to its end (killed after 55 s): its exit code and its output, without colours. */
+export function runChild(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      env: { ...CHILD_ENV, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 55_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output: output.replace(ANSI, '') });
+    });
+  });
+}
+
+/** A TCP port free on 127.0.0.1 just now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
