@@ -46,3 +46,31 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+export const DENO = 'node_modules/.bin/deno';
+export const BUN = 'node_modules/.bin/bun';
+
+/** The flags of `npm run start:deno` (after `run`), before any the test adds and the entry. */
+export const DENO_START_FLAGS = [
+  '--allow-net',
+  '--allow-env',
+  '--no-prompt',
+  '--no-lock',
+  '--no-remote',
+  '--node-modules-dir=manual',
+] as const;
+
+/** `deno test` of one file: read access, no type check, no lock file, the installed node_modules. */
+export const runDenoTest = (file: string): Promise<Run> =>
+  runChild(DENO, [
+    'test',
+    '--allow-read',
+    '--no-check',
+    '--no-prompt',
+    '--no-lock',
+    '--node-modules-dir=manual',
+    file,
+  ]);
+
+/** `bun test` of one file. */
+export const runBunTest = (file: string): Promise<Run> => runChild(BUN, ['test', file]);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CHILD_ENV, freePort } from '../helpers/child-runtime.js';
+import { BUN, CHILD_ENV, DENO, DENO_START_FLAGS, freePort } from '../helpers/child-runtime.js';
 import { createSigner } from '../helpers/signing.js';
 import { signedSesPost } from '../helpers/sns-request.js';
 import { addHttpTests, ROUTE } from './http-suite.js';
@@ -70,26 +70,15 @@ const RUNTIMES: readonly Runtime[] = [
   },
   {
     name: 'Deno',
-    command: 'node_modules/.bin/deno',
+    command: DENO,
     // The flags of `npm run start:deno`, plus the preload.
-    args: [
-      'run',
-      '--allow-net',
-      '--allow-env',
-      '--no-prompt',
-      '--no-lock',
-      '--no-remote',
-      '--node-modules-dir=manual',
-      '--preload',
-      preload,
-      'src/bin/deno.ts',
-    ],
+    args: ['run', ...DENO_START_FLAGS, '--preload', preload, 'src/bin/deno.ts'],
     whileClosing: 503,
     closesStalledConnection: false,
   },
   {
     name: 'Bun',
-    command: 'node_modules/.bin/bun',
+    command: BUN,
     args: ['--no-install', '--preload', preload, 'src/bin/bun.ts'],
     whileClosing: 'refused',
     closesStalledConnection: true,

@@ -1,30 +1,19 @@
 /** Runs the shared SNS verification cases under Deno and Bun, each with its own test runner. */
 import { describe, expect, it } from 'vitest';
-import { runChild } from '../helpers/child-runtime.js';
+import { runBunTest, runDenoTest } from '../helpers/child-runtime.js';
 import { verifyCases } from '../ses/verify-cases.js';
 
 describe('SNS verification on other runtimes', () => {
   const expected = verifyCases.length;
 
   it(`passes all ${expected} cases under Deno`, { timeout: 60_000 }, async () => {
-    const { code, output } = await runChild('node_modules/.bin/deno', [
-      'test',
-      '--allow-read',
-      '--no-check',
-      '--no-prompt',
-      '--no-lock',
-      '--node-modules-dir=manual',
-      'test/runtimes/verify.deno.ts',
-    ]);
+    const { code, output } = await runDenoTest('test/runtimes/verify.deno.ts');
     expect(output).toMatch(new RegExp(`ok \\| ${expected} passed \\| 0 failed`));
     expect(code).toBe(0);
   });
 
   it(`passes all ${expected} cases under Bun`, { timeout: 60_000 }, async () => {
-    const { code, output } = await runChild('node_modules/.bin/bun', [
-      'test',
-      './test/runtimes/verify.bun.ts',
-    ]);
+    const { code, output } = await runBunTest('./test/runtimes/verify.bun.ts');
     expect(output).toMatch(new RegExp(`\\b${expected} pass\\b`));
     expect(output).toMatch(/\b0 fail\b/);
     expect(code).toBe(0);

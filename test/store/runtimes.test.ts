@@ -6,7 +6,16 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
-import { CHILD_ENV, freePort, runChild } from '../helpers/child-runtime.js';
+import {
+  BUN,
+  CHILD_ENV,
+  DENO,
+  DENO_START_FLAGS,
+  freePort,
+  runBunTest,
+  runChild,
+  runDenoTest,
+} from '../helpers/child-runtime.js';
 import { envelope, snsHeaders } from '../helpers/envelope.js';
 import { storeCases, TOKEN } from './cases.js';
 
@@ -17,24 +26,13 @@ describe('the store cases on other runtimes', () => {
   const expected = storeCases.length;
 
   it(`passes all ${expected} under Deno (node:sqlite)`, { timeout: 60_000 }, async () => {
-    const { code, output } = await runChild('node_modules/.bin/deno', [
-      'test',
-      '--allow-read',
-      '--no-check',
-      '--no-prompt',
-      '--no-lock',
-      '--node-modules-dir=manual',
-      'test/store/store.deno.ts',
-    ]);
+    const { code, output } = await runDenoTest('test/store/store.deno.ts');
     expect(output).toMatch(new RegExp(`ok \\| ${expected} passed \\| 0 failed`));
     expect(code).toBe(0);
   });
 
   it(`passes all ${expected} under Bun (bun:sqlite)`, { timeout: 60_000 }, async () => {
-    const { code, output } = await runChild('node_modules/.bin/bun', [
-      'test',
-      './test/store/store.bun.ts',
-    ]);
+    const { code, output } = await runBunTest('./test/store/store.bun.ts');
     expect(output).toMatch(new RegExp(`\\b${expected} pass\\b`));
     expect(output).toMatch(/\b0 fail\b/);
     expect(code).toBe(0);
@@ -44,23 +42,18 @@ describe('the store cases on other runtimes', () => {
 const SERVERS = [
   {
     name: 'Bun',
-    command: 'node_modules/.bin/bun',
+    command: BUN,
     args: ['--no-install', 'src/bin/bun.ts'],
   },
   {
     name: 'Deno',
-    command: 'node_modules/.bin/deno',
+    command: DENO,
     // The flags of `npm run start:deno`, and the database file's directory.
     args: [
       'run',
-      '--allow-net',
-      '--allow-env',
+      ...DENO_START_FLAGS,
       `--allow-read=${work}`,
       `--allow-write=${work}`,
-      '--no-prompt',
-      '--no-lock',
-      '--no-remote',
-      '--node-modules-dir=manual',
       'src/bin/deno.ts',
     ],
   },
