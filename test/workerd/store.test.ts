@@ -7,6 +7,7 @@ import { createD1Store } from '../../src/index.js';
 import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
 import { envelope, snsRequest } from '../helpers/envelope.js';
 import { storeCases, TOKEN } from '../store/cases.js';
+import { captureLogLines } from './queue-batch';
 
 /** A store on an emptied database, so each case starts clean. */
 async function emptied(db: D1Database) {
@@ -49,6 +50,8 @@ describe('the event store on D1', () => {
 });
 
 describe('the Worker with MAIL_WEBHOOK_DB and MAIL_WEBHOOK_API_TOKEN', () => {
+  // The Worker logs to the console: captured, so the test output stays quiet.
+  const logged = captureLogLines();
   const workerEnv = () => ({
     ...env,
     MAIL_WEBHOOK_DB: env.STORE_TEST_DB,
@@ -102,5 +105,11 @@ describe('the Worker with MAIL_WEBHOOK_DB and MAIL_WEBHOOK_API_TOKEN', () => {
     );
     expect(response.status).toBe(503);
     expect(((await response.json()) as { error: string }).error).toBe('misconfigured');
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        msg: 'mailhooks is misconfigured',
+        setting: 'MAIL_WEBHOOK_API_TOKEN',
+      }),
+    );
   });
 });
