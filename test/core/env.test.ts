@@ -6,7 +6,7 @@ import {
   optionsFromEnv,
   unknownVariables,
 } from '../../src/env/index.js';
-import { ConfigError } from '../../src/index.js';
+import { configErrorOf } from '../helpers/config-error.js';
 import { memoryLogger } from '../helpers/envelope.js';
 
 const BASE: Env = { MAIL_WEBHOOK_ENABLED: 'true', MAIL_WEBHOOK_SES_ALLOW_ANY_TOPIC: 'true' };
@@ -16,16 +16,6 @@ function start(env: Env) {
   const { logger, lines } = memoryLogger();
   const runtime = createRuntimeFromEnv({ ...BASE, ...env }, { logger });
   return { runtime, warnings: lines.filter((l) => l.level === 'warn') };
-}
-
-function configErrorOf(build: () => unknown): ConfigError {
-  try {
-    build();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError, but nothing was thrown');
 }
 
 describe('unknown MAIL_WEBHOOK_* variables', () => {

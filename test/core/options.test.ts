@@ -1,25 +1,14 @@
 /** Options a typo or an old habit would get wrong: each stops start-up with a ConfigError naming it. */
 import { describe, expect, test } from 'vitest';
 import {
-  ConfigError,
   createMailWebhookHandler,
   defineProvider,
   type MailWebhookOptions,
   resend,
   ses,
 } from '../../src/index.js';
+import { configErrorOf } from '../helpers/config-error.js';
 import { memoryLogger } from '../helpers/envelope.js';
-
-/** The ConfigError `build` throws (failing the test when it throws nothing or something else). */
-function configErrorOf(build: () => unknown): ConfigError {
-  try {
-    build();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError, but nothing was thrown');
-}
 
 const quiet = () => memoryLogger().logger;
 const RESEND_SECRET = `whsec_${btoa('0123456789abcdef0123456789abcdef')}`;

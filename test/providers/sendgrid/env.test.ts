@@ -1,7 +1,7 @@
 /** SendGrid from environment variables: MAIL_WEBHOOK_PROVIDERS=sendgrid and its key variables. */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createHandlerFromEnv } from '../../../src/from-env.js';
-import { ConfigError } from '../../../src/index.js';
+import { configErrorOf } from '../../helpers/config-error.js';
 import { memoryLogger } from '../../helpers/envelope.js';
 import { makeKey, signedRequest, type TestKey } from './harness.js';
 
@@ -20,16 +20,6 @@ const env = (extra: Record<string, string>) => ({
   MAIL_WEBHOOK_PROVIDERS: 'sendgrid',
   ...extra,
 });
-
-function configErrorOf(make: () => unknown): ConfigError {
-  try {
-    make();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('no ConfigError');
-}
 
 describe('createHandlerFromEnv with sendgrid', () => {
   test('MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY verifies a signed batch', async () => {
