@@ -29,6 +29,18 @@ const symfony = {
   metadata: SYMFONY_VARS,
 };
 
+const SYMFONY_PERMANENT_FAILURE: Expected = {
+  ...symfony,
+  eventType: 'bounced',
+  messageId: '20130503192659.13651.20287@app.symfony.com',
+  eventId: 'G9Bn5sl1TC6nu79C8C0bwg',
+  timestamp: '2018-03-16T20:46:35.376Z',
+  rejectReason: 'bounce',
+  mtaResponse: 'No Such User Here',
+  rejectCategory: 'bounced',
+  permanent: true,
+};
+
 const CASES: Record<string, Expected> = {
   anymail_clicked_event: {
     ...EMPTY_FIELDS,
@@ -151,28 +163,9 @@ const CASES: Record<string, Expected> = {
     timestamp: '2018-03-16T23:35:39.874Z',
     userAgent: CHROME_LINUX,
   },
-  symfony_permanent_failure: {
-    ...symfony,
-    eventType: 'bounced',
-    messageId: '20130503192659.13651.20287@app.symfony.com',
-    eventId: 'G9Bn5sl1TC6nu79C8C0bwg',
-    timestamp: '2018-03-16T20:46:35.376Z',
-    rejectReason: 'bounce',
-    mtaResponse: 'No Such User Here',
-    rejectCategory: 'bounced',
-    permanent: true,
-  },
-  symfony_permanent_failure_no_description: {
-    ...symfony,
-    eventType: 'bounced',
-    messageId: '20130503192659.13651.20287@app.symfony.com',
-    eventId: 'G9Bn5sl1TC6nu79C8C0bwg',
-    timestamp: '2018-03-16T20:46:35.376Z',
-    rejectReason: 'bounce',
-    mtaResponse: 'No Such User Here',
-    rejectCategory: 'bounced',
-    permanent: true,
-  },
+  symfony_permanent_failure: SYMFONY_PERMANENT_FAILURE,
+  // The same failure without delivery-status.description: the message still comes through.
+  symfony_permanent_failure_no_description: SYMFONY_PERMANENT_FAILURE,
   symfony_spam_complaints: {
     ...symfony,
     eventType: 'complained',
