@@ -5,12 +5,13 @@ import { warnCheckOff } from './check-off.js';
 import { commonEntries, parseProviderOptions } from './options.js';
 import type { BuiltinProvider } from './registry-types.js';
 import { sharedSecretAuth, sharedSecretEntries, sharedSecretSettings } from './shared-secret.js';
-import type {
-  Provider,
-  ProviderContext,
-  ProviderInstance,
-  ProviderResult,
-  Refusal,
+import {
+  type Provider,
+  type ProviderContext,
+  type ProviderInstance,
+  type ProviderResult,
+  postProvider,
+  type Refusal,
 } from './types.js';
 
 const SharedSecretOptionsSchema = v.object({ ...commonEntries, ...sharedSecretEntries });
@@ -44,18 +45,13 @@ export function sharedSecretProviderOf(
   // Checked either way, so a half-set header/value pair is refused even with the check off.
   const check = sharedSecretAuth(name, o, o.verifySignature);
   const authenticate = o.verifySignature ? check : undefined;
-  return {
-    name,
-    path: o.path ?? name,
-    methods: ['POST'],
-    start(context) {
-      if (!authenticate) {
-        warnCheckOff(context.logger, `${label} credential check`, name);
-      }
-      const instance: ProviderInstance = { handle: (_request, body) => handle(body, context) };
-      return authenticate ? { ...instance, authenticate } : instance;
-    },
-  };
+  return postProvider(name, o.path, (context) => {
+    if (!authenticate) {
+      warnCheckOff(context.logger, `${label} credential check`, name);
+    }
+    const instance: ProviderInstance = { handle: (_request, body) => handle(body, context) };
+    return authenticate ? { ...instance, authenticate } : instance;
+  });
 }
 
 /** The same, with the options parsed strictly against the shared-secret schema. */

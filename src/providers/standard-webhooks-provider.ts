@@ -12,7 +12,13 @@ import {
   decodeStandardWebhooksSecret,
   type StandardWebhooksVerifier,
 } from './standard-webhooks.js';
-import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from './types.js';
+import {
+  type Provider,
+  type ProviderContext,
+  type ProviderInstance,
+  type ProviderResult,
+  postProvider,
+} from './types.js';
 
 /** What a parser makes of one verified event: contexts, or why there are none. */
 export type StandardWebhooksParseResult =
@@ -108,12 +114,7 @@ export function standardWebhooksProvider(spec: StandardWebhooksProviderSpec) {
         `required: the signing secret (whsec_...) from ${spec.secretFrom}`,
       );
     }
-    return {
-      name: spec.name,
-      path: o.path ?? spec.name,
-      methods: ['POST'],
-      start: (context) => _start(spec, o, context),
-    };
+    return postProvider(spec.name, o.path, (context) => _start(spec, o, context));
   };
   const entry: BuiltinProvider = {
     name: spec.name,

@@ -7,7 +7,13 @@ import { digestEventId } from '../context.js';
 import { checkHexBodyHmac, importHmacKeys } from '../hmac.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
 import type { BuiltinProvider } from '../registry-types.js';
-import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
+import {
+  type Provider,
+  type ProviderContext,
+  type ProviderInstance,
+  type ProviderResult,
+  postProvider,
+} from '../types.js';
 import { parseMailersendEvent } from './parse.js';
 
 const NAME = 'mailersend';
@@ -86,12 +92,7 @@ export function mailersend(options: MailersendOptions = {}): Provider {
       "is required: the webhook's signing secret from MailerSend (or set verifySignature: false)",
     );
   }
-  return {
-    name: NAME,
-    path: o.path ?? NAME,
-    methods: ['POST'],
-    start: (context) => _start(o, context),
-  };
+  return postProvider(NAME, o.path, (context) => _start(o, context));
 }
 
 /** The registry entry: the factory and how its variables are read. */

@@ -6,7 +6,13 @@ import { warnCheckOff } from '../check-off.js';
 import { fromUnixSeconds } from '../context.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, secretList } from '../options.js';
 import type { BuiltinProvider } from '../registry-types.js';
-import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
+import {
+  type Provider,
+  type ProviderContext,
+  type ProviderInstance,
+  type ProviderResult,
+  postProvider,
+} from '../types.js';
 import { parseMailgunBody } from './parse.js';
 import {
   checkSignatureAge,
@@ -117,12 +123,7 @@ export function mailgun(options: MailgunOptions = {}): Provider {
       "is required: Mailgun's HTTP webhook signing key (or set verifySignature: false)",
     );
   }
-  return {
-    name: 'mailgun',
-    path: o.path ?? 'mailgun',
-    methods: ['POST'],
-    start: (context) => _start(o, context),
-  };
+  return postProvider('mailgun', o.path, (context) => _start(o, context));
 }
 
 /** The registry entry: the factory and how its variables are read. */

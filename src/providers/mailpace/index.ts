@@ -6,7 +6,12 @@ import { warnCheckOff } from '../check-off.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
 import { decodeKeys, importOnce } from '../public-keys.js';
 import type { BuiltinProvider } from '../registry-types.js';
-import type { Provider, ProviderContext, ProviderInstance } from '../types.js';
+import {
+  type Provider,
+  type ProviderContext,
+  type ProviderInstance,
+  postProvider,
+} from '../types.js';
 import { parseMailpaceEvent } from './parse.js';
 import { createMailpaceVerifier, decodeMailpaceKey, importMailpaceKey } from './verify.js';
 
@@ -74,12 +79,7 @@ function _start(
 export function mailpace(options: MailpaceOptions = {}): Provider {
   const o = parseProviderOptions(NAME, MailpaceOptionsSchema, options);
   const raws = _decodeKeys(o);
-  return {
-    name: NAME,
-    path: o.path ?? NAME,
-    methods: ['POST'],
-    start: (context) => _start(o, raws, context),
-  };
+  return postProvider(NAME, o.path, (context) => _start(o, raws, context));
 }
 
 /** The registry entry: the factory and how its variables are read. */

@@ -5,7 +5,12 @@ import { warnCheckOff } from '../check-off.js';
 import { checkHexBodyHmac, importHmacKeys } from '../hmac.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
 import type { BuiltinProvider } from '../registry-types.js';
-import type { Provider, ProviderContext, ProviderInstance } from '../types.js';
+import {
+  type Provider,
+  type ProviderContext,
+  type ProviderInstance,
+  postProvider,
+} from '../types.js';
 import { parseMailtrapBody } from './parse.js';
 
 const NAME = 'mailtrap';
@@ -49,12 +54,7 @@ export function mailtrap(options: MailtrapOptions = {}): Provider {
       "is required: the webhook's signing secret from Mailtrap (or set verifySignature: false)",
     );
   }
-  return {
-    name: NAME,
-    path: o.path ?? NAME,
-    methods: ['POST'],
-    start: (context) => _start(o, context),
-  };
+  return postProvider(NAME, o.path, (context) => _start(o, context));
 }
 
 /** The registry entry: the factory and how its variables are read. */

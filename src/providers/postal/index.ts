@@ -7,7 +7,13 @@ import { digestEventId } from '../context.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
 import { decodeKeys, importOnce } from '../public-keys.js';
 import type { BuiltinProvider } from '../registry-types.js';
-import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
+import {
+  type Provider,
+  type ProviderContext,
+  type ProviderInstance,
+  type ProviderResult,
+  postProvider,
+} from '../types.js';
 import { parsePostalEvent } from './parse.js';
 import {
   checkPostalSignature,
@@ -89,12 +95,7 @@ function _start(
 export function postal(options: PostalOptions = {}): Provider {
   const o = parseProviderOptions(NAME, PostalOptionsSchema, options);
   const spkis = _decodeKeys(o);
-  return {
-    name: NAME,
-    path: o.path ?? NAME,
-    methods: ['POST'],
-    start: (context) => _start(o, spkis, context),
-  };
+  return postProvider(NAME, o.path, (context) => _start(o, spkis, context));
 }
 
 /** The registry entry: the factory and how its variables are read. */

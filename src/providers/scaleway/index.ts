@@ -6,7 +6,13 @@ import { warnCheckOff } from '../check-off.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, stringList } from '../options.js';
 import type { BuiltinProvider } from '../registry-types.js';
 import { parseSnsEnvelope, type SnsMessage } from '../ses/sns/envelope.js';
-import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
+import {
+  type Provider,
+  type ProviderContext,
+  type ProviderInstance,
+  type ProviderResult,
+  postProvider,
+} from '../types.js';
 import { readTrustAnchors, type TrustAnchor } from './chain.js';
 import { parseScalewayMessage } from './parse.js';
 import { confirmScalewaySubscription, createScalewayVerifier } from './verify.js';
@@ -152,12 +158,7 @@ export function scaleway(options: ScalewayOptions = {}): Provider {
   const o = parseProviderOptions(NAME, ScalewayOptionsSchema, options);
   _check(o);
   const anchors = _anchors(o);
-  return {
-    name: NAME,
-    path: o.path ?? NAME,
-    methods: ['POST'],
-    start: (context) => _start(o, anchors, context),
-  };
+  return postProvider(NAME, o.path, (context) => _start(o, anchors, context));
 }
 
 /** The registry entry: the factory and how its variables are read. */

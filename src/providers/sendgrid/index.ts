@@ -5,7 +5,12 @@ import { warnCheckOff } from '../check-off.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, secretList } from '../options.js';
 import { decodeKeys, importOnce } from '../public-keys.js';
 import type { BuiltinProvider } from '../registry-types.js';
-import type { Provider, ProviderContext, ProviderInstance } from '../types.js';
+import {
+  type Provider,
+  type ProviderContext,
+  type ProviderInstance,
+  postProvider,
+} from '../types.js';
 import { decodePublicKey, importPublicKey } from './keys.js';
 import { parseSendgridBatch } from './parse.js';
 import { createSendgridVerifier } from './verify.js';
@@ -70,12 +75,7 @@ function _start(
 export function sendgrid(options: SendgridOptions = {}): Provider {
   const o = parseProviderOptions('sendgrid', SendgridOptionsSchema, options);
   const spkis = _decodeKeys(o);
-  return {
-    name: 'sendgrid',
-    path: o.path ?? 'sendgrid',
-    methods: ['POST'],
-    start: (context) => _start(o, spkis, context),
-  };
+  return postProvider('sendgrid', o.path, (context) => _start(o, spkis, context));
 }
 
 /** The registry entry: the factory and how its variables are read. */

@@ -13,7 +13,13 @@ import {
 } from '../options.js';
 import type { BuiltinProvider } from '../registry-types.js';
 import { sharedSecretAuth } from '../shared-secret.js';
-import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
+import {
+  type Provider,
+  type ProviderContext,
+  type ProviderInstance,
+  type ProviderResult,
+  postProvider,
+} from '../types.js';
 import { parseSesEvent, parseSesMessage, type SesParseResult } from './parse.js';
 import { parseSnsEnvelope, type SnsMessage } from './sns/envelope.js';
 import { checkTopicAllowed, confirmSubscription, createSnsVerifier } from './sns/verify.js';
@@ -204,12 +210,7 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
 export function ses(options: SesOptions = {}): Provider {
   const o = parseProviderOptions('ses', SesOptionsSchema, options);
   _check(o);
-  return {
-    name: 'ses',
-    path: o.path ?? 'ses',
-    methods: ['POST'],
-    start: (context) => _start(o, context),
-  };
+  return postProvider('ses', o.path, (context) => _start(o, context));
 }
 
 /** The registry entry: the factory and how its variables are read. */
