@@ -3,15 +3,15 @@ import * as v from 'valibot';
 import type { SharedSecret } from '../auth.js';
 import { warnCheckOff } from './check-off.js';
 import { commonEntries, parseProviderOptions } from './options.js';
+import { postProvider } from './post-provider.js';
 import type { BuiltinProvider } from './registry-types.js';
 import { sharedSecretAuth, sharedSecretEntries, sharedSecretSettings } from './shared-secret.js';
-import {
-  type Provider,
-  type ProviderContext,
-  type ProviderInstance,
-  type ProviderResult,
-  postProvider,
-  type Refusal,
+import type {
+  Provider,
+  ProviderContext,
+  ProviderInstance,
+  ProviderResult,
+  Refusal,
 } from './types.js';
 
 const SharedSecretOptionsSchema = v.object({ ...commonEntries, ...sharedSecretEntries });

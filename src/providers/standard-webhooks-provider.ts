@@ -6,19 +6,14 @@ import { parseJsonBody } from './body-text.js';
 import { warnCheckOff } from './check-off.js';
 import { digestEventId } from './context.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, secretList } from './options.js';
+import { postProvider } from './post-provider.js';
 import type { BuiltinProvider } from './registry-types.js';
 import {
   createStandardWebhooksVerifier,
   decodeStandardWebhooksSecret,
   type StandardWebhooksVerifier,
 } from './standard-webhooks.js';
-import {
-  type Provider,
-  type ProviderContext,
-  type ProviderInstance,
-  type ProviderResult,
-  postProvider,
-} from './types.js';
+import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from './types.js';
 
 /** What a parser makes of one verified event: contexts, or why there are none. */
 export type StandardWebhooksParseResult =

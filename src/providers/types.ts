@@ -58,13 +58,6 @@ export interface ProviderDefinition {
   ): MaybePromise<ProviderResult | Refusal>;
 }
 
-/** A provider that answers POST at `path` (its name when unset). */
-export const postProvider = (
-  name: string,
-  path: string | undefined,
-  start: Provider['start'],
-): Provider => ({ name, path: path ?? name, methods: ['POST'], start });
-
 const _NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const _PATH = /^[A-Za-z0-9._~-]+$/;
 const _METHOD = /^[A-Z]+$/;

@@ -6,14 +6,9 @@ import { warnCheckOff } from '../check-off.js';
 import { digestEventId } from '../context.js';
 import { checkHexBodyHmac, importHmacKeys } from '../hmac.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
+import { postProvider } from '../post-provider.js';
 import type { BuiltinProvider } from '../registry-types.js';
-import {
-  type Provider,
-  type ProviderContext,
-  type ProviderInstance,
-  type ProviderResult,
-  postProvider,
-} from '../types.js';
+import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
 import { parseMailersendEvent } from './parse.js';
 
 const NAME = 'mailersend';

@@ -5,14 +5,9 @@ import { parseJsonBody } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
 import { fromUnixSeconds } from '../context.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, secretList } from '../options.js';
+import { postProvider } from '../post-provider.js';
 import type { BuiltinProvider } from '../registry-types.js';
-import {
-  type Provider,
-  type ProviderContext,
-  type ProviderInstance,
-  type ProviderResult,
-  postProvider,
-} from '../types.js';
+import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
 import { parseMailgunBody } from './parse.js';
 import {
   checkSignatureAge,

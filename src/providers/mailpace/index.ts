@@ -4,14 +4,10 @@ import { ConfigError, isHttpError } from '../../errors.js';
 import { parseJsonBody } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
+import { postProvider } from '../post-provider.js';
 import { decodeKeys, importOnce } from '../public-keys.js';
 import type { BuiltinProvider } from '../registry-types.js';
-import {
-  type Provider,
-  type ProviderContext,
-  type ProviderInstance,
-  postProvider,
-} from '../types.js';
+import type { Provider, ProviderContext, ProviderInstance } from '../types.js';
 import { parseMailpaceEvent } from './parse.js';
 import { createMailpaceVerifier, decodeMailpaceKey, importMailpaceKey } from './verify.js';
 

@@ -4,13 +4,9 @@ import { ConfigError } from '../../errors.js';
 import { warnCheckOff } from '../check-off.js';
 import { checkHexBodyHmac, importHmacKeys } from '../hmac.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
+import { postProvider } from '../post-provider.js';
 import type { BuiltinProvider } from '../registry-types.js';
-import {
-  type Provider,
-  type ProviderContext,
-  type ProviderInstance,
-  postProvider,
-} from '../types.js';
+import type { Provider, ProviderContext, ProviderInstance } from '../types.js';
 import { parseMailtrapBody } from './parse.js';
 
 const NAME = 'mailtrap';

@@ -5,15 +5,10 @@ import { parseJsonBody } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
 import { digestEventId } from '../context.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
+import { postProvider } from '../post-provider.js';
 import { decodeKeys, importOnce } from '../public-keys.js';
 import type { BuiltinProvider } from '../registry-types.js';
-import {
-  type Provider,
-  type ProviderContext,
-  type ProviderInstance,
-  type ProviderResult,
-  postProvider,
-} from '../types.js';
+import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
 import { parsePostalEvent } from './parse.js';
 import {
   checkPostalSignature,

@@ -4,15 +4,10 @@ import { ConfigError, forbidden, type HttpError, isHttpError } from '../../error
 import { decodeUtf8 } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, stringList } from '../options.js';
+import { postProvider } from '../post-provider.js';
 import type { BuiltinProvider } from '../registry-types.js';
 import { parseSnsEnvelope, type SnsMessage } from '../ses/sns/envelope.js';
-import {
-  type Provider,
-  type ProviderContext,
-  type ProviderInstance,
-  type ProviderResult,
-  postProvider,
-} from '../types.js';
+import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
 import { readTrustAnchors, type TrustAnchor } from './chain.js';
 import { parseScalewayMessage } from './parse.js';
 import { confirmScalewaySubscription, createScalewayVerifier } from './verify.js';

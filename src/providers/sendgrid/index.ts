@@ -3,14 +3,10 @@ import * as v from 'valibot';
 import { ConfigError } from '../../errors.js';
 import { warnCheckOff } from '../check-off.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, secretList } from '../options.js';
+import { postProvider } from '../post-provider.js';
 import { decodeKeys, importOnce } from '../public-keys.js';
 import type { BuiltinProvider } from '../registry-types.js';
-import {
-  type Provider,
-  type ProviderContext,
-  type ProviderInstance,
-  postProvider,
-} from '../types.js';
+import type { Provider, ProviderContext, ProviderInstance } from '../types.js';
 import { decodePublicKey, importPublicKey } from './keys.js';
 import { parseSendgridBatch } from './parse.js';
 import { createSendgridVerifier } from './verify.js';

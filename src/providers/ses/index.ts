@@ -11,15 +11,10 @@ import {
   secretList,
   stringList,
 } from '../options.js';
+import { postProvider } from '../post-provider.js';
 import type { BuiltinProvider } from '../registry-types.js';
 import { sharedSecretAuth } from '../shared-secret.js';
-import {
-  type Provider,
-  type ProviderContext,
-  type ProviderInstance,
-  type ProviderResult,
-  postProvider,
-} from '../types.js';
+import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
 import { parseSesEvent, parseSesMessage, type SesParseResult } from './parse.js';
 import { parseSnsEnvelope, type SnsMessage } from './sns/envelope.js';
 import { checkTopicAllowed, confirmSubscription, createSnsVerifier } from './sns/verify.js';
