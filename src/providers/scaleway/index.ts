@@ -6,6 +6,7 @@ import { warnCheckOff } from '../check-off.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, stringList } from '../options.js';
 import { postProvider } from '../post-provider.js';
 import type { BuiltinProvider } from '../registry-types.js';
+import { answerConfirmation } from '../ses/sns/confirmations.js';
 import { parseSnsEnvelope, type SnsMessage } from '../ses/sns/envelope.js';
 import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
 import { readTrustAnchors, type TrustAnchor } from './chain.js';
@@ -97,20 +98,15 @@ function _start(o: Resolved, anchors: TrustAnchor[], context: ProviderContext): 
 
   const dispatch = async (message: SnsMessage): Promise<ProviderResult | HttpError> => {
     const fields = { esp: NAME, messageId: message.MessageId, topicArn: message.TopicArn };
-    if (message.Type === 'SubscriptionConfirmation') {
-      logger.info('Scaleway subscription confirmation received', {
-        ...fields,
-        subscribeUrl: message.SubscribeURL,
-        autoConfirm: o.autoConfirm,
-        ...(noTopic ? { todo: `add this TopicArn to ${TOPIC_VARIABLE} (topicArns)` } : {}),
-      });
-      if (!o.autoConfirm) return NO_EVENTS;
-      return (await confirmScalewaySubscription(message, context)) ?? NO_EVENTS;
-    }
-    if (message.Type === 'UnsubscribeConfirmation') {
-      logger.info('Scaleway unsubscribe confirmation received; not re-subscribing', fields);
-      return NO_EVENTS;
-    }
+    const confirmation = await answerConfirmation(message, {
+      who: 'Scaleway',
+      fields,
+      autoConfirm: o.autoConfirm,
+      todo: noTopic ? `add this TopicArn to ${TOPIC_VARIABLE} (topicArns)` : undefined,
+      confirm: (m) => confirmScalewaySubscription(m, context),
+      logger,
+    });
+    if (confirmation) return confirmation;
     if (noTopic) {
       return forbidden(
         'topic-not-allowed',

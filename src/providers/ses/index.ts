@@ -16,6 +16,7 @@ import type { BuiltinProvider } from '../registry-types.js';
 import { sharedSecretAuth } from '../shared-secret.js';
 import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
 import { parseSesEvent, parseSesMessage, type SesParseResult } from './parse.js';
+import { answerConfirmation } from './sns/confirmations.js';
 import { parseSnsEnvelope, type SnsMessage } from './sns/envelope.js';
 import { checkTopicAllowed, confirmSubscription, createSnsVerifier } from './sns/verify.js';
 
@@ -148,21 +149,15 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
 
   const dispatch = async (message: SnsMessage): Promise<ProviderResult | HttpError> => {
     const fields = { messageId: message.MessageId, topicArn: message.TopicArn, type: message.Type };
-    if (message.Type === 'SubscriptionConfirmation') {
-      logger.info('SNS subscription confirmation received', {
-        ...fields,
-        subscribeUrl: message.SubscribeURL,
-        autoConfirm: o.autoConfirm,
-        ...(openToAnyTopic ? { todo: `add this TopicArn to ${TOPIC_VARIABLE} (topicArns)` } : {}),
-      });
-      if (!o.autoConfirm) return NO_EVENTS;
-      return (await confirmSubscription(message, { fetch: context.fetch, logger })) ?? NO_EVENTS;
-    }
-    if (message.Type === 'UnsubscribeConfirmation') {
-      // Never answered by re-subscribing: whoever unsubscribed meant it.
-      logger.info('SNS unsubscribe confirmation received; not re-subscribing', fields);
-      return NO_EVENTS;
-    }
+    const confirmation = await answerConfirmation(message, {
+      who: 'SNS',
+      fields,
+      autoConfirm: o.autoConfirm,
+      todo: openToAnyTopic ? `add this TopicArn to ${TOPIC_VARIABLE} (topicArns)` : undefined,
+      confirm: (m) => confirmSubscription(m, { fetch: context.fetch, logger }),
+      logger,
+    });
+    if (confirmation) return confirmation;
     if (openToAnyTopic) return _anyTopicRefusal(message.TopicArn);
     const result = parseSesMessage(message.Message, {
       eventId: message.MessageId,

@@ -1,0 +1,46 @@
+/** SNS's subscription messages as an SNS-style provider answers them: logged, and confirmed when told to. */
+import type { HttpError } from '../../../errors.js';
+import type { Logger } from '../../../log.js';
+import type { ProviderResult } from '../../types.js';
+import type { SnsMessage } from './envelope.js';
+
+const NO_EVENTS: ProviderResult = { events: [] };
+
+export interface ConfirmationHandling {
+  /** Who sent it, for the log: `SNS`, `Scaleway`. */
+  readonly who: string;
+  /** The message's log fields. */
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly autoConfirm: boolean;
+  /** What the operator still has to do, logged with a SubscriptionConfirmation when set. */
+  readonly todo?: string | undefined;
+  /** GETs the SubscribeURL: `undefined` once confirmed, or a refusal. */
+  readonly confirm: (message: SnsMessage) => Promise<HttpError | undefined>;
+  readonly logger: Logger;
+}
+
+/**
+ * The answer to a SubscriptionConfirmation or UnsubscribeConfirmation (no events, or why the
+ * confirmation failed); `undefined` for a Notification, which the provider parses.
+ */
+export async function answerConfirmation(
+  message: SnsMessage,
+  h: ConfirmationHandling,
+): Promise<ProviderResult | HttpError | undefined> {
+  if (message.Type === 'SubscriptionConfirmation') {
+    h.logger.info(`${h.who} subscription confirmation received`, {
+      ...h.fields,
+      subscribeUrl: message.SubscribeURL,
+      autoConfirm: h.autoConfirm,
+      ...(h.todo ? { todo: h.todo } : {}),
+    });
+    if (!h.autoConfirm) return NO_EVENTS;
+    return (await h.confirm(message)) ?? NO_EVENTS;
+  }
+  if (message.Type === 'UnsubscribeConfirmation') {
+    // Never answered by re-subscribing: whoever unsubscribed meant it.
+    h.logger.info(`${h.who} unsubscribe confirmation received; not re-subscribing`, h.fields);
+    return NO_EVENTS;
+  }
+  return undefined;
+}
