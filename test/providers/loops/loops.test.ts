@@ -5,6 +5,7 @@ import { createHandlerFromEnv } from '../../../src/from-env.js';
 import { loops } from '../../../src/index.js';
 import vectorFile from '../../fixtures/esps/loops/vectors/vectors.json' with { type: 'json' };
 import { memoryLogger } from '../../helpers/envelope.js';
+import { EMPTY_FIELDS } from '../../helpers/expected-context.js';
 import {
   answer,
   loopsEvent,
@@ -32,15 +33,7 @@ describe('Loops events', () => {
         timestamp: new Date(1_777_636_800 * 1000),
         espName: 'loops',
         eventId: 'msg_delivered',
-        tags: [],
-        metadata: {},
-        rejectReason: null,
-        description: null,
-        clickUrl: null,
-        userAgent: null,
-        mtaResponse: null,
-        rejectCategory: null,
-        permanent: null,
+        ...EMPTY_FIELDS,
         rawEvent: event,
       },
     ]);

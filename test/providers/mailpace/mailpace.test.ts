@@ -11,6 +11,7 @@ import spam from '../../fixtures/esps/mailpace/anymail_rejected_event_reason.jso
   type: 'json',
 };
 import { memoryLogger } from '../../helpers/envelope.js';
+import { EMPTY_FIELDS } from '../../helpers/expected-context.js';
 import {
   answer,
   mailpaceHandler,
@@ -58,15 +59,8 @@ describe('MailPace events', () => {
         timestamp: new Date('2021-11-16T14:50:15.445Z'),
         espName: 'mailpace',
         eventId: `mailpace:${hex.slice(0, 32)}`,
+        ...EMPTY_FIELDS,
         tags: ['string'],
-        metadata: {},
-        rejectReason: null,
-        description: null,
-        clickUrl: null,
-        userAgent: null,
-        mtaResponse: null,
-        rejectCategory: null,
-        permanent: null,
         rawEvent: queued,
       },
     ]);

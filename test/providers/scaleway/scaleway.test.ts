@@ -28,6 +28,7 @@ import spam from '../../fixtures/esps/scaleway_tem/constructed_email_spam.json' 
   type: 'json',
 };
 import { memoryLogger } from '../../helpers/envelope.js';
+import { EMPTY_FIELDS } from '../../helpers/expected-context.js';
 import { serveCertificates } from '../../helpers/signing.js';
 import {
   answer,
@@ -66,15 +67,8 @@ describe('Scaleway TEM events', () => {
         timestamp: new Date(delivered.created_at),
         espName: 'scaleway',
         eventId: delivered.id,
-        tags: [],
-        metadata: {},
-        rejectReason: null,
-        description: null,
-        clickUrl: null,
-        userAgent: null,
+        ...EMPTY_FIELDS,
         mtaResponse: '250 2.0.0 OK',
-        rejectCategory: null,
-        permanent: null,
         rawEvent: delivered,
       },
     ]);
