@@ -34,6 +34,8 @@ export interface HttpRow {
   readonly requests: number;
   readonly rssStartMb?: number;
   readonly rssAfterMb?: number;
+  /** RSS once the server has been made to collect its garbage (SIGUSR2 to a hook; not workerd). */
+  readonly rssAfterGcMb?: number;
 }
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -69,6 +71,13 @@ const BARE_DENO = `Deno.serve({ port: Number(Deno.env.get('PORT')), hostname: '1
 const BARE_BUN = `Bun.serve({ port: Number(process.env.PORT), hostname: '127.0.0.1', fetch: ${BARE_FETCH} });\n`;
 const BARE_WORKER = `export default { fetch: ${BARE_FETCH} };\n`;
 
+// Forced collection on SIGUSR2, loaded before the mailhooks servers (Node with --expose-gc, Bun
+// and Deno with --preload): RSS after the run is read raw and after two full collections (no
+// runtime collects on request in production). workerd has no such hook: raw only.
+const GC_NODE = `process.on('SIGUSR2', () => { globalThis.gc(); globalThis.gc(); });\n`;
+const GC_BUN = `process.on('SIGUSR2', () => { Bun.gc(true); Bun.gc(true); });\n`;
+const GC_DENO = `Deno.addSignalListener('SIGUSR2', () => { globalThis.gc(); globalThis.gc(); });\n`;
+
 function _workerdConfig(dir: string, port: number, withVars: boolean): string {
   const bindings = withVars
     ? Object.entries(ENV)
@@ -95,6 +104,8 @@ interface Server {
   readonly runtime: string;
   readonly server: 'mailhooks' | 'bare';
   start(port: number): ChildProcess;
+  /** Answers SIGUSR2 with a full garbage collection. */
+  readonly collects?: boolean;
 }
 
 /** Builds what each server runs; returns the servers and the Worker bundle's gzip size. */
@@ -112,6 +123,9 @@ async function _prepare(work: string): Promise<{ servers: Server[]; workerGzipBy
     'bare-node.mjs': BARE_NODE,
     'bare-deno.js': BARE_DENO,
     'bare-bun.js': BARE_BUN,
+    'gc-node.mjs': GC_NODE,
+    'gc-bun.js': GC_BUN,
+    'gc-deno.js': GC_DENO,
   };
   for (const [name, text] of Object.entries(files)) writeFileSync(join(work, name), text);
   const workerDir = join(work, 'worker');
@@ -136,7 +150,12 @@ async function _prepare(work: string): Promise<{ servers: Server[]; workerGzipBy
     {
       runtime: 'Node',
       server: 'mailhooks',
-      start: (port) => spawn(process.execPath, [nodeEntry], { ...io, env: env(port) }),
+      collects: true,
+      start: (port) =>
+        spawn(process.execPath, ['--expose-gc', '--import', join(work, 'gc-node.mjs'), nodeEntry], {
+          ...io,
+          env: env(port),
+        }),
     },
     {
       runtime: 'Node',
@@ -147,12 +166,17 @@ async function _prepare(work: string): Promise<{ servers: Server[]; workerGzipBy
     {
       runtime: 'Bun',
       server: 'mailhooks',
+      collects: true,
       start: (port) =>
-        spawn(join(BIN, 'bun'), ['--no-install', 'src/bin/bun.ts'], {
-          ...io,
-          cwd: ROOT,
-          env: env(port),
-        }),
+        spawn(
+          join(BIN, 'bun'),
+          ['--no-install', '--preload', join(work, 'gc-bun.js'), 'src/bin/bun.ts'],
+          {
+            ...io,
+            cwd: ROOT,
+            env: env(port),
+          },
+        ),
     },
     {
       runtime: 'Bun',
@@ -166,12 +190,24 @@ async function _prepare(work: string): Promise<{ servers: Server[]; workerGzipBy
     {
       runtime: 'Deno',
       server: 'mailhooks',
+      collects: true,
       start: (port) =>
-        spawn(join(BIN, 'deno'), [...deno, '--node-modules-dir=manual', 'src/bin/deno.ts'], {
-          ...io,
-          cwd: ROOT,
-          env: { ...env(port), DENO_NO_UPDATE_CHECK: '1' },
-        }),
+        spawn(
+          join(BIN, 'deno'),
+          [
+            ...deno,
+            '--node-modules-dir=manual',
+            '--v8-flags=--expose-gc',
+            '--preload',
+            join(work, 'gc-deno.js'),
+            'src/bin/deno.ts',
+          ],
+          {
+            ...io,
+            cwd: ROOT,
+            env: { ...env(port), DENO_NO_UPDATE_CHECK: '1' },
+          },
+        ),
     },
     {
       runtime: 'Deno',
@@ -238,6 +274,13 @@ export async function overHttp(
       const cpu = cpuSeconds(pid) - cpuBefore;
       await new Promise((r) => setTimeout(r, 500));
       const requests = result['2xx'] + result.non2xx;
+      const rssAfterMb = rssMb(pid);
+      let rssAfterGcMb: number | undefined;
+      if (entry.collects && entry.server === 'mailhooks') {
+        child.kill('SIGUSR2');
+        await new Promise((r) => setTimeout(r, 1000));
+        rssAfterGcMb = rssMb(pid);
+      }
       const row: HttpRow = {
         runtime: entry.runtime,
         server: entry.server,
@@ -246,13 +289,17 @@ export async function overHttp(
         p99Ms: result.latency.p99,
         errors: result.errors + result.timeouts + result.non2xx,
         requests,
-        ...(entry.server === 'mailhooks' ? { rssStartMb, rssAfterMb: rssMb(pid) } : {}),
+        ...(entry.server === 'mailhooks' ? { rssStartMb, rssAfterMb } : {}),
+        ...(rssAfterGcMb !== undefined ? { rssAfterGcMb } : {}),
       };
       rows.push(row);
       log(
         `HTTP ${entry.runtime} ${entry.server}: ${row.rps.toFixed(0)} rps, ${row.perCpuSecond.toFixed(0)} per CPU-s, p99 ${row.p99Ms} ms, errors ${row.errors}` +
           (row.rssStartMb !== undefined
-            ? `, RSS ${row.rssStartMb.toFixed(1)} -> ${row.rssAfterMb?.toFixed(1)} MB`
+            ? `, RSS ${row.rssStartMb.toFixed(1)} -> ${row.rssAfterMb?.toFixed(1)} MB` +
+              (row.rssAfterGcMb !== undefined
+                ? ` (${row.rssAfterGcMb.toFixed(1)} MB after a forced GC)`
+                : '')
             : ''),
       );
     } finally {

@@ -28,14 +28,14 @@ function _table(rows: Row[], http: HttpRow[], workerGzipBytes: number): string {
   }
   out.push('');
   out.push(
-    '| runtime | mailhooks rps / per CPU-s (p99) | bare rps / per CPU-s | ratio per CPU-s | errors | RSS start → after |',
+    '| runtime | mailhooks rps / per CPU-s (p99) | bare rps / per CPU-s | ratio per CPU-s | errors | RSS start → after (after a forced GC) |',
   );
   out.push('|---|---|---|---|---|---|');
   for (const m of http.filter((h) => h.server === 'mailhooks')) {
     const bare = http.find((h) => h.runtime === m.runtime && h.server === 'bare');
     const ratio = bare ? (m.perCpuSecond / bare.perCpuSecond).toFixed(2) : '';
     out.push(
-      `| ${m.runtime} | ${m.rps.toFixed(0)} / ${m.perCpuSecond.toFixed(0)} (${m.p99Ms} ms) | ${bare?.rps.toFixed(0)} / ${bare?.perCpuSecond.toFixed(0)} | ${ratio} | ${m.errors} | ${m.rssStartMb?.toFixed(1)} → ${m.rssAfterMb?.toFixed(1)} MB |`,
+      `| ${m.runtime} | ${m.rps.toFixed(0)} / ${m.perCpuSecond.toFixed(0)} (${m.p99Ms} ms) | ${bare?.rps.toFixed(0)} / ${bare?.perCpuSecond.toFixed(0)} | ${ratio} | ${m.errors} | ${m.rssStartMb?.toFixed(1)} → ${m.rssAfterMb?.toFixed(1)} MB (${m.rssAfterGcMb?.toFixed(1) ?? 'no GC hook'}) |`,
     );
   }
   out.push('');
