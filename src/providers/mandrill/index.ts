@@ -8,7 +8,7 @@ import { commonEntries, parseProviderOptions, secretList } from '../options.js';
 import type { BuiltinProvider } from '../registry-types.js';
 import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
 import { parseMandrillEvents } from './parse.js';
-import { checkMandrillSignature } from './verify.js';
+import { checkMandrillSignature, readForm } from './verify.js';
 
 const NAME = 'mandrill';
 const NO_EVENTS: ProviderResult = { events: [] };
@@ -52,12 +52,17 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
       if (request.method === 'HEAD') return NO_EVENTS;
       const text = decodeUtf8(body);
       if (typeof text !== 'string') return text;
-      const form = new URLSearchParams(text);
+      const form = readForm(text);
+      if (isHttpError(form)) return form;
       if (url !== undefined) {
         const refused = await checkMandrillSignature(request, form, url, keys);
         if (refused) return refused;
       }
-      const result = await parseMandrillEvents(form.get('mandrill_events'), logger, context.now());
+      const result = await parseMandrillEvents(
+        form.get('mandrill_events') ?? null,
+        logger,
+        context.now(),
+      );
       if (!isHttpError(result) && result.events.length === 0) {
         logger.info('Mandrill batch with no tracking events (a test ping sends [])', { esp: NAME });
       }

@@ -1,17 +1,34 @@
 /** Mandrill's X-Mandrill-Signature: base64 HMAC-SHA1 over the configured URL + sorted POST params. */
-import { forbidden, type HttpError } from '../../errors.js';
+import { badRequest, forbidden, type HttpError } from '../../errors.js';
 import { hmacMatchesAny } from '../hmac.js';
 
 export const SIGNATURE_HEADER = 'X-Mandrill-Signature';
 const _encoder = new TextEncoder();
 
 /**
- * What Mandrill signs: the webhook URL exactly as configured in Mandrill, then each POST
- * parameter's name and value, sorted by name (the last value of a repeated name, as Django reads it).
+ * The POST parameters of a form body, each name once, or 400 `invalid-form` when a name repeats:
+ * Mandrill sends each once, and with two copies the signature could cover one while the other
+ * is parsed. The signature check and the parser both read this map.
  */
-export function signedText(url: string, form: URLSearchParams): string {
+export function readForm(text: string): ReadonlyMap<string, string> | HttpError {
   const params = new Map<string, string>();
-  for (const [name, value] of form) params.set(name, value);
+  for (const [name, value] of new URLSearchParams(text)) {
+    if (params.has(name)) {
+      return badRequest(
+        'invalid-form',
+        `form field ${JSON.stringify(name.slice(0, 64))} appears more than once`,
+      );
+    }
+    params.set(name, value);
+  }
+  return params;
+}
+
+/**
+ * What Mandrill signs: the webhook URL exactly as configured in Mandrill, then each POST
+ * parameter's name and value, sorted by name.
+ */
+export function signedText(url: string, params: ReadonlyMap<string, string>): string {
   const names = [...params.keys()].sort();
   return url + names.map((name) => name + params.get(name)).join('');
 }
@@ -19,7 +36,7 @@ export function signedText(url: string, form: URLSearchParams): string {
 /** Undefined when the signature matches under any key, else a 403 that names no URL or key. */
 export async function checkMandrillSignature(
   request: Request,
-  form: URLSearchParams,
+  form: ReadonlyMap<string, string>,
   url: string,
   keys: Promise<CryptoKey[]>,
 ): Promise<HttpError | undefined> {

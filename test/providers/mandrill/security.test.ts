@@ -97,6 +97,28 @@ describe('Mandrill attacks', () => {
     expect(await refusal(forged)).toEqual([403, 'signature-invalid']);
   });
 
+  test('a repeated form field is refused: the signer and the parser must not read different copies', async () => {
+    // Signed over the last mandrill_events (as Django reads a repeated name); a forged first copy
+    // must not be the one parsed.
+    const genuine = await mandrillRequest(SEND);
+    const forged = [{ ...SEND[0], msg: { ...SEND[0].msg, email: 'evil@example.com' } }];
+    const first = new URLSearchParams({ mandrill_events: JSON.stringify(forged) }).toString();
+    for (const body of [
+      `${first}&${await genuine.text()}`,
+      `${await (await mandrillRequest(SEND)).text()}&${first}`,
+    ]) {
+      const request = new Request(URL_LOCAL, { method: 'POST', body, headers: genuine.headers });
+      const [status, reason] = await refusal(request);
+      expect([status, reason]).toEqual([400, 'invalid-form']);
+    }
+    // The same with verification off: one reading of the form, whatever the check.
+    const { handle, events } = setup({ verifySignature: false });
+    const body = `${first}&${await (await mandrillRequest(SEND)).text()}`;
+    const response = await handle(new Request(URL_LOCAL, { method: 'POST', body }));
+    expect(response.status).toBe(400);
+    expect(events).toEqual([]);
+  });
+
   test('rotation: either key of a list verifies', async () => {
     const { handle, events } = setup({ webhookKey: [KEY, OTHER_KEY], url: PUBLIC_URL });
     for (const key of [KEY, OTHER_KEY]) {
