@@ -30,7 +30,10 @@ export class WebhookVerificationError extends Error {
 }
 
 export interface VerifyTrackingWebhookOptions {
-  /** Seconds a timestamp may be old (default 300); future timestamps get at most 300 s. */
+  /**
+   * Seconds a timestamp may be old (default 300): a finite number above 0, else a `TypeError`
+   * (NaN, 0 or a negative number would turn the replay check off). Future timestamps get at most 300 s.
+   */
   readonly toleranceSeconds?: number;
   /** The clock, for tests. */
   readonly now?: () => Date;
@@ -85,9 +88,14 @@ export async function verifyTrackingWebhook(
   secret: string | readonly string[],
   options: VerifyTrackingWebhookOptions = {},
 ): Promise<DecodedTrackingContext> {
+  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  // The verifier reads 0 as "no past check"; here a bad value must not quietly become that.
+  if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance <= 0) {
+    throw new TypeError('toleranceSeconds must be a finite number of seconds above 0');
+  }
   const verify = createStandardWebhooksVerifier({
     secrets: typeof secret === 'string' ? [secret] : secret,
-    maxAgeSeconds: options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
+    maxAgeSeconds: tolerance,
     now: options.now ?? (() => new Date()),
   });
   const body = new Uint8Array(await request.arrayBuffer());
