@@ -201,6 +201,34 @@ describe('Scaleway certificate chain', () => {
       'cert-unavailable',
     ]);
   });
+
+  test('an endless "certificate" (anyone can host files under scw.cloud) is read no further than 64 KB: 403 cert-invalid', async () => {
+    // Unsigned requests can name such a URL: the body read must stop at the size limit, not
+    // buffer whatever arrives until the download deadline.
+    const s = await createScalewaySigner({ issuer: ca.keys });
+    let pulled = 0;
+    let cancelled = false;
+    const chunk = new TextEncoder().encode('A'.repeat(16 * 1024));
+    const endless: typeof fetch = async () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          pull(controller) {
+            pulled += chunk.byteLength;
+            controller.enqueue(chunk);
+          },
+          cancel() {
+            cancelled = true;
+          },
+        }),
+      );
+    const { handle, received } = scalewayHandler(options(), endless);
+    const started = Date.now();
+    expect(await refusal(await handle(await signed(delivered, s)))).toEqual([403, 'cert-invalid']);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(pulled).toBeLessThanOrEqual(128 * 1024);
+    expect(cancelled).toBe(true);
+    expect(received).toEqual([]);
+  });
 });
 
 describe('Scaleway certificate URL, checked before any fetch', () => {

@@ -55,7 +55,11 @@ const _signingCert = (certificate: Certificate): SigningCert => ({
 
 async function _load(url: string, options: KeyCacheOptions): Promise<SigningCert | HttpError> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_CERT_TIMEOUT_MS;
-  const result = await timedGet(options.fetch, url, timeoutMs);
+  // Read no further than the size limit: under Scaleway's rule the URL may be anyone's bucket.
+  const result = await timedGet(options.fetch, url, timeoutMs, MAX_PEM_CHARS);
+  if (!result.ok && result.tooLarge) {
+    return forbidden('cert-invalid', `signing certificate ${url} is larger than a certificate`);
+  }
   if (!result.ok) {
     return unavailable(
       'cert-unavailable',
