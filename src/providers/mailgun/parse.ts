@@ -79,13 +79,24 @@ export interface ParseOptions {
 const _text = (value: string | null | undefined): string | null =>
   typeof value === 'string' && value !== '' ? value : null;
 
-/** The address of a single-address header value (`Name <a@b>` or `a@b`), else undefined. */
+// Each part's characters exclude the next part's, so a match is found (or not) in linear time.
+const _BRACKETED = /^[^<>]*<\s*([^\s<>,]+)\s*>\s*$/;
+const _BARE = /^\s*([^\s<>,"]+)\s*$/;
+
+/** A token with an `@` that is neither its first nor its last character. */
+const _hasInnerAt = (token: string | undefined): token is string =>
+  token !== undefined && token.indexOf('@', 1) > 0 && token.indexOf('@', 1) < token.length - 1;
+
+/**
+ * The address of a single-address header value (`Name <a@b>` or `a@b`), else undefined. Not
+ * `[^…]+@[^…]+` in one pattern: with `@` in both classes that backtracks quadratically.
+ */
 function _singleAddress(header: string | null | undefined): string | undefined {
   if (!header) return undefined;
-  const match =
-    /^[^<>]*<\s*([^\s<>,]+@[^\s<>,]+)\s*>\s*$/.exec(header) ??
-    /^\s*([^\s<>,"]+@[^\s<>,"]+)\s*$/.exec(header);
-  return match?.[1];
+  const bracketed = _BRACKETED.exec(header)?.[1];
+  if (_hasInnerAt(bracketed)) return bracketed;
+  const bare = _BARE.exec(header)?.[1];
+  return _hasInnerAt(bare) ? bare : undefined;
 }
 
 function _eventType(data: EventData): TrackingEventType {

@@ -161,6 +161,48 @@ describe('mailgun maxAgeSeconds', () => {
   });
 });
 
+describe('mailgun work linear in the body', () => {
+  // Mailgun signs only timestamp + token: whoever holds one signature block can send any
+  // event-data with it, so nothing in event-data may cost more than linear time.
+  test('a rejected event whose To header is built to backtrack is read in linear time', async () => {
+    const { handle, events } = setup();
+    const run = 'a@'.repeat(50_000);
+    const started = Date.now();
+    for (const to of [`<${run} x`, `${run} x`, `x <${run}>`, run]) {
+      const body = await resign({
+        'event-data': { event: 'rejected', message: { headers: { to } } },
+      });
+      expect((await handle(mailgunRequest(body))).status).toBe(200);
+    }
+    expect(Date.now() - started).toBeLessThan(2000);
+    // The last two are one address (with @ inside, as the header rule always allowed).
+    expect(events.map((e) => e.recipient.length)).toEqual([run.length, run.length]);
+  }, 60_000);
+
+  test('single To addresses are still read as before', async () => {
+    const { handle, events } = setup();
+    const headers = [
+      '<@a.b>',
+      'a@',
+      '@a',
+      'x <a@b@c>',
+      ' e@f ',
+      '<g@h',
+      'i@j>',
+      '"q" <k@l> ',
+      'm"@n',
+    ];
+    for (const to of headers) {
+      await handle(
+        mailgunRequest(
+          await resign({ 'event-data': { event: 'rejected', message: { headers: { to } } } }),
+        ),
+      );
+    }
+    expect(events.map((e) => e.recipient)).toEqual(['a@b@c', 'e@f', 'k@l']);
+  });
+});
+
 describe('mailgun bodies that are not JSON', () => {
   test('not JSON is 400 invalid-json; not UTF-8 is 400 body-not-utf8', async () => {
     expect(await refusal('{"signature":')).toEqual([400, 'invalid-json']);
