@@ -60,9 +60,10 @@ export function createMailpaceVerifier(keys: Promise<readonly CryptoKey[] | Erro
     }
     const imported = await keys;
     if (imported instanceof Error) {
+      // 503, never 500: the ESP retries while the runtime (or the key) is fixed.
       return refuse(
-        500,
-        'key-unusable',
+        503,
+        'key-unavailable',
         'the MailPace public key could not be imported: this runtime may lack Ed25519 in WebCrypto',
       );
     }

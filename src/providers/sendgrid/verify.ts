@@ -115,7 +115,8 @@ export function createSendgridVerifier(options: SendgridVerifierOptions) {
     if (stale) return stale;
     const keys = await options.keys;
     if (keys instanceof Error) {
-      return refuse(500, 'key-unusable', 'the SendGrid verification key could not be imported');
+      // 503, never 500: the ESP retries while the runtime (or the key) is fixed.
+      return refuse(503, 'key-unavailable', 'the SendGrid verification key could not be imported');
     }
     const prefix = _encoder.encode(timestamp);
     const signed = new Uint8Array(prefix.length + body.length);
