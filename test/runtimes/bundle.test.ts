@@ -59,9 +59,18 @@ function _run(args: string[]): Promise<{ code: number | null; output: string }> 
 }
 
 /** The providers the README says to leave out to get the Worker under 40 KB with all the rest. */
-const LEFT_OUT = ['scaleway', 'unisenderGo', 'postal', 'mandrill', 'mailersend', 'sparkpost'];
+const LEFT_OUT = [
+  'scaleway',
+  'unisenderGo',
+  'postal',
+  'mandrill',
+  'mailersend',
+  'sparkpost',
+  'mailtrap',
+  'mailpace',
+];
 
-test('the Worker with every provider, and without the six heaviest: sizes reported', {
+test(`every provider is reported; without the ones the README names it stays under ${_kb(WORKER_BUDGET_GZIP)} gzip`, {
   timeout: 90_000,
 }, async () => {
   const full = await _wranglerBundle('full');
@@ -72,17 +81,19 @@ test('the Worker with every provider, and without the six heaviest: sizes report
   const kept = Object.keys(await import('../../src/env/index.js')).filter(
     (name) => name.endsWith('Provider') && !LEFT_OUT.includes(name.slice(0, -'Provider'.length)),
   );
-  const entry = join(outdir, 'without-six.ts');
+  const entry = join(outdir, 'without-heaviest.ts');
   writeFileSync(
     entry,
     `import { createWorker } from ${src('adapters/cloudflare.ts')};
      import { ${kept.join(', ')} } from ${src('env/index.ts')};
      export default createWorker([${kept.join(', ')}]);`,
   );
-  const rest = await _wranglerBundle('without-six', entry);
+  const rest = await _wranglerBundle('without-heaviest', entry);
   console.log(
     `Worker bundle without ${LEFT_OUT.join(', ')}: ${_kb(rest.bytes)}, ${_kb(rest.gzip)} gzip`,
   );
+  // The README's advice must stay true: these left out, the rest fit.
+  expect(rest.gzip).toBeLessThan(WORKER_BUDGET_GZIP);
 });
 
 test(`the first-wave Worker (createWorker) stays under ${_kb(WORKER_BUDGET_GZIP)} gzip`, {
