@@ -9,6 +9,7 @@ import { postProvider } from '../post-provider.js';
 import type { BuiltinProvider } from '../registry-types.js';
 import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
 import { parseMailgunBody } from './parse.js';
+import { createTokenGuard } from './token-guard.js';
 import {
   checkSignatureAge,
   importSigningKeys,
@@ -68,7 +69,9 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
   // Awaited on each request; a failed import is reported there, not as an unhandled rejection.
   keys.catch(() => undefined);
 
-  const verify = async (json: unknown): Promise<SignatureBlock | HttpError> => {
+  const tokenSeenWithOtherBody = createTokenGuard();
+
+  const verify = async (json: unknown, bytes: Uint8Array): Promise<SignatureBlock | HttpError> => {
     const block = readSignatureBlock(json);
     if (isHttpError(block)) return block;
     if (!(await signatureMatches(block, await keys))) {
@@ -77,7 +80,11 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
         'signature.signature is not the HMAC of signature.timestamp + signature.token under the signing key',
       );
     }
-    return checkSignatureAge(block.timestamp, context.now(), o.maxAgeSeconds) ?? block;
+    return (
+      checkSignatureAge(block.timestamp, context.now(), o.maxAgeSeconds) ??
+      (await tokenSeenWithOtherBody(block.token, bytes)) ??
+      block
+    );
   };
 
   return {
@@ -87,7 +94,7 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
       if (isHttpError(json)) return _looksLikeForm(bytes) ? _formRefusal(bytes) : json;
       let signed: SignatureBlock | undefined;
       if (o.verifySignature) {
-        const verified = await verify(json);
+        const verified = await verify(json, bytes);
         if (isHttpError(verified)) return verified;
         signed = verified;
       } else {

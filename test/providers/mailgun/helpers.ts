@@ -20,10 +20,13 @@ export interface SignInit {
   readonly token?: string;
 }
 
-/** A signature block for `timestamp` + `token` under `key`. */
+let _tokens = 0;
+
+/** A signature block for `timestamp` + `token` under `key`; each gets a fresh token, as from Mailgun. */
 export async function signatureBlock(init: SignInit = {}) {
   const timestamp = init.timestamp ?? NOW_SECONDS;
-  const token = init.token ?? '0123456789abcdef0123456789abcdef0123456789abcdef01';
+  const token =
+    init.token ?? `0123456789abcdef0123456789abcdef0123456789${String(++_tokens).padStart(8, '0')}`;
   const signature = await hmacHex(init.key ?? TEST_KEY, timestamp + token);
   return { timestamp, token, signature };
 }

@@ -318,3 +318,29 @@ describe('mailgun options', () => {
     expect(mailgun({ signingKey: TEST_KEY, path: 'mailgun-eu' }).path).toBe('mailgun-eu');
   });
 });
+
+describe('mailgun signature blocks bound to their event', () => {
+  test('a signature block sent again with other event data is refused 403 signature-replayed', async () => {
+    const { handle, events } = setup();
+    const block = await signatureBlock({ token: 'a'.repeat(50) });
+    const genuine = JSON.stringify({ ...DELIVERED, signature: block });
+    expect((await handle(mailgunRequest(genuine))).status).toBe(200);
+    const eventData = DELIVERED['event-data'] as Record<string, unknown>;
+    const forged = JSON.stringify({
+      ...DELIVERED,
+      'event-data': { ...eventData, recipient: 'evil@example.com' },
+      signature: block,
+    });
+    const { status, body } = await answer(await handle(mailgunRequest(forged)));
+    expect([status, (body as { error: string }).error]).toEqual([403, 'signature-replayed']);
+    expect(events.map((e) => e.recipient)).not.toContain('evil@example.com');
+  });
+
+  test("Mailgun's retry of the same body still passes", async () => {
+    const { handle, events } = setup();
+    const body = await resign(DELIVERED);
+    expect((await handle(mailgunRequest(body))).status).toBe(200);
+    expect((await handle(mailgunRequest(body))).status).toBe(200);
+    expect(events).toHaveLength(2);
+  });
+});
