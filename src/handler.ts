@@ -229,22 +229,30 @@ export function createHandlerWithRuntime(
   };
 }
 
-const _handlers = new WeakMap<object, (request: Request) => Promise<Response>>();
-const _NO_OPTIONS = {};
+type _Handler = (request: Request) => Promise<Response>;
+
+/** `handleMailWebhook` over a handler factory: one handler per options object (or none). */
+export function handlerPerOptions(
+  create: (options?: MailWebhookOptions) => _Handler,
+): (request: Request, options?: MailWebhookOptions) => Promise<Response> {
+  const handlers = new WeakMap<object, _Handler>();
+  const none = {};
+  return (request, options) => {
+    const key = options ?? none;
+    let handler = handlers.get(key);
+    if (!handler) {
+      handler = create(options);
+      handlers.set(key, handler);
+    }
+    return handler(request);
+  };
+}
 
 /**
  * Handles one request. Handlers are kept per options object, so passing the same object (or
  * none) reuses one handler and its certificate cache.
  */
-export function handleMailWebhook(
+export const handleMailWebhook: (
   request: Request,
   options?: MailWebhookOptions,
-): Promise<Response> {
-  const key = options ?? _NO_OPTIONS;
-  let handler = _handlers.get(key);
-  if (!handler) {
-    handler = createMailWebhookHandler(options);
-    _handlers.set(key, handler);
-  }
-  return handler(request);
-}
+) => Promise<Response> = handlerPerOptions(createMailWebhookHandler);

@@ -3,7 +3,7 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { MailWebhookOptions } from '../config.js';
 import { createHandlerFromEnv as _fromEnv, type Env, type FromEnvContext } from '../from-env.js';
-import { createHandlerWithRuntime } from '../handler.js';
+import { createHandlerWithRuntime, handlerPerOptions } from '../handler.js';
 import { createJsonLogger } from '../log.js';
 import type { RuntimeHooks } from '../runtime-hooks.js';
 import * as _ from './_server.js';
@@ -33,22 +33,11 @@ export function createMailWebhookHandler(
   return createHandlerWithRuntime(options, _RUNTIME);
 }
 
-const _handlers = new WeakMap<object, (request: Request) => Promise<Response>>();
-const _NO_OPTIONS = {};
-
 /** `handleMailWebhook` as in the root export, on the `node:crypto` fast path. */
-export function handleMailWebhook(
+export const handleMailWebhook: (
   request: Request,
   options?: MailWebhookOptions,
-): Promise<Response> {
-  const key = options ?? _NO_OPTIONS;
-  let handler = _handlers.get(key);
-  if (!handler) {
-    handler = createMailWebhookHandler(options);
-    _handlers.set(key, handler);
-  }
-  return handler(request);
-}
+) => Promise<Response> = handlerPerOptions(createMailWebhookHandler);
 
 /** `createHandlerFromEnv` from `mailhooks/env`, on the `node:crypto` fast path. */
 export function createHandlerFromEnv(
