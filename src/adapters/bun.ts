@@ -17,7 +17,7 @@ declare const Bun: {
 };
 declare const process: {
   env: Record<string, string | undefined>;
-  once(signal: string, listener: (signal: string) => void): void;
+  once(event: string, listener: (signal: string) => void): void;
   off(signal: string, listener: (signal: string) => void): void;
 };
 
@@ -25,12 +25,22 @@ declare const process: {
 // length whole is several times cheaper.
 const _RUNTIME: RuntimeHooks = { readBody: readDeclaredLength };
 
+// The event lines, gathered and written once per turn of the event loop (one console call for
+// many lines: Bun's console is flushed at exit, where a process.stdout.write to a pipe may be
+// lost); the rest at a signal and at exit.
+const { logger: _logger, flush: _flushLines } = _._batchedLogger(
+  (text, stderr) => (stderr ? console.error : console.log)(text.slice(0, -1)),
+  (flush) => setTimeout(flush, 0),
+  (flush) => process.once('exit', flush),
+);
+
 /** Starts the packaged Bun server; see `ServeOptions`. */
 export function serve(options: _.ServeOptions = {}): _.MailServer {
   const { handler, port, hostname, graceful } = _._settings(
     options,
     options.env ?? process.env,
     _RUNTIME,
+    _logger,
   );
   const server = Bun.serve({ port, hostname, fetch: handler });
   let finish: () => void = () => {};
@@ -42,11 +52,13 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
   const close = () => {
     closing ??= server.stop(false).then(() => {
       for (const signal of _.SHUTDOWN_SIGNALS) process.off(signal, onSignal);
+      _flushLines();
       finish();
     });
     return closing;
   };
   const onSignal = (signal: string) => {
+    _flushLines();
     _._shuttingDown(signal);
     close();
   };

@@ -30,6 +30,8 @@ declare const Deno: {
     },
     handler: _.FetchHandler,
   ): { finished: Promise<void>; shutdown(): Promise<void> };
+  stdout: { writeSync(bytes: Uint8Array): number };
+  stderr: { writeSync(bytes: Uint8Array): number };
   addSignalListener(signal: Signal, listener: () => void): void;
   removeSignalListener(signal: Signal, listener: () => void): void;
 };
@@ -37,12 +39,27 @@ declare const Deno: {
 // Reading a declared Content-Length whole (arrayBuffer) costs a fraction of Deno's body stream.
 const _RUNTIME: RuntimeHooks = { readBody: readDeclaredLengthDeno };
 
+const _encoder = new TextEncoder();
+
+// The event lines, gathered and written once per turn of the event loop, straight to the streams
+// (writeSync may write part of its bytes: the rest follows); the rest at a signal and at exit.
+const { logger: _logger, flush: _flushLines } = _._batchedLogger(
+  (text, stderr) => {
+    const stream = stderr ? Deno.stderr : Deno.stdout;
+    const bytes = _encoder.encode(text);
+    for (let at = 0; at < bytes.length; ) at += stream.writeSync(bytes.subarray(at));
+  },
+  (flush) => setTimeout(flush, 0),
+  (flush) => globalThis.addEventListener('unload', flush),
+);
+
 /** Starts the packaged Deno server (`--allow-net --allow-env`); see `ServeOptions`. */
 export function serve(options: _.ServeOptions = {}): _.MailServer {
   const { handler, port, hostname, graceful } = _._settings(
     options,
     options.env ?? Deno.env.toObject(),
     _RUNTIME,
+    _logger,
   );
   let listening: (url: string) => void = () => {};
   const ready = new Promise<string>((resolve) => {
@@ -79,6 +96,7 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
   };
   const listeners = _.SHUTDOWN_SIGNALS.map((signal) => {
     const listener = () => {
+      _flushLines();
       _._shuttingDown(signal);
       close();
     };
@@ -87,6 +105,7 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
   });
   // A signal listener keeps Deno alive: remove them so the process can end once the server has.
   server.finished.then(() => {
+    _flushLines();
     if (graceful) for (const [signal, fn] of listeners) Deno.removeSignalListener(signal, fn);
   });
   ready.then(_._listening);

@@ -4,7 +4,6 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { MailWebhookOptions } from '../config.js';
 import { createHandlerFromEnv as _fromEnv, type Env, type FromEnvContext } from '../from-env.js';
 import { createHandlerWithRuntime, handlerPerOptions } from '../handler.js';
-import { createJsonLogger } from '../log.js';
 import type { RuntimeHooks } from '../runtime-hooks.js';
 import * as _ from './_server.js';
 import { nodeReadBody, toNodeListener } from './node-bridge.js';
@@ -48,38 +47,12 @@ export function createHandlerFromEnv(
 }
 
 // The console's JSON lines, written straight to the streams (console.log formats its argument
-// again and costs several times the write), and gathered: on Linux a write to a file or a pipe is
-// a synchronous system call, so every line written by one turn of the event loop goes in one
-// write, at the end of that turn (setImmediate), past 64 KB at once, and at exit.
-let _out = '';
-let _err = '';
-let _flushing = false;
-let _atExit = false;
-
-function _flushLines(): void {
-  _flushing = false;
-  if (_out !== '') {
-    process.stdout.write(_out);
-    _out = '';
-  }
-  if (_err !== '') {
-    process.stderr.write(_err);
-    _err = '';
-  }
-}
-
-const _logger = createJsonLogger((level, line) => {
-  if (level === 'debug' || level === 'info') _out += `${line}\n`;
-  else _err += `${line}\n`;
-  if (_out.length + _err.length > 65_536) return _flushLines();
-  if (_flushing) return;
-  _flushing = true;
-  setImmediate(_flushLines);
-  if (!_atExit) {
-    _atExit = true;
-    process.once('exit', _flushLines);
-  }
-});
+// again and costs several times the write), gathered per turn of the event loop.
+const { logger: _logger, flush: _flushLines } = _._batchedLogger(
+  (text, stderr) => (stderr ? process.stderr : process.stdout).write(text),
+  setImmediate,
+  (flush) => process.once('exit', flush),
+);
 
 const _closeAfter = (res: ServerResponse) => {
   if (!res.headersSent) res.setHeader('connection', 'close');
