@@ -74,6 +74,8 @@ async function _sendAll(
   return undefined;
 }
 
+const _TICKS = 8;
+
 /**
  * Delivers to every sink; the first failure, or the deadline passing, is a 503 so the ESP
  * retries. Sinks get the deadline as an `AbortSignal` and stop their retries when it fires.
@@ -84,6 +86,16 @@ export async function deliver(
   fields: LogFields,
 ): Promise<HttpError | undefined> {
   const deadline = _deadline(options.listenerTimeoutMs);
+  const sent: { done: boolean; result?: HttpError | undefined } = { done: false };
+  const sending = _sendAll(events, options, deadline, fields).then((result) => {
+    sent.done = true;
+    sent.result = result;
+    return result;
+  });
+  // Sinks that take the events at once (the bus, a queue that answers at once) are done within a
+  // few microtasks: the deadline's timer is set only for a delivery still running after them.
+  for (let i = 0; i < _TICKS && !sent.done; i++) await undefined;
+  if (sent.done) return sent.result;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<HttpError>((resolve) => {
     timer = setTimeout(() => {
@@ -102,7 +114,7 @@ export async function deliver(
     }, options.deliveryTimeoutMs);
   });
   try {
-    return await Promise.race([_sendAll(events, options, deadline, fields), timedOut]);
+    return await Promise.race([sending, timedOut]);
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }
