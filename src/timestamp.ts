@@ -5,8 +5,13 @@ const _PATTERN =
 
 const _MAX = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
+const _DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+// The proleptic Gregorian calendar, as Date.UTC counts it (years below 100 are refused anyway).
 const _daysIn = (year: number, month: number): number =>
-  new Date(Date.UTC(year, month, 0)).getUTCDate();
+  month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+    ? 29
+    : (_DAYS[month - 1] ?? 0);
 
 /** A Date when `ms` lies between 1970 and the end of 9999, else undefined. */
 export const inRange = (ms: number): Date | undefined =>
@@ -21,12 +26,18 @@ export function parseTimestamp(text: string): Date | undefined {
   if (text.length > 64) return undefined;
   const m = _PATTERN.exec(text.trim());
   if (!m) return undefined;
-  const [, y, mo, d, h, mi, s = '00', fraction = '', zone = 'Z'] = m;
-  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as number[];
-  if (month === undefined || month < 1 || month > 12) return undefined;
-  if (day === undefined || year === undefined || day < 1 || day > _daysIn(year, month))
-    return undefined;
-  if ((hour ?? 99) > 23 || (minute ?? 99) > 59 || (second ?? 99) > 59) return undefined;
+  // The groups read one by one: no array of strings nor of numbers per timestamp.
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  const fraction = m[7] ?? '';
+  const zone = m[8] ?? 'Z';
+  if (month < 1 || month > 12) return undefined;
+  if (day < 1 || day > _daysIn(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
   let offsetMinutes = 0;
   if (zone.toUpperCase() !== 'Z') {
     const digits = zone.replace(':', '');
