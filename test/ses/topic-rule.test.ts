@@ -78,6 +78,19 @@ describe('real AWS-signed Notifications, neither topicArns nor a secret set', ()
     },
   );
 
+  test.each(realMessages)(
+    '$name: another topic allow-listed → 403 topic-not-allowed naming the variable and its TopicArn',
+    async ({ json }) => {
+      const other = 'arn:aws:sns:us-east-1:111111111111:another-topic';
+      const { message, handle, request } = realHandler(json, { topicArns: [other] });
+      const { status, body } = await answer(await handle(request()));
+      expect(status).toBe(403);
+      expect(body).toMatchObject({ ok: false, error: 'topic-not-allowed' });
+      expect(body.message).toContain(TOPIC_VARIABLE);
+      expect(body.message).toContain(message.TopicArn);
+    },
+  );
+
   test.each(realMessages)('$name: allowAnyTopic: true → 200', async ({ json }) => {
     const { handle, request, lines } = realHandler(json, { allowAnyTopic: true });
     expect(await answer(await handle(request()))).toEqual({

@@ -89,6 +89,7 @@ function _start(o: Resolved, anchors: TrustAnchor[], context: ProviderContext): 
   const verify = createScalewayVerifier({
     verifySignature: o.verifySignature,
     topicArns: o.topicArns,
+    topicVariable: TOPIC_VARIABLE,
     anchors,
     maxAgeSeconds: o.maxAgeSeconds,
     fetch: context.fetch,

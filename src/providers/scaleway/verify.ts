@@ -17,6 +17,8 @@ import { checkIssuedBy, type TrustAnchor } from './chain.js';
 export interface ScalewayVerifierOptions {
   readonly verifySignature: boolean;
   readonly topicArns?: readonly string[] | undefined;
+  /** The variable that sets `topicArns`, named in a refusal. */
+  readonly topicVariable?: string | undefined;
   readonly anchors: readonly TrustAnchor[];
   readonly maxAgeSeconds: number;
   readonly fetch: typeof fetch;
@@ -48,7 +50,11 @@ export function createScalewayVerifier(
   });
   const checkSignature = createSignatureCheck(_scalewayPolicy(options.maxAgeSeconds), certificates);
   return async (message) => {
-    const notAllowed = checkTopicAllowed(message.TopicArn, options.topicArns);
+    const notAllowed = checkTopicAllowed(
+      message.TopicArn,
+      options.topicArns,
+      options.topicVariable,
+    );
     if (notAllowed || !options.verifySignature) return notAllowed;
     return checkSignature(message, options.now());
   };

@@ -108,6 +108,7 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
   const verify = createSnsVerifier({
     verifySignature: o.verifySignature,
     topicArns: o.topicArns,
+    topicVariable: TOPIC_VARIABLE,
     maxAgeSeconds: o.maxAgeSeconds,
     fetch: context.fetch,
     now: context.now,
@@ -133,7 +134,7 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
     const topicArn = request.headers.get('x-amz-sns-topic-arn') ?? '';
     if (!eventId)
       return badRequest('invalid-raw-delivery', 'header x-amz-sns-message-id is missing');
-    const notAllowed = checkTopicAllowed(topicArn, o.topicArns);
+    const notAllowed = checkTopicAllowed(topicArn, o.topicArns, TOPIC_VARIABLE);
     if (notAllowed) return notAllowed;
     let json: unknown;
     try {

@@ -19,6 +19,8 @@ export interface SnsVerifierOptions {
   readonly verifySignature: boolean;
   /** When set, every other TopicArn is refused. */
   readonly topicArns?: readonly string[] | undefined;
+  /** The variable that sets `topicArns` (`MAIL_WEBHOOK_SES_TOPIC_ARNS`), named in a refusal. */
+  readonly topicVariable?: string | undefined;
   /** Refuse messages whose Timestamp is older than this; 0 turns the check off. */
   readonly maxAgeSeconds: number;
   readonly fetch: typeof fetch;
@@ -56,15 +58,20 @@ interface SignedParts<U> {
 
 const CONFIRM_TIMEOUT_MS = 10_000;
 
-/** The `topicArns` allow-list: with none set, every topic is allowed. */
+/**
+ * The `topicArns` allow-list: with none set, every topic is allowed. The refusal names the
+ * variable that sets the list (`variable`), so whoever reads it knows where to add the topic.
+ */
 export function checkTopicAllowed(
   topicArn: string,
   topicArns: readonly string[] | undefined,
+  variable?: string,
 ): HttpError | undefined {
   if (!topicArns || topicArns.includes(topicArn)) return undefined;
+  const list = variable ? `${variable} (topicArns)` : 'topicArns';
   return forbidden(
     'topic-not-allowed',
-    `TopicArn ${topicArn || '(missing)'} is not in the allow-list`,
+    `TopicArn ${topicArn || '(missing)'} is not in the allow-list ${list}`,
   );
 }
 
@@ -182,7 +189,11 @@ export function createSnsVerifier(
     options.verifyRsa,
   );
   return async (message) => {
-    const notAllowed = checkTopicAllowed(message.TopicArn, options.topicArns);
+    const notAllowed = checkTopicAllowed(
+      message.TopicArn,
+      options.topicArns,
+      options.topicVariable,
+    );
     if (notAllowed) return notAllowed;
     if (!options.verifySignature) {
       return message.Type === 'Notification' ? undefined : checkSubscribeUrl(message);
