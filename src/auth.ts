@@ -22,10 +22,6 @@ export function basicCredentials(
   return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-/** The password of an `Authorization: Basic` header, or undefined when none was sent. */
-export const basicPassword = (header: string | null): string | undefined =>
-  basicCredentials(header)?.password;
-
 /** The token of an `Authorization: Bearer` header, or undefined. */
 export function bearerToken(header: string | null): string | undefined {
   const match = header && /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -125,15 +121,3 @@ function _kinds(secret: SharedSecret): string {
   if (secret.header) kinds.push(`header ${secret.header}`);
   return kinds.join(' or ');
 }
-
-/** 401 (asking for Basic credentials) when none were sent, 403 when the password is wrong. */
-export const checkBasicSecret = (
-  request: Request,
-  secrets: string | readonly string[],
-  realm: string,
-): Promise<HttpError | undefined> =>
-  checkSharedSecret(
-    request,
-    { password: typeof secrets === 'string' ? [secrets] : secrets },
-    realm,
-  );
