@@ -9,6 +9,7 @@ import { badRequest, errorResponse, HttpError } from '../errors.js';
 import { isSaneHost } from '../route.js';
 import type { BodyReader } from '../runtime-hooks.js';
 import type { FetchHandler } from './_server.js';
+import { _NodeHeaders } from './node-headers.js';
 import { _NodeJsonResponse, nodeJsonAnswer } from './node-response.js';
 
 const DISCARD_MS = 5000;
@@ -112,14 +113,6 @@ function _path(target: string | undefined): string {
   return start < 0 ? '/' : target.slice(start);
 }
 
-function _headers(req: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
-  }
-  return headers;
-}
-
 // What a Request has beyond method, url, headers, body and signal: served by a real Request,
 // built the first time one of them is used.
 const _DELEGATED_METHODS = ['arrayBuffer', 'blob', 'bytes', 'clone', 'formData', 'json', 'text'];
@@ -164,7 +157,7 @@ class _NodeRequest {
     return this.#url;
   }
   get headers(): Headers {
-    this.#headers ??= _headers(this.#req);
+    this.#headers ??= new _NodeHeaders(this.#req.rawHeaders) as unknown as Headers;
     return this.#headers;
   }
   get body(): ReadableStream<Uint8Array> | null {
