@@ -23,6 +23,54 @@ export const inRange = (ms: number): Date | undefined =>
  * or that an offset pushes outside 1970–9999: never silently shifted.
  */
 export function parseTimestamp(text: string): Date | undefined {
+  if (text.length === 24 || text.length === 20) {
+    const utc = _canonical(text);
+    if (utc !== undefined) return inRange(utc);
+  }
+  return _parseAny(text);
+}
+
+// Digits 0-9 at `at`, else NaN; `_canonical` reads its numbers with it, with no string made.
+const _digit = (text: string, at: number): number => {
+  const code = text.charCodeAt(at) - 48;
+  return code >= 0 && code <= 9 ? code : Number.NaN;
+};
+const _two = (text: string, at: number): number => _digit(text, at) * 10 + _digit(text, at + 1);
+
+/**
+ * `2016-01-27T14:59:38.237Z` or `2016-01-27T14:59:38Z`, the form SNS, SES and most ESPs write
+ * (three timestamps in every SES notification), read by character: epoch milliseconds, or
+ * undefined for anything else, which `_parseAny` then judges as before.
+ */
+function _canonical(text: string): number | undefined {
+  const fraction = text.length === 24;
+  if (
+    text.charCodeAt(4) !== 45 /* - */ ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 84 /* T */ ||
+    text.charCodeAt(13) !== 58 /* : */ ||
+    text.charCodeAt(16) !== 58 ||
+    text.charCodeAt(text.length - 1) !== 90 /* Z */ ||
+    (fraction && text.charCodeAt(19) !== 46) /* . */
+  ) {
+    return undefined;
+  }
+  const year = _two(text, 0) * 100 + _two(text, 2);
+  const month = _two(text, 5);
+  const day = _two(text, 8);
+  const hour = _two(text, 11);
+  const minute = _two(text, 14);
+  const second = _two(text, 17);
+  const ms = fraction ? _digit(text, 20) * 100 + _two(text, 21) : 0;
+  // NaN (a non-digit) fails every comparison below.
+  if (!(year >= 100 && ms >= 0)) return undefined;
+  if (!(month >= 1 && month <= 12 && day >= 1 && day <= _daysIn(year, month))) return undefined;
+  if (!(hour <= 23 && minute <= 59 && second <= 59)) return undefined;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
+/** Every form `parseTimestamp` takes, by the pattern. */
+export function _parseAny(text: string): Date | undefined {
   if (text.length > 64) return undefined;
   const m = _PATTERN.exec(text.trim());
   if (!m) return undefined;

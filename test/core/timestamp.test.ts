@@ -1,6 +1,6 @@
 /** src/timestamp.ts: ISO 8601 as ESPs write it, real calendar instants between 1970 and 9999. */
 import { describe, expect, test } from 'vitest';
-import { inRange, parseTimestamp } from '../../src/timestamp.js';
+import { _parseAny, inRange, parseTimestamp } from '../../src/timestamp.js';
 
 describe('parseTimestamp accepts the forms ESPs write', () => {
   test.each([
@@ -87,5 +87,42 @@ describe('inRange', () => {
     expect(inRange(-1)).toBeUndefined();
     expect(inRange(Number.NaN)).toBeUndefined();
     expect(inRange(Number.POSITIVE_INFINITY)).toBeUndefined();
+  });
+});
+
+describe('the canonical form read by character gives what the pattern gives', () => {
+  // A seeded generator: the same strings on every run.
+  let seed = 20261127;
+  const next = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  const CHARS = '0123456789-:T.Zt z+/a';
+
+  /** A 24- or 20-character candidate: mostly well formed, with days, hours and years at their edges, sometimes one character swapped. */
+  function candidate(): string {
+    const year = [1969, 1970, 2000, 2023, 2024, 2100, 9999, 99, 100, 0][next(10)] as number;
+    const text =
+      `${pad(year, 4)}-${pad(next(14), 2)}-${pad(next(33), 2)}T` +
+      `${pad(next(26), 2)}:${pad(next(62), 2)}:${pad(next(62), 2)}` +
+      (next(3) === 0 ? 'Z' : `.${pad(next(1000), 3)}Z`);
+    if (next(4) !== 0) return text;
+    const at = next(text.length);
+    return text.slice(0, at) + CHARS[next(CHARS.length)] + text.slice(at + 1);
+  }
+
+  test('200,000 generated timestamps, valid and not, parse identically both ways', () => {
+    let accepted = 0;
+    for (let i = 0; i < 200_000; i++) {
+      const text = candidate();
+      const fast = parseTimestamp(text)?.getTime();
+      const reference = _parseAny(text)?.getTime();
+      if (fast !== reference) expect({ text, fast }).toEqual({ text, fast: reference });
+      if (fast !== undefined) accepted++;
+    }
+    // Both kinds were tried: a generator that only made invalid strings would prove nothing.
+    expect(accepted).toBeGreaterThan(20_000);
+    expect(accepted).toBeLessThan(180_000);
   });
 });
