@@ -72,7 +72,9 @@ async function _accept(
   const bug = (problem: string) => _bug(mounted, options, problem);
   try {
     // Credentials are checked before a byte of the body is read.
-    const refused: unknown = await instance.authenticate?.(request);
+    const refused: unknown = instance.authenticate
+      ? await instance.authenticate(request)
+      : undefined;
     if (refused !== undefined && refused !== null) {
       return _isValidResult(refused) && isHttpError(refused)
         ? refused
@@ -208,7 +210,7 @@ export function createHandlerWithRuntime(
     }
     let response: Response | undefined;
     try {
-      const answer = resolved.enabled ? await storeApi?.(request, path) : undefined;
+      const answer = resolved.enabled && storeApi ? await storeApi(request, path) : undefined;
       if (answer instanceof HttpError)
         return _refuse(setup, answer, { path, method: request.method });
       response = answer ?? (resolved.enabled ? await route(request, path) : undefined);

@@ -150,14 +150,18 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
 
   const dispatch = async (message: SnsMessage): Promise<ProviderResult | HttpError> => {
     const fields = { messageId: message.MessageId, topicArn: message.TopicArn, type: message.Type };
-    const confirmation = await answerConfirmation(message, {
-      who: 'SNS',
-      fields,
-      autoConfirm: o.autoConfirm,
-      todo: openToAnyTopic ? `add this TopicArn to ${TOPIC_VARIABLE} (topicArns)` : undefined,
-      confirm: (m) => confirmSubscription(m, { fetch: context.fetch, logger }),
-      logger,
-    });
+    // A Notification, nearly every message, goes straight to the parser.
+    const confirmation =
+      message.Type === 'Notification'
+        ? undefined
+        : await answerConfirmation(message, {
+            who: 'SNS',
+            fields,
+            autoConfirm: o.autoConfirm,
+            todo: openToAnyTopic ? `add this TopicArn to ${TOPIC_VARIABLE} (topicArns)` : undefined,
+            confirm: (m) => confirmSubscription(m, { fetch: context.fetch, logger }),
+            logger,
+          });
     if (confirmation) return confirmation;
     if (openToAnyTopic) return _anyTopicRefusal(message.TopicArn);
     const result = parseSesMessage(message.Message, {
