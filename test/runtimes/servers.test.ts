@@ -64,7 +64,8 @@ const RUNTIMES: readonly Runtime[] = [
   {
     name: 'Node',
     command: process.execPath,
-    args: ['--import', pathToFileURL(preload).href, nodeEntry],
+    // As `npm run start:node` runs it, plus the preload.
+    args: ['--max-semi-space-size=1', '--import', pathToFileURL(preload).href, nodeEntry],
     whileClosing: 'refused',
     closesStalledConnection: true,
   },
