@@ -28,14 +28,21 @@ function _table(rows: Row[], http: HttpRow[], workerGzipBytes: number): string {
   }
   out.push('');
   out.push(
-    '| runtime | mailhooks rps / per CPU-s (p99) | bare rps / per CPU-s | ratio per CPU-s | errors | RSS start → after (after a forced GC) |',
+    '| runtime | mailhooks rps / per CPU-s (p99) | bare per CPU-s | floor per CPU-s | mailhooks ÷ bare | floor ÷ bare | mailhooks ÷ floor | errors | RSS start → after (after a forced GC) | bare RSS start → after |',
   );
-  out.push('|---|---|---|---|---|---|');
+  out.push('|---|---|---|---|---|---|---|---|---|---|');
+  const _ratio = (a?: HttpRow, b?: HttpRow) =>
+    a && b ? (a.perCpuSecond / b.perCpuSecond).toFixed(2) : '';
+  const _rss = (r?: HttpRow) =>
+    r ? `${r.rssStartMb.toFixed(1)} → ${r.rssAfterMb.toFixed(1)} MB` : '';
   for (const m of http.filter((h) => h.server === 'mailhooks')) {
-    const bare = http.find((h) => h.runtime === m.runtime && h.server === 'bare');
-    const ratio = bare ? (m.perCpuSecond / bare.perCpuSecond).toFixed(2) : '';
+    const of = (server: HttpRow['server']) =>
+      http.find((h) => h.runtime === m.runtime && h.server === server);
+    const bare = of('bare');
+    const floor = of('floor');
+    const errors = [m, bare, floor].reduce((sum, r) => sum + (r?.errors ?? 0), 0);
     out.push(
-      `| ${m.runtime} | ${m.rps.toFixed(0)} / ${m.perCpuSecond.toFixed(0)} (${m.p99Ms} ms) | ${bare?.rps.toFixed(0)} / ${bare?.perCpuSecond.toFixed(0)} | ${ratio} | ${m.errors} | ${m.rssStartMb?.toFixed(1)} → ${m.rssAfterMb?.toFixed(1)} MB (${m.rssAfterGcMb?.toFixed(1) ?? 'no GC hook'}) |`,
+      `| ${m.runtime} | ${m.rps.toFixed(0)} / ${m.perCpuSecond.toFixed(0)} (${m.p99Ms} ms) | ${bare?.perCpuSecond.toFixed(0) ?? ''} | ${floor?.perCpuSecond.toFixed(0) ?? ''} | ${_ratio(m, bare)} | ${_ratio(floor, bare)} | ${_ratio(m, floor)} | ${errors} | ${_rss(m)} (${m.rssAfterGcMb?.toFixed(1) ?? 'no GC hook'}) | ${_rss(bare)} |`,
     );
   }
   out.push('');
