@@ -106,6 +106,11 @@ async function _readDeclared(
   return bytes.byteLength > limit ? bodyTooLarge(limit) : bytes;
 }
 
+// A body already in memory (a Request made in process, a runtime that buffered it) gives each
+// chunk within a few microtasks: no timer is set for it. The 408 clock starts at the first read
+// still pending after them, a few microseconds late at most.
+const _STREAM_TICKS = 4;
+
 async function _readStream(
   body: ReadableStream<Uint8Array>,
   limit: number,
@@ -114,7 +119,7 @@ async function _readStream(
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const [deadline, clear] = _deadline(timeoutMs);
+  let deadline: [Promise<typeof _TIMEOUT>, () => void] | undefined;
   const stop = (refusal: HttpError): HttpError => {
     // Cancelling tells the runtime to stop receiving; the client sees the answer straight away.
     reader.cancel().catch(() => {});
@@ -124,7 +129,10 @@ async function _readStream(
     for (;;) {
       let next: ReadableStreamReadResult<Uint8Array> | typeof _TIMEOUT;
       try {
-        next = await Promise.race([reader.read(), deadline]);
+        next = await _soonOrRace(reader.read(), () => {
+          deadline ??= _deadline(timeoutMs);
+          return deadline[0];
+        });
       } catch {
         return _unreadable();
       }
@@ -135,9 +143,32 @@ async function _readStream(
       chunks.push(next.value);
     }
   } finally {
-    clear();
+    deadline?.[1]();
   }
   return _joined(chunks, size);
+}
+
+/** `read`'s outcome if it settles within `_STREAM_TICKS` microtasks, else its race with `timeout()`. */
+async function _soonOrRace<T>(
+  read: Promise<T>,
+  timeout: () => Promise<typeof _TIMEOUT>,
+): Promise<T | typeof _TIMEOUT> {
+  const state: { done: boolean; value?: T; error?: unknown; failed?: boolean } = { done: false };
+  read.then(
+    (value) => {
+      state.done = true;
+      state.value = value;
+    },
+    (error: unknown) => {
+      state.done = true;
+      state.failed = true;
+      state.error = error;
+    },
+  );
+  for (let i = 0; i < _STREAM_TICKS && !state.done; i++) await undefined;
+  if (!state.done) return Promise.race([read, timeout()]);
+  if (state.failed) throw state.error;
+  return state.value as T;
 }
 
 function _joined(chunks: Uint8Array[], size: number): Uint8Array {

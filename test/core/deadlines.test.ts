@@ -1,5 +1,5 @@
 /** Every wait is bounded, and a failure is an answer: 503 sink-timeout, 408 body-timeout, 500 last. */
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import {
   createMailWebhookHandler,
   defineProvider,
@@ -84,6 +84,50 @@ describe('body deadline', () => {
         (l) => l.level === 'warn' && l.fields.reason === 'body-timeout' && l.fields.status === 408,
       ),
     ).toBe(true);
+  });
+});
+
+/** The bounce notification as a request whose body gives one chunk every `everyMs`, `count` in all. */
+function trickled(everyMs: number, count: number): Request {
+  const message = envelope(bounce);
+  const bytes = new TextEncoder().encode(JSON.stringify(message));
+  const size = Math.ceil(bytes.length / count);
+  let at = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+      if (at >= bytes.length) return controller.close();
+      controller.enqueue(bytes.slice(at, at + size));
+      at += size;
+    },
+  });
+  const { headers } = snsRequest(message);
+  return new Request(URL_SES, { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
+}
+
+describe('body deadline across chunks', () => {
+  test('a body trickling in, each chunk quick but the whole too slow: 408 (one clock for the body, not one per chunk)', async () => {
+    const { handle } = setup({ bodyTimeoutMs: 120 });
+    const { status, body } = await answer(await handle(trickled(30, 10)));
+    expect({ status, error: body.error }).toEqual({ status: 408, error: 'body-timeout' });
+  });
+
+  test('a body arriving in slow chunks within the limit is read whole: 200', async () => {
+    const { handle } = setup({ bodyTimeoutMs: 2_000 });
+    const { status, body } = await answer(await handle(trickled(20, 4)));
+    expect({ status, body }).toEqual({ status: 200, body: { ok: true, events: 2 } });
+  });
+
+  test('a body already whole sets no timer', async () => {
+    const { handle } = setup({ bodyTimeoutMs: 50 });
+    const request = snsRequest(envelope(bounce));
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      expect((await handle(request)).status).toBe(200);
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 
