@@ -11,6 +11,12 @@ export interface CertUrl {
 
 const CERT_PATH = /^\/SimpleNotificationService-[0-9a-f]{32}\.pem$/;
 
+// SNS signs with a handful of certificates, each at one URL: a URL that passed is remembered, so
+// a message does not parse it again (the result depends on the text alone). At most 64, then all
+// are forgotten at once.
+const _passed = new Map<string, CertUrl>();
+const _PASSED_MAX = 64;
+
 const _refuse = (rule: string, raw: string, detail: string): HttpError =>
   forbidden(`cert-url-${rule}`, `SigningCertURL ${JSON.stringify(raw)} ${detail}`);
 
@@ -19,6 +25,8 @@ const _refuse = (rule: string, raw: string, detail: string): HttpError =>
  * Reasons: cert-url-invalid, -scheme, -credentials, -port, -fragment, -query, -host, -path.
  */
 export function checkCertUrl(raw: string): CertUrl | HttpError {
+  const known = _passed.get(raw);
+  if (known) return known;
   const parts = readHttpsUrl(raw);
   if (isUrlProblem(parts)) return _refuse(parts.fault, raw, parts.detail);
   if (parts.query !== undefined) return _refuse('query', raw, 'has a query (?)');
@@ -29,5 +37,8 @@ export function checkCertUrl(raw: string): CertUrl | HttpError {
   if (!CERT_PATH.test(parts.path) || parts.url.pathname !== parts.path) {
     return _refuse('path', raw, 'is not /SimpleNotificationService-<32 hex>.pem');
   }
-  return { href: parts.url.href, host };
+  const passed = { href: parts.url.href, host };
+  if (_passed.size >= _PASSED_MAX) _passed.clear();
+  _passed.set(raw, passed);
+  return passed;
 }
