@@ -1,5 +1,5 @@
 /** A handler with every provider the command imitates, its secrets, and the CLI wired to it in memory. */
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateTestKeys, KEY_SPECS } from '../../src/cli/keys';
@@ -40,20 +40,25 @@ export const LOOPS_SECRET = `whsec_${btoa('cli-test-loops-secret-of-32-bytes')}`
 // A key with characters JSON escapes and `$`, which a string replacement would read as a pattern.
 export const UNISENDER_KEY = 'cli-test-unisender/key$&"x';
 
-/** A fresh key pair of `name`'s type, its private half written to a file. */
-async function _keyFile(name: string) {
+/** A fresh key pair of `name`'s type, its private half written to a file in `dir`. */
+async function _keyFile(dir: string, name: string) {
   const keys = await generateTestKeys(KEY_SPECS[name] as NonNullable<(typeof KEY_SPECS)[string]>);
-  const file = join(tmpdir(), `mailhooks-cli-${name}-${crypto.randomUUID()}.pem`);
+  const file = join(dir, `${name}.pem`);
   await writeFile(file, keys.privateKeyPem);
   return { ...keys, file };
 }
 
-/** The handler, what reached its sink, and the SendGrid key pair (private half in a file). */
+/**
+ * The handler, what reached its sink, and the SendGrid key pair (private half in a file). The
+ * key files sit in a directory of their own, which `cleanup` removes with whatever a test wrote
+ * beside them.
+ */
 export async function startHarness() {
-  const keys = await _keyFile('sendgrid');
+  const dir = await mkdtemp(join(tmpdir(), 'mailhooks-cli-'));
+  const keys = await _keyFile(dir, 'sendgrid');
   const privateKeyFile = keys.file;
-  const postalKeys = await _keyFile('postal');
-  const mailpaceKeys = await _keyFile('mailpace');
+  const postalKeys = await _keyFile(dir, 'postal');
+  const mailpaceKeys = await _keyFile(dir, 'mailpace');
   const received: EmailTrackingContext[] = [];
   const handler = createMailWebhookHandler({
     providers: [
@@ -97,7 +102,8 @@ export async function startHarness() {
     'unisender-go': ['--secret', UNISENDER_KEY],
     scaleway: [],
   };
-  return { handler, received, credentials, keys, privateKeyFile };
+  const cleanup = () => rm(dir, { recursive: true, force: true });
+  return { handler, received, credentials, keys, privateKeyFile, cleanup };
 }
 
 /** Runs the command with its fetch going to `handler`; returns the exit code and what it printed. */

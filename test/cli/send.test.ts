@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI_PROVIDERS } from '../../src/cli/samples/index';
 import type { EmailTrackingContext } from '../../src/events';
 import { optionsFromEnv } from '../../src/from-env';
@@ -11,6 +11,7 @@ let harness: Awaited<ReturnType<typeof startHarness>>;
 beforeAll(async () => {
   harness = await startHarness();
 });
+afterAll(() => harness?.cleanup());
 
 const cases = CLI_PROVIDERS.flatMap((provider) =>
   Object.keys(provider.events).map((eventType) => [provider.name, eventType] as const),

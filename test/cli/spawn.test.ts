@@ -31,6 +31,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
+  await harness?.cleanup();
 });
 
 function mailhooks(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
