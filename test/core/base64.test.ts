@@ -1,8 +1,8 @@
-/** src/providers/base64.ts: the table decoder answers as the atob one it replaced, on every input. */
+/** src/providers/base64.ts: strict base64, exactly what `atob` takes once whitespace and stray `=` are refused. */
 import { describe, expect, test } from 'vitest';
 import { decodeBase64, decodePaddedBase64 } from '../../src/providers/base64.js';
 
-/** The earlier decoder: the pattern, the length rule, then `atob`. */
+/** The rule written out: the pattern, the length rule, then `atob`. */
 function reference(text: string): number[] | undefined {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 === 1) return undefined;
   try {
@@ -40,7 +40,7 @@ describe('decodeBase64', () => {
     expect(decoded(text)).toEqual(reference(text));
   });
 
-  test('100,000 generated strings, valid and not, decode exactly as atob did', () => {
+  test('100,000 generated strings, valid and not, decode as the rule says', () => {
     let seed = 42;
     const next = (n: number) => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
