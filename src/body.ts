@@ -80,30 +80,26 @@ async function _readDeclared(
   tooSlow: (timeoutMs: number) => HttpError,
   ticks = 0,
 ): Promise<Uint8Array | HttpError> {
-  const read: { done: boolean; bytes?: Uint8Array } = { done: false };
-  const whole = request.arrayBuffer().then(
-    (buffer) => {
-      read.done = true;
-      read.bytes = new Uint8Array(buffer);
-    },
-    () => {
-      read.done = true;
-    },
-  );
-  // The body timer only for a body still arriving after `ticks` microtasks.
-  for (let i = 0; i < ticks && !read.done; i++) await undefined;
-  if (!read.done) {
-    const [deadline, clear] = _deadline(timeoutMs);
-    try {
-      // The read goes on, unawaited; the 408 closes the connection under it.
-      if ((await Promise.race([whole, deadline])) === _TIMEOUT) return tooSlow(timeoutMs);
-    } finally {
-      clear();
-    }
+  let deadline: [Promise<typeof _TIMEOUT>, () => void] | undefined;
+  let buffer: ArrayBuffer | typeof _TIMEOUT;
+  try {
+    // The body timer only for a body still arriving after `ticks` microtasks. Past it, the read
+    // goes on, unawaited; the 408 closes the connection under it.
+    buffer = await _soonOrRace(
+      request.arrayBuffer(),
+      () => {
+        deadline = _deadline(timeoutMs);
+        return deadline[0];
+      },
+      ticks,
+    );
+  } catch {
+    return _unreadable();
+  } finally {
+    deadline?.[1]();
   }
-  const bytes = read.bytes;
-  if (bytes === undefined) return _unreadable();
-  return bytes.byteLength > limit ? bodyTooLarge(limit) : bytes;
+  if (buffer === _TIMEOUT) return tooSlow(timeoutMs);
+  return buffer.byteLength > limit ? bodyTooLarge(limit) : new Uint8Array(buffer);
 }
 
 // A body already in memory (a Request made in process, a runtime that buffered it) gives each
@@ -129,10 +125,14 @@ async function _readStream(
     for (;;) {
       let next: ReadableStreamReadResult<Uint8Array> | typeof _TIMEOUT;
       try {
-        next = await _soonOrRace(reader.read(), () => {
-          deadline ??= _deadline(timeoutMs);
-          return deadline[0];
-        });
+        next = await _soonOrRace(
+          reader.read(),
+          () => {
+            deadline ??= _deadline(timeoutMs);
+            return deadline[0];
+          },
+          _STREAM_TICKS,
+        );
       } catch {
         return _unreadable();
       }
@@ -148,10 +148,14 @@ async function _readStream(
   return _joined(chunks, size);
 }
 
-/** `read`'s outcome if it settles within `_STREAM_TICKS` microtasks, else its race with `timeout()`. */
+/**
+ * `read`'s outcome if it settles within `ticks` microtasks, else its race with `timeout()`: a
+ * read that is already done sets no timer. Rejects as `read` does.
+ */
 async function _soonOrRace<T>(
   read: Promise<T>,
   timeout: () => Promise<typeof _TIMEOUT>,
+  ticks: number,
 ): Promise<T | typeof _TIMEOUT> {
   const state: { done: boolean; value?: T; error?: unknown; failed?: boolean } = { done: false };
   read.then(
@@ -165,7 +169,7 @@ async function _soonOrRace<T>(
       state.error = error;
     },
   );
-  for (let i = 0; i < _STREAM_TICKS && !state.done; i++) await undefined;
+  for (let i = 0; i < ticks && !state.done; i++) await undefined;
   if (!state.done) return Promise.race([read, timeout()]);
   if (state.failed) throw state.error;
   return state.value as T;
