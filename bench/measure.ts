@@ -9,13 +9,17 @@ export interface Timing {
   readonly perSecond: number;
 }
 
+const WARM_UP_MS = Number(process.env.BENCH_WARM_UP_MS ?? 1000);
+
 /** Runs `fn` `runs` times over `concurrency` concurrent loops (after a warm-up) and times each call. */
 export async function measure(
   fn: () => Promise<unknown>,
   concurrency: number,
   runs: number,
 ): Promise<Timing> {
-  for (let i = 0; i < Math.min(500, runs); i++) await fn();
+  // Warm-up by time, the same for every subject: until the JIT has settled, not a fixed count.
+  const warmUntil = performance.now() + WARM_UP_MS;
+  for (let i = 0; i < 500 || performance.now() < warmUntil; i++) await fn();
   const times: number[] = [];
   let left = runs;
   const worker = async () => {
