@@ -67,28 +67,44 @@ export class _NodeJsonResponse {
     this.#used = true;
     return this.#json;
   }
-  text(): Promise<string> {
-    if (this.#response) return this.#response.text();
+  /** The body read once, converted, settled at once: no stream and no chain of async methods. */
+  #read<T>(convert: (json: string) => T, full: (response: Response) => Promise<T>): Promise<T> {
+    if (this.#response) return full(this.#response);
     try {
-      return Promise.resolve(this.#take());
+      return Promise.resolve(convert(this.#take()));
     } catch (error) {
       return Promise.reject(error);
     }
   }
-  async json(): Promise<unknown> {
-    return JSON.parse(await this.text());
+  text(): Promise<string> {
+    return this.#read(
+      (json) => json,
+      (response) => response.text(),
+    );
   }
-  async bytes(): Promise<Uint8Array> {
-    if (this.#response) return new Uint8Array(await this.#response.arrayBuffer());
-    return _encoder.encode(await this.text());
+  json(): Promise<unknown> {
+    return this.#read(JSON.parse, (response) => response.json());
   }
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    const bytes = await this.bytes();
-    return bytes.byteLength === bytes.buffer.byteLength
-      ? (bytes.buffer as ArrayBuffer)
-      : (bytes.slice().buffer as ArrayBuffer);
+  bytes(): Promise<Uint8Array> {
+    return this.#read(
+      (json) => _encoder.encode(json),
+      async (response) => new Uint8Array(await response.arrayBuffer()),
+    );
+  }
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#read(
+      (json) => _ownBuffer(_encoder.encode(json)),
+      (response) => response.arrayBuffer(),
+    );
   }
 }
+
+function _ownBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.byteLength === bytes.buffer.byteLength
+    ? (bytes.buffer as ArrayBuffer)
+    : (bytes.slice().buffer as ArrayBuffer);
+}
+
 for (const name of _DELEGATED_METHODS) {
   Object.defineProperty(_NodeJsonResponse.prototype, name, {
     value(this: _NodeJsonResponse, ...args: unknown[]) {

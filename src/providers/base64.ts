@@ -5,7 +5,17 @@ const _PADDED = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?
 
 /** Strict base64 (standard alphabet, padding optional) to bytes, or undefined. */
 export function decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
-  if (!_BASE64.test(text) || text.length % 4 === 1) return undefined;
+  return _BASE64.test(text) && text.length % 4 !== 1 ? _decode(text) : undefined;
+}
+
+/** Decodes canonical, padded base64; anything else (whitespace, URL alphabet, no padding) gives `undefined`. */
+export function decodePaddedBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
+  // The padded form is a stricter form of the one `decodeBase64` checks: one scan is enough.
+  return text !== '' && _PADDED.test(text) ? _decode(text) : undefined;
+}
+
+/** `atob` to bytes, for text that passed one of the patterns above. */
+function _decode(text: string): Uint8Array<ArrayBuffer> | undefined {
   try {
     const binary = atob(text);
     // A loop, not Uint8Array.from(string, fn): that iterates the string and calls back per byte.
@@ -15,9 +25,4 @@ export function decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined 
   } catch {
     return undefined;
   }
-}
-
-/** Decodes canonical, padded base64; anything else (whitespace, URL alphabet, no padding) gives `undefined`. */
-export function decodePaddedBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
-  return _PADDED.test(text) ? decodeBase64(text) : undefined;
 }

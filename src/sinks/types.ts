@@ -1,7 +1,10 @@
 /** What every sink implements: take a request's events, resolve when they are safely handed on. */
 import type { EmailTrackingContext } from '../events.js';
 
-/** What the handler tells a sink about the delivery it is part of. */
+/**
+ * What the handler tells a sink about the delivery it is part of. Read `signal` from this object:
+ * the handler's is a getter on its prototype, so a spread copy (`{ ...options }`) does not carry it.
+ */
 export interface SinkSendOptions {
   /** Fires when the request's delivery deadline passes: stop retrying, give up. */
   readonly signal?: AbortSignal;
@@ -17,8 +20,8 @@ export const DEADLINE_PASSED: unique symbol = Symbol('mailhooks.deadlinePassed')
 
 /** True once `options.signal` has aborted; reads the delivery's flag instead when it has one. */
 export function sendAborted(options: SinkSendOptions): boolean {
-  const passed = (options as { [DEADLINE_PASSED]?: () => boolean })[DEADLINE_PASSED];
-  return passed ? passed() : options.signal?.aborted === true;
+  const flagged = options as { [DEADLINE_PASSED]?: () => boolean };
+  return flagged[DEADLINE_PASSED] ? flagged[DEADLINE_PASSED]() : options.signal?.aborted === true;
 }
 
 export interface Sink {

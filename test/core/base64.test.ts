@@ -72,5 +72,8 @@ describe('decodeBase64', () => {
     expect(decodePaddedBase64('TWE=')).toEqual(new Uint8Array([77, 97]));
     expect(decodePaddedBase64('TWE')).toBeUndefined();
     expect(decodePaddedBase64('TW E=')).toBeUndefined();
+    expect(decodePaddedBase64('')).toBeUndefined();
+    expect(decodePaddedBase64('TWE-')).toBeUndefined();
+    expect(decodePaddedBase64('TWFu')).toEqual(new Uint8Array([77, 97, 110]));
   });
 });

@@ -6,17 +6,24 @@ const METADATA_HEADER_PREFIX = 'x-metadata-';
 
 /** `X-Tag` headers, then `mail.tags` entries that are neither `ses:` nor `metadata:`. */
 export function tagsOf(mail: Mail): string[] {
-  if (mail.headers === undefined && mail.tags === undefined) return [];
   const tags: string[] = [];
-  for (const header of mail.headers ?? []) {
-    if (header.name.toLowerCase() === 'x-tag') tags.push(header.value.trim());
+  if (mail.headers) {
+    for (const header of mail.headers) {
+      if (header.name.length === 5 && header.name.toLowerCase() === 'x-tag') {
+        tags.push(header.value.trim());
+      }
+    }
   }
-  for (const [name, values] of Object.entries(mail.tags ?? {})) {
+  // `for...in` over the keys: SES's own `ses:` tags, nearly all of them, cost no entry arrays.
+  const all = mail.tags;
+  for (const name in all) {
     if (name.startsWith('ses:') || name.startsWith('metadata:')) continue;
+    const values = all[name] ?? [];
     if (values.length === 0) tags.push(name);
     for (const value of values) tags.push(value === 'true' ? name : `${name}:${value}`);
   }
-  return [...new Set(tags.filter(Boolean))];
+  if (tags.length === 0) return tags;
+  return tags.length === 1 && tags[0] ? tags : [...new Set(tags.filter(Boolean))];
 }
 
 function _jsonMetadata(value: string, logger: Logger): Record<string, string> {
@@ -47,9 +54,10 @@ export function metadataOf(mail: Mail, logger: Logger): Record<string, string> {
       metadata[header.name.slice(METADATA_HEADER_PREFIX.length)] = header.value;
     }
   }
-  for (const [name, values] of Object.entries(mail.tags ?? {})) {
+  const all = mail.tags;
+  for (const name in all) {
     if (name.startsWith('metadata:') && name.length > 'metadata:'.length) {
-      metadata[name.slice('metadata:'.length)] = values.join(',');
+      metadata[name.slice('metadata:'.length)] = (all[name] ?? []).join(',');
     }
   }
   return metadata;
