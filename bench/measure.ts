@@ -5,13 +5,20 @@ export interface Timing {
   /** Microseconds. */
   readonly median: number;
   readonly p99: number;
-  /** Calls completed per second of wall time, all workers together. */
+  /**
+   * Calls completed per second of wall time, all workers together: the best of the blocks (other
+   * work on the machine only ever slows a block down, so the best is the closest to the cost).
+   */
   readonly perSecond: number;
 }
 
 const WARM_UP_MS = Number(process.env.BENCH_WARM_UP_MS ?? 1000);
+const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 3);
 
-/** Runs `fn` `runs` times over `concurrency` concurrent loops (after a warm-up) and times each call. */
+/**
+ * Runs `fn` `runs` times over `concurrency` concurrent loops, in `BENCH_BLOCKS` blocks after a
+ * warm-up, and times each call; median and p99 are over every call of every block.
+ */
 export async function measure(
   fn: () => Promise<unknown>,
   concurrency: number,
@@ -21,21 +28,24 @@ export async function measure(
   const warmUntil = performance.now() + WARM_UP_MS;
   for (let i = 0; i < 500 || performance.now() < warmUntil; i++) await fn();
   const times: number[] = [];
-  let left = runs;
-  const worker = async () => {
-    while (left-- > 0) {
-      const start = performance.now();
-      await fn();
-      times.push(performance.now() - start);
-    }
-  };
-  const start = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const wall = performance.now() - start;
+  let perSecond = 0;
+  for (let block = 0; block < BLOCKS; block++) {
+    let left = runs;
+    const worker = async () => {
+      while (left-- > 0) {
+        const start = performance.now();
+        await fn();
+        times.push(performance.now() - start);
+      }
+    };
+    const start = performance.now();
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    perSecond = Math.max(perSecond, (runs / (performance.now() - start)) * 1000);
+  }
   times.sort((a, b) => a - b);
   const at = (q: number) =>
     (times[Math.min(times.length - 1, Math.floor(times.length * q))] ?? 0) * 1000;
-  return { median: at(0.5), p99: at(0.99), perSecond: (times.length / wall) * 1000 };
+  return { median: at(0.5), p99: at(0.99), perSecond };
 }
 
 const _TICKS = 100; // USER_HZ on Linux
