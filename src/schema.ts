@@ -2,6 +2,16 @@
 import * as v from 'valibot';
 import { badRequest, ConfigError, type HttpError } from './errors.js';
 
+/** Assigns as `Object.defineProperty` does: a key such as `__proto__` stays an ordinary own key. */
+export function setOwn(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
 /** The dotted path of the first issue (`mail.messageId`), or `(root)`. */
 export function issueField(issues: readonly v.BaseIssue<unknown>[]): string {
   const first = issues[0];

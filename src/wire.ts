@@ -5,8 +5,12 @@ import {
   EmailTrackingContextSchema,
   RejectCategorySchema,
 } from './events.js';
-import { describeIssue } from './schema.js';
+import { describeIssue, setOwn } from './schema.js';
 import { parseTimestamp } from './timestamp.js';
+
+// valibot's isoTimestamp pattern, through the regex action the bundle has anyway.
+const _ISO_TIMESTAMP =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:[12]\d|0[1-9]|3[01])[T ](?:0\d|1\d|2[0-3])(?::[0-5]\d){2}(?:\.\d{1,9})?(?:Z| ?[+-](?:0\d|1\d|2[0-3])(?::?[0-5]\d)?)$/;
 
 /** A context as it travels: JSON-ready, `timestamp` an ISO 8601 string. */
 export const WireTrackingEventSchema = v.object({
@@ -14,7 +18,7 @@ export const WireTrackingEventSchema = v.object({
   // Strict: a real calendar instant between 1970 and 9999, as every provider produces.
   timestamp: v.pipe(
     v.string(),
-    v.isoTimestamp('expected an ISO 8601 timestamp'),
+    v.regex(_ISO_TIMESTAMP, 'expected an ISO 8601 timestamp'),
     v.check(
       (text) => parseTimestamp(text) !== undefined,
       'expected a real date and time between 1970 and 9999',
@@ -148,5 +152,30 @@ export function decodeTrackingEvent(json: string | object): DecodedTrackingConte
     throw new WireFormatError(field, `tracking event field "${field}" ${detail}`);
   }
   const { rawEventTrimmed, ...context } = result.output;
+  _keepSkippedKeys(input as Record<string, Record<string, unknown>>, context);
   return rawEventTrimmed ? { ...context, rawEventTrimmed } : context;
+}
+
+// Keys valibot's record leaves out of its output (and does not check).
+const _SKIPPED = ['__proto__', 'constructor', 'prototype'];
+
+/** Puts back the `metadata` and `rawEvent` keys the schema left out: a sender's key is data. */
+function _keepSkippedKeys(
+  input: Record<string, Record<string, unknown>>,
+  context: EmailTrackingContext,
+): void {
+  for (const field of ['metadata', 'rawEvent'] as const) {
+    const sent = input[field] as Record<string, unknown>;
+    for (const key of _SKIPPED) {
+      if (!Object.hasOwn(sent, key)) continue;
+      const value = sent[key];
+      if (field === 'metadata' && typeof value !== 'string') {
+        throw new WireFormatError(
+          `metadata.${key}`,
+          `tracking event field "metadata.${key}" is invalid (expected a string)`,
+        );
+      }
+      setOwn(context[field], key, value);
+    }
+  }
 }

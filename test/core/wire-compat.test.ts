@@ -60,4 +60,49 @@ describe('decodeTrackingEvent', () => {
       expect((error as WireFormatError).field).toBe('rejectCategory');
     }
   });
+
+  test('metadata and rawEvent keep keys such as constructor and __proto__ through the wire', () => {
+    const text = JSON.stringify(OLD_WIRE)
+      .replace('{"user":"42"}', '{"user":"42","constructor":"c","__proto__":"p","prototype":"q"}')
+      .replace(
+        '{"eventType":"Bounce"}',
+        '{"eventType":"Bounce","constructor":{"a":1},"__proto__":2}',
+      );
+    const context = decodeTrackingEvent(text);
+    expect(Object.entries(context.metadata).sort()).toEqual([
+      ['__proto__', 'p'],
+      ['constructor', 'c'],
+      ['prototype', 'q'],
+      ['user', '42'],
+    ]);
+    expect(Object.getPrototypeOf(context.metadata)).toBe(Object.prototype);
+    expect(Object.entries(context.rawEvent).sort()).toEqual([
+      ['__proto__', 2],
+      ['constructor', { a: 1 }],
+      ['eventType', 'Bounce'],
+    ]);
+    // And back: encode writes what decode read.
+    expect(JSON.parse(encodeTrackingEvent(context))).toMatchObject({
+      metadata: JSON.parse(text).metadata,
+      rawEvent: JSON.parse(text).rawEvent,
+    });
+  });
+
+  test('metadata that is not an object of strings is a WireFormatError naming the field or key', () => {
+    const cases: [unknown, string][] = [
+      [JSON.parse('{"constructor":5}'), 'metadata.constructor'],
+      [JSON.parse('{"__proto__":{}}'), 'metadata.__proto__'],
+      ['x', 'metadata'],
+      [null, 'metadata'],
+      [{ user: 5 }, 'metadata.user'],
+    ];
+    for (const [metadata, field] of cases) {
+      expect(() => decodeTrackingEvent({ ...OLD_WIRE, metadata })).toThrow(WireFormatError);
+      try {
+        decodeTrackingEvent({ ...OLD_WIRE, metadata });
+      } catch (error) {
+        expect((error as WireFormatError).field).toBe(field);
+      }
+    }
+  });
 });

@@ -73,10 +73,62 @@ describe('tags and metadata', () => {
     });
   });
 
+  test('keys such as __proto__ and constructor are kept as ordinary keys, from every source', () => {
+    const event = withHeaders(
+      [
+        { name: 'X-Metadata', value: '{"__proto__":"p","constructor":"c"}' },
+        { name: 'X-Metadata-prototype', value: 'h' },
+        { name: 'X-Metadata-__proto__', value: 'h2' },
+      ],
+      // JSON.parse, as SNS delivers it: an own "__proto__" key, not a prototype.
+      JSON.parse('{"metadata:toString":["t"],"constructor":["x"],"__proto__":["y"]}'),
+    );
+    const [context] = events(event);
+    const metadata = context?.metadata ?? {};
+    expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype);
+    expect(Object.entries(metadata)).toEqual([
+      ['__proto__', 'h2'],
+      ['constructor', 'c'],
+      ['prototype', 'h'],
+      ['toString', 't'],
+    ]);
+    expect(context?.tags).toEqual(['constructor:x', '__proto__:y']);
+  });
+
   test('ignores an X-Metadata header that is not a JSON object, with a warning', () => {
     const { result, lines } = parse(withHeaders([{ name: 'X-Metadata', value: 'not json' }]));
     expect(result).toMatchObject({ kind: 'events' });
     expect(lines.some((l) => l.level === 'warn' && l.msg.includes('X-Metadata'))).toBe(true);
+  });
+});
+
+describe('which timestamp an event takes', () => {
+  const reject = (timestamp: string) => {
+    const event = clone(click) as Record<string, any>;
+    event.eventType = 'Reject';
+    event.reject = { reason: 'Bad content', timestamp };
+    delete event.click;
+    return event;
+  };
+
+  test('Reject, Send and Rendering Failure take mail.timestamp: their detail carries no time of its own', () => {
+    const event = reject('2030-01-01T00:00:00.000Z');
+    const [context] = events(event);
+    expect(context?.timestamp.toISOString()).toBe(
+      parseTimestamp(event.mail.timestamp)?.toISOString(),
+    );
+    // Not read, so not refused either.
+    expect(events(reject('not a time'))[0]?.eventType).toBe('rejected');
+  });
+
+  test('a detail that has its own timestamp (click) is read, and a bad one is a 400 naming it', () => {
+    const event = clone(click) as Record<string, any>;
+    event.click.timestamp = '2030-01-01T00:00:00.000Z';
+    expect(events(event)[0]?.timestamp.toISOString()).toBe('2030-01-01T00:00:00.000Z');
+    event.click.timestamp = 'soon';
+    const { result } = parse(event);
+    expect(result).toBeInstanceOf(HttpError);
+    expect((result as HttpError).message).toContain('click.timestamp');
   });
 });
 

@@ -227,13 +227,17 @@ type _Timed = { timestamp?: string | null | undefined };
  * fallback. Every timestamp present must be a real instant: a bad one is a 400 naming its field,
  * even when another one would have been used.
  */
+// Send, Reject and Rendering Failure carry no time of their own: they take `mail.timestamp`.
+const _UNTIMED = ['send', 'reject', 'failure'];
+
 function _timestamp(
   detail: _Timed | undefined,
   mail: Mail,
   key: string | undefined,
   ctx: SesParseContext,
 ): Date | HttpError {
-  const own = _readTime(detail?.timestamp, `${key}.timestamp`);
+  const own =
+    key && !_UNTIMED.includes(key) ? _readTime(detail?.timestamp, `${key}.timestamp`) : undefined;
   if (isHttpError(own)) return own;
   const mailTime = _readTime(mail.timestamp, 'mail.timestamp');
   if (isHttpError(mailTime)) return mailTime;

@@ -97,14 +97,13 @@ const _isRecipient = (r: Record<string, unknown>): boolean =>
   _isOptStr(r.status) &&
   _isOptStr(r.action);
 
-// Keys a valibot record leaves out of its output: such tags take the schema's way.
-const _DROPPED_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
-
+// Every own key passes as it is (`constructor` too, which valibot's record would leave out): this
+// guard, not the schema, is what lets a well-formed `tags` through.
 function _isTags(x: unknown): boolean {
   if (x === undefined) return true;
   if (!_isObject(x)) return false;
   for (const key in x) {
-    if (!Object.hasOwn(x, key) || _DROPPED_KEYS.has(key) || !_isStrings(x[key])) return false;
+    if (!Object.hasOwn(x, key) || !_isStrings(x[key])) return false;
   }
   return true;
 }

@@ -1,5 +1,6 @@
 /** Tags and metadata from the three SES sources: X-Tag / X-Metadata headers and `mail.tags`. */
 import type { Logger } from '../../log.js';
+import { setOwn } from '../../schema.js';
 import type { Mail } from './schema.js';
 
 const METADATA_HEADER_PREFIX = 'x-metadata-';
@@ -30,9 +31,11 @@ function _jsonMetadata(value: string, logger: Logger): Record<string, string> {
   try {
     const parsed: unknown = JSON.parse(value);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error();
-    return Object.fromEntries(
-      Object.entries(parsed).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
-    );
+    const metadata: Record<string, string> = {};
+    for (const [k, v] of Object.entries(parsed)) {
+      setOwn(metadata, k, typeof v === 'string' ? v : JSON.stringify(v));
+    }
+    return metadata;
   } catch {
     // The sender's own header: a bad one costs its metadata, not the event.
     logger.warn('ignored an X-Metadata header that is not a JSON object', { value });
@@ -46,18 +49,20 @@ export function metadataOf(mail: Mail, logger: Logger): Record<string, string> {
   if (mail.headers === undefined && mail.tags === undefined) return metadata;
   for (const header of mail.headers ?? []) {
     const name = header.name.toLowerCase();
-    if (name === 'x-metadata') Object.assign(metadata, _jsonMetadata(header.value, logger));
-    else if (
+    if (name === 'x-metadata') {
+      for (const [k, v] of Object.entries(_jsonMetadata(header.value, logger)))
+        setOwn(metadata, k, v);
+    } else if (
       name.startsWith(METADATA_HEADER_PREFIX) &&
       name.length > METADATA_HEADER_PREFIX.length
     ) {
-      metadata[header.name.slice(METADATA_HEADER_PREFIX.length)] = header.value;
+      setOwn(metadata, header.name.slice(METADATA_HEADER_PREFIX.length), header.value);
     }
   }
   const all = mail.tags;
   for (const name in all) {
     if (name.startsWith('metadata:') && name.length > 'metadata:'.length) {
-      metadata[name.slice('metadata:'.length)] = (all[name] ?? []).join(',');
+      setOwn(metadata, name.slice('metadata:'.length), (all[name] ?? []).join(','));
     }
   }
   return metadata;

@@ -67,10 +67,15 @@ async function _load(url: string, options: KeyCacheOptions): Promise<SigningCert
     );
   }
   if (result.status !== 200) {
-    return unavailable(
-      'cert-unavailable',
-      `signing certificate ${url} answered HTTP ${result.status}`,
-    );
+    // Down right now (5xx, 408, 429) is not a forgery: 503, and SNS retries. A URL that serves
+    // no certificate (404, 403, a redirect) will not serve one on a retry: refused.
+    const transient = result.status >= 500 || result.status === 408 || result.status === 429;
+    return transient
+      ? unavailable('cert-unavailable', `signing certificate ${url} answered HTTP ${result.status}`)
+      : forbidden(
+          'cert-invalid',
+          `signing certificate ${url} answered HTTP ${result.status}: no certificate there`,
+        );
   }
   let der: Uint8Array<ArrayBuffer>;
   let certificate: Certificate;
