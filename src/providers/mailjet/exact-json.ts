@@ -11,11 +11,14 @@ const _exact = (token: string): string =>
   _INTEGER.test(token) && !Number.isSafeInteger(Number(token)) ? `"${token}"` : token;
 
 /**
- * Parses the body as JSON (400 when it is not), keeping every integer that a JavaScript number
- * cannot hold exactly as a string of its digits: Mailjet's `MessageID` (such as
- * 104427216766056450) would otherwise come out as another number.
+ * Parses the body as JSON (400 when it is not): `json` as `JSON.parse` reads it, and `exact` with
+ * every integer that a JavaScript number cannot hold exactly kept as a string of its digits:
+ * Mailjet's `MessageID` (such as 104427216766056450) would otherwise come out as another number.
+ * `exact` is `json` itself when the body has no such integer.
  */
-export function parseJsonExactIntegers(body: Uint8Array): unknown | Refusal {
+export function parseJsonExactIntegers(
+  body: Uint8Array,
+): { json: unknown; exact: unknown } | Refusal {
   const text = decodeUtf8(body);
   if (typeof text !== 'string') return text;
   let json: unknown;
@@ -26,6 +29,9 @@ export function parseJsonExactIntegers(body: Uint8Array): unknown | Refusal {
     return badRequest('invalid-json', 'request body is not JSON');
   }
   // Only a run of 16 digits can exceed 2^53; the text is valid JSON, so the tokens line up.
-  if (!/\d{16}/.test(text)) return json;
-  return JSON.parse(text.replace(_TOKENS, (token) => (token[0] === '"' ? token : _exact(token))));
+  if (!/\d{16}/.test(text)) return { json, exact: json };
+  const exact: unknown = JSON.parse(
+    text.replace(_TOKENS, (token) => (token[0] === '"' ? token : _exact(token))),
+  );
+  return { json, exact };
 }

@@ -1,5 +1,6 @@
 /** Mailjet Event API payloads (one object, or a grouped array) as contexts, mapped as django-anymail maps them. */
 
+import { isHttpError } from '../../errors.js';
 import type { RejectCategory, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
 import { collectJsonBody, type ElementOutcome } from '../batch.js';
@@ -74,8 +75,8 @@ function _outcome(event: JsonObject, name: string, error: string | null): Outcom
 }
 
 /**
- * `mj_message_id` (a string in newer payloads), else `MessageID` read exactly: the body was
- * parsed with integers past 2^53 kept as their digits.
+ * `mj_message_id` (a string in newer payloads), else `MessageID` read exactly: `event` is the
+ * element as parsed with integers past 2^53 kept as their digits.
  */
 function _messageId(event: JsonObject): string {
   const id = own(event, 'MessageID');
@@ -89,6 +90,7 @@ async function _event(
   element: unknown,
   digest: () => Promise<string>,
   now: () => Date,
+  exact: unknown,
 ): Promise<ElementOutcome> {
   if (!isObject(element)) return { problem: 'is not a JSON object' };
   const name = own(element, 'event');
@@ -110,7 +112,7 @@ async function _event(
       ..._outcome(element, name, error),
       espName: ESP,
       recipient,
-      messageId: _messageId(element),
+      messageId: _messageId(isObject(exact) ? exact : element),
       eventId: await digest(),
       timestamp,
       rawEvent: element,
@@ -125,16 +127,24 @@ async function _event(
   };
 }
 
-/** The body (one event, or a JSON array with "group events" on) as contexts. */
+/**
+ * The body (one event, or a JSON array with "group events" on) as contexts. `rawEvent` and the
+ * digest `eventId` are over each element as `JSON.parse` reads it; `messageId` is read exactly.
+ */
 export async function parseMailjetBody(
   body: Uint8Array,
   now: () => Date,
   logger: Logger,
 ): Promise<ProviderResult | Refusal> {
+  const parsed = parseJsonExactIntegers(body);
+  if (isHttpError(parsed)) return parsed;
+  // The same elements, read exactly, in the order they are parsed (one call each, in turn).
+  const exact = Array.isArray(parsed.exact) ? parsed.exact : [parsed.exact];
+  let index = 0;
   return collectJsonBody(
-    parseJsonExactIntegers(body),
+    parsed.json,
     body,
-    (element, digest) => _event(element, digest, now),
+    (element, digest) => _event(element, digest, now, exact[index++]),
     { esp: ESP, label: 'Mailjet', logger },
   );
 }

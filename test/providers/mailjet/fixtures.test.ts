@@ -165,14 +165,15 @@ describe('Mailjet fixtures through the handler', () => {
       expect(await post(body, AUTH)).toEqual({ status: 200, body: { ok: true, events: 1 } });
       expectContext(events[0], want, 'mailjet');
       const text = new TextDecoder().decode(body);
-      // rawEvent is the event as sent, MessageID as the exact digits it was written with.
+      // rawEvent is the event (the element of a grouped array) as JSON.parse reads it; only
+      // messageId carries the exact digits.
       const sent = JSON.parse(text);
       const element = Array.isArray(sent) ? sent[0] : sent;
-      const digits = /"MessageID":\s*(\d+)/.exec(text)?.[1];
-      expect(events[0]?.rawEvent).toEqual({ ...element, MessageID: digits });
-      // No event id from Mailjet: the body's digest, or in a grouped array the element's.
-      if (!Array.isArray(sent)) expect(events[0]?.eventId).toBe(await digestOf('mailjet', body));
-      else expect(events[0]?.eventId).toMatch(/^mailjet:[0-9a-f]{32}$/);
+      expect(events[0]?.rawEvent).toEqual(element);
+      // No event id from Mailjet: the body's digest, or in a grouped array the element's JSON's.
+      expect(events[0]?.eventId).toBe(
+        await digestOf('mailjet', Array.isArray(sent) ? JSON.stringify(element) : body),
+      );
     });
   }
 });

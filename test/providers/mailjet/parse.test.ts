@@ -17,18 +17,18 @@ const encode = (text: string) => new TextEncoder().encode(text);
 describe('exact integers', () => {
   const parse = (text: string) => parseJsonExactIntegers(encode(text));
 
-  test('integers past 2^53 become their digits; safe ones stay numbers', () => {
-    expect(parse('{"a":104427216766056450,"b":9007199254740991,"c":-9007199254740993}')).toEqual({
-      a: '104427216766056450',
-      b: 9007199254740991,
-      c: '-9007199254740993',
+  test('integers past 2^53 become their digits in `exact`; safe ones stay numbers', () => {
+    const text = '{"a":104427216766056450,"b":9007199254740991,"c":-9007199254740993}';
+    expect(parse(text)).toEqual({
+      json: JSON.parse(text),
+      exact: { a: '104427216766056450', b: 9007199254740991, c: '-9007199254740993' },
     });
   });
 
   test('digits inside strings, fractions and exponents are left alone', () => {
     const text =
       '{"s":"id 104427216766056450 \\" 123456789012345678","f":1.12345678901234567,"e":12345678901234567e2}';
-    expect(parse(text)).toEqual(JSON.parse(text));
+    expect(parse(text)).toEqual({ json: JSON.parse(text), exact: JSON.parse(text) });
   });
 
   test('what is not JSON stays refused, even where quoting a number would make it JSON', () => {
@@ -43,7 +43,19 @@ describe('exact integers', () => {
     const body = `[${SENT_TEXT},${SENT_TEXT.replace('92042317804662640', '92042317804662641')}]`;
     await post(body, AUTH);
     expect(events.map((e) => e.messageId)).toEqual(['92042317804662640', '92042317804662641']);
-    expect(events[0]?.eventId).not.toBe(events[1]?.eventId);
+  });
+
+  test('in a grouped array, rawEvent and the digest eventId are over each element as JSON.parse reads it', async () => {
+    const { post, events } = setup();
+    const body = `[${SENT_TEXT},${SENT_TEXT.replace('92042317804662640', '92042317804662641')}]`;
+    await post(body, AUTH);
+    const parsed = JSON.parse(body) as object[];
+    expect(events.map((e) => e.rawEvent)).toEqual(parsed);
+    expect(events.map((e) => e.eventId)).toEqual([
+      await digestOf('mailjet', JSON.stringify(parsed[0])),
+      await digestOf('mailjet', JSON.stringify(parsed[1])),
+    ]);
+    expect(events.map((e) => e.messageId)).toEqual(['92042317804662640', '92042317804662641']);
   });
 
   test('mj_message_id, when sent, is preferred to MessageID', async () => {
