@@ -167,11 +167,33 @@ add('answers 503 when the certificate download fails with a network error', asyn
   );
 });
 
-add('answers 503 when the certificate host answers 404', async () => {
-  const signer = await createSigner();
-  const body = { ...(await signer.sign(signer.notification())) };
-  assertRefused(await verifyOnce(serveCertificates({}), body), 503, 'cert-unavailable');
-});
+add(
+  'refuses 403 when the certificate URL serves no certificate (404): a retry would not find one',
+  async () => {
+    const signer = await createSigner();
+    const body = { ...(await signer.sign(signer.notification())) };
+    assertRefused(await verifyOnce(serveCertificates({}), body), 403, 'cert-invalid');
+  },
+);
+
+add(
+  'answers 503 for 408 and 429 from the certificate host, 403 for a redirect or 403',
+  async () => {
+    const signer = await createSigner();
+    const body = await signer.sign(signer.notification());
+    for (const [status, expected] of [
+      [408, 503],
+      [429, 503],
+      [502, 503],
+      [301, 403],
+      [403, 403],
+    ] as const) {
+      signer.fetch.outage = status;
+      const reason = expected === 503 ? 'cert-unavailable' : 'cert-invalid';
+      assertRefused(await verifyOnce(signer.fetch, body), expected, reason);
+    }
+  },
+);
 
 add('answers 503 when the certificate download times out', async () => {
   const signer = await createSigner();
