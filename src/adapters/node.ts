@@ -9,6 +9,7 @@ import * as _ from './_server.js';
 import { nodeReadBody, toNodeListener } from './node-bridge.js';
 import { nodeVerifyRsa } from './node-crypto.js';
 import { nodeJsonAnswer } from './node-response.js';
+import { bodyTimeoutOf, boundRequestTime, checkingIntervalOf } from './node-timeouts.js';
 
 export type { FetchHandler, MailServer, ServeOptions } from './_server.js';
 export { withHealthCheck } from './_server.js';
@@ -68,11 +69,16 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
   );
   const listener = toNodeListener(handler);
   const inFlight = new Set<ServerResponse>();
-  const server = createServer((req, res) => {
-    inFlight.add(res);
-    res.once('close', () => inFlight.delete(res));
-    return listener(req, res);
-  });
+  const timeoutMs = bodyTimeoutOf(options.env ?? process.env);
+  const server = createServer(
+    { connectionsCheckingInterval: checkingIntervalOf(timeoutMs) },
+    (req, res) => {
+      inFlight.add(res);
+      res.once('close', () => inFlight.delete(res));
+      return listener(req, res);
+    },
+  );
+  boundRequestTime(server, timeoutMs);
   const finished = new Promise<void>((resolve) => server.once('close', resolve));
   const ready = new Promise<string>((resolve, reject) => {
     server.once('error', reject).listen(port, hostname, () => {

@@ -1,7 +1,8 @@
 /** The Node server in this process: every shutdown path settles, whenever it is taken. */
 import { createServer } from 'node:net';
-import { afterEach, expect, test, vi } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { serve } from '../../src/adapters/node.js';
+import { rawSend } from './raw-http.js';
 
 const handler = () => new Response('{"ok":true}');
 const options = { handler, hostname: 'localhost', port: 0, gracefulShutdown: false };
@@ -77,4 +78,65 @@ test('close() twice, and after it listened, resolves both times', async () => {
       'never resolved',
     ),
   ).toBe('closed');
+});
+
+describe('the whole request within bodyTimeoutMs of its first byte', () => {
+  const env = {
+    MAIL_WEBHOOK_ENABLED: 'true',
+    MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+    MAIL_WEBHOOK_BODY_TIMEOUT_MS: '400',
+  };
+  const start = async () => {
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    quiet();
+    const server = serve({ env, hostname: '127.0.0.1', port: 0, gracefulShutdown: false });
+    const port = Number(new URL(await server.ready).port);
+    return { server, port };
+  };
+
+  test('headers that never finish: 408 body-timeout JSON and the connection closed, within the budget', async () => {
+    const { server, port } = await start();
+    try {
+      const began = Date.now();
+      const exchange = rawSend(port, 'POST /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\n');
+      const text = await within(exchange.closed, 3000, 'still open');
+      expect(Date.now() - began).toBeLessThan(2000);
+      expect(text).toMatch(/^HTTP\/1\.1 408 /);
+      expect(text.toLowerCase()).toContain('connection: close');
+      expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({
+        ok: false,
+        error: 'body-timeout',
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('slow headers then a body that arrives after the budget: 408, counted from the first byte', async () => {
+    const { server, port } = await start();
+    try {
+      const body = '{"Type":"Notification"}';
+      const exchange = rawSend(port, 'POST /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      exchange.socket.write(`Content-Length: ${body.length}\r\n\r\n`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      if (!exchange.socket.destroyed) exchange.socket.write(body);
+      const text = await within(exchange.closed, 3000, 'still open');
+      expect(text).toMatch(/^HTTP\/1\.1 408 /);
+      expect(text).toContain('"body-timeout"');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a request that is not HTTP still gets Node’s own 400', async () => {
+    const { server, port } = await start();
+    try {
+      const text = await within(rawSend(port, 'NOT HTTP AT ALL\r\n\r\n').closed, 3000, 'open');
+      expect(text).toMatch(/^HTTP\/1\.1 400 /);
+    } finally {
+      await server.close();
+    }
+  });
 });

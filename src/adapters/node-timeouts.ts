@@ -1,0 +1,57 @@
+/** The Node server's clock for a whole request: headers and body within `bodyTimeoutMs` of its first byte. */
+/// <reference types="node" preserve="true" />
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { bodyTooSlow } from '../body.js';
+import type { Env } from '../from-env.js';
+
+const _DEFAULT_BODY_TIMEOUT_MS = 30_000;
+
+/** `MAIL_WEBHOOK_BODY_TIMEOUT_MS` as the handler reads it (it refuses a bad one at start-up). */
+export function bodyTimeoutOf(env: Env): number {
+  const raw = env.MAIL_WEBHOOK_BODY_TIMEOUT_MS;
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  const ms = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  return Number.isSafeInteger(ms) && ms > 0 ? ms : _DEFAULT_BODY_TIMEOUT_MS;
+}
+
+/** How often Node looks for requests past their time: often enough to keep the clock within a second. */
+export const checkingIntervalOf = (timeoutMs: number): number =>
+  Math.max(50, Math.min(1000, Math.floor(timeoutMs / 4)));
+
+function _answer(socket: Duplex, status: string, json: string): void {
+  socket.end(
+    `HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(json)}\r\nconnection: close\r\n\r\n${json}`,
+  );
+}
+
+/**
+ * Bounds the whole request, headers included, by `timeoutMs` from its first byte (Node's
+ * `headersTimeout` and `requestTimeout`; the handler's own body clock starts later, when it reads
+ * the body). A request past it gets the handler's 408 `body-timeout` JSON and the connection is
+ * closed; other malformed requests get Node's own 400 or 431, as without this listener.
+ */
+export function boundRequestTime(server: Server, timeoutMs: number): void {
+  server.headersTimeout = timeoutMs;
+  server.requestTimeout = timeoutMs;
+  const timedOut = bodyTooSlow(timeoutMs);
+  const timedOutJson = JSON.stringify({
+    ok: false,
+    error: timedOut.reason,
+    message: timedOut.message,
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    // Past the first byte of an answer nothing can be said any more: close.
+    if (!socket.writable || (socket as { bytesWritten?: number }).bytesWritten) {
+      socket.destroy();
+      return;
+    }
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      _answer(socket, '408 Request Timeout', timedOutJson);
+    } else if (error.code === 'HPE_HEADER_OVERFLOW') {
+      socket.end('HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n');
+    } else {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    }
+  });
+}
