@@ -222,14 +222,14 @@ function _prefix(error: HttpError, root: string): HttpError {
 
 type _Timed = { timestamp?: string | null | undefined };
 
-/**
- * When the event happened: the detail object's timestamp, else `mail.timestamp`, else the
- * fallback. Every timestamp present must be a real instant: a bad one is a 400 naming its field,
- * even when another one would have been used.
- */
 // Send, Reject and Rendering Failure carry no time of their own: they take `mail.timestamp`.
 const _UNTIMED = ['send', 'reject', 'failure'];
 
+/**
+ * When the event happened: the detail object's timestamp (not read for the three above), else
+ * `mail.timestamp`, else the fallback. Every timestamp read must be a real instant: a bad one is
+ * a 400 naming its field, even when another one would have been used.
+ */
 function _timestamp(
   detail: _Timed | undefined,
   mail: Mail,
