@@ -48,12 +48,12 @@ export function acmeMail(options: { token: string }) {
     async authenticate(request) {
       const header = request.headers.get('authorization');
       if (!header?.startsWith('Bearer ')) {
-        return refuse(401, 'credentials-missing', 'send Authorization: Bearer <token>', {
+        return refuse(401, 'credentials-required', 'send Authorization: Bearer <token>', {
           'www-authenticate': 'Bearer realm="mailhooks"',
         });
       }
       if (!(await sameSecret(header.slice('Bearer '.length), options.token))) {
-        return refuse(403, 'token-mismatch', 'the bearer token is not the configured one');
+        return refuse(403, 'secret-mismatch', 'the bearer token is not the configured one');
       }
       return undefined;
     },

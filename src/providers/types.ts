@@ -92,7 +92,7 @@ export function checkProviderShape(
  * const acme = defineProvider({
  *   name: 'acme-mail',
  *   async handle(request, body) {
- *     if (request.headers.get('x-acme-token') !== 'secret') return refuse(403, 'token-mismatch', 'wrong token');
+ *     if (request.headers.get('x-acme-token') !== 'secret') return refuse(403, 'secret-mismatch', 'wrong token');
  *     const event = JSON.parse(new TextDecoder().decode(body));
  *     return { events: [ ... ] };
  *   },

@@ -63,7 +63,7 @@ describe('examples/custom-provider.ts', () => {
     const response = await handle(post(body));
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toMatch(/^Bearer /);
-    expect(await response.json()).toMatchObject({ ok: false, error: 'credentials-missing' });
+    expect(await response.json()).toMatchObject({ ok: false, error: 'credentials-required' });
     expect(counter.pulls).toBe(0);
     expect(received).toHaveLength(0);
     expect(lines.filter((l) => l.level === 'warn')).toMatchObject([
@@ -71,13 +71,13 @@ describe('examples/custom-provider.ts', () => {
     ]);
   });
 
-  test('a wrong token: 403 token-mismatch, body unread, nothing delivered', async () => {
+  test('a wrong token: 403 secret-mismatch, body unread, nothing delivered', async () => {
     const { handle, received } = setup();
     const { body, counter } = countedBody(JSON.stringify(acmeEvent));
     const response = await handle(post(body, { authorization: 'Bearer guess' }));
     expect(await response.json()).toEqual({
       ok: false,
-      error: 'token-mismatch',
+      error: 'secret-mismatch',
       message: 'the bearer token is not the configured one',
     });
     expect(response.status).toBe(403);
