@@ -1,20 +1,26 @@
 /** `mailhooks/node`'s answers: a JSON Response kept as plain values, read as a real one would be. */
 import { expect, test } from 'vitest';
 import { createMailWebhookHandler } from '../../src/adapters/node.js';
-import { EventBus, ses } from '../../src/index.js';
+import { createMailWebhookHandler as createCoreHandler, EventBus, ses } from '../../src/index.js';
 import { silentLogger } from '../../src/log.js';
 
-const handler = createMailWebhookHandler({
+const options = () => ({
   sinks: [new EventBus()],
   logger: silentLogger,
   providers: [ses({ verifySignature: false })],
 });
+const handler = createMailWebhookHandler(options());
+// The core handler answers the same request with a real undici Response: the reference.
+const core = createCoreHandler(options());
 
-/** A 404 (a JSON refusal) and its text as a real Response would carry it. */
+/** mailhooks/node's 404 (a JSON refusal), and the text of the core's real Response for it. */
 async function answer(): Promise<{ response: Response; text: string }> {
-  const response = await handler(new Request('http://localhost/nowhere', { method: 'POST' }));
-  const text = await (await handler(new Request('http://localhost/nowhere'))).text();
-  return { response, text };
+  const request = () => new Request('http://localhost/nowhere', { method: 'POST' });
+  const response = await handler(request());
+  const reference = await core(request());
+  expect(reference.constructor).toBe(Response);
+  expect(response.constructor).not.toBe(Response); // the fast answer, not a real one
+  return { response, text: await reference.text() };
 }
 
 test('is a Response with the status, JSON content type and body of the refusal', async () => {
