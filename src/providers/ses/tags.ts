@@ -48,6 +48,8 @@ export function metadataOf(mail: Mail, logger: Logger): Record<string, string> {
   const metadata: Record<string, string> = {};
   if (mail.headers === undefined && mail.tags === undefined) return metadata;
   for (const header of mail.headers ?? []) {
+    // Only names starting with x or X can match: the rest (From, To, Subject, …) are not lowercased.
+    if ((header.name.charCodeAt(0) | 0x20) !== 0x78) continue;
     const name = header.name.toLowerCase();
     if (name === 'x-metadata') {
       for (const [k, v] of Object.entries(_jsonMetadata(header.value, logger)))
