@@ -1,5 +1,6 @@
 /** Building contexts the same way in every provider: defaults, digest event ids, strict timestamps. */
 import type { EmailTrackingContext } from '../events.js';
+import { setOwn } from '../schema.js';
 import { inRange } from '../timestamp.js';
 
 const _encoder = new TextEncoder();
@@ -55,15 +56,9 @@ export function tagsFromPairs(pairs: Iterable<readonly [string, unknown]>): {
   const metadata: Record<string, string> = {};
   for (const [name, raw] of pairs) {
     const value = typeof raw === 'string' ? raw : raw == null ? '' : JSON.stringify(raw);
-    // defineProperty: a key such as `__proto__` stays an ordinary key.
-    if (name.startsWith('metadata:')) {
-      Object.defineProperty(metadata, name.slice('metadata:'.length), {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else tags.push(value === '' || value === 'true' ? name : `${name}:${value}`);
+    // setOwn: a key such as `__proto__` stays an ordinary key.
+    if (name.startsWith('metadata:')) setOwn(metadata, name.slice('metadata:'.length), value);
+    else tags.push(value === '' || value === 'true' ? name : `${name}:${value}`);
   }
   return { tags: [...new Set(tags)], metadata };
 }

@@ -31,11 +31,10 @@ function _jsonMetadata(value: string, logger: Logger): Record<string, string> {
   try {
     const parsed: unknown = JSON.parse(value);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error();
-    const metadata: Record<string, string> = {};
-    for (const [k, v] of Object.entries(parsed)) {
-      setOwn(metadata, k, typeof v === 'string' ? v : JSON.stringify(v));
-    }
-    return metadata;
+    // fromEntries defines own keys: `__proto__` stays a plain key here; merged below by setOwn.
+    return Object.fromEntries(
+      Object.entries(parsed).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+    );
   } catch {
     // The sender's own header: a bad one costs its metadata, not the event.
     logger.warn('ignored an X-Metadata header that is not a JSON object', { value });
