@@ -69,10 +69,13 @@ export function jsonResponse(
   return jsonAnswer(status, JSON.stringify(body), headers);
 }
 
-/** The one place a refusal becomes a response: `{ ok: false, error, message }`. */
+/** A refusal's body: `{ ok: false, error, message }`. */
+export const errorJson = (error: HttpError): string =>
+  JSON.stringify({ ok: false, error: error.reason, message: error.message });
+
+/** The one place a refusal becomes a response. */
 export function errorResponse(error: HttpError, answer: JsonAnswer = jsonAnswer): Response {
-  const body = { ok: false, error: error.reason, message: error.message };
-  return answer(error.status, JSON.stringify(body), error.headers);
+  return answer(error.status, errorJson(error), error.headers);
 }
 
 /** A short, log-safe description of anything thrown. */

@@ -3,17 +3,13 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { bodyTooSlow } from '../body.js';
-import type { Env } from '../from-env.js';
+import { DEFAULT_BODY_TIMEOUT_MS } from '../config.js';
+import { type Env, envWholeNumber } from '../env-values.js';
+import { errorJson } from '../errors.js';
 
-const _DEFAULT_BODY_TIMEOUT_MS = 30_000;
-
-/** `MAIL_WEBHOOK_BODY_TIMEOUT_MS` as the handler reads it (it refuses a bad one at start-up). */
-export function bodyTimeoutOf(env: Env): number {
-  const raw = env.MAIL_WEBHOOK_BODY_TIMEOUT_MS;
-  const text = typeof raw === 'string' ? raw.trim() : '';
-  const ms = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  return Number.isSafeInteger(ms) && ms > 0 ? ms : _DEFAULT_BODY_TIMEOUT_MS;
-}
+/** `MAIL_WEBHOOK_BODY_TIMEOUT_MS` as the handler reads it, or the handler's default. */
+export const bodyTimeoutOf = (env: Env): number =>
+  envWholeNumber(env, 'MAIL_WEBHOOK_BODY_TIMEOUT_MS') || DEFAULT_BODY_TIMEOUT_MS;
 
 /** How often Node looks for requests past their time: often enough to keep the clock within a second. */
 export const checkingIntervalOf = (timeoutMs: number): number =>
@@ -34,12 +30,8 @@ function _answer(socket: Duplex, status: string, json: string): void {
 export function boundRequestTime(server: Server, timeoutMs: number): void {
   server.headersTimeout = timeoutMs;
   server.requestTimeout = timeoutMs;
-  const timedOut = bodyTooSlow(timeoutMs);
-  const timedOutJson = JSON.stringify({
-    ok: false,
-    error: timedOut.reason,
-    message: timedOut.message,
-  });
+  // The handler's own 408, as the Node socket writes it (no Response to write here).
+  const timedOutJson = errorJson(bodyTooSlow(timeoutMs));
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     // Past the first byte of an answer nothing can be said any more: close.
     if (!socket.writable || (socket as { bytesWritten?: number }).bytesWritten) {
