@@ -21,7 +21,7 @@ import deliveryEvent from '../test/fixtures/ses/event-publishing-delivery.json' 
 import { realCertificates, realMessages } from '../test/fixtures/sns-real/index.js';
 import { snsHeaders } from '../test/helpers/envelope.js';
 import { createSigner } from '../test/helpers/signing.js';
-import { measure, type Timing } from './measure.js';
+import { measureTogether, type Timing } from './measure.js';
 
 const require = createRequire(import.meta.url);
 type Callback = (error: Error | null) => void;
@@ -114,28 +114,22 @@ export async function inProcess(log: (line: string) => void): Promise<Row[]> {
     'core handler (crypto.subtle)': createMailWebhookHandler(options()),
   };
 
-  const rows: Row[] = [];
-  const run = async (
+  // Every subject is queued first, then measured beside the others on the same message (their
+  // blocks taking turns: see measureTogether), so each ratio compares figures from one moment.
+  const subjects: Subject[] = [];
+  const add = (
     group: string,
     what: string,
     message: string,
     fn: () => Promise<unknown>,
     runs = RUNS,
-  ) => {
-    for (const concurrency of [1, 16]) {
-      const timing = await measure(fn, concurrency, runs);
-      rows.push({ group, what, message, concurrency, timing });
-      log(
-        `${group} | ${what} | ${message} | c${concurrency}: median ${timing.median.toFixed(1)} µs, p99 ${timing.p99.toFixed(1)} µs`,
-      );
-    }
-  };
+  ) => subjects.push({ group, what, message, fn, runs });
 
   for (const [label, message] of Object.entries(messages)) {
     const body = JSON.stringify(message);
     const headers = snsHeaders(message);
     for (const [what, handler] of Object.entries(handlers)) {
-      await run('whole handler', what, label, async () => {
+      add('whole handler', what, label, async () => {
         const response = await handler(new Request(URL_SES, { method: 'POST', headers, body }));
         if (response.status !== 200) throw new Error(`${what}: status ${response.status}`);
         await response.arrayBuffer();
@@ -171,27 +165,27 @@ export async function inProcess(log: (line: string) => void): Promise<Row[]> {
       }),
     };
     for (const [what, verify] of Object.entries(verifiers)) {
-      await run('verification alone', what, label, async () => {
+      add('verification alone', what, label, async () => {
         const refusal = await verify(message);
         if (refusal) throw new Error(`${what}: ${refusal.reason}: ${refusal.message}`);
       });
     }
     const validator = new SnsValidator();
-    await run('verification alone', 'sns-validator 0.3.5', label, () => {
+    add('verification alone', 'sns-validator 0.3.5', label, () => {
       const copy = { ...json };
       return new Promise<void>((resolve, reject) =>
         validator.validate(copy, (error) => (error ? reject(error) : resolve())),
       );
     });
     const payloadValidator = new SnsPayloadValidator();
-    await run('verification alone', 'sns-payload-validator 2.1.0', label, () =>
+    add('verification alone', 'sns-payload-validator 2.1.0', label, () =>
       payloadValidator.validate({ ...json }),
     );
   }
 
   for (const [label, message] of Object.entries(messages)) {
     const body = JSON.stringify(message);
-    await run(
+    add(
       'parsing alone',
       'envelope + SES event',
       label,
@@ -208,5 +202,58 @@ export async function inProcess(log: (line: string) => void): Promise<Row[]> {
       RUNS * 2,
     );
   }
-  return rows;
+
+  return measureAll(subjects, log);
+}
+
+interface Subject {
+  readonly group: string;
+  readonly what: string;
+  readonly message: string;
+  readonly fn: () => Promise<unknown>;
+  readonly runs: number;
+}
+
+/** Measures the subjects of each message together, at concurrency 1 and 16; rows in queue order. */
+async function measureAll(subjects: Subject[], log: (line: string) => void): Promise<Row[]> {
+  const timings = new Map<Subject, Map<number, Timing>>();
+  const batches = new Map<string, Subject[]>();
+  for (const subject of subjects) {
+    // Parsing alone is not compared with anything: it runs on its own.
+    const key =
+      subject.group === 'parsing alone'
+        ? `${subject.group}/${subject.what}/${subject.message}`
+        : subject.message;
+    batches.set(key, [...(batches.get(key) ?? []), subject]);
+  }
+  for (const batch of batches.values()) {
+    for (const concurrency of [1, 16]) {
+      // One block size per batch (the subjects compared share RUNS).
+      const runs = Math.min(...batch.map((s) => s.runs));
+      const measured = await measureTogether(
+        batch.map((s) => s.fn),
+        concurrency,
+        runs,
+      );
+      for (const [index, subject] of batch.entries()) {
+        const timing = measured[index];
+        if (!timing) continue;
+        const byConcurrency = timings.get(subject) ?? new Map<number, Timing>();
+        byConcurrency.set(concurrency, timing);
+        timings.set(subject, byConcurrency);
+        log(
+          `${subject.group} | ${subject.what} | ${subject.message} | c${concurrency}: median ${timing.median.toFixed(1)} µs, p99 ${timing.p99.toFixed(1)} µs`,
+        );
+      }
+    }
+  }
+  return subjects.flatMap((subject) =>
+    [...(timings.get(subject) ?? [])].map(([concurrency, timing]) => ({
+      group: subject.group,
+      what: subject.what,
+      message: subject.message,
+      concurrency,
+      timing,
+    })),
+  );
 }

@@ -24,28 +24,51 @@ export async function measure(
   concurrency: number,
   runs: number,
 ): Promise<Timing> {
-  // Warm-up by time, the same for every subject: until the JIT has settled, not a fixed count.
-  const warmUntil = performance.now() + WARM_UP_MS;
-  for (let i = 0; i < 500 || performance.now() < warmUntil; i++) await fn();
-  const times: number[] = [];
-  let perSecond = 0;
-  for (let block = 0; block < BLOCKS; block++) {
-    let left = runs;
-    const worker = async () => {
-      while (left-- > 0) {
-        const start = performance.now();
-        await fn();
-        times.push(performance.now() - start);
-      }
-    };
-    const start = performance.now();
-    await Promise.all(Array.from({ length: concurrency }, worker));
-    perSecond = Math.max(perSecond, (runs / (performance.now() - start)) * 1000);
+  const [timing] = await measureTogether([fn], concurrency, runs);
+  if (!timing) throw new Error('measure: no timing');
+  return timing;
+}
+
+/**
+ * `measure` for several subjects whose rates are compared: each is warmed up, then their blocks
+ * take turns (A B C, A B C, ...), so a busy moment on the machine falls on every subject alike
+ * instead of on whichever ran then. One `Timing` per subject, in order.
+ */
+export async function measureTogether(
+  fns: readonly (() => Promise<unknown>)[],
+  concurrency: number,
+  runs: number,
+): Promise<Timing[]> {
+  const times = fns.map((): number[] => []);
+  const perSecond = fns.map(() => 0);
+  for (const fn of fns) {
+    // Warm-up by time, the same for every subject: until the JIT has settled, not a fixed count.
+    const warmUntil = performance.now() + WARM_UP_MS;
+    for (let i = 0; i < 500 || performance.now() < warmUntil; i++) await fn();
   }
-  times.sort((a, b) => a - b);
-  const at = (q: number) =>
-    (times[Math.min(times.length - 1, Math.floor(times.length * q))] ?? 0) * 1000;
-  return { median: at(0.5), p99: at(0.99), perSecond };
+  for (let block = 0; block < BLOCKS; block++) {
+    for (const [index, fn] of fns.entries()) {
+      const own = times[index] ?? [];
+      let left = runs;
+      const worker = async () => {
+        while (left-- > 0) {
+          const start = performance.now();
+          await fn();
+          own.push(performance.now() - start);
+        }
+      };
+      const start = performance.now();
+      await Promise.all(Array.from({ length: concurrency }, worker));
+      const rate = (runs / (performance.now() - start)) * 1000;
+      perSecond[index] = Math.max(perSecond[index] ?? 0, rate);
+    }
+  }
+  return times.map((own, index) => {
+    own.sort((a, b) => a - b);
+    const at = (q: number) =>
+      (own[Math.min(own.length - 1, Math.floor(own.length * q))] ?? 0) * 1000;
+    return { median: at(0.5), p99: at(0.99), perSecond: perSecond[index] ?? 0 };
+  });
 }
 
 const _TICKS = 100; // USER_HZ on Linux
