@@ -44,14 +44,10 @@ const _ADDRESS_REJECT = /suppression|invalid/i;
 
 function _failure(type: TrackingEventType, event: MailtrapEvent) {
   switch (type) {
-    case 'bounced': {
-      // A policy refusal of the content (bounce_category "spam") says nothing about the address.
-      const blocked = event.bounce_category === 'spam';
-      return {
-        rejectCategory: (blocked ? 'blocked' : 'bounced') as RejectCategory,
-        permanent: !blocked,
-      };
-    }
+    case 'bounced':
+      // Mailtrap's "bounce" is its hard bounce ("soft bounce" is deferred): `bounced` and permanent,
+      // whatever its bounce_category, as django-anymail maps it.
+      return { rejectCategory: 'bounced' as const, permanent: true };
     case 'rejected':
       return {
         rejectCategory: 'blocked' as const,

@@ -74,7 +74,8 @@ function _outcome(event: JsonObject, type: TrackingEventType): Outcome {
   const bounceClass = ownText(event, 'bounce_class') ?? '';
   const retyped = type === 'bounced' ? RETYPED.get(bounceClass) : undefined;
   if (retyped) return outcome(retyped);
-  const category = CATEGORIES.get(bounceClass);
+  // A class anymail's table does not list is `other`, as there; no class at all leaves the type's own.
+  const category = CATEGORIES.get(bounceClass) ?? (bounceClass === '' ? undefined : 'other');
   const hard = HARD_CLASSES.has(bounceClass);
   if (type !== 'rejected') {
     return outcome(type, category ?? (type === 'bounced' ? 'bounced' : 'other'), hard);
@@ -93,9 +94,9 @@ function _timestamp(event: JsonObject, now: () => Date): Date | undefined {
   return fromUnixSeconds(value) ?? (typeof value === 'string' ? parseTimestamp(value) : undefined);
 }
 
+/** `campaign_id`, as anymail: `rcpt_tags` come from a recipient list, not from the send (in `rawEvent`). */
 function _tags(event: JsonObject): string[] {
-  const rcptTags = own(event, 'rcpt_tags');
-  return textTags([own(event, 'campaign_id'), ...(Array.isArray(rcptTags) ? rcptTags : [])]);
+  return textTags([own(event, 'campaign_id')]);
 }
 
 /** The one event class of an element: `{}` is SparkPost's ping; `relay_message` is inbound mail. */
@@ -124,8 +125,9 @@ async function _event(
   const { cls, event } = unwrapped;
   const name = own(event, 'type');
   if (typeof name !== 'string') return { problem: `field "msys.${cls}.type" is missing` };
-  const recipient = ownText(event, 'raw_rcpt_to') ?? ownText(event, 'rcpt_to');
-  if (recipient === null) return { problem: `field "msys.${cls}.raw_rcpt_to" is missing` };
+  // AMP engagement events may name no recipient; anymail still reports them, and so do we (with
+  // an empty recipient) rather than drop an open or a click.
+  const recipient = ownText(event, 'raw_rcpt_to') ?? ownText(event, 'rcpt_to') ?? '';
   const timestamp = _timestamp(event, now);
   if (!timestamp) return { problem: `field "msys.${cls}.timestamp" is not a timestamp` };
   return {

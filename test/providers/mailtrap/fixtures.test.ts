@@ -26,11 +26,12 @@ const symfony = {
 };
 const CHROME_103 =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/103.0.0.0 Safari/537.36';
+// A bounce is Mailtrap's hard bounce: bounced and permanent whatever its bounce_category (anymail).
 const SPAM_BOUNCE = {
   eventType: 'bounced' as const,
   rejectReason: 'spam',
-  rejectCategory: 'blocked' as const,
-  permanent: false,
+  rejectCategory: 'bounced' as const,
+  permanent: true,
 };
 const SUPPRESSED = {
   eventType: 'rejected' as const,

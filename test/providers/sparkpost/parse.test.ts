@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { sparkpost } from '../../../src/index.js';
 import { basic, harness } from '../../helpers/provider-harness.js';
@@ -79,7 +80,7 @@ describe('SparkPost bounce classes', () => {
       ['25', 'blocked', false],
       ['51', 'spam', false],
       ['1', 'other', false],
-      ['999', 'bounced', false],
+      ['999', 'other', false],
     ]);
   });
 
@@ -114,6 +115,21 @@ describe('SparkPost bounce classes', () => {
     ]);
   });
 
+  test("AMP events that name no recipient are still reported (anymail's test_amp_events)", async () => {
+    const { post, events, warnings } = setup();
+    const body = readFileSync(
+      new URL('../../fixtures/esps/sparkpost/anymail_amp_events.json', import.meta.url),
+      'utf8',
+    );
+    expect(await post(body, AUTH)).toEqual({ status: 200, body: { ok: true, events: 3 } });
+    expect(events.map((e) => [e.eventType, e.recipient])).toEqual([
+      ['opened', ''],
+      ['unknown', ''],
+      ['clicked', ''],
+    ]);
+    expect(warnings()).toEqual([]);
+  });
+
   test('spam complaints, AMP opens and clicks, link unsubscribes', async () => {
     const { post, events } = setup();
     const body = ['spam_complaint', 'amp_open', 'amp_click', 'link_unsubscribe', 'sms_status'].map(
@@ -129,13 +145,14 @@ describe('SparkPost bounce classes', () => {
     ]);
   });
 
-  test('rcpt_meta values become strings; campaign_id and rcpt_tags are the tags', async () => {
+  test('rcpt_meta values become strings; campaign_id is the tag, rcpt_tags stay in rawEvent', async () => {
     const { post, events } = setup();
     const body = `[{"msys":{"message_event":{"type":"delivery","raw_rcpt_to":"a@example.com",
       "timestamp":"1464824548","campaign_id":"welcome","rcpt_tags":["vip",3,"vip"],
       "rcpt_meta":{"__proto__":"x","user":7,"flags":["a"]}}}}]`;
     await post(body, AUTH);
-    expect(events[0]?.tags).toEqual(['welcome', 'vip']);
+    expect(events[0]?.tags).toEqual(['welcome']);
+    expect(events[0]?.rawEvent.rcpt_tags).toEqual(['vip', 3, 'vip']);
     const metadata = events[0]?.metadata ?? {};
     expect(Object.entries(metadata)).toEqual([
       ['__proto__', 'x'],
