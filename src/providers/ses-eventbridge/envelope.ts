@@ -1,6 +1,6 @@
 /** The EventBridge event an API destination POSTs: its envelope, and the rules on who sent it. */
 import * as v from 'valibot';
-import { badRequest, forbidden, type HttpError, isHttpError } from '../../errors.js';
+import { badRequest, forbidden, type HttpError } from '../../errors.js';
 import { parseOr400 } from '../../schema.js';
 
 /** The only source whose events carry SES records. */
@@ -20,7 +20,9 @@ export type EventBridgeEvent = v.InferOutput<typeof EventSchema>;
 
 /**
  * Reads an EventBridge event and checks who sent it: `source` must be `aws.ses` and, when an
- * allow-list is set, `account` one of `accounts` (403 otherwise); a malformed envelope is a 400.
+ * allow-list is set, `account` one of `accounts` (403 otherwise, judged before the rest of the
+ * envelope: an event from elsewhere is refused as such, however it is shaped); a malformed
+ * envelope from SES is a 400.
  */
 export function readEventBridgeEvent(
   json: unknown,
@@ -29,19 +31,22 @@ export function readEventBridgeEvent(
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return badRequest('invalid-envelope', 'an EventBridge event is a JSON object');
   }
-  const event = parseOr400(EventSchema, json, 'invalid-envelope', 'EventBridge event');
-  if (isHttpError(event)) return event;
-  if (event.source !== SES_SOURCE) {
-    return forbidden(
-      'source-not-allowed',
-      `EventBridge event source ${JSON.stringify(event.source)} is not ${SES_SOURCE}: narrow the rule's event pattern to source ["${SES_SOURCE}"]`,
-    );
+  const { source, account } = json as { source?: unknown; account?: unknown };
+  // No source at all is no EventBridge envelope (an InputTransformer that forwards only `detail`):
+  // the schema's 400 says so.
+  if (source !== undefined) {
+    if (source !== SES_SOURCE) {
+      return forbidden(
+        'source-not-allowed',
+        `EventBridge event source ${JSON.stringify(source)} is not ${SES_SOURCE}: narrow the rule's event pattern to source ["${SES_SOURCE}"]`,
+      );
+    }
+    if (accounts && !(typeof account === 'string' && accounts.includes(account))) {
+      return forbidden(
+        'account-not-allowed',
+        `AWS account ${JSON.stringify(account ?? null)} is not in the accounts allow-list`,
+      );
+    }
   }
-  if (accounts && !accounts.includes(event.account)) {
-    return forbidden(
-      'account-not-allowed',
-      `AWS account ${JSON.stringify(event.account)} is not in the accounts allow-list`,
-    );
-  }
-  return event;
+  return parseOr400(EventSchema, json, 'invalid-envelope', 'EventBridge event');
 }

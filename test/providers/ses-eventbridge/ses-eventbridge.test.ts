@@ -121,6 +121,31 @@ describe('SES EventBridge sender rules', () => {
     expect(received).toEqual([]);
   });
 
+  test('the sender is judged before the envelope: a foreign event in any shape is 403', async () => {
+    const { handle, received } = ebHandler({
+      header: 'X-Api-Key',
+      value: API_KEY,
+      accounts: ['123456789012'],
+    });
+    const cases: [object, string][] = [
+      [{ source: 'aws.ec2', id: 'x' }, 'source-not-allowed'],
+      [{ source: 7 }, 'source-not-allowed'],
+      [{ source: 'aws.ses', id: 'x' }, 'account-not-allowed'],
+      [{ ...delivery, account: 210987654321 }, 'account-not-allowed'],
+    ];
+    for (const [event, reason] of cases) {
+      expect(await refusal(await handle(ebRequest(event)))).toEqual([403, reason]);
+    }
+    // From the allowed account and source, a broken envelope is the 400 that names its field.
+    const broken = { source: 'aws.ses', account: '123456789012', id: 'x' };
+    const response = await handle(ebRequest(broken));
+    expect([response.status, (await answer(response)).message]).toEqual([
+      400,
+      expect.stringContaining('"detail"'),
+    ]);
+    expect(received).toEqual([]);
+  });
+
   test('with accounts set, an event from another account is 403 account-not-allowed', async () => {
     const { handle, received } = ebHandler({
       header: 'X-Api-Key',
