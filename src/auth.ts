@@ -1,5 +1,5 @@
 /** Shared-secret credentials (HTTP Basic, bearer, a custom header) compared in constant time. */
-import { forbidden, HttpError } from './errors.js';
+import { HttpError } from './errors.js';
 
 const _encoder = new TextEncoder();
 const _utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -102,22 +102,32 @@ export async function checkSharedSecret(
   if (token !== undefined && secret.token) sent.push(matchesAny(token, secret.token));
   const headerValue = secret.header ? request.headers.get(secret.header) : null;
   if (headerValue !== null && secret.value) sent.push(matchesAny(headerValue, secret.value));
+  // The custom header's name is configuration: the log line names it, the answer does not (it
+  // would tell a stranger which header to forge).
+  const logged = secret.header ? { header: secret.header } : undefined;
   if (sent.length === 0) {
     return new HttpError(
       401,
       'credentials-required',
       `this endpoint needs credentials (${_kinds(secret)})`,
       _challenge(secret, realm),
+      logged,
     );
   }
   if ((await Promise.all(sent)).includes(true)) return undefined;
-  return forbidden('secret-mismatch', `the credentials sent do not match (${_kinds(secret)})`);
+  return new HttpError(
+    403,
+    'secret-mismatch',
+    `the credentials sent do not match (${_kinds(secret)})`,
+    {},
+    logged,
+  );
 }
 
 function _kinds(secret: SharedSecret): string {
   const kinds: string[] = [];
   if (secret.password?.length) kinds.push('HTTP Basic');
   if (secret.token?.length) kinds.push('bearer token');
-  if (secret.header) kinds.push(`header ${secret.header}`);
+  if (secret.header) kinds.push('a custom header');
   return kinds.join(' or ');
 }

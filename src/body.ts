@@ -2,13 +2,26 @@
 import { badRequest, HttpError } from './errors.js';
 import type { BodyReader } from './runtime-hooks.js';
 
+// Public messages name the rule, not the configured limit: that goes to the refusal's log line.
 export const bodyTooLarge = (limit: number): HttpError =>
-  new HttpError(413, 'body-too-large', `request body is larger than ${limit} bytes`);
+  new HttpError(
+    413,
+    'body-too-large',
+    'request body is larger than this endpoint accepts (maxBodyBytes)',
+    {},
+    { maxBodyBytes: limit },
+  );
+
+const _TOO_SLOW = "request body did not arrive within this endpoint's time limit (bodyTimeoutMs)";
 
 export const bodyTooSlow = (timeoutMs: number): HttpError =>
-  new HttpError(408, 'body-timeout', `request body did not arrive within ${timeoutMs} ms`, {
-    connection: 'close',
-  });
+  new HttpError(
+    408,
+    'body-timeout',
+    _TOO_SLOW,
+    { connection: 'close' },
+    { bodyTimeoutMs: timeoutMs },
+  );
 
 const _TIMEOUT = Symbol('timeout');
 
@@ -61,7 +74,7 @@ export const readDeclaredLengthDeno: BodyReader = (request, limit, timeoutMs) =>
     : undefined;
 
 const _slowClosedByServer = (timeoutMs: number): HttpError =>
-  new HttpError(408, 'body-timeout', `request body did not arrive within ${timeoutMs} ms`);
+  new HttpError(408, 'body-timeout', _TOO_SLOW, {}, { bodyTimeoutMs: timeoutMs });
 
 // Deno takes a body already whole in one op: its arrayBuffer() settles within 2 to 4 microtasks
 // (measured under autocannon), so a complete body is read without a timer. Bun's settles in a

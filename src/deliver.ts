@@ -105,7 +105,7 @@ export async function deliver(
       resolve(
         unavailable(
           'sink-timeout',
-          `the sinks did not take the events within ${options.deliveryTimeoutMs} ms; retry later`,
+          'the sinks did not take the events within the delivery deadline (deliveryTimeoutMs); retry later',
         ),
       );
     }, options.deliveryTimeoutMs);

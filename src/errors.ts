@@ -1,12 +1,17 @@
 /** Refusals as values: a status, a machine-readable reason and a sentence for the person on call. */
 
-/** A refusal the handler turns into a JSON response. Returned, never thrown, inside the core. */
+/**
+ * A refusal the handler turns into a JSON response. Returned, never thrown, inside the core.
+ * `message` is public: it names the rule, never a secret or a configuration value; `logged`
+ * carries what only the refusal's log line may show (the configured limit, the header expected).
+ */
 export class HttpError {
   constructor(
     readonly status: number,
     readonly reason: string,
     readonly message: string,
     readonly headers: Readonly<Record<string, string>> = {},
+    readonly logged?: Readonly<Record<string, string | number>>,
   ) {}
 }
 

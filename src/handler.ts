@@ -36,6 +36,7 @@ function _refuse(setup: _Setup, refusal: HttpError, fields: LogFields): Response
     status: refusal.status,
     reason: refusal.reason,
     detail: refusal.message,
+    ...refusal.logged,
   };
   const { logger } = setup.options;
   if (refusal.status >= 500) logger.error('request refused', line);

@@ -69,7 +69,8 @@ function _step<T>(run: ChainRun<T>, index: number, context: T): Promise<T> {
       finish();
     };
     const clock = _clock(run.timeoutMs, () => {
-      const cause = new Error(`neither returned nor threw within ${run.timeoutMs} ms`);
+      // The option, not its value: this message reaches the 503's public body.
+      const cause = new Error('neither returned nor threw within listenerTimeoutMs');
       settle(() => reject(run.fail(entry.name, cause, 'listener-timeout')));
     });
     const next = (nextContext: T): T | Promise<T> => {

@@ -230,7 +230,7 @@ describe('EventBus listeners as users write them', () => {
         level: 'error',
         fields: expect.objectContaining({
           error: expect.stringContaining(
-            'listener waitsForever failed on EmailTrackingEvent: neither returned nor threw within 50 ms',
+            'listener waitsForever failed on EmailTrackingEvent: neither returned nor threw within listenerTimeoutMs',
           ),
         }),
       }),

@@ -142,7 +142,11 @@ describe('checkSharedSecret', () => {
     const missing = await check(secret, {});
     expect(missing?.status).toBe(401);
     expect(missing?.headers).toEqual({});
-    expect(missing?.message).toContain('header X-Hook-Secret');
+    // The header's name is configuration: logged, never in the answer (a stranger would forge it).
+    expect(missing?.message).toBe('this endpoint needs credentials (a custom header)');
+    expect(missing?.logged).toEqual({ header: 'X-Hook-Secret' });
+    const wrong = await check(secret, { 'x-hook-secret': 'v2' });
+    expect(wrong?.message).not.toContain('Hook');
     expect(await outcome(secret, { 'x-hook-secret': '' })).toBe(403);
     expect(await outcome(secret, { 'x-hook-secret': 'v2' })).toBe(403);
     expect(await outcome(secret, { 'x-hook-secret': 'v0' })).toBe(200);
@@ -164,7 +168,7 @@ describe('checkSharedSecret', () => {
       'Basic realm="mailhooks", charset="UTF-8", Bearer realm="mailhooks"',
     );
     expect(none?.message).toBe(
-      'this endpoint needs credentials (HTTP Basic or bearer token or header X-K)',
+      'this endpoint needs credentials (HTTP Basic or bearer token or a custom header)',
     );
   });
 });

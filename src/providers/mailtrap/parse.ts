@@ -1,7 +1,7 @@
 /** Mailtrap webhook batches (`{ events: [...] }` or JSON Lines) into contexts, mapped as anymail maps them. */
 import * as v from 'valibot';
 import { badRequest, type HttpError } from '../../errors.js';
-import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
+import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
 import { describeIssue } from '../../schema.js';
 import { decodeUtf8 } from '../body-text.js';

@@ -138,6 +138,11 @@ describe('mailgun maxAgeSeconds', () => {
     expect(await send('1377214260', 0)).toEqual([200, undefined]);
   });
 
+  test('off: a timestamp more than 5 minutes ahead is still refused (no retry comes from the future)', async () => {
+    expect(await send(at(301), 0)).toEqual([403, 'timestamp-in-future']);
+    expect(await send(at(299), 0)).toEqual([200, undefined]);
+  });
+
   test('on: older than the limit is 403 message-too-old; within it, accepted', async () => {
     expect(await send(at(-3601), 3600)).toEqual([403, 'message-too-old']);
     expect(await send(at(-3599), 3600)).toEqual([200, undefined]);

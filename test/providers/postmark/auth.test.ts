@@ -88,6 +88,20 @@ describe('Postmark custom header', () => {
     expect(response.headers.get('www-authenticate')).toBeNull();
   });
 
+  test("the answers never name the configured header; the refusal's log line does", async () => {
+    const { handle, lines } = postmarkHandler(options);
+    for (const headers of [{}, { 'x-webhook-secret': 'nope' }]) {
+      const text = await (await handle(postmarkRequest(DELIVERY, headers))).text();
+      expect(text).toContain('a custom header');
+      expect(text.toLowerCase()).not.toContain('x-webhook-secret');
+    }
+    const refusals = lines.filter((l) => l.msg === 'request refused');
+    expect(refusals.map((l) => [l.fields.reason, l.fields.header])).toEqual([
+      ['credentials-required', 'X-Webhook-Secret'],
+      ['secret-mismatch', 'X-Webhook-Secret'],
+    ]);
+  });
+
   test('wrong value: 403; right value: 200', async () => {
     expect(await statusOf(options, { 'x-webhook-secret': 'nope' })).toBe(403);
     expect(await statusOf(options, { 'x-webhook-secret': 'h3ader' })).toBe(200);

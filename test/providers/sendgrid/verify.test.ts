@@ -149,9 +149,29 @@ describe('refused', () => {
     expect(custom).toMatchObject(refusedWith('message-too-old'));
   });
 
-  test('maxAgeSeconds: 0 turns the age check off', async () => {
+  test('maxAgeSeconds: 0 turns the age check off, not the check for a time far ahead', async () => {
     const ancient = await signedRequest(key, BODY, '1600000000');
     expect((await post(ancient, { maxAgeSeconds: 0 })).status).toBe(200);
+    const ahead = await signedRequest(key, BODY, String(NOW + 365 * 86400));
+    expect(await post(ahead, { maxAgeSeconds: 0 })).toMatchObject(
+      refusedWith('timestamp-in-future'),
+    );
+  });
+
+  test('a forged old request is signature-invalid, not message-too-old: the signature is judged first', async () => {
+    const forged = await post(await signedRequest(other, BODY, String(NOW - 10_000)));
+    expect(forged).toMatchObject(refusedWith('signature-invalid'));
+  });
+
+  test('the answer names the rule, not the configured window', async () => {
+    const old = await post(await signedRequest(key, BODY, String(NOW - 7_201)), {
+      maxAgeSeconds: 7_200,
+    });
+    expect(old).toMatchObject(refusedWith('message-too-old'));
+    expect(JSON.stringify(old.body)).not.toContain('7200');
+    expect(JSON.stringify(old.body)).toContain('maxAgeSeconds');
+    const logged = old.lines.find((l) => l.msg === 'request refused');
+    expect(logged?.fields.maxAgeSeconds).toBe(7_200);
   });
 
   test('a timestamp more than 5 minutes ahead of the clock', async () => {

@@ -160,6 +160,9 @@ const AGE_CASES: readonly (readonly [string, string, string])[] = [
   ],
   ['an unreadable Timestamp', 'yesterday', 'timestamp-invalid'],
   ['a Timestamp in a non-ISO format', 'Tue, 01 Jul 2025 10:00:00 GMT', 'timestamp-invalid'],
+  // No calendar instant: never rolled into the next month or day (Date.parse would).
+  ['a Timestamp on February 30', '2026-02-30T00:10:00.000Z', 'timestamp-invalid'],
+  ['a Timestamp at 24:00', '2026-11-27T24:00:00.000Z', 'timestamp-invalid'],
 ];
 
 for (const [what, timestamp, reason] of AGE_CASES) {
