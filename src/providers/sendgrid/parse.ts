@@ -162,6 +162,8 @@ function _problem(element: unknown): string | undefined {
   if (typeof element !== 'object' || element === null || Array.isArray(element)) {
     return 'not an object';
   }
+  // An unknown name (group_resubscribe) is still an event; no name at all is not.
+  if (_string(element as SendgridEvent, 'event') === null) return 'no event';
   if (_string(element as SendgridEvent, 'email') === null) return 'no email';
   if (!fromUnixSeconds(_own(element as SendgridEvent, 'timestamp'))) return 'bad timestamp';
   return undefined;
@@ -169,8 +171,7 @@ function _problem(element: unknown): string | undefined {
 
 /** One element as a context; the caller has checked it with `_problem`. */
 async function _context(event: SendgridEvent): Promise<EmailTrackingContext> {
-  const name = _own(event, 'event');
-  const eventType = (typeof name === 'string' && _EVENT_TYPES.get(name)) || 'unknown';
+  const eventType = _EVENT_TYPES.get(_string(event, 'event') ?? '') ?? 'unknown';
   // sg_event_id has been seen to change between redeliveries (sendgrid-nodejs#1435): digest instead.
   const digestOf = ['sg_message_id', 'event', 'email', 'timestamp', 'url'].map((key) =>
     _asSent(event, key),
