@@ -4,6 +4,7 @@ import { badRequest, type HttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
 import { describeIssue } from '../../schema.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
+import { isObject, type JsonObject } from '../fields.js';
 
 const optStr = v.nullish(v.string());
 
@@ -16,7 +17,8 @@ const EventDataSchema = v.looseObject({
   reason: optStr,
   url: optStr,
   tags: v.nullish(v.array(v.string())),
-  'user-variables': v.nullish(v.record(v.string(), v.unknown())),
+  // Not v.record: it takes an array as the record of its indexes ({"0": "1"}).
+  'user-variables': v.nullish(v.custom<JsonObject>(isObject, 'expected an object')),
   message: v.nullish(
     v.looseObject({
       headers: v.nullish(v.looseObject({ 'message-id': optStr, to: optStr })),

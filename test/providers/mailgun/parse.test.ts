@@ -19,6 +19,9 @@ describe('mailgun bodies that break the schema', () => {
       [{ ...base, event: 7 }, 'event-data.event'],
       [{ ...base, tags: 'x' }, 'event-data.tags'],
       [{ ...base, tags: ['a', 1] }, 'event-data.tags.1'],
+      [{ ...base, 'user-variables': ['1'] }, 'event-data.user-variables'],
+      [{ ...base, 'user-variables': [] }, 'event-data.user-variables'],
+      [{ ...base, 'user-variables': 'plan=pro' }, 'event-data.user-variables'],
       [{ ...base, recipient: ['a'] }, 'event-data.recipient'],
       [{ ...base, 'delivery-status': { message: 550 } }, 'event-data.delivery-status.message'],
       [
@@ -35,6 +38,21 @@ describe('mailgun bodies that break the schema', () => {
       expect(message).toContain(`"${field}"`);
     }
   });
+});
+
+test('user-variables given as an array: 400 naming the field, not metadata {"0": "1"}', async () => {
+  const { handle, events } = setup();
+  const body = await resign({
+    'event-data': { event: 'delivered', recipient: 'a@example.com', 'user-variables': ['1'] },
+  });
+  expect(await answer(await handle(mailgunRequest(body)))).toMatchObject({
+    status: 400,
+    body: {
+      error: 'invalid-mailgun-event',
+      message: 'Mailgun event field "event-data.user-variables" is invalid (expected an object)',
+    },
+  });
+  expect(events).toEqual([]);
 });
 
 describe('mailgun parsing details', () => {
