@@ -45,25 +45,21 @@ const TYPES: ReadonlyMap<string, TrackingEventType> = new Map([
 ] as const);
 
 /**
- * `reason` → category: anymail's map (bounce, suppress-bounce → bounced; generic → other), plus
- * the other suppression-list reasons and `old` (given up after retries) as anymail's legacy codes
- * 605, 607 and 499 map them. Any other reason is `other`.
+ * `reason` → category, anymail's `reject_reasons` for JSON webhooks: any other reason is `other`.
+ * (Its 499/605/607 table reads the SMTP `code` of legacy form-encoded webhooks, refused here.)
  */
 const CATEGORIES: ReadonlyMap<string, RejectCategory> = new Map([
   ['bounce', 'bounced'],
   ['suppress-bounce', 'bounced'],
-  ['suppress-complaint', 'spam'],
-  ['suppress-unsubscribe', 'unsubscribed'],
-  ['old', 'timed_out'],
   ['generic', 'other'],
 ] as const);
 
-/** Categories about the address itself: a rejected event with one of them is permanent. */
-const ADDRESS_CATEGORIES: ReadonlySet<RejectCategory> = new Set([
-  'invalid',
-  'bounced',
-  'spam',
-  'unsubscribed',
+/** Reasons about the address itself (a bounce, or on a suppression list): a rejected event with one is permanent. */
+const ADDRESS_REASONS: ReadonlySet<string> = new Set([
+  'bounce',
+  'suppress-bounce',
+  'suppress-complaint',
+  'suppress-unsubscribe',
 ]);
 
 /** What a parsed body gave: events, or nothing to deliver and why. */
@@ -116,7 +112,7 @@ function _failure(
     case 'bounced':
       return { rejectCategory: category, permanent: data.severity === 'permanent' };
     case 'rejected':
-      return { rejectCategory: category, permanent: ADDRESS_CATEGORIES.has(category) };
+      return { rejectCategory: category, permanent: ADDRESS_REASONS.has(data.reason ?? '') };
     case 'complained':
       return { rejectCategory: 'spam', permanent: null };
     case 'unsubscribed':

@@ -100,16 +100,14 @@ describe('mailgun parsing details', () => {
 
   test('failed: severity decides deferred/permanent; reason decides the category', async () => {
     const failed = (extra: Record<string, unknown>) => one({ ...base, event: 'failed', ...extra });
-    expect(await failed({ severity: 'permanent', reason: 'suppress-complaint' })).toMatchObject({
+    expect(await failed({ severity: 'permanent', reason: 'suppress-bounce' })).toMatchObject({
       eventType: 'bounced',
-      rejectCategory: 'spam',
+      rejectCategory: 'bounced',
       permanent: true,
     });
-    expect(await failed({ severity: 'permanent', reason: 'suppress-unsubscribe' })).toMatchObject({
-      rejectCategory: 'unsubscribed',
-    });
-    expect(await failed({ severity: 'permanent', reason: 'old' })).toMatchObject({
-      rejectCategory: 'timed_out',
+    expect(await failed({ severity: 'permanent', reason: 'generic' })).toMatchObject({
+      rejectCategory: 'other',
+      permanent: true,
     });
     expect(await failed({ severity: 'permanent', reason: 'espblock' })).toMatchObject({
       rejectCategory: 'other',
@@ -129,12 +127,36 @@ describe('mailgun parsing details', () => {
     });
   });
 
+  test('categories as anymail maps reason: only bounce and suppress-bounce are bounced', async () => {
+    // anymail's table for JSON webhooks; its 499/605/607 codes belong to the legacy form webhooks.
+    const failed = (reason: string) =>
+      one({ ...base, event: 'failed', severity: 'permanent', reason });
+    for (const reason of ['suppress-complaint', 'suppress-unsubscribe', 'old', 'espblock']) {
+      expect(await failed(reason)).toMatchObject({
+        eventType: 'bounced',
+        rejectCategory: 'other',
+        rejectReason: reason,
+        permanent: true,
+      });
+    }
+  });
+
   test('rejected: permanent when the reason is about the address', async () => {
     expect(await one({ ...base, event: 'rejected', reason: 'suppress-bounce' })).toMatchObject({
       rejectCategory: 'bounced',
       permanent: true,
     });
     expect(await one({ ...base, event: 'rejected' })).toMatchObject({
+      rejectCategory: 'other',
+      permanent: false,
+    });
+    for (const reason of ['suppress-complaint', 'suppress-unsubscribe']) {
+      expect(await one({ ...base, event: 'rejected', reason })).toMatchObject({
+        rejectCategory: 'other',
+        permanent: true,
+      });
+    }
+    expect(await one({ ...base, event: 'rejected', reason: 'old' })).toMatchObject({
       rejectCategory: 'other',
       permanent: false,
     });
