@@ -4,7 +4,7 @@ import { badRequest, type HttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
 import { describeIssue } from '../../schema.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
-import { isObject, type JsonObject } from '../fields.js';
+import { isObject, type JsonObject, stringRecord } from '../fields.js';
 
 const optStr = v.nullish(v.string());
 
@@ -122,15 +122,6 @@ function _failure(
   }
 }
 
-/** Values as strings; read from the parsed JSON itself, so no key (`__proto__`) is dropped or special. */
-const _metadata = (variables: unknown): Record<string, string> =>
-  // Object.fromEntries defines own properties: a variable named __proto__ stays a plain key.
-  Object.fromEntries(
-    Object.entries(typeof variables === 'object' && variables !== null ? variables : {}).map(
-      ([key, value]) => [key, typeof value === 'string' ? value : (JSON.stringify(value) ?? '')],
-    ),
-  );
-
 /**
  * Parses a Mailgun webhook body (already verified): 400 naming the field when `event-data` breaks
  * the schema; `skipped` when the event names no recipient.
@@ -184,7 +175,8 @@ export async function parseMailgunBody(
     espName: 'mailgun',
     rawEvent: raw,
     tags: [...(data.tags ?? [])],
-    metadata: _metadata(raw['user-variables']),
+    // Read from the parsed JSON itself, so a variable named __proto__ stays a plain key.
+    metadata: stringRecord(raw['user-variables']),
     rejectReason,
     description,
     mtaResponse: _text(status?.message),

@@ -4,6 +4,7 @@ import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '..
 import type { Logger } from '../../log.js';
 import { parseJsonBody } from '../body-text.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
+import { asText } from '../fields.js';
 
 const ESP = 'sendgrid';
 
@@ -101,9 +102,6 @@ const _asSent = (event: SendgridEvent, key: string): string => {
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
 };
 
-const _asText = (value: unknown): string =>
-  typeof value === 'string' ? value : JSON.stringify(value);
-
 /** The `X-Message-Id` the send API returned: `sg_message_id` up to its first `.`; else `smtp-id`. */
 function _messageId(event: SendgridEvent): string {
   const sgMessageId = _string(event, 'sg_message_id')?.split('.')[0];
@@ -122,7 +120,7 @@ function _metadata(event: SendgridEvent): Record<string, string> {
   return Object.fromEntries(
     Object.keys(event)
       .filter((key) => !_SENDGRID_KEYS.has(key))
-      .map((key) => [key, _asText(event[key])]),
+      .map((key) => [key, asText(event[key])]),
   );
 }
 

@@ -141,8 +141,8 @@ describe('fields', () => {
     expect((await one({ event: 'open', category: null })).tags).toEqual([]);
   });
 
-  test('metadata: custom args only, every value a string, __proto__ a plain key', async () => {
-    const text = `[${JSON.stringify({ ...BASE, event: 'open', ip: '1.2.3.4', sg_machine_open: false, plan: 'pro', n: 3, flag: true, obj: { a: 1 } }).slice(0, -1)},"__proto__":"x"}]`;
+  test('metadata: custom args only, every value a string (null as ""), __proto__ a plain key', async () => {
+    const text = `[${JSON.stringify({ ...BASE, event: 'open', ip: '1.2.3.4', sg_machine_open: false, plan: 'pro', n: 3, flag: true, obj: { a: 1 }, nil: null }).slice(0, -1)},"__proto__":"x"}]`;
     const { received } = await post(text);
     const metadata = received[0]?.metadata ?? {};
     expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype);
@@ -151,6 +151,7 @@ describe('fields', () => {
       ['n', '3'],
       ['flag', 'true'],
       ['obj', '{"a":1}'],
+      ['nil', ''],
       ['__proto__', 'x'],
     ]);
   });
