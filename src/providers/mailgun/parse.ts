@@ -4,6 +4,7 @@ import { badRequest, type HttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
 import { describeIssue } from '../../schema.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
+import { isObject, type JsonObject, stringRecord } from '../fields.js';
 
 const optStr = v.nullish(v.string());
 
@@ -16,7 +17,8 @@ const EventDataSchema = v.looseObject({
   reason: optStr,
   url: optStr,
   tags: v.nullish(v.array(v.string())),
-  'user-variables': v.nullish(v.record(v.string(), v.unknown())),
+  // Not v.record: it takes an array as the record of its indexes ({"0": "1"}).
+  'user-variables': v.nullish(v.custom<JsonObject>(isObject, 'expected an object')),
   message: v.nullish(
     v.looseObject({
       headers: v.nullish(v.looseObject({ 'message-id': optStr, to: optStr })),
@@ -43,25 +45,21 @@ const TYPES: ReadonlyMap<string, TrackingEventType> = new Map([
 ] as const);
 
 /**
- * `reason` → category: anymail's map (bounce, suppress-bounce → bounced; generic → other), plus
- * the other suppression-list reasons and `old` (given up after retries) as anymail's legacy codes
- * 605, 607 and 499 map them. Any other reason is `other`.
+ * `reason` → category, anymail's `reject_reasons` for JSON webhooks: any other reason is `other`.
+ * (Its 499/605/607 table reads the SMTP `code` of legacy form-encoded webhooks, refused here.)
  */
 const CATEGORIES: ReadonlyMap<string, RejectCategory> = new Map([
   ['bounce', 'bounced'],
   ['suppress-bounce', 'bounced'],
-  ['suppress-complaint', 'spam'],
-  ['suppress-unsubscribe', 'unsubscribed'],
-  ['old', 'timed_out'],
   ['generic', 'other'],
 ] as const);
 
-/** Categories about the address itself: a rejected event with one of them is permanent. */
-const ADDRESS_CATEGORIES: ReadonlySet<RejectCategory> = new Set([
-  'invalid',
-  'bounced',
-  'spam',
-  'unsubscribed',
+/** Reasons about the address itself (a bounce, or on a suppression list): a rejected event with one is permanent. */
+const ADDRESS_REASONS: ReadonlySet<string> = new Set([
+  'bounce',
+  'suppress-bounce',
+  'suppress-complaint',
+  'suppress-unsubscribe',
 ]);
 
 /** What a parsed body gave: events, or nothing to deliver and why. */
@@ -114,7 +112,7 @@ function _failure(
     case 'bounced':
       return { rejectCategory: category, permanent: data.severity === 'permanent' };
     case 'rejected':
-      return { rejectCategory: category, permanent: ADDRESS_CATEGORIES.has(category) };
+      return { rejectCategory: category, permanent: ADDRESS_REASONS.has(data.reason ?? '') };
     case 'complained':
       return { rejectCategory: 'spam', permanent: null };
     case 'unsubscribed':
@@ -123,15 +121,6 @@ function _failure(
       return { rejectCategory: null, permanent: null };
   }
 }
-
-/** Values as strings; read from the parsed JSON itself, so no key (`__proto__`) is dropped or special. */
-const _metadata = (variables: unknown): Record<string, string> =>
-  // Object.fromEntries defines own properties: a variable named __proto__ stays a plain key.
-  Object.fromEntries(
-    Object.entries(typeof variables === 'object' && variables !== null ? variables : {}).map(
-      ([key, value]) => [key, typeof value === 'string' ? value : (JSON.stringify(value) ?? '')],
-    ),
-  );
 
 /**
  * Parses a Mailgun webhook body (already verified): 400 naming the field when `event-data` breaks
@@ -186,7 +175,8 @@ export async function parseMailgunBody(
     espName: 'mailgun',
     rawEvent: raw,
     tags: [...(data.tags ?? [])],
-    metadata: _metadata(raw['user-variables']),
+    // Read from the parsed JSON itself, so a variable named __proto__ stays a plain key.
+    metadata: stringRecord(raw['user-variables']),
     rejectReason,
     description,
     mtaResponse: _text(status?.message),

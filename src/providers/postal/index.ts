@@ -72,10 +72,10 @@ function _start(
       const result = parsePostalEvent(json, await digestEventId(NAME, body));
       if (isHttpError(result)) return result;
       if (result.kind === 'events') return { events: result.events };
-      logger.info('Postal event carries no tracking event; nothing to deliver', {
-        esp: NAME,
-        note: result.note,
-      });
+      const fields = { esp: NAME, note: result.note };
+      const message = 'Postal request carries no tracking event; nothing to deliver';
+      if (result.warn) logger.warn(message, fields);
+      else logger.info(message, fields);
       return NO_EVENTS;
     },
   };

@@ -66,17 +66,33 @@ const _text = (value: string | null | undefined): string | null =>
 
 export type PostalParseResult =
   | { readonly kind: 'events'; readonly events: EmailTrackingContext[] }
-  | { readonly kind: 'ignored'; readonly note: string };
+  | { readonly kind: 'ignored'; readonly note: string; readonly warn?: boolean };
 
 /**
- * One verified Postal body → its context. Server events (DomainDNSError, SendLimit*) and events
- * about incoming mail carry none. `digest` is the event id when `uuid` is absent.
+ * A message an HTTP endpoint of Postal's (inbound routing) posts: no `event`, the envelope
+ * recipient and the message, raw (`message`, `base64`) or processed (`plain_body`, `html_body`).
+ * Postal's docs show the raw form without `rcpt_to`, so `message` with `base64` is enough.
+ */
+function _isInboundMail(raw: Record<string, unknown>): boolean {
+  if (Object.hasOwn(raw, 'event')) return false;
+  const has = (key: string) => Object.hasOwn(raw, key);
+  if (has('message') && has('base64')) return true;
+  return has('rcpt_to') && (has('message') || has('plain_body') || has('html_body'));
+}
+
+/**
+ * One verified Postal body → its context. Server events (DomainDNSError, SendLimit*), events
+ * about incoming mail and incoming mail itself (an HTTP endpoint's payload) carry none. `digest` is the event id when `uuid` is absent.
  */
 export function parsePostalEvent(json: unknown, digest: string): PostalParseResult | HttpError {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return badRequest(REASON, 'a Postal event is a JSON object');
   }
   const raw = json as Record<string, unknown>;
+  if (_isInboundMail(raw)) {
+    // Postal retries anything but a 2xx: a route pointed here by mistake would retry for hours.
+    return { kind: 'ignored', note: 'inbound mail (a Postal HTTP endpoint)', warn: true };
+  }
   const parsed = parseOr400(EventSchema, raw, REASON, 'Postal event');
   if (isHttpError(parsed)) return parsed;
   const { payload } = parsed;

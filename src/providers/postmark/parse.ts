@@ -5,14 +5,12 @@ import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '..
 import { parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { digestEventId, makeContext } from '../context.js';
+import { isObject, stringRecord } from '../fields.js';
 
 const REASON = 'invalid-postmark-event';
 const WHAT = 'Postmark record';
 const TIMESTAMP_FIELDS = ['DeliveredAt', 'BouncedAt', 'ReceivedAt', 'ChangedAt'] as const;
 type TimestampField = (typeof TIMESTAMP_FIELDS)[number];
-
-const _isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const text = v.optional(v.nullable(v.string()));
 
@@ -25,7 +23,7 @@ const RecordSchema = v.looseObject({
   Type: text,
   Tag: text,
   Metadata: v.optional(
-    v.nullable(v.custom<Record<string, unknown>>((m) => _isObject(m), 'expected an object')),
+    v.nullable(v.custom<Record<string, unknown>>((m) => isObject(m), 'expected an object')),
   ),
   Description: text,
   Details: text,
@@ -121,7 +119,7 @@ export async function parsePostmarkRecord(
   json: unknown,
   raw: Uint8Array,
 ): Promise<PostmarkParseResult | HttpError> {
-  if (!_isObject(json)) return badRequest(REASON, `${WHAT} is not a JSON object`);
+  if (!isObject(json)) return badRequest(REASON, `${WHAT} is not a JSON object`);
   if (json.RecordType === 'Inbound' || (!('RecordType' in json) && 'FromFull' in json)) {
     return { kind: 'none', note: 'inbound mail, not a tracking event', fields: {} };
   }
@@ -150,7 +148,8 @@ export async function parsePostmarkRecord(
     timestamp,
     rawEvent: json,
     tags: record.Tag ? [record.Tag] : [],
-    metadata: _metadata(json.Metadata),
+    // Read from the parsed JSON itself, so every key stays an own property.
+    metadata: stringRecord(json.Metadata),
     rejectReason: _rejectReason(record, json),
     description: _nonEmpty(record.Description),
     mtaResponse: _nonEmpty(record.Details),
@@ -206,15 +205,4 @@ function _timestamp(record: PostmarkRecord): Date | HttpError {
     );
   }
   return badRequest(REASON, `${WHAT} field "${own ?? TIMESTAMP_FIELDS.join('/')}" is missing`);
-}
-
-/** `Metadata` as strings; read from the parsed JSON so that every key stays an own property. */
-function _metadata(value: unknown): Record<string, string> {
-  if (!_isObject(value)) return {};
-  return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [
-      key,
-      typeof item === 'string' ? item : item === null ? '' : JSON.stringify(item),
-    ]),
-  );
 }

@@ -4,6 +4,7 @@ import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '..
 import type { Logger } from '../../log.js';
 import { parseJsonBody } from '../body-text.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
+import { asText } from '../fields.js';
 
 const ESP = 'sendgrid';
 
@@ -101,9 +102,6 @@ const _asSent = (event: SendgridEvent, key: string): string => {
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
 };
 
-const _asText = (value: unknown): string =>
-  typeof value === 'string' ? value : JSON.stringify(value);
-
 /** The `X-Message-Id` the send API returned: `sg_message_id` up to its first `.`; else `smtp-id`. */
 function _messageId(event: SendgridEvent): string {
   const sgMessageId = _string(event, 'sg_message_id')?.split('.')[0];
@@ -122,7 +120,7 @@ function _metadata(event: SendgridEvent): Record<string, string> {
   return Object.fromEntries(
     Object.keys(event)
       .filter((key) => !_SENDGRID_KEYS.has(key))
-      .map((key) => [key, _asText(event[key])]),
+      .map((key) => [key, asText(event[key])]),
   );
 }
 
@@ -162,6 +160,8 @@ function _problem(element: unknown): string | undefined {
   if (typeof element !== 'object' || element === null || Array.isArray(element)) {
     return 'not an object';
   }
+  // An unknown name (group_resubscribe) is still an event; no name at all is not.
+  if (_string(element as SendgridEvent, 'event') === null) return 'no event';
   if (_string(element as SendgridEvent, 'email') === null) return 'no email';
   if (!fromUnixSeconds(_own(element as SendgridEvent, 'timestamp'))) return 'bad timestamp';
   return undefined;
@@ -169,8 +169,7 @@ function _problem(element: unknown): string | undefined {
 
 /** One element as a context; the caller has checked it with `_problem`. */
 async function _context(event: SendgridEvent): Promise<EmailTrackingContext> {
-  const name = _own(event, 'event');
-  const eventType = (typeof name === 'string' && _EVENT_TYPES.get(name)) || 'unknown';
+  const eventType = _EVENT_TYPES.get(_string(event, 'event') ?? '') ?? 'unknown';
   // sg_event_id has been seen to change between redeliveries (sendgrid-nodejs#1435): digest instead.
   const digestOf = ['sg_message_id', 'event', 'email', 'timestamp', 'url'].map((key) =>
     _asSent(event, key),

@@ -52,6 +52,22 @@ function _data(event: JsonObject, single: boolean): { data: JsonObject } | Eleme
   return isObject(data) ? { data } : { problem: 'field "event_data" is not an object' };
 }
 
+/**
+ * `messageId` and `metadata`, as anymail reads them: the `anymail_id` a sender put in `metadata`
+ * (anymail's UNISENDER_GO_GENERATE_MESSAGE_ID) is the message id and leaves `metadata`; else `job_id`.
+ */
+function _messageIdAndMetadata(data: JsonObject): {
+  messageId: string;
+  metadata: Record<string, string>;
+} {
+  const sent = own(data, 'metadata');
+  const metadata = stringRecord(sent);
+  const ownId = isObject(sent) ? ownText(sent, 'anymail_id') : null;
+  if (ownId === null) return { messageId: ownText(data, 'job_id') ?? '', metadata };
+  const { anymail_id: _, ...rest } = metadata;
+  return { messageId: ownId, metadata: rest };
+}
+
 async function _event(
   element: unknown,
   single: boolean,
@@ -80,11 +96,10 @@ async function _event(
       ...outcome(type, error ? (CATEGORIES.get(error) ?? 'other') : 'bounced', true),
       espName: ESP,
       recipient,
-      messageId: ownText(data, 'job_id') ?? '',
+      ..._messageIdAndMetadata(data),
       eventId: await digest(),
       timestamp,
       rawEvent: data,
-      metadata: stringRecord(own(data, 'metadata')),
       rejectReason: error,
       description: ownText(data, 'comment'),
       mtaResponse: ownText(delivery, 'destination_response'),

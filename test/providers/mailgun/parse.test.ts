@@ -19,6 +19,9 @@ describe('mailgun bodies that break the schema', () => {
       [{ ...base, event: 7 }, 'event-data.event'],
       [{ ...base, tags: 'x' }, 'event-data.tags'],
       [{ ...base, tags: ['a', 1] }, 'event-data.tags.1'],
+      [{ ...base, 'user-variables': ['1'] }, 'event-data.user-variables'],
+      [{ ...base, 'user-variables': [] }, 'event-data.user-variables'],
+      [{ ...base, 'user-variables': 'plan=pro' }, 'event-data.user-variables'],
       [{ ...base, recipient: ['a'] }, 'event-data.recipient'],
       [{ ...base, 'delivery-status': { message: 550 } }, 'event-data.delivery-status.message'],
       [
@@ -35,6 +38,21 @@ describe('mailgun bodies that break the schema', () => {
       expect(message).toContain(`"${field}"`);
     }
   });
+});
+
+test('user-variables given as an array: 400 naming the field, not metadata {"0": "1"}', async () => {
+  const { handle, events } = setup();
+  const body = await resign({
+    'event-data': { event: 'delivered', recipient: 'a@example.com', 'user-variables': ['1'] },
+  });
+  expect(await answer(await handle(mailgunRequest(body)))).toMatchObject({
+    status: 400,
+    body: {
+      error: 'invalid-mailgun-event',
+      message: 'Mailgun event field "event-data.user-variables" is invalid (expected an object)',
+    },
+  });
+  expect(events).toEqual([]);
 });
 
 describe('mailgun parsing details', () => {
@@ -61,7 +79,7 @@ describe('mailgun parsing details', () => {
     expect((await one({ ...base, event: 'stored' }))?.eventType).toBe('unknown');
   });
 
-  test('user-variables become strings, and __proto__ stays an ordinary key', async () => {
+  test('user-variables become strings (null as "", as Postmark), and __proto__ stays an ordinary key', async () => {
     const event = await one({
       ...base,
       event: 'delivered',
@@ -74,7 +92,7 @@ describe('mailgun parsing details', () => {
       ['n', '5'],
       ['b', 'true'],
       ['o', '{"k":[1]}'],
-      ['z', 'null'],
+      ['z', ''],
       ['__proto__', 'p'],
       ['constructor', 'c'],
     ]);
@@ -82,16 +100,14 @@ describe('mailgun parsing details', () => {
 
   test('failed: severity decides deferred/permanent; reason decides the category', async () => {
     const failed = (extra: Record<string, unknown>) => one({ ...base, event: 'failed', ...extra });
-    expect(await failed({ severity: 'permanent', reason: 'suppress-complaint' })).toMatchObject({
+    expect(await failed({ severity: 'permanent', reason: 'suppress-bounce' })).toMatchObject({
       eventType: 'bounced',
-      rejectCategory: 'spam',
+      rejectCategory: 'bounced',
       permanent: true,
     });
-    expect(await failed({ severity: 'permanent', reason: 'suppress-unsubscribe' })).toMatchObject({
-      rejectCategory: 'unsubscribed',
-    });
-    expect(await failed({ severity: 'permanent', reason: 'old' })).toMatchObject({
-      rejectCategory: 'timed_out',
+    expect(await failed({ severity: 'permanent', reason: 'generic' })).toMatchObject({
+      rejectCategory: 'other',
+      permanent: true,
     });
     expect(await failed({ severity: 'permanent', reason: 'espblock' })).toMatchObject({
       rejectCategory: 'other',
@@ -111,12 +127,36 @@ describe('mailgun parsing details', () => {
     });
   });
 
+  test('categories as anymail maps reason: only bounce and suppress-bounce are bounced', async () => {
+    // anymail's table for JSON webhooks; its 499/605/607 codes belong to the legacy form webhooks.
+    const failed = (reason: string) =>
+      one({ ...base, event: 'failed', severity: 'permanent', reason });
+    for (const reason of ['suppress-complaint', 'suppress-unsubscribe', 'old', 'espblock']) {
+      expect(await failed(reason)).toMatchObject({
+        eventType: 'bounced',
+        rejectCategory: 'other',
+        rejectReason: reason,
+        permanent: true,
+      });
+    }
+  });
+
   test('rejected: permanent when the reason is about the address', async () => {
     expect(await one({ ...base, event: 'rejected', reason: 'suppress-bounce' })).toMatchObject({
       rejectCategory: 'bounced',
       permanent: true,
     });
     expect(await one({ ...base, event: 'rejected' })).toMatchObject({
+      rejectCategory: 'other',
+      permanent: false,
+    });
+    for (const reason of ['suppress-complaint', 'suppress-unsubscribe']) {
+      expect(await one({ ...base, event: 'rejected', reason })).toMatchObject({
+        rejectCategory: 'other',
+        permanent: true,
+      });
+    }
+    expect(await one({ ...base, event: 'rejected', reason: 'old' })).toMatchObject({
       rejectCategory: 'other',
       permanent: false,
     });

@@ -135,6 +135,43 @@ describe('Postal bodies', () => {
     expect(events[0]?.eventId).toBe(`postal:${digest}`);
   });
 
+  test('inbound mail from a Postal HTTP endpoint: 200 with no events and a warning', async () => {
+    const { handle, events, lines } = await setup();
+    const bodies = [
+      {
+        id: 1,
+        rcpt_to: 'a@b.example',
+        mail_from: 'c@d.example',
+        message: 'U3ViamVjdDogaGkNCg==',
+        base64: true,
+      },
+      { id: 2, message: 'U3ViamVjdDogaGkNCg==', base64: true, size: 14 },
+      {
+        id: 3,
+        rcpt_to: 'a@b.example',
+        mail_from: 'c@d.example',
+        plain_body: 'hi',
+        html_body: null,
+      },
+    ];
+    for (const body of bodies) {
+      const result = await answer(await handle(await postalRequest(JSON.stringify(body))));
+      expect(result).toEqual({ status: 200, body: { ok: true, events: 0 } });
+    }
+    expect(events).toEqual([]);
+    const warnings = lines.filter((l) => l.level === 'warn');
+    expect(warnings.map((w) => w.fields.note)).toEqual(
+      Array(3).fill('inbound mail (a Postal HTTP endpoint)'),
+    );
+  });
+
+  test('a body with an event is never taken for inbound mail', async () => {
+    const { handle } = await setup();
+    const body = JSON.stringify({ event: 'MessageSent', rcpt_to: 'a@b.example', message: 'x' });
+    const result = await answer(await handle(await postalRequest(body)));
+    expect([result.status, error(result.body)]).toEqual([400, 'invalid-postal-event']);
+  });
+
   test('a body breaking the schema is 400 naming the dotted field', async () => {
     const { handle } = await setup();
     const cases: [string, string][] = [

@@ -53,10 +53,26 @@ describe('event map', () => {
     expect(await one({ event })).toMatchObject({ eventType, rejectCategory, permanent: null });
   });
 
-  test('an element with no event, or a non-string event, is unknown', async () => {
-    expect((await one({})).eventType).toBe('unknown');
-    expect((await one({ event: 42 })).eventType).toBe('unknown');
-    expect((await one({ event: ['open'] })).eventType).toBe('unknown');
+  test('an element with no event, a non-string or an empty one is logged and skipped', async () => {
+    const good = { ...BASE, event: 'open' };
+    const { status, body, received, lines } = await post([
+      BASE,
+      { ...BASE, event: 42 },
+      { ...BASE, event: ['open'] },
+      { ...BASE, event: '' },
+      { ...BASE, event: null },
+      good,
+    ]);
+    expect({ status, body }).toEqual({ status: 200, body: { ok: true, events: 1 } });
+    expect(received.map((c) => c.eventType)).toEqual(['opened']);
+    const warnings = lines.filter((l) => l.level === 'warn');
+    expect(warnings.map((w) => [w.fields.index, w.fields.problem])).toEqual([
+      [0, 'no event'],
+      [1, 'no event'],
+      [2, 'no event'],
+      [3, 'no event'],
+      [4, 'no event'],
+    ]);
   });
 });
 
@@ -118,17 +134,15 @@ describe('fields', () => {
   });
 
   test('tags: category as a string or an array; non-strings dropped, numbers kept as text', async () => {
-    expect((await one({ category: 'welcome' })).tags).toEqual(['welcome']);
-    expect((await one({ category: ['a', 'b', 'a', 3, null, { x: 1 }] })).tags).toEqual([
-      'a',
-      'b',
-      '3',
-    ]);
-    expect((await one({ category: null })).tags).toEqual([]);
+    expect((await one({ event: 'open', category: 'welcome' })).tags).toEqual(['welcome']);
+    expect(
+      (await one({ event: 'open', category: ['a', 'b', 'a', 3, null, { x: 1 }] })).tags,
+    ).toEqual(['a', 'b', '3']);
+    expect((await one({ event: 'open', category: null })).tags).toEqual([]);
   });
 
-  test('metadata: custom args only, every value a string, __proto__ a plain key', async () => {
-    const text = `[${JSON.stringify({ ...BASE, event: 'open', ip: '1.2.3.4', sg_machine_open: false, plan: 'pro', n: 3, flag: true, obj: { a: 1 } }).slice(0, -1)},"__proto__":"x"}]`;
+  test('metadata: custom args only, every value a string (null as ""), __proto__ a plain key', async () => {
+    const text = `[${JSON.stringify({ ...BASE, event: 'open', ip: '1.2.3.4', sg_machine_open: false, plan: 'pro', n: 3, flag: true, obj: { a: 1 }, nil: null }).slice(0, -1)},"__proto__":"x"}]`;
     const { received } = await post(text);
     const metadata = received[0]?.metadata ?? {};
     expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype);
@@ -137,6 +151,7 @@ describe('fields', () => {
       ['n', '3'],
       ['flag', 'true'],
       ['obj', '{"a":1}'],
+      ['nil', ''],
       ['__proto__', 'x'],
     ]);
   });

@@ -19,7 +19,8 @@ export const BODIES: Record<string, string> = {
 /** What each valid vector delivers. */
 const DELIVERS: Record<string, [string, string, string][]> = {
   actual_unisender_go_clicked: [['clicked', 'unisendergo@anymail.dev', '1sn15Z-0007Le-GtVN']],
-  sent_event: [['sent', 'recipient@example.com', '1smi9f-00057m-86zr']],
+  // Its metadata carries anymail_id: that is the message id, as in anymail's test_sent_event.
+  sent_event: [['sent', 'recipient@example.com', '00001111-2222-3333-4444-555566667777']],
   hard_bounced_event: [['bounced', 'bounce@example.com', '']],
 };
 

@@ -123,6 +123,31 @@ describe('Unisender Go events', () => {
     }
   });
 
+  test('messageId: metadata.anymail_id (then left out of metadata), else job_id', async () => {
+    const { post, events } = setup();
+    const withMetadata = (metadata: unknown) => ({
+      event_name: 'transactional_email_status',
+      event_data: { ...EVENT, metadata },
+    });
+    const answer = await post(
+      signed(
+        batchOf(
+          withMetadata({ anymail_id: 'my-id-1', cohort: 'a', n: 2, z: null }),
+          withMetadata({ cohort: 'b' }),
+          withMetadata({ anymail_id: '', cohort: 'c' }),
+          withMetadata({ anymail_id: 7 }),
+        ),
+      ),
+    );
+    expect(answer).toEqual({ status: 200, body: { ok: true, events: 4 } });
+    expect(events.map((e) => [e.messageId, e.metadata])).toEqual([
+      ['my-id-1', { cohort: 'a', n: '2', z: '' }],
+      [EVENT.job_id, { cohort: 'b' }],
+      [EVENT.job_id, { anymail_id: '', cohort: 'c' }],
+      [EVENT.job_id, { anymail_id: '7' }],
+    ]);
+  });
+
   test('event_time has no zone and is UTC', async () => {
     const { post, events } = setup();
     await post(signed(EVENT));
