@@ -130,10 +130,30 @@ function _checkStore(
   }
 }
 
+const _MOVED_TO_SES = [
+  'secret',
+  'topicArns',
+  'autoConfirm',
+  'allowAnyTopic',
+  'maxAgeSeconds',
+  'verifySignature',
+  'allowRawDelivery',
+] as const;
+
 /** Validates options and fills defaults; throws `ConfigError` naming the option. */
 export function resolveOptions(options: MailWebhookOptions = {}): ResolvedOptions {
-  if (typeof options === 'object' && options !== null && 'ses' in options) {
-    throw new ConfigError('ses', 'the ses option is gone: pass providers: [ses({...})] instead');
+  if (typeof options === 'object' && options !== null) {
+    if ('ses' in options) {
+      throw new ConfigError('ses', 'the ses option is gone: pass providers: [ses({...})] instead');
+    }
+    // The SES settings that were top-level options before providers: point at their new place.
+    const moved = _MOVED_TO_SES.find((key) => key in options);
+    if (moved) {
+      throw new ConfigError(
+        moved,
+        `is an SES setting now: pass providers: [ses({ ${moved}: ... })] instead`,
+      );
+    }
   }
   rejectUnknownKeys(options, _KNOWN, '');
   const o = parseOptions(OptionsSchema, options);

@@ -65,12 +65,33 @@ const _KNOWN_VARIABLES = [
   ...STORE_VARIABLES,
 ];
 
+/**
+ * A `MAIL_WEBHOOK_*` variable that nothing reads: with the closest known name, or, when it is a
+ * setting of a provider that `MAIL_WEBHOOK_PROVIDERS` does not list, that provider's name.
+ */
+export interface UnknownVariable {
+  readonly name: string;
+  readonly closest: string | undefined;
+  readonly unlistedProvider?: string;
+}
+
 /** Variables named `MAIL_WEBHOOK_*` that nothing reads, each with the closest known name. */
-export function unknownVariables(
-  env: Env,
-  registry: Registry,
-): { name: string; closest: string | undefined }[] {
-  const known = [..._KNOWN_VARIABLES, ...providerVariables(registry)];
+export function unknownVariables(env: Env, registry: Registry): UnknownVariable[] {
+  const listed = new Set(
+    (typeof env.MAIL_WEBHOOK_PROVIDERS === 'string' ? env.MAIL_WEBHOOK_PROVIDERS : 'ses')
+      .split(',')
+      .map((name) => name.trim().toLowerCase()),
+  );
+  const known = [
+    ..._KNOWN_VARIABLES,
+    ...providerVariables(registry.filter((entry) => listed.has(entry.name))),
+  ];
+  // A setting of a provider left out of MAIL_WEBHOOK_PROVIDERS: forgetting to list it is the mistake.
+  const unlisted = new Map<string, string>();
+  for (const entry of registry) {
+    if (listed.has(entry.name)) continue;
+    for (const name of providerVariables([entry])) unlisted.set(name, entry.name);
+  }
   // Fan-out endpoints name the variables holding their secrets ("env:NAME").
   const endpoints =
     typeof env.MAIL_WEBHOOK_FANOUT_ENDPOINTS === 'string' ? env.MAIL_WEBHOOK_FANOUT_ENDPOINTS : '';
@@ -81,7 +102,12 @@ export function unknownVariables(
     .filter(
       (name) => name.startsWith('MAIL_WEBHOOK_') && !known.includes(name) && !referenced.has(name),
     )
-    .map((name) => ({ name, closest: closestName(name, known) }));
+    .map((name) => {
+      const provider = unlisted.get(name);
+      return provider
+        ? { name, closest: undefined, unlistedProvider: provider }
+        : { name, closest: closestName(name, known) };
+    });
 }
 
 /**
@@ -126,7 +152,14 @@ export function createRuntimeFromEnv(
   context: FromEnvContext & { readonly registry: Registry },
 ): EnvRuntime {
   const logger = context.logger ?? consoleLogger;
-  for (const { name, closest } of unknownVariables(env, context.registry)) {
+  for (const { name, closest, unlistedProvider } of unknownVariables(env, context.registry)) {
+    if (unlistedProvider) {
+      logger.warn(
+        `variable ${name} is set, but ${unlistedProvider} is not in MAIL_WEBHOOK_PROVIDERS: nothing reads it (add ${unlistedProvider} to the list to receive from it)`,
+        { variable: name, provider: unlistedProvider },
+      );
+      continue;
+    }
     const hint = closest ? `; did you mean ${closest}?` : '';
     logger.warn(`unknown variable ${name}: no setting reads it${hint}`, {
       variable: name,

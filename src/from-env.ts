@@ -6,14 +6,17 @@ import { providersFromEnv as _providersFromEnv } from './providers/env.js';
 import { BUILTIN_PROVIDERS } from './providers/registry.js';
 import type { Provider } from './providers/types.js';
 
-export type { EnvRuntime, FromEnvContext, Registry } from './env-runtime.js';
+export type { EnvRuntime, FromEnvContext, Registry, UnknownVariable } from './env-runtime.js';
 export type { Env } from './env-values.js';
 
-/** Variables named `MAIL_WEBHOOK_*` that nothing reads, each with the closest known name. */
+/**
+ * Variables named `MAIL_WEBHOOK_*` that nothing reads, each with the closest known name, or the
+ * provider it belongs to when `MAIL_WEBHOOK_PROVIDERS` does not list that provider.
+ */
 export const unknownVariables = (
   env: Env,
   registry: core.Registry = BUILTIN_PROVIDERS,
-): { name: string; closest: string | undefined }[] => core.unknownVariables(env, registry);
+): core.UnknownVariable[] => core.unknownVariables(env, registry);
 
 /**
  * Reads the `MAIL_WEBHOOK_*` variables into options (sinks are read elsewhere).

@@ -14,12 +14,44 @@ function _distance(a: string, b: string): number {
   return previous[b.length] ?? 0;
 }
 
+/** Whether every character of `short` appears in `long`, in order. */
+function _isSubsequence(short: string, long: string): boolean {
+  let at = 0;
+  for (const char of long) if (char === short[at]) at++;
+  return at === short.length;
+}
+
+/**
+ * A known name that holds `wanted` or is held by it, letters in order (`maxAge` → `maxAgeSeconds`,
+ * `maxBytes` → `maxBodyBytes`, `rawDelivery` → `allowRawDelivery`): a dropped word is too many
+ * edits for the distance, yet the likeliest typo. The nearest in length wins.
+ */
+function _containing(wanted: string, known: Iterable<string>): string | undefined {
+  if (wanted.length < 3) return undefined;
+  let best: string | undefined;
+  let bestGap = Number.POSITIVE_INFINITY;
+  for (const candidate of known) {
+    const lower = candidate.toLowerCase();
+    const held = _isSubsequence(wanted, lower) || _isSubsequence(lower, wanted);
+    if (lower.length < 3 || !held) continue;
+    const gap = Math.abs(lower.length - wanted.length);
+    if (gap < bestGap) {
+      best = candidate;
+      bestGap = gap;
+    }
+  }
+  return best;
+}
+
 /** The known name closest to `name` (case-insensitive), or undefined when none is close. */
 export function closestName(name: string, known: Iterable<string>): string | undefined {
   const wanted = name.toLowerCase();
+  const names = [...known];
+  const held = _containing(wanted, names);
+  if (held !== undefined) return held;
   let best: string | undefined;
   let bestDistance = Math.max(3, Math.ceil(wanted.length / 3)) + 1;
-  for (const candidate of known) {
+  for (const candidate of names) {
     const distance = _distance(wanted, candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;

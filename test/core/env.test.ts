@@ -46,6 +46,23 @@ describe('unknown MAIL_WEBHOOK_* variables', () => {
     expect(warnings.filter((l) => l.fields.variable !== undefined)).toEqual([]);
   });
 
+  test("a provider's setting with the provider left out of MAIL_WEBHOOK_PROVIDERS is reported, naming it", () => {
+    const env: Env = {
+      MAIL_WEBHOOK_ENABLED: 'true',
+      MAIL_WEBHOOK_SES_TOPIC_ARNS: 'arn:aws:sns:us-east-1:123456789012:t',
+      MAIL_WEBHOOK_RESEND_SECRET: `whsec_${btoa('0123456789abcdef0123456789abcdef')}`,
+    };
+    expect(unknownVariables(env)).toEqual([
+      { name: 'MAIL_WEBHOOK_RESEND_SECRET', closest: undefined, unlistedProvider: 'resend' },
+    ]);
+    const { warnings } = start(env);
+    const line = warnings.find((l) => l.fields.variable === 'MAIL_WEBHOOK_RESEND_SECRET');
+    expect(line?.msg).toContain('resend is not in MAIL_WEBHOOK_PROVIDERS');
+    expect(line?.fields.provider).toBe('resend');
+    // Listed, it is read and not reported.
+    expect(unknownVariables({ ...env, MAIL_WEBHOOK_PROVIDERS: 'ses,resend' })).toEqual([]);
+  });
+
   test('known variables, rotation ones included, are not reported', () => {
     expect(
       unknownVariables({

@@ -55,3 +55,40 @@ describe('misspelt options', () => {
     expect(error.message).toContain('did you mean maxBatchMessages?');
   });
 });
+
+describe('what a typo is taken for', () => {
+  test('a dropped word still finds its option: maxAge, allowAny, rawDelivery, verify, maxBody, base, path', async () => {
+    const { createMailWebhookHandler, ses } = await import('../../src/index.js');
+    const sesCases: [string, string][] = [
+      ['maxAge', 'maxAgeSeconds'],
+      ['allowAny', 'allowAnyTopic'],
+      ['rawDelivery', 'allowRawDelivery'],
+      ['verify', 'verifySignature'],
+      ['arns', 'topicArns'],
+    ];
+    for (const [typo, meant] of sesCases) {
+      const error = configError(() => ses({ [typo]: true } as never));
+      expect(error.message).toBe(`ses.${typo}: unknown option; did you mean ${meant}?`);
+    }
+    const topCases: [string, string][] = [
+      ['maxBody', 'maxBodyBytes'],
+      ['maxBytes', 'maxBodyBytes'],
+      ['base', 'basePath'],
+      ['path', 'basePath'],
+      ['deliveryTimeout', 'deliveryTimeoutMs'],
+    ];
+    for (const [typo, meant] of topCases) {
+      const error = configError(() => createMailWebhookHandler({ [typo]: 1 } as never));
+      expect(error.message).toBe(`${typo}: unknown option; did you mean ${meant}?`);
+    }
+  });
+
+  test('an SES setting passed at the top level says where it lives now', async () => {
+    const { createMailWebhookHandler } = await import('../../src/index.js');
+    for (const key of ['secret', 'topicArns', 'autoConfirm', 'allowAnyTopic', 'maxAgeSeconds']) {
+      const error = configError(() => createMailWebhookHandler({ [key]: 'x' } as never));
+      expect(error.setting).toBe(key);
+      expect(error.message).toContain(`providers: [ses({ ${key}: ... })]`);
+    }
+  });
+});

@@ -90,7 +90,7 @@ describe('Postmark custom header', () => {
 
   test("the answers never name the configured header; the refusal's log line does", async () => {
     const { handle, lines } = postmarkHandler(options);
-    for (const headers of [{}, { 'x-webhook-secret': 'nope' }]) {
+    for (const headers of [{}, { 'x-webhook-secret': 'nope' }] as Record<string, string>[]) {
       const text = await (await handle(postmarkRequest(DELIVERY, headers))).text();
       expect(text).toContain('a custom header');
       expect(text.toLowerCase()).not.toContain('x-webhook-secret');
