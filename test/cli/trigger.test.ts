@@ -111,6 +111,20 @@ describe('mailhooks trigger', () => {
     expect(result.out).toBe('HTTP 400\n{"error":"signature-invalid"}');
   });
 
+  test('--to with user:password@ is a usage error that never prints them', async () => {
+    const result = await cli([
+      'trigger',
+      'bounced',
+      '--to',
+      'http://u:pw-secret@app.test/hooks?tok=SECRET',
+      '--secret',
+      SECRET,
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('--to must not carry credentials');
+    expect(result.err).not.toMatch(/pw-secret|SECRET/);
+  });
+
   test('an unreachable receiver is exit code 1', async () => {
     const result = await cli(['trigger', 'bounced', '--to', URL_, '--secret', SECRET], () => {
       throw new TypeError('fetch failed');
