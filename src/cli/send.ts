@@ -145,6 +145,7 @@ export async function sendCommand(argv: readonly string[], io: CliIo): Promise<n
     return EXIT_OK;
   }
   if (values.list) {
+    if (positionals.length > 0) throw new UsageError('--list takes no arguments');
     io.out(listProviders());
     return EXIT_OK;
   }

@@ -25,7 +25,7 @@ function receiver(secret: string | string[] = SECRET) {
 }
 
 describe('mailhooks trigger', () => {
-  test.each(['bounced', 'delivered', 'complained', 'clicked', 'queued', 'unsubscribed'])(
+  test.each(['bounced', 'delivered', 'complained', 'clicked', 'queued', 'unsubscribed', 'unknown'])(
     '%s reaches a verifyTrackingWebhook receiver as the normalized event',
     async (eventType) => {
       const app = receiver();
