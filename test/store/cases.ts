@@ -340,6 +340,25 @@ export const storeCases: readonly StoreCase[] = [
     },
   },
   {
+    name: 'an event already older than retentionDays is not kept, even with none after it',
+    async run(makeStore) {
+      const store = await makeStore({ retentionDays: 1 });
+      const { json } = setup(store);
+      const to = `${fresh('stale')}@example.com`;
+      const snsId = fresh('sns');
+      const event = sesBounce({ to, at: ago(3 * 24 * 60) });
+      const answer = await json(sesPost(event, snsId));
+      equal(answer, { status: 200, body: { ok: true, events: 1 } }, 'accepted');
+      equal(await store.events({ recipient: to }), [], 'not in the history');
+      const byApi = await json(api(`events?recipient=${encodeURIComponent(to)}`));
+      equal(byApi.body, { events: [] }, 'not in the API');
+      equal(await store.isSuppressed(to), true, 'still suppressed');
+      await json(api(`suppressions/${to}`, 'DELETE'));
+      await json(sesPost(event, snsId));
+      equal(await store.isSuppressed(to), false, 'a retry after DELETE does not re-suppress');
+    },
+  },
+  {
     name: 'the API reads + in the query as a plus (plus-addressing), and takes trailing slashes',
     async run(makeStore) {
       const store = await makeStore();
