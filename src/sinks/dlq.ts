@@ -43,7 +43,7 @@ export function deadLetterFromEnv(env: Env): DeadLetterSettings {
   if (queue !== undefined && !/^[A-Za-z0-9_.-]+$/.test(queue)) {
     throw new ConfigError(
       DLQ_NAME_VARIABLE,
-      'expected one queue name, such as mailhooks-events-dlq (letters, digits, -, _ and .)',
+      'expected one queue name, such as mailhooks-events-dlq',
     );
   }
   return { replay, queue };
@@ -70,7 +70,7 @@ export async function consumeWithReplay(
   }
   if (!options.replay) {
     logger.error(
-      `dead-letter queue batch held: set ${DLQ_REPLAY_VARIABLE}=true to replay it through the fan-out, or remove this consumer (a held message is deleted after this consumer's max_retries or the queue's retention)`,
+      `dead-letter queue batch held: set ${DLQ_REPLAY_VARIABLE}=true to replay it through the fan-out, or remove this consumer`,
       { queue: batch.queue, messages: batch.messages.length, delaySeconds: _HOLD_SECONDS },
     );
     for (const message of batch.messages) message.retry({ delaySeconds: _HOLD_SECONDS });
