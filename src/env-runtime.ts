@@ -10,6 +10,7 @@ import { consoleLogger, type Logger } from './log.js';
 import { providersFromEnv, providerVariables } from './providers/env.js';
 import type { BuiltinProvider } from './providers/registry-types.js';
 import type { RuntimeHooks } from './runtime-hooks.js';
+import { type DeadLetterSettings, DLQ_VARIABLES, deadLetterFromEnv } from './sinks/dlq.js';
 import { sinksFromEnv } from './sinks/env.js';
 import type { QueueLike } from './sinks/queue.js';
 import type { Sink } from './sinks/types.js';
@@ -35,10 +36,14 @@ export interface FromEnvContext {
   readonly registry?: Registry;
 }
 
-/** The request handler, and the sinks a queue consumer delivers to (empty without a queue). */
+/**
+ * The request handler, the sinks a queue consumer delivers to (empty without a queue), and how
+ * the consumer treats the dead-letter queue.
+ */
 export interface EnvRuntime {
   readonly handler: (request: Request) => Promise<Response>;
   readonly consumerSinks: readonly Sink[];
+  readonly deadLetter: DeadLetterSettings;
   readonly logger: Logger;
 }
 
@@ -61,7 +66,7 @@ const _KNOWN_VARIABLES = [
   'MAIL_WEBHOOK_FANOUT_ENDPOINTS',
   'MAIL_WEBHOOK_FANOUT_TIMEOUT_MS',
   'MAIL_WEBHOOK_FANOUT_RETRIES',
-  'MAIL_WEBHOOK_DLQ_REPLAY',
+  ...DLQ_VARIABLES,
   ...STORE_VARIABLES,
 ];
 
@@ -173,6 +178,8 @@ export function createRuntimeFromEnv(
     logger,
     ...(context.queue ? { queue: context.queue } : {}),
   });
+  // Read here, not per queue batch: a bad value stops start-up like any other setting.
+  const deadLetter = deadLetterFromEnv(env);
   const storeOptions = storeFromEnv(env, context.openSqlite);
   const handler = _namingVariable(() =>
     createHandlerWithRuntime(
@@ -186,5 +193,5 @@ export function createRuntimeFromEnv(
       context.runtime ?? {},
     ),
   );
-  return { handler, consumerSinks, logger };
+  return { handler, consumerSinks, deadLetter, logger };
 }

@@ -9,7 +9,7 @@ import { ConfigError, errorResponse, HttpError } from '../errors.js';
 import { withHealthCheck } from '../health.js';
 import { consoleLogger } from '../log.js';
 import type { MessageBatchLike } from '../sinks/consumer.js';
-import { consumeWithReplay, dlqReplayFromEnv } from '../sinks/dlq.js';
+import { consumeWithReplay } from '../sinks/dlq.js';
 
 /** What a Worker module exports: `fetch` for the webhooks, `queue` for MAIL_WEBHOOK_QUEUE. */
 export interface MailhooksWorker {
@@ -69,14 +69,17 @@ export function createWorker(registry: Registry): MailhooksWorker {
 
     /**
      * The consumer of MAIL_WEBHOOK_QUEUE: runs the fan-out, acking or retrying each message; with
-     * MAIL_WEBHOOK_DLQ_REPLAY=true, also of its dead-letter queue, replayed through the fan-out.
+     * MAIL_WEBHOOK_DLQ_REPLAY=true, also of its dead-letter queue (MAIL_WEBHOOK_DLQ_NAME, or a
+     * name ending in -dlq), replayed through the fan-out.
      */
     async queue(batch, env) {
       const runtime = runtimeFor(env);
       // Thrown, so Cloudflare retries the whole batch once the settings are fixed.
       if (runtime instanceof ConfigError) throw runtime;
-      const replay = dlqReplayFromEnv(env);
-      return consumeWithReplay(batch, runtime.consumerSinks, { replay, logger: runtime.logger });
+      return consumeWithReplay(batch, runtime.consumerSinks, {
+        ...runtime.deadLetter,
+        logger: runtime.logger,
+      });
     },
   };
 }

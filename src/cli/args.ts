@@ -23,8 +23,13 @@ export function parseCommand<T extends Options>(
   }
 }
 
-/** `--to`: required, an http(s) URL. */
-export function targetUrl(to: string | undefined): string {
+/**
+ * `--to`: required, an http(s) URL without `user:password@` (it would end up in error messages
+ * and the receiver's logs); `credentials` says what to use instead. A query is allowed (some
+ * receivers read one) but never printed: output shows the URL with `showUrl`. Messages never
+ * repeat the URL.
+ */
+export function targetUrl(to: string | undefined, credentials: string): string {
   if (to === undefined) throw new UsageError('--to <url> is required');
   let url: URL;
   try {
@@ -34,6 +39,9 @@ export function targetUrl(to: string | undefined): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError('--to must be an http(s) URL');
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new UsageError(`--to must not carry credentials (user:password@); ${credentials}`);
   }
   return to;
 }

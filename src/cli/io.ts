@@ -21,6 +21,15 @@ export function showUrl(url: string): string {
   return `${parsed.origin}${parsed.pathname}`;
 }
 
+/**
+ * `text` with `url` shown as `showUrl` shows it: error messages (Node's fetch) may quote the URL
+ * whole, as given or as parsed, userinfo and query included.
+ */
+export function redactUrl(text: string, url: string): string {
+  const shown = showUrl(url);
+  return [url, new URL(url).href].reduce((out, raw) => out.split(raw).join(shown), text);
+}
+
 /** An answer as printed: the status line, then the body. */
 export async function printAnswer(io: CliIo, response: Response): Promise<void> {
   const text = await response.text();

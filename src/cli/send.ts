@@ -1,6 +1,6 @@
 /** `mailhooks send <provider> <eventType> --to <url> [credentials]`: a realistic, signed ESP webhook. */
 import { headerFlag, type ParsedFlags, parseCommand, recipientList, targetUrl } from './args.js';
-import { type CliIo, EXIT_OK, EXIT_REFUSED, printAnswer, showUrl } from './io.js';
+import { type CliIo, EXIT_OK, EXIT_REFUSED, printAnswer, redactUrl, showUrl } from './io.js';
 import { CLI_PROVIDERS, type CliProvider, type Credentials, cliProvider } from './samples/index.js';
 import { UsageError } from './usage.js';
 
@@ -28,6 +28,7 @@ scaleway's TopicArn (see --list) must be in MAIL_WEBHOOK_SCALEWAY_TOPIC_ARNS whe
 
 Options:
   --to <url>               the provider's route, e.g. http://localhost:8787/webhooks/mail/resend
+                           (no user:password@: use --password; a query is sent, never printed)
   --recipients <list>      comma-separated addresses (default recipient@example.com)
   --list                   list the providers and their event types
   -h, --help               this help
@@ -128,9 +129,8 @@ async function _post(
     });
   } catch (error) {
     const cause = (error as { cause?: { message?: string } }).cause?.message;
-    io.err(
-      `could not reach ${showUrl(url)}: ${(error as Error).message}${cause ? ` (${cause})` : ''}`,
-    );
+    const reason = `${(error as Error).message}${cause ? ` (${cause})` : ''}`;
+    io.err(`could not reach ${showUrl(url)}: ${redactUrl(reason, url)}`);
     return false;
   }
   await printAnswer(io, response);
@@ -145,6 +145,7 @@ export async function sendCommand(argv: readonly string[], io: CliIo): Promise<n
     return EXIT_OK;
   }
   if (values.list) {
+    if (positionals.length > 0) throw new UsageError('--list takes no arguments');
     io.out(listProviders());
     return EXIT_OK;
   }
@@ -164,7 +165,7 @@ export async function sendCommand(argv: readonly string[], io: CliIo): Promise<n
     const events = Object.keys(provider.events).join(', ');
     throw new UsageError(`${name} has no "${eventType}" sample; one of: ${events}`);
   }
-  const url = targetUrl(values.to);
+  const url = targetUrl(values.to, 'use --password and --username for HTTP Basic');
   const recipients = recipientList(values.recipients);
   const credentials = await _credentials(provider, values, io);
   const now = io.now();

@@ -113,7 +113,7 @@ export async function triggerCommand(argv: readonly string[], io: CliIo): Promis
     throw new UsageError('expected: mailhooks trigger <eventType> --to <url> --secret whsec_...');
   }
   const provider = _provider(values.provider, eventType);
-  const url = targetUrl(values.to);
+  const url = targetUrl(values.to, 'the --secret signature is what authenticates the event');
   if (values.secret === undefined) throw new UsageError('--secret whsec_... is required');
   const answers: { status: number; statusText: string; body: string }[] = [];
   let fanout: ReturnType<typeof createFanoutSink>;

@@ -4,8 +4,7 @@ import { badRequest, describeThrown, HttpError, jsonResponse, unavailable } from
 import { TRACKING_EVENT_TYPES, type TrackingEventType } from '../events.js';
 import type { Logger } from '../log.js';
 import { toWireObject } from '../wire.js';
-import { eventLimit } from './store.js';
-import type { EventQuery, EventStore } from './types.js';
+import { type EventQuery, type EventStore, MAX_EVENT_LIMIT } from './types.js';
 
 /** The provider paths these routes take when served. */
 export const STORE_ROUTE_PATHS = ['suppressions', 'events'] as const;
@@ -46,7 +45,33 @@ function _address(segment: string): string | HttpError {
   return email;
 }
 
-/** `recipient`, `messageId`, `type`, `limit` from the URL's query; empty values are absent. */
+/** `path` without its trailing slashes, as the provider routes take it (one linear scan). */
+function _trimSlashes(path: string): string {
+  let end = path.length;
+  while (end > 1 && path.charCodeAt(end - 1) === 47 /* / */) end--;
+  return path.slice(0, end);
+}
+
+/**
+ * `limit`: a whole number from 1; every value over the maximum reads as the maximum, however
+ * many digits it has.
+ */
+function _limit(text: string): number | HttpError {
+  const count = /^\d+$/.test(text) ? Math.min(Number(text), MAX_EVENT_LIMIT) : 0;
+  if (count < 1) {
+    return badRequest(
+      'invalid-query',
+      `limit must be a whole number from 1 to ${MAX_EVENT_LIMIT} (a larger one reads as ${MAX_EVENT_LIMIT})`,
+    );
+  }
+  return count;
+}
+
+/**
+ * `recipient`, `messageId`, `type`, `limit` from the URL's query; empty values are absent. A `+`
+ * is a plus, not a space as in form encoding: `recipient=jane+news@example.com` is that address
+ * (`%2B` works too).
+ */
 export function parseEventQuery(url: string): EventQuery | HttpError {
   const mark = url.indexOf('?');
   if (mark < 0) return {};
@@ -56,7 +81,8 @@ export function parseEventQuery(url: string): EventQuery | HttpError {
     return badRequest('invalid-query', `the query string is over ${_MAX_QUERY_CHARS} characters`);
   }
   const query: Record<string, string> = {};
-  for (const [name, value] of new URLSearchParams(text)) {
+  // Plus-addressing is common and no address or message id holds a space.
+  for (const [name, value] of new URLSearchParams(text.replaceAll('+', '%2B'))) {
     if (!_QUERY_NAMES.includes(name)) {
       return badRequest('invalid-query', `unknown query parameter; use ${_QUERY_NAMES.join(', ')}`);
     }
@@ -66,17 +92,9 @@ export function parseEventQuery(url: string): EventQuery | HttpError {
   if (type !== undefined && !(TRACKING_EVENT_TYPES as readonly string[]).includes(type)) {
     return badRequest('invalid-query', `type must be one of ${TRACKING_EVENT_TYPES.join(', ')}`);
   }
-  let count: number | undefined;
-  if (limit !== undefined) {
-    count = /^\d{1,9}$/.test(limit) ? Number(limit) : 0;
-    if (count < 1) return badRequest('invalid-query', 'limit must be a whole number from 1');
-  }
-  return {
-    recipient,
-    messageId,
-    eventType: type as TrackingEventType | undefined,
-    limit: count === undefined ? undefined : eventLimit(count),
-  };
+  const count = limit === undefined ? undefined : _limit(limit);
+  if (count instanceof HttpError) return count;
+  return { recipient, messageId, eventType: type as TrackingEventType | undefined, limit: count };
 }
 
 /** The routes under `basePath`, or undefined when the store serves none (no `apiToken`). */
@@ -136,7 +154,9 @@ export function createStoreApi(options: StoreApiOptions): StoreApi {
     }
   }
 
-  return (request, path) => {
+  return (request, pathname) => {
+    // A trailing slash is accepted here as on the provider routes.
+    const path = _trimSlashes(pathname);
     if (path === events) return history(request);
     if (path.startsWith(suppressions)) {
       const segment = path.slice(suppressions.length);

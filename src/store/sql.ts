@@ -50,12 +50,16 @@ export const SELECT_DELIVERED = `SELECT key AS i FROM json_each(?) WHERE EXISTS 
 /**
  * `[[recipient, reason, provider, since, eventId, eventType], ...]`: suppresses each address
  * whose event is seen for the first time (a retry never re-suppresses an address someone
- * unsuppressed); the earliest suppressing event wins. Runs before the events are inserted.
+ * unsuppressed); the earliest suppressing event wins. Runs before the events are inserted. The
+ * delivery record counts too: an event older than the retention is pruned as soon as it is
+ * inserted, while its delivery (timed by when it was delivered) is kept.
  */
 export const UPSERT_SUPPRESSIONS = `INSERT INTO suppressions (recipient, reason, provider, since, event_id)
 SELECT ${_at(0)}, ${_at(1)}, ${_at(2)}, ${_at(3)}, ${_at(4)} FROM json_each(?)
 WHERE NOT EXISTS (SELECT 1 FROM events e
   WHERE e.event_id = ${_at(4)} AND e.recipient = ${_at(0)} AND e.event_type = ${_at(5)})
+AND NOT EXISTS (SELECT 1 FROM deliveries d
+  WHERE d.event_id = ${_at(4)} AND d.recipient = ${_at(0)} AND d.event_type = ${_at(5)})
 ON CONFLICT (recipient) DO UPDATE SET reason = excluded.reason, provider = excluded.provider,
   since = excluded.since, event_id = excluded.event_id
 WHERE excluded.since < suppressions.since`;

@@ -158,11 +158,13 @@ export function createSqlStore(db: SqlDatabase, name: string, options?: StoreOpt
         c.timestamp.getTime(),
         encode(c).json,
       ]);
+      // Pruned after the insert, in the same batch: an event already older than retentionDays
+      // is never kept (its suppression is: suppressions are never pruned).
       const results = await run([
         { sql: sql.SELECT_DELIVERED, params: [JSON.stringify(firsts.map(key))] },
-        ..._prune(),
         ..._each(sql.UPSERT_SUPPRESSIONS, suppressing),
         ..._each(sql.INSERT_EVENTS, rows),
+        ..._prune(),
       ]);
       const delivered = new Set((results[0] ?? []).map((row) => Number(row.i)));
       return firsts.filter((_, i) => !delivered.has(i));

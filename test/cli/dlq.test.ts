@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { unknownVariables } from '../../src/from-env';
-import { consumeWithReplay, isDeadLetterQueue } from '../../src/sinks/dlq';
+import { consumeWithReplay, deadLetterFromEnv, isDeadLetterQueue } from '../../src/sinks/dlq';
 
 describe('dead-letter queues', () => {
   test.each([
@@ -15,8 +15,29 @@ describe('dead-letter queues', () => {
     expect(isDeadLetterQueue(name)).toBe(false),
   );
 
-  test('MAIL_WEBHOOK_DLQ_REPLAY is a known variable', () => {
-    expect(unknownVariables({ MAIL_WEBHOOK_DLQ_REPLAY: 'true' })).toEqual([]);
+  test('MAIL_WEBHOOK_DLQ_REPLAY and MAIL_WEBHOOK_DLQ_NAME are known variables', () => {
+    expect(
+      unknownVariables({ MAIL_WEBHOOK_DLQ_REPLAY: 'true', MAIL_WEBHOOK_DLQ_NAME: 'x' }),
+    ).toEqual([]);
+  });
+
+  test('with MAIL_WEBHOOK_DLQ_NAME, that exact queue is the dead-letter queue, and only it', () => {
+    const { queue } = deadLetterFromEnv({
+      MAIL_WEBHOOK_DLQ_NAME: ' mailhooks-events-dlq-staging ',
+    });
+    expect(queue).toBe('mailhooks-events-dlq-staging');
+    expect(isDeadLetterQueue('mailhooks-events-dlq-staging', queue)).toBe(true);
+    expect(isDeadLetterQueue('mailhooks-events-dlq', queue)).toBe(false);
+    expect(isDeadLetterQueue('mailhooks-events-dlq-staging')).toBe(false);
+  });
+
+  test.each([
+    ['MAIL_WEBHOOK_DLQ_REPLAY', 'maybe'],
+    ['MAIL_WEBHOOK_DLQ_NAME', 'a-dlq, b-dlq'],
+  ])('a bad %s value is a ConfigError naming it', (name, value) => {
+    expect(() => deadLetterFromEnv({ [name]: value })).toThrow(
+      expect.objectContaining({ setting: name }),
+    );
   });
 
   test('replay off: each dead letter is held with the longest delay, no sink called', async () => {

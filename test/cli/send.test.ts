@@ -235,6 +235,39 @@ describe('mailhooks send', () => {
     expect(result.err).toContain('could not reach http://127.0.0.1:9/x');
   });
 
+  test('--to with user:password@ is a usage error that prints neither, and points to --password', async () => {
+    let fetched = false;
+    const result = await cli(
+      ['send', 'ses', 'delivered', '--to', 'http://u:pw-secret@127.0.0.1:9/x?tok=SECRET'],
+      (request) => {
+        fetched = true;
+        return fetch(request);
+      },
+    );
+    expect(result.code).toBe(2);
+    expect(fetched).toBe(false);
+    expect(result.err).toContain('--to must not carry credentials');
+    expect(result.err).toContain('--password');
+    expect(result.err).not.toMatch(/pw-secret|SECRET/);
+  });
+
+  test('a query on --to is sent but never printed, even when the error quotes the URL', async () => {
+    let sentTo = '';
+    const result = await cli(
+      ['send', 'ses', 'delivered', '--to', 'http://127.0.0.1:9/x?tok=SECRET'],
+      (request) => {
+        sentTo = request.url;
+        throw new TypeError(`fetch to ${request.url} failed`, { cause: new Error(request.url) });
+      },
+    );
+    expect(sentTo).toBe('http://127.0.0.1:9/x?tok=SECRET');
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(
+      'could not reach http://127.0.0.1:9/x: fetch to http://127.0.0.1:9/x failed',
+    );
+    expect(result.err).not.toContain('SECRET');
+  });
+
   test('--list names every provider and its events', async () => {
     const result = await cli(['send', '--list']);
     expect(result.code).toBe(0);
@@ -283,6 +316,10 @@ describe('mailhooks usage errors (exit code 2)', () => {
     [['send', 'ses', 'bounced', '--to', 'http://x.test/', '--recipients', 'not-an-address']],
     [['send', 'ses', 'bounced', '--to', 'http://x.test/', '--bogus']],
     [['send', 'ses']],
+    [['send', '--list', 'extra']],
+    [['send', 'ses', 'bounced', 'extra', '--to', 'http://x.test/']],
+    [['trigger', 'bounced', 'extra', '--to', 'http://x.test/', '--secret', 'whsec_AAAA']],
+    [['keys', 'sendgrid', 'extra']],
     [['trigger', 'bounced', '--to', 'http://x.test/']],
     [['trigger', 'bounced', '--to', 'http://x.test/', '--secret', 'not-whsec']],
     [['trigger', 'nope', '--to', 'http://x.test/', '--secret', 'whsec_AAAA']],

@@ -25,7 +25,7 @@ function receiver(secret: string | string[] = SECRET) {
 }
 
 describe('mailhooks trigger', () => {
-  test.each(['bounced', 'delivered', 'complained', 'clicked', 'queued', 'unsubscribed'])(
+  test.each(['bounced', 'delivered', 'complained', 'clicked', 'queued', 'unsubscribed', 'unknown'])(
     '%s reaches a verifyTrackingWebhook receiver as the normalized event',
     async (eventType) => {
       const app = receiver();
@@ -109,6 +109,20 @@ describe('mailhooks trigger', () => {
     const result = await cli(['trigger', 'bounced', '--to', URL_, '--secret', SECRET], app.handle);
     expect(result.code).toBe(1);
     expect(result.out).toBe('HTTP 400\n{"error":"signature-invalid"}');
+  });
+
+  test('--to with user:password@ is a usage error that never prints them', async () => {
+    const result = await cli([
+      'trigger',
+      'bounced',
+      '--to',
+      'http://u:pw-secret@app.test/hooks?tok=SECRET',
+      '--secret',
+      SECRET,
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('--to must not carry credentials');
+    expect(result.err).not.toMatch(/pw-secret|SECRET/);
   });
 
   test('an unreachable receiver is exit code 1', async () => {

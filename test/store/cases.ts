@@ -281,8 +281,10 @@ export const storeCases: readonly StoreCase[] = [
       equal((byMessage.body.events as unknown[]).length, 1, 'API by message and type');
       const bad = await json(api('events?type=exploded'));
       equal([bad.status, bad.body.error], [400, 'invalid-query'], 'unknown type');
-      const huge = await json(api(`events?limit=5000&recipient=${to}`));
-      equal(huge.status, 200, 'a limit over 1000 is capped, not refused');
+      for (const limit of ['5000', '5000000000', '9'.repeat(40)]) {
+        const huge = await json(api(`events?limit=${limit}&recipient=${to}`));
+        equal(huge.status, 200, `limit=${limit} is capped, not refused`);
+      }
     },
   },
   {
@@ -335,6 +337,47 @@ export const storeCases: readonly StoreCase[] = [
         'pruned',
       );
       equal(await store.isSuppressed(to), true, 'still suppressed');
+    },
+  },
+  {
+    name: 'an event already older than retentionDays is not kept, even with none after it',
+    async run(makeStore) {
+      const store = await makeStore({ retentionDays: 1 });
+      const { json } = setup(store);
+      const to = `${fresh('stale')}@example.com`;
+      const snsId = fresh('sns');
+      const event = sesBounce({ to, at: ago(3 * 24 * 60) });
+      const answer = await json(sesPost(event, snsId));
+      equal(answer, { status: 200, body: { ok: true, events: 1 } }, 'accepted');
+      equal(await store.events({ recipient: to }), [], 'not in the history');
+      const byApi = await json(api(`events?recipient=${encodeURIComponent(to)}`));
+      equal(byApi.body, { events: [] }, 'not in the API');
+      equal(await store.isSuppressed(to), true, 'still suppressed');
+      await json(api(`suppressions/${to}`, 'DELETE'));
+      await json(sesPost(event, snsId));
+      equal(await store.isSuppressed(to), false, 'a retry after DELETE does not re-suppress');
+    },
+  },
+  {
+    name: 'the API reads + in the query as a plus (plus-addressing), and takes trailing slashes',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json } = setup(store);
+      const to = `${fresh('jane')}+news@example.com`;
+      await json(sesPost(sesBounce({ to })));
+      const recipients = (body: Record<string, unknown>) =>
+        (body.events as { recipient: string }[]).map((e) => e.recipient);
+      equal(recipients((await json(api(`events?recipient=${to}`))).body), [to], 'literal +');
+      const encoded = `events?recipient=${encodeURIComponent(to)}`;
+      equal(recipients((await json(api(encoded))).body), [to], '%2B');
+      const slashed = await json(api(`events/?recipient=${to}`));
+      equal([slashed.status, recipients(slashed.body)], [200, [to]], 'events/');
+      const suppression = await json(api(`suppressions/${to}/`));
+      equal(
+        [suppression.status, suppression.body.suppressed],
+        [200, true],
+        'suppressions/{email}/',
+      );
     },
   },
   {

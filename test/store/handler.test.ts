@@ -122,6 +122,39 @@ describe('the events route', () => {
     ]);
   });
 
+  test.each(['1001', '5000000000', '9'.repeat(40)])(
+    'limit=%s reads as 1000, as every value over it does',
+    async (limit) => {
+      const { handle, calls } = setup();
+      const response = await handle(events(`?limit=${limit}`));
+      expect(response.status).toBe(200);
+      expect(calls).toEqual([`events ${JSON.stringify({ limit: 1000 })}`]);
+    },
+  );
+
+  test.each([
+    ['jane+news@example.com', 'jane+news@example.com'],
+    ['jane%2Bnews@example.com', 'jane+news@example.com'],
+    ['jane%40example.com', 'jane@example.com'],
+  ])('recipient=%s is %s (+ is a plus, not a space)', async (query, recipient) => {
+    const { handle, calls } = setup();
+    expect((await handle(events(`?recipient=${query}`))).status).toBe(200);
+    expect(calls).toEqual([`events ${JSON.stringify({ recipient })}`]);
+  });
+
+  test('a trailing slash is accepted, as on the provider routes', async () => {
+    const { handle, calls } = setup();
+    expect((await handle(events('/?type=bounced'))).status).toBe(200);
+    expect(calls).toEqual([`events ${JSON.stringify({ eventType: 'bounced' })}`]);
+    const suppression = await handle(
+      new Request('http://localhost/webhooks/mail/suppressions/jane@example.com/', {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      }),
+    );
+    expect(suppression.status).toBe(200);
+    expect(await suppression.json()).toEqual({ suppressed: false });
+  });
+
   test('a failing store answers 503 store-failed', async () => {
     const { handle, fail } = setup();
     fail.events = true;
@@ -132,8 +165,10 @@ describe('the events route', () => {
 
   test.each([
     ['?recipent=jane@example.com', 'unknown query parameter'],
-    ['?limit=0', 'limit'],
-    ['?limit=ten', 'limit'],
+    ['?limit=0', 'limit must be a whole number from 1 to 1000'],
+    ['?limit=-1', 'limit must be a whole number from 1 to 1000'],
+    ['?limit=1.5', 'limit must be a whole number from 1 to 1000'],
+    ['?limit=abc', 'limit must be a whole number from 1 to 1000'],
     ['?type=constructor', 'type'],
   ])('refuses %s naming the problem', (query, words) => {
     const parsed = parseEventQuery(`http://localhost/webhooks/mail/events${query}`);

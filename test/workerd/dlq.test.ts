@@ -1,6 +1,7 @@
 /** DLQ replay inside workerd: the Worker's queue() fed a batch from the dead-letter queue. */
 import { env } from 'cloudflare:workers';
 import { describe, expect, test, vi } from 'vitest';
+import worker from '../../src/adapters/cloudflare';
 import { verifyTrackingWebhook } from '../../src/receiver';
 import { encodeTrackingEvent } from '../../src/wire';
 import { sampleContext } from '../sinks/samples';
@@ -10,7 +11,7 @@ const SECRET = `whsec_${btoa('workerd-dlq-replay-secret-32-by!')}`;
 const HOOK = 'https://hooks.example.com/mail';
 const DLQ = 'mailhooks-events-dlq';
 
-const dlqEnv = (replay?: string) => ({
+const dlqEnv = (replay?: string, extra: Record<string, string> = {}) => ({
   ...env,
   MAIL_WEBHOOK_SINKS: 'queue,fanout',
   MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
@@ -18,6 +19,7 @@ const dlqEnv = (replay?: string) => ({
   MAIL_WEBHOOK_FANOUT_RETRIES: '0',
   HOOK_SECRET: SECRET,
   ...(replay === undefined ? {} : { MAIL_WEBHOOK_DLQ_REPLAY: replay }),
+  ...extra,
 });
 
 const logged = captureLogLines();
@@ -82,10 +84,45 @@ describe('dead-letter queue replay', () => {
     expect(result.explicitAcks).toEqual(['d0']);
   });
 
-  test('a bad MAIL_WEBHOOK_DLQ_REPLAY value fails the batch naming the variable', async () => {
-    stubFetch(() => 200);
-    await expect(consume(DLQ, dlqEnv('maybe'), ['a@example.com'])).rejects.toThrow(
+  test('MAIL_WEBHOOK_DLQ_NAME names a dead-letter queue the pattern misses, which is replayed', async () => {
+    const received = stubFetch(() => 200);
+    const staging = 'mailhooks-events-dlq-staging';
+    const result = await consume(staging, dlqEnv('true', { MAIL_WEBHOOK_DLQ_NAME: staging }), [
+      'a@example.com',
+    ]);
+    expect(received).toEqual(['a@example.com']);
+    expect(result.explicitAcks).toEqual(['d0']);
+    expect(logged).toContainEqual(
+      expect.objectContaining({ msg: expect.stringContaining('replaying'), queue: staging }),
+    );
+  });
+
+  test('with MAIL_WEBHOOK_DLQ_NAME set, a queue named like a dead-letter queue is consumed as usual', async () => {
+    const received = stubFetch(() => 200);
+    const result = await consume(DLQ, dlqEnv(undefined, { MAIL_WEBHOOK_DLQ_NAME: 'other-dlq' }), [
+      'a@example.com',
+    ]);
+    expect(received).toEqual(['a@example.com']);
+    expect(result.explicitAcks).toEqual(['d0']);
+    expect(result.delays).toEqual({});
+  });
+
+  test('a bad MAIL_WEBHOOK_DLQ_REPLAY value: 503 misconfigured, logged once naming it, and no batch consumed', async () => {
+    const received = stubFetch(() => 200);
+    const broken = dlqEnv('maybe');
+    const response = await worker.fetch(
+      new Request('https://mailhooks.test/webhooks/mail/ses', { method: 'POST', body: '{}' }),
+      broken,
+    );
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as { error: string }).error).toBe('misconfigured');
+    expect(logged).toContainEqual(
+      expect.objectContaining({ level: 'error', setting: 'MAIL_WEBHOOK_DLQ_REPLAY' }),
+    );
+    // The main queue's batches fail too, so Cloudflare retries them once the value is fixed.
+    await expect(consume('mailhooks-events', broken, ['a@example.com'])).rejects.toThrow(
       /MAIL_WEBHOOK_DLQ_REPLAY/,
     );
+    expect(received).toEqual([]);
   });
 });

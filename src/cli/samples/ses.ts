@@ -108,6 +108,21 @@ export const SES_EVENTS: Record<string, SampleBuilder> = {
     newTopicPreferences: { unsubscribeAll: true, topicSubscriptionStatus: [] },
     oldTopicPreferences: { unsubscribeAll: false, topicSubscriptionStatus: [] },
   })),
+  // A contact opting back in to a topic on SES's subscription page: a real event that maps to
+  // none of the other types, so receivers see the `unknown` they must handle.
+  unknown: _event('Subscription', 'subscription', (_s, timestamp) => ({
+    contactList: 'Newsletter',
+    timestamp,
+    source: 'UnsubscribeLink',
+    newTopicPreferences: {
+      unsubscribeAll: false,
+      topicSubscriptionStatus: [{ topicName: 'Offers', subscriptionStatus: 'OptIn' }],
+    },
+    oldTopicPreferences: {
+      unsubscribeAll: false,
+      topicSubscriptionStatus: [{ topicName: 'Offers', subscriptionStatus: 'OptOut' }],
+    },
+  })),
 };
 
 export const sesSamples: CliProvider = {
