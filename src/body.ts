@@ -7,12 +7,12 @@ export const bodyTooLarge = (limit: number): HttpError =>
   new HttpError(
     413,
     'body-too-large',
-    'request body is larger than this endpoint accepts (maxBodyBytes)',
+    'request body is larger than maxBodyBytes allows',
     {},
     { maxBodyBytes: limit },
   );
 
-const _TOO_SLOW = "request body did not arrive within this endpoint's time limit (bodyTimeoutMs)";
+const _TOO_SLOW = 'request body did not arrive within bodyTimeoutMs';
 
 export const bodyTooSlow = (timeoutMs: number): HttpError =>
   new HttpError(

@@ -160,7 +160,7 @@ export function createRuntimeFromEnv(
   for (const { name, closest, unlistedProvider } of unknownVariables(env, context.registry)) {
     if (unlistedProvider) {
       logger.warn(
-        `variable ${name} is set, but ${unlistedProvider} is not in MAIL_WEBHOOK_PROVIDERS: nothing reads it (add ${unlistedProvider} to the list to receive from it)`,
+        `variable ${name} is set, but ${unlistedProvider} is not in MAIL_WEBHOOK_PROVIDERS`,
         { variable: name, provider: unlistedProvider },
       );
       continue;

@@ -22,40 +22,26 @@ function _isSubsequence(short: string, long: string): boolean {
 }
 
 /**
- * A known name that holds `wanted` or is held by it, letters in order (`maxAge` → `maxAgeSeconds`,
- * `maxBytes` → `maxBodyBytes`, `rawDelivery` → `allowRawDelivery`): a dropped word is too many
- * edits for the distance, yet the likeliest typo. The nearest in length wins.
+ * The known name closest to `name` (case-insensitive), or undefined when none is close. A name
+ * that holds the other's letters in order (`maxAge` → `maxAgeSeconds`, `maxBytes` →
+ * `maxBodyBytes`) beats any edit distance, the nearest in length first: a dropped word is too many
+ * edits, yet the likeliest typo.
  */
-function _containing(wanted: string, known: Iterable<string>): string | undefined {
-  if (wanted.length < 3) return undefined;
-  let best: string | undefined;
-  let bestGap = Number.POSITIVE_INFINITY;
-  for (const candidate of known) {
-    const lower = candidate.toLowerCase();
-    const held = _isSubsequence(wanted, lower) || _isSubsequence(lower, wanted);
-    if (lower.length < 3 || !held) continue;
-    const gap = Math.abs(lower.length - wanted.length);
-    if (gap < bestGap) {
-      best = candidate;
-      bestGap = gap;
-    }
-  }
-  return best;
-}
-
-/** The known name closest to `name` (case-insensitive), or undefined when none is close. */
 export function closestName(name: string, known: Iterable<string>): string | undefined {
   const wanted = name.toLowerCase();
-  const names = [...known];
-  const held = _containing(wanted, names);
-  if (held !== undefined) return held;
   let best: string | undefined;
-  let bestDistance = Math.max(3, Math.ceil(wanted.length / 3)) + 1;
-  for (const candidate of names) {
-    const distance = _distance(wanted, candidate.toLowerCase());
-    if (distance < bestDistance) {
+  let bestScore = Math.max(3, Math.ceil(wanted.length / 3)) + 1;
+  for (const candidate of known) {
+    const lower = candidate.toLowerCase();
+    const held =
+      wanted.length > 2 &&
+      lower.length > 2 &&
+      (_isSubsequence(wanted, lower) || _isSubsequence(lower, wanted));
+    // Held names score below 1, any distance 1 or more.
+    const score = held ? Math.abs(lower.length - wanted.length) / 1e3 : _distance(wanted, lower);
+    if (score < bestScore) {
       best = candidate;
-      bestDistance = distance;
+      bestScore = score;
     }
   }
   return best;

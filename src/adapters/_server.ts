@@ -5,7 +5,7 @@ import { createHandlerFromEnv } from '../from-env.js';
 import { type FetchHandler, withHealthCheck } from '../health.js';
 import { consoleLogger, createJsonLogger, type Logger } from '../log.js';
 import type { RuntimeHooks } from '../runtime-hooks.js';
-import { openBuiltinSqlite } from './_sqlite.js';
+import { openBuiltinSqliteStore } from './_sqlite.js';
 
 export { type FetchHandler, withHealthCheck } from '../health.js';
 
@@ -59,7 +59,7 @@ export function _settings(
     handler: withHealthCheck(
       options.handler ??
         createHandlerFromEnv(env, {
-          openSqlite: openBuiltinSqlite,
+          openSqlite: openBuiltinSqliteStore,
           ...(runtime ? { runtime } : {}),
           ...(logger ? { logger } : {}),
         }),

@@ -1,6 +1,8 @@
 /** `MAIL_WEBHOOK_SQLITE_PATH` on the servers: the file opened with the runtime's own SQLite. */
 import { ConfigError } from '../errors.js';
 import type { SqliteDatabaseLike } from '../store/database.js';
+import { createSqliteStore } from '../store/store.js';
+import type { EventStore, StoreOptions } from '../store/types.js';
 
 type _Driver = new (path: string) => SqliteDatabaseLike;
 
@@ -44,3 +46,7 @@ export function openBuiltinSqlite(path: string): SqliteDatabaseLike {
     );
   }
 }
+
+/** The event store on that file: the servers' `openSqlite`. */
+export const openBuiltinSqliteStore = (path: string, options: StoreOptions): EventStore =>
+  createSqliteStore(openBuiltinSqlite(path), options);

@@ -18,7 +18,7 @@ export function refuseOutsideWindow(
     return new HttpError(
       403,
       'message-too-old',
-      `${what} is ${Math.round(ageMs / 1000)} s old, older than this endpoint accepts (maxAgeSeconds): a replay, or a clock far off`,
+      `${what} is ${Math.round(ageMs / 1000)} s old, older than maxAgeSeconds allows: a replay, or a clock far off`,
       {},
       { maxAgeSeconds },
     );

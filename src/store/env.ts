@@ -1,12 +1,15 @@
 /** The store from variables: a D1 binding `MAIL_WEBHOOK_DB`, or a SQLite file on the servers. */
 import { type Env, envBoolean, envString, envWholeNumber } from '../env-values.js';
 import { ConfigError } from '../errors.js';
-import { isD1Database, type SqliteDatabaseLike } from './database.js';
-import { createD1Store, createSqliteStore } from './store.js';
+import { isD1Database } from './database.js';
+import { createD1Store } from './store.js';
 import type { EventStore, StoreOptions } from './types.js';
 
-/** Opens (creating if missing) a SQLite file with the runtime's own driver; servers supply it. */
-export type OpenSqlite = (path: string) => SqliteDatabaseLike;
+/**
+ * The store on a SQLite file (created if missing) with the runtime's own driver; servers supply
+ * it, so a Worker's bundle carries no SQLite code.
+ */
+export type OpenSqlite = (path: string, options: StoreOptions) => EventStore;
 
 export const STORE_VARIABLES = [
   'MAIL_WEBHOOK_DB',
@@ -50,7 +53,7 @@ function _store(env: Env, openSqlite: OpenSqlite | undefined): EventStore | unde
       'is read by the Bun, Deno and Node servers; a Worker binds a D1 database as MAIL_WEBHOOK_DB',
     );
   }
-  return createSqliteStore(openSqlite(path), _storeOptions(env));
+  return openSqlite(path, _storeOptions(env));
 }
 
 /** The handler's `store` and `apiToken` options; throws a `ConfigError` naming the variable. */

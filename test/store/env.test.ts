@@ -32,12 +32,13 @@ describe('the store from variables', () => {
   });
 
   test('MAIL_WEBHOOK_SQLITE_PATH opens the file with the runtime the server supplies', () => {
-    const opened: string[] = [];
-    const { store } = storeFromEnv({ MAIL_WEBHOOK_SQLITE_PATH: '/data/m.sqlite' }, (path) => {
-      opened.push(path);
-      return sqlite;
+    const opened: unknown[] = [];
+    const env = { MAIL_WEBHOOK_SQLITE_PATH: '/data/m.sqlite', MAIL_WEBHOOK_RETENTION_DAYS: '30' };
+    const { store } = storeFromEnv(env, (path, options) => {
+      opened.push(path, options);
+      return createSqliteStore(sqlite, options);
     });
-    expect([store?.name, opened]).toEqual(['sqlite', ['/data/m.sqlite']]);
+    expect([store?.name, opened]).toEqual(['sqlite', ['/data/m.sqlite', { retentionDays: 30 }]]);
   });
 
   test.each([
