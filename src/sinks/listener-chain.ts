@@ -6,7 +6,7 @@ export type ListenerFailure = 'listener-failed' | 'listener-timeout';
 /** A listener as the bus keeps it: its name for errors, and how to call it. */
 export interface ChainEntry<T> {
   readonly name: string;
-  readonly handle: (context: T, next: (context: T) => T | Promise<T>) => unknown;
+  readonly handle: (context: T, next: (context?: T) => T | Promise<T>) => unknown;
 }
 
 export interface ChainRun<T> {
@@ -73,7 +73,8 @@ function _step<T>(run: ChainRun<T>, index: number, context: T): Promise<T> {
       const cause = new Error('neither returned nor threw within listenerTimeoutMs');
       settle(() => reject(run.fail(entry.name, cause, 'listener-timeout')));
     });
-    const next = (nextContext: T): T | Promise<T> => {
+    // `next()` with no argument passes the context this listener got.
+    const next = (nextContext: T = context): T | Promise<T> => {
       // Called after the listener returned or timed out: nothing awaits that chain any more.
       if (returned || settled) return nextContext;
       if (running++ === 0) clock.pause();

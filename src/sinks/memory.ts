@@ -10,8 +10,11 @@ export type { ListenerFailure } from './listener-chain.js';
 /** How long a listener may take when neither the bus nor the send says otherwise. */
 export const DEFAULT_LISTENER_TIMEOUT_MS = 5_000;
 
-/** Passes the context to the next listener; returns what the rest of the chain returned. */
-export type NextFn<T> = (context: T) => T | Promise<T>;
+/**
+ * Passes the context to the next listener (with no argument, the one this listener got); returns
+ * what the rest of the chain returned.
+ */
+export type NextFn<T> = (context?: T) => T | Promise<T>;
 
 /** A listener: `handle` returns `next(context)` to pass the context on, or anything else to stop. */
 export interface EventListener<T> {
@@ -58,9 +61,17 @@ function _isClass<T>(value: ListenerLike<T>): value is new () => EventListener<T
 }
 
 function _entry<T>(listener: ListenerLike<T>): _Entry<T> {
-  if (_isClass(listener)) {
-    const instance = new listener();
-    return { name: listener.name || 'anonymous class', handle: (c, n) => instance.handle(c, n) };
+  // A class whose handle is a class field (`handle = (c, n) => ...`) has it on the instance only;
+  // called without new it would throw on every event, so it is built here like any class.
+  const native =
+    typeof listener === 'function' && /^class\b/.test(Function.prototype.toString.call(listener));
+  if (_isClass(listener) || native) {
+    const name = listener.name || 'anonymous class';
+    const instance = new (listener as new () => EventListener<T>)();
+    if (typeof instance.handle !== 'function') {
+      throw new TypeError(`listener ${name} is a class without a handle(context, next) method`);
+    }
+    return { name, handle: (c, n) => instance.handle(c, n) };
   }
   if (typeof listener === 'function') {
     return { name: listener.name || 'anonymous function', handle: listener as ListenerFn<T> };

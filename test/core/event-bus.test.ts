@@ -113,6 +113,40 @@ describe('EventBus', () => {
     const bus = new EventBus();
     expect(() => bus.subscribe(Ping, {} as never)).toThrow(TypeError);
   });
+
+  test('accepts a class whose handle is a class field (an arrow function on the instance)', async () => {
+    const bus = new EventBus();
+    const seen: number[] = [];
+    class FieldListener {
+      handle = (context: { n: number }, next: NextFn<{ n: number }>) => {
+        seen.push(context.n);
+        return next(context);
+      };
+    }
+    bus.subscribe(Ping, FieldListener as never);
+    await bus.emit(Ping, { n: 7 });
+    expect(seen).toEqual([7]);
+  });
+
+  test('a class with no handle at all is refused when subscribed, naming it', () => {
+    const bus = new EventBus();
+    class NoHandle {}
+    expect(() => bus.subscribe(Ping, NoHandle as never)).toThrow(
+      'listener NoHandle is a class without a handle(context, next) method',
+    );
+  });
+
+  test('next() with no argument passes on the context the listener got', async () => {
+    const bus = new EventBus();
+    const seen: unknown[] = [];
+    bus.subscribe(Ping, (_context, next) => next());
+    bus.subscribe(Ping, (context, next) => {
+      seen.push(context);
+      return next(context);
+    });
+    await bus.emit(Ping, { n: 3 });
+    expect(seen).toEqual([{ n: 3 }]);
+  });
 });
 
 /** A handler delivering unsigned SES requests to `bus`, with its log lines captured. */
