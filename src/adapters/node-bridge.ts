@@ -296,12 +296,7 @@ export function toNodeListener(handler: FetchHandler) {
     } catch {
       response = _refuse(400, 'bad-request', 'the request target is malformed');
     }
-    if (!req.complete) {
-      // Answered before the body was read (413, 408, 401): the connection closes after the answer
-      // (`Connection: close`) instead of taking in, only to throw away, all the client still sends.
-      res.shouldKeepAlive = false;
-      _discardRest(req);
-    }
+    if (!req.complete) _discardRest(req);
     await sendResponse(res, response).catch(() => res.destroy());
   };
 }
