@@ -17,7 +17,7 @@ describe('mailtrap inside workerd', () => {
     const result = await answer(await handle(await mailtrapRequest(BODY)));
     expect(result).toEqual({ status: 200, body: { ok: true, events: 2 } });
     expect(events.map((e) => [e.eventType, e.messageId, e.rejectCategory, e.permanent])).toEqual([
-      ['bounced', '00000000-0000-0000-0000-000000000001', 'blocked', false],
+      ['bounced', '00000000-0000-0000-0000-000000000001', 'bounced', true],
       ['clicked', '00000000-0000-0000-0000-000000000002', null, null],
     ]);
     expect(events[1]?.timestamp.toISOString()).toBe('2024-09-14T23:53:54.000Z');
