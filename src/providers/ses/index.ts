@@ -164,9 +164,17 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
           });
     if (confirmation) return confirmation;
     if (openToAnyTopic) return _anyTopicRefusal(message.TopicArn);
+    // Checked here too: with verification or the age rule off, nothing else read it.
+    const sent = parseTimestamp(message.Timestamp);
+    if (!sent) {
+      return badRequest(
+        'invalid-envelope',
+        `SNS field "Timestamp" is not a real instant between 1970 and 9999: ${message.Timestamp.slice(0, 64)}`,
+      );
+    }
     const result = parseSesMessage(message.Message, {
       eventId: message.MessageId,
-      fallbackTimestamp: parseTimestamp(message.Timestamp) ?? context.now(),
+      fallbackTimestamp: sent,
       logger,
     });
     return outcome(result, fields);
