@@ -87,15 +87,14 @@ export function unknownVariables(env: Env, registry: Registry): UnknownVariable[
       .split(',')
       .map((name) => name.trim().toLowerCase()),
   );
-  const known = [
-    ..._KNOWN_VARIABLES,
-    ...providerVariables(registry.filter((entry) => listed.has(entry.name))),
-  ];
+  const known = [..._KNOWN_VARIABLES];
   // A setting of a provider left out of MAIL_WEBHOOK_PROVIDERS: forgetting to list it is the mistake.
   const unlisted = new Map<string, string>();
   for (const entry of registry) {
-    if (listed.has(entry.name)) continue;
-    for (const name of providerVariables([entry])) unlisted.set(name, entry.name);
+    for (const name of providerVariables([entry])) {
+      if (listed.has(entry.name)) known.push(name);
+      else unlisted.set(name, entry.name);
+    }
   }
   // Fan-out endpoints name the variables holding their secrets ("env:NAME").
   const endpoints =

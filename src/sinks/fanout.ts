@@ -55,8 +55,9 @@ const FanoutEndpointSchema = v.object({
   url: _HttpUrlSchema,
   secret: v.pipe(
     v.string(),
-    v.startsWith(
-      WEBHOOK_SECRET_PREFIX,
+    // check, not startsWith: one valibot action fewer in every Worker.
+    v.check(
+      (secret) => secret.startsWith(WEBHOOK_SECRET_PREFIX),
       `expected a Standard Webhooks secret (${WEBHOOK_SECRET_PREFIX}…)`,
     ),
     v.check(

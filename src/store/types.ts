@@ -8,7 +8,11 @@ export const StoreOptionsSchema = v.object({
   ignoreLocalPartCase: v.optional(v.boolean(), false),
   /** Events (and dedupe records) older than this many days are pruned as new ones arrive. */
   retentionDays: v.optional(
-    v.pipe(v.number(), v.gtValue(0, 'expected a number of days above 0'), v.maxValue(36_500)),
+    v.pipe(
+      v.number(),
+      v.check((days) => days > 0, 'expected a number of days above 0'),
+      v.maxValue(36_500),
+    ),
   ),
   /** The clock retention is measured against (tests). */
   now: v.optional(functionSchema<() => Date>('a clock function')),

@@ -30,7 +30,7 @@ const common = {
 
 const NotificationSchema = v.looseObject({
   ...common,
-  Type: v.literal('Notification'),
+  Type: v.picklist(['Notification']),
   Subject: optionalString,
 });
 
