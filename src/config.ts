@@ -43,11 +43,22 @@ const ProviderSchema = _object<Provider>(
 );
 
 const _milliseconds = (fallback: number) =>
-  v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(600_000)), fallback);
+  v.optional(
+    v.pipe(
+      v.number(),
+      v.integer(),
+      v.minValue(1),
+      v.check((ms) => ms <= 600_000, 'expected at most 600000'),
+    ),
+    fallback,
+  );
 
 const OptionsSchema = v.object({
   basePath: v.optional(
-    v.pipe(v.string(), v.regex(/^(\/[\w.~-]+)*\/?$/, 'expected a path such as /webhooks/mail')),
+    v.pipe(
+      v.string(),
+      v.check((path) => /^(\/[\w.~-]+)*\/?$/.test(path), 'expected a path such as /webhooks/mail'),
+    ),
     DEFAULT_BASE_PATH,
   ),
   enabled: v.optional(v.boolean(), true),

@@ -33,7 +33,10 @@ export const commonEntries = {
   path: v.optional(
     v.pipe(
       v.string(),
-      v.regex(/^[A-Za-z0-9._~-]+$/, 'expected one path segment such as resend-eu'),
+      v.check(
+        (path) => /^[A-Za-z0-9._~-]+$/.test(path),
+        'expected one path segment such as resend-eu',
+      ),
     ),
   ),
   verifySignature: v.optional(v.boolean(), true),

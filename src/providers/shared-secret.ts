@@ -11,7 +11,10 @@ export const sharedSecretEntries = {
   username: v.optional(v.pipe(v.string(), v.nonEmpty('the username must not be empty'))),
   token: v.optional(secretList('token')),
   header: v.optional(
-    v.pipe(v.string(), v.regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected a header name')),
+    v.pipe(
+      v.string(),
+      v.check((name) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name), 'expected a header name'),
+    ),
   ),
   value: v.optional(secretList('header value')),
 };

@@ -83,7 +83,12 @@ const FanoutOptionsSchema = v.object({
     DEFAULT_FANOUT_TIMEOUT_MS,
   ),
   retries: v.optional(
-    v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10, 'expected at most 10')),
+    v.pipe(
+      v.number(),
+      v.integer(),
+      v.minValue(0),
+      v.check((retries) => retries <= 10, 'expected at most 10'),
+    ),
     DEFAULT_FANOUT_RETRIES,
   ),
   concurrency: v.optional(
