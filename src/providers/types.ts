@@ -1,9 +1,11 @@
 /** The provider interface: what the handler needs from an ESP, and `defineProvider` for users' own. */
 
+import * as v from 'valibot';
 import { ConfigError, HttpError } from '../errors.js';
-import type { EmailTrackingContext } from '../events.js';
+import { type EmailTrackingContext, EmailTrackingContextSchema } from '../events.js';
 import type { Logger } from '../log.js';
 import type { RsaVerify } from '../runtime-hooks.js';
+import { describeIssue } from '../schema.js';
 import { rejectUnknownKeys } from './options.js';
 
 /** What the handler lends a provider: no configuration, only the tools to reach out and tell time. */
@@ -69,13 +71,13 @@ export function checkProviderShape(
   methods: readonly string[],
   where: string,
 ): void {
-  if (!_NAME.test(name)) {
+  if (typeof name !== 'string' || !_NAME.test(name)) {
     throw new ConfigError(
       `${where}.name`,
       `expected a kebab-case name, got ${JSON.stringify(name)}`,
     );
   }
-  if (!_PATH.test(path)) {
+  if (typeof path !== 'string' || !_PATH.test(path)) {
     throw new ConfigError(
       `${where}.path`,
       `expected one path segment (letters, digits, . _ ~ -), got ${JSON.stringify(path)}`,
@@ -109,12 +111,18 @@ export function defineProvider(definition: ProviderDefinition): Provider {
     ['name', 'path', 'methods', 'authenticate', 'handle'],
     'defineProvider',
   );
-  if (typeof definition.handle !== 'function') {
-    throw new ConfigError('defineProvider.handle', 'expected a function');
+  for (const hook of ['handle', 'authenticate'] as const) {
+    const fn: unknown = definition[hook];
+    if (typeof fn !== 'function' && (hook === 'handle' || fn !== undefined)) {
+      throw new ConfigError(`defineProvider.${hook}`, 'expected a function');
+    }
   }
-  const { name } = definition;
+  const { name, methods: given = ['POST'] } = definition;
+  if (!Array.isArray(given) || !given.every((m) => typeof m === 'string')) {
+    throw new ConfigError('defineProvider.methods', 'expected HTTP methods such as ["POST"]');
+  }
   const path = definition.path ?? name;
-  const methods = (definition.methods ?? ['POST']).map((m) => String(m).toUpperCase());
+  const methods = given.map((m) => m.toUpperCase());
   checkProviderShape(name, path, methods, 'defineProvider');
   return {
     name,
@@ -124,10 +132,35 @@ export function defineProvider(definition: ProviderDefinition): Provider {
       const { authenticate } = definition;
       return {
         authenticate: authenticate && ((request) => definition.authenticate?.(request, context)),
-        handle: (request, body) => definition.handle(request, body, context),
+        handle: async (request, body) =>
+          _checkedResult(name, await definition.handle(request, body, context)),
       };
     },
   };
+}
+
+/**
+ * What a user's provider returned, checked before any sink sees it: each context must be a whole
+ * `EmailTrackingContext` (a real Date, a known type, string tags and metadata) whose `espName` is
+ * the provider's. A bad one is the provider's bug: thrown, so the handler answers 500, logs the
+ * field, and delivers nothing (the ESP retries once it is fixed).
+ */
+function _checkedResult(name: string, result: ProviderResult | Refusal): ProviderResult | Refusal {
+  const events: unknown = (result as { events?: unknown } | null)?.events;
+  if (!Array.isArray(events)) return result;
+  for (const [index, event] of events.entries()) {
+    const checked = v.safeParse(EmailTrackingContextSchema, event);
+    if (!checked.success) {
+      const { field, detail } = describeIssue(checked.issues);
+      throw new TypeError(`events[${index}].${field} ${detail}`);
+    }
+    if (checked.output.espName !== name) {
+      throw new TypeError(
+        `events[${index}].espName is ${JSON.stringify(event.espName)}, not ${JSON.stringify(name)}`,
+      );
+    }
+  }
+  return result;
 }
 
 /**

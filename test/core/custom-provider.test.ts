@@ -157,6 +157,19 @@ describe('defineProvider refuses a bad definition', () => {
     ['no handle', 'defineProvider.handle', { name: 'acme-mail' }],
     ['a path of two segments', 'defineProvider.path', { name: 'acme', path: 'a/b', handle }],
     ['no methods', 'defineProvider.methods', { name: 'acme', methods: [], handle }],
+    ['no name at all', 'defineProvider.name', { handle }],
+    ['a name that is no string', 'defineProvider.name', { name: 123, handle }],
+    ['methods as a string', 'defineProvider.methods', { name: 'acme', methods: 'POST', handle }],
+    [
+      'a method that is no string',
+      'defineProvider.methods',
+      { name: 'acme', methods: [null], handle },
+    ],
+    [
+      'an authenticate that is no function',
+      'defineProvider.authenticate',
+      { name: 'acme', authenticate: 'yes', handle },
+    ],
   ])('%s: ConfigError naming %s', (_name, setting, definition) => {
     expect(() => defineProvider(definition as ProviderDefinition)).toThrow(ConfigError);
     try {
@@ -164,5 +177,63 @@ describe('defineProvider refuses a bad definition', () => {
     } catch (error) {
       expect((error as ConfigError).setting).toBe(setting);
     }
+  });
+});
+
+describe("what a user's provider returns is checked before any sink sees it", () => {
+  const good: EmailTrackingContext = {
+    eventType: 'delivered',
+    messageId: 'm-1',
+    recipient: 'a@example.com',
+    timestamp: new Date('2026-01-01T00:00:00Z'),
+    espName: 'acme-mail',
+    tags: [],
+    metadata: {},
+    rejectReason: null,
+    description: null,
+    clickUrl: null,
+    userAgent: null,
+    rawEvent: {},
+    eventId: 'e-1',
+    mtaResponse: null,
+    rejectCategory: null,
+    permanent: null,
+  };
+  const returning = (events: unknown[]) => {
+    const received: unknown[] = [];
+    const { logger, lines } = memoryLogger();
+    const handle = createMailWebhookHandler({
+      providers: [defineProvider({ name: 'acme-mail', handle: () => ({ events }) as never })],
+      sinks: [{ name: 'capture', send: async (batch) => void received.push(...batch) }],
+      logger,
+    });
+    return { handle, received, lines };
+  };
+
+  test.each([
+    ['null', [null], 'events[0].(root)'],
+    ['a string timestamp', [{ ...good, timestamp: '2026-01-01' }], 'events[0].timestamp'],
+    ['an Invalid Date', [{ ...good, timestamp: new Date('x') }], 'events[0].timestamp'],
+    ['an unknown type', [good, { ...good, eventType: 'constructor' }], 'events[1].eventType'],
+    ['a number for metadata', [{ ...good, metadata: { a: 1 } }], 'events[0].metadata.a'],
+    ["another ESP's name", [{ ...good, espName: 'ses' }], 'events[0].espName'],
+  ])('%s: 500, logged naming the field, nothing delivered', async (_what, events, field) => {
+    const { handle, received, lines } = returning(events);
+    const response = await handle(
+      new Request('http://localhost/webhooks/mail/acme-mail', { method: 'POST', body: '{}' }),
+    );
+    expect(response.status).toBe(500);
+    expect(received).toEqual([]);
+    const logged = lines.find((l) => l.level === 'error');
+    expect(String(logged?.fields.error)).toContain(field);
+  });
+
+  test('a whole context is delivered as returned', async () => {
+    const { handle, received } = returning([good]);
+    const response = await handle(
+      new Request('http://localhost/webhooks/mail/acme-mail', { method: 'POST', body: '{}' }),
+    );
+    expect(await response.json()).toEqual({ ok: true, events: 1 });
+    expect(received).toEqual([good]);
   });
 });
