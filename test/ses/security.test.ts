@@ -229,6 +229,25 @@ describe('certificate downloads', () => {
   });
 });
 
+test("a download that throws: 503, and the runtime's error text (a proxy's password) only in the log", async () => {
+  const signer = await createSigner();
+  const leaky: typeof fetch = async () => {
+    throw new Error('connect ECONNREFUSED via proxy http://egress:Pr0xyPw@proxy.corp:3128');
+  };
+  const { handle, refusals } = setup(
+    signer,
+    { providers: [ses({ topicArns: [signer.topicArn] })] },
+    leaky,
+  );
+  const response = await handle(post(await signer.sign(signer.notification())));
+  const text = await response.text();
+  expect(response.status).toBe(503);
+  expect(JSON.parse(text).error).toBe('cert-unavailable');
+  expect(text).not.toContain('Pr0xyPw');
+  expect(text).not.toContain('proxy.corp');
+  expect(String(refusals()[0]?.fields.problem)).toContain('ECONNREFUSED');
+});
+
 describe('subscription life cycle', () => {
   /**
    * A handler whose fetch serves a fresh signer's certificate and answers the SubscribeURL with

@@ -1,5 +1,5 @@
 /** The trust anchors (Scaleway's SNS CA chain) and the check that a certificate was issued by one. */
-import { forbidden, type HttpError } from '../../errors.js';
+import { forbidden, HttpError } from '../../errors.js';
 import { decodePaddedBase64 } from '../base64.js';
 import { checkValidity } from '../ses/sns/cert-policy.js';
 import { rsaKeyPerHash } from '../ses/sns/key-cache.js';
@@ -78,7 +78,12 @@ export async function checkIssuedBy(
       .catch(() => false);
     if (valid) return undefined;
   }
-  return _untrusted(
-    `was not issued by any of the ${anchors.length} trust anchors valid now (${anchors.map((a) => a.name).join(', ')})`,
+  // Which anchors are configured is configuration: the log line names them, the answer does not.
+  return new HttpError(
+    403,
+    'cert-untrusted',
+    'signing certificate was not issued by a configured trust anchor valid now',
+    {},
+    { trustAnchors: anchors.map((a) => a.name).join(', ') },
   );
 }

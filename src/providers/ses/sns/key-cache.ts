@@ -1,5 +1,5 @@
 /** Per-verifier cache of SNS signing certificates: one download per URL, bounded, failures not kept. */
-import { forbidden, type HttpError, isHttpError, unavailable } from '../../../errors.js';
+import { forbidden, HttpError, isHttpError, unavailable } from '../../../errors.js';
 import type { Logger } from '../../../log.js';
 import type { SignatureHash } from './string-to-sign.js';
 import { timedGet } from './timed-fetch.js';
@@ -61,9 +61,13 @@ async function _load(url: string, options: KeyCacheOptions): Promise<SigningCert
     return forbidden('cert-invalid', `signing certificate ${url} is larger than a certificate`);
   }
   if (!result.ok) {
-    return unavailable(
+    // The runtime's error text (a proxy's address, say) goes to the log line only.
+    return new HttpError(
+      503,
       'cert-unavailable',
-      `signing certificate ${url} could not be downloaded: ${result.problem}`,
+      `signing certificate ${url} could not be downloaded (no answer, or a network error); retry later`,
+      {},
+      { problem: result.problem },
     );
   }
   if (result.status !== 200) {

@@ -1,5 +1,5 @@
 /** SNS message verification: topic allow-list, message age, certificate URL, signature. */
-import { forbidden, type HttpError, isHttpError, unavailable } from '../../../errors.js';
+import { forbidden, HttpError, isHttpError } from '../../../errors.js';
 import type { Logger } from '../../../log.js';
 import type { RsaVerify } from '../../../runtime-hooks.js';
 import { decodePaddedBase64 } from '../../base64.js';
@@ -227,10 +227,14 @@ export async function getSubscribeUrl(
     options.logger.info(`${wording.who} subscription confirmed`, fields);
     return undefined;
   }
-  const problem = result.ok ? `${wording.answered} HTTP ${result.status}` : result.problem;
-  return unavailable(
+  // The runtime's error text goes to the log line only; an HTTP status is safe to say.
+  const problem = result.ok ? `${wording.answered} HTTP ${result.status}` : 'no answer';
+  return new HttpError(
+    503,
     'confirm-failed',
     `confirming the subscription to ${message.TopicArn} failed: ${problem}`,
+    {},
+    result.ok ? undefined : { problem: result.problem },
   );
 }
 
