@@ -8,6 +8,7 @@ import { digestEventId } from './context.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, secretList } from './options.js';
 import { postProvider } from './post-provider.js';
 import type { BuiltinProvider } from './registry-types.js';
+import { requireSignatureHeader } from './signature-header.js';
 import {
   createStandardWebhooksVerifier,
   decodeStandardWebhooksSecret,
@@ -76,6 +77,12 @@ function _start(
     warnCheckOff(logger, `${spec.label} signature verification`, esp);
   }
   return {
+    authenticate:
+      verify &&
+      requireSignatureHeader(
+        ['webhook-signature', 'svix-signature'],
+        'no webhook-signature (or svix-signature) header',
+      ),
     async handle(request, body): Promise<ProviderResult | HttpError> {
       let eventId: string;
       if (verify) {

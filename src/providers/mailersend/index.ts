@@ -8,6 +8,7 @@ import { checkHexBodyHmac, importHmacKeys } from '../hmac.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
 import { postProvider } from '../post-provider.js';
 import type { BuiltinProvider } from '../registry-types.js';
+import { requireSignatureHeader } from '../signature-header.js';
 import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
 import { parseMailersendEvent } from './parse.js';
 
@@ -55,6 +56,9 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
   };
 
   return {
+    authenticate: verify
+      ? requireSignatureHeader([HEADER], `the ${HEADER} header is missing`)
+      : undefined,
     async handle(request, body): Promise<ProviderResult | HttpError> {
       const refused = verify ? await checkHexBodyHmac(request, body, keys, HEADER) : undefined;
       if (refused) return (await testPing(request, body, refused)) ?? refused;

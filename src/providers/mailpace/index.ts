@@ -7,9 +7,15 @@ import { commonEntries, parseProviderOptions, secretList } from '../options.js';
 import { postProvider } from '../post-provider.js';
 import { decodeKeys, importOnce } from '../public-keys.js';
 import type { BuiltinProvider } from '../registry-types.js';
+import { requireSignatureHeader } from '../signature-header.js';
 import type { Provider, ProviderContext, ProviderInstance } from '../types.js';
 import { parseMailpaceEvent } from './parse.js';
-import { createMailpaceVerifier, decodeMailpaceKey, importMailpaceKey } from './verify.js';
+import {
+  createMailpaceVerifier,
+  decodeMailpaceKey,
+  importMailpaceKey,
+  SIGNATURE_HEADER,
+} from './verify.js';
 
 const NAME = 'mailpace';
 
@@ -52,6 +58,9 @@ function _start(
   );
   const verify = o.verifySignature && createMailpaceVerifier(keys);
   return {
+    authenticate: verify
+      ? requireSignatureHeader([SIGNATURE_HEADER], `${SIGNATURE_HEADER} is missing`)
+      : undefined,
     async handle(request, body) {
       const refused = verify && (await verify(request, body));
       if (refused) return refused;

@@ -6,6 +6,7 @@ import { checkHexBodyHmac, importHmacKeys } from '../hmac.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
 import { postProvider } from '../post-provider.js';
 import type { BuiltinProvider } from '../registry-types.js';
+import { requireSignatureHeader } from '../signature-header.js';
 import type { Provider, ProviderContext, ProviderInstance } from '../types.js';
 import { parseMailtrapBody } from './parse.js';
 
@@ -28,6 +29,9 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
   }
   const keys = importHmacKeys(verify ? (o.secret ?? []) : []);
   return {
+    authenticate: verify
+      ? requireSignatureHeader(['Mailtrap-Signature'], 'the Mailtrap-Signature header is missing')
+      : undefined,
     async handle(request, body) {
       const refused = verify && (await checkHexBodyHmac(request, body, keys, 'Mailtrap-Signature'));
       if (refused) return refused;

@@ -6,9 +6,10 @@ import { warnCheckOff } from '../check-off.js';
 import { importHmacKeys } from '../hmac.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
 import type { BuiltinProvider } from '../registry-types.js';
+import { requireSignatureHeader } from '../signature-header.js';
 import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
 import { parseMandrillEvents } from './parse.js';
-import { checkMandrillSignature, readForm } from './verify.js';
+import { checkMandrillSignature, readForm, SIGNATURE_HEADER } from './verify.js';
 
 const NAME = 'mandrill';
 const NO_EVENTS: ProviderResult = { events: [] };
@@ -47,6 +48,10 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
   }
   const keys = importHmacKeys(url === undefined ? [] : (o.webhookKey ?? []), 'SHA-1');
   return {
+    authenticate:
+      url === undefined
+        ? undefined
+        : requireSignatureHeader([SIGNATURE_HEADER], `the ${SIGNATURE_HEADER} header is missing`),
     async handle(request, body) {
       // Mandrill checks a new webhook URL with a HEAD request.
       if (request.method === 'HEAD') return NO_EVENTS;

@@ -8,6 +8,7 @@ import { commonEntries, parseProviderOptions, secretList } from '../options.js';
 import { postProvider } from '../post-provider.js';
 import { decodeKeys, importOnce } from '../public-keys.js';
 import type { BuiltinProvider } from '../registry-types.js';
+import { requireSignatureHeader } from '../signature-header.js';
 import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
 import { parsePostalEvent } from './parse.js';
 import {
@@ -15,6 +16,8 @@ import {
   decodeRsaSpki,
   importPostalKeys,
   type PostalKeys,
+  SHA1_HEADER,
+  SHA256_HEADER,
 } from './verify.js';
 
 const NAME = 'postal';
@@ -58,6 +61,12 @@ function _start(
     NAME,
   );
   return {
+    authenticate: o.verifySignature
+      ? requireSignatureHeader(
+          [SHA256_HEADER, SHA1_HEADER],
+          `neither ${SHA256_HEADER} nor ${SHA1_HEADER} was sent`,
+        )
+      : undefined,
     async handle(request, body): Promise<ProviderResult | HttpError> {
       if (o.verifySignature) {
         const loaded = await keys;

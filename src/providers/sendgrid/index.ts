@@ -6,10 +6,11 @@ import { commonEntries, maxAgeSeconds, parseProviderOptions, secretList } from '
 import { postProvider } from '../post-provider.js';
 import { decodeKeys, importOnce } from '../public-keys.js';
 import type { BuiltinProvider } from '../registry-types.js';
+import { requireSignatureHeader } from '../signature-header.js';
 import type { Provider, ProviderContext, ProviderInstance } from '../types.js';
 import { decodePublicKey, importPublicKey } from './keys.js';
 import { parseSendgridBatch } from './parse.js';
-import { createSendgridVerifier } from './verify.js';
+import { createSendgridVerifier, SIGNATURE_HEADER } from './verify.js';
 
 const SendgridOptionsSchema = v.object({
   ...commonEntries,
@@ -54,6 +55,12 @@ function _start(
     o.verifySignature &&
     createSendgridVerifier({ keys, maxAgeSeconds: o.maxAgeSeconds, now: context.now });
   return {
+    authenticate: verify
+      ? requireSignatureHeader(
+          [SIGNATURE_HEADER],
+          `${SIGNATURE_HEADER} is missing: turn on Signed Event Webhook in SendGrid`,
+        )
+      : undefined,
     async handle(request, body) {
       const refused = verify && (await verify(request, body));
       if (refused) return refused;
