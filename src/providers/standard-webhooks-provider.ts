@@ -12,6 +12,7 @@ import { requireSignatureHeader } from './signature-header.js';
 import {
   createStandardWebhooksVerifier,
   decodeStandardWebhooksSecret,
+  NO_SIGNATURE_HEADER,
   type StandardWebhooksVerifier,
 } from './standard-webhooks.js';
 import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from './types.js';
@@ -79,10 +80,7 @@ function _start(
   return {
     authenticate:
       verify &&
-      requireSignatureHeader(
-        ['webhook-signature', 'svix-signature'],
-        'no webhook-signature (or svix-signature) header',
-      ),
+      requireSignatureHeader(['webhook-signature', 'svix-signature'], NO_SIGNATURE_HEADER),
     async handle(request, body): Promise<ProviderResult | HttpError> {
       let eventId: string;
       if (verify) {

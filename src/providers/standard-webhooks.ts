@@ -7,6 +7,8 @@ import type { Refusal } from './types.js';
 /** Secrets are `whsec_` followed by base64 key bytes; the prefix is optional, as in the standardwebhooks library. */
 export const STANDARD_WEBHOOKS_SECRET_PREFIX = 'whsec_';
 const _DEFAULT_MAX_AGE_SECONDS = 300;
+/** The refusal's message when neither signature header was sent. */
+export const NO_SIGNATURE_HEADER = 'no webhook-signature (or svix-signature) header';
 const _SIGNATURE_VERSION = 'v1';
 const _UNIX_SECONDS = /^\d{1,12}$/;
 const _BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -111,7 +113,7 @@ export function createStandardWebhooksVerifier(
     const timestampText = _header(headers, 'timestamp');
     const signature = _header(headers, 'signature');
     if (!signature) {
-      return forbidden('signature-missing', 'no webhook-signature (or svix-signature) header');
+      return forbidden('signature-missing', NO_SIGNATURE_HEADER);
     }
     if (!id || !timestampText) {
       return forbidden(

@@ -10,7 +10,7 @@ import { requireSignatureHeader } from '../signature-header.js';
 import type { Provider, ProviderContext, ProviderInstance } from '../types.js';
 import { decodePublicKey, importPublicKey } from './keys.js';
 import { parseSendgridBatch } from './parse.js';
-import { createSendgridVerifier, SIGNATURE_HEADER } from './verify.js';
+import { createSendgridVerifier, missingHeader, SIGNATURE_HEADER } from './verify.js';
 
 const SendgridOptionsSchema = v.object({
   ...commonEntries,
@@ -56,10 +56,7 @@ function _start(
     createSendgridVerifier({ keys, maxAgeSeconds: o.maxAgeSeconds, now: context.now });
   return {
     authenticate: verify
-      ? requireSignatureHeader(
-          [SIGNATURE_HEADER],
-          `${SIGNATURE_HEADER} is missing: turn on Signed Event Webhook in SendGrid`,
-        )
+      ? requireSignatureHeader([SIGNATURE_HEADER], missingHeader(SIGNATURE_HEADER))
       : undefined,
     async handle(request, body) {
       const refused = verify && (await verify(request, body));

@@ -7,6 +7,10 @@ import { refuse } from '../types.js';
 export const SIGNATURE_HEADER = 'X-Twilio-Email-Event-Webhook-Signature';
 export const TIMESTAMP_HEADER = 'X-Twilio-Email-Event-Webhook-Timestamp';
 
+/** The refusal's message for a header SendGrid did not send. */
+export const missingHeader = (name: string): string =>
+  `${name} is missing: turn on Signed Event Webhook in SendGrid`;
+
 const _SIZE = 32;
 const _encoder = new TextEncoder();
 
@@ -78,10 +82,9 @@ export function createSendgridVerifier(options: SendgridVerifierOptions) {
     const header = request.headers.get(SIGNATURE_HEADER)?.trim();
     const timestamp = request.headers.get(TIMESTAMP_HEADER)?.trim();
     if (!header || !timestamp) {
-      const missing = header ? TIMESTAMP_HEADER : SIGNATURE_HEADER;
       return forbidden(
         'signature-missing',
-        `${missing} is missing: turn on Signed Event Webhook in SendGrid`,
+        missingHeader(header ? TIMESTAMP_HEADER : SIGNATURE_HEADER),
       );
     }
     const der = decodeBase64(header);

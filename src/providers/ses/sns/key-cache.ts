@@ -65,7 +65,7 @@ async function _load(url: string, options: KeyCacheOptions): Promise<SigningCert
     return new HttpError(
       503,
       'cert-unavailable',
-      `signing certificate ${url} could not be downloaded (no answer, or a network error); retry later`,
+      `signing certificate ${url} could not be downloaded; retry later`,
       {},
       { problem: result.problem },
     );
