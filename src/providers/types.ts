@@ -71,13 +71,13 @@ export function checkProviderShape(
   methods: readonly string[],
   where: string,
 ): void {
-  if (typeof name !== 'string' || !_NAME.test(name)) {
+  if (!_NAME.test(name)) {
     throw new ConfigError(
       `${where}.name`,
       `expected a kebab-case name, got ${JSON.stringify(name)}`,
     );
   }
-  if (typeof path !== 'string' || !_PATH.test(path)) {
+  if (!_PATH.test(path)) {
     throw new ConfigError(
       `${where}.path`,
       `expected one path segment (letters, digits, . _ ~ -), got ${JSON.stringify(path)}`,
@@ -122,6 +122,12 @@ export function defineProvider(definition: ProviderDefinition): Provider {
     throw new ConfigError('defineProvider.methods', 'expected HTTP methods such as ["POST"]');
   }
   const path = definition.path ?? name;
+  // Strings first: a regex would test `undefined` as the text "undefined", and pass it.
+  for (const [field, value] of Object.entries({ name, path })) {
+    if (typeof value !== 'string') {
+      throw new ConfigError(`defineProvider.${field}`, 'expected a kebab-case string');
+    }
+  }
   const methods = given.map((m) => m.toUpperCase());
   checkProviderShape(name, path, methods, 'defineProvider');
   return {
