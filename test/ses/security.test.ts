@@ -253,14 +253,14 @@ describe('subscription life cycle', () => {
    * A handler whose fetch serves a fresh signer's certificate and answers the SubscribeURL with
    * `status`; `confirmed` lists the confirmations it was asked for.
    */
-  async function withSns(status: number, autoConfirm: boolean) {
+  async function withSns(status: number, autoConfirm: boolean, answer?: () => BodyInit) {
     const signer = await createSigner();
     const confirmed: string[] = [];
     const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) => {
       const url = String(input instanceof Request ? input.url : input);
       if (url.includes('Action=ConfirmSubscription')) {
         confirmed.push(url);
-        return new Response('<ConfirmSubscriptionResponse/>', { status });
+        return new Response(answer?.() ?? '<ConfirmSubscriptionResponse/>', { status });
       }
       return signer.fetch(input, init);
     }) as typeof fetch;
@@ -294,6 +294,25 @@ describe('subscription life cycle', () => {
       status: 503,
       body: { error: 'confirm-failed' },
     });
+  });
+
+  test('an endless confirmation answer is read no further than 64 KiB, then 503', async () => {
+    let sent = 0;
+    const endless = () =>
+      new ReadableStream<Uint8Array>({
+        pull(controller) {
+          sent += 16_384;
+          controller.enqueue(new Uint8Array(16_384).fill(0x61));
+        },
+      });
+    const { signer, handle } = await withSns(200, true, endless);
+    const response = await handle(post(await signer.sign(signer.subscriptionConfirmation())));
+    expect(await answer(response)).toMatchObject({
+      status: 503,
+      body: { error: 'confirm-failed' },
+    });
+    // A chunk or two of read-ahead past the limit, never the endless rest.
+    expect(sent).toBeLessThan(200_000);
   });
 
   test('without autoConfirm the SubscribeURL is only logged', async () => {

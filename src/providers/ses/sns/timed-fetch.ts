@@ -31,13 +31,14 @@ async function _readCapped(
 /**
  * GETs `url` and reads the body as text; never throws.
  * A network error or passing `timeoutMs` gives `{ ok: false }` naming what happened; a body over
- * `maxBytes` (when set) gives `{ ok: false, tooLarge: true }`, read no further.
+ * `maxBytes` (64 KiB unless given: a subscription confirmation's answer is a few hundred bytes)
+ * gives `{ ok: false, tooLarge: true }`, read no further.
  */
 export async function timedGet(
   fetchFn: typeof fetch,
   url: string,
   timeoutMs: number,
-  maxBytes?: number,
+  maxBytes = 65_536,
 ): Promise<FetchResult> {
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -57,7 +58,7 @@ export async function timedGet(
     ]);
     if (response === TIMED_OUT) return { ok: false, problem: `no answer within ${timeoutMs} ms` };
     let reading: Promise<string | typeof TOO_LARGE>;
-    if (maxBytes === undefined || !response.body) {
+    if (!response.body) {
       reading = response.text();
     } else {
       reader = response.body.getReader();
