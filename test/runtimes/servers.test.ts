@@ -54,8 +54,9 @@ interface Runtime {
   readonly whileClosing: 'refused' | 503;
   /**
    * Whether the runtime closes a connection whose body stalled once the 408 is sent. Deno 2.9
-   * keeps it (its body read stays pending; Deno.serve has no read timeout, denoland/deno#3515),
-   * though the buffer is freed.
+   * keeps it, and what it buffered of the body, until the client sends the rest or hangs up (its
+   * body read stays pending; Deno.serve has no read timeout, denoland/deno#3515; README, "The
+   * body deadline per runtime").
    */
   readonly closesStalledConnection: boolean;
 }
