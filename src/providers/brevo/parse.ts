@@ -100,7 +100,8 @@ async function _event(
       tags: _tags(element),
       metadata: metadataFromText(own(element, 'X-Mailin-custom'), 'X-Mailin-custom'),
       rejectReason: failure && kind.eventType !== 'deferred' ? name : null,
-      description: failure ? reason : null,
+      // anymail leaves Brevo's description unset: `reason` is the MTA's answer, in mtaResponse.
+      description: null,
       mtaResponse: reason,
       clickUrl: ownText(element, 'link'),
     }),

@@ -7,7 +7,7 @@ import { fromUnixSeconds } from '../context.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, secretList } from '../options.js';
 import { postProvider } from '../post-provider.js';
 import type { BuiltinProvider } from '../registry-types.js';
-import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
+import type { Provider, ProviderContext, ProviderInstance } from '../types.js';
 import { parseMailgunBody } from './parse.js';
 import { createTokenGuard } from './token-guard.js';
 import {
@@ -29,7 +29,6 @@ const MailgunOptionsSchema = v.object({
 export type MailgunOptions = v.InferInput<typeof MailgunOptionsSchema>;
 type Resolved = v.InferOutput<typeof MailgunOptionsSchema>;
 
-const NO_EVENTS: ProviderResult = { events: [] };
 const _FORM = /^\s*(?:application\/x-www-form-urlencoded|multipart\/form-data)\b/i;
 
 /**
@@ -102,11 +101,7 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
         signed = isHttpError(block) ? undefined : block;
       }
       const fallbackTimestamp = (signed && fromUnixSeconds(signed.timestamp)) ?? context.now();
-      const result = await parseMailgunBody(json, { body: bytes, fallbackTimestamp });
-      if (isHttpError(result)) return result;
-      if (result.kind === 'events') return { events: result.events };
-      logger.warn('Mailgun event has nothing to deliver', { esp: 'mailgun', note: result.note });
-      return NO_EVENTS;
+      return parseMailgunBody(json, { body: bytes, fallbackTimestamp });
     },
   };
 }

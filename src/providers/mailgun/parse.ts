@@ -62,10 +62,8 @@ const ADDRESS_REASONS: ReadonlySet<string> = new Set([
   'suppress-unsubscribe',
 ]);
 
-/** What a parsed body gave: events, or nothing to deliver and why. */
-export type MailgunParseResult =
-  | { readonly kind: 'events'; readonly events: EmailTrackingContext[] }
-  | { readonly kind: 'skipped'; readonly note: string };
+/** What a parsed body gave: its event, one context (Mailgun sends one event per request). */
+export type MailgunParseResult = { readonly events: EmailTrackingContext[] };
 
 export interface ParseOptions {
   /** The raw body, for the digest event id when `event-data.id` is absent. */
@@ -124,7 +122,7 @@ function _failure(
 
 /**
  * Parses a Mailgun webhook body (already verified): 400 naming the field when `event-data` breaks
- * the schema; `skipped` when the event names no recipient.
+ * the schema.
  */
 export async function parseMailgunBody(
   json: unknown,
@@ -152,17 +150,17 @@ export async function parseMailgunBody(
   }
 
   const headers = data.message?.headers;
+  // An event that names no recipient is still reported, with an empty one, as django-anymail
+  // does (its test_delivery_status_is_none_event).
   const recipient =
     _text(data.recipient) ??
     (eventType === 'rejected' ? _singleAddress(headers?.to) : undefined) ??
-    null;
-  if (recipient === null) {
-    return { kind: 'skipped', note: `a "${data.event.slice(0, 64)}" event with no recipient` };
-  }
+    '';
 
   const status = data['delivery-status'];
+  // As sent: an empty description stays "" (anymail passes it on).
   const description =
-    _text(status?.description) ?? (eventType === 'rejected' ? _text(data.reject?.reason) : null);
+    status?.description ?? (eventType === 'rejected' ? _text(data.reject?.reason) : null);
   const rejectReason =
     _text(data.reason) ?? (eventType === 'rejected' ? _text(data.reject?.reason) : null);
 
@@ -184,5 +182,5 @@ export async function parseMailgunBody(
     userAgent: _text(data['client-info']?.['user-agent']),
     ..._failure(eventType, data),
   });
-  return { kind: 'events', events: [context] };
+  return { events: [context] };
 }

@@ -22,10 +22,10 @@ export type PostmarkOptions = SharedSecretOptions;
  * postmark({ header: 'X-Webhook-Secret', value: [current, previous] });
  */
 export function postmark(options: PostmarkOptions = {}): Provider {
-  return sharedSecretProvider('postmark', 'Postmark', options, async (body, { logger }) => {
+  return sharedSecretProvider('postmark', 'Postmark', options, async (body, { logger, now }) => {
     const json = parseJsonBody(body);
     if (isHttpError(json)) return json;
-    const result = await parsePostmarkRecord(json, body);
+    const result = await parsePostmarkRecord(json, body, now);
     if (isHttpError(result)) return result;
     if (result.kind === 'event') return { events: [result.event] };
     logger.warn(`Postmark request carries no tracking event: ${result.note}`, {

@@ -118,6 +118,7 @@ const _nonEmpty = (value: string | null | undefined): string | null => value || 
 export async function parsePostmarkRecord(
   json: unknown,
   raw: Uint8Array,
+  now: () => Date,
 ): Promise<PostmarkParseResult | HttpError> {
   if (!isObject(json)) return badRequest(REASON, `${WHAT} is not a JSON object`);
   if (json.RecordType === 'Inbound' || (!('RecordType' in json) && 'FromFull' in json)) {
@@ -127,17 +128,10 @@ export async function parsePostmarkRecord(
   if (isHttpError(record)) return record;
   const outcome = _outcome(record, json);
   if (isHttpError(outcome)) return outcome;
-  const recipient = _nonEmpty(record.Recipient) ?? _nonEmpty(record.Email);
-  if (recipient === null) {
-    // No address, no per-recipient event; retrying would not add one (anymail's "unsubscribe
-    // variant" of a Bounce carries neither Email nor BouncedAt).
-    return {
-      kind: 'none',
-      note: 'record names no recipient (neither Recipient nor Email)',
-      fields: { recordType: record.RecordType, type: record.Type, messageId: record.MessageID },
-    };
-  }
-  const timestamp = _timestamp(record);
+  // A record that names no address (the "unsubscribe variant" of a Bounce, with neither Email nor
+  // BouncedAt) is still reported, as django-anymail does: empty recipient, the time it arrived.
+  const recipient = _nonEmpty(record.Recipient) ?? _nonEmpty(record.Email) ?? '';
+  const timestamp = _timestamp(record, now);
   if (isHttpError(timestamp)) return timestamp;
   const event = makeContext({
     ...outcome,
@@ -151,7 +145,8 @@ export async function parsePostmarkRecord(
     // Read from the parsed JSON itself, so every key stays an own property.
     metadata: stringRecord(json.Metadata),
     rejectReason: _rejectReason(record, json),
-    description: _nonEmpty(record.Description),
+    // As sent: an empty Description stays "" (anymail passes it on).
+    description: record.Description ?? null,
     mtaResponse: _nonEmpty(record.Details),
     clickUrl: _nonEmpty(record.OriginalLink),
     userAgent: _nonEmpty(record.UserAgent),
@@ -193,7 +188,7 @@ function _recordId(record: PostmarkRecord): string | undefined {
 }
 
 /** The record type's own timestamp field, else the first of the others present (as anymail). */
-function _timestamp(record: PostmarkRecord): Date | HttpError {
+function _timestamp(record: PostmarkRecord, now: () => Date): Date | HttpError {
   const own = OWN_TIMESTAMP.get(record.RecordType);
   const order = own ? [own, ...TIMESTAMP_FIELDS.filter((f) => f !== own)] : TIMESTAMP_FIELDS;
   for (const field of order) {
@@ -204,5 +199,5 @@ function _timestamp(record: PostmarkRecord): Date | HttpError {
       badRequest(REASON, `${WHAT} field "${field}" is not a timestamp: ${value.slice(0, 64)}`)
     );
   }
-  return badRequest(REASON, `${WHAT} field "${own ?? TIMESTAMP_FIELDS.join('/')}" is missing`);
+  return now();
 }

@@ -101,7 +101,8 @@ async function _event(
       timestamp,
       rawEvent: data,
       rejectReason: error,
-      description: ownText(data, 'comment'),
+      // The err_* code, as anymail describes a failure; else an unsubscribe's comment.
+      description: error ?? ownText(data, 'comment'),
       mtaResponse: ownText(delivery, 'destination_response'),
       clickUrl: ownText(data, 'url'),
       userAgent: ownText(delivery, 'user_agent'),

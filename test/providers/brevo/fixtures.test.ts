@@ -24,7 +24,8 @@ const bounced = (reason: string, category: 'bounced' | 'invalid', permanent: boo
   rejectCategory: category,
   permanent,
 });
-const failureText = (text: string) => ({ description: text, mtaResponse: text });
+// `reason` is the MTA's answer: mtaResponse only (anymail leaves description unset).
+const failureText = (text: string) => ({ mtaResponse: text });
 
 const CASES: Record<string, Expected> = {
   'anymail_blocked.json': expected({

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { postmarkHandler, postmarkRequest } from './helpers.js';
+import { NOW, postmarkHandler, postmarkRequest } from './helpers.js';
 
 const bounce = (fields: Record<string, unknown>) => ({
   RecordType: 'Bounce',
@@ -199,12 +199,6 @@ describe('Postmark requests that are not tracking events, or are broken', () => 
     ['Metadata as a list', bounce({ Metadata: ['x'] }), 'invalid-postmark-event', '"Metadata"'],
     ['an object ID', bounce({ ID: {} }), 'invalid-postmark-event', '"ID"'],
     [
-      'no BouncedAt',
-      bounce({ BouncedAt: undefined }),
-      'invalid-postmark-event',
-      '"BouncedAt" is missing',
-    ],
-    [
       'BouncedAt 02-30',
       bounce({ BouncedAt: '2024-02-30T00:00:00Z' }),
       'invalid-postmark-event',
@@ -230,10 +224,15 @@ describe('Postmark requests that are not tracking events, or are broken', () => 
     expect(events).toEqual([]);
   });
 
-  test('an unknown record with no timestamp names the fields it looked for', async () => {
-    const { response, json } = await send(bounce({ RecordType: 'NewThing', BouncedAt: undefined }));
-    expect(response.status).toBe(400);
-    expect(json.message).toContain('DeliveredAt/BouncedAt/ReceivedAt/ChangedAt');
+  test('a record with no timestamp field takes the time it arrived, as anymail leaves it unset', async () => {
+    for (const record of [
+      bounce({ BouncedAt: undefined }),
+      bounce({ RecordType: 'NewThing', BouncedAt: undefined }),
+    ]) {
+      const { response, events } = await send(record);
+      expect(response.status).toBe(200);
+      expect(events[0]?.timestamp.toISOString()).toBe(NOW.toISOString());
+    }
   });
 
   test('an unknown record uses whichever timestamp field it carries', async () => {
