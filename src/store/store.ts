@@ -136,7 +136,8 @@ export function createSqlStore(db: SqlDatabase, name: string, options?: StoreOpt
       const encode = createTrackingEventEncoder();
       const suppressing = firsts.flatMap((c) => {
         const reason = suppressionReason(c);
-        return reason === null
+        // An event that names no recipient (reported with an empty one) suppresses no one.
+        return reason === null || !c.recipient.trim()
           ? []
           : [
               [

@@ -136,6 +136,27 @@ function setup(store: EventStore, options: MailWebhookOptions = {}) {
 
 export const storeCases: readonly StoreCase[] = [
   {
+    name: 'an unsubscribe that names no recipient (Postmark\'s Bounce variant) is delivered and suppresses no one',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json, taken } = setup(store);
+      const variant = {
+        RecordType: 'Bounce',
+        Type: 'Unsubscribe',
+        ID: Number(Date.now().toString().slice(-9)),
+        MessageID: fresh('pm'),
+        Description: 'Unsubscribe or Remove request.',
+      };
+      equal((await json(post('postmark', variant))).body, { ok: true, events: 1 }, 'answer');
+      equal(
+        taken.map((c) => [c.eventType, c.recipient]),
+        [['unsubscribed', '']],
+        'delivered',
+      );
+      equal(await store.isSuppressed(''), false, 'isSuppressed("")');
+    },
+  },
+  {
     name: 'a permanent SES bounce makes the address suppressed through the API',
     async run(makeStore) {
       const store = await makeStore();
