@@ -136,7 +136,7 @@ function setup(store: EventStore, options: MailWebhookOptions = {}) {
 
 export const storeCases: readonly StoreCase[] = [
   {
-    name: 'an unsubscribe that names no recipient (Postmark\'s Bounce variant) is delivered and suppresses no one',
+    name: "an unsubscribe that names no recipient (Postmark's Bounce variant) is delivered and suppresses no one",
     async run(makeStore) {
       const store = await makeStore();
       const { json, taken } = setup(store);
