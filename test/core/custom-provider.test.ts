@@ -11,6 +11,7 @@ import {
   ses,
 } from '../../src/index.js';
 import { memoryLogger } from '../helpers/envelope.js';
+import { EMPTY_FIELDS } from '../helpers/expected-context.js';
 
 const URL_ACME = 'http://localhost/webhooks/mail/acme-mail';
 const TOKEN = 'acme-token-1';
@@ -182,22 +183,14 @@ describe('defineProvider refuses a bad definition', () => {
 
 describe("what a user's provider returns is checked before any sink sees it", () => {
   const good: EmailTrackingContext = {
+    ...EMPTY_FIELDS,
     eventType: 'delivered',
     messageId: 'm-1',
     recipient: 'a@example.com',
     timestamp: new Date('2026-01-01T00:00:00Z'),
     espName: 'acme-mail',
-    tags: [],
-    metadata: {},
-    rejectReason: null,
-    description: null,
-    clickUrl: null,
-    userAgent: null,
     rawEvent: {},
     eventId: 'e-1',
-    mtaResponse: null,
-    rejectCategory: null,
-    permanent: null,
   };
   const returning = (events: unknown[]) => {
     const received: unknown[] = [];
