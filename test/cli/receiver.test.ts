@@ -136,3 +136,35 @@ describe('verifyTrackingWebhook', () => {
     expect(error.message).not.toContain(SECRET.slice(6));
   });
 });
+
+describe('the Standard Webhooks reference vector (standard-webhooks spec, Svix docs)', () => {
+  const vector = {
+    secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+    timestamp: 1614265330,
+    body: '{"test": 2432232314}',
+    signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+  };
+
+  test('the fan-out signs it byte for byte as the spec does', async () => {
+    const key = await importWebhookKey(vector.secret);
+    expect(await signWebhook(key, vector.id, vector.timestamp, vector.body)).toBe(vector.signature);
+  });
+
+  test('the receiver takes its signature (then refuses the body: it is no tracking event)', async () => {
+    const request = new Request('http://app.test/hooks', {
+      method: 'POST',
+      body: vector.body,
+      headers: {
+        'webhook-id': vector.id,
+        'webhook-timestamp': String(vector.timestamp),
+        'webhook-signature': vector.signature,
+      },
+    });
+    const error = await verifyTrackingWebhook(request, vector.secret, {
+      now: () => new Date(vector.timestamp * 1000),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WebhookVerificationError);
+    expect((error as WebhookVerificationError).reason).toBe('body-invalid');
+  });
+});
