@@ -81,7 +81,9 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
     }
     return (
       checkSignatureAge(block.timestamp, context.now(), o.maxAgeSeconds) ??
-      (await tokenSeenWithOtherBody(block.token, bytes)) ??
+      // Keyed on what is signed, timestamp and token together: moving digits from one to the
+      // other gives the same HMAC, and must not give a fresh guard entry.
+      (await tokenSeenWithOtherBody(block.timestamp + block.token, bytes)) ??
       block
     );
   };

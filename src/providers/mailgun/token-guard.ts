@@ -1,8 +1,9 @@
 /**
  * Mailgun signs only `timestamp + token`, not the event: a signature block read once (a log, a
- * proxy) could be sent again with any event data. Each token verified here is bound to the body
- * it came with; the same token with another body is refused. Mailgun's retries resend the same
- * body, so they pass. Bounded: the oldest tokens are forgotten first.
+ * proxy) could be sent again with any event data. Each signed `timestamp + token` verified here
+ * is bound to the body it came with; the same one with another body is refused. Mailgun's
+ * retries resend the same body, so they pass. Bounded: the oldest are forgotten first. In memory,
+ * per handler: a new Worker isolate or a restarted server starts with none.
  */
 import { forbidden, type HttpError } from '../../errors.js';
 

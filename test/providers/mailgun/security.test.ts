@@ -342,6 +342,28 @@ describe('mailgun signature blocks bound to their event', () => {
     expect(events.map((e) => e.recipient)).not.toContain('evil@example.com');
   });
 
+  test('the same block re-split (digits moved from timestamp to token) is the same block: refused', async () => {
+    const { handle, events } = setup();
+    const block = await signatureBlock({ token: 'f'.repeat(50) });
+    expect(
+      (await handle(mailgunRequest(JSON.stringify({ ...DELIVERED, signature: block })))).status,
+    ).toBe(200);
+    const eventData = DELIVERED['event-data'] as Record<string, unknown>;
+    const forged = { ...eventData, recipient: 'victim@example.com', id: 'forged-id' };
+    const signed = block.timestamp + block.token;
+    const answers: [number, string][] = [];
+    for (let k = 0; k < block.timestamp.length; k++) {
+      const split = { ...block, timestamp: signed.slice(0, k), token: signed.slice(k) };
+      const body = JSON.stringify({ ...DELIVERED, 'event-data': forged, signature: split });
+      const { status, body: answer_ } = await answer(await handle(mailgunRequest(body)));
+      answers.push([status, (answer_ as { error: string }).error]);
+    }
+    // Every split still verifies (the HMAC is over the joined text), and none is a new block.
+    expect(answers[0]).toEqual([403, 'timestamp-invalid']);
+    expect(answers.slice(1).every(([s, e]) => s === 403 && e === 'signature-replayed')).toBe(true);
+    expect(events.map((e) => e.recipient)).not.toContain('victim@example.com');
+  });
+
   test("Mailgun's retry of the same body still passes", async () => {
     const { handle, events } = setup();
     const body = await resign(DELIVERED);
