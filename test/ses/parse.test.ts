@@ -27,6 +27,19 @@ function events(event: unknown) {
 const clone = <T>(value: T): T => structuredClone(value);
 
 describe('tags and metadata', () => {
+  test('the contexts of one message share its tags and metadata (no copy per recipient: linear work)', () => {
+    const event = clone(click) as Record<string, any>;
+    event.eventType = 'Send';
+    event.mail.destination = Array.from({ length: 2000 }, (_, i) => `r${i}@example.com`);
+    event.mail.tags = Object.fromEntries(
+      Array.from({ length: 500 }, (_, i) => [`metadata:k${i}`, [`v${i}`]]),
+    );
+    const all = events(event);
+    expect(all).toHaveLength(2000);
+    expect(Object.keys(all[0]?.metadata ?? {})).toHaveLength(500);
+    expect(all.every((c) => c.metadata === all[0]?.metadata && c.tags === all[0]?.tags)).toBe(true);
+  });
+
   const withHeaders = (
     headers: { name: string; value: string }[],
     tags?: Record<string, string[]>,

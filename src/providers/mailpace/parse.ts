@@ -101,7 +101,8 @@ export async function parseMailpaceEvent(
       espName: ESP_NAME,
       eventId,
       rawEvent: event,
-      tags: [...tags],
+      // Shared by the message's contexts: a copy each would be recipients × tags.
+      tags,
       ...rule.fields,
     }),
   );

@@ -256,11 +256,6 @@ function _readTime(text: string | null | undefined, where: string): Date | HttpE
   );
 }
 
-function _hasKeys(record: Record<string, string>): boolean {
-  for (const _ in record) return true;
-  return false;
-}
-
 function _build(
   event: Record<string, unknown>,
   mail: Mail,
@@ -272,10 +267,10 @@ function _build(
 ): SesParseResult | HttpError {
   const timestamp = _timestamp(detail, mail, key, ctx);
   if (isHttpError(timestamp)) return timestamp;
-  // Read once per message; each context gets its own copy (a sink or listener may change it).
+  // Read once per message and shared by its contexts, as rawEvent is: a copy per recipient would
+  // make the work recipients × tags, not linear in the message.
   const tags = tagsOf(mail);
   const metadata = metadataOf(mail, ctx.logger);
-  const hasMetadata = _hasKeys(metadata);
   const events = targets.map(
     (target): EmailTrackingContext => ({
       eventType,
@@ -283,8 +278,8 @@ function _build(
       recipient: target.address,
       timestamp,
       espName: 'ses',
-      tags: tags.length === 0 ? [] : tags.slice(),
-      metadata: hasMetadata ? { ...metadata } : {},
+      tags,
+      metadata,
       rejectReason: null,
       description: null,
       clickUrl: null,
