@@ -61,6 +61,16 @@ export async function checkIssuedBy(
   anchors: readonly TrustAnchor[],
   now: Date,
 ): Promise<HttpError | undefined> {
+  const issuer = await issuerOf(der, anchors, now);
+  return issuer instanceof HttpError ? issuer : undefined;
+}
+
+/** `checkIssuedBy`, giving the anchor that signed `der`: its own validity bounds the trust. */
+export async function issuerOf(
+  der: Uint8Array,
+  anchors: readonly TrustAnchor[],
+  now: Date,
+): Promise<TrustAnchor | HttpError> {
   let parts: ReturnType<typeof signedParts>;
   try {
     parts = signedParts(der);
@@ -76,7 +86,7 @@ export async function checkIssuedBy(
     const valid = await crypto.subtle
       .verify('RSASSA-PKCS1-v1_5', key, parts.signature, parts.tbs)
       .catch(() => false);
-    if (valid) return undefined;
+    if (valid) return anchor;
   }
   // Which anchors are configured is configuration: the log line names them, the answer does not.
   return new HttpError(

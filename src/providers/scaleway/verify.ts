@@ -3,7 +3,7 @@ import { forbidden, type HttpError, isHttpError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { checkValidity } from '../ses/sns/cert-policy.js';
 import type { SnsMessage } from '../ses/sns/envelope.js';
-import { createKeyCache } from '../ses/sns/key-cache.js';
+import { createKeyCache, DEFAULT_MAX_CERTS } from '../ses/sns/key-cache.js';
 import { checkTimestamp } from '../ses/sns/message-age.js';
 import {
   checkTopicAllowed,
@@ -12,7 +12,7 @@ import {
   type SigningPolicy,
 } from '../ses/sns/verify.js';
 import { checkScalewayCertUrl } from './cert-url.js';
-import { checkIssuedBy, type TrustAnchor } from './chain.js';
+import { issuerOf, type TrustAnchor } from './chain.js';
 
 export interface ScalewayVerifierOptions {
   readonly verifySignature: boolean;
@@ -26,14 +26,30 @@ export interface ScalewayVerifierOptions {
   readonly logger: Logger;
 }
 
-/** Scaleway's policy: a certificate under scw.cloud, valid now; its issuer is checked on download. */
-const _scalewayPolicy = (maxAgeSeconds: number): SigningPolicy<{ readonly href: string }> => ({
+/**
+ * Scaleway's policy: a certificate under scw.cloud, valid now, issued by an anchor that is valid
+ * now too (the signature was checked on download; the anchor's validity is checked on every
+ * message, or a cached certificate would outlive the anchor that vouched for it).
+ */
+const _scalewayPolicy = (
+  maxAgeSeconds: number,
+  issuers: ReadonlyMap<string, TrustAnchor>,
+): SigningPolicy<{ readonly href: string }> => ({
   certUrl: (raw) => {
     const href = checkScalewayCertUrl(raw);
     return isHttpError(href) ? href : { href };
   },
   checkMessage: (message, _certUrl, now) => checkTimestamp(message.Timestamp, now, maxAgeSeconds),
-  checkCertificate: (certificate, _certUrl, now) => checkValidity(certificate, now),
+  checkCertificate: (certificate, certUrl, now) => {
+    const own = checkValidity(certificate, now);
+    if (own) return own;
+    const issuer = issuers.get(certUrl.href);
+    if (issuer && !checkValidity(issuer.certificate, now)) return undefined;
+    return forbidden(
+      'cert-untrusted',
+      'signing certificate was not issued by a configured trust anchor valid now',
+    );
+  },
 });
 
 /**
@@ -43,12 +59,24 @@ const _scalewayPolicy = (maxAgeSeconds: number): SigningPolicy<{ readonly href: 
 export function createScalewayVerifier(
   options: ScalewayVerifierOptions,
 ): (message: SnsMessage) => Promise<HttpError | undefined> {
+  // Which anchor vouched for each downloaded certificate, by URL (bounded as the cache is).
+  const issuers = new Map<string, TrustAnchor>();
   const certificates = createKeyCache({
     fetch: options.fetch,
     logger: options.logger,
-    check: (der) => checkIssuedBy(der, options.anchors, options.now()),
+    check: async (der, url) => {
+      const issuer = await issuerOf(der, options.anchors, options.now());
+      if (isHttpError(issuer)) return issuer;
+      if (issuers.size >= DEFAULT_MAX_CERTS * 2)
+        issuers.delete(issuers.keys().next().value as string);
+      issuers.set(url, issuer);
+      return undefined;
+    },
   });
-  const checkSignature = createSignatureCheck(_scalewayPolicy(options.maxAgeSeconds), certificates);
+  const checkSignature = createSignatureCheck(
+    _scalewayPolicy(options.maxAgeSeconds, issuers),
+    certificates,
+  );
   return async (message) => {
     const notAllowed = checkTopicAllowed(
       message.TopicArn,

@@ -27,6 +27,7 @@ import queued from '../../fixtures/esps/scaleway_tem/constructed_email_queued.js
 import spam from '../../fixtures/esps/scaleway_tem/constructed_email_spam.json' with {
   type: 'json',
 };
+import { captureHandler } from '../../helpers/capture-handler.js';
 import { memoryLogger } from '../../helpers/envelope.js';
 import { EMPTY_FIELDS } from '../../helpers/expected-context.js';
 import { serveCertificates } from '../../helpers/signing.js';
@@ -179,6 +180,27 @@ describe('Scaleway certificate chain', () => {
       403,
       'cert-untrusted',
     ]);
+  });
+
+  test('an anchor that expires while its certificate is cached stops vouching for it', async () => {
+    const start = Date.now();
+    const brief = await createAuthority('Brief Root', {
+      notBefore: new Date(start - DAY_MS),
+      notAfter: new Date(start + 60_000),
+    });
+    const s = await createScalewaySigner({ issuer: brief.keys });
+    let clock = new Date(start);
+    const { handle, events } = captureHandler(
+      scaleway({ topicArns: [TOPIC_ARN], trustAnchors: brief.pem }),
+      { fetch: s.fetch, now: () => clock },
+    );
+    expect((await handle(await signed(delivered, s))).status).toBe(200);
+    clock = new Date(start + 10 * 60_000);
+    expect(await refusal(await handle(await signed(delivered, s)))).toEqual([
+      403,
+      'cert-untrusted',
+    ]);
+    expect(events).toHaveLength(1);
   });
 
   test('an expired signing certificate is 403 cert-expired', async () => {

@@ -20,10 +20,13 @@ export interface KeyCacheOptions {
   /** Deadline for one certificate download. */
   readonly timeoutMs?: number | undefined;
   /**
-   * A further check of each downloaded certificate (its DER), run once per download: a refusal
-   * is returned instead of the certificate and not kept. Scaleway checks the issuer here.
+   * A further check of each downloaded certificate (its DER, and the URL it came from), run once
+   * per download: a refusal is returned instead of the certificate and not kept. Scaleway checks
+   * the issuer here.
    */
-  readonly check?: ((der: Uint8Array<ArrayBuffer>) => Promise<HttpError | undefined>) | undefined;
+  readonly check?:
+    | ((der: Uint8Array<ArrayBuffer>, url: string) => Promise<HttpError | undefined>)
+    | undefined;
 }
 
 export const DEFAULT_MAX_CERTS = 32;
@@ -93,7 +96,7 @@ async function _load(url: string, options: KeyCacheOptions): Promise<SigningCert
       `signing certificate ${url} is not a readable RSA X.509 certificate`,
     );
   }
-  const refused = await options.check?.(der);
+  const refused = await options.check?.(der, url);
   return refused ?? _signingCert(certificate);
 }
 
