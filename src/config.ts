@@ -14,6 +14,7 @@ import { type EventStore, isEventStore } from './store/types.js';
 export const DEFAULT_BASE_PATH = '/webhooks/mail';
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
+export const DEFAULT_DELIVERY_TIMEOUT_MS = 10_000;
 
 const _object = <T>(check: (value: Record<string, unknown>) => boolean, message: string) =>
   v.custom<T>(
@@ -75,7 +76,7 @@ const OptionsSchema = v.object({
   apiToken: v.optional(v.pipe(v.string(), v.nonEmpty('the apiToken must not be empty'))),
   maxBodyBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), DEFAULT_MAX_BODY_BYTES),
   bodyTimeoutMs: _milliseconds(DEFAULT_BODY_TIMEOUT_MS),
-  deliveryTimeoutMs: _milliseconds(10_000),
+  deliveryTimeoutMs: _milliseconds(DEFAULT_DELIVERY_TIMEOUT_MS),
   listenerTimeoutMs: _milliseconds(5_000),
   fetch: v.optional(functionSchema<typeof fetch>('a fetch function')),
   now: v.optional(functionSchema<() => Date>('a clock function')),

@@ -9,7 +9,12 @@ import * as _ from './_server.js';
 import { nodeReadBody, toNodeListener } from './node-bridge.js';
 import { nodeVerifyRsa } from './node-crypto.js';
 import { nodeJsonAnswer } from './node-response.js';
-import { bodyTimeoutOf, boundRequestTime, checkingIntervalOf } from './node-timeouts.js';
+import {
+  bodyTimeoutOf,
+  boundRequestTime,
+  checkingIntervalOf,
+  shutdownGraceOf,
+} from './node-timeouts.js';
 
 export type { FetchHandler, MailServer, ServeOptions } from './_server.js';
 export { withHealthCheck } from './_server.js';
@@ -69,10 +74,14 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
   );
   const listener = toNodeListener(handler);
   const inFlight = new Set<ServerResponse>();
-  const timeoutMs = bodyTimeoutOf(options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const timeoutMs = bodyTimeoutOf(env);
+  let shuttingDown = false;
   const server = createServer(
     { connectionsCheckingInterval: checkingIntervalOf(timeoutMs) },
     (req, res) => {
+      // A keep-alive client may still send a request after the signal: answered, then closed.
+      if (shuttingDown) _closeAfter(res);
       inFlight.add(res);
       res.once('close', () => inFlight.delete(res));
       return listener(req, res);
@@ -96,8 +105,17 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
     closing ??= ready.then(
       () => {
         // server.close() drops idle keep-alive connections; busy ones close after their answer.
+        shuttingDown = true;
         server.close();
         for (const res of inFlight) _closeAfter(res);
+        // Closing also stops Node's own request deadlines, so a client stalled mid-headers would
+        // hold the server open for ever: past the grace, every connection is closed.
+        const grace = setTimeout(
+          () => server.closeAllConnections(),
+          shutdownGraceOf(env, timeoutMs),
+        );
+        grace.unref();
+        finished.then(() => clearTimeout(grace));
         return finished;
       },
       () => finished,

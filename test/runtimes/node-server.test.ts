@@ -130,6 +130,60 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
     }
   });
 
+  test('CONNECT on a route is 405 with Allow: POST, not a silent close', async () => {
+    const { server, port } = await start();
+    try {
+      const exchange = rawSend(
+        port,
+        'CONNECT /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\n\r\n',
+      );
+      const text = await within(exchange.closed, 3000, 'still open');
+      expect(text).toMatch(/^HTTP\/1\.1 405 /);
+      expect(text.toLowerCase()).toContain('allow: post');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a shutdown is not held open by a client stalled mid-headers, nor by one that keeps asking', async () => {
+    const env2 = { ...env, MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: '300' };
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    quiet();
+    const server = serve({ env: env2, hostname: '127.0.0.1', port: 0, gracefulShutdown: false });
+    const port = Number(new URL(await server.ready).port);
+    const stalled = rawSend(port, 'POST /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\n');
+    const keeper = rawSend(port, 'GET /healthz HTTP/1.1\r\nHost: example.test\r\n\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const began = Date.now();
+    const closed = server.close();
+    // The keep-alive client asks again after the signal: answered and closed, or closed idle.
+    keeper.socket.write('GET /healthz HTTP/1.1\r\nHost: example.test\r\n\r\n');
+    expect(
+      await within(
+        closed.then(() => 'closed'),
+        5000,
+        'still open',
+      ),
+    ).toBe('closed');
+    // The grace is bodyTimeoutMs + deliveryTimeoutMs + 1 s (1.7 s here).
+    expect(Date.now() - began).toBeLessThan(4000);
+    expect(
+      await within(
+        stalled.closed.then(() => 'closed'),
+        1000,
+        'open',
+      ),
+    ).toBe('closed');
+    expect(
+      await within(
+        keeper.closed.then(() => 'closed'),
+        1000,
+        'open',
+      ),
+    ).toBe('closed');
+  });
+
   test('a request that is not HTTP still gets Node’s own 400', async () => {
     const { server, port } = await start();
     try {
