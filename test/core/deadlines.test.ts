@@ -215,3 +215,19 @@ describe('500 is the last resort', () => {
     },
   );
 });
+
+describe("Deno's whole-body read", () => {
+  test('is used only for a small declared length; a larger one is streamed (Deno sets aside the declared length at once)', async () => {
+    const { readDeclaredLengthDeno } = await import('../../src/body.js');
+    const declared = (length: number) =>
+      new Request('http://localhost/x', {
+        method: 'POST',
+        headers: { 'content-length': String(length) },
+        body: 'x'.repeat(Math.min(length, 10)),
+      });
+    expect(readDeclaredLengthDeno(declared(10), 1_048_576, 1000)).toBeInstanceOf(Promise);
+    expect(readDeclaredLengthDeno(declared(65_536), 1_048_576, 1000)).toBeInstanceOf(Promise);
+    expect(readDeclaredLengthDeno(declared(65_537), 1_048_576, 1000)).toBeUndefined();
+    expect(readDeclaredLengthDeno(declared(1_048_576), 1_048_576, 1000)).toBeUndefined();
+  });
+});
