@@ -14,11 +14,33 @@ import { _NodeJsonResponse, nodeJsonAnswer } from './node-response.js';
 
 const DISCARD_MS = 5000;
 
+// Requests whose client waits for `100 Continue` before sending the body (Expect: 100-continue),
+// with the response to send it on: sent only when the handler starts reading the body.
+const _awaitingContinue = new WeakMap<IncomingMessage, ServerResponse>();
+
+/**
+ * For a server's `checkContinue` event: the client's `100 Continue` is sent only once the handler
+ * reads the body, so a request refused first (401, 413) never invites the upload.
+ * @example server.on('checkContinue', (req, res) => { awaitContinue(req, res); listener(req, res); });
+ */
+export function awaitContinue(req: IncomingMessage, res: ServerResponse): void {
+  _awaitingContinue.set(req, res);
+}
+
+/** Sends the awaited `100 Continue`, once, as the body starts being read. */
+function _continue(req: IncomingMessage): void {
+  const res = _awaitingContinue.get(req);
+  if (!res) return;
+  _awaitingContinue.delete(req);
+  if (!res.headersSent) res.writeContinue();
+}
+
 /** The request body as a web stream that pauses the socket while the handler is not reading. */
 function _body(req: IncomingMessage): ReadableStream<Uint8Array> {
   let open = true;
   return new ReadableStream<Uint8Array>({
     start(controller) {
+      _continue(req);
       req.on('data', (chunk: Buffer) => {
         controller.enqueue(chunk);
         if ((controller.desiredSize ?? 0) <= 0) req.pause();
@@ -48,6 +70,7 @@ function _readAll(
   limit: number,
   timeoutMs: number,
 ): Promise<Uint8Array | HttpError> {
+  _continue(req);
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -296,7 +319,11 @@ export function toNodeListener(handler: FetchHandler) {
     } catch {
       response = _refuse(400, 'bad-request', 'the request target is malformed');
     }
-    if (!req.complete) _discardRest(req);
+    if (_awaitingContinue.delete(req)) {
+      // Answered without asking for the body: the client never sends it, so nothing can follow
+      // on this connection.
+      res.shouldKeepAlive = false;
+    } else if (!req.complete) _discardRest(req);
     await sendResponse(res, response).catch(() => res.destroy());
   };
 }

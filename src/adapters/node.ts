@@ -6,7 +6,7 @@ import { createHandlerFromEnv as _fromEnv, type Env, type FromEnvContext } from 
 import { createHandlerWithRuntime, handlerPerOptions } from '../handler.js';
 import type { RuntimeHooks } from '../runtime-hooks.js';
 import * as _ from './_server.js';
-import { nodeReadBody, toNodeListener } from './node-bridge.js';
+import { awaitContinue, nodeReadBody, toNodeListener } from './node-bridge.js';
 import { nodeVerifyRsa } from './node-crypto.js';
 import { nodeJsonAnswer } from './node-response.js';
 import {
@@ -18,7 +18,7 @@ import {
 
 export type { FetchHandler, MailServer, ServeOptions } from './_server.js';
 export { withHealthCheck } from './_server.js';
-export { sendResponse, toNodeListener, toRequest } from './node-bridge.js';
+export { awaitContinue, sendResponse, toNodeListener, toRequest } from './node-bridge.js';
 
 // SNS signatures checked with node:crypto (a parsed key, verified synchronously), not crypto.subtle;
 // bodies read from Node's own events and JSON answers written without web streams.
@@ -87,6 +87,11 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
       return listener(req, res);
     },
   );
+  // 100 Continue only once the handler reads the body (a 401 or 413 never invites the upload).
+  server.on('checkContinue', (req, res) => {
+    awaitContinue(req, res);
+    server.emit('request', req, res);
+  });
   boundRequestTime(server, timeoutMs);
   const finished = new Promise<void>((resolve) => server.once('close', resolve));
   const ready = new Promise<string>((resolve, reject) => {

@@ -130,6 +130,35 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
     }
   });
 
+  test('Expect: 100-continue: a body over the limit is refused 413 without inviting it; a good one is invited', async () => {
+    const { server, port } = await start();
+    try {
+      const big = rawSend(
+        port,
+        'POST /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\nExpect: 100-continue\r\nContent-Length: 99999999\r\n\r\n',
+      );
+      const refused = await within(big.closed, 3000, 'still open');
+      expect(refused).toMatch(/^HTTP\/1\.1 413 /);
+      expect(refused).not.toContain('100 Continue');
+
+      const body = JSON.stringify({ Type: 'Notification' });
+      const small = rawSend(
+        port,
+        `POST /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\nExpect: 100-continue\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+      );
+      const deadline = Date.now() + 2000;
+      while (!small.received().includes('100 Continue') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(small.received()).toMatch(/^HTTP\/1\.1 100 Continue/);
+      small.socket.write(body);
+      // The body reached the handler: refused for what it is (not an SNS envelope), not for waiting.
+      expect(await within(small.closed, 3000, 'still open')).toMatch(/HTTP\/1\.1 400 /);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('CONNECT on a route is 405 with Allow: POST, not a silent close', async () => {
     const { server, port } = await start();
     try {
