@@ -86,11 +86,16 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
     MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
     MAIL_WEBHOOK_BODY_TIMEOUT_MS: '400',
   };
-  const start = async () => {
+  const start = async (extra: Record<string, string> = {}) => {
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     quiet();
-    const server = serve({ env, hostname: '127.0.0.1', port: 0, gracefulShutdown: false });
+    const server = serve({
+      env: { ...env, ...extra },
+      hostname: '127.0.0.1',
+      port: 0,
+      gracefulShutdown: false,
+    });
     const port = Number(new URL(await server.ready).port);
     return { server, port };
   };
@@ -175,12 +180,7 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
   });
 
   test('a shutdown is not held open by a client stalled mid-headers, nor by one that keeps asking', async () => {
-    const env2 = { ...env, MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: '300' };
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    quiet();
-    const server = serve({ env: env2, hostname: '127.0.0.1', port: 0, gracefulShutdown: false });
-    const port = Number(new URL(await server.ready).port);
+    const { server, port } = await start({ MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: '300' });
     const stalled = rawSend(port, 'POST /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\n');
     const keeper = rawSend(port, 'GET /healthz HTTP/1.1\r\nHost: example.test\r\n\r\n');
     await new Promise((resolve) => setTimeout(resolve, 100));
