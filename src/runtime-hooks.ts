@@ -5,12 +5,14 @@ import type { HttpError, JsonAnswer } from './errors.js';
  * RSASSA-PKCS1-v1_5 verification with the key in `spki` (DER SubjectPublicKeyInfo): true or
  * false, or `undefined` when that key cannot verify with `hash`. `spki` is the same object for
  * every message signed with one certificate, so an implementation may keep its parsed key.
+ * `signature` is canonical padded base64 (already checked) and `data` the signed text, to be
+ * UTF-8 encoded: given as strings, so a runtime decodes both natively (on Node, `Buffer.from`).
  */
 export type RsaVerify = (
   spki: Uint8Array,
   hash: 'SHA-1' | 'SHA-256',
-  signature: Uint8Array,
-  data: Uint8Array,
+  signature: string,
+  data: string,
 ) => boolean | undefined;
 
 /**

@@ -22,14 +22,20 @@ function _key(spki: Uint8Array): KeyObject | null {
 }
 
 /**
- * Verifies with `crypto.verify`, synchronously: ~25 µs against ~70 µs for `crypto.subtle.verify`,
+ * Verifies with `crypto.verify`, synchronously (`Buffer.from` decodes the base64 and encodes the
+ * text natively): ~25 µs against ~70 µs for `crypto.subtle.verify`,
  * whose answer waits for a thread-pool hop.
  */
 export const nodeVerifyRsa: RsaVerify = (spki, hash, signature, data) => {
   const key = _key(spki);
   if (!key) return undefined;
   try {
-    return verify(hash === 'SHA-1' ? 'sha1' : 'sha256', data, key, signature);
+    return verify(
+      hash === 'SHA-1' ? 'sha1' : 'sha256',
+      Buffer.from(data, 'utf8'),
+      key,
+      Buffer.from(signature, 'base64'),
+    );
   } catch {
     return false;
   }

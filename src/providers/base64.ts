@@ -8,10 +8,15 @@ export function decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined 
   return _BASE64.test(text) && text.length % 4 !== 1 ? _decode(text) : undefined;
 }
 
+/** Canonical, padded base64: no whitespace, no URL alphabet, padding present, not empty. */
+export function isPaddedBase64(text: string): boolean {
+  return text !== '' && _PADDED.test(text);
+}
+
 /** Decodes canonical, padded base64; anything else (whitespace, URL alphabet, no padding) gives `undefined`. */
 export function decodePaddedBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
   // The padded form is a stricter form of the one `decodeBase64` checks: one scan is enough.
-  return text !== '' && _PADDED.test(text) ? _decode(text) : undefined;
+  return isPaddedBase64(text) ? _decode(text) : undefined;
 }
 
 /** `atob` to bytes, for text that passed one of the patterns above. */

@@ -6,6 +6,7 @@ import {
   createSnsVerifier,
   type SnsVerifierOptions,
 } from '../../../src/providers/ses/sns/verify.js';
+import type { RsaVerify } from '../../../src/runtime-hooks.js';
 import type { SnsBody } from '../../helpers/signing.js';
 
 /** One case: a behaviour name and a body that throws when the behaviour is missing. */
@@ -53,6 +54,27 @@ export function parseMessage(body: string | SnsBody): SnsMessage {
   return parsed;
 }
 
+// The RSA check the running case's verifiers use: a runtime's own (withVerifyRsa), or crypto.subtle.
+let _verifyRsa: RsaVerify | undefined;
+
+/** The same cases, each run with `verifyRsa` (a runtime adapter's own) verifying the signature. */
+export function withVerifyRsa(
+  verifyRsa: RsaVerify,
+  cases: readonly VerifyCase[],
+): readonly VerifyCase[] {
+  return cases.map(({ name, run }) => ({
+    name,
+    run: async () => {
+      _verifyRsa = verifyRsa;
+      try {
+        await run();
+      } finally {
+        _verifyRsa = undefined;
+      }
+    },
+  }));
+}
+
 /** A verifier with test defaults: signature on, 3900 s age limit, the real clock. */
 export function verifierFor(
   fetchFn: typeof fetch,
@@ -64,6 +86,7 @@ export function verifierFor(
     now: () => new Date(),
     logger: silentLogger,
     fetch: fetchFn,
+    verifyRsa: _verifyRsa,
     ...options,
   });
 }

@@ -32,8 +32,6 @@ const CONFIRMATION_KEYS: readonly SignedKey[] = [
   'Type',
 ];
 
-const encoder = new TextEncoder();
-
 /** The hash for a SignatureVersion: "1" is SHA-1, "2" is SHA-256, anything else is unknown. */
 export function signatureHash(version: string | undefined): SignatureHash | undefined {
   if (version === '1') return 'SHA-1';
@@ -41,8 +39,11 @@ export function signatureHash(version: string | undefined): SignatureHash | unde
   return undefined;
 }
 
-/** `Key\nValue\n` for each signed key present, values exactly as received, UTF-8 encoded. */
-export function stringToSign(message: SnsMessage): Uint8Array<ArrayBuffer> {
+/**
+ * `Key\nValue\n` for each signed key present, values exactly as received. The signature is over
+ * its UTF-8 bytes; it is returned as text so that a runtime's verifier encodes it natively.
+ */
+export function stringToSign(message: SnsMessage): string {
   const keys = message.Type === 'Notification' ? NOTIFICATION_KEYS : CONFIRMATION_KEYS;
   let text = '';
   for (const key of keys) {
@@ -51,6 +52,5 @@ export function stringToSign(message: SnsMessage): Uint8Array<ArrayBuffer> {
     if (value === undefined) continue;
     text += `${key}\n${value}\n`;
   }
-  // A cast only: Workers types widen the buffer to ArrayBufferLike, but it is always an ArrayBuffer.
-  return encoder.encode(text) as Uint8Array<ArrayBuffer>;
+  return text;
 }

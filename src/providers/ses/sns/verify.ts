@@ -2,7 +2,7 @@
 import { forbidden, HttpError, isHttpError } from '../../../errors.js';
 import type { Logger } from '../../../log.js';
 import type { RsaVerify } from '../../../runtime-hooks.js';
-import { decodePaddedBase64 } from '../../base64.js';
+import { decodePaddedBase64, isPaddedBase64 } from '../../base64.js';
 import { checkCertificate } from './cert-policy.js';
 import { type CertUrl, checkCertUrl } from './cert-url.js';
 import type { SnsMessage } from './envelope.js';
@@ -53,10 +53,14 @@ export interface SigningPolicy<U extends { readonly href: string }> {
 interface SignedParts<U> {
   readonly hash: SignatureHash;
   readonly certUrl: U;
-  readonly signature: Uint8Array<ArrayBuffer>;
+  /** Canonical padded base64, checked; decoded by the verifier. */
+  readonly signature: string;
 }
 
 const CONFIRM_TIMEOUT_MS = 10_000;
+
+// The cast in _subtleVerify only narrows: Workers types widen encode()'s buffer to ArrayBufferLike.
+const _encoder = new TextEncoder();
 
 /**
  * The `topicArns` allow-list: with none set, every topic is allowed. The refusal names the
@@ -95,21 +99,26 @@ function _checkBeforeFetch<U extends { readonly href: string }>(
   if (isHttpError(certUrl)) return certUrl;
   const refusal = policy.checkMessage(message, certUrl, now);
   if (refusal) return refusal;
-  const signature = decodePaddedBase64(message.Signature);
-  if (!signature) return forbidden('signature-invalid', 'Signature is not valid base64');
-  return { hash, certUrl, signature };
+  if (!isPaddedBase64(message.Signature)) {
+    return forbidden('signature-invalid', 'Signature is not valid base64');
+  }
+  return { hash, certUrl, signature: message.Signature };
 }
 
 /** Resolves true/false, or undefined when the certificate's key cannot verify with this hash. */
 async function _subtleVerify(
   cert: SigningCert,
   hash: SignatureHash,
-  signature: Uint8Array<ArrayBuffer>,
-  data: Uint8Array<ArrayBuffer>,
+  signature: string,
+  data: string,
 ): Promise<boolean | undefined> {
   const key = await cert.key(hash);
   if (!key) return undefined;
-  return crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, signature, data).catch(() => false);
+  const bytes = decodePaddedBase64(signature);
+  if (!bytes) return false;
+  return crypto.subtle
+    .verify('RSASSA-PKCS1-v1_5', key, bytes, _encoder.encode(data) as Uint8Array<ArrayBuffer>)
+    .catch(() => false);
 }
 
 async function _checkSignature<U extends { readonly href: string }>(
