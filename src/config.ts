@@ -172,6 +172,11 @@ export function resolveOptions(options: MailWebhookOptions = {}): ResolvedOption
   const providers = o.providers ?? defaultProviders();
   _checkPaths(providers);
   _checkStore(o.store, o.apiToken, providers);
+  const logger = o.logger ?? consoleLogger;
+  if (o.sinks?.length === 0 && !o.store) {
+    // Allowed (a dry run that only logs), but never by accident: the ESP is told 200 either way.
+    logger.warn('sinks is empty and no store is set: events are logged, then dropped', {});
+  }
   return {
     basePath: o.basePath.replace(/\/+$/, ''),
     enabled: o.enabled,
@@ -185,6 +190,6 @@ export function resolveOptions(options: MailWebhookOptions = {}): ResolvedOption
     listenerTimeoutMs: o.listenerTimeoutMs,
     fetch: o.fetch ?? lateBoundFetch,
     now: o.now ?? (() => new Date()),
-    logger: o.logger ?? consoleLogger,
+    logger,
   };
 }

@@ -130,3 +130,30 @@ describe('limits', () => {
     },
   );
 });
+
+describe('sinks: [] without a store', () => {
+  const start = (logger: ReturnType<typeof memoryLogger>['logger']) =>
+    createMailWebhookHandler({
+      sinks: [],
+      logger,
+      providers: [resend({ secret: RESEND_SECRET })],
+    });
+
+  test('warns once at start-up that events will be dropped', () => {
+    const log = memoryLogger();
+    start(log.logger);
+    const warnings = log.lines.filter((line) => line.level === 'warn');
+    expect(warnings.map((line) => line.msg)).toEqual([
+      'sinks is empty and no store is set: events are logged, then dropped',
+    ]);
+  });
+
+  test('the default sinks (the event bus) start without that warning', () => {
+    const log = memoryLogger();
+    createMailWebhookHandler({
+      logger: log.logger,
+      providers: [resend({ secret: RESEND_SECRET })],
+    });
+    expect(log.lines.filter((line) => line.level === 'warn')).toEqual([]);
+  });
+});
