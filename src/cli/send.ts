@@ -82,6 +82,8 @@ async function _credentials(
   if (stray) {
     throw new UsageError(`${provider.name} does not take --${stray}; it uses ${provider.signing}`);
   }
+  // An empty key is no key: WebCrypto refuses an empty HMAC key with a DOMException.
+  if (values.secret === '') throw new UsageError('--secret is empty');
   if (values.username !== undefined && values.password === undefined) {
     throw new UsageError('--username needs --password');
   }

@@ -332,6 +332,23 @@ describe('mailhooks usage errors (exit code 2)', () => {
     expect(result.err).not.toBe('');
   });
 
+  test.each(['mailgun', 'mailersend', 'mailtrap', 'mandrill', 'unisender-go'])(
+    '%s with an empty --secret is a usage error naming the flag, never a crash',
+    async (name) => {
+      const result = await cli([
+        'send',
+        name,
+        'delivered',
+        '--to',
+        'http://x.test/',
+        '--secret',
+        '',
+      ]);
+      expect(result.code).toBe(2);
+      expect(result.err).toMatch(/^mailhooks send: --secret is empty\n/);
+    },
+  );
+
   test('a usage error never prints the secret it was given', async () => {
     const result = await cli([
       'trigger',
