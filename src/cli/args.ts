@@ -61,6 +61,20 @@ export function recipientList(text: string | undefined): string[] {
   return list;
 }
 
+// A header value fetch can send (tab, visible ASCII, space, obs-text): anything else fails the
+// request with an error that quotes the value, a secret here.
+const _HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** `value` of the credential flag `--flag` when an HTTP header can carry it; never repeated. */
+export function headerValue(flag: string, value: string): string {
+  if (!_HEADER_VALUE.test(value)) {
+    throw new UsageError(
+      `--${flag} holds a line break or another character an HTTP header cannot carry`,
+    );
+  }
+  return value;
+}
+
 /** `--header 'Name: value'` as its name and value. */
 export function headerFlag(text: string | undefined) {
   if (text === undefined) return undefined;
@@ -69,5 +83,5 @@ export function headerFlag(text: string | undefined) {
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
     throw new UsageError("--header must be 'Name: value'");
   }
-  return { name, value: text.slice(colon + 1).trim() };
+  return { name, value: headerValue('header', text.slice(colon + 1).trim()) };
 }

@@ -1,5 +1,12 @@
 /** `mailhooks send <provider> <eventType> --to <url> [credentials]`: a realistic, signed ESP webhook. */
-import { headerFlag, type ParsedFlags, parseCommand, recipientList, targetUrl } from './args.js';
+import {
+  headerFlag,
+  headerValue,
+  type ParsedFlags,
+  parseCommand,
+  recipientList,
+  targetUrl,
+} from './args.js';
 import { type CliIo, EXIT_OK, EXIT_REFUSED, printAnswer, redactUrl, showUrl } from './io.js';
 import { CLI_PROVIDERS, type CliProvider, type Credentials, cliProvider } from './samples/index.js';
 import { UsageError } from './usage.js';
@@ -108,7 +115,7 @@ async function _credentials(
     secret: values.secret,
     password: values.password,
     username: values.username,
-    token: values.token,
+    token: values.token === undefined ? undefined : headerValue('token', values.token),
     header: headerFlag(values.header),
     privateKey,
   };

@@ -349,6 +349,29 @@ describe('mailhooks usage errors (exit code 2)', () => {
     },
   );
 
+  test.each([
+    ['--token', 'line\nbreak-secret'],
+    ['--token', 'euro€-secret'],
+    ['--header', 'X-Webhook-Key: line\r\nbreak-secret'],
+    ['--header', 'X-Webhook-Key: euro€-secret'],
+  ])(
+    '%s %j, which no HTTP header carries, is a usage error that never prints it',
+    async (flag, value) => {
+      const result = await cli([
+        'send',
+        'postmark',
+        'opened',
+        '--to',
+        'http://x.test/',
+        flag,
+        value,
+      ]);
+      expect(result.code).toBe(2);
+      expect(result.err).toMatch(new RegExp(`^mailhooks send: ${flag} holds `));
+      expect(result.err).not.toContain('-secret');
+    },
+  );
+
   test('a usage error never prints the secret it was given', async () => {
     const result = await cli([
       'trigger',
