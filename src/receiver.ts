@@ -93,8 +93,13 @@ export async function verifyTrackingWebhook(
   if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance <= 0) {
     throw new TypeError('toleranceSeconds must be a finite number of seconds above 0');
   }
+  const secrets: unknown = typeof secret === 'string' ? [secret] : secret;
+  // An unset variable is the usual mistake: say what a secret is, not which property failed.
+  if (!Array.isArray(secrets) || !secrets.every((s) => typeof s === 'string')) {
+    throw new TypeError('secret must be a whsec_ secret, or a list of them');
+  }
   const verify = createStandardWebhooksVerifier({
-    secrets: typeof secret === 'string' ? [secret] : secret,
+    secrets,
     maxAgeSeconds: tolerance,
     now: options.now ?? (() => new Date()),
   });

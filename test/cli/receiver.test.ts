@@ -137,6 +137,22 @@ describe('verifyTrackingWebhook', () => {
   });
 });
 
+describe('verifyTrackingWebhook with a secret that is no secret', () => {
+  test.each([
+    ['undefined (an unset variable)', undefined],
+    ['null', null],
+    ['a number', 42],
+    ['an object', { secret: SECRET }],
+    ['a list holding undefined', [SECRET, undefined]],
+  ])('%s is a TypeError that says what a secret must be', async (_, secret) => {
+    const error = await verifyTrackingWebhook(await signed(), secret as unknown as string, {
+      now,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/whsec_/);
+  });
+});
+
 describe('the Standard Webhooks reference vector (standard-webhooks spec, Svix docs)', () => {
   const vector = {
     secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
