@@ -73,7 +73,14 @@ const OptionsSchema = v.object({
       'expected an event store made by createD1Store or createSqliteStore',
     ),
   ),
-  apiToken: v.optional(v.pipe(v.string(), v.nonEmpty('the apiToken must not be empty'))),
+  apiToken: v.optional(
+    v.pipe(
+      v.string(),
+      v.nonEmpty('the apiToken must not be empty'),
+      // `Authorization: Bearer <token>` carries no whitespace: such a token could never match.
+      v.check((token) => /^\S+$/.test(token), 'the apiToken must hold no spaces or line breaks'),
+    ),
+  ),
   maxBodyBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), DEFAULT_MAX_BODY_BYTES),
   bodyTimeoutMs: _milliseconds(DEFAULT_BODY_TIMEOUT_MS),
   deliveryTimeoutMs: _milliseconds(DEFAULT_DELIVERY_TIMEOUT_MS),

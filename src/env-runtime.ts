@@ -137,6 +137,7 @@ export function optionsFromEnv(env: Env, registry: Registry): MailWebhookOptions
 const _VARIABLE_OF: Record<string, string> = {
   basePath: 'MAIL_WEBHOOK_BASE_PATH',
   providers: 'MAIL_WEBHOOK_PROVIDERS',
+  apiToken: 'MAIL_WEBHOOK_API_TOKEN',
   ...Object.fromEntries(Object.entries(_NUMBERS).map(([name, option]) => [option, name])),
 };
 

@@ -68,6 +68,18 @@ describe('the store from variables', () => {
     expect(error?.message).not.toContain('sekret-token-value');
   });
 
+  test('a token with a line break is refused naming MAIL_WEBHOOK_API_TOKEN, never printed', () => {
+    const error = configError(() =>
+      createRuntimeFromEnv(
+        { MAIL_WEBHOOK_ENABLED: 'true', MAIL_WEBHOOK_DB: d1, MAIL_WEBHOOK_API_TOKEN: 'sekret\n' },
+        { logger: silentLogger },
+      ),
+    );
+    expect(error?.setting).toBe('MAIL_WEBHOOK_API_TOKEN');
+    expect(error?.message).toMatch(/no spaces/);
+    expect(error?.message).not.toContain('sekret');
+  });
+
   test('the store variables are known; a typo gets the closest', () => {
     const env = {
       MAIL_WEBHOOK_DB: d1,

@@ -198,6 +198,12 @@ describe('store options', () => {
     return undefined;
   };
 
+  test('an apiToken no bearer header can carry (a space, a line break) is a ConfigError', () => {
+    for (const apiToken of ['two words', 'token\n']) {
+      expect(error({ store: fakeStore().store, apiToken })).toMatch(/^apiToken: .*no spaces/);
+    }
+  });
+
   test('a store that is not one, an empty token, a token without a store', () => {
     expect(error({ store: {} as never })).toMatch(/^store: expected an event store/);
     expect(error({ store: fakeStore().store, apiToken: '' })).toMatch(/^apiToken: /);
