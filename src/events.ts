@@ -35,6 +35,16 @@ export const REJECT_CATEGORIES = [
 export const RejectCategorySchema = v.picklist(REJECT_CATEGORIES);
 export type RejectCategory = v.InferOutput<typeof RejectCategorySchema>;
 
+/** A string-keyed object of `value`s; an array is refused (valibot's record would read it as one). */
+const _record = <T extends v.GenericSchema>(value: T) =>
+  v.pipe(
+    v.custom<Record<string, v.InferInput<T>>>(
+      (input) => !Array.isArray(input),
+      'expected an object, not an array',
+    ),
+    v.record(v.string(), value),
+  );
+
 /** The fields of a context, with `timestamp` left to the caller (Date in memory, ISO on the wire). */
 const contextEntries = {
   eventType: TrackingEventTypeSchema,
@@ -42,12 +52,12 @@ const contextEntries = {
   recipient: v.string(),
   espName: v.string(),
   tags: v.array(v.string()),
-  metadata: v.record(v.string(), v.string()),
+  metadata: _record(v.string()),
   rejectReason: nullableString,
   description: nullableString,
   clickUrl: nullableString,
   userAgent: nullableString,
-  rawEvent: v.record(v.string(), v.unknown()),
+  rawEvent: _record(v.unknown()),
   eventId: v.string(),
   mtaResponse: nullableString,
   /** Set on bounced, rejected, failed, complained (`spam`) and unsubscribed; null otherwise. */

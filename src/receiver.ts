@@ -1,5 +1,8 @@
 /** The receiving side of the fan-out (`mailhooks/receiver`): verify a Standard Webhooks delivery, decode its event. */
-import { createStandardWebhooksVerifier } from './providers/standard-webhooks.js';
+import {
+  createStandardWebhooksVerifier,
+  NO_SIGNATURE_HEADER,
+} from './providers/standard-webhooks.js';
 import { type DecodedTrackingContext, decodeTrackingEvent, WireFormatError } from './wire.js';
 
 /** How far a `webhook-timestamp` may be from this clock, either way, by default (as in Svix). */
@@ -101,8 +104,13 @@ export async function verifyTrackingWebhook(
   const verify = createStandardWebhooksVerifier({
     secrets,
     maxAgeSeconds: tolerance,
+    maxAgeSetting: 'toleranceSeconds',
     now: options.now ?? (() => new Date()),
   });
+  // An unsigned request is refused before its body is read, as the handler does.
+  if (!request.headers.get('webhook-signature') && !request.headers.get('svix-signature')) {
+    throw new WebhookVerificationError('signature-missing', NO_SIGNATURE_HEADER);
+  }
   const body = new Uint8Array(await request.arrayBuffer());
   const verified = await verify(request.headers, body);
   if (!('id' in verified)) {

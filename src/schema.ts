@@ -34,13 +34,18 @@ export function parseOr400<S extends v.GenericSchema>(
   return badRequest(reason, `${what} field "${field}" ${detail}`);
 }
 
+const _MAX_MESSAGE = 200;
+
 /** The first issue as a field path and "is missing" / "is invalid (…)". */
 export function describeIssue(issues: readonly v.BaseIssue<unknown>[]): {
   field: string;
   detail: string;
 } {
   const issue = issues[0];
-  const detail = issue?.received === 'undefined' ? 'is missing' : `is invalid (${issue?.message})`;
+  // valibot's messages quote the value received: a long one is cut, the answer stays readable.
+  const message = issue?.message ?? '';
+  const shown = message.length > _MAX_MESSAGE ? `${message.slice(0, _MAX_MESSAGE)}…` : message;
+  const detail = issue?.received === 'undefined' ? 'is missing' : `is invalid (${shown})`;
   return { field: issueField(issues), detail };
 }
 

@@ -6,21 +6,23 @@ export const FUTURE_SKEW_SECONDS = 300;
 
 /**
  * Refuses a signed time `ageMs` old (negative: ahead of our clock) when older than `maxAgeSeconds`
- * (0 turns that check off) or more than 5 minutes ahead (always). `what` names the field. The
- * configured limit goes to the log line, not the public message.
+ * (0 turns that check off) or more than 5 minutes ahead (always). `what` names the field and
+ * `setting` the option that sets the limit. The configured limit goes to the log line, not the
+ * public message.
  */
 export function refuseOutsideWindow(
   what: string,
   ageMs: number,
   maxAgeSeconds: number,
+  setting = 'maxAgeSeconds',
 ): HttpError | undefined {
   if (maxAgeSeconds > 0 && ageMs > maxAgeSeconds * 1000) {
     return new HttpError(
       403,
       'message-too-old',
-      `${what} is ${Math.round(ageMs / 1000)} s old, older than maxAgeSeconds allows: a replay, or a clock far off`,
+      `${what} is ${Math.round(ageMs / 1000)} s old, older than ${setting} allows: a replay, or a clock far off`,
       {},
-      { maxAgeSeconds },
+      { [setting]: maxAgeSeconds },
     );
   }
   if (-ageMs > FUTURE_SKEW_SECONDS * 1000) {

@@ -20,6 +20,8 @@ export interface StandardWebhooksOptions {
   readonly secrets: readonly string[];
   /** How old a timestamp may be, in seconds (default 300); 0 turns the past check off. */
   readonly maxAgeSeconds?: number | undefined;
+  /** The option's name in a too-old refusal: `maxAgeSeconds` unless told (the receiver's is `toleranceSeconds`). */
+  readonly maxAgeSetting?: string | undefined;
   readonly now: () => Date;
 }
 
@@ -145,6 +147,11 @@ export function createStandardWebhooksVerifier(
     // Time is judged only once the signature holds: a forgery is `signature-invalid`, whatever its age.
     const timestamp = Number(timestampText);
     const ageMs = (Math.floor(options.now().getTime() / 1000) - timestamp) * 1000;
-    return refuseOutsideWindow('webhook-timestamp', ageMs, maxAge) ?? { id, timestamp };
+    return (
+      refuseOutsideWindow('webhook-timestamp', ageMs, maxAge, options.maxAgeSetting) ?? {
+        id,
+        timestamp,
+      }
+    );
   };
 }

@@ -127,6 +127,28 @@ describe('verifyTrackingWebhook', () => {
     expect(await reasonOf(await make())).toBe(reason);
   });
 
+  test('an unsigned request is refused before its body is read', async () => {
+    let pulled = false;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          pulled = true;
+          controller.enqueue(new TextEncoder().encode(BODY));
+          controller.close();
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const request = new Request('http://app.test/', {
+      method: 'POST',
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(await reasonOf(request)).toBe('signature-missing');
+    expect(pulled).toBe(false);
+    expect(request.bodyUsed).toBe(false);
+  });
+
   test('a refusal names the reason in its message, never the secret', async () => {
     const error = await verifyTrackingWebhook(await signed({ secret: OTHER }), SECRET, {
       now,

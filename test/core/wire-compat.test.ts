@@ -105,4 +105,28 @@ describe('decodeTrackingEvent', () => {
       }
     }
   });
+
+  test('metadata or rawEvent sent as an array is a WireFormatError, not an object keyed 0, 1, ...', () => {
+    for (const field of ['metadata', 'rawEvent'] as const) {
+      const decode = () => decodeTrackingEvent({ ...OLD_WIRE, [field]: ['a', 'b'] });
+      expect(decode).toThrow(WireFormatError);
+      expect(decode).toThrow(
+        `tracking event field "${field}" is invalid (expected an object, not an array)`,
+      );
+    }
+  });
+
+  test('a long value quoted back in the error is cut to 200 characters of message', () => {
+    const eventType = 'x'.repeat(100_000);
+    try {
+      decodeTrackingEvent({ ...OLD_WIRE, eventType });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as WireFormatError).field).toBe('eventType');
+      expect((error as Error).message.length).toBeLessThan(300);
+      expect((error as Error).message).toMatch(
+        /^tracking event field "eventType" is invalid \(Invalid type: .*…\)$/,
+      );
+    }
+  });
 });
