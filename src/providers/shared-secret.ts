@@ -9,7 +9,17 @@ import type { Refusal } from './types.js';
 export const sharedSecretEntries = {
   password: v.optional(secretList('password')),
   username: v.optional(v.pipe(v.string(), v.nonEmpty('the username must not be empty'))),
-  token: v.optional(secretList('token')),
+  token: v.optional(
+    v.pipe(
+      secretList('token'),
+      // `Authorization: Bearer <token>` carries no whitespace and no character past U+00FF: such a
+      // token could never match.
+      v.check(
+        (tokens) => tokens.every((token) => /^[!-~\x80-\x9f\xa1-\xff]+$/.test(token)),
+        'a token must hold no spaces or line breaks, and no character an HTTP header cannot carry',
+      ),
+    ),
+  ),
   header: v.optional(
     v.pipe(
       v.string(),
