@@ -26,7 +26,20 @@ export const sharedSecretEntries = {
       v.check((name) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name), 'expected a header name'),
     ),
   ),
-  value: v.optional(secretList('header value')),
+  value: v.optional(
+    v.pipe(
+      secretList('header value'),
+      // A header arrives trimmed of spaces and tabs, and carries no line break and no character
+      // past U+00FF: a value with any of those could never match.
+      v.check(
+        (values) =>
+          values.every((value) =>
+            /^[!-~\x80-\xff](?:[\t -~\x80-\xff]*[!-~\x80-\xff])?$/.test(value),
+          ),
+        'a header value must not start or end with a space, and must hold no line break and no character an HTTP header cannot carry',
+      ),
+    ),
+  ),
 };
 
 /** Env kinds of those entries, for the variables reader. */

@@ -64,3 +64,48 @@ for (const [name, create] of Object.entries(FACTORIES)) {
     });
   });
 }
+
+for (const [name, create] of Object.entries(FACTORIES)) {
+  describe(`${name}: a header value no header can carry`, () => {
+    const BAD = [
+      's3cret-value\n',
+      ' s3cret-value',
+      's3cret-value ',
+      's3cret\r\nvalue',
+      '\t',
+      'clé-€',
+    ];
+
+    test.each(BAD)('value %j is a ConfigError naming value, not repeating it', (value) => {
+      const error = configErrorOf(() => create({ header: 'X-Hook-Key', value }));
+      expect(error.setting).toBe(`${name}.value`);
+      if (value.trim()) expect(error.message).not.toContain(value.trim());
+      const listed = configErrorOf(() => create({ header: 'X-Hook-Key', value: ['good', value] }));
+      expect(listed.setting).toBe(`${name}.value`);
+    });
+
+    test('from the environment, naming the variable (echo secret | wrangler secret put)', () => {
+      const error = configErrorOf(() =>
+        fromEnv(name, { header: 'X-Hook-Key', value: 's3cret-value\n' }),
+      );
+      expect(error.setting).toBe(providerVariable(name, 'value'));
+      expect(error.message).not.toContain('s3cret-value');
+    });
+
+    test('inner spaces are part of a value a header carries: accepted, and it matches', async () => {
+      const provider = create({ header: 'X-Hook-Key', value: 'Token abc  def' });
+      const instance = await provider.start({
+        fetch,
+        now: () => new Date(),
+        logger: memoryLogger().logger,
+      });
+      const request = (value: string) =>
+        new Request('https://hooks.example.com/', {
+          method: 'POST',
+          headers: { 'x-hook-key': value },
+        });
+      expect(await instance.authenticate?.(request(' Token abc  def '))).toBeUndefined();
+      expect((await instance.authenticate?.(request('Token abc def')))?.status).toBe(403);
+    });
+  });
+}
