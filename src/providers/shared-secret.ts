@@ -8,7 +8,17 @@ import type { Refusal } from './types.js';
 /** Option entries: `password` (+ `username`), `token`, `header` + `value`. */
 export const sharedSecretEntries = {
   password: v.optional(secretList('password')),
-  username: v.optional(v.pipe(v.string(), v.nonEmpty('the username must not be empty'))),
+  username: v.optional(
+    v.pipe(
+      v.string(),
+      v.nonEmpty('the username must not be empty'),
+      // HTTP Basic splits user and password at the first colon: such a name could never match.
+      v.check(
+        (name) => !name.includes(':'),
+        'the username must hold no colon (HTTP Basic splits there)',
+      ),
+    ),
+  ),
   token: v.optional(
     v.pipe(
       secretList('token'),

@@ -109,3 +109,18 @@ for (const [name, create] of Object.entries(FACTORIES)) {
     });
   });
 }
+
+for (const [name, create] of Object.entries(FACTORIES)) {
+  describe(`${name}: a username HTTP Basic cannot carry`, () => {
+    test('a username with a colon is a ConfigError naming username', () => {
+      const error = configErrorOf(() => create({ password: 'pw', username: 'hooks:eu' }));
+      expect(error.setting).toBe(`${name}.username`);
+      expect(error.detail).toMatch(/colon/);
+    });
+
+    test('from the environment, naming the variable', () => {
+      const error = configErrorOf(() => fromEnv(name, { password: 'pw', username: 'hooks:eu' }));
+      expect(error.setting).toBe(providerVariable(name, 'username'));
+    });
+  });
+}
