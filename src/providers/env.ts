@@ -49,7 +49,9 @@ function _read(env: Env, name: string, kind: SettingKind): unknown {
         ?.split(',')
         .map((item) => item.trim())
         .filter(Boolean);
-      return items?.length ? items : undefined;
+      // Set but blank (spaces, commas) is refused: read as unset, it dropped an allow-list.
+      if (items?.length === 0) throw new ConfigError(name, 'expected a comma list, got no item');
+      return items;
     }
     case 'secret': {
       // One value per variable: commas and spaces are part of a secret.

@@ -114,4 +114,33 @@ describe('bad values stop start-up naming the variable', () => {
       }),
     ).toMatchObject({ bodyTimeoutMs: 1500, deliveryTimeoutMs: 2500, listenerTimeoutMs: 3500 });
   });
+
+  test.each([
+    ['ses-eventbridge', 'MAIL_WEBHOOK_SES_EVENTBRIDGE_ACCOUNTS', ' '],
+    ['ses-eventbridge', 'MAIL_WEBHOOK_SES_EVENTBRIDGE_ACCOUNTS', ','],
+    ['ses', 'MAIL_WEBHOOK_SES_TOPIC_ARNS', ' , '],
+    ['scaleway', 'MAIL_WEBHOOK_SCALEWAY_TOPIC_ARNS', '\n'],
+  ])(
+    '%s: a list variable set to no item (%s=%j) names it, not read as unset',
+    (provider, variable, value) => {
+      const env = {
+        MAIL_WEBHOOK_PROVIDERS: provider,
+        MAIL_WEBHOOK_SES_EVENTBRIDGE_PASSWORD: 'pw',
+        MAIL_WEBHOOK_SCALEWAY_VERIFY_SIGNATURE: 'false',
+        [variable]: value,
+      };
+      const error = configErrorOf(() => optionsFromEnv(env));
+      expect(error.setting).toBe(variable);
+      expect(error.detail).toMatch(/no item/);
+    },
+  );
+
+  test('empty items of a list variable are skipped', () => {
+    const env = {
+      MAIL_WEBHOOK_PROVIDERS: 'ses-eventbridge',
+      MAIL_WEBHOOK_SES_EVENTBRIDGE_PASSWORD: 'pw',
+      MAIL_WEBHOOK_SES_EVENTBRIDGE_ACCOUNTS: '111111111111,,123456789012,',
+    };
+    expect(() => optionsFromEnv(env)).not.toThrow();
+  });
 });
