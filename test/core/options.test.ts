@@ -5,7 +5,9 @@ import {
   defineProvider,
   type MailWebhookOptions,
   resend,
+  scaleway,
   ses,
+  sesEventBridge,
 } from '../../src/index.js';
 import { configErrorOf } from '../helpers/config-error.js';
 import { memoryLogger } from '../helpers/envelope.js';
@@ -155,5 +157,18 @@ describe('sinks: [] without a store', () => {
       providers: [resend({ secret: RESEND_SECRET })],
     });
     expect(log.lines.filter((line) => line.level === 'warn')).toEqual([]);
+  });
+});
+
+describe('allow-lists that would match no request', () => {
+  test.each([
+    ['ses.topicArns', () => ses({ topicArns: [] })],
+    ['ses.topicArns', () => ses({ topicArns: [], secret: 'pw' })],
+    ['scaleway.topicArns', () => scaleway({ topicArns: [], verifySignature: false })],
+    ['ses-eventbridge.accounts', () => sesEventBridge({ password: 'pw', accounts: [] })],
+  ])('an empty list is a ConfigError naming %s', (setting, build) => {
+    const error = configErrorOf(build);
+    expect(error.setting).toBe(setting);
+    expect(error.detail).toMatch(/at least one/);
   });
 });
