@@ -68,7 +68,7 @@ describe('unknown MAIL_WEBHOOK_* variables', () => {
       unknownVariables({
         MAIL_WEBHOOK_SES_SECRET: 'a',
         MAIL_WEBHOOK_SES_SECRET_PREVIOUS: 'b',
-        MAIL_WEBHOOK_SES_TOPIC_ARNS: 'arn:aws:sns:us-east-1:1:t',
+        MAIL_WEBHOOK_SES_TOPIC_ARNS: 'arn:aws:sns:us-east-1:123456789012:t',
         MAIL_WEBHOOK_BODY_TIMEOUT_MS: '1000',
         MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: '1000',
         MAIL_WEBHOOK_LISTENER_TIMEOUT_MS: '1000',
