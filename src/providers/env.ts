@@ -44,15 +44,13 @@ function _read(env: Env, name: string, kind: SettingKind): unknown {
       return envBoolean(env, name);
     case 'number':
       return envWholeNumber(env, name);
-    case 'list': {
-      const items = envString(env, name)
+    case 'list':
+      // Set but blank (spaces, commas) stays an empty list, which the schema refuses: read as
+      // unset, it dropped an allow-list.
+      return envString(env, name)
         ?.split(',')
         .map((item) => item.trim())
         .filter(Boolean);
-      // Set but blank (spaces, commas) is refused: read as unset, it dropped an allow-list.
-      if (items?.length === 0) throw new ConfigError(name, 'expected a comma list, got no item');
-      return items;
-    }
     case 'secret': {
       // One value per variable: commas and spaces are part of a secret.
       const secrets = [envString(env, name), envString(env, `${name}_PREVIOUS`)].filter(

@@ -24,7 +24,7 @@ export const secretList = (what = 'secret') =>
 export const stringList = (what: string) =>
   v.pipe(
     v.array(v.pipe(v.string(), v.nonEmpty(`a ${what} must not be empty`))),
-    v.minLength(1, `list at least one ${what}, or leave the option out`),
+    v.minLength(1, `expected at least one ${what}`),
   );
 
 /** A replay window in seconds; 0 turns the check off. */

@@ -131,7 +131,7 @@ describe('bad values stop start-up naming the variable', () => {
       };
       const error = configErrorOf(() => optionsFromEnv(env));
       expect(error.setting).toBe(variable);
-      expect(error.detail).toMatch(/no item/);
+      expect(error.detail).toMatch(/at least one/);
     },
   );
 

@@ -33,7 +33,7 @@ const SesOptionsSchema = v.object({
       // A verified message's TopicArn always parses: one that does not could never be allowed.
       v.check(
         (arns) => arns.every((a) => parseTopicArn(a) !== undefined),
-        'expected SNS topic ARNs (arn:aws:sns:<region>:<12-digit account>:<topic>)',
+        'expected TopicArns (arn:aws:sns:…)',
       ),
     ),
   ),
