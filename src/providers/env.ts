@@ -44,13 +44,13 @@ function _read(env: Env, name: string, kind: SettingKind): unknown {
       return envBoolean(env, name);
     case 'number':
       return envWholeNumber(env, name);
-    case 'list': {
-      const items = envString(env, name)
+    case 'list':
+      // Set but blank (spaces, commas) stays an empty list, which the schema refuses: read as
+      // unset, it dropped an allow-list.
+      return envString(env, name)
         ?.split(',')
         .map((item) => item.trim())
         .filter(Boolean);
-      return items?.length ? items : undefined;
-    }
     case 'secret': {
       // One value per variable: commas and spaces are part of a secret.
       const secrets = [envString(env, name), envString(env, `${name}_PREVIOUS`)].filter(

@@ -20,9 +20,12 @@ export const secretList = (what = 'secret') =>
     v.transform((value): string[] => (typeof value === 'string' ? [value] : value)),
   );
 
-/** A list of non-empty strings (`topicArns`, `accounts`). */
+/** A list of non-empty strings (`topicArns`, `accounts`); an empty list would match no request. */
 export const stringList = (what: string) =>
-  v.array(v.pipe(v.string(), v.nonEmpty(`a ${what} must not be empty`)));
+  v.pipe(
+    v.array(v.pipe(v.string(), v.nonEmpty(`a ${what} must not be empty`))),
+    v.minLength(1, `expected at least one ${what}`),
+  );
 
 /** A replay window in seconds; 0 turns the check off. */
 export const maxAgeSeconds = (fallback: number) =>

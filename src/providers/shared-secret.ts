@@ -8,15 +8,39 @@ import type { Refusal } from './types.js';
 /** Option entries: `password` (+ `username`), `token`, `header` + `value`. */
 export const sharedSecretEntries = {
   password: v.optional(secretList('password')),
-  username: v.optional(v.pipe(v.string(), v.nonEmpty('the username must not be empty'))),
-  token: v.optional(secretList('token')),
+  username: v.optional(
+    v.pipe(
+      v.string(),
+      // HTTP Basic splits user and password at the first colon: such a name could never match.
+      v.check((name) => /^[^:]+$/.test(name), 'the username must not be empty or hold a colon'),
+    ),
+  ),
+  token: v.optional(
+    v.pipe(
+      secretList('token'),
+      // `Authorization: Bearer <token>` carries no whitespace: such a token could never match.
+      v.check(
+        (tokens) => tokens.every((token) => /^\S+$/.test(token)),
+        'the token must hold no spaces or line breaks',
+      ),
+    ),
+  ),
   header: v.optional(
     v.pipe(
       v.string(),
       v.check((name) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name), 'expected a header name'),
     ),
   ),
-  value: v.optional(secretList('header value')),
+  value: v.optional(
+    v.pipe(
+      secretList('header value'),
+      // A header arrives trimmed and carries no line break: such a value could never match.
+      v.check(
+        (values) => values.every((value) => /^\S(.*\S)?$/.test(value)),
+        'the value must hold no line breaks or outer spaces',
+      ),
+    ),
+  ),
 };
 
 /** Env kinds of those entries, for the variables reader. */

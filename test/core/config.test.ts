@@ -27,7 +27,8 @@ describe('optionsFromEnv', () => {
         MAIL_WEBHOOK_ENABLED: 'true',
         MAIL_WEBHOOK_BASE_PATH: '/hooks',
         MAIL_WEBHOOK_SES_SECRET: 'pw',
-        MAIL_WEBHOOK_SES_TOPIC_ARNS: 'arn:aws:sns:us-east-1:1:a, arn:aws:sns:us-east-1:1:b',
+        MAIL_WEBHOOK_SES_TOPIC_ARNS:
+          'arn:aws:sns:us-east-1:123456789012:a, arn:aws:sns:us-east-1:123456789012:b',
         MAIL_WEBHOOK_SES_AUTO_CONFIRM: 'true',
         MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'true',
         MAIL_WEBHOOK_SES_MAX_AGE_SECONDS: '600',
@@ -38,7 +39,7 @@ describe('optionsFromEnv', () => {
       expect(create).toHaveBeenCalledOnce();
       expect(create.mock.calls[0]?.[0]).toEqual({
         secret: ['pw'],
-        topicArns: ['arn:aws:sns:us-east-1:1:a', 'arn:aws:sns:us-east-1:1:b'],
+        topicArns: ['arn:aws:sns:us-east-1:123456789012:a', 'arn:aws:sns:us-east-1:123456789012:b'],
         autoConfirm: true,
         verifySignature: true,
         maxAgeSeconds: 600,

@@ -68,7 +68,7 @@ describe('unknown MAIL_WEBHOOK_* variables', () => {
       unknownVariables({
         MAIL_WEBHOOK_SES_SECRET: 'a',
         MAIL_WEBHOOK_SES_SECRET_PREVIOUS: 'b',
-        MAIL_WEBHOOK_SES_TOPIC_ARNS: 'arn:aws:sns:us-east-1:1:t',
+        MAIL_WEBHOOK_SES_TOPIC_ARNS: 'arn:aws:sns:us-east-1:123456789012:t',
         MAIL_WEBHOOK_BODY_TIMEOUT_MS: '1000',
         MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: '1000',
         MAIL_WEBHOOK_LISTENER_TIMEOUT_MS: '1000',
@@ -113,5 +113,34 @@ describe('bad values stop start-up naming the variable', () => {
         MAIL_WEBHOOK_LISTENER_TIMEOUT_MS: '3500',
       }),
     ).toMatchObject({ bodyTimeoutMs: 1500, deliveryTimeoutMs: 2500, listenerTimeoutMs: 3500 });
+  });
+
+  test.each([
+    ['ses-eventbridge', 'MAIL_WEBHOOK_SES_EVENTBRIDGE_ACCOUNTS', ' '],
+    ['ses-eventbridge', 'MAIL_WEBHOOK_SES_EVENTBRIDGE_ACCOUNTS', ','],
+    ['ses', 'MAIL_WEBHOOK_SES_TOPIC_ARNS', ' , '],
+    ['scaleway', 'MAIL_WEBHOOK_SCALEWAY_TOPIC_ARNS', '\n'],
+  ])(
+    '%s: a list variable set to no item (%s=%j) names it, not read as unset',
+    (provider, variable, value) => {
+      const env = {
+        MAIL_WEBHOOK_PROVIDERS: provider,
+        MAIL_WEBHOOK_SES_EVENTBRIDGE_PASSWORD: 'pw',
+        MAIL_WEBHOOK_SCALEWAY_VERIFY_SIGNATURE: 'false',
+        [variable]: value,
+      };
+      const error = configErrorOf(() => optionsFromEnv(env));
+      expect(error.setting).toBe(variable);
+      expect(error.detail).toMatch(/at least one/);
+    },
+  );
+
+  test('empty items of a list variable are skipped', () => {
+    const env = {
+      MAIL_WEBHOOK_PROVIDERS: 'ses-eventbridge',
+      MAIL_WEBHOOK_SES_EVENTBRIDGE_PASSWORD: 'pw',
+      MAIL_WEBHOOK_SES_EVENTBRIDGE_ACCOUNTS: '111111111111,,123456789012,',
+    };
+    expect(() => optionsFromEnv(env)).not.toThrow();
   });
 });

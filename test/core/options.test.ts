@@ -5,7 +5,9 @@ import {
   defineProvider,
   type MailWebhookOptions,
   resend,
+  scaleway,
   ses,
+  sesEventBridge,
 } from '../../src/index.js';
 import { configErrorOf } from '../helpers/config-error.js';
 import { memoryLogger } from '../helpers/envelope.js';
@@ -24,7 +26,9 @@ describe('unknown option keys are refused, naming the key and the closest known 
 
   test('ses({ topicArn }) names ses.topicArn and suggests topicArns', () => {
     const error = configErrorOf(() =>
-      ses({ topicArn: ['arn:aws:sns:us-east-1:1:t'] } as unknown as Parameters<typeof ses>[0]),
+      ses({ topicArn: ['arn:aws:sns:us-east-1:123456789012:t'] } as unknown as Parameters<
+        typeof ses
+      >[0]),
     );
     expect(error.setting).toBe('ses.topicArn');
     expect(error.message).toContain('did you mean topicArns?');
@@ -50,7 +54,7 @@ describe('the old top-level ses option', () => {
   test('{ ses: {...} } is a ConfigError that says providers: [ses({...})]', () => {
     const error = configErrorOf(() =>
       createMailWebhookHandler({
-        ses: { topicArns: ['arn:aws:sns:us-east-1:1:t'] },
+        ses: { topicArns: ['arn:aws:sns:us-east-1:123456789012:t'] },
       } as unknown as MailWebhookOptions),
     );
     expect(error.setting).toBe('ses');
@@ -156,4 +160,47 @@ describe('sinks: [] without a store', () => {
     });
     expect(log.lines.filter((line) => line.level === 'warn')).toEqual([]);
   });
+});
+
+describe('allow-lists that would match no request', () => {
+  test.each([
+    ['ses.topicArns', () => ses({ topicArns: [] })],
+    ['ses.topicArns', () => ses({ topicArns: [], secret: 'pw' })],
+    ['scaleway.topicArns', () => scaleway({ topicArns: [], verifySignature: false })],
+    ['ses-eventbridge.accounts', () => sesEventBridge({ password: 'pw', accounts: [] })],
+  ])('an empty list is a ConfigError naming %s', (setting, build) => {
+    const error = configErrorOf(build);
+    expect(error.setting).toBe(setting);
+    expect(error.detail).toMatch(/at least one/);
+  });
+});
+
+describe('topic ARNs that no verified message could carry', () => {
+  test.each([
+    'arn:',
+    'arn:aws:s3:::ses-events',
+    'arn:aws:sns:us-east-1:123456789012:ses-events\n',
+    'arn:aws:sns:us-east-1:123456789012:ses-events ',
+    'arn:aws:sns:us-east-1:12345:ses-events',
+  ])('ses topicArns %j is a ConfigError naming ses.topicArns', (arn) => {
+    expect(configErrorOf(() => ses({ topicArns: [arn] })).setting).toBe('ses.topicArns');
+  });
+
+  test('SNS topic ARNs of every partition, FIFO topics included, are accepted', () => {
+    for (const arn of [
+      'arn:aws:sns:us-east-1:123456789012:ses-events',
+      'arn:aws-cn:sns:cn-north-1:123456789012:ses_events',
+      'arn:aws-us-gov:sns:us-gov-west-1:123456789012:ses-events.fifo',
+    ]) {
+      expect(() => ses({ topicArns: [arn] })).not.toThrow();
+    }
+  });
+
+  test.each(['arn:scw:sns:', 'arn:scw:sns:fr-par:project-1:tem\n', 'arn:scw:sns:fr-par:tem'])(
+    'scaleway topicArns %j is a ConfigError naming scaleway.topicArns',
+    (arn) => {
+      const build = () => scaleway({ topicArns: [arn], verifySignature: false });
+      expect(configErrorOf(build).setting).toBe('scaleway.topicArns');
+    },
+  );
 });

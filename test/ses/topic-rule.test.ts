@@ -321,7 +321,7 @@ describe('the shared secret may be a list (rotation)', () => {
     const listed = createHandlerFromEnv(
       {
         MAIL_WEBHOOK_ENABLED: 'true',
-        [TOPIC_VARIABLE]: `arn:aws:sns:us-east-1:1:x, ${signer.topicArn}`,
+        [TOPIC_VARIABLE]: `arn:aws:sns:us-east-1:123456789012:x, ${signer.topicArn}`,
       },
       { fetch: signer.fetch, logger: memoryLogger().logger },
     );

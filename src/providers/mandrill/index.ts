@@ -28,9 +28,11 @@ const MandrillOptionsSchema = v.object({
   url: v.optional(
     v.pipe(
       v.string(),
+      // Mandrill signs the URL as configured, which holds no whitespace; `new URL` trims it, so it
+      // is refused here: a trailing line break would never match.
       v.check(
-        (url) => /^https?:\/\//i.test(url) && _parses(url),
-        'expected the full http(s) URL exactly as configured in Mandrill',
+        (url) => /^https?:\/\/\S+$/i.test(url) && _parses(url),
+        'expected the full http(s) URL exactly as configured in Mandrill, with no spaces or line breaks',
       ),
     ),
   ),

@@ -23,8 +23,8 @@ const ScalewayOptionsSchema = v.object({
     v.pipe(
       stringList('TopicArn'),
       v.check(
-        (arns) => arns.every((a) => a.startsWith('arn:scw:sns:')),
-        'expected Scaleway topic ARNs (arn:scw:sns:…)',
+        (arns) => arns.every((a) => /^arn:scw:sns:[^\s:]+:[^\s:]+:\S+$/.test(a)),
+        'expected Scaleway topic ARNs (arn:scw:sns:<region>:project-<id>:<topic>)',
       ),
     ),
   ),

@@ -18,6 +18,7 @@ import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from
 import { parseSesEvent, parseSesMessage, type SesParseResult } from './parse.js';
 import { answerConfirmation } from './sns/confirmations.js';
 import { parseSnsEnvelope, type SnsMessage } from './sns/envelope.js';
+import { parseTopicArn } from './sns/sns-host.js';
 import { checkTopicAllowed, confirmSubscription, createSnsVerifier } from './sns/verify.js';
 
 const NO_EVENTS: ProviderResult = { events: [] };
@@ -29,8 +30,9 @@ const SesOptionsSchema = v.object({
   topicArns: v.optional(
     v.pipe(
       stringList('TopicArn'),
+      // A verified message's TopicArn always parses: one that does not could never be allowed.
       v.check(
-        (arns) => arns.every((a) => a.startsWith('arn:')),
+        (arns) => arns.every((a) => parseTopicArn(a) !== undefined),
         'expected TopicArns (arn:aws:sns:…)',
       ),
     ),

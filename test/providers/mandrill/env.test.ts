@@ -48,6 +48,21 @@ describe('mandrill from MAIL_WEBHOOK_* variables', () => {
     );
   });
 
+  test.each([
+    `${PUBLIC_URL}\n`,
+    ` ${PUBLIC_URL}`,
+    `${PUBLIC_URL} `,
+    'https://hooks.example.com/a b',
+  ])(
+    'a URL with whitespace (%j), which Mandrill never signs, names MAIL_WEBHOOK_MANDRILL_URL',
+    (url) => {
+      const start = () =>
+        fromEnv({ MAIL_WEBHOOK_MANDRILL_WEBHOOK_KEY: KEY, MAIL_WEBHOOK_MANDRILL_URL: url });
+      expect(start).toThrow(/^MAIL_WEBHOOK_MANDRILL_URL:/);
+      expect(() => mandrill({ webhookKey: KEY, url })).toThrow(/^mandrill\.url:/);
+    },
+  );
+
   test('MAIL_WEBHOOK_MANDRILL_VERIFY_SIGNATURE=false needs neither', async () => {
     const { handle } = fromEnv({ MAIL_WEBHOOK_MANDRILL_VERIFY_SIGNATURE: 'false' });
     expect((await handle(await mandrillRequest(BATCH, { signature: null }))).status).toBe(200);
