@@ -43,9 +43,10 @@ export function describeIssue(issues: readonly v.BaseIssue<unknown>[]): {
 } {
   const issue = issues[0];
   // valibot's messages quote the value received: a long one is cut, the answer stays readable.
-  const message = issue?.message ?? '';
-  const shown = message.length > _MAX_MESSAGE ? `${message.slice(0, _MAX_MESSAGE)}…` : message;
-  const detail = issue?.received === 'undefined' ? 'is missing' : `is invalid (${shown})`;
+  const detail =
+    issue?.received === 'undefined'
+      ? 'is missing'
+      : `is invalid (${issue?.message.slice(0, _MAX_MESSAGE)})`;
   return { field: issueField(issues), detail };
 }
 

@@ -1,16 +1,12 @@
 /** Signing helpers for the command's samples: HMACs, shared-secret headers, PEM keys, DER signatures. */
+import { encodeBase64, encodeHex } from '../providers/base64.js';
 import type { Credentials } from './samples/types.js';
 
 const _encoder = new TextEncoder();
 
-export function base64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
+export const base64 = encodeBase64;
 
-export const toHex = (bytes: Uint8Array): string =>
-  Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+export const toHex = encodeHex;
 
 /** HMAC of `data` under the UTF-8 bytes of `secret`, as most ESPs sign. */
 export async function hmac(

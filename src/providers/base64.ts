@@ -1,4 +1,4 @@
-/** Strict base64 decoding with `atob`, which every target runtime has. */
+/** Byte encodings: strict base64 (with `atob` and `btoa`, which every target runtime has) and hex. */
 
 const _BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const _PADDED = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -18,6 +18,17 @@ export function decodePaddedBase64(text: string): Uint8Array<ArrayBuffer> | unde
   // The padded form is a stricter form of the one `decodeBase64` checks: one scan is enough.
   return isPaddedBase64(text) ? _decode(text) : undefined;
 }
+
+/** Bytes to standard, padded base64. */
+export function encodeBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/** Bytes to lowercase hex. */
+export const encodeHex = (bytes: ArrayBuffer | Uint8Array): string =>
+  Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
 
 /** `atob` to bytes, for text that passed one of the patterns above. */
 function _decode(text: string): Uint8Array<ArrayBuffer> | undefined {

@@ -2,11 +2,9 @@
 import type { EmailTrackingContext } from '../events.js';
 import { setOwn } from '../schema.js';
 import { inRange } from '../timestamp.js';
+import { encodeHex } from './base64.js';
 
 const _encoder = new TextEncoder();
-const _hex = (bytes: ArrayBuffer): string =>
-  Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
-
 /**
  * `<name>:` plus the first 32 lowercase hex digits of SHA-256 over `text` (raw body bytes for a
  * single-event ESP, the element's JSON for a batch element): the same across the ESP's retries.
@@ -14,7 +12,7 @@ const _hex = (bytes: ArrayBuffer): string =>
 export async function digestEventId(name: string, text: string | Uint8Array): Promise<string> {
   const bytes = typeof text === 'string' ? _encoder.encode(text) : text;
   const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return `${name}:${_hex(digest).slice(0, 32)}`;
+  return `${name}:${encodeHex(digest).slice(0, 32)}`;
 }
 
 /** What a provider must say about an event; everything else defaults to null or empty. */

@@ -1,6 +1,7 @@
 /** HMAC signatures as several ESPs send them (hex or base64, SHA-256 or SHA-1), checked in constant time. */
 import { equalBytes } from '../auth.js';
 import { forbidden, type HttpError } from '../errors.js';
+import { encodeBase64, encodeHex } from './base64.js';
 
 const _encoder = new TextEncoder();
 
@@ -20,11 +21,6 @@ export function importHmacKeys(
   return keys;
 }
 
-const _hex = (bytes: ArrayBuffer): string =>
-  Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
-
-const _base64 = (bytes: ArrayBuffer): string => btoa(String.fromCharCode(...new Uint8Array(bytes)));
-
 /**
  * True when `sent` is the HMAC of `message` under any of `keys`, written in `encoding` (hex is
  * compared case-insensitively). Every key is compared, in constant time.
@@ -41,7 +37,9 @@ export async function hmacMatchesAny(
   );
   let ok = false;
   for (const mac of macs) {
-    const expected = _encoder.encode(encoding === 'hex' ? _hex(mac) : _base64(mac));
+    const expected = _encoder.encode(
+      encoding === 'hex' ? encodeHex(mac) : encodeBase64(new Uint8Array(mac)),
+    );
     ok = equalBytes(expected, given) || ok;
   }
   return ok;

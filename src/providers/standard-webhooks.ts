@@ -1,6 +1,7 @@
 /** Standard Webhooks (Svix) verification over the raw body: any `v1,` signature, any secret, a bounded clock skew. */
 import { equalBytes } from '../auth.js';
 import { forbidden } from '../errors.js';
+import { decodeBase64, encodeBase64 } from './base64.js';
 import { refuseOutsideWindow } from './replay-window.js';
 import type { Refusal } from './types.js';
 
@@ -11,7 +12,6 @@ const _DEFAULT_MAX_AGE_SECONDS = 300;
 export const NO_SIGNATURE_HEADER = 'no webhook-signature (or svix-signature) header';
 const _SIGNATURE_VERSION = 'v1';
 const _UNIX_SECONDS = /^\d{1,12}$/;
-const _BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 const _encoder = new TextEncoder();
 
@@ -38,22 +38,12 @@ export type StandardWebhooksVerifier = (
 
 /** The key bytes of a secret (`whsec_` prefix optional), or undefined when it is not base64. */
 export function decodeStandardWebhooksSecret(secret: string): Uint8Array<ArrayBuffer> | undefined {
-  const encoded = secret.startsWith(STANDARD_WEBHOOKS_SECRET_PREFIX)
-    ? secret.slice(STANDARD_WEBHOOKS_SECRET_PREFIX.length)
-    : secret;
-  if (!_BASE64.test(encoded)) return undefined;
-  try {
-    const bytes = Uint8Array.from(atob(encoded), (char) => char.charCodeAt(0));
-    return bytes.length > 0 ? bytes : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function _base64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
+  const bytes = decodeBase64(
+    secret.startsWith(STANDARD_WEBHOOKS_SECRET_PREFIX)
+      ? secret.slice(STANDARD_WEBHOOKS_SECRET_PREFIX.length)
+      : secret,
+  );
+  return bytes?.length ? bytes : undefined;
 }
 
 /** The spec's headers, with Svix's `svix-*` names as the fallback (Resend sends those). */
@@ -131,7 +121,7 @@ export function createStandardWebhooksVerifier(
     let matched = false;
     for (const key of await keys) {
       const expected = _encoder.encode(
-        _base64(new Uint8Array(await crypto.subtle.sign('HMAC', key, content))),
+        encodeBase64(new Uint8Array(await crypto.subtle.sign('HMAC', key, content))),
       );
       // Every candidate is compared: how long this takes says nothing about which one matched.
       for (const candidate of given) matched = equalBytes(candidate, expected) || matched;

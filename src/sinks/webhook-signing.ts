@@ -1,5 +1,7 @@
 /** Standard Webhooks signing (https://www.standardwebhooks.com): secrets, message ids, signatures. */
 import type { EmailTrackingContext } from '../events.js';
+import { encodeBase64 } from '../providers/base64.js';
+import { decodeStandardWebhooksSecret } from '../providers/standard-webhooks.js';
 
 /** Secrets are `whsec_` followed by the base64 key. */
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';
@@ -9,24 +11,9 @@ const _ID_HASH_CHARS = 24;
 
 const _encoder = new TextEncoder();
 
-function _base64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-/** The key bytes of a `whsec_` secret, or undefined when it is not one. */
-export function decodeWebhookSecret(secret: string): Uint8Array<ArrayBuffer> | undefined {
-  if (!secret.startsWith(WEBHOOK_SECRET_PREFIX)) return undefined;
-  const encoded = secret.slice(WEBHOOK_SECRET_PREFIX.length);
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) return undefined;
-  try {
-    const binary = atob(encoded);
-    return Uint8Array.from(binary, (char) => char.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
-}
+/** The key bytes of a `whsec_` secret (the prefix required here), or undefined when it is not one. */
+export const decodeWebhookSecret = (secret: string): Uint8Array<ArrayBuffer> | undefined =>
+  secret.startsWith(WEBHOOK_SECRET_PREFIX) ? decodeStandardWebhooksSecret(secret) : undefined;
 
 /** Imports a `whsec_` secret as an HMAC-SHA256 signing key; throws when it is not one. */
 export function importWebhookKey(secret: string): Promise<CryptoKey> {
@@ -44,7 +31,7 @@ export async function signWebhook(
 ): Promise<string> {
   const signed = _encoder.encode(`${id}.${timestampSeconds}.${body}`);
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, signed));
-  return `${_SIGNATURE_VERSION},${_base64(mac)}`;
+  return `${_SIGNATURE_VERSION},${encodeBase64(mac)}`;
 }
 
 /**
@@ -56,6 +43,6 @@ export async function webhookMessageId(
 ): Promise<string> {
   const input = _encoder.encode(`${context.eventId}\n${context.recipient}\n${context.eventType}`);
   const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', input));
-  const base64url = _base64(hash).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const base64url = encodeBase64(hash).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   return `msg_${base64url.slice(0, _ID_HASH_CHARS)}`;
 }

@@ -1,6 +1,7 @@
 /** Mailgun's signature block: hex HMAC-SHA256(signing key, timestamp + token), inside the JSON body. */
 import { equalBytes } from '../../auth.js';
 import { forbidden, type HttpError } from '../../errors.js';
+import { encodeHex } from '../base64.js';
 import { refuseOutsideWindow } from '../replay-window.js';
 
 const _encoder = new TextEncoder();
@@ -72,9 +73,6 @@ export function importSigningKeys(keys: readonly string[]): Promise<CryptoKey[]>
   );
 }
 
-const _hex = (bytes: ArrayBuffer): string =>
-  Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
-
 /**
  * True when `signature` (or `parent-signature`) is the lowercase hex HMAC of timestamp + token
  * under any of `keys`. Every key and every signature is compared, in constant time.
@@ -88,7 +86,9 @@ export async function signatureMatches(
     .filter((s): s is string => s !== undefined)
     .map((s) => _encoder.encode(s));
   const expected = await Promise.all(
-    keys.map(async (key) => _encoder.encode(_hex(await crypto.subtle.sign('HMAC', key, message)))),
+    keys.map(async (key) =>
+      _encoder.encode(encodeHex(await crypto.subtle.sign('HMAC', key, message))),
+    ),
   );
   let ok = false;
   for (const mac of expected) {
