@@ -185,16 +185,12 @@ export function resolveOptions(options: MailWebhookOptions = {}): ResolvedOption
     logger.warn('sinks is empty and no store is set: events are logged, then dropped', {});
   }
   return {
+    ...o,
     basePath: o.basePath.replace(/\/+$/, ''),
-    enabled: o.enabled,
     providers,
     sinks: o.sinks ?? [EventBus.default],
     store: o.store,
     apiToken: o.apiToken,
-    maxBodyBytes: o.maxBodyBytes,
-    bodyTimeoutMs: o.bodyTimeoutMs,
-    deliveryTimeoutMs: o.deliveryTimeoutMs,
-    listenerTimeoutMs: o.listenerTimeoutMs,
     fetch: o.fetch ?? lateBoundFetch,
     now: o.now ?? (() => new Date()),
     logger,
