@@ -1,7 +1,7 @@
 /** Option schemas every provider shares: path, verifySignature, secrets that may be lists, strict keys. */
 import * as v from 'valibot';
 import { ConfigError } from '../errors.js';
-import { issueField } from '../schema.js';
+import { issueField, wholeNumber } from '../schema.js';
 import { didYouMean } from '../suggest.js';
 
 /** One secret or several (rotation: any one verifies); always an array after parsing. */
@@ -28,8 +28,7 @@ export const stringList = (what: string) =>
   );
 
 /** A replay window in seconds; 0 turns the check off. */
-export const maxAgeSeconds = (fallback: number) =>
-  v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), fallback);
+export const maxAgeSeconds = (fallback: number) => v.optional(wholeNumber(0), fallback);
 
 /** The options every provider takes. */
 export const commonEntries = {
