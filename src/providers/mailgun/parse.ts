@@ -6,27 +6,31 @@ import { describeIssue } from '../../schema.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
 import { isObject, type JsonObject, type Outcome, outcome, stringRecord } from '../fields.js';
 
-const optStr = v.nullish(v.string());
+const optStr = v.optional(v.nullable(v.string()));
 
 const EventDataSchema = v.looseObject({
   event: v.string(),
   id: optStr,
-  timestamp: v.nullish(v.union([v.number(), v.string()])),
+  timestamp: v.optional(v.nullable(v.union([v.number(), v.string()]))),
   recipient: optStr,
   severity: optStr,
   reason: optStr,
   url: optStr,
-  tags: v.nullish(v.array(v.string())),
+  tags: v.optional(v.nullable(v.array(v.string()))),
   // Not v.record: it takes an array as the record of its indexes ({"0": "1"}).
-  'user-variables': v.nullish(v.custom<JsonObject>(isObject, 'expected an object')),
-  message: v.nullish(
-    v.looseObject({
-      headers: v.nullish(v.looseObject({ 'message-id': optStr, to: optStr })),
-    }),
+  'user-variables': v.optional(v.nullable(v.custom<JsonObject>(isObject, 'expected an object'))),
+  message: v.optional(
+    v.nullable(
+      v.looseObject({
+        headers: v.optional(v.nullable(v.looseObject({ 'message-id': optStr, to: optStr }))),
+      }),
+    ),
   ),
-  'delivery-status': v.nullish(v.looseObject({ message: optStr, description: optStr })),
-  reject: v.nullish(v.looseObject({ reason: optStr, description: optStr })),
-  'client-info': v.nullish(v.looseObject({ 'user-agent': optStr })),
+  'delivery-status': v.optional(
+    v.nullable(v.looseObject({ message: optStr, description: optStr })),
+  ),
+  reject: v.optional(v.nullable(v.looseObject({ reason: optStr, description: optStr }))),
+  'client-info': v.optional(v.nullable(v.looseObject({ 'user-agent': optStr }))),
 });
 
 const BodySchema = v.looseObject({ 'event-data': EventDataSchema });
