@@ -62,7 +62,7 @@ const OptionsSchema = v.object({
   ),
   enabled: v.optional(v.boolean(), true),
   providers: v.optional(
-    v.pipe(v.array(ProviderSchema), v.minLength(1, 'expected at least one provider')),
+    v.pipe(v.array(ProviderSchema), v.nonEmpty('expected at least one provider')),
   ),
   sinks: v.optional(v.array(SinkSchema)),
   store: v.optional(

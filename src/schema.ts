@@ -78,6 +78,9 @@ export const wholeNumber = (min: number, minMessage?: string) =>
     ),
   );
 
+/** valibot's message for `minLength(1)`, given to a `nonEmpty` that stands in for it. */
+export const AT_LEAST_ONE = 'Invalid length: Expected >=1 but received 0';
+
 /** A schema for a function option (fetch, now, sleep…). */
 export const functionSchema = <T>(what: string) =>
   v.custom<T>((value) => typeof value === 'function', `expected ${what}`);

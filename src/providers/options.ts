@@ -12,7 +12,7 @@ export const secretList = (what = 'secret') =>
         v.pipe(v.string(), v.nonEmpty(`the ${what} must not be empty`)),
         v.pipe(
           v.array(v.pipe(v.string(), v.nonEmpty(`the ${what} must not be empty`))),
-          v.minLength(1, `expected at least one ${what}`),
+          v.nonEmpty(`expected at least one ${what}`),
         ),
       ],
       `expected a ${what} (a string) or a list of them`,
@@ -24,7 +24,7 @@ export const secretList = (what = 'secret') =>
 export const stringList = (what: string) =>
   v.pipe(
     v.array(v.pipe(v.string(), v.nonEmpty(`a ${what} must not be empty`))),
-    v.minLength(1, `expected at least one ${what}`),
+    v.nonEmpty(`expected at least one ${what}`),
   );
 
 /** A replay window in seconds; 0 turns the check off. */

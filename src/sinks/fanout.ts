@@ -68,16 +68,13 @@ const FanoutEndpointSchema = v.object({
   events: v.optional(
     v.pipe(
       v.array(TrackingEventTypeSchema),
-      v.minLength(1, 'list at least one event type, or leave events out to receive all'),
+      v.nonEmpty('list at least one event type, or leave events out to receive all'),
     ),
   ),
 });
 
 const FanoutOptionsSchema = v.object({
-  endpoints: v.pipe(
-    v.array(FanoutEndpointSchema),
-    v.minLength(1, 'expected at least one endpoint'),
-  ),
+  endpoints: v.pipe(v.array(FanoutEndpointSchema), v.nonEmpty('expected at least one endpoint')),
   timeoutMs: v.optional(wholeNumber(1, 'expected at least 1'), DEFAULT_FANOUT_TIMEOUT_MS),
   retries: v.optional(
     v.pipe(

@@ -1,5 +1,6 @@
 /** Resend webhook payload shapes (`{ type, created_at, data }`) as valibot schemas. */
 import * as v from 'valibot';
+import { AT_LEAST_ONE } from '../../schema.js';
 
 const str = v.string();
 const optStr = v.optional(v.nullable(v.string()));
@@ -20,7 +21,7 @@ export const EmailDataSchema = v.looseObject({
   email_id: v.pipe(str, v.nonEmpty()),
   to: v.union([
     v.pipe(str, v.nonEmpty()),
-    v.pipe(v.array(v.pipe(str, v.nonEmpty())), v.minLength(1)),
+    v.pipe(v.array(v.pipe(str, v.nonEmpty())), v.nonEmpty(AT_LEAST_ONE)),
   ]),
   tags: TagsSchema,
   bounce: v.optional(v.nullable(v.looseObject({ type: optStr, subType: optStr, message: optStr }))),
