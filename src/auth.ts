@@ -91,7 +91,7 @@ export async function checkSharedSecret(
   const basic = secret.password?.length ? basicCredentials(authorization) : undefined;
   if (basic && secret.password) {
     const { username } = secret;
-    const userOk = username === undefined ? true : timingSafeEqual(basic.user, username);
+    const userOk = username === undefined ? true : matchesAny(basic.user, [username]);
     sent.push(
       Promise.all([matchesAny(basic.password, secret.password), userOk]).then(
         ([passwordOk, nameOk]) => passwordOk && nameOk,

@@ -5,7 +5,7 @@ import { consoleLogger, type Logger } from './log.js';
 import { defaultProviders } from './providers/default.js';
 import { rejectUnknownKeys } from './providers/options.js';
 import { checkProviderShape, type Provider } from './providers/types.js';
-import { functionSchema, parseOptions } from './schema.js';
+import { functionSchema, parseOptions, wholeNumber } from './schema.js';
 import { EventBus } from './sinks/memory.js';
 import type { Sink } from './sinks/types.js';
 import { STORE_ROUTE_PATHS } from './store/api.js';
@@ -46,9 +46,7 @@ const ProviderSchema = _object<Provider>(
 const _milliseconds = (fallback: number) =>
   v.optional(
     v.pipe(
-      v.number(),
-      v.integer(),
-      v.minValue(1),
+      wholeNumber(1),
       v.check((ms) => ms <= 600_000, 'expected at most 600000'),
     ),
     fallback,
@@ -64,7 +62,7 @@ const OptionsSchema = v.object({
   ),
   enabled: v.optional(v.boolean(), true),
   providers: v.optional(
-    v.pipe(v.array(ProviderSchema), v.minLength(1, 'expected at least one provider')),
+    v.pipe(v.array(ProviderSchema), v.nonEmpty('expected at least one provider')),
   ),
   sinks: v.optional(v.array(SinkSchema)),
   store: v.optional(
@@ -81,7 +79,7 @@ const OptionsSchema = v.object({
       v.check((token) => /^\S+$/.test(token), 'the apiToken must hold no spaces or line breaks'),
     ),
   ),
-  maxBodyBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), DEFAULT_MAX_BODY_BYTES),
+  maxBodyBytes: v.optional(wholeNumber(1), DEFAULT_MAX_BODY_BYTES),
   bodyTimeoutMs: _milliseconds(DEFAULT_BODY_TIMEOUT_MS),
   deliveryTimeoutMs: _milliseconds(DEFAULT_DELIVERY_TIMEOUT_MS),
   listenerTimeoutMs: _milliseconds(5_000),
@@ -185,16 +183,12 @@ export function resolveOptions(options: MailWebhookOptions = {}): ResolvedOption
     logger.warn('sinks is empty and no store is set: events are logged, then dropped', {});
   }
   return {
+    ...o,
     basePath: o.basePath.replace(/\/+$/, ''),
-    enabled: o.enabled,
     providers,
     sinks: o.sinks ?? [EventBus.default],
     store: o.store,
     apiToken: o.apiToken,
-    maxBodyBytes: o.maxBodyBytes,
-    bodyTimeoutMs: o.bodyTimeoutMs,
-    deliveryTimeoutMs: o.deliveryTimeoutMs,
-    listenerTimeoutMs: o.listenerTimeoutMs,
     fetch: o.fetch ?? lateBoundFetch,
     now: o.now ?? (() => new Date()),
     logger,

@@ -46,7 +46,7 @@ const _record = <T extends v.GenericSchema>(value: T) =>
   );
 
 /** The fields of a context, with `timestamp` left to the caller (Date in memory, ISO on the wire). */
-const contextEntries = {
+export const contextEntries = {
   eventType: TrackingEventTypeSchema,
   messageId: v.string(),
   recipient: v.string(),
@@ -67,7 +67,9 @@ const contextEntries = {
 };
 
 /** An in-memory context: `timestamp` is a Date. */
-export const EmailTrackingContextSchema = v.object({ ...contextEntries, timestamp: v.date() });
+// Pure: a bundle that checks contexts only on the wire (a Worker) leaves this schema and v.date out.
+export const EmailTrackingContextSchema = /* @__PURE__ */ (() =>
+  v.object({ ...contextEntries, timestamp: v.date() }))();
 
 /** One normalized event for one recipient. */
 export type EmailTrackingContext = v.InferOutput<typeof EmailTrackingContextSchema>;

@@ -255,7 +255,8 @@ export function handlerPerOptions(
  * Handles one request. Handlers are kept per options object, so passing the same object (or
  * none) reuses one handler and its certificate cache.
  */
+// Pure: a bundle that never calls it (a Worker) leaves it and createMailWebhookHandler out.
 export const handleMailWebhook: (
   request: Request,
   options?: MailWebhookOptions,
-) => Promise<Response> = handlerPerOptions(createMailWebhookHandler);
+) => Promise<Response> = /* @__PURE__ */ handlerPerOptions(createMailWebhookHandler);

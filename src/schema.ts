@@ -60,6 +60,27 @@ export function parseOptions<S extends v.GenericSchema>(
   throw new ConfigError(issueField(result.issues), result.issues[0]?.message ?? 'invalid');
 }
 
+/**
+ * A whole number of at least `min`: valibot's number, integer and minValue, with the messages
+ * they give (`Invalid integer: Received 1.5`), but as checks: two valibot actions fewer in every
+ * Worker.
+ */
+export const wholeNumber = (min: number, minMessage?: string) =>
+  v.pipe(
+    v.number(),
+    v.check(
+      (value: number) => Number.isInteger(value),
+      (issue) => `Invalid integer: Received ${issue.received}`,
+    ),
+    v.check(
+      (value) => value >= min,
+      minMessage ?? ((issue) => `Invalid value: Expected >=${min} but received ${issue.received}`),
+    ),
+  );
+
+/** valibot's message for `minLength(1)`, given to a `nonEmpty` that stands in for it. */
+export const AT_LEAST_ONE = 'Invalid length: Expected >=1 but received 0';
+
 /** A schema for a function option (fetch, now, sleep…). */
 export const functionSchema = <T>(what: string) =>
   v.custom<T>((value) => typeof value === 'function', `expected ${what}`);

@@ -1,10 +1,6 @@
 /** The wire format of a tracking event (queue messages, fan-out `data`): JSON, ISO timestamp. */
 import * as v from 'valibot';
-import {
-  type EmailTrackingContext,
-  EmailTrackingContextSchema,
-  RejectCategorySchema,
-} from './events.js';
+import { contextEntries, type EmailTrackingContext, RejectCategorySchema } from './events.js';
 import { describeIssue, setOwn } from './schema.js';
 import { parseTimestamp } from './timestamp.js';
 
@@ -14,7 +10,7 @@ const _ISO_TIMESTAMP =
 
 /** A context as it travels: JSON-ready, `timestamp` an ISO 8601 string. */
 export const WireTrackingEventSchema = v.object({
-  ...EmailTrackingContextSchema.entries,
+  ...contextEntries,
   // Strict: a real calendar instant between 1970 and 9999, as every provider produces.
   timestamp: v.pipe(
     v.string(),

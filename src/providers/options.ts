@@ -1,7 +1,7 @@
 /** Option schemas every provider shares: path, verifySignature, secrets that may be lists, strict keys. */
 import * as v from 'valibot';
 import { ConfigError } from '../errors.js';
-import { issueField } from '../schema.js';
+import { issueField, wholeNumber } from '../schema.js';
 import { didYouMean } from '../suggest.js';
 
 /** One secret or several (rotation: any one verifies); always an array after parsing. */
@@ -12,7 +12,7 @@ export const secretList = (what = 'secret') =>
         v.pipe(v.string(), v.nonEmpty(`the ${what} must not be empty`)),
         v.pipe(
           v.array(v.pipe(v.string(), v.nonEmpty(`the ${what} must not be empty`))),
-          v.minLength(1, `expected at least one ${what}`),
+          v.nonEmpty(`expected at least one ${what}`),
         ),
       ],
       `expected a ${what} (a string) or a list of them`,
@@ -24,12 +24,11 @@ export const secretList = (what = 'secret') =>
 export const stringList = (what: string) =>
   v.pipe(
     v.array(v.pipe(v.string(), v.nonEmpty(`a ${what} must not be empty`))),
-    v.minLength(1, `expected at least one ${what}`),
+    v.nonEmpty(`expected at least one ${what}`),
   );
 
 /** A replay window in seconds; 0 turns the check off. */
-export const maxAgeSeconds = (fallback: number) =>
-  v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), fallback);
+export const maxAgeSeconds = (fallback: number) => v.optional(wholeNumber(0), fallback);
 
 /** The options every provider takes. */
 export const commonEntries = {

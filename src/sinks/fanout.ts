@@ -5,7 +5,7 @@ import { lateBoundFetch } from '../errors.js';
 import { TrackingEventTypeSchema } from '../events.js';
 import { consoleLogger, type Logger } from '../log.js';
 import { rejectUnknownKeys } from '../providers/options.js';
-import { functionSchema, parseOptions } from '../schema.js';
+import { functionSchema, parseOptions, wholeNumber } from '../schema.js';
 import { createTrackingEventEncoder, type DecodedTrackingContext } from '../wire.js';
 import {
   deliverWebhook,
@@ -68,33 +68,22 @@ const FanoutEndpointSchema = v.object({
   events: v.optional(
     v.pipe(
       v.array(TrackingEventTypeSchema),
-      v.minLength(1, 'list at least one event type, or leave events out to receive all'),
+      v.nonEmpty('list at least one event type, or leave events out to receive all'),
     ),
   ),
 });
 
 const FanoutOptionsSchema = v.object({
-  endpoints: v.pipe(
-    v.array(FanoutEndpointSchema),
-    v.minLength(1, 'expected at least one endpoint'),
-  ),
-  timeoutMs: v.optional(
-    v.pipe(v.number(), v.integer(), v.minValue(1, 'expected at least 1')),
-    DEFAULT_FANOUT_TIMEOUT_MS,
-  ),
+  endpoints: v.pipe(v.array(FanoutEndpointSchema), v.nonEmpty('expected at least one endpoint')),
+  timeoutMs: v.optional(wholeNumber(1, 'expected at least 1'), DEFAULT_FANOUT_TIMEOUT_MS),
   retries: v.optional(
     v.pipe(
-      v.number(),
-      v.integer(),
-      v.minValue(0),
+      wholeNumber(0),
       v.check((retries) => retries <= 10, 'expected at most 10'),
     ),
     DEFAULT_FANOUT_RETRIES,
   ),
-  concurrency: v.optional(
-    v.pipe(v.number(), v.integer(), v.minValue(1)),
-    DEFAULT_FANOUT_CONCURRENCY,
-  ),
+  concurrency: v.optional(wholeNumber(1), DEFAULT_FANOUT_CONCURRENCY),
   fetch: v.optional(functionSchema<typeof fetch>('a fetch function')),
   logger: v.optional(v.custom<Logger>((value) => typeof value === 'object' && value !== null)),
   sleep: v.optional(functionSchema<(ms: number) => Promise<void>>('a sleep(ms) function')),

@@ -8,8 +8,8 @@ import { makeContext } from '../context.js';
 
 const NAME = 'mailersend';
 const REASON = 'invalid-mailersend-event';
-const optStr = v.nullish(v.string());
-const tags = v.nullish(v.array(v.string()));
+const optStr = v.optional(v.nullable(v.string()));
+const tags = v.optional(v.nullable(v.array(v.string())));
 
 const V1Schema = v.looseObject({
   type: v.string(),
@@ -22,8 +22,10 @@ const V1Schema = v.looseObject({
       message: v.looseObject({ id: v.string() }),
       recipient: v.looseObject({ email: v.pipe(v.string(), v.nonEmpty()) }),
     }),
-    morph: v.nullish(
-      v.looseObject({ object: optStr, reason: optStr, readable_reason: optStr, url: optStr }),
+    morph: v.optional(
+      v.nullable(
+        v.looseObject({ object: optStr, reason: optStr, readable_reason: optStr, url: optStr }),
+      ),
     ),
   }),
 });
@@ -37,19 +39,21 @@ const V2Schema = v.looseObject({
     recipient: v.pipe(v.string(), v.nonEmpty()),
     tags,
     // An empty list when there is nothing to say, else an object.
-    meta: v.nullish(
-      v.union([
-        v.array(v.unknown()),
-        v.looseObject({
-          bounce_reason: optStr,
-          reject_reason: optStr,
-          suppression_reason: optStr,
-          unsubscribe_reason: optStr,
-          bounce_code: v.nullish(v.union([v.string(), v.number()])),
-          user_agent: optStr,
-          url: optStr,
-        }),
-      ]),
+    meta: v.optional(
+      v.nullable(
+        v.union([
+          v.array(v.unknown()),
+          v.looseObject({
+            bounce_reason: optStr,
+            reject_reason: optStr,
+            suppression_reason: optStr,
+            unsubscribe_reason: optStr,
+            bounce_code: v.optional(v.nullable(v.union([v.string(), v.number()]))),
+            user_agent: optStr,
+            url: optStr,
+          }),
+        ]),
+      ),
     ),
   }),
 });

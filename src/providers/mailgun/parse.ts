@@ -4,29 +4,33 @@ import { badRequest, type HttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
 import { describeIssue } from '../../schema.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
-import { isObject, type JsonObject, stringRecord } from '../fields.js';
+import { isObject, type JsonObject, type Outcome, outcome, stringRecord } from '../fields.js';
 
-const optStr = v.nullish(v.string());
+const optStr = v.optional(v.nullable(v.string()));
 
 const EventDataSchema = v.looseObject({
   event: v.string(),
   id: optStr,
-  timestamp: v.nullish(v.union([v.number(), v.string()])),
+  timestamp: v.optional(v.nullable(v.union([v.number(), v.string()]))),
   recipient: optStr,
   severity: optStr,
   reason: optStr,
   url: optStr,
-  tags: v.nullish(v.array(v.string())),
+  tags: v.optional(v.nullable(v.array(v.string()))),
   // Not v.record: it takes an array as the record of its indexes ({"0": "1"}).
-  'user-variables': v.nullish(v.custom<JsonObject>(isObject, 'expected an object')),
-  message: v.nullish(
-    v.looseObject({
-      headers: v.nullish(v.looseObject({ 'message-id': optStr, to: optStr })),
-    }),
+  'user-variables': v.optional(v.nullable(v.custom<JsonObject>(isObject, 'expected an object'))),
+  message: v.optional(
+    v.nullable(
+      v.looseObject({
+        headers: v.optional(v.nullable(v.looseObject({ 'message-id': optStr, to: optStr }))),
+      }),
+    ),
   ),
-  'delivery-status': v.nullish(v.looseObject({ message: optStr, description: optStr })),
-  reject: v.nullish(v.looseObject({ reason: optStr, description: optStr })),
-  'client-info': v.nullish(v.looseObject({ 'user-agent': optStr })),
+  'delivery-status': v.optional(
+    v.nullable(v.looseObject({ message: optStr, description: optStr })),
+  ),
+  reject: v.optional(v.nullable(v.looseObject({ reason: optStr, description: optStr }))),
+  'client-info': v.optional(v.nullable(v.looseObject({ 'user-agent': optStr }))),
 });
 
 const BodySchema = v.looseObject({ 'event-data': EventDataSchema });
@@ -100,24 +104,13 @@ function _eventType(data: EventData): TrackingEventType {
   return type === 'bounced' && data.severity === 'temporary' ? 'deferred' : type;
 }
 
-/** rejectCategory and permanent by the rules every provider shares. */
-function _failure(
-  type: TrackingEventType,
-  data: EventData,
-): Pick<EmailTrackingContext, 'rejectCategory' | 'permanent'> {
+/** The event's outcome: category from `reason`; permanent by `severity`, or for a reason about the address. */
+function _outcome(data: EventData): Outcome {
+  const type = _eventType(data);
   const category = (data.reason && CATEGORIES.get(data.reason)) || 'other';
-  switch (type) {
-    case 'bounced':
-      return { rejectCategory: category, permanent: data.severity === 'permanent' };
-    case 'rejected':
-      return { rejectCategory: category, permanent: ADDRESS_REASONS.has(data.reason ?? '') };
-    case 'complained':
-      return { rejectCategory: 'spam', permanent: null };
-    case 'unsubscribed':
-      return { rejectCategory: 'unsubscribed', permanent: null };
-    default:
-      return { rejectCategory: null, permanent: null };
-  }
+  const permanent =
+    type === 'bounced' ? data.severity === 'permanent' : ADDRESS_REASONS.has(data.reason ?? '');
+  return outcome(type, category, permanent);
 }
 
 /**
@@ -135,7 +128,8 @@ export async function parseMailgunBody(
   }
   const raw = (json as Record<string, unknown>)['event-data'] as Record<string, unknown>;
   const data = result.output['event-data'];
-  const eventType = _eventType(data);
+  const eventOutcome = _outcome(data);
+  const { eventType } = eventOutcome;
 
   let timestamp = options.fallbackTimestamp;
   if (data.timestamp !== undefined && data.timestamp !== null) {
@@ -165,7 +159,7 @@ export async function parseMailgunBody(
     _text(data.reason) ?? (eventType === 'rejected' ? _text(data.reject?.reason) : null);
 
   const context = makeContext({
-    eventType,
+    ...eventOutcome,
     recipient,
     messageId: headers?.['message-id'] ?? '',
     eventId: _text(data.id) ?? (await digestEventId('mailgun', options.body)),
@@ -180,7 +174,6 @@ export async function parseMailgunBody(
     mtaResponse: _text(status?.message),
     clickUrl: _text(data.url),
     userAgent: _text(data['client-info']?.['user-agent']),
-    ..._failure(eventType, data),
   });
   return { events: [context] };
 }

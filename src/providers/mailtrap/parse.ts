@@ -8,7 +8,7 @@ import { decodeUtf8 } from '../body-text.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
 
 const NAME = 'mailtrap';
-const optStr = v.nullish(v.string());
+const optStr = v.optional(v.nullable(v.string()));
 
 const EventSchema = v.looseObject({
   event: v.string(),
@@ -17,7 +17,7 @@ const EventSchema = v.looseObject({
   event_id: optStr,
   timestamp: v.union([v.number(), v.string()]),
   category: optStr,
-  custom_variables: v.nullish(v.record(v.string(), v.unknown())),
+  custom_variables: v.optional(v.nullable(v.record(v.string(), v.unknown()))),
   reason: optStr,
   response: optStr,
   bounce_category: optStr,

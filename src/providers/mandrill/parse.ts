@@ -7,25 +7,27 @@ import { describeIssue } from '../../schema.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
 
 const NAME = 'mandrill';
-const optStr = v.nullish(v.string());
+const optStr = v.optional(v.nullable(v.string()));
 
 const EventSchema = v.looseObject({
   event: optStr,
   type: optStr,
   _id: optStr,
-  ts: v.nullish(v.union([v.number(), v.string()])),
+  ts: v.optional(v.nullable(v.union([v.number(), v.string()]))),
   url: optStr,
   user_agent: optStr,
-  msg: v.nullish(
-    v.looseObject({
-      email: optStr,
-      _id: optStr,
-      tags: v.nullish(v.array(v.string())),
-      diag: optStr,
-      bounce_description: optStr,
-    }),
+  msg: v.optional(
+    v.nullable(
+      v.looseObject({
+        email: optStr,
+        _id: optStr,
+        tags: v.optional(v.nullable(v.array(v.string()))),
+        diag: optStr,
+        bounce_description: optStr,
+      }),
+    ),
   ),
-  reject: v.nullish(v.looseObject({ email: optStr, reason: optStr, detail: optStr })),
+  reject: v.optional(v.nullable(v.looseObject({ email: optStr, reason: optStr, detail: optStr }))),
 });
 type MandrillEvent = v.InferOutput<typeof EventSchema>;
 

@@ -7,10 +7,10 @@ import { fromUnixSeconds, makeContext } from '../context.js';
 
 const NAME = 'postal';
 const REASON = 'invalid-postal-event';
-const optStr = v.nullish(v.string());
+const optStr = v.optional(v.nullable(v.string()));
 
-const MessageSchema = v.nullish(
-  v.looseObject({ message_id: optStr, to: optStr, tag: optStr, direction: optStr }),
+const MessageSchema = v.optional(
+  v.nullable(v.looseObject({ message_id: optStr, to: optStr, tag: optStr, direction: optStr })),
 );
 
 const EventSchema = v.looseObject({

@@ -1,11 +1,11 @@
 /** Turns one Postmark webhook record into one context, mapped as django-anymail maps it. */
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
-import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
+import type { EmailTrackingContext } from '../../events.js';
 import { parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { digestEventId, makeContext } from '../context.js';
-import { isObject, stringRecord } from '../fields.js';
+import { isObject, type Outcome, outcome, stringRecord } from '../fields.js';
 
 const REASON = 'invalid-postmark-event';
 const WHAT = 'Postmark record';
@@ -41,26 +41,14 @@ const SubscriptionSchema = v.looseObject({
   SuppressionReason: text,
 });
 
-interface Outcome {
-  readonly eventType: TrackingEventType;
-  readonly rejectCategory: RejectCategory | null;
-  readonly permanent: boolean | null;
-}
-
-const _o = (
-  eventType: TrackingEventType,
-  rejectCategory: RejectCategory | null = null,
-  permanent: boolean | null = null,
-): Outcome => ({ eventType, rejectCategory, permanent });
-
 /** RecordType → outcome before the bounce `Type` (or the suppression) refines it. */
 const RECORD_TYPES: ReadonlyMap<string, Outcome> = new Map([
-  ['Delivery', _o('delivered')],
-  ['Open', _o('opened')],
-  ['Click', _o('clicked')],
-  ['Bounce', _o('bounced', 'bounced', false)],
-  ['SpamComplaint', _o('complained', 'spam')],
-  ['SubscriptionChange', _o('unsubscribed', 'unsubscribed')],
+  ['Delivery', outcome('delivered')],
+  ['Open', outcome('opened')],
+  ['Click', outcome('clicked')],
+  ['Bounce', outcome('bounced', 'bounced', false)],
+  ['SpamComplaint', outcome('complained')],
+  ['SubscriptionChange', outcome('unsubscribed')],
 ]);
 
 /**
@@ -69,29 +57,29 @@ const RECORD_TYPES: ReadonlyMap<string, Outcome> = new Map([
  * deactivated address). anymail's subscribed/autoresponded/inbound_failed become `unknown`.
  */
 const BOUNCE_TYPES: ReadonlyMap<string, Outcome> = new Map([
-  ['HardBounce', _o('bounced', 'bounced', true)],
-  ['SoftBounce', _o('bounced', 'bounced', false)],
-  ['VirusNotification', _o('bounced', 'other', false)],
-  ['Transient', _o('deferred')],
-  ['DnsError', _o('deferred')],
-  ['OpenRelayTest', _o('deferred')],
-  ['BadEmailAddress', _o('rejected', 'invalid', true)],
-  ['ManuallyDeactivated', _o('rejected', 'blocked', true)],
-  ['Blocked', _o('rejected', 'blocked', false)],
-  ['DMARCPolicy', _o('rejected', 'blocked', false)],
-  ['Unconfirmed', _o('rejected', 'other', false)],
-  ['SMTPApiError', _o('failed', 'other', false)],
-  ['TemplateRenderingFailed', _o('failed', 'other', false)],
-  ['SpamNotification', _o('complained', 'spam')],
-  ['SpamComplaint', _o('complained', 'spam')],
-  ['Unsubscribe', _o('unsubscribed', 'unsubscribed')],
-  ['ManualSuppression', _o('unsubscribed', 'unsubscribed')],
-  ['Subscribe', _o('unknown')],
-  ['AutoResponder', _o('unknown')],
-  ['AddressChange', _o('unknown')],
-  ['ChallengeVerification', _o('unknown')],
-  ['InboundError', _o('unknown')],
-  ['Unknown', _o('unknown')],
+  ['HardBounce', outcome('bounced', 'bounced', true)],
+  ['SoftBounce', outcome('bounced', 'bounced', false)],
+  ['VirusNotification', outcome('bounced', 'other', false)],
+  ['Transient', outcome('deferred')],
+  ['DnsError', outcome('deferred')],
+  ['OpenRelayTest', outcome('deferred')],
+  ['BadEmailAddress', outcome('rejected', 'invalid', true)],
+  ['ManuallyDeactivated', outcome('rejected', 'blocked', true)],
+  ['Blocked', outcome('rejected', 'blocked', false)],
+  ['DMARCPolicy', outcome('rejected', 'blocked', false)],
+  ['Unconfirmed', outcome('rejected', 'other', false)],
+  ['SMTPApiError', outcome('failed', 'other', false)],
+  ['TemplateRenderingFailed', outcome('failed', 'other', false)],
+  ['SpamNotification', outcome('complained')],
+  ['SpamComplaint', outcome('complained')],
+  ['Unsubscribe', outcome('unsubscribed')],
+  ['ManualSuppression', outcome('unsubscribed')],
+  ['Subscribe', outcome('unknown')],
+  ['AutoResponder', outcome('unknown')],
+  ['AddressChange', outcome('unknown')],
+  ['ChallengeVerification', outcome('unknown')],
+  ['InboundError', outcome('unknown')],
+  ['Unknown', outcome('unknown')],
 ]);
 
 /** Where each record type keeps its timestamp. */
@@ -126,15 +114,15 @@ export async function parsePostmarkRecord(
   }
   const record = parseOr400(RecordSchema, json, REASON, WHAT);
   if (isHttpError(record)) return record;
-  const outcome = _outcome(record, json);
-  if (isHttpError(outcome)) return outcome;
+  const recordOutcome = _outcome(record, json);
+  if (isHttpError(recordOutcome)) return recordOutcome;
   // A record that names no address (the "unsubscribe variant" of a Bounce, with neither Email nor
   // BouncedAt) is still reported, as django-anymail does: empty recipient, the time it arrived.
   const recipient = _nonEmpty(record.Recipient) ?? _nonEmpty(record.Email) ?? '';
   const timestamp = _timestamp(record, now);
   if (isHttpError(timestamp)) return timestamp;
   const event = makeContext({
-    ...outcome,
+    ...recordOutcome,
     espName: 'postmark',
     recipient,
     messageId: record.MessageID,
@@ -155,7 +143,7 @@ export async function parsePostmarkRecord(
 }
 
 function _outcome(record: PostmarkRecord, json: Record<string, unknown>): Outcome | HttpError {
-  const base = RECORD_TYPES.get(record.RecordType) ?? _o('unknown');
+  const base = RECORD_TYPES.get(record.RecordType) ?? outcome('unknown');
   if (record.RecordType === 'Bounce' || record.RecordType === 'SpamComplaint') {
     return (record.Type && BOUNCE_TYPES.get(record.Type)) || base;
   }
@@ -163,7 +151,7 @@ function _outcome(record: PostmarkRecord, json: Record<string, unknown>): Outcom
   const change = parseOr400(SubscriptionSchema, json, REASON, WHAT);
   if (isHttpError(change)) return change;
   // anymail: a lifted suppression is a (re)subscribe, which mailhooks reports as unknown.
-  if (!change.SuppressSending) return _o('unknown');
+  if (!change.SuppressSending) return outcome('unknown');
   return (change.SuppressionReason && BOUNCE_TYPES.get(change.SuppressionReason)) || base;
 }
 

@@ -1,16 +1,19 @@
 /** Resend webhook payload shapes (`{ type, created_at, data }`) as valibot schemas. */
 import * as v from 'valibot';
+import { AT_LEAST_ONE } from '../../schema.js';
 
 const str = v.string();
-const optStr = v.nullish(v.string());
+const optStr = v.optional(v.nullable(v.string()));
 
 /** `data.tags`: an object (current payloads) or `[{ name, value }]` (as the send API takes them). */
-const TagsSchema = v.nullish(
-  v.union([
-    // The array first: valibot's record() accepts an array too (index → element).
-    v.array(v.looseObject({ name: str, value: v.optional(v.unknown()) })),
-    v.record(str, v.unknown()),
-  ]),
+const TagsSchema = v.optional(
+  v.nullable(
+    v.union([
+      // The array first: valibot's record() accepts an array too (index → element).
+      v.array(v.looseObject({ name: str, value: v.optional(v.unknown()) })),
+      v.record(str, v.unknown()),
+    ]),
+  ),
 );
 
 /** `data` of an `email.*` tracking event. */
@@ -18,14 +21,14 @@ export const EmailDataSchema = v.looseObject({
   email_id: v.pipe(str, v.nonEmpty()),
   to: v.union([
     v.pipe(str, v.nonEmpty()),
-    v.pipe(v.array(v.pipe(str, v.nonEmpty())), v.minLength(1)),
+    v.pipe(v.array(v.pipe(str, v.nonEmpty())), v.nonEmpty(AT_LEAST_ONE)),
   ]),
   tags: TagsSchema,
-  bounce: v.nullish(v.looseObject({ type: optStr, subType: optStr, message: optStr })),
-  click: v.nullish(v.looseObject({ link: optStr, userAgent: optStr })),
-  open: v.nullish(v.looseObject({ userAgent: optStr })),
-  failed: v.nullish(v.looseObject({ reason: optStr })),
-  suppressed: v.nullish(v.looseObject({ type: optStr, message: optStr })),
+  bounce: v.optional(v.nullable(v.looseObject({ type: optStr, subType: optStr, message: optStr }))),
+  click: v.optional(v.nullable(v.looseObject({ link: optStr, userAgent: optStr }))),
+  open: v.optional(v.nullable(v.looseObject({ userAgent: optStr }))),
+  failed: v.optional(v.nullable(v.looseObject({ reason: optStr }))),
+  suppressed: v.optional(v.nullable(v.looseObject({ type: optStr, message: optStr }))),
 });
 
 /** An `email.*` tracking event: its type, when it happened (`created_at`) and the message. */

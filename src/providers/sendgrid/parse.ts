@@ -2,13 +2,14 @@
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
+import { collectEvents } from '../batch.js';
 import { parseJsonBody } from '../body-text.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
-import { asText } from '../fields.js';
+import { asText, isObject, type JsonObject, own, ownText } from '../fields.js';
 
 const ESP = 'sendgrid';
 
-type SendgridEvent = Record<string, unknown>;
+type SendgridEvent = JsonObject;
 
 // Maps, not object literals: `event: "constructor"` must find nothing.
 const _EVENT_TYPES: ReadonlyMap<string, TrackingEventType> = new Map([
@@ -88,28 +89,20 @@ const _SENDGRID_KEYS: ReadonlySet<string> = new Set([
   'useragent',
 ]);
 
-const _own = (event: SendgridEvent, key: string): unknown =>
-  Object.hasOwn(event, key) ? event[key] : undefined;
-
-const _string = (event: SendgridEvent, key: string): string | null => {
-  const value = _own(event, key);
-  return typeof value === 'string' && value !== '' ? value : null;
-};
-
 /** A field as it was sent, for the event id digest: strings as is, numbers in JSON form. */
 const _asSent = (event: SendgridEvent, key: string): string => {
-  const value = _own(event, key);
+  const value = own(event, key);
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
 };
 
 /** The `X-Message-Id` the send API returned: `sg_message_id` up to its first `.`; else `smtp-id`. */
 function _messageId(event: SendgridEvent): string {
-  const sgMessageId = _string(event, 'sg_message_id')?.split('.')[0];
-  return sgMessageId || _string(event, 'smtp-id') || '';
+  const sgMessageId = ownText(event, 'sg_message_id')?.split('.')[0];
+  return sgMessageId || ownText(event, 'smtp-id') || '';
 }
 
 function _tags(event: SendgridEvent): string[] {
-  const category = _own(event, 'category');
+  const category = own(event, 'category');
   const list = Array.isArray(category) ? category : category === undefined ? [] : [category];
   const tags = list.filter((t) => typeof t === 'string' || typeof t === 'number').map(String);
   return [...new Set(tags)];
@@ -126,9 +119,9 @@ function _metadata(event: SendgridEvent): Record<string, string> {
 
 /** rejectReason, description, mtaResponse, rejectCategory and permanent, by event type. */
 function _failureFields(event: SendgridEvent, eventType: TrackingEventType) {
-  const type = _string(event, 'type');
-  const reason = _string(event, 'reason');
-  const response = _string(event, 'response');
+  const type = ownText(event, 'type');
+  const reason = ownText(event, 'reason');
+  const response = ownText(event, 'response');
   if (eventType === 'bounced') {
     const blocked = type?.toLowerCase() === 'blocked';
     return {
@@ -157,19 +150,17 @@ function _failureFields(event: SendgridEvent, eventType: TrackingEventType) {
 
 /** Why an element is not a tracking event, or undefined when it is one. */
 function _problem(element: unknown): string | undefined {
-  if (typeof element !== 'object' || element === null || Array.isArray(element)) {
-    return 'not an object';
-  }
+  if (!isObject(element)) return 'not an object';
   // An unknown name (group_resubscribe) is still an event; no name at all is not.
-  if (_string(element as SendgridEvent, 'event') === null) return 'no event';
-  if (_string(element as SendgridEvent, 'email') === null) return 'no email';
-  if (!fromUnixSeconds(_own(element as SendgridEvent, 'timestamp'))) return 'bad timestamp';
+  if (ownText(element, 'event') === null) return 'no event';
+  if (ownText(element, 'email') === null) return 'no email';
+  if (!fromUnixSeconds(own(element, 'timestamp'))) return 'bad timestamp';
   return undefined;
 }
 
 /** One element as a context; the caller has checked it with `_problem`. */
 async function _context(event: SendgridEvent): Promise<EmailTrackingContext> {
-  const eventType = _EVENT_TYPES.get(_string(event, 'event') ?? '') ?? 'unknown';
+  const eventType = _EVENT_TYPES.get(ownText(event, 'event') ?? '') ?? 'unknown';
   // sg_event_id has been seen to change between redeliveries (sendgrid-nodejs#1435): digest instead.
   const digestOf = ['sg_message_id', 'event', 'email', 'timestamp', 'url'].map((key) =>
     _asSent(event, key),
@@ -177,15 +168,15 @@ async function _context(event: SendgridEvent): Promise<EmailTrackingContext> {
   return makeContext({
     eventType,
     messageId: _messageId(event),
-    recipient: _string(event, 'email') ?? '',
-    timestamp: fromUnixSeconds(_own(event, 'timestamp')) ?? new Date(0),
+    recipient: ownText(event, 'email') ?? '',
+    timestamp: fromUnixSeconds(own(event, 'timestamp')) ?? new Date(0),
     espName: ESP,
     eventId: await digestEventId(ESP, digestOf.join('\n')),
     rawEvent: event,
     tags: _tags(event),
     metadata: _metadata(event),
-    clickUrl: _string(event, 'url'),
-    userAgent: _string(event, 'useragent'),
+    clickUrl: ownText(event, 'url'),
+    userAgent: ownText(event, 'useragent'),
     ..._failureFields(event, eventType),
   });
 }
@@ -204,18 +195,12 @@ export async function parseSendgridBatch(
     const kind = json === null ? 'null' : typeof json;
     return badRequest('body-not-array', `SendGrid sends a JSON array of events; got JSON ${kind}`);
   }
-  const events: EmailTrackingContext[] = [];
-  for (const [index, element] of json.entries()) {
-    const problem = _problem(element);
-    if (problem) {
-      logger.warn('SendGrid batch element skipped: not a tracking event', {
-        esp: ESP,
-        index,
-        problem,
-      });
-      continue;
-    }
-    events.push(await _context(element as SendgridEvent));
-  }
-  return { events };
+  return collectEvents(
+    { elements: json },
+    async (element) => {
+      const problem = _problem(element);
+      return problem ? { problem } : { event: await _context(element as SendgridEvent) };
+    },
+    { esp: ESP, label: 'SendGrid', logger },
+  );
 }
