@@ -65,8 +65,9 @@ function _read(env: Env, name: string, kind: SettingKind): unknown {
 
 /** One provider from its variables; a bad or missing setting is a `ConfigError` naming the variable. */
 function _fromEnv(env: Env, entry: BuiltinProvider): Provider {
+  const settings = _settingsOf(entry);
   const options: Record<string, unknown> = {};
-  for (const [option, kind] of Object.entries(_settingsOf(entry))) {
+  for (const [option, kind] of Object.entries(settings)) {
     const value = _read(env, providerVariable(entry.name, option), kind);
     if (value !== undefined) options[option] = value;
   }
@@ -77,10 +78,27 @@ function _fromEnv(env: Env, entry: BuiltinProvider): Provider {
     const option = error.setting.startsWith(`${entry.name}.`)
       ? error.setting.slice(entry.name.length + 1).replace(/\..*$/, '')
       : undefined;
-    if (option === undefined || !(option in _settingsOf(entry))) throw error;
-    throw new ConfigError(providerVariable(entry.name, option), error.detail);
+    if (option === undefined || !(option in settings)) throw error;
+    const variable = providerVariable(entry.name, option);
+    // Rotating, both variables are set: when the current value passes alone, the old one failed.
+    const both = options[option];
+    const previousFailed =
+      settings[option] === 'secret' &&
+      Array.isArray(both) &&
+      both.length === 2 &&
+      _creates(entry, { ...options, [option]: both.slice(0, 1) });
+    throw new ConfigError(previousFailed ? `${variable}_PREVIOUS` : variable, error.detail);
   }
 }
+
+const _creates = (entry: BuiltinProvider, options: Record<string, unknown>): boolean => {
+  try {
+    entry.create(options);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** The providers named in `MAIL_WEBHOOK_PROVIDERS` (comma list of `registry` names; default `ses`). */
 export function providersFromEnv(env: Env, registry: readonly BuiltinProvider[]): Provider[] {

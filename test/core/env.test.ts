@@ -144,3 +144,49 @@ describe('bad values stop start-up naming the variable', () => {
     expect(() => optionsFromEnv(env)).not.toThrow();
   });
 });
+
+describe('a bad rotation value names the variable that holds it', () => {
+  const RESEND = { MAIL_WEBHOOK_PROVIDERS: 'resend' };
+  const GOOD = `whsec_${btoa('0123456789abcdef0123456789abcdef')}`;
+
+  test.each([
+    [
+      'only _PREVIOUS is bad',
+      {
+        MAIL_WEBHOOK_RESEND_SECRET: GOOD,
+        MAIL_WEBHOOK_RESEND_SECRET_PREVIOUS: 'whsec_!!not-base64!!',
+      },
+      'MAIL_WEBHOOK_RESEND_SECRET_PREVIOUS',
+    ],
+    [
+      'only the current one is bad',
+      {
+        MAIL_WEBHOOK_RESEND_SECRET: 'whsec_!!not-base64!!',
+        MAIL_WEBHOOK_RESEND_SECRET_PREVIOUS: GOOD,
+      },
+      'MAIL_WEBHOOK_RESEND_SECRET',
+    ],
+    [
+      'both are bad',
+      {
+        MAIL_WEBHOOK_RESEND_SECRET: 'whsec_!!not-base64!!',
+        MAIL_WEBHOOK_RESEND_SECRET_PREVIOUS: 'whsec_!!not-base64!!',
+      },
+      'MAIL_WEBHOOK_RESEND_SECRET',
+    ],
+    [
+      '_PREVIOUS alone is set and bad',
+      { MAIL_WEBHOOK_RESEND_SECRET_PREVIOUS: 'whsec_!!not-base64!!' },
+      'MAIL_WEBHOOK_RESEND_SECRET',
+    ],
+  ])('%s', (_, env, variable) => {
+    const error = configErrorOf(() => start({ ...RESEND, ...env }));
+    expect(error.setting).toBe(variable);
+    expect(error.message).not.toContain('whsec_!!not-base64!!');
+  });
+
+  test('a missing required secret still names the variable', () => {
+    const error = configErrorOf(() => start(RESEND));
+    expect(error.setting).toBe('MAIL_WEBHOOK_RESEND_SECRET');
+  });
+});
