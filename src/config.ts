@@ -4,6 +4,7 @@ import { ConfigError, lateBoundFetch } from './errors.js';
 import { consoleLogger, type Logger } from './log.js';
 import { defaultProviders } from './providers/default.js';
 import { rejectUnknownKeys } from './providers/options.js';
+import { BEARER_TOKEN } from './providers/shared-secret.js';
 import { checkProviderShape, type Provider } from './providers/types.js';
 import { functionSchema, parseOptions, wholeNumber } from './schema.js';
 import { EventBus } from './sinks/memory.js';
@@ -75,8 +76,10 @@ const OptionsSchema = v.object({
     v.pipe(
       v.string(),
       v.nonEmpty('the apiToken must not be empty'),
-      // `Authorization: Bearer <token>` carries no whitespace: such a token could never match.
-      v.check((token) => /^\S+$/.test(token), 'the apiToken must hold no spaces or line breaks'),
+      v.check(
+        (token) => BEARER_TOKEN.test(token),
+        'the apiToken must hold no spaces, line breaks or characters an HTTP header cannot carry',
+      ),
     ),
   ),
   maxBodyBytes: v.optional(wholeNumber(1), DEFAULT_MAX_BODY_BYTES),

@@ -5,6 +5,12 @@ import { ConfigError } from '../errors.js';
 import { secretList } from './options.js';
 import type { Refusal } from './types.js';
 
+/**
+ * What `Authorization: Bearer <token>` can carry: no whitespace, nothing past U+00FF (header
+ * bytes). A configured token outside it could never match.
+ */
+export const BEARER_TOKEN = /^[^\s\u0100-\uffff]+$/;
+
 /** Option entries: `password` (+ `username`), `token`, `header` + `value`. */
 export const sharedSecretEntries = {
   password: v.optional(secretList('password')),
@@ -18,10 +24,9 @@ export const sharedSecretEntries = {
   token: v.optional(
     v.pipe(
       secretList('token'),
-      // `Authorization: Bearer <token>` carries no whitespace: such a token could never match.
       v.check(
-        (tokens) => tokens.every((token) => /^\S+$/.test(token)),
-        'the token must hold no spaces or line breaks',
+        (tokens) => tokens.every((token) => BEARER_TOKEN.test(token)),
+        'the token must hold no spaces, line breaks or characters an HTTP header cannot carry',
       ),
     ),
   ),
@@ -34,10 +39,11 @@ export const sharedSecretEntries = {
   value: v.optional(
     v.pipe(
       secretList('header value'),
-      // A header arrives trimmed and carries no line break: such a value could never match.
+      // A header arrives trimmed, carries no line break and no character past U+00FF: such a
+      // value could never match.
       v.check(
-        (values) => values.every((value) => /^\S(.*\S)?$/.test(value)),
-        'the value must hold no line breaks or outer spaces',
+        (values) => values.every((value) => /^(?!.*[\u0100-\uffff])\S(.*\S)?$/.test(value)),
+        'the value must hold no line breaks, outer spaces or characters an HTTP header cannot carry',
       ),
     ),
   ),

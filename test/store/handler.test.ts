@@ -198,8 +198,8 @@ describe('store options', () => {
     return undefined;
   };
 
-  test('an apiToken no bearer header can carry (a space, a line break) is a ConfigError', () => {
-    for (const apiToken of ['two words', 'token\n']) {
+  test('an apiToken no bearer header can carry (a space, a line break, a character past U+00FF) is a ConfigError', () => {
+    for (const apiToken of ['two words', 'token\n', 'tok\u20acen']) {
       expect(error({ store: fakeStore().store, apiToken })).toMatch(/^apiToken: .*no spaces/);
     }
   });

@@ -42,7 +42,15 @@ const fromEnv = (name: string, settings: Record<string, string>) =>
 
 for (const [name, create] of Object.entries(FACTORIES)) {
   describe(`${name}: a token no Authorization: Bearer header can carry`, () => {
-    const BAD = ['tok en', 's3cret-token\n', ' s3cret-token', 'tok\ten', 'nbsp\u00a0x'];
+    const BAD = [
+      'tok en',
+      's3cret-token\n',
+      ' s3cret-token',
+      'tok\ten',
+      'nbsp\u00a0x',
+      'euro\u20ac',
+      'emoji\u{1f600}',
+    ];
 
     test.each(BAD)('token %j is a ConfigError naming token, not repeating it', (token) => {
       const error = configErrorOf(() => create({ token }));
@@ -67,7 +75,14 @@ for (const [name, create] of Object.entries(FACTORIES)) {
 
 for (const [name, create] of Object.entries(FACTORIES)) {
   describe(`${name}: a header value no header can carry`, () => {
-    const BAD = ['s3cret-value\n', ' s3cret-value', 's3cret-value ', 's3cret\r\nvalue', '\t'];
+    const BAD = [
+      's3cret-value\n',
+      ' s3cret-value',
+      's3cret-value ',
+      's3cret\r\nvalue',
+      '\t',
+      'euro \u20ac value',
+    ];
 
     test.each(BAD)('value %j is a ConfigError naming value, not repeating it', (value) => {
       const error = configErrorOf(() => create({ header: 'X-Hook-Key', value }));
