@@ -43,6 +43,15 @@ class _Deadline implements SinkSendOptions {
   }
 }
 
+/** The `reason` a thrown value carries; a getter or proxy that throws carries none. */
+function _reasonOf(thrown: unknown): unknown {
+  try {
+    return (thrown as { reason?: unknown })?.reason;
+  } catch {
+    return undefined;
+  }
+}
+
 async function _sendAll(
   events: EmailTrackingContext[],
   options: DeliveryOptions,
@@ -62,7 +71,7 @@ async function _sendAll(
         events: events.length,
       });
       // A listener that ran out of time is named in the answer: that is where to look.
-      if ((error as { reason?: unknown })?.reason === 'listener-timeout') {
+      if (_reasonOf(error) === 'listener-timeout') {
         return unavailable('listener-timeout', `${describeThrown(error)}; retry later`);
       }
       return unavailable('sink-failed', `sink ${sink.name} did not take the events; retry later`);

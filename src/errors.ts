@@ -85,9 +85,9 @@ export function errorResponse(error: HttpError, answer: JsonAnswer = jsonAnswer)
 
 /** A short, log-safe description of anything thrown. */
 export function describeThrown(thrown: unknown): string {
-  if (thrown instanceof Error) return `${thrown.name}: ${thrown.message}`;
+  // Getters and proxies run code: reading a name or a message may throw as well.
   try {
-    return String(thrown);
+    return thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
   } catch {
     return 'unprintable value';
   }

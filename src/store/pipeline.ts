@@ -9,13 +9,14 @@ export interface StoreDeliveryOptions extends DeliveryOptions {
   readonly store?: EventStore | undefined;
 }
 
-class _StoreTimeout extends Error {}
+// Compared by identity: `instanceof` on a rejection a store made up may itself throw (a proxy).
+const _STORE_TIMEOUT = new Error('store timeout');
 
 /** Resolves with `work`, or rejects once `ms` have passed. */
 async function _within<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new _StoreTimeout()), Math.max(ms, 0));
+    timer = setTimeout(() => reject(_STORE_TIMEOUT), Math.max(ms, 0));
   });
   try {
     return await Promise.race([work, timeout]);
@@ -39,7 +40,7 @@ export async function deliverThroughStore(
   const started = Date.now();
   const left = () => options.deliveryTimeoutMs - (Date.now() - started);
   const storeFailed = (error: unknown) => {
-    const timedOut = error instanceof _StoreTimeout;
+    const timedOut = error === _STORE_TIMEOUT;
     options.logger.error('store failed; answering 503 so the ESP retries', {
       ...fields,
       store: store.name,

@@ -57,3 +57,63 @@ test('a sink that throws makes the request 503 and reports no event as delivered
     }),
   );
 });
+
+// What a sink may reject with: none of it has a readable name, message or reason.
+const unreadable: [string, () => unknown][] = [
+  [
+    'an Error whose message getter throws',
+    () =>
+      Object.defineProperty(new Error('x'), 'message', {
+        get() {
+          throw new Error('no message');
+        },
+      }),
+  ],
+  [
+    'an object whose reason getter throws',
+    () => ({
+      get reason() {
+        throw new Error('no reason');
+      },
+    }),
+  ],
+  [
+    'a proxy that throws on every read',
+    () =>
+      new Proxy(
+        {},
+        {
+          get() {
+            throw new Error('no property');
+          },
+          getPrototypeOf() {
+            throw new Error('no prototype');
+          },
+        },
+      ),
+  ],
+];
+
+test.each(unreadable)(
+  'a sink that rejects with %s answers 503 sink-failed, not 500',
+  async (_, thrown) => {
+    const { logger, lines } = recordingLogger();
+    const broken: Sink = { name: 'broken', send: () => Promise.reject(thrown()) };
+    const handle = createMailWebhookHandler({
+      sinks: [broken],
+      providers: [ses({ verifySignature: false })],
+      logger,
+    });
+
+    const response = await handle(snsRequest(bounce, 'sns-unreadable-1'));
+
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ ok: false, error: 'sink-failed' });
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        fields: expect.objectContaining({ sink: 'broken', error: expect.any(String) }),
+      }),
+    );
+  },
+);

@@ -87,6 +87,26 @@ describe('the store before the sinks', () => {
     expect(taken).toHaveLength(1);
   });
 
+  test('a store that rejects with a value every read of which throws answers 503 store-failed, not 500', async () => {
+    const { handle, store, order } = setup();
+    const unreadable = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('no property');
+        },
+        getPrototypeOf() {
+          throw new Error('no prototype');
+        },
+      },
+    );
+    store.record = () => Promise.reject(unreadable);
+    const response = await handle(sesPost());
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: 'store-failed' });
+    expect(order).toEqual([]);
+  });
+
   test('a store that never answers is cut off by deliveryTimeoutMs: 503 store-failed', async () => {
     const { handle, fail } = setup({ deliveryTimeoutMs: 50 });
     fail.hang = true;
