@@ -66,7 +66,12 @@ function _step<T>(run: ChainRun<T>, index: number, context: T): Promise<T> {
       if (settled) return;
       settled = true;
       clock.pause();
-      finish();
+      // Naming what a listener threw reads it, and a getter or proxy may throw: fail with that.
+      try {
+        finish();
+      } catch (error) {
+        reject(error);
+      }
     };
     const clock = _clock(run.timeoutMs, () => {
       // The option, not its value: this message reaches the 503's public body.
@@ -114,8 +119,13 @@ function _step<T>(run: ChainRun<T>, index: number, context: T): Promise<T> {
         returned = true;
         clock.pause();
         await Promise.allSettled(started);
-        const passUp = run.isNamed(error) || (run.signal?.aborted && error === run.signal.reason);
-        settle(() => reject(passUp ? error : run.fail(entry.name, error, 'listener-failed')));
+        settle(() =>
+          reject(
+            run.isNamed(error) || (run.signal?.aborted && error === run.signal.reason)
+              ? error
+              : run.fail(entry.name, error, 'listener-failed'),
+          ),
+        );
       },
     );
   });

@@ -48,9 +48,16 @@ export class ListenerError extends Error {
     override readonly cause: unknown,
     readonly reason: ListenerFailure = 'listener-failed',
   ) {
-    super(
-      `listener ${listener} failed on ${event}: ${cause instanceof Error ? cause.message : String(cause)}`,
-    );
+    super(`listener ${listener} failed on ${event}: ${_message(cause)}`);
+  }
+}
+
+/** What a listener threw, as text; a getter or proxy that throws on reading gives none. */
+function _message(cause: unknown): string {
+  try {
+    return cause instanceof Error ? cause.message : String(cause);
+  } catch {
+    return 'unprintable value';
   }
 }
 

@@ -229,6 +229,60 @@ describe('EventBus listeners as users write them', () => {
     );
   });
 
+  test.each([
+    [
+      'an Error whose message getter throws',
+      () =>
+        Object.defineProperty(new Error('x'), 'message', {
+          get() {
+            throw new Error('no message');
+          },
+        }),
+    ],
+    [
+      'a value whose toString throws',
+      () => ({
+        toString() {
+          throw new Error('no text');
+        },
+      }),
+    ],
+    [
+      'a proxy that throws on every read',
+      () =>
+        new Proxy(
+          {},
+          {
+            get() {
+              throw new Error('no property');
+            },
+            getPrototypeOf() {
+              throw new Error('no prototype');
+            },
+          },
+        ),
+    ],
+  ])(
+    'a listener that throws %s answers 503 sink-failed at once, nothing unhandled',
+    async (_, thrown) => {
+      process.on('unhandledRejection', record);
+      const bus = new EventBus();
+      bus.subscribe(EmailTrackingEvent, function odd() {
+        throw thrown();
+      });
+      const { handle } = handlerWith(bus);
+      const started = Date.now();
+
+      const response = await handle(snsRequest(bounce, 'sns-odd-throw-1'));
+      await sleep(20);
+
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ ok: false, error: 'sink-failed' });
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(unhandled).toEqual([]);
+    },
+  );
+
   test('a listener that calls next() without returning it: the answer waits for the listeners after it', async () => {
     const bus = new EventBus();
     const seen: string[] = [];
