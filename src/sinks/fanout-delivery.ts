@@ -74,7 +74,7 @@ function _reason(error: unknown, endpoint: FanoutTarget): string {
   return describeThrown(error).split(endpoint.url).join(endpoint.label);
 }
 
-/** One POST with its own timeout, also stopped by the deadline. Answers are drained so the connection is freed at once. */
+/** One POST with its own timeout, also stopped by the deadline. Answers are cancelled unread, so the connection is freed at once. */
 async function _attempt(delivery: FanoutDelivery, settings: FanoutSettings): Promise<_Attempt> {
   const timestamp = Math.floor(settings.now().getTime() / 1000);
   const id = await delivery.id;
@@ -84,8 +84,12 @@ async function _attempt(delivery: FanoutDelivery, settings: FanoutSettings): Pro
   const timer = setTimeout(() => controller.abort(), settings.timeoutMs);
   const stop = () => controller.abort();
   settings.signal?.addEventListener('abort', stop, { once: true });
+  // A fetch of the user's may ignore its signal: the attempt's own timeout still ends the wait.
+  const stopped = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener('abort', reject, { once: true });
+  });
   try {
-    const response = await settings.fetch(delivery.endpoint.url, {
+    const sent = settings.fetch(delivery.endpoint.url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -99,7 +103,9 @@ async function _attempt(delivery: FanoutDelivery, settings: FanoutSettings): Pro
       // A signed event is for this URL only; a redirect is a misconfiguration to surface.
       redirect: 'manual',
     });
-    await response.body?.cancel().catch(() => {});
+    const response = await Promise.race([sent, stopped]);
+    // Not awaited: the status is the answer, and a body's cancel need not ever settle.
+    response.body?.cancel().catch(() => {});
     if (response.status >= 200 && response.status < 300) return { ok: true };
     const retry = response.status >= 500 || response.status === 429 || response.status === 408;
     return { ok: false, retry, reason: `HTTP ${response.status}` };

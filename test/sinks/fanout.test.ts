@@ -226,6 +226,34 @@ const untilAborted = (signal: AbortSignal | null | undefined) =>
     signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
   });
 
+describe('createFanoutSink with a fetch that ignores its signal', () => {
+  test('an answer that never comes is still cut off after timeoutMs, each attempt', async () => {
+    const { fetch, calls } = stubFetch(() => new Promise<Response>(() => {}));
+    const { sink } = fanout({
+      fetch,
+      timeoutMs: 50,
+      retries: 1,
+      endpoints: [{ url: 'https://crm.example.com/hooks', secret: SECRET_A }],
+    });
+    await expect(sink.send([sampleContext()])).rejects.toThrow(
+      /timed out after 50 ms after 2 attempts/,
+    );
+    expect(calls).toHaveLength(2);
+  });
+
+  test('an answer whose body never finishes cancelling is taken by its status', async () => {
+    const { fetch } = stubFetch(
+      () => new Response(new ReadableStream({ cancel: () => new Promise<void>(() => {}) })),
+    );
+    const { sink } = fanout({
+      fetch,
+      timeoutMs: 50,
+      endpoints: [{ url: 'https://crm.example.com/hooks', secret: SECRET_A }],
+    });
+    await expect(sink.send([sampleContext()])).resolves.toBeUndefined();
+  });
+});
+
 describe('createFanoutSink within the delivery deadline', () => {
   test('starts no retry once the deadline has fired', async () => {
     const deadline = new AbortController();
