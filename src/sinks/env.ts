@@ -107,7 +107,9 @@ function _fanout(env: Env, context: SinkEnvContext): Sink {
   try {
     entries = JSON.parse(raw);
   } catch (error) {
-    throw new ConfigError(ENDPOINTS, `is not valid JSON (${(error as Error).message})`);
+    // Only the position: newer engines quote the text around the error, a secret perhaps.
+    const at = /position \d+/.exec(String((error as Error).message));
+    throw new ConfigError(ENDPOINTS, `is not valid JSON${at ? ` (at ${at[0]})` : ''}`);
   }
   if (!Array.isArray(entries) || entries.length === 0)
     throw new ConfigError(ENDPOINTS, 'expected a non-empty JSON array of endpoints');

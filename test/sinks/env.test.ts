@@ -184,6 +184,23 @@ describe('sinksFromEnv', () => {
     },
   );
 
+  test('endpoints that are not JSON: the error gives the position, never the text around it', () => {
+    // A secret written inline (against the env: rule) must not reach the start-up error.
+    const raw = `[{"url": "https://a.example", "secret": ${SECRET}}]`;
+    let thrown: unknown;
+    try {
+      sinksFromEnv({ MAIL_WEBHOOK_SINKS: 'fanout', MAIL_WEBHOOK_FANOUT_ENDPOINTS: raw }, context);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    const message = (thrown as Error).message;
+    expect(message).toMatch(
+      /^MAIL_WEBHOOK_FANOUT_ENDPOINTS: is not valid JSON( \(at position \d+\))?$/,
+    );
+    expect(message).not.toContain('whsec_');
+  });
+
   test('a missing secret says where to set it', () => {
     const env = { MAIL_WEBHOOK_SINKS: 'fanout', ...fanoutEnv, SECRET_B: '' };
     expect(() => sinksFromEnv(env, context)).toThrow(

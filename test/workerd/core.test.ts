@@ -80,3 +80,22 @@ describe('the Worker', () => {
     expect(response.status).toBe(403);
   });
 });
+
+describe('configuration errors inside workerd', () => {
+  test('endpoints that are not JSON: the error never quotes the text (workerd V8 would)', async () => {
+    const { sinksFromEnv } = await import('../../src/sinks/env.js');
+    const secret = `whsec_${btoa('an-env-secret-key-of-32-bytes!!!')}`;
+    const raw = `[{"url": "https://a.example", "secret": ${secret}}]`;
+    let message = '';
+    try {
+      sinksFromEnv(
+        { MAIL_WEBHOOK_SINKS: 'fanout', MAIL_WEBHOOK_FANOUT_ENDPOINTS: raw },
+        { fetch, logger: silentLogger },
+      );
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^MAIL_WEBHOOK_FANOUT_ENDPOINTS: is not valid JSON/);
+    expect(message).not.toContain('whsec_');
+  });
+});
