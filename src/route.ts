@@ -34,10 +34,12 @@ const _NORMALIZING_ORIGIN = 'http://mailhooks.invalid';
 
 /**
  * `path` as a URL parser normalizes it (dot segments resolved, characters escaped), which the
- * routes are matched against; a plain path is returned as it is, without building a URL.
+ * routes are matched against; a plain path is returned as it is, without building a URL. So is
+ * one that does not start with `/`, which no route matches (Bun's URL of `CONNECT host:port` is
+ * `host:port`, which would make the origin another host name and no URL at all).
  */
 export const normalizedPath = (path: string): string =>
-  _PLAIN_PATH.test(path) ? path : new URL(_NORMALIZING_ORIGIN + path).pathname;
+  _PLAIN_PATH.test(path) || path[0] !== '/' ? path : new URL(_NORMALIZING_ORIGIN + path).pathname;
 
 /**
  * Matches `{basePath}/{segment}` (trailing slashes allowed) and returns the segment. The route

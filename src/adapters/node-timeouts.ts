@@ -5,7 +5,8 @@ import type { Duplex } from 'node:stream';
 import { bodyTooSlow } from '../body.js';
 import { DEFAULT_BODY_TIMEOUT_MS, DEFAULT_DELIVERY_TIMEOUT_MS } from '../config.js';
 import { type Env, envWholeNumber } from '../env-values.js';
-import { errorJson } from '../errors.js';
+import { errorJson, HttpError } from '../errors.js';
+import type { Logger } from '../log.js';
 
 /** `MAIL_WEBHOOK_BODY_TIMEOUT_MS` as the handler reads it, or the handler's default. */
 export const bodyTimeoutOf = (env: Env): number =>
@@ -25,29 +26,51 @@ export const shutdownGraceOf = (env: Env, bodyTimeoutMs: number): number =>
 export const checkingIntervalOf = (timeoutMs: number): number =>
   Math.max(50, Math.min(1000, Math.floor(timeoutMs / 4)));
 
-function _answer(socket: Duplex, status: string, json: string): void {
+function _answer(socket: Duplex, status: string, json: string, fields = ''): void {
   socket.end(
-    `HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(json)}\r\nconnection: close\r\n\r\n${json}`,
+    `HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(json)}\r\n${fields}connection: close\r\n\r\n${json}`,
   );
 }
+
+const _CONNECT_REFUSED = new HttpError(
+  405,
+  'method-not-allowed',
+  'CONNECT is not allowed; use POST',
+);
+
+/** The refusal's log line, as the handler writes it for the answers it makes itself. */
+const _logRefusal = (logger: Logger, refusal: HttpError, fields: Record<string, string>): void =>
+  logger.warn('request refused', {
+    ...fields,
+    status: refusal.status,
+    reason: refusal.reason,
+    detail: refusal.message,
+    ...refusal.logged,
+  });
 
 /**
  * Bounds the whole request, headers included, by `timeoutMs` from its first byte (Node's
  * `headersTimeout` and `requestTimeout`; the handler's own body clock starts later, when it reads
  * the body). A request past it gets the handler's 408 `body-timeout` JSON and the connection is
- * closed; other malformed requests get Node's own 400 or 431, as without this listener.
+ * closed; other malformed requests get Node's own 400 or 431, as without this listener. The
+ * answers made here are logged through `logger`, as the handler logs its own refusals.
  */
-export function boundRequestTime(server: Server, timeoutMs: number): void {
+export function boundRequestTime(server: Server, timeoutMs: number, logger: Logger): void {
   server.headersTimeout = timeoutMs;
   server.requestTimeout = timeoutMs;
-  // CONNECT goes to its own event, and unheard the socket is dropped without a word: a 405.
-  server.on('connect', (_request, socket: Duplex) =>
-    socket.end(
-      'HTTP/1.1 405 Method Not Allowed\r\nallow: POST\r\ncontent-length: 0\r\nconnection: close\r\n\r\n',
-    ),
-  );
+  // CONNECT goes to its own event, and unheard the socket is dropped without a word: a 405, in
+  // the JSON every other refusal has.
+  const connectJson = errorJson(_CONNECT_REFUSED);
+  server.on('connect', (request: { url?: string }, socket: Duplex) => {
+    _logRefusal(logger, _CONNECT_REFUSED, {
+      path: String(request.url).slice(0, 200),
+      method: 'CONNECT',
+    });
+    _answer(socket, '405 Method Not Allowed', connectJson, 'allow: POST\r\n');
+  });
   // The handler's own 408, as the Node socket writes it (no Response to write here).
-  const timedOutJson = errorJson(bodyTooSlow(timeoutMs));
+  const timedOut = bodyTooSlow(timeoutMs);
+  const timedOutJson = errorJson(timedOut);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     // Past the first byte of an answer nothing can be said any more: close.
     if (!socket.writable || (socket as { bytesWritten?: number }).bytesWritten) {
@@ -55,6 +78,7 @@ export function boundRequestTime(server: Server, timeoutMs: number): void {
       return;
     }
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      _logRefusal(logger, timedOut, {});
       _answer(socket, '408 Request Timeout', timedOutJson);
     } else if (error.code === 'HPE_HEADER_OVERFLOW') {
       socket.end('HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n');

@@ -92,7 +92,7 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
     awaitContinue(req, res);
     server.emit('request', req, res);
   });
-  boundRequestTime(server, timeoutMs);
+  boundRequestTime(server, timeoutMs, _logger);
   const finished = new Promise<void>((resolve) => server.once('close', resolve));
   const ready = new Promise<string>((resolve, reject) => {
     server.once('error', reject).listen(port, hostname, () => {

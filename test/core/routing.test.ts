@@ -78,6 +78,18 @@ describe('query strings are never parsed', () => {
       expect((await handle(new Request(url, { method: 'POST', body: '{}' }))).status).toBe(404);
     }
   });
+
+  test('a request URL that is not absolute (Bun gives CONNECT host:port one) is a 404, never 500', async () => {
+    const { handle, warnings } = setup();
+    const request = {
+      method: 'CONNECT',
+      url: '127.0.0.1:8787',
+      headers: new Headers({ host: '127.0.0.1:8787' }),
+    } as unknown as Request;
+    const { status, body } = await answer(await handle(request));
+    expect({ status, error: body.error }).toEqual({ status: 404, error: 'not-found' });
+    expect(warnings()).toHaveLength(1);
+  });
 });
 
 describe('the Host header', () => {

@@ -80,6 +80,21 @@ test('close() twice, and after it listened, resolves both times', async () => {
   ).toBe('closed');
 });
 
+/** Whether a `request refused` line with `reason` went to stderr (the server's lines are batched). */
+async function _refusalLogged(reason: string): Promise<boolean> {
+  await new Promise((resolve) => setImmediate(resolve));
+  const written = vi.mocked(process.stderr.write).mock.calls.map(([text]) => String(text));
+  return written.some((text) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .some((line) => {
+        const fields = JSON.parse(line) as Record<string, unknown>;
+        return fields.msg === 'request refused' && fields.reason === reason;
+      }),
+  );
+}
+
 describe('the whole request within bodyTimeoutMs of its first byte', () => {
   const env = {
     MAIL_WEBHOOK_ENABLED: 'true',
@@ -113,6 +128,7 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
         ok: false,
         error: 'body-timeout',
       });
+      expect(await _refusalLogged('body-timeout')).toBe(true);
     } finally {
       await server.close();
     }
@@ -164,7 +180,7 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
     }
   });
 
-  test('CONNECT on a route is 405 with Allow: POST, not a silent close', async () => {
+  test('CONNECT on a route is 405 with Allow: POST and the JSON refusal, logged, not a silent close', async () => {
     const { server, port } = await start();
     try {
       const exchange = rawSend(
@@ -174,6 +190,11 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
       const text = await within(exchange.closed, 3000, 'still open');
       expect(text).toMatch(/^HTTP\/1\.1 405 /);
       expect(text.toLowerCase()).toContain('allow: post');
+      expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({
+        ok: false,
+        error: 'method-not-allowed',
+      });
+      expect(await _refusalLogged('method-not-allowed')).toBe(true);
     } finally {
       await server.close();
     }
