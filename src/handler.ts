@@ -10,7 +10,7 @@ import {
   type JsonAnswer,
   jsonAnswer,
 } from './errors.js';
-import type { LogFields } from './log.js';
+import type { LogFields, Logger } from './log.js';
 import type { Provider, ProviderInstance, ProviderResult } from './providers/types.js';
 import { isSaneHost, normalizedPath, pathnameOf, segmentMatcher } from './route.js';
 import type { RuntimeHooks } from './runtime-hooks.js';
@@ -29,8 +29,8 @@ interface _Setup {
   readonly runtime: RuntimeHooks;
 }
 
-/** Logs a refusal (warn, or error for 5xx) and turns it into its response. */
-function _refuse(setup: _Setup, refusal: HttpError, fields: LogFields): Response {
+/** The `request refused` line of a refusal: warn, or error for 5xx; `fields` say which request. */
+export function logRefusal(logger: Logger, refusal: HttpError, fields: LogFields): void {
   const line = {
     ...fields,
     status: refusal.status,
@@ -38,9 +38,13 @@ function _refuse(setup: _Setup, refusal: HttpError, fields: LogFields): Response
     detail: refusal.message,
     ...refusal.logged,
   };
-  const { logger } = setup.options;
   if (refusal.status >= 500) logger.error('request refused', line);
   else logger.warn('request refused', line);
+}
+
+/** Logs a refusal and turns it into its response. */
+function _refuse(setup: _Setup, refusal: HttpError, fields: LogFields): Response {
+  logRefusal(setup.options.logger, refusal, fields);
   return errorResponse(refusal, setup.answer);
 }
 

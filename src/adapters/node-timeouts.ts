@@ -6,6 +6,7 @@ import { bodyTooSlow } from '../body.js';
 import { DEFAULT_BODY_TIMEOUT_MS, DEFAULT_DELIVERY_TIMEOUT_MS } from '../config.js';
 import { type Env, envWholeNumber } from '../env-values.js';
 import { errorJson, HttpError } from '../errors.js';
+import { logRefusal } from '../handler.js';
 import type { Logger } from '../log.js';
 
 /** `MAIL_WEBHOOK_BODY_TIMEOUT_MS` as the handler reads it, or the handler's default. */
@@ -38,16 +39,6 @@ const _CONNECT_REFUSED = new HttpError(
   'CONNECT is not allowed; use POST',
 );
 
-/** The refusal's log line, as the handler writes it for the answers it makes itself. */
-const _logRefusal = (logger: Logger, refusal: HttpError, fields: Record<string, string>): void =>
-  logger.warn('request refused', {
-    ...fields,
-    status: refusal.status,
-    reason: refusal.reason,
-    detail: refusal.message,
-    ...refusal.logged,
-  });
-
 /**
  * Bounds the whole request, headers included, by `timeoutMs` from its first byte (Node's
  * `headersTimeout` and `requestTimeout`; the handler's own body clock starts later, when it reads
@@ -62,7 +53,7 @@ export function boundRequestTime(server: Server, timeoutMs: number, logger: Logg
   // the JSON every other refusal has.
   const connectJson = errorJson(_CONNECT_REFUSED);
   server.on('connect', (request: { url?: string }, socket: Duplex) => {
-    _logRefusal(logger, _CONNECT_REFUSED, {
+    logRefusal(logger, _CONNECT_REFUSED, {
       path: String(request.url).slice(0, 200),
       method: 'CONNECT',
     });
@@ -78,7 +69,7 @@ export function boundRequestTime(server: Server, timeoutMs: number, logger: Logg
       return;
     }
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-      _logRefusal(logger, timedOut, {});
+      logRefusal(logger, timedOut, {});
       _answer(socket, '408 Request Timeout', timedOutJson);
     } else if (error.code === 'HPE_HEADER_OVERFLOW') {
       socket.end('HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n');
