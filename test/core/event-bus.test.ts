@@ -12,6 +12,7 @@ import {
 } from '../../src/index.js';
 import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
 import { memoryLogger } from '../helpers/envelope.js';
+import { unreadable } from '../helpers/unreadable.js';
 import { snsRequest } from '../sinks/samples.js';
 
 const Ping: EventKey<{ n: number }> = { name: 'Ping' };
@@ -229,40 +230,13 @@ describe('EventBus listeners as users write them', () => {
     );
   });
 
-  test.each([
-    [
+  test.each(
+    unreadable(
       'an Error whose message getter throws',
-      () =>
-        Object.defineProperty(new Error('x'), 'message', {
-          get() {
-            throw new Error('no message');
-          },
-        }),
-    ],
-    [
       'a value whose toString throws',
-      () => ({
-        toString() {
-          throw new Error('no text');
-        },
-      }),
-    ],
-    [
       'a proxy that throws on every read',
-      () =>
-        new Proxy(
-          {},
-          {
-            get() {
-              throw new Error('no property');
-            },
-            getPrototypeOf() {
-              throw new Error('no prototype');
-            },
-          },
-        ),
-    ],
-  ])(
+    ),
+  )(
     'a listener that throws %s answers 503 sink-failed at once, nothing unhandled',
     async (_, thrown) => {
       process.on('unhandledRejection', record);

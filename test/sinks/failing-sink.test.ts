@@ -6,6 +6,7 @@ import { ses } from '../../src/providers/ses/index.js';
 import { EventBus } from '../../src/sinks/memory.js';
 import type { Sink } from '../../src/sinks/types.js';
 import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
+import { unreadable } from '../helpers/unreadable.js';
 import { snsRequest } from './samples.js';
 
 function recordingLogger() {
@@ -59,42 +60,13 @@ test('a sink that throws makes the request 503 and reports no event as delivered
 });
 
 // What a sink may reject with: none of it has a readable name, message or reason.
-const unreadable: [string, () => unknown][] = [
-  [
-    'an Error whose message getter throws',
-    () =>
-      Object.defineProperty(new Error('x'), 'message', {
-        get() {
-          throw new Error('no message');
-        },
-      }),
-  ],
-  [
-    'an object whose reason getter throws',
-    () => ({
-      get reason() {
-        throw new Error('no reason');
-      },
-    }),
-  ],
-  [
-    'a proxy that throws on every read',
-    () =>
-      new Proxy(
-        {},
-        {
-          get() {
-            throw new Error('no property');
-          },
-          getPrototypeOf() {
-            throw new Error('no prototype');
-          },
-        },
-      ),
-  ],
-];
+const unreadableRejections = unreadable(
+  'an Error whose message getter throws',
+  'an object whose reason getter throws',
+  'a proxy that throws on every read',
+);
 
-test.each(unreadable)(
+test.each(unreadableRejections)(
   'a sink that rejects with %s answers 503 sink-failed, not 500',
   async (_, thrown) => {
     const { logger, lines } = recordingLogger();
