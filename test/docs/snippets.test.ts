@@ -244,7 +244,8 @@ beforeAll(async () => {
       process.execPath,
       [tsc, '-b', ...projects, '--pretty', 'false'],
       { cwd: directory, maxBuffer: 16 * 1024 * 1024 },
-      (_error, stdout, stderr) => done(`${stdout}${stderr}`),
+      // A tsc that cannot start leaves its error as a diagnostic outside the blocks.
+      (error, stdout, stderr) => done(`${stdout}${stderr}` || (error ? String(error) : '')),
     );
   });
   diagnostics = parseDiagnostics(output);
