@@ -80,25 +80,36 @@ function _fromEnv(env: Env, entry: BuiltinProvider): Provider {
       : undefined;
     if (option === undefined || !(option in settings)) throw error;
     const variable = providerVariable(entry.name, option);
-    // Rotating, both variables are set: when the current value passes alone, the old one failed.
-    const both = options[option];
-    const previousFailed =
-      settings[option] === 'secret' &&
-      Array.isArray(both) &&
-      both.length === 2 &&
-      _creates(entry, { ...options, [option]: both.slice(0, 1) });
-    throw new ConfigError(previousFailed ? `${variable}_PREVIOUS` : variable, error.detail);
+    throw new ConfigError(
+      settings[option] === 'secret' && _previousFailed(env, entry, options, option, error)
+        ? `${variable}_PREVIOUS`
+        : variable,
+      error.detail,
+    );
   }
 }
 
-const _creates = (entry: BuiltinProvider, options: Record<string, unknown>): boolean => {
+/**
+ * Whether a bad rotation setting is the `_PREVIOUS` variable's: it alone is set, or the current
+ * value alone no longer gives the same error (another setting may still give its own).
+ */
+function _previousFailed(
+  env: Env,
+  entry: BuiltinProvider,
+  options: Record<string, unknown>,
+  option: string,
+  error: ConfigError,
+): boolean {
+  const both = options[option];
+  if (!Array.isArray(both)) return false;
+  if (both.length === 1) return envString(env, providerVariable(entry.name, option)) === undefined;
   try {
-    entry.create(options);
+    entry.create({ ...options, [option]: both.slice(0, 1) });
     return true;
-  } catch {
-    return false;
+  } catch (again) {
+    return !(again instanceof ConfigError) || again.setting !== error.setting;
   }
-};
+}
 
 /** The providers named in `MAIL_WEBHOOK_PROVIDERS` (comma list of `registry` names; default `ses`). */
 export function providersFromEnv(env: Env, registry: readonly BuiltinProvider[]): Provider[] {

@@ -6,10 +6,15 @@ import { secretList } from './options.js';
 import type { Refusal } from './types.js';
 
 /**
- * What `Authorization: Bearer <token>` can carry: no whitespace, nothing past U+00FF (header
- * bytes). A configured token outside it could never match.
+ * What `Authorization: Bearer <token>` can carry and `bearerToken` reads back: visible ASCII and
+ * the bytes past it (obs-text), but no control character and no U+00A0, which a JavaScript `\s`
+ * takes for a space. A configured token outside it could never match.
  */
-export const BEARER_TOKEN = /^[^\s\u0100-\uffff]+$/;
+export const BEARER_TOKEN = /^[!-~\x80-\x9f\xa1-\xff]+$/;
+
+// A header value as a request can carry it: tab, space, visible ASCII and obs-text, the outer
+// spaces and tabs trimmed by every HTTP parser.
+const _HEADER_VALUE = /^[!-~\x80-\xff](?:[\t -~\x80-\xff]*[!-~\x80-\xff])?$/;
 
 /** Option entries: `password` (+ `username`), `token`, `header` + `value`. */
 export const sharedSecretEntries = {
@@ -39,11 +44,11 @@ export const sharedSecretEntries = {
   value: v.optional(
     v.pipe(
       secretList('header value'),
-      // A header arrives trimmed, carries no line break and no character past U+00FF: such a
-      // value could never match.
+      // A header arrives trimmed and carries no control character or character past U+00FF:
+      // such a value could never match.
       v.check(
-        (values) => values.every((value) => /^(?!.*[\u0100-\uffff])\S(.*\S)?$/.test(value)),
-        'the value must hold no line breaks, outer spaces or characters an HTTP header cannot carry',
+        (values) => values.every((value) => _HEADER_VALUE.test(value)),
+        'the value must hold no outer spaces, line breaks or characters an HTTP header cannot carry',
       ),
     ),
   ),

@@ -177,12 +177,24 @@ describe('a bad rotation value names the variable that holds it', () => {
     [
       '_PREVIOUS alone is set and bad',
       { MAIL_WEBHOOK_RESEND_SECRET_PREVIOUS: 'whsec_!!not-base64!!' },
-      'MAIL_WEBHOOK_RESEND_SECRET',
+      'MAIL_WEBHOOK_RESEND_SECRET_PREVIOUS',
     ],
   ])('%s', (_, env, variable) => {
     const error = configErrorOf(() => start({ ...RESEND, ...env }));
     expect(error.setting).toBe(variable);
     expect(error.message).not.toContain('whsec_!!not-base64!!');
+  });
+
+  test('a bad _PREVIOUS is named even when another setting is bad too', () => {
+    const error = configErrorOf(() =>
+      start({
+        MAIL_WEBHOOK_PROVIDERS: 'ses-eventbridge',
+        MAIL_WEBHOOK_SES_EVENTBRIDGE_TOKEN: 'good-token',
+        MAIL_WEBHOOK_SES_EVENTBRIDGE_TOKEN_PREVIOUS: 'bad token',
+        MAIL_WEBHOOK_SES_EVENTBRIDGE_ACCOUNTS: '12345',
+      }),
+    );
+    expect(error.setting).toBe('MAIL_WEBHOOK_SES_EVENTBRIDGE_TOKEN_PREVIOUS');
   });
 
   test('a missing required secret still names the variable', () => {

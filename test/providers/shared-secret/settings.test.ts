@@ -50,6 +50,8 @@ for (const [name, create] of Object.entries(FACTORIES)) {
       'nbsp\u00a0x',
       'euro\u20ac',
       'emoji\u{1f600}',
+      'tok\x01en',
+      'tok\x7fen',
     ];
 
     test.each(BAD)('token %j is a ConfigError naming token, not repeating it', (token) => {
@@ -66,7 +68,7 @@ for (const [name, create] of Object.entries(FACTORIES)) {
     });
 
     test('a token of visible characters (Latin-1 included) is accepted', () => {
-      for (const token of ['t0ken', 'a.b-c_d~e+f/g=', 'x:y']) {
+      for (const token of ['t0ken', 'a.b-c_d~e+f/g=', 'x:y', 'caf\u00e9']) {
         expect(() => create({ token })).not.toThrow();
       }
     });
@@ -82,6 +84,7 @@ for (const [name, create] of Object.entries(FACTORIES)) {
       's3cret\r\nvalue',
       '\t',
       'euro \u20ac value',
+      's3cret\x01value',
     ];
 
     test.each(BAD)('value %j is a ConfigError naming value, not repeating it', (value) => {
@@ -114,6 +117,21 @@ for (const [name, create] of Object.entries(FACTORIES)) {
         });
       expect(await instance.authenticate?.(request(' Token abc  def '))).toBeUndefined();
       expect((await instance.authenticate?.(request('Token abc def')))?.status).toBe(403);
+    });
+
+    test('a value with U+00A0 at its ends is carried as is (HTTP trims only spaces and tabs): accepted, and it matches', async () => {
+      const value = '\u00a0abc\u00a0';
+      const provider = create({ header: 'X-Hook-Key', value });
+      const instance = await provider.start({
+        fetch,
+        now: () => new Date(),
+        logger: memoryLogger().logger,
+      });
+      const request = new Request('https://hooks.example.com/', {
+        method: 'POST',
+        headers: { 'x-hook-key': value },
+      });
+      expect(await instance.authenticate?.(request)).toBeUndefined();
     });
   });
 }
