@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { toNodeListener } from '../../src/adapters/node.js';
-import { rawSend } from './raw-http.js';
+import { parseResponse, rawSend } from './raw-http.js';
 
 type Seen = (request: Request) => unknown | Promise<unknown>;
 let look: Seen = () => null;
@@ -28,8 +28,7 @@ async function seen(headLines: string[], fn: Seen, body = ''): Promise<unknown> 
     ...headLines,
   ].join('\r\n');
   const text = await rawSend(port, `${head}\r\n\r\n`, body).closed;
-  const answer = text.slice(text.indexOf('\r\n\r\n') + 4);
-  return JSON.parse(answer);
+  return parseResponse(text).json();
 }
 
 /** What undici's own Headers makes of the same lines: the reference every answer must match. */

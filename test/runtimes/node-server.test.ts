@@ -2,7 +2,7 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { serve } from '../../src/adapters/node.js';
-import { rawSend } from './raw-http.js';
+import { parseResponse, rawSend } from './raw-http.js';
 
 const handler = () => new Response('{"ok":true}');
 const options = { handler, hostname: 'localhost', port: 0, gracefulShutdown: false };
@@ -124,7 +124,7 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
       expect(Date.now() - began).toBeLessThan(2000);
       expect(text).toMatch(/^HTTP\/1\.1 408 /);
       expect(text.toLowerCase()).toContain('connection: close');
-      expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      expect(await parseResponse(text).json()).toMatchObject({
         ok: false,
         error: 'body-timeout',
       });
@@ -190,7 +190,7 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
       const text = await within(exchange.closed, 3000, 'still open');
       expect(text).toMatch(/^HTTP\/1\.1 405 /);
       expect(text.toLowerCase()).toContain('allow: post');
-      expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      expect(await parseResponse(text).json()).toMatchObject({
         ok: false,
         error: 'method-not-allowed',
       });
