@@ -30,7 +30,9 @@ function _isSubsequence(short: string, long: string): boolean {
 export function closestName(name: string, known: Iterable<string>): string | undefined {
   const wanted = name.toLowerCase();
   let best: string | undefined;
-  let bestScore = Math.max(3, Math.ceil(wanted.length / 3)) + 1;
+  // At most a third of the name, but 3 edits for any name of 5 letters or more (`providrs`);
+  // a name of 4 letters or fewer takes 1 edit (so `foo` is not taken for `now`).
+  let bestScore = (wanted.length <= 4 ? 1 : Math.max(3, Math.ceil(wanted.length / 3))) + 1;
   for (const candidate of known) {
     const lower = candidate.toLowerCase();
     const held =

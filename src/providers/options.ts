@@ -44,7 +44,10 @@ export const commonEntries = {
   verifySignature: v.optional(v.boolean(), true),
 };
 
-/** Refuses keys the schema does not know, naming the closest known one: a typo must not turn a check off. */
+/**
+ * Refuses keys the schema does not know, naming the closest known one (or, when none is close,
+ * every known one): a typo must not turn a check off.
+ */
 export function rejectUnknownKeys(input: unknown, known: readonly string[], where: string): void {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ConfigError(where || 'options', 'expected an options object');
@@ -53,7 +56,7 @@ export function rejectUnknownKeys(input: unknown, known: readonly string[], wher
     if (!known.includes(key)) {
       throw new ConfigError(
         where ? `${where}.${key}` : key,
-        `unknown option${didYouMean(key, known)}`,
+        `unknown option${didYouMean(key, known) || `; known options: ${known.join(', ')}`}`,
       );
     }
   }

@@ -40,6 +40,28 @@ describe('unknown option keys are refused, naming the key and the closest known 
     );
     expect(error.setting).toBe('zzzzzzzzzzzz');
     expect(error.message).toContain('unknown option');
+    // With no close name, every known one is listed, so the right one is still named.
+    expect(error.message).toContain(
+      'known options: basePath, enabled, providers, sinks, store, apiToken, maxBodyBytes,',
+    );
+  });
+
+  test('a far-off typo is answered with the known names, a short one is not matched at random', () => {
+    const far = configErrorOf(() =>
+      createMailWebhookHandler({ maxBodyLength: 5 } as unknown as MailWebhookOptions),
+    );
+    expect(far.message).not.toContain('did you mean');
+    expect(far.message).toContain('maxBodyBytes');
+    const short = configErrorOf(() =>
+      createMailWebhookHandler({ foo: 1 } as unknown as MailWebhookOptions),
+    );
+    expect(short.message).not.toContain('did you mean now');
+    expect(short.message).toContain('known options:');
+    const provider = configErrorOf(() =>
+      ses({ verify: false } as unknown as Parameters<typeof ses>[0]),
+    );
+    expect(provider.setting).toBe('ses.verify');
+    expect(provider.message).toContain('verifySignature');
   });
 
   test('options that are not an object are refused', () => {
