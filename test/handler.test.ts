@@ -258,7 +258,7 @@ describe('403 answers', () => {
       ses: { secret: 'pw', allowRawDelivery: true, topicArns: [TOPIC_ARN] },
     });
     const other = 'arn:aws:sns:us-east-1:123456789012:other';
-    for (const topic of [{ 'x-amz-sns-topic-arn': other }, {}]) {
+    for (const topic of [{ 'x-amz-sns-topic-arn': other }, {}] as Record<string, string>[]) {
       const response = await handle(rawPost({ ...topic, authorization: basic('pw') }));
       expect(await answer(response)).toMatchObject({
         status: 403,
