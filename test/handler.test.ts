@@ -225,6 +225,48 @@ describe('403 answers', () => {
     expect((await handle(request)).status).toBe(200);
     expect(received.map((c) => c.eventId)).toEqual(['raw-1', 'raw-1']);
   });
+
+  const rawPost = (headers: Record<string, string>) =>
+    new Request(URL_SES, {
+      method: 'POST',
+      body: JSON.stringify(bounce),
+      headers: { 'x-amz-sns-rawdelivery': 'true', 'x-amz-sns-message-id': 'raw-1', ...headers },
+    });
+
+  test('raw delivery with allowRawDelivery but no credentials: 401 with a Basic challenge', async () => {
+    const { handle, received } = setup({ ses: { secret: 'pw', allowRawDelivery: true } });
+    const response = await handle(rawPost({ 'x-amz-sns-topic-arn': TOPIC_ARN }));
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(/^Basic /);
+    expect(received).toEqual([]);
+  });
+
+  test('raw delivery with allowRawDelivery and a wrong secret: 403, nothing delivered', async () => {
+    const { handle, received } = setup({ ses: { secret: 'pw', allowRawDelivery: true } });
+    const response = await handle(
+      rawPost({ 'x-amz-sns-topic-arn': TOPIC_ARN, authorization: basic('wrong') }),
+    );
+    expect(await answer(response)).toMatchObject({
+      status: 403,
+      body: { error: 'secret-mismatch' },
+    });
+    expect(received).toEqual([]);
+  });
+
+  test('raw delivery from a topic outside topicArns (or naming none): 403 topic-not-allowed', async () => {
+    const { handle, received } = setup({
+      ses: { secret: 'pw', allowRawDelivery: true, topicArns: [TOPIC_ARN] },
+    });
+    const other = 'arn:aws:sns:us-east-1:123456789012:other';
+    for (const topic of [{ 'x-amz-sns-topic-arn': other }, {}] as Record<string, string>[]) {
+      const response = await handle(rawPost({ ...topic, authorization: basic('pw') }));
+      expect(await answer(response)).toMatchObject({
+        status: 403,
+        body: { error: 'topic-not-allowed' },
+      });
+    }
+    expect(received).toEqual([]);
+  });
 });
 
 describe('404, 405, 413', () => {

@@ -287,6 +287,28 @@ describe('subscription life cycle', () => {
     expect(confirmed).toEqual([]);
   });
 
+  test('autoConfirm never confirms a genuine SubscriptionConfirmation from a topic not allowed', async () => {
+    const signer = await createSigner();
+    const confirmed: string[] = [];
+    const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.includes('Action=ConfirmSubscription')) confirmed.push(url);
+      return signer.fetch(input, init);
+    }) as typeof fetch;
+    const other = signer.topicArn.replace(/:[^:]+$/, ':someone-elses-topic');
+    const { handle } = setup(
+      signer,
+      { providers: [ses({ autoConfirm: true, topicArns: [other] })] },
+      fetchFn,
+    );
+    const response = await handle(post(await signer.sign(signer.subscriptionConfirmation())));
+    expect(await answer(response)).toMatchObject({
+      status: 403,
+      body: { error: 'topic-not-allowed' },
+    });
+    expect(confirmed).toEqual([]);
+  });
+
   test('SNS failing the confirmation: 503 so SNS sends it again', async () => {
     const { signer, handle } = await withSns(500, true);
     const response = await handle(post(await signer.sign(signer.subscriptionConfirmation())));
