@@ -275,7 +275,7 @@ describe('EventBus listeners as users write them', () => {
     expect(seen).toEqual(['recipient@example.com']);
   });
 
-  test('a listener that never settles answers 503 listener-timeout, naming it in the log', async () => {
+  test('a listener that never settles answers 503 listener-timeout, naming it in the answer and the log', async () => {
     const bus = new EventBus();
     bus.subscribe(EmailTrackingEvent, (context, next) => next(context));
     bus.subscribe(EmailTrackingEvent, function waitsForever() {
@@ -286,7 +286,10 @@ describe('EventBus listeners as users write them', () => {
     const response = await handle(snsRequest(bounce, 'sns-hang-1'));
 
     expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ ok: false, error: 'listener-timeout' });
+    const body = (await response.json()) as { error: string; message: string };
+    expect(body).toMatchObject({ ok: false, error: 'listener-timeout' });
+    // The answer names the listener too: that is where to look.
+    expect(body.message).toContain('waitsForever');
     expect(lines).toContainEqual(
       expect.objectContaining({
         level: 'error',

@@ -134,6 +134,30 @@ function setup(store: EventStore, options: MailWebhookOptions = {}) {
   return { handle, json, taken, state };
 }
 
+/** A context made directly (no provider), for cases about the store itself. */
+function context(
+  init: Partial<EmailTrackingContext> & { recipient: string },
+): EmailTrackingContext {
+  return {
+    eventType: 'delivered',
+    messageId: fresh('direct-msg'),
+    timestamp: new Date(Date.now() - 5 * MINUTE),
+    espName: 'acme-mail',
+    tags: [],
+    metadata: {},
+    rejectReason: null,
+    description: null,
+    clickUrl: null,
+    userAgent: null,
+    rawEvent: {},
+    eventId: fresh('direct'),
+    mtaResponse: null,
+    rejectCategory: null,
+    permanent: null,
+    ...init,
+  };
+}
+
 export const storeCases: readonly StoreCase[] = [
   {
     name: "an unsubscribe that names no recipient (Postmark's Bounce variant) is delivered and suppresses no one",
@@ -458,6 +482,63 @@ export const storeCases: readonly StoreCase[] = [
         throws({ store, providers: [ses({ path: 'events', verifySignature: false })] }),
         'no error',
         'not reserved without routes',
+      );
+    },
+  },
+  {
+    name: 'history gives 100 events by default and at most 1000 however many are asked for',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json } = setup(store);
+      const messageId = fresh('bulk');
+      const many = Array.from({ length: 1001 }, (_, i) =>
+        context({ recipient: `r${i}@example.com`, messageId }),
+      );
+      equal((await store.record(many)).length, 1001, 'recorded');
+      equal((await store.events({ messageId })).length, 100, 'default limit');
+      equal((await store.events({ messageId, limit: 5000 })).length, 1000, 'capped limit');
+      const count = async (query: string) =>
+        ((await json(api(`events?messageId=${messageId}${query}`))).body.events as unknown[])
+          .length;
+      equal(await count(''), 100, 'API default limit');
+      equal(await count('&limit=5000'), 1000, 'API capped limit');
+    },
+  },
+  {
+    name: 'a permanent reject suppresses with its rejectCategory as the reason; a reject that may pass does not',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json } = setup(store);
+      const invalid = `${fresh('invalid')}@example.com`;
+      const blocked = `${fresh('blocked')}@example.com`;
+      const rejected = { eventType: 'rejected', rejectReason: 'x' } as const;
+      await store.record([
+        context({ ...rejected, recipient: invalid, rejectCategory: 'invalid', permanent: true }),
+        context({ ...rejected, recipient: blocked, rejectCategory: 'blocked', permanent: false }),
+      ]);
+      const { body } = await json(api(`suppressions/${invalid}`));
+      equal(
+        [body.suppressed, body.reason, body.provider],
+        [true, 'invalid', 'acme-mail'],
+        'invalid',
+      );
+      equal(await store.isSuppressed(blocked), false, 'content reject');
+    },
+  },
+  {
+    name: 'since is the timestamp of the first event that suppressed the address; later ones keep it',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json } = setup(store);
+      const to = `${fresh('since')}@example.com`;
+      const first = ago(30);
+      await json(sesPost(sesBounce({ to, at: first })));
+      await json(sesPost(sesComplaint({ to, at: ago(10) })));
+      const answer = await json(api(`suppressions/${to}`));
+      equal(
+        answer.body,
+        { suppressed: true, reason: 'bounced', provider: 'ses', since: first },
+        'GET suppression',
       );
     },
   },
