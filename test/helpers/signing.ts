@@ -72,9 +72,9 @@ const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const encoder = new TextEncoder();
 
-/** A fresh 2048-bit RSA key pair that can sign with SHA-256 (and SHA-1 through `sign`). */
-export async function generateSigningKeys(): Promise<CryptoKeyPair> {
-  const params = { ...RSA, modulusLength: 2048, publicExponent: Uint8Array.of(1, 0, 1) };
+/** A fresh RSA key pair (2048 bits unless told) that can sign with SHA-256 (and SHA-1 through `sign`). */
+export async function generateSigningKeys(modulusLength = 2048): Promise<CryptoKeyPair> {
+  const params = { ...RSA, modulusLength, publicExponent: Uint8Array.of(1, 0, 1) };
   // Casts keep both DOM and Workers typings happy (Workers types return unions here).
   return (await crypto.subtle.generateKey(params, true, ['sign', 'verify'])) as CryptoKeyPair;
 }

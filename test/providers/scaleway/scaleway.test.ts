@@ -30,7 +30,12 @@ import spam from '../../fixtures/esps/scaleway_tem/constructed_email_spam.json' 
 import { captureHandler } from '../../helpers/capture-handler.js';
 import { memoryLogger } from '../../helpers/envelope.js';
 import { EMPTY_FIELDS } from '../../helpers/expected-context.js';
-import { serveCertificates } from '../../helpers/signing.js';
+import {
+  buildCertificate,
+  generateSigningKeys,
+  serveCertificates,
+  toPem,
+} from '../../helpers/signing.js';
 import {
   answer,
   type CertificateAuthority,
@@ -149,6 +154,23 @@ describe('Scaleway certificate chain', () => {
     const s = await createScalewaySigner({ issuer: other.keys });
     const { handle } = scalewayHandler(options(), s.fetch);
     expect(await refusal(await handle(await signed(delivered, s)))).toEqual([
+      403,
+      'cert-untrusted',
+    ]);
+  });
+
+  test('an RSA key under 2048 bits: 403 cert-invalid for the signing certificate, cert-untrusted for an anchor', async () => {
+    const weak = await generateSigningKeys(1024);
+    const weakLeaf = await createScalewaySigner({ issuer: ca.keys, keys: weak });
+    const { handle } = scalewayHandler(options(), weakLeaf.fetch);
+    expect(await refusal(await handle(await signed(delivered, weakLeaf)))).toEqual([
+      403,
+      'cert-invalid',
+    ]);
+    const weakRoot = toPem(await buildCertificate(weak, { commonName: 'Weak Root', names: [] }));
+    const s = await createScalewaySigner({ issuer: weak });
+    const anchored = scalewayHandler({ topicArns: [TOPIC_ARN], trustAnchors: weakRoot }, s.fetch);
+    expect(await refusal(await anchored.handle(await signed(delivered, s)))).toEqual([
       403,
       'cert-untrusted',
     ]);
