@@ -191,6 +191,21 @@ describe('Scaleway certificate chain', () => {
     ]);
   });
 
+  test('an intermediate whose basicConstraints says it is no CA issues nothing: 403 cert-untrusted', async () => {
+    for (const isCa of [true, false]) {
+      const intermediateKeys = await generateSigningKeys();
+      const intermediatePem = await issue(ca.keys, intermediateKeys, {
+        commonName: 'Test MnQ',
+        ca: isCa,
+      });
+      const s = await createScalewaySigner({ issuer: intermediateKeys });
+      const chain = `${ca.pem}\n${intermediatePem}`;
+      const { handle } = scalewayHandler({ topicArns: [TOPIC_ARN], trustAnchors: chain }, s.fetch);
+      const response = await handle(await signed(delivered, s));
+      expect(await refusal(response)).toEqual(isCa ? [200, undefined] : [403, 'cert-untrusted']);
+    }
+  });
+
   test('an anchor that expired no longer vouches: 403 cert-untrusted', async () => {
     const old = await createAuthority('Old Root', {
       notBefore: new Date(Date.now() - 400 * DAY_MS),
