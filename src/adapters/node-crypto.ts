@@ -1,7 +1,7 @@
 /** `node:crypto` RSA verification for the Node adapter: a parsed key per certificate, verified synchronously. */
 /// <reference types="node" preserve="true" />
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
-import type { RsaVerify } from '../runtime-hooks.js';
+import { MIN_RSA_BITS, type RsaVerify } from '../runtime-hooks.js';
 
 // Keyed by the certificate's spki bytes, which the core's certificate cache keeps per URL: a
 // certificate dropped from that cache drops its key here too.
@@ -12,7 +12,8 @@ function _key(spki: Uint8Array): KeyObject | null {
   if (key === undefined) {
     try {
       key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
-      if (key.asymmetricKeyType !== 'rsa') key = null;
+      const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+      if (key.asymmetricKeyType !== 'rsa' || bits < MIN_RSA_BITS) key = null;
     } catch {
       key = null;
     }

@@ -1,5 +1,5 @@
 /** Sink settings from environment variables: MAIL_WEBHOOK_SINKS, the queue binding, the fan-out. */
-import { type Env, envWholeNumber } from '../env-values.js';
+import { type Env, envString, envWholeNumber } from '../env-values.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createFanoutSink, type FanoutEndpoint } from './fanout.js';
@@ -31,14 +31,15 @@ const _ENDPOINT_KEYS = new Set(['url', 'secret', 'events']);
 const _SECRET_REF = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
 
 function _kinds(env: Env): Set<_Kind> {
-  const raw = env[SINKS];
-  if (raw !== undefined && typeof raw !== 'string')
-    throw new ConfigError(SINKS, 'expected a string');
-  const names = (raw ?? '')
+  // Unset or empty: the default. Set to only commas and spaces: a mistake, as for every list.
+  const raw = envString(env, SINKS);
+  if (raw === undefined) return new Set(['memory']);
+  const names = raw
     .split(',')
     .map((name) => name.trim().toLowerCase())
     .filter(Boolean);
-  if (names.length === 0) return new Set(['memory']);
+  if (names.length === 0)
+    throw new ConfigError(SINKS, `expected a comma list of ${_KINDS.join(', ')}`);
   for (const name of names) {
     if (!(_KINDS as readonly string[]).includes(name))
       throw new ConfigError(

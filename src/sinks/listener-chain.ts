@@ -62,6 +62,8 @@ function _step<T>(run: ChainRun<T>, index: number, context: T): Promise<T> {
     let running = 0;
     let returned = false;
     let settled = false;
+    // The first error of a chain this listener started: it outranks the listener's own timeout.
+    let chainFailed: { error: unknown } | undefined;
     const settle = (finish: () => void) => {
       if (settled) return;
       settled = true;
@@ -76,7 +78,9 @@ function _step<T>(run: ChainRun<T>, index: number, context: T): Promise<T> {
     const clock = _clock(run.timeoutMs, () => {
       // The option, not its value: this message reaches the 503's public body.
       const cause = new Error('neither returned nor threw within listenerTimeoutMs');
-      settle(() => reject(run.fail(entry.name, cause, 'listener-timeout')));
+      settle(() =>
+        reject(chainFailed ? chainFailed.error : run.fail(entry.name, cause, 'listener-timeout')),
+      );
     });
     // `next()` with no argument passes the context this listener got.
     const next = (nextContext: T = context): T | Promise<T> => {
@@ -88,7 +92,10 @@ function _step<T>(run: ChainRun<T>, index: number, context: T): Promise<T> {
         if (--running === 0 && !returned && !settled) clock.resume();
       };
       // Also marks the chain handled: a listener that drops it cannot cause an unhandled rejection.
-      chain.then(done, done);
+      chain.then(done, (error: unknown) => {
+        chainFailed ??= { error };
+        done();
+      });
       started.push(chain);
       return chain;
     };

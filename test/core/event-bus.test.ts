@@ -230,6 +230,26 @@ describe('EventBus listeners as users write them', () => {
     );
   });
 
+  test('a listener that calls next() without returning it, then stalls: the later failure is the one named, not the stall', async () => {
+    const bus = new EventBus();
+    bus.subscribe(EmailTrackingEvent, function expressThenStall(context, next) {
+      next(context);
+      return new Promise<void>(() => {});
+    });
+    bus.subscribe(EmailTrackingEvent, function crmSync() {
+      throw new Error('CRM unavailable');
+    });
+    const { handle, lines } = handlerWith(bus, { listenerTimeoutMs: 30 });
+
+    const response = await handle(snsRequest(bounce, 'sns-express-3'));
+
+    expect(await response.json()).toMatchObject({ ok: false, error: 'sink-failed' });
+    const failures = lines.filter((l) => l.msg.startsWith('sink failed'));
+    expect(failures.map((l) => l.fields.error)).toEqual([
+      expect.stringContaining('listener crmSync failed on EmailTrackingEvent: CRM unavailable'),
+    ]);
+  });
+
   test.each(
     unreadable(
       'an Error whose message getter throws',

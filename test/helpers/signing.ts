@@ -6,6 +6,7 @@
 import {
   bitString,
   commonName,
+  der,
   dnsName,
   explicit,
   integer,
@@ -30,6 +31,8 @@ export interface CertificateOptions {
   readonly notAfter?: Date;
   /** The subjectPublicKeyInfo to certify; default the public key of `keys`. */
   readonly spki?: Uint8Array<ArrayBuffer>;
+  /** Adds basicConstraints with this cA value (false: an empty SEQUENCE, as DER writes it); none when absent. */
+  readonly ca?: boolean;
 }
 
 export interface SignerOptions extends CertificateOptions {
@@ -72,9 +75,9 @@ const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const encoder = new TextEncoder();
 
-/** A fresh 2048-bit RSA key pair that can sign with SHA-256 (and SHA-1 through `sign`). */
-export async function generateSigningKeys(): Promise<CryptoKeyPair> {
-  const params = { ...RSA, modulusLength: 2048, publicExponent: Uint8Array.of(1, 0, 1) };
+/** A fresh RSA key pair (2048 bits unless told) that can sign with SHA-256 (and SHA-1 through `sign`). */
+export async function generateSigningKeys(modulusLength = 2048): Promise<CryptoKeyPair> {
+  const params = { ...RSA, modulusLength, publicExponent: Uint8Array.of(1, 0, 1) };
   // Casts keep both DOM and Workers typings happy (Workers types return unions here).
   return (await crypto.subtle.generateKey(params, true, ['sign', 'verify'])) as CryptoKeyPair;
 }
@@ -111,6 +114,8 @@ export async function buildCertificate(keys: CryptoKeyPair, options: Certificate
     new Uint8Array((await crypto.subtle.exportKey('spki', keys.publicKey)) as ArrayBuffer);
   const algorithm = sequence(oid('1.2.840.113549.1.1.11'), nullValue());
   const san = sequence(oid('2.5.29.17'), octetString(sequence(...names.map(dnsName))));
+  const flag = options.ca ? [der(0x01, Uint8Array.of(0xff))] : [];
+  const constraints = sequence(oid('2.5.29.19'), octetString(sequence(...flag)));
   const tbs = sequence(
     explicit(0, integer(Uint8Array.of(2))),
     integer(crypto.getRandomValues(new Uint8Array(8))),
@@ -122,7 +127,7 @@ export async function buildCertificate(keys: CryptoKeyPair, options: Certificate
     ),
     cn,
     spki,
-    explicit(3, sequence(san)),
+    explicit(3, options.ca === undefined ? sequence(san) : sequence(san, constraints)),
   );
   const signature = await crypto.subtle.sign(RSA, keys.privateKey, tbs);
   return sequence(tbs, algorithm, bitString(new Uint8Array(signature)));

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { createMailWebhookHandler as createNodeHandler } from '../../src/adapters/node.js';
 import {
   createMailWebhookHandler,
   type EmailTrackingContext,
@@ -9,7 +10,12 @@ import {
 import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
 import { realCertificates, realMessages } from '../fixtures/sns-real/index.js';
 import { memoryLogger, snsRequest, URL_SES } from '../helpers/envelope.js';
-import { createSigner, type Signer, type SnsBody } from '../helpers/signing.js';
+import {
+  createSigner,
+  generateSigningKeys,
+  type Signer,
+  type SnsBody,
+} from '../helpers/signing.js';
 
 /** A handler verifying signatures with the signer's certificate; records sink input and logs. */
 function setup(
@@ -184,6 +190,19 @@ describe('each refusal: a 403 naming the rule, one log line, nothing fetched', (
       body: { error: 'signature-invalid' },
     });
     expect(received).toEqual([]);
+  });
+
+  test('a certificate with a 1024-bit RSA key: 403 cert-invalid, on the Node fast path too', async () => {
+    const keys = await generateSigningKeys(1024);
+    const signer = await createSigner({ keys });
+    const body = await signer.sign(signer.notification({ Message: JSON.stringify(bounce) }));
+    const options = { providers: [ses({ topicArns: [signer.topicArn] })], fetch: signer.fetch };
+    for (const handle of [setup(signer, options).handle, createNodeHandler(options)]) {
+      expect(await answer(await handle(post(body)))).toMatchObject({
+        status: 403,
+        body: { error: 'cert-invalid', message: expect.stringContaining('2048 bits or more') },
+      });
+    }
   });
 
   test('a topic outside the allow-list is refused before any download', async () => {

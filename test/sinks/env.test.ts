@@ -34,8 +34,11 @@ function settingOf(env: Record<string, unknown>): string | undefined {
 }
 
 describe('sinksFromEnv', () => {
-  test('defaults to the in-memory bus', () => {
-    const { requestSinks, consumerSinks } = sinksFromEnv({}, context);
+  test.each([
+    ['unset', {}],
+    ['empty', { MAIL_WEBHOOK_SINKS: '' }],
+  ])('defaults to the in-memory bus (%s)', (_name, env) => {
+    const { requestSinks, consumerSinks } = sinksFromEnv(env, context);
     expect(requestSinks).toEqual([EventBus.default]);
     expect(consumerSinks).toEqual([]);
   });
@@ -59,6 +62,7 @@ describe('sinksFromEnv', () => {
 
   test.each([
     ['an unknown sink', 'MAIL_WEBHOOK_SINKS', { MAIL_WEBHOOK_SINKS: 'memory,kafka' }],
+    ['only commas and spaces', 'MAIL_WEBHOOK_SINKS', { MAIL_WEBHOOK_SINKS: ' , ,' }],
     [
       'queue without a binding (any runtime but Workers)',
       'MAIL_WEBHOOK_SINKS',

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import delivered from '../fixtures/esps/scaleway_tem/constructed_email_delivered.json' with {
   type: 'json',
 };
+import { generateSigningKeys } from '../helpers/signing.js';
 import {
   answer,
   createAuthority,
@@ -29,5 +30,17 @@ describe('Scaleway inside workerd', () => {
     const forged = await rogue.sign(rogue.notification(delivered));
     const response = await rogueHandler.handle(scalewayRequest(forged));
     expect([response.status, (await answer(response)).error]).toEqual([403, 'cert-untrusted']);
+  });
+
+  test('a signing certificate with a 1024-bit RSA key is 403 cert-invalid (workerd reports the modulus size)', async () => {
+    const ca = await createAuthority();
+    const weak = await createScalewaySigner({
+      issuer: ca.keys,
+      keys: await generateSigningKeys(1024),
+    });
+    const options = { topicArns: [TOPIC_ARN], trustAnchors: ca.pem };
+    const { handle } = scalewayHandler(options, weak.fetch);
+    const response = await handle(scalewayRequest(await weak.sign(weak.notification(delivered))));
+    expect([response.status, (await answer(response)).error]).toEqual([403, 'cert-invalid']);
   });
 });

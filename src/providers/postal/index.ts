@@ -32,10 +32,13 @@ const PostalOptionsSchema = v.object({
 export type PostalOptions = v.InferInput<typeof PostalOptionsSchema>;
 type Resolved = v.InferOutput<typeof PostalOptionsSchema>;
 
-/** Every configured key as SPKI bytes; one that is not an RSA SPKI stops start-up. */
+/**
+ * Every configured key as SPKI bytes; one that is not an RSA SPKI stops start-up, with
+ * verification off too (as SendGrid's and MailPace's): turning it back on must not be what shows it.
+ */
 function _decodeKeys(o: Resolved): Uint8Array<ArrayBuffer>[] {
-  if (!o.verifySignature) return [];
   if (!o.publicKey) {
+    if (!o.verifySignature) return [];
     throw new ConfigError(
       `${NAME}.publicKey`,
       "is required: the server's signing public key that Postal shows under Webhooks (or set verifySignature: false)",

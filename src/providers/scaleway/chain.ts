@@ -3,7 +3,12 @@ import { forbidden, HttpError } from '../../errors.js';
 import { decodePaddedBase64 } from '../base64.js';
 import { checkValidity } from '../ses/sns/cert-policy.js';
 import { rsaKeyPerHash } from '../ses/sns/key-cache.js';
-import { type Certificate, parseCertificate, signedParts } from '../ses/sns/x509.js';
+import {
+  basicConstraintsCa,
+  type Certificate,
+  parseCertificate,
+  signedParts,
+} from '../ses/sns/x509.js';
 
 // RSA PKCS#1 v1.5 signature algorithms (RFC 4055), by OID; Scaleway's CA signs with SHA-256.
 const RSA_SIGNATURES: ReadonlyMap<string, 'SHA-256' | 'SHA-384' | 'SHA-512'> = new Map([
@@ -18,14 +23,20 @@ const PEM_BLOCK = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+?)-----END CERTI
 export interface TrustAnchor {
   readonly certificate: Certificate;
   readonly name: string;
+  /** False when its basicConstraints says it is no CA: it then issues nothing. */
+  readonly ca: boolean | undefined;
   key(hash: string): Promise<CryptoKey | undefined>;
 }
 
-const _anchor = (certificate: Certificate): TrustAnchor => ({
-  certificate,
-  name: certificate.commonNames[0] ?? 'unnamed CA',
-  key: rsaKeyPerHash(certificate.spki),
-});
+const _anchor = (der: Uint8Array): TrustAnchor => {
+  const certificate = parseCertificate(der);
+  return {
+    certificate,
+    ca: basicConstraintsCa(der),
+    name: certificate.commonNames[0] ?? 'unnamed CA',
+    key: rsaKeyPerHash(certificate.spki),
+  };
+};
 
 /**
  * Every certificate in the PEM texts (a file may hold a chain; `\n` written as two characters,
@@ -40,7 +51,7 @@ export function readTrustAnchors(pems: readonly string[]): TrustAnchor[] | strin
       const der = decodePaddedBase64((body ?? '').replace(/\s+/g, ''));
       try {
         if (!der) throw new Error('not base64');
-        anchors.push(_anchor(parseCertificate(der)));
+        anchors.push(_anchor(der));
       } catch {
         return `certificate ${anchors.length + 1} is not a readable RSA X.509 certificate`;
       }
@@ -80,7 +91,9 @@ export async function issuerOf(
   const hash = RSA_SIGNATURES.get(parts.algorithm);
   if (!hash) return _untrusted(`is signed with an unsupported algorithm (OID ${parts.algorithm})`);
   for (const anchor of anchors) {
-    if (checkValidity(anchor.certificate, now)) continue;
+    // Expired, or an end entity by its own basicConstraints: it vouches for nothing.
+    if (checkValidity(anchor.certificate, now) || anchor.ca === false) continue;
+    // No key for an RSA modulus under 2048 bits either (rsaKeyPerHash).
     const key = await anchor.key(hash);
     if (!key) continue;
     const valid = await crypto.subtle

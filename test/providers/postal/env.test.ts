@@ -47,6 +47,14 @@ describe('postal from MAIL_WEBHOOK_* variables', () => {
     );
   });
 
+  test('a malformed key stops start-up with verification off too, naming the variable', () => {
+    const env = {
+      MAIL_WEBHOOK_POSTAL_VERIFY_SIGNATURE: 'false',
+      MAIL_WEBHOOK_POSTAL_PUBLIC_KEY: 'abc',
+    };
+    expect(() => fromEnv(env)).toThrow(/^MAIL_WEBHOOK_POSTAL_PUBLIC_KEY:/);
+  });
+
   test('MAIL_WEBHOOK_POSTAL_VERIFY_SIGNATURE=false needs no key', async () => {
     const { handle } = fromEnv({ MAIL_WEBHOOK_POSTAL_VERIFY_SIGNATURE: 'false' });
     expect((await handle(await postalRequest(BODY, { headers: [] }))).status).toBe(200);

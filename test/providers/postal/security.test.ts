@@ -200,6 +200,10 @@ describe('Postal options', () => {
     const p256 =
       'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEDr2LjtURuePQzplybdC+u4CwrqDqBaWjcMMsTbhdbcwHBcepxo7yAQGhHPTnlvFYPAZFceEu/1FwCM2QmGK+A==';
     expect(() => postal({ publicKey: p256 })).toThrow(/not an RSA public key/);
+    // Verification off does not make a bad key harmless: turning it on again would fail.
+    expect(() => postal({ publicKey: p256, verifySignature: false })).toThrow(
+      /^postal\.publicKey:/,
+    );
   });
 
   test('PEM armour and line breaks are tolerated', async () => {

@@ -1,7 +1,7 @@
 /** The trust-anchor reader and the one-step issuer check, on certificates made at test time. */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { checkIssuedBy, readTrustAnchors } from '../../../src/providers/scaleway/chain.js';
-import { pemToDer, signedParts } from '../../../src/providers/ses/sns/x509.js';
+import { basicConstraintsCa, pemToDer, signedParts } from '../../../src/providers/ses/sns/x509.js';
 import { generateSigningKeys } from '../../helpers/signing.js';
 import { type CertificateAuthority, createAuthority, issue } from './helpers.js';
 
@@ -34,6 +34,17 @@ describe('signedParts', () => {
   test('throws for trailing bytes or a truncated certificate', () => {
     expect(() => signedParts(Uint8Array.of(...leafDer, 0))).toThrow(/trailing bytes/);
     expect(() => signedParts(leafDer.subarray(0, 100))).toThrow(/malformed/);
+  });
+});
+
+describe('basicConstraintsCa', () => {
+  test('true for cA TRUE, false for an end entity, undefined without the extension', async () => {
+    const keys = await generateSigningKeys();
+    const of = async (flag?: boolean) =>
+      basicConstraintsCa(
+        pemToDer(await issue(ca.keys, keys, flag === undefined ? {} : { ca: flag })),
+      );
+    expect([await of(true), await of(false), await of()]).toEqual([true, false, undefined]);
   });
 });
 

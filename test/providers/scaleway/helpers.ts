@@ -44,7 +44,7 @@ export async function createAuthority(
 export async function issue(
   issuer: CryptoKeyPair,
   subjectKeys: CryptoKeyPair,
-  options: { commonName?: string; notBefore?: Date; notAfter?: Date } = {},
+  options: { commonName?: string; notBefore?: Date; notAfter?: Date; ca?: boolean } = {},
 ): Promise<string> {
   const spki = new Uint8Array(
     (await crypto.subtle.exportKey('spki', subjectKeys.publicKey)) as ArrayBuffer,
@@ -56,6 +56,7 @@ export async function issue(
       commonName: options.commonName ?? 'Scaleway MnQ signing',
       notBefore: options.notBefore ?? new Date(Date.now() - DAY_MS),
       notAfter: options.notAfter ?? new Date(Date.now() + 365 * DAY_MS),
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
     }),
   );
 }

@@ -30,7 +30,12 @@ import spam from '../../fixtures/esps/scaleway_tem/constructed_email_spam.json' 
 import { captureHandler } from '../../helpers/capture-handler.js';
 import { memoryLogger } from '../../helpers/envelope.js';
 import { EMPTY_FIELDS } from '../../helpers/expected-context.js';
-import { serveCertificates } from '../../helpers/signing.js';
+import {
+  buildCertificate,
+  generateSigningKeys,
+  serveCertificates,
+  toPem,
+} from '../../helpers/signing.js';
 import {
   answer,
   type CertificateAuthority,
@@ -154,6 +159,23 @@ describe('Scaleway certificate chain', () => {
     ]);
   });
 
+  test('an RSA key under 2048 bits: 403 cert-invalid for the signing certificate, cert-untrusted for an anchor', async () => {
+    const weak = await generateSigningKeys(1024);
+    const weakLeaf = await createScalewaySigner({ issuer: ca.keys, keys: weak });
+    const { handle } = scalewayHandler(options(), weakLeaf.fetch);
+    expect(await refusal(await handle(await signed(delivered, weakLeaf)))).toEqual([
+      403,
+      'cert-invalid',
+    ]);
+    const weakRoot = toPem(await buildCertificate(weak, { commonName: 'Weak Root', names: [] }));
+    const s = await createScalewaySigner({ issuer: weak });
+    const anchored = scalewayHandler({ topicArns: [TOPIC_ARN], trustAnchors: weakRoot }, s.fetch);
+    expect(await refusal(await anchored.handle(await signed(delivered, s)))).toEqual([
+      403,
+      'cert-untrusted',
+    ]);
+  });
+
   test('root and intermediate as anchors (the sns-trust-chain.pem layout) accept a leaf of the intermediate', async () => {
     const intermediateKeys = (await createAuthority('unused')).keys;
     const intermediatePem = await issue(ca.keys, intermediateKeys, { commonName: 'Test MnQ' });
@@ -167,6 +189,21 @@ describe('Scaleway certificate chain', () => {
       403,
       'cert-untrusted',
     ]);
+  });
+
+  test('an intermediate whose basicConstraints says it is no CA issues nothing: 403 cert-untrusted', async () => {
+    for (const isCa of [true, false]) {
+      const intermediateKeys = await generateSigningKeys();
+      const intermediatePem = await issue(ca.keys, intermediateKeys, {
+        commonName: 'Test MnQ',
+        ca: isCa,
+      });
+      const s = await createScalewaySigner({ issuer: intermediateKeys });
+      const chain = `${ca.pem}\n${intermediatePem}`;
+      const { handle } = scalewayHandler({ topicArns: [TOPIC_ARN], trustAnchors: chain }, s.fetch);
+      const response = await handle(await signed(delivered, s));
+      expect(await refusal(response)).toEqual(isCa ? [200, undefined] : [403, 'cert-untrusted']);
+    }
   });
 
   test('an anchor that expired no longer vouches: 403 cert-untrusted', async () => {

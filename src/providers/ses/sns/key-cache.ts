@@ -1,6 +1,7 @@
 /** Per-verifier cache of SNS signing certificates: one download per URL, bounded, failures not kept. */
 import { forbidden, HttpError, isHttpError, unavailable } from '../../../errors.js';
 import type { Logger } from '../../../log.js';
+import { MIN_RSA_BITS } from '../../../runtime-hooks.js';
 import type { SignatureHash } from './string-to-sign.js';
 import { timedGet } from './timed-fetch.js';
 import { type Certificate, parseCertificate, pemToDer } from './x509.js';
@@ -34,7 +35,10 @@ export const DEFAULT_CERT_TIMEOUT_MS = 5000;
 // A real SNS certificate is under 3 KB; anything this large is not one.
 const MAX_PEM_CHARS = 64 * 1024;
 
-/** An RSA public key imported for verification once per hash, on first use; `undefined` when the runtime refuses it. */
+/**
+ * An RSA public key imported for verification once per hash, on first use; `undefined` when the
+ * runtime refuses it or its modulus is under `MIN_RSA_BITS`.
+ */
 export function rsaKeyPerHash<H extends string>(
   spki: Uint8Array<ArrayBuffer>,
 ): (hash: H) => Promise<CryptoKey | undefined> {
@@ -44,7 +48,14 @@ export function rsaKeyPerHash<H extends string>(
     if (!key) {
       key = crypto.subtle
         .importKey('spki', spki, { name: 'RSASSA-PKCS1-v1_5', hash }, false, ['verify'])
-        .catch(() => undefined);
+        .then(
+          (imported) =>
+            (imported.algorithm as unknown as { modulusLength: number }).modulusLength <
+            MIN_RSA_BITS
+              ? undefined
+              : imported,
+          () => undefined,
+        );
       keys.set(hash, key);
     }
     return key;

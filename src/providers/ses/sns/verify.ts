@@ -138,7 +138,7 @@ async function _checkSignature<U extends { readonly href: string }>(
   if (valid === undefined)
     return forbidden(
       'cert-invalid',
-      `the key in ${parts.certUrl.href} cannot verify ${parts.hash}`,
+      `the key in ${parts.certUrl.href} cannot verify ${parts.hash} (an RSA key of 2048 bits or more)`,
     );
   if (valid) return undefined;
   return forbidden(

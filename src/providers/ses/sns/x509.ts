@@ -30,6 +30,7 @@ const SET = 0x31;
 const OID = 0x06;
 const OID_COMMON_NAME = '55 04 03';
 const OID_SUBJECT_ALT_NAME = '55 1d 11';
+const OID_BASIC_CONSTRAINTS = '55 1d 13';
 const OID_RSA_ENCRYPTION = '2a 86 48 86 f7 0d 01 01 01';
 const DNS_NAME = 0x82;
 const STRING_TAGS = new Set([0x0c, 0x13, 0x16]); // UTF8String, PrintableString, IA5String
@@ -158,6 +159,28 @@ export function parseCertificate(der: Uint8Array): Certificate {
       optional.find((field) => field.tag === 0xa3),
     ),
   };
+}
+
+/**
+ * What a certificate's basicConstraints says: true for a CA, false for an end entity, undefined
+ * when it has none (a v1 certificate, or one made by hand). Throws `CertificateError`.
+ */
+export function basicConstraintsCa(der: Uint8Array): boolean | undefined {
+  const certificate = _expect(_readTlv(der, 0, der.length), SEQUENCE, 'certificate');
+  const tbs = _expect(_children(der, certificate)[0], SEQUENCE, 'tbsCertificate');
+  const extensions = _children(der, tbs).find((field) => field.tag === 0xa3);
+  if (!extensions) return undefined;
+  const list = _expect(_children(der, extensions)[0], SEQUENCE, 'extension list');
+  for (const extension of _children(der, list)) {
+    const parts = _children(der, _expect(extension, SEQUENCE, 'extension'));
+    if (_hex(der, _expect(parts[0], OID, 'extension id')) !== OID_BASIC_CONSTRAINTS) continue;
+    const value = _expect(parts[parts.length - 1], 0x04, 'extension value');
+    const constraints = _expect(_readTlv(der, value.start, value.end), SEQUENCE, 'constraints');
+    // cA BOOLEAN DEFAULT FALSE comes first when present.
+    const ca = _children(der, constraints)[0];
+    return ca?.tag === 0x01 && der[ca.start] !== 0;
+  }
+  return undefined;
 }
 
 /** The signed part of a certificate and its issuer's signature over it, to check who issued it. */
