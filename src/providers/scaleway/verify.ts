@@ -39,7 +39,12 @@ const _scalewayPolicy = (
     const href = checkScalewayCertUrl(raw);
     return isHttpError(href) ? href : { href };
   },
-  checkMessage: (message, _certUrl, now) => checkTimestamp(message.Timestamp, now, maxAgeSeconds),
+  // Scaleway signs with SignatureVersion 1 only (its Topics and Events reference): a 2 is no
+  // message of Scaleway's, whatever its hash.
+  checkMessage: (message, _certUrl, now) =>
+    message.SignatureVersion === '1'
+      ? checkTimestamp(message.Timestamp, now, maxAgeSeconds)
+      : forbidden('signature-version', 'Scaleway signs with SignatureVersion 1 only'),
   checkCertificate: (certificate, certUrl, now) => {
     const own = checkValidity(certificate, now);
     if (own) return own;

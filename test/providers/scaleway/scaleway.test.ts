@@ -342,10 +342,20 @@ describe('Scaleway signatures and topics', () => {
     expect(await refusal(await handle(scalewayRequest(v3)))).toEqual([403, 'signature-version']);
   });
 
-  test('SignatureVersion 2 (SHA-256) verifies too', async () => {
-    const { handle } = scalewayHandler(options(), signer.fetch);
+  test('SignatureVersion 2 is 403 signature-version: Scaleway signs with 1 only, and nothing is downloaded', async () => {
+    let downloads = 0;
+    const counting = ((input: RequestInfo | URL, init?: RequestInit) => {
+      downloads++;
+      return signer.fetch(input, init);
+    }) as typeof fetch;
+    const { handle, received } = scalewayHandler(options(), counting);
     const message = await signer.sign(signer.notification(delivered), '2');
-    expect((await handle(scalewayRequest(message))).status).toBe(200);
+    expect(await refusal(await handle(scalewayRequest(message)))).toEqual([
+      403,
+      'signature-version',
+    ]);
+    expect(downloads).toBe(0);
+    expect(received).toEqual([]);
   });
 
   test('a Timestamp older than maxAgeSeconds is 403 message-too-old (default 8 h)', async () => {
