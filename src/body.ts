@@ -32,68 +32,57 @@ const _unreadable = (): HttpError =>
   badRequest('body-unreadable', 'request body could not be read');
 
 /**
- * A deadline `timeoutMs` from now: `next()` gives a promise of `_TIMEOUT` that settles then (a
- * fresh one per call, so racing one per read adds nothing to a promise that outlives the read),
- * and `clear()` stops the timer.
+ * A deadline `timeoutMs` from now: `[next, clear]`. `next()` gives a promise of `_TIMEOUT` that
+ * settles then, a fresh one per call, so racing one per read piles nothing on a promise that
+ * outlives the read; `clear()` stops the timer.
  */
-function _deadline(timeoutMs: number): { next(): Promise<typeof _TIMEOUT>; clear(): void } {
+function _deadline(timeoutMs: number): [() => Promise<typeof _TIMEOUT>, () => void] {
   let passed = false;
   let wake: ((value: typeof _TIMEOUT) => void) | undefined;
   const timer = setTimeout(() => {
     passed = true;
     wake?.(_TIMEOUT);
   }, timeoutMs);
-  return {
-    next: () =>
-      new Promise<typeof _TIMEOUT>((resolve) => {
-        if (passed) resolve(_TIMEOUT);
-        else wake = resolve;
-      }),
-    clear: () => clearTimeout(timer),
-  };
+  const next = () =>
+    new Promise<typeof _TIMEOUT>((resolve) => {
+      wake = resolve;
+      if (passed) resolve(_TIMEOUT);
+    });
+  return [next, () => clearTimeout(timer)];
 }
 
 /**
  * A body gathered chunk by chunk into one buffer of at most `limit` bytes: a chunk is copied,
  * never kept, so a body sent in 1-byte chunks costs its bytes, not an object per chunk (kept,
  * 16,384 of Deno's held +400 MB; a million of Node's, +389 MB). A body that comes in one chunk
- * is that chunk, uncopied.
+ * is that chunk, uncopied. `add` is false (and adds nothing) once the body would pass `limit`.
  */
-export class _Gathered {
-  readonly #limit: number;
-  #first: Uint8Array | undefined;
-  #buffer: Uint8Array | undefined;
-  size = 0;
-
-  constructor(limit: number) {
-    this.#limit = limit;
-  }
-  /** Adds `chunk`; false (and nothing added) once the body would pass `limit`. */
-  add(chunk: Uint8Array): boolean {
-    const size = this.size + chunk.byteLength;
-    if (size > this.#limit) return false;
-    if (chunk.byteLength === 0) return true;
-    if (this.size === 0 && this.#buffer === undefined) this.#first = chunk;
-    else {
-      if (this.#buffer === undefined || size > this.#buffer.byteLength) this.#grow(size);
-      (this.#buffer as Uint8Array).set(chunk, this.size);
-    }
-    this.size = size;
-    return true;
-  }
-  #grow(needed: number): void {
-    const old = this.#buffer;
-    const capacity = Math.min(this.#limit, Math.max(needed, (old?.byteLength ?? 0) * 2, 16_384));
-    const next = new Uint8Array(capacity);
-    if (old) next.set(old.subarray(0, this.size));
-    else if (this.#first) next.set(this.#first);
-    this.#first = undefined;
-    this.#buffer = next;
-  }
-  bytes(): Uint8Array {
-    if (this.#buffer) return this.#buffer.subarray(0, this.size);
-    return this.#first ?? new Uint8Array(0);
-  }
+export function gatherBody(limit: number): {
+  add(chunk: Uint8Array): boolean;
+  bytes(): Uint8Array;
+} {
+  let first: Uint8Array | undefined;
+  let buffer: Uint8Array | undefined;
+  let size = 0;
+  return {
+    add(chunk) {
+      const end = size + chunk.byteLength;
+      if (end > limit) return false;
+      if (!size) first = chunk;
+      else {
+        if (!buffer || end > buffer.byteLength) {
+          const grown = new Uint8Array(Math.min(limit, Math.max(end, size * 2, 16_384)));
+          grown.set(buffer ? buffer.subarray(0, size) : (first as Uint8Array));
+          buffer = grown;
+          first = undefined;
+        }
+        buffer.set(chunk, size);
+      }
+      size = end;
+      return true;
+    },
+    bytes: () => (buffer ? buffer.subarray(0, size) : (first ?? new Uint8Array(0))),
+  };
 }
 
 /**
@@ -171,14 +160,14 @@ async function _readDeclared(
       request.arrayBuffer(),
       () => {
         deadline = _deadline(timeoutMs);
-        return deadline.next();
+        return deadline[0]();
       },
       ticks,
     );
   } catch {
     return _unreadable();
   } finally {
-    deadline?.clear();
+    deadline?.[1]();
   }
   if (buffer === _TIMEOUT) return tooSlow(timeoutMs);
   return buffer.byteLength > limit ? bodyTooLarge(limit) : new Uint8Array(buffer);
@@ -195,7 +184,7 @@ async function _readStream(
   timeoutMs: number,
 ): Promise<Uint8Array | HttpError> {
   const reader = body.getReader();
-  const gathered = new _Gathered(limit);
+  const gathered = gatherBody(limit);
   let deadline: ReturnType<typeof _deadline> | undefined;
   const stop = (refusal: HttpError): HttpError => {
     // Cancelling tells the runtime to stop receiving; the client sees the answer straight away.
@@ -210,7 +199,7 @@ async function _readStream(
           reader.read(),
           () => {
             deadline ??= _deadline(timeoutMs);
-            return deadline.next();
+            return deadline[0]();
           },
           _STREAM_TICKS,
         );
@@ -222,7 +211,7 @@ async function _readStream(
       if (!gathered.add(next.value)) return stop(bodyTooLarge(limit));
     }
   } finally {
-    deadline?.clear();
+    deadline?.[1]();
   }
   return gathered.bytes();
 }

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { _Gathered, bodyTooLarge, bodyTooSlow } from '../body.js';
+import { bodyTooLarge, bodyTooSlow, gatherBody } from '../body.js';
 import { badRequest, errorResponse, HttpError } from '../errors.js';
 import { isSaneHost } from '../route.js';
 import type { BodyReader } from '../runtime-hooks.js';
@@ -73,7 +73,7 @@ function _readAll(
   _continue(req);
   return new Promise((resolve) => {
     // Copied into one buffer, never kept chunk by chunk: a body in 1-byte chunks costs its bytes.
-    const gathered = new _Gathered(limit);
+    const gathered = gatherBody(limit);
     let settled = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const finish = (outcome: Uint8Array | HttpError, discard: boolean) => {
