@@ -31,13 +31,58 @@ const _TIMEOUT = Symbol('timeout');
 const _unreadable = (): HttpError =>
   badRequest('body-unreadable', 'request body could not be read');
 
-/** A promise of `_TIMEOUT` after `timeoutMs`, and the function that clears its timer. */
-function _deadline(timeoutMs: number): [Promise<typeof _TIMEOUT>, () => void] {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<typeof _TIMEOUT>((resolve) => {
-    timer = setTimeout(() => resolve(_TIMEOUT), timeoutMs);
-  });
-  return [deadline, () => timer !== undefined && clearTimeout(timer)];
+/**
+ * A deadline `timeoutMs` from now: `[next, clear]`. `next()` gives a promise of `_TIMEOUT` that
+ * settles then, a fresh one per call, so racing one per read piles nothing on a promise that
+ * outlives the read; `clear()` stops the timer.
+ */
+function _deadline(timeoutMs: number): [() => Promise<typeof _TIMEOUT>, () => void] {
+  let passed = false;
+  let wake: ((value: typeof _TIMEOUT) => void) | undefined;
+  const timer = setTimeout(() => {
+    passed = true;
+    wake?.(_TIMEOUT);
+  }, timeoutMs);
+  const next = () =>
+    new Promise<typeof _TIMEOUT>((resolve) => {
+      wake = resolve;
+      if (passed) resolve(_TIMEOUT);
+    });
+  return [next, () => clearTimeout(timer)];
+}
+
+/**
+ * A body gathered chunk by chunk into one buffer of at most `limit` bytes: a chunk is copied,
+ * never kept, so a body sent in 1-byte chunks costs its bytes, not an object per chunk (kept,
+ * 16,384 of Deno's held +400 MB; a million of Node's, +389 MB). A body that comes in one chunk
+ * is that chunk, uncopied. `add` is false (and adds nothing) once the body would pass `limit`.
+ */
+export function gatherBody(limit: number): {
+  add(chunk: Uint8Array): boolean;
+  bytes(): Uint8Array;
+} {
+  let first: Uint8Array | undefined;
+  let buffer: Uint8Array | undefined;
+  let size = 0;
+  return {
+    add(chunk) {
+      const end = size + chunk.byteLength;
+      if (end > limit) return false;
+      if (!size) first = chunk;
+      else {
+        if (!buffer || end > buffer.byteLength) {
+          const grown = new Uint8Array(Math.min(limit, Math.max(end, size * 2, 16_384)));
+          grown.set(buffer ? buffer.subarray(0, size) : (first as Uint8Array));
+          buffer = grown;
+          first = undefined;
+        }
+        buffer.set(chunk, size);
+      }
+      size = end;
+      return true;
+    },
+    bytes: () => (buffer ? buffer.subarray(0, size) : (first ?? new Uint8Array(0))),
+  };
 }
 
 /**
@@ -106,7 +151,7 @@ async function _readDeclared(
   tooSlow: (timeoutMs: number) => HttpError,
   ticks = 0,
 ): Promise<Uint8Array | HttpError> {
-  let deadline: [Promise<typeof _TIMEOUT>, () => void] | undefined;
+  let deadline: ReturnType<typeof _deadline> | undefined;
   let buffer: ArrayBuffer | typeof _TIMEOUT;
   try {
     // The body timer only for a body still arriving after `ticks` microtasks. Past it, the read
@@ -115,7 +160,7 @@ async function _readDeclared(
       request.arrayBuffer(),
       () => {
         deadline = _deadline(timeoutMs);
-        return deadline[0];
+        return deadline[0]();
       },
       ticks,
     );
@@ -139,9 +184,8 @@ async function _readStream(
   timeoutMs: number,
 ): Promise<Uint8Array | HttpError> {
   const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let deadline: [Promise<typeof _TIMEOUT>, () => void] | undefined;
+  const gathered = gatherBody(limit);
+  let deadline: ReturnType<typeof _deadline> | undefined;
   const stop = (refusal: HttpError): HttpError => {
     // Cancelling tells the runtime to stop receiving; the client sees the answer straight away.
     reader.cancel().catch(() => {});
@@ -155,7 +199,7 @@ async function _readStream(
           reader.read(),
           () => {
             deadline ??= _deadline(timeoutMs);
-            return deadline[0];
+            return deadline[0]();
           },
           _STREAM_TICKS,
         );
@@ -164,14 +208,12 @@ async function _readStream(
       }
       if (next === _TIMEOUT) return stop(bodyTooSlow(timeoutMs));
       if (next.done) break;
-      size += next.value.byteLength;
-      if (size > limit) return stop(bodyTooLarge(limit));
-      chunks.push(next.value);
+      if (!gathered.add(next.value)) return stop(bodyTooLarge(limit));
     }
   } finally {
     deadline?.[1]();
   }
-  return _joined(chunks, size);
+  return gathered.bytes();
 }
 
 /**
@@ -199,15 +241,4 @@ async function _soonOrRace<T>(
   if (!state.done) return Promise.race([read, timeout()]);
   if (state.failed) throw state.error;
   return state.value as T;
-}
-
-function _joined(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1 && chunks[0]) return chunks[0];
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { bodyTooLarge, bodyTooSlow } from '../body.js';
+import { bodyTooLarge, bodyTooSlow, gatherBody } from '../body.js';
 import { badRequest, errorResponse, HttpError } from '../errors.js';
 import { isSaneHost } from '../route.js';
 import type { BodyReader } from '../runtime-hooks.js';
@@ -72,8 +72,8 @@ function _readAll(
 ): Promise<Uint8Array | HttpError> {
   _continue(req);
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
+    // Copied into one buffer, never kept chunk by chunk: a body in 1-byte chunks costs its bytes.
+    const gathered = gatherBody(limit);
     let settled = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const finish = (outcome: Uint8Array | HttpError, discard: boolean) => {
@@ -86,12 +86,9 @@ function _readAll(
       resolve(outcome);
     };
     const onData = (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > limit) finish(bodyTooLarge(limit), true);
-      else chunks.push(chunk);
+      if (!gathered.add(chunk)) finish(bodyTooLarge(limit), true);
     };
-    const onEnd = () =>
-      finish(chunks.length === 1 ? (chunks[0] as Buffer) : _concat(chunks, size), false);
+    const onEnd = () => finish(gathered.bytes(), false);
     req.on('data', onData).once('end', onEnd);
     // Left attached: an 'error' nobody listens to would be thrown.
     req.once('error', () =>
@@ -102,16 +99,6 @@ function _readAll(
       timer = setTimeout(() => finish(bodyTooSlow(timeoutMs), true), timeoutMs);
     }
   });
-}
-
-function _concat(chunks: Buffer[], size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }
 
 // What `body` gives once the body was read by `_readBody`: spent, as a read stream would be.
