@@ -115,20 +115,25 @@ function _commonNames(bytes: Uint8Array, name: Tlv): string[] {
   return names;
 }
 
-function _dnsNames(bytes: Uint8Array, extensions: Tlv | undefined): string[] {
-  if (!extensions) return [];
-  const names: string[] = [];
+/** The value (inside its OCTET STRING) of the extension `oid`, read as one TLV; undefined if absent. */
+function _extension(bytes: Uint8Array, extensions: Tlv | undefined, oid: string): Tlv | undefined {
+  if (!extensions) return undefined;
   const list = _expect(_children(bytes, extensions)[0], SEQUENCE, 'extension list');
   for (const extension of _children(bytes, list)) {
     const parts = _children(bytes, _expect(extension, SEQUENCE, 'extension'));
-    if (_hex(bytes, _expect(parts[0], OID, 'extension id')) !== OID_SUBJECT_ALT_NAME) continue;
+    if (_hex(bytes, _expect(parts[0], OID, 'extension id')) !== oid) continue;
     const value = _expect(parts[parts.length - 1], 0x04, 'extension value');
-    const altNames = _expect(_readTlv(bytes, value.start, value.end), SEQUENCE, 'alt names');
-    for (const altName of _children(bytes, altNames)) {
-      if (altName.tag === DNS_NAME) names.push(_text(bytes, altName));
-    }
+    return _readTlv(bytes, value.start, value.end);
   }
-  return names;
+  return undefined;
+}
+
+function _dnsNames(bytes: Uint8Array, extensions: Tlv | undefined): string[] {
+  const altNames = _extension(bytes, extensions, OID_SUBJECT_ALT_NAME);
+  if (!altNames) return [];
+  return _children(bytes, _expect(altNames, SEQUENCE, 'alt names'))
+    .filter((altName) => altName.tag === DNS_NAME)
+    .map((altName) => _text(bytes, altName));
 }
 
 function _rsaSpki(bytes: Uint8Array, spki: Tlv | undefined): Uint8Array<ArrayBuffer> {
@@ -169,18 +174,11 @@ export function basicConstraintsCa(der: Uint8Array): boolean | undefined {
   const certificate = _expect(_readTlv(der, 0, der.length), SEQUENCE, 'certificate');
   const tbs = _expect(_children(der, certificate)[0], SEQUENCE, 'tbsCertificate');
   const extensions = _children(der, tbs).find((field) => field.tag === 0xa3);
-  if (!extensions) return undefined;
-  const list = _expect(_children(der, extensions)[0], SEQUENCE, 'extension list');
-  for (const extension of _children(der, list)) {
-    const parts = _children(der, _expect(extension, SEQUENCE, 'extension'));
-    if (_hex(der, _expect(parts[0], OID, 'extension id')) !== OID_BASIC_CONSTRAINTS) continue;
-    const value = _expect(parts[parts.length - 1], 0x04, 'extension value');
-    const constraints = _expect(_readTlv(der, value.start, value.end), SEQUENCE, 'constraints');
-    // cA BOOLEAN DEFAULT FALSE comes first when present.
-    const ca = _children(der, constraints)[0];
-    return ca?.tag === 0x01 && der[ca.start] !== 0;
-  }
-  return undefined;
+  const constraints = _extension(der, extensions, OID_BASIC_CONSTRAINTS);
+  if (!constraints) return undefined;
+  // cA BOOLEAN DEFAULT FALSE comes first when present.
+  const ca = _children(der, _expect(constraints, SEQUENCE, 'constraints'))[0];
+  return ca?.tag === 0x01 && der[ca.start] !== 0;
 }
 
 /** The signed part of a certificate and its issuer's signature over it, to check who issued it. */
