@@ -6,8 +6,9 @@ export const MIN_RSA_BITS = 2048;
 
 /**
  * RSASSA-PKCS1-v1_5 verification with the key in `spki` (DER SubjectPublicKeyInfo): true or
- * false, or `undefined` when that key cannot verify with `hash` (or is under `MIN_RSA_BITS`). `spki` is the same object for
- * every message signed with one certificate, so an implementation may keep its parsed key.
+ * false, or `undefined` when that key cannot verify with `hash` (or is under `MIN_RSA_BITS`).
+ * `spki` is the same object for every message signed with one certificate, so an implementation
+ * may keep its parsed key.
  * `signature` is canonical padded base64 (already checked) and `data` the signed text, to be
  * UTF-8 encoded: given as strings, so a runtime decodes both natively (on Node, `Buffer.from`).
  */
