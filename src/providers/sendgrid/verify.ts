@@ -1,8 +1,7 @@
 /** SendGrid's Signed Event Webhook: ECDSA P-256 / SHA-256 over the timestamp header + raw body. */
-import { forbidden, type HttpError } from '../../errors.js';
+import { forbidden, type HttpError, unavailable } from '../../errors.js';
 import { decodeBase64 } from '../base64.js';
 import { refuseOutsideWindow } from '../replay-window.js';
-import { refuse } from '../types.js';
 
 export const SIGNATURE_HEADER = 'X-Twilio-Email-Event-Webhook-Signature';
 export const TIMESTAMP_HEADER = 'X-Twilio-Email-Event-Webhook-Timestamp';
@@ -97,7 +96,7 @@ export function createSendgridVerifier(options: SendgridVerifierOptions) {
     const keys = await options.keys;
     if (keys instanceof Error) {
       // 503, never 500: the ESP retries while the runtime (or the key) is fixed.
-      return refuse(503, 'key-unavailable', 'the SendGrid verification key could not be imported');
+      return unavailable('key-unavailable', 'the SendGrid verification key could not be imported');
     }
     const prefix = _encoder.encode(timestamp);
     const signed = new Uint8Array(prefix.length + body.length);
