@@ -5,18 +5,22 @@ import { encodeBase64, encodeHex } from './base64.js';
 
 const _encoder = new TextEncoder();
 
+/** Imports `bytes` as an HMAC key for signing (the one import every HMAC check here makes). */
+export const importHmacKey = (
+  bytes: Uint8Array,
+  hash: 'SHA-256' | 'SHA-1' = 'SHA-256',
+): Promise<CryptoKey> =>
+  // The cast only narrows: Workers types widen encode()'s buffer to ArrayBufferLike.
+  crypto.subtle.importKey('raw', bytes as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash }, false, [
+    'sign',
+  ]);
+
 /** Imports each secret once, at start-up; the promise never rejects unhandled (callers await it). */
 export function importHmacKeys(
   secrets: readonly string[],
   hash: 'SHA-256' | 'SHA-1' = 'SHA-256',
 ): Promise<CryptoKey[]> {
-  const keys = Promise.all(
-    secrets.map((secret) =>
-      crypto.subtle.importKey('raw', _encoder.encode(secret), { name: 'HMAC', hash }, false, [
-        'sign',
-      ]),
-    ),
-  );
+  const keys = Promise.all(secrets.map((secret) => importHmacKey(_encoder.encode(secret), hash)));
   keys.catch(() => undefined);
   return keys;
 }

@@ -2,6 +2,7 @@
 import { equalBytes } from '../auth.js';
 import { forbidden } from '../errors.js';
 import { decodeBase64, encodeBase64 } from './base64.js';
+import { importHmacKey } from './hmac.js';
 import { refuseOutsideWindow } from './replay-window.js';
 import type { Refusal } from './types.js';
 
@@ -92,11 +93,7 @@ export function createStandardWebhooksVerifier(
     return bytes;
   });
   if (keyBytes.length === 0) throw new TypeError('expected at least one secret');
-  const keys = Promise.all(
-    keyBytes.map((bytes) =>
-      crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']),
-    ),
-  );
+  const keys = Promise.all(keyBytes.map((bytes) => importHmacKey(bytes)));
   // Awaited on each request; this only keeps an import failure from being an unhandled rejection.
   keys.catch(() => undefined);
 

@@ -1,6 +1,7 @@
 /** Standard Webhooks signing (https://www.standardwebhooks.com): secrets, message ids, signatures. */
 import type { EmailTrackingContext } from '../events.js';
 import { encodeBase64 } from '../providers/base64.js';
+import { importHmacKey } from '../providers/hmac.js';
 import { decodeStandardWebhooksSecret } from '../providers/standard-webhooks.js';
 
 /** Secrets are `whsec_` followed by the base64 key. */
@@ -19,7 +20,7 @@ export const decodeWebhookSecret = (secret: string): Uint8Array<ArrayBuffer> | u
 export function importWebhookKey(secret: string): Promise<CryptoKey> {
   const bytes = decodeWebhookSecret(secret);
   if (!bytes) throw new TypeError('expected a whsec_ secret with a base64 key');
-  return crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return importHmacKey(bytes);
 }
 
 /** The `webhook-signature` value: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`. */

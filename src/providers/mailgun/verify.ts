@@ -2,6 +2,7 @@
 import { equalBytes } from '../../auth.js';
 import { forbidden, type HttpError } from '../../errors.js';
 import { encodeHex } from '../base64.js';
+import { importHmacKey } from '../hmac.js';
 import { refuseOutsideWindow } from '../replay-window.js';
 
 const _encoder = new TextEncoder();
@@ -60,17 +61,7 @@ export function readSignatureBlock(body: unknown): SignatureBlock | HttpError {
 
 /** Imports each signing key once, at start-up, for HMAC-SHA256 signing. */
 export function importSigningKeys(keys: readonly string[]): Promise<CryptoKey[]> {
-  return Promise.all(
-    keys.map((key) =>
-      crypto.subtle.importKey(
-        'raw',
-        _encoder.encode(key),
-        { name: 'HMAC', hash: 'SHA-256' },
-        false,
-        ['sign'],
-      ),
-    ),
-  );
+  return Promise.all(keys.map((key) => importHmacKey(_encoder.encode(key))));
 }
 
 /**
