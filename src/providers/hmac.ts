@@ -1,9 +1,7 @@
 /** HMAC signatures as several ESPs send them (hex or base64, SHA-256 or SHA-1), checked in constant time. */
 import { equalBytes } from '../auth.js';
 import { forbidden, type HttpError } from '../errors.js';
-import { encodeBase64, encodeHex } from './base64.js';
-
-const _encoder = new TextEncoder();
+import { encodeBase64, encodeHex, textEncoder } from './base64.js';
 
 /** Imports `bytes` as an HMAC key for signing (the one import every HMAC check here makes). */
 export const importHmacKey = (
@@ -20,7 +18,9 @@ export function importHmacKeys(
   secrets: readonly string[],
   hash: 'SHA-256' | 'SHA-1' = 'SHA-256',
 ): Promise<CryptoKey[]> {
-  const keys = Promise.all(secrets.map((secret) => importHmacKey(_encoder.encode(secret), hash)));
+  const keys = Promise.all(
+    secrets.map((secret) => importHmacKey(textEncoder.encode(secret), hash)),
+  );
   keys.catch(() => undefined);
   return keys;
 }
@@ -35,13 +35,13 @@ export async function hmacMatchesAny(
   sent: string,
   encoding: 'hex' | 'base64',
 ): Promise<boolean> {
-  const given = _encoder.encode(encoding === 'hex' ? sent.trim().toLowerCase() : sent.trim());
+  const given = textEncoder.encode(encoding === 'hex' ? sent.trim().toLowerCase() : sent.trim());
   const macs = await Promise.all(
     keys.map((key) => crypto.subtle.sign('HMAC', key, message as Uint8Array<ArrayBuffer>)),
   );
   let ok = false;
   for (const mac of macs) {
-    const expected = _encoder.encode(
+    const expected = textEncoder.encode(
       encoding === 'hex' ? encodeHex(mac) : encodeBase64(new Uint8Array(mac)),
     );
     ok = equalBytes(expected, given) || ok;

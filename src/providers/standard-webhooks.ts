@@ -1,7 +1,7 @@
 /** Standard Webhooks (Svix) verification over the raw body: any `v1,` signature, any secret, a bounded clock skew. */
 import { equalBytes } from '../auth.js';
 import { forbidden } from '../errors.js';
-import { decodeBase64, encodeBase64 } from './base64.js';
+import { decodeBase64, encodeBase64, textEncoder } from './base64.js';
 import { importHmacKey } from './hmac.js';
 import { refuseOutsideWindow } from './replay-window.js';
 import type { Refusal } from './types.js';
@@ -13,8 +13,6 @@ const _DEFAULT_MAX_AGE_SECONDS = 300;
 export const NO_SIGNATURE_HEADER = 'no webhook-signature (or svix-signature) header';
 const _SIGNATURE_VERSION = 'v1';
 const _UNIX_SECONDS = /^\d{1,12}$/;
-
-const _encoder = new TextEncoder();
 
 export interface StandardWebhooksOptions {
   /** One or more secrets (rotation): a signature made with any one of them verifies. */
@@ -54,7 +52,7 @@ function _header(headers: Headers, name: 'id' | 'timestamp' | 'signature'): stri
 
 /** `id.timestamp.` followed by the body bytes exactly as received: never decoded and re-encoded. */
 function _signedContent(id: string, timestamp: string, body: Uint8Array): Uint8Array<ArrayBuffer> {
-  const prefix = _encoder.encode(`${id}.${timestamp}.`);
+  const prefix = textEncoder.encode(`${id}.${timestamp}.`);
   const content = new Uint8Array(prefix.length + body.length);
   content.set(prefix);
   content.set(body, prefix.length);
@@ -67,7 +65,7 @@ function _v1Signatures(header: string): Uint8Array[] {
   for (const entry of header.split(' ')) {
     const comma = entry.indexOf(',');
     if (comma > 0 && entry.slice(0, comma) === _SIGNATURE_VERSION) {
-      found.push(_encoder.encode(entry.slice(comma + 1)));
+      found.push(textEncoder.encode(entry.slice(comma + 1)));
     }
   }
   return found;
@@ -117,7 +115,7 @@ export function createStandardWebhooksVerifier(
     const content = _signedContent(id, timestampText, body);
     let matched = false;
     for (const key of await keys) {
-      const expected = _encoder.encode(
+      const expected = textEncoder.encode(
         encodeBase64(new Uint8Array(await crypto.subtle.sign('HMAC', key, content))),
       );
       // Every candidate is compared: how long this takes says nothing about which one matched.
