@@ -46,7 +46,10 @@ export function decodeStandardWebhooksSecret(secret: string): Uint8Array<ArrayBu
 }
 
 /** The spec's headers, with Svix's `svix-*` names as the fallback (Resend sends those). */
-function _header(headers: Headers, name: 'id' | 'timestamp' | 'signature'): string | null {
+export function standardWebhooksHeader(
+  headers: Headers,
+  name: 'id' | 'timestamp' | 'signature',
+): string | null {
   return headers.get(`webhook-${name}`) ?? headers.get(`svix-${name}`);
 }
 
@@ -96,9 +99,9 @@ export function createStandardWebhooksVerifier(
   keys.catch(() => undefined);
 
   return async (headers, body) => {
-    const id = _header(headers, 'id');
-    const timestampText = _header(headers, 'timestamp');
-    const signature = _header(headers, 'signature');
+    const id = standardWebhooksHeader(headers, 'id');
+    const timestampText = standardWebhooksHeader(headers, 'timestamp');
+    const signature = standardWebhooksHeader(headers, 'signature');
     if (!signature) {
       return forbidden('signature-missing', NO_SIGNATURE_HEADER);
     }
