@@ -1,7 +1,7 @@
 /** Shared-secret credentials (HTTP Basic, bearer, a custom header) compared in constant time. */
 import { HttpError } from './errors.js';
+import { textEncoder } from './providers/base64.js';
 
-const _encoder = new TextEncoder();
 const _utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** The user and password of an `Authorization: Basic` header, or undefined when none was sent. */
@@ -29,7 +29,7 @@ export function bearerToken(header: string | null): string | undefined {
 }
 
 const _digest = async (text: string): Promise<Uint8Array> =>
-  new Uint8Array(await crypto.subtle.digest('SHA-256', _encoder.encode(text)));
+  new Uint8Array(await crypto.subtle.digest('SHA-256', textEncoder.encode(text)));
 
 /**
  * Compares two secrets in time independent of where they differ: hashing first makes the

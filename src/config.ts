@@ -6,7 +6,7 @@ import { defaultProviders } from './providers/default.js';
 import { rejectUnknownKeys } from './providers/options.js';
 import { BEARER_TOKEN } from './providers/shared-secret.js';
 import { checkProviderShape, type Provider } from './providers/types.js';
-import { functionSchema, parseOptions, wholeNumber } from './schema.js';
+import { functionSchema, nonEmpty, parseOptions, wholeNumber } from './schema.js';
 import { EventBus } from './sinks/memory.js';
 import type { Sink } from './sinks/types.js';
 import { STORE_ROUTE_PATHS } from './store/api.js';
@@ -63,7 +63,7 @@ const OptionsSchema = v.object({
   ),
   enabled: v.optional(v.boolean(), true),
   providers: v.optional(
-    v.pipe(v.array(ProviderSchema), v.nonEmpty('expected at least one provider')),
+    v.pipe(v.array(ProviderSchema), nonEmpty('expected at least one provider')),
   ),
   sinks: v.optional(v.array(SinkSchema)),
   store: v.optional(
@@ -75,7 +75,7 @@ const OptionsSchema = v.object({
   apiToken: v.optional(
     v.pipe(
       v.string(),
-      v.nonEmpty('the apiToken must not be empty'),
+      nonEmpty('the apiToken must not be empty'),
       v.check(
         (token) => BEARER_TOKEN.test(token),
         'the apiToken must hold no spaces, line breaks or characters an HTTP header cannot carry',

@@ -42,6 +42,10 @@ export const forbidden = (reason: string, message: string): HttpError =>
 export const unavailable = (reason: string, message: string): HttpError =>
   new HttpError(503, reason, message);
 
+/** 405 with the `Allow` header: `method` is not one of `allow` (a comma list). */
+export const methodNotAllowed = (method: string, allow: string): HttpError =>
+  new HttpError(405, 'method-not-allowed', `${method} is not allowed; use ${allow}`, { allow });
+
 export const isHttpError = (value: unknown): value is HttpError => value instanceof HttpError;
 
 const _JSON_HEADERS: Readonly<Record<string, string>> = {

@@ -9,6 +9,7 @@ import {
   isHttpError,
   type JsonAnswer,
   jsonAnswer,
+  methodNotAllowed,
 } from './errors.js';
 import type { LogFields, Logger } from './log.js';
 import type { Provider, ProviderInstance, ProviderResult } from './providers/types.js';
@@ -194,14 +195,11 @@ export function createHandlerWithRuntime(
     const entry = mounted.get(segmentOf(normalizedPath(path)) ?? '');
     if (!entry) return undefined;
     if (!entry.provider.methods.includes(request.method)) {
-      const allow = entry.provider.methods.join(', ');
-      return _refuse(
-        setup,
-        new HttpError(405, 'method-not-allowed', `${request.method} is not allowed; use ${allow}`, {
-          allow,
-        }),
-        { esp: entry.provider.name, path, method: request.method },
-      );
+      return _refuse(setup, methodNotAllowed(request.method, entry.provider.methods.join(', ')), {
+        esp: entry.provider.name,
+        path,
+        method: request.method,
+      });
     }
     return _receive(entry, request, path, setup);
   };

@@ -1,5 +1,5 @@
 /** Reading the route out of a request without trusting it: the pathname, linearly, and a sane Host. */
-import { Router } from 'itty-router';
+import { IttyRouter } from 'itty-router/IttyRouter';
 
 /**
  * The pathname of an absolute URL, read in one pass: no URL parser and no query parsing runs
@@ -45,10 +45,12 @@ export const normalizedPath = (path: string): string =>
  * Matches `{basePath}/{segment}` (trailing slashes allowed) and returns the segment. The route
  * is an itty-router route, compiled by itty-router; it is matched here against the pathname
  * alone, because itty-router's own `fetch` parses the query string first (quadratic in repeated
- * keys, before any authentication). Built once per handler.
+ * keys, before any authentication). Built once per handler. The bare `IttyRouter`: the package
+ * root also brings `Router`'s before/catch/finally and six response helpers, which a bundle
+ * keeps (they are built at import) though nothing here uses them.
  */
 export function segmentMatcher(basePath: string): (pathname: string) => string | undefined {
-  const router = Router({ base: basePath });
+  const router = IttyRouter({ base: basePath });
   router.all('/:segment', () => undefined);
   const pattern = router.routes[0]?.[1];
   if (!pattern) throw new Error('itty-router compiled no route');

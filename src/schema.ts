@@ -81,6 +81,14 @@ export const wholeNumber = (min: number, minMessage?: string) =>
 /** valibot's message for `minLength(1)`, given to a `nonEmpty` that stands in for it. */
 export const AT_LEAST_ONE = 'Invalid length: Expected >=1 but received 0';
 
+/**
+ * valibot's `nonEmpty`, with the message it gives (`Invalid length: Expected !0 but received 0`),
+ * but as a check: one valibot action fewer in every Worker.
+ */
+export const nonEmpty = <T extends { length: number }>(
+  message = 'Invalid length: Expected !0 but received 0',
+) => v.check<T, string>((value) => value.length > 0, message);
+
 /** A schema for a function option (fetch, now, sleep…). */
 export const functionSchema = <T>(what: string) =>
   v.custom<T>((value) => typeof value === 'function', `expected ${what}`);

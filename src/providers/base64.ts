@@ -1,5 +1,8 @@
 /** Byte encodings: strict base64 (with `atob` and `btoa`, which every target runtime has) and hex. */
 
+/** One UTF-8 encoder for the modules that sign, hash or compare text. */
+export const textEncoder = new TextEncoder();
+
 const _BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const _PADDED = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 

@@ -1,9 +1,17 @@
 /** HMAC signatures as several ESPs send them (hex or base64, SHA-256 or SHA-1), checked in constant time. */
 import { equalBytes } from '../auth.js';
 import { forbidden, type HttpError } from '../errors.js';
-import { encodeBase64, encodeHex } from './base64.js';
+import { encodeBase64, encodeHex, textEncoder } from './base64.js';
 
-const _encoder = new TextEncoder();
+/** Imports `bytes` as an HMAC key for signing (the one import every HMAC check here makes). */
+export const importHmacKey = (
+  bytes: Uint8Array,
+  hash: 'SHA-256' | 'SHA-1' = 'SHA-256',
+): Promise<CryptoKey> =>
+  // The cast only narrows: Workers types widen encode()'s buffer to ArrayBufferLike.
+  crypto.subtle.importKey('raw', bytes as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash }, false, [
+    'sign',
+  ]);
 
 /** Imports each secret once, at start-up; the promise never rejects unhandled (callers await it). */
 export function importHmacKeys(
@@ -11,11 +19,7 @@ export function importHmacKeys(
   hash: 'SHA-256' | 'SHA-1' = 'SHA-256',
 ): Promise<CryptoKey[]> {
   const keys = Promise.all(
-    secrets.map((secret) =>
-      crypto.subtle.importKey('raw', _encoder.encode(secret), { name: 'HMAC', hash }, false, [
-        'sign',
-      ]),
-    ),
+    secrets.map((secret) => importHmacKey(textEncoder.encode(secret), hash)),
   );
   keys.catch(() => undefined);
   return keys;
@@ -31,13 +35,13 @@ export async function hmacMatchesAny(
   sent: string,
   encoding: 'hex' | 'base64',
 ): Promise<boolean> {
-  const given = _encoder.encode(encoding === 'hex' ? sent.trim().toLowerCase() : sent.trim());
+  const given = textEncoder.encode(encoding === 'hex' ? sent.trim().toLowerCase() : sent.trim());
   const macs = await Promise.all(
     keys.map((key) => crypto.subtle.sign('HMAC', key, message as Uint8Array<ArrayBuffer>)),
   );
   let ok = false;
   for (const mac of macs) {
-    const expected = _encoder.encode(
+    const expected = textEncoder.encode(
       encoding === 'hex' ? encodeHex(mac) : encodeBase64(new Uint8Array(mac)),
     );
     ok = equalBytes(expected, given) || ok;

@@ -1,7 +1,7 @@
 /** Option schemas every provider shares: path, verifySignature, secrets that may be lists, strict keys. */
 import * as v from 'valibot';
 import { ConfigError } from '../errors.js';
-import { issueField, wholeNumber } from '../schema.js';
+import { issueField, nonEmpty, wholeNumber } from '../schema.js';
 import { didYouMean } from '../suggest.js';
 
 /** One secret or several (rotation: any one verifies); always an array after parsing. */
@@ -9,10 +9,10 @@ export const secretList = (what = 'secret') =>
   v.pipe(
     v.union(
       [
-        v.pipe(v.string(), v.nonEmpty(`the ${what} must not be empty`)),
+        v.pipe(v.string(), nonEmpty(`the ${what} must not be empty`)),
         v.pipe(
-          v.array(v.pipe(v.string(), v.nonEmpty(`the ${what} must not be empty`))),
-          v.nonEmpty(`expected at least one ${what}`),
+          v.array(v.pipe(v.string(), nonEmpty(`the ${what} must not be empty`))),
+          nonEmpty(`expected at least one ${what}`),
         ),
       ],
       `expected a ${what} (a string) or a list of them`,
@@ -23,8 +23,8 @@ export const secretList = (what = 'secret') =>
 /** A list of non-empty strings (`topicArns`, `accounts`); an empty list would match no request. */
 export const stringList = (what: string) =>
   v.pipe(
-    v.array(v.pipe(v.string(), v.nonEmpty(`a ${what} must not be empty`))),
-    v.nonEmpty(`expected at least one ${what}`),
+    v.array(v.pipe(v.string(), nonEmpty(`a ${what} must not be empty`))),
+    nonEmpty(`expected at least one ${what}`),
   );
 
 /** A replay window in seconds; 0 turns the check off. */

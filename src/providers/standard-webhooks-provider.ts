@@ -14,6 +14,7 @@ import {
   decodeStandardWebhooksSecret,
   NO_SIGNATURE_HEADER,
   type StandardWebhooksVerifier,
+  standardWebhooksHeader,
 } from './standard-webhooks.js';
 import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from './types.js';
 
@@ -56,7 +57,7 @@ type Resolved = v.InferOutput<Schema>;
 
 /** The event id when signatures are off: the header if sent, else a digest of the body. */
 async function _unverifiedId(name: string, request: Request, body: Uint8Array): Promise<string> {
-  const header = request.headers.get('webhook-id') ?? request.headers.get('svix-id');
+  const header = standardWebhooksHeader(request.headers, 'id');
   return header || digestEventId(name, body);
 }
 

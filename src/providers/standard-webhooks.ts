@@ -1,7 +1,8 @@
 /** Standard Webhooks (Svix) verification over the raw body: any `v1,` signature, any secret, a bounded clock skew. */
 import { equalBytes } from '../auth.js';
 import { forbidden } from '../errors.js';
-import { decodeBase64, encodeBase64 } from './base64.js';
+import { decodeBase64, encodeBase64, textEncoder } from './base64.js';
+import { importHmacKey } from './hmac.js';
 import { refuseOutsideWindow } from './replay-window.js';
 import type { Refusal } from './types.js';
 
@@ -12,8 +13,6 @@ const _DEFAULT_MAX_AGE_SECONDS = 300;
 export const NO_SIGNATURE_HEADER = 'no webhook-signature (or svix-signature) header';
 const _SIGNATURE_VERSION = 'v1';
 const _UNIX_SECONDS = /^\d{1,12}$/;
-
-const _encoder = new TextEncoder();
 
 export interface StandardWebhooksOptions {
   /** One or more secrets (rotation): a signature made with any one of them verifies. */
@@ -47,13 +46,16 @@ export function decodeStandardWebhooksSecret(secret: string): Uint8Array<ArrayBu
 }
 
 /** The spec's headers, with Svix's `svix-*` names as the fallback (Resend sends those). */
-function _header(headers: Headers, name: 'id' | 'timestamp' | 'signature'): string | null {
+export function standardWebhooksHeader(
+  headers: Headers,
+  name: 'id' | 'timestamp' | 'signature',
+): string | null {
   return headers.get(`webhook-${name}`) ?? headers.get(`svix-${name}`);
 }
 
 /** `id.timestamp.` followed by the body bytes exactly as received: never decoded and re-encoded. */
 function _signedContent(id: string, timestamp: string, body: Uint8Array): Uint8Array<ArrayBuffer> {
-  const prefix = _encoder.encode(`${id}.${timestamp}.`);
+  const prefix = textEncoder.encode(`${id}.${timestamp}.`);
   const content = new Uint8Array(prefix.length + body.length);
   content.set(prefix);
   content.set(body, prefix.length);
@@ -66,7 +68,7 @@ function _v1Signatures(header: string): Uint8Array[] {
   for (const entry of header.split(' ')) {
     const comma = entry.indexOf(',');
     if (comma > 0 && entry.slice(0, comma) === _SIGNATURE_VERSION) {
-      found.push(_encoder.encode(entry.slice(comma + 1)));
+      found.push(textEncoder.encode(entry.slice(comma + 1)));
     }
   }
   return found;
@@ -92,18 +94,14 @@ export function createStandardWebhooksVerifier(
     return bytes;
   });
   if (keyBytes.length === 0) throw new TypeError('expected at least one secret');
-  const keys = Promise.all(
-    keyBytes.map((bytes) =>
-      crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']),
-    ),
-  );
+  const keys = Promise.all(keyBytes.map((bytes) => importHmacKey(bytes)));
   // Awaited on each request; this only keeps an import failure from being an unhandled rejection.
   keys.catch(() => undefined);
 
   return async (headers, body) => {
-    const id = _header(headers, 'id');
-    const timestampText = _header(headers, 'timestamp');
-    const signature = _header(headers, 'signature');
+    const id = standardWebhooksHeader(headers, 'id');
+    const timestampText = standardWebhooksHeader(headers, 'timestamp');
+    const signature = standardWebhooksHeader(headers, 'signature');
     if (!signature) {
       return forbidden('signature-missing', NO_SIGNATURE_HEADER);
     }
@@ -120,7 +118,7 @@ export function createStandardWebhooksVerifier(
     const content = _signedContent(id, timestampText, body);
     let matched = false;
     for (const key of await keys) {
-      const expected = _encoder.encode(
+      const expected = textEncoder.encode(
         encodeBase64(new Uint8Array(await crypto.subtle.sign('HMAC', key, content))),
       );
       // Every candidate is compared: how long this takes says nothing about which one matched.

@@ -5,7 +5,7 @@ import { lateBoundFetch } from '../errors.js';
 import { TrackingEventTypeSchema } from '../events.js';
 import { consoleLogger, type Logger } from '../log.js';
 import { rejectUnknownKeys } from '../providers/options.js';
-import { functionSchema, parseOptions, wholeNumber } from '../schema.js';
+import { functionSchema, nonEmpty, parseOptions, wholeNumber } from '../schema.js';
 import { createTrackingEventEncoder, type DecodedTrackingContext } from '../wire.js';
 import {
   deliverWebhook,
@@ -68,13 +68,13 @@ const FanoutEndpointSchema = v.object({
   events: v.optional(
     v.pipe(
       v.array(TrackingEventTypeSchema),
-      v.nonEmpty('list at least one event type, or leave events out to receive all'),
+      nonEmpty('list at least one event type, or leave events out to receive all'),
     ),
   ),
 });
 
 const FanoutOptionsSchema = v.object({
-  endpoints: v.pipe(v.array(FanoutEndpointSchema), v.nonEmpty('expected at least one endpoint')),
+  endpoints: v.pipe(v.array(FanoutEndpointSchema), nonEmpty('expected at least one endpoint')),
   timeoutMs: v.optional(wholeNumber(1, 'expected at least 1'), DEFAULT_FANOUT_TIMEOUT_MS),
   retries: v.optional(
     v.pipe(

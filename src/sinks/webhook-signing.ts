@@ -1,6 +1,7 @@
 /** Standard Webhooks signing (https://www.standardwebhooks.com): secrets, message ids, signatures. */
 import type { EmailTrackingContext } from '../events.js';
-import { encodeBase64 } from '../providers/base64.js';
+import { encodeBase64, textEncoder } from '../providers/base64.js';
+import { importHmacKey } from '../providers/hmac.js';
 import { decodeStandardWebhooksSecret } from '../providers/standard-webhooks.js';
 
 /** Secrets are `whsec_` followed by the base64 key. */
@@ -8,8 +9,6 @@ export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 const _SIGNATURE_VERSION = 'v1';
 // 24 base64url characters carry 144 bits of the hash: ample to keep ids apart.
 const _ID_HASH_CHARS = 24;
-
-const _encoder = new TextEncoder();
 
 /** The key bytes of a `whsec_` secret (the prefix required here), or undefined when it is not one. */
 export const decodeWebhookSecret = (secret: string): Uint8Array<ArrayBuffer> | undefined =>
@@ -19,7 +18,7 @@ export const decodeWebhookSecret = (secret: string): Uint8Array<ArrayBuffer> | u
 export function importWebhookKey(secret: string): Promise<CryptoKey> {
   const bytes = decodeWebhookSecret(secret);
   if (!bytes) throw new TypeError('expected a whsec_ secret with a base64 key');
-  return crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return importHmacKey(bytes);
 }
 
 /** The `webhook-signature` value: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`. */
@@ -29,7 +28,7 @@ export async function signWebhook(
   timestampSeconds: number,
   body: string,
 ): Promise<string> {
-  const signed = _encoder.encode(`${id}.${timestampSeconds}.${body}`);
+  const signed = textEncoder.encode(`${id}.${timestampSeconds}.${body}`);
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, signed));
   return `${_SIGNATURE_VERSION},${encodeBase64(mac)}`;
 }
@@ -41,7 +40,9 @@ export async function signWebhook(
 export async function webhookMessageId(
   context: Pick<EmailTrackingContext, 'eventId' | 'recipient' | 'eventType'>,
 ): Promise<string> {
-  const input = _encoder.encode(`${context.eventId}\n${context.recipient}\n${context.eventType}`);
+  const input = textEncoder.encode(
+    `${context.eventId}\n${context.recipient}\n${context.eventType}`,
+  );
   const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', input));
   const base64url = encodeBase64(hash).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   return `msg_${base64url.slice(0, _ID_HASH_CHARS)}`;

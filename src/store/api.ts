@@ -1,6 +1,13 @@
 /** The store's HTTP routes: the suppression list and the event history, behind a bearer token. */
 import { checkSharedSecret } from '../auth.js';
-import { badRequest, describeThrown, HttpError, jsonResponse, unavailable } from '../errors.js';
+import {
+  badRequest,
+  describeThrown,
+  HttpError,
+  jsonResponse,
+  methodNotAllowed,
+  unavailable,
+} from '../errors.js';
 import { TRACKING_EVENT_TYPES, type TrackingEventType } from '../events.js';
 import type { Logger } from '../log.js';
 import { toWireObject } from '../wire.js';
@@ -26,9 +33,6 @@ export type StoreApi = (
   request: Request,
   path: string,
 ) => Promise<Response | HttpError> | undefined;
-
-const _notAllowed = (method: string, allow: string) =>
-  new HttpError(405, 'method-not-allowed', `${method} is not allowed; use ${allow}`, { allow });
 
 /** The address in `/suppressions/{email}`, percent-decoded, or a 400. */
 function _address(segment: string): string | HttpError {
@@ -113,7 +117,7 @@ export function createStoreApi(options: StoreApiOptions): StoreApi {
     const refused = await checkSharedSecret(request, secret, 'mailhooks');
     if (refused) return refused;
     if (request.method !== 'GET' && request.method !== 'DELETE') {
-      return _notAllowed(request.method, 'GET, DELETE');
+      return methodNotAllowed(request.method, 'GET, DELETE');
     }
     const email = _address(segment);
     if (email instanceof HttpError) return email;
@@ -143,7 +147,7 @@ export function createStoreApi(options: StoreApiOptions): StoreApi {
   async function history(request: Request): Promise<Response | HttpError> {
     const refused = await checkSharedSecret(request, secret, 'mailhooks');
     if (refused) return refused;
-    if (request.method !== 'GET') return _notAllowed(request.method, 'GET');
+    if (request.method !== 'GET') return methodNotAllowed(request.method, 'GET');
     const query = parseEventQuery(request.url);
     if (query instanceof HttpError) return query;
     try {

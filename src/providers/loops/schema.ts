@@ -1,7 +1,8 @@
 /** Loops webhook payload shapes (`{ eventName, eventTime, webhookSchemaVersion, ... }`) as valibot schemas. */
 import * as v from 'valibot';
+import { nonEmpty } from '../../schema.js';
 
-const str = v.pipe(v.string(), v.nonEmpty());
+const str = v.pipe(v.string(), nonEmpty());
 
 /** The contact an event is about; its `email` is the recipient. */
 const ContactIdentitySchema = v.looseObject({

@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
-import { parseOr400 } from '../../schema.js';
+import { nonEmpty, parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { makeContext } from '../context.js';
 
@@ -20,7 +20,7 @@ const V1Schema = v.looseObject({
     email: v.looseObject({
       tags,
       message: v.looseObject({ id: v.string() }),
-      recipient: v.looseObject({ email: v.pipe(v.string(), v.nonEmpty()) }),
+      recipient: v.looseObject({ email: v.pipe(v.string(), nonEmpty()) }),
     }),
     morph: v.optional(
       v.nullable(
@@ -36,7 +36,7 @@ const V2Schema = v.looseObject({
   data: v.looseObject({
     id: optStr,
     message_id: v.string(),
-    recipient: v.pipe(v.string(), v.nonEmpty()),
+    recipient: v.pipe(v.string(), nonEmpty()),
     tags,
     // An empty list when there is nothing to say, else an object.
     meta: v.optional(

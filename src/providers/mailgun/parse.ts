@@ -1,8 +1,8 @@
 /** Mailgun `event-data` into per-recipient contexts, mapped as django-anymail maps it. */
 import * as v from 'valibot';
-import { badRequest, type HttpError } from '../../errors.js';
+import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
-import { describeIssue } from '../../schema.js';
+import { parseOr400 } from '../../schema.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
 import { isObject, type JsonObject, type Outcome, outcome, stringRecord } from '../fields.js';
 
@@ -121,13 +121,10 @@ export async function parseMailgunBody(
   json: unknown,
   options: ParseOptions,
 ): Promise<MailgunParseResult | HttpError> {
-  const result = v.safeParse(BodySchema, json);
-  if (!result.success) {
-    const { field, detail } = describeIssue(result.issues);
-    return badRequest('invalid-mailgun-event', `Mailgun event field "${field}" ${detail}`);
-  }
+  const body = parseOr400(BodySchema, json, 'invalid-mailgun-event', 'Mailgun event');
+  if (isHttpError(body)) return body;
   const raw = (json as Record<string, unknown>)['event-data'] as Record<string, unknown>;
-  const data = result.output['event-data'];
+  const data = body['event-data'];
   const eventOutcome = _outcome(data);
   const { eventType } = eventOutcome;
 

@@ -1,10 +1,9 @@
 /** Mailgun's signature block: hex HMAC-SHA256(signing key, timestamp + token), inside the JSON body. */
 import { equalBytes } from '../../auth.js';
 import { forbidden, type HttpError } from '../../errors.js';
-import { encodeHex } from '../base64.js';
+import { encodeHex, textEncoder } from '../base64.js';
+import { importHmacKey } from '../hmac.js';
 import { refuseOutsideWindow } from '../replay-window.js';
-
-const _encoder = new TextEncoder();
 
 /** The `signature` object of a Mailgun webhook, exactly as sent. */
 export interface SignatureBlock {
@@ -60,17 +59,7 @@ export function readSignatureBlock(body: unknown): SignatureBlock | HttpError {
 
 /** Imports each signing key once, at start-up, for HMAC-SHA256 signing. */
 export function importSigningKeys(keys: readonly string[]): Promise<CryptoKey[]> {
-  return Promise.all(
-    keys.map((key) =>
-      crypto.subtle.importKey(
-        'raw',
-        _encoder.encode(key),
-        { name: 'HMAC', hash: 'SHA-256' },
-        false,
-        ['sign'],
-      ),
-    ),
-  );
+  return Promise.all(keys.map((key) => importHmacKey(textEncoder.encode(key))));
 }
 
 /**
@@ -81,13 +70,13 @@ export async function signatureMatches(
   block: SignatureBlock,
   keys: readonly CryptoKey[],
 ): Promise<boolean> {
-  const message = _encoder.encode(block.timestamp + block.token);
+  const message = textEncoder.encode(block.timestamp + block.token);
   const given = [block.signature, block.parentSignature]
     .filter((s): s is string => s !== undefined)
-    .map((s) => _encoder.encode(s));
+    .map((s) => textEncoder.encode(s));
   const expected = await Promise.all(
     keys.map(async (key) =>
-      _encoder.encode(encodeHex(await crypto.subtle.sign('HMAC', key, message))),
+      textEncoder.encode(encodeHex(await crypto.subtle.sign('HMAC', key, message))),
     ),
   );
   let ok = false;

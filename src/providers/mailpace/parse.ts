@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
-import { parseOr400 } from '../../schema.js';
+import { nonEmpty, parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { digestEventId, makeContext } from '../context.js';
 
@@ -10,7 +10,7 @@ const ESP_NAME = 'mailpace';
 const REASON = 'invalid-mailpace-event';
 
 const PayloadSchema = v.looseObject({
-  to: v.pipe(v.string(), v.nonEmpty()),
+  to: v.pipe(v.string(), nonEmpty()),
   message_id: v.optional(v.nullable(v.string())),
   created_at: v.string(),
   tags: v.optional(v.nullable(v.union([v.string(), v.array(v.string())]))),

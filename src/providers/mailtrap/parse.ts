@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { badRequest, type HttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
-import { describeIssue } from '../../schema.js';
+import { describeIssue, nonEmpty } from '../../schema.js';
 import { decodeUtf8 } from '../body-text.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
 
@@ -12,7 +12,7 @@ const optStr = v.optional(v.nullable(v.string()));
 
 const EventSchema = v.looseObject({
   event: v.string(),
-  email: v.pipe(v.string(), v.nonEmpty()),
+  email: v.pipe(v.string(), nonEmpty()),
   message_id: v.string(),
   event_id: optStr,
   timestamp: v.union([v.number(), v.string()]),

@@ -1,9 +1,9 @@
 /** Mandrill's X-Mandrill-Signature: base64 HMAC-SHA1 over the configured URL + sorted POST params. */
 import { badRequest, forbidden, type HttpError } from '../../errors.js';
+import { textEncoder } from '../base64.js';
 import { hmacMatchesAny } from '../hmac.js';
 
 export const SIGNATURE_HEADER = 'X-Mandrill-Signature';
-const _encoder = new TextEncoder();
 
 /**
  * The POST parameters of a form body, each name once, or 400 `invalid-form` when a name repeats:
@@ -42,7 +42,7 @@ export async function checkMandrillSignature(
 ): Promise<HttpError | undefined> {
   const sent = request.headers.get(SIGNATURE_HEADER);
   if (!sent) return forbidden('signature-missing', `the ${SIGNATURE_HEADER} header is missing`);
-  const message = _encoder.encode(signedText(url, form));
+  const message = textEncoder.encode(signedText(url, form));
   if (await hmacMatchesAny(await keys, message, sent, 'base64')) return undefined;
   return forbidden(
     'signature-invalid',

@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext } from '../../events.js';
-import { parseOr400 } from '../../schema.js';
+import { nonEmpty, parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { digestEventId, makeContext } from '../context.js';
 import { isObject, type Outcome, outcome, stringRecord } from '../fields.js';
@@ -16,7 +16,7 @@ const text = v.optional(v.nullable(v.string()));
 
 const RecordSchema = v.looseObject({
   RecordType: v.string(),
-  MessageID: v.pipe(v.string(), v.nonEmpty('expected a message id')),
+  MessageID: v.pipe(v.string(), nonEmpty('expected a message id')),
   Recipient: text,
   Email: text,
   ID: v.optional(v.nullable(v.union([v.number(), v.string()]))),

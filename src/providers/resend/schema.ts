@@ -1,6 +1,6 @@
 /** Resend webhook payload shapes (`{ type, created_at, data }`) as valibot schemas. */
 import * as v from 'valibot';
-import { AT_LEAST_ONE } from '../../schema.js';
+import { AT_LEAST_ONE, nonEmpty } from '../../schema.js';
 
 const str = v.string();
 const optStr = v.optional(v.nullable(v.string()));
@@ -18,10 +18,10 @@ const TagsSchema = v.optional(
 
 /** `data` of an `email.*` tracking event. */
 export const EmailDataSchema = v.looseObject({
-  email_id: v.pipe(str, v.nonEmpty()),
+  email_id: v.pipe(str, nonEmpty()),
   to: v.union([
-    v.pipe(str, v.nonEmpty()),
-    v.pipe(v.array(v.pipe(str, v.nonEmpty())), v.nonEmpty(AT_LEAST_ONE)),
+    v.pipe(str, nonEmpty()),
+    v.pipe(v.array(v.pipe(str, nonEmpty())), nonEmpty(AT_LEAST_ONE)),
   ]),
   tags: TagsSchema,
   bounce: v.optional(v.nullable(v.looseObject({ type: optStr, subType: optStr, message: optStr }))),

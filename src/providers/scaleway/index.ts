@@ -1,7 +1,7 @@
 /** Scaleway Transactional Email through Topics and Events: verify the SNS-style message, then parse the TEM event. */
 import * as v from 'valibot';
 import { ConfigError, forbidden, type HttpError, isHttpError } from '../../errors.js';
-import { AT_LEAST_ONE } from '../../schema.js';
+import { AT_LEAST_ONE, nonEmpty } from '../../schema.js';
 import { decodeUtf8 } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, stringList } from '../options.js';
@@ -32,7 +32,7 @@ const ScalewayOptionsSchema = v.object({
   trustAnchors: v.optional(
     v.pipe(
       v.union(
-        [v.pipe(v.string(), v.nonEmpty()), v.pipe(v.array(v.string()), v.nonEmpty(AT_LEAST_ONE))],
+        [v.pipe(v.string(), nonEmpty()), v.pipe(v.array(v.string()), nonEmpty(AT_LEAST_ONE))],
         'expected PEM text (or a list of them)',
       ),
       v.transform((value): string[] => (typeof value === 'string' ? [value] : value)),

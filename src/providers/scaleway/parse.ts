@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
-import { parseOr400 } from '../../schema.js';
+import { nonEmpty, parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { makeContext } from '../context.js';
 
@@ -11,11 +11,11 @@ const REASON = 'invalid-scaleway-event';
 const optStr = v.optional(v.nullable(v.string()));
 
 const TemEventSchema = v.looseObject({
-  id: v.pipe(v.string(), v.nonEmpty()),
+  id: v.pipe(v.string(), nonEmpty()),
   type: v.string(),
   created_at: v.string(),
   email_id: optStr,
-  email_to: v.pipe(v.string(), v.nonEmpty()),
+  email_to: v.pipe(v.string(), nonEmpty()),
   email_response_code: v.optional(v.nullable(v.union([v.number(), v.string()]))),
   email_response_message: optStr,
   email_error: optStr,

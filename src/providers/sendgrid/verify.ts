@@ -1,8 +1,7 @@
 /** SendGrid's Signed Event Webhook: ECDSA P-256 / SHA-256 over the timestamp header + raw body. */
-import { forbidden, type HttpError } from '../../errors.js';
-import { decodeBase64 } from '../base64.js';
+import { forbidden, type HttpError, unavailable } from '../../errors.js';
+import { decodeBase64, textEncoder } from '../base64.js';
 import { refuseOutsideWindow } from '../replay-window.js';
-import { refuse } from '../types.js';
 
 export const SIGNATURE_HEADER = 'X-Twilio-Email-Event-Webhook-Signature';
 export const TIMESTAMP_HEADER = 'X-Twilio-Email-Event-Webhook-Timestamp';
@@ -12,7 +11,6 @@ export const missingHeader = (name: string): string =>
   `${name} is missing: turn on Signed Event Webhook in SendGrid`;
 
 const _SIZE = 32;
-const _encoder = new TextEncoder();
 
 /** One DER INTEGER at `at`: its magnitude without leading zeros, or undefined. */
 function _integer(der: Uint8Array, at: number): { value: Uint8Array; next: number } | undefined {
@@ -97,9 +95,9 @@ export function createSendgridVerifier(options: SendgridVerifierOptions) {
     const keys = await options.keys;
     if (keys instanceof Error) {
       // 503, never 500: the ESP retries while the runtime (or the key) is fixed.
-      return refuse(503, 'key-unavailable', 'the SendGrid verification key could not be imported');
+      return unavailable('key-unavailable', 'the SendGrid verification key could not be imported');
     }
-    const prefix = _encoder.encode(timestamp);
+    const prefix = textEncoder.encode(timestamp);
     const signed = new Uint8Array(prefix.length + body.length);
     signed.set(prefix, 0);
     signed.set(body, prefix.length);

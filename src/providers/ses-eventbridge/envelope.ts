@@ -1,13 +1,13 @@
 /** The EventBridge event an API destination POSTs: its envelope, and the rules on who sent it. */
 import * as v from 'valibot';
 import { badRequest, forbidden, type HttpError } from '../../errors.js';
-import { parseOr400 } from '../../schema.js';
+import { nonEmpty, parseOr400 } from '../../schema.js';
 
 /** The only source whose events carry SES records. */
 export const SES_SOURCE = 'aws.ses';
 
 const EventSchema = v.looseObject({
-  id: v.pipe(v.string(), v.nonEmpty()),
+  id: v.pipe(v.string(), nonEmpty()),
   'detail-type': v.optional(v.string()),
   source: v.string(),
   account: v.string(),

@@ -1,11 +1,10 @@
 /** Unisender Go's signature: `auth` is the MD5 of the raw body with the `auth` value replaced by the API key. */
 import { matchesAny } from '../../auth.js';
 import { forbidden } from '../../errors.js';
+import { textEncoder } from '../base64.js';
 import { isObject, own } from '../fields.js';
 import type { Refusal } from '../types.js';
 import { md5Hex } from './md5.js';
-
-const _encoder = new TextEncoder();
 
 /** `bytes` with every occurrence of `needle` (not empty) replaced by `replacement`. */
 function _replaceAll(bytes: Uint8Array, needle: Uint8Array, replacement: Uint8Array): Uint8Array {
@@ -50,8 +49,8 @@ export async function checkUnisenderAuth(
   if (!/^[0-9a-f]{32}$/i.test(auth)) {
     return forbidden('signature-invalid', '"auth" is not an MD5 digest (32 hex digits)');
   }
-  const needle = _encoder.encode(auth);
-  const expected = apiKeys.map((key) => md5Hex(_replaceAll(body, needle, _encoder.encode(key))));
+  const needle = textEncoder.encode(auth);
+  const expected = apiKeys.map((key) => md5Hex(_replaceAll(body, needle, textEncoder.encode(key))));
   if (await matchesAny(auth.toLowerCase(), expected)) return undefined;
   return forbidden(
     'signature-invalid',

@@ -1,7 +1,7 @@
 /** The SNS HTTP(S) envelope: its three message Types, as schemas, normalized to one shape. */
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../../errors.js';
-import { parseOr400 } from '../../../schema.js';
+import { nonEmpty, parseOr400 } from '../../../schema.js';
 
 export const SNS_MESSAGE_TYPES = [
   'Notification',
@@ -15,10 +15,10 @@ export type SnsMessageType = (typeof SNS_MESSAGE_TYPES)[number];
 const optionalString = v.optional(v.nullable(v.string()));
 
 const common = {
-  MessageId: v.pipe(v.string(), v.nonEmpty()),
-  TopicArn: v.pipe(v.string(), v.nonEmpty()),
+  MessageId: v.pipe(v.string(), nonEmpty()),
+  TopicArn: v.pipe(v.string(), nonEmpty()),
   Message: v.string(),
-  Timestamp: v.pipe(v.string(), v.nonEmpty()),
+  Timestamp: v.pipe(v.string(), nonEmpty()),
   SignatureVersion: optionalString,
   Signature: optionalString,
   SigningCertURL: optionalString,
@@ -37,8 +37,8 @@ const NotificationSchema = v.looseObject({
 const ConfirmationSchema = v.looseObject({
   ...common,
   Type: v.picklist(['SubscriptionConfirmation', 'UnsubscribeConfirmation']),
-  SubscribeURL: v.pipe(v.string(), v.nonEmpty()),
-  Token: v.pipe(v.string(), v.nonEmpty()),
+  SubscribeURL: v.pipe(v.string(), nonEmpty()),
+  Token: v.pipe(v.string(), nonEmpty()),
 });
 
 /** One SNS message, normalized: absent and null optional fields are `undefined`. */

@@ -2,7 +2,7 @@
 import { forbidden, HttpError, isHttpError } from '../../../errors.js';
 import type { Logger } from '../../../log.js';
 import type { RsaVerify } from '../../../runtime-hooks.js';
-import { decodePaddedBase64, isPaddedBase64 } from '../../base64.js';
+import { decodePaddedBase64, isPaddedBase64, textEncoder } from '../../base64.js';
 import { checkCertificate } from './cert-policy.js';
 import { type CertUrl, checkCertUrl } from './cert-url.js';
 import type { SnsMessage } from './envelope.js';
@@ -60,7 +60,6 @@ interface SignedParts<U> {
 const CONFIRM_TIMEOUT_MS = 10_000;
 
 // The cast in _subtleVerify only narrows: Workers types widen encode()'s buffer to ArrayBufferLike.
-const _encoder = new TextEncoder();
 
 /**
  * The `topicArns` allow-list: with none set, every topic is allowed. The refusal names the
@@ -117,7 +116,7 @@ async function _subtleVerify(
   const bytes = decodePaddedBase64(signature);
   if (!bytes) return false;
   return crypto.subtle
-    .verify('RSASSA-PKCS1-v1_5', key, bytes, _encoder.encode(data) as Uint8Array<ArrayBuffer>)
+    .verify('RSASSA-PKCS1-v1_5', key, bytes, textEncoder.encode(data) as Uint8Array<ArrayBuffer>)
     .catch(() => false);
 }
 
