@@ -59,8 +59,6 @@ interface SignedParts<U> {
 
 const CONFIRM_TIMEOUT_MS = 10_000;
 
-// The cast in _subtleVerify only narrows: Workers types widen encode()'s buffer to ArrayBufferLike.
-
 /**
  * The `topicArns` allow-list: with none set, every topic is allowed. The refusal names the
  * variable that sets the list (`variable`), so whoever reads it knows where to add the topic.
@@ -115,6 +113,7 @@ async function _subtleVerify(
   if (!key) return undefined;
   const bytes = decodePaddedBase64(signature);
   if (!bytes) return false;
+  // The cast only narrows: Workers types widen encode()'s buffer to ArrayBufferLike.
   return crypto.subtle
     .verify('RSASSA-PKCS1-v1_5', key, bytes, textEncoder.encode(data) as Uint8Array<ArrayBuffer>)
     .catch(() => false);
