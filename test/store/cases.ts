@@ -11,6 +11,7 @@ import {
   ses,
 } from '../../src/index.js';
 import { silentLogger } from '../../src/log.js';
+import { makeContext } from '../../src/providers/context.js';
 import bounceEvent from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
 import complaintEvent from '../fixtures/ses/event-publishing-complaint.json' with { type: 'json' };
 import deliveryEvent from '../fixtures/ses/event-publishing-delivery.json' with { type: 'json' };
@@ -138,24 +139,15 @@ function setup(store: EventStore, options: MailWebhookOptions = {}) {
 function context(
   init: Partial<EmailTrackingContext> & { recipient: string },
 ): EmailTrackingContext {
-  return {
+  return makeContext({
     eventType: 'delivered',
     messageId: fresh('direct-msg'),
     timestamp: new Date(Date.now() - 5 * MINUTE),
     espName: 'acme-mail',
-    tags: [],
-    metadata: {},
-    rejectReason: null,
-    description: null,
-    clickUrl: null,
-    userAgent: null,
     rawEvent: {},
     eventId: fresh('direct'),
-    mtaResponse: null,
-    rejectCategory: null,
-    permanent: null,
     ...init,
-  };
+  });
 }
 
 export const storeCases: readonly StoreCase[] = [
