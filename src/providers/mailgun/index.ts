@@ -4,6 +4,7 @@ import { badRequest, ConfigError, forbidden, type HttpError, isHttpError } from 
 import { parseJsonBody } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
 import { fromUnixSeconds } from '../context.js';
+import { importHmacKeys } from '../hmac.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, secretList } from '../options.js';
 import { postProvider } from '../post-provider.js';
 import type { BuiltinProvider } from '../registry-types.js';
@@ -12,7 +13,6 @@ import { parseMailgunBody } from './parse.js';
 import { createTokenGuard } from './token-guard.js';
 import {
   checkSignatureAge,
-  importSigningKeys,
   readSignatureBlock,
   type SignatureBlock,
   signatureMatches,
@@ -64,9 +64,8 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
   if (!o.verifySignature) {
     warnCheckOff(logger, 'Mailgun signature verification', 'mailgun');
   }
-  const keys = o.verifySignature ? importSigningKeys(o.signingKey ?? []) : Promise.resolve([]);
   // Awaited on each request; a failed import is reported there, not as an unhandled rejection.
-  keys.catch(() => undefined);
+  const keys = importHmacKeys(o.verifySignature ? (o.signingKey ?? []) : []);
 
   const tokenSeenWithOtherBody = createTokenGuard();
 

@@ -2,7 +2,6 @@
 import { equalBytes } from '../../auth.js';
 import { forbidden, type HttpError } from '../../errors.js';
 import { encodeHex, textEncoder } from '../base64.js';
-import { importHmacKey } from '../hmac.js';
 import { refuseOutsideWindow } from '../replay-window.js';
 
 /** The `signature` object of a Mailgun webhook, exactly as sent. */
@@ -55,11 +54,6 @@ export function readSignatureBlock(body: unknown): SignatureBlock | HttpError {
     signature: fields.signature ?? '',
     parentSignature: typeof parent === 'string' ? parent : undefined,
   };
-}
-
-/** Imports each signing key once, at start-up, for HMAC-SHA256 signing. */
-export function importSigningKeys(keys: readonly string[]): Promise<CryptoKey[]> {
-  return Promise.all(keys.map((key) => importHmacKey(textEncoder.encode(key))));
 }
 
 /**
