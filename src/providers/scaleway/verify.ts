@@ -41,10 +41,8 @@ const _scalewayPolicy = (
   },
   // Scaleway signs with SignatureVersion 1 only (its Topics and Events reference): a 2 is no
   // message of Scaleway's, whatever its hash.
-  checkMessage: (message, _certUrl, now) =>
-    message.SignatureVersion === '1'
-      ? checkTimestamp(message.Timestamp, now, maxAgeSeconds)
-      : forbidden('signature-version', 'Scaleway signs with SignatureVersion 1 only'),
+  versions: ['1'],
+  checkMessage: (message, _certUrl, now) => checkTimestamp(message.Timestamp, now, maxAgeSeconds),
   checkCertificate: (certificate, certUrl, now) => {
     const own = checkValidity(certificate, now);
     if (own) return own;

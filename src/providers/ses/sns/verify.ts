@@ -37,6 +37,8 @@ export interface SnsVerifierOptions {
  * path, or another ESP's), and the rules on the message and the certificate that depend on it.
  */
 export interface SigningPolicy<U extends { readonly href: string }> {
+  /** The SignatureVersions this sender uses; both SNS ones ("1", SHA-1; "2", SHA-256) if unset. */
+  readonly versions?: readonly string[];
   /** The SigningCertURL to download, or a refusal; checked before any download. */
   readonly certUrl: (raw: string) => U | HttpError;
   /** Rules on the message that need no download (its age among them), after the URL's. */
@@ -85,11 +87,13 @@ function _checkBeforeFetch<U extends { readonly href: string }>(
   if (!message.Signature || !message.SigningCertURL) {
     return forbidden('signature-missing', 'the message carries no Signature or SigningCertURL');
   }
-  const hash = signatureHash(message.SignatureVersion);
+  const { versions } = policy;
+  const version = message.SignatureVersion;
+  const hash = !versions || versions.includes(version ?? '') ? signatureHash(version) : undefined;
   if (!hash) {
     return forbidden(
       'signature-version',
-      `SignatureVersion ${JSON.stringify(message.SignatureVersion ?? null)} is not supported (1 or 2)`,
+      `SignatureVersion ${JSON.stringify(version ?? null)} is not supported (${versions?.join(' or ') ?? '1 or 2'})`,
     );
   }
   const certUrl = policy.certUrl(message.SigningCertURL);
