@@ -35,13 +35,21 @@ export async function signWebhook(
 
 /**
  * The `webhook-id` of a context: the same for every delivery of one (eventId, recipient,
- * eventType), so a receiver drops SNS redeliveries and our own retries by id.
+ * eventType), so a receiver drops SNS redeliveries and our own retries by id. The three are
+ * hashed joined by newlines; when one holds a newline itself (an ESP's id or address can), the
+ * join is ambiguous (`a\nb`+`c` and `a`+`b\nc`), so they are hashed as a JSON array after one
+ * newline instead: a plain join has exactly two, that form exactly one, and ids are unchanged
+ * for every triple without a newline.
  */
 export async function webhookMessageId(
   context: Pick<EmailTrackingContext, 'eventId' | 'recipient' | 'eventType'>,
 ): Promise<string> {
+  const { eventId, recipient, eventType } = context;
+  const joined = `${eventId}\n${recipient}\n${eventType}`;
   const input = textEncoder.encode(
-    `${context.eventId}\n${context.recipient}\n${context.eventType}`,
+    joined.split('\n', 4).length === 3
+      ? joined
+      : `\n${JSON.stringify([eventId, recipient, eventType])}`,
   );
   const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', input));
   const base64url = encodeBase64(hash).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');

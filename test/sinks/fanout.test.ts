@@ -84,6 +84,27 @@ describe('createFanoutSink delivery', () => {
     expect(new Set(ids).size).toBe(4);
   });
 
+  test('a newline inside eventId or recipient cannot make two events share a webhook-id', async () => {
+    const receiver = await server();
+    const { sink } = fanout({ endpoints: [{ url: receiver.origin, secret: SECRET_A }] });
+    await sink.send([sampleContext({ eventId: 'a\nb', recipient: 'c@example.com' })]);
+    await sink.send([sampleContext({ eventId: 'a', recipient: 'b\nc@example.com' })]);
+    const ids = receiver.requests.map((r) => r.headers['webhook-id']);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).not.toBe(ids[1]);
+  });
+
+  test('webhook-id of an event without newlines is what earlier versions sent', async () => {
+    // Receivers drop duplicates by id across an upgrade: the id of an ordinary event must not move.
+    expect(
+      await webhookMessageId({
+        eventId: '5b1a3a02-7d1c-5e4b-9a57-0c7c5d7f1e01',
+        recipient: 'jane@example.com',
+        eventType: 'bounced',
+      }),
+    ).toBe('msg_ti5kQRM9uflJ4MEjZWYQOaCz');
+  });
+
   test('sends each endpoint only the event types it asked for', async () => {
     const all = await server();
     const bounces = await server();
