@@ -1,5 +1,5 @@
 /** Bun: `Bun.serve` runs the fetch handler as is; settings from `process.env`. */
-import { readDeclaredLength } from '../body.js';
+import { readDeclaredLengthShared } from '../body.js';
 import type { RuntimeHooks } from '../runtime-hooks.js';
 import * as _ from './_server.js';
 
@@ -23,7 +23,7 @@ declare const process: {
 
 // Bun's request.body is a stream made on demand around its native body: reading the declared
 // length whole is several times cheaper.
-const _RUNTIME: RuntimeHooks = { readBody: readDeclaredLength };
+const _RUNTIME: RuntimeHooks = { readBody: readDeclaredLengthShared };
 
 // The event lines, gathered and written once per turn of the event loop (one console call for
 // many lines: Bun's console is flushed at exit, where a process.stdout.write to a pipe may be

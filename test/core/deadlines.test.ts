@@ -276,3 +276,76 @@ describe('a body in many small chunks', () => {
     expect(over).toMatchObject({ status: 413, reason: 'body-too-large' });
   });
 });
+
+describe("the Bun server's whole-body read: one timer shared by every read", () => {
+  // A declared length whose body sends `first` and then stalls (or ends, when `end` is set).
+  const declared = (first: string, length: number, end = false) =>
+    new Request(URL_SES, {
+      method: 'POST',
+      headers: { 'content-length': String(length) },
+      body: new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(first));
+          if (end) controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+  const TIMEOUT_MS = 300;
+
+  test('each stalled read gets its 408 at its own deadline, not at the first one', async () => {
+    const { readDeclaredLengthShared } = await import('../../src/body.js');
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const started = performance.now();
+    const reads: Promise<{ result: unknown; afterMs: number }>[] = [];
+    for (const delayMs of [0, 100, 200]) {
+      await sleep(delayMs - (performance.now() - started));
+      const at = performance.now();
+      const read = readDeclaredLengthShared(declared('{"a"', 10), 1000, TIMEOUT_MS);
+      if (!read) throw new Error('a declared length must be read whole');
+      reads.push(read.then((result) => ({ result, afterMs: performance.now() - at })));
+    }
+    // One read done in time between them leaves the others' deadlines as they were.
+    const quick = readDeclaredLengthShared(declared('{"ok":1}', 8, true), 1000, TIMEOUT_MS);
+    expect(new TextDecoder().decode((await quick) as Uint8Array)).toBe('{"ok":1}');
+    for (const { result, afterMs } of await Promise.all(reads)) {
+      expect(result).toMatchObject({ status: 408, reason: 'body-timeout' });
+      expect(afterMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
+      expect(afterMs).toBeLessThan(TIMEOUT_MS + 150);
+    }
+  });
+
+  test('a body over the limit is 413; a stalled read after thousands done in time still ends in 408', async () => {
+    const { readDeclaredLengthShared } = await import('../../src/body.js');
+    expect(
+      await readDeclaredLengthShared(declared('0123456789', 10, true), 9, TIMEOUT_MS),
+    ).toMatchObject({ status: 413, reason: 'body-too-large' });
+    for (let i = 0; i < 2000; i++) {
+      await readDeclaredLengthShared(declared('{}', 2, true), 1000, TIMEOUT_MS);
+    }
+    const at = performance.now();
+    expect(await readDeclaredLengthShared(declared('{', 2), 1000, TIMEOUT_MS)).toMatchObject({
+      status: 408,
+      reason: 'body-timeout',
+    });
+    expect(performance.now() - at).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
+  });
+
+  test('a body that fails mid-read is 400 body-unreadable', async () => {
+    const { readDeclaredLengthShared } = await import('../../src/body.js');
+    const broken = new Request(URL_SES, {
+      method: 'POST',
+      headers: { 'content-length': '10' },
+      body: new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.error(new Error('connection reset'));
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(await readDeclaredLengthShared(broken, 1000, TIMEOUT_MS)).toMatchObject({
+      status: 400,
+      reason: 'body-unreadable',
+    });
+  });
+});
