@@ -1,5 +1,6 @@
 /** What the packaged servers share: listen settings, the health check and the start-up failure line. */
-import type { Env } from '../env-values.js';
+import { DEFAULT_BODY_TIMEOUT_MS, DEFAULT_DELIVERY_TIMEOUT_MS } from '../config.js';
+import { type Env, envWholeNumber } from '../env-values.js';
 import { ConfigError, describeThrown } from '../errors.js';
 import { createHandlerFromEnv } from '../from-env.js';
 import { type FetchHandler, withHealthCheck } from '../health.js';
@@ -42,6 +43,27 @@ function _port(raw: unknown): number {
     throw new ConfigError('PORT', `expected a port number (0-65535), got ${JSON.stringify(raw)}`);
   }
   return port;
+}
+
+// How long an answer may take once the body is in, besides the delivery: a certificate download
+// (5 s) or a subscription confirmation (10 s).
+const _BEFORE_DELIVERY_MS = 10_000;
+
+// Runtimes that drop idle connections check their timers coarsely (Bun: every few seconds).
+const _IDLE_MARGIN_S = 5;
+
+/**
+ * Seconds a connection may stay silent before a runtime that drops idle connections (Bun's
+ * `idleTimeout`, 10 s by default, at most 255) does so: past `bodyTimeoutMs` and past the longest
+ * wait for an answer, so a stalled body gets its 408 `body-timeout` and a slow sink its 503, not a
+ * dropped connection.
+ */
+export function idleSecondsFor(env: Env): number {
+  const body = envWholeNumber(env, 'MAIL_WEBHOOK_BODY_TIMEOUT_MS') || DEFAULT_BODY_TIMEOUT_MS;
+  const delivery =
+    envWholeNumber(env, 'MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS') || DEFAULT_DELIVERY_TIMEOUT_MS;
+  const longest = Math.max(body, delivery + _BEFORE_DELIVERY_MS);
+  return Math.min(255, Math.ceil(longest / 1000) + _IDLE_MARGIN_S);
 }
 
 /**

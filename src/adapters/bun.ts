@@ -10,7 +10,12 @@ export { withHealthCheck } from './_server.js';
 
 // Only what this file uses: no dependency on bun-types.
 declare const Bun: {
-  serve(options: { port?: number; hostname?: string; fetch: _.FetchHandler }): {
+  serve(options: {
+    port?: number;
+    hostname?: string;
+    idleTimeout?: number;
+    fetch: _.FetchHandler;
+  }): {
     readonly url: URL;
     stop(closeActiveConnections?: boolean): Promise<void>;
   };
@@ -36,13 +41,11 @@ const { logger: _logger, flush: _flushLines } = _._batchedLogger(
 
 /** Starts the packaged Bun server; see `ServeOptions`. */
 export function serve(options: _.ServeOptions = {}): _.MailServer {
-  const { handler, port, hostname, graceful } = _._settings(
-    options,
-    options.env ?? process.env,
-    _RUNTIME,
-    _logger,
-  );
-  const server = Bun.serve({ port, hostname, fetch: handler });
+  const env = options.env ?? process.env;
+  const { handler, port, hostname, graceful } = _._settings(options, env, _RUNTIME, _logger);
+  // Bun drops a connection silent for 10 s by default: before the 30 s body deadline's 408.
+  const idleTimeout = _.idleSecondsFor(env);
+  const server = Bun.serve({ port, hostname, idleTimeout, fetch: handler });
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => {
     finish = resolve;

@@ -319,3 +319,48 @@ describe.each(RUNTIMES)('the $name server with MAIL_WEBHOOK_BODY_TIMEOUT_MS', (r
     expect(await response.json()).toEqual({ ok: true, events: 1 });
   });
 });
+
+// Above Bun's own idle timeout (10 s by default), which dropped such a body with no answer.
+const LONG_BODY_TIMEOUT_MS = 12_000;
+
+describe('the Bun server with a body deadline past Bun’s default idle timeout', () => {
+  const bun = RUNTIMES.find((runtime) => runtime.name === 'Bun') as Runtime;
+  let server: Server;
+  let port = 0;
+
+  beforeAll(async () => {
+    port = await freePort();
+    server = _start(bun, {
+      MAIL_WEBHOOK_ENABLED: 'true',
+      MAIL_WEBHOOK_SES_TOPIC_ARNS: signer.topicArn,
+      MAIL_WEBHOOK_BODY_TIMEOUT_MS: String(LONG_BODY_TIMEOUT_MS),
+      PORT: String(port),
+    });
+    await _waitHealthy(`http://127.0.0.1:${port}`, server);
+  }, START_TIMEOUT_MS + 10_000);
+
+  afterAll(() => {
+    if (server?.child.exitCode === null) server.child.kill('SIGKILL');
+  });
+
+  test('answers a body stalled for 12 s 408 body-timeout instead of dropping the connection at 10 s', {
+    timeout: LONG_BODY_TIMEOUT_MS + 10_000,
+  }, async () => {
+    const post = await signedSesPost(signer);
+    const fields = Object.entries({ ...post.headers, host: `127.0.0.1:${port}` })
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    const head = `POST ${ROUTE} HTTP/1.1\r\n${fields}content-length: ${post.body.length}\r\n\r\n`;
+    const started = Date.now();
+    const exchange = rawSend(port, head, post.body.slice(0, 40));
+    const answered = await headReceived(exchange, LONG_BODY_TIMEOUT_MS + 5000);
+    const elapsed = Date.now() - started;
+    exchange.socket.destroy();
+    expect(answered.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+    expect(elapsed).toBeGreaterThanOrEqual(LONG_BODY_TIMEOUT_MS - 50);
+    expect(await parseResponse(exchange.received()).json()).toMatchObject({
+      ok: false,
+      error: 'body-timeout',
+    });
+  });
+});

@@ -1,0 +1,26 @@
+/** The idle timeout a server gives a runtime that drops silent connections (Bun): past every deadline. */
+import { describe, expect, test } from 'vitest';
+import { idleSecondsFor } from '../../src/adapters/_server.js';
+
+describe('idleSecondsFor', () => {
+  test('outlasts the default 30 s body deadline (Bun would drop the connection at 10 s)', () => {
+    expect(idleSecondsFor({})).toBeGreaterThan(30);
+  });
+
+  test('outlasts a body deadline set by variable', () => {
+    expect(idleSecondsFor({ MAIL_WEBHOOK_BODY_TIMEOUT_MS: '90000' })).toBeGreaterThan(90);
+  });
+
+  test('outlasts the delivery deadline and a certificate download before it', () => {
+    expect(
+      idleSecondsFor({
+        MAIL_WEBHOOK_BODY_TIMEOUT_MS: '1000',
+        MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: '60000',
+      }),
+    ).toBeGreaterThan(70);
+  });
+
+  test("stays within Bun's largest idleTimeout, 255 s", () => {
+    expect(idleSecondsFor({ MAIL_WEBHOOK_BODY_TIMEOUT_MS: '600000' })).toBe(255);
+  });
+});
