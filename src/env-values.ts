@@ -4,10 +4,15 @@ import { ConfigError } from './errors.js';
 /** Environment variables as runtimes hand them over. */
 export type Env = Readonly<Record<string, unknown>>;
 
-/** A string variable; unset or empty is `undefined`. */
+/**
+ * A string variable; unset or empty is `undefined`. A number or boolean (a `wrangler.toml` var
+ * written unquoted, `MAIL_WEBHOOK_ENABLED = true`) is read as its text; anything else (an object
+ * var, a binding under a setting's name) is refused.
+ */
 export const envString = (env: Env, name: string): string | undefined => {
   const raw = env[name];
   if (raw === undefined || raw === null || raw === '') return undefined;
+  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
   if (typeof raw !== 'string') throw new ConfigError(name, 'expected a string');
   return raw;
 };

@@ -145,6 +145,29 @@ describe('bad values stop start-up naming the variable', () => {
   });
 });
 
+describe('wrangler.toml vars written unquoted', () => {
+  test('numbers and booleans are read as their text', () => {
+    expect(
+      optionsFromEnv({
+        MAIL_WEBHOOK_ENABLED: true,
+        MAIL_WEBHOOK_MAX_BODY_BYTES: 2048,
+        MAIL_WEBHOOK_BODY_TIMEOUT_MS: 1500,
+        MAIL_WEBHOOK_SES_ALLOW_ANY_TOPIC: true,
+      }),
+    ).toMatchObject({ enabled: true, maxBodyBytes: 2048, bodyTimeoutMs: 1500 });
+    expect(optionsFromEnv({ MAIL_WEBHOOK_ENABLED: false })).toMatchObject({ enabled: false });
+  });
+
+  test('a number that is not a whole one, or an object, still names the variable', () => {
+    const fraction = configErrorOf(() => start({ MAIL_WEBHOOK_MAX_BODY_BYTES: 1.5 }));
+    expect(fraction.setting).toBe('MAIL_WEBHOOK_MAX_BODY_BYTES');
+    expect(fraction.message).toContain('"1.5"');
+    const object = configErrorOf(() => start({ MAIL_WEBHOOK_ENABLED: { on: true } }));
+    expect(object.setting).toBe('MAIL_WEBHOOK_ENABLED');
+    expect(object.message).toContain('expected a string');
+  });
+});
+
 describe('a bad rotation value names the variable that holds it', () => {
   const RESEND = { MAIL_WEBHOOK_PROVIDERS: 'resend' };
   const GOOD = `whsec_${btoa('0123456789abcdef0123456789abcdef')}`;
