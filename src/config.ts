@@ -91,8 +91,16 @@ const OptionsSchema = v.object({
   logger: v.optional(LoggerSchema),
 });
 
-/** Options of `createMailWebhookHandler`; every field is optional. */
-export type MailWebhookOptions = v.InferInput<typeof OptionsSchema>;
+type _Input = v.InferInput<typeof OptionsSchema>;
+
+/**
+ * Options of `createMailWebhookHandler`; every field is optional. The lists may be readonly
+ * (`providers: [ses(), resend()] as const`).
+ */
+export type MailWebhookOptions = Omit<_Input, 'providers' | 'sinks'> & {
+  readonly providers?: readonly NonNullable<_Input['providers']>[number][] | undefined;
+  readonly sinks?: readonly NonNullable<_Input['sinks']>[number][] | undefined;
+};
 
 /** Options with every default filled in. */
 export interface ResolvedOptions {

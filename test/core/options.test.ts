@@ -227,3 +227,24 @@ describe('topic ARNs that no verified message could carry', () => {
     },
   );
 });
+
+describe('readonly lists', () => {
+  test('providers and sinks written `as const` are accepted (and type-check) and deliver events', async () => {
+    const { EventBus, EmailTrackingEvent } = await import('../../src/index.js');
+    const { envelope, snsRequest } = await import('../helpers/envelope.js');
+    const bounce = (await import('../fixtures/ses/notification-bounce-no-dsn.json')).default;
+    const bus = new EventBus();
+    const seen: string[] = [];
+    bus.subscribe(EmailTrackingEvent, (context, next) => {
+      seen.push(`${context.eventType} ${context.recipient}`);
+      return next(context);
+    });
+    const providers = [ses({ allowAnyTopic: true, verifySignature: false })] as const;
+    const sinks = [bus] as const;
+    const handle = createMailWebhookHandler({ providers, sinks, logger: quiet() });
+    const response = await handle(snsRequest(envelope(bounce)));
+    expect(await response.json()).toMatchObject({ ok: true });
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen[0]).toMatch(/^bounced /);
+  });
+});
