@@ -152,6 +152,11 @@ describe('sinksFromEnv', () => {
       { MAIL_WEBHOOK_SINKS: 'fanout', ...fanoutEnv, MAIL_WEBHOOK_FANOUT_TIMEOUT_MS: '0' },
     ],
     [
+      'a timeout a timer cannot hold',
+      'MAIL_WEBHOOK_FANOUT_TIMEOUT_MS',
+      { MAIL_WEBHOOK_SINKS: 'fanout', ...fanoutEnv, MAIL_WEBHOOK_FANOUT_TIMEOUT_MS: '3000000000' },
+    ],
+    [
       'too many retries',
       'MAIL_WEBHOOK_FANOUT_RETRIES',
       { MAIL_WEBHOOK_SINKS: 'fanout', ...fanoutEnv, MAIL_WEBHOOK_FANOUT_RETRIES: '50' },
