@@ -7,13 +7,15 @@ import { type Env, envBoolean, envString, envWholeNumber } from './env-values.js
 import { ConfigError, lateBoundFetch } from './errors.js';
 import { createHandlerWithRuntime } from './handler.js';
 import { consoleLogger, type Logger } from './log.js';
-import { providersFromEnv, providerVariables } from './providers/env.js';
+import { providersFromEnv, providerVariable, providerVariables } from './providers/env.js';
 import type { BuiltinProvider } from './providers/registry-types.js';
+import type { Provider } from './providers/types.js';
 import type { RuntimeHooks } from './runtime-hooks.js';
 import { type DeadLetterSettings, DLQ_VARIABLES, deadLetterFromEnv } from './sinks/dlq.js';
 import { sinksFromEnv } from './sinks/env.js';
 import type { QueueLike } from './sinks/queue.js';
 import type { Sink } from './sinks/types.js';
+import { STORE_ROUTE_PATHS } from './store/api.js';
 import { type OpenSqlite, STORE_VARIABLES, storeFromEnv } from './store/env.js';
 import { closestName } from './suggest.js';
 
@@ -181,6 +183,17 @@ export function createRuntimeFromEnv(
   // Read here, not per queue batch: a bad value stops start-up like any other setting.
   const deadLetter = deadLetterFromEnv(env);
   const storeOptions = storeFromEnv(env, context.openSqlite);
+  // Named here by the variable that set the path; the handler would name MAIL_WEBHOOK_PROVIDERS.
+  if (storeOptions.apiToken !== undefined) {
+    for (const provider of options.providers as readonly Provider[]) {
+      if ((STORE_ROUTE_PATHS as readonly string[]).includes(provider.path)) {
+        throw new ConfigError(
+          providerVariable(provider.name, 'path'),
+          `"${provider.path}" is reserved for the store's routes (MAIL_WEBHOOK_API_TOKEN)`,
+        );
+      }
+    }
+  }
   const handler = _namingVariable(() =>
     createHandlerWithRuntime(
       {

@@ -158,6 +158,12 @@ export function sinksFromEnv(env: Env, context: SinkEnvContext): EnvSinks {
   }
   if (kinds.has('fanout')) {
     (kinds.has('queue') ? consumerSinks : requestSinks).push(_fanout(env, context));
+  } else {
+    // Endpoints set without `fanout` listed would take no event while the ESP is answered 200.
+    const unread = [ENDPOINTS, TIMEOUT, RETRIES].find((name) => envString(env, name) !== undefined);
+    if (unread) {
+      throw new ConfigError(unread, `is set, but ${SINKS} does not list fanout`);
+    }
   }
   return { requestSinks, consumerSinks };
 }

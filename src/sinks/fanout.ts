@@ -75,7 +75,14 @@ const FanoutEndpointSchema = v.object({
 
 const FanoutOptionsSchema = v.object({
   endpoints: v.pipe(v.array(FanoutEndpointSchema), nonEmpty('expected at least one endpoint')),
-  timeoutMs: v.optional(wholeNumber(1, 'expected at least 1'), DEFAULT_FANOUT_TIMEOUT_MS),
+  // Capped as the handler's timeouts are: past 2^31 - 1 ms a timer fires at once, failing every attempt.
+  timeoutMs: v.optional(
+    v.pipe(
+      wholeNumber(1, 'expected at least 1'),
+      v.check((ms) => ms <= 600_000, 'expected at most 600000'),
+    ),
+    DEFAULT_FANOUT_TIMEOUT_MS,
+  ),
   retries: v.optional(
     v.pipe(
       wholeNumber(0),

@@ -2,6 +2,7 @@
 
 import { ConfigError } from '../errors.js';
 import { type EmailTrackingContext, EmailTrackingEvent, type EventKey } from '../events.js';
+import { rejectUnknownKeys } from '../providers/options.js';
 import { type ChainEntry, type ListenerFailure, runChain } from './listener-chain.js';
 import { type Sink, type SinkSendOptions, sendAborted } from './types.js';
 
@@ -123,6 +124,8 @@ export class EventBus implements Sink {
   /** @param options the bus's name (shown in logs; default `memory`), or `{ name, listenerTimeoutMs }` */
   constructor(options: string | EventBusOptions = {}) {
     const o = typeof options === 'string' ? { name: options } : options;
+    // A misspelt `listenerTimeoutMs` must not quietly leave the default in force.
+    rejectUnknownKeys(o, ['name', 'listenerTimeoutMs'], '');
     this.name = o.name ?? 'memory';
     this.#listenerTimeoutMs = _timeout(o.listenerTimeoutMs);
   }

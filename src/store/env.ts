@@ -23,7 +23,13 @@ function _storeOptions(env: Env): StoreOptions {
   const options: { retentionDays?: number; ignoreLocalPartCase?: boolean } = {};
   const days = envWholeNumber(env, 'MAIL_WEBHOOK_RETENTION_DAYS');
   if (days !== undefined) {
-    if (days < 1) throw new ConfigError('MAIL_WEBHOOK_RETENTION_DAYS', 'expected at least 1 day');
+    // The store's own bound, checked here so the error names the variable, not the option.
+    if (days < 1 || days > 36_500) {
+      throw new ConfigError(
+        'MAIL_WEBHOOK_RETENTION_DAYS',
+        'expected a number of days from 1 to 36500',
+      );
+    }
     options.retentionDays = days;
   }
   const fold = envBoolean(env, 'MAIL_WEBHOOK_IGNORE_LOCAL_PART_CASE');

@@ -332,6 +332,12 @@ describe('EventBus listeners as users write them', () => {
     expect(error).toMatchObject({ listener: 'stuck', reason: 'listener-timeout' });
   });
 
+  test('a misspelt bus option is a ConfigError naming it, not the default timeout kept', () => {
+    expect(() => new EventBus({ listenerTimeout: 30 } as never)).toThrow(
+      'listenerTimeout: unknown option; did you mean listenerTimeoutMs?',
+    );
+  });
+
   test('a listener is timed on its own work, not on the listeners after it', async () => {
     const bus = new EventBus({ listenerTimeoutMs: 60 });
     const seen: number[] = [];

@@ -152,9 +152,34 @@ describe('sinksFromEnv', () => {
       { MAIL_WEBHOOK_SINKS: 'fanout', ...fanoutEnv, MAIL_WEBHOOK_FANOUT_TIMEOUT_MS: '0' },
     ],
     [
+      'a timeout a timer cannot hold',
+      'MAIL_WEBHOOK_FANOUT_TIMEOUT_MS',
+      { MAIL_WEBHOOK_SINKS: 'fanout', ...fanoutEnv, MAIL_WEBHOOK_FANOUT_TIMEOUT_MS: '3000000000' },
+    ],
+    [
       'too many retries',
       'MAIL_WEBHOOK_FANOUT_RETRIES',
       { MAIL_WEBHOOK_SINKS: 'fanout', ...fanoutEnv, MAIL_WEBHOOK_FANOUT_RETRIES: '50' },
+    ],
+    [
+      'endpoints while MAIL_WEBHOOK_SINKS is unset',
+      'MAIL_WEBHOOK_FANOUT_ENDPOINTS',
+      { ...fanoutEnv },
+    ],
+    [
+      'endpoints while MAIL_WEBHOOK_SINKS lists no fanout',
+      'MAIL_WEBHOOK_FANOUT_ENDPOINTS',
+      { MAIL_WEBHOOK_SINKS: 'memory,queue', MAIL_WEBHOOK_QUEUE: queue, ...fanoutEnv },
+    ],
+    [
+      'a fan-out timeout without fanout',
+      'MAIL_WEBHOOK_FANOUT_TIMEOUT_MS',
+      { MAIL_WEBHOOK_SINKS: 'memory', MAIL_WEBHOOK_FANOUT_TIMEOUT_MS: '5000' },
+    ],
+    [
+      'fan-out retries without fanout',
+      'MAIL_WEBHOOK_FANOUT_RETRIES',
+      { MAIL_WEBHOOK_FANOUT_RETRIES: '2' },
     ],
   ])('refuses %s, naming %s', (_, setting, env) => {
     expect(settingOf(env)).toBe(setting);
@@ -210,6 +235,16 @@ describe('sinksFromEnv', () => {
     expect(() => sinksFromEnv(env, context)).toThrow(
       /SECRET_B: is not set \(named by MAIL_WEBHOOK_FANOUT_ENDPOINTS\[1\]\.secret\); set it with `wrangler secret put SECRET_B`/,
     );
+  });
+
+  test('endpoints set without fanout in MAIL_WEBHOOK_SINKS stop start-up, saying what to add', () => {
+    expect(() =>
+      createHandlerFromEnv({
+        MAIL_WEBHOOK_ENABLED: 'true',
+        MAIL_WEBHOOK_SINKS: 'memory',
+        ...fanoutEnv,
+      }),
+    ).toThrow('MAIL_WEBHOOK_FANOUT_ENDPOINTS: is set, but MAIL_WEBHOOK_SINKS does not list fanout');
   });
 
   test('createHandlerFromEnv stops start-up on a bad sink setting', () => {

@@ -426,6 +426,8 @@ describe('createFanoutSink options', () => {
     ['an empty event list', 'endpoints.0.events', { endpoints: [{ ...valid, events: [] }] }],
     ['no endpoints', 'endpoints', { endpoints: [] }],
     ['a zero timeout', 'timeoutMs', { endpoints: [valid], timeoutMs: 0 }],
+    // Past 2^31 - 1 ms a timer fires at once: every attempt would time out on the spot.
+    ['a timeout over 600000 ms', 'timeoutMs', { endpoints: [valid], timeoutMs: 3_000_000_000 }],
     [
       'a URL with credentials',
       'endpoints.1.url',

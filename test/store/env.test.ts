@@ -51,6 +51,16 @@ describe('the store from variables', () => {
       /whole number/,
     ],
     [{ MAIL_WEBHOOK_RETENTION_DAYS: '30' }, 'MAIL_WEBHOOK_RETENTION_DAYS', /no store/],
+    [
+      { MAIL_WEBHOOK_DB: d1, MAIL_WEBHOOK_RETENTION_DAYS: '40000' },
+      'MAIL_WEBHOOK_RETENTION_DAYS',
+      /from 1 to 36500/,
+    ],
+    [
+      { MAIL_WEBHOOK_DB: d1, MAIL_WEBHOOK_RETENTION_DAYS: '0' },
+      'MAIL_WEBHOOK_RETENTION_DAYS',
+      /from 1 to 36500/,
+    ],
   ])('%j stops start-up naming %s', (env, setting, message) => {
     const error = configError(() => storeFromEnv(env));
     expect(error?.setting).toBe(setting);
@@ -94,7 +104,7 @@ describe('the store from variables', () => {
     ]);
   });
 
-  test('a provider on a reserved path is refused naming MAIL_WEBHOOK_PROVIDERS', () => {
+  test('a provider path on a reserved route is refused naming the variable that set it', () => {
     const error = configError(() =>
       createRuntimeFromEnv(
         {
@@ -106,7 +116,8 @@ describe('the store from variables', () => {
         { logger: silentLogger },
       ),
     );
-    expect(error?.message).toMatch(/reserved/);
+    expect(error?.setting).toBe('MAIL_WEBHOOK_SES_PATH');
+    expect(error?.message).toMatch(/^MAIL_WEBHOOK_SES_PATH: "events" is reserved/);
   });
 });
 
