@@ -48,27 +48,34 @@ export function suppressionReason(context: EmailTrackingContext): RejectCategory
   }
 }
 
-/** Splits rows into JSON array parameters of bounded size (each row's JSON measured once). */
-function _chunks(rows: readonly unknown[]): string[] {
-  const chunks: string[] = [];
+/**
+ * Splits rows into JSON array parameters of bounded size (each row's JSON measured once), each
+ * with the index of its first row.
+ */
+function _chunks(rows: readonly unknown[]): { json: string; start: number }[] {
+  const chunks: { json: string; start: number }[] = [];
   let parts: string[] = [];
   let size = 0;
+  let start = 0;
+  const cut = () => {
+    chunks.push({ json: `[${parts.join(',')}]`, start });
+    start += parts.length;
+    parts = [];
+    size = 0;
+  };
   for (const row of rows) {
     const json = JSON.stringify(row);
-    if (parts.length && size + json.length > _CHUNK_CHARS) {
-      chunks.push(`[${parts.join(',')}]`);
-      parts = [];
-      size = 0;
-    }
+    if (parts.length && size + json.length > _CHUNK_CHARS) cut();
     parts.push(json);
     size += json.length + 1;
   }
-  if (parts.length) chunks.push(`[${parts.join(',')}]`);
+  if (parts.length) cut();
   return chunks;
 }
 
-const _each = (query: string, rows: readonly unknown[]): SqlStatement[] =>
-  _chunks(rows).map((json) => ({ sql: query, params: [json] }));
+/** One statement per chunk of `rows`, its JSON array the last parameter, after `before`. */
+const _each = (query: string, rows: readonly unknown[], ...before: number[]): SqlStatement[] =>
+  _chunks(rows).map(({ json }) => ({ sql: query, params: [...before, json] }));
 
 function _parseStoreOptions(options: StoreOptions | undefined) {
   rejectUnknownKeys(options ?? {}, Object.keys(StoreOptionsSchema.entries), 'store');
@@ -161,21 +168,25 @@ export function createSqlStore(db: SqlDatabase, name: string, options?: StoreOpt
       ]);
       // Pruned after the insert, in the same batch: an event already older than retentionDays
       // is never kept (its suppression is: suppressions are never pruned).
+      // The lookups are chunked as the inserts are: one bound string stays under D1's limit
+      // however large a batch maxBodyBytes lets in.
+      const lookups = _chunks(firsts.map(key));
       const results = await run([
-        { sql: sql.SELECT_DELIVERED, params: [JSON.stringify(firsts.map(key))] },
+        ...lookups.map(({ json }) => ({ sql: sql.SELECT_DELIVERED, params: [json] })),
         ..._each(sql.UPSERT_SUPPRESSIONS, suppressing),
         ..._each(sql.INSERT_EVENTS, rows),
         ..._prune(),
       ]);
-      const delivered = new Set((results[0] ?? []).map((row) => Number(row.i)));
+      const delivered = new Set<number>();
+      lookups.forEach(({ start }, n) => {
+        for (const row of results[n] ?? []) delivered.add(start + Number(row.i));
+      });
       return firsts.filter((_, i) => !delivered.has(i));
     },
 
     async markDelivered(events) {
       if (events.length === 0) return;
-      await run([
-        { sql: sql.INSERT_DELIVERIES, params: [now().getTime(), JSON.stringify(events.map(key))] },
-      ]);
+      await run(_each(sql.INSERT_DELIVERIES, events.map(key), now().getTime()));
     },
 
     isSuppressed: async (email) => (await suppression(email)) !== null,

@@ -497,6 +497,29 @@ export const storeCases: readonly StoreCase[] = [
     },
   },
   {
+    name: 'a batch whose dedupe keys fill several bound strings is deduped row by row across them',
+    async run(makeStore) {
+      const store = await makeStore();
+      // ~250 characters of key a row: 3,000 rows pass one 512 KB parameter.
+      const long = fresh('k').padEnd(200, 'x');
+      const batch = Array.from({ length: 3000 }, (_, i) =>
+        context({ recipient: `r${i}@example.com`, eventId: `${long}-${i}` }),
+      );
+      equal((await store.record(batch)).length, 3000, 'first sight: every row is new');
+      const marked = [batch[10], batch[2500], batch[2999]] as EmailTrackingContext[];
+      await store.markDelivered(marked);
+      const again = await store.record(batch);
+      equal(again.length, 2997, 'delivered rows are dropped, in either bound string');
+      const ids = new Set(again.map((c) => c.eventId));
+      equal(
+        marked.map((c) => ids.has(c.eventId)),
+        [false, false, false],
+        'the delivered ones are the ones dropped',
+      );
+      equal(ids.has(`${long}-2498`), true, 'a neighbour in the second string is kept');
+    },
+  },
+  {
     name: 'a permanent reject suppresses with its rejectCategory as the reason; a reject that may pass does not',
     async run(makeStore) {
       const store = await makeStore();
