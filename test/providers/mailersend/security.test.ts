@@ -169,6 +169,17 @@ describe('MailerSend bodies', () => {
     });
   });
 
+  test('activity.deferred is deferred; activity.spam_complaints (the compact name) is complained', async () => {
+    const { handle, events } = setup();
+    for (const type of ['activity.deferred', 'activity.spam_complaints']) {
+      expect((await handle(await mailersendRequest(event(type)))).status).toBe(200);
+    }
+    expect(events.map((e) => [e.eventType, e.rejectCategory, e.permanent])).toEqual([
+      ['deferred', null, null],
+      ['complained', 'spam', null],
+    ]);
+  });
+
   test('without data.id the event id is the digest of the body', async () => {
     const { handle, events } = setup();
     const body = event('activity.sent', { id: undefined });

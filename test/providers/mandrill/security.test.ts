@@ -97,6 +97,34 @@ describe('Mandrill attacks', () => {
     expect(await refusal(forged)).toEqual([403, 'signature-invalid']);
   });
 
+  test('the form fields are signed sorted by name, not in the order the body holds them', async () => {
+    const events = JSON.stringify(SEND);
+    // The body holds z_field, mandrill_events, a_field; Mandrill signs a_field, mandrill_events, z_field.
+    const body = new URLSearchParams([
+      ['z_field', 'last'],
+      ['mandrill_events', events],
+      ['a_field', 'first'],
+    ]).toString();
+    const post = (signature: string) =>
+      new Request(URL_LOCAL, {
+        method: 'POST',
+        body,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-mandrill-signature': signature,
+        },
+      });
+    const sorted = `${PUBLIC_URL}a_fieldfirstmandrill_events${events}z_fieldlast`;
+    const asSent = `${PUBLIC_URL}z_fieldlastmandrill_events${events}a_fieldfirst`;
+    const { handle, events: received } = setup();
+    expect((await handle(post(await hmacBase64(KEY, sorted, 'SHA-1')))).status).toBe(200);
+    expect(received.map((e) => e.recipient)).toEqual([SEND[0].msg.email]);
+    expect(await refusal(post(await hmacBase64(KEY, asSent, 'SHA-1')))).toEqual([
+      403,
+      'signature-invalid',
+    ]);
+  });
+
   test('a repeated form field is refused: the signer and the parser must not read different copies', async () => {
     // Signed over the last mandrill_events (as Django reads a repeated name); a forged first copy
     // must not be the one parsed.

@@ -434,6 +434,36 @@ describe('Scaleway signatures and topics', () => {
     }
     expect(fetchCalls.every((url) => url === signer.certUrl)).toBe(true);
   });
+
+  test('autoConfirm GETs only a plain https Scaleway URL for this topic and token: 403 otherwise, no GET', async () => {
+    const fetchCalls: string[] = [];
+    const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      fetchCalls.push(String(input));
+      return signer.fetch(input, init);
+    }) as typeof globalThis.fetch;
+    const { handle } = scalewayHandler({ ...options(), autoConfirm: true }, fetch);
+    const token = 'a'.repeat(64);
+    // Each carries the right Action, TopicArn and Token: only the one rule named breaks.
+    const query = (arn = TOPIC_ARN) =>
+      `?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(arn)}&Token=${token}`;
+    for (const SubscribeURL of [
+      `https://attacker.example/${query()}`,
+      `http://sns.mnq.fr-par.scaleway.com/${query()}`,
+      `https://user:pw@sns.mnq.fr-par.scaleway.com/${query()}`,
+      `https://sns.mnq.fr-par.scaleway.com:8443/${query()}`,
+      `https://sns.mnq.fr-par.scaleway.com/${query(`${TOPIC_ARN}-other`)}`,
+    ]) {
+      const message = await signer.sign(
+        signer.subscriptionConfirmation({ SubscribeURL, Token: token }),
+      );
+      expect([SubscribeURL, ...(await refusal(await handle(scalewayRequest(message))))]).toEqual([
+        SubscribeURL,
+        403,
+        'subscribe-url-invalid',
+      ]);
+    }
+    expect(fetchCalls.every((url) => url === signer.certUrl)).toBe(true);
+  });
 });
 
 describe('Scaleway settings', () => {

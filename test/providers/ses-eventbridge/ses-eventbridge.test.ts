@@ -111,6 +111,24 @@ describe('SES EventBridge events', () => {
     ]);
     expect(await refusal(await handle(ebRequest('not json')))).toEqual([400, 'invalid-json']);
   });
+
+  test('JSON that is no event object, or an event with an empty id, is 400 invalid-envelope, never a throw', async () => {
+    const { handle, received } = ebHandler();
+    for (const body of ['null', '[]', '[{"source":"aws.ses"}]', '7', '"aws.ses"']) {
+      expect([body, ...(await refusal(await handle(ebRequest(body))))]).toEqual([
+        body,
+        400,
+        'invalid-envelope',
+      ]);
+    }
+    // The id is every context's eventId: an empty one would collapse unrelated events.
+    const response = await handle(ebRequest({ ...delivery, id: '' }));
+    expect([response.status, (await answer(response)).message]).toEqual([
+      400,
+      expect.stringContaining('"id"'),
+    ]);
+    expect(received).toEqual([]);
+  });
 });
 
 describe('SES EventBridge sender rules', () => {
