@@ -168,6 +168,36 @@ describe('event types', () => {
     expect(events(event)[0]?.eventType).toBe('unknown');
   });
 
+  test('a Subscription that opts out of one topic is unsubscribed, category unsubscribed', () => {
+    const event = clone(subscription) as Record<string, any>;
+    event.subscription.newTopicPreferences = {
+      unsubscribeAll: false,
+      topicSubscriptionStatus: [
+        { topicName: 'News', subscriptionStatus: 'OptIn' },
+        { topicName: 'Offers', subscriptionStatus: 'OptOut' },
+      ],
+    };
+    const [context] = events(event);
+    expect(context?.eventType).toBe('unsubscribed');
+    expect(context?.rejectCategory).toBe('unsubscribed');
+    expect(context?.permanent).toBeNull();
+  });
+
+  test('a Rendering Failure takes mail.timestamp: its failure object is not a timed detail', () => {
+    const event = {
+      eventType: 'Rendering Failure',
+      mail: { messageId: 'm', timestamp: '2030-01-02T03:04:05.000Z', destination: ['a@x'] },
+      failure: {
+        templateName: 't',
+        errorMessage: 'Attribute name is missing',
+        timestamp: '2031-01-01T00:00:00.000Z',
+      },
+    };
+    const [context] = events(event);
+    expect(context?.eventType).toBe('failed');
+    expect(context?.timestamp.toISOString()).toBe('2030-01-02T03:04:05.000Z');
+  });
+
   test('falls back to the SNS timestamp when the event carries none', () => {
     const event = {
       notificationType: 'Bounce',
