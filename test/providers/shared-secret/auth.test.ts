@@ -69,6 +69,16 @@ for (const { name, create, body } of ESPS) {
       expect(await status(options, { authorization: basic('u', 'older') })).toBe(403);
     });
 
+    test('rotation: any token, and any header value, of the list', async () => {
+      const tokens = { token: ['t-new', 't-old'] };
+      expect(await status(tokens, { authorization: 'Bearer t-old' })).toBe(200);
+      expect(await status(tokens, { authorization: 'Bearer t-new' })).toBe(200);
+      expect(await status(tokens, { authorization: 'Bearer t-older' })).toBe(403);
+      const values = { header: 'X-Webhook-Secret', value: ['v-new', 'v-old'] };
+      expect(await status(values, { 'x-webhook-secret': 'v-old' })).toBe(200);
+      expect(await status(values, { 'x-webhook-secret': 'v-older' })).toBe(403);
+    });
+
     test('a bearer token: 401 with a Bearer challenge when missing, 403 wrong, 200 right', async () => {
       const { post } = harness(create({ token: 't0ken' }));
       const { handle } = harness(create({ token: 't0ken' }));
