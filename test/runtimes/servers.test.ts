@@ -261,19 +261,35 @@ describe.each(RUNTIMES)('the $name server at start-up', (runtime) => {
 
 const BODY_TIMEOUT_MS = 300;
 
+/** Starts `runtime`'s server with MAIL_WEBHOOK_BODY_TIMEOUT_MS set; resolves once it is healthy. */
+async function _serveWithBodyTimeout(runtime: Runtime, bodyTimeoutMs: number) {
+  const port = await freePort();
+  const server = _start(runtime, {
+    MAIL_WEBHOOK_ENABLED: 'true',
+    MAIL_WEBHOOK_SES_TOPIC_ARNS: signer.topicArn,
+    MAIL_WEBHOOK_BODY_TIMEOUT_MS: String(bodyTimeoutMs),
+    PORT: String(port),
+  });
+  await _waitHealthy(`http://127.0.0.1:${port}`, server);
+  return { server, port };
+}
+
+/** A signed SES POST that declares its whole length and then stops after 40 bytes of body. */
+async function _stalledPost(port: number) {
+  const post = await signedSesPost(signer);
+  const fields = Object.entries({ ...post.headers, host: `127.0.0.1:${port}` })
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  const head = `POST ${ROUTE} HTTP/1.1\r\n${fields}content-length: ${post.body.length}\r\n\r\n`;
+  return { started: Date.now(), exchange: rawSend(port, head, post.body.slice(0, 40)) };
+}
+
 describe.each(RUNTIMES)('the $name server with MAIL_WEBHOOK_BODY_TIMEOUT_MS', (runtime) => {
   let server: Server;
   let port = 0;
 
   beforeAll(async () => {
-    port = await freePort();
-    server = _start(runtime, {
-      MAIL_WEBHOOK_ENABLED: 'true',
-      MAIL_WEBHOOK_SES_TOPIC_ARNS: signer.topicArn,
-      MAIL_WEBHOOK_BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS),
-      PORT: String(port),
-    });
-    await _waitHealthy(`http://127.0.0.1:${port}`, server);
+    ({ server, port } = await _serveWithBodyTimeout(runtime, BODY_TIMEOUT_MS));
   }, START_TIMEOUT_MS + 10_000);
 
   afterAll(() => {
@@ -283,13 +299,7 @@ describe.each(RUNTIMES)('the $name server with MAIL_WEBHOOK_BODY_TIMEOUT_MS', (r
   test('answers a stalled body 408 body-timeout in time, and closes the connection where the runtime can', {
     timeout: 10_000,
   }, async () => {
-    const post = await signedSesPost(signer);
-    const fields = Object.entries({ ...post.headers, host: `127.0.0.1:${port}` })
-      .map(([name, value]) => `${name}: ${value}\r\n`)
-      .join('');
-    const head = `POST ${ROUTE} HTTP/1.1\r\n${fields}content-length: ${post.body.length}\r\n\r\n`;
-    const started = Date.now();
-    const exchange = rawSend(port, head, post.body.slice(0, 40));
+    const { started, exchange } = await _stalledPost(port);
     const answered = await headReceived(exchange, BODY_TIMEOUT_MS + 3000);
     const elapsed = Date.now() - started;
     expect(answered.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
@@ -329,14 +339,7 @@ describe('the Bun server with a body deadline past Bun’s default idle timeout'
   let port = 0;
 
   beforeAll(async () => {
-    port = await freePort();
-    server = _start(bun, {
-      MAIL_WEBHOOK_ENABLED: 'true',
-      MAIL_WEBHOOK_SES_TOPIC_ARNS: signer.topicArn,
-      MAIL_WEBHOOK_BODY_TIMEOUT_MS: String(LONG_BODY_TIMEOUT_MS),
-      PORT: String(port),
-    });
-    await _waitHealthy(`http://127.0.0.1:${port}`, server);
+    ({ server, port } = await _serveWithBodyTimeout(bun, LONG_BODY_TIMEOUT_MS));
   }, START_TIMEOUT_MS + 10_000);
 
   afterAll(() => {
@@ -346,13 +349,7 @@ describe('the Bun server with a body deadline past Bun’s default idle timeout'
   test('answers a body stalled for 12 s 408 body-timeout instead of dropping the connection at 10 s', {
     timeout: LONG_BODY_TIMEOUT_MS + 10_000,
   }, async () => {
-    const post = await signedSesPost(signer);
-    const fields = Object.entries({ ...post.headers, host: `127.0.0.1:${port}` })
-      .map(([name, value]) => `${name}: ${value}\r\n`)
-      .join('');
-    const head = `POST ${ROUTE} HTTP/1.1\r\n${fields}content-length: ${post.body.length}\r\n\r\n`;
-    const started = Date.now();
-    const exchange = rawSend(port, head, post.body.slice(0, 40));
+    const { started, exchange } = await _stalledPost(port);
     const answered = await headReceived(exchange, LONG_BODY_TIMEOUT_MS + 5000);
     const elapsed = Date.now() - started;
     exchange.socket.destroy();

@@ -415,12 +415,18 @@ describe('Scaleway signatures and topics', () => {
     expect(calls).toHaveLength(2);
   });
 
-  test('autoConfirm refuses a SubscribeURL off Scaleway or for another token: 403, no GET', async () => {
+  /** The signer's fetch, recording every URL asked for. */
+  const recordingFetch = () => {
     const fetchCalls: string[] = [];
     const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
       fetchCalls.push(String(input));
       return signer.fetch(input, init);
     }) as typeof globalThis.fetch;
+    return { fetchCalls, fetch };
+  };
+
+  test('autoConfirm refuses a SubscribeURL off Scaleway or for another token: 403, no GET', async () => {
+    const { fetchCalls, fetch } = recordingFetch();
     const { handle } = scalewayHandler({ ...options(), autoConfirm: true }, fetch);
     for (const SubscribeURL of [
       'https://attacker.example/?Action=ConfirmSubscription',
@@ -436,11 +442,7 @@ describe('Scaleway signatures and topics', () => {
   });
 
   test('autoConfirm GETs only a plain https Scaleway URL for this topic and token: 403 otherwise, no GET', async () => {
-    const fetchCalls: string[] = [];
-    const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
-      fetchCalls.push(String(input));
-      return signer.fetch(input, init);
-    }) as typeof globalThis.fetch;
+    const { fetchCalls, fetch } = recordingFetch();
     const { handle } = scalewayHandler({ ...options(), autoConfirm: true }, fetch);
     const token = 'a'.repeat(64);
     // Each carries the right Action, TopicArn and Token: only the one rule named breaks.
