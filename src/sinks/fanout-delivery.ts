@@ -2,19 +2,10 @@
 import { describeThrown } from '../errors.js';
 import type { EmailTrackingContext } from '../events.js';
 import type { Logger } from '../log.js';
+import type { FanoutFailure } from './fanout-failure.js';
 import { signWebhook } from './webhook-signing.js';
 
 const _BACKOFF_BASE_MS = 100;
-
-/** One delivery that failed after its retries. */
-export interface FanoutFailure {
-  readonly endpoint: string;
-  readonly type: string;
-  readonly eventId: string;
-  readonly webhookId: string;
-  readonly recipient: string;
-  readonly reason: string;
-}
 
 /** An endpoint as configured: URL, its log label, its event filter, its imported key. */
 export interface FanoutTarget {

@@ -10,10 +10,10 @@ import { createTrackingEventEncoder, type DecodedTrackingContext } from '../wire
 import {
   deliverWebhook,
   type FanoutDelivery,
-  type FanoutFailure,
   type FanoutSettings,
   type FanoutTarget,
 } from './fanout-delivery.js';
+import type { FanoutFailure } from './fanout-failure.js';
 import type { Sink } from './types.js';
 import {
   decodeWebhookSecret,
@@ -108,7 +108,7 @@ export type FanoutEndpoint = v.InferInput<typeof FanoutEndpointSchema>;
  */
 export type FanoutOptions = v.InferInput<typeof FanoutOptionsSchema>;
 
-export type { FanoutFailure } from './fanout-delivery.js';
+export type { FanoutFailure } from './fanout-failure.js';
 
 /** Rejected by the fan-out's `send()`; names every endpoint and event that did not get through. */
 export class FanoutError extends Error {
