@@ -3,10 +3,20 @@
  * schema ships with the code, so `wrangler d1 migrations apply` works from `node_modules`.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -52,4 +62,168 @@ describe('the published package', () => {
       expect(pkg.files, target).toContain(top);
     }
   });
+});
+
+/**
+ * A consumer of the built package (what `npm install mailhooks` puts in node_modules): every name
+ * and subpath of DESIGN's "Public API", with the signatures it gives. Type-checked without
+ * `skipLibCheck`, so every declaration file the package's entry points reach must compile.
+ */
+const CONSUMER_TS = `
+import {
+  ConfigError, createD1Store, createFanoutSink, createMailWebhookHandler, createQueueSink,
+  createSqliteStore, decodeTrackingEvent, defineProvider, EmailTrackingEvent, encodeTrackingEvent,
+  EventBus, handleMailWebhook, refuse, ses, resend, sendgrid, mailgun, postmark, sesEventBridge,
+  brevo, mailjet, mandrill, mailersend, mailtrap, sparkpost, postal, mailpace, loops, unisenderGo,
+  scaleway, WireFormatError,
+  type EmailTrackingContext, type Logger, type MailWebhookOptions, type Provider, type Sink,
+  type TrackingEventType,
+} from 'mailhooks';
+import { createHandlerFromEnv, sinksFromEnv } from 'mailhooks/env';
+import worker, { consumeQueueBatch } from 'mailhooks/cloudflare';
+import * as node from 'mailhooks/node';
+import * as deno from 'mailhooks/deno';
+import * as bun from 'mailhooks/bun';
+import { verifyTrackingWebhook, WebhookVerificationError } from 'mailhooks/receiver';
+
+type Handler = (request: Request) => Promise<Response>;
+const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const options: MailWebhookOptions = {
+  basePath: '/webhooks/mail', enabled: true, providers: [ses({ topicArns: ['arn:aws:sns:us-east-1:1:t'] })],
+  sinks: [new EventBus()], maxBodyBytes: 1048576, bodyTimeoutMs: 30000, deliveryTimeoutMs: 10000,
+  listenerTimeoutMs: 5000, fetch: globalThis.fetch, now: () => new Date(), logger,
+};
+const handlers: Handler[] = [createMailWebhookHandler(), createMailWebhookHandler(options),
+  node.createMailWebhookHandler(options), createHandlerFromEnv({})];
+const answers: Promise<Response>[] = [handleMailWebhook(new Request('http://x/')),
+  node.handleMailWebhook(new Request('http://x/'), options)];
+const unsubscribe: (() => void)[] = [
+  new EventBus().subscribe(EmailTrackingEvent, { handle: (context, next) => next(context) }),
+  EventBus.subscribe(EmailTrackingEvent, (context: EmailTrackingContext, next) => next(context)),
+];
+const providers: Provider[] = [ses(), resend({ secret: 'whsec_a' }), sendgrid({ publicKey: 'k' }),
+  mailgun({ signingKey: ['k1', 'k2'] }), postmark({ password: 'p' }), sesEventBridge({ token: 't' }),
+  brevo({ token: 't' }), mailjet({ password: 'p' }), mandrill({ webhookKey: 'k', url: 'https://x/' }),
+  mailersend({ secret: 's' }), mailtrap({ secret: 's' }), sparkpost({ password: 'p' }),
+  postal({ publicKey: 'k' }), mailpace({ publicKey: 'k' }), loops({ secret: 'whsec_a' }),
+  unisenderGo({ apiKey: 'k' }), scaleway({ topicArns: ['t'], trustAnchors: 'pem' }),
+  defineProvider({
+    name: 'acme-mail', methods: ['POST'],
+    authenticate: (request, context) => (request && context.now() ? undefined : refuse(401, 'x', 'y')),
+    async handle(_request, body: Uint8Array, { fetch: f, now, logger: l }) {
+      void f; void now; void l; void body;
+      return { events: [] as EmailTrackingContext[] };
+    },
+  }),
+];
+const sinks: Sink[] = [new EventBus(), createQueueSink({ sendBatch: async () => {} }),
+  createFanoutSink({ endpoints: [{ url: 'https://a.example/h', secret: 'whsec_a', events: ['bounced'] }], timeoutMs: 1, retries: 0, fetch })];
+const wire: string = encodeTrackingEvent({} as EmailTrackingContext);
+const decoded: EmailTrackingContext[] = [decodeTrackingEvent(wire), decodeTrackingEvent({})];
+const type: TrackingEventType = decoded[0]?.eventType ?? 'unknown';
+const store = createD1Store({} as Parameters<typeof createD1Store>[0]);
+const suppressed: Promise<boolean> = store.isSuppressed('a@example.com');
+const history: Promise<EmailTrackingContext[]> = store.events({ recipient: 'a', eventType: 'bounced', limit: 1 });
+createSqliteStore({} as Parameters<typeof createSqliteStore>[0], { ignoreLocalPartCase: true, retentionDays: 30 });
+const errors: Error[] = [new ConfigError('a', 'b'), new WireFormatError('a', 'b'),
+  new WebhookVerificationError('signature-invalid', 'c')];
+const verified: Promise<EmailTrackingContext> = verifyTrackingWebhook(new Request('http://x/'), ['whsec_a']);
+void [handlers, answers, unsubscribe, providers, sinks, type, suppressed, history, errors, verified,
+  worker.fetch, worker.queue, consumeQueueBatch, sinksFromEnv, node.serve, deno.serve, bun.serve];
+`;
+
+/** The same names, checked at run time by plain `node` (every subpath loads on Node). */
+const CONSUMER_MJS = `
+const expected = {
+  mailhooks: ['createMailWebhookHandler', 'handleMailWebhook', 'EventBus', 'EmailTrackingEvent',
+    'ses', 'resend', 'sendgrid', 'mailgun', 'postmark', 'sesEventBridge', 'brevo', 'mailjet',
+    'mandrill', 'mailersend', 'mailtrap', 'sparkpost', 'postal', 'mailpace', 'loops', 'unisenderGo',
+    'scaleway', 'defineProvider', 'refuse', 'createQueueSink', 'createFanoutSink', 'createD1Store',
+    'createSqliteStore', 'encodeTrackingEvent', 'decodeTrackingEvent', 'ConfigError', 'WireFormatError'],
+  'mailhooks/env': ['createHandlerFromEnv', 'createRuntimeFromEnv', 'sinksFromEnv'],
+  'mailhooks/cloudflare': ['default', 'consumeQueueBatch', 'createWorker'],
+  'mailhooks/node': ['createMailWebhookHandler', 'handleMailWebhook', 'serve'],
+  'mailhooks/deno': ['createMailWebhookHandler', 'serve'],
+  'mailhooks/bun': ['createMailWebhookHandler', 'serve'],
+  'mailhooks/receiver': ['verifyTrackingWebhook', 'WebhookVerificationError'],
+};
+const missing = [];
+for (const [specifier, names] of Object.entries(expected)) {
+  const module = await import(specifier);
+  for (const name of names) if (module[name] === undefined) missing.push(specifier + ': ' + name);
+}
+console.log(JSON.stringify(missing));
+`;
+
+describe('the built package, as a consumer imports it', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'mailhooks-consumer-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+  const run = promisify(execFile);
+
+  it('type-checks and loads every public name and subpath', async () => {
+    const installed = join(directory, 'node_modules/mailhooks');
+    mkdirSync(installed, { recursive: true });
+    copyFileSync(join(ROOT, 'package.json'), join(installed, 'package.json'));
+    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+    // The build, into the installed copy (not the repository's dist/).
+    await run(
+      process.execPath,
+      [tsc, '-p', 'tsconfig.build.json', '--outDir', join(installed, 'dist')],
+      {
+        cwd: ROOT,
+      },
+    );
+    for (const dependency of ['valibot', 'itty-router', '@types']) {
+      symlinkSync(
+        join(ROOT, 'node_modules', dependency),
+        join(directory, 'node_modules', dependency),
+        'dir',
+      );
+    }
+    writeFileSync(join(directory, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(directory, 'consumer.ts'), CONSUMER_TS);
+    writeFileSync(join(directory, 'consumer.mjs'), CONSUMER_MJS);
+
+    // Node without the DOM lib (CryptoKey, say, is not a global in @types/node 20), and a
+    // bundler project with the DOM lib and no Node types; neither skips the package's .d.ts files.
+    const projects = {
+      nodenext: {
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        lib: ['ES2022'],
+        types: ['node'],
+      },
+      node16: { module: 'Node16', moduleResolution: 'Node16', lib: ['ES2022'], types: ['node'] },
+      bundler: {
+        module: 'ESNext',
+        moduleResolution: 'Bundler',
+        lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+        types: [],
+      },
+    };
+    const failures: string[] = [];
+    for (const [name, settings] of Object.entries(projects)) {
+      const config = `tsconfig.${name}.json`;
+      const compilerOptions = {
+        ...settings,
+        target: 'ES2022',
+        strict: true,
+        skipLibCheck: false,
+        noEmit: true,
+      };
+      writeFileSync(
+        join(directory, config),
+        JSON.stringify({ compilerOptions, files: ['consumer.ts'] }),
+      );
+      await run(process.execPath, [tsc, '-p', config, '--pretty', 'false'], {
+        cwd: directory,
+      }).catch((error: { stdout?: string }) =>
+        failures.push(`${name}:\n${error.stdout ?? String(error)}`),
+      );
+    }
+    expect(failures.join('\n')).toBe('');
+
+    const { stdout } = await run(process.execPath, ['consumer.mjs'], { cwd: directory });
+    expect(JSON.parse(stdout)).toEqual([]);
+  }, 60_000);
 });
