@@ -56,7 +56,10 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
         : requireSignatureHeader([SIGNATURE_HEADER], `the ${SIGNATURE_HEADER} header is missing`),
     async handle(request, body) {
       // Mandrill checks a new webhook URL with a HEAD request.
-      if (request.method === 'HEAD') return NO_EVENTS;
+      if (request.method === 'HEAD') {
+        logger.info('Mandrill set-up probe (HEAD) answered', { esp: NAME });
+        return NO_EVENTS;
+      }
       const text = decodeUtf8(body);
       if (typeof text !== 'string') return text;
       const form = readForm(text);

@@ -157,11 +157,17 @@ describe('Mandrill attacks', () => {
 });
 
 describe('Mandrill probes and batches', () => {
-  test('the HEAD probe is answered 200 with no events, unsigned', async () => {
-    const { handle, events } = setup();
+  test('the HEAD probe is answered 200 with no events, unsigned, and logged', async () => {
+    const { handle, events, lines } = setup();
     const response = await handle(new Request(URL_LOCAL, { method: 'HEAD' }));
     expect(response.status).toBe(200);
     expect(events).toEqual([]);
+    // README, Answers: a provider's probe is "200, no events, logged", as Unisender Go's GET is.
+    expect(lines).toContainEqual({
+      level: 'info',
+      msg: 'Mandrill set-up probe (HEAD) answered',
+      fields: { esp: 'mandrill' },
+    });
     const get = await handle(new Request(URL_LOCAL, { method: 'GET' }));
     expect(get.status).toBe(405);
   });
