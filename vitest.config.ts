@@ -1,8 +1,27 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 
 // The store tests' D1 databases: one the store sets up itself, one set up by migrations/.
 const storeMigrations = await readD1Migrations('./migrations');
+
+// A developer's .dev.vars (the store walkthrough's API token, say) must not change the Worker the
+// tests run: each variable it sets is put back to wrangler.toml's [vars] value, or blanked (an
+// empty variable is unset), so the tests see the Worker CI sees.
+const shippedVars = new Map(
+  [
+    ...(/^\[vars\]$([\s\S]*?)^\[/m.exec(readFileSync('wrangler.toml', 'utf8'))?.[1] ?? '').matchAll(
+      /^([A-Z_][A-Z0-9_]*)\s*=\s*"([^"]*)"/gm,
+    ),
+  ].map(([, name, value]) => [name, value]),
+);
+const devVarsUndone = Object.fromEntries(
+  (existsSync('.dev.vars') ? readFileSync('.dev.vars', 'utf8') : '')
+    .split('\n')
+    .map((line) => /^\s*([A-Z_][A-Z0-9_]*)\s*=/.exec(line)?.[1])
+    .filter((name): name is string => name !== undefined)
+    .map((name) => [name, shippedVars.get(name) ?? '']),
+);
 
 // Two projects: the core and adapters under Node, and the Worker inside workerd.
 export default defineConfig({
@@ -26,7 +45,7 @@ export default defineConfig({
               queueProducers: { MAIL_WEBHOOK_QUEUE: { queueName: 'mailhooks-events-test' } },
               // Not named MAIL_WEBHOOK_DB, which would turn the store on in every Worker test.
               d1Databases: { STORE_TEST_DB: 'store-test', STORE_MIGRATED_DB: 'store-migrated' },
-              bindings: { STORE_MIGRATIONS: storeMigrations },
+              bindings: { STORE_MIGRATIONS: storeMigrations, ...devVarsUndone },
             },
           }),
         ],
