@@ -43,7 +43,11 @@ type _Encode = ReturnType<typeof createTrackingEventEncoder>;
 // One shared empty object, so the encoder serializes the trimmed rawEvent once as well.
 const _TRIMMED_RAW_EVENT: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
-/** Wire JSON of one context; `rawEvent` is dropped (and flagged) when the message would be too large. */
+/**
+ * Wire JSON of one context; `rawEvent` is dropped (and flagged) when the message would be too
+ * large, and its tags and metadata too when it still would be (an ESP passes custom headers of
+ * any size): a message that can never be sent would fail its whole request on every retry.
+ */
 function _encode(
   encode: _Encode,
   context: EmailTrackingContext,
@@ -51,13 +55,15 @@ function _encode(
 ): EncodedTrackingEvent {
   const full = encode(context);
   if (full.bytes <= maxBytes) return full;
-  const trimmed = encode({ ...context, rawEvent: _TRIMMED_RAW_EVENT, rawEventTrimmed: true });
-  if (trimmed.bytes > maxBytes) {
+  const trimmed = { ...context, rawEvent: _TRIMMED_RAW_EVENT, rawEventTrimmed: true as const };
+  let encoded = encode(trimmed);
+  if (encoded.bytes > maxBytes) encoded = encode({ ...trimmed, tags: [], metadata: {} });
+  if (encoded.bytes > maxBytes) {
     throw new Error(
-      `event ${context.eventId} for ${context.recipient} is ${trimmed.bytes} bytes without its rawEvent, over the ${maxBytes}-byte message limit`,
+      `event ${context.eventId} for ${context.recipient} is ${encoded.bytes} bytes without its rawEvent, tags and metadata, over the ${maxBytes}-byte message limit`,
     );
   }
-  return trimmed;
+  return encoded;
 }
 
 /** Collects messages into `sendBatch` calls of at most `maxMessages` and `maxBytes`. */

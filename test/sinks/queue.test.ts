@@ -89,6 +89,36 @@ describe('createQueueSink', () => {
     expect(decodeTrackingEvent(untouched as string)).toEqual(small);
   });
 
+  test('an event still too large without its rawEvent loses its tags and metadata too, and the request’s other events go', async () => {
+    const queue = fakeQueue();
+    const huge = 'x'.repeat(150_000);
+    const big = sampleContext({
+      rawEvent: { headers: huge },
+      tags: ['campaign:spring'],
+      metadata: { 'x-custom': huge },
+    });
+    const small = sampleContext({ recipient: 'small@example.com' });
+    await createQueueSink(queue).send([big, small]);
+    const [trimmed, untouched] = queue.batches.flat().map((m) => m.body as string);
+    expect(utf8(trimmed)).toBeLessThan(QUEUE_MAX_MESSAGE_BYTES);
+    expect(decodeTrackingEvent(trimmed as string)).toEqual({
+      ...big,
+      rawEvent: {},
+      rawEventTrimmed: true,
+      tags: [],
+      metadata: {},
+    });
+    expect(decodeTrackingEvent(untouched as string)).toEqual(small);
+  });
+
+  test('an event too large even without rawEvent, tags and metadata fails the send, naming it', async () => {
+    const queue = fakeQueue();
+    const big = sampleContext({ description: 'x'.repeat(200_000) });
+    await expect(createQueueSink(queue).send([big])).rejects.toThrow(
+      /without its rawEvent, tags and metadata, over the \d+-byte message limit/,
+    );
+  });
+
   test('keeps a rawEvent that just fits the message limit', async () => {
     const queue = fakeQueue();
     const base = utf8(JSON.stringify({ ...sampleContext(), rawEvent: { x: '' } }));
