@@ -45,6 +45,14 @@ function _port(raw: unknown): number {
   return port;
 }
 
+/** `MAIL_WEBHOOK_BODY_TIMEOUT_MS` as the handler reads it, or the handler's default. */
+export const bodyTimeoutOf = (env: Env): number =>
+  envWholeNumber(env, 'MAIL_WEBHOOK_BODY_TIMEOUT_MS') || DEFAULT_BODY_TIMEOUT_MS;
+
+/** `MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS` as the handler reads it, or the handler's default. */
+export const deliveryTimeoutOf = (env: Env): number =>
+  envWholeNumber(env, 'MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS') || DEFAULT_DELIVERY_TIMEOUT_MS;
+
 // How long an answer may take once the body is in, besides the delivery: a certificate download
 // (5 s) or a subscription confirmation (10 s).
 const _BEFORE_DELIVERY_MS = 10_000;
@@ -59,10 +67,7 @@ const _IDLE_MARGIN_S = 5;
  * dropped connection.
  */
 export function idleSecondsFor(env: Env): number {
-  const body = envWholeNumber(env, 'MAIL_WEBHOOK_BODY_TIMEOUT_MS') || DEFAULT_BODY_TIMEOUT_MS;
-  const delivery =
-    envWholeNumber(env, 'MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS') || DEFAULT_DELIVERY_TIMEOUT_MS;
-  const longest = Math.max(body, delivery + _BEFORE_DELIVERY_MS);
+  const longest = Math.max(bodyTimeoutOf(env), deliveryTimeoutOf(env) + _BEFORE_DELIVERY_MS);
   return Math.min(255, Math.ceil(longest / 1000) + _IDLE_MARGIN_S);
 }
 

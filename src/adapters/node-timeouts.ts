@@ -3,15 +3,11 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { bodyTooSlow } from '../body.js';
-import { DEFAULT_BODY_TIMEOUT_MS, DEFAULT_DELIVERY_TIMEOUT_MS } from '../config.js';
-import { type Env, envWholeNumber } from '../env-values.js';
-import { errorJson, HttpError } from '../errors.js';
+import type { Env } from '../env-values.js';
+import { errorJson, methodNotAllowed } from '../errors.js';
 import { logRefusal } from '../handler.js';
 import type { Logger } from '../log.js';
-
-/** `MAIL_WEBHOOK_BODY_TIMEOUT_MS` as the handler reads it, or the handler's default. */
-export const bodyTimeoutOf = (env: Env): number =>
-  envWholeNumber(env, 'MAIL_WEBHOOK_BODY_TIMEOUT_MS') || DEFAULT_BODY_TIMEOUT_MS;
+import { deliveryTimeoutOf } from './_server.js';
 
 /**
  * How long a graceful shutdown waits before closing every connection: time for a request that had
@@ -19,9 +15,7 @@ export const bodyTimeoutOf = (env: Env): number =>
  * Node stops enforcing its own request deadlines once the server is closing, so this is the bound.
  */
 export const shutdownGraceOf = (env: Env, bodyTimeoutMs: number): number =>
-  bodyTimeoutMs +
-  (envWholeNumber(env, 'MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS') || DEFAULT_DELIVERY_TIMEOUT_MS) +
-  1000;
+  bodyTimeoutMs + deliveryTimeoutOf(env) + 1000;
 
 /** How often Node looks for requests past their time: often enough to keep the clock within a second. */
 export const checkingIntervalOf = (timeoutMs: number): number =>
@@ -33,11 +27,7 @@ function _answer(socket: Duplex, status: string, json: string, fields = ''): voi
   );
 }
 
-const _CONNECT_REFUSED = new HttpError(
-  405,
-  'method-not-allowed',
-  'CONNECT is not allowed; use POST',
-);
+const _CONNECT_REFUSED = methodNotAllowed('CONNECT', 'POST');
 
 /**
  * Bounds the whole request, headers included, by `timeoutMs` from its first byte (Node's

@@ -9,12 +9,7 @@ import * as _ from './_server.js';
 import { awaitContinue, nodeReadBody, toNodeListener } from './node-bridge.js';
 import { nodeVerifyRsa } from './node-crypto.js';
 import { nodeJsonAnswer } from './node-response.js';
-import {
-  bodyTimeoutOf,
-  boundRequestTime,
-  checkingIntervalOf,
-  shutdownGraceOf,
-} from './node-timeouts.js';
+import { boundRequestTime, checkingIntervalOf, shutdownGraceOf } from './node-timeouts.js';
 
 export type { FetchHandler, MailServer, ServeOptions } from './_server.js';
 export { withHealthCheck } from './_server.js';
@@ -75,7 +70,7 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
   const listener = toNodeListener(handler);
   const inFlight = new Set<ServerResponse>();
   const env = options.env ?? process.env;
-  const timeoutMs = bodyTimeoutOf(env);
+  const timeoutMs = _.bodyTimeoutOf(env);
   let shuttingDown = false;
   const server = createServer(
     { connectionsCheckingInterval: checkingIntervalOf(timeoutMs) },
