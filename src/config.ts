@@ -6,7 +6,7 @@ import { defaultProviders } from './providers/default.js';
 import { rejectUnknownKeys } from './providers/options.js';
 import { BEARER_TOKEN } from './providers/shared-secret.js';
 import { checkProviderShape, type Provider } from './providers/types.js';
-import { functionSchema, nonEmpty, parseOptions, wholeNumber } from './schema.js';
+import { functionSchema, milliseconds, nonEmpty, parseOptions, wholeNumber } from './schema.js';
 import { EventBus } from './sinks/memory.js';
 import type { Sink } from './sinks/types.js';
 import { STORE_ROUTE_PATHS } from './store/api.js';
@@ -44,14 +44,7 @@ const ProviderSchema = _object<Provider>(
   'expected a provider made by a factory such as ses() or by defineProvider()',
 );
 
-const _milliseconds = (fallback: number) =>
-  v.optional(
-    v.pipe(
-      wholeNumber(1),
-      v.check((ms) => ms <= 600_000, 'expected at most 600000'),
-    ),
-    fallback,
-  );
+const _milliseconds = (fallback: number) => v.optional(milliseconds(), fallback);
 
 const OptionsSchema = v.object({
   basePath: v.optional(

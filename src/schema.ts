@@ -78,6 +78,16 @@ export const wholeNumber = (min: number, minMessage?: string) =>
     ),
   );
 
+/**
+ * A duration in milliseconds, 1 to 600000 (ten minutes): past 2^31 - 1 a timer fires at once, so
+ * every wait is bounded well below it.
+ */
+export const milliseconds = (minMessage?: string) =>
+  v.pipe(
+    wholeNumber(1, minMessage),
+    v.check((ms: number) => ms <= 600_000, 'expected at most 600000'),
+  );
+
 /** valibot's message for `minLength(1)`, given to a `nonEmpty` that stands in for it. */
 export const AT_LEAST_ONE = 'Invalid length: Expected >=1 but received 0';
 

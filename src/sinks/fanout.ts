@@ -5,7 +5,7 @@ import { lateBoundFetch } from '../errors.js';
 import { TrackingEventTypeSchema } from '../events.js';
 import { consoleLogger, type Logger } from '../log.js';
 import { rejectUnknownKeys } from '../providers/options.js';
-import { functionSchema, nonEmpty, parseOptions, wholeNumber } from '../schema.js';
+import { functionSchema, milliseconds, nonEmpty, parseOptions, wholeNumber } from '../schema.js';
 import { createTrackingEventEncoder, type DecodedTrackingContext } from '../wire.js';
 import {
   deliverWebhook,
@@ -76,13 +76,7 @@ const FanoutEndpointSchema = v.object({
 const FanoutOptionsSchema = v.object({
   endpoints: v.pipe(v.array(FanoutEndpointSchema), nonEmpty('expected at least one endpoint')),
   // Capped as the handler's timeouts are: past 2^31 - 1 ms a timer fires at once, failing every attempt.
-  timeoutMs: v.optional(
-    v.pipe(
-      wholeNumber(1, 'expected at least 1'),
-      v.check((ms) => ms <= 600_000, 'expected at most 600000'),
-    ),
-    DEFAULT_FANOUT_TIMEOUT_MS,
-  ),
+  timeoutMs: v.optional(milliseconds('expected at least 1'), DEFAULT_FANOUT_TIMEOUT_MS),
   retries: v.optional(
     v.pipe(
       wholeNumber(0),
