@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { ConfigError, type HttpError, isHttpError } from '../errors.js';
 import type { EmailTrackingContext } from '../events.js';
+import type { Logger } from '../log.js';
 import { parseJsonBody } from './body-text.js';
 import { warnCheckOff } from './check-off.js';
 import { digestEventId } from './context.js';
@@ -30,8 +31,11 @@ export interface StandardWebhooksProviderSpec {
   readonly label: string;
   /** Where the user finds the secret ("the Resend webhook page"). */
   readonly secretFrom: string;
-  /** One parsed JSON body → contexts; `eventId` is the verified `webhook-id` (`svix-id`). */
-  parse(json: unknown, eventId: string): StandardWebhooksParseResult | HttpError;
+  /**
+   * One parsed JSON body → contexts; `eventId` is the verified `webhook-id` (`svix-id`); `logger`
+   * takes warnings about the sender's own fields (a bad `X-Metadata` header).
+   */
+  parse(json: unknown, eventId: string, logger: Logger): StandardWebhooksParseResult | HttpError;
 }
 
 /** The options every Standard Webhooks provider takes: `secret` (lists rotate), `maxAgeSeconds`. */
@@ -93,7 +97,7 @@ function _start(
       }
       const json = parseJsonBody(body);
       if (isHttpError(json)) return json;
-      const result = spec.parse(json, eventId);
+      const result = spec.parse(json, eventId, logger);
       if (isHttpError(result)) return result;
       if (result.kind === 'events') return { events: result.events };
       const fields = { esp, eventId, note: result.note };

@@ -1,9 +1,11 @@
 /** Turns one Resend event into one context per `data.to` address, or says why it carries none. */
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
+import type { Logger } from '../../log.js';
 import { parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { makeContext, tagsFromPairs } from '../context.js';
+import { metadataOf } from '../ses/tags.js';
 import { type EmailData, EmailEventSchema } from './schema.js';
 
 const ESP_NAME = 'resend';
@@ -95,13 +97,27 @@ function _recipients(to: string | string[]): string[] {
   return [...new Set((typeof to === 'string' ? [to] : to).map(_address))];
 }
 
-function _tags(tags: EmailData['tags']): ReturnType<typeof tagsFromPairs> {
-  if (!tags) return { tags: [], metadata: {} };
-  const pairs = Array.isArray(tags)
-    ? tags.map((t): [string, unknown] => [t.name, t.value])
-    : Object.entries(tags);
+/**
+ * Tags from `data.tags`; metadata from `metadata:<key>` tags over the SES header rules applied to
+ * `data.headers` (an `X-Metadata` JSON object, `X-Metadata-<Key>`: what django-anymail sends). A
+ * list with an entry that is not `{ name, value }` text is passed over, never a reason to refuse.
+ */
+function _tags(data: EmailData, logger: Logger): ReturnType<typeof tagsFromPairs> {
+  const { tags, headers } = data;
+  const pairs = !tags
+    ? []
+    : Array.isArray(tags)
+      ? tags.map((t): [string, unknown] => [t.name, t.value])
+      : Object.entries(tags);
   // '' for a missing value: tagsFromPairs would write undefined or null as the text "".
-  return tagsFromPairs(pairs.map(([name, value]) => [name, value ?? '']));
+  const found = tagsFromPairs(pairs.map(([name, value]) => [name, value ?? '']));
+  if (
+    Array.isArray(headers) &&
+    headers.every((h) => typeof h?.name === 'string' && typeof h.value === 'string')
+  ) {
+    found.metadata = { ...metadataOf({ headers }, logger), ...found.metadata };
+  }
+  return found;
 }
 
 /** Why an event carries no tracking event (a warning when it is not Resend's at all), else undefined. */
@@ -120,7 +136,11 @@ function _ignored(event: Record<string, unknown>): Omit<ResendIgnored, 'kind'> |
  * One Resend event → its contexts. `eventId` is the verified `svix-id` / `webhook-id` (the same
  * across Resend's retries), shared by every recipient's context.
  */
-export function parseResendEvent(json: unknown, eventId: string): ResendParseResult | HttpError {
+export function parseResendEvent(
+  json: unknown,
+  eventId: string,
+  logger: Logger,
+): ResendParseResult | HttpError {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return badRequest(REASON, 'a Resend event is a JSON object');
   }
@@ -135,7 +155,7 @@ export function parseResendEvent(json: unknown, eventId: string): ResendParseRes
   }
   const rule = RULES.get(parsed.type) ?? { type: 'unknown' };
   const { data } = parsed;
-  const fields = { ..._tags(data.tags), ...rule.fields?.(data) };
+  const fields = { ..._tags(data, logger), ...rule.fields?.(data) };
   const events = _recipients(data.to).map((recipient) =>
     makeContext({
       eventType: rule.type,

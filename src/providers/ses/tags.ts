@@ -43,7 +43,10 @@ function _jsonMetadata(value: string, logger: Logger): Record<string, string> {
 }
 
 /** `X-Metadata` (JSON object), then `X-Metadata-<Key>` headers, then `metadata:<key>` tags. */
-export function metadataOf(mail: Mail, logger: Logger): Record<string, string> {
+export function metadataOf(
+  mail: Pick<Mail, 'headers' | 'tags'>,
+  logger: Logger,
+): Record<string, string> {
   const metadata: Record<string, string> = {};
   if (mail.headers === undefined && mail.tags === undefined) return metadata;
   for (const header of mail.headers ?? []) {

@@ -112,7 +112,7 @@ const CASES: [string, object, Expected[]][] = [
     ],
   ],
   [
-    'email.sent to two addresses, one with a display name, with data.tags (anymail)',
+    'email.sent to two addresses, one with a display name, with data.tags and an X-Metadata header (anymail)',
     sent,
     ['to@example.org', 'to2@example.org'].map((recipient) =>
       expected({
@@ -120,6 +120,8 @@ const CASES: [string, object, Expected[]][] = [
         recipient,
         timestamp: '2023-09-28T17:19:43.736Z',
         tags: ['tag1:Tag_1_value', 'tag2:Tag_2_value'],
+        // anymail's test_sent_event: the X-Metadata header it sends, values as text.
+        metadata: { cohort: '2018-08-B', user_id: '123456' },
       }),
     ),
   ],

@@ -179,6 +179,46 @@ describe('Resend recipients, tags and timestamps', () => {
     expect(received[0]).toMatchObject({ tags: [], clickUrl: null });
   });
 
+  test('data.headers give metadata as SES headers do; a metadata:<key> tag wins over them', async () => {
+    const { received } = await run(
+      event('email.sent', {
+        tags: { 'metadata:plan': 'pro' },
+        headers: [
+          { name: 'x-metadata', value: '{"plan":"free","user_id":7,"nested":{"a":1}}' },
+          { name: 'X-Metadata-Cohort', value: 'B' },
+          { name: 'Reply-To', value: 'r@example.com' },
+          { name: 'X-Metadata-Odd', value: 3 },
+          'not an entry',
+          null,
+        ],
+      }),
+    );
+    expect(received[0]?.metadata).toEqual({
+      plan: 'pro',
+      user_id: '7',
+      nested: '{"a":1}',
+      Cohort: 'B',
+    });
+    expect(received[0]?.tags).toEqual([]);
+  });
+
+  test('an X-Metadata header that is not a JSON object costs its metadata, not the event', async () => {
+    const { response, received, lines } = await run(
+      event('email.delivered', { headers: [{ name: 'X-Metadata', value: '["a"]' }] }),
+    );
+    expect(response.status).toBe(200);
+    expect(received[0]).toMatchObject({ eventType: 'delivered', metadata: {} });
+    expect(lines.some((l) => l.level === 'warn' && /X-Metadata/.test(String(l.msg)))).toBe(true);
+  });
+
+  test('data.headers that is not a list is passed over', async () => {
+    const { response, received } = await run(
+      event('email.sent', { headers: { 'X-Metadata': '{}' } }),
+    );
+    expect(response.status).toBe(200);
+    expect(received[0]?.metadata).toEqual({});
+  });
+
   test('the timestamp is the top-level created_at, with an offset honoured', async () => {
     const { received } = await run(
       event('email.delivered', {}, { created_at: '2024-11-05T12:00:00.5+02:00' }),
