@@ -187,9 +187,6 @@ describe('Resend recipients, tags and timestamps', () => {
           { name: 'x-metadata', value: '{"plan":"free","user_id":7,"nested":{"a":1}}' },
           { name: 'X-Metadata-Cohort', value: 'B' },
           { name: 'Reply-To', value: 'r@example.com' },
-          { name: 'X-Metadata-Odd', value: 3 },
-          'not an entry',
-          null,
         ],
       }),
     );
@@ -200,6 +197,19 @@ describe('Resend recipients, tags and timestamps', () => {
       Cohort: 'B',
     });
     expect(received[0]?.tags).toEqual([]);
+  });
+
+  test('data.headers with an entry that is not { name, value } text is passed over, not refused', async () => {
+    for (const odd of [{ name: 'X-Metadata-Odd', value: 3 }, 'not an entry', null]) {
+      const { response, received } = await run(
+        event('email.sent', {
+          tags: { 'metadata:plan': 'pro' },
+          headers: [{ name: 'X-Metadata-Cohort', value: 'B' }, odd],
+        }),
+      );
+      expect(response.status).toBe(200);
+      expect(received[0]?.metadata).toEqual({ plan: 'pro' });
+    }
   });
 
   test('an X-Metadata header that is not a JSON object costs its metadata, not the event', async () => {
