@@ -44,8 +44,12 @@ const _ADDRESS_DROPS: ReadonlySet<string> = new Set([
   'spam reporting address',
 ]);
 
-/** SendGrid's own event fields (anymail's list, plus newer documented ones); the rest are custom args. */
+/**
+ * SendGrid's own event fields (anymail's list, plus newer documented ones); the rest are custom
+ * args. `anymail_id` is on anymail's list too: the id django-anymail adds on send, not metadata.
+ */
 const _SENDGRID_KEYS: ReadonlySet<string> = new Set([
+  'anymail_id',
   'asm_group_id',
   'attempt',
   'bounce_classification',
