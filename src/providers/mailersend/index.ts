@@ -65,7 +65,7 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
       const json = parseJsonBody(body);
       if (isHttpError(json)) return json;
       if (_isPing(json)) return ping();
-      const result = parseMailersendEvent(json, await digestEventId(NAME, body));
+      const result = parseMailersendEvent(json, await digestEventId(NAME, body), context.now());
       if (isHttpError(result)) return result;
       if (result.kind === 'events') return { events: result.events };
       logger.warn('MailerSend event carries no tracking event; nothing to deliver', {

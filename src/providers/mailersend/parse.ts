@@ -30,13 +30,15 @@ const V1Schema = v.looseObject({
   }),
 });
 
+// Every field may be missing, as in anymail's v2 samples: an event that names no recipient is
+// still reported (empty recipient and message id, the handler's clock for the time).
 const V2Schema = v.looseObject({
   type: v.string(),
-  created_at: v.string(),
+  created_at: optStr,
   data: v.looseObject({
     id: optStr,
-    message_id: v.string(),
-    recipient: v.pipe(v.string(), nonEmpty()),
+    message_id: optStr,
+    recipient: optStr,
     tags,
     // An empty list when there is nothing to say, else an object.
     meta: v.optional(
@@ -90,7 +92,7 @@ export type MailersendParseResult =
 type Varying = Pick<
   EmailTrackingContext,
   'messageId' | 'recipient' | 'tags' | 'rejectReason' | 'description' | 'clickUrl' | 'userAgent'
-> & { mtaResponse: string | null; eventId: string | null | undefined; when: string };
+> & { mtaResponse: string | null; eventId: string | null | undefined; when: string | null };
 
 const _first = (...values: (string | null | undefined)[]): string | null =>
   values.find((value): value is string => typeof value === 'string' && value !== '') ?? null;
@@ -127,11 +129,11 @@ function _v2(event: Record<string, unknown>): Varying | HttpError {
   );
   const code = meta.bounce_code;
   return {
-    messageId: data.message_id,
-    recipient: data.recipient,
+    messageId: data.message_id ?? '',
+    recipient: data.recipient ?? '',
     tags: [...(data.tags ?? [])],
     eventId: data.id,
-    when: parsed.created_at,
+    when: parsed.created_at ?? null,
     rejectReason: reason,
     description: reason,
     clickUrl: _first(meta.url),
@@ -142,11 +144,12 @@ function _v2(event: Record<string, unknown>): Varying | HttpError {
 
 /**
  * One verified MailerSend body → its context. `digest` gives the event id when `data.id` is
- * absent. Types other than `activity.*` (inbound mail, SMS, account notices) carry no event.
+ * absent, `now` the time when a v2 event has no `created_at`. Types other than `activity.*` (inbound mail, SMS, account notices) carry no event.
  */
 export function parseMailersendEvent(
   json: unknown,
   digest: string,
+  now: Date,
 ): MailersendParseResult | HttpError {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return badRequest(REASON, 'a MailerSend event is a JSON object');
@@ -163,7 +166,7 @@ export function parseMailersendEvent(
   const isV1 = typeof data === 'object' && data !== null && Object.hasOwn(data, 'email');
   const fields = isV1 ? _v1(event) : _v2(event);
   if (isHttpError(fields)) return fields;
-  const timestamp = parseTimestamp(fields.when);
+  const timestamp = fields.when === null ? now : parseTimestamp(fields.when);
   if (!timestamp) {
     const field = isV1 ? 'data.created_at' : 'created_at';
     return badRequest(REASON, `MailerSend event field "${field}" is not a timestamp`);

@@ -10,7 +10,14 @@ const REASON = 'invalid-postal-event';
 const optStr = v.optional(v.nullable(v.string()));
 
 const MessageSchema = v.optional(
-  v.nullable(v.looseObject({ message_id: optStr, to: optStr, tag: optStr, direction: optStr })),
+  v.nullable(
+    v.looseObject({
+      id: v.optional(v.nullable(v.union([v.number(), v.string()]))),
+      to: optStr,
+      tag: optStr,
+      direction: optStr,
+    }),
+  ),
 );
 
 const EventSchema = v.looseObject({
@@ -104,7 +111,11 @@ export function parsePostalEvent(json: unknown, digest: string): PostalParseResu
   }
   const recipient = message.to ? _address(message.to) : '';
   if (!recipient) return badRequest(REASON, 'Postal event field "payload.message.to" is missing');
-  const timestamp = fromUnixSeconds(parsed.timestamp);
+  // Whole seconds, as anymail reads it (`int(timestamp)`).
+  const seconds = parsed.timestamp;
+  const timestamp = fromUnixSeconds(
+    typeof seconds === 'number' ? Math.trunc(seconds) : seconds.split('.')[0],
+  );
   if (!timestamp) {
     return badRequest(REASON, 'Postal event field "timestamp" is not Unix seconds');
   }
@@ -115,7 +126,9 @@ export function parsePostalEvent(json: unknown, digest: string): PostalParseResu
     events: [
       makeContext({
         eventType: rule.type,
-        messageId: message.message_id ?? '',
+        // Postal's id of this recipient's message, which its send API returns per recipient
+        // (anymail's message_id); the Message-ID header (`message_id`) is in rawEvent.
+        messageId: message.id == null ? '' : String(message.id),
         recipient,
         timestamp,
         espName: NAME,

@@ -101,8 +101,8 @@ async function _event(
       timestamp,
       rawEvent: data,
       rejectReason: error,
-      // The err_* code, as anymail describes a failure; else an unsubscribe's comment.
-      description: error ?? ownText(data, 'comment'),
+      // As anymail: the delivery status (err_* or ok_*), else an unsubscribe's comment.
+      description: deliveryStatus ?? ownText(data, 'comment'),
       mtaResponse: ownText(delivery, 'destination_response'),
       clickUrl: ownText(data, 'url'),
       userAgent: ownText(delivery, 'user_agent'),

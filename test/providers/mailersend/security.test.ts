@@ -203,7 +203,8 @@ describe('MailerSend bodies', () => {
     const { handle } = setup();
     const cases: [string, string][] = [
       [event('activity.sent', { recipient: 5 }), 'data.recipient'],
-      [event('activity.sent', { message_id: undefined }), 'data.message_id'],
+      [event('activity.sent', { message_id: 5 }), 'data.message_id'],
+      [JSON.stringify({ type: 'activity.sent', created_at: 7, data: {} }), 'created_at'],
       [
         JSON.stringify({ type: 'activity.sent', data: { email: { message: {} } } }),
         'data.email.message.id',

@@ -176,7 +176,7 @@ describe('Postal bodies', () => {
     const { handle } = await setup();
     const cases: [string, string][] = [
       [JSON.stringify({ event: 'MessageSent', timestamp: 1 }), 'payload'],
-      [event({ message: { message_id: 5, to: 'a@example.com' } }), 'payload.message.message_id'],
+      [event({ message: { id: true, to: 'a@example.com' } }), 'payload.message.id'],
       [event({ message: { message_id: 'm' } }), 'payload.message.to'],
       [event({}, { timestamp: -5 }), 'timestamp'],
       [event({}, { timestamp: 'soon' }), 'timestamp'],

@@ -171,6 +171,30 @@ describe('Unisender Go events', () => {
     ]);
   });
 
+  // anymail's unisender_go.py: description = delivery_info.delivery_status or comment, whatever
+  // the status says (ok_* as well as err_*); only err_* statuses are a reject reason.
+  test('description is delivery_status (ok_* too), else the comment', async () => {
+    const { post, events } = setup();
+    const withInfo = (delivery_info: object, extra: object = {}) => ({
+      event_name: 'transactional_email_status',
+      event_data: { ...EVENT, delivery_info, ...extra },
+    });
+    await post(
+      signed(
+        batchOf(
+          withInfo({ delivery_status: 'ok_delivered', destination_response: '250 OK' }),
+          withInfo({ delivery_status: 'err_mailbox_full' }, { status: 'soft_bounced' }),
+          withInfo({}, { status: 'unsubscribed', comment: 'too many' }),
+        ),
+      ),
+    );
+    expect(events.map((e) => [e.eventType, e.description, e.rejectReason, e.mtaResponse])).toEqual([
+      ['delivered', 'ok_delivered', null, '250 OK'],
+      ['deferred', 'err_mailbox_full', 'err_mailbox_full', null],
+      ['unsubscribed', 'too many', null, null],
+    ]);
+  });
+
   test('subscribed, unknown and prototype statuses are unknown events', async () => {
     const { post, events } = setup();
     const names = ['subscribed', 'mystery', 'constructor'];
