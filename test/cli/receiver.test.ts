@@ -81,6 +81,13 @@ describe('verifyTrackingWebhook', () => {
     expect(await reasonOf(await signed({ secret: OTHER }), [SECRET, OTHER])).toBe('accepted');
   });
 
+  test('a delivery from an older sender (no rejectCategory or permanent in data) decodes them as null', async () => {
+    const { rejectCategory: _, permanent: __, ...old } = JSON.parse(encodeTrackingEvent(context));
+    const body = JSON.stringify({ type: 'email.bounced', timestamp: old.timestamp, data: old });
+    const decoded = await verifyTrackingWebhook(await signed({ body }), SECRET, { now });
+    expect(decoded).toEqual({ ...context, rejectCategory: null, permanent: null });
+  });
+
   test('accepts up to 5 minutes either way', async () => {
     expect(await reasonOf(await signed({ timestamp: SECONDS - 300 }))).toBe('accepted');
     expect(await reasonOf(await signed({ timestamp: SECONDS + 300 }))).toBe('accepted');

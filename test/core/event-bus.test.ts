@@ -37,6 +37,42 @@ describe('EventBus', () => {
     expect(result).toEqual({ n: 2 });
   });
 
+  test('the four listener forms run in subscription order; an unsubscribed one comes back last', async () => {
+    const bus = new EventBus();
+    const seen: string[] = [];
+    class ClassListener {
+      handle(context: { n: number }, next: NextFn<{ n: number }>) {
+        seen.push('class');
+        return next(context);
+      }
+    }
+    const Compiled = function Compiled() {} as unknown as new () => EventListener<{ n: number }>;
+    Compiled.prototype.handle = (context: { n: number }, next: NextFn<{ n: number }>) => {
+      seen.push('compiled');
+      return next(context);
+    };
+    const object = {
+      handle(context: { n: number }, next: NextFn<{ n: number }>) {
+        seen.push('object');
+        return next(context);
+      },
+    };
+    bus.subscribe(Ping, object);
+    const offClass = bus.subscribe(Ping, ClassListener);
+    bus.subscribe(Ping, (context, next) => {
+      seen.push('function');
+      return next(context);
+    });
+    bus.subscribe(Ping, Compiled);
+    await bus.emit(Ping, { n: 1 });
+    expect(seen).toEqual(['object', 'class', 'function', 'compiled']);
+    seen.length = 0;
+    offClass();
+    bus.subscribe(Ping, ClassListener);
+    await bus.emit(Ping, { n: 1 });
+    expect(seen).toEqual(['object', 'function', 'compiled', 'class']);
+  });
+
   test('a listener that does not call next stops the chain', async () => {
     const bus = new EventBus();
     const seen: number[] = [];

@@ -1,11 +1,13 @@
+import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import type { EmailTrackingContext } from '../../src/events.js';
+import { decodeTrackingEvent, encodeTrackingEvent } from '../../src/index.js';
 import { silentLogger } from '../../src/log.js';
+import { verifyTrackingWebhook, WebhookVerificationError } from '../../src/receiver.js';
 import { createFanoutSink, FanoutError, type FanoutOptions } from '../../src/sinks/fanout.js';
 import { webhookMessageId } from '../../src/sinks/webhook-signing.js';
-import { decodeTrackingEvent } from '../../src/wire.js';
 import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
 import { memoryLogger } from '../helpers/envelope.js';
 import { sampleContext } from './samples.js';
@@ -247,6 +249,95 @@ const untilAborted = (signal: AbortSignal | null | undefined) =>
     signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
   });
 
+describe('createFanoutSink as a receiver checks it', () => {
+  /** Every POST the sink made: its headers and body, answered 204. */
+  function recorded() {
+    const posts: { headers: Record<string, string>; body: string; url: string }[] = [];
+    const fetch = (async (input: RequestInfo | URL, init: RequestInit = {}) => {
+      posts.push({
+        url: String(input),
+        headers: init.headers as Record<string, string>,
+        body: String(init.body),
+      });
+      return new Response(null, { status: 204 });
+    }) as typeof globalThis.fetch;
+    return { posts, fetch };
+  }
+
+  test('the signature is base64 HMAC-SHA256 over "id.timestamp.body" under the whsec_ key, checked with node:crypto', async () => {
+    const { posts, fetch } = recorded();
+    const context = sampleContext();
+    const { sink } = fanout({
+      endpoints: [{ url: 'https://crm.example/in', secret: SECRET_A }],
+      fetch,
+      now: () => new Date('2026-03-04T05:10:00.500Z'),
+    });
+    await sink.send([context]);
+    const [post] = posts;
+    if (!post) throw new Error('nothing posted');
+    const id = post.headers['webhook-id'] ?? '';
+    expect(post.headers['webhook-timestamp']).toBe('1772601000');
+    const key = Buffer.from(SECRET_A.slice('whsec_'.length), 'base64');
+    const mac = createHmac('sha256', key).update(`${id}.1772601000.${post.body}`).digest('base64');
+    expect(post.headers['webhook-signature']).toBe(`v1,${mac}`);
+    // The body: type, the event's timestamp, and the wire object, in that order.
+    expect(post.body).toBe(
+      `{"type":"email.bounced","timestamp":"2026-03-04T05:06:07.089Z","data":${encodeTrackingEvent(context)}}`,
+    );
+  });
+
+  test('webhook-id is the same from another sink instance with another key (a retry handled elsewhere)', async () => {
+    const first = recorded();
+    const second = recorded();
+    const context = sampleContext();
+    await fanout({
+      endpoints: [{ url: 'https://a.example/in', secret: SECRET_A }],
+      fetch: first.fetch,
+    }).sink.send([context]);
+    await fanout({
+      endpoints: [{ url: 'https://b.example/in', secret: SECRET_B }],
+      fetch: second.fetch,
+    }).sink.send([{ ...context, tags: [] }]);
+    expect(second.posts[0]?.headers['webhook-id']).toBe(first.posts[0]?.headers['webhook-id']);
+  });
+
+  test('verifyTrackingWebhook takes what the fan-out sent, under a rotated list of secrets, and gives the context back', async () => {
+    const { posts, fetch } = recorded();
+    const contexts = [
+      sampleContext(),
+      sampleContext({
+        eventType: 'complained',
+        recipient: 'b@example.com',
+        rejectCategory: 'spam',
+        permanent: null,
+      }),
+    ];
+    const { sink } = fanout({
+      endpoints: [{ url: 'https://crm.example/in', secret: SECRET_B }],
+      fetch,
+    });
+    await sink.send(contexts);
+    const decoded = [];
+    for (const post of posts) {
+      const request = new Request(post.url, {
+        method: 'POST',
+        headers: post.headers,
+        body: post.body,
+      });
+      decoded.push(await verifyTrackingWebhook(request, [SECRET_A, SECRET_B]));
+    }
+    expect(decoded).toEqual(contexts);
+    const wrong = posts[0];
+    if (!wrong) throw new Error('nothing posted');
+    const refused = await verifyTrackingWebhook(
+      new Request(wrong.url, { method: 'POST', headers: wrong.headers, body: wrong.body }),
+      SECRET_A,
+    ).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(WebhookVerificationError);
+    expect((refused as WebhookVerificationError).reason).toBe('signature-invalid');
+  });
+});
+
 describe('createFanoutSink with a fetch that ignores its signal', () => {
   test('an answer that never comes is still cut off after timeoutMs, each attempt', async () => {
     const { fetch, calls } = stubFetch(() => new Promise<Response>(() => {}));
@@ -310,6 +401,27 @@ describe('createFanoutSink within the delivery deadline', () => {
     await expect(sent).rejects.toThrow(/delivery deadline passed after 1 attempt/);
     expect(stub.calls).toHaveLength(2);
     expect(stub.calls.every((c) => c.signal?.aborted)).toBe(true);
+  });
+
+  test('a backoff wait is cut short when the deadline fires during it: the send settles, no retry starts', async () => {
+    const deadline = new AbortController();
+    const stub = stubFetch(() => new Response(null, { status: 503 }));
+    const sink = createFanoutSink({
+      endpoints: [{ url: 'https://hooks.example/in', secret: SECRET_A }],
+      retries: 10,
+      fetch: stub.fetch,
+      logger: silentLogger,
+      // A backoff that would never end on its own.
+      sleep: () => {
+        deadline.abort();
+        return new Promise<void>(() => {});
+      },
+    });
+    const error = await sink.send([sampleContext()], { signal: deadline.signal }).catch((e) => e);
+    expect(stub.calls).toHaveLength(1);
+    expect((error as FanoutError).failures.map((f) => f.reason)).toEqual([
+      'stopped: the delivery deadline passed after 1 attempt',
+    ]);
   });
 
   test('starts nothing when the deadline has already passed', async () => {

@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
+import { decodeTrackingEvent, encodeTrackingEvent } from '../../src/index.js';
 import {
   createQueueSink,
   QUEUE_MAX_BATCH_BYTES,
   QUEUE_MAX_MESSAGE_BYTES,
   type QueueMessageRequest,
 } from '../../src/sinks/queue.js';
-import { decodeTrackingEvent } from '../../src/wire.js';
 import { sampleContext } from './samples.js';
 
 function fakeQueue(fail?: Error) {
@@ -60,6 +60,38 @@ describe('createQueueSink', () => {
     const queue = fakeQueue();
     await createQueueSink(queue).send(manyContexts(250));
     expect(queue.batches.map((b) => b.length)).toEqual([100, 100, 50]);
+  });
+
+  test('exactly 100 messages go in one sendBatch call; the 101st starts a second', async () => {
+    for (const [count, sizes] of [
+      [100, [100]],
+      [101, [100, 1]],
+      [200, [100, 100]],
+    ] as const) {
+      const queue = fakeQueue();
+      await createQueueSink(queue).send(manyContexts(count));
+      expect(queue.batches.map((b) => b.length)).toEqual(sizes);
+    }
+  });
+
+  test('a batch of exactly 256,000 bytes (bodies plus 128 bytes each) is one call; one byte more splits it', async () => {
+    // Four messages of 63,872 bytes: 4 × (63,872 + 128) = 256,000, the limit itself.
+    const sized = (recipient: string, bytes: number) => {
+      const base = utf8(encodeTrackingEvent(sampleContext({ recipient, rawEvent: { pad: '' } })));
+      return sampleContext({ recipient, rawEvent: { pad: 'x'.repeat(bytes - base) } });
+    };
+    const four = ['a', 'b', 'c', 'd'].map((r) => sized(`${r}@example.com`, 63_872));
+    const exact = fakeQueue();
+    await createQueueSink(exact).send(four);
+    expect(exact.batches.map((b) => b.map((m) => utf8(m.body)))).toEqual([
+      [63_872, 63_872, 63_872, 63_872],
+    ]);
+    const over = fakeQueue();
+    await createQueueSink(over).send([...four.slice(0, 3), sized('d@example.com', 63_873)]);
+    expect(over.batches.map((b) => b.length)).toEqual([3, 1]);
+    expect(
+      over.batches.flat().map((m) => decodeTrackingEvent(m.body as string).rawEventTrimmed),
+    ).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   test('splits batches before 256 KB, counting UTF-8 bytes and per-message metadata', async () => {

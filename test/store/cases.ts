@@ -3,7 +3,9 @@ import type { EventStore, StoreOptions } from '../../src/index.js';
 import {
   ConfigError,
   createMailWebhookHandler,
+  decodeTrackingEvent,
   type EmailTrackingContext,
+  encodeTrackingEvent,
   type MailWebhookOptions,
   mailgun,
   postmark,
@@ -555,6 +557,150 @@ export const storeCases: readonly StoreCase[] = [
         { suppressed: true, reason: 'bounced', provider: 'ses', since: first },
         'GET suppression',
       );
+    },
+  },
+  {
+    name: 'since is the first suppressing event even when it arrives after a later one, across requests and within one',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json } = setup(store);
+      const to = `${fresh('late')}@example.com`;
+      const earlier = ago(30);
+      // The complaint (10 minutes ago) is delivered first; the bounce it follows arrives late.
+      await json(sesPost(sesComplaint({ to, at: ago(10) })));
+      await json(sesPost(sesBounce({ to, at: earlier })));
+      equal(
+        (await json(api(`suppressions/${to}`))).body,
+        { suppressed: true, reason: 'bounced', provider: 'ses', since: earlier },
+        'across requests',
+      );
+      const other = `${fresh('batch')}@example.com`;
+      const first = new Date(Date.now() - 40 * MINUTE);
+      await store.record([
+        context({
+          recipient: other,
+          eventType: 'unsubscribed',
+          timestamp: new Date(Date.now() - 20 * MINUTE),
+        }),
+        context({ recipient: other, eventType: 'complained', timestamp: first }),
+      ]);
+      const record = await store.suppression(other);
+      equal(
+        [record?.reason, record?.since.toISOString()],
+        ['spam', first.toISOString()],
+        'within one request',
+      );
+    },
+  },
+  {
+    name: 'which events suppress: permanent bounced and rejected (reason their rejectCategory), complained, unsubscribed; nothing else',
+    async run(makeStore) {
+      const store = await makeStore();
+      const rows: [Partial<EmailTrackingContext>, string | null][] = [
+        [{ eventType: 'bounced', permanent: true, rejectCategory: 'bounced' }, 'bounced'],
+        [{ eventType: 'bounced', permanent: true, rejectCategory: 'invalid' }, 'invalid'],
+        [{ eventType: 'bounced', permanent: false, rejectCategory: 'bounced' }, null],
+        [{ eventType: 'bounced', permanent: null, rejectCategory: 'bounced' }, null],
+        [{ eventType: 'rejected', permanent: true, rejectCategory: 'blocked' }, 'blocked'],
+        [
+          { eventType: 'rejected', permanent: true, rejectCategory: 'unsubscribed' },
+          'unsubscribed',
+        ],
+        [{ eventType: 'rejected', permanent: false, rejectCategory: 'spam' }, null],
+        [{ eventType: 'failed', permanent: false, rejectCategory: 'other' }, null],
+        [{ eventType: 'complained', rejectCategory: 'spam' }, 'spam'],
+        [{ eventType: 'unsubscribed', rejectCategory: 'unsubscribed' }, 'unsubscribed'],
+        [{ eventType: 'deferred' }, null],
+        [{ eventType: 'delivered' }, null],
+        [{ eventType: 'opened' }, null],
+        [{ eventType: 'clicked' }, null],
+        [{ eventType: 'queued' }, null],
+        [{ eventType: 'sent' }, null],
+        [{ eventType: 'unknown' }, null],
+      ];
+      const recipients = rows.map((_, i) => `${fresh(`kind${i}`)}@example.com`);
+      await store.record(
+        rows.map(([fields], i) => context({ ...fields, recipient: recipients[i] as string })),
+      );
+      const found = [];
+      for (const to of recipients) found.push((await store.suppression(to))?.reason ?? null);
+      equal(
+        found,
+        rows.map(([, reason]) => reason),
+        'reasons',
+      );
+    },
+  },
+  {
+    name: 'with two sinks after the store, the second failing: the retry reaches both, then nothing repeats',
+    async run(makeStore) {
+      const store = await makeStore();
+      const first: string[] = [];
+      const second: string[] = [];
+      const state = { down: true };
+      const handle = createMailWebhookHandler({
+        providers: [ses({ verifySignature: false })],
+        store,
+        logger: silentLogger,
+        sinks: [
+          {
+            name: 'first',
+            send: async (events) => void first.push(...events.map((e) => e.eventId)),
+          },
+          {
+            name: 'second',
+            async send(events) {
+              if (state.down) throw new Error('down');
+              second.push(...events.map((e) => e.eventId));
+            },
+          },
+        ],
+      });
+      const to = `${fresh('two')}@example.com`;
+      const snsId = fresh('sns');
+      const event = sesDelivery({ to });
+      equal((await handle(sesPost(event, snsId))).status, 503, 'second sink down');
+      state.down = false;
+      equal((await handle(sesPost(event, snsId))).status, 200, 'retry');
+      equal((await handle(sesPost(event, snsId))).status, 200, 'duplicate');
+      equal([first, second], [[snsId, snsId], [snsId]], 'what each sink got');
+    },
+  },
+  {
+    name: 'DELETE of an address never suppressed is 200 suppressed false; a new suppressing event after DELETE suppresses again',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json } = setup(store);
+      const never = `${fresh('never')}@example.com`;
+      equal(
+        await json(api(`suppressions/${never}`, 'DELETE')),
+        { status: 200, body: { suppressed: false } },
+        'DELETE of nothing',
+      );
+      const to = `${fresh('again')}@example.com`;
+      await json(sesPost(sesBounce({ to, at: ago(30) })));
+      await json(api(`suppressions/${to}`, 'DELETE'));
+      const at = ago(5);
+      await json(sesPost(sesComplaint({ to, at })));
+      equal(
+        (await json(api(`suppressions/${to}`))).body,
+        { suppressed: true, reason: 'spam', provider: 'ses', since: at },
+        'suppressed by the new complaint',
+      );
+    },
+  },
+  {
+    name: 'GET events gives wire objects that decode to the contexts the sinks got',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json, taken } = setup(store);
+      const to = `${fresh('wire')}@example.com`;
+      await json(sesPost(sesBounce({ to })));
+      const { body } = await json(api(`events?recipient=${encodeURIComponent(to)}`));
+      const events = (body.events as object[]).map((e) => decodeTrackingEvent(e));
+      // Compared as wire JSON: one field order on both sides.
+      equal(events.map(encodeTrackingEvent), taken.map(encodeTrackingEvent), 'decoded history');
+      equal(events[0]?.timestamp instanceof Date, true, 'Date timestamp');
     },
   },
 ];

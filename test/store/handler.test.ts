@@ -162,6 +162,26 @@ describe('the events route', () => {
     expect(calls).toEqual([`events ${JSON.stringify({ recipient })}`]);
   });
 
+  test.each(['0', '-1', '1.5', 'abc', '1e3', '0x10'])(
+    'GET events?limit=%s answers 400 invalid-query naming limit, and asks the store nothing',
+    async (limit) => {
+      const { handle, calls } = setup();
+      const response = await handle(events(`?limit=${limit}`));
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: string; message: string };
+      expect(body.error).toBe('invalid-query');
+      expect(body.message).toMatch(/^limit must be a whole number from 1 to 1000/);
+      expect(calls).toEqual([]);
+    },
+  );
+
+  test('GET events with no limit, or an empty one, asks for the default', async () => {
+    const { handle, calls } = setup();
+    expect((await handle(events(''))).status).toBe(200);
+    expect((await handle(events('?limit='))).status).toBe(200);
+    expect(calls).toEqual(['events {}', 'events {}']);
+  });
+
   test('a trailing slash is accepted, as on the provider routes', async () => {
     const { handle, calls } = setup();
     expect((await handle(events('/?type=bounced'))).status).toBe(200);
