@@ -14,8 +14,8 @@ export function setOwn(target: object, key: string, value: unknown): void {
 
 /** The dotted path of the first issue (`mail.messageId`), or `(root)`. */
 export function issueField(issues: readonly v.BaseIssue<unknown>[]): string {
-  const first = issues[0];
-  return (first && v.getDotPath(first)) || '(root)';
+  // Every schema here nests objects, arrays and records: each path key is a string or an index.
+  return issues[0]?.path?.map((item) => item.key).join('.') || '(root)';
 }
 
 /**

@@ -62,14 +62,16 @@ function _signedContent(id: string, timestamp: string, body: Uint8Array): Uint8A
   return content;
 }
 
-/** The `v1` signatures of a header (`v1,<b64> v1,<b64> v2,...`); other versions are ignored. */
+/**
+ * The `v1` signatures of a header (`v1,<b64> v1,<b64> v2,...`); other versions are ignored. Each
+ * entry is read as the Svix libraries read it, up to a next comma: a header sent twice arrives
+ * joined by ", ", and its first signature must not keep that comma.
+ */
 function _v1Signatures(header: string): Uint8Array[] {
   const found: Uint8Array[] = [];
   for (const entry of header.split(' ')) {
-    const comma = entry.indexOf(',');
-    if (comma > 0 && entry.slice(0, comma) === _SIGNATURE_VERSION) {
-      found.push(textEncoder.encode(entry.slice(comma + 1)));
-    }
+    const [version, signature] = entry.split(',');
+    if (version === _SIGNATURE_VERSION && signature) found.push(textEncoder.encode(signature));
   }
   return found;
 }

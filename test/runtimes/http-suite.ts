@@ -98,6 +98,29 @@ export function addHttpTests(target: HttpTarget): void {
     await response.body?.cancel();
   });
 
+  test('answers 404 naming the routes to an undecodable or encoded path, never 500', async () => {
+    for (const segment of ['%E0%A4%A', '%zz', '%', '%73es', 'ses%2F..']) {
+      const response = await target.fetch(`/webhooks/mail/${segment}`, {
+        method: 'POST',
+        body: '{}',
+      });
+      const { status, body } = await _json(response);
+      expect({ segment, status, error: body.error }).toEqual({
+        segment,
+        status: 404,
+        error: 'not-found',
+      });
+      expect(body.message).toContain(ROUTE);
+    }
+  });
+
+  test('answers 405 with Allow: POST to a method no client sends (PROPFIND)', async () => {
+    const response = await target.fetch(ROUTE, { method: 'PROPFIND' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+    await response.body?.cancel();
+  });
+
   test('answers 413 to a body over the limit', async () => {
     const { status, body } = await _json(await _post(target, 'a'.repeat(target.maxBodyBytes + 1)));
     expect({ status, error: body.error }).toEqual({ status: 413, error: 'body-too-large' });

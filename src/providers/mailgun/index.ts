@@ -31,12 +31,15 @@ type Resolved = v.InferOutput<typeof MailgunOptionsSchema>;
 
 const _FORM = /^\s*(?:application\/x-www-form-urlencoded|multipart\/form-data)\b/i;
 
+/** The first 64 KB of a body as text: all a form's field names need. */
+const _head = (bytes: Uint8Array): string => new TextDecoder().decode(bytes.subarray(0, 64 * 1024));
+
 /**
  * Form-encoded bodies are Mailgun's legacy (pre-2018) webhooks, or an inbound route pointed here
  * by mistake: neither is supported, and either gets a 400 that says what to change.
  */
 function _formRefusal(bytes: Uint8Array): HttpError {
-  const text = new TextDecoder().decode(bytes.subarray(0, 64 * 1024));
+  const text = _head(bytes);
   const has = (name: string) =>
     new RegExp(`(?:^|&)${name}=|name="${name}"`, 'i').test(text.replaceAll('\r\n', '&'));
   if (!has('event') && (has('sender') || has('body-plain'))) {
@@ -53,7 +56,7 @@ function _formRefusal(bytes: Uint8Array): HttpError {
 
 /** A body that is not JSON but reads as a legacy form (token, timestamp, signature fields). */
 function _looksLikeForm(bytes: Uint8Array): boolean {
-  const text = new TextDecoder().decode(bytes.subarray(0, 64 * 1024));
+  const text = _head(bytes);
   if (text.trimStart().startsWith('{')) return false;
   const form = new URLSearchParams(text);
   return form.has('signature') && form.has('token') && form.has('timestamp');

@@ -1,6 +1,6 @@
 /** JSON whose integers past 2^53 stay exact: such a number is read as the string of its digits. */
 import { badRequest } from '../../errors.js';
-import { decodeUtf8 } from '../body-text.js';
+import { decodeUtf8, parseJson } from '../body-text.js';
 import type { Refusal } from '../types.js';
 
 // A whole string literal, or a whole number token: digits inside strings are never matched.
@@ -24,7 +24,7 @@ export function parseJsonExactIntegers(
   let json: unknown;
   try {
     // Parsed as sent first: quoting a number can make invalid JSON valid (`{12345678901234567890:1}`).
-    json = JSON.parse(text);
+    json = parseJson(text);
   } catch {
     return badRequest('invalid-json', 'request body is not JSON');
   }

@@ -4,7 +4,7 @@ import { badRequest, type HttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
 import { describeIssue, nonEmpty } from '../../schema.js';
-import { decodeUtf8 } from '../body-text.js';
+import { decodeUtf8, parseJson } from '../body-text.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
 
 const NAME = 'mailtrap';
@@ -80,14 +80,14 @@ const _metadata = (variables: unknown) =>
 function _elements(text: string): unknown[] | HttpError {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJson(text);
   } catch {
     const lines = text.split('\n').filter((line) => line.trim() !== '');
     if (lines.length < 2)
       return badRequest('invalid-json', 'request body is not JSON or JSON Lines');
     return lines.map((line) => {
       try {
-        return JSON.parse(line) as unknown;
+        return parseJson(line);
       } catch {
         return undefined;
       }

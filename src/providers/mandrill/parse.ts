@@ -4,6 +4,7 @@ import { badRequest, type HttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
 import { describeIssue } from '../../schema.js';
+import { parseJson } from '../body-text.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
 
 const NAME = 'mandrill';
@@ -136,7 +137,7 @@ export async function parseMandrillEvents(
   }
   let json: unknown;
   try {
-    json = JSON.parse(field);
+    json = parseJson(field);
   } catch {
     return badRequest('invalid-json', 'form field "mandrill_events" is not JSON');
   }

@@ -4,6 +4,7 @@ import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
 import { nonEmpty, parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
+import { parseJson } from '../body-text.js';
 import { makeContext } from '../context.js';
 
 const ESP_NAME = 'scaleway';
@@ -102,7 +103,7 @@ export type ScalewayParseResult =
 export function parseScalewayMessage(message: string): ScalewayParseResult | HttpError {
   let json: unknown;
   try {
-    json = JSON.parse(message);
+    json = parseJson(message);
   } catch {
     return { kind: 'ignored', note: 'Message is not JSON: not a TEM event', warn: true };
   }

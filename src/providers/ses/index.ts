@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, ConfigError, forbidden, type HttpError, isHttpError } from '../../errors.js';
 import { parseTimestamp } from '../../timestamp.js';
-import { decodeUtf8 } from '../body-text.js';
+import { decodeUtf8, parseJson } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
 import {
   commonEntries,
@@ -141,7 +141,7 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
     if (notAllowed) return notAllowed;
     let json: unknown;
     try {
-      json = JSON.parse(body);
+      json = parseJson(body);
     } catch {
       return badRequest('invalid-json', 'raw delivery body is not JSON');
     }

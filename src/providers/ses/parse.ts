@@ -4,6 +4,7 @@ import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
 import { parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
+import { parseJson } from '../body-text.js';
 import {
   type Detail,
   DetailGuards,
@@ -155,7 +156,7 @@ const INBOUND_TYPES = new Set(['Received']);
 export function parseSesMessage(message: string, ctx: SesParseContext): SesParseResult | HttpError {
   let json: unknown;
   try {
-    json = JSON.parse(message);
+    json = parseJson(message);
   } catch {
     if (message.startsWith('Successfully validated SNS topic'))
       return { kind: 'setup', note: message };
