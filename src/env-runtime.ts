@@ -104,15 +104,19 @@ export function unknownVariables(env: Env, registry: Registry): UnknownVariable[
   const referenced = new Set(
     [...endpoints.matchAll(/env:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]),
   );
+  // Names are compared after the prefix they all share, which would make any long name close to
+  // some setting (a fan-out secret, MAIL_WEBHOOK_FANOUT_SECRET_CRM, to MAIL_WEBHOOK_FANOUT_RETRIES).
+  const tails = known.map((name) => name.slice(13));
   return Object.keys(env)
     .filter(
       (name) => name.startsWith('MAIL_WEBHOOK_') && !known.includes(name) && !referenced.has(name),
     )
     .map((name) => {
       const provider = unlisted.get(name);
+      const tail = provider ? undefined : closestName(name.slice(13), tails);
       return provider
         ? { name, closest: undefined, unlistedProvider: provider }
-        : { name, closest: closestName(name, known) };
+        : { name, closest: tail && `MAIL_WEBHOOK_${tail}` };
     });
 }
 

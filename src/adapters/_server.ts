@@ -73,7 +73,8 @@ export function idleSecondsFor(env: Env): number {
 
 /**
  * Resolves handler (with the runtime's hooks, and its logger instead of the console's), port and
- * hostname; throws a `ConfigError` naming the variable.
+ * hostname; throws a `ConfigError` naming the variable. `listenFailed` turns the runtime's error
+ * when it cannot listen into one that names the address and the variables that set it.
  */
 export function _settings(
   options: ServeOptions,
@@ -82,6 +83,12 @@ export function _settings(
   logger?: Logger,
 ) {
   const host = typeof env.HOST === 'string' && env.HOST !== '' ? env.HOST : undefined;
+  const port = options.port ?? _port(env.PORT);
+  const hostname = options.hostname ?? host;
+  const variables = [
+    ...(options.hostname === undefined ? ['HOST'] : []),
+    ...(options.port === undefined ? ['PORT'] : []),
+  ];
   return {
     handler: withHealthCheck(
       options.handler ??
@@ -91,10 +98,31 @@ export function _settings(
           ...(logger ? { logger } : {}),
         }),
     ),
-    port: options.port ?? _port(env.PORT),
-    hostname: options.hostname ?? host,
+    port,
+    hostname,
     graceful: options.gracefulShutdown ?? true,
+    listenFailed: (error: unknown) => _listenFailed(error, hostname, port, variables),
   };
+}
+
+/**
+ * Why a server could not listen (a port in use, a host that does not resolve), naming the
+ * address and the variables that set it: Deno's `AddrInUse` and Bun's `EINVAL` name neither.
+ */
+function _listenFailed(
+  error: unknown,
+  hostname: string | undefined,
+  port: number,
+  variables: readonly string[],
+): Error {
+  const at =
+    hostname === undefined
+      ? `port ${port} of every interface`
+      : `${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`;
+  const set = variables.length > 0 ? ` (${variables.join(', ')})` : '';
+  const failure = new Error(`cannot listen on ${at}${set}: ${describeThrown(error)}`);
+  failure.name = 'ListenError';
+  return failure;
 }
 
 /**

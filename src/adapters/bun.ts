@@ -42,10 +42,20 @@ const { logger: _logger, flush: _flushLines } = _._batchedLogger(
 /** Starts the packaged Bun server; see `ServeOptions`. */
 export function serve(options: _.ServeOptions = {}): _.MailServer {
   const env = options.env ?? process.env;
-  const { handler, port, hostname, graceful } = _._settings(options, env, _RUNTIME, _logger);
+  const { handler, port, hostname, graceful, listenFailed } = _._settings(
+    options,
+    env,
+    _RUNTIME,
+    _logger,
+  );
   // Bun drops a connection silent for 10 s by default: before the 30 s body deadline's 408.
   const idleTimeout = _.idleSecondsFor(env);
-  const server = Bun.serve({ port, hostname, idleTimeout, fetch: handler });
+  let server: ReturnType<typeof Bun.serve>;
+  try {
+    server = Bun.serve({ port, hostname, idleTimeout, fetch: handler });
+  } catch (error) {
+    throw listenFailed(error);
+  }
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => {
     finish = resolve;

@@ -55,7 +55,7 @@ const { logger: _logger, flush: _flushLines } = _._batchedLogger(
 
 /** Starts the packaged Deno server (`--allow-net --allow-env`); see `ServeOptions`. */
 export function serve(options: _.ServeOptions = {}): _.MailServer {
-  const { handler, port, hostname, graceful } = _._settings(
+  const { handler, port, hostname, graceful, listenFailed } = _._settings(
     options,
     options.env ?? Deno.env.toObject(),
     _RUNTIME,
@@ -68,23 +68,28 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
   let inFlight = 0;
   let drained: () => void = () => {};
   let closing: Promise<void> | undefined;
-  const server = Deno.serve(
-    {
-      port,
-      hostname,
-      onListen: ({ hostname: host, port: bound }) =>
-        listening(`http://${host.includes(':') ? `[${host}]` : host}:${bound}`),
-    },
-    async (request) => {
-      if (closing) return _draining();
-      inFlight++;
-      try {
-        return await handler(request);
-      } finally {
-        if (--inFlight === 0) drained();
-      }
-    },
-  );
+  let server: ReturnType<typeof Deno.serve>;
+  try {
+    server = Deno.serve(
+      {
+        port,
+        hostname,
+        onListen: ({ hostname: host, port: bound }) =>
+          listening(`http://${host.includes(':') ? `[${host}]` : host}:${bound}`),
+      },
+      async (request) => {
+        if (closing) return _draining();
+        inFlight++;
+        try {
+          return await handler(request);
+        } finally {
+          if (--inFlight === 0) drained();
+        }
+      },
+    );
+  } catch (error) {
+    throw listenFailed(error);
+  }
   // Deno 2.9's shutdown() breaks the bodies of in-flight requests (seen in our tests), so the
   // server answers 503 (SNS retries) until they are done, and only then shuts down.
   const close = () => {

@@ -61,7 +61,7 @@ const _closeAfter = (res: ServerResponse) => {
 
 /** Starts the packaged Node server; see `ServeOptions`. */
 export function serve(options: _.ServeOptions = {}): _.MailServer {
-  const { handler, port, hostname, graceful } = _._settings(
+  const { handler, port, hostname, graceful, listenFailed } = _._settings(
     options,
     options.env ?? process.env,
     _RUNTIME,
@@ -90,11 +90,13 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
   boundRequestTime(server, timeoutMs, _logger);
   const finished = new Promise<void>((resolve) => server.once('close', resolve));
   const ready = new Promise<string>((resolve, reject) => {
-    server.once('error', reject).listen(port, hostname, () => {
-      const at = server.address();
-      if (!at || typeof at === 'string') return resolve(`http://localhost:${port}`);
-      resolve(`http://${at.address.includes(':') ? `[${at.address}]` : at.address}:${at.port}`);
-    });
+    server
+      .once('error', (error) => reject(listenFailed(error)))
+      .listen(port, hostname, () => {
+        const at = server.address();
+        if (!at || typeof at === 'string') return resolve(`http://localhost:${port}`);
+        resolve(`http://${at.address.includes(':') ? `[${at.address}]` : at.address}:${at.port}`);
+      });
   });
   // A server that never listened emits 'close' only when asked: a failed start finishes too.
   ready.catch(() => server.close());

@@ -19,7 +19,11 @@ export function parseCommand<T extends Options>(
     const parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
     return parsed as unknown as { values: ParsedFlags<T>; positionals: string[] };
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    // Node's own text for an unknown flag advises a `--` nobody needs here, in unbalanced quotes.
+    const { code, message } = error as { code?: unknown; message: string };
+    const flag =
+      code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'([^']*)'/.exec(message)?.[1] : undefined;
+    throw new UsageError(flag === undefined ? message : `unknown option ${flag}`);
   }
 }
 

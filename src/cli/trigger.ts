@@ -92,6 +92,10 @@ function _provider(name: string | undefined, eventType: string): CliProvider {
     );
   }
   if (name === undefined) return candidates[0] as CliProvider;
+  if (!CLI_PROVIDERS.some((p) => p.name === name)) {
+    const names = CLI_PROVIDERS.map((p) => p.name).join(', ');
+    throw new UsageError(`--provider: unknown provider "${name}"; one of: ${names}`);
+  }
   const chosen = candidates.find((p) => p.name === name);
   if (!chosen) {
     throw new UsageError(

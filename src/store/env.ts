@@ -62,6 +62,10 @@ function _store(env: Env, openSqlite: OpenSqlite | undefined): EventStore | unde
   return openSqlite(path, _storeOptions(env));
 }
 
+// Named for both kinds of runtime: a server's store is MAIL_WEBHOOK_SQLITE_PATH, not a D1 binding.
+const _NO_STORE =
+  'there is no store: bind a D1 database as MAIL_WEBHOOK_DB (Workers) or set MAIL_WEBHOOK_SQLITE_PATH (servers)';
+
 /** The handler's `store` and `apiToken` options; throws a `ConfigError` naming the variable. */
 export function storeFromEnv(
   env: Env,
@@ -70,15 +74,12 @@ export function storeFromEnv(
   const store = _store(env, openSqlite);
   const apiToken = envString(env, 'MAIL_WEBHOOK_API_TOKEN');
   if (apiToken !== undefined && !store) {
-    throw new ConfigError(
-      'MAIL_WEBHOOK_API_TOKEN',
-      'serves the store routes, but there is no store: bind a D1 database as MAIL_WEBHOOK_DB (Workers) or set MAIL_WEBHOOK_SQLITE_PATH (servers)',
-    );
+    throw new ConfigError('MAIL_WEBHOOK_API_TOKEN', `serves the store routes, but ${_NO_STORE}`);
   }
   if (!store) {
     for (const name of ['MAIL_WEBHOOK_RETENTION_DAYS', 'MAIL_WEBHOOK_IGNORE_LOCAL_PART_CASE']) {
       if (envString(env, name) !== undefined) {
-        throw new ConfigError(name, 'is a store setting, but there is no store (MAIL_WEBHOOK_DB)');
+        throw new ConfigError(name, `is a store setting, but ${_NO_STORE}`);
       }
     }
   }

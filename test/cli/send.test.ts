@@ -372,6 +372,37 @@ describe('mailhooks usage errors (exit code 2)', () => {
     },
   );
 
+  test.each([
+    [['send', 'ses', 'bounced', '--to', 'http://x.test/', '--bogus'], 'send', '--bogus'],
+    [['keys', 'sendgrid', '-x'], 'keys', '-x'],
+    [
+      ['trigger', 'bounced', '--to', 'http://x.test/', '--secrte', 'whsec_AAAA'],
+      'trigger',
+      '--secrte',
+    ],
+  ])('%j: an unknown flag is named, with no advice about "--"', async (argv, command, flag) => {
+    const result = await cli(argv);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(new RegExp(`^mailhooks ${command}: unknown option ${flag}\\n`));
+  });
+
+  test('trigger --provider with a name no provider has says it is unknown, and lists them', async () => {
+    const result = await cli([
+      'trigger',
+      'bounced',
+      '--provider',
+      'sengrid',
+      '--to',
+      'http://x.test/',
+      '--secret',
+      'whsec_AAAA',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(
+      /^mailhooks trigger: --provider: unknown provider "sengrid"; one of: ses, resend, sendgrid, /,
+    );
+  });
+
   test('a usage error never prints the secret it was given', async () => {
     const result = await cli([
       'trigger',

@@ -46,6 +46,24 @@ describe('unknown MAIL_WEBHOOK_* variables', () => {
     expect(warnings.filter((l) => l.fields.variable !== undefined)).toEqual([]);
   });
 
+  test('a fan-out secret left in .dev.vars with no fan-out is reported without a far-fetched guess', () => {
+    // The queue walkthrough's keys, read by the store Worker or `npm start`, which have no fan-out:
+    // the MAIL_WEBHOOK_ prefix alone made MAIL_WEBHOOK_FANOUT_RETRIES look close.
+    const key = `whsec_${btoa('0123456789abcdef0123456789abcdef')}`;
+    const { warnings } = start({
+      MAIL_WEBHOOK_FANOUT_SECRET_CRM: key,
+      MAIL_WEBHOOK_FANOUT_SECRET_ALERTS: key,
+    });
+    expect(warnings.map((l) => [l.msg, l.fields.didYouMean])).toEqual([
+      ['unknown variable MAIL_WEBHOOK_FANOUT_SECRET_CRM: no setting reads it', undefined],
+      ['unknown variable MAIL_WEBHOOK_FANOUT_SECRET_ALERTS: no setting reads it', undefined],
+    ]);
+    // A typo of a setting is still matched after the prefix.
+    expect(unknownVariables({ MAIL_WEBHOOK_FANOUT_ENDPOINT: '[]' })).toEqual([
+      { name: 'MAIL_WEBHOOK_FANOUT_ENDPOINT', closest: 'MAIL_WEBHOOK_FANOUT_ENDPOINTS' },
+    ]);
+  });
+
   test("a provider's setting with the provider left out of MAIL_WEBHOOK_PROVIDERS is reported, naming it", () => {
     const env: Env = {
       MAIL_WEBHOOK_ENABLED: 'true',

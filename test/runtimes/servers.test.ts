@@ -1,7 +1,7 @@
 /** The packaged Node, Deno and Bun servers, each started as a child process and put through the HTTP suite. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -256,6 +256,29 @@ describe.each(RUNTIMES)('the $name server at start-up', (runtime) => {
       level: 'error',
       setting: 'MAIL_WEBHOOK_MAX_BODY_BYTES',
     });
+  });
+
+  test('a port in use prints one JSON line naming the address and its variables, and exits 1', {
+    timeout: 30_000,
+  }, async () => {
+    const taken = createNetServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const server = _start(runtime, {
+        MAIL_WEBHOOK_ENABLED: 'true',
+        MAIL_WEBHOOK_SES_TOPIC_ARNS: signer.topicArn,
+        PORT: String(port),
+      });
+      expect(await server.exit).toEqual({ code: 1, signal: null });
+      const lines = server.stderr().trim().split('\n');
+      expect(lines).toHaveLength(1);
+      const line = JSON.parse(lines[0] ?? '');
+      expect(line).toMatchObject({ level: 'error', msg: 'start-up failed' });
+      expect(line.error).toContain(`cannot listen on 127.0.0.1:${port} (HOST, PORT): `);
+    } finally {
+      taken.close();
+    }
   });
 });
 

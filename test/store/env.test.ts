@@ -50,7 +50,17 @@ describe('the store from variables', () => {
       'MAIL_WEBHOOK_RETENTION_DAYS',
       /whole number/,
     ],
-    [{ MAIL_WEBHOOK_RETENTION_DAYS: '30' }, 'MAIL_WEBHOOK_RETENTION_DAYS', /no store/],
+    // A server's store is a SQLite file: the message names both, not the D1 binding alone.
+    [
+      { MAIL_WEBHOOK_RETENTION_DAYS: '30' },
+      'MAIL_WEBHOOK_RETENTION_DAYS',
+      /no store: bind a D1 database as MAIL_WEBHOOK_DB \(Workers\) or set MAIL_WEBHOOK_SQLITE_PATH \(servers\)/,
+    ],
+    [
+      { MAIL_WEBHOOK_IGNORE_LOCAL_PART_CASE: 'true' },
+      'MAIL_WEBHOOK_IGNORE_LOCAL_PART_CASE',
+      /or set MAIL_WEBHOOK_SQLITE_PATH \(servers\)/,
+    ],
     [
       { MAIL_WEBHOOK_DB: d1, MAIL_WEBHOOK_RETENTION_DAYS: '40000' },
       'MAIL_WEBHOOK_RETENTION_DAYS',
