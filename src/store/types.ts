@@ -10,7 +10,7 @@ export const StoreOptionsSchema = v.object({
   retentionDays: v.optional(
     v.pipe(
       v.number(),
-      v.check((days) => days > 0 && days <= 36_500, 'expected a number of days from 1 to 36500'),
+      v.check((days) => days >= 1 && days <= 36_500, 'expected a number of days from 1 to 36500'),
     ),
   ),
   /** The clock retention is measured against (tests). */

@@ -174,9 +174,13 @@ describe('store pieces', () => {
     ).toMatchObject({
       setting: 'store.retentionDay',
     });
-    expect(configError(() => createSqliteStore(sqlite, { retentionDays: 0 }))?.setting).toBe(
-      'store.retentionDays',
-    );
+    for (const retentionDays of [0, 0.5, 36_501]) {
+      expect(configError(() => createSqliteStore(sqlite, { retentionDays }))).toMatchObject({
+        setting: 'store.retentionDays',
+        message: expect.stringContaining('expected a number of days from 1 to 36500'),
+      });
+    }
+    expect(configError(() => createSqliteStore(sqlite, { retentionDays: 1.5 }))).toBeUndefined();
     expect(configError(() => createSqliteStore({} as never))?.setting).toBe('store');
   });
 });
