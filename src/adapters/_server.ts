@@ -1,6 +1,6 @@
 /** What the packaged servers share: listen settings, the health check and the start-up failure line. */
 import { DEFAULT_BODY_TIMEOUT_MS, DEFAULT_DELIVERY_TIMEOUT_MS } from '../config.js';
-import { type Env, envWholeNumber } from '../env-values.js';
+import { type Env, envBoolean, envWholeNumber } from '../env-values.js';
 import { ConfigError, describeThrown } from '../errors.js';
 import { createHandlerFromEnv } from '../from-env.js';
 import { type FetchHandler, withHealthCheck } from '../health.js';
@@ -89,15 +89,21 @@ export function _settings(
     ...(options.hostname === undefined ? ['HOST'] : []),
     ...(options.port === undefined ? ['PORT'] : []),
   ];
+  const handler =
+    options.handler ??
+    createHandlerFromEnv(env, {
+      openSqlite: openBuiltinSqliteStore,
+      ...(runtime ? { runtime } : {}),
+      ...(logger ? { logger } : {}),
+    });
+  if (!options.handler && envBoolean(env, 'MAIL_WEBHOOK_ENABLED') !== true) {
+    // Off by default, as in the reference: said once at start-up, not only in each 404's body.
+    (logger ?? consoleLogger).warn(
+      'mail webhooks are disabled: every webhook route answers 404 until MAIL_WEBHOOK_ENABLED=true',
+    );
+  }
   return {
-    handler: withHealthCheck(
-      options.handler ??
-        createHandlerFromEnv(env, {
-          openSqlite: openBuiltinSqliteStore,
-          ...(runtime ? { runtime } : {}),
-          ...(logger ? { logger } : {}),
-        }),
-    ),
+    handler: withHealthCheck(handler),
     port,
     hostname,
     graceful: options.gracefulShutdown ?? true,

@@ -244,3 +244,44 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
     }
   });
 });
+
+describe('a server started without MAIL_WEBHOOK_ENABLED says so once', () => {
+  /** The JSON lines the server wrote to stdout and stderr. */
+  const written = (): Record<string, unknown>[] =>
+    [process.stdout.write, process.stderr.write]
+      .flatMap((write) => vi.mocked(write).mock.calls.map(([text]) => String(text)))
+      .flatMap((text) => text.split('\n'))
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const disabledLines = () => written().filter((line) => /are disabled/.test(String(line.msg)));
+
+  test.each([
+    ['unset', {}, 1],
+    ['"false"', { MAIL_WEBHOOK_ENABLED: 'false' }, 1],
+    ['"true"', { MAIL_WEBHOOK_ENABLED: 'true' }, 0],
+  ])(
+    'MAIL_WEBHOOK_ENABLED %s: %i warning line(s), and the routes answer as it says',
+    async (_name, env, count) => {
+      vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      quiet();
+      const server = serve({ env, hostname: '127.0.0.1', port: 0, gracefulShutdown: false });
+      try {
+        const url = await server.ready;
+        const status = (await fetch(`${url}/webhooks/mail/ses`, { method: 'POST', body: '{}' }))
+          .status;
+        await fetch(`${url}/webhooks/mail/ses`, { method: 'POST', body: '{}' });
+        await new Promise((resolve) => setImmediate(resolve));
+        const lines = disabledLines();
+        expect(lines).toHaveLength(count);
+        if (count) {
+          expect(lines[0]).toMatchObject({ level: 'warn' });
+          expect(String(lines[0]?.msg)).toContain('MAIL_WEBHOOK_ENABLED=true');
+          expect(status).toBe(404);
+        } else expect(status).not.toBe(404);
+      } finally {
+        await server.close();
+      }
+    },
+  );
+});
