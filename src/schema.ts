@@ -12,10 +12,14 @@ export function setOwn(target: object, key: string, value: unknown): void {
   });
 }
 
-/** The dotted path of the first issue (`mail.messageId`), or `(root)`. */
+/**
+ * The dotted path of the first issue (`mail.messageId`), or `(root)`: valibot's `getDotPath`,
+ * whose keys here are always strings or numbers, without its code in every Worker.
+ */
 export function issueField(issues: readonly v.BaseIssue<unknown>[]): string {
-  const first = issues[0];
-  return (first && v.getDotPath(first)) || '(root)';
+  let field = '';
+  for (const item of issues[0]?.path ?? []) field = field ? `${field}.${item.key}` : `${item.key}`;
+  return field || '(root)';
 }
 
 /**
