@@ -17,7 +17,8 @@ const EventSchema = v.looseObject({
   event_id: optStr,
   timestamp: v.union([v.number(), v.string()]),
   category: optStr,
-  custom_variables: v.optional(v.nullable(v.record(v.string(), v.unknown()))),
+  // valibot's record(v.string(), v.unknown()), without its code.
+  custom_variables: v.optional(v.nullable(v.looseObject({}))),
   reason: optStr,
   response: optStr,
   bounce_category: optStr,

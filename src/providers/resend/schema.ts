@@ -9,9 +9,10 @@ const optStr = v.optional(v.nullable(v.string()));
 const TagsSchema = v.optional(
   v.nullable(
     v.union([
-      // The array first: valibot's record() accepts an array too (index → element).
+      // The array first: a loose object accepts an array too (index → element).
       v.array(v.looseObject({ name: str, value: v.optional(v.unknown()) })),
-      v.record(str, v.unknown()),
+      // valibot's record(v.string(), v.unknown()), without its code.
+      v.looseObject({}),
     ]),
   ),
 );

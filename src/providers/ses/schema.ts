@@ -1,5 +1,6 @@
 /** SES event shapes (event publishing and legacy notifications) as valibot schemas. */
 import * as v from 'valibot';
+import { record } from '../../schema.js';
 
 const str = v.string();
 const optStr = v.optional(v.nullable(v.string()));
@@ -16,7 +17,7 @@ export const MailSchema = v.looseObject({
   timestamp: optStr,
   destination: v.array(str),
   // Event publishing only: tag name -> list of values.
-  tags: v.optional(v.record(str, v.array(str))),
+  tags: v.optional(record(v.array(str))),
   headers: v.optional(v.array(v.looseObject({ name: str, value: str }))),
 });
 

@@ -1,0 +1,87 @@
+/** The schema helpers that stand in for valibot's own kinds give what those kinds give. */
+import * as v from 'valibot';
+import { describe, expect, test } from 'vitest';
+import { issueField, record } from '../../src/schema.js';
+
+/** What a user can see of a parse: success, output, and the first issue's field and message. */
+function seen(schema: v.GenericSchema, input: unknown) {
+  const result = v.safeParse(schema, input);
+  if (result.success) return { output: result.output };
+  const [first] = result.issues;
+  // issueField is valibot's getDotPath, `(root)` for none.
+  expect(issueField(result.issues)).toBe(v.getDotPath(first) || '(root)');
+  return {
+    field: issueField(result.issues),
+    message: first.message,
+    received: first.received,
+    count: result.issues.length,
+  };
+}
+
+function withProto(key: string, value: unknown): object {
+  const object = JSON.parse('{"a":"x"}');
+  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  return object;
+}
+
+const INPUTS: unknown[] = [
+  undefined,
+  null,
+  0,
+  '',
+  'text',
+  true,
+  [],
+  ['a', 'b'],
+  [['a']],
+  {},
+  { a: 'x', b: 'y' },
+  { a: 1 },
+  { a: 'x', b: 2, c: null },
+  { a: ['x'], b: ['y', 'z'] },
+  { a: ['x', 3] },
+  { a: 'x', '': 4 },
+  { '': ['x', 4] },
+  { toString: 'x', hasOwnProperty: 5 },
+  withProto('__proto__', 5),
+  withProto('constructor', ['x']),
+  withProto('prototype', 'x'),
+  Object.create({ inherited: 1 }),
+  new Date(0),
+];
+
+describe('record', () => {
+  for (const [name, value] of [
+    ['string', v.string()],
+    ['array of strings', v.array(v.string())],
+  ] as const) {
+    test(`record(${name}) is valibot's record(v.string(), ${name})`, () => {
+      for (const input of INPUTS) {
+        expect(seen(record(value), input), JSON.stringify(input)).toEqual(
+          seen(v.record(v.string(), value), input),
+        );
+      }
+    });
+  }
+
+  test("looseObject({}) is valibot's record(v.string(), v.unknown())", () => {
+    for (const input of INPUTS) {
+      expect(seen(v.looseObject({}), input), JSON.stringify(input)).toEqual(
+        seen(v.record(v.string(), v.unknown()), input),
+      );
+    }
+  });
+
+  test('nested, the path goes through the key', () => {
+    const schema = (value: v.GenericSchema) => v.object({ tags: v.optional(value) });
+    for (const tags of INPUTS) {
+      expect(seen(schema(record(v.array(v.string()))), { tags })).toEqual(
+        seen(schema(v.record(v.string(), v.array(v.string()))), { tags }),
+      );
+    }
+    expect(seen(schema(record(v.array(v.string()))), { tags: { a: ['x', 3] } })).toMatchObject({
+      field: 'tags.a.1',
+      message: 'Invalid type: Expected string but received 3',
+    });
+  });
+});
