@@ -110,7 +110,8 @@ type _Dataset = { typed: boolean; value: unknown; issues?: { path?: unknown[] }[
  * valibot's `record(v.string(), value)`, as `looseObject({})` (the same copy of every own key but
  * `__proto__`, `constructor` and `prototype`, the same `Expected Object` issue) with each value
  * run through `value`, its issues under the key: one valibot schema fewer in every Worker. For
- * `record(v.string(), v.unknown())`, `v.looseObject({})` alone.
+ * `record(v.string(), v.unknown())`, `v.looseObject({})` alone. (Its `~standard` is the loose
+ * object's: nothing here reads it, and no schema is exported.)
  */
 export function record<T extends v.GenericSchema>(
   value: T,
@@ -140,6 +141,32 @@ export function record<T extends v.GenericSchema>(
     Record<string, v.InferInput<T>>,
     Record<string, v.InferOutput<T>>
   >;
+}
+
+/**
+ * valibot's `union` of two or more options, none of which an input can fail with issues once an
+ * earlier option took its type (each input is typed by one option, or typed by an earlier one
+ * only when that one takes it whole): the first option to type the input gives its result,
+ * issues and all; when none does, the union's own issue (`Expected (a | b) but received …`, or
+ * `message`). One valibot schema fewer in every Worker.
+ */
+export function union<const T extends readonly v.GenericSchema[]>(
+  options: T,
+  message?: string,
+): v.GenericSchema<v.InferInput<T[number]>, v.InferOutput<T[number]>> {
+  const refuse = v.custom(() => false, message);
+  return {
+    ...refuse,
+    expects: `(${options.map((option) => option.expects).join(' | ')})`,
+    '~run'(dataset: v.UnknownDataset, config: v.Config<v.BaseIssue<unknown>>) {
+      for (const option of options) {
+        const result = option['~run']({ value: dataset.value }, config);
+        if (result.typed) return result;
+      }
+      // The custom schema's run, its check always false: the issue, with this `expects`.
+      return refuse['~run'].call(this as typeof refuse, dataset, config);
+    },
+  } as unknown as v.GenericSchema<v.InferInput<T[number]>, v.InferOutput<T[number]>>;
 }
 
 /** A schema for a function option (fetch, now, sleep…). */

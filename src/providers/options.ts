@@ -1,13 +1,13 @@
 /** Option schemas every provider shares: path, verifySignature, secrets that may be lists, strict keys. */
 import * as v from 'valibot';
 import { ConfigError } from '../errors.js';
-import { issueField, nonEmpty, wholeNumber } from '../schema.js';
+import { issueField, nonEmpty, union, wholeNumber } from '../schema.js';
 import { didYouMean } from '../suggest.js';
 
 /** One secret or several (rotation: any one verifies); always an array after parsing. */
 export const secretList = (what = 'secret') =>
   v.pipe(
-    v.union(
+    union(
       [
         v.pipe(v.string(), nonEmpty(`the ${what} must not be empty`)),
         v.pipe(

@@ -1,7 +1,7 @@
 /** The schema helpers that stand in for valibot's own kinds give what those kinds give. */
 import * as v from 'valibot';
 import { describe, expect, test } from 'vitest';
-import { issueField, record } from '../../src/schema.js';
+import { AT_LEAST_ONE, issueField, nonEmpty, record, union } from '../../src/schema.js';
 
 /** What a user can see of a parse: success, output, and the first issue's field and message. */
 function seen(schema: v.GenericSchema, input: unknown) {
@@ -20,7 +20,12 @@ function seen(schema: v.GenericSchema, input: unknown) {
 
 function withProto(key: string, value: unknown): object {
   const object = JSON.parse('{"a":"x"}');
-  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(object, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
   return object;
 }
 
@@ -84,4 +89,67 @@ describe('record', () => {
       message: 'Invalid type: Expected string but received 3',
     });
   });
+});
+
+describe('union', () => {
+  const str = v.string();
+  /** Every option list a union is given in src/, as a function so each side gets its own. */
+  const OPTIONS: [string, () => v.GenericSchema[], string?][] = [
+    ['number | string', () => [v.number(), v.string()]],
+    ['string | number', () => [v.string(), v.number()]],
+    ['string | string[]', () => [v.string(), v.array(v.string())]],
+    [
+      'a non-empty string or list of them',
+      () => [
+        v.pipe(str, nonEmpty()),
+        v.pipe(v.array(v.pipe(str, nonEmpty())), nonEmpty(AT_LEAST_ONE)),
+      ],
+    ],
+    [
+      'a secret or a list of them',
+      () => [
+        v.pipe(v.string(), nonEmpty('the secret must not be empty')),
+        v.pipe(
+          v.array(v.pipe(v.string(), nonEmpty('the secret must not be empty'))),
+          nonEmpty('expected at least one secret'),
+        ),
+      ],
+      'expected a secret (a string) or a list of them',
+    ],
+    [
+      'tag pairs or a tag object',
+      () => [
+        v.array(v.looseObject({ name: str, value: v.optional(v.unknown()) })),
+        v.looseObject({}),
+      ],
+    ],
+    [
+      'an empty list or an object',
+      () => [v.array(v.unknown()), v.looseObject({ a: v.optional(v.nullable(v.string())) })],
+    ],
+  ];
+  const inputs: unknown[] = [
+    ...INPUTS,
+    NaN,
+    1.5,
+    [''],
+    ['a', ''],
+    ['a', 1],
+    ['', 1],
+    [{ name: 'a', value: 1 }],
+    [{ name: 'a' }, { name: 2 }],
+    [{ value: 1 }],
+    { a: 1, b: 'x' },
+  ];
+  for (const [name, options, message] of OPTIONS) {
+    test(`${name}: as valibot's union`, () => {
+      for (const [index, input] of inputs.entries()) {
+        const wrapped = (schema: v.GenericSchema) => v.object({ field: schema });
+        expect(
+          seen(wrapped(union(options(), message)), { field: input }),
+          `input ${index}`,
+        ).toEqual(seen(wrapped(v.union(options(), message)), { field: input }));
+      }
+    });
+  }
 });
