@@ -1,6 +1,6 @@
 /** The normalized tracking event every ESP is turned into, one per recipient. */
 import * as v from 'valibot';
-import { record } from './schema.js';
+import { picklist, record } from './schema.js';
 
 /** Every tracking event type, in the reference's order. */
 export const TRACKING_EVENT_TYPES = [
@@ -18,7 +18,7 @@ export const TRACKING_EVENT_TYPES = [
   'unknown',
 ] as const;
 
-export const TrackingEventTypeSchema = v.picklist(TRACKING_EVENT_TYPES);
+export const TrackingEventTypeSchema = picklist(TRACKING_EVENT_TYPES);
 export type TrackingEventType = v.InferOutput<typeof TrackingEventTypeSchema>;
 
 const nullableString = v.nullable(v.string());
@@ -33,7 +33,7 @@ export const REJECT_CATEGORIES = [
   'unsubscribed',
   'other',
 ] as const;
-export const RejectCategorySchema = v.picklist(REJECT_CATEGORIES);
+export const RejectCategorySchema = picklist(REJECT_CATEGORIES);
 export type RejectCategory = v.InferOutput<typeof RejectCategorySchema>;
 
 /** An object schema that refuses an array (a record or a loose object would read it as one). */

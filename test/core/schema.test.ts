@@ -1,7 +1,8 @@
 /** The schema helpers that stand in for valibot's own kinds give what those kinds give. */
 import * as v from 'valibot';
 import { describe, expect, test } from 'vitest';
-import { AT_LEAST_ONE, issueField, nonEmpty, record, union } from '../../src/schema.js';
+import { TRACKING_EVENT_TYPES } from '../../src/events.js';
+import { AT_LEAST_ONE, issueField, nonEmpty, picklist, record, union } from '../../src/schema.js';
 
 /** What a user can see of a parse: success, output, and the first issue's field and message. */
 function seen(schema: v.GenericSchema, input: unknown) {
@@ -149,6 +150,29 @@ describe('union', () => {
           seen(wrapped(union(options(), message)), { field: input }),
           `input ${index}`,
         ).toEqual(seen(wrapped(v.union(options(), message)), { field: input }));
+      }
+    });
+  }
+});
+
+describe('picklist', () => {
+  for (const options of [
+    TRACKING_EVENT_TYPES,
+    ['Notification'],
+    ['SubscriptionConfirmation', 'UnsubscribeConfirmation'],
+  ] as const) {
+    test(`${options.join(', ')}: as valibot's picklist`, () => {
+      for (const [index, input] of [
+        ...INPUTS,
+        ...options,
+        'Sent',
+        'unknown',
+        'Notifications',
+      ].entries()) {
+        const wrapped = (schema: v.GenericSchema) => v.object({ field: v.nullable(schema) });
+        expect(seen(wrapped(picklist(options)), { field: input }), `input ${index}`).toEqual(
+          seen(wrapped(v.picklist(options)), { field: input }),
+        );
       }
     });
   }

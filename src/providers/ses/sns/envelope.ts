@@ -1,7 +1,7 @@
 /** The SNS HTTP(S) envelope: its three message Types, as schemas, normalized to one shape. */
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../../errors.js';
-import { nonEmpty, parseOr400 } from '../../../schema.js';
+import { nonEmpty, parseOr400, picklist } from '../../../schema.js';
 
 export const SNS_MESSAGE_TYPES = [
   'Notification',
@@ -30,13 +30,13 @@ const common = {
 
 const NotificationSchema = v.looseObject({
   ...common,
-  Type: v.picklist(['Notification']),
+  Type: picklist(['Notification']),
   Subject: optionalString,
 });
 
 const ConfirmationSchema = v.looseObject({
   ...common,
-  Type: v.picklist(['SubscriptionConfirmation', 'UnsubscribeConfirmation']),
+  Type: picklist(['SubscriptionConfirmation', 'UnsubscribeConfirmation']),
   SubscribeURL: v.pipe(v.string(), nonEmpty()),
   Token: v.pipe(v.string(), nonEmpty()),
 });
