@@ -161,21 +161,28 @@ const _MOVED_TO_SES = [
   'allowRawDelivery',
 ] as const;
 
+/**
+ * Refuses the `ses` option and the SES settings that were top-level options before providers,
+ * pointing at their new place. Only a program's options can hold them (the environment readers
+ * build theirs from known keys), so the `createMailWebhookHandler`s call this before anything
+ * else, and `resolveOptions` does not: a Worker leaves it out.
+ */
+export function rejectMovedOptions(options: MailWebhookOptions | undefined): void {
+  if (typeof options !== 'object' || options === null) return;
+  if ('ses' in options) {
+    throw new ConfigError('ses', 'the ses option is gone: pass providers: [ses({...})] instead');
+  }
+  const moved = _MOVED_TO_SES.find((key) => key in options);
+  if (moved) {
+    throw new ConfigError(
+      moved,
+      `is an SES setting now: pass providers: [ses({ ${moved}: ... })] instead`,
+    );
+  }
+}
+
 /** Validates options and fills defaults; throws `ConfigError` naming the option. */
 export function resolveOptions(options: MailWebhookOptions = {}): ResolvedOptions {
-  if (typeof options === 'object' && options !== null) {
-    if ('ses' in options) {
-      throw new ConfigError('ses', 'the ses option is gone: pass providers: [ses({...})] instead');
-    }
-    // The SES settings that were top-level options before providers: point at their new place.
-    const moved = _MOVED_TO_SES.find((key) => key in options);
-    if (moved) {
-      throw new ConfigError(
-        moved,
-        `is an SES setting now: pass providers: [ses({ ${moved}: ... })] instead`,
-      );
-    }
-  }
   rejectUnknownKeys(options, _KNOWN, '');
   const o = parseOptions(OptionsSchema, options);
   const providers = o.providers ?? defaultProviders();

@@ -1,6 +1,11 @@
 /** createMailWebhookHandler: routes, body limit, provider dispatch, sink delivery, errors to responses. */
 import { readBodyLimited } from './body.js';
-import { type MailWebhookOptions, type ResolvedOptions, resolveOptions } from './config.js';
+import {
+  type MailWebhookOptions,
+  type ResolvedOptions,
+  rejectMovedOptions,
+  resolveOptions,
+} from './config.js';
 import {
   badRequest,
   describeThrown,
@@ -161,6 +166,7 @@ function _notFoundText(options: ResolvedOptions, path: string): string {
 export function createMailWebhookHandler(
   options?: MailWebhookOptions,
 ): (request: Request) => Promise<Response> {
+  rejectMovedOptions(options);
   return createHandlerWithRuntime(options, {});
 }
 

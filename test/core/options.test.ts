@@ -1,8 +1,14 @@
 /** Options a typo or an old habit would get wrong: each stops start-up with a ConfigError naming it. */
 import { describe, expect, test } from 'vitest';
 import {
+  createMailWebhookHandler as nodeCreateHandler,
+  handleMailWebhook as nodeHandle,
+} from '../../src/adapters/node.js';
+import {
+  ConfigError,
   createMailWebhookHandler,
   defineProvider,
+  handleMailWebhook,
   type MailWebhookOptions,
   resend,
   scaleway,
@@ -82,6 +88,42 @@ describe('the old top-level ses option', () => {
     expect(error.setting).toBe('ses');
     expect(error.message).toContain('providers: [ses({...})]');
   });
+
+  // Every entry that takes a program's options: the root and node createMailWebhookHandler, and
+  // the handleMailWebhook built on each.
+  const ENTRIES: [string, (options: MailWebhookOptions) => unknown][] = [
+    ['createMailWebhookHandler', createMailWebhookHandler],
+    ['handleMailWebhook', (o) => handleMailWebhook(new Request('http://x/'), o)],
+    ['mailhooks/node createMailWebhookHandler', nodeCreateHandler],
+    ['mailhooks/node handleMailWebhook', (o) => nodeHandle(new Request('http://x/'), o)],
+  ];
+
+  test.each(ENTRIES)(
+    '%s: the ses option and a top-level SES setting are refused, naming their new place',
+    async (_, entry) => {
+      const refusal = async (options: object) => {
+        try {
+          await entry(options as MailWebhookOptions);
+        } catch (error) {
+          return error;
+        }
+        return undefined;
+      };
+      const gone = await refusal({ ses: {}, basePth: '/x' });
+      expect(gone).toBeInstanceOf(ConfigError);
+      expect(gone).toMatchObject({
+        setting: 'ses',
+        detail: 'the ses option is gone: pass providers: [ses({...})] instead',
+      });
+      for (const key of ['topicArns', 'secret', 'autoConfirm', 'allowRawDelivery']) {
+        // Named before any other check, an unknown key beside it too.
+        expect(await refusal({ [key]: true, basePth: '/x' })).toMatchObject({
+          setting: key,
+          detail: `is an SES setting now: pass providers: [ses({ ${key}: ... })] instead`,
+        });
+      }
+    },
+  );
 });
 
 describe('provider paths', () => {
