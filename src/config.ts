@@ -161,17 +161,13 @@ const _MOVED_TO_SES = [
   'allowRawDelivery',
 ] as const;
 
-/**
- * Refuses the `ses` option and the SES settings that were top-level options before providers,
- * pointing at their new place. Only a program's options can hold them (the environment readers
- * build theirs from known keys), so the `createMailWebhookHandler`s call this before anything
- * else, and `resolveOptions` does not: a Worker leaves it out.
- */
-export function rejectMovedOptions(options: MailWebhookOptions | undefined): void {
+/** The `ses` option, or an SES setting that was a top-level option before providers. */
+function _rejectMoved(options: MailWebhookOptions | undefined): void {
   if (typeof options !== 'object' || options === null) return;
   if ('ses' in options) {
     throw new ConfigError('ses', 'the ses option is gone: pass providers: [ses({...})] instead');
   }
+  // Pointed at their new place.
   const moved = _MOVED_TO_SES.find((key) => key in options);
   if (moved) {
     throw new ConfigError(
@@ -181,19 +177,34 @@ export function rejectMovedOptions(options: MailWebhookOptions | undefined): voi
   }
 }
 
-/** Validates options and fills defaults; throws `ConfigError` naming the option. */
+/**
+ * A program's options, resolved: `resolveOptions` with the checks only they can fail (the
+ * environment readers build theirs from known keys, and check the store settings themselves,
+ * naming the variables). The `createMailWebhookHandler`s resolve with this, the environment
+ * readers with `resolveOptions` alone: a Worker leaves these checks out.
+ */
+export function resolveProgramOptions(options?: MailWebhookOptions): ResolvedOptions {
+  _rejectMoved(options);
+  const resolved = resolveOptions(options);
+  _checkStore(resolved.store, resolved.apiToken, resolved.providers);
+  if (resolved.sinks.length === 0 && !resolved.store) {
+    // Allowed (a dry run, or tests that read only the log), so an info line, not a warning: said
+    // once, since the ESP is told 200 either way.
+    resolved.logger.info('sinks is empty and no store is set: events are logged, then dropped', {});
+  }
+  return resolved;
+}
+
+/**
+ * Validates options and fills defaults; throws `ConfigError` naming the option. Options from
+ * the environment readers only: a program's go through `resolveProgramOptions`.
+ */
 export function resolveOptions(options: MailWebhookOptions = {}): ResolvedOptions {
   rejectUnknownKeys(options, _KNOWN, '');
   const o = parseOptions(OptionsSchema, options);
   const providers = o.providers ?? defaultProviders();
   _checkPaths(providers);
-  _checkStore(o.store, o.apiToken, providers);
   const logger = o.logger ?? consoleLogger;
-  if (o.sinks?.length === 0 && !o.store) {
-    // Allowed (a dry run, or tests that read only the log), so an info line, not a warning: said
-    // once, since the ESP is told 200 either way.
-    logger.info('sinks is empty and no store is set: events are logged, then dropped', {});
-  }
   return {
     ...o,
     basePath: o.basePath.replace(/\/+$/, ''),
