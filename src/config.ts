@@ -181,11 +181,12 @@ function _rejectMoved(options: MailWebhookOptions | undefined): void {
  * A program's options, resolved: `resolveOptions` with the checks only they can fail (the
  * environment readers build theirs from known keys, and check the store settings themselves,
  * naming the variables). The `createMailWebhookHandler`s resolve with this, the environment
- * readers with `resolveOptions` alone: a Worker leaves these checks out.
+ * readers with `resolveOptions` alone: a Worker leaves these checks out, and the default
+ * provider (SES) with them.
  */
 export function resolveProgramOptions(options?: MailWebhookOptions): ResolvedOptions {
   _rejectMoved(options);
-  const resolved = resolveOptions(options);
+  const resolved = resolveOptions(options, defaultProviders);
   _checkStore(resolved.store, resolved.apiToken, resolved.providers);
   if (resolved.sinks.length === 0 && !resolved.store) {
     // Allowed (a dry run, or tests that read only the log), so an info line, not a warning: said
@@ -197,12 +198,16 @@ export function resolveProgramOptions(options?: MailWebhookOptions): ResolvedOpt
 
 /**
  * Validates options and fills defaults; throws `ConfigError` naming the option. Options from
- * the environment readers only: a program's go through `resolveProgramOptions`.
+ * the environment readers only, which always name the providers: a program's go through
+ * `resolveProgramOptions`, which passes the default ones.
  */
-export function resolveOptions(options: MailWebhookOptions = {}): ResolvedOptions {
+export function resolveOptions(
+  options: MailWebhookOptions = {},
+  defaults: () => Provider[] = () => [],
+): ResolvedOptions {
   rejectUnknownKeys(options, _KNOWN, '');
   const o = parseOptions(OptionsSchema, options);
-  const providers = o.providers ?? defaultProviders();
+  const providers = o.providers ?? defaults();
   _checkPaths(providers);
   const logger = o.logger ?? consoleLogger;
   return {
