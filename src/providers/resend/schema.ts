@@ -10,7 +10,8 @@ const TagsSchema = v.optional(
   v.nullable(
     union([
       // The array first: a loose object accepts an array too (index → element).
-      v.array(v.looseObject({ name: str, value: v.optional(v.unknown()) })),
+      // `value` (any JSON) comes through as a loose key: no v.unknown() in every Worker.
+      v.array(v.looseObject({ name: str })),
       // valibot's record(v.string(), v.unknown()), without its code.
       v.looseObject({}),
     ]),
