@@ -22,7 +22,11 @@ const _PASS = Symbol('pass');
 class _Deadline implements SinkSendOptions {
   #passed = false;
   #controller: AbortController | undefined;
-  constructor(readonly listenerTimeoutMs: number) {}
+  // Declared and set as HttpError's are: a parameter property is emitted twice.
+  declare readonly listenerTimeoutMs: number;
+  constructor(listenerTimeoutMs: number) {
+    this.listenerTimeoutMs = listenerTimeoutMs;
+  }
 
   get signal(): AbortSignal {
     if (!this.#controller) {

@@ -70,11 +70,15 @@ function _encode(
 class _Batcher {
   #messages: string[] = [];
   #bytes = 0;
-  constructor(
-    private readonly queue: QueueLike,
-    private readonly maxMessages: number,
-    private readonly maxBytes: number,
-  ) {}
+  // Declared and set as HttpError's are: parameter properties are emitted twice.
+  declare private readonly queue: QueueLike;
+  declare private readonly maxMessages: number;
+  declare private readonly maxBytes: number;
+  constructor(queue: QueueLike, maxMessages: number, maxBytes: number) {
+    this.queue = queue;
+    this.maxMessages = maxMessages;
+    this.maxBytes = maxBytes;
+  }
 
   async add(message: EncodedTrackingEvent): Promise<void> {
     const cost = message.bytes + _MESSAGE_OVERHEAD_BYTES;
