@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../../errors.js';
 import { nonEmpty, parseOr400, picklist } from '../../../schema.js';
+import { isOptionalText } from '../../fields.js';
 
 export const SNS_MESSAGE_TYPES = [
   'Notification',
@@ -81,7 +82,6 @@ const _some = (value: _Opt, other?: _Opt): string | undefined =>
   typeof value === 'string' ? value : typeof other === 'string' ? other : undefined;
 
 const _isFilled = (x: unknown): boolean => typeof x === 'string' && x.length > 0;
-const _isOptional = (x: unknown): boolean => x === undefined || x === null || typeof x === 'string';
 
 /** What the schema of this Type accepts, checked by hand in one pass (the Type already is). */
 function _isWellFormed(m: Record<string, unknown>, notification: boolean): boolean {
@@ -90,13 +90,13 @@ function _isWellFormed(m: Record<string, unknown>, notification: boolean): boole
     _isFilled(m.TopicArn) &&
     typeof m.Message === 'string' &&
     _isFilled(m.Timestamp) &&
-    _isOptional(m.SignatureVersion) &&
-    _isOptional(m.Signature) &&
-    _isOptional(m.SigningCertURL) &&
-    _isOptional(m.SigningCertUrl) &&
-    _isOptional(m.UnsubscribeURL) &&
-    _isOptional(m.UnsubscribeUrl) &&
-    (notification ? _isOptional(m.Subject) : _isFilled(m.SubscribeURL) && _isFilled(m.Token))
+    isOptionalText(m.SignatureVersion) &&
+    isOptionalText(m.Signature) &&
+    isOptionalText(m.SigningCertURL) &&
+    isOptionalText(m.SigningCertUrl) &&
+    isOptionalText(m.UnsubscribeURL) &&
+    isOptionalText(m.UnsubscribeUrl) &&
+    (notification ? isOptionalText(m.Subject) : _isFilled(m.SubscribeURL) && _isFilled(m.Token))
   );
 }
 
