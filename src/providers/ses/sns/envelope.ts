@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../../errors.js';
 import { nonEmpty, parseOr400, picklist } from '../../../schema.js';
-import { isOptionalText } from '../../fields.js';
+import { isObject, isOptionalText } from '../../fields.js';
 
 export const SNS_MESSAGE_TYPES = [
   'Notification',
@@ -108,7 +108,7 @@ export function parseSnsEnvelope(body: string): SnsMessage | HttpError {
   } catch {
     return badRequest('invalid-json', 'request body is not JSON');
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+  if (!isObject(json)) {
     return badRequest(
       'invalid-envelope',
       'request body is not an SNS envelope (not a JSON object)',
@@ -127,7 +127,7 @@ export function parseSnsEnvelope(body: string): SnsMessage | HttpError {
   // A well-formed envelope is read as it is; the schema names what is wrong with any other.
   let m: _RawEnvelope;
   if (_isWellFormed(json as Record<string, unknown>, type === 'Notification')) {
-    m = json as _RawEnvelope;
+    m = json as unknown as _RawEnvelope;
   } else {
     const schema = type === 'Notification' ? NotificationSchema : ConfirmationSchema;
     const parsed = parseOr400(schema, json, 'invalid-envelope', 'SNS envelope');
