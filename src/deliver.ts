@@ -23,11 +23,7 @@ const _PASS = Symbol('pass');
 class _Deadline implements SinkSendOptions {
   #passed = false;
   #controller: AbortController | undefined;
-  // Declared and set as HttpError's are: a parameter property is emitted twice.
-  declare readonly listenerTimeoutMs: number;
-  constructor(listenerTimeoutMs: number) {
-    this.listenerTimeoutMs = listenerTimeoutMs;
-  }
+  constructor(readonly listenerTimeoutMs: number) {}
 
   get signal(): AbortSignal {
     if (!this.#controller) {

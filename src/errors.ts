@@ -6,40 +6,24 @@
  * carries what only the refusal's log line may show (the configured limit, the header expected).
  */
 export class HttpError {
-  // Declared, then set in the constructor: parameter properties would be emitted twice (a class
-  // field and an assignment), the same own properties in the same order for more bytes.
-  declare readonly status: number;
-  declare readonly reason: string;
-  declare readonly message: string;
-  declare readonly headers: Readonly<Record<string, string>>;
-  declare readonly logged: Readonly<Record<string, string | number>> | undefined;
   constructor(
-    status: number,
-    reason: string,
-    message: string,
-    headers: Readonly<Record<string, string>> = {},
-    logged?: Readonly<Record<string, string | number>>,
-  ) {
-    this.status = status;
-    this.reason = reason;
-    this.message = message;
-    this.headers = headers;
-    this.logged = logged;
-  }
+    readonly status: number,
+    readonly reason: string,
+    readonly message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+    readonly logged?: Readonly<Record<string, string | number>>,
+  ) {}
 }
 
 /** Thrown at start-up when settings are wrong; `setting` names the option or variable. */
 export class ConfigError extends Error {
-  // Declared and set as HttpError's are; `name` last, where its class field was.
-  declare readonly setting: string;
-  /** What is wrong, without the setting's name. */
-  declare readonly detail: string;
-  declare readonly name: 'ConfigError';
-  constructor(setting: string, detail: string) {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly setting: string,
+    /** What is wrong, without the setting's name. */
+    readonly detail: string,
+  ) {
     super(`${setting}: ${detail}`);
-    this.setting = setting;
-    this.detail = detail;
-    this.name = 'ConfigError';
   }
 }
 

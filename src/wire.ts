@@ -37,13 +37,12 @@ export type DecodedTrackingContext = EmailTrackingContext & { readonly rawEventT
 
 /** Thrown by `decodeTrackingEvent`; `field` is the dotted path of the first bad field. */
 export class WireFormatError extends Error {
-  // Declared and set as HttpError's are; `name` last, where its class field was.
-  declare readonly field: string;
-  declare readonly name: 'WireFormatError';
-  constructor(field: string, message: string) {
+  override readonly name = 'WireFormatError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
-    this.field = field;
-    this.name = 'WireFormatError';
   }
 }
 

@@ -42,24 +42,14 @@ type _Entry<T> = ChainEntry<T>;
 
 /** Thrown by `emit`/`send` when a listener throws or runs past its timeout; names the listener. */
 export class ListenerError extends Error {
-  // Declared and set as HttpError's are; `name` last, where its class field was.
-  declare readonly listener: string;
-  declare readonly event: string;
-  declare readonly cause: unknown;
-  declare readonly reason: ListenerFailure;
-  declare readonly name: 'ListenerError';
+  override readonly name = 'ListenerError';
   constructor(
-    listener: string,
-    event: string,
-    cause: unknown,
-    reason: ListenerFailure = 'listener-failed',
+    readonly listener: string,
+    readonly event: string,
+    override readonly cause: unknown,
+    readonly reason: ListenerFailure = 'listener-failed',
   ) {
     super(`listener ${listener} failed on ${event}: ${_message(cause)}`);
-    this.listener = listener;
-    this.event = event;
-    this.cause = cause;
-    this.reason = reason;
-    this.name = 'ListenerError';
   }
 }
 

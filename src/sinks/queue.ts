@@ -70,15 +70,11 @@ function _encode(
 class _Batcher {
   #messages: string[] = [];
   #bytes = 0;
-  // Declared and set as HttpError's are: parameter properties are emitted twice.
-  declare private readonly queue: QueueLike;
-  declare private readonly maxMessages: number;
-  declare private readonly maxBytes: number;
-  constructor(queue: QueueLike, maxMessages: number, maxBytes: number) {
-    this.queue = queue;
-    this.maxMessages = maxMessages;
-    this.maxBytes = maxBytes;
-  }
+  constructor(
+    private readonly queue: QueueLike,
+    private readonly maxMessages: number,
+    private readonly maxBytes: number,
+  ) {}
 
   async add(message: EncodedTrackingEvent): Promise<void> {
     const cost = message.bytes + _MESSAGE_OVERHEAD_BYTES;
