@@ -167,7 +167,7 @@ async function _readDeclared(
   try {
     // The body timer only for a body still arriving after `ticks` microtasks. Past it, the read
     // goes on, unawaited; the 408 closes the connection under it.
-    buffer = await _soonOrRace(
+    buffer = await soonOrRace(
       request.arrayBuffer(),
       () => {
         deadline = _deadline(timeoutMs);
@@ -312,7 +312,7 @@ async function _readStream(
     for (;;) {
       let next: ReadableStreamReadResult<Uint8Array> | typeof _TIMEOUT;
       try {
-        next = await _soonOrRace(
+        next = await soonOrRace(
           reader.read(),
           () => {
             deadline ??= _deadline(timeoutMs);
@@ -337,11 +337,11 @@ async function _readStream(
  * `read`'s outcome if it settles within `ticks` microtasks, else its race with `timeout()`: a
  * read that is already done sets no timer. Rejects as `read` does.
  */
-async function _soonOrRace<T>(
+export async function soonOrRace<T, U>(
   read: Promise<T>,
-  timeout: () => Promise<typeof _TIMEOUT>,
+  timeout: () => Promise<U>,
   ticks: number,
-): Promise<T | typeof _TIMEOUT> {
+): Promise<T | U> {
   const state: { done: boolean; value?: T; error?: unknown; failed?: boolean } = { done: false };
   read.then(
     (value) => {

@@ -161,32 +161,55 @@ const _MOVED_TO_SES = [
   'allowRawDelivery',
 ] as const;
 
-/** Validates options and fills defaults; throws `ConfigError` naming the option. */
-export function resolveOptions(options: MailWebhookOptions = {}): ResolvedOptions {
-  if (typeof options === 'object' && options !== null) {
-    if ('ses' in options) {
-      throw new ConfigError('ses', 'the ses option is gone: pass providers: [ses({...})] instead');
-    }
-    // The SES settings that were top-level options before providers: point at their new place.
-    const moved = _MOVED_TO_SES.find((key) => key in options);
-    if (moved) {
-      throw new ConfigError(
-        moved,
-        `is an SES setting now: pass providers: [ses({ ${moved}: ... })] instead`,
-      );
-    }
+/** The `ses` option, or an SES setting that was a top-level option before providers. */
+function _rejectMoved(options: MailWebhookOptions | undefined): void {
+  if (typeof options !== 'object' || options === null) return;
+  if ('ses' in options) {
+    throw new ConfigError('ses', 'the ses option is gone: pass providers: [ses({...})] instead');
   }
-  rejectUnknownKeys(options, _KNOWN, '');
-  const o = parseOptions(OptionsSchema, options);
-  const providers = o.providers ?? defaultProviders();
-  _checkPaths(providers);
-  _checkStore(o.store, o.apiToken, providers);
-  const logger = o.logger ?? consoleLogger;
-  if (o.sinks?.length === 0 && !o.store) {
+  // Pointed at their new place.
+  const moved = _MOVED_TO_SES.find((key) => key in options);
+  if (moved) {
+    throw new ConfigError(
+      moved,
+      `is an SES setting now: pass providers: [ses({ ${moved}: ... })] instead`,
+    );
+  }
+}
+
+/**
+ * A program's options, resolved: `resolveOptions` with the checks only they can fail (the
+ * environment readers build theirs from known keys, and check the store settings themselves,
+ * naming the variables). The `createMailWebhookHandler`s resolve with this, the environment
+ * readers with `resolveOptions` alone: a Worker leaves these checks out, and the default
+ * provider (SES) with them.
+ */
+export function resolveProgramOptions(options?: MailWebhookOptions): ResolvedOptions {
+  _rejectMoved(options);
+  const resolved = resolveOptions(options, defaultProviders);
+  _checkStore(resolved.store, resolved.apiToken, resolved.providers);
+  if (resolved.sinks.length === 0 && !resolved.store) {
     // Allowed (a dry run, or tests that read only the log), so an info line, not a warning: said
     // once, since the ESP is told 200 either way.
-    logger.info('sinks is empty and no store is set: events are logged, then dropped', {});
+    resolved.logger.info('sinks is empty and no store is set: events are logged, then dropped', {});
   }
+  return resolved;
+}
+
+/**
+ * Validates options and fills defaults; throws `ConfigError` naming the option. Options from
+ * the environment readers only, which always name the providers: a program's go through
+ * `resolveProgramOptions`, which passes the default ones.
+ */
+export function resolveOptions(
+  options: MailWebhookOptions = {},
+  defaults: () => Provider[] = () => [],
+): ResolvedOptions {
+  rejectUnknownKeys(options, _KNOWN, '');
+  const o = parseOptions(OptionsSchema, options);
+  const providers = o.providers ?? defaults();
+  _checkPaths(providers);
+  const logger = o.logger ?? consoleLogger;
   return {
     ...o,
     basePath: o.basePath.replace(/\/+$/, ''),

@@ -1,4 +1,5 @@
 /** Hands a request's events to every sink in order, within one deadline for the whole delivery. */
+import { soonOrRace } from './body.js';
 import { describeThrown, type HttpError, unavailable } from './errors.js';
 import type { EmailTrackingContext } from './events.js';
 import type { LogFields, Logger } from './log.js';
@@ -92,35 +93,28 @@ export async function deliver(
   fields: LogFields,
 ): Promise<HttpError | undefined> {
   const deadline = new _Deadline(options.listenerTimeoutMs);
-  const sent: { done: boolean; result?: HttpError | undefined } = { done: false };
-  const sending = _sendAll(events, options, deadline, fields).then((result) => {
-    sent.done = true;
-    sent.result = result;
-    return result;
-  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
   // Sinks that take the events at once (the bus, a queue that answers at once) are done within a
   // few microtasks: the deadline's timer is set only for a delivery still running after them.
-  for (let i = 0; i < _TICKS && !sent.done; i++) await undefined;
-  if (sent.done) return sent.result;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<HttpError>((resolve) => {
-    timer = setTimeout(() => {
-      deadline[_PASS]();
-      options.logger.error('delivery deadline passed; answering 503 so the ESP retries', {
-        ...fields,
-        deliveryTimeoutMs: options.deliveryTimeoutMs,
-        events: events.length,
-      });
-      resolve(
-        unavailable(
-          'sink-timeout',
-          'the sinks did not take the events within the delivery deadline (deliveryTimeoutMs); retry later',
-        ),
-      );
-    }, options.deliveryTimeoutMs);
-  });
+  const timedOut = () =>
+    new Promise<HttpError>((resolve) => {
+      timer = setTimeout(() => {
+        deadline[_PASS]();
+        options.logger.error('delivery deadline passed; answering 503 so the ESP retries', {
+          ...fields,
+          deliveryTimeoutMs: options.deliveryTimeoutMs,
+          events: events.length,
+        });
+        resolve(
+          unavailable(
+            'sink-timeout',
+            'the sinks did not take the events within the delivery deadline (deliveryTimeoutMs); retry later',
+          ),
+        );
+      }, options.deliveryTimeoutMs);
+    });
   try {
-    return await Promise.race([sending, timedOut]);
+    return await soonOrRace(_sendAll(events, options, deadline, fields), timedOut, _TICKS);
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }

@@ -200,13 +200,13 @@ export function createRuntimeFromEnv(
   }
   const handler = _namingVariable(() =>
     createHandlerWithRuntime(
-      {
+      resolveOptions({
         ...options,
         ...storeOptions,
         sinks: requestSinks,
         logger,
         ...(context.fetch ? { fetch: context.fetch } : {}),
-      },
+      }),
       context.runtime ?? {},
     ),
   );

@@ -1,5 +1,6 @@
 /** The normalized tracking event every ESP is turned into, one per recipient. */
 import * as v from 'valibot';
+import { picklist, record } from './schema.js';
 
 /** Every tracking event type, in the reference's order. */
 export const TRACKING_EVENT_TYPES = [
@@ -17,7 +18,7 @@ export const TRACKING_EVENT_TYPES = [
   'unknown',
 ] as const;
 
-export const TrackingEventTypeSchema = v.picklist(TRACKING_EVENT_TYPES);
+export const TrackingEventTypeSchema = picklist(TRACKING_EVENT_TYPES);
 export type TrackingEventType = v.InferOutput<typeof TrackingEventTypeSchema>;
 
 const nullableString = v.nullable(v.string());
@@ -32,17 +33,14 @@ export const REJECT_CATEGORIES = [
   'unsubscribed',
   'other',
 ] as const;
-export const RejectCategorySchema = v.picklist(REJECT_CATEGORIES);
+export const RejectCategorySchema = picklist(REJECT_CATEGORIES);
 export type RejectCategory = v.InferOutput<typeof RejectCategorySchema>;
 
-/** A string-keyed object of `value`s; an array is refused (valibot's record would read it as one). */
-const _record = <T extends v.GenericSchema>(value: T) =>
+/** An object schema that refuses an array (a record or a loose object would read it as one). */
+const _notArray = <T extends v.GenericSchema>(schema: T) =>
   v.pipe(
-    v.custom<Record<string, v.InferInput<T>>>(
-      (input) => !Array.isArray(input),
-      'expected an object, not an array',
-    ),
-    v.record(v.string(), value),
+    v.custom<v.InferInput<T>>((input) => !Array.isArray(input), 'expected an object, not an array'),
+    schema,
   );
 
 /** The fields of a context, with `timestamp` left to the caller (Date in memory, ISO on the wire). */
@@ -52,12 +50,12 @@ export const contextEntries = {
   recipient: v.string(),
   espName: v.string(),
   tags: v.array(v.string()),
-  metadata: _record(v.string()),
+  metadata: _notArray(record(v.string())),
   rejectReason: nullableString,
   description: nullableString,
   clickUrl: nullableString,
   userAgent: nullableString,
-  rawEvent: _record(v.unknown()),
+  rawEvent: _notArray(v.looseObject({})),
   eventId: v.string(),
   mtaResponse: nullableString,
   /** Set on bounced, rejected, failed, complained (`spam`) and unsubscribed; null otherwise. */

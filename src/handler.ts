@@ -1,6 +1,6 @@
 /** createMailWebhookHandler: routes, body limit, provider dispatch, sink delivery, errors to responses. */
 import { readBodyLimited } from './body.js';
-import { type MailWebhookOptions, type ResolvedOptions, resolveOptions } from './config.js';
+import { type MailWebhookOptions, type ResolvedOptions, resolveProgramOptions } from './config.js';
 import {
   badRequest,
   describeThrown,
@@ -161,15 +161,17 @@ function _notFoundText(options: ResolvedOptions, path: string): string {
 export function createMailWebhookHandler(
   options?: MailWebhookOptions,
 ): (request: Request) => Promise<Response> {
-  return createHandlerWithRuntime(options, {});
+  return createHandlerWithRuntime(resolveProgramOptions(options), {});
 }
 
-/** `createMailWebhookHandler` with a runtime's hooks (`mailhooks/node` lends `node:crypto`). */
+/**
+ * The handler for resolved options (`resolveProgramOptions`, or the environment readers'
+ * `resolveOptions`), with a runtime's hooks (`mailhooks/node` lends `node:crypto`).
+ */
 export function createHandlerWithRuntime(
-  options: MailWebhookOptions | undefined,
+  resolved: ResolvedOptions,
   runtime: RuntimeHooks,
 ): (request: Request) => Promise<Response> {
-  const resolved = resolveOptions(options);
   const context = {
     fetch: resolved.fetch,
     now: resolved.now,

@@ -1,7 +1,7 @@
 /** Node.js: the packaged server on `node:http`, settings from `process.env`. */
 /// <reference types="node" preserve="true" />
 import { createServer, type ServerResponse } from 'node:http';
-import type { MailWebhookOptions } from '../config.js';
+import { type MailWebhookOptions, resolveProgramOptions } from '../config.js';
 import { createHandlerFromEnv as _fromEnv, type Env, type FromEnvContext } from '../from-env.js';
 import { createHandlerWithRuntime, handlerPerOptions } from '../handler.js';
 import type { RuntimeHooks } from '../runtime-hooks.js';
@@ -30,7 +30,7 @@ const _RUNTIME: RuntimeHooks = {
 export function createMailWebhookHandler(
   options?: MailWebhookOptions,
 ): (request: Request) => Promise<Response> {
-  return createHandlerWithRuntime(options, _RUNTIME);
+  return createHandlerWithRuntime(resolveProgramOptions(options), _RUNTIME);
 }
 
 /** `handleMailWebhook` as in the root export, on the `node:crypto` fast path. */

@@ -1,13 +1,14 @@
 /** Option schemas every provider shares: path, verifySignature, secrets that may be lists, strict keys. */
 import * as v from 'valibot';
 import { ConfigError } from '../errors.js';
-import { issueField, nonEmpty, wholeNumber } from '../schema.js';
+import { issueField, nonEmpty, union, wholeNumber } from '../schema.js';
 import { didYouMean } from '../suggest.js';
+import { isObject } from './fields.js';
 
 /** One secret or several (rotation: any one verifies); always an array after parsing. */
 export const secretList = (what = 'secret') =>
   v.pipe(
-    v.union(
+    union(
       [
         v.pipe(v.string(), nonEmpty(`the ${what} must not be empty`)),
         v.pipe(
@@ -49,7 +50,7 @@ export const commonEntries = {
  * every known one): a typo must not turn a check off.
  */
 export function rejectUnknownKeys(input: unknown, known: readonly string[], where: string): void {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+  if (!isObject(input)) {
     throw new ConfigError(where || 'options', 'expected an options object');
   }
   for (const key of Object.keys(input)) {

@@ -2,6 +2,7 @@
 import { type Env, envString, envWholeNumber } from '../env-values.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { isObject } from '../providers/fields.js';
 import { createFanoutSink, type FanoutEndpoint } from './fanout.js';
 import { EventBus } from './memory.js';
 import { createQueueSink, type QueueLike } from './queue.js';
@@ -62,7 +63,7 @@ function _endpoint(
   index: number,
 ): FanoutEndpoint & { secretVar: string } {
   const at = `${ENDPOINTS}[${index}]`;
-  if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+  if (!isObject(entry))
     throw new ConfigError(at, 'expected an object { "url", "secret", "events"? }');
   const record = entry as Record<string, unknown>;
   const unknown = Object.keys(record).find((key) => !_ENDPOINT_KEYS.has(key));

@@ -1,8 +1,8 @@
 /** The store from variables: a D1 binding `MAIL_WEBHOOK_DB`, or a SQLite file on the servers. */
 import { type Env, envBoolean, envString, envWholeNumber } from '../env-values.js';
 import { ConfigError } from '../errors.js';
-import { isD1Database } from './database.js';
-import { createD1Store } from './store.js';
+import { fromD1, isD1Database } from './database.js';
+import { createSqlStore } from './store.js';
 import type { EventStore, StoreOptions } from './types.js';
 
 /**
@@ -50,7 +50,8 @@ function _store(env: Env, openSqlite: OpenSqlite | undefined): EventStore | unde
     if (path !== undefined) {
       throw new ConfigError('MAIL_WEBHOOK_SQLITE_PATH', 'set it or bind MAIL_WEBHOOK_DB, not both');
     }
-    return createD1Store(binding, _storeOptions(env));
+    // Checked above, the variables too: the store as createD1Store makes it, without its checks.
+    return createSqlStore(fromD1(binding), 'd1', _storeOptions(env));
   }
   if (path === undefined) return undefined;
   if (!openSqlite) {

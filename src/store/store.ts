@@ -87,9 +87,19 @@ function _parseStoreOptions(options: StoreOptions | undefined) {
   }
 }
 
-/** The store over any `SqlDatabase`; `createD1Store` and `createSqliteStore` are this. */
-export function createSqlStore(db: SqlDatabase, name: string, options?: StoreOptions): EventStore {
-  const o = _parseStoreOptions(options);
+/** Options as `StoreOptionsSchema` gives them, or as the environment reader builds them. */
+export interface CheckedStoreOptions {
+  readonly ignoreLocalPartCase?: boolean | undefined;
+  readonly retentionDays?: number | undefined;
+  readonly now?: (() => Date) | undefined;
+}
+
+/**
+ * The store over any `SqlDatabase`, for checked options: `createD1Store` and `createSqliteStore`
+ * are this with the options parsed, `storeFromEnv` with the variables it checked itself (so a
+ * Worker carries no store option schema).
+ */
+export function createSqlStore(db: SqlDatabase, name: string, o: CheckedStoreOptions): EventStore {
   const now = o.now ?? (() => new Date());
   const address = (email: string) => normalizeAddress(email, o.ignoreLocalPartCase);
   const key = (c: EmailTrackingContext) => [c.eventId, address(c.recipient), c.eventType];
@@ -244,7 +254,7 @@ export function createD1Store(binding: D1DatabaseLike, options?: StoreOptions): 
   if (!isD1Database(binding)) {
     throw new ConfigError('store', 'createD1Store expects a D1 database binding');
   }
-  return createSqlStore(fromD1(binding), 'd1', options);
+  return createSqlStore(fromD1(binding), 'd1', _parseStoreOptions(options));
 }
 
 /**
@@ -261,5 +271,5 @@ export function createSqliteStore(db: SqliteDatabaseLike, options?: StoreOptions
       'createSqliteStore expects a bun:sqlite Database or a node:sqlite DatabaseSync',
     );
   }
-  return createSqlStore(fromSqlite(db), 'sqlite', options);
+  return createSqlStore(fromSqlite(db), 'sqlite', _parseStoreOptions(options));
 }

@@ -1,8 +1,14 @@
 /** Options a typo or an old habit would get wrong: each stops start-up with a ConfigError naming it. */
 import { describe, expect, test } from 'vitest';
 import {
+  createMailWebhookHandler as nodeCreateHandler,
+  handleMailWebhook as nodeHandle,
+} from '../../src/adapters/node.js';
+import {
+  ConfigError,
   createMailWebhookHandler,
   defineProvider,
+  handleMailWebhook,
   type MailWebhookOptions,
   resend,
   scaleway,
@@ -11,6 +17,7 @@ import {
 } from '../../src/index.js';
 import { configErrorOf } from '../helpers/config-error.js';
 import { memoryLogger } from '../helpers/envelope.js';
+import { fakeStore } from '../store/fake-store.js';
 
 const quiet = () => memoryLogger().logger;
 const RESEND_SECRET = `whsec_${btoa('0123456789abcdef0123456789abcdef')}`;
@@ -81,6 +88,73 @@ describe('the old top-level ses option', () => {
     );
     expect(error.setting).toBe('ses');
     expect(error.message).toContain('providers: [ses({...})]');
+  });
+});
+
+// Every entry that takes a program's options: the root and node createMailWebhookHandler, and
+// the handleMailWebhook built on each.
+const ENTRIES: [string, (options: MailWebhookOptions) => unknown][] = [
+  ['createMailWebhookHandler', createMailWebhookHandler],
+  ['handleMailWebhook', (o) => handleMailWebhook(new Request('http://x/'), o)],
+  ['mailhooks/node createMailWebhookHandler', nodeCreateHandler],
+  ['mailhooks/node handleMailWebhook', (o) => nodeHandle(new Request('http://x/'), o)],
+];
+
+/** What `entry` throws for `options`, or undefined. */
+async function refusal(entry: (options: MailWebhookOptions) => unknown, options: object) {
+  try {
+    await entry(options as MailWebhookOptions);
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+describe.each(ENTRIES)("%s: the checks only a program's options can fail", (_, entry) => {
+  test('the ses option and a top-level SES setting are refused, naming their new place', async () => {
+    const gone = await refusal(entry, { ses: {}, basePth: '/x' });
+    expect(gone).toBeInstanceOf(ConfigError);
+    expect(gone).toMatchObject({
+      setting: 'ses',
+      detail: 'the ses option is gone: pass providers: [ses({...})] instead',
+    });
+    for (const key of ['topicArns', 'secret', 'autoConfirm', 'allowRawDelivery']) {
+      // Named before any other check, an unknown key beside it too.
+      expect(await refusal(entry, { [key]: true, basePth: '/x' })).toMatchObject({
+        setting: key,
+        detail: `is an SES setting now: pass providers: [ses({ ${key}: ... })] instead`,
+      });
+    }
+  });
+
+  test('apiToken without a store, or with a provider on a store route, is refused', async () => {
+    const providers = [resend({ secret: RESEND_SECRET })];
+    expect(await refusal(entry, { apiToken: 't', providers, logger: quiet() })).toMatchObject({
+      setting: 'apiToken',
+      detail: 'serves the store routes: pass a store as well',
+    });
+    const store = fakeStore().store;
+    const onRoute = [resend({ path: 'events', secret: RESEND_SECRET })];
+    expect(
+      await refusal(entry, { apiToken: 't', store, providers: onRoute, logger: quiet() }),
+    ).toMatchObject({
+      setting: 'providers',
+      detail: '"events" is reserved for the store\'s routes; give resend a path option',
+    });
+  });
+
+  test('sinks: [] without a store says so once, before any provider starts', async () => {
+    const log = memoryLogger();
+    const options = { sinks: [], logger: log.logger, providers: [ses({ verifySignature: false })] };
+    expect(await refusal(entry, options)).toBeUndefined();
+    // (handleMailWebhook then answers its request: a 404, logged after.)
+    expect(log.lines.slice(0, 2).map((line) => [line.level, line.msg])).toEqual([
+      ['info', 'sinks is empty and no store is set: events are logged, then dropped'],
+      [
+        'warn',
+        'SNS signature verification is OFF: anyone who can reach this endpoint can post events',
+      ],
+    ]);
   });
 });
 

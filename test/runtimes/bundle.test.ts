@@ -155,3 +155,14 @@ test('providers an app does not import are left out of its bundle', async () => 
   expect(text).not.toContain('mailgun');
   expect(text).not.toContain('RecordType');
 });
+
+test('a Worker without SES carries none of it (no default provider, which only a program gets)', async () => {
+  const { text } = await _bundle(
+    `import { createWorker } from './src/adapters/cloudflare.ts';
+     import { resendProvider } from './src/env/index.ts';
+     export default createWorker([resendProvider]);`,
+  );
+  expect(text).toContain('svix-signature');
+  expect(text).not.toContain('SimpleNotificationService');
+  expect(text).not.toContain('x-amz-sns-message-type');
+});

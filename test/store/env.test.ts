@@ -31,6 +31,40 @@ describe('the store from variables', () => {
     expect(storeFromEnv({})).toEqual({});
   });
 
+  test('the D1 store applies MAIL_WEBHOOK_IGNORE_LOCAL_PART_CASE and MAIL_WEBHOOK_RETENTION_DAYS', async () => {
+    /** A D1 binding that records each batch's statements and finds nothing. */
+    const recording = () => {
+      const batches: { sql: string; params: unknown[] }[][] = [];
+      const binding = {
+        prepare: (sql: string) => ({ bind: (...params: unknown[]) => ({ sql, params }) }),
+        batch: async (statements: { sql: string; params: unknown[] }[]) => {
+          batches.push(statements);
+          return statements.map(() => ({ results: [] }));
+        },
+      };
+      return { binding, batches };
+    };
+    const recorded = async (env: Record<string, unknown>) => {
+      const { binding, batches } = recording();
+      const { store } = storeFromEnv({ ...env, MAIL_WEBHOOK_DB: binding });
+      await store?.record([sampleContext({ recipient: 'Jane@Example.COM' })]);
+      const last = batches.at(-1) ?? [];
+      return {
+        recipients: last
+          .filter((s) => s.sql.startsWith('INSERT OR IGNORE INTO events'))
+          .map((s) => JSON.parse(String(s.params.at(-1)))[0][1]),
+        pruned: last.filter((s) => s.sql.startsWith('DELETE FROM')).length,
+      };
+    };
+    expect(await recorded({})).toEqual({ recipients: ['Jane@example.com'], pruned: 0 });
+    expect(
+      await recorded({
+        MAIL_WEBHOOK_IGNORE_LOCAL_PART_CASE: 'true',
+        MAIL_WEBHOOK_RETENTION_DAYS: '30',
+      }),
+    ).toEqual({ recipients: ['jane@example.com'], pruned: 2 });
+  });
+
   test('MAIL_WEBHOOK_SQLITE_PATH opens the file with the runtime the server supplies', () => {
     const opened: unknown[] = [];
     const env = { MAIL_WEBHOOK_SQLITE_PATH: '/data/m.sqlite', MAIL_WEBHOOK_RETENTION_DAYS: '30' };

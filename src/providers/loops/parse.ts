@@ -3,6 +3,7 @@ import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
 import { parseOr400 } from '../../schema.js';
 import { fromUnixSeconds, makeContext } from '../context.js';
+import { isObject } from '../fields.js';
 import type { StandardWebhooksParseResult } from '../standard-webhooks-provider.js';
 import { LoopsEmailEventSchema } from './schema.js';
 
@@ -67,7 +68,7 @@ export function parseLoopsEvent(
   json: unknown,
   eventId: string,
 ): StandardWebhooksParseResult | HttpError {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+  if (!isObject(json)) {
     return badRequest(REASON, 'a Loops event is a JSON object');
   }
   const event = json as Record<string, unknown>;

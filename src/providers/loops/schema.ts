@@ -1,6 +1,6 @@
 /** Loops webhook payload shapes (`{ eventName, eventTime, webhookSchemaVersion, ... }`) as valibot schemas. */
 import * as v from 'valibot';
-import { nonEmpty } from '../../schema.js';
+import { nonEmpty, union } from '../../schema.js';
 
 const str = v.pipe(v.string(), nonEmpty());
 
@@ -22,7 +22,7 @@ const EmailSchema = v.looseObject({
 export const LoopsEmailEventSchema = v.looseObject({
   eventName: v.string(),
   // Unix seconds; an integer in Loops' schema, read leniently (a string of digits too).
-  eventTime: v.union([v.number(), v.string()]),
+  eventTime: union([v.number(), v.string()]),
   contactIdentity: ContactIdentitySchema,
   email: EmailSchema,
   sourceType: v.optional(v.nullable(v.string())),

@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
-import { nonEmpty, parseOr400 } from '../../schema.js';
+import { nonEmpty, parseOr400, union } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { makeContext } from '../context.js';
 
@@ -43,14 +43,14 @@ const V2Schema = v.looseObject({
     // An empty list when there is nothing to say, else an object.
     meta: v.optional(
       v.nullable(
-        v.union([
+        union([
           v.array(v.unknown()),
           v.looseObject({
             bounce_reason: optStr,
             reject_reason: optStr,
             suppression_reason: optStr,
             unsubscribe_reason: optStr,
-            bounce_code: v.optional(v.nullable(v.union([v.string(), v.number()]))),
+            bounce_code: v.optional(v.nullable(union([v.string(), v.number()]))),
             user_agent: optStr,
             url: optStr,
           }),

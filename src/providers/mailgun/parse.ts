@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
-import { parseOr400 } from '../../schema.js';
+import { parseOr400, union } from '../../schema.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
 import { isObject, type JsonObject, type Outcome, outcome, stringRecord } from '../fields.js';
 
@@ -11,7 +11,7 @@ const optStr = v.optional(v.nullable(v.string()));
 const EventDataSchema = v.looseObject({
   event: v.string(),
   id: optStr,
-  timestamp: v.optional(v.nullable(v.union([v.number(), v.string()]))),
+  timestamp: v.optional(v.nullable(union([v.number(), v.string()]))),
   recipient: optStr,
   severity: optStr,
   reason: optStr,

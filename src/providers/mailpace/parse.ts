@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
-import { nonEmpty, parseOr400 } from '../../schema.js';
+import { nonEmpty, parseOr400, union } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { digestEventId, makeContext } from '../context.js';
 
@@ -13,7 +13,7 @@ const PayloadSchema = v.looseObject({
   to: v.pipe(v.string(), nonEmpty()),
   message_id: v.optional(v.nullable(v.string())),
   created_at: v.string(),
-  tags: v.optional(v.nullable(v.union([v.string(), v.array(v.string())]))),
+  tags: v.optional(v.nullable(union([v.string(), v.array(v.string())]))),
 });
 
 const EventSchema = v.looseObject({ event: v.string(), payload: PayloadSchema });

@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { badRequest, type HttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
-import { describeIssue } from '../../schema.js';
+import { describeIssue, union } from '../../schema.js';
 import { parseJson } from '../body-text.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
 
@@ -14,7 +14,7 @@ const EventSchema = v.looseObject({
   event: optStr,
   type: optStr,
   _id: optStr,
-  ts: v.optional(v.nullable(v.union([v.number(), v.string()]))),
+  ts: v.optional(v.nullable(union([v.number(), v.string()]))),
   url: optStr,
   user_agent: optStr,
   msg: v.optional(

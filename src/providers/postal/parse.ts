@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
-import { parseOr400 } from '../../schema.js';
+import { parseOr400, union } from '../../schema.js';
 import { fromUnixSeconds, makeContext } from '../context.js';
 
 const NAME = 'postal';
@@ -12,7 +12,7 @@ const optStr = v.optional(v.nullable(v.string()));
 const MessageSchema = v.optional(
   v.nullable(
     v.looseObject({
-      id: v.optional(v.nullable(v.union([v.number(), v.string()]))),
+      id: v.optional(v.nullable(union([v.number(), v.string()]))),
       to: optStr,
       tag: optStr,
       direction: optStr,
@@ -22,7 +22,7 @@ const MessageSchema = v.optional(
 
 const EventSchema = v.looseObject({
   event: v.string(),
-  timestamp: v.union([v.number(), v.string()]),
+  timestamp: union([v.number(), v.string()]),
   uuid: optStr,
   payload: v.looseObject({
     status: optStr,

@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext } from '../../events.js';
-import { nonEmpty, parseOr400 } from '../../schema.js';
+import { nonEmpty, parseOr400, union } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { digestEventId, makeContext } from '../context.js';
 import { isObject, type Outcome, outcome, stringRecord } from '../fields.js';
@@ -19,7 +19,7 @@ const RecordSchema = v.looseObject({
   MessageID: v.pipe(v.string(), nonEmpty('expected a message id')),
   Recipient: text,
   Email: text,
-  ID: v.optional(v.nullable(v.union([v.number(), v.string()]))),
+  ID: v.optional(v.nullable(union([v.number(), v.string()]))),
   Type: text,
   Tag: text,
   Metadata: v.optional(

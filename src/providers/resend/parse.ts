@@ -5,6 +5,7 @@ import type { Logger } from '../../log.js';
 import { parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { makeContext, tagsFromPairs } from '../context.js';
+import { isObject } from '../fields.js';
 import { metadataOf } from '../ses/tags.js';
 import { type EmailData, EmailEventSchema } from './schema.js';
 
@@ -141,7 +142,7 @@ export function parseResendEvent(
   eventId: string,
   logger: Logger,
 ): ResendParseResult | HttpError {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+  if (!isObject(json)) {
     return badRequest(REASON, 'a Resend event is a JSON object');
   }
   const event = json as Record<string, unknown>;

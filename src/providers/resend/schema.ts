@@ -1,6 +1,6 @@
 /** Resend webhook payload shapes (`{ type, created_at, data }`) as valibot schemas. */
 import * as v from 'valibot';
-import { AT_LEAST_ONE, nonEmpty } from '../../schema.js';
+import { AT_LEAST_ONE, nonEmpty, union } from '../../schema.js';
 
 const str = v.string();
 const optStr = v.optional(v.nullable(v.string()));
@@ -8,10 +8,12 @@ const optStr = v.optional(v.nullable(v.string()));
 /** `data.tags`: an object (current payloads) or `[{ name, value }]` (as the send API takes them). */
 const TagsSchema = v.optional(
   v.nullable(
-    v.union([
-      // The array first: valibot's record() accepts an array too (index → element).
-      v.array(v.looseObject({ name: str, value: v.optional(v.unknown()) })),
-      v.record(str, v.unknown()),
+    union([
+      // The array first: a loose object accepts an array too (index → element).
+      // `value` (any JSON) comes through as a loose key: no v.unknown() in every Worker.
+      v.array(v.looseObject({ name: str })),
+      // valibot's record(v.string(), v.unknown()), without its code.
+      v.looseObject({}),
     ]),
   ),
 );
@@ -19,7 +21,7 @@ const TagsSchema = v.optional(
 /** `data` of an `email.*` tracking event. */
 export const EmailDataSchema = v.looseObject({
   email_id: v.pipe(str, nonEmpty()),
-  to: v.union([
+  to: union([
     v.pipe(str, nonEmpty()),
     v.pipe(v.array(v.pipe(str, nonEmpty())), nonEmpty(AT_LEAST_ONE)),
   ]),

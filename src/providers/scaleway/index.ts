@@ -1,7 +1,7 @@
 /** Scaleway Transactional Email through Topics and Events: verify the SNS-style message, then parse the TEM event. */
 import * as v from 'valibot';
 import { ConfigError, forbidden, type HttpError, isHttpError } from '../../errors.js';
-import { AT_LEAST_ONE, nonEmpty } from '../../schema.js';
+import { AT_LEAST_ONE, nonEmpty, union } from '../../schema.js';
 import { decodeUtf8 } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, stringList } from '../options.js';
@@ -31,7 +31,7 @@ const ScalewayOptionsSchema = v.object({
   ),
   trustAnchors: v.optional(
     v.pipe(
-      v.union(
+      union(
         [v.pipe(v.string(), nonEmpty()), v.pipe(v.array(v.string()), nonEmpty(AT_LEAST_ONE))],
         'expected PEM text (or a list of them)',
       ),

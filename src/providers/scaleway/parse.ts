@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
-import { nonEmpty, parseOr400 } from '../../schema.js';
+import { nonEmpty, parseOr400, union } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { parseJson } from '../body-text.js';
 import { makeContext } from '../context.js';
@@ -17,7 +17,7 @@ const TemEventSchema = v.looseObject({
   created_at: v.string(),
   email_id: optStr,
   email_to: v.pipe(v.string(), nonEmpty()),
-  email_response_code: v.optional(v.nullable(v.union([v.number(), v.string()]))),
+  email_response_code: v.optional(v.nullable(union([v.number(), v.string()]))),
   email_response_message: optStr,
   email_error: optStr,
   blocklist_type: optStr,

@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, forbidden, type HttpError } from '../../errors.js';
 import { nonEmpty, parseOr400 } from '../../schema.js';
+import { isObject } from '../fields.js';
 
 /** The only source whose events carry SES records. */
 export const SES_SOURCE = 'aws.ses';
@@ -28,7 +29,7 @@ export function readEventBridgeEvent(
   json: unknown,
   accounts: readonly string[] | undefined,
 ): EventBridgeEvent | HttpError {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+  if (!isObject(json)) {
     return badRequest('invalid-envelope', 'an EventBridge event is a JSON object');
   }
   const { source, account } = json as { source?: unknown; account?: unknown };

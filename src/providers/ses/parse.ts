@@ -5,6 +5,7 @@ import type { Logger } from '../../log.js';
 import { parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { parseJson } from '../body-text.js';
+import { isObject } from '../fields.js';
 import {
   type Detail,
   DetailGuards,
@@ -167,7 +168,7 @@ export function parseSesMessage(message: string, ctx: SesParseContext): SesParse
 
 /** Parses an SES event object (already JSON-decoded). */
 export function parseSesEvent(json: unknown, ctx: SesParseContext): SesParseResult | HttpError {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+  if (!isObject(json)) {
     return { kind: 'not-ses', note: 'Message is not a JSON object' };
   }
   const event = json as Record<string, unknown>;

@@ -1,5 +1,7 @@
 /** SES event shapes (event publishing and legacy notifications) as valibot schemas. */
 import * as v from 'valibot';
+import { record } from '../../schema.js';
+import { isObject, isOptionalText } from '../fields.js';
 
 const str = v.string();
 const optStr = v.optional(v.nullable(v.string()));
@@ -16,7 +18,7 @@ export const MailSchema = v.looseObject({
   timestamp: optStr,
   destination: v.array(str),
   // Event publishing only: tag name -> list of values.
-  tags: v.optional(v.record(str, v.array(str))),
+  tags: v.optional(record(v.array(str))),
   headers: v.optional(v.array(v.looseObject({ name: str, value: str }))),
 });
 
@@ -72,9 +74,6 @@ export type Recipient = v.InferOutput<typeof RecipientSchema>;
  * refuse goes through the schema, which names the field or, for the odd shape they leave to it
  * (an array as an object, a record key valibot drops), gives its own output.
  */
-const _isObject = (x: unknown): x is Record<string, unknown> =>
-  typeof x === 'object' && x !== null && !Array.isArray(x);
-const _isOptStr = (x: unknown): boolean => x === undefined || x === null || typeof x === 'string';
 
 function _isStrings(x: unknown): x is string[] {
   if (!Array.isArray(x)) return false;
@@ -86,22 +85,22 @@ function _isEvery(x: unknown, each: (item: Record<string, unknown>) => boolean):
   if (!Array.isArray(x)) return false;
   for (let i = 0; i < x.length; i++) {
     const item: unknown = x[i];
-    if (!_isObject(item) || !each(item)) return false;
+    if (!isObject(item) || !each(item)) return false;
   }
   return true;
 }
 
 const _isRecipient = (r: Record<string, unknown>): boolean =>
   typeof r.emailAddress === 'string' &&
-  _isOptStr(r.diagnosticCode) &&
-  _isOptStr(r.status) &&
-  _isOptStr(r.action);
+  isOptionalText(r.diagnosticCode) &&
+  isOptionalText(r.status) &&
+  isOptionalText(r.action);
 
 // Every own key passes as it is (`constructor` too, which valibot's record would leave out): this
 // guard, not the schema, is what lets a well-formed `tags` through.
 function _isTags(x: unknown): boolean {
   if (x === undefined) return true;
-  if (!_isObject(x)) return false;
+  if (!isObject(x)) return false;
   for (const key in x) {
     if (!Object.hasOwn(x, key) || !_isStrings(x[key])) return false;
   }
@@ -111,9 +110,9 @@ function _isTags(x: unknown): boolean {
 /** `MailSchema` without the schema. */
 export function isMail(x: unknown): x is Mail {
   return (
-    _isObject(x) &&
+    isObject(x) &&
     typeof x.messageId === 'string' &&
-    _isOptStr(x.timestamp) &&
+    isOptionalText(x.timestamp) &&
     _isStrings(x.destination) &&
     _isTags(x.tags) &&
     (x.headers === undefined ||
@@ -122,42 +121,48 @@ export function isMail(x: unknown): x is Mail {
 }
 
 const _isTopicStatus = (t: Record<string, unknown>): boolean =>
-  _isOptStr(t.topicName) && _isOptStr(t.subscriptionStatus);
+  isOptionalText(t.topicName) && isOptionalText(t.subscriptionStatus);
 
 /** Each of `DetailSchemas` without the schema. */
 export const DetailGuards: { readonly [K in DetailKey]: (x: unknown) => x is Detail<K> } = {
   bounce: (x): x is Detail<'bounce'> =>
-    _isObject(x) &&
+    isObject(x) &&
     typeof x.bounceType === 'string' &&
     typeof x.bounceSubType === 'string' &&
     _isEvery(x.bouncedRecipients, _isRecipient) &&
-    _isOptStr(x.timestamp),
+    isOptionalText(x.timestamp),
   complaint: (x): x is Detail<'complaint'> =>
-    _isObject(x) &&
+    isObject(x) &&
     _isEvery(x.complainedRecipients, (r) => typeof r.emailAddress === 'string') &&
-    _isOptStr(x.complaintFeedbackType) &&
-    _isOptStr(x.userAgent) &&
-    _isOptStr(x.timestamp),
+    isOptionalText(x.complaintFeedbackType) &&
+    isOptionalText(x.userAgent) &&
+    isOptionalText(x.timestamp),
   delivery: (x): x is Detail<'delivery'> =>
-    _isObject(x) && _isStrings(x.recipients) && _isOptStr(x.smtpResponse) && _isOptStr(x.timestamp),
+    isObject(x) &&
+    _isStrings(x.recipients) &&
+    isOptionalText(x.smtpResponse) &&
+    isOptionalText(x.timestamp),
   deliveryDelay: (x): x is Detail<'deliveryDelay'> =>
-    _isObject(x) &&
+    isObject(x) &&
     typeof x.delayType === 'string' &&
     _isEvery(x.delayedRecipients, _isRecipient) &&
-    _isOptStr(x.timestamp),
+    isOptionalText(x.timestamp),
   open: (x): x is Detail<'open'> =>
-    _isObject(x) && _isOptStr(x.userAgent) && _isOptStr(x.timestamp),
+    isObject(x) && isOptionalText(x.userAgent) && isOptionalText(x.timestamp),
   click: (x): x is Detail<'click'> =>
-    _isObject(x) && typeof x.link === 'string' && _isOptStr(x.userAgent) && _isOptStr(x.timestamp),
-  reject: (x): x is Detail<'reject'> => _isObject(x) && typeof x.reason === 'string',
-  failure: (x): x is Detail<'failure'> => _isObject(x) && typeof x.errorMessage === 'string',
-  send: (x): x is Detail<'send'> => _isObject(x),
+    isObject(x) &&
+    typeof x.link === 'string' &&
+    isOptionalText(x.userAgent) &&
+    isOptionalText(x.timestamp),
+  reject: (x): x is Detail<'reject'> => isObject(x) && typeof x.reason === 'string',
+  failure: (x): x is Detail<'failure'> => isObject(x) && typeof x.errorMessage === 'string',
+  send: (x): x is Detail<'send'> => isObject(x),
   subscription: (x): x is Detail<'subscription'> => {
-    if (!_isObject(x) || !_isOptStr(x.timestamp)) return false;
+    if (!isObject(x) || !isOptionalText(x.timestamp)) return false;
     const prefs = x.newTopicPreferences;
     if (prefs === undefined) return true;
     return (
-      _isObject(prefs) &&
+      isObject(prefs) &&
       (prefs.unsubscribeAll === undefined || typeof prefs.unsubscribeAll === 'boolean') &&
       (prefs.topicSubscriptionStatus === undefined ||
         _isEvery(prefs.topicSubscriptionStatus, _isTopicStatus))

@@ -1,6 +1,7 @@
 /** Tags and metadata from the three SES sources: X-Tag / X-Metadata headers and `mail.tags`. */
 import type { Logger } from '../../log.js';
 import { setOwn } from '../../schema.js';
+import { isObject } from '../fields.js';
 import type { Mail } from './schema.js';
 
 const METADATA_HEADER_PREFIX = 'x-metadata-';
@@ -30,7 +31,7 @@ export function tagsOf(mail: Mail): string[] {
 function _jsonMetadata(value: string, logger: Logger): Record<string, string> {
   try {
     const parsed: unknown = JSON.parse(value);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error();
+    if (!isObject(parsed)) throw new Error();
     // fromEntries defines own keys: `__proto__` stays a plain key here; merged below by setOwn.
     return Object.fromEntries(
       Object.entries(parsed).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),

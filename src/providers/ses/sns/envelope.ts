@@ -1,7 +1,8 @@
 /** The SNS HTTP(S) envelope: its three message Types, as schemas, normalized to one shape. */
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../../errors.js';
-import { nonEmpty, parseOr400 } from '../../../schema.js';
+import { nonEmpty, parseOr400, picklist } from '../../../schema.js';
+import { isObject, isOptionalText } from '../../fields.js';
 
 export const SNS_MESSAGE_TYPES = [
   'Notification',
@@ -30,13 +31,13 @@ const common = {
 
 const NotificationSchema = v.looseObject({
   ...common,
-  Type: v.picklist(['Notification']),
+  Type: picklist(['Notification']),
   Subject: optionalString,
 });
 
 const ConfirmationSchema = v.looseObject({
   ...common,
-  Type: v.picklist(['SubscriptionConfirmation', 'UnsubscribeConfirmation']),
+  Type: picklist(['SubscriptionConfirmation', 'UnsubscribeConfirmation']),
   SubscribeURL: v.pipe(v.string(), nonEmpty()),
   Token: v.pipe(v.string(), nonEmpty()),
 });
@@ -81,7 +82,6 @@ const _some = (value: _Opt, other?: _Opt): string | undefined =>
   typeof value === 'string' ? value : typeof other === 'string' ? other : undefined;
 
 const _isFilled = (x: unknown): boolean => typeof x === 'string' && x.length > 0;
-const _isOptional = (x: unknown): boolean => x === undefined || x === null || typeof x === 'string';
 
 /** What the schema of this Type accepts, checked by hand in one pass (the Type already is). */
 function _isWellFormed(m: Record<string, unknown>, notification: boolean): boolean {
@@ -90,13 +90,13 @@ function _isWellFormed(m: Record<string, unknown>, notification: boolean): boole
     _isFilled(m.TopicArn) &&
     typeof m.Message === 'string' &&
     _isFilled(m.Timestamp) &&
-    _isOptional(m.SignatureVersion) &&
-    _isOptional(m.Signature) &&
-    _isOptional(m.SigningCertURL) &&
-    _isOptional(m.SigningCertUrl) &&
-    _isOptional(m.UnsubscribeURL) &&
-    _isOptional(m.UnsubscribeUrl) &&
-    (notification ? _isOptional(m.Subject) : _isFilled(m.SubscribeURL) && _isFilled(m.Token))
+    isOptionalText(m.SignatureVersion) &&
+    isOptionalText(m.Signature) &&
+    isOptionalText(m.SigningCertURL) &&
+    isOptionalText(m.SigningCertUrl) &&
+    isOptionalText(m.UnsubscribeURL) &&
+    isOptionalText(m.UnsubscribeUrl) &&
+    (notification ? isOptionalText(m.Subject) : _isFilled(m.SubscribeURL) && _isFilled(m.Token))
   );
 }
 
@@ -108,7 +108,7 @@ export function parseSnsEnvelope(body: string): SnsMessage | HttpError {
   } catch {
     return badRequest('invalid-json', 'request body is not JSON');
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+  if (!isObject(json)) {
     return badRequest(
       'invalid-envelope',
       'request body is not an SNS envelope (not a JSON object)',
@@ -127,7 +127,7 @@ export function parseSnsEnvelope(body: string): SnsMessage | HttpError {
   // A well-formed envelope is read as it is; the schema names what is wrong with any other.
   let m: _RawEnvelope;
   if (_isWellFormed(json as Record<string, unknown>, type === 'Notification')) {
-    m = json as _RawEnvelope;
+    m = json as unknown as _RawEnvelope;
   } else {
     const schema = type === 'Notification' ? NotificationSchema : ConfirmationSchema;
     const parsed = parseOr400(schema, json, 'invalid-envelope', 'SNS envelope');
