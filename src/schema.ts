@@ -17,8 +17,9 @@ export function setOwn(target: object, key: string, value: unknown): void {
  * whose keys here are always strings or numbers, without its code in every Worker.
  */
 export function issueField(issues: readonly v.BaseIssue<unknown>[]): string {
-  // Every schema here nests objects, arrays and records: each path key is a string or an index.
-  return issues[0]?.path?.map((item) => item.key).join('.') || '(root)';
+  let field = '';
+  for (const item of issues[0]?.path ?? []) field = field ? `${field}.${item.key}` : `${item.key}`;
+  return field || '(root)';
 }
 
 /**
