@@ -144,7 +144,8 @@ function _v2(event: Record<string, unknown>): Varying | HttpError {
 
 /**
  * One verified MailerSend body → its context. `digest` gives the event id when `data.id` is
- * absent, `now` the time when a v2 event has no `created_at`. Types other than `activity.*` (inbound mail, SMS, account notices) carry no event.
+ * absent, `now` the time when a v2 event has no `created_at`. Types other than `activity.*`
+ * (inbound mail, SMS, account notices) carry no event.
  */
 export function parseMailersendEvent(
   json: unknown,
