@@ -2,7 +2,7 @@
 import { soonOrRace } from './body.js';
 import { describeThrown, type HttpError, unavailable } from './errors.js';
 import type { EmailTrackingContext } from './events.js';
-import type { LogFields, Logger } from './log.js';
+import type { Logger } from './log.js';
 import { DEADLINE_PASSED, type Sink, type SinkSendOptions } from './sinks/types.js';
 
 export interface DeliveryOptions {
@@ -57,7 +57,6 @@ async function _sendAll(
   events: EmailTrackingContext[],
   options: DeliveryOptions,
   deadline: _Deadline,
-  fields: LogFields,
 ): Promise<HttpError | undefined> {
   for (const sink of options.sinks) {
     if (deadline[DEADLINE_PASSED]()) return undefined;
@@ -65,17 +64,16 @@ async function _sendAll(
       await sink.send(events, deadline);
     } catch (error) {
       if (deadline[DEADLINE_PASSED]()) return undefined;
-      options.logger.error('sink failed; answering 503 so the ESP retries', {
-        ...fields,
-        sink: sink.name,
-        error: describeThrown(error),
-        events: events.length,
-      });
+      // Which sink failed and why go in the refusal's one log line.
+      const logged = { sink: sink.name, error: describeThrown(error), events: events.length };
       // A listener that ran out of time is named in the answer: that is where to look.
-      if (_reasonOf(error) === 'listener-timeout') {
-        return unavailable('listener-timeout', `${describeThrown(error)}; retry later`);
-      }
-      return unavailable('sink-failed', `sink ${sink.name} did not take the events; retry later`);
+      return _reasonOf(error) === 'listener-timeout'
+        ? unavailable('listener-timeout', `${logged.error}; retry later`, logged)
+        : unavailable(
+            'sink-failed',
+            `sink ${sink.name} did not take the events; retry later`,
+            logged,
+          );
     }
   }
   return undefined;
@@ -90,7 +88,6 @@ const _TICKS = 8;
 export async function deliver(
   events: EmailTrackingContext[],
   options: DeliveryOptions,
-  fields: LogFields,
 ): Promise<HttpError | undefined> {
   const deadline = new _Deadline(options.listenerTimeoutMs);
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -100,21 +97,17 @@ export async function deliver(
     new Promise<HttpError>((resolve) => {
       timer = setTimeout(() => {
         deadline[_PASS]();
-        options.logger.error('delivery deadline passed; answering 503 so the ESP retries', {
-          ...fields,
-          deliveryTimeoutMs: options.deliveryTimeoutMs,
-          events: events.length,
-        });
         resolve(
           unavailable(
             'sink-timeout',
             'the sinks did not take the events within the delivery deadline (deliveryTimeoutMs); retry later',
+            { deliveryTimeoutMs: options.deliveryTimeoutMs, events: events.length },
           ),
         );
       }, options.deliveryTimeoutMs);
     });
   try {
-    return await soonOrRace(_sendAll(events, options, deadline, fields), timedOut, _TICKS);
+    return await soonOrRace(_sendAll(events, options, deadline), timedOut, _TICKS);
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }

@@ -39,8 +39,12 @@ export const badRequest = (reason: string, message: string): HttpError =>
 export const forbidden = (reason: string, message: string): HttpError =>
   new HttpError(403, reason, message);
 
-export const unavailable = (reason: string, message: string): HttpError =>
-  new HttpError(503, reason, message);
+/** 503; `logged` goes in the refusal's log line only (which sink failed, and why). */
+export const unavailable = (
+  reason: string,
+  message: string,
+  logged?: HttpError['logged'],
+): HttpError => new HttpError(503, reason, message, undefined, logged);
 
 /** 405 with the `Allow` header: `method` is not one of `allow` (a comma list). */
 export const methodNotAllowed = (method: string, allow: string): HttpError =>

@@ -49,7 +49,9 @@ function _refuse(setup: _Setup, refusal: HttpError, fields: LogFields): Response
   return errorResponse(refusal, setup.answer);
 }
 
-const _INTERNAL = new HttpError(500, 'internal-error', 'internal error; see the logs');
+/** A provider's bug: 500, and its one log line says what went wrong. */
+const _internal = (error: string): HttpError =>
+  new HttpError(500, 'internal-error', 'internal error; see the logs', undefined, { error });
 
 /** A provider's answer is a refusal (4xx/5xx) or `{ events: [...] }`; anything else is a bug in it. */
 function _isValidResult(result: unknown): result is ProviderResult | HttpError {
@@ -63,10 +65,7 @@ function _isValidResult(result: unknown): result is ProviderResult | HttpError {
   );
 }
 
-function _bug(mounted: _Mounted, options: ResolvedOptions, problem: string): HttpError {
-  options.logger.error(`provider ${problem}; this is a bug in it`, { esp: mounted.provider.name });
-  return _INTERNAL;
-}
+const _bug = (problem: string): HttpError => _internal(`provider ${problem}; this is a bug in it`);
 
 /** Authenticate, read, verify and parse; a provider that throws is a bug, answered 500 and logged. */
 async function _accept(
@@ -75,7 +74,6 @@ async function _accept(
   { options, runtime }: _Setup,
 ): Promise<ProviderResult | HttpError> {
   const { instance } = mounted;
-  const bug = (problem: string) => _bug(mounted, options, problem);
   try {
     // Credentials are checked before a byte of the body is read.
     const refused: unknown = instance.authenticate
@@ -84,7 +82,7 @@ async function _accept(
     if (refused !== undefined && refused !== null) {
       return _isValidResult(refused) && isHttpError(refused)
         ? refused
-        : bug('authenticate returned neither undefined nor a refusal');
+        : _bug('authenticate returned neither undefined nor a refusal');
     }
     const body = await readBodyLimited(
       request,
@@ -96,13 +94,9 @@ async function _accept(
     const result: unknown = await instance.handle(request, body);
     return _isValidResult(result)
       ? result
-      : bug('handle returned neither { events: [...] } nor a refusal (4xx/5xx)');
+      : _bug('handle returned neither { events: [...] } nor a refusal (4xx/5xx)');
   } catch (error) {
-    options.logger.error('provider threw; this is a bug', {
-      esp: mounted.provider.name,
-      error: describeThrown(error),
-    });
-    return _INTERNAL;
+    return _internal(describeThrown(error));
   }
 }
 
@@ -220,11 +214,7 @@ export function createHandlerWithRuntime(
         return _refuse(setup, answer, { path, method: request.method });
       response = answer ?? (resolved.enabled ? await route(request, path) : undefined);
     } catch (error) {
-      resolved.logger.error('unexpected error in the webhook handler', {
-        path,
-        error: describeThrown(error),
-      });
-      return errorResponse(_INTERNAL, setup.answer);
+      return _refuse(setup, _internal(describeThrown(error)), { path });
     }
     return (
       response ??

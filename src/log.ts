@@ -32,27 +32,38 @@ const _HEAD = {
   error: '{"level":"error","msg":',
 } as const;
 
+// A request can put anything in a string a line quotes (a 64 KB path or header, a body field a
+// refusal names): in a line longer than this, strings longer than this are cut, so one line stays
+// one readable line.
+const _MAX = 2000;
+
+const _cut = (_key: string, value: unknown): unknown =>
+  typeof value === 'string' && value.length > _MAX ? `${value.slice(0, _MAX)}…` : value;
+
+const _spread = (level: Level, message: string, fields?: LogFields, cut?: typeof _cut): string =>
+  JSON.stringify({ level, msg: message, time: _now(), ...fields }, cut);
+
 /**
  * `{ level, msg, time, ...fields }` as JSON, written by concatenation rather than by copying the
  * fields into a new object. Fields named level, msg or time replace those, as the spread would.
  */
 function _line(level: Level, message: string, fields?: LogFields): string {
   const head = `${_HEAD[level]}${JSON.stringify(message)},"time":"${_now()}"`;
-  if (fields === undefined) return `${head}}`;
+  let line = `${head}}`;
   try {
-    if ('level' in fields || 'msg' in fields || 'time' in fields) {
-      return JSON.stringify({ level, msg: message, time: _now(), ...fields });
+    if (fields) {
+      const rest: unknown =
+        'level' in fields || 'msg' in fields || 'time' in fields ? 0 : JSON.stringify(fields);
+      // Anything but an object's JSON (a toJSON of its own) goes the long way round.
+      if (typeof rest !== 'string' || rest.charCodeAt(0) !== 123 /* { */) {
+        line = _spread(level, message, fields);
+      } else if (rest.length > 2) line = `${head},${rest.slice(1)}`;
     }
-    const rest: unknown = JSON.stringify(fields);
-    // Anything but an object's JSON (a toJSON of its own) goes the long way round.
-    if (typeof rest !== 'string' || rest.charCodeAt(0) !== 123 /* { */) {
-      return JSON.stringify({ level, msg: message, time: _now(), ...fields });
-    }
-    return rest.length > 2 ? `${head},${rest.slice(1)}` : `${head}}`;
   } catch {
     // A field that cannot be serialised (a cycle, a BigInt) must not lose the line.
-    return `${head}}`;
+    fields = undefined;
   }
+  return line.length > _MAX ? _spread(level, message, fields, _cut) : line;
 }
 
 /** A logger writing one JSON line per call through `write` (benchmarks pass one that drops it). */

@@ -1,6 +1,8 @@
 /** Deno: `Deno.serve` runs the fetch handler as is; settings from `Deno.env`. */
 import { readDeclaredLengthDeno } from '../body.js';
 import { errorResponse, HttpError } from '../errors.js';
+import { logRefusal } from '../handler.js';
+import { pathnameOf } from '../route.js';
 import type { RuntimeHooks } from '../runtime-hooks.js';
 import * as _ from './_server.js';
 
@@ -11,13 +13,10 @@ export { withHealthCheck } from './_server.js';
 
 type Signal = (typeof _.SHUTDOWN_SIGNALS)[number];
 
-const _draining = () =>
-  errorResponse(
-    new HttpError(503, 'shutting-down', 'server is shutting down; retry', {
-      connection: 'close',
-      'retry-after': '1',
-    }),
-  );
+const _DRAINING = new HttpError(503, 'shutting-down', 'server is shutting down; retry', {
+  connection: 'close',
+  'retry-after': '1',
+});
 
 // Only what this file uses: no dependency on Deno's own type package.
 declare const Deno: {
@@ -78,7 +77,10 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
           listening(`http://${host.includes(':') ? `[${host}]` : host}:${bound}`),
       },
       async (request) => {
-        if (closing) return _draining();
+        if (closing) {
+          logRefusal(_logger, _DRAINING, { path: pathnameOf(request.url), method: request.method });
+          return errorResponse(_DRAINING);
+        }
         inFlight++;
         try {
           return await handler(request);

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { bodyTooSlow } from '../body.js';
 import type { Env } from '../env-values.js';
-import { errorJson, methodNotAllowed } from '../errors.js';
+import { badRequest, errorJson, HttpError, methodNotAllowed } from '../errors.js';
 import { logRefusal } from '../handler.js';
 import type { Logger } from '../log.js';
 import { deliveryTimeoutOf } from './_server.js';
@@ -28,6 +28,14 @@ function _answer(socket: Duplex, status: string, json: string, fields = ''): voi
 }
 
 const _CONNECT_REFUSED = methodNotAllowed('CONNECT', 'POST');
+
+// Node's own answers to what its parser refuses, logged as the handler's refusals are.
+const _HEADERS_TOO_LARGE = new HttpError(
+  431,
+  'headers-too-large',
+  "request headers are larger than Node's --max-http-header-size (16 KB by default)",
+);
+const _NOT_HTTP = badRequest('malformed-request', 'Node could not parse the request as HTTP/1.1');
 
 /**
  * Bounds the whole request, headers included, by `timeoutMs` from its first byte (Node's
@@ -58,12 +66,15 @@ export function boundRequestTime(server: Server, timeoutMs: number, logger: Logg
       socket.destroy();
       return;
     }
+    // Node read no request line yet, or could not: these lines name no path.
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
       logRefusal(logger, timedOut, {});
       _answer(socket, '408 Request Timeout', timedOutJson);
     } else if (error.code === 'HPE_HEADER_OVERFLOW') {
+      logRefusal(logger, _HEADERS_TOO_LARGE, {});
       socket.end('HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n');
     } else {
+      logRefusal(logger, _NOT_HTTP, { error: String(error.code ?? error.message) });
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     }
   });

@@ -41,6 +41,8 @@ export async function collectEvents<T>(
   { esp, label, logger }: CollectOptions,
 ): Promise<ProviderResult | HttpError> {
   const { elements, body } = source;
+  // An empty batch is answered 200 like any other: one line says it came.
+  if (elements.length === 0) logger.info(`${label} batch is empty; nothing to deliver`, { esp });
   const events: EmailTrackingContext[] = [];
   for (const [index, element] of elements.entries()) {
     const digest = () => digestEventId(esp, body ?? JSON.stringify(element));

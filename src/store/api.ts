@@ -108,10 +108,12 @@ export function createStoreApi(options: StoreApiOptions): StoreApi {
   const events = `${basePath}/events`;
   const secret = { token: [apiToken] };
 
-  const failed = (error: unknown) => {
-    logger.error('store failed', { store: store.name, error: describeThrown(error) });
-    return unavailable('store-failed', 'the event store failed; retry later');
-  };
+  // Which store failed and why go in the refusal's one log line.
+  const failed = (error: unknown) =>
+    unavailable('store-failed', 'the event store failed; retry later', {
+      store: store.name,
+      error: describeThrown(error),
+    });
 
   async function suppression(request: Request, segment: string): Promise<Response | HttpError> {
     const refused = await checkSharedSecret(request, secret, 'mailhooks');

@@ -36,18 +36,19 @@ export async function deliverThroughStore(
   fields: LogFields,
 ): Promise<HttpError | undefined> {
   const { store } = options;
-  if (!store) return deliver(events, options, fields);
+  if (!store) return deliver(events, options);
   const started = Date.now();
   const left = () => options.deliveryTimeoutMs - (Date.now() - started);
   const storeFailed = (error: unknown) => {
-    const timedOut = error === _STORE_TIMEOUT;
-    options.logger.error('store failed; answering 503 so the ESP retries', {
-      ...fields,
+    // Which store failed and why go in the refusal's one log line.
+    return unavailable('store-failed', 'the event store did not take the events; retry later', {
       store: store.name,
-      error: timedOut ? `no answer within ${options.deliveryTimeoutMs} ms` : describeThrown(error),
+      error:
+        error === _STORE_TIMEOUT
+          ? `no answer within ${options.deliveryTimeoutMs} ms`
+          : describeThrown(error),
       events: events.length,
     });
-    return unavailable('store-failed', 'the event store did not take the events; retry later');
   };
   let fresh: EmailTrackingContext[];
   try {
@@ -62,11 +63,7 @@ export async function deliverThroughStore(
     });
   }
   if (fresh.length === 0) return undefined;
-  const failed = await deliver(
-    fresh,
-    { ...options, deliveryTimeoutMs: Math.max(left(), 1) },
-    fields,
-  );
+  const failed = await deliver(fresh, { ...options, deliveryTimeoutMs: Math.max(left(), 1) });
   if (failed) return failed;
   try {
     await _within(store.markDelivered(fresh), Math.max(left(), 1));

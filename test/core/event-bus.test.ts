@@ -280,7 +280,7 @@ describe('EventBus listeners as users write them', () => {
     const response = await handle(snsRequest(bounce, 'sns-express-3'));
 
     expect(await response.json()).toMatchObject({ ok: false, error: 'sink-failed' });
-    const failures = lines.filter((l) => l.msg.startsWith('sink failed'));
+    const failures = lines.filter((l) => l.msg === 'request refused');
     expect(failures.map((l) => l.fields.error)).toEqual([
       expect.stringContaining('listener crmSync failed on EmailTrackingEvent: CRM unavailable'),
     ]);

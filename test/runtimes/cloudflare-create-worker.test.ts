@@ -71,3 +71,19 @@ test('warns about a variable of a provider outside its registry', async () => {
     expect.objectContaining({ level: 'warn', variable: 'MAIL_WEBHOOK_RESEND_SECRET' }),
   );
 });
+
+test('says a start-up warning once per env, not once per request', async () => {
+  const lines = _console();
+  const worker = createWorker([postmarkProvider]);
+  const env = { ...ENV, MAIL_WEBHOOK_PROVIDERS: 'postmark', MAIL_WEBHOOK_POSTMARK_PASWORD: 'x' };
+  for (let i = 0; i < 3; i++) await worker.fetch(_post('postmark'), env);
+  expect(lines.filter((line) => line.level === 'warn' && line.variable)).toEqual([
+    expect.objectContaining({ variable: 'MAIL_WEBHOOK_RESEND_SECRET' }),
+    expect.objectContaining({
+      variable: 'MAIL_WEBHOOK_POSTMARK_PASWORD',
+      didYouMean: 'MAIL_WEBHOOK_POSTMARK_PASSWORD',
+    }),
+  ]);
+  // Each request's refusal is its own line.
+  expect(lines.filter((line) => line.msg === 'request refused')).toHaveLength(3);
+});

@@ -234,11 +234,24 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
     ).toBe('closed');
   });
 
-  test('a request that is not HTTP still gets Node’s own 400', async () => {
+  test('a request that is not HTTP still gets Node’s own 400, and a refusal line', async () => {
     const { server, port } = await start();
     try {
       const text = await within(rawSend(port, 'NOT HTTP AT ALL\r\n\r\n').closed, 3000, 'open');
       expect(text).toMatch(/^HTTP\/1\.1 400 /);
+      expect(await _refusalLogged('malformed-request')).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('headers over Node’s limit get Node’s own 431, and a refusal line', async () => {
+    const { server, port } = await start();
+    try {
+      const head = `GET /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`;
+      const text = await within(rawSend(port, head).closed, 3000, 'open');
+      expect(text).toMatch(/^HTTP\/1\.1 431 /);
+      expect(await _refusalLogged('headers-too-large')).toBe(true);
     } finally {
       await server.close();
     }

@@ -126,9 +126,5 @@ export async function confirmScalewaySubscription(
       `SubscribeURL ${JSON.stringify(message.SubscribeURL)} ${problem}`,
     );
   }
-  return getSubscribeUrl(message, options, {
-    who: 'Scaleway',
-    answered: 'answered',
-    fields: { esp: 'scaleway' },
-  });
+  return getSubscribeUrl(message, options, { answered: 'answered' });
 }

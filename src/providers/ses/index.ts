@@ -146,13 +146,19 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
       return badRequest('invalid-json', 'raw delivery body is not JSON');
     }
     return outcome(parseSesEvent(json, { eventId, fallbackTimestamp: context.now(), logger }), {
+      esp: 'ses',
       eventId,
       topicArn,
     });
   };
 
   const dispatch = async (message: SnsMessage): Promise<ProviderResult | HttpError> => {
-    const fields = { messageId: message.MessageId, topicArn: message.TopicArn, type: message.Type };
+    const fields = {
+      esp: 'ses',
+      messageId: message.MessageId,
+      topicArn: message.TopicArn,
+      type: message.Type,
+    };
     // A Notification, nearly every message, goes straight to the parser.
     const confirmation =
       message.Type === 'Notification'

@@ -28,14 +28,21 @@ export async function answerConfirmation(
   h: ConfirmationHandling,
 ): Promise<ProviderResult | HttpError | undefined> {
   if (message.Type === 'SubscriptionConfirmation') {
-    h.logger.info(`${h.who} subscription confirmation received`, {
-      ...h.fields,
-      subscribeUrl: message.SubscribeURL,
-      autoConfirm: h.autoConfirm,
-      ...(h.todo ? { todo: h.todo } : {}),
-    });
-    if (!h.autoConfirm) return NO_EVENTS;
-    return (await h.confirm(message)) ?? NO_EVENTS;
+    // One line: confirmed, or received (to confirm by hand); a failed confirmation is the refusal's.
+    if (h.autoConfirm) {
+      const refused = await h.confirm(message);
+      if (refused) return refused;
+    }
+    h.logger.info(
+      `${h.who} subscription ${h.autoConfirm ? 'confirmed' : 'confirmation received'}`,
+      {
+        ...h.fields,
+        subscribeUrl: message.SubscribeURL,
+        autoConfirm: h.autoConfirm,
+        ...(h.todo ? { todo: h.todo } : {}),
+      },
+    );
+    return NO_EVENTS;
   }
   if (message.Type === 'UnsubscribeConfirmation') {
     // Never answered by re-subscribing: whoever unsubscribed meant it.

@@ -213,14 +213,10 @@ export function createSnsVerifier(
   };
 }
 
-/** How a confirmation is reported: the log line's subject and fields, and who answered a failure. */
+/** How a failed confirmation is reported: who answered it. */
 export interface ConfirmWording {
-  /** `SNS`: the log says "SNS subscription confirmed". */
-  readonly who: string;
   /** Before "HTTP <status>" when the URL answered other than 2xx: `SNS answered`. */
   readonly answered: string;
-  /** Log fields before topicArn and messageId. */
-  readonly fields?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -233,11 +229,7 @@ export async function getSubscribeUrl(
   wording: ConfirmWording,
 ): Promise<HttpError | undefined> {
   const result = await timedGet(options.fetch, message.SubscribeURL as string, CONFIRM_TIMEOUT_MS);
-  const fields = { ...wording.fields, topicArn: message.TopicArn, messageId: message.MessageId };
-  if (result.ok && result.status >= 200 && result.status < 300) {
-    options.logger.info(`${wording.who} subscription confirmed`, fields);
-    return undefined;
-  }
+  if (result.ok && result.status >= 200 && result.status < 300) return undefined;
   // The runtime's error text goes to the log line only; an HTTP status is safe to say.
   const problem = result.ok ? `${wording.answered} HTTP ${result.status}` : 'no answer';
   return new HttpError(
@@ -245,7 +237,10 @@ export async function getSubscribeUrl(
     'confirm-failed',
     `confirming the subscription to ${message.TopicArn} failed: ${problem}`,
     {},
-    result.ok ? undefined : { problem: result.problem },
+    {
+      subscribeUrl: message.SubscribeURL as string,
+      ...(result.ok ? {} : { problem: result.problem }),
+    },
   );
 }
 
@@ -260,5 +255,5 @@ export async function confirmSubscription(
   // Checked again so that this function never GETs a URL the verifier would have refused.
   const refusal = checkSubscribeUrl(message);
   if (refusal) return refusal;
-  return getSubscribeUrl(message, options, { who: 'SNS', answered: 'SNS answered' });
+  return getSubscribeUrl(message, options, { answered: 'SNS answered' });
 }
