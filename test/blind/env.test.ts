@@ -1,5 +1,5 @@
 // DESIGN "Environment-driven entry points" through mailhooks/env and the Worker.
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import worker from '../../src/adapters/cloudflare.js';
 import { createHandlerFromEnv } from '../../src/env/index.js';
 import { ConfigError } from '../../src/index.js';
@@ -269,6 +269,13 @@ describe('the Worker (mailhooks/cloudflare default export)', () => {
     secret = newWhsec();
   });
   const ctx = { waitUntil() {}, passThroughOnException() {} } as any;
+  // The Worker logs to the console: keep the test output quiet.
+  beforeEach(() => {
+    for (const level of ['debug', 'info', 'log', 'warn', 'error'] as const) {
+      vi.spyOn(console, level).mockImplementation(() => {});
+    }
+  });
+  afterEach(() => vi.restoreAllMocks());
 
   test('reads MAIL_WEBHOOK_* from its env', async () => {
     const env = {

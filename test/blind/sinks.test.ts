@@ -170,6 +170,7 @@ describe('fan-out sink', () => {
     const secret = newWhsec();
     const { f, requests } = recorder();
     const sink = createFanoutSink({
+      logger: recordingLogger(),
       endpoints: [{ url: 'https://app.example/hooks', secret }],
       fetch: f,
     });
@@ -191,6 +192,7 @@ describe('fan-out sink', () => {
     const secret = newWhsec();
     const { f, requests } = recorder();
     const sink = createFanoutSink({
+      logger: recordingLogger(),
       endpoints: [{ url: 'https://app.example/hooks', secret }],
       fetch: f,
     });
@@ -206,6 +208,7 @@ describe('fan-out sink', () => {
   test('per-endpoint event-type filter', async () => {
     const { f, requests } = recorder();
     const sink = createFanoutSink({
+      logger: recordingLogger(),
       endpoints: [
         { url: 'https://a.example/bounces', secret: newWhsec(), events: ['bounced'] },
         { url: 'https://b.example/all', secret: newWhsec() },
@@ -225,6 +228,7 @@ describe('fan-out sink', () => {
   test('retries a failed POST, then gives up and fails the send', async () => {
     const ok = recorder([500, 200]);
     await createFanoutSink({
+      logger: recordingLogger(),
       endpoints: [{ url: 'https://a.example/h', secret: newWhsec() }],
       retries: 2,
       fetch: ok.f,
@@ -233,6 +237,7 @@ describe('fan-out sink', () => {
     const bad = recorder([500, 500, 500, 500]);
     await expect(
       createFanoutSink({
+        logger: recordingLogger(),
         endpoints: [{ url: 'https://a.example/h', secret: newWhsec() }],
         retries: 1,
         fetch: bad.f,
@@ -247,6 +252,7 @@ describe('fan-out sink', () => {
         init?.signal?.addEventListener('abort', () => reject(new Error('aborted')));
       })) as typeof fetch;
     const sink = createFanoutSink({
+      logger: recordingLogger(),
       endpoints: [{ url: 'https://a.example/h', secret: newWhsec() }],
       timeoutMs: 50,
       retries: 0,
@@ -267,13 +273,20 @@ describe('fan-out sink', () => {
   });
 
   test('unknown fan-out option keys are a ConfigError', () => {
-    expect(() => createFanoutSink({ endpoints: [], retry: 3 } as any)).toThrow(ConfigError);
+    expect(() =>
+      createFanoutSink({
+        logger: recordingLogger(),
+        endpoints: [],
+        retry: 3,
+      } as any),
+    ).toThrow(ConfigError);
   });
 
   test('the receiver verifies what the fan-out sends', async () => {
     const secret = newWhsec();
     const { f, requests } = recorder();
     await createFanoutSink({
+      logger: recordingLogger(),
       endpoints: [{ url: 'https://app.example/hooks', secret }],
       fetch: f,
     }).send([context()]);
