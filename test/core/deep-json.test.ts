@@ -11,6 +11,7 @@ import {
   encodeTrackingEvent,
 } from '../../src/index.js';
 import { memoryLogger } from '../helpers/envelope.js';
+import { unverifiedProviders } from '../helpers/unverified-providers.js';
 
 const nest = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 
@@ -68,25 +69,7 @@ const EVENTS: Readonly<Record<string, { body: string; form?: boolean; sns?: bool
   },
 };
 
-const off = { verifySignature: false } as const;
-const PROVIDERS = [
-  mailhooks.ses(off),
-  mailhooks.resend(off),
-  mailhooks.sendgrid(off),
-  mailhooks.mailgun(off),
-  mailhooks.postmark(off),
-  mailhooks.brevo(off),
-  mailhooks.mailjet(off),
-  mailhooks.sparkpost(off),
-  mailhooks.unisenderGo(off),
-  mailhooks.mailersend(off),
-  mailhooks.mailtrap(off),
-  mailhooks.mandrill(off),
-  mailhooks.postal(off),
-  mailhooks.sesEventBridge(off),
-  mailhooks.mailpace(off),
-  mailhooks.loops(off),
-];
+const PROVIDERS = unverifiedProviders();
 
 /** Every provider, checks off (the parse is what is tried), and a sink that writes each event as the queue does. */
 function setup() {
@@ -171,7 +154,7 @@ describe('JSON nested more than 64 levels deep', () => {
   test('brackets inside a string are text, not nesting; an escaped quote does not end it', async () => {
     const { received, logger } = { received: [] as EmailTrackingContext[], ...memoryLogger() };
     const handle = createMailWebhookHandler({
-      providers: [mailhooks.resend(off)],
+      providers: [mailhooks.resend({ verifySignature: false })],
       sinks: [{ name: 'capture', send: async (events) => void received.push(...events) }],
       logger,
     });

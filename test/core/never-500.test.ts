@@ -4,9 +4,9 @@
  * methods and paths, huge headers. Every provider, its checks off so the parsers are reached.
  */
 import { describe, expect, test } from 'vitest';
-import * as mailhooks from '../../src/index.js';
 import { createMailWebhookHandler, type EmailTrackingContext } from '../../src/index.js';
 import { memoryLogger } from '../helpers/envelope.js';
+import { unverifiedProviders } from '../helpers/unverified-providers.js';
 
 /** Each provider's smallest event: `T` where its type goes, `N` where a timestamp number goes. */
 const EVENTS: Readonly<Record<string, string>> = {
@@ -39,28 +39,10 @@ const EVENTS: Readonly<Record<string, string>> = {
   ses: '{"eventType":"T","mail":{"messageId":"m","timestamp":"2026-01-01T00:00:00Z","destination":["a@b.example"]},"n":N}',
 };
 
-const off = { verifySignature: false } as const;
 const received: EmailTrackingContext[] = [];
 const { lines, logger } = memoryLogger();
 const handle = createMailWebhookHandler({
-  providers: [
-    mailhooks.ses(off),
-    mailhooks.resend(off),
-    mailhooks.sendgrid(off),
-    mailhooks.mailgun(off),
-    mailhooks.postmark(off),
-    mailhooks.brevo(off),
-    mailhooks.mailjet(off),
-    mailhooks.sparkpost(off),
-    mailhooks.unisenderGo(off),
-    mailhooks.mailersend(off),
-    mailhooks.mailtrap(off),
-    mailhooks.mandrill(off),
-    mailhooks.postal(off),
-    mailhooks.sesEventBridge(off),
-    mailhooks.mailpace(off),
-    mailhooks.loops(off),
-  ],
+  providers: unverifiedProviders(),
   sinks: [{ name: 'capture', send: async (events) => void received.push(...events) }],
   logger,
 });
