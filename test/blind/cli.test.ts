@@ -1,4 +1,4 @@
-// DESIGN "The mailhooks command": exit codes 0 / 1 / 2 against a local server (ports 9700-9799).
+// DESIGN "The mailhooks command": exit codes 0 / 1 / 2 against a local server.
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -22,8 +22,8 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 // the command runs as `npx mailhooks` runs it where the package is installed.
 const INSTALL = mkdtempSync(join(tmpdir(), 'blind-cli-install-'));
 const CLI = join(INSTALL, 'node_modules/mailhooks/dist/cli/main.js');
-const PORT = 9731;
-const BASE = `http://127.0.0.1:${PORT}`;
+// The server's own port, given by the system at listen (no fixed port to collide with).
+let BASE = 'http://127.0.0.1:0';
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -109,7 +109,9 @@ beforeAll(async () => {
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(Buffer.from(await response.arrayBuffer()));
   });
-  await new Promise<void>((resolve) => server.listen(PORT, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  BASE = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 }, 60_000);
 
 afterAll(async () => {
@@ -177,7 +179,8 @@ describe('mailhooks command', () => {
       'resend',
       'bounced',
       '--to',
-      'http://127.0.0.1:9799/nothing',
+      // Port 1: nothing listens there, so the connection is refused.
+      'http://127.0.0.1:1/nothing',
       '--secret',
       RESEND_SECRET,
     ]);
