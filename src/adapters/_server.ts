@@ -81,6 +81,7 @@ export function _settings(
   env: Env,
   runtime?: RuntimeHooks,
   logger?: Logger,
+  flush: () => void = () => {},
 ) {
   const host = typeof env.HOST === 'string' && env.HOST !== '' ? env.HOST : undefined;
   const port = options.port ?? _port(env.PORT);
@@ -89,13 +90,20 @@ export function _settings(
     ...(options.hostname === undefined ? ['HOST'] : []),
     ...(options.port === undefined ? ['PORT'] : []),
   ];
-  const handler =
-    options.handler ??
-    createHandlerFromEnv(env, {
-      openSqlite: openBuiltinSqliteStore,
-      ...(runtime ? { runtime } : {}),
-      ...(logger ? { logger } : {}),
-    });
+  let handler: FetchHandler;
+  try {
+    handler =
+      options.handler ??
+      createHandlerFromEnv(env, {
+        openSqlite: openBuiltinSqliteStore,
+        ...(runtime ? { runtime } : {}),
+        ...(logger ? { logger } : {}),
+      });
+  } catch (error) {
+    // The warnings gathered so far go out before the line saying why start-up failed.
+    flush();
+    throw error;
+  }
   if (!options.handler && envBoolean(env, 'MAIL_WEBHOOK_ENABLED') !== true) {
     // Off by default, as in the reference: said once at start-up, not only in each 404's body.
     (logger ?? consoleLogger).warn(
@@ -107,7 +115,10 @@ export function _settings(
     port,
     hostname,
     graceful: options.gracefulShutdown ?? true,
-    listenFailed: (error: unknown) => _listenFailed(error, hostname, port, variables),
+    listenFailed: (error: unknown) => {
+      flush();
+      return _listenFailed(error, hostname, port, variables);
+    },
   };
 }
 
@@ -175,7 +186,13 @@ export function _batchedLogger(
   return { logger, flush };
 }
 
-export const _listening = (url: string): void => consoleLogger.info('listening', { url });
+/** The `listening` line, after the lines gathered before it (start-up warnings) are written. */
+export const _listening =
+  (flush: () => void) =>
+  (url: string): void => {
+    flush();
+    consoleLogger.info('listening', { url });
+  };
 
 export const _shuttingDown = (signal: string): void =>
   consoleLogger.info('shutting down: no new connections, finishing in-flight requests', { signal });

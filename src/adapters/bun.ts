@@ -47,6 +47,7 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
     env,
     _RUNTIME,
     _logger,
+    _flushLines,
   );
   // Bun drops a connection silent for 10 s by default: before the 30 s body deadline's 408.
   const idleTimeout = _.idleSecondsFor(env);
@@ -77,6 +78,6 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
   };
   if (graceful) for (const signal of _.SHUTDOWN_SIGNALS) process.once(signal, onSignal);
   const ready = Promise.resolve(server.url.href.replace(/\/$/, ''));
-  ready.then(_._listening);
+  ready.then(_._listening(_flushLines));
   return { ready, close, finished };
 }

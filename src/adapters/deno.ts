@@ -59,6 +59,7 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
     options.env ?? Deno.env.toObject(),
     _RUNTIME,
     _logger,
+    _flushLines,
   );
   let listening: (url: string) => void = () => {};
   const ready = new Promise<string>((resolve) => {
@@ -115,6 +116,6 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
     _flushLines();
     if (graceful) for (const [signal, fn] of listeners) Deno.removeSignalListener(signal, fn);
   });
-  ready.then(_._listening);
+  ready.then(_._listening(_flushLines));
   return { ready, close, finished: server.finished };
 }

@@ -66,6 +66,7 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
     options.env ?? process.env,
     _RUNTIME,
     _logger,
+    _flushLines,
   );
   const listener = toNodeListener(handler);
   const inFlight = new Set<ServerResponse>();
@@ -133,6 +134,7 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
   finished.then(() => {
     for (const signal of _.SHUTDOWN_SIGNALS) process.off(signal, onSignal);
   });
-  ready.then(_._listening, () => {});
+  // A failed listen: the lines gathered before go out before runServer's line saying why.
+  ready.then(_._listening(_flushLines), _flushLines);
   return { ready, close, finished };
 }

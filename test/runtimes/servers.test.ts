@@ -304,6 +304,35 @@ describe.each(RUNTIMES)('the $name server at start-up', (runtime) => {
       taken.close();
     }
   });
+
+  test('start-up warnings come out before the line saying why start-up failed', {
+    timeout: 30_000,
+  }, async () => {
+    const taken = createNetServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    const misspelt = { MAIL_WEBHOOK_SES_TOPIC_ARN: signer.topicArn };
+    const messages = (text: string) =>
+      text
+        .trim()
+        .split('\n')
+        .map((line) => String((JSON.parse(line) as { msg: unknown }).msg));
+    try {
+      // A port in use, and a bad setting: each after the misspelt variable's warning.
+      for (const env of [
+        { ...misspelt, PORT: String(port) },
+        { ...misspelt, MAIL_WEBHOOK_MAX_BODY_BYTES: 'lots', PORT: String(port) },
+      ]) {
+        const failed = _start(runtime, env);
+        expect(await failed.exit).toEqual({ code: 1, signal: null });
+        const said = messages(failed.stderr());
+        expect(said[0]).toMatch(/^unknown variable MAIL_WEBHOOK_SES_TOPIC_ARN: /);
+        expect(said.at(-1)).toBe('start-up failed');
+      }
+    } finally {
+      taken.close();
+    }
+  });
 });
 
 const BODY_TIMEOUT_MS = 300;
