@@ -63,6 +63,11 @@ export async function json(response: Response): Promise<any> {
   return JSON.parse(await response.text());
 }
 
+/** A refusal's status and its `error` reason. */
+export async function refusal(response: Response): Promise<{ status: number; error: unknown }> {
+  return { status: response.status, error: (await json(response)).error };
+}
+
 // ---------------------------------------------------------------- SNS ----
 
 export interface SnsCert {

@@ -26,6 +26,7 @@ import {
   json,
   post,
   recordingLogger,
+  refusal,
   standardRequest,
 } from './helpers.js';
 
@@ -39,11 +40,6 @@ async function run(provider: any, request: Request, now?: Date) {
   });
   const res = await handler(request);
   return { res, events: sink.events as EmailTrackingContext[] };
-}
-
-/** A refusal's status and `error`. */
-async function refusal(res: Response) {
-  return { status: res.status, error: (await json(res)).error };
 }
 
 /** The ESP's vectors; a loop over them must meet valid and invalid ones, or it checks nothing. */

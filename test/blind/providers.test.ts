@@ -23,6 +23,7 @@ import {
   newWhsec,
   post,
   recordingLogger,
+  refusal,
   sendgridKeys,
   sendgridRequest,
   sha256Hex,
@@ -38,11 +39,6 @@ function mount(provider: Provider | any, now?: Date) {
     ...(now ? { now: () => now } : {}),
   });
   return { handler, sink };
-}
-
-/** A refusal's status and `error`. */
-async function refusal(res: Response) {
-  return { status: res.status, error: (await json(res)).error };
 }
 
 async function run(

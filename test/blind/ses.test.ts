@@ -13,6 +13,7 @@ import {
   makeSnsCert,
   must,
   recordingLogger,
+  refusal,
   type SnsCert,
   snsEnvelope,
   snsRequest,
@@ -48,11 +49,6 @@ async function deliver(message: unknown, envOptions: Parameters<typeof snsEnvelo
 }
 
 const ses_ = (name: string) => fixtureJson(`ses/${name}.json`);
-
-/** A refusal's status and `error`. */
-async function refusal(res: Response) {
-  return { status: res.status, error: (await json(res)).error };
-}
 
 describe('SES event types and fields', () => {
   test('bounce: one context, every field from the DESIGN table', async () => {

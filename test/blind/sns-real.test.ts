@@ -9,6 +9,7 @@ import {
   json,
   must,
   recordingLogger,
+  refusal,
   snsRequest,
 } from './helpers.js';
 
@@ -30,11 +31,6 @@ function load(folder: string, file: string): Real {
       readFileSync(new URL(`${folder}/${pem}`, DIR), 'utf8');
   }
   return { name: `${folder}/${file}`, raw, env, certs };
-}
-
-/** A refusal's status and `error`. */
-async function refusal(res: Response) {
-  return { status: res.status, error: (await json(res)).error };
 }
 
 // HTTP-shaped messages (what an SNS HTTP subscription POSTs).
