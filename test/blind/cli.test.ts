@@ -164,6 +164,7 @@ describe('mailhooks command', () => {
     ]);
     expect(ok.code).toBe(0);
     expect(sink.events.slice(before).map((e) => e.eventType)).toContain('bounced');
+    const delivered = sink.events.length;
     const wrong = await cli([
       'send',
       'resend',
@@ -174,6 +175,10 @@ describe('mailhooks command', () => {
       newWhsec(),
     ]);
     expect(wrong.code).toBe(1);
+    // The server's refusal, as the command prints it.
+    expect(wrong.stdout).toMatch(/^HTTP 403\b/);
+    expect(wrong.stdout).toContain('"error":"signature-invalid"');
+    expect(sink.events).toHaveLength(delivered);
     const down = await cli([
       'send',
       'resend',
@@ -185,6 +190,7 @@ describe('mailhooks command', () => {
       RESEND_SECRET,
     ]);
     expect(down.code).toBe(1);
+    expect(down.stderr).toContain('could not reach http://127.0.0.1:1/nothing');
   });
 
   test('send postmark with --password, mailgun with --secret, ses unsigned', async () => {
@@ -202,19 +208,18 @@ describe('mailhooks command', () => {
         ])
       ).code,
     ).toBe(0);
-    expect(
-      (
-        await cli([
-          'send',
-          'postmark',
-          'delivered',
-          '--to',
-          `${BASE}/webhooks/mail/postmark`,
-          '--password',
-          'nope',
-        ])
-      ).code,
-    ).toBe(1);
+    const refused = await cli([
+      'send',
+      'postmark',
+      'delivered',
+      '--to',
+      `${BASE}/webhooks/mail/postmark`,
+      '--password',
+      'nope',
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/^HTTP 403\b/);
+    expect(refused.stdout).toContain('"error":"secret-mismatch"');
     expect(
       (
         await cli([
@@ -270,10 +275,13 @@ describe('mailhooks command', () => {
   test('trigger posts a normalized event signed as the fan-out signs it', async () => {
     const ok = await cli(['trigger', 'bounced', '--to', `${BASE}/app`, '--secret', TRIGGER_SECRET]);
     expect(ok.code).toBe(0);
-    expect(received.at(-1)?.eventType).toBe('bounced');
-    expect(received.at(-1)?.timestamp).toBeInstanceOf(Date);
+    expect(received).toHaveLength(1);
+    expect(received[0]?.eventType).toBe('bounced');
+    expect(received[0]?.timestamp).toBeInstanceOf(Date);
     const wrong = await cli(['trigger', 'bounced', '--to', `${BASE}/app`, '--secret', newWhsec()]);
     expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toMatch(/^HTTP 400\b/);
+    expect(received).toHaveLength(1);
     expect((await cli(['trigger', 'bounced', '--to', `${BASE}/app`])).code).toBe(2);
   });
 });

@@ -11,6 +11,7 @@ import {
   type Sink,
   ses,
 } from '../../src/index.js';
+import { configErrorOf } from '../helpers/config-error.js';
 import {
   bodyText,
   collector,
@@ -75,7 +76,9 @@ describe('answers', () => {
     };
     const res = await handlerWith([failing])(standardRequest(URL_, SECRET, resendBody()));
     expect(res.status).toBe(503);
-    expect(await bodyText(res)).not.toMatch(/at .*\.ts:\d+/);
+    const text = await bodyText(res);
+    expect(JSON.parse(text).error).toBe('sink-failed');
+    expect(text).not.toMatch(/at .*\.ts:\d+/);
   });
 
   test('unknown provider path: 404 naming basePath and the configured provider paths', async () => {
@@ -91,6 +94,7 @@ describe('answers', () => {
     );
     expect(res.status).toBe(404);
     const text = await bodyText(res);
+    expect(JSON.parse(text).error).toBe('not-found');
     expect(text).toContain('/webhooks/mail');
     expect(text).toContain('ses');
     expect(text).toContain('resend-eu');
@@ -103,7 +107,11 @@ describe('answers', () => {
       new Request('https://h.example/other', { method: 'POST', body: '{}' }),
     );
     expect(res.status).toBe(404);
-    expect(logger.lines.length).toBeGreaterThan(0);
+    expect((await json(res)).error).toBe('not-found');
+    const refusals = logger.lines.filter((l) => l.text.startsWith('request refused'));
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]?.text).toContain('"reason":"not-found"');
+    expect(refusals[0]?.text).toContain('"path":"/other"');
   });
 
   test('basePath option moves the routes', async () => {
@@ -113,8 +121,10 @@ describe('answers', () => {
       standardRequest('https://h.example/hooks/resend', SECRET, resendBody()),
     );
     expect(ok.status).toBe(200);
+    expect(sink.events).toHaveLength(1);
     const old = await handler(standardRequest(URL_, SECRET, resendBody()));
     expect(old.status).toBe(404);
+    expect((await json(old)).error).toBe('not-found');
   });
 
   test('enabled: false answers 404 on every route, naming basePath and the provider paths', async () => {
@@ -123,6 +133,7 @@ describe('answers', () => {
     const res = await handler(standardRequest(URL_, SECRET, resendBody()));
     expect(res.status).toBe(404);
     const text = await bodyText(res);
+    expect(JSON.parse(text).error).toBe('not-found');
     expect(text).toContain('/webhooks/mail');
     expect(text).toContain('resend');
     expect(sink.events).toHaveLength(0);
@@ -133,6 +144,8 @@ describe('answers', () => {
     for (const method of ['GET', 'PUT', 'DELETE']) {
       const res = await handler(new Request(URL_, { method }));
       expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('POST');
+      expect((await json(res)).error).toBe('method-not-allowed');
     }
   });
 
@@ -159,6 +172,7 @@ describe('answers', () => {
       } as RequestInit),
     );
     expect(res.status).toBe(413);
+    expect((await json(res)).error).toBe('body-too-large');
     expect(produced).toBeLessThan(1024 * 1024);
     // Content-Length alone is enough to refuse.
     const declared = await handler(
@@ -169,6 +183,7 @@ describe('answers', () => {
       }),
     );
     expect(declared.status).toBe(413);
+    expect((await json(declared)).error).toBe('body-too-large');
   });
 
   test('a body over the default maxBodyBytes (1048576) is 413; one at the limit is read', async () => {
@@ -178,10 +193,13 @@ describe('answers', () => {
       new Request(URL_, { method: 'POST', headers: signed.headers, body: 'x'.repeat(1048577) }),
     );
     expect(big.status).toBe(413);
+    expect((await json(big)).error).toBe('body-too-large');
     const atLimit = await handler(
       new Request(URL_, { method: 'POST', headers: signed.headers, body: 'x'.repeat(1048576) }),
     );
-    expect(atLimit.status).not.toBe(413);
+    // Read whole and checked: not the body that was signed.
+    expect(atLimit.status).toBe(403);
+    expect((await json(atLimit)).error).toBe('signature-invalid');
   });
 
   test('a malformed Host or a 64 KB query string never gives 500', async () => {
@@ -189,11 +207,14 @@ describe('answers', () => {
     const longQuery = await handler(
       new Request(`${URL_}?${'a=1&'.repeat(16 * 1024)}`, { method: 'POST', body: '{}' }),
     );
-    expect(longQuery.status).toBeLessThan(500);
+    // Routed by its pathname: an unsigned post, refused as one.
+    expect(longQuery.status).toBe(403);
+    expect((await json(longQuery)).error).toBe('signature-missing');
     const host = await handler(
       new Request(URL_, { method: 'POST', body: '{}', headers: { host: '[::1' } }),
     );
-    expect(host.status).toBeLessThan(500);
+    expect(host.status).toBe(400);
+    expect((await json(host)).error).toBe('invalid-host');
   });
 
   test('handleMailWebhook(request, options) answers like the handler', async () => {
@@ -210,38 +231,22 @@ describe('answers', () => {
 
 describe('options', () => {
   test('an unknown option key is a ConfigError naming the key and the closest known one', () => {
-    let error: unknown;
-    try {
-      createMailWebhookHandler({ maxBodyByte: 10 } as any);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(String((error as Error).message)).toContain('maxBodyByte');
-    expect(String((error as Error).message)).toContain('maxBodyBytes');
+    const error = configErrorOf(() => createMailWebhookHandler({ maxBodyByte: 10 } as any));
+    expect(error.message).toContain('maxBodyByte');
+    expect(error.message).toContain('maxBodyBytes');
   });
 
   test('an unknown provider option key is a ConfigError naming it', () => {
-    let error: unknown;
-    try {
-      createMailWebhookHandler({ providers: [ses({ topicArn: ['x'] } as any)] });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toContain('topicArn');
-    expect((error as Error).message).toContain('topicArns');
+    const error = configErrorOf(() =>
+      createMailWebhookHandler({ providers: [ses({ topicArn: ['x'] } as any)] }),
+    );
+    expect(error.message).toContain('topicArn');
+    expect(error.message).toContain('topicArns');
   });
 
   test('the old top-level ses option is a ConfigError pointing to providers: [ses({...})]', () => {
-    let error: unknown;
-    try {
-      createMailWebhookHandler({ ses: { topicArns: [] } } as any);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toContain('providers: [ses(');
+    const error = configErrorOf(() => createMailWebhookHandler({ ses: { topicArns: [] } } as any));
+    expect(error.message).toContain('providers: [ses(');
   });
 
   test('apiToken without a store, resend without a secret, two providers on one path: ConfigError', () => {
@@ -264,7 +269,10 @@ describe('options', () => {
     });
     expect((await handler(standardRequest(URL_, SECRET, resendBody()))).status).toBe(200);
     expect((await handler(standardRequest(`${URL_}-b`, other, resendBody()))).status).toBe(200);
-    expect((await handler(standardRequest(`${URL_}-b`, SECRET, resendBody()))).status).toBe(403);
+    const crossed = await handler(standardRequest(`${URL_}-b`, SECRET, resendBody()));
+    expect(crossed.status).toBe(403);
+    expect((await json(crossed)).error).toBe('signature-invalid');
+    expect(sink.events).toHaveLength(2);
   });
 });
 
@@ -320,6 +328,7 @@ describe('EventBus and listeners', () => {
     });
     const res = await handlerWith([bus])(standardRequest(URL_, SECRET, resendBody()));
     expect(res.status).toBe(503);
+    expect((await json(res)).error).toBe('sink-failed');
   });
 
   test('a listener that never settles: 503 listener-timeout after listenerTimeoutMs', async () => {
@@ -344,6 +353,7 @@ describe('EventBus and listeners', () => {
     });
     const res = await handlerWith([bus])(standardRequest(URL_, SECRET, resendBody()));
     expect(res.status).toBe(503);
+    expect((await json(res)).error).toBe('sink-failed');
   });
 
   test('EventBus.subscribe is the process-wide default bus, used (and each event logged) when no sink is configured', async () => {

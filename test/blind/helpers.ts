@@ -1,10 +1,12 @@
-// Helpers for the blind suite: written from DESIGN.md and the fixtures' README only.
+// Helpers for the blind suite, written from DESIGN.md and the fixtures' README (the SNS string to
+// sign, the certificate server and Basic credentials are test/helpers' own, not the code under test's).
 import { execFileSync } from 'node:child_process';
 import { createHash, createHmac, createSign, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmailTrackingContext, Logger, Sink } from '../../src/index.js';
+import { serveCertificates, snsStringToSign } from '../helpers/signing.js';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url);
 
@@ -63,6 +65,11 @@ export async function json(response: Response): Promise<any> {
   return JSON.parse(await response.text());
 }
 
+/** A refusal's status and its `error` reason. */
+export async function refusal(response: Response): Promise<{ status: number; error: unknown }> {
+  return { status: response.status, error: (await json(response)).error };
+}
+
 // ---------------------------------------------------------------- SNS ----
 
 export interface SnsCert {
@@ -100,28 +107,6 @@ export function makeSnsCert(options: { cn?: string; san?: string; days?: number 
 export const CERT_URL =
   'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem';
 export const TOPIC = 'arn:aws:sns:us-east-1:123456789012:ses-events';
-
-const NOTIFICATION_KEYS = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'];
-const SUBSCRIPTION_KEYS = [
-  'Message',
-  'MessageId',
-  'SubscribeURL',
-  'Timestamp',
-  'Token',
-  'TopicArn',
-  'Type',
-];
-
-export function stringToSign(envelope: Record<string, any>): string {
-  const keys = envelope.Type === 'Notification' ? NOTIFICATION_KEYS : SUBSCRIPTION_KEYS;
-  let out = '';
-  for (const key of keys) {
-    const value = envelope[key];
-    if (value === undefined || value === null) continue;
-    out += `${key}\n${value}\n`;
-  }
-  return out;
-}
 
 let counter = 0;
 export function uuid(): string {
@@ -162,7 +147,7 @@ export function snsEnvelope(
       `https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${envelope.TopicArn}&Token=${envelope.Token}`;
   }
   const signer = createSign(envelope.SignatureVersion === '2' ? 'RSA-SHA256' : 'RSA-SHA1');
-  signer.update(stringToSign(envelope), 'utf8');
+  signer.update(snsStringToSign(envelope), 'utf8');
   envelope.Signature = signer.sign(cert.keyPem, 'base64');
   envelope.SigningCertURL = options.certUrl ?? CERT_URL;
   envelope.UnsubscribeURL = `https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${envelope.TopicArn}:x`;
@@ -196,23 +181,10 @@ function safeParse(text: string): any {
   }
 }
 
-export function basic(user: string, password: string): string {
-  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-}
+export { basic } from '../helpers/provider-harness.js';
 
-/** A fetch that serves certificates by URL and counts calls. */
-export function certFetch(certs: Record<string, string>): typeof fetch & { calls: string[] } {
-  const calls: string[] = [];
-  const f = (async (input: RequestInfo | URL) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    calls.push(url);
-    const pem = certs[url];
-    if (pem === undefined) return new Response('not found', { status: 404 });
-    return new Response(pem, { status: 200 });
-  }) as typeof fetch & { calls: string[] };
-  f.calls = calls;
-  return f;
-}
+/** A fetch that serves certificates by URL (404 elsewhere) and lists the URLs asked for in `calls`. */
+export const certFetch = serveCertificates;
 
 // ------------------------------------------------------ Standard Webhooks ----
 

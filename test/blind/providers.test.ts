@@ -2,6 +2,7 @@
 // ESP signs, with the vectors in fixtures/esps/<esp>/vectors.
 import { describe, expect, test } from 'vitest';
 import {
+  ConfigError,
   createMailWebhookHandler,
   type EmailTrackingContext,
   mailgun,
@@ -22,6 +23,7 @@ import {
   newWhsec,
   post,
   recordingLogger,
+  refusal,
   sendgridKeys,
   sendgridRequest,
   sha256Hex,
@@ -96,8 +98,10 @@ describe('resend', () => {
     ).toBe(200);
     const onlyV2 = { ...symfony.headers, 'svix-signature': `v2,${good.slice(3)}` };
     expect(
-      (await run(resend({ secret: symfony.secret }), symfonyRequest(onlyV2), now)).res.status,
-    ).toBe(403);
+      await refusal(
+        (await run(resend({ secret: symfony.secret }), symfonyRequest(onlyV2), now)).res,
+      ),
+    ).toEqual({ status: 403, error: 'signature-invalid' });
   });
 
   test('a tampered body is refused 403; a missing signature is 403 signature-missing', async () => {
@@ -107,7 +111,9 @@ describe('resend', () => {
       headers: symfony.headers,
       body: symfonyBody.replace('test@example.com', 'evil@example.com'),
     });
-    expect((await run(resend({ secret: symfony.secret }), tampered, now)).res.status).toBe(403);
+    const refused = await run(resend({ secret: symfony.secret }), tampered, now);
+    expect(await refusal(refused.res)).toEqual({ status: 403, error: 'signature-invalid' });
+    expect(refused.events).toHaveLength(0);
     const { 'svix-signature': _drop, ...unsigned } = symfony.headers;
     const missing = await run(resend({ secret: symfony.secret }), symfonyRequest(unsigned), now);
     expect(missing.res.status).toBe(403);
@@ -145,12 +151,12 @@ describe('resend', () => {
       resend({ secret: SECRET }),
       standardRequest(URL_, SECRET, body, { timestamp: now - 400 }),
     );
-    expect(old.res.status).toBe(403);
+    expect(await refusal(old.res)).toEqual({ status: 403, error: 'message-too-old' });
     const ahead = await run(
       resend({ secret: SECRET }),
       standardRequest(URL_, SECRET, body, { timestamp: now + 400 }),
     );
-    expect(ahead.res.status).toBe(403);
+    expect(await refusal(ahead.res)).toEqual({ status: 403, error: 'timestamp-in-future' });
     const fine = await run(
       resend({ secret: SECRET }),
       standardRequest(URL_, SECRET, body, { timestamp: now - 200 }),
@@ -378,10 +384,11 @@ describe('sendgrid', () => {
   });
 
   test('the negative vectors (wrong key, bad signature, bad timestamp) are refused 403', async () => {
-    for (const name of [
-      'single_event_wrong_key',
-      'single_event_bad_signature',
-      'single_event_bad_timestamp',
+    for (const [name, reason] of [
+      ['single_event_wrong_key', 'signature-invalid'],
+      ['single_event_bad_signature', 'signature-invalid'],
+      // Its timestamp header is the word "timestamp".
+      ['single_event_bad_timestamp', 'timestamp-invalid'],
     ]) {
       const v = vectors.find((x) => x.name === name);
       const { res, events } = await run(
@@ -389,7 +396,7 @@ describe('sendgrid', () => {
         reqOf(v),
         new Date(1600112502_000),
       );
-      expect(res.status, name).toBe(403);
+      expect(await refusal(res), name).toEqual({ status: 403, error: reason });
       expect(events).toHaveLength(0);
     }
   });
@@ -400,8 +407,10 @@ describe('sendgrid', () => {
       Number(v.headers['X-Twilio-Email-Event-Webhook-Timestamp']) * 1000 + 601_000,
     );
     expect(
-      (await run(sendgrid({ publicKey: v.public_key_spki_base64 }), reqOf(v), late)).res.status,
-    ).toBe(403);
+      await refusal(
+        (await run(sendgrid({ publicKey: v.public_key_spki_base64 }), reqOf(v), late)).res,
+      ),
+    ).toEqual({ status: 403, error: 'message-too-old' });
   });
 
   test('missing signature: 403 signature-missing', async () => {
@@ -510,7 +519,10 @@ describe('mailgun', () => {
   const symfony = (name: string) => fixtureText(`esps/mailgun/symfony_${name}.json`);
 
   test('every valid vector verifies (maxAgeSeconds 0: no age check)', async () => {
-    for (const v of vectors.filter((x) => x.expect_valid)) {
+    const valid = vectors.filter((x) => x.expect_valid);
+    // The fixture's 14 valid vectors: a loop over none would pass.
+    expect(valid).toHaveLength(14);
+    for (const v of valid) {
       const body = v.body_file ? fixtureText(`esps/mailgun/vectors/${v.body_file}`) : v.body;
       const { res } = await run(mailgun({ signingKey: v.signing_key }), post(URL_, body));
       expect(res.status, v.name).toBe(200);
@@ -519,7 +531,9 @@ describe('mailgun', () => {
 
   test('the wrong key is refused 403; no signature block is 403 signature-missing', async () => {
     const body = symfony('delivered_messages');
-    expect((await run(mailgun({ signingKey: 'WRONG' }), post(URL_, body))).res.status).toBe(403);
+    expect(
+      await refusal((await run(mailgun({ signingKey: 'WRONG' }), post(URL_, body))).res),
+    ).toEqual({ status: 403, error: 'signature-invalid' });
     const stripped = JSON.stringify({ 'event-data': JSON.parse(body)['event-data'] });
     const missing = await run(mailgun({ signingKey: KEY }), post(URL_, stripped));
     expect(missing.res.status).toBe(403);
@@ -531,7 +545,7 @@ describe('mailgun', () => {
       mailgun({ signingKey: KEY, maxAgeSeconds: 300 }),
       post(URL_, symfony('delivered_messages')),
     );
-    expect(res.status).toBe(403);
+    expect(await refusal(res)).toEqual({ status: 403, error: 'message-too-old' });
   });
 
   test('permanent failure: bounced, permanent, category bounced, every field source', async () => {
@@ -627,12 +641,18 @@ describe('postmark', () => {
   test('no credentials: 401 with WWW-Authenticate Basic; wrong: 403; any user name with the password', async () => {
     const provider = postmark({ password: 'pw' });
     const none = await run(provider, post(URL_, pm('delivered_event')));
-    expect(none.res.status).toBe(401);
+    expect(await refusal(none.res)).toEqual({ status: 401, error: 'credentials-required' });
     expect(none.res.headers.get('www-authenticate') ?? '').toMatch(/^Basic/i);
     expect(
-      (await run(provider, post(URL_, pm('delivered_event'), { authorization: basic('u', 'bad') })))
-        .res.status,
-    ).toBe(403);
+      await refusal(
+        (
+          await run(
+            provider,
+            post(URL_, pm('delivered_event'), { authorization: basic('u', 'bad') }),
+          )
+        ).res,
+      ),
+    ).toEqual({ status: 403, error: 'secret-mismatch' });
     expect(
       (
         await run(
@@ -646,13 +666,15 @@ describe('postmark', () => {
   test('username, when set, must match', async () => {
     const provider = postmark({ username: 'hook', password: 'pw' });
     expect(
-      (
-        await run(
-          provider,
-          post(URL_, pm('delivered_event'), { authorization: basic('other', 'pw') }),
-        )
-      ).res.status,
-    ).toBe(403);
+      await refusal(
+        (
+          await run(
+            provider,
+            post(URL_, pm('delivered_event'), { authorization: basic('other', 'pw') }),
+          )
+        ).res,
+      ),
+    ).toEqual({ status: 403, error: 'secret-mismatch' });
     expect(
       (
         await run(
@@ -674,13 +696,16 @@ describe('postmark', () => {
         .res.status,
     ).toBe(200);
     expect(
-      (await run(provider, post(URL_, pm('delivered_event'), { 'x-hook-secret': 'nope' }))).res
-        .status,
-    ).toBe(403);
+      await refusal(
+        (await run(provider, post(URL_, pm('delivered_event'), { 'x-hook-secret': 'nope' }))).res,
+      ),
+    ).toEqual({ status: 403, error: 'secret-mismatch' });
   });
 
   test('postmark without any credential setting is a ConfigError', () => {
-    expect(() => createMailWebhookHandler({ providers: [postmark({} as any)] })).toThrow();
+    expect(() => createMailWebhookHandler({ providers: [postmark({} as any)] })).toThrow(
+      ConfigError,
+    );
   });
 
   const auth = { authorization: basic('u', 'pw') };

@@ -51,12 +51,13 @@ beforeAll(() => {
   });
 });
 
+/** The answer's status and JSON, after checking it is no 5xx. */
 async function expectNo500(request: Request) {
   const res = await handler(request);
   expect(res.status).toBeLessThan(500);
   const text = await res.text();
   expect(() => JSON.parse(text)).not.toThrow();
-  return res;
+  return { status: res.status, body: JSON.parse(text) as Record<string, unknown> };
 }
 
 const WEIRD = ['constructor', '__proto__', 'toString', ''];
@@ -72,24 +73,30 @@ describe('signed but strange SES Messages', () => {
     for (const message of ['null', '42', '[1,2]', '"text"', '{}', 'true']) {
       const before = sink.events.length;
       const res = await expectNo500(snsRequest(snsEnvelope(cert, message)));
-      expect(res.status, message).toBe(200);
+      expect(res, message).toEqual({ status: 200, body: { ok: true, events: 0 } });
       expect(sink.events.length, message).toBe(before);
     }
   });
 
-  test('an SES event with fields of the wrong shape, or an odd eventType: never 500', async () => {
-    const changes: [string, (m: any) => any][] = [
-      ['eventType a number', (m) => ({ ...m, eventType: 5 })],
-      ['mail null', (m) => ({ ...m, mail: null })],
+  test('an SES event with fields of the wrong shape: 400 naming the field; an odd eventType: unknown', async () => {
+    // [what, change, the field the 400 names, or undefined for one unknown event]
+    const changes: [string, (m: any) => any, string | undefined][] = [
+      ['eventType a number', (m) => ({ ...m, eventType: 5 }), '"eventType"'],
+      ['mail null', (m) => ({ ...m, mail: null }), '"mail"'],
       [
         'destination not a list',
         (m) => ({ ...m, mail: { ...m.mail, destination: 'a@example.com' } }),
+        '"mail.destination"',
       ],
-      ['tags not a map of lists', (m) => ({ ...m, mail: { ...m.mail, tags: { a: 'b' } } })],
-      ['headers not a list', (m) => ({ ...m, mail: { ...m.mail, headers: { a: 1 } } })],
       [
-        'X-Metadata not JSON',
-        (m) => ({ ...m, mail: { ...m.mail, headers: [{ name: 'X-Metadata', value: '{oops' }] } }),
+        'tags not a map of lists',
+        (m) => ({ ...m, mail: { ...m.mail, tags: { a: 'b' } } }),
+        '"mail.tags.a"',
+      ],
+      [
+        'headers not a list',
+        (m) => ({ ...m, mail: { ...m.mail, headers: { a: 1 } } }),
+        '"mail.headers"',
       ],
       [
         'bounced recipient without address',
@@ -98,37 +105,66 @@ describe('signed but strange SES Messages', () => {
           eventType: 'Bounce',
           bounce: { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{}] },
         }),
+        '"bounce.bouncedRecipients.0.emailAddress"',
       ],
-      ['messageId a number', (m) => ({ ...m, mail: { ...m.mail, messageId: 7 } })],
-      ...WEIRD.map((type): [string, (m: any) => any] => [
+      [
+        'messageId a number',
+        (m) => ({ ...m, mail: { ...m.mail, messageId: 7 } }),
+        '"mail.messageId"',
+      ],
+      ...WEIRD.map((type): [string, (m: any) => any, undefined] => [
         `eventType ${JSON.stringify(type)}`,
         (m) => ({ ...m, eventType: type }),
+        undefined,
       ]),
     ];
-    for (const [, change] of changes) {
-      await expectNo500(
+    for (const [what, change, field] of changes) {
+      const before = sink.events.length;
+      const { status, body } = await expectNo500(
         snsRequest(snsEnvelope(cert, change(fixtureJson('ses/event-publishing-send.json')))),
       );
+      if (field === undefined) {
+        expect({ status, body }, what).toEqual({ status: 200, body: { ok: true, events: 1 } });
+        expect(sink.events.at(-1)?.eventType, what).toBe('unknown');
+      } else {
+        expect({ status, error: body.error }, what).toEqual({
+          status: 400,
+          error: 'invalid-ses-event',
+        });
+        expect(body.message, what).toContain(field);
+        expect(sink.events.length, what).toBe(before);
+      }
     }
   });
 
-  test('envelopes that are not what they claim: 4xx', async () => {
+  test('an X-Metadata header that is not JSON costs its metadata, not the event', async () => {
+    const send = fixtureJson('ses/event-publishing-send.json');
+    send.mail.headers = [{ name: 'X-Metadata', value: '{oops' }];
+    const res = await expectNo500(snsRequest(snsEnvelope(cert, send)));
+    expect(res).toEqual({ status: 200, body: { ok: true, events: 1 } });
+    expect(sink.events.at(-1)).toMatchObject({ eventType: 'sent', metadata: {} });
+  });
+
+  test('envelopes that are not what they claim: 400 or 403 naming the rule', async () => {
     const signed = () => snsEnvelope(otherCert(), 'x');
-    const bodies = [
-      '[]',
-      'null',
-      '5',
-      JSON.stringify({ Type: 5, MessageId: 'x' }),
-      JSON.stringify({ Type: 'constructor', MessageId: 'x' }),
-      JSON.stringify({ ...signed(), Signature: undefined }),
-      JSON.stringify({ ...signed(), Signature: '%%%' }),
-      JSON.stringify({ ...signed(), SigningCertURL: 'not a url' }),
-      JSON.stringify({ ...signed(), Timestamp: 'yesterday' }),
-      '\uFFFD',
+    const bodies: [string, number, string][] = [
+      ['[]', 400, 'invalid-envelope'],
+      ['null', 400, 'invalid-envelope'],
+      ['5', 400, 'invalid-envelope'],
+      [JSON.stringify({ Type: 5, MessageId: 'x' }), 400, 'unknown-type'],
+      [JSON.stringify({ Type: 'constructor', MessageId: 'x' }), 400, 'unknown-type'],
+      [JSON.stringify({ ...signed(), Signature: undefined }), 403, 'signature-missing'],
+      [JSON.stringify({ ...signed(), Signature: '%%%' }), 403, 'signature-invalid'],
+      [JSON.stringify({ ...signed(), SigningCertURL: 'not a url' }), 403, 'cert-url-invalid'],
+      [JSON.stringify({ ...signed(), Timestamp: 'yesterday' }), 403, 'timestamp-invalid'],
+      ['\uFFFD', 400, 'invalid-json'],
     ];
-    for (const body of bodies) {
+    for (const [body, status, error] of bodies) {
       const res = await expectNo500(snsRequest(body));
-      expect(res.status, body.slice(0, 60)).toBeGreaterThanOrEqual(400);
+      expect({ status: res.status, error: res.body.error }, body.slice(0, 60)).toEqual({
+        status,
+        error,
+      });
     }
   });
 });
@@ -184,14 +220,14 @@ describe('ESP bodies with odd shapes and type names', () => {
       });
       await expectNo500(post('https://h.example/webhooks/mail/mailgun', body));
     }
-    for (const body of [
-      '{}',
-      '{"signature":null}',
-      '{"signature":{"timestamp":1,"token":2,"signature":3}}',
-      '[]',
-    ]) {
+    for (const [body, error] of [
+      ['{}', 'signature-missing'],
+      ['{"signature":null}', 'signature-missing'],
+      ['{"signature":{"timestamp":1,"token":2,"signature":3}}', 'signature-invalid'],
+      ['[]', 'signature-missing'],
+    ] as const) {
       const res = await expectNo500(post('https://h.example/webhooks/mail/mailgun', body));
-      expect(res.status, body).toBeGreaterThanOrEqual(400);
+      expect({ status: res.status, error: res.body.error }, body).toEqual({ status: 403, error });
     }
   });
 
@@ -231,7 +267,7 @@ describe('ESP bodies with odd shapes and type names', () => {
       await expectNo500(post('https://h.example/webhooks/mail/postmark', body, auth));
   });
 
-  test('malformed credentials never 500', async () => {
+  test('malformed credentials never 500: they are no credentials, 401', async () => {
     for (const authorization of [
       'Basic',
       'Basic !!!',
@@ -239,7 +275,13 @@ describe('ESP bodies with odd shapes and type names', () => {
       'Bearer',
       'Basic \u00e9',
     ]) {
-      await expectNo500(post('https://h.example/webhooks/mail/postmark', '{}', { authorization }));
+      const res = await expectNo500(
+        post('https://h.example/webhooks/mail/postmark', '{}', { authorization }),
+      );
+      expect({ status: res.status, error: res.body.error }, authorization).toEqual({
+        status: 401,
+        error: 'credentials-required',
+      });
     }
   });
 });

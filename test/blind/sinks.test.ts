@@ -9,6 +9,7 @@ import {
   decodeTrackingEvent,
   type EmailTrackingContext,
   encodeTrackingEvent,
+  FanoutError,
   resend,
   WireFormatError,
 } from '../../src/index.js';
@@ -148,6 +149,7 @@ describe('queue sink', () => {
       standardRequest('https://h.example/webhooks/mail/resend', secret, body),
     );
     expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: string }).error).toBe('sink-failed');
   });
 });
 
@@ -235,14 +237,18 @@ describe('fan-out sink', () => {
     }).send([context()]);
     expect(ok.requests).toHaveLength(2);
     const bad = recorder([500, 500, 500, 500]);
-    await expect(
-      createFanoutSink({
-        logger: recordingLogger(),
-        endpoints: [{ url: 'https://a.example/h', secret: newWhsec() }],
-        retries: 1,
-        fetch: bad.f,
-      }).send([context()]),
-    ).rejects.toThrow();
+    const error = await createFanoutSink({
+      logger: recordingLogger(),
+      endpoints: [{ url: 'https://a.example/h', secret: newWhsec() }],
+      retries: 1,
+      fetch: bad.f,
+    })
+      .send([context()])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FanoutError);
+    expect((error as FanoutError).failures.map((f) => f.reason)).toEqual([
+      'HTTP 500 after 2 attempts',
+    ]);
     expect(bad.requests).toHaveLength(2);
   });
 
@@ -258,7 +264,11 @@ describe('fan-out sink', () => {
       retries: 0,
       fetch: hanging,
     });
-    await expect(sink.send([context()])).rejects.toThrow();
+    const error = await sink.send([context()]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FanoutError);
+    expect((error as FanoutError).failures.map((f) => f.reason)).toEqual([
+      'timed out after 50 ms after 1 attempt',
+    ]);
   });
 
   test('endpoint URLs with credentials or a query are refused at configuration', () => {
@@ -310,6 +320,10 @@ describe('fan-out sink', () => {
   });
 });
 
+/** A WebhookVerificationError naming `reason`. */
+const refusedFor = (reason: string) => (error: unknown) =>
+  error instanceof WebhookVerificationError && error.reason === reason;
+
 describe('receiver', () => {
   const body = JSON.stringify({
     type: 'email.bounced',
@@ -337,23 +351,23 @@ describe('receiver', () => {
 
   test('wrong secret, missing signature, old or future timestamp: WebhookVerificationError', async () => {
     const secret = newWhsec();
-    await expect(verifyTrackingWebhook(signed(newWhsec()), secret)).rejects.toBeInstanceOf(
-      WebhookVerificationError,
+    await expect(verifyTrackingWebhook(signed(newWhsec()), secret)).rejects.toSatisfy(
+      refusedFor('signature-invalid'),
     );
     const noSig = new Request('https://app.example/hooks', {
       method: 'POST',
       headers: { 'webhook-id': 'msg_1', 'webhook-timestamp': '1' },
       body,
     });
-    await expect(verifyTrackingWebhook(noSig, secret)).rejects.toBeInstanceOf(
-      WebhookVerificationError,
+    await expect(verifyTrackingWebhook(noSig, secret)).rejects.toSatisfy(
+      refusedFor('signature-missing'),
     );
     const now = Math.floor(Date.now() / 1000);
-    await expect(verifyTrackingWebhook(signed(secret, now - 600), secret)).rejects.toBeInstanceOf(
-      WebhookVerificationError,
+    await expect(verifyTrackingWebhook(signed(secret, now - 600), secret)).rejects.toSatisfy(
+      refusedFor('message-too-old'),
     );
-    await expect(verifyTrackingWebhook(signed(secret, now + 600), secret)).rejects.toBeInstanceOf(
-      WebhookVerificationError,
+    await expect(verifyTrackingWebhook(signed(secret, now + 600), secret)).rejects.toSatisfy(
+      refusedFor('timestamp-in-future'),
     );
     // within 5 minutes passes
     await expect(verifyTrackingWebhook(signed(secret, now - 200), secret)).resolves.toMatchObject({
@@ -373,8 +387,8 @@ describe('receiver', () => {
       },
       body: body.replace('r@example.com', 'x@example.com'),
     });
-    await expect(verifyTrackingWebhook(req, secret)).rejects.toBeInstanceOf(
-      WebhookVerificationError,
+    await expect(verifyTrackingWebhook(req, secret)).rejects.toSatisfy(
+      refusedFor('signature-invalid'),
     );
   });
 });

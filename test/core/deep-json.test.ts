@@ -10,6 +10,7 @@ import {
   type EmailTrackingContext,
   encodeTrackingEvent,
 } from '../../src/index.js';
+import { captureHandler } from '../helpers/capture-handler.js';
 import { memoryLogger } from '../helpers/envelope.js';
 import { unverifiedProviders } from '../helpers/unverified-providers.js';
 
@@ -152,12 +153,9 @@ describe('JSON nested more than 64 levels deep', () => {
   });
 
   test('brackets inside a string are text, not nesting; an escaped quote does not end it', async () => {
-    const { received, logger } = { received: [] as EmailTrackingContext[], ...memoryLogger() };
-    const handle = createMailWebhookHandler({
-      providers: [mailhooks.resend({ verifySignature: false })],
-      sinks: [{ name: 'capture', send: async (events) => void received.push(...events) }],
-      logger,
-    });
+    const { handle, events: received } = captureHandler(
+      mailhooks.resend({ verifySignature: false }),
+    );
     const send = (x: string) =>
       handle(
         new Request('https://hooks.example/webhooks/mail/resend', {
@@ -170,7 +168,9 @@ describe('JSON nested more than 64 levels deep', () => {
     expect(received).toHaveLength(1);
     // "]" in a string does not unwind real nesting: 70 levels after it are still refused.
     const hidden = `[${JSON.stringify(`\\"${']'.repeat(100)}`)},${nest(70)}]`;
-    expect((await send(hidden)).status).toBe(400);
+    const refused = await send(hidden);
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: string }).error).toBe('invalid-json');
     expect(received).toHaveLength(1);
   });
 });

@@ -280,12 +280,14 @@ describe('a line is one line of JSON, bounded, whatever the request put in it', 
     [
       'a 64 KB path',
       () => new Request(`${URL_SES}${'/'.repeat(65_536)}`, { method: 'GET' }),
+      [405, 'method-not-allowed'],
       'path',
       `/webhooks/mail/ses${'/'.repeat(100)}`,
     ],
     [
       'a 64 KB method',
       () => new Request(URL_SES, { method: 'M'.repeat(65_536) }),
+      [405, 'method-not-allowed'],
       'method',
       'M'.repeat(100),
     ],
@@ -295,25 +297,28 @@ describe('a line is one line of JSON, bounded, whatever the request put in it', 
         snsRequest(envelope(bounce), {
           'x-amz-sns-message-type': `Notification${'x'.repeat(65_536)}`,
         }),
+      [403, 'header-mismatch'],
       'detail',
       'header x-amz-sns-message-type (Notificationxxx',
     ],
     [
       'a 64 KB body field with newlines, quotes, control characters and a lone surrogate',
       () => snsRequest({ ...envelope(bounce), Type: HUGE }, { 'x-amz-sns-message-type': 'x' }),
+      [400, 'unknown-type'],
       'detail',
       `SNS envelope field "Type" is ${JSON.stringify(ODD).slice(0, -1)}xxx`,
     ],
-  ])('%s', async (_what, request, field, start) => {
+  ] as const)('%s', async (_what, request, [status, reason], field, start) => {
     const { handle, written } = jsonHandler();
     const response = await handle(request());
-    expect(response.status).toBeGreaterThanOrEqual(400);
+    const { error } = (await response.json()) as { error: string };
+    expect([response.status, error]).toEqual([status, reason]);
     expect(written).toHaveLength(1);
     const [line] = written as [string];
     expect(line).not.toMatch(/[\n\r]/);
     expect(line.length).toBeLessThan(8_000);
     const parsed = JSON.parse(line) as Record<string, string>;
-    expect(parsed).toMatchObject({ level: 'warn', msg: 'request refused' });
+    expect(parsed).toMatchObject({ level: 'warn', msg: 'request refused', reason });
     expect(parsed[field]?.startsWith(start)).toBe(true);
     expect(parsed[field]?.endsWith('…')).toBe(true);
   });
@@ -334,6 +339,7 @@ describe('a line is one line of JSON, bounded, whatever the request put in it', 
     logger.warn(HUGE, { short: ODD, long: HUGE, count: 3, nested: { long: HUGE } });
     logger.info('override', { msg: HUGE, level: 'x' });
     logger.error(HUGE, cyclic);
+    expect(written).toHaveLength(3);
     for (const line of written) {
       expect(line).not.toMatch(/[\n\r]/);
       expect(line.length).toBeLessThan(8_000);

@@ -14,6 +14,8 @@ const NAMES = Object.keys(MOUNTS);
 // Mailgun and Unisender Go sign inside the body; Scaleway's SNS-style signature is tried unverified.
 const SIGNED_IN_HEADERS = NAMES.filter((n) => !['mailgun', 'unisender-go', 'scaleway'].includes(n));
 const WITH_CREDENTIALS = NAMES.filter((n) => n !== 'scaleway');
+// Shared secrets (Basic, bearer, a header): missing is 401, wrong 403 secret-mismatch. The rest sign.
+const SHARED_SECRET = ['ses', 'postmark', 'brevo', 'mailjet', 'sparkpost', 'ses-eventbridge'];
 
 /** A handler around `name`'s provider; `lines` holds only what requests logged, not start-up. */
 function mounted(name: string, options: Partial<MailWebhookOptions> = {}) {
@@ -133,23 +135,28 @@ describe.each(NAMES)('%s: what each request logs', (name) => {
 });
 
 describe.each(WITH_CREDENTIALS)('%s: refused credentials', (name) => {
-  test('wrong credentials: 401/403 and one line, showing neither secret', async () => {
+  test('wrong credentials: 403 and one line, showing neither secret', async () => {
     const { post, lines, mount } = mounted(name);
     const request = await signedRequest(name, { credentials: mount.wrong });
     const response = await post(request);
-    expect([401, 403]).toContain(response.status);
-    await refusalLine(response, lines, name);
+    expect(response.status).toBe(403);
+    const line = await refusalLine(response, lines, name);
+    expect(line.fields.reason).toBe(
+      SHARED_SECRET.includes(name) ? 'secret-mismatch' : 'signature-invalid',
+    );
     expectNoSecret(lines, mount.secrets, request.headers);
   });
 });
 
 describe.each(SIGNED_IN_HEADERS)('%s: no credentials', (name) => {
-  test('no credential or signature header: 401/403 and one line', async () => {
+  test('no credential or signature header: 401 credentials-required or 403 signature-missing, and one line', async () => {
     const { post, lines } = mounted(name);
     const { body } = await signedRequest(name);
     const response = await post({ headers: { 'content-type': 'application/json' }, body });
-    expect([401, 403]).toContain(response.status);
-    await refusalLine(response, lines, name);
+    const line = await refusalLine(response, lines, name);
+    expect([response.status, line.fields.reason]).toEqual(
+      SHARED_SECRET.includes(name) ? [401, 'credentials-required'] : [403, 'signature-missing'],
+    );
   });
 });
 

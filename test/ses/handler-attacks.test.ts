@@ -4,9 +4,10 @@
  * delivers nothing, and is refused before any download where the rule needs none.
  */
 import { describe, expect, test } from 'vitest';
-import { createMailWebhookHandler, type EmailTrackingContext, ses } from '../../src/index.js';
+import { ses } from '../../src/index.js';
 import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
-import { memoryLogger, snsHeaders } from '../helpers/envelope.js';
+import { captureHandler } from '../helpers/capture-handler.js';
+import { snsHeaders } from '../helpers/envelope.js';
 import { createSigner, randomHex, type Signer, type SnsBody } from '../helpers/signing.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -15,7 +16,6 @@ const EU_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:mailhooks-test';
 
 /** A handler allowing the signer's topic, auto-confirming, with a fetch that records every URL. */
 function setup(signer: Signer) {
-  const received: EmailTrackingContext[] = [];
   const fetched: string[] = [];
   const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = input instanceof Request ? input.url : String(input);
@@ -23,14 +23,9 @@ function setup(signer: Signer) {
     if (url === signer.certUrl) return signer.fetch(input, init);
     return new Response('<ConfirmSubscriptionResponse/>');
   }) as typeof fetch;
-  const { logger, lines } = memoryLogger();
-  const handle = createMailWebhookHandler({
-    // The eu-west-1 topic is allowed too: the region rule, not the allow-list, must refuse it.
-    providers: [ses({ topicArns: [signer.topicArn, EU_TOPIC], autoConfirm: true })],
-    sinks: [{ name: 'capture', send: async (events) => void received.push(...events) }],
-    logger,
-    fetch: fetchFn,
-  });
+  // The eu-west-1 topic is allowed too: the region rule, not the allow-list, must refuse it.
+  const provider = ses({ topicArns: [signer.topicArn, EU_TOPIC], autoConfirm: true });
+  const { handle, events: received, lines } = captureHandler(provider, { fetch: fetchFn });
   const send = async (body: SnsBody, headers: Headers = new Headers(snsHeaders(body))) => {
     const response = await handle(
       new Request('https://hooks.example/webhooks/mail/ses', {

@@ -298,6 +298,9 @@ describe('createFanoutSink as a receiver checks it', () => {
       endpoints: [{ url: 'https://b.example/in', secret: SECRET_B }],
       fetch: second.fetch,
     }).sink.send([{ ...context, tags: [] }]);
+    // One post each, so the ids compared are two real ones, not two undefineds.
+    expect([first.posts.length, second.posts.length]).toEqual([1, 1]);
+    expect(first.posts[0]?.headers['webhook-id']).toMatch(/^msg_/);
     expect(second.posts[0]?.headers['webhook-id']).toBe(first.posts[0]?.headers['webhook-id']);
   });
 
