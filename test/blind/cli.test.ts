@@ -258,7 +258,7 @@ describe('mailhooks command', () => {
       `${BASE}/webhooks/mail/sendgrid`,
       '--private-key',
       join(dir, 'sg.pem'),
-    ]);
+    ]).finally(() => rmSync(dir, { recursive: true, force: true }));
     expect(r.code).toBe(0);
     expect(
       sink.events
