@@ -94,12 +94,20 @@ interface Server {
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+// Every server this file starts, stopped at its end whatever failed: a server whose start-up
+// timed out, or that never exited when a test awaited its exit, is not left running.
+const started = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
 function _start(runtime: Runtime, env: Record<string, string>): Server {
   const child = spawn(runtime.command, runtime.args, {
     // PORT 0 unless `env` names one: the system picks a free port (see _port).
     env: { ...CHILD_ENV, HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk) => (stdout += chunk));
