@@ -119,7 +119,9 @@ afterAll(async () => {
   rmSync(INSTALL, { recursive: true, force: true });
 });
 
-describe('mailhooks command', () => {
+// Each test runs up to five CLI processes one after another: on a busy 2-CPU machine each start
+// takes over a second, past vitest's default 5 s per test (the processes' own limit is 30 s).
+describe('mailhooks command', { timeout: 60_000 }, () => {
   test('--help on every command exits 0', async () => {
     for (const args of [
       ['--help'],
@@ -263,7 +265,7 @@ describe('mailhooks command', () => {
       `${BASE}/webhooks/mail/sendgrid`,
       '--private-key',
       join(dir, 'sg.pem'),
-    ]);
+    ]).finally(() => rmSync(dir, { recursive: true, force: true }));
     expect(r.code).toBe(0);
     expect(
       sink.events

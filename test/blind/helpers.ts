@@ -2,7 +2,7 @@
 // sign, the certificate server and Basic credentials are test/helpers' own, not the code under test's).
 import { execFileSync } from 'node:child_process';
 import { createHash, createHmac, createSign, generateKeyPairSync, sign } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmailTrackingContext, Logger, Sink } from '../../src/index.js';
@@ -97,11 +97,16 @@ export function makeSnsCert(options: { cn?: string; san?: string; days?: number 
     `/CN=${cn}`,
   ];
   if (options.san) args.push('-addext', `subjectAltName=DNS:${options.san}`);
-  execFileSync('openssl', args, { stdio: 'ignore' });
-  return {
-    keyPem: readFileSync(join(dir, 'key.pem'), 'utf8'),
-    certPem: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-  };
+  try {
+    execFileSync('openssl', args, { stdio: 'ignore' });
+    return {
+      keyPem: readFileSync(join(dir, 'key.pem'), 'utf8'),
+      certPem: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+    };
+  } finally {
+    // Read into memory: the key and certificate files are not left behind in the temp directory.
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export const CERT_URL =

@@ -1,14 +1,19 @@
 /** The command as a user runs it: a real process (the CLI bundled by esbuild), exit codes, a real server. */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { toNodeListener } from '../../src/adapters/node-bridge';
 import { RESEND_SECRET, startHarness } from './harness';
 
-const OUT = join(process.cwd(), 'node_modules/.cache/mailhooks-cli-test/main.mjs');
+// A directory of this run's own: a fixed path (it was under node_modules/.cache) is rebuilt by
+// every run, so two runs at once could start a CLI the other is still writing.
+const OUT_DIR = mkdtempSync(join(tmpdir(), 'mailhooks-cli-bin-'));
+const OUT = join(OUT_DIR, 'main.mjs');
 let server: Server;
 let base: string;
 let harness: Awaited<ReturnType<typeof startHarness>>;
@@ -32,6 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
   await harness?.cleanup();
+  rmSync(OUT_DIR, { recursive: true, force: true });
 });
 
 function mailhooks(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

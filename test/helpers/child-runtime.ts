@@ -1,6 +1,5 @@
 /** Child processes under Deno, Bun or Node for the runtime tests: quiet, offline, on a free port. */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 
 // Offline and quiet: no update check, no colours to parse around (vitest sets FORCE_COLOR).
 const { FORCE_COLOR: _, ...inherited } = process.env;
@@ -36,15 +35,25 @@ export function runChild(
   });
 }
 
-/** A TCP port free on 127.0.0.1 just now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+/**
+ * The port of a server started with PORT=0, read from its `listening` line once it writes it.
+ * The system picks the port at listen: a port found free beforehand could be taken by another
+ * process (a connection's local port, another test's server) before the child starts.
+ */
+export async function listeningPort(
+  output: () => string,
+  exited: () => boolean,
+  ms: number,
+): Promise<number> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const port = /"msg":"listening".*?"url":"[^"]*:(\d+)"/.exec(output())?.[1];
+    if (port) return Number(port);
+    if (exited() || Date.now() > deadline) {
+      throw new Error(`the server never said where it listens\n${output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 export const DENO = 'node_modules/.bin/deno';

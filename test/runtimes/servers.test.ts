@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BUN, CHILD_ENV, DENO, DENO_START_FLAGS, freePort } from '../helpers/child-runtime.js';
+import { BUN, CHILD_ENV, DENO, DENO_START_FLAGS, listeningPort } from '../helpers/child-runtime.js';
 import { createSigner } from '../helpers/signing.js';
 import { signedSesPost } from '../helpers/sns-request.js';
 import { addHttpTests, ROUTE } from './http-suite.js';
@@ -94,11 +94,20 @@ interface Server {
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+// Every server this file starts, stopped at its end whatever failed: a server whose start-up
+// timed out, or that never exited when a test awaited its exit, is not left running.
+const started = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
 function _start(runtime: Runtime, env: Record<string, string>): Server {
   const child = spawn(runtime.command, runtime.args, {
-    env: { ...CHILD_ENV, HOST: '127.0.0.1', ...env },
+    // PORT 0 unless `env` names one: the system picks a free port (see _port).
+    env: { ...CHILD_ENV, HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk) => (stdout += chunk));
@@ -114,6 +123,10 @@ const _rssMb = (pid: number): number =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 
 const _sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The port `server` (started with PORT=0: the system picks a free one) listens on. */
+const _port = (server: Server): Promise<number> =>
+  listeningPort(server.stdout, () => server.child.exitCode !== null, START_TIMEOUT_MS);
 
 async function _waitHealthy(base: string, server: Server): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
@@ -146,16 +159,15 @@ describe.each(RUNTIMES)('the $name server', (runtime) => {
   let port = 0;
 
   beforeAll(async () => {
-    port = await freePort();
-    base = `http://127.0.0.1:${port}`;
     server = _start(runtime, {
       MAIL_WEBHOOK_ENABLED: 'true',
       MAIL_WEBHOOK_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
       MAIL_WEBHOOK_SES_TOPIC_ARNS: signer.topicArn,
       // A typo: reported once at start-up, whatever the requests that follow.
       MAIL_WEBHOOK_SES_MAX_AGE: '60',
-      PORT: String(port),
     });
+    port = await _port(server);
+    base = `http://127.0.0.1:${port}`;
     await _waitHealthy(base, server);
   }, START_TIMEOUT_MS + 10_000);
 
@@ -339,13 +351,12 @@ const BODY_TIMEOUT_MS = 300;
 
 /** Starts `runtime`'s server with MAIL_WEBHOOK_BODY_TIMEOUT_MS set; resolves once it is healthy. */
 async function _serveWithBodyTimeout(runtime: Runtime, bodyTimeoutMs: number) {
-  const port = await freePort();
   const server = _start(runtime, {
     MAIL_WEBHOOK_ENABLED: 'true',
     MAIL_WEBHOOK_SES_TOPIC_ARNS: signer.topicArn,
     MAIL_WEBHOOK_BODY_TIMEOUT_MS: String(bodyTimeoutMs),
-    PORT: String(port),
   });
+  const port = await _port(server);
   await _waitHealthy(`http://127.0.0.1:${port}`, server);
   return { server, port };
 }

@@ -11,7 +11,7 @@ import {
   CHILD_ENV,
   DENO,
   DENO_START_FLAGS,
-  freePort,
+  listeningPort,
   runBunTest,
   runChild,
   runDenoTest,
@@ -63,13 +63,12 @@ describe.each(SERVERS)(
   'the $name server with MAIL_WEBHOOK_SQLITE_PATH',
   ({ name, command, args }) => {
     it('keeps a bounce in the file and serves the suppression', { timeout: 30_000 }, async () => {
-      const port = await freePort();
-      const base = `http://127.0.0.1:${port}`;
       const child = spawn(command, args, {
         env: {
           ...CHILD_ENV,
           HOST: '127.0.0.1',
-          PORT: String(port),
+          // The system picks a free port; the server's `listening` line says which.
+          PORT: '0',
           MAIL_WEBHOOK_ENABLED: 'true',
           MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
           MAIL_WEBHOOK_SQLITE_PATH: join(work, `${name}.sqlite`),
@@ -81,6 +80,12 @@ describe.each(SERVERS)(
       child.stdout.on('data', (chunk) => (output += chunk));
       child.stderr.on('data', (chunk) => (output += chunk));
       try {
+        const port = await listeningPort(
+          () => output,
+          () => child.exitCode !== null,
+          20_000,
+        );
+        const base = `http://127.0.0.1:${port}`;
         const deadline = Date.now() + 20_000;
         while (
           !(await fetch(`${base}/healthz`).then(
