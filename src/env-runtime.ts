@@ -106,14 +106,14 @@ export function unknownVariables(env: Env, registry: Registry): UnknownVariable[
   );
   // Names are compared after the prefix they all share, which would make any long name close to
   // some setting (a fan-out secret, MAIL_WEBHOOK_FANOUT_SECRET_CRM, to MAIL_WEBHOOK_FANOUT_RETRIES).
-  const tails = known.map((name) => name.slice(13));
+  const tails = known.map((name) => name.slice('MAIL_WEBHOOK_'.length));
   return Object.keys(env)
     .filter(
       (name) => name.startsWith('MAIL_WEBHOOK_') && !known.includes(name) && !referenced.has(name),
     )
     .map((name) => {
       const provider = unlisted.get(name);
-      const tail = provider ? undefined : closestName(name.slice(13), tails);
+      const tail = provider ? undefined : closestName(name.slice('MAIL_WEBHOOK_'.length), tails);
       return provider
         ? { name, closest: undefined, unlistedProvider: provider }
         : { name, closest: tail && `MAIL_WEBHOOK_${tail}` };
