@@ -1,6 +1,7 @@
 /** Reads a request body once, as bytes, stopping at the size limit and at the time limit. */
 import { badRequest, HttpError } from './errors.js';
 import type { BodyReader } from './runtime-hooks.js';
+import { soonOrRace } from './soon-or-race.js';
 
 // Public messages name the rule, not the configured limit: that goes to the refusal's log line.
 export const bodyTooLarge = (limit: number): HttpError =>
@@ -331,31 +332,4 @@ async function _readStream(
     deadline?.[1]();
   }
   return gathered.bytes();
-}
-
-/**
- * `read`'s outcome if it settles within `ticks` microtasks, else its race with `timeout()`: a
- * read that is already done sets no timer. Rejects as `read` does.
- */
-export async function soonOrRace<T, U>(
-  read: Promise<T>,
-  timeout: () => Promise<U>,
-  ticks: number,
-): Promise<T | U> {
-  const state: { done: boolean; value?: T; error?: unknown; failed?: boolean } = { done: false };
-  read.then(
-    (value) => {
-      state.done = true;
-      state.value = value;
-    },
-    (error: unknown) => {
-      state.done = true;
-      state.failed = true;
-      state.error = error;
-    },
-  );
-  for (let i = 0; i < ticks && !state.done; i++) await undefined;
-  if (!state.done) return Promise.race([read, timeout()]);
-  if (state.failed) throw state.error;
-  return state.value as T;
 }

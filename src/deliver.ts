@@ -1,9 +1,10 @@
 /** Hands a request's events to every sink in order, within one deadline for the whole delivery. */
-import { soonOrRace } from './body.js';
+
 import { describeThrown, type HttpError, unavailable } from './errors.js';
 import type { EmailTrackingContext } from './events.js';
 import type { Logger } from './log.js';
 import { DEADLINE_PASSED, type Sink, type SinkSendOptions } from './sinks/types.js';
+import { soonOrRace } from './soon-or-race.js';
 
 export interface DeliveryOptions {
   readonly sinks: readonly Sink[];
