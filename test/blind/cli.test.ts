@@ -1,6 +1,6 @@
 // DESIGN "The mailhooks command": exit codes 0 / 1 / 2 against a local server.
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import {
   ses,
 } from '../../src/index.js';
 import { verifyTrackingWebhook } from '../../src/receiver.js';
+import { installPackage } from '../helpers/installed-package.js';
 import { collector, must, newWhsec, recordingLogger } from './helpers.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -60,30 +61,8 @@ function build() {
   });
 }
 
-function install(): Promise<void> {
-  const installed = join(INSTALL, 'node_modules/mailhooks');
-  mkdirSync(installed, { recursive: true });
-  copyFileSync(join(ROOT, 'package.json'), join(installed, 'package.json'));
-  for (const dependency of ['valibot', 'itty-router']) {
-    symlinkSync(
-      join(ROOT, 'node_modules', dependency),
-      join(INSTALL, 'node_modules', dependency),
-      'dir',
-    );
-  }
-  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [tsc, '-p', 'tsconfig.build.json', '--outDir', join(installed, 'dist')],
-      { cwd: ROOT },
-      (error) => (error ? reject(error) : resolve()),
-    );
-  });
-}
-
 beforeAll(async () => {
-  await install();
+  await installPackage(INSTALL);
   build();
   server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];

@@ -3,20 +3,12 @@
  * schema ships with the code, so `wrangler d1 migrations apply` works from `node_modules`.
  */
 import { execFile } from 'node:child_process';
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { installPackage } from '../helpers/installed-package.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -161,25 +153,8 @@ describe('the built package, as a consumer imports it', () => {
   const run = promisify(execFile);
 
   it('type-checks and loads every public name and subpath', async () => {
-    const installed = join(directory, 'node_modules/mailhooks');
-    mkdirSync(installed, { recursive: true });
-    copyFileSync(join(ROOT, 'package.json'), join(installed, 'package.json'));
+    await installPackage(directory, ['valibot', 'itty-router', '@types']);
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-    // The build, into the installed copy (not the repository's dist/).
-    await run(
-      process.execPath,
-      [tsc, '-p', 'tsconfig.build.json', '--outDir', join(installed, 'dist')],
-      {
-        cwd: ROOT,
-      },
-    );
-    for (const dependency of ['valibot', 'itty-router', '@types']) {
-      symlinkSync(
-        join(ROOT, 'node_modules', dependency),
-        join(directory, 'node_modules', dependency),
-        'dir',
-      );
-    }
     writeFileSync(join(directory, 'package.json'), '{ "type": "module" }\n');
     writeFileSync(join(directory, 'consumer.ts'), CONSUMER_TS);
     writeFileSync(join(directory, 'consumer.mjs'), CONSUMER_MJS);
