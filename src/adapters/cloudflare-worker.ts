@@ -6,8 +6,10 @@
 import { readDeclaredLength } from '../body.js';
 import { createRuntimeFromEnv, type EnvRuntime, type Registry } from '../env-runtime.js';
 import { ConfigError, errorResponse, HttpError } from '../errors.js';
+import { logRefusal } from '../handler.js';
 import { withHealthCheck } from '../health.js';
 import { consoleLogger } from '../log.js';
+import { pathnameOf } from '../route.js';
 import type { MessageBatchLike } from '../sinks/consumer.js';
 import { consumeWithReplay } from '../sinks/dlq.js';
 
@@ -18,7 +20,7 @@ export interface MailhooksWorker {
 }
 
 // 503, not 500: SNS keeps retrying, so nothing is lost while the setting is fixed. The body names
-// nothing about the configuration (whoever can reach the Worker can read it): the log line does.
+// nothing about the configuration (whoever can reach the Worker can read it): the log lines do.
 const _MISCONFIGURED = new HttpError(
   503,
   'misconfigured',
@@ -59,13 +61,22 @@ export function createWorker(registry: Registry): MailhooksWorker {
     return runtime;
   };
 
+  const serve = withHealthCheck((request: Request, runtime: EnvRuntime) =>
+    runtime.handler(request),
+  );
+
   return {
-    fetch: withHealthCheck(async (request: Request, env: Record<string, unknown>) => {
+    fetch(request, env) {
       const runtime = runtimeFor(env);
-      return runtime instanceof ConfigError
-        ? errorResponse(_MISCONFIGURED)
-        : runtime.handler(request);
-    }),
+      if (!(runtime instanceof ConfigError)) return serve(request, runtime);
+      // Every request, /healthz too (a probe must not pass while each webhook gets 503), and
+      // one line each: `wrangler tail` started after the first request still says what is wrong.
+      logRefusal(consoleLogger, _MISCONFIGURED, {
+        path: pathnameOf(request.url).slice(0, 200),
+        setting: runtime.setting,
+      });
+      return errorResponse(_MISCONFIGURED);
+    },
 
     /**
      * The consumer of MAIL_WEBHOOK_QUEUE: runs the fan-out, acking or retrying each message; with

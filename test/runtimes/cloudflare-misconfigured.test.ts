@@ -35,3 +35,47 @@ test('a misconfigured Worker answers 503 without configuration text, and logs th
     }),
   );
 });
+
+test('every refused request logs a line naming the variable, and /healthz fails too', async () => {
+  const logged: string[] = [];
+  vi.spyOn(console, 'error').mockImplementation((line: unknown) => void logged.push(String(line)));
+  vi.spyOn(console, 'warn').mockImplementation(() => {});
+  const env = { MAIL_WEBHOOK_ENABLED: 'true', MAIL_WEBHOOK_PROVIDERS: 'ses,resend' };
+  const post = () =>
+    worker.fetch(
+      new Request('https://hooks.example.com/webhooks/mail/resend', { method: 'POST', body: '{}' }),
+      env,
+    );
+  expect((await post()).status).toBe(503);
+  expect((await post()).status).toBe(503);
+  const probe = await worker.fetch(new Request('https://hooks.example.com/healthz'), env);
+  expect(probe.status).toBe(503);
+  expect(await probe.json()).toMatchObject({ ok: false, error: 'misconfigured' });
+  const lines = logged.map((line) => JSON.parse(line) as Record<string, unknown>);
+  expect(lines.filter((line) => line.msg === 'mailhooks is misconfigured')).toHaveLength(1);
+  const refused = lines.filter((line) => line.msg === 'request refused');
+  expect(refused).toEqual([
+    expect.objectContaining({
+      level: 'error',
+      status: 503,
+      reason: 'misconfigured',
+      path: '/webhooks/mail/resend',
+      setting: 'MAIL_WEBHOOK_RESEND_SECRET',
+    }),
+    expect.objectContaining({
+      path: '/webhooks/mail/resend',
+      setting: 'MAIL_WEBHOOK_RESEND_SECRET',
+    }),
+    expect.objectContaining({ path: '/healthz', setting: 'MAIL_WEBHOOK_RESEND_SECRET' }),
+  ]);
+});
+
+test('a well-configured Worker still answers /healthz 200 before any webhook', async () => {
+  vi.spyOn(console, 'warn').mockImplementation(() => {});
+  const probe = await worker.fetch(new Request('https://hooks.example.com/healthz'), {
+    MAIL_WEBHOOK_ENABLED: 'true',
+    MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+  });
+  expect(probe.status).toBe(200);
+  expect(await probe.json()).toEqual({ ok: true });
+});
