@@ -43,24 +43,50 @@ type _Encode = ReturnType<typeof createTrackingEventEncoder>;
 // One shared empty object, so the encoder serializes the trimmed rawEvent once as well.
 const _TRIMMED_RAW_EVENT: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
+// The free-text fields, cut to this many characters when nothing else makes a message fit.
+const _CUT_TEXT = 1_000;
+const _cut = (text: string | null) =>
+  text && text.length > _CUT_TEXT ? `${text.slice(0, _CUT_TEXT - 1)}…` : text;
+
+// What goes, in order, while a message is too large.
+const _TRIMS = [
+  (c: EmailTrackingContext) => ({
+    ...c,
+    rawEvent: _TRIMMED_RAW_EVENT,
+    rawEventTrimmed: true as const,
+  }),
+  (c: EmailTrackingContext) => ({ ...c, tags: [], metadata: {} }),
+  (c: EmailTrackingContext) => ({
+    ...c,
+    description: _cut(c.description),
+    mtaResponse: _cut(c.mtaResponse),
+    rejectReason: _cut(c.rejectReason),
+    clickUrl: _cut(c.clickUrl),
+    userAgent: _cut(c.userAgent),
+  }),
+];
+
 /**
  * Wire JSON of one context; `rawEvent` is dropped (and flagged) when the message would be too
- * large, and its tags and metadata too when it still would be (an ESP passes custom headers of
- * any size): a message that can never be sent would fail its whole request on every retry.
+ * large, its tags and metadata too when it still would be (an ESP passes custom headers of any
+ * size), and then its free-text fields (a bounce's diagnostic, a URL) are cut to 1,000
+ * characters: a message that can never be sent would fail its whole request on every retry.
  */
 function _encode(
   encode: _Encode,
   context: EmailTrackingContext,
   maxBytes: number,
 ): EncodedTrackingEvent {
-  const full = encode(context);
-  if (full.bytes <= maxBytes) return full;
-  const trimmed = { ...context, rawEvent: _TRIMMED_RAW_EVENT, rawEventTrimmed: true as const };
-  let encoded = encode(trimmed);
-  if (encoded.bytes > maxBytes) encoded = encode({ ...trimmed, tags: [], metadata: {} });
+  let encoded = encode(context);
+  let trimmed: EmailTrackingContext & { rawEventTrimmed?: true } = context;
+  for (const trim of _TRIMS) {
+    if (encoded.bytes <= maxBytes) return encoded;
+    trimmed = trim(trimmed);
+    encoded = encode(trimmed);
+  }
   if (encoded.bytes > maxBytes) {
     throw new Error(
-      `event ${context.eventId} for ${context.recipient} is ${encoded.bytes} bytes without its rawEvent, tags and metadata, over the ${maxBytes}-byte message limit`,
+      `event ${context.eventId} for ${context.recipient} is ${encoded.bytes} bytes with only its ids, recipient and cut text, over the ${maxBytes}-byte message limit`,
     );
   }
   return encoded;

@@ -143,11 +143,42 @@ describe('createQueueSink', () => {
     expect(decodeTrackingEvent(untouched as string)).toEqual(small);
   });
 
-  test('an event too large even without rawEvent, tags and metadata fails the send, naming it', async () => {
+  test('an event too large even without rawEvent, tags and metadata has its free text cut to 1,000 characters', async () => {
     const queue = fakeQueue();
-    const big = sampleContext({ description: 'x'.repeat(200_000) });
+    const long = (c: string) => c.repeat(100_000);
+    const big = sampleContext({
+      rawEvent: { headers: long('h') },
+      metadata: { k: long('m') },
+      description: long('d'),
+      mtaResponse: long('r'),
+      rejectReason: long('j'),
+      clickUrl: `https://example.com/${long('u')}`,
+      userAgent: long('a'),
+    });
+    const small = sampleContext({ recipient: 'small@example.com', description: 'kept whole' });
+    await createQueueSink(queue).send([big, small]);
+    const [cut, untouched] = queue.batches.flat().map((m) => m.body as string);
+    expect(utf8(cut)).toBeLessThan(10_000);
+    expect(decodeTrackingEvent(cut as string)).toEqual({
+      ...big,
+      rawEvent: {},
+      rawEventTrimmed: true,
+      tags: [],
+      metadata: {},
+      description: `${'d'.repeat(999)}…`,
+      mtaResponse: `${'r'.repeat(999)}…`,
+      rejectReason: `${'j'.repeat(999)}…`,
+      clickUrl: `https://example.com/${'u'.repeat(979)}…`,
+      userAgent: `${'a'.repeat(999)}…`,
+    });
+    expect(decodeTrackingEvent(untouched as string)).toEqual(small);
+  });
+
+  test('an event whose ids alone are over the limit fails the send, naming it', async () => {
+    const queue = fakeQueue();
+    const big = sampleContext({ messageId: 'x'.repeat(200_000) });
     await expect(createQueueSink(queue).send([big])).rejects.toThrow(
-      /without its rawEvent, tags and metadata, over the \d+-byte message limit/,
+      /with only its ids, recipient and cut text, over the \d+-byte message limit/,
     );
   });
 
