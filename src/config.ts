@@ -16,6 +16,8 @@ export const DEFAULT_BASE_PATH = '/webhooks/mail';
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
 export const DEFAULT_DELIVERY_TIMEOUT_MS = 10_000;
+/** A provider's own fetch on a request's path: an SNS certificate, a subscription confirmation. */
+export const DEFAULT_FETCH_TIMEOUT_MS = 5_000;
 
 const _object = <T>(check: (value: Record<string, unknown>) => boolean, message: string) =>
   v.custom<T>(
@@ -79,6 +81,7 @@ const OptionsSchema = v.object({
   bodyTimeoutMs: _milliseconds(DEFAULT_BODY_TIMEOUT_MS),
   deliveryTimeoutMs: _milliseconds(DEFAULT_DELIVERY_TIMEOUT_MS),
   listenerTimeoutMs: _milliseconds(5_000),
+  fetchTimeoutMs: _milliseconds(DEFAULT_FETCH_TIMEOUT_MS),
   fetch: v.optional(functionSchema<typeof fetch>('a fetch function')),
   now: v.optional(functionSchema<() => Date>('a clock function')),
   logger: v.optional(LoggerSchema),
@@ -108,6 +111,7 @@ export interface ResolvedOptions {
   readonly bodyTimeoutMs: number;
   readonly deliveryTimeoutMs: number;
   readonly listenerTimeoutMs: number;
+  readonly fetchTimeoutMs: number;
   readonly fetch: typeof fetch;
   readonly now: () => Date;
   readonly logger: Logger;

@@ -53,6 +53,7 @@ export interface EnvRuntime {
 const _NUMBERS = {
   MAIL_WEBHOOK_MAX_BODY_BYTES: 'maxBodyBytes',
   MAIL_WEBHOOK_BODY_TIMEOUT_MS: 'bodyTimeoutMs',
+  MAIL_WEBHOOK_FETCH_TIMEOUT_MS: 'fetchTimeoutMs',
   MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: 'deliveryTimeoutMs',
   MAIL_WEBHOOK_LISTENER_TIMEOUT_MS: 'listenerTimeoutMs',
 } as const;

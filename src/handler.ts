@@ -170,6 +170,7 @@ export function createHandlerWithRuntime(
     fetch: resolved.fetch,
     now: resolved.now,
     logger: resolved.logger,
+    fetchTimeoutMs: resolved.fetchTimeoutMs,
     verifyRsa: runtime.verifyRsa,
   };
   const mounted = new Map<string, _Mounted>(

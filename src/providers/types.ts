@@ -13,6 +13,8 @@ export interface ProviderContext {
   readonly fetch: typeof fetch;
   readonly now: () => Date;
   readonly logger: Logger;
+  /** Deadline of each fetch the provider makes while a request waits (`fetchTimeoutMs`). */
+  readonly fetchTimeoutMs?: number | undefined;
   /** The runtime's own RSA verification, when its adapter lends one; else use `crypto.subtle`. */
   readonly verifyRsa?: RsaVerify | undefined;
 }

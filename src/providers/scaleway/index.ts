@@ -96,6 +96,7 @@ function _start(o: Resolved, anchors: TrustAnchor[], context: ProviderContext): 
     fetch: context.fetch,
     now: context.now,
     logger,
+    fetchTimeoutMs: context.fetchTimeoutMs,
   });
 
   const dispatch = async (message: SnsMessage): Promise<ProviderResult | HttpError> => {

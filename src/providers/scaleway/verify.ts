@@ -24,6 +24,8 @@ export interface ScalewayVerifierOptions {
   readonly fetch: typeof fetch;
   readonly now: () => Date;
   readonly logger: Logger;
+  /** Deadline for one certificate download or subscription confirmation; 5000 ms when absent. */
+  readonly fetchTimeoutMs?: number | undefined;
 }
 
 /**
@@ -67,6 +69,7 @@ export function createScalewayVerifier(
   const certificates = createKeyCache({
     fetch: options.fetch,
     logger: options.logger,
+    timeoutMs: options.fetchTimeoutMs,
     check: async (der, url) => {
       const issuer = await issuerOf(der, options.anchors, options.now());
       if (isHttpError(issuer)) return issuer;
@@ -117,7 +120,7 @@ export function subscribeUrlProblem(message: SnsMessage): string | undefined {
 /** GETs the SubscribeURL of a verified, allowed SubscriptionConfirmation; 503 on failure so it is resent. */
 export async function confirmScalewaySubscription(
   message: SnsMessage,
-  options: Pick<ScalewayVerifierOptions, 'fetch' | 'logger'>,
+  options: Pick<ScalewayVerifierOptions, 'fetch' | 'logger' | 'fetchTimeoutMs'>,
 ): Promise<HttpError | undefined> {
   const problem = subscribeUrlProblem(message);
   if (problem) {

@@ -116,6 +116,7 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
     fetch: context.fetch,
     now: context.now,
     logger,
+    fetchTimeoutMs: context.fetchTimeoutMs,
     verifyRsa: context.verifyRsa,
   });
 
@@ -168,7 +169,7 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
             fields,
             autoConfirm: o.autoConfirm,
             todo: openToAnyTopic ? `add this TopicArn to ${TOPIC_VARIABLE} (topicArns)` : undefined,
-            confirm: (m) => confirmSubscription(m, { fetch: context.fetch, logger }),
+            confirm: (m) => confirmSubscription(m, { ...context, logger }),
             logger,
           });
     if (confirmation) return confirmation;

@@ -200,7 +200,7 @@ add('answers 503 when the certificate download times out', async () => {
   signer.fetch.outage = 'hang';
   const body = await signer.sign(signer.notification());
   assertRefused(
-    await verifyOnce(signer.fetch, body, { certTimeoutMs: 20 }),
+    await verifyOnce(signer.fetch, body, { fetchTimeoutMs: 20 }),
     503,
     'cert-unavailable',
   );

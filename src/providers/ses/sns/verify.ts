@@ -6,7 +6,7 @@ import { decodePaddedBase64, isPaddedBase64, textEncoder } from '../../base64.js
 import { checkCertificate } from './cert-policy.js';
 import { type CertUrl, checkCertUrl } from './cert-url.js';
 import type { SnsMessage } from './envelope.js';
-import { createKeyCache, type SigningCert } from './key-cache.js';
+import { createKeyCache, DEFAULT_CERT_TIMEOUT_MS, type SigningCert } from './key-cache.js';
 import { checkTimestamp } from './message-age.js';
 import { checkTopicOnHost } from './sns-host.js';
 import { type SignatureHash, signatureHash, stringToSign } from './string-to-sign.js';
@@ -26,8 +26,8 @@ export interface SnsVerifierOptions {
   readonly fetch: typeof fetch;
   readonly now: () => Date;
   readonly logger: Logger;
-  /** Deadline for one certificate download; 5000 ms when absent. */
-  readonly certTimeoutMs?: number | undefined;
+  /** Deadline for one certificate download or subscription confirmation; 5000 ms when absent. */
+  readonly fetchTimeoutMs?: number | undefined;
   /** A runtime's own RSA verification (Node: `node:crypto`); `crypto.subtle` when absent. */
   readonly verifyRsa?: RsaVerify | undefined;
 }
@@ -58,8 +58,6 @@ interface SignedParts<U> {
   /** Canonical padded base64, checked; decoded by the verifier. */
   readonly signature: string;
 }
-
-const CONFIRM_TIMEOUT_MS = 10_000;
 
 /**
  * The `topicArns` allow-list: with none set, every topic is allowed. The refusal names the
@@ -192,7 +190,7 @@ export function createSnsVerifier(
   const certificates = createKeyCache({
     fetch: options.fetch,
     logger: options.logger,
-    timeoutMs: options.certTimeoutMs,
+    timeoutMs: options.fetchTimeoutMs,
   });
   const checkSignature = createSignatureCheck(
     _snsPolicy(options.maxAgeSeconds),
@@ -225,10 +223,14 @@ export interface ConfirmWording {
  */
 export async function getSubscribeUrl(
   message: SnsMessage,
-  options: Pick<SnsVerifierOptions, 'fetch' | 'logger'>,
+  options: Pick<SnsVerifierOptions, 'fetch' | 'logger' | 'fetchTimeoutMs'>,
   wording: ConfirmWording,
 ): Promise<HttpError | undefined> {
-  const result = await timedGet(options.fetch, message.SubscribeURL as string, CONFIRM_TIMEOUT_MS);
+  const result = await timedGet(
+    options.fetch,
+    message.SubscribeURL as string,
+    options.fetchTimeoutMs ?? DEFAULT_CERT_TIMEOUT_MS,
+  );
   if (result.ok && result.status >= 200 && result.status < 300) return undefined;
   // The runtime's error text goes to the log line only; an HTTP status is safe to say.
   const problem = result.ok ? `${wording.answered} HTTP ${result.status}` : 'no answer';
@@ -250,7 +252,7 @@ export async function getSubscribeUrl(
  */
 export async function confirmSubscription(
   message: SnsMessage,
-  options: Pick<SnsVerifierOptions, 'fetch' | 'logger'>,
+  options: Pick<SnsVerifierOptions, 'fetch' | 'logger' | 'fetchTimeoutMs'>,
 ): Promise<HttpError | undefined> {
   // Checked again so that this function never GETs a URL the verifier would have refused.
   const refusal = checkSubscribeUrl(message);
