@@ -466,4 +466,34 @@ describe('the packaged Node server reads its settings from the environment', {
       await s.exited;
     }
   });
+
+  test('MAIL_WEBHOOK_SQLITE_PATH: on a Node without node:sqlite, start-up stops naming the variable and the version', async () => {
+    const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+    const s = start({
+      MAIL_WEBHOOK_ENABLED: 'true',
+      MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+      MAIL_WEBHOOK_SQLITE_PATH: join(KEYS, 'store.sqlite'),
+      MAIL_WEBHOOK_API_TOKEN: 'blind-token-0123456789',
+    });
+    if (major > 22 || (major === 22 && minor >= 13)) {
+      // This Node has it: the store serves its routes.
+      const port = await s.port();
+      const res = await fetch(`http://127.0.0.1:${port}/webhooks/mail/suppressions/a@example.com`, {
+        headers: { authorization: 'Bearer blind-token-0123456789' },
+      });
+      expect(await res.json()).toEqual({ suppressed: false });
+      s.child.kill('SIGTERM');
+      await s.exited;
+      return;
+    }
+    expect(await s.exited).toBe(1);
+    const failed = s
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('start-up failed'))
+      .map((l) => JSON.parse(l));
+    expect(failed).toHaveLength(1);
+    expect(failed[0].setting).toBe('MAIL_WEBHOOK_SQLITE_PATH');
+    expect(failed[0].error).toContain(process.versions.node);
+  });
 });

@@ -606,4 +606,15 @@ export const blindStoreCases: BlindStoreCase[] = [
       assert.equal((await get(`${HOST}/webhooks/mail/suppressions/a@example.com`)).status, 404);
     },
   },
+  {
+    name: 'routes: another method is 405; a path that is no address is a 400',
+    async run({ make }) {
+      const { call } = setup(make());
+      assert.equal((await call(api('suppressions/a@example.com', 'POST'))).status, 405);
+      assert.equal((await call(api('suppressions/a@example.com', 'PUT'))).status, 405);
+      assert.equal((await call(api('events', 'DELETE'))).status, 405);
+      const bad = await call(api('suppressions/not-an-address'));
+      assert.equal(bad.status, 400);
+    },
+  },
 ];
