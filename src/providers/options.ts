@@ -6,20 +6,20 @@ import { didYouMean } from '../suggest.js';
 import { isObject } from './fields.js';
 
 /** One secret or several (rotation: any one verifies); always an array after parsing. */
-export const secretList = (what = 'secret') =>
-  v.pipe(
+export const secretList = (what = 'secret') => {
+  // Blank is a template that filled in nothing, not a secret: refused like an empty one.
+  const one = v.pipe(
+    v.string(),
+    v.check((secret) => /\S/.test(secret), `the ${what} must not be empty or blank`),
+  );
+  return v.pipe(
     union(
-      [
-        v.pipe(v.string(), nonEmpty(`the ${what} must not be empty`)),
-        v.pipe(
-          v.array(v.pipe(v.string(), nonEmpty(`the ${what} must not be empty`))),
-          nonEmpty(`expected at least one ${what}`),
-        ),
-      ],
+      [one, v.pipe(v.array(one), nonEmpty(`expected at least one ${what}`))],
       `expected a ${what} (a string) or a list of them`,
     ),
     v.transform((value): string[] => (typeof value === 'string' ? [value] : value)),
   );
+};
 
 /** A list of non-empty strings (`topicArns`, `accounts`); an empty list would match no request. */
 export const stringList = (what: string) =>
