@@ -17,6 +17,8 @@ declare const Bun: {
     fetch: _.FetchHandler;
   }): {
     readonly url: URL;
+    /** Where it listens: `::` for every interface, where `url` says localhost. */
+    readonly address?: { readonly address: string; readonly port: number };
     stop(closeActiveConnections?: boolean): Promise<void>;
   };
 };
@@ -77,7 +79,14 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
     close();
   };
   if (graceful) for (const signal of _.SHUTDOWN_SIGNALS) process.once(signal, onSignal);
-  const ready = Promise.resolve(server.url.href.replace(/\/$/, ''));
+  // The address it listens on, as the Node and Deno servers say it: Bun's own url names
+  // localhost for every interface, which would pass an exposed server off as a loopback one.
+  const at = server.address;
+  const ready = Promise.resolve(
+    at
+      ? `http://${at.address.includes(':') ? `[${at.address}]` : at.address}:${at.port}`
+      : server.url.href.replace(/\/$/, ''),
+  );
   ready.then(_._listening(_flushLines));
   return { ready, close, finished };
 }

@@ -317,6 +317,25 @@ describe.each(RUNTIMES)('the $name server at start-up', (runtime) => {
     }
   });
 
+  test('without HOST, the listening line names the every-interface address it listens on, not localhost', {
+    timeout: 30_000,
+  }, async () => {
+    // README: HOST defaults to every interface. A line saying localhost would pass an exposed
+    // server off as a loopback-only one (Bun's server.url says localhost for its wildcard).
+    const server = _start(runtime, { HOST: '', PORT: '0' });
+    try {
+      await _port(server);
+      const line = server
+        .stdout()
+        .split('\n')
+        .find((text) => text.includes('"msg":"listening"'));
+      expect(JSON.parse(line ?? '{}').url).toMatch(/^http:\/\/(\[::\]|0\.0\.0\.0):\d+$/);
+    } finally {
+      server.child.kill('SIGKILL');
+      await server.exit;
+    }
+  });
+
   test('start-up warnings come out before the line saying why start-up failed', {
     timeout: 30_000,
   }, async () => {
