@@ -122,6 +122,10 @@ export function _settings(
   };
 }
 
+/** `host:port`, an IPv6 host in brackets. */
+export const _hostPort = (host: string, port: number): string =>
+  `${host.includes(':') ? `[${host}]` : host}:${port}`;
+
 /**
  * Why a server could not listen (a port in use, a host that does not resolve), naming the
  * address and the variables that set it: Deno's `AddrInUse` and Bun's `EINVAL` name neither.
@@ -132,10 +136,7 @@ function _listenFailed(
   port: number,
   variables: readonly string[],
 ): Error {
-  const at =
-    hostname === undefined
-      ? `port ${port} of every interface`
-      : `${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`;
+  const at = hostname === undefined ? `port ${port} of every interface` : _hostPort(hostname, port);
   const set = variables.length > 0 ? ` (${variables.join(', ')})` : '';
   const failure = new Error(`cannot listen on ${at}${set}: ${describeThrown(error)}`);
   failure.name = 'ListenError';

@@ -83,9 +83,7 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
   // localhost for every interface, which would pass an exposed server off as a loopback one.
   const at = server.address;
   const ready = Promise.resolve(
-    at
-      ? `http://${at.address.includes(':') ? `[${at.address}]` : at.address}:${at.port}`
-      : server.url.href.replace(/\/$/, ''),
+    at ? `http://${_._hostPort(at.address, at.port)}` : server.url.href.replace(/\/$/, ''),
   );
   ready.then(_._listening(_flushLines));
   return { ready, close, finished };

@@ -75,7 +75,7 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
         port,
         hostname,
         onListen: ({ hostname: host, port: bound }) =>
-          listening(`http://${host.includes(':') ? `[${host}]` : host}:${bound}`),
+          listening(`http://${_._hostPort(host, bound)}`),
       },
       async (request) => {
         if (closing) {

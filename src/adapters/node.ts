@@ -96,7 +96,7 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
       .listen(port, hostname, () => {
         const at = server.address();
         if (!at || typeof at === 'string') return resolve(`http://localhost:${port}`);
-        resolve(`http://${at.address.includes(':') ? `[${at.address}]` : at.address}:${at.port}`);
+        resolve(`http://${_._hostPort(at.address, at.port)}`);
       });
   });
   // A server that never listened emits 'close' only when asked: a failed start finishes too.
