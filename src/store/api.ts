@@ -74,7 +74,8 @@ function _limit(text: string): number | HttpError {
 /**
  * `recipient`, `messageId`, `type`, `limit` from the URL's query; empty values are absent. A `+`
  * is a plus, not a space as in form encoding: `recipient=jane+news@example.com` is that address
- * (`%2B` works too).
+ * (`%2B` works too). A parameter given twice, or percent-encoding that is no UTF-8 text, is a 400:
+ * which of two values a proxy or a log went by is a guess, and U+FFFD matches no address.
  */
 export function parseEventQuery(url: string): EventQuery | HttpError {
   const mark = url.indexOf('?');
@@ -85,12 +86,26 @@ export function parseEventQuery(url: string): EventQuery | HttpError {
     return badRequest('invalid-query', `the query string is over ${_MAX_QUERY_CHARS} characters`);
   }
   const query: Record<string, string> = {};
-  // Plus-addressing is common and no address or message id holds a space.
-  for (const [name, value] of new URLSearchParams(text.replaceAll('+', '%2B'))) {
+  const given: string[] = [];
+  for (const pair of text.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    let name: string;
+    let value: string;
+    try {
+      // decodeURIComponent leaves `+` a plus: plus-addressing is common, and no address or
+      // message id holds a space.
+      name = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
+      value = eq < 0 ? '' : decodeURIComponent(pair.slice(eq + 1));
+    } catch {
+      return badRequest('invalid-query', 'the query string is not valid percent-encoding');
+    }
     if (!_QUERY_NAMES.includes(name)) {
       return badRequest('invalid-query', `unknown query parameter; use ${_QUERY_NAMES.join(', ')}`);
     }
-    if (value !== '' && query[name] === undefined) query[name] = value;
+    if (given.includes(name)) return badRequest('invalid-query', `${name} is given more than once`);
+    given.push(name);
+    if (value !== '') query[name] = value;
   }
   const { recipient, messageId, type, limit } = query;
   if (type !== undefined && !(TRACKING_EVENT_TYPES as readonly string[]).includes(type)) {

@@ -1,0 +1,81 @@
+/**
+ * The history route's query, as an attacker writes it: a parameter given twice (which one a proxy
+ * or a log reads is a guess) and percent-encoding that decodes to no text are 400 invalid-query
+ * naming what was wrong, never a silent pick or a search for U+FFFD; the store is asked nothing.
+ */
+import { describe, expect, test } from 'vitest';
+import { createMailWebhookHandler, ses } from '../../src/index.js';
+import { memoryLogger } from '../helpers/envelope.js';
+import { fakeStore } from './fake-store.js';
+
+const TOKEN = 'query-attack-token';
+
+function setup() {
+  const fake = fakeStore();
+  const { logger } = memoryLogger();
+  const handle = createMailWebhookHandler({
+    providers: [ses({ verifySignature: false })],
+    sinks: [{ name: 'after-store', send: async () => {} }],
+    store: fake.store,
+    apiToken: TOKEN,
+    logger,
+  });
+  const get = (query: string) =>
+    handle(
+      new Request(`http://localhost/webhooks/mail/events${query}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      }),
+    );
+  return { get, calls: fake.calls };
+}
+
+describe('GET events with a hostile query', () => {
+  test.each([
+    ['recipient', '?recipient=jane@example.com&recipient=joe@example.com'],
+    ['limit', '?limit=1&limit=1000'],
+    ['type', '?type=bounced&type='],
+    ['messageId', '?messageId=m-1&type=bounced&message%49d=m-2'],
+  ])('%s given twice: 400 invalid-query naming it', async (name, query) => {
+    const { get, calls } = setup();
+    const response = await get(query);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      ok: false,
+      error: 'invalid-query',
+      message: `${name} is given more than once`,
+    });
+    expect(calls).toEqual([]);
+  });
+
+  test.each([
+    ['bytes that are not UTF-8', '?recipient=%FF%FE@example.com'],
+    ['a lone surrogate', '?messageId=%ED%A0%80'],
+    ['a % without two hex digits', '?recipient=jane%zz@example.com'],
+    ['a truncated escape', '?messageId=m%4'],
+    ['a bad escape in a name', '?recip%FFent=jane@example.com'],
+  ])('%s: 400 invalid-query, not a search for something else', async (_, query) => {
+    const { get, calls } = setup();
+    const response = await get(query);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      ok: false,
+      error: 'invalid-query',
+      message: 'the query string is not valid percent-encoding',
+    });
+    expect(calls).toEqual([]);
+  });
+
+  test('what stays as it was: empty values absent, + a plus, %40 an @, a bare name, &&', async () => {
+    const { get, calls } = setup();
+    for (const query of [
+      '?recipient=jane+news%40example.com&messageId=&limit=',
+      '?&recipient=jane%2Bnews@example.com&&type',
+    ]) {
+      expect((await get(query)).status).toBe(200);
+    }
+    expect(calls).toEqual([
+      `events ${JSON.stringify({ recipient: 'jane+news@example.com' })}`,
+      `events ${JSON.stringify({ recipient: 'jane+news@example.com' })}`,
+    ]);
+  });
+});
