@@ -1,6 +1,7 @@
 /** The wire format of a tracking event (queue messages, fan-out `data`): JSON, ISO timestamp. */
 import * as v from 'valibot';
 import { contextEntries, type EmailTrackingContext, RejectCategorySchema } from './events.js';
+import { nestsTooDeep } from './providers/body-text.js';
 import { describeIssue, setOwn } from './schema.js';
 import { parseTimestamp } from './timestamp.js';
 
@@ -130,7 +131,8 @@ export function createTrackingEventEncoder(): (
 
 /**
  * Turns wire JSON (a string, or the object it parses to) back into a context, validating every
- * field. Throws a `WireFormatError` naming the first bad field.
+ * field (a `rawEvent` nested more than 64 deep, which no ESP sends, is refused too). Throws a
+ * `WireFormatError` naming the first bad field.
  * @example
  * const context = decodeTrackingEvent(message.body);
  */
@@ -149,6 +151,14 @@ export function decodeTrackingEvent(json: string | object): DecodedTrackingConte
     throw new WireFormatError(field, `tracking event field "${field}" ${detail}`);
   }
   const { rawEventTrimmed, ...context } = result.output;
+  // No ESP's event nests so deep (the handler refuses such a body); JSON.stringify could not
+  // write it back, so a sink would fail on it at every retry.
+  if (nestsTooDeep(context.rawEvent)) {
+    throw new WireFormatError(
+      'rawEvent',
+      'tracking event field "rawEvent" nests more than 64 deep',
+    );
+  }
   _keepSkippedKeys(input as Record<string, Record<string, unknown>>, context);
   return rawEventTrimmed ? { ...context, rawEventTrimmed } : context;
 }

@@ -28,6 +28,9 @@ function _tooDeep(value: object, depth: number): boolean {
 const _isDeep = (item: unknown, depth: number): boolean =>
   typeof item === 'object' && item !== null && _tooDeep(item, depth + 1);
 
+/** Whether `value` (an array or object counting as the first level) nests more than 64 deep. */
+export const nestsTooDeep = (value: unknown): boolean => _isDeep(value, 0);
+
 /**
  * `JSON.parse` of request text, throwing a SyntaxError (as for text that is not JSON) when arrays
  * and objects nest more than 64 deep. An ESP's events nest a few levels; deeper JSON parses, but

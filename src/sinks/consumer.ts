@@ -22,6 +22,9 @@ export interface MessageBatchLike {
 
 const _MAX_DELAY_SECONDS = 3600;
 
+// Fatal: bytes that are not UTF-8 are no tracking event, not one with U+FFFD in its fields.
+const _utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Backoff before the next attempt: 10 s after the first, doubling, at most an hour. */
 export function retryDelaySeconds(attempts: number): number {
   return Math.min(2 ** Math.max(attempts, 1) * 5, _MAX_DELAY_SECONDS);
@@ -57,7 +60,13 @@ async function _consume(
   const retry = () => message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
   let context: ReturnType<typeof decodeTrackingEvent>;
   try {
-    context = decodeTrackingEvent(message.body as string | object);
+    const { body } = message;
+    // contentType `bytes` (a producer of your own): the wire JSON as UTF-8.
+    context = decodeTrackingEvent(
+      body instanceof ArrayBuffer || ArrayBuffer.isView(body)
+        ? _utf8.decode(body)
+        : (body as string | object),
+    );
   } catch (error) {
     // Acked, not retried: decoding is deterministic, so every retry fails the same way, and a
     // dead-letter queue that is replayed would cycle it forever. Fields a newer version added

@@ -129,6 +129,17 @@ describe('the Worker with a queue', () => {
     });
   });
 
+  test('a message a producer of your own sent as bytes (contentType bytes) is read as UTF-8 wire JSON', async () => {
+    const posts = stubFetch(() => 204);
+    const { env: workerEnv } = queueEnv();
+    const bytes = new TextEncoder().encode(encodeTrackingEvent(sampleContext()));
+    const result = await consume(workerEnv, [{ body: bytes.buffer }]);
+    expect(result.explicitAcks).toEqual(['m0']);
+    expect(result.retryMessages).toEqual([]);
+    expect(posts).toHaveLength(1);
+    expect(logged.filter((l) => l.level === 'error')).toEqual([]);
+  });
+
   test('the consumer acks a message that no longer decodes instead of retrying it towards the dead-letter queue', async () => {
     const posts = stubFetch(() => 204);
     const { env: workerEnv } = queueEnv();
