@@ -82,4 +82,59 @@ describe('fetchTimeoutMs', () => {
       createHandlerFromEnv({ MAIL_WEBHOOK_ENABLED: 'true', MAIL_WEBHOOK_FETCH_TIMEOUT_MS: 'soon' }),
     ).toThrow(/MAIL_WEBHOOK_FETCH_TIMEOUT_MS/);
   });
+
+  test('a certificate whose headers come at once but whose body drips: 503 once the deadline passes, the stream cancelled', async () => {
+    const signer = await createSigner();
+    const { logger, lines } = memoryLogger();
+    let cancelled = false;
+    const handle = createMailWebhookHandler({
+      providers: [ses({ topicArns: [signer.topicArn] })],
+      sinks: [{ name: 'test', send: async () => {} }],
+      logger,
+      fetchTimeoutMs: 50,
+      fetch: (async () =>
+        new Response(
+          new ReadableStream({
+            async pull(controller) {
+              await new Promise((resolve) => setTimeout(resolve, 5));
+              controller.enqueue(Uint8Array.of(0x2d));
+            },
+            cancel() {
+              cancelled = true;
+            },
+          }),
+        )) as typeof fetch,
+    });
+    const response = await handle(snsRequest(await signer.sign(signer.notification())));
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: 'cert-unavailable' });
+    expect(lines.find((l) => l.msg === 'request refused')?.fields).toMatchObject({
+      reason: 'cert-unavailable',
+      problem: 'body not read within 50 ms',
+    });
+    expect(cancelled).toBe(true);
+  });
+
+  test('an endless certificate body is read no further than 64 KiB: 403 cert-invalid', async () => {
+    const signer = await createSigner();
+    let served = 0;
+    const handle = createMailWebhookHandler({
+      providers: [ses({ topicArns: [signer.topicArn] })],
+      sinks: [{ name: 'test', send: async () => {} }],
+      logger: memoryLogger().logger,
+      fetch: (async () =>
+        new Response(
+          new ReadableStream({
+            pull(controller) {
+              served += 16_384;
+              controller.enqueue(new Uint8Array(16_384).fill(0x41));
+            },
+          }),
+        )) as typeof fetch,
+    });
+    const response = await handle(snsRequest(await signer.sign(signer.notification())));
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: 'cert-invalid' });
+    expect(served).toBeLessThan(256 * 1024);
+  });
 });
