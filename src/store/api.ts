@@ -38,7 +38,8 @@ export type StoreApi = (
 function _address(segment: string): string | HttpError {
   let email: string;
   try {
-    email = decodeURIComponent(segment);
+    // Trimmed as the store trims it: blanks around an @ are no address.
+    email = decodeURIComponent(segment).trim();
   } catch {
     return badRequest('invalid-address', 'the address is not valid percent-encoding');
   }

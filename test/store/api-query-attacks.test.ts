@@ -79,3 +79,33 @@ describe('GET events with a hostile query', () => {
     ]);
   });
 });
+
+describe('the suppression route with an address of blanks', () => {
+  test.each(['GET', 'DELETE'])(
+    '%s /suppressions/%20%20@%20: 400 invalid-address, the store asked nothing',
+    async (method) => {
+      const fake = fakeStore();
+      const asked: string[] = [];
+      const store = {
+        ...fake.store,
+        suppression: async (email: string) => (asked.push(email), null),
+        unsuppress: async (email: string) => (asked.push(email), false),
+      };
+      const handle = createMailWebhookHandler({
+        providers: [ses({ verifySignature: false })],
+        store,
+        apiToken: TOKEN,
+        logger: memoryLogger().logger,
+      });
+      const response = await handle(
+        new Request('http://localhost/webhooks/mail/suppressions/%20%20@%20', {
+          method,
+          headers: { authorization: `Bearer ${TOKEN}` },
+        }),
+      );
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: 'invalid-address' });
+      expect(asked).toEqual([]);
+    },
+  );
+});
