@@ -23,7 +23,7 @@ export interface MessageBatchLike {
 const _MAX_DELAY_SECONDS = 3600;
 
 // Fatal: bytes that are not UTF-8 are no tracking event, not one with U+FFFD in its fields.
-const _utf8 = new TextDecoder('utf-8', { fatal: true });
+const _utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Backoff before the next attempt: 10 s after the first, doubling, at most an hour. */
 export function retryDelaySeconds(attempts: number): number {
