@@ -29,6 +29,8 @@ const EventSchema = v.looseObject({
     ),
   ),
   reject: v.optional(v.nullable(v.looseObject({ email: optStr, reason: optStr, detail: optStr }))),
+  // A whitelist (allowlist) sync event names its address here instead.
+  entry: v.optional(v.nullable(v.looseObject({ email: optStr }))),
 });
 type MandrillEvent = v.InferOutput<typeof EventSchema>;
 
@@ -85,8 +87,10 @@ function _check(element: unknown): Checked {
   const event = result.output;
   const name = event.event ?? event.type ?? '';
   if (name === 'inbound') return { ok: false, warn: false, problem: 'inbound mail, not tracking' };
-  const recipient = _text(event.msg?.email) ?? _text(event.reject?.email);
-  if (!recipient) return { ok: false, warn: true, problem: 'no msg.email or reject.email' };
+  const recipient =
+    _text(event.msg?.email) ?? _text(event.reject?.email) ?? _text(event.entry?.email);
+  if (!recipient)
+    return { ok: false, warn: true, problem: 'no msg.email, reject.email or entry.email' };
   if (event.ts !== undefined && event.ts !== null && !fromUnixSeconds(event.ts)) {
     return { ok: false, warn: true, problem: 'field "ts" is not Unix seconds' };
   }
