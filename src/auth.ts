@@ -1,8 +1,6 @@
 /** Shared-secret credentials (HTTP Basic, bearer, a custom header) compared in constant time. */
 import { HttpError } from './errors.js';
-import { textEncoder } from './providers/base64.js';
-
-const _utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+import { strictUtf8, textEncoder } from './providers/base64.js';
 
 /** The user and password of an `Authorization: Basic` header, or undefined when none was sent. */
 export function basicCredentials(
@@ -13,7 +11,7 @@ export function basicCredentials(
   let decoded: string;
   try {
     // Fatal: bytes that are not UTF-8 must not all collapse into U+FFFD and compare equal.
-    decoded = _utf8.decode(Uint8Array.from(atob(match[1]), (c) => c.charCodeAt(0)));
+    decoded = strictUtf8.decode(Uint8Array.from(atob(match[1]), (c) => c.charCodeAt(0)));
   } catch {
     return undefined;
   }

@@ -3,6 +3,9 @@
 /** One UTF-8 encoder for the modules that sign, hash or compare text. */
 export const textEncoder = new TextEncoder();
 
+/** One strict UTF-8 decoder: bytes that are not UTF-8 throw instead of turning into U+FFFD. */
+export const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 const _BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const _PADDED = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
