@@ -1,6 +1,6 @@
 /** Shared-secret credentials (HTTP Basic, bearer, a custom header) compared in constant time. */
 import { HttpError } from './errors.js';
-import { strictUtf8, textEncoder } from './providers/base64.js';
+import { sha256, strictUtf8 } from './providers/base64.js';
 
 /** The user and password of an `Authorization: Basic` header, or undefined when none was sent. */
 export function basicCredentials(
@@ -26,15 +26,12 @@ export function bearerToken(header: string | null): string | undefined {
   return match?.[1];
 }
 
-const _digest = async (text: string): Promise<Uint8Array> =>
-  new Uint8Array(await crypto.subtle.digest('SHA-256', textEncoder.encode(text)));
-
 /**
  * Compares two secrets in time independent of where they differ: hashing first makes the
  * comparison length-independent as well.
  */
 export async function timingSafeEqual(a: string, b: string): Promise<boolean> {
-  const [x, y] = await Promise.all([_digest(a), _digest(b)]);
+  const [x, y] = await Promise.all([sha256(a), sha256(b)]);
   return equalBytes(x, y);
 }
 
@@ -47,8 +44,8 @@ export function equalBytes(x: Uint8Array, y: Uint8Array): boolean {
 
 /** True when `given` equals any of `secrets`; every one is compared, so timing says nothing. */
 export async function matchesAny(given: string, secrets: readonly string[]): Promise<boolean> {
-  const digest = await _digest(given);
-  const results = await Promise.all(secrets.map(async (s) => equalBytes(digest, await _digest(s))));
+  const digest = await sha256(given);
+  const results = await Promise.all(secrets.map(async (s) => equalBytes(digest, await sha256(s))));
   return results.includes(true);
 }
 
