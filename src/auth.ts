@@ -1,8 +1,6 @@
 /** Shared-secret credentials (HTTP Basic, bearer, a custom header) compared in constant time. */
 import { HttpError } from './errors.js';
-import { textEncoder } from './providers/base64.js';
-
-const _utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+import { sha256, strictUtf8 } from './providers/base64.js';
 
 /** The user and password of an `Authorization: Basic` header, or undefined when none was sent. */
 export function basicCredentials(
@@ -13,7 +11,7 @@ export function basicCredentials(
   let decoded: string;
   try {
     // Fatal: bytes that are not UTF-8 must not all collapse into U+FFFD and compare equal.
-    decoded = _utf8.decode(Uint8Array.from(atob(match[1]), (c) => c.charCodeAt(0)));
+    decoded = strictUtf8.decode(Uint8Array.from(atob(match[1]), (c) => c.charCodeAt(0)));
   } catch {
     return undefined;
   }
@@ -28,15 +26,12 @@ export function bearerToken(header: string | null): string | undefined {
   return match?.[1];
 }
 
-const _digest = async (text: string): Promise<Uint8Array> =>
-  new Uint8Array(await crypto.subtle.digest('SHA-256', textEncoder.encode(text)));
-
 /**
  * Compares two secrets in time independent of where they differ: hashing first makes the
  * comparison length-independent as well.
  */
 export async function timingSafeEqual(a: string, b: string): Promise<boolean> {
-  const [x, y] = await Promise.all([_digest(a), _digest(b)]);
+  const [x, y] = await Promise.all([sha256(a), sha256(b)]);
   return equalBytes(x, y);
 }
 
@@ -49,8 +44,8 @@ export function equalBytes(x: Uint8Array, y: Uint8Array): boolean {
 
 /** True when `given` equals any of `secrets`; every one is compared, so timing says nothing. */
 export async function matchesAny(given: string, secrets: readonly string[]): Promise<boolean> {
-  const digest = await _digest(given);
-  const results = await Promise.all(secrets.map(async (s) => equalBytes(digest, await _digest(s))));
+  const digest = await sha256(given);
+  const results = await Promise.all(secrets.map(async (s) => equalBytes(digest, await sha256(s))));
   return results.includes(true);
 }
 

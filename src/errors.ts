@@ -36,8 +36,12 @@ export const lateBoundFetch: typeof fetch = (input, init) => globalThis.fetch(in
 export const badRequest = (reason: string, message: string): HttpError =>
   new HttpError(400, reason, message);
 
-export const forbidden = (reason: string, message: string): HttpError =>
-  new HttpError(403, reason, message);
+/** 403; `logged` goes in the refusal's log line only (the limit or the anchors configured). */
+export const forbidden = (
+  reason: string,
+  message: string,
+  logged?: HttpError['logged'],
+): HttpError => new HttpError(403, reason, message, undefined, logged);
 
 /** 503; `logged` goes in the refusal's log line only (which sink failed, and why). */
 export const unavailable = (

@@ -1,7 +1,19 @@
-/** Byte encodings: strict base64 (with `atob` and `btoa`, which every target runtime has) and hex. */
+/** Byte encodings: strict base64 (with `atob` and `btoa`, which every target runtime has), hex, UTF-8, SHA-256. */
 
 /** One UTF-8 encoder for the modules that sign, hash or compare text. */
 export const textEncoder = new TextEncoder();
+
+/** SHA-256 of `bytes` (text as UTF-8): ids, replay guards and secret comparisons digest with it. */
+export const sha256 = async (bytes: Uint8Array | string): Promise<Uint8Array> =>
+  new Uint8Array(
+    await crypto.subtle.digest(
+      'SHA-256',
+      (typeof bytes === 'string' ? textEncoder.encode(bytes) : bytes) as Uint8Array<ArrayBuffer>,
+    ),
+  );
+
+/** One strict UTF-8 decoder: bytes that are not UTF-8 throw instead of turning into U+FFFD. */
+export const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 const _BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const _PADDED = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

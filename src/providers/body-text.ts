@@ -1,12 +1,11 @@
 /** Raw body bytes to text and JSON, refusing what is not UTF-8 or not JSON with a 400 naming it. */
 import { badRequest, type HttpError } from '../errors.js';
-
-const _decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+import { strictUtf8 } from './base64.js';
 
 /** The body as text, or 400 `body-not-utf8`. */
 export function decodeUtf8(bytes: Uint8Array): string | HttpError {
   try {
-    return _decoder.decode(bytes);
+    return strictUtf8.decode(bytes);
   } catch {
     return badRequest('body-not-utf8', 'request body is not valid UTF-8');
   }

@@ -2,16 +2,14 @@
 import type { EmailTrackingContext } from '../events.js';
 import { setOwn } from '../schema.js';
 import { inRange } from '../timestamp.js';
-import { encodeHex, textEncoder } from './base64.js';
+import { encodeHex, sha256 } from './base64.js';
 
 /**
  * `<name>:` plus the first 32 lowercase hex digits of SHA-256 over `text` (raw body bytes for a
  * single-event ESP, the element's JSON for a batch element): the same across the ESP's retries.
  */
 export async function digestEventId(name: string, text: string | Uint8Array): Promise<string> {
-  const bytes = typeof text === 'string' ? textEncoder.encode(text) : text;
-  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return `${name}:${encodeHex(digest).slice(0, 32)}`;
+  return `${name}:${encodeHex(await sha256(text)).slice(0, 32)}`;
 }
 
 /** What a provider must say about an event; everything else defaults to null or empty. */

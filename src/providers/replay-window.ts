@@ -1,5 +1,5 @@
 /** The replay window every signed timestamp is judged by, whichever ESP signed it. */
-import { forbidden, HttpError } from '../errors.js';
+import { forbidden, type HttpError } from '../errors.js';
 
 /** How far ahead of our clock a signed timestamp may be: clock skew, as Svix allows. */
 export const FUTURE_SKEW_SECONDS = 300;
@@ -17,11 +17,9 @@ export function refuseOutsideWindow(
   setting = 'maxAgeSeconds',
 ): HttpError | undefined {
   if (maxAgeSeconds > 0 && ageMs > maxAgeSeconds * 1000) {
-    return new HttpError(
-      403,
+    return forbidden(
       'message-too-old',
       `${what} is ${Math.round(ageMs / 1000)} s old, older than ${setting} allows: a replay, or a clock far off`,
-      {},
       { [setting]: maxAgeSeconds },
     );
   }

@@ -24,6 +24,9 @@ export interface ProviderResult {
   readonly events: EmailTrackingContext[];
 }
 
+/** The result of a request that carried no event, shared by every provider that answers one. */
+export const NO_EVENTS: ProviderResult = { events: [] };
+
 /** A refusal: the same value every provider returns, turned into `{ ok: false, error, message }`. */
 export type Refusal = HttpError;
 

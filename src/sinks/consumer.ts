@@ -1,6 +1,7 @@
 /** Queue consumer, runtime-neutral: decode each message, hand it to the sinks, ack or retry it. */
 import { describeThrown } from '../errors.js';
 import { consoleLogger, type Logger } from '../log.js';
+import { strictUtf8 } from '../providers/base64.js';
 import { decodeTrackingEvent } from '../wire.js';
 import type { Sink } from './types.js';
 
@@ -21,9 +22,6 @@ export interface MessageBatchLike {
 }
 
 const _MAX_DELAY_SECONDS = 3600;
-
-// Fatal: bytes that are not UTF-8 are no tracking event, not one with U+FFFD in its fields.
-const _utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Backoff before the next attempt: 10 s after the first, doubling, at most an hour. */
 export function retryDelaySeconds(attempts: number): number {
@@ -61,10 +59,11 @@ async function _consume(
   let context: ReturnType<typeof decodeTrackingEvent>;
   try {
     const { body } = message;
-    // contentType `bytes` (a producer of your own): the wire JSON as UTF-8.
+    // contentType `bytes` (a producer of your own): the wire JSON as UTF-8, strictly: bytes that
+    // are not UTF-8 are no tracking event, not one with U+FFFD in its fields.
     context = decodeTrackingEvent(
       body instanceof ArrayBuffer || ArrayBuffer.isView(body)
-        ? _utf8.decode(body)
+        ? strictUtf8.decode(body)
         : (body as string | object),
     );
   } catch (error) {

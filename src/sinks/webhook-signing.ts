@@ -1,6 +1,6 @@
 /** Standard Webhooks signing (https://www.standardwebhooks.com): secrets, message ids, signatures. */
 import type { EmailTrackingContext } from '../events.js';
-import { encodeBase64, textEncoder } from '../providers/base64.js';
+import { encodeBase64, sha256, textEncoder } from '../providers/base64.js';
 import { importHmacKey } from '../providers/hmac.js';
 import { decodeStandardWebhooksSecret } from '../providers/standard-webhooks.js';
 
@@ -46,12 +46,11 @@ export async function webhookMessageId(
 ): Promise<string> {
   const { eventId, recipient, eventType } = context;
   const joined = `${eventId}\n${recipient}\n${eventType}`;
-  const input = textEncoder.encode(
+  const hash = await sha256(
     joined.split('\n', 4).length === 3
       ? joined
       : `\n${JSON.stringify([eventId, recipient, eventType])}`,
   );
-  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', input));
   const base64url = encodeBase64(hash).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   return `msg_${base64url.slice(0, _ID_HASH_CHARS)}`;
 }

@@ -9,14 +9,19 @@ import { commonEntries, parseProviderOptions, secretList } from '../options.js';
 import { postProvider } from '../post-provider.js';
 import type { BuiltinProvider } from '../registry-types.js';
 import { requireSignatureHeader } from '../signature-header.js';
-import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
+import {
+  NO_EVENTS,
+  type Provider,
+  type ProviderContext,
+  type ProviderInstance,
+  type ProviderResult,
+} from '../types.js';
 import { parseMailersendEvent } from './parse.js';
 
 const NAME = 'mailersend';
 const HEADER = 'Signature';
 /** MailerSend signs its `webhook.test` URL check with this published secret, not the webhook's. */
 export const MAILERSEND_TEST_SECRET = 'test_Am3L1GuOIc4blLUuHqAPxxwkZaJyEk8G';
-const NO_EVENTS: ProviderResult = { events: [] };
 
 const MailersendOptionsSchema = v.object({
   ...commonEntries,

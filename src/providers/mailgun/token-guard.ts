@@ -6,15 +6,12 @@
  * per handler: a new Worker isolate or a restarted server starts with none.
  */
 import { forbidden, type HttpError } from '../../errors.js';
+import { sha256 } from '../base64.js';
 
 const _MAX_TOKENS = 10_000;
 
-const _digest = async (bytes: Uint8Array): Promise<string> => {
-  const hash = new Uint8Array(
-    await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>),
-  );
-  return String.fromCharCode(...hash);
-};
+const _digest = async (bytes: Uint8Array): Promise<string> =>
+  String.fromCharCode(...(await sha256(bytes)));
 
 /** A per-handler guard: resolves to a refusal when `token` was seen with different bytes. */
 export function createTokenGuard(

@@ -7,12 +7,11 @@ import { importHmacKeys } from '../hmac.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
 import type { BuiltinProvider } from '../registry-types.js';
 import { requireSignatureHeader } from '../signature-header.js';
-import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
+import { NO_EVENTS, type Provider, type ProviderContext, type ProviderInstance } from '../types.js';
 import { parseMandrillEvents } from './parse.js';
 import { checkMandrillSignature, readForm, SIGNATURE_HEADER } from './verify.js';
 
 const NAME = 'mandrill';
-const NO_EVENTS: ProviderResult = { events: [] };
 
 const _parses = (url: string): boolean => {
   try {

@@ -9,7 +9,13 @@ import { postProvider } from '../post-provider.js';
 import { decodeKeys, importOnce } from '../public-keys.js';
 import type { BuiltinProvider } from '../registry-types.js';
 import { requireSignatureHeader } from '../signature-header.js';
-import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
+import {
+  NO_EVENTS,
+  type Provider,
+  type ProviderContext,
+  type ProviderInstance,
+  type ProviderResult,
+} from '../types.js';
 import { parsePostalEvent } from './parse.js';
 import {
   checkPostalSignature,
@@ -21,7 +27,6 @@ import {
 } from './verify.js';
 
 const NAME = 'postal';
-const NO_EVENTS: ProviderResult = { events: [] };
 
 const PostalOptionsSchema = v.object({
   ...commonEntries,

@@ -102,11 +102,9 @@ export async function issuerOf(
     if (valid) return anchor;
   }
   // Which anchors are configured is configuration: the log line names them, the answer does not.
-  return new HttpError(
-    403,
+  return forbidden(
     'cert-untrusted',
     'signing certificate was not issued by a configured trust anchor valid now',
-    {},
     { trustAnchors: anchors.map((a) => a.name).join(', ') },
   );
 }

@@ -9,13 +9,18 @@ import { postProvider } from '../post-provider.js';
 import type { BuiltinProvider } from '../registry-types.js';
 import { answerConfirmation } from '../ses/sns/confirmations.js';
 import { parseSnsEnvelope, type SnsMessage } from '../ses/sns/envelope.js';
-import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
+import {
+  NO_EVENTS,
+  type Provider,
+  type ProviderContext,
+  type ProviderInstance,
+  type ProviderResult,
+} from '../types.js';
 import { readTrustAnchors, type TrustAnchor } from './chain.js';
 import { parseScalewayMessage } from './parse.js';
 import { confirmScalewaySubscription, createScalewayVerifier } from './verify.js';
 
 const NAME = 'scaleway';
-const NO_EVENTS: ProviderResult = { events: [] };
 const TOPIC_VARIABLE = 'MAIL_WEBHOOK_SCALEWAY_TOPIC_ARNS';
 
 const ScalewayOptionsSchema = v.object({

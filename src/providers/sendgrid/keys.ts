@@ -1,11 +1,9 @@
 /** SendGrid's verification key: base64 SPKI of a P-256 point, checked before start-up ends. */
 import { decodeBase64 } from '../base64.js';
 
-// SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING { 0x04 (uncompressed) ... } }
-const _SPKI_PREFIX = Uint8Array.from([
-  0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
-  0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04,
-]);
+// SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING { 0x04 (uncompressed) ... } }:
+// 30 59 30 13 06 07 2a 86 48 ce 3d 02 01 06 08 2a 86 48 ce 3d 03 01 07 03 42 00 04, in base64.
+const _SPKI_PREFIX = decodeBase64('MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE') as Uint8Array;
 const _SPKI_LENGTH = _SPKI_PREFIX.length + 64;
 
 // The P-256 curve (FIPS 186-4 D.1.2.3): y² = x³ - 3x + b over the prime field p.

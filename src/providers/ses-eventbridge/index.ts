@@ -8,11 +8,10 @@ import type { BuiltinProvider } from '../registry-types.js';
 import { parseSesEvent } from '../ses/parse.js';
 import { sharedSecretEntries, sharedSecretSettings } from '../shared-secret.js';
 import { sharedSecretProviderOf } from '../shared-secret-provider.js';
-import type { Provider, ProviderContext, ProviderResult } from '../types.js';
+import { NO_EVENTS, type Provider, type ProviderContext, type ProviderResult } from '../types.js';
 import { readEventBridgeEvent } from './envelope.js';
 
 const NAME = 'ses-eventbridge';
-const NO_EVENTS: ProviderResult = { events: [] };
 
 const SesEventBridgeOptionsSchema = v.object({
   ...commonEntries,

@@ -14,13 +14,18 @@ import {
 import { postProvider } from '../post-provider.js';
 import type { BuiltinProvider } from '../registry-types.js';
 import { sharedSecretAuth } from '../shared-secret.js';
-import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
+import {
+  NO_EVENTS,
+  type Provider,
+  type ProviderContext,
+  type ProviderInstance,
+  type ProviderResult,
+} from '../types.js';
 import { parseSesEvent, parseSesMessage, type SesParseResult } from './parse.js';
 import { answerConfirmation } from './sns/confirmations.js';
 import { parseSnsEnvelope, type SnsMessage } from './sns/envelope.js';
 import { checkTopicAllowed, confirmSubscription, createSnsVerifier } from './sns/verify.js';
 
-const NO_EVENTS: ProviderResult = { events: [] };
 const TOPIC_VARIABLE = 'MAIL_WEBHOOK_SES_TOPIC_ARNS';
 
 const SesOptionsSchema = v.object({

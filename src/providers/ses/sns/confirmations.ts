@@ -1,10 +1,8 @@
 /** SNS's subscription messages as an SNS-style provider answers them: logged, and confirmed when told to. */
 import type { HttpError } from '../../../errors.js';
 import type { Logger } from '../../../log.js';
-import type { ProviderResult } from '../../types.js';
+import { NO_EVENTS, type ProviderResult } from '../../types.js';
 import type { SnsMessage } from './envelope.js';
-
-const NO_EVENTS: ProviderResult = { events: [] };
 
 export interface ConfirmationHandling {
   /** Who sent it, for the log: `SNS`, `Scaleway`. */

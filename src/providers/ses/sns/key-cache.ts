@@ -1,5 +1,5 @@
 /** Per-verifier cache of SNS signing certificates: one download per URL, bounded, failures not kept. */
-import { forbidden, HttpError, isHttpError, unavailable } from '../../../errors.js';
+import { forbidden, type HttpError, isHttpError, unavailable } from '../../../errors.js';
 import type { Logger } from '../../../log.js';
 import { MIN_RSA_BITS } from '../../../runtime-hooks.js';
 import type { SignatureHash } from './string-to-sign.js';
@@ -76,11 +76,9 @@ async function _load(url: string, options: KeyCacheOptions): Promise<SigningCert
   }
   if (!result.ok) {
     // The runtime's error text (a proxy's address, say) goes to the log line only.
-    return new HttpError(
-      503,
+    return unavailable(
       'cert-unavailable',
       `signing certificate ${url} could not be downloaded; retry later`,
-      {},
       { problem: result.problem },
     );
   }

@@ -1,5 +1,5 @@
 /** SNS message verification: topic allow-list, message age, certificate URL, signature. */
-import { forbidden, HttpError, isHttpError } from '../../../errors.js';
+import { forbidden, type HttpError, isHttpError, unavailable } from '../../../errors.js';
 import type { Logger } from '../../../log.js';
 import type { RsaVerify } from '../../../runtime-hooks.js';
 import { decodePaddedBase64, isPaddedBase64, textEncoder } from '../../base64.js';
@@ -234,11 +234,9 @@ export async function getSubscribeUrl(
   if (result.ok && result.status >= 200 && result.status < 300) return undefined;
   // The runtime's error text goes to the log line only; an HTTP status is safe to say.
   const problem = result.ok ? `${wording.answered} HTTP ${result.status}` : 'no answer';
-  return new HttpError(
-    503,
+  return unavailable(
     'confirm-failed',
     `confirming the subscription to ${message.TopicArn} failed: ${problem}`,
-    {},
     {
       subscribeUrl: message.SubscribeURL as string,
       ...(result.ok ? {} : { problem: result.problem }),
