@@ -88,8 +88,14 @@ describe('the suppression route with an address of blanks', () => {
       const asked: string[] = [];
       const store = {
         ...fake.store,
-        suppression: async (email: string) => (asked.push(email), null),
-        unsuppress: async (email: string) => (asked.push(email), false),
+        suppression: async (email: string) => {
+          asked.push(email);
+          return null;
+        },
+        unsuppress: async (email: string) => {
+          asked.push(email);
+          return false;
+        },
       };
       const handle = createMailWebhookHandler({
         providers: [ses({ verifySignature: false })],
