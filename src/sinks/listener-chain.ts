@@ -49,20 +49,20 @@ function _aborted(signal: AbortSignal): unknown {
 }
 
 /**
- * Calls listener `index`. Its clock runs while it runs and pauses while a chain it started with
- * `next` runs, so a timeout names the listener that stalled, not the ones waiting on it. Chains
- * it started without returning them (the Express habit) are awaited and their errors kept.
+ * Calls listener `index`. Its clock runs while it runs and pauses while the chain it started with
+ * `next` runs, so a timeout names the listener that stalled, not the ones waiting on it. A chain
+ * it started without returning it (the Express habit) is awaited and its error kept. `next` runs
+ * the listeners after it once: a second call returns the first call's result.
  */
 function _step<T>(run: ChainRun<T>, index: number, context: T): Promise<T> {
   const entry = run.entries[index];
   if (!entry) return Promise.resolve(context);
   if (run.signal?.aborted) return Promise.reject(_aborted(run.signal));
   return new Promise<T>((resolve, reject) => {
-    const started: Promise<T>[] = [];
-    let running = 0;
+    let chain: Promise<T> | undefined;
     let returned = false;
     let settled = false;
-    // The first error of a chain this listener started: it outranks the listener's own timeout.
+    // The error of the chain this listener started: it outranks the listener's own timeout.
     let chainFailed: { error: unknown } | undefined;
     const settle = (finish: () => void) => {
       if (settled) return;
@@ -84,19 +84,24 @@ function _step<T>(run: ChainRun<T>, index: number, context: T): Promise<T> {
     });
     // `next()` with no argument passes the context this listener got.
     const next = (nextContext: T = context): T | Promise<T> => {
-      // Called after the listener returned or timed out: nothing awaits that chain any more.
+      if (chain) return chain;
+      // Called after the listener returned or timed out: nothing would await that chain.
       if (returned || settled) return nextContext;
-      if (running++ === 0) clock.pause();
-      const chain = _step(run, index + 1, nextContext);
+      clock.pause();
+      // Listeners that call next at once nest their calls: every 100th starts the rest on a
+      // fresh stack, so thousands of them do not overflow it.
+      chain =
+        index % 100 === 99
+          ? Promise.resolve().then(() => _step(run, index + 1, nextContext))
+          : _step(run, index + 1, nextContext);
       const done = () => {
-        if (--running === 0 && !returned && !settled) clock.resume();
+        if (!returned && !settled) clock.resume();
       };
       // Also marks the chain handled: a listener that drops it cannot cause an unhandled rejection.
       chain.then(done, (error: unknown) => {
-        chainFailed ??= { error };
+        chainFailed = { error };
         done();
       });
-      started.push(chain);
       return chain;
     };
     let own: Promise<unknown>;
@@ -109,23 +114,20 @@ function _step<T>(run: ChainRun<T>, index: number, context: T): Promise<T> {
       async (result) => {
         returned = true;
         clock.pause();
-        const outcomes = await Promise.allSettled(started);
-        const failed = outcomes.find((o) => o.status === 'rejected');
-        if (failed) return settle(() => reject(failed.reason));
-        const last = outcomes.at(-1);
         // A listener that returns nothing passes on what its chain returned, else its context.
-        const value =
-          result !== undefined
-            ? (result as T)
-            : last?.status === 'fulfilled'
-              ? last.value
-              : context;
+        let value = result as T;
+        try {
+          const passed = chain ? await chain : context;
+          if (result === undefined) value = passed;
+        } catch (error) {
+          return settle(() => reject(error));
+        }
         settle(() => resolve(value));
       },
       async (error: unknown) => {
         returned = true;
         clock.pause();
-        await Promise.allSettled(started);
+        await chain?.catch(() => {});
         settle(() =>
           reject(
             run.isNamed(error) || (run.signal?.aborted && error === run.signal.reason)

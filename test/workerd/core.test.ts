@@ -13,6 +13,25 @@ import bounce from '../fixtures/ses/notification-bounce-no-dsn.json' with { type
 import { envelope, snsRequest } from '../helpers/envelope.js';
 
 describe('the core inside workerd', () => {
+  test('a bus with five thousand listeners that call next at once delivers to every one', async () => {
+    const bus = new EventBus();
+    let calls = 0;
+    for (let i = 0; i < 5_000; i++) {
+      bus.subscribe(EmailTrackingEvent, (context, next) => {
+        calls++;
+        return next(context);
+      });
+    }
+    const handle = createMailWebhookHandler({
+      sinks: [bus],
+      logger: silentLogger,
+      providers: [ses({ verifySignature: false })],
+    });
+    const response = await handle(snsRequest(envelope(click, { messageId: 'many-1' })));
+    expect(response.status).toBe(200);
+    expect(calls).toBe(5_000);
+  });
+
   test('parses SES events into per-recipient contexts', async () => {
     const bus = new EventBus();
     const received: EmailTrackingContext[] = [];
