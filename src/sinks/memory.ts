@@ -143,6 +143,12 @@ export class EventBus implements Sink {
 
   /** Adds a listener after the existing ones; the returned function removes it again. */
   subscribe<T>(key: EventKey<T>, listener: ListenerLike<T>): () => void {
+    // A key's name as a string, or an import that came out undefined, would never be emitted.
+    if (typeof key?.name !== 'string') {
+      throw new TypeError(
+        'subscribe(key, listener): key is an event key such as EmailTrackingEvent',
+      );
+    }
     const entry = _entry(listener) as _Entry<unknown>;
     const list = this.#listeners.get(key) ?? [];
     // Copy on write: an emit already under way keeps the list it started with.

@@ -697,3 +697,16 @@ test('ListenerError is what emit rejects with, for direct users of the bus', asy
   expect(error).toBeInstanceOf(ListenerError);
   expect(error).toMatchObject({ listener: 'broken', event: 'Ping', reason: 'listener-failed' });
 });
+
+test.each([
+  ['the key’s name as a string', 'EmailTrackingEvent'],
+  ['an import that came out undefined', undefined],
+])('subscribe with %s as the key is a TypeError, not a listener that never runs', (_, key) => {
+  const bus = new EventBus();
+  const listener = (context: Ctx) => context;
+  expect(() => bus.subscribe(key as never, listener)).toThrow(
+    new TypeError('subscribe(key, listener): key is an event key such as EmailTrackingEvent'),
+  );
+  expect(() => EventBus.subscribe(key as never, listener)).toThrow(TypeError);
+  expect(bus.listenerCount(EmailTrackingEvent)).toBe(0);
+});
