@@ -13,11 +13,11 @@ export const DEFAULT_LISTENER_TIMEOUT_MS = 5_000;
 
 /**
  * Passes the context to the next listener (with no argument, the one this listener got); returns
- * what the rest of the chain returned.
+ * what the rest of the chain returned. It runs the rest once: a second call returns the same.
  */
 export type NextFn<T> = (context?: T) => T | Promise<T>;
 
-/** A listener: `handle` returns `next(context)` to pass the context on, or anything else to stop. */
+/** A listener: `handle` returns `next(context)` to pass the context on; not calling `next` stops the chain. */
 export interface EventListener<T> {
   handle(context: T, next: NextFn<T>): T | Promise<T> | void | Promise<void>;
 }
