@@ -235,8 +235,13 @@ describe('createFanoutSink delivery', () => {
     const url = receiver.origin;
     await receiver.close();
     const { sink, sleeps } = fanout({ retries: 1, endpoints: [{ url, secret: SECRET_A }] });
-    await expect(sink.send([sampleContext()])).rejects.toThrow(FanoutError);
+    const error = (await sink.send([sampleContext()]).catch((e: unknown) => e)) as FanoutError;
+    expect(error).toBeInstanceOf(FanoutError);
     expect(sleeps).toEqual([100]);
+    // Node's fetch says only "fetch failed": the reason keeps its cause, so on-call sees why.
+    expect(error.failures[0]?.reason).toMatch(
+      /^TypeError: fetch failed \(.*ECONNREFUSED.*\) after 2 attempts$/,
+    );
   });
 
   test('keeps at most 6 POSTs in flight', async () => {
