@@ -28,7 +28,12 @@ export interface FanoutDelivery {
 
 type _Attempt =
   | { readonly ok: true }
-  | { readonly ok: false; readonly retry: boolean; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly retry: boolean;
+      readonly reason: string;
+      readonly wait?: number;
+    };
 
 /** What every delivery of one send shares. */
 export interface FanoutSettings {
@@ -60,9 +65,15 @@ async function _backoff(ms: number, settings: FanoutSettings): Promise<void> {
   }
 }
 
-/** A thrown error's text with the endpoint's URL shown as its label (origin and path only). */
+/**
+ * A thrown error's text, with its cause (Node's fetch says only "fetch failed"; the cause tells a
+ * refused connection from DNS or TLS), the endpoint's URL shown as its label (origin and path).
+ */
 function _reason(error: unknown, endpoint: FanoutTarget): string {
-  return describeThrown(error).split(endpoint.url).join(endpoint.label);
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return `${describeThrown(error)}${cause ? ` (${describeThrown(cause)})` : ''}`
+    .split(endpoint.url)
+    .join(endpoint.label);
 }
 
 /** One POST with its own timeout, also stopped by the deadline. Answers are cancelled unread, so the connection is freed at once. */
@@ -99,7 +110,19 @@ async function _attempt(delivery: FanoutDelivery, settings: FanoutSettings): Pro
     response.body?.cancel().catch(() => {});
     if (response.status >= 200 && response.status < 300) return { ok: true };
     const retry = response.status >= 500 || response.status === 429 || response.status === 408;
-    return { ok: false, retry, reason: `HTTP ${response.status}` };
+    // Retry-After (RFC 9110: seconds or an HTTP date) is how long the receiver asks us to wait;
+    // longer than an attempt may take means not now: the ESP (or the queue) retries later.
+    const after = response.headers.get('retry-after') ?? '';
+    const wait = /^\d+$/.test(after)
+      ? +after * 1000
+      : Date.parse(after) - settings.now().getTime() || 0;
+    const late = retry && wait > settings.timeoutMs;
+    return {
+      ok: false,
+      retry: retry && !late,
+      reason: `HTTP ${response.status}${late ? `, Retry-After ${Math.ceil(wait / 1000)} s` : ''}`,
+      wait,
+    };
   } catch (error) {
     if (settings.signal?.aborted) return { ok: false, retry: false, reason: _DEADLINE_PASSED };
     const reason = controller.signal.aborted
@@ -133,7 +156,7 @@ export async function deliverWebhook(
         attempt,
         reason: outcome.reason,
       });
-      await _backoff(_BACKOFF_BASE_MS * 2 ** (attempt - 1), settings);
+      await _backoff(Math.max(_BACKOFF_BASE_MS * 2 ** (attempt - 1), outcome.wait ?? 0), settings);
       if (!settings.signal?.aborted) continue;
     }
     const why = settings.signal?.aborted ? _DEADLINE_PASSED : outcome.reason;

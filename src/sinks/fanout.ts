@@ -97,7 +97,8 @@ export type FanoutEndpoint = v.InferInput<typeof FanoutEndpointSchema>;
 
 /**
  * Options of `createFanoutSink`. `retries` are extra attempts after the first (backoff 100 ms,
- * 200 ms, 400 ms…) for network errors, timeouts, 408, 429 and 5xx; other answers are final.
+ * 200 ms, 400 ms…, or the answer's `Retry-After` when longer; one longer than `timeoutMs` is not
+ * waited for) for network errors, timeouts, 408, 429 and 5xx; other answers are final.
  * `sleep` and `now` are for tests.
  */
 export type FanoutOptions = v.InferInput<typeof FanoutOptionsSchema>;

@@ -9,8 +9,8 @@ export interface CapturedRequest {
   readonly body: string;
 }
 
-/** A status to answer with, or 'hang' to read the request and never answer. */
-export type Answer = number | 'hang';
+/** A status to answer with (and headers), or 'hang' to read the request and never answer. */
+export type Answer = number | { status: number; headers: Record<string, string> } | 'hang';
 
 export interface CaptureServer {
   /** `http://127.0.0.1:<port>` */
@@ -61,7 +61,8 @@ export async function startCaptureServer(
     response.on('close', () => inFlight--);
     if (status === 'hang') return;
     // A little delay so concurrent requests overlap and maxInFlight means something.
-    setTimeout(() => response.writeHead(status).end(), 5);
+    const [code, extra] = typeof status === 'number' ? [status] : [status.status, status.headers];
+    setTimeout(() => response.writeHead(code, extra).end(), 5);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

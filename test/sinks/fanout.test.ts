@@ -146,6 +146,37 @@ describe('createFanoutSink delivery', () => {
     expect(receiver.requests).toHaveLength(2);
   });
 
+  test('a 429 or 503 with Retry-After (seconds or an HTTP date) is retried after the wait it asks for', async () => {
+    const now = new Date('2026-03-04T05:06:07.000Z');
+    const after = new Date(now.getTime() + 3_000).toUTCString();
+    const answers = [
+      { status: 429, headers: { 'retry-after': '2' } },
+      { status: 503, headers: { 'retry-after': after } },
+      { status: 408, headers: { 'retry-after': 'soon' } },
+      204,
+    ];
+    const receiver = await server((_, index) => answers[index] ?? 204);
+    const { sink, sleeps } = fanout({
+      now: () => now,
+      timeoutMs: 5_000,
+      endpoints: [{ url: receiver.origin, secret: SECRET_A }],
+    });
+    await sink.send([sampleContext()]);
+    expect(receiver.requests).toHaveLength(4);
+    // An unreadable Retry-After leaves the usual backoff.
+    expect(sleeps).toEqual([2_000, 3_000, 400]);
+  });
+
+  test('a Retry-After longer than timeoutMs is not waited for: the send fails at once, naming it, so the ESP or the queue retries later', async () => {
+    const receiver = await server(() => ({ status: 429, headers: { 'retry-after': '120' } }));
+    const { sink, sleeps } = fanout({ endpoints: [{ url: receiver.origin, secret: SECRET_A }] });
+    const error = (await sink.send([sampleContext()]).catch((e: unknown) => e)) as FanoutError;
+    expect(receiver.requests).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+    expect(error).toBeInstanceOf(FanoutError);
+    expect(error.failures[0]?.reason).toBe('HTTP 429, Retry-After 120 s after 1 attempt');
+  });
+
   test('does not retry a 400, and rejects naming the endpoint and event', async () => {
     const receiver = await server(() => 400);
     const { sink, sleeps } = fanout({
@@ -204,8 +235,13 @@ describe('createFanoutSink delivery', () => {
     const url = receiver.origin;
     await receiver.close();
     const { sink, sleeps } = fanout({ retries: 1, endpoints: [{ url, secret: SECRET_A }] });
-    await expect(sink.send([sampleContext()])).rejects.toThrow(FanoutError);
+    const error = (await sink.send([sampleContext()]).catch((e: unknown) => e)) as FanoutError;
+    expect(error).toBeInstanceOf(FanoutError);
     expect(sleeps).toEqual([100]);
+    // Node's fetch says only "fetch failed": the reason keeps its cause, so on-call sees why.
+    expect(error.failures[0]?.reason).toMatch(
+      /^TypeError: fetch failed \(.*ECONNREFUSED.*\) after 2 attempts$/,
+    );
   });
 
   test('keeps at most 6 POSTs in flight', async () => {
