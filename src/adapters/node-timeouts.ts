@@ -61,6 +61,10 @@ export function boundRequestTime(server: Server, timeoutMs: number, logger: Logg
   const timedOut = bodyTooSlow(timeoutMs);
   const timedOutJson = errorJson(timedOut);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    // Bytes after a request that closes the connection (`Connection: close`, HTTP/1.0): that
+    // request is still being answered, and the connection closes after it; the bytes are not a
+    // request (RFC 9112, 9.6). Answering 400 here would take the place of its answer.
+    if (error.code === 'HPE_CLOSED_CONNECTION') return;
     // Past the first byte of an answer nothing can be said any more: close.
     if (!socket.writable || (socket as { bytesWritten?: number }).bytesWritten) {
       socket.destroy();
