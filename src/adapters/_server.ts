@@ -83,7 +83,12 @@ export function _settings(
   logger?: Logger,
   flush: () => void = () => {},
 ) {
-  const host = typeof env.HOST === 'string' && env.HOST !== '' ? env.HOST : undefined;
+  // An IPv6 address as a URL writes it (`[::1]`) is the address: Node's listen() would look the
+  // bracketed text up as a host name, where Deno and Bun take it.
+  const host =
+    typeof env.HOST === 'string' && env.HOST !== ''
+      ? env.HOST.replace(/^\[(.*)\]$/, '$1')
+      : undefined;
   const port = options.port ?? _port(env.PORT);
   const hostname = options.hostname ?? host;
   const variables = [

@@ -336,6 +336,25 @@ describe.each(RUNTIMES)('the $name server at start-up', (runtime) => {
     }
   });
 
+  test('HOST=[::1], an IPv6 address written as in a URL, listens there as HOST=::1 does', {
+    timeout: 30_000,
+  }, async () => {
+    const server = _start(runtime, { HOST: '[::1]', PORT: '0' });
+    try {
+      const port = await _port(server);
+      const line = server
+        .stdout()
+        .split('\n')
+        .find((text) => text.includes('"msg":"listening"'));
+      expect(JSON.parse(line ?? '{}').url).toBe(`http://[::1]:${port}`);
+      const answer = await fetch(`http://[::1]:${port}/healthz`);
+      expect(await answer.json()).toEqual({ ok: true });
+    } finally {
+      server.child.kill('SIGKILL');
+      await server.exit;
+    }
+  });
+
   test('start-up warnings come out before the line saying why start-up failed', {
     timeout: 30_000,
   }, async () => {
