@@ -3,19 +3,9 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { bodyTooSlow } from '../body.js';
-import type { Env } from '../env-values.js';
 import { badRequest, errorJson, HttpError, methodNotAllowed } from '../errors.js';
 import { logRefusal } from '../handler.js';
 import type { Logger } from '../log.js';
-import { deliveryTimeoutOf } from './_server.js';
-
-/**
- * How long a graceful shutdown waits before closing every connection: time for a request that had
- * begun to arrive whole and be delivered (`bodyTimeoutMs` + `deliveryTimeoutMs`), and a second.
- * Node stops enforcing its own request deadlines once the server is closing, so this is the bound.
- */
-export const shutdownGraceOf = (env: Env, bodyTimeoutMs: number): number =>
-  bodyTimeoutMs + deliveryTimeoutOf(env) + 1000;
 
 /** How often Node looks for requests past their time: often enough to keep the clock within a second. */
 export const checkingIntervalOf = (timeoutMs: number): number =>
