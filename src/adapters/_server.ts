@@ -53,6 +53,15 @@ export const bodyTimeoutOf = (env: Env): number =>
 export const deliveryTimeoutOf = (env: Env): number =>
   envWholeNumber(env, 'MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS') || DEFAULT_DELIVERY_TIMEOUT_MS;
 
+/**
+ * How long a graceful shutdown waits before closing every connection: time for a request that had
+ * begun to arrive whole and be delivered (`bodyTimeoutMs` + `deliveryTimeoutMs`), and a second.
+ * Past it, a client stalled in its headers (Node stops its own deadlines once closing; Bun waits
+ * for its idle timeout) or in its body (Deno keeps that connection after its 408) is cut off.
+ */
+export const shutdownGraceOf = (env: Env): number =>
+  bodyTimeoutOf(env) + deliveryTimeoutOf(env) + 1000;
+
 // How long an answer may take once the body is in, besides the delivery: a certificate download
 // (5 s) or a subscription confirmation (10 s).
 const _BEFORE_DELIVERY_MS = 10_000;
@@ -83,7 +92,12 @@ export function _settings(
   logger?: Logger,
   flush: () => void = () => {},
 ) {
-  const host = typeof env.HOST === 'string' && env.HOST !== '' ? env.HOST : undefined;
+  // An IPv6 address as a URL writes it (`[::1]`) is the address: Node's listen() would look the
+  // bracketed text up as a host name, where Deno and Bun take it.
+  const host =
+    typeof env.HOST === 'string' && env.HOST !== ''
+      ? env.HOST.replace(/^\[(.*)\]$/, '$1')
+      : undefined;
   const port = options.port ?? _port(env.PORT);
   const hostname = options.hostname ?? host;
   const variables = [

@@ -64,9 +64,14 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
     finish = resolve;
   });
   let closing: Promise<void> | undefined;
-  // stop(false) stops accepting and resolves once in-flight requests are answered.
+  // stop(false) stops accepting and resolves once in-flight requests are answered; it also waits
+  // for a client stalled in its headers until Bun's idleTimeout drops it: past the grace,
+  // stop(true) closes every connection.
   const close = () => {
-    closing ??= server.stop(false).then(() => {
+    if (closing) return closing;
+    const grace = setTimeout(() => server.stop(true), _.shutdownGraceOf(env));
+    closing = server.stop(false).then(() => {
+      clearTimeout(grace);
       for (const signal of _.SHUTDOWN_SIGNALS) process.off(signal, onSignal);
       _flushLines();
       finish();

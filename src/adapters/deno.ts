@@ -54,9 +54,10 @@ const { logger: _logger, flush: _flushLines } = _._batchedLogger(
 
 /** Starts the packaged Deno server (`--allow-net --allow-env`); see `ServeOptions`. */
 export function serve(options: _.ServeOptions = {}): _.MailServer {
+  const env = options.env ?? Deno.env.toObject();
   const { handler, port, hostname, graceful, listenFailed } = _._settings(
     options,
-    options.env ?? Deno.env.toObject(),
+    env,
     _RUNTIME,
     _logger,
     _flushLines,
@@ -93,13 +94,26 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
   } catch (error) {
     throw listenFailed(error);
   }
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  server.finished.then(finish);
   // Deno 2.9's shutdown() breaks the bodies of in-flight requests (seen in our tests), so the
-  // server answers 503 (SNS retries) until they are done, and only then shuts down.
+  // server answers 503 (SNS retries) until they are done, and only then shuts down. Deno keeps a
+  // connection whose body stalled after its 408, and shutdown() waits for it: past the grace the
+  // server counts as closed, and the packaged server's exit ends that connection.
   const close = () => {
-    closing ??= new Promise<void>((resolve) => {
-      drained = resolve;
-      if (inFlight === 0) resolve();
-    }).then(() => server.shutdown().then(() => server.finished));
+    if (closing) return closing;
+    const grace = setTimeout(finish, _.shutdownGraceOf(env));
+    finished.then(() => clearTimeout(grace));
+    closing = Promise.race([
+      finished,
+      new Promise<void>((resolve) => {
+        drained = resolve;
+        if (inFlight === 0) resolve();
+      }).then(() => server.shutdown().then(() => server.finished)),
+    ]);
     return closing;
   };
   const listeners = _.SHUTDOWN_SIGNALS.map((signal) => {
@@ -112,10 +126,10 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
     return [signal, listener] as const;
   });
   // A signal listener keeps Deno alive: remove them so the process can end once the server has.
-  server.finished.then(() => {
+  finished.then(() => {
     _flushLines();
     if (graceful) for (const [signal, fn] of listeners) Deno.removeSignalListener(signal, fn);
   });
   ready.then(_._listening(_flushLines));
-  return { ready, close, finished: server.finished };
+  return { ready, close, finished };
 }

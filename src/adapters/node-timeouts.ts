@@ -3,19 +3,9 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { bodyTooSlow } from '../body.js';
-import type { Env } from '../env-values.js';
 import { badRequest, errorJson, HttpError, methodNotAllowed } from '../errors.js';
 import { logRefusal } from '../handler.js';
 import type { Logger } from '../log.js';
-import { deliveryTimeoutOf } from './_server.js';
-
-/**
- * How long a graceful shutdown waits before closing every connection: time for a request that had
- * begun to arrive whole and be delivered (`bodyTimeoutMs` + `deliveryTimeoutMs`), and a second.
- * Node stops enforcing its own request deadlines once the server is closing, so this is the bound.
- */
-export const shutdownGraceOf = (env: Env, bodyTimeoutMs: number): number =>
-  bodyTimeoutMs + deliveryTimeoutOf(env) + 1000;
 
 /** How often Node looks for requests past their time: often enough to keep the clock within a second. */
 export const checkingIntervalOf = (timeoutMs: number): number =>
@@ -61,6 +51,10 @@ export function boundRequestTime(server: Server, timeoutMs: number, logger: Logg
   const timedOut = bodyTooSlow(timeoutMs);
   const timedOutJson = errorJson(timedOut);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    // Bytes after a request that closes the connection (`Connection: close`, HTTP/1.0): that
+    // request is still being answered, and the connection closes after it; the bytes are not a
+    // request (RFC 9112, 9.6). Answering 400 here would take the place of its answer.
+    if (error.code === 'HPE_CLOSED_CONNECTION') return;
     // Past the first byte of an answer nothing can be said any more: close.
     if (!socket.writable || (socket as { bytesWritten?: number }).bytesWritten) {
       socket.destroy();

@@ -9,7 +9,7 @@ import * as _ from './_server.js';
 import { awaitContinue, nodeReadBody, toNodeListener } from './node-bridge.js';
 import { nodeVerifyRsa } from './node-crypto.js';
 import { nodeJsonAnswer } from './node-response.js';
-import { boundRequestTime, checkingIntervalOf, shutdownGraceOf } from './node-timeouts.js';
+import { boundRequestTime, checkingIntervalOf } from './node-timeouts.js';
 
 export type { FetchHandler, MailServer, ServeOptions } from './_server.js';
 export { withHealthCheck } from './_server.js';
@@ -113,10 +113,7 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
         for (const res of inFlight) _closeAfter(res);
         // Closing also stops Node's own request deadlines, so a client stalled mid-headers would
         // hold the server open for ever: past the grace, every connection is closed.
-        const grace = setTimeout(
-          () => server.closeAllConnections(),
-          shutdownGraceOf(env, timeoutMs),
-        );
+        const grace = setTimeout(() => server.closeAllConnections(), _.shutdownGraceOf(env));
         grace.unref();
         finished.then(() => clearTimeout(grace));
         return finished;

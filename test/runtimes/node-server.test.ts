@@ -245,6 +245,28 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
     }
   });
 
+  test('bytes after a Connection: close request: that request is answered, nothing after it runs', async () => {
+    const { server, port } = await start();
+    try {
+      // Pipelined after `Connection: close` (and after an HTTP/1.0 request, closed by default):
+      // Node's parser calls the rest an error before the first answer is written.
+      for (const first of [
+        'GET /healthz HTTP/1.1\r\nHost: example.test\r\nConnection: close\r\n\r\n',
+        'GET /healthz HTTP/1.0\r\n\r\n',
+      ]) {
+        const exchange = rawSend(port, `${first}GET /nope HTTP/1.1\r\nHost: example.test\r\n\r\n`);
+        const text = await within(exchange.closed, 3000, 'still open');
+        expect(text).toMatch(/^HTTP\/1\.1 200 /);
+        expect(await parseResponse(text).json()).toEqual({ ok: true });
+        // One answer, then the connection closed: the request after it never ran.
+        expect(text.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+      }
+      expect(await _refusalLogged('malformed-request')).toBe(false);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('headers over Node’s limit get Node’s own 431, and a refusal line', async () => {
     const { server, port } = await start();
     try {

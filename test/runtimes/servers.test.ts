@@ -280,6 +280,38 @@ describe.each(RUNTIMES)('the $name server', (runtime) => {
   });
 });
 
+describe.each(RUNTIMES)('the $name server shutting down with stalled clients', (runtime) => {
+  test('exits 0 within the grace (bodyTimeoutMs + deliveryTimeoutMs + 1 s) despite a client stalled in its headers and one stalled in its body', {
+    timeout: 30_000,
+  }, async () => {
+    // Grace: 500 + 300 + 1000 ms. Without it, Bun waited for its idleTimeout (16 s here) on the
+    // client stalled in its headers, and Deno for ever on the one stalled in its body (Deno
+    // keeps that connection after its 408).
+    const server = _start(runtime, {
+      MAIL_WEBHOOK_ENABLED: 'true',
+      MAIL_WEBHOOK_SES_TOPIC_ARNS: signer.topicArn,
+      MAIL_WEBHOOK_BODY_TIMEOUT_MS: '500',
+      MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: '300',
+    });
+    const port = await _port(server);
+    const inHeaders = rawSend(port, `POST ${ROUTE} HTTP/1.1\r\nHost: example.test\r\n`);
+    const inBody = rawSend(
+      port,
+      `POST ${ROUTE} HTTP/1.1\r\nHost: example.test\r\nContent-Length: 100\r\n\r\n{"Type":`,
+    );
+    await _sleep(200);
+    const began = Date.now();
+    server.child.kill('SIGTERM');
+    const exited = await Promise.race([server.exit, _sleep(8000).then(() => 'still running')]);
+    expect(exited).toEqual({ code: 0, signal: null });
+    expect(Date.now() - began).toBeLessThan(5000);
+    // The client stalled in its body got its 408 before the process ended.
+    expect(inBody.received()).toMatch(/^HTTP\/1\.1 408 /);
+    inHeaders.socket.destroy();
+    inBody.socket.destroy();
+  });
+});
+
 describe.each(RUNTIMES)('the $name server at start-up', (runtime) => {
   test('a bad setting prints one JSON line naming the variable and exits 1', {
     timeout: 30_000,
@@ -330,6 +362,25 @@ describe.each(RUNTIMES)('the $name server at start-up', (runtime) => {
         .split('\n')
         .find((text) => text.includes('"msg":"listening"'));
       expect(JSON.parse(line ?? '{}').url).toMatch(/^http:\/\/(\[::\]|0\.0\.0\.0):\d+$/);
+    } finally {
+      server.child.kill('SIGKILL');
+      await server.exit;
+    }
+  });
+
+  test('HOST=[::1], an IPv6 address written as in a URL, listens there as HOST=::1 does', {
+    timeout: 30_000,
+  }, async () => {
+    const server = _start(runtime, { HOST: '[::1]', PORT: '0' });
+    try {
+      const port = await _port(server);
+      const line = server
+        .stdout()
+        .split('\n')
+        .find((text) => text.includes('"msg":"listening"'));
+      expect(JSON.parse(line ?? '{}').url).toBe(`http://[::1]:${port}`);
+      const answer = await fetch(`http://[::1]:${port}/healthz`);
+      expect(await answer.json()).toEqual({ ok: true });
     } finally {
       server.child.kill('SIGKILL');
       await server.exit;
