@@ -1,5 +1,9 @@
 /** What the packaged servers share: listen settings, the health check and the start-up failure line. */
-import { DEFAULT_BODY_TIMEOUT_MS, DEFAULT_DELIVERY_TIMEOUT_MS } from '../config.js';
+import {
+  DEFAULT_BODY_TIMEOUT_MS,
+  DEFAULT_DELIVERY_TIMEOUT_MS,
+  DEFAULT_FETCH_TIMEOUT_MS,
+} from '../config.js';
 import { type Env, envBoolean, envWholeNumber } from '../env-values.js';
 import { ConfigError, describeThrown } from '../errors.js';
 import { createHandlerFromEnv } from '../from-env.js';
@@ -53,18 +57,26 @@ export const bodyTimeoutOf = (env: Env): number =>
 export const deliveryTimeoutOf = (env: Env): number =>
   envWholeNumber(env, 'MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS') || DEFAULT_DELIVERY_TIMEOUT_MS;
 
+/** `fetchTimeoutMs` as the variables set it: a certificate download, a confirmation's GET. */
+const _fetchTimeoutOf = (env: Env): number =>
+  envWholeNumber(env, 'MAIL_WEBHOOK_FETCH_TIMEOUT_MS') || DEFAULT_FETCH_TIMEOUT_MS;
+
+/**
+ * The longest an answer may take once the body is in: a certificate download and then the
+ * delivery (a Notification), or a download and then the confirmation's GET (a
+ * SubscriptionConfirmation).
+ */
+const _answerMs = (env: Env): number =>
+  _fetchTimeoutOf(env) + Math.max(deliveryTimeoutOf(env), _fetchTimeoutOf(env));
+
 /**
  * How long a graceful shutdown waits before closing every connection: time for a request that had
- * begun to arrive whole and be delivered (`bodyTimeoutMs` + `deliveryTimeoutMs`), and a second.
+ * begun to arrive whole and be answered (`bodyTimeoutMs`, then a certificate download and the
+ * delivery), and a second.
  * Past it, a client stalled in its headers (Node stops its own deadlines once closing; Bun waits
  * for its idle timeout) or in its body (Deno keeps that connection after its 408) is cut off.
  */
-export const shutdownGraceOf = (env: Env): number =>
-  bodyTimeoutOf(env) + deliveryTimeoutOf(env) + 1000;
-
-// How long an answer may take once the body is in, besides the delivery: a certificate download
-// (5 s) or a subscription confirmation (10 s).
-const _BEFORE_DELIVERY_MS = 10_000;
+export const shutdownGraceOf = (env: Env): number => bodyTimeoutOf(env) + _answerMs(env) + 1000;
 
 // Runtimes that drop idle connections check their timers coarsely (Bun: every few seconds).
 const _IDLE_MARGIN_S = 5;
@@ -76,7 +88,7 @@ const _IDLE_MARGIN_S = 5;
  * dropped connection.
  */
 export function idleSecondsFor(env: Env): number {
-  const longest = Math.max(bodyTimeoutOf(env), deliveryTimeoutOf(env) + _BEFORE_DELIVERY_MS);
+  const longest = Math.max(bodyTimeoutOf(env), _answerMs(env));
   return Math.min(255, Math.ceil(longest / 1000) + _IDLE_MARGIN_S);
 }
 

@@ -17,7 +17,17 @@ describe('idleSecondsFor', () => {
         MAIL_WEBHOOK_BODY_TIMEOUT_MS: '1000',
         MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: '60000',
       }),
-    ).toBeGreaterThan(70);
+    ).toBeGreaterThan(65);
+  });
+
+  test('outlasts a download and a confirmation at a fetch deadline set by variable', () => {
+    expect(
+      idleSecondsFor({
+        MAIL_WEBHOOK_BODY_TIMEOUT_MS: '1000',
+        MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: '1000',
+        MAIL_WEBHOOK_FETCH_TIMEOUT_MS: '40000',
+      }),
+    ).toBeGreaterThan(80);
   });
 
   test("stays within Bun's largest idleTimeout, 255 s", () => {
