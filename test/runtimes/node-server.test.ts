@@ -201,7 +201,10 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
   });
 
   test('a shutdown is not held open by a client stalled mid-headers, nor by one that keeps asking', async () => {
-    const { server, port } = await start({ MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: '300' });
+    const { server, port } = await start({
+      MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: '300',
+      MAIL_WEBHOOK_FETCH_TIMEOUT_MS: '200',
+    });
     const stalled = rawSend(port, 'POST /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\n');
     const keeper = rawSend(port, 'GET /healthz HTTP/1.1\r\nHost: example.test\r\n\r\n');
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -216,7 +219,7 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
         'still open',
       ),
     ).toBe('closed');
-    // The grace is bodyTimeoutMs + deliveryTimeoutMs + 1 s (1.7 s here).
+    // The grace is bodyTimeoutMs + fetchTimeoutMs + deliveryTimeoutMs + 1 s (1.9 s here).
     expect(Date.now() - began).toBeLessThan(4000);
     expect(
       await within(

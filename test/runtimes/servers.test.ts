@@ -281,10 +281,10 @@ describe.each(RUNTIMES)('the $name server', (runtime) => {
 });
 
 describe.each(RUNTIMES)('the $name server shutting down with stalled clients', (runtime) => {
-  test('exits 0 within the grace (bodyTimeoutMs + deliveryTimeoutMs + 1 s) despite a client stalled in its headers and one stalled in its body', {
+  test('exits 0 within the grace (bodyTimeoutMs + fetchTimeoutMs + deliveryTimeoutMs + 1 s) despite a client stalled in its headers and one stalled in its body', {
     timeout: 30_000,
   }, async () => {
-    // Grace: 500 + 300 + 1000 ms. Without it, Bun waited for its idleTimeout (16 s here) on the
+    // Grace: 500 + 200 + 300 + 1000 ms. Without it, Bun waited for its idleTimeout (16 s here) on the
     // client stalled in its headers, and Deno for ever on the one stalled in its body (Deno
     // keeps that connection after its 408).
     const server = _start(runtime, {
@@ -292,6 +292,7 @@ describe.each(RUNTIMES)('the $name server shutting down with stalled clients', (
       MAIL_WEBHOOK_SES_TOPIC_ARNS: signer.topicArn,
       MAIL_WEBHOOK_BODY_TIMEOUT_MS: '500',
       MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: '300',
+      MAIL_WEBHOOK_FETCH_TIMEOUT_MS: '200',
     });
     const port = await _port(server);
     const inHeaders = rawSend(port, `POST ${ROUTE} HTTP/1.1\r\nHost: example.test\r\n`);
