@@ -38,10 +38,11 @@ async function sameSecret(a: string, b: string): Promise<boolean> {
   return difference === 0;
 }
 
-/** The Acme Mail provider, mounted at `{basePath}/acme-mail`. */
-export function acmeMail(options: { token: string }) {
+/** The Acme Mail provider, mounted at `{basePath}/acme-mail`, or at `path` (to mount it twice). */
+export function acmeMail(options: { token: string; path?: string }) {
   return defineProvider({
     name: 'acme-mail',
+    path: options.path,
     methods: ['POST'],
 
     // Runs before a byte of the body is read: a caller without the token costs nothing.

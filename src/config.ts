@@ -128,7 +128,7 @@ function _checkPaths(providers: readonly Provider[]): void {
     if (other !== undefined) {
       throw new ConfigError(
         'providers',
-        `${other} and ${provider.name} are both mounted at "${provider.path}"; give one a path option, such as ${provider.name}({ path: '${provider.name}-2', ... })`,
+        `${other} and ${provider.name} are both mounted at "${provider.path}"; give one a path option, such as path: '${provider.name}-2'`,
       );
     }
     seen.set(provider.path, provider.name);

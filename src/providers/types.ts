@@ -6,6 +6,7 @@ import { type EmailTrackingContext, EmailTrackingContextSchema } from '../events
 import type { Logger } from '../log.js';
 import type { RsaVerify } from '../runtime-hooks.js';
 import { describeIssue } from '../schema.js';
+import { inRange } from '../timestamp.js';
 import { rejectUnknownKeys } from './options.js';
 
 /** What the handler lends a provider: no configuration, only the tools to reach out and tell time. */
@@ -52,21 +53,21 @@ export interface Provider {
   start(context: ProviderContext): ProviderInstance;
 }
 
+/** What a user's `handle` may return: its events (a readonly array will do) or a refusal. */
+export type DefinedResult = { readonly events: readonly EmailTrackingContext[] } | Refusal;
+
 /** What `defineProvider` takes: a user's own ESP, with the shape of the built-in ones. */
 export interface ProviderDefinition {
   readonly name: string;
   readonly path?: string;
   readonly methods?: readonly string[];
   authenticate?(request: Request, context: ProviderContext): MaybePromise<Refusal | undefined>;
-  handle(
-    request: Request,
-    body: Uint8Array,
-    context: ProviderContext,
-  ): MaybePromise<ProviderResult | Refusal>;
+  handle(request: Request, body: Uint8Array, context: ProviderContext): MaybePromise<DefinedResult>;
 }
 
 const _NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const _PATH = /^[A-Za-z0-9._~-]+$/;
+// `.` and `..` are dot-segments: every URL parser removes them, so no request could reach one.
+const _PATH = /^(?!\.\.?$)[\w.~-]+$/;
 const _METHOD = /^[A-Z]+$/;
 
 /** Checks what every provider shares: a kebab-case name, a one-segment path, upper-case methods. */
@@ -152,31 +153,49 @@ export function defineProvider(definition: ProviderDefinition): Provider {
 
 /**
  * What a user's provider returned, checked before any sink sees it: each context must be a whole
- * `EmailTrackingContext` (a real Date, a known type, string tags and metadata) whose `espName` is
- * the provider's. A bad one is the provider's bug: thrown, so the handler answers 500, logs the
- * field, and delivers nothing (the ESP retries once it is fixed).
+ * `EmailTrackingContext` (a real Date between 1970 and 9999, as the wire format and every queue
+ * consumer require; a known type; string tags and metadata) whose `espName` is the provider's. A
+ * bad one is the provider's bug: answered 500 with a log line naming the provider and the field,
+ * and nothing is delivered (the ESP retries once it is fixed). The sinks get an array of their own.
  */
-function _checkedResult(name: string, result: ProviderResult | Refusal): ProviderResult | Refusal {
+function _checkedResult(name: string, result: DefinedResult): ProviderResult | Refusal {
   const events: unknown = (result as { events?: unknown } | null)?.events;
-  if (!Array.isArray(events)) return result;
+  if (!Array.isArray(events)) return result as Refusal;
+  const bug = (problem: string) =>
+    new HttpError(500, 'internal-error', 'internal error; see the logs', undefined, {
+      error: `provider ${name} returned a bad event: ${problem}; this is a bug in it`,
+    });
   for (const [index, event] of events.entries()) {
     const checked = v.safeParse(EmailTrackingContextSchema, event);
     if (!checked.success) {
       const { field, detail } = describeIssue(checked.issues);
-      throw new TypeError(`events[${index}].${field} ${detail}`);
+      return bug(`events[${index}].${field} ${detail}`);
     }
-    if (checked.output.espName !== name) {
-      throw new TypeError(
-        `events[${index}].espName is ${JSON.stringify(event.espName)}, not ${JSON.stringify(name)}`,
+    const { espName, timestamp } = checked.output;
+    if (espName !== name) {
+      return bug(
+        `events[${index}].espName is ${JSON.stringify(espName)}, not ${JSON.stringify(name)}`,
+      );
+    }
+    if (!inRange(timestamp.getTime())) {
+      return bug(
+        `events[${index}].timestamp is ${timestamp.toISOString()}, outside 1970 to 9999 (the wire format's range)`,
       );
     }
   }
-  return result;
+  return { events: [...events] };
 }
+
+// Headers the JSON answer sets itself: a refusal that replaced them would not look like the others.
+const _OWN_HEADERS = ['content-type', 'content-length'];
 
 /**
  * A refusal, as the built-in providers make them: a 4xx/5xx status, a reason in kebab-case
  * (`signature-invalid`) and a sentence for the person on call. Never put a secret in it.
+ * `headers` are added to the JSON answer (`WWW-Authenticate`, `Retry-After`).
+ * @throws TypeError when the status is not a whole number from 400 to 599, the reason or message
+ * is not a string (or the reason is empty), or a header is invalid or one the answer sets itself
+ * (`Content-Type`, `Content-Length`): a bug in the provider, answered 500 and logged.
  */
 export function refuse(
   status: number,
@@ -184,5 +203,21 @@ export function refuse(
   message: string,
   headers?: Readonly<Record<string, string>>,
 ): Refusal {
+  if (!Number.isInteger(status) || status < 400 || status > 599) {
+    throw new TypeError(
+      `refuse: status ${JSON.stringify(status)} is not a refusal; expected 400 to 599`,
+    );
+  }
+  if (typeof reason !== 'string' || reason === '' || typeof message !== 'string') {
+    throw new TypeError('refuse: expected a reason (kebab-case) and a message, both strings');
+  }
+  if (headers !== undefined) {
+    // Throws for a header name or value no response can carry.
+    for (const header of new Headers(headers).keys()) {
+      if (_OWN_HEADERS.includes(header)) {
+        throw new TypeError(`refuse: the answer sets ${header} itself`);
+      }
+    }
+  }
   return new HttpError(status, reason, message, headers);
 }

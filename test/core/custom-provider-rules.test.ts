@@ -1,0 +1,416 @@
+/**
+ * defineProvider and refuse as a user writes them (DESIGN "Providers (ESPs)"): what reaches the
+ * sinks, what a bug in the provider answers and logs, and the types a strict project compiles.
+ */
+import { describe, expect, test } from 'vitest';
+import { acmeMail } from '../../examples/custom-provider.js';
+import { consumeQueueBatch, createWorker } from '../../src/adapters/cloudflare.js';
+import { type BuiltinProvider, createHandlerFromEnv, sesProvider } from '../../src/env/index.js';
+import {
+  ConfigError,
+  createMailWebhookHandler,
+  createQueueSink,
+  defineProvider,
+  type EmailTrackingContext,
+  type Provider,
+  type ProviderDefinition,
+  refuse,
+} from '../../src/index.js';
+import { memoryLogger } from '../helpers/envelope.js';
+import { EMPTY_FIELDS } from '../helpers/expected-context.js';
+
+const URL_ACME = 'http://localhost/webhooks/mail/acme-mail';
+
+const good: EmailTrackingContext = {
+  ...EMPTY_FIELDS,
+  eventType: 'delivered',
+  messageId: 'm-1',
+  recipient: 'a@example.com',
+  timestamp: new Date('2026-01-01T00:00:00Z'),
+  espName: 'acme-mail',
+  rawEvent: {},
+  eventId: 'e-1',
+};
+
+/** A body that records every pull, with no read-ahead. */
+function recordedBody(text: string) {
+  const reads = { pulls: 0 };
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        reads.pulls++;
+        controller.enqueue(new TextEncoder().encode(text));
+        controller.close();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { body, reads };
+}
+
+const post = (body: BodyInit = '{}', headers: Record<string, string> = {}) =>
+  new Request(URL_ACME, { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
+
+function mount(definition: Omit<ProviderDefinition, 'name'>) {
+  const received: EmailTrackingContext[] = [];
+  const { logger, lines } = memoryLogger();
+  const handle = createMailWebhookHandler({
+    providers: [defineProvider({ name: 'acme-mail', ...definition })],
+    sinks: [{ name: 'capture', send: async (events) => void received.push(...events) }],
+    logger,
+  });
+  const refusals = () => lines.filter((l) => l.msg === 'request refused');
+  return { handle, received, refusals };
+}
+
+describe('authenticate', () => {
+  test('an async refusal with WWW-Authenticate: its status, header and JSON, body unread', async () => {
+    const { handle, refusals } = mount({
+      authenticate: async () =>
+        refuse(401, 'credentials-required', 'send a token', { 'www-authenticate': 'Bearer' }),
+      handle: () => ({ events: [good] }),
+    });
+    const { body, reads } = recordedBody('{}');
+    const response = await handle(post(body));
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await response.json()).toEqual({
+      ok: false,
+      error: 'credentials-required',
+      message: 'send a token',
+    });
+    expect(reads.pulls).toBe(0);
+    expect(refusals()).toMatchObject([
+      { level: 'warn', fields: { esp: 'acme-mail', status: 401 } },
+    ]);
+  });
+
+  test.each([
+    ['a 2xx Response', () => new Response('ok')],
+    ['false', () => false],
+    [
+      'a throw',
+      () => {
+        throw new Error('boom');
+      },
+    ],
+  ])(
+    'returning %s: 500 logged as a bug in the provider, body unread, nothing delivered',
+    async (_what, authenticate) => {
+      const { handle, received, refusals } = mount({
+        authenticate: authenticate as never,
+        handle: () => ({ events: [good] }),
+      });
+      const { body, reads } = recordedBody('{}');
+      const response = await handle(post(body));
+      expect(response.status).toBe(500);
+      expect(await response.json()).toMatchObject({ error: 'internal-error' });
+      expect(reads.pulls).toBe(0);
+      expect(received).toEqual([]);
+      expect(refusals()).toMatchObject([
+        { level: 'error', fields: { esp: 'acme-mail', status: 500 } },
+      ]);
+    },
+  );
+});
+
+describe('refuse', () => {
+  test('a 503 with Retry-After from handle: answered as given, logged as an error', async () => {
+    const { handle, refusals } = mount({
+      handle: () => refuse(503, 'upstream-unavailable', 'try later', { 'retry-after': '30' }),
+    });
+    const response = await handle(post());
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('30');
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(refusals()).toMatchObject([
+      { level: 'error', fields: { reason: 'upstream-unavailable' } },
+    ]);
+  });
+
+  test.each([
+    ['200', 200],
+    ['600', 600],
+    ['302', 302],
+    ['401.5', 401.5],
+    ['"x"', 'x'],
+  ])('status %s is not a refusal: refuse throws a TypeError naming the status', (_what, status) => {
+    expect(() => refuse(status as number, 'nope', 'no')).toThrow(TypeError);
+    expect(() => refuse(status as number, 'nope', 'no')).toThrow(/status/);
+  });
+
+  test('refuse(200, ...) inside handle: 500, one error line naming the status and the provider', async () => {
+    const { handle, refusals } = mount({ handle: () => refuse(200, 'fine', 'all good') });
+    const response = await handle(post());
+    expect(response.status).toBe(500);
+    const lines = refusals();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.fields.esp).toBe('acme-mail');
+    expect(String(lines[0]?.fields.error)).toMatch(/status 200/);
+  });
+
+  test.each([
+    ['a reason that is no string', () => refuse(400, 42 as never, 'm')],
+    ['an empty reason', () => refuse(400, '', 'm')],
+    ['a message that is no string', () => refuse(400, 'bad', { a: 1 } as never)],
+    ['a header name with a space', () => refuse(400, 'bad', 'm', { 'bad header': 'x' })],
+    ['a header value with a line break', () => refuse(400, 'bad', 'm', { 'x-a': 'a\r\nb: c' })],
+    ['a content-type header', () => refuse(400, 'bad', 'm', { 'Content-Type': 'text/plain' })],
+  ])('%s: refuse throws a TypeError', (_what, call) => {
+    expect(call).toThrow(TypeError);
+  });
+
+  test('a bad header inside handle: one 500 line with the provider, not a 400 line then a 500', async () => {
+    const { handle, refusals } = mount({
+      handle: () => refuse(400, 'bad', 'm', { 'bad header': 'x' }),
+    });
+    const response = await handle(post());
+    expect(response.status).toBe(500);
+    expect(refusals()).toMatchObject([
+      { level: 'error', fields: { esp: 'acme-mail', status: 500 } },
+    ]);
+  });
+});
+
+describe('what handle returns', () => {
+  test.each([
+    ['another espName', { ...good, espName: 'acme' }, 'events[0].espName'],
+    ['no tags', { ...good, tags: undefined }, 'events[0].tags'],
+    ['a string timestamp', { ...good, timestamp: '2026-01-01T00:00:00Z' }, 'events[0].timestamp'],
+  ])('%s: the error line names the provider and the field', async (_what, event, field) => {
+    const { handle, received, refusals } = mount({ handle: () => ({ events: [event as never] }) });
+    const response = await handle(post());
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({
+      ok: false,
+      error: 'internal-error',
+      message: 'internal error; see the logs',
+    });
+    expect(received).toEqual([]);
+    const error = String(refusals()[0]?.fields.error);
+    expect(error).toContain(field);
+    expect(error).toContain('acme-mail');
+  });
+
+  test.each([
+    ['1969', new Date('1969-12-31T23:59:59Z')],
+    ['year 10000', new Date('+010000-01-01T00:00:00Z')],
+  ])(
+    'a timestamp in %s: 500 naming it, so the ESP retries; no queue message its consumer would drop',
+    async (_what, timestamp) => {
+      const sent: unknown[] = [];
+      const { logger, lines } = memoryLogger();
+      const handle = createMailWebhookHandler({
+        providers: [
+          defineProvider({
+            name: 'acme-mail',
+            handle: () => ({ events: [{ ...good, timestamp }] }),
+          }),
+        ],
+        sinks: [createQueueSink({ sendBatch: async (messages) => void sent.push(...messages) })],
+        logger,
+      });
+      const response = await handle(post());
+      expect(response.status).toBe(500);
+      expect(sent).toEqual([]);
+      const error = String(lines.find((l) => l.level === 'error')?.fields.error);
+      expect(error).toContain('events[0].timestamp');
+      expect(error).toContain('1970');
+    },
+  );
+
+  test('an accepted event survives the queue: what the handler takes, its consumer reads', async () => {
+    const sent: { body: unknown }[] = [];
+    const handle = createMailWebhookHandler({
+      providers: [defineProvider({ name: 'acme-mail', handle: () => ({ events: [good] }) })],
+      sinks: [createQueueSink({ sendBatch: async (m) => void sent.push(...(m as never[])) })],
+      logger: memoryLogger().logger,
+    });
+    expect((await handle(post())).status).toBe(200);
+    const delivered: EmailTrackingContext[] = [];
+    await consumeQueueBatch(
+      {
+        queue: 'q',
+        messages: sent.map((m, i) => ({
+          id: `${i}`,
+          attempts: 1,
+          body: m.body,
+          ack() {},
+          retry() {},
+        })),
+      },
+      [{ name: 'out', send: async (events) => void delivered.push(...events) }],
+      memoryLogger().logger,
+    );
+    expect(delivered).toEqual([good]);
+  });
+
+  test('a readonly array is a result, and the sinks get their own copy of it', async () => {
+    const events: readonly EmailTrackingContext[] = Object.freeze([good]);
+    const { handle, received } = mount({ handle: () => ({ events }) });
+    expect(await (await handle(post())).json()).toEqual({ ok: true, events: 1 });
+    expect(received).toEqual([good]);
+  });
+
+  test('3000 events in one request: every one delivered, in order', async () => {
+    const many = Array.from({ length: 3000 }, (_, i) => ({
+      ...good,
+      recipient: `r${i}@example.com`,
+    }));
+    const { handle, received } = mount({ handle: () => ({ events: many }) });
+    expect(await (await handle(post())).json()).toEqual({ ok: true, events: 3000 });
+    expect(received.map((e) => e.recipient)).toEqual(many.map((e) => e.recipient));
+  });
+
+  test('handle gets the exact bytes sent: binary, invalid UTF-8, a NUL', async () => {
+    const sentBytes = new Uint8Array([0xff, 0xfe, 0x00, 0xc3, 0x28, 0x80, 0x7b]);
+    let seen: Uint8Array | undefined;
+    const { handle } = mount({
+      handle: (_request, body) => {
+        seen = body;
+        return { events: [] };
+      },
+    });
+    expect((await handle(post(sentBytes))).status).toBe(200);
+    expect(seen && [...seen]).toEqual([...sentBytes]);
+  });
+});
+
+describe('mounting', () => {
+  const acme = (token: string, path?: string): Provider =>
+    defineProvider({
+      name: 'acme-mail',
+      path,
+      authenticate: (request) =>
+        request.headers.get('x-token') === token
+          ? undefined
+          : refuse(403, 'secret-mismatch', 'wrong token'),
+      handle: () => ({ events: [good] }),
+    });
+
+  test('one provider twice with its own path and token; events keep espName, the 404 lists both', async () => {
+    const { logger, lines } = memoryLogger();
+    const handle = createMailWebhookHandler({
+      providers: [acme('a'), acme('b', 'acme-eu')],
+      logger,
+    });
+    const at = (path: string, token: string) =>
+      handle(
+        new Request(`http://localhost/webhooks/mail/${path}`, {
+          method: 'POST',
+          body: '{}',
+          headers: { 'x-token': token },
+        }),
+      ).then((r) => r.status);
+    expect([await at('acme-mail', 'a'), await at('acme-mail', 'b')]).toEqual([200, 403]);
+    expect([await at('acme-eu', 'b'), await at('acme-eu', 'a')]).toEqual([200, 403]);
+    expect(
+      lines.filter((l) => l.msg === 'event').map((l) => [l.fields.esp, l.fields.path]),
+    ).toEqual([
+      ['acme-mail', '/webhooks/mail/acme-mail'],
+      ['acme-mail', '/webhooks/mail/acme-eu'],
+    ]);
+    const missing = await handle(
+      new Request('http://localhost/webhooks/mail/acme', { method: 'POST' }),
+    );
+    expect((await missing.json()).message).toContain(
+      'provider routes: /webhooks/mail/acme-mail, /webhooks/mail/acme-eu',
+    );
+  });
+
+  test('twice on one path: a ConfigError whose suggestion is a path option, not a call to the name', () => {
+    let error: unknown;
+    try {
+      createMailWebhookHandler({ providers: [acme('a'), acme('b')] });
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain("path: 'acme-mail-2'");
+    expect((error as ConfigError).message).not.toContain('acme-mail({');
+  });
+
+  test.each(['.', '..'])(
+    'path %j, which no request can reach: a ConfigError naming path',
+    (path) => {
+      expect(() =>
+        defineProvider({ name: 'acme-mail', path, handle: () => ({ events: [] }) }),
+      ).toThrow(expect.objectContaining({ setting: 'defineProvider.path' }));
+      const handMade = {
+        name: 'acme',
+        path,
+        methods: ['POST'],
+        start: () => ({ handle: () => ({ events: [] }) }),
+      };
+      expect(() => createMailWebhookHandler({ providers: [handMade] })).toThrow(
+        expect.objectContaining({ setting: 'providers.0.path' }),
+      );
+    },
+  );
+
+  test('HEAD listed as a probe: answered 200 with no events; GET not listed: 405 with Allow', async () => {
+    const { handle } = mount({
+      methods: ['POST', 'HEAD'],
+      handle: (request) => ({ events: request.method === 'HEAD' ? [] : [good] }),
+    });
+    expect((await handle(new Request(URL_ACME, { method: 'HEAD' }))).status).toBe(200);
+    const get = await handle(new Request(URL_ACME));
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST, HEAD');
+  });
+});
+
+describe('a registry entry of your own (createHandlerFromEnv, createWorker)', () => {
+  const acmeMailProvider: BuiltinProvider = {
+    name: 'acme-mail',
+    settings: { token: 'string' },
+    create({ token, path }: { token?: string; path?: string }) {
+      if (!token) throw new ConfigError('acme-mail.token', 'is required');
+      return acmeMail({ token, path });
+    },
+  };
+  const env = {
+    MAIL_WEBHOOK_ENABLED: 'true',
+    MAIL_WEBHOOK_PROVIDERS: 'ses,acme-mail',
+    MAIL_WEBHOOK_SES_SECRET: 'sns-secret',
+    MAIL_WEBHOOK_ACME_MAIL_TOKEN: 'acme-token',
+    MAIL_WEBHOOK_ACME_MAIL_PATH: 'acme',
+  };
+  const acmeRequest = (token: string) =>
+    new Request('http://localhost/webhooks/mail/acme', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        id: 'evt_1',
+        type: 'delivered',
+        message_id: 'm-1',
+        recipients: ['ann@example.com'],
+        occurred_at: '2026-03-01T10:00:00Z',
+      }),
+    });
+
+  test('createHandlerFromEnv: the entry reads MAIL_WEBHOOK_ACME_MAIL_*; its route takes the token', async () => {
+    const handle = createHandlerFromEnv(env, {
+      registry: [sesProvider, acmeMailProvider],
+      logger: memoryLogger().logger,
+    });
+    expect(await (await handle(acmeRequest('acme-token'))).json()).toEqual({ ok: true, events: 1 });
+    expect((await handle(acmeRequest('guess'))).status).toBe(403);
+  });
+
+  test('createWorker: the same entry, the same route', async () => {
+    const worker = createWorker([sesProvider, acmeMailProvider]);
+    const response = await worker.fetch(acmeRequest('acme-token'), env);
+    expect(await response.json()).toEqual({ ok: true, events: 1 });
+  });
+
+  test("the entry's ConfigError is reported as its variable", () => {
+    const { MAIL_WEBHOOK_ACME_MAIL_TOKEN: _, ...without } = env;
+    expect(() =>
+      createHandlerFromEnv(without, {
+        registry: [sesProvider, acmeMailProvider],
+        logger: memoryLogger().logger,
+      }),
+    ).toThrow(expect.objectContaining({ setting: 'MAIL_WEBHOOK_ACME_MAIL_TOKEN' }));
+  });
+});
