@@ -16,6 +16,7 @@ import {
   type ProviderDefinition,
   refuse,
 } from '../../src/index.js';
+import { countedBody } from '../helpers/counted-body.js';
 import { memoryLogger } from '../helpers/envelope.js';
 import { EMPTY_FIELDS } from '../helpers/expected-context.js';
 
@@ -31,22 +32,6 @@ const good: EmailTrackingContext = {
   rawEvent: {},
   eventId: 'e-1',
 };
-
-/** A body that records every pull, with no read-ahead. */
-function recordedBody(text: string) {
-  const reads = { pulls: 0 };
-  const body = new ReadableStream<Uint8Array>(
-    {
-      pull(controller) {
-        reads.pulls++;
-        controller.enqueue(new TextEncoder().encode(text));
-        controller.close();
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  return { body, reads };
-}
 
 const post = (body: BodyInit = '{}', headers: Record<string, string> = {}) =>
   new Request(URL_ACME, { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
@@ -70,7 +55,7 @@ describe('authenticate', () => {
         refuse(401, 'credentials-required', 'send a token', { 'www-authenticate': 'Bearer' }),
       handle: () => ({ events: [good] }),
     });
-    const { body, reads } = recordedBody('{}');
+    const { body, counter: reads } = countedBody('{}');
     const response = await handle(post(body));
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe('Bearer');
@@ -101,7 +86,7 @@ describe('authenticate', () => {
         authenticate: authenticate as never,
         handle: () => ({ events: [good] }),
       });
-      const { body, reads } = recordedBody('{}');
+      const { body, counter: reads } = countedBody('{}');
       const response = await handle(post(body));
       expect(response.status).toBe(500);
       expect(await response.json()).toMatchObject({ error: 'internal-error' });

@@ -10,6 +10,7 @@ import {
   type Sink,
   ses,
 } from '../../src/index.js';
+import { countedBody } from '../helpers/counted-body.js';
 import { memoryLogger } from '../helpers/envelope.js';
 import { EMPTY_FIELDS } from '../helpers/expected-context.js';
 
@@ -26,23 +27,6 @@ function setup() {
     logger,
   });
   return { handle, received, lines };
-}
-
-/** A body that counts how often the handler pulled on it. */
-function countedBody(text: string) {
-  const counter = { pulls: 0 };
-  const body = new ReadableStream<Uint8Array>(
-    {
-      pull(controller) {
-        counter.pulls++;
-        controller.enqueue(new TextEncoder().encode(text));
-        controller.close();
-      },
-      // No read-ahead: a pull happens only when someone reads.
-    },
-    { highWaterMark: 0 },
-  );
-  return { body, counter };
 }
 
 const acmeEvent = {
