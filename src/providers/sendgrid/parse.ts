@@ -158,7 +158,8 @@ function _problem(element: unknown): string | undefined {
   // An unknown name (group_resubscribe) is still an event; no name at all is not.
   if (ownText(element, 'event') === null) return 'no event';
   if (ownText(element, 'email') === null) return 'no email';
-  if (!fromUnixSeconds(own(element, 'timestamp'))) return 'bad timestamp';
+  if (!fromUnixSeconds(own(element, 'timestamp')))
+    return 'field "timestamp" is not Unix seconds between 1970 and 9999';
   return undefined;
 }
 

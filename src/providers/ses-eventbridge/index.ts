@@ -1,6 +1,6 @@
 /** Amazon SES through an EventBridge API destination: the connection's secret, then the SES record in `detail`. */
 import * as v from 'valibot';
-import { type HttpError, isHttpError } from '../../errors.js';
+import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { parseJsonBody } from '../body-text.js';
 import { commonEntries, parseProviderOptions, stringList } from '../options.js';
@@ -45,9 +45,17 @@ async function _handle(
   const event = readEventBridgeEvent(json, o.accounts);
   if (isHttpError(event)) return event;
   const fields = { esp: NAME, eventId: event.id, detailType: event['detail-type'] };
+  // A `time` that is sent must be a real instant, as the SNS Timestamp: never the clock instead.
+  const time = event.time === undefined ? context.now() : parseTimestamp(event.time);
+  if (!time) {
+    return badRequest(
+      'invalid-envelope',
+      `EventBridge event field "time" is not a real instant between 1970 and 9999: ${event.time?.slice(0, 64)}`,
+    );
+  }
   const result = parseSesEvent(event.detail, {
     eventId: event.id,
-    fallbackTimestamp: parseTimestamp(event.time ?? '') ?? context.now(),
+    fallbackTimestamp: time,
     logger,
   });
   if (isHttpError(result)) return result;

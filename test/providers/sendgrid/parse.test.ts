@@ -200,9 +200,9 @@ describe('batches and bodies', () => {
       [3, 'not an object'],
       [4, 'no email'],
       [5, 'no email'],
-      [6, 'bad timestamp'],
-      [7, 'bad timestamp'],
-      [8, 'bad timestamp'],
+      [6, 'field "timestamp" is not Unix seconds between 1970 and 9999'],
+      [7, 'field "timestamp" is not Unix seconds between 1970 and 9999'],
+      [8, 'field "timestamp" is not Unix seconds between 1970 and 9999'],
       [9, 'no email'],
     ]);
     expect(JSON.stringify(warnings)).not.toContain('r@example.com');
