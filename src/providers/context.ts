@@ -3,6 +3,7 @@ import type { EmailTrackingContext } from '../events.js';
 import { setOwn } from '../schema.js';
 import { inRange } from '../timestamp.js';
 import { encodeHex, sha256 } from './base64.js';
+import { asText } from './fields.js';
 
 /**
  * `<name>:` plus the first 32 lowercase hex digits of SHA-256 over `text` (raw body bytes for a
@@ -42,7 +43,10 @@ export function fromUnixSeconds(value: unknown): Date | undefined {
   return inRange(Math.round(seconds * 1000));
 }
 
-/** Tags and metadata from name/value pairs, by the SES rules: `name`, `name:value`, `metadata:<key>`. */
+/**
+ * Tags and metadata from name/value pairs, by the SES rules: `name`, `name:value`, `metadata:<key>`;
+ * an empty name or metadata key is passed over, as SES has none.
+ */
 export function tagsFromPairs(pairs: Iterable<readonly [string, unknown]>): {
   tags: string[];
   metadata: Record<string, string>;
@@ -50,10 +54,12 @@ export function tagsFromPairs(pairs: Iterable<readonly [string, unknown]>): {
   const tags: string[] = [];
   const metadata: Record<string, string> = {};
   for (const [name, raw] of pairs) {
-    const value = typeof raw === 'string' ? raw : raw == null ? '' : JSON.stringify(raw);
+    const value = asText(raw);
+    const key = name.startsWith('metadata:') ? name.slice(9) : null;
     // setOwn: a key such as `__proto__` stays an ordinary key.
-    if (name.startsWith('metadata:')) setOwn(metadata, name.slice('metadata:'.length), value);
-    else tags.push(value === '' || value === 'true' ? name : `${name}:${value}`);
+    if (key) setOwn(metadata, key, value);
+    else if (name && key === null)
+      tags.push(value === '' || value === 'true' ? name : `${name}:${value}`);
   }
   return { tags: [...new Set(tags)], metadata };
 }

@@ -79,7 +79,15 @@ export function outcome(
   }
 }
 
-/** The non-empty strings among `values`, each once, in order: tags as several ESPs send them. */
-export const textTags = (values: readonly unknown[]): string[] => [
-  ...new Set(values.filter((t): t is string => typeof t === 'string' && t !== '')),
+/**
+ * Tags as ESPs send them, one rule for all: a string or a list; its non-empty strings (and finite
+ * numbers, as their text), each once, in order. Other entries, and a field of any other type (an
+ * object, say), give none: a tag never costs the event.
+ */
+export const textTags = (value: unknown): string[] => [
+  ...new Set(
+    (Array.isArray(value) ? value : [value])
+      .map((t) => (typeof t === 'number' && Number.isFinite(t) ? `${t}` : t))
+      .filter((t): t is string => typeof t === 'string' && t !== ''),
+  ),
 ];

@@ -67,7 +67,7 @@ function _tags(event: JsonObject): string[] {
       // A tag that merely starts with "[": kept as written.
     }
   }
-  return textTags(Array.isArray(list) ? list : [list]);
+  return textTags(list);
 }
 
 async function _event(

@@ -5,11 +5,11 @@ import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '..
 import { nonEmpty, parseOr400, union } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { makeContext } from '../context.js';
+import { textTags } from '../fields.js';
 
 const NAME = 'mailersend';
 const REASON = 'invalid-mailersend-event';
 const optStr = v.optional(v.nullable(v.string()));
-const tags = v.optional(v.nullable(v.array(v.string())));
 
 const V1Schema = v.looseObject({
   type: v.string(),
@@ -18,7 +18,6 @@ const V1Schema = v.looseObject({
     id: optStr,
     created_at: optStr,
     email: v.looseObject({
-      tags,
       message: v.looseObject({ id: v.string() }),
       recipient: v.looseObject({ email: v.pipe(v.string(), nonEmpty()) }),
     }),
@@ -39,7 +38,6 @@ const V2Schema = v.looseObject({
     id: optStr,
     message_id: optStr,
     recipient: optStr,
-    tags,
     // An empty list when there is nothing to say, else an object.
     meta: v.optional(
       v.nullable(
@@ -105,7 +103,7 @@ function _v1(event: Record<string, unknown>): Varying | HttpError {
   return {
     messageId: data.email.message.id,
     recipient: data.email.recipient.email,
-    tags: [...(data.email.tags ?? [])],
+    tags: textTags(data.email.tags),
     eventId: data.id,
     when: data.created_at ?? parsed.created_at ?? '',
     rejectReason: _first(morph?.reason),
@@ -131,7 +129,7 @@ function _v2(event: Record<string, unknown>): Varying | HttpError {
   return {
     messageId: data.message_id ?? '',
     recipient: data.recipient ?? '',
-    tags: [...(data.tags ?? [])],
+    tags: textTags(data.tags),
     eventId: data.id,
     when: parsed.created_at ?? null,
     rejectReason: reason,

@@ -4,7 +4,7 @@ import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
 import { parseOr400, union } from '../../schema.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
-import { isObject, type JsonObject, type Outcome, outcome, stringRecord } from '../fields.js';
+import { type Outcome, outcome, stringRecord, textTags } from '../fields.js';
 
 const optStr = v.optional(v.nullable(v.string()));
 
@@ -16,9 +16,6 @@ const EventDataSchema = v.looseObject({
   severity: optStr,
   reason: optStr,
   url: optStr,
-  tags: v.optional(v.nullable(v.array(v.string()))),
-  // Not v.record: it takes an array as the record of its indexes ({"0": "1"}).
-  'user-variables': v.optional(v.nullable(v.custom<JsonObject>(isObject, 'expected an object'))),
   message: v.optional(
     v.nullable(
       v.looseObject({
@@ -163,8 +160,9 @@ export async function parseMailgunBody(
     timestamp,
     espName: 'mailgun',
     rawEvent: raw,
-    tags: [...(data.tags ?? [])],
-    // Read from the parsed JSON itself, so a variable named __proto__ stays a plain key.
+    // Tags and variables are the sender's: one of another type is passed over, not a 400. Read
+    // from the parsed JSON itself, so a variable named __proto__ stays a plain key.
+    tags: textTags(raw.tags),
     metadata: stringRecord(raw['user-variables']),
     rejectReason,
     description,

@@ -13,6 +13,7 @@ import {
   outcome,
   own,
   ownText,
+  textTags,
 } from '../fields.js';
 import type { ProviderResult, Refusal } from '../types.js';
 import { parseJsonExactIntegers } from './exact-json.js';
@@ -106,7 +107,6 @@ async function _event(
   const timestamp = time === undefined ? now() : fromUnixSeconds(time);
   if (!timestamp) return { problem: 'field "time" is not Unix seconds between 1970 and 9999' };
   const error = ownText(element, 'error');
-  const campaign = ownText(element, 'customcampaign');
   return {
     event: makeContext({
       ..._outcome(element, name, error),
@@ -116,7 +116,7 @@ async function _event(
       eventId: await digest(),
       timestamp,
       rawEvent: element,
-      tags: campaign ? [campaign] : [],
+      tags: textTags(own(element, 'customcampaign')),
       metadata: metadataFromText(own(element, 'Payload'), 'Payload'),
       rejectReason: error,
       description: ownText(element, 'comment'),

@@ -2,9 +2,10 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
-import { nonEmpty, parseOr400, union } from '../../schema.js';
+import { nonEmpty, parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { digestEventId, makeContext } from '../context.js';
+import { textTags } from '../fields.js';
 
 const ESP_NAME = 'mailpace';
 const REASON = 'invalid-mailpace-event';
@@ -13,7 +14,6 @@ const PayloadSchema = v.looseObject({
   to: v.pipe(v.string(), nonEmpty()),
   message_id: v.optional(v.nullable(v.string())),
   created_at: v.string(),
-  tags: v.optional(v.nullable(union([v.string(), v.array(v.string())]))),
 });
 
 const EventSchema = v.looseObject({ event: v.string(), payload: PayloadSchema });
@@ -57,9 +57,6 @@ function _recipients(to: string): string[] {
   return [...new Set(addresses)];
 }
 
-const _tags = (tags: string | string[] | null | undefined): string[] =>
-  [...new Set(typeof tags === 'string' ? [tags] : (tags ?? []))].filter(Boolean);
-
 export type MailpaceParseResult =
   | { readonly kind: 'events'; readonly events: EmailTrackingContext[] }
   | { readonly kind: 'ignored'; readonly note: string };
@@ -91,7 +88,7 @@ export async function parseMailpaceEvent(
   }
   const rule = RULES.get(parsed.event) ?? { type: 'unknown' };
   const eventId = await digestEventId(ESP_NAME, body);
-  const tags = _tags(payload.tags);
+  const tags = textTags(payload.tags);
   const events = recipients.map((recipient) =>
     makeContext({
       eventType: rule.type,

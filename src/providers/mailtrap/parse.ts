@@ -6,6 +6,7 @@ import type { Logger } from '../../log.js';
 import { describeIssue, nonEmpty, union } from '../../schema.js';
 import { decodeUtf8, parseJson } from '../body-text.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
+import { stringRecord, textTags } from '../fields.js';
 
 const NAME = 'mailtrap';
 const optStr = v.optional(v.nullable(v.string()));
@@ -16,9 +17,7 @@ const EventSchema = v.looseObject({
   message_id: v.string(),
   event_id: optStr,
   timestamp: union([v.number(), v.string()]),
-  category: optStr,
   // valibot's record(v.string(), v.unknown()), without its code.
-  custom_variables: v.optional(v.nullable(v.looseObject({}))),
   reason: optStr,
   response: optStr,
   bounce_category: optStr,
@@ -66,17 +65,6 @@ function _failure(type: TrackingEventType, event: MailtrapEvent) {
 const _text = (value: string | null | undefined): string | null =>
   typeof value === 'string' && value !== '' ? value : null;
 
-/**
- * Values as strings, read from the parsed JSON itself (valibot's record drops `__proto__`);
- * fromEntries defines own keys, so `__proto__` stays a plain key.
- */
-const _metadata = (variables: unknown) =>
-  Object.fromEntries(
-    Object.entries(typeof variables === 'object' && variables !== null ? variables : {}).map(
-      ([key, value]) => [key, typeof value === 'string' ? value : (JSON.stringify(value) ?? '')],
-    ),
-  );
-
 /** The elements of a body: `{ events: [...] }`, one event object, or JSON Lines (one per line). */
 function _elements(text: string): unknown[] | HttpError {
   let json: unknown;
@@ -115,8 +103,10 @@ async function _context(raw: Record<string, unknown>, event: MailtrapEvent) {
     espName: NAME,
     eventId: _text(event.event_id) ?? (await digestEventId(NAME, JSON.stringify(raw))),
     rawEvent: raw,
-    tags: event.category ? [event.category] : [],
-    metadata: _metadata(raw.custom_variables),
+    // The sender's: a category or variables of another type are passed over, not a reason to
+    // skip the event. Read from the parsed JSON itself, so `__proto__` stays a plain key.
+    tags: textTags(raw.category),
+    metadata: stringRecord(raw.custom_variables),
     rejectReason: _text(event.bounce_category) ?? _text(event.reason),
     description: _text(event.reason),
     mtaResponse: _text(event.response),

@@ -6,6 +6,7 @@ import type { Logger } from '../../log.js';
 import { describeIssue, union } from '../../schema.js';
 import { parseJson } from '../body-text.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
+import { isObject, type JsonObject, own, stringRecord, textTags } from '../fields.js';
 
 const NAME = 'mandrill';
 const optStr = v.optional(v.nullable(v.string()));
@@ -22,7 +23,6 @@ const EventSchema = v.looseObject({
       v.looseObject({
         email: optStr,
         _id: optStr,
-        tags: v.optional(v.nullable(v.array(v.string()))),
         diag: optStr,
         bounce_description: optStr,
       }),
@@ -59,17 +59,11 @@ const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
 const _text = (value: string | null | undefined): string | null =>
   typeof value === 'string' && value !== '' ? value : null;
 
-/** Values as strings, read from the parsed JSON itself so a `__proto__` key stays a plain key. */
-function _metadata(raw: Record<string, unknown>): Record<string, string> {
-  const msg = raw.msg;
-  const metadata =
-    typeof msg === 'object' && msg !== null ? (msg as Record<string, unknown>).metadata : undefined;
-  return Object.fromEntries(
-    Object.entries(typeof metadata === 'object' && metadata !== null ? metadata : {}).map(
-      ([key, value]) => [key, typeof value === 'string' ? value : (JSON.stringify(value) ?? '')],
-    ),
-  );
-}
+/** `msg.metadata` as strings (read from the parsed JSON itself: `__proto__` stays a plain key). */
+const _metadata = (raw: JsonObject): Record<string, string> => {
+  const msg = own(raw, 'msg');
+  return stringRecord(isObject(msg) ? own(msg, 'metadata') : null);
+};
 
 type Checked =
   | { ok: true; event: MandrillEvent; recipient: string; name: string }
@@ -115,7 +109,7 @@ async function _context(
     // Mandrill gives no event id; the element's JSON is the same in each retry of the batch.
     eventId: await digestEventId(NAME, JSON.stringify(raw)),
     rawEvent: raw,
-    tags: [...new Set(event.msg?.tags ?? [])],
+    tags: textTags(event.msg?.tags),
     metadata: _metadata(raw),
     rejectReason: _text(event.msg?.bounce_description),
     description: _text(event.reject?.detail) ?? _text(event.reject?.reason),

@@ -4,6 +4,7 @@ import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
 import { parseOr400, union } from '../../schema.js';
 import { fromUnixSeconds, makeContext } from '../context.js';
+import { textTags } from '../fields.js';
 
 const NAME = 'postal';
 const REASON = 'invalid-postal-event';
@@ -14,7 +15,6 @@ const MessageSchema = v.optional(
     v.looseObject({
       id: v.optional(v.nullable(union([v.number(), v.string()]))),
       to: optStr,
-      tag: optStr,
       direction: optStr,
     }),
   ),
@@ -134,7 +134,7 @@ export function parsePostalEvent(json: unknown, digest: string): PostalParseResu
         espName: NAME,
         eventId: _text(parsed.uuid) ?? digest,
         rawEvent: raw,
-        tags: message.tag ? [message.tag] : [],
+        tags: textTags(message.tag),
         description: _text(payload.details),
         mtaResponse: _text(payload.output),
         clickUrl: _text(payload.url),

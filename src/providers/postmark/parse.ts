@@ -5,7 +5,7 @@ import type { EmailTrackingContext } from '../../events.js';
 import { nonEmpty, parseOr400, union } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { digestEventId, makeContext } from '../context.js';
-import { isObject, type Outcome, outcome, stringRecord } from '../fields.js';
+import { isObject, type Outcome, outcome, stringRecord, textTags } from '../fields.js';
 
 const REASON = 'invalid-postmark-event';
 const WHAT = 'Postmark record';
@@ -21,10 +21,6 @@ const RecordSchema = v.looseObject({
   Email: text,
   ID: v.optional(v.nullable(union([v.number(), v.string()]))),
   Type: text,
-  Tag: text,
-  Metadata: v.optional(
-    v.nullable(v.custom<Record<string, unknown>>((m) => isObject(m), 'expected an object')),
-  ),
   Description: text,
   Details: text,
   OriginalLink: text,
@@ -129,8 +125,9 @@ export async function parsePostmarkRecord(
     eventId: _recordId(record) ?? (await digestEventId('postmark', raw)),
     timestamp,
     rawEvent: json,
-    tags: record.Tag ? [record.Tag] : [],
-    // Read from the parsed JSON itself, so every key stays an own property.
+    // The sender's: a Tag or Metadata of another type is passed over, not a 400. Read from the
+    // parsed JSON itself, so every key stays an own property.
+    tags: textTags(json.Tag),
     metadata: stringRecord(json.Metadata),
     rejectReason: _rejectReason(record, json),
     // As sent: an empty Description stays "" (anymail passes it on).

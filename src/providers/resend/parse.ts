@@ -5,7 +5,7 @@ import type { Logger } from '../../log.js';
 import { parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { makeContext, tagsFromPairs } from '../context.js';
-import { isObject } from '../fields.js';
+import { isObject, type JsonObject, own } from '../fields.js';
 import { metadataOf } from '../ses/tags.js';
 import { type EmailData, EmailEventSchema } from './schema.js';
 
@@ -103,15 +103,20 @@ function _recipients(to: string | string[]): string[] {
  * `data.headers` (an `X-Metadata` JSON object, `X-Metadata-<Key>`: what django-anymail sends). A
  * list with an entry that is not `{ name, value }` text is passed over, never a reason to refuse.
  */
-function _tags(data: EmailData, logger: Logger): ReturnType<typeof tagsFromPairs> {
-  const { tags, headers } = data;
-  const pairs = !tags
-    ? []
-    : Array.isArray(tags)
-      ? tags.map((t): [string, unknown] => [t.name, t.value])
-      : Object.entries(tags);
-  // '' for a missing value: tagsFromPairs would write undefined or null as the text "".
-  const found = tagsFromPairs(pairs.map(([name, value]) => [name, value ?? '']));
+function _tags(data: JsonObject, logger: Logger): ReturnType<typeof tagsFromPairs> {
+  // The parsed JSON itself, not the schema's copy: a tag named `__proto__` stays a plain key.
+  // A `tags` of another type (a string, say) gives no tags: it never costs the event.
+  const tags = own(data, 'tags');
+  const headers = own(data, 'headers');
+  const found = tagsFromPairs(
+    Array.isArray(tags)
+      ? tags.flatMap((t): [string, unknown][] =>
+          isObject(t) && typeof t.name === 'string' ? [[t.name, own(t, 'value')]] : [],
+        )
+      : isObject(tags)
+        ? Object.entries(tags)
+        : [],
+  );
   if (
     Array.isArray(headers) &&
     headers.every((h) => typeof h?.name === 'string' && typeof h.value === 'string')
@@ -156,7 +161,7 @@ export function parseResendEvent(
   }
   const rule = RULES.get(parsed.type) ?? { type: 'unknown' };
   const { data } = parsed;
-  const fields = { ..._tags(data, logger), ...rule.fields?.(data) };
+  const fields = { ..._tags(event.data as JsonObject, logger), ...rule.fields?.(data) };
   const events = _recipients(data.to).map((recipient) =>
     makeContext({
       eventType: rule.type,

@@ -5,19 +5,6 @@ import { AT_LEAST_ONE, nonEmpty, union } from '../../schema.js';
 const str = v.string();
 const optStr = v.optional(v.nullable(v.string()));
 
-/** `data.tags`: an object (current payloads) or `[{ name, value }]` (as the send API takes them). */
-const TagsSchema = v.optional(
-  v.nullable(
-    union([
-      // The array first: a loose object accepts an array too (index → element).
-      // `value` (any JSON) comes through as a loose key: no v.unknown() in every Worker.
-      v.array(v.looseObject({ name: str })),
-      // valibot's record(v.string(), v.unknown()), without its code.
-      v.looseObject({}),
-    ]),
-  ),
-);
-
 /** `data` of an `email.*` tracking event. */
 export const EmailDataSchema = v.looseObject({
   email_id: v.pipe(str, nonEmpty()),
@@ -25,7 +12,6 @@ export const EmailDataSchema = v.looseObject({
     v.pipe(str, nonEmpty()),
     v.pipe(v.array(v.pipe(str, nonEmpty())), nonEmpty(AT_LEAST_ONE)),
   ]),
-  tags: TagsSchema,
   bounce: v.optional(v.nullable(v.looseObject({ type: optStr, subType: optStr, message: optStr }))),
   click: v.optional(v.nullable(v.looseObject({ link: optStr, userAgent: optStr }))),
   open: v.optional(v.nullable(v.looseObject({ userAgent: optStr }))),

@@ -5,7 +5,7 @@ import type { Logger } from '../../log.js';
 import { collectEvents } from '../batch.js';
 import { parseJsonBody } from '../body-text.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
-import { asText, isObject, type JsonObject, own, ownText } from '../fields.js';
+import { asText, isObject, type JsonObject, own, ownText, textTags } from '../fields.js';
 
 const ESP = 'sendgrid';
 
@@ -105,13 +105,6 @@ function _messageId(event: SendgridEvent): string {
   return sgMessageId || ownText(event, 'smtp-id') || '';
 }
 
-function _tags(event: SendgridEvent): string[] {
-  const category = own(event, 'category');
-  const list = Array.isArray(category) ? category : category === undefined ? [] : [category];
-  const tags = list.filter((t) => typeof t === 'string' || typeof t === 'number').map(String);
-  return [...new Set(tags)];
-}
-
 function _metadata(event: SendgridEvent): Record<string, string> {
   // fromEntries defines own properties: a custom arg named `__proto__` stays a plain key.
   return Object.fromEntries(
@@ -178,7 +171,7 @@ async function _context(event: SendgridEvent): Promise<EmailTrackingContext> {
     espName: ESP,
     eventId: await digestEventId(ESP, digestOf.join('\n')),
     rawEvent: event,
-    tags: _tags(event),
+    tags: textTags(own(event, 'category')),
     metadata: _metadata(event),
     clickUrl: ownText(event, 'url'),
     userAgent: ownText(event, 'useragent'),

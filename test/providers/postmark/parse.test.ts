@@ -196,7 +196,6 @@ describe('Postmark requests that are not tracking events, or are broken', () => 
     ],
     ['an empty MessageID', bounce({ MessageID: '' }), 'invalid-postmark-event', '"MessageID"'],
     ['a numeric Email', bounce({ Email: 5 }), 'invalid-postmark-event', '"Email"'],
-    ['Metadata as a list', bounce({ Metadata: ['x'] }), 'invalid-postmark-event', '"Metadata"'],
     ['an object ID', bounce({ ID: {} }), 'invalid-postmark-event', '"ID"'],
     [
       'BouncedAt 02-30',
