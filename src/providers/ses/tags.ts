@@ -1,7 +1,7 @@
 /** Tags and metadata from the three SES sources: X-Tag / X-Metadata headers and `mail.tags`. */
 import type { Logger } from '../../log.js';
 import { setOwn } from '../../schema.js';
-import { asText, isObject } from '../fields.js';
+import { isObject, stringRecord } from '../fields.js';
 import type { Mail } from './schema.js';
 
 const METADATA_HEADER_PREFIX = 'x-metadata-';
@@ -32,8 +32,8 @@ function _jsonMetadata(value: string, logger: Logger): Record<string, string> {
   try {
     const parsed: unknown = JSON.parse(value);
     if (!isObject(parsed)) throw new Error();
-    // fromEntries defines own keys: `__proto__` stays a plain key here; merged below by setOwn.
-    return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, asText(v)]));
+    // Own keys: `__proto__` stays a plain key here; merged below by setOwn.
+    return stringRecord(parsed);
   } catch {
     // The sender's own header: a bad one costs its metadata, not the event.
     logger.warn('ignored an X-Metadata header that is not a JSON object', { value });
