@@ -5,7 +5,7 @@ import { consoleLogger, type Logger } from './log.js';
 import { defaultProviders } from './providers/default.js';
 import { rejectUnknownKeys } from './providers/options.js';
 import { BEARER_TOKEN } from './providers/shared-secret.js';
-import { checkProviderShape, type Provider } from './providers/types.js';
+import { checkProviderShape, DEFAULT_FETCH_TIMEOUT_MS, type Provider } from './providers/types.js';
 import { functionSchema, milliseconds, nonEmpty, parseOptions, wholeNumber } from './schema.js';
 import { EventBus } from './sinks/memory.js';
 import type { Sink } from './sinks/types.js';
@@ -16,8 +16,7 @@ export const DEFAULT_BASE_PATH = '/webhooks/mail';
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
 export const DEFAULT_DELIVERY_TIMEOUT_MS = 10_000;
-/** A provider's own fetch on a request's path: an SNS certificate, a subscription confirmation. */
-export const DEFAULT_FETCH_TIMEOUT_MS = 5_000;
+export { DEFAULT_FETCH_TIMEOUT_MS };
 
 const _object = <T>(check: (value: Record<string, unknown>) => boolean, message: string) =>
   v.custom<T>(

@@ -66,8 +66,10 @@ const _fetchTimeoutOf = (env: Env): number =>
  * delivery (a Notification), or a download and then the confirmation's GET (a
  * SubscriptionConfirmation).
  */
-const _answerMs = (env: Env): number =>
-  _fetchTimeoutOf(env) + Math.max(deliveryTimeoutOf(env), _fetchTimeoutOf(env));
+function _answerMs(env: Env): number {
+  const fetchMs = _fetchTimeoutOf(env);
+  return fetchMs + Math.max(deliveryTimeoutOf(env), fetchMs);
+}
 
 /**
  * How long a graceful shutdown waits before closing every connection: time for a request that had

@@ -9,6 +9,9 @@ import { describeIssue } from '../schema.js';
 import { inRange } from '../timestamp.js';
 import { rejectUnknownKeys } from './options.js';
 
+/** A provider's own fetch on a request's path (an SNS certificate, a subscription confirmation). */
+export const DEFAULT_FETCH_TIMEOUT_MS = 5_000;
+
 /** What the handler lends a provider: no configuration, only the tools to reach out and tell time. */
 export interface ProviderContext {
   readonly fetch: typeof fetch;

@@ -2,6 +2,7 @@
 import { forbidden, type HttpError, isHttpError, unavailable } from '../../../errors.js';
 import type { Logger } from '../../../log.js';
 import { MIN_RSA_BITS } from '../../../runtime-hooks.js';
+import { DEFAULT_FETCH_TIMEOUT_MS } from '../../types.js';
 import type { SignatureHash } from './string-to-sign.js';
 import { timedGet } from './timed-fetch.js';
 import { type Certificate, parseCertificate, pemToDer } from './x509.js';
@@ -31,7 +32,6 @@ export interface KeyCacheOptions {
 }
 
 export const DEFAULT_MAX_CERTS = 32;
-export const DEFAULT_CERT_TIMEOUT_MS = 5000;
 // A real SNS certificate is under 3 KB; anything this large is not one.
 const MAX_PEM_CHARS = 64 * 1024;
 
@@ -68,7 +68,7 @@ const _signingCert = (certificate: Certificate): SigningCert => ({
 });
 
 async function _load(url: string, options: KeyCacheOptions): Promise<SigningCert | HttpError> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_CERT_TIMEOUT_MS;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
   // Read no further than the size limit: under Scaleway's rule the URL may be anyone's bucket.
   const result = await timedGet(options.fetch, url, timeoutMs, MAX_PEM_CHARS);
   if (!result.ok && result.tooLarge) {

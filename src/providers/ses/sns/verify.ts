@@ -3,10 +3,11 @@ import { forbidden, type HttpError, isHttpError, unavailable } from '../../../er
 import type { Logger } from '../../../log.js';
 import type { RsaVerify } from '../../../runtime-hooks.js';
 import { decodePaddedBase64, isPaddedBase64, textEncoder } from '../../base64.js';
+import { DEFAULT_FETCH_TIMEOUT_MS } from '../../types.js';
 import { checkCertificate } from './cert-policy.js';
 import { type CertUrl, checkCertUrl } from './cert-url.js';
 import type { SnsMessage } from './envelope.js';
-import { createKeyCache, DEFAULT_CERT_TIMEOUT_MS, type SigningCert } from './key-cache.js';
+import { createKeyCache, type SigningCert } from './key-cache.js';
 import { checkTimestamp } from './message-age.js';
 import { checkTopicOnHost } from './sns-host.js';
 import { type SignatureHash, signatureHash, stringToSign } from './string-to-sign.js';
@@ -229,7 +230,7 @@ export async function getSubscribeUrl(
   const result = await timedGet(
     options.fetch,
     message.SubscribeURL as string,
-    options.fetchTimeoutMs ?? DEFAULT_CERT_TIMEOUT_MS,
+    options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
   );
   if (result.ok && result.status >= 200 && result.status < 300) return undefined;
   // The runtime's error text goes to the log line only; an HTTP status is safe to say.
