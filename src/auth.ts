@@ -101,10 +101,17 @@ export async function checkSharedSecret(
   // would tell a stranger which header to forge).
   const logged = secret.header ? { header: secret.header } : undefined;
   if (sent.length === 0) {
+    // An Authorization header was sent but holds no credential of a configured kind (several
+    // headers, joined; Basic to a bearer-only route; a token with spaces): say so, or the sender
+    // is told to send what it believes it sent.
+    const unread =
+      authorization !== null && (secret.password?.length || secret.token?.length)
+        ? '; the Authorization header sent holds none'
+        : '';
     return new HttpError(
       401,
       'credentials-required',
-      `this endpoint needs credentials (${_kinds(secret)})`,
+      `this endpoint needs credentials (${_kinds(secret)})${unread}`,
       _challenge(secret, realm),
       logged,
     );

@@ -15,10 +15,10 @@ const b64 = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes));
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 const basic = (userColonPassword: string): string => `Basic ${b64(utf8(userColonPassword))}`;
 
-const check = (secret: SharedSecret, headers: Record<string, string>) =>
+const check = (secret: SharedSecret, headers: HeadersInit) =>
   checkSharedSecret(new Request('https://h.example/x', { headers }), secret, REALM);
 
-const outcome = async (secret: SharedSecret, headers: Record<string, string>) =>
+const outcome = async (secret: SharedSecret, headers: HeadersInit) =>
   (await check(secret, headers))?.status ?? 200;
 
 describe('basicCredentials', () => {
@@ -156,6 +156,23 @@ describe('checkSharedSecret', () => {
     const refusal = await check({ token: ['t'] }, { authorization: basic('u:t') });
     expect(refusal?.status).toBe(401);
     expect(refusal?.headers['www-authenticate']).toBe('Bearer realm="mailhooks"');
+  });
+
+  test('an Authorization header of no configured kind: 401 that says the header holds none', async () => {
+    const reads =
+      'this endpoint needs credentials (bearer token); the Authorization header sent holds none';
+    // Basic to a bearer-only route, two headers (fetch joins them), a token with a space.
+    expect((await check({ token: ['t'] }, { authorization: basic('u:t') }))?.message).toBe(reads);
+    const twice = new Headers([
+      ['authorization', 'Bearer t'],
+      ['authorization', 'Bearer t'],
+    ]);
+    expect((await check({ token: ['t'] }, twice))?.message).toBe(reads);
+    expect((await check({ token: ['t'] }, { authorization: 'Bearer t u' }))?.message).toBe(reads);
+    // None sent: the plain message.
+    expect((await check({ token: ['t'] }, {}))?.message).toBe(
+      'this endpoint needs credentials (bearer token)',
+    );
   });
 
   test('several kinds: any one match is enough, all wrong is 403', async () => {
