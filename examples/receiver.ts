@@ -8,7 +8,11 @@
 import { verifyTrackingWebhook, WebhookVerificationError } from '../src/receiver.js';
 
 declare const Bun: {
-  serve(options: { port: number; fetch: (request: Request) => Promise<Response> }): unknown;
+  serve(options: {
+    port: number;
+    hostname: string;
+    fetch: (request: Request) => Promise<Response>;
+  }): unknown;
 };
 declare const process: { env: Record<string, string | undefined>; exit(code: number): never };
 
@@ -21,6 +25,7 @@ const port = Number(process.env.PORT ?? 9001);
 
 Bun.serve({
   port,
+  hostname: '127.0.0.1', // loopback only: a local try-out
   async fetch(request) {
     try {
       const context = await verifyTrackingWebhook(request, secret);
