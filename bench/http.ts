@@ -362,7 +362,8 @@ export async function overHttp(
   const body = JSON.stringify(example);
   const headers = snsHeaders(example);
   const rows: HttpRow[] = [];
-  let port = 18_700;
+  // BENCH_HTTP_PORT: the first port less one (each server takes the next).
+  let port = Number(process.env.BENCH_HTTP_PORT ?? 18_700);
   for (const entry of servers.filter((s) => s.runtime.toLowerCase().includes(ONLY))) {
     port++;
     const child = entry.start(port);

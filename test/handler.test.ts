@@ -392,6 +392,43 @@ describe('never throws, never 500', () => {
       body: { error: 'body-not-utf8' },
     });
   });
+
+  // The body is decoded leniently first and strictly only when U+FFFD shows up: a real U+FFFD
+  // passes, invalid bytes beside one do not.
+  const withRecipients = (first: string, second: string) => {
+    const message = structuredClone(bounce);
+    message.bounce.bouncedRecipients = [{ emailAddress: first }, { emailAddress: second }];
+    return envelope(message);
+  };
+
+  test('a body holding a real U+FFFD is UTF-8: 200, the character kept', async () => {
+    const { handle, received } = setup();
+    const response = await handle(
+      snsRequest(withRecipients('a\uFFFDb@example.com', 'c@example.com')),
+    );
+    expect(await answer(response)).toEqual({ status: 200, body: { ok: true, events: 2 } });
+    expect(received.map((event) => event.recipient)).toEqual([
+      'a\uFFFDb@example.com',
+      'c@example.com',
+    ]);
+  });
+
+  test('invalid bytes beside a real U+FFFD are still a 400', async () => {
+    const { handle, received } = setup();
+    const body = withRecipients('a\uFFFDb@example.com', 'XXc@example.com');
+    const bytes = new TextEncoder().encode(JSON.stringify(body));
+    const at = bytes.indexOf('X'.charCodeAt(0));
+    bytes[at] = 0xff;
+    const request = snsRequest(body);
+    const response = await handle(
+      new Request(request.url, { method: 'POST', headers: request.headers, body: bytes }),
+    );
+    expect(await answer(response)).toMatchObject({
+      status: 400,
+      body: { error: 'body-not-utf8' },
+    });
+    expect(received).toHaveLength(0);
+  });
 });
 
 describe('options', () => {

@@ -185,3 +185,26 @@ describe('404 and 405 say what exists, and are logged', () => {
     expect(warnings()[0]?.fields).toMatchObject({ status: 404, path: '/webhooks/mail/ses' });
   });
 });
+
+describe('each request is routed by its own path', () => {
+  test('one handler, paths in turn: each answered as alone (the last route is remembered)', async () => {
+    const { handle, received } = setup();
+    const body = envelope(bounce);
+    const base = URL_SES.slice(0, URL_SES.lastIndexOf('/'));
+    const statuses: number[] = [];
+    for (const url of [
+      URL_SES,
+      URL_SES,
+      `${base}/nope`,
+      URL_SES,
+      `${base}/./ses`,
+      `${base}/nope`,
+      `${base}/nope`,
+      `${URL_SES}/`,
+    ]) {
+      statuses.push((await handle(snsRequest(body, {}, url))).status);
+    }
+    expect(statuses).toEqual([200, 200, 404, 200, 200, 404, 404, 200]);
+    expect(received).toHaveLength(2 * 5);
+  });
+});
