@@ -49,6 +49,10 @@ const BIN = join(ROOT, 'node_modules/.bin');
 const CONNECTIONS = 32;
 const AMOUNT = Number(process.env.BENCH_HTTP_REQUESTS ?? 20_000);
 const BARE_SECONDS = Number(process.env.BENCH_BARE_SECONDS ?? 3);
+// Load before the measured window, the same for every server: long enough for the JITs to settle
+// (after 1 s, the Bun and Deno mailhooks servers still spent 5 and 9 µs a request compiling over
+// the next 20,000; the bare and floor servers, doing less, settle sooner).
+const WARM_UP_SECONDS = Number(process.env.BENCH_HTTP_WARM_UP_S ?? 5);
 const PATH = '/webhooks/mail/ses';
 // BENCH_HTTP_ONLY=workerd runs only the runtimes whose name contains it (case-insensitive).
 const ONLY = (process.env.BENCH_HTTP_ONLY ?? '').toLowerCase();
@@ -373,7 +377,7 @@ export async function overHttp(
       const pid = child.pid as number;
       const rssStartMb = rssMb(pid);
       const load = { url: url + PATH, method: 'POST', body, headers, connections: CONNECTIONS };
-      await autocannon({ ...load, duration: 1 }); // warm-up
+      await autocannon({ ...load, duration: WARM_UP_SECONDS });
       const cpuBefore = cpuSeconds(pid);
       const result = await autocannon(
         entry.server === 'mailhooks'
