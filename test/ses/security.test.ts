@@ -174,6 +174,18 @@ describe('each refusal: a 403 naming the rule, one log line, nothing fetched', (
       async (s) => s.sign(s.notification({ TopicArn: `${s.topicArn}:more` })),
       'topic-arn-invalid',
     ],
+    [
+      // SNS writes ...Z; a time without its zone is no instant, however fresh it looks.
+      'a Timestamp with no time zone',
+      async (s) => s.sign(s.notification({ Timestamp: new Date().toISOString().slice(0, -1) })),
+      'timestamp-invalid',
+    ],
+    [
+      'a Timestamp with a spaced numeric zone',
+      async (s) =>
+        s.sign(s.notification({ Timestamp: `${new Date().toISOString().slice(0, 19)} +0000` })),
+      'timestamp-invalid',
+    ],
   ];
 
   // Any topic allowed: verification alone has to refuse each of these.
