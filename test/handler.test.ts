@@ -435,6 +435,11 @@ describe('options', () => {
   test.each([
     ['ses({ autoConfirm: true })', () => ses({ autoConfirm: true }), 'ses.autoConfirm'],
     [
+      'ses({ autoConfirm: true, topicArns, verifySignature: false })',
+      () => ses({ autoConfirm: true, topicArns: [TOPIC_ARN], verifySignature: false }),
+      'ses.autoConfirm',
+    ],
+    [
       'ses({ allowRawDelivery: true })',
       () => ses({ allowRawDelivery: true }),
       'ses.allowRawDelivery',

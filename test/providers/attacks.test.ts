@@ -337,6 +337,132 @@ describe('shared secrets sent oddly', () => {
   });
 });
 
+describe('a signature right but for its last characters is refused', () => {
+  // A character near the end, still inside the signature's significant bits: an HMAC compared
+  // only up to some prefix would take it.
+  const tamper = (signature: string): string => {
+    const at = signature.length - 3;
+    const swapped = signature[at] === '0' ? '1' : '0';
+    return `${signature.slice(0, at)}${swapped}${signature.slice(at + 1)}`;
+  };
+  const RESEND_KEY = 'resend-test-secret-24-by';
+  const RESEND_BODY =
+    '{"type":"email.delivered","created_at":"2026-03-01T12:00:00.000Z","data":{"email_id":"e","to":["a@b.example"]}}';
+  const MANDRILL_URL = 'https://hooks.example.com/webhooks/mail/mandrill';
+  const MANDRILL_EVENTS = '[]';
+  const mailgunBody = (signature: string) =>
+    JSON.stringify({
+      signature: { timestamp: String(NOW_S), token: 'tok-tail', signature },
+      'event-data': {
+        event: 'delivered',
+        recipient: 'a@b.example',
+        timestamp: NOW_S,
+        id: 'ev-tail',
+        message: { headers: { 'message-id': 'm@example' } },
+      },
+    });
+
+  /** Each ESP: its provider, and a request body and headers carrying `signature` (or its right one). */
+  const cases: [
+    string,
+    () => Provider,
+    () => Promise<string>,
+    (signature: string) => { body: string; headers: Record<string, string> },
+  ][] = [
+    [
+      'Resend (Standard Webhooks v1)',
+      () => resend({ secret: `whsec_${btoa(RESEND_KEY)}` }),
+      () => hmacBase64(RESEND_KEY, `msg_tail.${NOW_S}.${RESEND_BODY}`),
+      (signature) => ({
+        body: RESEND_BODY,
+        headers: {
+          'webhook-id': 'msg_tail',
+          'webhook-timestamp': String(NOW_S),
+          'webhook-signature': `v1,${signature}`,
+        },
+      }),
+    ],
+    [
+      'MailerSend (hex HMAC-SHA256)',
+      () => mailersend({ secret: 'ms-secret' }),
+      () => hmacHex('ms-secret', '{"type":"webhook.test","data":{}}'),
+      (signature) => ({ body: '{"type":"webhook.test","data":{}}', headers: { signature } }),
+    ],
+    [
+      'Mailtrap (hex HMAC-SHA256)',
+      () => mailtrap({ secret: 'mt-secret' }),
+      () => hmacHex('mt-secret', '{"events":[]}'),
+      (signature) => ({ body: '{"events":[]}', headers: { 'mailtrap-signature': signature } }),
+    ],
+    [
+      'Mailgun (hex HMAC-SHA256 of timestamp + token)',
+      () => mailgun({ signingKey: 'mg-key' }),
+      () => hmacHex('mg-key', `${NOW_S}tok-tail`),
+      (signature) => ({ body: mailgunBody(signature), headers: {} }),
+    ],
+    [
+      'Mandrill (base64 HMAC-SHA1 of URL + params)',
+      () => mandrill({ webhookKey: 'md-key', url: MANDRILL_URL }),
+      () => hmacBase64('md-key', `${MANDRILL_URL}mandrill_events${MANDRILL_EVENTS}`, 'SHA-1'),
+      (signature) => ({
+        body: `mandrill_events=${encodeURIComponent(MANDRILL_EVENTS)}`,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-mandrill-signature': signature,
+        },
+      }),
+    ],
+  ];
+
+  test.each(cases)(
+    '%s: 403 signature-invalid, nothing delivered',
+    async (_esp, make, sign, send) => {
+      const right = await sign();
+      const forged = send(tamper(right));
+      const { post, received } = setup(make());
+      expect(await post(forged.body, forged.headers)).toMatchObject({
+        status: 403,
+        error: 'signature-invalid',
+      });
+      expect(received).toEqual([]);
+      // The same request with the signature as made: accepted, so only the tampering refused it.
+      const genuine = send(right);
+      expect((await post(genuine.body, genuine.headers)).status).toBe(200);
+    },
+  );
+
+  test('Unisender Go: an auth digest wrong in its last digits is 403 signature-invalid', async () => {
+    const KEY = 'unisender-tail-key';
+    const payload = {
+      events_by_user: [
+        {
+          user_id: 1,
+          events: [
+            {
+              event_name: 'transactional_email_status',
+              event_data: {
+                email: 'a@b.example',
+                status: 'delivered',
+                event_time: '2026-03-01 12:00:00',
+                job_id: 'j',
+              },
+            },
+          ],
+        },
+      ],
+    };
+    const text = JSON.stringify({ ...payload, auth: KEY });
+    const auth = createHash('md5').update(text).digest('hex');
+    const { post, received } = setup(unisenderGo({ apiKey: KEY }));
+    expect(await post(text.replace(KEY, tamper(auth)))).toMatchObject({
+      status: 403,
+      error: 'signature-invalid',
+    });
+    expect(received).toEqual([]);
+    expect((await post(text.replace(KEY, auth))).status).toBe(200);
+  });
+});
+
 describe('refusals never show a secret', () => {
   const SECRETS = {
     password: 'pw-0d1b2c3a',

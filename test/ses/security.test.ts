@@ -159,6 +159,33 @@ describe('each refusal: a 403 naming the rule, one log line, nothing fetched', (
         ),
       'subscribe-url-invalid',
     ],
+    [
+      'a certificate path with more after .pem',
+      async (s) => ({ ...(await s.sign(s.notification())), SigningCertURL: `${s.certUrl}.txt` }),
+      'cert-url-path',
+    ],
+    [
+      'a certificate path with a slash after .pem',
+      async (s) => ({ ...(await s.sign(s.notification())), SigningCertURL: `${s.certUrl}/` }),
+      'cert-url-path',
+    ],
+    [
+      'a TopicArn with more after the topic name',
+      async (s) => s.sign(s.notification({ TopicArn: `${s.topicArn}:more` })),
+      'topic-arn-invalid',
+    ],
+    [
+      // SNS writes ...Z; a time without its zone is no instant, however fresh it looks.
+      'a Timestamp with no time zone',
+      async (s) => s.sign(s.notification({ Timestamp: new Date().toISOString().slice(0, -1) })),
+      'timestamp-invalid',
+    ],
+    [
+      'a Timestamp with a spaced numeric zone',
+      async (s) =>
+        s.sign(s.notification({ Timestamp: `${new Date().toISOString().slice(0, 19)} +0000` })),
+      'timestamp-invalid',
+    ],
   ];
 
   // Any topic allowed: verification alone has to refuse each of these.
@@ -217,6 +244,20 @@ describe('each refusal: a 403 naming the rule, one log line, nothing fetched', (
     });
     expect(signer.fetch.calls).toEqual([]);
   });
+
+  test('a topic whose name only starts with an allowed one is refused before any download', async () => {
+    const signer = await createSigner();
+    const { handle, received } = setup(signer, {
+      providers: [ses({ topicArns: [signer.topicArn] })],
+    });
+    const body = await signer.sign(signer.notification({ TopicArn: `${signer.topicArn}-staging` }));
+    expect(await answer(await handle(post(body)))).toMatchObject({
+      status: 403,
+      body: { error: 'topic-not-allowed' },
+    });
+    expect(signer.fetch.calls).toEqual([]);
+    expect(received).toEqual([]);
+  });
 });
 
 describe('certificate downloads', () => {
@@ -245,6 +286,36 @@ describe('certificate downloads', () => {
     signer.fetch.outage = undefined;
     expect((await handle(post(body))).status).toBe(200);
     expect(signer.fetch.calls).toHaveLength(2);
+  });
+
+  test('a certificate URL answering a redirect is not followed: 403 cert-invalid, the target never asked', async () => {
+    // Someone else's key and certificate (naming sns.amazonaws.com), served where the redirect
+    // points, and in the redirect's own body: neither may be taken for the SNS certificate.
+    const signer = await createSigner({ keys: await generateSigningKeys() });
+    const target = 'https://certificates.attacker.example/sns.pem';
+    const asked: string[] = [];
+    const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = String(input instanceof Request ? input.url : input);
+      asked.push(url);
+      // As fetch does: `manual` hands back the 3xx itself, anything else follows it.
+      if (url === signer.certUrl && init?.redirect === 'manual') {
+        return new Response(signer.certPem, { status: 302, headers: { location: target } });
+      }
+      asked.push(target);
+      return new Response(signer.certPem);
+    }) as typeof fetch;
+    const { handle, received } = setup(
+      signer,
+      { providers: [ses({ topicArns: [signer.topicArn] })] },
+      fetchFn,
+    );
+    const body = await signer.sign(signer.notification({ Message: JSON.stringify(bounce) }));
+    expect(await answer(await handle(post(body)))).toMatchObject({
+      status: 403,
+      body: { error: 'cert-invalid' },
+    });
+    expect(asked).toEqual([signer.certUrl]);
+    expect(received).toEqual([]);
   });
 });
 

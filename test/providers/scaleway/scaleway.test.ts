@@ -380,6 +380,22 @@ describe('Scaleway signatures and topics', () => {
     ]);
   });
 
+  test('with verification off, a topic outside topicArns is still 403 topic-not-allowed', async () => {
+    const { handle, received } = scalewayHandler(
+      { topicArns: [TOPIC_ARN], verifySignature: false },
+      signer.fetch,
+    );
+    const other = 'arn:scw:sns:fr-par:project-99999999-9999-4999-8999-999999999999:other';
+    const outside = signer.notification(delivered, { TopicArn: other });
+    expect(await refusal(await handle(scalewayRequest(outside)))).toEqual([
+      403,
+      'topic-not-allowed',
+    ]);
+    expect(received).toEqual([]);
+    // The listed topic, unsigned as well: accepted, so the topic alone refused the other one.
+    expect((await handle(scalewayRequest(signer.notification(delivered)))).status).toBe(200);
+  });
+
   test('without topicArns: a warning, confirmations logged with the TopicArn, Notifications refused', async () => {
     const { handle, lines } = scalewayHandler({ trustAnchors: ca.pem }, signer.fetch);
     const confirmation = await signer.sign(signer.subscriptionConfirmation());
@@ -482,10 +498,14 @@ describe('Scaleway settings', () => {
     expect(() => scaleway({ verifySignature: false })).not.toThrow();
   });
 
-  test('autoConfirm needs topicArns; topicArns must be Scaleway ARNs', () => {
+  test('autoConfirm needs topicArns and verified signatures; topicArns must be Scaleway ARNs', () => {
     expect(() => scaleway({ trustAnchors: ca.pem, autoConfirm: true })).toThrow(
       /scaleway\.autoConfirm/,
     );
+    // Unverified, anyone could post a SubscriptionConfirmation and have its URL fetched.
+    expect(() =>
+      scaleway({ topicArns: [TOPIC_ARN], autoConfirm: true, verifySignature: false }),
+    ).toThrow(/scaleway\.autoConfirm: needs scaleway\.verifySignature/);
     expect(() =>
       scaleway({ trustAnchors: ca.pem, topicArns: ['arn:aws:sns:us-east-1:123456789012:x'] }),
     ).toThrow(ConfigError);
