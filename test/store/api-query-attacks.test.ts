@@ -80,10 +80,12 @@ describe('GET events with a hostile query', () => {
   });
 });
 
-describe('the suppression route with an address of blanks', () => {
-  test.each(['GET', 'DELETE'])(
-    '%s /suppressions/%20%20@%20: 400 invalid-address, the store asked nothing',
-    async (method) => {
+describe('the suppression route with no address', () => {
+  // Blanks around an @, nothing before the @, nothing after it, no @ at all.
+  const segments = ['%20%20@%20', '%40example.com', '@example.com', 'jane%40', 'jane.example.com'];
+  test.each(segments.flatMap((segment) => ['GET', 'DELETE'].map((method) => [method, segment])))(
+    '%s /suppressions/%s: 400 invalid-address, the store asked nothing',
+    async (method, segment) => {
       const fake = fakeStore();
       const asked: string[] = [];
       const store = {
@@ -104,7 +106,7 @@ describe('the suppression route with an address of blanks', () => {
         logger: memoryLogger().logger,
       });
       const response = await handle(
-        new Request('http://localhost/webhooks/mail/suppressions/%20%20@%20', {
+        new Request(`http://localhost/webhooks/mail/suppressions/${segment}`, {
           method,
           headers: { authorization: `Bearer ${TOKEN}` },
         }),
