@@ -65,6 +65,21 @@ describe('GET events with a hostile query', () => {
     expect(calls).toEqual([]);
   });
 
+  test('a query string of 2048 characters is read; one of 2049 is 400 invalid-query saying so', async () => {
+    const { get, calls } = setup();
+    const query = (length: number) => `?messageId=${'m'.repeat(length - '?messageId='.length + 1)}`;
+    expect((await get(query(2_048))).status).toBe(200);
+    expect(calls).toHaveLength(1);
+    const response = await get(query(2_049));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      ok: false,
+      error: 'invalid-query',
+      message: 'the query string is over 2048 characters',
+    });
+    expect(calls).toHaveLength(1);
+  });
+
   test('what stays as it was: empty values absent, + a plus, %40 an @, a bare name, &&', async () => {
     const { get, calls } = setup();
     for (const query of [
