@@ -90,6 +90,19 @@ describe('SES event types and fields', () => {
     });
   });
 
+  test('an Undetermined bounce is not permanent either: only Permanent is', async () => {
+    const msg = ses_('event-publishing-bounce');
+    msg.bounce.bounceType = 'Undetermined';
+    msg.bounce.bounceSubType = 'Undetermined';
+    const { events } = await deliver(msg);
+    expect(events[0]).toMatchObject({
+      eventType: 'bounced',
+      rejectReason: 'Undetermined/Undetermined',
+      permanent: false,
+      rejectCategory: 'bounced',
+    });
+  });
+
   test('complaint: complained, spam, feedback type, userAgent, complaint timestamp', async () => {
     const { events } = await deliver(ses_('event-publishing-complaint'));
     expect(events).toHaveLength(1);
@@ -183,6 +196,18 @@ describe('SES event types and fields', () => {
     expect(events[0]?.timestamp.toISOString()).toBe('2022-01-12T01:00:17.910Z');
   });
 
+  test('Subscription with unsubscribeAll and every topic still opted in: unsubscribed', async () => {
+    const msg = ses_('event-publishing-subscription');
+    msg.subscription.newTopicPreferences = {
+      unsubscribeAll: true,
+      topicSubscriptionStatus: [{ topicName: 'ExampleTopicName', subscriptionStatus: 'OptIn' }],
+    };
+    const { events } = await deliver(msg);
+    expect(events.map((e) => [e.eventType, e.rejectCategory])).toEqual([
+      ['unsubscribed', 'unsubscribed'],
+    ]);
+  });
+
   test('legacy notificationType Bounce expands bouncedRecipients only, one eventId', async () => {
     const { events, envelope } = await deliver(ses_('notification-bounce-no-dsn'));
     expect(events.map((e) => e.recipient)).toEqual(['jane@example.com', 'richard@example.com']);
@@ -229,6 +254,20 @@ describe('SES event types and fields', () => {
     const e = must(events[0]);
     expect([...e.tags].sort()).toEqual(['campaign:spring', 'flagged', 'onboarding', 'welcome']);
     expect(e.metadata).toEqual({ UserId: '42', plan: 'pro', order: 'A-1' });
+  });
+
+  test('header names are matched without case: x-tag, x-metadata, X-METADATA-KEY (the key as written)', async () => {
+    const msg = ses_('event-publishing-send');
+    msg.mail.headers = [
+      { name: 'x-tag', value: 'welcome' },
+      { name: 'x-metadata', value: '{"plan":"pro"}' },
+      { name: 'X-METADATA-UserId', value: '42' },
+    ];
+    msg.mail.tags = {};
+    const { events } = await deliver(msg);
+    const e = must(events[0]);
+    expect(e.tags).toEqual(['welcome']);
+    expect(e.metadata).toEqual({ plan: 'pro', UserId: '42' });
   });
 
   test('metadata values are always strings', async () => {

@@ -130,6 +130,18 @@ describe('verifyTrackingWebhook', () => {
       () => signed({ body: '{"type":"email.bounced","data":{"eventType":"bounced"}}' }),
     ],
     ['body-invalid', () => signed({ body: BODY.replace('"email.bounced"', '"email.delivered"') })],
+    // The wire event as a JSON string inside the envelope is not the fan-out's body.
+    [
+      'body-invalid',
+      () =>
+        signed({
+          body: JSON.stringify({
+            type: 'email.bounced',
+            timestamp: '2026-03-01T11:59:00.000Z',
+            data: encodeTrackingEvent(context),
+          }),
+        }),
+    ],
   ])('refuses with reason %s', async (reason, make) => {
     expect(await reasonOf(await make())).toBe(reason);
   });

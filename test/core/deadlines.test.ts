@@ -57,6 +57,27 @@ describe('delivery deadline', () => {
     expect((await handle(snsRequest(envelope(bounce)))).status).toBe(503);
     expect(reached).toEqual([]);
   });
+
+  test('a sink that settles only after the deadline does not pass the events to the sinks after it', async () => {
+    const reached: string[] = [];
+    let settle = () => {};
+    // Ignores the signal and settles later, when the 503 has already been answered.
+    const late: Sink = {
+      name: 'late',
+      send: () =>
+        new Promise<void>((resolve) => {
+          settle = resolve;
+        }),
+    };
+    const after: Sink = { name: 'after', send: async () => void reached.push('after') };
+    const { handle } = setup({ sinks: [late, after], deliveryTimeoutMs: 50 });
+    const { status, body } = await answer(await handle(snsRequest(envelope(bounce))));
+    expect({ status, error: body.error }).toEqual({ status: 503, error: 'sink-timeout' });
+    settle();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // SNS retries the whole delivery: a sink after the late one taking it now would see it twice.
+    expect(reached).toEqual([]);
+  });
 });
 
 describe('body deadline', () => {

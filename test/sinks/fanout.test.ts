@@ -191,6 +191,23 @@ describe('createFanoutSink delivery', () => {
     );
   });
 
+  test('does not follow a redirect: a 302 is a failed delivery, and the URL it names gets nothing', async () => {
+    const elsewhere = await server();
+    const redirecting = await server(() => ({
+      status: 302,
+      headers: { location: `${elsewhere.origin}/moved` },
+    }));
+    const { sink, sleeps } = fanout({
+      endpoints: [{ url: `${redirecting.origin}/in`, secret: SECRET_A }],
+    });
+    const error = (await sink.send([sampleContext()]).catch((e: unknown) => e)) as FanoutError;
+    expect(error).toBeInstanceOf(FanoutError);
+    expect(error.failures.map((f) => f.reason)).toEqual(['HTTP 302 after 1 attempt']);
+    expect(redirecting.requests).toHaveLength(1);
+    expect(elsewhere.requests).toEqual([]);
+    expect(sleeps).toEqual([]);
+  });
+
   test('gives up on an endpoint that stays down after 1 + retries attempts, still serving the others', async () => {
     const down = await server(() => 503);
     const up = await server();

@@ -182,6 +182,21 @@ describe('createQueueSink', () => {
     );
   });
 
+  test('by default a message of 127,872 bytes (128 KB less its 128 bytes of metadata) goes whole; one byte more is trimmed', async () => {
+    const sized = (bytes: number) => {
+      const base = utf8(encodeTrackingEvent(sampleContext({ rawEvent: { pad: '' } })));
+      return sampleContext({ rawEvent: { pad: 'x'.repeat(bytes - base) } });
+    };
+    const queue = fakeQueue();
+    await createQueueSink(queue).send([sized(127_872), sized(127_873)]);
+    const bodies = queue.batches.flat().map((m) => m.body as string);
+    expect(bodies.map((body) => decodeTrackingEvent(body).rawEventTrimmed)).toEqual([
+      undefined,
+      true,
+    ]);
+    expect(utf8(bodies[0])).toBe(127_872);
+  });
+
   test('keeps a rawEvent that just fits the message limit', async () => {
     const queue = fakeQueue();
     const base = utf8(JSON.stringify({ ...sampleContext(), rawEvent: { x: '' } }));

@@ -65,6 +65,21 @@ describe('GET events with a hostile query', () => {
     expect(calls).toEqual([]);
   });
 
+  test('a query string of 2048 characters is read; one of 2049 is 400 invalid-query saying so', async () => {
+    const { get, calls } = setup();
+    const query = (length: number) => `?messageId=${'m'.repeat(length - '?messageId='.length + 1)}`;
+    expect((await get(query(2_048))).status).toBe(200);
+    expect(calls).toHaveLength(1);
+    const response = await get(query(2_049));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      ok: false,
+      error: 'invalid-query',
+      message: 'the query string is over 2048 characters',
+    });
+    expect(calls).toHaveLength(1);
+  });
+
   test('what stays as it was: empty values absent, + a plus, %40 an @, a bare name, &&', async () => {
     const { get, calls } = setup();
     for (const query of [
@@ -80,10 +95,12 @@ describe('GET events with a hostile query', () => {
   });
 });
 
-describe('the suppression route with an address of blanks', () => {
-  test.each(['GET', 'DELETE'])(
-    '%s /suppressions/%20%20@%20: 400 invalid-address, the store asked nothing',
-    async (method) => {
+describe('the suppression route with no address', () => {
+  // Blanks around an @, nothing before the @, nothing after it, no @ at all.
+  const segments = ['%20%20@%20', '%40example.com', '@example.com', 'jane%40', 'jane.example.com'];
+  test.each(segments.flatMap((segment) => ['GET', 'DELETE'].map((method) => [method, segment])))(
+    '%s /suppressions/%s: 400 invalid-address, the store asked nothing',
+    async (method, segment) => {
       const fake = fakeStore();
       const asked: string[] = [];
       const store = {
@@ -104,7 +121,7 @@ describe('the suppression route with an address of blanks', () => {
         logger: memoryLogger().logger,
       });
       const response = await handle(
-        new Request('http://localhost/webhooks/mail/suppressions/%20%20@%20', {
+        new Request(`http://localhost/webhooks/mail/suppressions/${segment}`, {
           method,
           headers: { authorization: `Bearer ${TOKEN}` },
         }),

@@ -690,6 +690,83 @@ export const storeCases: readonly StoreCase[] = [
     },
   },
   {
+    name: 'a permanent bounce or reject that names no rejectCategory suppresses as bounced or other',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json } = setup(store);
+      const bounced = `${fresh('bare-bounce')}@example.com`;
+      const rejected = `${fresh('bare-reject')}@example.com`;
+      // A provider of the user's own may leave rejectCategory null; the address still goes.
+      await store.record([
+        context({ eventType: 'bounced', recipient: bounced, permanent: true }),
+        context({ eventType: 'rejected', recipient: rejected, permanent: true }),
+      ]);
+      equal(
+        [
+          (await json(api(`suppressions/${bounced}`))).body.reason,
+          (await store.suppression(rejected))?.reason,
+        ],
+        ['bounced', 'other'],
+        'reasons',
+      );
+    },
+  },
+  {
+    name: 'a suppression lifted between a failed delivery and its retry stays lifted',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json, taken, state } = setup(store);
+      const to = `${fresh('lifted')}@example.com`;
+      const snsId = fresh('sns');
+      const event = sesBounce({ to });
+      // Recorded (and suppressed) on the first attempt, whose sink failed: never delivered.
+      state.down = true;
+      equal((await json(sesPost(event, snsId))).status, 503, 'first attempt');
+      equal(await store.isSuppressed(to), true, 'suppressed by the first attempt');
+      await json(api(`suppressions/${to}`, 'DELETE'));
+      state.down = false;
+      equal((await json(sesPost(event, snsId))).status, 200, 'SNS retry');
+      equal(
+        taken.map((c) => c.recipient),
+        [to],
+        'the retry reaches the sink',
+      );
+      equal((await json(api(`suppressions/${to}`))).body, { suppressed: false }, 'still lifted');
+    },
+  },
+  {
+    name: 'a quoted local part holding an @ keeps its case; only the part after the last @ is folded',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json } = setup(store);
+      const local = `"${fresh('Jane')}@Home"`;
+      await json(sesPost(sesBounce({ to: `${local}@Example.COM` })));
+      equal(await store.isSuppressed(`${local}@example.com`), true, 'domain folded');
+      // The part of the local part after its own @ is the local part too: kept exact.
+      const otherLocal = local.replace('@Home"', '@home"');
+      equal(await store.isSuppressed(`${otherLocal}@example.com`), false, 'local exact');
+      equal(
+        (await json(api(`suppressions/${encodeURIComponent(`${local}@EXAMPLE.com`)}`))).body
+          .suppressed,
+        true,
+        'API',
+      );
+    },
+  },
+  {
+    name: 'retentionDays: 1 prunes an event a day and an hour old and keeps one 23 hours old',
+    async run(makeStore) {
+      const store = await makeStore({ retentionDays: 1 });
+      const { json } = setup(store);
+      const older = `${fresh('older')}@example.com`;
+      const newer = `${fresh('newer')}@example.com`;
+      await json(sesPost(sesDelivery({ to: older, at: ago(25 * 60) })));
+      await json(sesPost(sesDelivery({ to: newer, at: ago(23 * 60) })));
+      equal((await store.events({ recipient: older })).length, 0, 'a day and an hour old');
+      equal((await store.events({ recipient: newer })).length, 1, '23 hours old');
+    },
+  },
+  {
     name: 'GET events gives wire objects that decode to the contexts the sinks got',
     async run(makeStore) {
       const store = await makeStore();

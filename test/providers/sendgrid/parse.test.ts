@@ -127,6 +127,17 @@ describe('bounces and drops', () => {
 });
 
 describe('fields', () => {
+  test('mtaResponse is response, else reason (as anymail): a deferral with only a reason keeps it', async () => {
+    expect(
+      await one({ event: 'deferred', response: '451 4.7.1 try later', reason: 'greylisted' }),
+    ).toMatchObject({ mtaResponse: '451 4.7.1 try later', description: 'greylisted' });
+    expect(await one({ event: 'deferred', reason: '421 4.4.2 timed out' })).toMatchObject({
+      eventType: 'deferred',
+      mtaResponse: '421 4.4.2 timed out',
+      description: '421 4.4.2 timed out',
+    });
+  });
+
   test('messageId falls back to smtp-id when there is no sg_message_id', async () => {
     const { sg_message_id: _, ...rest } = BASE;
     const { received } = await post([{ ...rest, event: 'delivered', 'smtp-id': '<abc@host>' }]);

@@ -1,0 +1,164 @@
+/**
+ * The deadlines' default values and exact bounds, on a fake clock: nothing here waits in real
+ * time. A deadline one millisecond short has not fired; at its value it has.
+ */
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import {
+  createFanoutSink,
+  createMailWebhookHandler,
+  EmailTrackingEvent,
+  EventBus,
+  FanoutError,
+  type MailWebhookOptions,
+  type Sink,
+  ses,
+} from '../../src/index.js';
+import { silentLogger } from '../../src/log.js';
+import bounce from '../fixtures/ses/notification-bounce-no-dsn.json' with { type: 'json' };
+import { envelope, snsRequest } from '../helpers/envelope.js';
+import { sampleContext } from '../sinks/samples.js';
+
+// Only the timers are faked: setImmediate stays real, to let the work under test run.
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** One turn of the event loop: every pending microtask runs. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Starts `work`, waits until `started()` says the part under test began, and reports its outcome as it comes. */
+async function track<T>(work: Promise<T>, started: () => boolean) {
+  const outcome: { value?: T; error?: unknown; settled: boolean } = { settled: false };
+  work.then(
+    (value) => Object.assign(outcome, { value, settled: true }),
+    (error: unknown) => Object.assign(outcome, { error, settled: true }),
+  );
+  for (let i = 0; i < 1_000 && !started(); i++) await turn();
+  expect(started()).toBe(true);
+  await turn();
+  return outcome;
+}
+
+/** Moves the fake clock on by `ms`, then lets what the timers started finish. */
+async function advance(ms: number) {
+  await vi.advanceTimersByTimeAsync(ms);
+  await turn();
+}
+
+function handler(options: MailWebhookOptions) {
+  const handle = createMailWebhookHandler({
+    providers: [ses({ verifySignature: false })],
+    logger: silentLogger,
+    ...options,
+  });
+  return (n: number) => handle(snsRequest(envelope(bounce, { messageId: `deadline-${n}` })));
+}
+
+const errorOf = async (response: Response | undefined) =>
+  response && {
+    status: response.status,
+    error: ((await response.json()) as { error: string }).error,
+  };
+
+describe('deliveryTimeoutMs', () => {
+  test('defaults to 10000: a sink that never settles is still awaited at 9999 ms, and 503 sink-timeout at 10000', async () => {
+    let called = false;
+    const stuck: Sink = {
+      name: 'stuck',
+      send: () => {
+        called = true;
+        return new Promise<void>(() => {});
+      },
+    };
+    const post = handler({ sinks: [stuck] });
+    const outcome = await track(post(1), () => called);
+    await advance(9_999);
+    expect(outcome.settled).toBe(false);
+    await advance(1);
+    expect(await errorOf(outcome.value)).toEqual({ status: 503, error: 'sink-timeout' });
+  });
+
+  test('a value set is the bound: 2500 set, 503 sink-timeout at 2500 ms and not before', async () => {
+    let called = false;
+    const stuck: Sink = {
+      name: 'stuck',
+      send: () => {
+        called = true;
+        return new Promise<void>(() => {});
+      },
+    };
+    const post = handler({ sinks: [stuck], deliveryTimeoutMs: 2_500 });
+    const outcome = await track(post(2), () => called);
+    await advance(2_499);
+    expect(outcome.settled).toBe(false);
+    await advance(1);
+    expect(await errorOf(outcome.value)).toEqual({ status: 503, error: 'sink-timeout' });
+  });
+});
+
+describe('listenerTimeoutMs', () => {
+  /** A bus whose one listener never returns, and whether it was called. */
+  function stuckBus(bus = new EventBus()) {
+    const state = { called: false };
+    bus.subscribe(EmailTrackingEvent, function neverReturns() {
+      state.called = true;
+      return new Promise<never>(() => {});
+    });
+    return { bus, state };
+  }
+
+  test('defaults to 5000 in the handler: 503 listener-timeout at 5000 ms and not before', async () => {
+    const { bus, state } = stuckBus();
+    const post = handler({ sinks: [bus] });
+    const outcome = await track(post(3), () => state.called);
+    await advance(4_999);
+    expect(outcome.settled).toBe(false);
+    await advance(1);
+    expect(await errorOf(outcome.value)).toEqual({ status: 503, error: 'listener-timeout' });
+  });
+
+  test("the bus's own listenerTimeoutMs wins over the handler's", async () => {
+    const { bus, state } = stuckBus(new EventBus({ listenerTimeoutMs: 100 }));
+    const post = handler({ sinks: [bus], listenerTimeoutMs: 4_000 });
+    const outcome = await track(post(4), () => state.called);
+    await advance(100);
+    expect(await errorOf(outcome.value)).toEqual({ status: 503, error: 'listener-timeout' });
+  });
+
+  test('EventBus used on its own (emit, no handler) also allows a listener 5000 ms', async () => {
+    const { bus, state } = stuckBus();
+    const outcome = await track(bus.emit(EmailTrackingEvent, sampleContext()), () => state.called);
+    await advance(4_999);
+    expect(outcome.settled).toBe(false);
+    await advance(1);
+    expect(outcome.error).toMatchObject({ listener: 'neverReturns', reason: 'listener-timeout' });
+  });
+});
+
+describe('the fan-out timeoutMs', () => {
+  test('defaults to 10000 per attempt: an endpoint that never answers fails at 10000 ms and not before', async () => {
+    let calls = 0;
+    const sink = createFanoutSink({
+      endpoints: [
+        { url: 'https://crm.example.com/hooks', secret: `whsec_${btoa('k'.repeat(32))}` },
+      ],
+      retries: 0,
+      logger: silentLogger,
+      fetch: async () => {
+        calls++;
+        return new Promise<Response>(() => {});
+      },
+    });
+    const outcome = await track(sink.send([sampleContext()]), () => calls > 0);
+    await advance(9_999);
+    expect(outcome.settled).toBe(false);
+    await advance(1);
+    expect(outcome.error).toBeInstanceOf(FanoutError);
+    expect((outcome.error as FanoutError).failures[0]?.reason).toBe(
+      'timed out after 10000 ms after 1 attempt',
+    );
+  });
+});
