@@ -63,18 +63,24 @@ const errorOf = async (response: Response | undefined) =>
     error: ((await response.json()) as { error: string }).error,
   };
 
+/** A sink that never settles, and whether it was called. */
+function stuckSink() {
+  let called = false;
+  const stuck: Sink = {
+    name: 'stuck',
+    send: () => {
+      called = true;
+      return new Promise<void>(() => {});
+    },
+  };
+  return { stuck, called: () => called };
+}
+
 describe('deliveryTimeoutMs', () => {
   test('defaults to 10000: a sink that never settles is still awaited at 9999 ms, and 503 sink-timeout at 10000', async () => {
-    let called = false;
-    const stuck: Sink = {
-      name: 'stuck',
-      send: () => {
-        called = true;
-        return new Promise<void>(() => {});
-      },
-    };
+    const { stuck, called } = stuckSink();
     const post = handler({ sinks: [stuck] });
-    const outcome = await track(post(1), () => called);
+    const outcome = await track(post(1), called);
     await advance(9_999);
     expect(outcome.settled).toBe(false);
     await advance(1);
@@ -82,16 +88,9 @@ describe('deliveryTimeoutMs', () => {
   });
 
   test('a value set is the bound: 2500 set, 503 sink-timeout at 2500 ms and not before', async () => {
-    let called = false;
-    const stuck: Sink = {
-      name: 'stuck',
-      send: () => {
-        called = true;
-        return new Promise<void>(() => {});
-      },
-    };
+    const { stuck, called } = stuckSink();
     const post = handler({ sinks: [stuck], deliveryTimeoutMs: 2_500 });
-    const outcome = await track(post(2), () => called);
+    const outcome = await track(post(2), called);
     await advance(2_499);
     expect(outcome.settled).toBe(false);
     await advance(1);

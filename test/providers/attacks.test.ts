@@ -211,6 +211,14 @@ describe('MailPace signature bytes', () => {
   });
 });
 
+// A character near the end, still inside a signature's significant bits: an HMAC or digest
+// compared only up to some prefix would take it.
+const tamper = (signature: string): string => {
+  const at = signature.length - 3;
+  const swapped = signature[at] === '0' ? '1' : '0';
+  return `${signature.slice(0, at)}${swapped}${signature.slice(at + 1)}`;
+};
+
 describe("Unisender Go's auth field", () => {
   const KEY = 'unisender-attack-key';
   const sign = (payload: Record<string, unknown>) => {
@@ -240,6 +248,18 @@ describe("Unisender Go's auth field", () => {
       expect(await post(twice)).toMatchObject({ status: 403, error: 'signature-invalid' });
     }
     expect(received).toHaveLength(1);
+  });
+
+  test('an auth digest wrong in its last digits: 403 signature-invalid', async () => {
+    const { post, received } = setup(unisenderGo({ apiKey: KEY }));
+    const body = sign(payload);
+    const auth = (JSON.parse(body) as { auth: string }).auth;
+    expect(await post(body.replace(auth, tamper(auth)))).toMatchObject({
+      status: 403,
+      error: 'signature-invalid',
+    });
+    expect(received).toEqual([]);
+    expect((await post(body)).status).toBe(200);
   });
 
   test('auth nested in an event, none at the top: 403 signature-missing', async () => {
@@ -338,13 +358,6 @@ describe('shared secrets sent oddly', () => {
 });
 
 describe('a signature right but for its last characters is refused', () => {
-  // A character near the end, still inside the signature's significant bits: an HMAC compared
-  // only up to some prefix would take it.
-  const tamper = (signature: string): string => {
-    const at = signature.length - 3;
-    const swapped = signature[at] === '0' ? '1' : '0';
-    return `${signature.slice(0, at)}${swapped}${signature.slice(at + 1)}`;
-  };
   const RESEND_KEY = 'resend-test-secret-24-by';
   const RESEND_BODY =
     '{"type":"email.delivered","created_at":"2026-03-01T12:00:00.000Z","data":{"email_id":"e","to":["a@b.example"]}}';
@@ -430,37 +443,6 @@ describe('a signature right but for its last characters is refused', () => {
       expect((await post(genuine.body, genuine.headers)).status).toBe(200);
     },
   );
-
-  test('Unisender Go: an auth digest wrong in its last digits is 403 signature-invalid', async () => {
-    const KEY = 'unisender-tail-key';
-    const payload = {
-      events_by_user: [
-        {
-          user_id: 1,
-          events: [
-            {
-              event_name: 'transactional_email_status',
-              event_data: {
-                email: 'a@b.example',
-                status: 'delivered',
-                event_time: '2026-03-01 12:00:00',
-                job_id: 'j',
-              },
-            },
-          ],
-        },
-      ],
-    };
-    const text = JSON.stringify({ ...payload, auth: KEY });
-    const auth = createHash('md5').update(text).digest('hex');
-    const { post, received } = setup(unisenderGo({ apiKey: KEY }));
-    expect(await post(text.replace(KEY, tamper(auth)))).toMatchObject({
-      status: 403,
-      error: 'signature-invalid',
-    });
-    expect(received).toEqual([]);
-    expect((await post(text.replace(KEY, auth))).status).toBe(200);
-  });
 });
 
 describe('refusals never show a secret', () => {
