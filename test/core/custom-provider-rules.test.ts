@@ -18,20 +18,11 @@ import {
 } from '../../src/index.js';
 import { countedBody } from '../helpers/counted-body.js';
 import { memoryLogger } from '../helpers/envelope.js';
-import { EMPTY_FIELDS } from '../helpers/expected-context.js';
+import { ACME_DELIVERED } from '../helpers/expected-context.js';
 
 const URL_ACME = 'http://localhost/webhooks/mail/acme-mail';
 
-const good: EmailTrackingContext = {
-  ...EMPTY_FIELDS,
-  eventType: 'delivered',
-  messageId: 'm-1',
-  recipient: 'a@example.com',
-  timestamp: new Date('2026-01-01T00:00:00Z'),
-  espName: 'acme-mail',
-  rawEvent: {},
-  eventId: 'e-1',
-};
+const good = ACME_DELIVERED;
 
 const post = (body: BodyInit = '{}', headers: Record<string, string> = {}) =>
   new Request(URL_ACME, { method: 'POST', body, headers, duplex: 'half' } as RequestInit);

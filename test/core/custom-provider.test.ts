@@ -12,7 +12,7 @@ import {
 } from '../../src/index.js';
 import { countedBody } from '../helpers/counted-body.js';
 import { memoryLogger } from '../helpers/envelope.js';
-import { EMPTY_FIELDS } from '../helpers/expected-context.js';
+import { ACME_DELIVERED } from '../helpers/expected-context.js';
 
 const URL_ACME = 'http://localhost/webhooks/mail/acme-mail';
 const TOKEN = 'acme-token-1';
@@ -166,16 +166,7 @@ describe('defineProvider refuses a bad definition', () => {
 });
 
 describe("what a user's provider returns is checked before any sink sees it", () => {
-  const good: EmailTrackingContext = {
-    ...EMPTY_FIELDS,
-    eventType: 'delivered',
-    messageId: 'm-1',
-    recipient: 'a@example.com',
-    timestamp: new Date('2026-01-01T00:00:00Z'),
-    espName: 'acme-mail',
-    rawEvent: {},
-    eventId: 'e-1',
-  };
+  const good = ACME_DELIVERED;
   const returning = (events: unknown[]) => {
     const received: unknown[] = [];
     const { logger, lines } = memoryLogger();

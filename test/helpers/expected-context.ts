@@ -33,6 +33,18 @@ export const EMPTY_FIELDS: Pick<
   permanent: null,
 };
 
+/** A valid delivered context of a user's own provider, `acme-mail`, for tests of what a provider returns. */
+export const ACME_DELIVERED: EmailTrackingContext = {
+  ...EMPTY_FIELDS,
+  eventType: 'delivered',
+  messageId: 'm-1',
+  recipient: 'a@example.com',
+  timestamp: new Date('2026-01-01T00:00:00Z'),
+  espName: 'acme-mail',
+  rawEvent: {},
+  eventId: 'e-1',
+};
+
 export const expected = (
   fields: Partial<Expected> & Pick<Expected, 'eventType' | 'timestamp' | 'messageId' | 'recipient'>,
 ): Expected => ({ ...EMPTY_FIELDS, ...fields });

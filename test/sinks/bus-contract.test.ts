@@ -585,12 +585,18 @@ describe('the default bus', () => {
     for (const off of offs.splice(0)) off();
   });
 
-  test('with no sinks, events go to EventBus.subscribe listeners, and only to them', async () => {
+  /** A listener on the default bus and one on a bus of its own, each noting what it saw. */
+  const listenOnBoth = () => {
     const onDefault: string[] = [];
     const onPrivate: string[] = [];
     offs.push(EventBus.subscribe(EmailTrackingEvent, passing(onDefault, 'default')));
     const own = new EventBus();
     own.subscribe(EmailTrackingEvent, passing(onPrivate, 'private'));
+    return { onDefault, onPrivate, own };
+  };
+
+  test('with no sinks, events go to EventBus.subscribe listeners, and only to them', async () => {
+    const { onDefault, onPrivate } = listenOnBoth();
 
     const { status, lines } = await post(undefined, bounceTo(2));
 
@@ -602,11 +608,7 @@ describe('the default bus', () => {
   });
 
   test('sinks: [bus] reaches that bus only, not the default one', async () => {
-    const onDefault: string[] = [];
-    const onPrivate: string[] = [];
-    offs.push(EventBus.subscribe(EmailTrackingEvent, passing(onDefault, 'default')));
-    const own = new EventBus();
-    own.subscribe(EmailTrackingEvent, passing(onPrivate, 'private'));
+    const { onDefault, onPrivate, own } = listenOnBoth();
 
     await post(own);
 
