@@ -104,3 +104,9 @@ export function describeThrown(thrown: unknown): string {
     return 'unprintable value';
   }
 }
+
+/** `describeThrown`, with the cause (Node's fetch says only "fetch failed"; the cause tells a refused connection from DNS or TLS). */
+export function describeWithCause(thrown: unknown): string {
+  const cause = (thrown as { cause?: unknown } | null)?.cause;
+  return `${describeThrown(thrown)}${cause ? ` (${describeThrown(cause)})` : ''}`;
+}

@@ -1,4 +1,5 @@
 /** `mailhooks send <provider> <eventType> --to <url> [credentials]`: a realistic, signed ESP webhook. */
+import { describeWithCause } from '../errors.js';
 import {
   headerFlag,
   headerValue,
@@ -137,9 +138,8 @@ async function _post(
       signal: AbortSignal.timeout(30_000),
     });
   } catch (error) {
-    const cause = (error as { cause?: { message?: string } }).cause?.message;
-    const reason = `${(error as Error).message}${cause ? ` (${cause})` : ''}`;
-    io.err(`could not reach ${showUrl(url)}: ${redactUrl(reason, url)}`);
+    // Worded as `trigger` words it (through the fan-out): the error's class, message and cause.
+    io.err(`could not reach ${showUrl(url)}: ${redactUrl(describeWithCause(error), url)}`);
     return false;
   }
   await printAnswer(io, response);

@@ -1,5 +1,5 @@
 /** One fan-out delivery: signed POSTs with a per-attempt timeout, bounded retries, and the request's deadline. */
-import { describeThrown } from '../errors.js';
+import { describeWithCause } from '../errors.js';
 import type { EmailTrackingContext } from '../events.js';
 import type { Logger } from '../log.js';
 import type { FanoutFailure } from './fanout-failure.js';
@@ -65,15 +65,9 @@ async function _backoff(ms: number, settings: FanoutSettings): Promise<void> {
   }
 }
 
-/**
- * A thrown error's text, with its cause (Node's fetch says only "fetch failed"; the cause tells a
- * refused connection from DNS or TLS), the endpoint's URL shown as its label (origin and path).
- */
+/** A thrown error's text with its cause, the endpoint's URL shown as its label (origin and path). */
 function _reason(error: unknown, endpoint: FanoutTarget): string {
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  return `${describeThrown(error)}${cause ? ` (${describeThrown(cause)})` : ''}`
-    .split(endpoint.url)
-    .join(endpoint.label);
+  return describeWithCause(error).split(endpoint.url).join(endpoint.label);
 }
 
 /** One POST with its own timeout, also stopped by the deadline. Answers are cancelled unread, so the connection is freed at once. */

@@ -227,12 +227,16 @@ describe('mailhooks send', () => {
     expect(harness.received[0]?.messageId).toBe(digits);
   });
 
-  test('an unreachable server is exit code 1', async () => {
+  test('an unreachable server is exit code 1, with the error and its cause worded as trigger words them', async () => {
     const result = await cli(['send', 'ses', 'delivered', '--to', 'http://127.0.0.1:9/x'], () => {
-      throw new TypeError('fetch failed');
+      throw new TypeError('fetch failed', {
+        cause: new Error('connect ECONNREFUSED 127.0.0.1:9'),
+      });
     });
     expect(result.code).toBe(1);
-    expect(result.err).toContain('could not reach http://127.0.0.1:9/x');
+    expect(result.err).toContain(
+      'could not reach http://127.0.0.1:9/x: TypeError: fetch failed (Error: connect ECONNREFUSED 127.0.0.1:9)',
+    );
   });
 
   test('--to with user:password@ is a usage error that prints neither, and points to --password', async () => {
@@ -263,7 +267,7 @@ describe('mailhooks send', () => {
     expect(sentTo).toBe('http://127.0.0.1:9/x?tok=SECRET');
     expect(result.code).toBe(1);
     expect(result.err).toContain(
-      'could not reach http://127.0.0.1:9/x: fetch to http://127.0.0.1:9/x failed',
+      'could not reach http://127.0.0.1:9/x: TypeError: fetch to http://127.0.0.1:9/x failed (Error: http://127.0.0.1:9/x)',
     );
     expect(result.err).not.toContain('SECRET');
   });

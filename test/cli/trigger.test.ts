@@ -125,11 +125,15 @@ describe('mailhooks trigger', () => {
     expect(result.err).not.toMatch(/pw-secret|SECRET/);
   });
 
-  test('an unreachable receiver is exit code 1', async () => {
+  test('an unreachable receiver is exit code 1, with the error and its cause worded as send words them', async () => {
     const result = await cli(['trigger', 'bounced', '--to', URL_, '--secret', SECRET], () => {
-      throw new TypeError('fetch failed');
+      throw new TypeError('fetch failed', {
+        cause: new Error('connect ECONNREFUSED 127.0.0.1:9'),
+      });
     });
     expect(result.code).toBe(1);
-    expect(result.err).toContain('could not reach http://app.test/hooks/mail');
+    expect(result.err).toContain(
+      'could not reach http://app.test/hooks/mail: TypeError: fetch failed (Error: connect ECONNREFUSED 127.0.0.1:9)',
+    );
   });
 });
