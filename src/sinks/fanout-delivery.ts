@@ -67,13 +67,14 @@ async function _backoff(ms: number, settings: FanoutSettings): Promise<void> {
 
 /**
  * A thrown error's text, with its cause (Node's fetch says only "fetch failed"; the cause tells a
- * refused connection from DNS or TLS), the endpoint's URL shown as its label (origin and path).
+ * refused connection from DNS or TLS; a host with several addresses fails with an AggregateError
+ * of no message, so its errors are shown), the endpoint's URL shown as its label (origin and path).
  */
 function _reason(error: unknown, endpoint: FanoutTarget): string {
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  return `${describeThrown(error)}${cause ? ` (${describeThrown(cause)})` : ''}`
-    .split(endpoint.url)
-    .join(endpoint.label);
+  const cause = (error as { cause?: { errors?: unknown } } | null)?.cause;
+  const causes = cause ? (Array.isArray(cause.errors) ? cause.errors : [cause]) : [];
+  const why = causes.length ? ` (${causes.map(describeThrown).join('; ')})` : '';
+  return `${describeThrown(error)}${why}`.split(endpoint.url).join(endpoint.label);
 }
 
 /** One POST with its own timeout, also stopped by the deadline. Answers are cancelled unread, so the connection is freed at once. */
