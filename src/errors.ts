@@ -105,8 +105,13 @@ export function describeThrown(thrown: unknown): string {
   }
 }
 
-/** `describeThrown`, with the cause (Node's fetch says only "fetch failed"; the cause tells a refused connection from DNS or TLS). */
+/**
+ * `describeThrown`, with the cause (Node's fetch says only "fetch failed"; the cause tells a
+ * refused connection from DNS or TLS; a host with several addresses fails with an AggregateError
+ * of no message, so its errors are shown).
+ */
 export function describeWithCause(thrown: unknown): string {
-  const cause = (thrown as { cause?: unknown } | null)?.cause;
-  return `${describeThrown(thrown)}${cause ? ` (${describeThrown(cause)})` : ''}`;
+  const cause = (thrown as { cause?: { errors?: unknown } } | null)?.cause;
+  const causes = cause ? (Array.isArray(cause.errors) ? cause.errors : [cause]) : [];
+  return `${describeThrown(thrown)}${causes.length ? ` (${causes.map(describeThrown).join('; ')})` : ''}`;
 }

@@ -43,10 +43,13 @@ type _Encode = ReturnType<typeof createTrackingEventEncoder>;
 // One shared empty object, so the encoder serializes the trimmed rawEvent once as well.
 const _TRIMMED_RAW_EVENT: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
-// The free-text fields, cut to this many characters when nothing else makes a message fit.
+// The free-text fields, cut to this many characters when nothing else makes a message fit; a
+// character of two UTF-16 units is not split (a lone surrogate is no text a receiver can read).
 const _CUT_TEXT = 1_000;
 const _cut = (text: string | null) =>
-  text && text.length > _CUT_TEXT ? `${text.slice(0, _CUT_TEXT - 1)}…` : text;
+  text && text.length > _CUT_TEXT
+    ? `${text.slice(0, _CUT_TEXT - 1).replace(/[\ud800-\udbff]$/, '')}…`
+    : text;
 
 // What goes, in order, while a message is too large.
 const _TRIMS = [

@@ -239,6 +239,21 @@ describe('mailhooks send', () => {
     );
   });
 
+  test('a host refusing on every address it resolves to names each refusal, not an empty AggregateError', async () => {
+    const result = await cli(['send', 'ses', 'delivered', '--to', 'http://localhost:9/x'], () => {
+      throw new TypeError('fetch failed', {
+        cause: new AggregateError([
+          new Error('connect ECONNREFUSED ::1:9'),
+          new Error('connect ECONNREFUSED 127.0.0.1:9'),
+        ]),
+      });
+    });
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(
+      'could not reach http://localhost:9/x: TypeError: fetch failed (Error: connect ECONNREFUSED ::1:9; Error: connect ECONNREFUSED 127.0.0.1:9)',
+    );
+  });
+
   test('--to with user:password@ is a usage error that prints neither, and points to --password', async () => {
     let fetched = false;
     const result = await cli(

@@ -261,6 +261,29 @@ describe('createFanoutSink delivery', () => {
     );
   });
 
+  test('a host refusing on every address it resolves to (Node: an AggregateError with no message) names each refusal', async () => {
+    // What Node's fetch throws for `localhost` (::1 and 127.0.0.1) with nothing listening.
+    const refused = Object.assign(
+      new AggregateError(
+        [new Error('connect ECONNREFUSED ::1:9'), new Error('connect ECONNREFUSED 127.0.0.1:9')],
+        '',
+      ),
+      { code: 'ECONNREFUSED' },
+    );
+    const fetch = (async () => {
+      throw new TypeError('fetch failed', { cause: refused });
+    }) as typeof globalThis.fetch;
+    const { sink } = fanout({
+      retries: 0,
+      fetch,
+      endpoints: [{ url: 'http://localhost:9/in', secret: SECRET_A }],
+    });
+    const error = (await sink.send([sampleContext()]).catch((e: unknown) => e)) as FanoutError;
+    expect(error.failures[0]?.reason).toBe(
+      'TypeError: fetch failed (Error: connect ECONNREFUSED ::1:9; Error: connect ECONNREFUSED 127.0.0.1:9) after 1 attempt',
+    );
+  });
+
   test('keeps at most 6 POSTs in flight', async () => {
     const receiver = await server();
     const { sink } = fanout({ endpoints: [{ url: receiver.origin, secret: SECRET_A }] });

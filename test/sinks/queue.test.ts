@@ -174,6 +174,18 @@ describe('createQueueSink', () => {
     expect(decodeTrackingEvent(untouched as string)).toEqual(small);
   });
 
+  test('a cut never splits a character: an emoji at the cut goes whole, no lone surrogate is sent', async () => {
+    const queue = fakeQueue();
+    const big = sampleContext({
+      rawEvent: {},
+      description: `${'d'.repeat(998)}😀${'d'.repeat(200_000)}`,
+    });
+    await createQueueSink(queue).send([big]);
+    const body = queue.batches[0]?.[0]?.body as string;
+    expect(body).not.toMatch(/\\ud83d/i);
+    expect(decodeTrackingEvent(body).description).toBe(`${'d'.repeat(998)}…`);
+  });
+
   test('an event whose ids alone are over the limit fails the send, naming it', async () => {
     const queue = fakeQueue();
     const big = sampleContext({ messageId: 'x'.repeat(200_000) });
