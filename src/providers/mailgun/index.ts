@@ -70,7 +70,9 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
   // Awaited on each request; a failed import is reported there, not as an unhandled rejection.
   const keys = importHmacKeys(o.verifySignature ? (o.signingKey ?? []) : []);
 
-  const tokenSeenWithOtherBody = createTokenGuard();
+  // Only with an age window: without one a block is good for ever, in every isolate and after
+  // every restart, so a per-process memory would refuse little but test payloads sharing a block.
+  const tokenSeenWithOtherBody = o.maxAgeSeconds ? createTokenGuard() : undefined;
 
   const verify = async (json: unknown, bytes: Uint8Array): Promise<SignatureBlock | HttpError> => {
     const block = readSignatureBlock(json);
@@ -85,7 +87,7 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
       checkSignatureAge(block.timestamp, context.now(), o.maxAgeSeconds) ??
       // Keyed on what is signed, timestamp and token together: moving digits from one to the
       // other gives the same HMAC, and must not give a fresh guard entry.
-      (await tokenSeenWithOtherBody(block.timestamp + block.token, bytes)) ??
+      (await tokenSeenWithOtherBody?.(block.timestamp + block.token, bytes)) ??
       block
     );
   };
