@@ -121,6 +121,19 @@ describe('MailerSend webhook.test ping', () => {
     expect(events).toEqual([]);
   });
 
+  // Symfony's MailerSend v2 RequestParserTest::testWebhookTest publishes this signature.
+  test("Symfony's published webhook.test vector (test secret): 200 with no events", async () => {
+    const { handle, events } = setup();
+    const body =
+      '{"type":"webhook.test","message":"This is a ping test message","created_at":"2026-04-08T12:19:27.608339Z"}';
+    const signature = '7fb29be5b1cdb588ee67fa43a0a9d1b394cbb9603a0ac0b87924649d715194c2';
+    expect(await answer(await handle(await mailersendRequest(body, signature)))).toEqual({
+      status: 200,
+      body: { ok: true, events: 0 },
+    });
+    expect(events).toEqual([]);
+  });
+
   test('signed with the webhook secret: 200 with no events', async () => {
     const { handle } = setup();
     expect(await answer(await handle(await mailersendRequest(PING)))).toEqual({
