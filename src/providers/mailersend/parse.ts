@@ -5,7 +5,7 @@ import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '..
 import { nonEmpty, parseOr400, union } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { makeContext } from '../context.js';
-import { textTags } from '../fields.js';
+import { isObject, ownText, textTags } from '../fields.js';
 
 const NAME = 'mailersend';
 const REASON = 'invalid-mailersend-event';
@@ -140,10 +140,28 @@ function _v2(event: Record<string, unknown>): Varying | HttpError {
   };
 }
 
+/** An account notice (`sender_identity.verified`, `maintenance.*`): about no message. */
+function _notice(event: Record<string, unknown>): Varying {
+  const data = Object.hasOwn(event, 'data') && isObject(event.data) ? event.data : {};
+  const { created_at: when } = event;
+  return {
+    messageId: '',
+    recipient: '',
+    tags: [],
+    eventId: ownText(data, 'id'),
+    when: typeof when === 'string' ? when : null,
+    rejectReason: null,
+    description: null,
+    clickUrl: null,
+    userAgent: null,
+    mtaResponse: null,
+  };
+}
+
 /**
  * One verified MailerSend body → its context. `digest` gives the event id when `data.id` is
- * absent, `now` the time when a v2 event has no `created_at`. Types other than `activity.*`
- * (inbound mail, SMS, account notices) carry no event.
+ * absent, `now` the time when a v2 event has no `created_at`. Inbound mail (`inbound.*`) carries
+ * no event; other types than `activity.*` (account notices) are unknown events, as anymail has them.
  */
 export function parseMailersendEvent(
   json: unknown,
@@ -158,19 +176,21 @@ export function parseMailersendEvent(
   if (typeof type !== 'string') {
     return badRequest(REASON, 'MailerSend event field "type" is missing');
   }
-  if (!type.startsWith('activity.')) {
-    return { kind: 'ignored', note: `${type.slice(0, 64)} is not an activity event` };
+  if (type.startsWith('inbound.')) {
+    return { kind: 'ignored', note: `${type.slice(0, 64)} is inbound mail` };
   }
+  const activity = type.startsWith('activity.');
   const data = Object.hasOwn(event, 'data') ? event.data : undefined;
-  const isV1 = typeof data === 'object' && data !== null && Object.hasOwn(data, 'email');
-  const fields = isV1 ? _v1(event) : _v2(event);
+  const isV1 =
+    activity && typeof data === 'object' && data !== null && Object.hasOwn(data, 'email');
+  const fields = !activity ? _notice(event) : isV1 ? _v1(event) : _v2(event);
   if (isHttpError(fields)) return fields;
   const timestamp = fields.when === null ? now : parseTimestamp(fields.when);
   if (!timestamp) {
     const field = isV1 ? 'data.created_at' : 'created_at';
     return badRequest(REASON, `MailerSend event field "${field}" is not a timestamp`);
   }
-  const rule = RULES.get(type.slice('activity.'.length)) ?? { type: 'unknown' };
+  const rule = (activity && RULES.get(type.slice('activity.'.length))) || { type: 'unknown' };
   const { eventId, when: _, ...rest } = fields;
   const failure = rule.type === 'bounced' || rule.type === 'rejected';
   return {

@@ -71,16 +71,20 @@ function _elements(text: string): unknown[] | HttpError {
   try {
     json = parseJson(text);
   } catch {
-    const lines = text.split('\n').filter((line) => line.trim() !== '');
-    if (lines.length < 2)
+    const lines = text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => {
+        try {
+          return parseJson(line);
+        } catch {
+          return undefined;
+        }
+      });
+    // JSON Lines with a broken line is a batch; lines of which none is JSON are not.
+    if (lines.length < 2 || lines.every((line) => line === undefined))
       return badRequest('invalid-json', 'request body is not JSON or JSON Lines');
-    return lines.map((line) => {
-      try {
-        return parseJson(line);
-      } catch {
-        return undefined;
-      }
-    });
+    return lines;
   }
   if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
     if (Object.hasOwn(json, 'events')) {

@@ -121,7 +121,7 @@ function _start(o: Resolved, anchors: TrustAnchor[], context: ProviderContext): 
         `no topic is allowed yet: add ${message.TopicArn} to ${TOPIC_VARIABLE} (topicArns)`,
       );
     }
-    const result = parseScalewayMessage(message.Message);
+    const result = parseScalewayMessage(message.Message, logger);
     if (isHttpError(result)) return result;
     if (result.kind === 'events') return { events: result.events };
     if (result.warn)

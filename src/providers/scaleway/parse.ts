@@ -2,10 +2,13 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
+import type { Logger } from '../../log.js';
 import { nonEmpty, parseOr400, union } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { parseJson } from '../body-text.js';
 import { makeContext } from '../context.js';
+import { isObject } from '../fields.js';
+import { metadataOf, tagsOf } from '../ses/tags.js';
 
 const ESP_NAME = 'scaleway';
 const REASON = 'invalid-scaleway-event';
@@ -96,11 +99,25 @@ export type ScalewayParseResult =
   | { readonly kind: 'events'; readonly events: EmailTrackingContext[] }
   | { readonly kind: 'ignored'; readonly note: string; readonly warn: boolean };
 
+/** `email_headers` (`[{ key, value }]`) as SES headers; entries that are not text are passed over. */
+const _headers = (value: unknown): { name: string; value: string }[] =>
+  Array.isArray(value)
+    ? value.flatMap((h) =>
+        isObject(h) && typeof h.key === 'string' && typeof h.value === 'string'
+          ? [{ name: h.key, value: h.value }]
+          : [],
+      )
+    : [];
+
 /**
  * Parses the SNS `Message` of a Scaleway TEM webhook: `eventId` is the TEM event `id`,
- * `messageId` its `email_id` (empty when the event has none), the recipient `email_to`.
+ * `messageId` its `email_id` (empty when the event has none), the recipient `email_to`; tags and
+ * metadata from `X-Tag` / `X-Metadata` headers in `email_headers`, by the SES rules.
  */
-export function parseScalewayMessage(message: string): ScalewayParseResult | HttpError {
+export function parseScalewayMessage(
+  message: string,
+  logger: Logger,
+): ScalewayParseResult | HttpError {
   let json: unknown;
   try {
     json = parseJson(message);
@@ -124,6 +141,7 @@ export function parseScalewayMessage(message: string): ScalewayParseResult | Htt
     return badRequest(REASON, 'Scaleway TEM event field "created_at" is not a timestamp');
   }
   const rule = RULES.get(parsed.type) ?? { type: 'unknown' };
+  const headers = _headers(event.email_headers);
   const context = makeContext({
     eventType: rule.type,
     messageId: parsed.email_id ?? '',
@@ -132,6 +150,8 @@ export function parseScalewayMessage(message: string): ScalewayParseResult | Htt
     espName: ESP_NAME,
     eventId: parsed.id,
     rawEvent: event,
+    tags: tagsOf({ headers }),
+    metadata: metadataOf({ headers }, logger),
     ...rule.fields?.(parsed),
   });
   return { kind: 'events', events: [context] };

@@ -7,7 +7,7 @@ import type { Mail } from './schema.js';
 const METADATA_HEADER_PREFIX = 'x-metadata-';
 
 /** `X-Tag` headers, then `mail.tags` entries that are neither `ses:` nor `metadata:`. */
-export function tagsOf(mail: Mail): string[] {
+export function tagsOf(mail: Pick<Mail, 'headers' | 'tags'>): string[] {
   const tags: string[] = [];
   if (mail.headers) {
     for (const header of mail.headers) {

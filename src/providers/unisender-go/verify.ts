@@ -2,7 +2,7 @@
 import { matchesAny } from '../../auth.js';
 import { forbidden } from '../../errors.js';
 import { textEncoder } from '../base64.js';
-import { isObject, own } from '../fields.js';
+import { isObject, type JsonObject, own } from '../fields.js';
 import type { Refusal } from '../types.js';
 import { md5Hex } from './md5.js';
 
@@ -52,8 +52,19 @@ export async function checkUnisenderAuth(
   const needle = textEncoder.encode(auth);
   const expected = apiKeys.map((key) => md5Hex(_replaceAll(body, needle, textEncoder.encode(key))));
   if (await matchesAny(auth.toLowerCase(), expected)) return undefined;
+  const project = _project(json as JsonObject);
   return forbidden(
     'signature-invalid',
-    '"auth" is not the MD5 of the body with the API key in its place (check the API key: a project\'s webhooks use that project\'s key)',
+    `"auth" is not the MD5 of the body with the API key in its place (check the API key: a project's webhooks use that project's key${project === undefined ? '' : `, and this one is for project ${project}`})`,
   );
+}
+
+/** The project a webhook is for (as anymail reports it), from the first user or the single event. */
+function _project(json: JsonObject): string | undefined {
+  const users = own(json, 'events_by_user');
+  const first: unknown = Array.isArray(users) ? users[0] : json;
+  const id = isObject(first) ? own(first, 'project_id') : undefined;
+  return (typeof id === 'string' && id !== '') || typeof id === 'number'
+    ? String(id).slice(0, 32)
+    : undefined;
 }

@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
 import { mailersend } from '../../../src/providers/mailersend/index.js';
 import { errorOf } from '../../helpers/capture-handler.js';
+import { EMPTY_FIELDS } from '../../helpers/expected-context.js';
 import { readVectors } from '../../helpers/vectors.js';
 import {
   answer,
@@ -120,6 +121,19 @@ describe('MailerSend webhook.test ping', () => {
     expect(events).toEqual([]);
   });
 
+  // Symfony's MailerSend v2 RequestParserTest::testWebhookTest publishes this signature.
+  test("Symfony's published webhook.test vector (test secret): 200 with no events", async () => {
+    const { handle, events } = setup();
+    const body =
+      '{"type":"webhook.test","message":"This is a ping test message","created_at":"2026-04-08T12:19:27.608339Z"}';
+    const signature = '7fb29be5b1cdb588ee67fa43a0a9d1b394cbb9603a0ac0b87924649d715194c2';
+    expect(await answer(await handle(await mailersendRequest(body, signature)))).toEqual({
+      status: 200,
+      body: { ok: true, events: 0 },
+    });
+    expect(events).toEqual([]);
+  });
+
   test('signed with the webhook secret: 200 with no events', async () => {
     const { handle } = setup();
     expect(await answer(await handle(await mailersendRequest(PING)))).toEqual({
@@ -188,7 +202,7 @@ describe('MailerSend bodies', () => {
     expect(events[0]?.eventId).toBe(`mailersend:${digest}`);
   });
 
-  test('inbound and other non-activity types: 200, no events, one warning', async () => {
+  test('inbound mail (inbound.*): 200, no events, one warning', async () => {
     const { handle, events, lines } = setup();
     const body = JSON.stringify({ type: 'inbound.message', data: {} });
     expect(await answer(await handle(await mailersendRequest(body)))).toEqual({
@@ -197,6 +211,48 @@ describe('MailerSend bodies', () => {
     });
     expect(events).toEqual([]);
     expect(lines.filter((l) => l.level === 'warn')).toHaveLength(1);
+  });
+
+  // reference/esps.md 3.9 (anymail): survey_*, sender_identity.verified, maintenance_* → unknown.
+  test('account notices (sender_identity.verified, maintenance.*) are unknown events, whatever their data', async () => {
+    const { handle, events } = setup();
+    const bodies = [
+      {
+        type: 'sender_identity.verified',
+        created_at: '2026-01-01T12:00:00Z',
+        data: { id: 'si-1', email: 'from@example.com' },
+      },
+      { type: 'maintenance.start', created_at: '2026-01-02T12:00:00Z' },
+    ];
+    for (const body of bodies) {
+      expect(await answer(await handle(await mailersendRequest(JSON.stringify(body))))).toEqual({
+        status: 200,
+        body: { ok: true, events: 1 },
+      });
+    }
+    const digest = createHash('sha256').update(JSON.stringify(bodies[1])).digest('hex');
+    expect(events.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() }))).toEqual([
+      {
+        ...EMPTY_FIELDS,
+        eventType: 'unknown',
+        recipient: '',
+        messageId: '',
+        eventId: 'si-1',
+        timestamp: '2026-01-01T12:00:00.000Z',
+        espName: 'mailersend',
+        rawEvent: bodies[0],
+      },
+      {
+        ...EMPTY_FIELDS,
+        eventType: 'unknown',
+        recipient: '',
+        messageId: '',
+        eventId: `mailersend:${digest.slice(0, 32)}`,
+        timestamp: '2026-01-02T12:00:00.000Z',
+        espName: 'mailersend',
+        rawEvent: bodies[1],
+      },
+    ]);
   });
 
   test('a body breaking the schema is 400 naming the dotted field', async () => {

@@ -173,6 +173,17 @@ describe('Mailtrap batches', () => {
     const { body } = await answer(await handle(await mailtrapRequest('{"events":5}')));
     expect((body as { message: string }).message).toContain('"events"');
   });
+
+  // README: a body that is neither JSON nor JSON Lines is 400, not a batch of broken lines.
+  test('several lines of which none is JSON are 400 invalid-json, not a 200 with no events', async () => {
+    const { handle, lines } = setup();
+    for (const body of ['hello\nworld', 'a\r\nb\r\n', '{\n}x\n']) {
+      const response = await handle(await mailtrapRequest(body, undefined, 'application/jsonl'));
+      const { status, body: json } = await answer(response);
+      expect([body, status, error(json)]).toEqual([body, 400, 'invalid-json']);
+    }
+    expect(lines.filter((l) => l.msg.includes('skipped'))).toEqual([]);
+  });
 });
 
 describe('Mailtrap options', () => {

@@ -107,6 +107,26 @@ describe('Scaleway TEM events', () => {
     });
   });
 
+  // reference/esps.md 3.12: TEM has no tag fields, tags must come from email_headers; the SES
+  // header rules (X-Tag, X-Metadata, X-Metadata-<Key>) apply.
+  test('tags and metadata come from X-Tag / X-Metadata headers in email_headers', async () => {
+    const { handle, received } = scalewayHandler(options(), signer.fetch);
+    const headers = [
+      ...delivered.email_headers,
+      { key: 'X-Tag', value: 'welcome' },
+      { key: 'x-tag', value: 'onboarding' },
+      { key: 'X-Metadata-User-Id', value: '42' },
+      { key: 'X-Metadata', value: '{"plan":"pro","seats":3}' },
+      { key: 'X-Tag', value: 7 },
+    ];
+    await handle(await signed({ ...delivered, email_headers: headers }));
+    await handle(await signed({ ...delivered, email_headers: 'X-Tag: lost' }));
+    expect(received.map((c) => [c.tags, c.metadata])).toEqual([
+      [['welcome', 'onboarding'], { 'User-Id': '42', plan: 'pro', seats: '3' }],
+      [[], {}],
+    ]);
+  });
+
   test('blocklist_created and a Message that is not TEM JSON are 200 with no events', async () => {
     const { handle, received, lines } = scalewayHandler(options(), signer.fetch);
     for (const message of [blocklistCreated, 'hello']) {

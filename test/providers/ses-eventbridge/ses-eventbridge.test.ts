@@ -80,6 +80,25 @@ describe('SES EventBridge events', () => {
     expect(received[1]?.tags).toContain('myCustomTag1:myCustomValue1');
   });
 
+  // reference/esps.md 3.11 and 2.5: SES gives per-event recipient lists; one context each.
+  test('a bounce naming two recipients gives one context each, both keyed by the EventBridge id', async () => {
+    const { handle, received } = ebHandler();
+    const [first] = bounce.detail.bounce.bouncedRecipients;
+    const second = { ...first, emailAddress: 'second@example.com' };
+    const two = {
+      ...bounce,
+      detail: {
+        ...bounce.detail,
+        bounce: { ...bounce.detail.bounce, bouncedRecipients: [first, second] },
+      },
+    };
+    expect(await answer(await handle(ebRequest(two)))).toEqual({ ok: true, events: 2 });
+    expect(received.map((c) => [c.recipient, c.eventId, c.espName, c.eventType])).toEqual([
+      ['recipient@example.com', bounce.id, 'ses-eventbridge', 'bounced'],
+      ['second@example.com', bounce.id, 'ses-eventbridge', 'bounced'],
+    ]);
+  });
+
   test('a click carries its link; the Subscription record follows the SES rule (unsubscribeAll → unsubscribed)', async () => {
     const { handle, received } = ebHandler();
     await handle(ebRequest(click));

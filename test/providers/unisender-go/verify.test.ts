@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { createHandlerFromEnv } from '../../../src/from-env.js';
 import { ConfigError, unisenderGo } from '../../../src/index.js';
@@ -39,6 +40,26 @@ describe('Unisender Go signature', () => {
     expect([answer.status, answer.body.error]).toEqual([403, 'signature-invalid']);
     expect(answer.body.message).toMatch(/API key/);
     expect(JSON.stringify([answer.body, lines])).not.toContain(API_KEY);
+  });
+
+  // The fixture anymail_error_includes_project_id_single_event (anymail's test of that name):
+  // a project's webhooks are signed with that project's key, so the refusal names the project.
+  test('signed with another key, the refusal names the project the webhook is for (batch and single)', async () => {
+    const { post, lines } = setup();
+    const single = readFileSync(
+      new URL(
+        '../../fixtures/esps/unisender_go/anymail_error_includes_project_id_single_event.json',
+        import.meta.url,
+      ),
+      'utf8',
+    );
+    const batch = { events_by_user: [{ user_id: 1, project_id: 999999, events: [EVENT] }] };
+    for (const body of [signed(JSON.parse(single), 'OTHER_API_KEY'), signed(batch, 'OTHER')]) {
+      const answer = await post(body);
+      expect([answer.status, answer.body.error]).toEqual([403, 'signature-invalid']);
+      expect(answer.body.message).toContain('project 999999');
+    }
+    expect(lines.filter((l) => JSON.stringify(l).includes('project 999999'))).toHaveLength(2);
   });
 
   test('the raw bytes are hashed: the same JSON with other spacing is refused', async () => {
