@@ -99,9 +99,11 @@ export function unknownVariables(env: Env, registry: Registry): UnknownVariable[
       else unlisted.set(name, entry.name);
     }
   }
-  // Fan-out endpoints name the variables holding their secrets ("env:NAME").
+  // Fan-out endpoints name the variables holding their secrets ("env:NAME"), in a JSON string
+  // or, from a wrangler.toml array, parsed.
+  const given = env.MAIL_WEBHOOK_FANOUT_ENDPOINTS;
   const endpoints =
-    typeof env.MAIL_WEBHOOK_FANOUT_ENDPOINTS === 'string' ? env.MAIL_WEBHOOK_FANOUT_ENDPOINTS : '';
+    typeof given === 'string' ? given : Array.isArray(given) ? JSON.stringify(given) : '';
   const referenced = new Set(
     [...endpoints.matchAll(/env:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]),
   );

@@ -99,20 +99,23 @@ function _variableOf(setting: string, secretVars: readonly string[]): string {
 }
 
 function _fanout(env: Env, context: SinkEnvContext): Sink {
-  const raw = env[ENDPOINTS];
-  if (typeof raw !== 'string' || raw.trim() === '')
+  // A JSON value in wrangler.toml (a TOML array of tables) arrives parsed; a string is parsed here.
+  let entries = env[ENDPOINTS];
+  if (typeof entries === 'string') {
+    const raw = entries.trim();
+    try {
+      entries = raw && JSON.parse(raw);
+    } catch (error) {
+      // Only the position: newer engines quote the text around the error, a secret perhaps.
+      const at = /position \d+/.exec(String((error as Error).message));
+      throw new ConfigError(ENDPOINTS, `is not valid JSON${at ? ` (at ${at[0]})` : ''}`);
+    }
+  }
+  if (entries === undefined || entries === null || entries === '')
     throw new ConfigError(
       ENDPOINTS,
       'is required when MAIL_WEBHOOK_SINKS lists fanout: a JSON array of { "url", "secret", "events"? }',
     );
-  let entries: unknown;
-  try {
-    entries = JSON.parse(raw);
-  } catch (error) {
-    // Only the position: newer engines quote the text around the error, a secret perhaps.
-    const at = /position \d+/.exec(String((error as Error).message));
-    throw new ConfigError(ENDPOINTS, `is not valid JSON${at ? ` (at ${at[0]})` : ''}`);
-  }
   if (!Array.isArray(entries) || entries.length === 0)
     throw new ConfigError(ENDPOINTS, 'expected a non-empty JSON array of endpoints');
   const endpoints = entries.map((entry, index) => _endpoint(env, entry, index));
@@ -161,7 +164,10 @@ export function sinksFromEnv(env: Env, context: SinkEnvContext): EnvSinks {
     (kinds.has('queue') ? consumerSinks : requestSinks).push(_fanout(env, context));
   } else {
     // Endpoints set without `fanout` listed would take no event while the ESP is answered 200.
-    const unread = [ENDPOINTS, TIMEOUT, RETRIES].find((name) => envString(env, name) !== undefined);
+    // Any value counts, the endpoints' TOML array too.
+    const unread = [ENDPOINTS, TIMEOUT, RETRIES].find(
+      (name) => ![undefined, null, ''].includes(env[name] as never),
+    );
     if (unread) {
       throw new ConfigError(unread, `is set, but ${SINKS} does not list fanout`);
     }

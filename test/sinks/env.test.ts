@@ -4,6 +4,8 @@ import { createHandlerFromEnv } from '../../src/from-env.js';
 import { silentLogger } from '../../src/log.js';
 import { sinksFromEnv } from '../../src/sinks/env.js';
 import { EventBus } from '../../src/sinks/memory.js';
+import sesBounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
+import { snsRequest } from './samples.js';
 
 const SECRET = `whsec_${btoa('an-env-secret-key-of-32-bytes!!!')}`;
 const context = { fetch: globalThis.fetch, logger: silentLogger };
@@ -213,6 +215,49 @@ describe('sinksFromEnv', () => {
     },
   );
 
+  test('endpoints written as a TOML array in wrangler.toml (a JSON value, not a string) are read as the string would be', async () => {
+    // [vars] MAIL_WEBHOOK_FANOUT_ENDPOINTS = [{ url = "...", secret = "env:..." }] reaches the
+    // Worker parsed; it was refused as "is required" although it was set.
+    const posted: string[] = [];
+    const logged: string[] = [];
+    const handler = createHandlerFromEnv(
+      {
+        MAIL_WEBHOOK_ENABLED: 'true',
+        MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+        MAIL_WEBHOOK_SINKS: 'fanout',
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: [
+          { url: 'https://a.example/hook', secret: 'env:MAIL_WEBHOOK_FANOUT_SECRET_A' },
+        ],
+        MAIL_WEBHOOK_FANOUT_SECRET_A: SECRET,
+      },
+      {
+        fetch: async (url) => {
+          posted.push(String(url));
+          return new Response(null, { status: 204 });
+        },
+        logger: { ...silentLogger, warn: (message: string) => void logged.push(message) },
+      },
+    );
+    const response = await handler(snsRequest(sesBounce, 'toml-array-1'));
+    expect(response.status).toBe(200);
+    expect(posted).toEqual(['https://a.example/hook']);
+    // The secret variable it names is read, not reported as unknown.
+    expect(logged.filter((line) => line.includes('MAIL_WEBHOOK_FANOUT_SECRET_A'))).toEqual([]);
+  });
+
+  test.each([
+    ['an object', { url: 'https://a.example/hook', secret: 'env:SECRET_A' }],
+    ['an empty array', []],
+    ['a number', 42],
+  ])('endpoints given as %s are refused for what they are, not as missing', (_, value) => {
+    expect(() =>
+      sinksFromEnv(
+        { MAIL_WEBHOOK_SINKS: 'fanout', MAIL_WEBHOOK_FANOUT_ENDPOINTS: value, SECRET_A: SECRET },
+        context,
+      ),
+    ).toThrow('MAIL_WEBHOOK_FANOUT_ENDPOINTS: expected a non-empty JSON array of endpoints');
+  });
+
   test('endpoints that are not JSON: the error gives the position, never the text around it', () => {
     // A secret written inline (against the env: rule) must not reach the start-up error.
     const raw = `[{"url": "https://a.example", "secret": ${SECRET}}]`;
@@ -244,6 +289,16 @@ describe('sinksFromEnv', () => {
         MAIL_WEBHOOK_SINKS: 'memory',
         ...fanoutEnv,
       }),
+    ).toThrow('MAIL_WEBHOOK_FANOUT_ENDPOINTS: is set, but MAIL_WEBHOOK_SINKS does not list fanout');
+    // Written as a TOML array too.
+    expect(() =>
+      sinksFromEnv(
+        {
+          MAIL_WEBHOOK_SINKS: 'memory',
+          MAIL_WEBHOOK_FANOUT_ENDPOINTS: [{ url: 'https://a.example/hook', secret: 'env:A' }],
+        },
+        context,
+      ),
     ).toThrow('MAIL_WEBHOOK_FANOUT_ENDPOINTS: is set, but MAIL_WEBHOOK_SINKS does not list fanout');
   });
 
