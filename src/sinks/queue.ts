@@ -1,5 +1,6 @@
 /** Queue sink: a request's contexts as wire JSON messages, sent with `sendBatch` within the queue's limits. */
 
+import { ConfigError } from '../errors.js';
 import type { EmailTrackingContext } from '../events.js';
 import { rejectUnknownKeys } from '../providers/options.js';
 import { createTrackingEventEncoder, type EncodedTrackingEvent } from '../wire.js';
@@ -125,14 +126,14 @@ class _Batcher {
 /**
  * A sink that enqueues each context as one message: `contentType: 'text'`, the body the wire JSON
  * string (so the size measured is the size sent), read back with `decodeTrackingEvent`.
- * @param queue a Cloudflare Queue producer binding, or anything with `sendBatch`
+ * @param queue a Cloudflare Queue producer binding, or anything with `sendBatch` (else a `ConfigError`)
  * @example
  * // Create it with the handler once per env (the shipped Worker does so), not per request.
  * const handle = createMailWebhookHandler({ sinks: [createQueueSink(env.EVENTS)] });
  */
 export function createQueueSink(queue: QueueLike, options: QueueSinkOptions = {}): Sink {
   if (typeof queue?.sendBatch !== 'function') {
-    throw new TypeError('createQueueSink needs a queue binding with sendBatch()');
+    throw new ConfigError('queue', 'createQueueSink needs a queue binding with sendBatch()');
   }
   rejectUnknownKeys(options, _OPTION_KEYS, '');
   const maxMessageBytes =

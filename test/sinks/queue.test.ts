@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { decodeTrackingEvent, encodeTrackingEvent } from '../../src/index.js';
+import { ConfigError, decodeTrackingEvent, encodeTrackingEvent } from '../../src/index.js';
 import {
   createQueueSink,
   QUEUE_MAX_BATCH_BYTES,
@@ -271,7 +271,10 @@ describe('createQueueSink', () => {
     await expect(sink.send([sampleContext()])).rejects.toThrow('queue unavailable');
   });
 
-  test('refuses something that is not a queue', () => {
+  test('refuses something that is not a queue with a ConfigError, as every factory does', () => {
     expect(() => createQueueSink({} as never)).toThrow(/sendBatch/);
+    // An unset binding (env.EVENTS misspelt) is the usual mistake.
+    expect(() => createQueueSink(undefined as never)).toThrow(ConfigError);
+    expect(() => createQueueSink(undefined as never)).toThrow(/^queue: /);
   });
 });
