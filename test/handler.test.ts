@@ -11,11 +11,13 @@ import {
   type Sink,
   ses,
 } from '../src/index.js';
+import bounceEvent from './fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
 import bounce from './fixtures/ses/notification-bounce-no-dsn.json' with { type: 'json' };
 import setupMessage from './fixtures/ses/sns-envelope-ses-setup-notification.json' with {
   type: 'json',
 };
 import { envelope, memoryLogger, snsRequest, TOPIC_ARN, URL_SES } from './helpers/envelope.js';
+import { createSigner } from './helpers/signing.js';
 
 /** Handler options, with the SES provider's options beside them (verification off unless set). */
 type SetupOptions = Omit<MailWebhookOptions, 'providers'> & { ses?: SesOptions };
@@ -474,5 +476,37 @@ describe('options', () => {
       unsubscribe();
     }
     expect(received.map((c) => c.recipient)).toEqual(['jane@example.com', 'richard@example.com']);
+  });
+});
+
+describe('fetch defaults to globalThis.fetch', () => {
+  test('the fetch in place at the request is used for the certificate and the confirmation, even one stubbed after the handler was made', async () => {
+    const signer = await createSigner();
+    const { logger } = memoryLogger();
+    const handle = createMailWebhookHandler({
+      logger,
+      sinks: [],
+      providers: [ses({ topicArns: [signer.topicArn], autoConfirm: true })],
+    });
+    const asked: string[] = [];
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = String(input instanceof Request ? input.url : input);
+      asked.push(url);
+      return url === signer.certUrl ? signer.fetch(input, init) : new Response('<Confirmed/>');
+    });
+    try {
+      const notification = await signer.sign(
+        signer.notification({ Message: JSON.stringify(bounceEvent) }),
+      );
+      expect(await answer(await handle(snsRequest(notification)))).toEqual({
+        status: 200,
+        body: { ok: true, events: 1 },
+      });
+      const confirmation = await signer.sign(signer.subscriptionConfirmation());
+      expect((await handle(snsRequest(confirmation))).status).toBe(200);
+      expect(asked).toEqual([signer.certUrl, confirmation.SubscribeURL]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

@@ -1,5 +1,6 @@
 /** Settings from variables: a typo is reported with the closest name, a bad value stops start-up naming it. */
 import { describe, expect, test } from 'vitest';
+import { _settings } from '../../src/adapters/_server.js';
 import {
   createRuntimeFromEnv,
   type Env,
@@ -241,5 +242,26 @@ describe('a bad rotation value names the variable that holds it', () => {
   test('a missing required secret still names the variable', () => {
     const error = configErrorOf(() => start(RESEND));
     expect(error.setting).toBe('MAIL_WEBHOOK_RESEND_SECRET');
+  });
+});
+
+describe('PORT (the packaged servers)', () => {
+  /** The port a server would listen on for `env`, its start-up lines kept out of the console. */
+  const portFor = (env: Env) =>
+    _settings({}, { ...BASE, ...env }, undefined, memoryLogger().logger).port;
+
+  test('unset or empty: 8787', () => {
+    expect(portFor({})).toBe(8787);
+    expect(portFor({ PORT: '' })).toBe(8787);
+  });
+
+  test('given as text or as a number, it is the port', () => {
+    expect(portFor({ PORT: '9450' })).toBe(9450);
+    expect(portFor({ PORT: 9451 })).toBe(9451);
+  });
+
+  test('not a port: a ConfigError naming PORT', () => {
+    expect(configErrorOf(() => portFor({ PORT: 'eighty' })).setting).toBe('PORT');
+    expect(configErrorOf(() => portFor({ PORT: '70000' })).setting).toBe('PORT');
   });
 });

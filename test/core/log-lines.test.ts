@@ -2,7 +2,7 @@
  * On-call log lines beyond refusals: the 200s that carry no event, sinks and stores that fail,
  * start-up warnings said once, and lines that stay one bounded line of JSON whatever was sent.
  */
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { createHandlerFromEnv } from '../../src/env/index.js';
 import {
   createMailWebhookHandler,
@@ -351,5 +351,43 @@ describe('a line is one line of JSON, bounded, whatever the request put in it', 
     expect(first.nested.long).toBe(`${HUGE.slice(0, 2000)}…`);
     expect(second).toMatchObject({ level: 'x', msg: `${HUGE.slice(0, 2000)}…` });
     expect(third).toMatchObject({ level: 'error', msg: `${HUGE.slice(0, 2000)}…` });
+  });
+});
+
+describe('with no logger option, the console gets one JSON line per message', () => {
+  test('an event is an info line on console.log, a refusal a warn line on console.warn', async () => {
+    const written: [string, unknown[]][] = [];
+    const spies = (['debug', 'log', 'info', 'warn', 'error'] as const).map((method) =>
+      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+        written.push([method, args]);
+      }),
+    );
+    try {
+      const handle = createMailWebhookHandler({
+        providers: [ses({ verifySignature: false })],
+        sinks: [],
+      });
+      expect((await handle(snsRequest(envelope(bounce)))).status).toBe(200);
+      expect((await handle(new Request(`${URL_SES}x`, { method: 'POST' }))).status).toBe(404);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    // Each call writes one string, a whole JSON object on one line.
+    for (const [, args] of written) {
+      expect(args).toHaveLength(1);
+      expect(String(args[0])).not.toContain('\n');
+    }
+    const lines = written.map(([method, args]) => ({
+      method,
+      line: JSON.parse(String(args[0])) as Record<string, unknown>,
+    }));
+    expect(lines.find(({ line }) => line.msg === 'event')).toMatchObject({
+      method: 'log',
+      line: { level: 'info', eventType: 'bounced', recipient: 'recipient@example.com' },
+    });
+    expect(lines.find(({ line }) => line.msg === 'request refused')).toMatchObject({
+      method: 'warn',
+      line: { level: 'warn', status: 404, reason: 'not-found' },
+    });
   });
 });

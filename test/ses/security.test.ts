@@ -365,6 +365,18 @@ describe('subscription life cycle', () => {
     expect(confirmed).toEqual([body.SubscribeURL]);
   });
 
+  test('a SubscribeURL with no "/" before its query (https://sns.<region>.amazonaws.com?Action=...) is the same URL: confirmed', async () => {
+    const { signer, handle, confirmed } = await withSns(200, true);
+    const unsigned = signer.subscriptionConfirmation();
+    const slashless = (unsigned.SubscribeURL ?? '').replace('.com/?', '.com?');
+    const body = await signer.sign({ ...unsigned, SubscribeURL: slashless });
+    expect(await answer(await handle(post(body)))).toEqual({
+      status: 200,
+      body: { ok: true, events: 0 },
+    });
+    expect(confirmed).toEqual([slashless]);
+  });
+
   test('a forged SubscriptionConfirmation is never confirmed', async () => {
     const { signer, handle, confirmed } = await withSns(200, true);
     const signed = await signer.sign(signer.subscriptionConfirmation());

@@ -48,7 +48,10 @@ export function checkSubscribeUrl(message: SnsMessage, signer?: SnsHost): HttpEr
   const problem = isUrlProblem(parts)
     ? parts.detail
     : (_hostProblem(parts.host, message, signer) ??
-      (parts.path === '/' && parts.url.pathname === '/' ? undefined : 'has a path other than /') ??
+      // `https://host?Action=…` is the same URL as `https://host/?Action=…`.
+      (parts.path.length < 2 && parts.url.pathname === '/'
+        ? undefined
+        : 'has a path other than /') ??
       _queryProblem(parts.query, message));
   if (problem === undefined) return undefined;
   return forbidden('subscribe-url-invalid', `SubscribeURL ${JSON.stringify(raw)} ${problem}`);
