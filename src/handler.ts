@@ -237,7 +237,11 @@ export function createHandlerWithRuntime(
 
 type _Handler = (request: Request) => Promise<Response>;
 
-/** `handleMailWebhook` over a handler factory: one handler per options object (or none). */
+/**
+ * `handleMailWebhook` over a handler factory: one handler per options object (or none). Bad
+ * options reject the returned promise (a `ConfigError`), as a promise-returning function should,
+ * rather than throw before it returns.
+ */
 export function handlerPerOptions(
   create: (options?: MailWebhookOptions) => _Handler,
 ): (request: Request, options?: MailWebhookOptions) => Promise<Response> {
@@ -247,7 +251,11 @@ export function handlerPerOptions(
     const key = options ?? none;
     let handler = handlers.get(key);
     if (!handler) {
-      handler = create(options);
+      try {
+        handler = create(options);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       handlers.set(key, handler);
     }
     return handler(request);

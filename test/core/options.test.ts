@@ -110,6 +110,21 @@ async function refusal(entry: (options: MailWebhookOptions) => unknown, options:
   return undefined;
 }
 
+test.each([
+  ['handleMailWebhook', handleMailWebhook],
+  ['mailhooks/node handleMailWebhook', nodeHandle],
+])(
+  '%s rejects its promise for bad options (a ConfigError), never throws before returning it',
+  async (_, handle) => {
+    let answer: Promise<Response> | undefined;
+    expect(() => {
+      answer = handle(new Request('http://x/'), { basePth: '/x' } as MailWebhookOptions);
+    }).not.toThrow();
+    await expect(answer).rejects.toMatchObject({ name: 'ConfigError', setting: 'basePth' });
+    await expect(answer).rejects.toBeInstanceOf(ConfigError);
+  },
+);
+
 describe.each(ENTRIES)("%s: the checks only a program's options can fail", (_, entry) => {
   test('the ses option and a top-level SES setting are refused, naming their new place', async () => {
     const gone = await refusal(entry, { ses: {}, basePth: '/x' });
