@@ -128,6 +128,11 @@ describe('bad values stop start-up naming the variable', () => {
     expect(error.setting).toBe('MAIL_WEBHOOK_PROVIDERS');
   });
 
+  test('a _PATH that is a dot-segment names the variable, not providers.0.path', () => {
+    const error = configErrorOf(() => optionsFromEnv({ MAIL_WEBHOOK_SES_PATH: '..' }));
+    expect(error.setting).toBe('MAIL_WEBHOOK_SES_PATH');
+  });
+
   test('MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS=abc names the variable', () => {
     const error = configErrorOf(() => start({ MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: 'abc' }));
     expect(error.setting).toBe('MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS');
