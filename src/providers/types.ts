@@ -56,8 +56,15 @@ export interface Provider {
   start(context: ProviderContext): ProviderInstance;
 }
 
+/**
+ * A context as a user's provider returns it: `rejectCategory` and `permanent` may be left out (a
+ * provider written before they existed), and are then null, as on the wire.
+ */
+export type DefinedContext = Omit<EmailTrackingContext, 'rejectCategory' | 'permanent'> &
+  Partial<Pick<EmailTrackingContext, 'rejectCategory' | 'permanent'>>;
+
 /** What a user's `handle` may return: its events (a readonly array will do) or a refusal. */
-export type DefinedResult = { readonly events: readonly EmailTrackingContext[] } | Refusal;
+export type DefinedResult = { readonly events: readonly DefinedContext[] } | Refusal;
 
 /** What `defineProvider` takes: a user's own ESP, with the shape of the built-in ones. */
 export interface ProviderDefinition {
@@ -168,7 +175,15 @@ function _checkedResult(name: string, result: DefinedResult): ProviderResult | R
     new HttpError(500, 'internal-error', 'internal error; see the logs', undefined, {
       error: `provider ${name} returned a bad event: ${problem}; this is a bug in it`,
     });
-  for (const [index, event] of events.entries()) {
+  // Left out, the two later fields are null, as a wire object of an older version decodes.
+  const filled = events.map((event: unknown) =>
+    typeof event === 'object' &&
+    event !== null &&
+    !('rejectCategory' in event && 'permanent' in event)
+      ? { rejectCategory: null, permanent: null, ...event }
+      : event,
+  );
+  for (const [index, event] of filled.entries()) {
     const checked = v.safeParse(EmailTrackingContextSchema, event);
     if (!checked.success) {
       const { field, detail } = describeIssue(checked.issues);
@@ -186,7 +201,7 @@ function _checkedResult(name: string, result: DefinedResult): ProviderResult | R
       );
     }
   }
-  return { events: [...events] };
+  return { events: filled as EmailTrackingContext[] };
 }
 
 // Headers the JSON answer sets itself: a refusal that replaced them would not look like the others.

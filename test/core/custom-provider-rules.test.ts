@@ -168,6 +168,14 @@ describe('what handle returns', () => {
     expect(error).toContain('acme-mail');
   });
 
+  test('a context without rejectCategory and permanent (a provider written before them) is delivered with both null', async () => {
+    const { rejectCategory: _c, permanent: _p, ...older } = good;
+    const { handle, received } = mount({ handle: () => ({ events: [older] }) });
+    const response = await handle(post());
+    expect(response.status).toBe(200);
+    expect(received).toEqual([{ ...good, rejectCategory: null, permanent: null }]);
+  });
+
   test.each([
     ['1969', new Date('1969-12-31T23:59:59Z')],
     ['year 10000', new Date('+010000-01-01T00:00:00Z')],
