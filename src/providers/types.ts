@@ -1,7 +1,7 @@
 /** The provider interface: what the handler needs from an ESP, and `defineProvider` for users' own. */
 
 import * as v from 'valibot';
-import { ConfigError, HttpError } from '../errors.js';
+import { ConfigError, HttpError, isHttpError } from '../errors.js';
 import { type EmailTrackingContext, EmailTrackingContextSchema } from '../events.js';
 import type { Logger } from '../log.js';
 import type { RsaVerify } from '../runtime-hooks.js';
@@ -153,12 +153,31 @@ export function defineProvider(definition: ProviderDefinition): Provider {
     start(context) {
       const { authenticate } = definition;
       return {
-        authenticate: authenticate && ((request) => definition.authenticate?.(request, context)),
+        authenticate:
+          authenticate &&
+          (async (request) => _byHand(await definition.authenticate?.(request, context))),
         handle: async (request, body) =>
-          _checkedResult(name, await definition.handle(request, body, context)),
+          _checkedResult(name, _byHand(await definition.handle(request, body, context))),
       };
     },
   };
+}
+
+/**
+ * A refusal written by hand, `{ status, reason, message, headers? }`, made with `refuse` so that
+ * it answers like every other; one `refuse` would not make (status 200) is left as it is, which
+ * the handler answers 500 as the provider's bug.
+ */
+function _byHand<T>(value: T): T | Refusal {
+  if (typeof value !== 'object' || value === null || !('status' in value) || isHttpError(value)) {
+    return value;
+  }
+  const { status, reason, message, headers } = value as Partial<Refusal>;
+  try {
+    return refuse(status as number, reason as string, message as string, headers);
+  } catch {
+    return value;
+  }
 }
 
 /**
