@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { ConfigError, lateBoundFetch } from './errors.js';
 import { consoleLogger, type Logger } from './log.js';
-import { defaultProviders } from './providers/default.js';
+import { defaultProviders, rejectMovedOptions } from './providers/default.js';
 import { rejectUnknownKeys } from './providers/options.js';
 import { BEARER_TOKEN } from './providers/shared-secret.js';
 import { checkProviderShape, DEFAULT_FETCH_TIMEOUT_MS, type Provider } from './providers/types.js';
@@ -42,7 +42,7 @@ const ProviderSchema = _object<Provider>(
     typeof value.path === 'string' &&
     Array.isArray(value.methods) &&
     typeof value.start === 'function',
-  'expected a provider made by a factory such as ses() or by defineProvider()',
+  'expected a provider made by a provider factory or by defineProvider()',
 );
 
 const _milliseconds = (fallback: number) => v.optional(milliseconds(), fallback);
@@ -154,32 +154,6 @@ function _checkStore(
   }
 }
 
-const _MOVED_TO_SES = [
-  'secret',
-  'topicArns',
-  'autoConfirm',
-  'allowAnyTopic',
-  'maxAgeSeconds',
-  'verifySignature',
-  'allowRawDelivery',
-] as const;
-
-/** The `ses` option, or an SES setting that was a top-level option before providers. */
-function _rejectMoved(options: MailWebhookOptions | undefined): void {
-  if (typeof options !== 'object' || options === null) return;
-  if ('ses' in options) {
-    throw new ConfigError('ses', 'the ses option is gone: pass providers: [ses({...})] instead');
-  }
-  // Pointed at their new place.
-  const moved = _MOVED_TO_SES.find((key) => key in options);
-  if (moved) {
-    throw new ConfigError(
-      moved,
-      `is an SES setting now: pass providers: [ses({ ${moved}: ... })] instead`,
-    );
-  }
-}
-
 /**
  * A program's options, resolved: `resolveOptions` with the checks only they can fail (the
  * environment readers build theirs from known keys, and check the store settings themselves,
@@ -188,7 +162,7 @@ function _rejectMoved(options: MailWebhookOptions | undefined): void {
  * provider (SES) with them.
  */
 export function resolveProgramOptions(options?: MailWebhookOptions): ResolvedOptions {
-  _rejectMoved(options);
+  rejectMovedOptions(options);
   const resolved = resolveOptions(options, defaultProviders);
   _checkStore(resolved.store, resolved.apiToken, resolved.providers);
   if (resolved.sinks.length === 0 && !resolved.store) {

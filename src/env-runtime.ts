@@ -85,8 +85,9 @@ export interface UnknownVariable {
 
 /** Variables named `MAIL_WEBHOOK_*` that nothing reads, each with the closest known name. */
 export function unknownVariables(env: Env, registry: Registry): UnknownVariable[] {
+  // Unset or empty is the default, as `providersFromEnv` reads it.
   const listed = new Set(
-    (typeof env.MAIL_WEBHOOK_PROVIDERS === 'string' ? env.MAIL_WEBHOOK_PROVIDERS : 'ses')
+    String(env.MAIL_WEBHOOK_PROVIDERS || 'ses')
       .split(',')
       .map((name) => name.trim().toLowerCase()),
   );
@@ -109,7 +110,9 @@ export function unknownVariables(env: Env, registry: Registry): UnknownVariable[
   );
   // Names are compared after the prefix they all share, which would make any long name close to
   // some setting (a fan-out secret, MAIL_WEBHOOK_FANOUT_SECRET_CRM, to MAIL_WEBHOOK_FANOUT_RETRIES).
-  const tails = known.map((name) => name.slice('MAIL_WEBHOOK_'.length));
+  // An unlisted provider's settings count too (after the listed ones, which win a tie): a typo of
+  // one is closer to it than to another provider's.
+  const tails = [...known, ...unlisted.keys()].map((name) => name.slice('MAIL_WEBHOOK_'.length));
   return Object.keys(env)
     .filter(
       (name) => name.startsWith('MAIL_WEBHOOK_') && !known.includes(name) && !referenced.has(name),

@@ -37,7 +37,8 @@ export const commonEntries = {
     v.pipe(
       v.string(),
       v.check(
-        (path) => /^[A-Za-z0-9._~-]+$/.test(path),
+        // `.` and `..` are dot-segments, which no request could reach.
+        (path) => /^(?!\.\.?$)[\w.~-]+$/.test(path),
         'expected one path segment such as resend-eu',
       ),
     ),

@@ -1,7 +1,7 @@
 /** The provider interface: what the handler needs from an ESP, and `defineProvider` for users' own. */
 
 import * as v from 'valibot';
-import { ConfigError, HttpError } from '../errors.js';
+import { ConfigError, HttpError, isHttpError } from '../errors.js';
 import { type EmailTrackingContext, EmailTrackingContextSchema } from '../events.js';
 import type { Logger } from '../log.js';
 import type { RsaVerify } from '../runtime-hooks.js';
@@ -56,8 +56,15 @@ export interface Provider {
   start(context: ProviderContext): ProviderInstance;
 }
 
+/**
+ * A context as a user's provider returns it: `rejectCategory` and `permanent` may be left out (a
+ * provider written before they existed), and are then null, as on the wire.
+ */
+export type DefinedContext = Omit<EmailTrackingContext, 'rejectCategory' | 'permanent'> &
+  Partial<Pick<EmailTrackingContext, 'rejectCategory' | 'permanent'>>;
+
 /** What a user's `handle` may return: its events (a readonly array will do) or a refusal. */
-export type DefinedResult = { readonly events: readonly EmailTrackingContext[] } | Refusal;
+export type DefinedResult = { readonly events: readonly DefinedContext[] } | Refusal;
 
 /** What `defineProvider` takes: a user's own ESP, with the shape of the built-in ones. */
 export interface ProviderDefinition {
@@ -146,12 +153,31 @@ export function defineProvider(definition: ProviderDefinition): Provider {
     start(context) {
       const { authenticate } = definition;
       return {
-        authenticate: authenticate && ((request) => definition.authenticate?.(request, context)),
+        authenticate:
+          authenticate &&
+          (async (request) => _byHand(await definition.authenticate?.(request, context))),
         handle: async (request, body) =>
-          _checkedResult(name, await definition.handle(request, body, context)),
+          _checkedResult(name, _byHand(await definition.handle(request, body, context))),
       };
     },
   };
+}
+
+/**
+ * A refusal written by hand, `{ status, reason, message, headers? }`, made with `refuse` so that
+ * it answers like every other; one `refuse` would not make (status 200) is left as it is, which
+ * the handler answers 500 as the provider's bug.
+ */
+function _byHand<T>(value: T): T | Refusal {
+  if (typeof value !== 'object' || value === null || !('status' in value) || isHttpError(value)) {
+    return value;
+  }
+  const { status, reason, message, headers } = value as Partial<Refusal>;
+  try {
+    return refuse(status as number, reason as string, message as string, headers);
+  } catch {
+    return value;
+  }
 }
 
 /**
@@ -168,7 +194,15 @@ function _checkedResult(name: string, result: DefinedResult): ProviderResult | R
     new HttpError(500, 'internal-error', 'internal error; see the logs', undefined, {
       error: `provider ${name} returned a bad event: ${problem}; this is a bug in it`,
     });
-  for (const [index, event] of events.entries()) {
+  // Left out, the two later fields are null, as a wire object of an older version decodes.
+  const filled = events.map((event: unknown) =>
+    typeof event === 'object' &&
+    event !== null &&
+    !('rejectCategory' in event && 'permanent' in event)
+      ? { rejectCategory: null, permanent: null, ...event }
+      : event,
+  );
+  for (const [index, event] of filled.entries()) {
     const checked = v.safeParse(EmailTrackingContextSchema, event);
     if (!checked.success) {
       const { field, detail } = describeIssue(checked.issues);
@@ -186,7 +220,7 @@ function _checkedResult(name: string, result: DefinedResult): ProviderResult | R
       );
     }
   }
-  return { events: [...events] };
+  return { events: filled as EmailTrackingContext[] };
 }
 
 // Headers the JSON answer sets itself: a refusal that replaced them would not look like the others.

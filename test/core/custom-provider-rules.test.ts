@@ -90,6 +90,36 @@ describe('authenticate', () => {
   );
 });
 
+describe('a refusal written by hand', () => {
+  const byHand = { status: 403, reason: 'secret-mismatch', message: 'the token is not ours' };
+
+  test.each([
+    ['authenticate', { authenticate: () => byHand as never, handle: () => ({ events: [good] }) }],
+    ['handle', { handle: () => byHand as never }],
+  ] as const)(
+    '{ status, reason, message } from %s answers as refuse() would',
+    async (_hook, definition) => {
+      const { handle, received, refusals } = mount(definition);
+      const response = await handle(post());
+      expect(response.status).toBe(403);
+      expect(await response.json()).toEqual({
+        ok: false,
+        error: 'secret-mismatch',
+        message: 'the token is not ours',
+      });
+      expect(received).toEqual([]);
+      expect(refusals()).toMatchObject([
+        { level: 'warn', fields: { esp: 'acme-mail', status: 403 } },
+      ]);
+    },
+  );
+
+  test("one refuse() would not make (status 200) is the provider's bug: 500", async () => {
+    const { handle } = mount({ handle: () => ({ ...byHand, status: 200 }) as never });
+    expect((await handle(post())).status).toBe(500);
+  });
+});
+
 describe('refuse', () => {
   test('a 503 with Retry-After from handle: answered as given, logged as an error', async () => {
     const { handle, refusals } = mount({
@@ -166,6 +196,14 @@ describe('what handle returns', () => {
     const error = String(refusals()[0]?.fields.error);
     expect(error).toContain(field);
     expect(error).toContain('acme-mail');
+  });
+
+  test('a context without rejectCategory and permanent (a provider written before them) is delivered with both null', async () => {
+    const { rejectCategory: _c, permanent: _p, ...older } = good;
+    const { handle, received } = mount({ handle: () => ({ events: [older] }) });
+    const response = await handle(post());
+    expect(response.status).toBe(200);
+    expect(received).toEqual([{ ...good, rejectCategory: null, permanent: null }]);
   });
 
   test.each([

@@ -82,6 +82,26 @@ describe('unknown MAIL_WEBHOOK_* variables', () => {
     expect(unknownVariables({ ...env, MAIL_WEBHOOK_PROVIDERS: 'ses,resend' })).toEqual([]);
   });
 
+  test('MAIL_WEBHOOK_PROVIDERS set empty serves ses, so the SES settings are not called unlisted', () => {
+    const env: Env = {
+      MAIL_WEBHOOK_PROVIDERS: '',
+      MAIL_WEBHOOK_SES_TOPIC_ARNS: 'arn:aws:sns:us-east-1:123456789012:t',
+    };
+    expect(unknownVariables(env)).toEqual([]);
+    expect(start(env).warnings.filter((l) => l.fields.variable !== undefined)).toEqual([]);
+  });
+
+  test("a misspelt setting of a provider left out of the list is pointed at that provider's variable", () => {
+    // Not at a listed provider's setting that happens to be as close (MAIL_WEBHOOK_SES_SECRET).
+    expect(unknownVariables({ MAIL_WEBHOOK_RESEND_SECRETT: 'x' })).toEqual([
+      { name: 'MAIL_WEBHOOK_RESEND_SECRETT', closest: 'MAIL_WEBHOOK_RESEND_SECRET' },
+    ]);
+    const { warnings } = start({ MAIL_WEBHOOK_RESEND_SECRETT: 'x' });
+    expect(warnings.find((l) => l.fields.variable === 'MAIL_WEBHOOK_RESEND_SECRETT')?.msg).toBe(
+      'unknown variable MAIL_WEBHOOK_RESEND_SECRETT: no setting reads it; did you mean MAIL_WEBHOOK_RESEND_SECRET?',
+    );
+  });
+
   test('known variables, rotation ones included, are not reported', () => {
     expect(
       unknownVariables({
@@ -107,6 +127,11 @@ describe('bad values stop start-up naming the variable', () => {
   test('MAIL_WEBHOOK_PROVIDERS listing one provider twice names the variable', () => {
     const error = configErrorOf(() => optionsFromEnv({ MAIL_WEBHOOK_PROVIDERS: 'ses, ses' }));
     expect(error.setting).toBe('MAIL_WEBHOOK_PROVIDERS');
+  });
+
+  test('a _PATH that is a dot-segment names the variable, not providers.0.path', () => {
+    const error = configErrorOf(() => optionsFromEnv({ MAIL_WEBHOOK_SES_PATH: '..' }));
+    expect(error.setting).toBe('MAIL_WEBHOOK_SES_PATH');
   });
 
   test('MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS=abc names the variable', () => {

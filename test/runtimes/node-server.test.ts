@@ -1,6 +1,7 @@
 /** The Node server in this process: every shutdown path settles, whenever it is taken. */
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, test, vi } from 'vitest';
+import { _settings } from '../../src/adapters/_server.js';
 import { serve } from '../../src/adapters/node.js';
 import { parseResponse, rawSend } from './raw-http.js';
 
@@ -322,4 +323,14 @@ describe('a server started without MAIL_WEBHOOK_ENABLED says so once', () => {
       }
     },
   );
+});
+
+describe('PORT', () => {
+  // Read, not listened on: a test must not hold the default port.
+  test('unset or empty: 8787; set: that port; not a port: start-up stops naming PORT', () => {
+    expect(_settings({ handler }, {}).port).toBe(8787);
+    expect(_settings({ handler }, { PORT: '' }).port).toBe(8787);
+    expect(_settings({ handler }, { PORT: '9551' }).port).toBe(9551);
+    expect(() => _settings({ handler }, { PORT: 'eighty' })).toThrow(/^PORT: /);
+  });
 });
