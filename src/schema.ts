@@ -65,9 +65,8 @@ export function parseOptions<S extends v.GenericSchema>(
 }
 
 /**
- * A whole number of at least `min`: valibot's number, integer and minValue, with the messages
- * they give (`Invalid integer: Received 1.5`), but as checks: two valibot actions fewer in every
- * Worker.
+ * A whole number of at least `min`: valibot's number, integer and minValue, as checks (two
+ * valibot actions fewer in every Worker); below `min`, worded as the 600000 cap of `milliseconds`.
  */
 export const wholeNumber = (min: number, minMessage?: string) =>
   v.pipe(
@@ -78,7 +77,7 @@ export const wholeNumber = (min: number, minMessage?: string) =>
     ),
     v.check(
       (value) => value >= min,
-      minMessage ?? ((issue) => `Invalid value: Expected >=${min} but received ${issue.received}`),
+      minMessage ?? ((issue) => `expected at least ${min}, got ${issue.received}`),
     ),
   );
 

@@ -149,6 +149,12 @@ describe('bad values stop start-up naming the variable', () => {
     expect(configErrorOf(() => optionsFromEnv({ [variable]: '0' })).setting).toBe(variable);
   });
 
+  test('MAIL_WEBHOOK_MAX_BODY_BYTES=0 names the variable and says the least it takes', () => {
+    const error = configErrorOf(() => start({ MAIL_WEBHOOK_MAX_BODY_BYTES: '0' }));
+    expect(error.setting).toBe('MAIL_WEBHOOK_MAX_BODY_BYTES');
+    expect(error.detail).toBe('expected at least 1, got 0');
+  });
+
   test('the timeouts are read into their options', () => {
     expect(
       optionsFromEnv({
