@@ -63,15 +63,33 @@ export interface Provider {
 export type DefinedContext = Omit<EmailTrackingContext, 'rejectCategory' | 'permanent'> &
   Partial<Pick<EmailTrackingContext, 'rejectCategory' | 'permanent'>>;
 
+/**
+ * A refusal written by hand instead of with `refuse`: answered as `refuse(status, reason, message,
+ * headers)` would answer it (a status outside 400–599 is the provider's bug, answered 500).
+ */
+export interface RefusalByHand {
+  readonly status: number;
+  readonly reason: string;
+  readonly message: string;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+}
+
 /** What a user's `handle` may return: its events (a readonly array will do) or a refusal. */
-export type DefinedResult = { readonly events: readonly DefinedContext[] } | Refusal;
+export type DefinedResult =
+  | { readonly events: readonly DefinedContext[] }
+  | Refusal
+  | RefusalByHand;
 
 /** What `defineProvider` takes: a user's own ESP, with the shape of the built-in ones. */
 export interface ProviderDefinition {
   readonly name: string;
   readonly path?: string;
   readonly methods?: readonly string[];
-  authenticate?(request: Request, context: ProviderContext): MaybePromise<Refusal | undefined>;
+  /** `undefined` (or `null`) to go on, or a refusal. */
+  authenticate?(
+    request: Request,
+    context: ProviderContext,
+  ): MaybePromise<Refusal | RefusalByHand | null | undefined>;
   handle(request: Request, body: Uint8Array, context: ProviderContext): MaybePromise<DefinedResult>;
 }
 
@@ -155,7 +173,10 @@ export function defineProvider(definition: ProviderDefinition): Provider {
       return {
         authenticate:
           authenticate &&
-          (async (request) => _byHand(await definition.authenticate?.(request, context))),
+          // Typed as the handler reads it: null goes on, and a value that is still no refusal
+          // (a status refuse() would not make) is answered 500 as the provider's bug.
+          (async (request) =>
+            _byHand(await definition.authenticate?.(request, context)) as Refusal | undefined),
         handle: async (request, body) =>
           _checkedResult(name, _byHand(await definition.handle(request, body, context))),
       };

@@ -114,6 +114,28 @@ describe('a refusal written by hand', () => {
     },
   );
 
+  test('README: a strict project compiles both without a cast, and authenticate may return null to go on', async () => {
+    // No `as never`: the definition type takes what the README says a provider may return.
+    const byHandDefinition: ProviderDefinition = {
+      name: 'acme-mail',
+      authenticate: (request) =>
+        request.headers.get('x-token') === 'ours'
+          ? null
+          : { status: 403, reason: 'secret-mismatch', message: 'the token is not ours' },
+      handle: (_request, body) =>
+        body.length > 2
+          ? { status: 400, reason: 'invalid-event', message: 'expected {}' }
+          : { events: [good] },
+    };
+    const { name: _, ...definition } = byHandDefinition;
+    const { handle, received } = mount(definition);
+    expect((await handle(post('{}'))).status).toBe(403);
+    expect((await handle(post('{"x":1}', { 'x-token': 'ours' }))).status).toBe(400);
+    const response = await handle(post('{}', { 'x-token': 'ours' }));
+    expect(response.status).toBe(200);
+    expect(received).toHaveLength(1);
+  });
+
   test("one refuse() would not make (status 200) is the provider's bug: 500", async () => {
     const { handle } = mount({ handle: () => ({ ...byHand, status: 200 }) as never });
     expect((await handle(post())).status).toBe(500);
