@@ -42,10 +42,13 @@ export const SCHEMA: readonly string[] = [
 // rows, and D1's limit of 100 bound parameters per statement never comes into play.
 const _at = (i: number) => `json_extract(value, '$[${i}]')`;
 
-/** `[[eventId, recipient, eventType], ...]` → the array indexes of those already delivered. */
-export const SELECT_DELIVERED = `SELECT key AS i FROM json_each(?) WHERE EXISTS (
-  SELECT 1 FROM deliveries d
-  WHERE d.event_id = ${_at(0)} AND d.recipient = ${_at(1)} AND d.event_type = ${_at(2)})`;
+/**
+ * `[[eventId, recipient, eventType], ...]` → the array index and `delivered_at` of each key with
+ * a `deliveries` row: a delivery (`delivered_at` ≥ 0, when), or a claim: a request delivering the
+ * key, until `-delivered_at` (its deadline), after which the claim is void.
+ */
+export const SELECT_DELIVERED = `SELECT key AS i, delivered_at AS t FROM json_each(?) JOIN deliveries
+  ON event_id = ${_at(0)} AND recipient = ${_at(1)} AND event_type = ${_at(2)}`;
 
 /**
  * `[[recipient, reason, provider, since, eventId, eventType], ...]`: suppresses each address
@@ -69,15 +72,23 @@ export const INSERT_EVENTS = `INSERT OR IGNORE INTO events
   (event_id, recipient, message_id, event_type, esp_name, timestamp, wire)
 SELECT ${_at(0)}, ${_at(1)}, ${_at(2)}, ${_at(3)}, ${_at(4)}, ${_at(5)}, ${_at(6)} FROM json_each(?)`;
 
-/** `(deliveredAt, [[eventId, recipient, eventType], ...])`. */
-export const INSERT_DELIVERIES = `INSERT OR IGNORE INTO deliveries (event_id, recipient, event_type, delivered_at)
-SELECT ${_at(0)}, ${_at(1)}, ${_at(2)}, ? FROM json_each(?)`;
+/**
+ * `(value, floor, [[eventId, recipient, eventType], ...])`: sets `delivered_at` to `value` for
+ * each key with no row, or with a claim from `floor` on; a delivery is kept. A request claims
+ * with `(-until, -now, keys)` (void claims only), marks delivered with `(now, -9e15, keys)`, and
+ * voids its claims (its sinks failed) with `(-1, -until, keys)`.
+ */
+export const UPSERT_DELIVERIES = `INSERT INTO deliveries (event_id, recipient, event_type, delivered_at)
+SELECT ${_at(0)}, ${_at(1)}, ${_at(2)}, ?1 FROM json_each(?3) WHERE 1
+ON CONFLICT DO UPDATE SET delivered_at = ?1
+WHERE delivered_at BETWEEN ?2 AND -1`;
 
 // Bounded, so turning retention on over a large table never makes one request delete it all.
 export const PRUNE_EVENTS =
   'DELETE FROM events WHERE id IN (SELECT id FROM events WHERE timestamp < ? LIMIT 1000)';
+/** `(-now, cutoff - 1)`: old deliveries and void claims, never a claim still running. */
 export const PRUNE_DELIVERIES = `DELETE FROM deliveries WHERE (event_id, recipient, event_type) IN (
-  SELECT event_id, recipient, event_type FROM deliveries WHERE delivered_at < ? LIMIT 1000)`;
+  SELECT event_id, recipient, event_type FROM deliveries WHERE delivered_at BETWEEN ? AND ? LIMIT 1000)`;
 
 export const SELECT_SUPPRESSION =
   'SELECT reason, provider, since, event_id FROM suppressions WHERE recipient = ?';
