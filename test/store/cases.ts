@@ -926,7 +926,7 @@ export const storeCases: readonly StoreCase[] = [
     },
   },
   {
-    name: 'two handlers sharing one store (two servers) given the same message at once deliver it once between them',
+    name: 'two handlers sharing one store, given the same message at once, deliver it once between them',
     async run(makeStore) {
       const { store, recorded } = counted(await makeStore());
       const slow = gate();
