@@ -69,7 +69,7 @@ export async function deliverThroughStore(
   try {
     // Delivered: marked, so retries are dropped. Not delivered: the claims are lifted, so a
     // retry (or one already waiting) delivers them now.
-    await _within(failed ? store.release?.(fresh, until) : store.markDelivered(fresh), left());
+    await _within(failed ? store.release?.(fresh) : store.markDelivered(fresh), left());
   } catch (error) {
     // The sinks have the events; the ESP's retry may bring them once more, but none is lost.
     if (!failed) return storeFailed(error);

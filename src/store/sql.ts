@@ -75,20 +75,27 @@ SELECT ${_at(0)}, ${_at(1)}, ${_at(2)}, ${_at(3)}, ${_at(4)}, ${_at(5)}, ${_at(6
 /**
  * `(value, floor, [[eventId, recipient, eventType], ...])`: sets `delivered_at` to `value` for
  * each key with no row, or with a claim from `floor` on; a delivery is kept. A request claims
- * with `(-until, -now, keys)` (void claims only), marks delivered with `(now, -9e15, keys)`, and
- * voids its claims (its sinks failed) with `(-1, -until, keys)`.
+ * with `(-until, -now, keys)` (lapsed claims only), and marks delivered with `(now, -9e15, keys)`.
  */
 export const UPSERT_DELIVERIES = `INSERT INTO deliveries (event_id, recipient, event_type, delivered_at)
 SELECT ${_at(0)}, ${_at(1)}, ${_at(2)}, ?1 FROM json_each(?3) WHERE 1
 ON CONFLICT DO UPDATE SET delivered_at = ?1
 WHERE delivered_at BETWEEN ?2 AND -1`;
 
+/**
+ * `[[eventId, recipient, eventType], ...]`: deletes the claims on these keys (the sinks failed),
+ * so a retry delivers them, under this version or an earlier one (which takes any row for a
+ * delivery).
+ */
+export const RELEASE_DELIVERIES = `DELETE FROM deliveries WHERE delivered_at < 0 AND (event_id, recipient, event_type) IN (
+  SELECT ${_at(0)}, ${_at(1)}, ${_at(2)} FROM json_each(?))`;
+
 // Bounded, so turning retention on over a large table never makes one request delete it all.
 export const PRUNE_EVENTS =
   'DELETE FROM events WHERE id IN (SELECT id FROM events WHERE timestamp < ? LIMIT 1000)';
-/** `(-now, cutoff - 1)`: old deliveries and void claims, never a claim still running. */
+/** Deliveries older than the cutoff; never a claim (a lapsed one is taken over by the ESP's retry). */
 export const PRUNE_DELIVERIES = `DELETE FROM deliveries WHERE (event_id, recipient, event_type) IN (
-  SELECT event_id, recipient, event_type FROM deliveries WHERE delivered_at BETWEEN ? AND ? LIMIT 1000)`;
+  SELECT event_id, recipient, event_type FROM deliveries WHERE delivered_at BETWEEN 0 AND ? LIMIT 1000)`;
 
 export const SELECT_SUPPRESSION =
   'SELECT reason, provider, since, event_id FROM suppressions WHERE recipient = ?';

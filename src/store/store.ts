@@ -30,8 +30,6 @@ import {
 const _DAY_MS = 86_400_000;
 // One JSON parameter stays well under D1's 2 MB limit on a bound string.
 const _CHUNK_CHARS = 512 * 1024;
-// How often a request waiting on another's delivery of the same events looks again.
-const _WAIT_MS = 100;
 
 /** The reason a context suppresses its recipient, or null when it does not. */
 export function suppressionReason(context: EmailTrackingContext): RejectCategory | null {
@@ -122,7 +120,7 @@ export function createSqlStore(db: SqlDatabase, name: string, o: CheckedStoreOpt
     const cutoff = now().getTime() - o.retentionDays * _DAY_MS;
     return [
       { sql: sql.PRUNE_EVENTS, params: [cutoff] },
-      { sql: sql.PRUNE_DELIVERIES, params: [-Date.now(), cutoff - 1] },
+      { sql: sql.PRUNE_DELIVERIES, params: [cutoff] },
     ];
   };
 
@@ -195,8 +193,9 @@ export function createSqlStore(db: SqlDatabase, name: string, o: CheckedStoreOpt
       (until && t < -time ? busy : t < 0 ? fresh : []).push(c);
     });
     if (busy.length) {
-      if (time + _WAIT_MS >= until) throw new Error('another request is delivering them');
-      await new Promise((resolve) => setTimeout(resolve, _WAIT_MS));
+      // Looked up again every 100 ms while there is time.
+      if (time + 100 >= until) throw new Error('another request is delivering them');
+      await new Promise((resolve) => setTimeout(resolve, 100));
       fresh.push(...(await record(busy, until)));
     }
     return fresh;
@@ -227,8 +226,8 @@ export function createSqlStore(db: SqlDatabase, name: string, o: CheckedStoreOpt
         await run(_each(sql.UPSERT_DELIVERIES, events.map(key), now().getTime(), -9e15));
     },
 
-    async release(events, until) {
-      await run(_each(sql.UPSERT_DELIVERIES, events.map(key), -1, -until));
+    async release(events) {
+      await run(_each(sql.RELEASE_DELIVERIES, events.map(key)));
     },
 
     isSuppressed: async (email) => (await suppression(email)) !== null,

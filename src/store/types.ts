@@ -65,7 +65,7 @@ export interface EventStore {
   /** Marks the contexts delivered: a retry carrying them again is dropped by `record`. */
   markDelivered(events: readonly EmailTrackingContext[]): Promise<void>;
   /** Lifts the claims `record(events, until)` made: the sinks failed, a retry may deliver them. */
-  release?(events: readonly EmailTrackingContext[], until: number): Promise<void>;
+  release?(events: readonly EmailTrackingContext[]): Promise<void>;
   isSuppressed(email: string): Promise<boolean>;
   /** The suppression record, or null for an address not suppressed. */
   suppression(email: string): Promise<Suppression | null>;
