@@ -84,6 +84,34 @@ describe('the event store on D1', () => {
     expect(taken).toEqual([`one ${message.MessageId}`]);
   });
 
+  test('a delivery that failed leaves no deliveries row, so an earlier mailhooks (a rollback) still delivers its retry', async () => {
+    await emptied(env.STORE_TEST_DB);
+    // Before claims, any deliveries row meant "delivered": a lifted claim must leave none.
+    const handle = createMailWebhookHandler({
+      providers: [ses({ verifySignature: false })],
+      logger: silentLogger,
+      store: createD1Store(env.STORE_TEST_DB),
+      sinks: [
+        {
+          name: 'down',
+          send: async () => {
+            throw new Error('endpoint down');
+          },
+        },
+      ],
+    });
+    const to = `rollback-${Date.now()}@example.com`;
+    const message = envelope(
+      { ...bounce, mail: { ...bounce.mail, destination: [to] } },
+      { messageId: `rollback-${Date.now()}`, timestamp: new Date().toISOString() },
+    );
+    expect((await handle(snsRequest(message))).status).toBe(503);
+    const rows = await env.STORE_TEST_DB.prepare('SELECT * FROM deliveries WHERE event_id = ?')
+      .bind(message.MessageId)
+      .all();
+    expect(rows.results).toEqual([]);
+  });
+
   test('a database set up by migrations/ is the schema the store expects', async () => {
     await applyD1Migrations(env.STORE_MIGRATED_DB, env.STORE_MIGRATIONS);
     const store = createD1Store(env.STORE_MIGRATED_DB);
