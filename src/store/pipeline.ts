@@ -12,11 +12,11 @@ export interface StoreDeliveryOptions extends DeliveryOptions {
 // Compared by identity: `instanceof` on a rejection a store made up may itself throw (a proxy).
 const _STORE_TIMEOUT = new Error('store timeout');
 
-/** Resolves with `work`, or rejects once `ms` have passed. */
-async function _within<T>(work: Promise<T>, ms: number): Promise<T> {
+/** Resolves with `work`, or rejects once `ms` (at least 1) have passed. */
+async function _within<T>(work: T | Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(_STORE_TIMEOUT), Math.max(ms, 0));
+    timer = setTimeout(() => reject(_STORE_TIMEOUT), ms);
   });
   try {
     return await Promise.race([work, timeout]);
@@ -37,8 +37,10 @@ export async function deliverThroughStore(
 ): Promise<HttpError | undefined> {
   const { store } = options;
   if (!store) return deliver(events, options);
-  const started = Date.now();
-  const left = () => options.deliveryTimeoutMs - (Date.now() - started);
+  // The deadline; the events are claimed until then, so a retry arriving meanwhile waits for
+  // this delivery rather than making another.
+  const until = Date.now() + options.deliveryTimeoutMs;
+  const left = () => Math.max(until - Date.now(), 1);
   const storeFailed = (error: unknown) => {
     // Which store failed and why go in the refusal's one log line.
     return unavailable('store-failed', 'the event store did not take the events; retry later', {
@@ -52,7 +54,7 @@ export async function deliverThroughStore(
   };
   let fresh: EmailTrackingContext[];
   try {
-    fresh = await _within(store.record(events), left());
+    fresh = await _within(store.record(events, until), left());
   } catch (error) {
     return storeFailed(error);
   }
@@ -63,13 +65,14 @@ export async function deliverThroughStore(
     });
   }
   if (fresh.length === 0) return undefined;
-  const failed = await deliver(fresh, { ...options, deliveryTimeoutMs: Math.max(left(), 1) });
-  if (failed) return failed;
+  const failed = await deliver(fresh, { ...options, deliveryTimeoutMs: left() });
   try {
-    await _within(store.markDelivered(fresh), Math.max(left(), 1));
+    // Delivered: marked, so retries are dropped. Not delivered: the claims are lifted, so a
+    // retry (or one already waiting) delivers them now.
+    await _within(failed ? store.release?.(fresh) : store.markDelivered(fresh), left());
   } catch (error) {
     // The sinks have the events; the ESP's retry may bring them once more, but none is lost.
-    return storeFailed(error);
+    if (!failed) return storeFailed(error);
   }
-  return undefined;
+  return failed;
 }

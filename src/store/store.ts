@@ -124,6 +124,83 @@ export function createSqlStore(db: SqlDatabase, name: string, o: CheckedStoreOpt
     ];
   };
 
+  /**
+   * `EventStore.record`: with `until`, claims the contexts for a request whose deadline that is,
+   * and waits on those another request's claim holds.
+   */
+  const record = async (
+    events: readonly EmailTrackingContext[],
+    until = 0,
+  ): Promise<EmailTrackingContext[]> => {
+    // The first of each key in this request; later copies are duplicates already.
+    const seen = new Set<string>();
+    const firsts = events.filter((c) => {
+      const id = JSON.stringify(key(c));
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
+    const encode = createTrackingEventEncoder();
+    const suppressing = firsts.flatMap((c) => {
+      const reason = suppressionReason(c);
+      // An event that names no recipient (reported with an empty one) suppresses no one.
+      return reason === null || !c.recipient.trim()
+        ? []
+        : [
+            [
+              address(c.recipient),
+              reason,
+              c.espName,
+              c.timestamp.getTime(),
+              c.eventId,
+              c.eventType,
+            ],
+          ];
+    });
+    const rows = firsts.map((c) => [
+      c.eventId,
+      address(c.recipient),
+      c.messageId,
+      c.eventType,
+      c.espName,
+      c.timestamp.getTime(),
+      encode(c).json,
+    ]);
+    // Pruned after the insert, in the same batch: an event already older than retentionDays
+    // is never kept (its suppression is: suppressions are never pruned).
+    // The lookups are chunked as the inserts are: one bound string stays under D1's limit
+    // however large a batch maxBodyBytes lets in. Each key is claimed in the transaction it
+    // is looked up in: of two requests carrying it, one delivers it and the other waits.
+    const lookups = _chunks(firsts.map(key));
+    const time = Date.now();
+    const results = await run([
+      ...lookups.map(({ json }) => ({ sql: sql.SELECT_DELIVERED, params: [json] })),
+      ..._each(sql.UPSERT_SUPPRESSIONS, suppressing),
+      ..._each(sql.INSERT_EVENTS, rows),
+      ..._each(sql.UPSERT_DELIVERIES, until ? firsts.map(key) : [], -until, -time),
+      ..._prune(),
+    ]);
+    const found: number[] = [];
+    lookups.forEach(({ start }, n) => {
+      for (const row of results[n] ?? []) found[start + Number(row.i)] = row.t as number;
+    });
+    // Delivered: dropped. Claimed by a request still running: looked up again after a wait.
+    const fresh: EmailTrackingContext[] = [];
+    const busy: EmailTrackingContext[] = [];
+    firsts.forEach((c, i) => {
+      // No row: never seen, or a lifted claim (-1) or one lapsed: this request delivers it.
+      const t = found[i] ?? -1;
+      (until && t < -time ? busy : t < 0 ? fresh : []).push(c);
+    });
+    if (busy.length) {
+      // Looked up again every 100 ms while there is time.
+      if (time + 100 >= until) throw new Error('another request is delivering them');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      fresh.push(...(await record(busy, until)));
+    }
+    return fresh;
+  };
+
   const suppression = async (email: string): Promise<Suppression | null> => {
     const recipient = address(email);
     const [rows] = await run([{ sql: sql.SELECT_SUPPRESSION, params: [recipient] }]);
@@ -141,62 +218,16 @@ export function createSqlStore(db: SqlDatabase, name: string, o: CheckedStoreOpt
   return {
     name,
 
-    async record(events) {
-      // The first of each key in this request; later copies are duplicates already.
-      const seen = new Set<string>();
-      const firsts = events.filter((c) => {
-        const id = JSON.stringify(key(c));
-        if (seen.has(id)) return false;
-        seen.add(id);
-        return true;
-      });
-      const encode = createTrackingEventEncoder();
-      const suppressing = firsts.flatMap((c) => {
-        const reason = suppressionReason(c);
-        // An event that names no recipient (reported with an empty one) suppresses no one.
-        return reason === null || !c.recipient.trim()
-          ? []
-          : [
-              [
-                address(c.recipient),
-                reason,
-                c.espName,
-                c.timestamp.getTime(),
-                c.eventId,
-                c.eventType,
-              ],
-            ];
-      });
-      const rows = firsts.map((c) => [
-        c.eventId,
-        address(c.recipient),
-        c.messageId,
-        c.eventType,
-        c.espName,
-        c.timestamp.getTime(),
-        encode(c).json,
-      ]);
-      // Pruned after the insert, in the same batch: an event already older than retentionDays
-      // is never kept (its suppression is: suppressions are never pruned).
-      // The lookups are chunked as the inserts are: one bound string stays under D1's limit
-      // however large a batch maxBodyBytes lets in.
-      const lookups = _chunks(firsts.map(key));
-      const results = await run([
-        ...lookups.map(({ json }) => ({ sql: sql.SELECT_DELIVERED, params: [json] })),
-        ..._each(sql.UPSERT_SUPPRESSIONS, suppressing),
-        ..._each(sql.INSERT_EVENTS, rows),
-        ..._prune(),
-      ]);
-      const delivered = new Set<number>();
-      lookups.forEach(({ start }, n) => {
-        for (const row of results[n] ?? []) delivered.add(start + Number(row.i));
-      });
-      return firsts.filter((_, i) => !delivered.has(i));
-    },
+    record,
 
     async markDelivered(events) {
-      if (events.length === 0) return;
-      await run(_each(sql.INSERT_DELIVERIES, events.map(key), now().getTime()));
+      // Any claim gives way: these were delivered.
+      if (events.length)
+        await run(_each(sql.UPSERT_DELIVERIES, events.map(key), now().getTime(), -9e15));
+    },
+
+    async release(events) {
+      await run(_each(sql.RELEASE_DELIVERIES, events.map(key)));
     },
 
     isSuppressed: async (email) => (await suppression(email)) !== null,

@@ -55,10 +55,17 @@ export const MAX_EVENT_LIMIT = 1000;
  */
 export interface EventStore {
   readonly name: string;
-  /** Records the contexts; resolves with those not delivered before (first of each key). */
-  record(events: readonly EmailTrackingContext[]): Promise<EmailTrackingContext[]>;
+  /**
+   * Records the contexts; resolves with those not delivered before (first of each key). With
+   * `until` (a deadline, ms since 1970), it also claims them for the caller until then, and for
+   * a context another caller's claim holds, waits for that caller: delivered, it is dropped;
+   * released or past its deadline, it is claimed and returned.
+   */
+  record(events: readonly EmailTrackingContext[], until?: number): Promise<EmailTrackingContext[]>;
   /** Marks the contexts delivered: a retry carrying them again is dropped by `record`. */
   markDelivered(events: readonly EmailTrackingContext[]): Promise<void>;
+  /** Lifts the claims `record(events, until)` made: the sinks failed, a retry may deliver them. */
+  release?(events: readonly EmailTrackingContext[]): Promise<void>;
   isSuppressed(email: string): Promise<boolean>;
   /** The suppression record, or null for an address not suppressed. */
   suppression(email: string): Promise<Suppression | null>;

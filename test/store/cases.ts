@@ -152,6 +152,35 @@ function context(
   });
 }
 
+/** A promise held shut until `open()`. */
+function gate() {
+  let open = () => {};
+  const shut = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { shut, open };
+}
+
+/**
+ * The store with its `record` calls counted: `recorded(n)` resolves once `record` was called `n`
+ * times, so a case knows a second request reached the store without waiting a set time.
+ */
+function counted(store: EventStore) {
+  let calls = 0;
+  const waiting: { n: number; done: () => void }[] = [];
+  const wrapped: EventStore = {
+    ...store,
+    record(...args: Parameters<EventStore['record']>) {
+      calls++;
+      for (const w of waiting.filter((w) => calls >= w.n)) w.done();
+      return store.record(...args);
+    },
+  };
+  const recorded = (n: number) =>
+    new Promise<void>((done) => (calls >= n ? done() : waiting.push({ n, done })));
+  return { store: wrapped, recorded };
+}
+
 export const storeCases: readonly StoreCase[] = [
   {
     name: "an unsubscribe that names no recipient (Postmark's Bounce variant) is delivered and suppresses no one",
@@ -778,6 +807,157 @@ export const storeCases: readonly StoreCase[] = [
       // Compared as wire JSON: one field order on both sides.
       equal(events.map(encodeTrackingEvent), taken.map(encodeTrackingEvent), 'decoded history');
       equal(events[0]?.timestamp instanceof Date, true, 'Date timestamp');
+    },
+  },
+  {
+    name: 'the same SNS message posted twice at the same moment reaches the sink once; both answers are 200 events 1',
+    async run(makeStore) {
+      const { store, recorded } = counted(await makeStore());
+      const slow = gate();
+      const taken: string[] = [];
+      const handle = createMailWebhookHandler({
+        providers: [ses({ verifySignature: false })],
+        store,
+        logger: silentLogger,
+        sinks: [
+          {
+            name: 'slow',
+            async send(events) {
+              taken.push(...events.map((e) => e.eventId));
+              await slow.shut;
+            },
+          },
+        ],
+      });
+      const snsId = fresh('sns');
+      const event = sesDelivery({ to: `${fresh('twice')}@example.com` });
+      const answers = Promise.all([handle(sesPost(event, snsId)), handle(sesPost(event, snsId))]);
+      // Both requests reached the store before the first delivery ends.
+      await recorded(2);
+      slow.open();
+      const bodies = await Promise.all((await answers).map((r) => r.json()));
+      equal(
+        bodies,
+        [
+          { ok: true, events: 1 },
+          { ok: true, events: 1 },
+        ],
+        'answers',
+      );
+      equal(taken, [snsId], 'delivered once');
+    },
+  },
+  {
+    name: 'an SNS retry while the first attempt is still delivering waits for it: 200, and the sink gets the event once',
+    async run(makeStore) {
+      const { store, recorded } = counted(await makeStore());
+      const slow = gate();
+      const entered = gate();
+      const taken: string[] = [];
+      const { json } = setup(store, {
+        sinks: [
+          {
+            name: 'slow',
+            async send(events) {
+              taken.push(...events.map((e) => e.eventId));
+              entered.open();
+              await slow.shut;
+            },
+          },
+        ],
+      });
+      const snsId = fresh('sns');
+      const event = sesBounce({ to: `${fresh('slow')}@example.com` });
+      const first = json(sesPost(event, snsId));
+      await entered.shut;
+      const retry = json(sesPost(event, snsId));
+      await recorded(2);
+      slow.open();
+      equal(
+        [await first, await retry],
+        [
+          { status: 200, body: { ok: true, events: 1 } },
+          { status: 200, body: { ok: true, events: 1 } },
+        ],
+        'answers',
+      );
+      equal(taken, [snsId], 'delivered once');
+    },
+  },
+  {
+    name: 'a retry waiting on an attempt whose sink then fails delivers the event itself: nothing lost',
+    async run(makeStore) {
+      const { store, recorded } = counted(await makeStore());
+      const slow = gate();
+      const entered = gate();
+      const taken: string[] = [];
+      let calls = 0;
+      const { json } = setup(store, {
+        sinks: [
+          {
+            name: 'flaky',
+            async send(events) {
+              if (++calls === 1) {
+                entered.open();
+                await slow.shut;
+                throw new Error('endpoint answered 503');
+              }
+              taken.push(...events.map((e) => e.eventId));
+            },
+          },
+        ],
+      });
+      const snsId = fresh('sns');
+      const event = sesDelivery({ to: `${fresh('flaky')}@example.com` });
+      const first = json(sesPost(event, snsId));
+      await entered.shut;
+      const retry = json(sesPost(event, snsId));
+      await recorded(2);
+      slow.open();
+      const answers = [await first, await retry];
+      equal(
+        answers.map((a) => a.status),
+        [503, 200],
+        'the first attempt failed, the retry delivered',
+      );
+      equal(taken, [snsId], 'delivered by the retry');
+      equal((await json(sesPost(event, snsId))).body, { ok: true, events: 1 }, 'a later retry');
+      equal(taken, [snsId], 'and not again');
+    },
+  },
+  {
+    name: 'two handlers sharing one store, given the same message at once, deliver it once between them',
+    async run(makeStore) {
+      const { store, recorded } = counted(await makeStore());
+      const slow = gate();
+      const taken: string[] = [];
+      const handler = (name: string) =>
+        createMailWebhookHandler({
+          providers: [ses({ verifySignature: false })],
+          store,
+          logger: silentLogger,
+          sinks: [
+            {
+              name,
+              async send(events) {
+                taken.push(...events.map((e) => `${name} ${e.eventId}`));
+                await slow.shut;
+              },
+            },
+          ],
+        });
+      const [one, two] = [handler('one'), handler('two')];
+      const snsId = fresh('sns');
+      const event = sesComplaint({ to: `${fresh('shared')}@example.com` });
+      const answers = Promise.all([one(sesPost(event, snsId)), two(sesPost(event, snsId))]);
+      await recorded(2);
+      slow.open();
+      equal(
+        (await answers).map((r) => r.status),
+        [200, 200],
+        'answers',
+      );
+      equal(taken, [`one ${snsId}`], 'delivered once, by the first');
     },
   },
 ];

@@ -3,7 +3,8 @@ import { applyD1Migrations } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, test } from 'vitest';
 import worker from '../../src/adapters/cloudflare';
-import { createD1Store } from '../../src/index.js';
+import { createD1Store, createMailWebhookHandler, ses } from '../../src/index.js';
+import { silentLogger } from '../../src/log.js';
 import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
 import { envelope, snsRequest } from '../helpers/envelope.js';
 import { storeCases, TOKEN } from '../store/cases.js';
@@ -27,6 +28,89 @@ describe('the event store on D1', () => {
       }),
     );
   }
+
+  test('two isolates (a store each on one database) given the same SNS message at once deliver it once between them', async () => {
+    await emptied(env.STORE_TEST_DB);
+    let recorded = 0;
+    let bothRecorded = () => {};
+    const reached = new Promise<void>((resolve) => {
+      bothRecorded = resolve;
+    });
+    let openGate = () => {};
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    const taken: string[] = [];
+    const isolate = (name: string) => {
+      const store = createD1Store(env.STORE_TEST_DB);
+      return createMailWebhookHandler({
+        providers: [ses({ verifySignature: false })],
+        logger: silentLogger,
+        store: {
+          ...store,
+          record(...args: Parameters<typeof store.record>) {
+            if (++recorded === 2) bothRecorded();
+            return store.record(...args);
+          },
+        },
+        sinks: [
+          {
+            name,
+            async send(events) {
+              taken.push(...events.map((e) => `${name} ${e.eventId}`));
+              await gate;
+            },
+          },
+        ],
+      });
+    };
+    const [one, two] = [isolate('one'), isolate('two')];
+    const to = `isolates-${Date.now()}@example.com`;
+    const event = { ...bounce, mail: { ...bounce.mail, destination: [to] } };
+    const message = envelope(
+      {
+        ...event,
+        bounce: {
+          ...bounce.bounce,
+          bouncedRecipients: [{ ...bounce.bounce.bouncedRecipients[0], emailAddress: to }],
+        },
+      },
+      { messageId: `isolates-${Date.now()}`, timestamp: new Date().toISOString() },
+    );
+    const answers = Promise.all([one(snsRequest(message)), two(snsRequest(message))]);
+    await reached;
+    openGate();
+    expect((await answers).map((r) => r.status)).toEqual([200, 200]);
+    expect(taken).toEqual([`one ${message.MessageId}`]);
+  });
+
+  test('a delivery that failed leaves no deliveries row, so an earlier mailhooks (a rollback) still delivers its retry', async () => {
+    await emptied(env.STORE_TEST_DB);
+    // Before claims, any deliveries row meant "delivered": a lifted claim must leave none.
+    const handle = createMailWebhookHandler({
+      providers: [ses({ verifySignature: false })],
+      logger: silentLogger,
+      store: createD1Store(env.STORE_TEST_DB),
+      sinks: [
+        {
+          name: 'down',
+          send: async () => {
+            throw new Error('endpoint down');
+          },
+        },
+      ],
+    });
+    const to = `rollback-${Date.now()}@example.com`;
+    const message = envelope(
+      { ...bounce, mail: { ...bounce.mail, destination: [to] } },
+      { messageId: `rollback-${Date.now()}`, timestamp: new Date().toISOString() },
+    );
+    expect((await handle(snsRequest(message))).status).toBe(503);
+    const rows = await env.STORE_TEST_DB.prepare('SELECT * FROM deliveries WHERE event_id = ?')
+      .bind(message.MessageId)
+      .all();
+    expect(rows.results).toEqual([]);
+  });
 
   test('a database set up by migrations/ is the schema the store expects', async () => {
     await applyD1Migrations(env.STORE_MIGRATED_DB, env.STORE_MIGRATIONS);
