@@ -24,14 +24,6 @@ function _now(): string {
   return _lastIso;
 }
 
-// The line's fixed start per level, serialised once.
-const _HEAD = {
-  debug: '{"level":"debug","msg":',
-  info: '{"level":"info","msg":',
-  warn: '{"level":"warn","msg":',
-  error: '{"level":"error","msg":',
-} as const;
-
 // A request can put anything in a string a line quotes (a 64 KB path or header, a body field a
 // refusal names): in a line longer than this, strings longer than this are cut, so one line stays
 // one readable line.
@@ -48,7 +40,7 @@ const _spread = (level: Level, message: string, fields?: LogFields, cut?: typeof
  * fields into a new object. Fields named level, msg or time replace those, as the spread would.
  */
 function _line(level: Level, message: string, fields?: LogFields): string {
-  const head = `${_HEAD[level]}${JSON.stringify(message)},"time":"${_now()}"`;
+  const head = `{"level":"${level}","msg":${JSON.stringify(message)},"time":"${_now()}"`;
   let line = `${head}}`;
   try {
     if (fields) {
