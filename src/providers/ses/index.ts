@@ -113,17 +113,8 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
     );
   }
   const authenticate = sharedSecretAuth('ses', { password: o.secret }, false);
-  const verify = createSnsVerifier({
-    verifySignature: o.verifySignature,
-    topicArns: o.topicArns,
-    topicVariable: TOPIC_VARIABLE,
-    maxAgeSeconds: o.maxAgeSeconds,
-    fetch: context.fetch,
-    now: context.now,
-    logger,
-    fetchTimeoutMs: context.fetchTimeoutMs,
-    verifyRsa: context.verifyRsa,
-  });
+  // The verifier reads its own settings out of the options and the context.
+  const verify = createSnsVerifier({ ...o, ...context, topicVariable: TOPIC_VARIABLE });
 
   const outcome = (result: SesParseResult | HttpError, fields: Record<string, unknown>) => {
     if (isHttpError(result)) return result;
