@@ -165,7 +165,7 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
             fields,
             autoConfirm: o.autoConfirm,
             todo: openToAnyTopic ? `add this TopicArn to ${TOPIC_VARIABLE} (topicArns)` : undefined,
-            confirm: (m) => confirmSubscription(m, { ...context, logger }),
+            confirm: (m) => confirmSubscription(m, context),
             logger,
           });
     if (confirmation) return confirmation;
