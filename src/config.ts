@@ -103,9 +103,9 @@ export interface ResolvedOptions {
   readonly enabled: boolean;
   readonly providers: readonly Provider[];
   readonly sinks: readonly Sink[];
-  readonly store: EventStore | undefined;
+  readonly store?: EventStore | undefined;
   /** Set only with a store: it then serves its routes to this bearer token. */
-  readonly apiToken: string | undefined;
+  readonly apiToken?: string | undefined;
   readonly maxBodyBytes: number;
   readonly bodyTimeoutMs: number;
   readonly deliveryTimeoutMs: number;
@@ -192,8 +192,6 @@ export function resolveOptions(
     basePath: o.basePath.replace(/\/+$/, ''),
     providers,
     sinks: o.sinks ?? [EventBus.default],
-    store: o.store,
-    apiToken: o.apiToken,
     fetch: o.fetch ?? lateBoundFetch,
     now: o.now ?? (() => new Date()),
     logger,
