@@ -17,7 +17,13 @@ import {
   type StandardWebhooksVerifier,
   standardWebhooksHeader,
 } from './standard-webhooks.js';
-import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from './types.js';
+import {
+  NO_EVENTS,
+  type Provider,
+  type ProviderContext,
+  type ProviderInstance,
+  type ProviderResult,
+} from './types.js';
 
 /** What a parser makes of one verified event: contexts, or why there are none. */
 export type StandardWebhooksParseResult =
@@ -103,7 +109,7 @@ function _start(
       const fields = { esp, eventId, note: result.note };
       if (result.warn) logger.warn(`not a ${spec.label} event; nothing to deliver`, fields);
       else logger.info(`${spec.label} event carries no tracking event; nothing to deliver`, fields);
-      return { events: [] };
+      return NO_EVENTS;
     },
   };
 }

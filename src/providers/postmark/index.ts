@@ -7,7 +7,7 @@ import {
   sharedSecretEntry,
   sharedSecretProvider,
 } from '../shared-secret-provider.js';
-import type { Provider } from '../types.js';
+import { NO_EVENTS, type Provider } from '../types.js';
 import { parsePostmarkRecord } from './parse.js';
 
 /** Options of `postmark()`: `password` (or `token`, or `header` + `value`) unless `verifySignature: false`. */
@@ -32,7 +32,7 @@ export function postmark(options: PostmarkOptions = {}): Provider {
       esp: 'postmark',
       ...result.fields,
     });
-    return { events: [] };
+    return NO_EVENTS;
   });
 }
 
