@@ -190,10 +190,9 @@ export function createFanoutSink(options: FanoutOptions): Sink {
   }
   const o = parseOptions(FanoutOptionsSchema, options);
   const endpoints = o.endpoints.map(_endpoint);
-  const settings: FanoutSettings = {
-    signal: undefined,
-    timeoutMs: o.timeoutMs,
-    retries: o.retries,
+  // Delivery reads timeoutMs and retries from `o`, and the rest as filled in here.
+  const settings: Omit<FanoutSettings, 'signal'> = {
+    ...o,
     fetch: o.fetch ?? lateBoundFetch,
     logger: o.logger ?? consoleLogger,
     sleep: o.sleep ?? _sleep,
