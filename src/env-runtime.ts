@@ -12,7 +12,7 @@ import type { BuiltinProvider } from './providers/registry-types.js';
 import type { Provider } from './providers/types.js';
 import type { RuntimeHooks } from './runtime-hooks.js';
 import { type DeadLetterSettings, DLQ_VARIABLES, deadLetterFromEnv } from './sinks/dlq.js';
-import { sinksFromEnv } from './sinks/env.js';
+import { SINK_VARIABLES, sinksFromEnv } from './sinks/env.js';
 import type { QueueLike } from './sinks/queue.js';
 import type { Sink } from './sinks/types.js';
 import { STORE_ROUTE_PATHS } from './store/api.js';
@@ -64,11 +64,7 @@ const _KNOWN_VARIABLES = [
   'MAIL_WEBHOOK_BASE_PATH',
   'MAIL_WEBHOOK_PROVIDERS',
   ...Object.keys(_NUMBERS),
-  'MAIL_WEBHOOK_SINKS',
-  'MAIL_WEBHOOK_QUEUE',
-  'MAIL_WEBHOOK_FANOUT_ENDPOINTS',
-  'MAIL_WEBHOOK_FANOUT_TIMEOUT_MS',
-  'MAIL_WEBHOOK_FANOUT_RETRIES',
+  ...SINK_VARIABLES,
   ...DLQ_VARIABLES,
   ...STORE_VARIABLES,
 ];

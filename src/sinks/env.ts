@@ -26,6 +26,8 @@ const QUEUE = 'MAIL_WEBHOOK_QUEUE';
 const ENDPOINTS = 'MAIL_WEBHOOK_FANOUT_ENDPOINTS';
 const TIMEOUT = 'MAIL_WEBHOOK_FANOUT_TIMEOUT_MS';
 const RETRIES = 'MAIL_WEBHOOK_FANOUT_RETRIES';
+/** Every variable the sinks read (a fan-out endpoint's secret aside: it is named in its entry). */
+export const SINK_VARIABLES = [SINKS, QUEUE, ENDPOINTS, TIMEOUT, RETRIES];
 const _KINDS = ['memory', 'queue', 'fanout'] as const;
 type _Kind = (typeof _KINDS)[number];
 const _ENDPOINT_KEYS = new Set(['url', 'secret', 'events']);
