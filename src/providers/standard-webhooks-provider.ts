@@ -80,11 +80,7 @@ function _start(
   const esp = spec.name;
   let verify: StandardWebhooksVerifier | undefined;
   if (o.verifySignature && o.secret) {
-    verify = createStandardWebhooksVerifier({
-      secrets: o.secret,
-      maxAgeSeconds: o.maxAgeSeconds,
-      now: context.now,
-    });
+    verify = createStandardWebhooksVerifier({ ...o, ...context, secrets: o.secret });
   } else {
     warnCheckOff(logger, `${spec.label} signature verification`, esp);
   }

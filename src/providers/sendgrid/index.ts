@@ -51,9 +51,7 @@ function _start(
     'SendGrid verification key could not be imported',
     'sendgrid',
   );
-  const verify =
-    o.verifySignature &&
-    createSendgridVerifier({ keys, maxAgeSeconds: o.maxAgeSeconds, now: context.now });
+  const verify = o.verifySignature && createSendgridVerifier({ ...o, ...context, keys });
   return {
     authenticate: verify
       ? requireSignatureHeader([SIGNATURE_HEADER], missingHeader(SIGNATURE_HEADER))
