@@ -44,8 +44,8 @@ interface Rule<K extends DetailKey> {
   readonly common?: (detail: Detail<K>) => Fields;
 }
 
-const _rule = <K extends DetailKey>(rule: Rule<K>): Rule<DetailKey> =>
-  rule as unknown as Rule<DetailKey>;
+/** A rule for one detail key, its functions typed for that key's detail. */
+type AnyRule = { [K in DetailKey]: Rule<K> }[DetailKey];
 
 const _optsOut = (detail: Detail<'subscription'>): boolean => {
   const prefs = detail.newTopicPreferences;
@@ -59,15 +59,15 @@ const _optsOut = (detail: Detail<'subscription'>): boolean => {
  * SES type name (eventType or legacy notificationType) -> how to read it. Read only through
  * `_ruleFor`: a plain object would answer `constructor` or `__proto__` from its prototype.
  */
-const RULES: Readonly<Record<string, Rule<DetailKey>>> = {
-  Send: _rule({ key: 'send', type: 'sent' }),
-  Delivery: _rule({
+const RULES: Readonly<Record<string, AnyRule>> = {
+  Send: { key: 'send', type: 'sent' },
+  Delivery: {
     key: 'delivery',
     type: 'delivered',
     targets: (d) =>
       d.recipients.map((address) => ({ address, fields: { mtaResponse: d.smtpResponse ?? null } })),
-  }),
-  DeliveryDelay: _rule({
+  },
+  DeliveryDelay: {
     key: 'deliveryDelay',
     type: 'deferred',
     targets: (d) =>
@@ -75,8 +75,8 @@ const RULES: Readonly<Record<string, Rule<DetailKey>>> = {
         address: r.emailAddress,
         fields: { description: d.delayType, mtaResponse: r.diagnosticCode ?? null },
       })),
-  }),
-  Bounce: _rule({
+  },
+  Bounce: {
     key: 'bounce',
     type: 'bounced',
     targets: (d) =>
@@ -90,24 +90,24 @@ const RULES: Readonly<Record<string, Rule<DetailKey>>> = {
           mtaResponse: r.diagnosticCode ?? null,
         },
       })),
-  }),
-  Reject: _rule({
+  },
+  Reject: {
     key: 'reject',
     type: 'rejected',
     common: (d) => ({ rejectReason: d.reason, rejectCategory: 'blocked', permanent: false }),
-  }),
-  'Rendering Failure': _rule({
+  },
+  'Rendering Failure': {
     key: 'failure',
     type: 'failed',
     common: (d) => ({ description: d.errorMessage, rejectCategory: 'other', permanent: false }),
-  }),
-  Open: _rule({ key: 'open', type: 'opened', common: (d) => ({ userAgent: d.userAgent ?? null }) }),
-  Click: _rule({
+  },
+  Open: { key: 'open', type: 'opened', common: (d) => ({ userAgent: d.userAgent ?? null }) },
+  Click: {
     key: 'click',
     type: 'clicked',
     common: (d) => ({ clickUrl: d.link, userAgent: d.userAgent ?? null }),
-  }),
-  Complaint: _rule({
+  },
+  Complaint: {
     key: 'complaint',
     type: 'complained',
     targets: (d) =>
@@ -119,16 +119,16 @@ const RULES: Readonly<Record<string, Rule<DetailKey>>> = {
           rejectCategory: 'spam',
         },
       })),
-  }),
-  Subscription: _rule({
+  },
+  Subscription: {
     key: 'subscription',
     type: (d) => (_optsOut(d) ? 'unsubscribed' : 'unknown'),
     common: (d) => (_optsOut(d) ? { rejectCategory: 'unsubscribed' } : {}),
-  }),
+  },
 };
 
 const _ruleFor = (typeName: string): Rule<DetailKey> | undefined =>
-  Object.hasOwn(RULES, typeName) ? RULES[typeName] : undefined;
+  Object.hasOwn(RULES, typeName) ? (RULES[typeName] as unknown as Rule<DetailKey>) : undefined;
 
 /** What a message turned out to be. */
 export type SesParseResult =
