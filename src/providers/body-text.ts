@@ -44,9 +44,7 @@ export const nestsTooDeep = (value: unknown): boolean => _isDeep(value, 0);
  */
 export function parseJson(text: string): unknown {
   const json: unknown = JSON.parse(text);
-  if (typeof json === 'object' && json !== null && _tooDeep(json, 1)) {
-    throw SyntaxError();
-  }
+  if (nestsTooDeep(json)) throw SyntaxError();
   return json;
 }
 
