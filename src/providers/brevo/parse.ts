@@ -41,8 +41,6 @@ const EVENTS: ReadonlyMap<string, Outcome> = new Map([
   ['unsubscribed', outcome('unsubscribed')],
 ]);
 
-const FAILURES: ReadonlySet<string> = new Set(['bounced', 'rejected', 'failed', 'deferred']);
-
 /**
  * `ts_epoch` (or `s_epoch`, as Brevo's proxy-open samples spell it): the one UTC field, in
  * milliseconds; `ts`, `ts_event` and `date` follow the account's time zone. A value below 10^11
@@ -87,7 +85,6 @@ async function _event(
   if (typeof timestamp === 'string') return { problem: timestamp };
   const kind = EVENTS.get(name) ?? outcome('unknown');
   const reason = ownText(element, 'reason');
-  const failure = FAILURES.has(kind.eventType);
   return {
     event: makeContext({
       ...kind,
@@ -99,9 +96,9 @@ async function _event(
       rawEvent: element,
       tags: _tags(element),
       metadata: metadataFromText(own(element, 'X-Mailin-custom'), 'X-Mailin-custom'),
-      rejectReason: failure && kind.eventType !== 'deferred' ? name : null,
-      // anymail leaves Brevo's description unset: `reason` is the MTA's answer, in mtaResponse.
-      description: null,
+      // Bounced, rejected and failed: the only outcomes with a `permanent`.
+      rejectReason: kind.permanent === null ? null : name,
+      // anymail leaves Brevo's description unset (null): `reason` is the MTA's answer.
       mtaResponse: reason,
       clickUrl: ownText(element, 'link'),
     }),
