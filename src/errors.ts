@@ -56,7 +56,7 @@ export const methodNotAllowed = (method: string, allow: string): HttpError =>
 
 export const isHttpError = (value: unknown): value is HttpError => value instanceof HttpError;
 
-const _JSON_HEADERS: Readonly<Record<string, string>> = {
+export const JSON_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'application/json; charset=utf-8',
 };
 
@@ -74,7 +74,7 @@ export type JsonAnswer = (
 export const jsonAnswer: JsonAnswer = (status, json, headers) =>
   new Response(json, {
     status,
-    headers: headers ? { ..._JSON_HEADERS, ...headers } : _JSON_HEADERS,
+    headers: headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS,
   });
 
 /** A JSON response with the given status. */

@@ -1,4 +1,5 @@
 /** `GET /healthz`, answered before the webhook handler: the same probe on every runtime. */
+import { JSON_HEADERS } from './errors.js';
 import { isSaneHost, pathnameOf } from './route.js';
 
 /** A fetch-style handler, as `createMailWebhookHandler` returns. */
@@ -19,7 +20,7 @@ export function withHealthCheck<A extends unknown[]>(
       isSaneHost(request.headers.get('host'))
     ) {
       return new Response(request.method === 'HEAD' ? null : '{"ok":true}', {
-        headers: { 'content-type': 'application/json; charset=utf-8' },
+        headers: JSON_HEADERS,
       });
     }
     return handler(request, ...rest);
