@@ -17,7 +17,7 @@ import type { QueueLike } from './sinks/queue.js';
 import type { Sink } from './sinks/types.js';
 import { STORE_ROUTE_PATHS } from './store/api.js';
 import { type OpenSqlite, STORE_VARIABLES, storeFromEnv } from './store/env.js';
-import { closestName } from './suggest.js';
+import { closestName, meanHint } from './suggest.js';
 
 export type { Env } from './env-values.js';
 
@@ -173,8 +173,7 @@ export function createRuntimeFromEnv(
       );
       continue;
     }
-    const hint = closest ? `; did you mean ${closest}?` : '';
-    logger.warn(`unknown variable ${name}: no setting reads it${hint}`, {
+    logger.warn(`unknown variable ${name}: no setting reads it${meanHint(closest)}`, {
       variable: name,
       ...(closest ? { didYouMean: closest } : {}),
     });

@@ -49,8 +49,10 @@ export function closestName(name: string, known: Iterable<string>): string | und
   return best;
 }
 
+/** "; did you mean X?" for a suggestion, else "". */
+export const meanHint = (closest: string | undefined): string =>
+  closest ? `; did you mean ${closest}?` : '';
+
 /** "; did you mean X?" when a close name exists, else "". */
-export const didYouMean = (name: string, known: Iterable<string>): string => {
-  const closest = closestName(name, known);
-  return closest ? `; did you mean ${closest}?` : '';
-};
+export const didYouMean = (name: string, known: Iterable<string>): string =>
+  meanHint(closestName(name, known));
