@@ -28,6 +28,10 @@ export function retryDelaySeconds(attempts: number): number {
   return Math.min(2 ** Math.max(attempts, 1) * 5, _MAX_DELAY_SECONDS);
 }
 
+/** Retries `message` after its backoff delay. */
+const _retry = (message: QueueMessageLike): void =>
+  message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+
 const _IDENTITY_FIELDS = ['eventId', 'eventType', 'messageId', 'recipient', 'espName'] as const;
 
 /** The identifying fields of an undecodable body, where they are short strings. */
@@ -55,7 +59,6 @@ async function _consume(
   logger: Logger,
   fields: Record<string, unknown>,
 ): Promise<void> {
-  const retry = () => message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
   let context: ReturnType<typeof decodeTrackingEvent>;
   try {
     const { body } = message;
@@ -90,7 +93,7 @@ async function _consume(
         error: describeThrown(error),
         delaySeconds: retryDelaySeconds(message.attempts),
       });
-      retry();
+      _retry(message);
       return;
     }
   }
@@ -122,7 +125,7 @@ export async function consumeQueueBatch(
         'queue consumer has no sinks (add fanout to MAIL_WEBHOOK_SINKS); retrying',
         fields,
       );
-      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+      _retry(message);
       continue;
     }
     try {
@@ -132,7 +135,7 @@ export async function consumeQueueBatch(
         ...fields,
         error: describeThrown(error),
       });
-      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+      _retry(message);
     }
   }
 }
