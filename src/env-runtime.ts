@@ -137,6 +137,19 @@ export function optionsFromEnv(env: Env, registry: Registry): MailWebhookOptions
     const value = envWholeNumber(env, name);
     if (value !== undefined) options[option] = value;
   }
+  // Two providers on one path: named by the _PATH variable that put one there (the later one's
+  // when both are set), not MAIL_WEBHOOK_PROVIDERS.
+  const mounted = new Map<string, string>();
+  for (const { name, path } of options.providers as Provider[]) {
+    const other = mounted.get(path);
+    if (other !== undefined) {
+      throw new ConfigError(
+        providerVariable(envString(env, providerVariable(name, 'path')) ? name : other, 'path'),
+        `${other} and ${name} are both mounted at "${path}"`,
+      );
+    }
+    mounted.set(path, name);
+  }
   // Checked here, so a bad value stops start-up naming the variable, not the option.
   _namingVariable(() => resolveOptions(options as MailWebhookOptions));
   return options as MailWebhookOptions;

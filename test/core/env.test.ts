@@ -134,6 +134,26 @@ describe('bad values stop start-up naming the variable', () => {
     expect(error.setting).toBe('MAIL_WEBHOOK_SES_PATH');
   });
 
+  describe('two providers on one path name the _PATH variable that put one there', () => {
+    const both = {
+      MAIL_WEBHOOK_PROVIDERS: 'ses,resend',
+      MAIL_WEBHOOK_RESEND_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    };
+    test.each([
+      [{ MAIL_WEBHOOK_RESEND_PATH: 'ses' }, 'MAIL_WEBHOOK_RESEND_PATH', 'ses'],
+      [{ MAIL_WEBHOOK_SES_PATH: 'resend' }, 'MAIL_WEBHOOK_SES_PATH', 'resend'],
+      [
+        { MAIL_WEBHOOK_SES_PATH: 'mail', MAIL_WEBHOOK_RESEND_PATH: 'mail' },
+        'MAIL_WEBHOOK_RESEND_PATH',
+        'mail',
+      ],
+    ])('%o names %s', (paths, variable, path) => {
+      const error = configErrorOf(() => optionsFromEnv({ ...both, ...paths }));
+      expect(error.setting).toBe(variable);
+      expect(error.message).toBe(`${variable}: ses and resend are both mounted at "${path}"`);
+    });
+  });
+
   test('MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS=abc names the variable', () => {
     const error = configErrorOf(() => start({ MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: 'abc' }));
     expect(error.setting).toBe('MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS');
