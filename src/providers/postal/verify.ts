@@ -76,7 +76,7 @@ export async function checkPostalSignature(
   const sha1 = sha256 === null ? request.headers.get(SHA1_HEADER) : null;
   const header = sha256 !== null ? SHA256_HEADER : SHA1_HEADER;
   const sent = sha256 ?? sha1;
-  if (!sent) {
+  if (sent === null) {
     return forbidden('signature-missing', `neither ${SHA256_HEADER} nor ${SHA1_HEADER} was sent`);
   }
   const signature = decodeBase64(sent.trim());

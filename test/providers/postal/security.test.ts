@@ -58,6 +58,16 @@ describe('Postal signature vectors (Postal CI key)', () => {
     expect([result.status, result.error]).toEqual([403, 'signature-invalid']);
     expect(result.events).toEqual([]);
   });
+
+  test('an empty SHA-256 header beside a good SHA-1 header is judged, and refused, as sent', async () => {
+    const headers = { ...VALID?.headers, 'X-Postal-Signature-256': '' };
+    const result = await post(vectorBody('MessageSent.body'), headers);
+    expect([result.status, result.error]).toEqual([403, 'signature-invalid']);
+    expect((result.body as { message: string }).message).toContain(
+      'X-Postal-Signature-256 is not a signature',
+    );
+    expect(result.events).toEqual([]);
+  });
 });
 
 describe('Postal attacks', () => {
