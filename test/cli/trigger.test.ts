@@ -177,6 +177,21 @@ describe('mailhooks trigger', () => {
     expect(result.err).not.toMatch(/pw-secret|SECRET/);
   });
 
+  test('a query on --to is a usage error naming the rule, never the query, and nothing is sent', async () => {
+    let sent = false;
+    const result = await cli(
+      ['trigger', 'bounced', '--to', 'http://app.test/hooks?tok=QUERY-TOKEN', '--secret', SECRET],
+      () => {
+        sent = true;
+        return new Response(null, { status: 204 });
+      },
+    );
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/--to: must not carry a query string/);
+    expect(`${result.out}${result.err}`).not.toContain('QUERY-TOKEN');
+    expect(sent).toBe(false);
+  });
+
   test('an unreachable receiver is exit code 1, with the error and its cause worded as send words them', async () => {
     const result = await cli(['trigger', 'bounced', '--to', URL_, '--secret', SECRET], () => {
       throw new TypeError('fetch failed', {
