@@ -30,9 +30,8 @@ export function redactUrl(text: string, url: string): string {
   return [url, new URL(url).href].reduce((out, raw) => out.split(raw).join(shown), text);
 }
 
-/** An answer as printed: the status line, then the body. */
-export async function printAnswer(io: CliIo, response: Response): Promise<void> {
-  const text = await response.text();
+/** An answer as printed: the status line, then its body `text`. */
+export function printAnswer(io: CliIo, response: Response, text: string): void {
   io.out(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
   if (text) io.out(text);
 }

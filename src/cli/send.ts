@@ -129,6 +129,7 @@ async function _post(
   request: { headers: Record<string, string>; body: string },
 ) {
   let response: Response;
+  let text: string;
   try {
     response = await io.fetch(url, {
       method: 'POST',
@@ -137,12 +138,14 @@ async function _post(
       redirect: 'manual',
       signal: AbortSignal.timeout(30_000),
     });
+    // The answer is read here too: a connection that breaks off mid-body is unreachable, not a crash.
+    text = await response.text();
   } catch (error) {
     // Worded as `trigger` words it (through the fan-out): the error's class, message and cause.
     io.err(`could not reach ${showUrl(url)}: ${redactUrl(describeWithCause(error), url)}`);
     return false;
   }
-  await printAnswer(io, response);
+  printAnswer(io, response, text);
   return response.status >= 200 && response.status < 300;
 }
 

@@ -287,6 +287,22 @@ describe('mailhooks send', () => {
     expect(result.err).not.toContain('SECRET');
   });
 
+  test('an answer that breaks off mid-body is exit code 1 with one line, not a stack', async () => {
+    const result = await cli(['send', 'ses', 'delivered', '--to', 'http://127.0.0.1:9/x'], () => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"ok":'));
+          controller.error(new TypeError('terminated', { cause: new Error('other side closed') }));
+        },
+      });
+      return new Response(body, { status: 200 });
+    });
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(
+      'could not reach http://127.0.0.1:9/x: TypeError: terminated (Error: other side closed)',
+    );
+  });
+
   test('--list names every provider and its events', async () => {
     const result = await cli(['send', '--list']);
     expect(result.code).toBe(0);

@@ -1,6 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, test } from 'vitest';
 import { CLI_PROVIDERS } from '../../src/cli/samples/index';
+import { TRACKING_EVENT_TYPES } from '../../src/events';
 import { verifyTrackingWebhook, WebhookVerificationError } from '../../src/receiver';
 import type { DecodedTrackingContext } from '../../src/wire';
 import { cli } from './harness';
@@ -54,6 +56,56 @@ describe('mailhooks trigger', () => {
         expect(context.timestamp).toBeInstanceOf(Date);
         expect(context.rawEvent).toBeTypeOf('object');
       }
+    },
+  );
+
+  test.each(TRACKING_EVENT_TYPES)(
+    '%s: HMAC-SHA256 of {id}.{ts}.{body} under the key after whsec_, verified by verifyTrackingWebhook too',
+    async (eventType) => {
+      const posts: { headers: Headers; body: string }[] = [];
+      const result = await cli(
+        [
+          'trigger',
+          eventType,
+          '--to',
+          URL_,
+          '--secret',
+          SECRET,
+          '--recipients',
+          'a@example.com,b@example.org',
+        ],
+        async (request) => {
+          posts.push({ headers: request.headers, body: await request.text() });
+          return new Response(null, { status: 204 });
+        },
+      );
+      expect(result.code).toBe(0);
+      expect(`${result.out}${result.err}`).not.toContain(SECRET.slice('whsec_'.length));
+      const key = Buffer.from(SECRET.slice('whsec_'.length), 'base64');
+      const recipients: string[] = [];
+      for (const { headers, body } of posts) {
+        const id = headers.get('webhook-id') ?? '';
+        const timestamp = headers.get('webhook-timestamp') ?? '';
+        const expected = createHmac('sha256', key)
+          .update(`${id}.${timestamp}.${body}`)
+          .digest('base64');
+        expect(headers.get('webhook-signature')?.split(' ')).toContain(`v1,${expected}`);
+        expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(60);
+        const payload = JSON.parse(body);
+        expect(Object.keys(payload)).toEqual(['type', 'timestamp', 'data']);
+        expect(payload.type).toBe(`email.${eventType}`);
+        expect(payload.timestamp).toBe(payload.data.timestamp);
+        const context = await verifyTrackingWebhook(
+          new Request(URL_, { method: 'POST', headers, body }),
+          SECRET,
+        );
+        expect(context.eventType).toBe(eventType);
+        expect(context.timestamp).toBeInstanceOf(Date);
+        recipients.push(context.recipient);
+      }
+      expect(recipients).toEqual(['a@example.com', 'b@example.org']);
+      // One event, two recipients: two webhook-ids.
+      expect(new Set(posts.map((p) => p.headers.get('webhook-id'))).size).toBe(2);
     },
   );
 
@@ -123,6 +175,21 @@ describe('mailhooks trigger', () => {
     expect(result.code).toBe(2);
     expect(result.err).toContain('--to must not carry credentials');
     expect(result.err).not.toMatch(/pw-secret|SECRET/);
+  });
+
+  test('a query on --to is a usage error naming the rule, never the query, and nothing is sent', async () => {
+    let sent = false;
+    const result = await cli(
+      ['trigger', 'bounced', '--to', 'http://app.test/hooks?tok=QUERY-TOKEN', '--secret', SECRET],
+      () => {
+        sent = true;
+        return new Response(null, { status: 204 });
+      },
+    );
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/--to: must not carry a query string/);
+    expect(`${result.out}${result.err}`).not.toContain('QUERY-TOKEN');
+    expect(sent).toBe(false);
   });
 
   test('an unreachable receiver is exit code 1, with the error and its cause worded as send words them', async () => {
