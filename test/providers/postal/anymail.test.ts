@@ -103,6 +103,19 @@ describe("anymail's Postal tracking cases", () => {
     });
   });
 
+  // anymail raises a configuration error for any body with `rcpt_to` (an HTTP endpoint's inbound
+  // mail); DESIGN: inbound mail gives no event, so 200 with none, and a warning to fix the route.
+  test('test_misconfigured_inbound: { rcpt_to } alone is inbound mail: 200, no events, a warning', async () => {
+    const { handle, events, lines } = await setup();
+    const body = JSON.stringify({ rcpt_to: 'to@example.org' });
+    const result = await answer(await handle(await postalRequest(body, { headers: ['SHA-1'] })));
+    expect(result).toEqual({ status: 200, body: { ok: true, events: 0 } });
+    expect(events).toEqual([]);
+    expect(lines.filter((l) => l.level === 'warn').map((l) => l.fields.note)).toEqual([
+      'inbound mail (a Postal HTTP endpoint)',
+    ]);
+  });
+
   test('test_ignore_incoming_events: 200, no events', async () => {
     const { result, events } = await post('anymail_ignore_incoming_events');
     expect(result).toEqual({ status: 200, body: { ok: true, events: 0 } });
