@@ -17,7 +17,8 @@ const ANYMAIL_TIME = new Date(1606753101 * 1000).toISOString();
 async function post(name: string) {
   const body = read(name);
   const { handle, events } = await setup();
-  const result = await answer(await handle(await postalRequest(body)));
+  // anymail's ClientWithPostalSignature signs X-Postal-Signature (SHA-1) only.
+  const result = await answer(await handle(await postalRequest(body, { headers: ['SHA-1'] })));
   return { result, events, raw: JSON.parse(body) };
 }
 
@@ -119,6 +120,20 @@ describe("anymail's Postal tracking cases", () => {
   test('test_ignore_incoming_events: 200, no events', async () => {
     const { result, events } = await post('anymail_ignore_incoming_events');
     expect(result).toEqual({ status: 200, body: { ok: true, events: 0 } });
+    expect(events).toEqual([]);
+  });
+
+  // anymail answers 400; DESIGN: a bad signature is 403 (an empty header: signature-missing).
+  test('test_failed_signature_check: 403 for base64 garbage, garbage, and an empty header', async () => {
+    const { handle, events } = await setup();
+    const body = JSON.stringify({ some: 'data' });
+    for (const signature of [btoa('invalid'), 'garbage', '']) {
+      const request = await postalRequest(body, {
+        headers: [],
+        extra: { 'x-postal-signature': signature },
+      });
+      expect((await handle(request)).status).toBe(403);
+    }
     expect(events).toEqual([]);
   });
 });
