@@ -101,6 +101,53 @@ describe("anymail's Mandrill tracking cases", () => {
     expect((await handle(await mandrillArgs([]))).status).toBe(403);
   });
 
+  // anymail's test client posts `data={'mandrill_events': ...}` as multipart/form-data, and Django
+  // reads it as it reads a urlencoded form: the same params are signed either way.
+  test('a multipart/form-data post of the same signed params is read as the form', async () => {
+    const { handle, events } = setup();
+    const text = JSON.stringify([{ event: 'open', msg, _id: 'id-1', ts: 1461095246 }]);
+    const signature = await hmacBase64(
+      TEST_WEBHOOK_KEY,
+      `${CONFIGURED}mandrill_events${text}`,
+      'SHA-1',
+    );
+    const form = new FormData();
+    form.set('mandrill_events', text);
+    const request = new Request(ROUTE, {
+      method: 'POST',
+      body: form,
+      headers: { 'x-mandrill-signature': signature },
+    });
+    const response = await handle(request);
+    expect([response.status, await response.json()]).toEqual([200, { ok: true, events: 1 }]);
+    expect(events.map((e) => [e.eventType, e.recipient])).toEqual([
+      ['opened', 'recipient@example.com'],
+    ]);
+  });
+
+  test('a multipart body that cannot be read, or that sends a file, is 400 invalid-form', async () => {
+    const { handle } = setup();
+    const broken = new Request(ROUTE, {
+      method: 'POST',
+      body: '--x\r\nnot a part',
+      headers: { 'content-type': 'multipart/form-data; boundary=x', 'x-mandrill-signature': 'a' },
+    });
+    const file = new FormData();
+    file.set('mandrill_events', new Blob(['[]']), 'events.json');
+    const withFile = new Request(ROUTE, {
+      method: 'POST',
+      body: file,
+      headers: { 'x-mandrill-signature': 'a' },
+    });
+    for (const request of [broken, withFile]) {
+      const response = await handle(request);
+      expect([response.status, ((await response.json()) as { error: string }).error]).toEqual([
+        400,
+        'invalid-form',
+      ]);
+    }
+  });
+
   test('test_post_request_invalid_json: GARBAGE DATA is 400', async () => {
     const { handle } = setup();
     const response = await handle(await mandrillArgs([], { events: 'GARBAGE DATA' }));
