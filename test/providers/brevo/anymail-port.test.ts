@@ -262,6 +262,17 @@ describe("anymail's Brevo basic-auth cases (DESIGN: 401 missing, 403 wrong)", ()
     expect((await send(body)).status).toBe(401);
   });
 
+  // anymail's call_webhook posts `{}`, which names no event: as DESIGN has an SES Message with
+  // no event type, not a tracking event: 200 with a warning and no events (never a 400 retried).
+  test("anymail's `{}` with the right credentials: 200, no events, a warning", async () => {
+    const { post: send, events, warnings } = harness(brevo({ password: 'password' }));
+    expect(await send('{}', AUTH)).toEqual({ status: 200, body: { ok: true, events: 0 } });
+    expect(events).toEqual([]);
+    expect(warnings().map((l) => l.msg)).toEqual([
+      'Brevo request carries no tracking event: no "event": not a Brevo event',
+    ]);
+  });
+
   test('test_supports_credential_rotation: any password of the list', async () => {
     const send = setup(['pass1', 'pass2']);
     expect((await send(body, { authorization: basic('cred1', 'pass1') })).status).toBe(200);

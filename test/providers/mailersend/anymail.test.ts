@@ -490,6 +490,15 @@ describe("anymail's MailerSend v1 tracking cases", () => {
     expect(warnings.map((l) => l.fields.note)).toEqual(['inbound.message is inbound mail']);
   });
 
+  // anymail's call_webhook posts {"data": {"type": "sent"}}: no top-level `type`, so, as DESIGN has
+  // an SES Message with no event type, not a tracking event: 200 with a warning, no events.
+  test('test_verifies_correct_signature: {"data":{"type":"sent"}} is 200, no events, a warning', async () => {
+    const { result, count, lines } = await postV1({ data: { type: 'sent' } });
+    expect([result, count]).toEqual([{ status: 200, body: { ok: true, events: 0 } }, 0]);
+    const warnings = lines.filter((l) => l.level === 'warn');
+    expect(warnings.map((l) => l.fields.note)).toEqual(['no "type": not a MailerSend event']);
+  });
+
   test('test_verifies_missing_signature / bad signature: 403 (anymail: 400)', async () => {
     const { handle } = setup({ secret: TEST_WEBHOOK_SIGNING_SECRET });
     const body = serialize(v1('sent', 'x', '2023-02-27T21:09:49Z', v1Email('a@example.com'), null));
