@@ -98,6 +98,10 @@ export function parsePostalEvent(json: unknown, digest: string): PostalParseResu
     // Postal retries anything but a 2xx: a route pointed here by mistake would retry for hours.
     return { kind: 'ignored', note: 'inbound mail (a Postal HTTP endpoint)', warn: true };
   }
+  // No `event` at all: not a Postal event (as an SES Message with no event type).
+  if (!Object.hasOwn(raw, 'event')) {
+    return { kind: 'ignored', note: 'no "event": not a Postal event', warn: true };
+  }
   const parsed = parseOr400(EventSchema, raw, REASON, 'Postal event');
   if (isHttpError(parsed)) return parsed;
   const { payload } = parsed;

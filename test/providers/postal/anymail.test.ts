@@ -136,4 +136,19 @@ describe("anymail's Postal tracking cases", () => {
     }
     expect(events).toEqual([]);
   });
+
+  // anymail posts { some: 'data' } only with bad signatures; signed, it names no event: as DESIGN
+  // has an SES message with no event type, not a tracking event (200, a warning), not a 400.
+  test('a signed body with no event at all is 200 with no events and a warning', async () => {
+    const { handle, events, lines } = await setup();
+    const request = await postalRequest(JSON.stringify({ some: 'data' }), { headers: ['SHA-1'] });
+    expect(await answer(await handle(request))).toEqual({
+      status: 200,
+      body: { ok: true, events: 0 },
+    });
+    expect(events).toEqual([]);
+    expect(lines.filter((l) => l.level === 'warn').map((l) => l.fields.note)).toEqual([
+      'no "event": not a Postal event',
+    ]);
+  });
 });
