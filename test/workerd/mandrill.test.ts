@@ -5,7 +5,9 @@ import {
   answer,
   mandrillRequest,
   OTHER_KEY,
+  PUBLIC_URL,
   setup,
+  sign,
   URL_LOCAL,
 } from '../providers/mandrill/helpers.js';
 
@@ -43,5 +45,22 @@ describe('mandrill inside workerd', () => {
     expect((await handle(await mandrillRequest(EVENTS, { key: OTHER_KEY }))).status).toBe(403);
     expect((await handle(await mandrillRequest(EVENTS, { url: URL_LOCAL }))).status).toBe(403);
     expect(events).toEqual([]);
+  });
+
+  test('the same signed form as multipart/form-data verifies too', async () => {
+    const { handle, events } = setup();
+    const text = JSON.stringify(EVENTS);
+    const form = new FormData();
+    form.set('mandrill_events', text);
+    const request = new Request(URL_LOCAL, {
+      method: 'POST',
+      body: form,
+      headers: { 'x-mandrill-signature': await sign(PUBLIC_URL, text) },
+    });
+    expect(await answer(await handle(request))).toEqual({
+      status: 200,
+      body: { ok: true, events: 2 },
+    });
+    expect(events.map((e) => e.eventType)).toEqual(['clicked', 'deferred']);
   });
 });

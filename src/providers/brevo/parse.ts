@@ -78,6 +78,8 @@ async function _event(
     return { ignored: 'inbound mail (Brevo inbound parsing webhook)', warn: true };
   }
   const name = own(element, 'event');
+  // No `event` at all: not a Brevo event (as an SES Message with no event type), not a broken one.
+  if (name === undefined) return { ignored: 'no "event": not a Brevo event', warn: true };
   if (typeof name !== 'string') return { problem: 'field "event" is missing' };
   const recipient = ownText(element, 'email');
   if (recipient === null) return { problem: 'field "email" is missing' };

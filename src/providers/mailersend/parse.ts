@@ -173,6 +173,8 @@ export function parseMailersendEvent(
   }
   const event = json as Record<string, unknown>;
   const type = Object.hasOwn(event, 'type') ? event.type : undefined;
+  // No `type` at all: not a MailerSend event (as an SES Message with no event type).
+  if (type === undefined) return { kind: 'ignored', note: 'no "type": not a MailerSend event' };
   if (typeof type !== 'string') {
     return badRequest(REASON, 'MailerSend event field "type" is missing');
   }

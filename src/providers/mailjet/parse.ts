@@ -97,9 +97,12 @@ async function _event(
   const name = own(element, 'event');
   if (typeof name !== 'string') {
     // The Parse API (inbound mail) posts messages with Sender/Recipient/Parts and no event.
+    // No `event` at all: not a Mailjet event (as an SES Message with no event type).
     return Object.hasOwn(element, 'Parts') || Object.hasOwn(element, 'Sender')
       ? { ignored: 'inbound mail (Mailjet Parse API)', warn: true }
-      : { problem: 'field "event" is missing' };
+      : name === undefined
+        ? { ignored: 'no "event": not a Mailjet event', warn: true }
+        : { problem: 'field "event" is missing' };
   }
   const recipient = ownText(element, 'email');
   if (recipient === null) return { problem: 'field "email" is missing' };

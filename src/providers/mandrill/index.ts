@@ -1,6 +1,6 @@
 /** Mandrill (Mailchimp Transactional): verify the URL-bound HMAC-SHA1, then parse `mandrill_events`. */
 import * as v from 'valibot';
-import { ConfigError, isHttpError } from '../../errors.js';
+import { badRequest, ConfigError, isHttpError } from '../../errors.js';
 import { decodeUtf8 } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
 import { importHmacKeys } from '../hmac.js';
@@ -59,9 +59,22 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
         logger.info('Mandrill set-up probe (HEAD) answered', { esp: NAME });
         return NO_EVENTS;
       }
-      const text = decodeUtf8(body);
-      if (typeof text !== 'string') return text;
-      const form = readForm(text);
+      const type = request.headers.get('content-type') ?? '';
+      let fields: Iterable<[string, unknown]>;
+      if (/^\s*multipart\/form-data\b/i.test(type)) {
+        try {
+          fields = await new Response(body as Uint8Array<ArrayBuffer>, {
+            headers: { 'content-type': type },
+          }).formData();
+        } catch {
+          return badRequest('invalid-form', 'the multipart/form-data body cannot be read');
+        }
+      } else {
+        const text = decodeUtf8(body);
+        if (typeof text !== 'string') return text;
+        fields = new URLSearchParams(text);
+      }
+      const form = readForm(fields);
       if (isHttpError(form)) return form;
       if (url !== undefined) {
         const refused = await checkMandrillSignature(request, form, url, keys);

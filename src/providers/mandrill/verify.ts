@@ -6,13 +6,22 @@ import { hmacMatchesAny } from '../hmac.js';
 export const SIGNATURE_HEADER = 'X-Mandrill-Signature';
 
 /**
- * The POST parameters of a form body, each name once, or 400 `invalid-form` when a name repeats:
+ * The POST parameters of a form (urlencoded as Mandrill posts it, or multipart as a test client
+ * may: the same parameters are signed), each name once, or 400 `invalid-form` when a name repeats:
  * Mandrill sends each once, and with two copies the signature could cover one while the other
  * is parsed. The signature check and the parser both read this map.
  */
-export function readForm(text: string): ReadonlyMap<string, string> | HttpError {
+export function readForm(
+  fields: Iterable<[string, unknown]>,
+): ReadonlyMap<string, string> | HttpError {
   const params = new Map<string, string>();
-  for (const [name, value] of new URLSearchParams(text)) {
+  for (const [name, value] of fields) {
+    if (typeof value !== 'string') {
+      return badRequest(
+        'invalid-form',
+        `form field ${JSON.stringify(name.slice(0, 64))} is a file`,
+      );
+    }
     if (params.has(name)) {
       return badRequest(
         'invalid-form',

@@ -76,15 +76,13 @@ export type PostalParseResult =
   | { readonly kind: 'ignored'; readonly note: string; readonly warn?: boolean };
 
 /**
- * A message an HTTP endpoint of Postal's (inbound routing) posts: no `event`, the envelope
- * recipient and the message, raw (`message`, `base64`) or processed (`plain_body`, `html_body`).
- * Postal's docs show the raw form without `rcpt_to`, so `message` with `base64` is enough.
+ * A message an HTTP endpoint of Postal's (inbound routing) posts: no `event`, and the envelope
+ * recipient `rcpt_to` (django-anymail's test, whatever else comes with it), or the raw form
+ * (`message` with `base64`), which Postal's docs show without `rcpt_to`.
  */
 function _isInboundMail(raw: Record<string, unknown>): boolean {
-  if (Object.hasOwn(raw, 'event')) return false;
   const has = (key: string) => Object.hasOwn(raw, key);
-  if (has('message') && has('base64')) return true;
-  return has('rcpt_to') && (has('message') || has('plain_body') || has('html_body'));
+  return !has('event') && (has('rcpt_to') || (has('message') && has('base64')));
 }
 
 /**
@@ -99,6 +97,10 @@ export function parsePostalEvent(json: unknown, digest: string): PostalParseResu
   if (_isInboundMail(raw)) {
     // Postal retries anything but a 2xx: a route pointed here by mistake would retry for hours.
     return { kind: 'ignored', note: 'inbound mail (a Postal HTTP endpoint)', warn: true };
+  }
+  // No `event` at all: not a Postal event (as an SES Message with no event type).
+  if (!Object.hasOwn(raw, 'event')) {
+    return { kind: 'ignored', note: 'no "event": not a Postal event', warn: true };
   }
   const parsed = parseOr400(EventSchema, raw, REASON, 'Postal event');
   if (isHttpError(parsed)) return parsed;

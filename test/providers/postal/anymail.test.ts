@@ -17,7 +17,8 @@ const ANYMAIL_TIME = new Date(1606753101 * 1000).toISOString();
 async function post(name: string) {
   const body = read(name);
   const { handle, events } = await setup();
-  const result = await answer(await handle(await postalRequest(body)));
+  // anymail's ClientWithPostalSignature signs X-Postal-Signature (SHA-1) only.
+  const result = await answer(await handle(await postalRequest(body, { headers: ['SHA-1'] })));
   return { result, events, raw: JSON.parse(body) };
 }
 
@@ -103,9 +104,51 @@ describe("anymail's Postal tracking cases", () => {
     });
   });
 
+  // anymail raises a configuration error for any body with `rcpt_to` (an HTTP endpoint's inbound
+  // mail); DESIGN: inbound mail gives no event, so 200 with none, and a warning to fix the route.
+  test('test_misconfigured_inbound: { rcpt_to } alone is inbound mail: 200, no events, a warning', async () => {
+    const { handle, events, lines } = await setup();
+    const body = JSON.stringify({ rcpt_to: 'to@example.org' });
+    const result = await answer(await handle(await postalRequest(body, { headers: ['SHA-1'] })));
+    expect(result).toEqual({ status: 200, body: { ok: true, events: 0 } });
+    expect(events).toEqual([]);
+    expect(lines.filter((l) => l.level === 'warn').map((l) => l.fields.note)).toEqual([
+      'inbound mail (a Postal HTTP endpoint)',
+    ]);
+  });
+
   test('test_ignore_incoming_events: 200, no events', async () => {
     const { result, events } = await post('anymail_ignore_incoming_events');
     expect(result).toEqual({ status: 200, body: { ok: true, events: 0 } });
     expect(events).toEqual([]);
+  });
+
+  // anymail answers 400; DESIGN: a bad signature is 403 (an empty header: signature-missing).
+  test('test_failed_signature_check: 403 for base64 garbage, garbage, and an empty header', async () => {
+    const { handle, events } = await setup();
+    const body = JSON.stringify({ some: 'data' });
+    for (const signature of [btoa('invalid'), 'garbage', '']) {
+      const request = await postalRequest(body, {
+        headers: [],
+        extra: { 'x-postal-signature': signature },
+      });
+      expect((await handle(request)).status).toBe(403);
+    }
+    expect(events).toEqual([]);
+  });
+
+  // anymail posts { some: 'data' } only with bad signatures; signed, it names no event: as DESIGN
+  // has an SES message with no event type, not a tracking event (200, a warning), not a 400.
+  test('a signed body with no event at all is 200 with no events and a warning', async () => {
+    const { handle, events, lines } = await setup();
+    const request = await postalRequest(JSON.stringify({ some: 'data' }), { headers: ['SHA-1'] });
+    expect(await answer(await handle(request))).toEqual({
+      status: 200,
+      body: { ok: true, events: 0 },
+    });
+    expect(events).toEqual([]);
+    expect(lines.filter((l) => l.level === 'warn').map((l) => l.fields.note)).toEqual([
+      'no "event": not a Postal event',
+    ]);
   });
 });
