@@ -198,6 +198,19 @@ describe("anymail's SES envelopes, signature checks off", () => {
     expect(missing.headers.get('www-authenticate')).toMatch(/^Basic /);
   });
 
+  test("anymail's WEBHOOK_SECRET form: a secret `username:password` matches those credentials as a whole", async () => {
+    const { handle } = setup({ verifySignature: false, secret: ['cred1:pass1', 'cred2:pass2'] });
+    const sns = { Type: 'Notification', MessageId: '123', Message: '{}' };
+    const post = (creds: string) =>
+      handle(postFromSns(sns, { authorization: `Basic ${btoa(creds)}` })).then((r) => r.status);
+    expect(await post('cred1:pass1')).toBe(200);
+    expect(await post('cred2:pass2')).toBe(200);
+    // Each pair is one secret: another user name with its password, or half a pair, is not.
+    expect(await post('cred1:pass2')).toBe(403);
+    expect(await post('baduser:wrongpassword')).toBe(403);
+    expect(await post('someone:cred1:pass1')).toBe(200);
+  });
+
   test('a topic allow-list still applies: no TopicArn is refused 403 topic-not-allowed', async () => {
     const { handle, events } = setup({
       verifySignature: false,
