@@ -92,6 +92,9 @@ export async function checkSharedSecret(
         ([passwordOk, nameOk]) => passwordOk && nameOk,
       ),
     );
+    // Without a username, `user:password` as a whole may be the secret (django-anymail's form).
+    if (username === undefined)
+      sent.push(matchesAny(`${basic.user}:${basic.password}`, secret.password));
   }
   const token = secret.token?.length ? bearerToken(authorization) : undefined;
   if (token !== undefined && secret.token) sent.push(matchesAny(token, secret.token));

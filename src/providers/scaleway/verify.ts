@@ -57,6 +57,9 @@ const _scalewayPolicy = (
   },
 });
 
+/** Refusals a newer certificate at the same URL could lift. */
+const _STALE = new Set(['signature-invalid', 'cert-expired', 'cert-not-yet-valid']);
+
 /**
  * Creates a verifier with its own certificate cache (each certificate's issuer is checked once,
  * when it is downloaded). Resolves to `undefined` for a genuine, allowed message, or a refusal.
@@ -66,23 +69,44 @@ export function createScalewayVerifier(
 ): (message: SnsMessage) => Promise<HttpError | undefined> {
   // Which anchor vouched for each downloaded certificate, by URL (bounded as the cache is).
   const issuers = new Map<string, TrustAnchor>();
-  const certificates = createKeyCache({
-    fetch: options.fetch,
-    logger: options.logger,
-    timeoutMs: options.fetchTimeoutMs,
-    check: async (der, url) => {
-      const issuer = await issuerOf(der, options.anchors, options.now());
-      if (isHttpError(issuer)) return issuer;
-      if (issuers.size >= DEFAULT_MAX_CERTS * 2)
-        issuers.delete(issuers.keys().next().value as string);
-      issuers.set(url, issuer);
-      return undefined;
-    },
-  });
+  const check = async (der: Uint8Array<ArrayBuffer>, url: string) => {
+    const issuer = await issuerOf(der, options.anchors, options.now());
+    if (isHttpError(issuer)) return issuer;
+    if (issuers.size >= DEFAULT_MAX_CERTS * 2)
+      issuers.delete(issuers.keys().next().value as string);
+    issuers.set(url, issuer);
+    return undefined;
+  };
+  // One cache per certificate URL, least recently used first, so that one URL's certificate can
+  // be dropped: Scaleway may rotate a certificate at the same URL (Symfony's parser refetches it
+  // too), and a stale copy must not refuse every message until a restart.
+  const caches = new Map<string, ReturnType<typeof createKeyCache>>();
+  const certificates = (url: string) => {
+    let cache = caches.get(url);
+    caches.delete(url);
+    cache ??= createKeyCache({
+      fetch: options.fetch,
+      logger: options.logger,
+      timeoutMs: options.fetchTimeoutMs,
+      check,
+    });
+    caches.set(url, cache);
+    if (caches.size > DEFAULT_MAX_CERTS) caches.delete(caches.keys().next().value as string);
+    return cache(url);
+  };
   const checkSignature = createSignatureCheck(
     _scalewayPolicy(options.maxAgeSeconds, issuers),
     certificates,
   );
+  /** The signature check, once more with a fresh download when a cached certificate failed it. */
+  const checkFresh = async (message: SnsMessage, now: Date) => {
+    const url = checkScalewayCertUrl(message.SigningCertURL ?? '');
+    const cached = typeof url === 'string' && caches.has(url);
+    const refused = await checkSignature(message, now);
+    if (!cached || !refused || !_STALE.has(refused.reason)) return refused;
+    caches.delete(url);
+    return checkSignature(message, now);
+  };
   return async (message) => {
     const notAllowed = checkTopicAllowed(
       message.TopicArn,
@@ -90,7 +114,7 @@ export function createScalewayVerifier(
       options.topicVariable,
     );
     if (notAllowed || !options.verifySignature) return notAllowed;
-    return checkSignature(message, options.now());
+    return checkFresh(message, options.now());
   };
 }
 

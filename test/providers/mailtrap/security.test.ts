@@ -156,6 +156,33 @@ describe('Mailtrap batches', () => {
     });
   });
 
+  test("inbound notices, as sent and as in Mailtrap's sample (inbound_message_received), are no events and no warning", async () => {
+    const { handle, lines } = setup();
+    const body = JSON.stringify({
+      events: [
+        {
+          event: 'inbound.message_received',
+          event_id: 'e1',
+          timestamp: 1,
+          inbox_id: 7,
+          message_id: 'm1',
+        },
+        {
+          event: 'inbound_message_received',
+          event_id: 'e2',
+          timestamp: 1,
+          inbox_id: 1,
+          message_id: 'm2',
+        },
+      ],
+    });
+    expect((await answer(await handle(await mailtrapRequest(body)))).body).toEqual({
+      ok: true,
+      events: 0,
+    });
+    expect(lines.filter((l) => l.level === 'warn')).toEqual([]);
+  });
+
   test('bodies that are not a batch are 400 naming the field', async () => {
     const { handle } = setup();
     const cases: [string, string][] = [

@@ -31,6 +31,18 @@ describe('Postmark HTTP Basic', () => {
     expect(events).toEqual([]);
   });
 
+  test("django-anymail's WEBHOOK_SECRET list (cred1:pass1, cred2:pass2) as passwords: each pair matches whole, a mixed pair does not", async () => {
+    const options = { password: ['cred1:pass1', 'cred2:pass2'] };
+    expect(await statusOf(options, { authorization: basic('cred1', 'pass1') })).toBe(200);
+    expect(await statusOf(options, { authorization: basic('cred2', 'pass2') })).toBe(200);
+    expect(await statusOf(options, { authorization: basic('cred1', 'pass2') })).toBe(403);
+    expect(await statusOf(options, { authorization: basic('baduser', 'wrongpassword') })).toBe(403);
+    // With a username set, only that user and the password part count, as before.
+    const named = { username: 'cred1', password: ['pass1'] };
+    expect(await statusOf(named, { authorization: basic('cred1', 'pass1') })).toBe(200);
+    expect(await statusOf(named, { authorization: basic('other', 'pass1') })).toBe(403);
+  });
+
   test('a wrong password is 403 and the body is never read', async () => {
     const { handle } = postmarkHandler();
     const { stream, state } = watchedBody(DELIVERY);

@@ -1,0 +1,127 @@
+/**
+ * A Scaleway signing certificate rotated at the same URL (Symfony's parser test
+ * testRotatedCertificateIsRefetched): the cached certificate no longer verifies, so it is
+ * downloaded once more before the message is refused; a forgery is still refused.
+ */
+import { beforeAll, describe, expect, test } from 'vitest';
+import { scaleway } from '../../../src/index.js';
+import { captureHandler } from '../../helpers/capture-handler.js';
+import { generateSigningKeys, serveCertificates } from '../../helpers/signing.js';
+import {
+  createAuthority,
+  createScalewaySigner,
+  issue,
+  scalewayHandler,
+  scalewayRequest,
+  TOPIC_ARN,
+} from './helpers.js';
+
+const CERT_URL = 'https://messaging.s3.fr-par.scw.cloud/certs/cert-11111111.pem';
+const DAY_MS = 24 * 60 * 60 * 1000;
+const delivered = {
+  id: 'af5c1aac-cf1b-4d4d-9e46-e6d0cd40b81c',
+  type: 'email_delivered',
+  email_id: 'd4fbec9d-eed9-44d5-af47-c1126467a5ca',
+  created_at: '2026-01-15T10:30:00Z',
+  email_to: 'recipient@example.com',
+};
+
+let ca: Awaited<ReturnType<typeof createAuthority>>;
+beforeAll(async () => {
+  ca = await createAuthority();
+});
+
+/** Two signers for the same URL, as before and after a rotation, and a fetch serving `served.pem`. */
+async function rotation() {
+  const [oldKeys, newKeys] = await Promise.all([generateSigningKeys(), generateSigningKeys()]);
+  const before = await createScalewaySigner({
+    keys: oldKeys,
+    certPem: await issue(ca.keys, oldKeys),
+    certUrl: CERT_URL,
+  });
+  const after = await createScalewaySigner({
+    keys: newKeys,
+    certPem: await issue(ca.keys, newKeys),
+    certUrl: CERT_URL,
+  });
+  const served = { pem: before.certPem };
+  const fetch = serveCertificates({}, () => CERT_URL);
+  // Serve whatever certificate is current at the one URL.
+  const current = (async (input: RequestInfo | URL) => {
+    fetch.calls.push(String(input));
+    return new Response(served.pem, { status: 200 });
+  }) as typeof globalThis.fetch;
+  return { before, after, served, calls: fetch.calls, fetch: current };
+}
+
+describe('a certificate rotated at the same URL', () => {
+  test('is downloaded again once, and the message signed with the new key is accepted', async () => {
+    const { before, after, served, calls, fetch } = await rotation();
+    const { handle, received } = scalewayHandler(
+      { topicArns: [TOPIC_ARN], trustAnchors: ca.pem },
+      fetch,
+    );
+    const first = await handle(scalewayRequest(await before.sign(before.notification(delivered))));
+    expect(first.status).toBe(200);
+    served.pem = after.certPem;
+    const second = await handle(scalewayRequest(await after.sign(after.notification(delivered))));
+    expect(second.status).toBe(200);
+    expect(calls).toEqual([CERT_URL, CERT_URL]);
+    expect(received).toHaveLength(2);
+    // The new certificate is kept: the next message needs no download.
+    const third = await handle(scalewayRequest(await after.sign(after.notification(delivered))));
+    expect(third.status).toBe(200);
+    expect(calls).toHaveLength(2);
+  });
+
+  test('a forged message is still 403 signature-invalid, after one more download', async () => {
+    const { before, served, calls, fetch } = await rotation();
+    const { handle, received } = scalewayHandler(
+      { topicArns: [TOPIC_ARN], trustAnchors: ca.pem },
+      fetch,
+    );
+    expect(
+      (await handle(scalewayRequest(await before.sign(before.notification(delivered))))).status,
+    ).toBe(200);
+    const rogueKeys = await generateSigningKeys();
+    const rogue = await createScalewaySigner({
+      keys: rogueKeys,
+      certPem: served.pem,
+      certUrl: CERT_URL,
+    });
+    const forged = await handle(scalewayRequest(await rogue.sign(rogue.notification(delivered))));
+    expect(forged.status).toBe(403);
+    expect(((await forged.json()) as { error: string }).error).toBe('signature-invalid');
+    expect(calls).toEqual([CERT_URL, CERT_URL]);
+    expect(received).toHaveLength(1);
+  });
+
+  test('an expired cached certificate is replaced by the one now served', async () => {
+    const { after, served, calls, fetch } = await rotation();
+    const oldKeys = await generateSigningKeys();
+    const expiring = await createScalewaySigner({
+      keys: oldKeys,
+      certPem: await issue(ca.keys, oldKeys, {
+        notBefore: new Date(Date.now() - 2 * DAY_MS),
+        notAfter: new Date(Date.now() + DAY_MS),
+      }),
+      certUrl: CERT_URL,
+    });
+    served.pem = expiring.certPem;
+    let clock = new Date();
+    const { handle } = captureHandler(
+      scaleway({ topicArns: [TOPIC_ARN], trustAnchors: ca.pem, maxAgeSeconds: 0 }),
+      { fetch, now: () => clock },
+    );
+    const first = await expiring.sign(expiring.notification(delivered));
+    expect((await handle(scalewayRequest(first))).status).toBe(200);
+    // Two days on, the cached certificate has expired and the URL serves its successor.
+    served.pem = after.certPem;
+    clock = new Date(Date.now() + 2 * DAY_MS);
+    const second = await after.sign(
+      after.notification(delivered, { Timestamp: clock.toISOString() }),
+    );
+    expect((await handle(scalewayRequest(second))).status).toBe(200);
+    expect(calls).toEqual([CERT_URL, CERT_URL]);
+  });
+});
