@@ -57,6 +57,9 @@ const _scalewayPolicy = (
   },
 });
 
+/** How soon a certificate URL may be downloaded again after a refusal its cached copy gave. */
+const _REFETCH_MS = 60_000;
+
 /** Refusals a newer certificate at the same URL could lift. */
 const _STALE = new Set(['signature-invalid', 'cert-expired', 'cert-not-yet-valid']);
 
@@ -98,12 +101,20 @@ export function createScalewayVerifier(
     _scalewayPolicy(options.maxAgeSeconds, issuers),
     certificates,
   );
+  // When each URL was last downloaded again: at most once a minute, so forged messages naming a
+  // real certificate URL cannot make every request a download.
+  const refetched = new Map<string, number>();
   /** The signature check, once more with a fresh download when a cached certificate failed it. */
   const checkFresh = async (message: SnsMessage, now: Date) => {
     const url = checkScalewayCertUrl(message.SigningCertURL ?? '');
     const cached = typeof url === 'string' && caches.has(url);
     const refused = await checkSignature(message, now);
     if (!cached || !refused || !_STALE.has(refused.reason)) return refused;
+    if (now.getTime() - (refetched.get(url) ?? -Infinity) < _REFETCH_MS) return refused;
+    refetched.delete(url);
+    refetched.set(url, now.getTime());
+    if (refetched.size > DEFAULT_MAX_CERTS)
+      refetched.delete(refetched.keys().next().value as string);
     caches.delete(url);
     return checkSignature(message, now);
   };

@@ -200,12 +200,7 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
         }
         return rawDelivery(request, body);
       }
-      const message = parseSnsEnvelope(
-        body,
-        o.verifySignature
-          ? undefined
-          : { TopicArn: '(none)', Timestamp: context.now().toISOString() },
-      );
+      const message = parseSnsEnvelope(body, o.verifySignature ? undefined : context.now);
       if (isHttpError(message)) return message;
       const mismatch = _crossCheck(request, message);
       if (mismatch) return mismatch;

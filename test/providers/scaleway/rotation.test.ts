@@ -96,6 +96,34 @@ describe('a certificate rotated at the same URL', () => {
     expect(received).toHaveLength(1);
   });
 
+  test('forged messages naming a real certificate URL make at most one download a minute', async () => {
+    const { before, served, calls, fetch } = await rotation();
+    let clock = new Date();
+    const { handle, events } = captureHandler(
+      scaleway({ topicArns: [TOPIC_ARN], trustAnchors: ca.pem, maxAgeSeconds: 0 }),
+      { fetch, now: () => clock },
+    );
+    expect(
+      (await handle(scalewayRequest(await before.sign(before.notification(delivered))))).status,
+    ).toBe(200);
+    const rogueKeys = await generateSigningKeys();
+    const rogue = await createScalewaySigner({
+      keys: rogueKeys,
+      certPem: served.pem,
+      certUrl: CERT_URL,
+    });
+    const forge = async () => {
+      const answer = await handle(scalewayRequest(await rogue.sign(rogue.notification(delivered))));
+      return [answer.status, ((await answer.json()) as { error: string }).error];
+    };
+    for (let i = 0; i < 5; i++) expect(await forge()).toEqual([403, 'signature-invalid']);
+    expect(calls).toEqual([CERT_URL, CERT_URL]);
+    clock = new Date(clock.getTime() + 61_000);
+    expect(await forge()).toEqual([403, 'signature-invalid']);
+    expect(calls).toEqual([CERT_URL, CERT_URL, CERT_URL]);
+    expect(events).toHaveLength(1);
+  });
+
   test('an expired cached certificate is replaced by the one now served', async () => {
     const { after, served, calls, fetch } = await rotation();
     const oldKeys = await generateSigningKeys();

@@ -101,14 +101,12 @@ function _isWellFormed(m: Record<string, unknown>, notification: boolean): boole
 }
 
 /**
- * Parses the request body as an SNS envelope; a 400 names what is wrong. `unsigned` (signature
- * checks off) stands in for a Notification's missing TopicArn and Timestamp, which only
- * verification reads: test envelopes such as django-anymail's leave them out.
+ * Parses the request body as an SNS envelope; a 400 names what is wrong. With signature checks
+ * off, `unsignedNow` fills in a Notification's missing TopicArn (`(none)`) and Timestamp (that
+ * clock's time), which only verification reads: test envelopes such as django-anymail's leave
+ * them out.
  */
-export function parseSnsEnvelope(
-  body: string,
-  unsigned?: { TopicArn: string; Timestamp: string },
-): SnsMessage | HttpError {
+export function parseSnsEnvelope(body: string, unsignedNow?: () => Date): SnsMessage | HttpError {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -131,7 +129,11 @@ export function parseSnsEnvelope(
       `SNS envelope field "Type" is ${JSON.stringify(type)}; expected one of ${SNS_MESSAGE_TYPES.join(', ')}`,
     );
   }
-  if (unsigned && type === 'Notification') json = { ...unsigned, ...json };
+  if (unsignedNow && type === 'Notification') {
+    const unsigned = json as Record<string, unknown>;
+    unsigned.TopicArn ??= '(none)';
+    unsigned.Timestamp ??= unsignedNow().toISOString();
+  }
   // A well-formed envelope is read as it is; the schema names what is wrong with any other.
   let m: _RawEnvelope;
   if (_isWellFormed(json as Record<string, unknown>, type === 'Notification')) {
