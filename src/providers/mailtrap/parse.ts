@@ -92,7 +92,8 @@ function _elements(text: string): unknown[] | HttpError {
       if (Array.isArray(events)) return events;
       return badRequest('invalid-mailtrap-batch', 'Mailtrap batch field "events" is not a list');
     }
-    if (Object.hasOwn(json, 'event')) return [json];
+    // One event, or an object naming none (logged and skipped, as an SES Message with no type).
+    return [json];
   }
   return badRequest('invalid-mailtrap-batch', 'Mailtrap batch field "events" is missing');
 }

@@ -108,6 +108,8 @@ export async function parsePostmarkRecord(
   if (json.RecordType === 'Inbound' || (!('RecordType' in json) && 'FromFull' in json)) {
     return { kind: 'none', note: 'inbound mail, not a tracking event', fields: {} };
   }
+  // No `RecordType` at all: not a Postmark record (as an SES Message with no event type).
+  if (!('RecordType' in json)) return { kind: 'none', note: 'no "RecordType"', fields: {} };
   const record = parseOr400(RecordSchema, json, REASON, WHAT);
   if (isHttpError(record)) return record;
   const recordOutcome = _outcome(record, json);

@@ -183,11 +183,22 @@ describe('Mailtrap batches', () => {
     expect(lines.filter((l) => l.level === 'warn')).toEqual([]);
   });
 
+  test('an object naming no event ({}, {"other":1}) is 200 with a warning, as SES', async () => {
+    for (const body of ['{}', '{"other":1}']) {
+      const { handle, lines, events } = setup();
+      const { status, body: json } = await answer(await handle(await mailtrapRequest(body)));
+      expect([status, json]).toEqual([200, { ok: true, events: 0 }]);
+      expect(events).toEqual([]);
+      expect(lines.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual([
+        'Mailtrap batch element skipped: not a tracking event',
+      ]);
+    }
+  });
+
   test('bodies that are not a batch are 400 naming the field', async () => {
     const { handle } = setup();
     const cases: [string, string][] = [
       ['{"events":{}}', 'invalid-mailtrap-batch'],
-      ['{"other":1}', 'invalid-mailtrap-batch'],
       ['[]', 'invalid-mailtrap-batch'],
       ['null', 'invalid-mailtrap-batch'],
       ['{', 'invalid-json'],

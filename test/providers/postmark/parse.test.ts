@@ -186,7 +186,6 @@ describe('Postmark requests that are not tracking events, or are broken', () => 
     ['not JSON', 'nope', 'invalid-json', 'not JSON'],
     ['an array', '[]', 'invalid-postmark-event', 'not a JSON object'],
     ['null', 'null', 'invalid-postmark-event', 'not a JSON object'],
-    ['no RecordType', { MessageID: 'm' }, 'invalid-postmark-event', '"RecordType" is missing'],
     ['a numeric RecordType', bounce({ RecordType: 5 }), 'invalid-postmark-event', '"RecordType"'],
     [
       'no MessageID',
@@ -221,6 +220,18 @@ describe('Postmark requests that are not tracking events, or are broken', () => 
     expect(json.error).toBe(reason);
     expect(json.message).toContain(message);
     expect(events).toEqual([]);
+  });
+
+  test.each([
+    ['{}', {}],
+    ['no RecordType', { MessageID: 'm' }],
+  ])('%s names no record type: 200 with a warning, no events (as SES)', async (_, body) => {
+    const { response, json, events, lines } = await send(body);
+    expect([response.status, json]).toEqual([200, { ok: true, events: 0 }]);
+    expect(events).toEqual([]);
+    expect(lines.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual([
+      'Postmark request carries no tracking event: no "RecordType"',
+    ]);
   });
 
   test('a record with no timestamp field takes the time it arrived, as anymail leaves it unset', async () => {
