@@ -121,7 +121,28 @@ describe.each(SERVERS)(
           provider: 'ses',
           since: bounce.bounce.timestamp,
         });
+        // The routes' bearer check, the history and the lift, as on the Worker.
+        const route = `${base}/webhooks/mail/suppressions/recipient@example.com`;
+        const bare = await fetch(route);
+        expect([bare.status, bare.headers.get('www-authenticate')]).toEqual([
+          401,
+          'Bearer realm="mailhooks"',
+        ]);
+        await bare.body?.cancel();
+        const wrong = await fetch(route, { headers: { authorization: 'Bearer not-the-token' } });
+        expect(await wrong.json()).toMatchObject({ ok: false, error: 'secret-mismatch' });
+        const history = await fetch(`${base}/webhooks/mail/events?type=bounced&limit=5`, {
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+        const { events } = (await history.json()) as { events: { recipient: string }[] };
+        expect(events.map((event) => event.recipient)).toEqual(['recipient@example.com']);
+        const lifted = await fetch(route, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+        expect(await lifted.json()).toEqual({ suppressed: false });
         expect(output).not.toContain(TOKEN);
+        expect(output).not.toContain('not-the-token');
       } finally {
         if (group && child.pid) process.kill(-child.pid, 'SIGKILL');
         else child.kill('SIGKILL');
