@@ -385,12 +385,18 @@ describe.each(RUNTIMES)('the $name server at start-up', (runtime) => {
     // server off as a loopback-only one (Bun's server.url says localhost for its wildcard).
     const server = _start(runtime, { HOST: '', PORT: '0' });
     try {
-      await _port(server);
+      const port = await _port(server);
       const line = server
         .stdout()
         .split('\n')
         .find((text) => text.includes('"msg":"listening"'));
       expect(JSON.parse(line ?? '{}').url).toMatch(/^http:\/\/(\[::\]|0\.0\.0\.0):\d+$/);
+      // Every interface, IPv4 and IPv6 alike (Deno's own default was 0.0.0.0: IPv4 alone).
+      for (const host of ['127.0.0.1', '[::1]']) {
+        const answer = await fetch(`http://${host}:${port}/healthz`);
+        expect({ host, status: answer.status }).toEqual({ host, status: 200 });
+        await answer.body?.cancel();
+      }
     } finally {
       server.child.kill('SIGKILL');
       await server.exit;
