@@ -88,7 +88,8 @@ const RUNTIMES: readonly Runtime[] = [
   {
     name: 'Bun',
     command: BUN,
-    args: ['--no-install', '--preload', preload, 'src/bin/bun.ts'],
+    // As `npm run start:bun` runs it, plus the preload.
+    args: ['--no-install', '--no-env-file', '--preload', preload, 'src/bin/bun.ts'],
     whileClosing: 'refused',
     closesStalledConnection: true,
     answersAfterRefusal: true,
@@ -450,6 +451,47 @@ describe.each(RUNTIMES)('the $name server at start-up', (runtime) => {
       taken.close();
     }
   });
+});
+
+test('npm run start:bun reads the environment alone, as the Node and Deno servers: not a .env file', {
+  timeout: 30_000,
+}, async () => {
+  // Bun loads .env from the working directory on its own: there, MAIL_WEBHOOK_ENABLED=true in a
+  // stray file turned the webhooks on where Node and Deno kept them off.
+  const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<
+    string,
+    string
+  >;
+  const [command, ...args] = (scripts['start:bun'] ?? '').split(' ');
+  expect(command).toBe('bun');
+  const dir = mkdtempSync(join(work, 'dotenv-'));
+  writeFileSync(join(dir, '.env'), 'MAIL_WEBHOOK_ENABLED=true\n');
+  const child = spawn(
+    join(process.cwd(), BUN),
+    args.map((arg) => (arg.endsWith('.ts') ? join(process.cwd(), arg) : arg)),
+    {
+      cwd: dir,
+      env: { ...CHILD_ENV, HOST: '127.0.0.1', PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  started.add(child);
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  try {
+    const port = await listeningPort(
+      () => output,
+      () => child.exitCode !== null,
+      START_TIMEOUT_MS,
+    );
+    expect(output).toContain('mail webhooks are disabled');
+    const answer = await fetch(`http://127.0.0.1:${port}${ROUTE}`, { method: 'POST', body: '{}' });
+    expect(answer.status).toBe(404);
+    await answer.body?.cancel();
+  } finally {
+    child.kill('SIGKILL');
+  }
 });
 
 const BODY_TIMEOUT_MS = 300;

@@ -43,7 +43,7 @@ const SERVERS = [
   {
     name: 'Bun',
     command: BUN,
-    args: ['--no-install', 'src/bin/bun.ts'],
+    args: ['--no-install', '--no-env-file', 'src/bin/bun.ts'],
   },
   {
     name: 'Deno',
