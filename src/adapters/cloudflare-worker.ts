@@ -61,9 +61,13 @@ export function createWorker(registry: Registry): MailhooksWorker {
     return runtime;
   };
 
-  const serve = withHealthCheck((request: Request, runtime: EnvRuntime) =>
-    runtime.handler(request),
-  );
+  // A body the answer left unread is cancelled: `wrangler dev` drains it before answering, so a
+  // refusal sent before the body arrived (401, 413 for its declared length) waited for all of it.
+  const serve = withHealthCheck(async (request: Request, runtime: EnvRuntime) => {
+    const response = await runtime.handler(request);
+    if (!request.bodyUsed) request.body?.cancel().catch(() => {});
+    return response;
+  });
 
   return {
     fetch(request, env) {

@@ -69,14 +69,12 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
   let inFlight = 0;
   let drained: () => void = () => {};
   let closing: Promise<void> | undefined;
-  let server: ReturnType<typeof Deno.serve>;
-  try {
-    server = Deno.serve(
+  const listen = (host: string) =>
+    Deno.serve(
       {
         port,
-        hostname,
-        onListen: ({ hostname: host, port: bound }) =>
-          listening(`http://${_._hostPort(host, bound)}`),
+        hostname: host,
+        onListen: ({ hostname: at, port: bound }) => listening(`http://${_._hostPort(at, bound)}`),
       },
       async (request) => {
         if (closing) {
@@ -91,6 +89,16 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
         }
       },
     );
+  let server: ReturnType<typeof Deno.serve>;
+  try {
+    // Without HOST, every interface as Node and Bun take it: `::`, IPv6 and IPv4 both (Deno's own
+    // default, 0.0.0.0, is IPv4 alone); 0.0.0.0 on a host without IPv6.
+    try {
+      server = listen(hostname ?? '::');
+    } catch (error) {
+      if (hostname !== undefined || (error as Error).name === 'AddrInUse') throw error;
+      server = listen('0.0.0.0');
+    }
   } catch (error) {
     throw listenFailed(error);
   }

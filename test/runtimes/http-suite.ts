@@ -5,6 +5,17 @@ import { forged, signedSesPost } from '../helpers/sns-request.js';
 
 export const ROUTE = '/webhooks/mail/ses';
 
+/**
+ * The variables every target adds for the set-up probes: Mandrill's HEAD and Unisender Go's GET,
+ * answered through each server's own HTTP stack (the keys sign nothing here).
+ */
+export const PROBE_ENV = {
+  MAIL_WEBHOOK_PROVIDERS: 'ses,mandrill,unisender-go',
+  MAIL_WEBHOOK_MANDRILL_WEBHOOK_KEY: 'suite-mandrill-key',
+  MAIL_WEBHOOK_MANDRILL_URL: 'https://hooks.example.com/webhooks/mail/mandrill',
+  MAIL_WEBHOOK_UNISENDER_GO_API_KEY: 'suite-unisender-key',
+} as const;
+
 /** A request with a string body, as a bare socket sends it. */
 export interface RawInit {
   readonly method?: string;
@@ -49,19 +60,26 @@ function _streamed(size: number, chunk = 4096): ReadableStream<Uint8Array> {
   });
 }
 
-async function _eventLogged(stdout: () => string, recipient: string): Promise<boolean> {
+/** Whether a JSON line of `stdout` matches `wanted`, within 5 s (servers write lines in batches). */
+async function _logged(
+  stdout: () => string,
+  wanted: (line: Record<string, unknown>) => boolean,
+): Promise<boolean> {
   const deadline = Date.now() + 5000;
   while (Date.now() < deadline) {
     const logged = stdout()
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .some((line) => line.msg === 'event' && line.recipient === recipient);
+      .some(wanted);
     if (logged) return true;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return false;
 }
+
+const _eventLogged = (stdout: () => string, recipient: string) =>
+  _logged(stdout, (line) => line.msg === 'event' && line.recipient === recipient);
 
 /** Registers the shared HTTP tests against `target`. */
 export function addHttpTests(target: HttpTarget): void {
@@ -119,6 +137,56 @@ export function addHttpTests(target: HttpTarget): void {
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('POST');
     await response.body?.cancel();
+  });
+
+  test("answers Mandrill's HEAD probe and Unisender Go's GET probe 200, each logged", async () => {
+    const head = await target.fetch('/webhooks/mail/mandrill', { method: 'HEAD' });
+    // Over HTTP a HEAD answer has no body; the Worker's fetch called in process may carry one.
+    expect(head.status).toBe(200);
+    await head.body?.cancel();
+    const get = await target.fetch('/webhooks/mail/unisender-go');
+    expect(await _json(get)).toEqual({ status: 200, body: { ok: true, events: 0 } });
+    const { stdout } = target;
+    if (stdout) {
+      for (const esp of ['mandrill', 'unisender-go'])
+        expect(
+          await _logged(stdout, (line) => line.esp === esp && /probe/.test(String(line.msg))),
+        ).toBe(true);
+    }
+  });
+
+  test('answers HEAD and OPTIONS on a POST-only route 405 with Allow: POST', async () => {
+    const head = await target.fetch(ROUTE, { method: 'HEAD' });
+    expect({ status: head.status, allow: head.headers.get('allow') }).toEqual({
+      status: 405,
+      allow: 'POST',
+    });
+    await head.body?.cancel();
+    const options = await _json(await target.fetch(ROUTE, { method: 'OPTIONS' }));
+    expect({ status: options.status, error: options.body.error }).toEqual({
+      status: 405,
+      error: 'method-not-allowed',
+    });
+  });
+
+  test('takes a query string or a trailing slash on the route as the route, and %2F as no separator', async () => {
+    for (const path of [`${ROUTE}?from=sns`, `${ROUTE}/`]) {
+      const response = await target.fetch(path, { method: 'POST', body: '{}' });
+      const { status, body } = await _json(response);
+      // The SES provider read it: its envelope check, not a 404.
+      expect({ path, status, error: body.error }).toEqual({
+        path,
+        status: 400,
+        error: 'invalid-envelope',
+      });
+    }
+    const encoded = await _json(
+      await target.fetch(ROUTE.replace(/\/ses$/, '%2Fses'), { method: 'POST', body: '{}' }),
+    );
+    expect({ status: encoded.status, error: encoded.body.error }).toEqual({
+      status: 404,
+      error: 'not-found',
+    });
   });
 
   test('answers 413 to a body over the limit', async () => {

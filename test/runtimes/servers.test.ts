@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BUN, CHILD_ENV, DENO, DENO_START_FLAGS, listeningPort } from '../helpers/child-runtime.js';
 import { createSigner } from '../helpers/signing.js';
 import { signedSesPost } from '../helpers/sns-request.js';
-import { addHttpTests, ROUTE } from './http-suite.js';
+import { addHttpTests, PROBE_ENV, ROUTE } from './http-suite.js';
 import { fetchWithHost, headReceived, parseResponse, rawSend } from './raw-http.js';
 
 const MAX_BODY_BYTES = 16_384;
@@ -59,6 +59,11 @@ interface Runtime {
    * body deadline per runtime").
    */
   readonly closesStalledConnection: boolean;
+  /**
+   * Whether a request pipelined behind one refused before its body was read (a 413 for its
+   * declared length) is still answered: Deno closes the connection after the refusal instead.
+   */
+  readonly answersAfterRefusal: boolean;
 }
 
 const RUNTIMES: readonly Runtime[] = [
@@ -69,6 +74,7 @@ const RUNTIMES: readonly Runtime[] = [
     args: ['--max-semi-space-size=1', '--import', pathToFileURL(preload).href, nodeEntry],
     whileClosing: 'refused',
     closesStalledConnection: true,
+    answersAfterRefusal: true,
   },
   {
     name: 'Deno',
@@ -77,13 +83,16 @@ const RUNTIMES: readonly Runtime[] = [
     args: ['run', ...DENO_START_FLAGS, '--preload', preload, 'src/bin/deno.ts'],
     whileClosing: 503,
     closesStalledConnection: false,
+    answersAfterRefusal: false,
   },
   {
     name: 'Bun',
     command: BUN,
-    args: ['--no-install', '--preload', preload, 'src/bin/bun.ts'],
+    // As `npm run start:bun` runs it, plus the preload.
+    args: ['--no-install', '--no-env-file', '--preload', preload, 'src/bin/bun.ts'],
     whileClosing: 'refused',
     closesStalledConnection: true,
+    answersAfterRefusal: true,
   },
 ];
 
@@ -160,6 +169,7 @@ describe.each(RUNTIMES)('the $name server', (runtime) => {
 
   beforeAll(async () => {
     server = _start(runtime, {
+      ...PROBE_ENV,
       MAIL_WEBHOOK_ENABLED: 'true',
       MAIL_WEBHOOK_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
       MAIL_WEBHOOK_SES_TOPIC_ARNS: signer.topicArn,
@@ -218,6 +228,25 @@ describe.each(RUNTIMES)('the $name server', (runtime) => {
     const grown = _rssMb(pid) - before;
     exchange.socket.destroy();
     expect(grown).toBeLessThan(150);
+  });
+
+  test('a body framed by both Content-Length and chunked is refused 400 and the connection closed: the request it hides never runs', async () => {
+    const hidden = 'GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n';
+    const head = `POST ${ROUTE} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 5\r\ntransfer-encoding: chunked\r\n\r\n`;
+    const received = await rawSend(port, head, `0\r\n\r\n${hidden}`).closed;
+    expect(parseResponse(received).status).toBe(400);
+    expect(received).not.toContain('{"ok":true}');
+  });
+
+  test('after a 413 for a declared length, the body is never read as requests; the next request is answered where the runtime keeps the connection', async () => {
+    const smuggled = 'GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n';
+    const body = smuggled.repeat(Math.ceil((MAX_BODY_BYTES + 1) / smuggled.length));
+    const head = `POST ${ROUTE} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: ${body.length}\r\n\r\n`;
+    const next = 'GET /nowhere HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n';
+    const received = await rawSend(port, head, body + next).closed;
+    const statuses = [...received.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+    expect(statuses).toEqual(runtime.answersAfterRefusal ? [413, 404] : [413]);
+    expect(received).not.toContain('{"ok":true}');
   });
 
   test('prints nothing but JSON log lines while serving the suite (no stack trace)', () => {
@@ -357,12 +386,18 @@ describe.each(RUNTIMES)('the $name server at start-up', (runtime) => {
     // server off as a loopback-only one (Bun's server.url says localhost for its wildcard).
     const server = _start(runtime, { HOST: '', PORT: '0' });
     try {
-      await _port(server);
+      const port = await _port(server);
       const line = server
         .stdout()
         .split('\n')
         .find((text) => text.includes('"msg":"listening"'));
       expect(JSON.parse(line ?? '{}').url).toMatch(/^http:\/\/(\[::\]|0\.0\.0\.0):\d+$/);
+      // Every interface, IPv4 and IPv6 alike (Deno's own default was 0.0.0.0: IPv4 alone).
+      for (const host of ['127.0.0.1', '[::1]']) {
+        const answer = await fetch(`http://${host}:${port}/healthz`);
+        expect({ host, status: answer.status }).toEqual({ host, status: 200 });
+        await answer.body?.cancel();
+      }
     } finally {
       server.child.kill('SIGKILL');
       await server.exit;
@@ -416,6 +451,47 @@ describe.each(RUNTIMES)('the $name server at start-up', (runtime) => {
       taken.close();
     }
   });
+});
+
+test('npm run start:bun reads the environment alone, as the Node and Deno servers: not a .env file', {
+  timeout: 30_000,
+}, async () => {
+  // Bun loads .env from the working directory on its own: there, MAIL_WEBHOOK_ENABLED=true in a
+  // stray file turned the webhooks on where Node and Deno kept them off.
+  const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<
+    string,
+    string
+  >;
+  const [command, ...args] = (scripts['start:bun'] ?? '').split(' ');
+  expect(command).toBe('bun');
+  const dir = mkdtempSync(join(work, 'dotenv-'));
+  writeFileSync(join(dir, '.env'), 'MAIL_WEBHOOK_ENABLED=true\n');
+  const child = spawn(
+    join(process.cwd(), BUN),
+    args.map((arg) => (arg.endsWith('.ts') ? join(process.cwd(), arg) : arg)),
+    {
+      cwd: dir,
+      env: { ...CHILD_ENV, HOST: '127.0.0.1', PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  started.add(child);
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  try {
+    const port = await listeningPort(
+      () => output,
+      () => child.exitCode !== null,
+      START_TIMEOUT_MS,
+    );
+    expect(output).toContain('mail webhooks are disabled');
+    const answer = await fetch(`http://127.0.0.1:${port}${ROUTE}`, { method: 'POST', body: '{}' });
+    expect(answer.status).toBe(404);
+    await answer.body?.cancel();
+  } finally {
+    child.kill('SIGKILL');
+  }
 });
 
 const BODY_TIMEOUT_MS = 300;

@@ -43,7 +43,7 @@ const SERVERS = [
   {
     name: 'Bun',
     command: BUN,
-    args: ['--no-install', 'src/bin/bun.ts'],
+    args: ['--no-install', '--no-env-file', 'src/bin/bun.ts'],
   },
   {
     name: 'Deno',
@@ -57,13 +57,22 @@ const SERVERS = [
       'src/bin/deno.ts',
     ],
   },
+  {
+    // The script itself: it lets Deno read and write MAIL_WEBHOOK_SQLITE_PATH (and only that
+    // file) when the variable is set. In its own process group, so npm, sh and Deno all stop.
+    name: 'npm run start:deno',
+    command: 'npm',
+    args: ['run', '--silent', 'start:deno'],
+    group: true,
+  },
 ];
 
 describe.each(SERVERS)(
   'the $name server with MAIL_WEBHOOK_SQLITE_PATH',
-  ({ name, command, args }) => {
+  ({ name, command, args, group }) => {
     it('keeps a bounce in the file and serves the suppression', { timeout: 30_000 }, async () => {
       const child = spawn(command, args, {
+        detached: group === true,
         env: {
           ...CHILD_ENV,
           HOST: '127.0.0.1',
@@ -112,9 +121,31 @@ describe.each(SERVERS)(
           provider: 'ses',
           since: bounce.bounce.timestamp,
         });
+        // The routes' bearer check, the history and the lift, as on the Worker.
+        const route = `${base}/webhooks/mail/suppressions/recipient@example.com`;
+        const bare = await fetch(route);
+        expect([bare.status, bare.headers.get('www-authenticate')]).toEqual([
+          401,
+          'Bearer realm="mailhooks"',
+        ]);
+        await bare.body?.cancel();
+        const wrong = await fetch(route, { headers: { authorization: 'Bearer not-the-token' } });
+        expect(await wrong.json()).toMatchObject({ ok: false, error: 'secret-mismatch' });
+        const history = await fetch(`${base}/webhooks/mail/events?type=bounced&limit=5`, {
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+        const { events } = (await history.json()) as { events: { recipient: string }[] };
+        expect(events.map((event) => event.recipient)).toEqual(['recipient@example.com']);
+        const lifted = await fetch(route, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+        expect(await lifted.json()).toEqual({ suppressed: false });
         expect(output).not.toContain(TOKEN);
+        expect(output).not.toContain('not-the-token');
       } finally {
-        child.kill('SIGKILL');
+        if (group && child.pid) process.kill(-child.pid, 'SIGKILL');
+        else child.kill('SIGKILL');
       }
     });
   },
