@@ -1,0 +1,103 @@
+/**
+ * The README's first walkthrough, as printed: `examples/sns-bounce.json` posted with the curl at
+ * the top to the Worker `npm start` runs (wrangler.toml's [vars], signatures off) answers the
+ * JSON the README shows and logs the lines it shows; and, as "Use it as a library" says, a
+ * handler that verifies signatures refuses that example `message-too-old`, and with a fresh
+ * `Timestamp` `signature-invalid`.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createHandlerFromEnv } from '../../src/env/index.js';
+import { createMailWebhookHandler, ses } from '../../src/index.js';
+import { memoryLogger } from '../helpers/envelope.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const example = readFileSync(join(root, 'examples/sns-bounce.json'), 'utf8');
+
+/** The README's first ```sh block that posts the example, and the block after it (the log). */
+function walkthrough() {
+  const blocks = [...readme.matchAll(/```(\w*)\n([\s\S]*?)```/g)];
+  const index = blocks.findIndex(
+    (block) => block[1] === 'sh' && (block[2] ?? '').includes('@examples/sns-bounce.json'),
+  );
+  const curl = blocks[index]?.[2] ?? '';
+  const headers = Object.fromEntries(
+    [...curl.matchAll(/-H '([^:]+): ([^']+)'/g)].map((match) => [match[1], match[2]]),
+  );
+  const answer = /^# (\{.*\})$/m.exec(curl)?.[1];
+  const path = /http:\/\/127\.0\.0\.1:8787(\/\S+)/.exec(curl)?.[1];
+  const logLines = (blocks[index + 1]?.[2] ?? '').trim().split('\n');
+  return { headers, answer, path, logLines };
+}
+
+/** The `"key":"value"` pairs a printed log line shows; a value with `…` is a prefix. */
+function printedFields(line: string): [string, string][] {
+  return [...line.matchAll(/"(\w+)":"([^"]*)"/g)].map((match) => [match[1] ?? '', match[2] ?? '']);
+}
+
+describe('the README walkthrough at the top', () => {
+  it('npm start: the curl shown answers the JSON shown and logs the lines shown', async () => {
+    const { headers, answer, path, logLines } = walkthrough();
+    expect(path).toBe('/webhooks/mail/ses');
+    expect(Object.keys(headers)).toEqual(['x-amz-sns-message-type', 'x-amz-sns-message-id']);
+    const { logger, lines } = memoryLogger();
+    // wrangler.toml's [vars], and the variable `npm start` adds.
+    const handle = createHandlerFromEnv(
+      {
+        MAIL_WEBHOOK_ENABLED: 'true',
+        MAIL_WEBHOOK_BASE_PATH: '/webhooks/mail',
+        MAIL_WEBHOOK_PROVIDERS: 'ses',
+        MAIL_WEBHOOK_SINKS: 'memory',
+        MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+      },
+      { logger },
+    );
+    const response = await handle(
+      new Request(`http://127.0.0.1:8787${path}`, { method: 'POST', headers, body: example }),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe(answer);
+
+    const events = lines.filter((line) => line.msg === 'event');
+    expect(events).toHaveLength(logLines.length);
+    for (const [i, printed] of logLines.entries()) {
+      const line = events[i];
+      const logged: Record<string, unknown> = {
+        level: line?.level,
+        msg: line?.msg,
+        ...line?.fields,
+      };
+      for (const [key, value] of printedFields(printed)) {
+        if (key === 'time') continue;
+        const [prefix = '', rest] = value.split('…');
+        if (rest === undefined) expect(String(logged[key]), key).toBe(value);
+        else
+          expect(String(logged[key]).startsWith(prefix), `${key} starts with ${prefix}`).toBe(true);
+      }
+    }
+  });
+
+  it('a handler that verifies: message-too-old, then signature-invalid with a fresh Timestamp', async () => {
+    const { headers, path } = walkthrough();
+    const now = new Date('2026-06-01T00:00:00Z');
+    const handle = createMailWebhookHandler({
+      providers: [ses({ topicArns: ['arn:aws:sns:us-east-1:123456789012:ses-events'] })],
+      now: () => now,
+      logger: memoryLogger().logger,
+    });
+    const post = (body: string) =>
+      handle(new Request(`http://127.0.0.1:8787${path}`, { method: 'POST', headers, body }));
+    expect(readme).toContain('`403 message-too-old`');
+    let response = await post(example);
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: 'message-too-old' });
+
+    expect(readme).toContain('with a fresh `Timestamp`, `signature-invalid`');
+    const fresh = { ...JSON.parse(example), Timestamp: now.toISOString() };
+    response = await post(JSON.stringify(fresh));
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: 'signature-invalid' });
+  });
+});
