@@ -3,12 +3,14 @@
  * the top to the Worker `npm start` runs (wrangler.toml's [vars], signatures off) answers the
  * JSON the README shows and logs the lines it shows; and, as "Use it as a library" says, a
  * handler that verifies signatures refuses that example `message-too-old`, and with a fresh
- * `Timestamp` `signature-invalid`.
+ * `Timestamp` `signature-invalid`. And the Options and Environment variables tables: every option
+ * the handler knows, each default it fills in, each variable the option it sets.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createHandlerFromEnv } from '../../src/env/index.js';
+import { resolveOptions } from '../../src/config.js';
+import { createHandlerFromEnv, optionsFromEnv } from '../../src/env/index.js';
 import { createMailWebhookHandler, ses } from '../../src/index.js';
 import { memoryLogger } from '../helpers/envelope.js';
 
@@ -99,5 +101,60 @@ describe('the README walkthrough at the top', () => {
     response = await post(JSON.stringify(fresh));
     expect(response.status).toBe(403);
     expect(await response.json()).toMatchObject({ error: 'signature-invalid' });
+  });
+});
+
+/** `| \`name\` | default | last cell |` rows of the table under `heading`, up to the next heading. */
+function tableRows(heading: string): { name: string; value: string; last: string }[] {
+  const start = readme.indexOf(`\n${heading}\n`);
+  const section = readme.slice(start + 1, readme.indexOf('\n#', start + heading.length + 1));
+  return [...section.matchAll(/^\| `([^`]+)` \| ([^|]*) \|.*?([^|]*) \|$/gm)].map((match) => ({
+    name: match[1] ?? '',
+    value: (match[2] ?? '').trim(),
+    last: (match[3] ?? '').trim(),
+  }));
+}
+
+describe("the README's option and variable tables", () => {
+  const options = tableRows('### Options');
+
+  it('Options lists every option the handler knows, and no other', () => {
+    let known = '';
+    try {
+      createMailWebhookHandler({ zzzzqqq: 1 } as never);
+    } catch (error) {
+      known = String(error).split('known options: ')[1] ?? '';
+    }
+    expect(options.map((row) => row.name).sort()).toEqual(known.split(', ').sort());
+  });
+
+  it('each default in Options is the one the handler fills in', () => {
+    const resolved = resolveOptions() as unknown as Record<string, unknown>;
+    const literal = options.filter((row) => /^`[\w/]+`$/.test(row.value));
+    expect(literal.map((row) => row.name)).toEqual([
+      'basePath',
+      'enabled',
+      'maxBodyBytes',
+      'bodyTimeoutMs',
+      'deliveryTimeoutMs',
+      'listenerTimeoutMs',
+      'fetchTimeoutMs',
+    ]);
+    for (const row of literal) expect(`\`${resolved[row.name]}\``, row.name).toBe(row.value);
+  });
+
+  it('each variable in Environment variables sets its option, and its default is the one read', () => {
+    const rows = tableRows('### Environment variables').filter(
+      (row) => /^MAIL_WEBHOOK_[A-Z_]+$/.test(row.name) && /^`\w+`$/.test(row.last),
+    );
+    expect(rows.map((row) => row.name)).toContain('MAIL_WEBHOOK_FETCH_TIMEOUT_MS');
+    const defaults = resolveOptions(optionsFromEnv({})) as unknown as Record<string, unknown>;
+    for (const row of rows) {
+      const option = row.last.slice(1, -1);
+      const value = option === 'basePath' ? '/other' : option === 'enabled' ? 'true' : '1234';
+      const read = optionsFromEnv({ [row.name]: value }) as Record<string, unknown>;
+      expect(String(read[option]), row.name).toBe(value);
+      expect(row.value.startsWith(`\`${defaults[option]}\``), row.name).toBe(true);
+    }
   });
 });
