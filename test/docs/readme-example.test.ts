@@ -4,7 +4,8 @@
  * JSON the README shows and logs the lines it shows; and, as "Use it as a library" says, a
  * handler that verifies signatures refuses that example `message-too-old`, and with a fresh
  * `Timestamp` `signature-invalid`. And the Options and Environment variables tables: every option
- * the handler knows, each default it fills in, each variable the option it sets.
+ * the handler knows, each default it fills in, each variable the option it sets; and the fan-out
+ * settings' defaults and bounds.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -12,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveOptions } from '../../src/config.js';
 import { createHandlerFromEnv, optionsFromEnv } from '../../src/env/index.js';
 import { createMailWebhookHandler, ses } from '../../src/index.js';
+import { DEFAULT_FANOUT_RETRIES, DEFAULT_FANOUT_TIMEOUT_MS } from '../../src/sinks/fanout.js';
 import { memoryLogger } from '../helpers/envelope.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -156,5 +158,31 @@ describe("the README's option and variable tables", () => {
       expect(String(read[option]), row.name).toBe(value);
       expect(row.value.startsWith(`\`${defaults[option]}\``), row.name).toBe(true);
     }
+  });
+});
+
+describe("the README's sink settings table", () => {
+  const rows = Object.fromEntries(tableRows('### Settings').map((row) => [row.name, row]));
+  const WHSEC = `whsec_${btoa('readme-sink-settings-32-bytes!!!')}`;
+  const fanout = (extra: Record<string, string>) => () =>
+    createHandlerFromEnv(
+      {
+        MAIL_WEBHOOK_SINKS: 'fanout',
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS:
+          '[{"url": "https://crm.example.com/hooks", "secret": "env:S"}]',
+        S: WHSEC,
+        ...extra,
+      },
+      { logger: memoryLogger().logger },
+    );
+
+  it.each([
+    ['MAIL_WEBHOOK_FANOUT_TIMEOUT_MS', DEFAULT_FANOUT_TIMEOUT_MS, 600_000],
+    ['MAIL_WEBHOOK_FANOUT_RETRIES', DEFAULT_FANOUT_RETRIES, 10],
+  ])('%s: the default and the bound shown are the ones read', (name, fallback, most) => {
+    expect(rows[name]?.value).toBe(`\`${fallback}\``);
+    expect(rows[name]?.last).toContain(`at most ${most}`);
+    expect(fanout({ [name]: String(most) })).not.toThrow();
+    expect(fanout({ [name]: String(most + 1) })).toThrow(`${name}: expected at most ${most}`);
   });
 });
