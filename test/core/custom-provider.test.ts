@@ -1,4 +1,5 @@
 /** The README's custom provider (examples/custom-provider.ts), end to end through the handler. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { acmeMail } from '../../examples/custom-provider.js';
 import {
@@ -203,5 +204,19 @@ describe("what a user's provider returns is checked before any sink sees it", ()
     );
     expect(await response.json()).toEqual({ ok: true, events: 1 });
     expect(received).toEqual([good]);
+  });
+});
+
+describe('the README block "Your own provider"', () => {
+  test('is examples/custom-provider.ts, the file these tests run, as a user writes it', () => {
+    const root = new URL('../../', import.meta.url);
+    const readme = readFileSync(new URL('README.md', root), 'utf8');
+    const section = readme.slice(readme.indexOf('### Your own provider'));
+    const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    const example = readFileSync(new URL('examples/custom-provider.ts', root), 'utf8')
+      // The file's opening comment, and its import of the source instead of the package.
+      .replace(/^\/\*\*[\s\S]*?\*\/\n/, '')
+      .replace("from '../src/index.js';", "from 'mailhooks';");
+    expect(block).toBe(example);
   });
 });

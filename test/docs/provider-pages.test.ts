@@ -52,6 +52,28 @@ describe('variables the docs name', () => {
       expect(unknownVariables(env).map((unknown) => unknown.name)).toEqual([]);
     },
   );
+
+  it('README.md names only variables mailhooks reads, besides its examples of other names', () => {
+    const names = new Set(
+      [...read('README.md').matchAll(/MAIL_WEBHOOK_[A-Z0-9_]*[A-Z0-9]/g)].map((match) => match[0]),
+    );
+    names.delete('MAIL_WEBHOOK_PROVIDERS');
+    const env = Object.fromEntries([...names].map((name) => [name, 'x']));
+    env.MAIL_WEBHOOK_PROVIDERS = pages.join(',');
+    expect(
+      unknownVariables(env)
+        .map((unknown) => unknown.name)
+        .sort(),
+    ).toEqual(
+      [
+        'MAIL_WEBHOOK_SES_SECRT', // the misspelling the start-up warning catches
+        'MAIL_WEBHOOK_ACME_MAIL_PATH', // your own provider's
+        'MAIL_WEBHOOK_ACME_MAIL_TOKEN',
+        'MAIL_WEBHOOK_FANOUT_SECRET_CRM', // named by the fan-out endpoints ("env:NAME")
+        'MAIL_WEBHOOK_FANOUT_SECRET_ALERTS',
+      ].sort(),
+    );
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
