@@ -29,9 +29,9 @@ function _start(
   }
   return {
     async handle(request, body) {
-      // Unisender Go checks the URL with a GET when the webhook is saved.
-      if (request.method === 'GET') {
-        logger.info('Unisender Go set-up probe (GET) answered', { esp: NAME });
+      // Unisender Go checks the URL with a GET when the webhook is saved (HEAD as GET does).
+      if (request.method !== 'POST') {
+        logger.info(`Unisender Go set-up probe (${request.method}) answered`, { esp: NAME });
         return { events: [] };
       }
       const json = parseJsonBody(body);
@@ -60,7 +60,7 @@ export function unisenderGo(options: UnisenderGoOptions = {}): Provider {
   return {
     name: NAME,
     path: o.path ?? NAME,
-    methods: ['POST', 'GET'],
+    methods: ['POST', 'GET', 'HEAD'],
     start: (context) => _start(apiKeys, context),
   };
 }
