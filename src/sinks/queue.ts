@@ -97,30 +97,26 @@ function _encode(
 }
 
 /** Collects messages into `sendBatch` calls of at most `maxMessages` and `maxBytes`. */
-class _Batcher {
-  #messages: string[] = [];
-  #bytes = 0;
-  constructor(
-    private readonly queue: QueueLike,
-    private readonly maxMessages: number,
-    private readonly maxBytes: number,
-  ) {}
-
-  async add(message: EncodedTrackingEvent): Promise<void> {
-    const cost = message.bytes + _MESSAGE_OVERHEAD_BYTES;
-    const full = this.#messages.length >= this.maxMessages || this.#bytes + cost > this.maxBytes;
-    if (this.#messages.length > 0 && full) await this.flush();
-    this.#messages.push(message.json);
-    this.#bytes += cost;
-  }
-
-  async flush(): Promise<void> {
-    if (this.#messages.length === 0) return;
-    const bodies = this.#messages;
-    this.#messages = [];
-    this.#bytes = 0;
-    await this.queue.sendBatch(bodies.map((body) => ({ body, contentType: 'text' as const })));
-  }
+function _batcher(queue: QueueLike, maxMessages: number, maxBytes: number) {
+  let messages: string[] = [];
+  let bytes = 0;
+  const flush = async (): Promise<void> => {
+    if (messages.length === 0) return;
+    const bodies = messages;
+    messages = [];
+    bytes = 0;
+    await queue.sendBatch(bodies.map((body) => ({ body, contentType: 'text' as const })));
+  };
+  return {
+    async add(message: EncodedTrackingEvent): Promise<void> {
+      const cost = message.bytes + _MESSAGE_OVERHEAD_BYTES;
+      const full = messages.length >= maxMessages || bytes + cost > maxBytes;
+      if (messages.length > 0 && full) await flush();
+      messages.push(message.json);
+      bytes += cost;
+    },
+    flush,
+  };
 }
 
 /**
@@ -146,7 +142,7 @@ export function createQueueSink(queue: QueueLike, options: QueueSinkOptions = {}
     // as it is full, so at most one batch of bodies is held.
     async send(events, sendOptions) {
       const encode = createTrackingEventEncoder();
-      const batcher = new _Batcher(queue, maxBatchMessages, maxBatchBytes);
+      const batcher = _batcher(queue, maxBatchMessages, maxBatchBytes);
       for (const event of events) {
         if (sendOptions && sendAborted(sendOptions)) throw sendOptions.signal?.reason;
         await batcher.add(_encode(encode, event, maxMessageBytes));
