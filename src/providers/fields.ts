@@ -61,22 +61,19 @@ export function outcome(
   rejectCategory: RejectCategory | null = null,
   permanent: boolean | null = null,
 ): Outcome {
-  switch (eventType) {
-    case 'bounced':
-    case 'rejected':
-    case 'failed':
-      return {
-        eventType,
-        rejectCategory: rejectCategory ?? 'other',
-        permanent: permanent ?? false,
-      };
-    case 'complained':
-      return { eventType, rejectCategory: 'spam', permanent: null };
-    case 'unsubscribed':
-      return { eventType, rejectCategory: 'unsubscribed', permanent: null };
-    default:
-      return { eventType, rejectCategory: null, permanent: null };
-  }
+  // One object shape for all (the failure fields written once).
+  const failure = eventType === 'bounced' || eventType === 'rejected' || eventType === 'failed';
+  return {
+    eventType,
+    rejectCategory: failure
+      ? (rejectCategory ?? 'other')
+      : eventType === 'complained'
+        ? 'spam'
+        : eventType === 'unsubscribed'
+          ? eventType
+          : null,
+    permanent: failure ? (permanent ?? false) : null,
+  };
 }
 
 /**
