@@ -3,6 +3,15 @@
 /** One UTF-8 encoder for the modules that sign, hash or compare text. */
 export const textEncoder = new TextEncoder();
 
+/** `text` as UTF-8 followed by `body` as received: what a signature over a prefix and the raw body covers. */
+export function prefixed(text: string, body: Uint8Array): Uint8Array<ArrayBuffer> {
+  const prefix = textEncoder.encode(text);
+  const bytes = new Uint8Array(prefix.length + body.length);
+  bytes.set(prefix);
+  bytes.set(body, prefix.length);
+  return bytes;
+}
+
 /** SHA-256 of `bytes` (text as UTF-8): ids, replay guards and secret comparisons digest with it. */
 export const sha256 = async (bytes: Uint8Array | string): Promise<Uint8Array> =>
   new Uint8Array(

@@ -1,7 +1,7 @@
 /** Standard Webhooks (Svix) verification over the raw body: any `v1,` signature, any secret, a bounded clock skew. */
 import { equalBytes } from '../auth.js';
 import { forbidden } from '../errors.js';
-import { decodeBase64, encodeBase64, textEncoder } from './base64.js';
+import { decodeBase64, encodeBase64, prefixed, textEncoder } from './base64.js';
 import { importHmacKey } from './hmac.js';
 import { refuseOutsideWindow } from './replay-window.js';
 import type { Refusal } from './types.js';
@@ -51,15 +51,6 @@ export function standardWebhooksHeader(
   name: 'id' | 'timestamp' | 'signature',
 ): string | null {
   return headers.get(`webhook-${name}`) ?? headers.get(`svix-${name}`);
-}
-
-/** `id.timestamp.` followed by the body bytes exactly as received: never decoded and re-encoded. */
-function _signedContent(id: string, timestamp: string, body: Uint8Array): Uint8Array<ArrayBuffer> {
-  const prefix = textEncoder.encode(`${id}.${timestamp}.`);
-  const content = new Uint8Array(prefix.length + body.length);
-  content.set(prefix);
-  content.set(body, prefix.length);
-  return content;
 }
 
 /**
@@ -117,7 +108,8 @@ export function createStandardWebhooksVerifier(
       return forbidden('timestamp-invalid', 'webhook-timestamp is not Unix seconds');
     }
     const given = _v1Signatures(signature);
-    const content = _signedContent(id, timestampText, body);
+    // `id.timestamp.` followed by the body bytes exactly as received: never decoded and re-encoded.
+    const content = prefixed(`${id}.${timestampText}.`, body);
     let matched = false;
     for (const key of await keys) {
       const expected = textEncoder.encode(

@@ -1,6 +1,6 @@
 /** SendGrid's Signed Event Webhook: ECDSA P-256 / SHA-256 over the timestamp header + raw body. */
 import { forbidden, type HttpError, unavailable } from '../../errors.js';
-import { decodeBase64, textEncoder } from '../base64.js';
+import { decodeBase64, prefixed } from '../base64.js';
 import { refuseOutsideWindow } from '../replay-window.js';
 
 export const SIGNATURE_HEADER = 'X-Twilio-Email-Event-Webhook-Signature';
@@ -97,10 +97,7 @@ export function createSendgridVerifier(options: SendgridVerifierOptions) {
       // 503, never 500: the ESP retries while the runtime (or the key) is fixed.
       return unavailable('key-unavailable', 'the SendGrid verification key could not be imported');
     }
-    const prefix = textEncoder.encode(timestamp);
-    const signed = new Uint8Array(prefix.length + body.length);
-    signed.set(prefix, 0);
-    signed.set(body, prefix.length);
+    const signed = prefixed(timestamp, body);
     if (!(await _verifiesWithAny(keys, signature, signed))) {
       return _invalid('does not match the body and timestamp for the configured key');
     }
