@@ -5,7 +5,7 @@ import type { Logger } from '../../log.js';
 import { collectEvents } from '../batch.js';
 import { parseJsonBody } from '../body-text.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
-import { asText, isObject, type JsonObject, own, ownText, textTags } from '../fields.js';
+import { asText, isObject, type JsonObject, outcome, own, ownText, textTags } from '../fields.js';
 
 const ESP = 'sendgrid';
 
@@ -118,31 +118,24 @@ function _metadata(event: SendgridEvent): Record<string, string> {
 function _failureFields(event: SendgridEvent, eventType: TrackingEventType) {
   const type = ownText(event, 'type');
   const reason = ownText(event, 'reason');
-  const response = ownText(event, 'response');
-  if (eventType === 'bounced') {
-    const blocked = type?.toLowerCase() === 'blocked';
-    return {
-      rejectReason: type,
-      description: reason,
-      mtaResponse: response ?? reason,
-      rejectCategory: (blocked ? 'blocked' : 'bounced') as RejectCategory,
-      permanent: !blocked,
-    };
-  }
   if (eventType === 'rejected') {
     // Dropped before any MTA saw it, so no mtaResponse; the cause is in `type` or `reason`.
     const cause = type ?? reason;
     const key = cause?.toLowerCase() ?? '';
     return {
+      ...outcome(eventType, _DROP_CATEGORIES.get(key), _ADDRESS_DROPS.has(key)),
       rejectReason: cause,
       description: reason,
-      rejectCategory: _DROP_CATEGORIES.get(key) ?? 'other',
-      permanent: _ADDRESS_DROPS.has(key),
     };
   }
-  const rejectCategory: RejectCategory | null =
-    eventType === 'complained' ? 'spam' : eventType === 'unsubscribed' ? 'unsubscribed' : null;
-  return { description: reason, mtaResponse: response ?? reason, rejectCategory };
+  // A bounce is blocked or bounced by its `type`; the other types get outcome's fixed fields.
+  const blocked = type?.toLowerCase() === 'blocked';
+  return {
+    ...outcome(eventType, blocked ? 'blocked' : 'bounced', !blocked),
+    rejectReason: eventType === 'bounced' ? type : null,
+    description: reason,
+    mtaResponse: ownText(event, 'response') ?? reason,
+  };
 }
 
 /** Why an element is not a tracking event, or undefined when it is one. */
@@ -164,7 +157,8 @@ async function _context(event: SendgridEvent): Promise<EmailTrackingContext> {
     _asSent(event, key),
   );
   return makeContext({
-    eventType,
+    // First, as eventType was: the failure fields carry the type (outcome's).
+    ..._failureFields(event, eventType),
     messageId: _messageId(event),
     recipient: ownText(event, 'email') ?? '',
     timestamp: fromUnixSeconds(own(event, 'timestamp')) ?? new Date(0),
@@ -175,7 +169,6 @@ async function _context(event: SendgridEvent): Promise<EmailTrackingContext> {
     metadata: _metadata(event),
     clickUrl: ownText(event, 'url'),
     userAgent: ownText(event, 'useragent'),
-    ..._failureFields(event, eventType),
   });
 }
 
