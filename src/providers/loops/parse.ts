@@ -1,50 +1,33 @@
 /** Turns one Loops event into its context (one contact per event), or says why it carries none. */
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
-import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
 import { parseOr400 } from '../../schema.js';
 import { fromUnixSeconds, makeContext } from '../context.js';
-import { isObject } from '../fields.js';
+import { isObject, type Outcome, outcome } from '../fields.js';
 import type { StandardWebhooksParseResult } from '../standard-webhooks-provider.js';
 import { LoopsEmailEventSchema } from './schema.js';
 
 const ESP_NAME = 'loops';
 const REASON = 'invalid-loops-event';
 
-type Fields = Partial<Pick<EmailTrackingContext, 'rejectReason' | 'rejectCategory' | 'permanent'>>;
-
-interface Rule {
-  readonly type: TrackingEventType;
-  readonly fields?: Fields;
-}
+/** An outcome (the type and failure fields), with the bounce's `rejectReason`. */
+type Rule = Outcome & { readonly rejectReason?: string };
 
 /** Loops `eventName` → our type; a Map, so `constructor` finds nothing. */
 const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
-  ['campaign.email.sent', { type: 'sent' }],
+  ['campaign.email.sent', outcome('sent')],
   // Loops renamed loops to workflows (May 2026) but kept the `loop.` event name.
-  ['loop.email.sent', { type: 'sent' }],
-  ['transactional.email.sent', { type: 'sent' }],
-  ['email.delivered', { type: 'delivered' }],
-  [
-    'email.softBounced',
-    // Loops retries a soft bounce; the address may still receive mail.
-    {
-      type: 'bounced',
-      fields: { rejectReason: 'softBounced', rejectCategory: 'bounced', permanent: false },
-    },
-  ],
-  [
-    'email.hardBounced',
-    {
-      type: 'bounced',
-      fields: { rejectReason: 'hardBounced', rejectCategory: 'bounced', permanent: true },
-    },
-  ],
-  ['email.opened', { type: 'opened' }],
-  ['email.clicked', { type: 'clicked' }],
-  ['email.unsubscribed', { type: 'unsubscribed', fields: { rejectCategory: 'unsubscribed' } }],
-  ['email.spamReported', { type: 'complained', fields: { rejectCategory: 'spam' } }],
+  ['loop.email.sent', outcome('sent')],
+  ['transactional.email.sent', outcome('sent')],
+  ['email.delivered', outcome('delivered')],
+  // Loops retries a soft bounce; the address may still receive mail.
+  ['email.softBounced', { ...outcome('bounced', 'bounced', false), rejectReason: 'softBounced' }],
+  ['email.hardBounced', { ...outcome('bounced', 'bounced', true), rejectReason: 'hardBounced' }],
+  ['email.opened', outcome('opened')],
+  ['email.clicked', outcome('clicked')],
+  ['email.unsubscribed', outcome('unsubscribed')],
+  ['email.spamReported', outcome('complained')],
   // anymail's `subscribed` has no equivalent here.
-  ['email.resubscribed', { type: 'unknown' }],
+  ['email.resubscribed', outcome('unknown')],
 ]);
 
 const _isEmailEvent = (name: string): boolean =>
@@ -80,16 +63,15 @@ export function parseLoopsEvent(
   if (!timestamp) {
     return badRequest(REASON, 'Loops event field "eventTime" is not Unix seconds (1970-9999)');
   }
-  const rule = RULES.get(parsed.eventName) ?? { type: 'unknown' };
   const context = makeContext({
-    eventType: rule.type,
+    // First, as the type always was: the rule's eventType and failure fields.
+    ...(RULES.get(parsed.eventName) ?? outcome('unknown')),
     messageId: parsed.email.id,
     recipient: parsed.contactIdentity.email.trim(),
     timestamp,
     espName: ESP_NAME,
     eventId,
     rawEvent: event,
-    ...rule.fields,
   });
   return { kind: 'events', events: [context] };
 }
