@@ -80,25 +80,27 @@ const _text = (bytes: Uint8Array, tlv: Tlv): string =>
     bytes.subarray(tlv.start, tlv.end),
   );
 
-const UTC_TIME = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
-const GENERALIZED_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
+/** A GeneralizedTime's text (and a UTCTime's, once its century is put in front). */
+const TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
 
 function _time(bytes: Uint8Array, tlv: Tlv | undefined): Date {
   const utc = tlv?.tag === 0x17;
   if (!tlv || (!utc && tlv.tag !== 0x18)) return _fail('validity time');
-  const match = (utc ? UTC_TIME : GENERALIZED_TIME).exec(_text(bytes, tlv));
+  const text = _text(bytes, tlv);
+  // RFC 5280: a two-digit UTCTime year below 50 is 20YY, otherwise 19YY (a text that does not
+  // start with a digit fails the pattern whichever is put in front).
+  const time = utc ? (text < '5' ? '20' : '19') + text : text;
+  const match = TIME.exec(time);
   if (!match) return _fail('validity time');
   const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = match
     .slice(1)
     .map(Number);
-  // RFC 5280: a two-digit UTCTime year below 50 is 20YY, otherwise 19YY.
-  const fullYear = utc ? year + (year < 50 ? 2000 : 1900) : year;
-  const date = new Date(Date.UTC(fullYear, month - 1, day, hour, minute, second));
-  // Date.UTC rolls over (month 13, hour 24) and maps years below 100 to 19YY: read it back.
-  const fields = [fullYear, month, day, hour, minute, second];
-  const readBack = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
-  readBack.push(date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds());
-  if (readBack.join() !== fields.join()) _fail('validity time out of range');
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  // Date.UTC rolls over (month 13, hour 24) and maps years below 100 to 19YY: read it back (the
+  // ISO text's first 14 digits are the same fields, in the same order).
+  if (date.toISOString().replace(/\D/g, '').slice(0, 14) !== time.slice(0, 14)) {
+    _fail('validity time out of range');
+  }
   return date;
 }
 
