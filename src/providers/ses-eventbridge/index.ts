@@ -5,10 +5,10 @@ import { parseTimestamp } from '../../timestamp.js';
 import { parseJsonBody } from '../body-text.js';
 import { commonEntries, parseProviderOptions, stringList } from '../options.js';
 import type { BuiltinProvider } from '../registry-types.js';
-import { parseSesEvent } from '../ses/parse.js';
+import { parseSesEvent, sesAnswer } from '../ses/parse.js';
 import { sharedSecretEntries, sharedSecretSettings } from '../shared-secret.js';
 import { sharedSecretProviderOf } from '../shared-secret-provider.js';
-import { NO_EVENTS, type Provider, type ProviderContext, type ProviderResult } from '../types.js';
+import type { Provider, ProviderContext, ProviderResult } from '../types.js';
 import { readEventBridgeEvent } from './envelope.js';
 
 const NAME = 'ses-eventbridge';
@@ -58,18 +58,7 @@ async function _handle(
     fallbackTimestamp: time,
     logger,
   });
-  if (isHttpError(result)) return result;
-  if (result.kind === 'events') {
-    return { events: result.events.map((e) => ({ ...e, espName: NAME })) };
-  }
-  if (result.kind === 'setup')
-    logger.info('SES set-up event received', { ...fields, note: result.note });
-  else
-    logger.warn('EventBridge event is not an SES tracking event; nothing to deliver', {
-      ...fields,
-      note: result.note,
-    });
-  return NO_EVENTS;
+  return sesAnswer(result, fields, logger, 'event', 'EventBridge event', NAME);
 }
 
 /**

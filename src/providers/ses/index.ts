@@ -14,14 +14,8 @@ import {
 import { postProvider } from '../post-provider.js';
 import type { BuiltinProvider } from '../registry-types.js';
 import { sharedSecretAuth } from '../shared-secret.js';
-import {
-  NO_EVENTS,
-  type Provider,
-  type ProviderContext,
-  type ProviderInstance,
-  type ProviderResult,
-} from '../types.js';
-import { parseSesEvent, parseSesMessage, type SesParseResult } from './parse.js';
+import type { Provider, ProviderContext, ProviderInstance, ProviderResult } from '../types.js';
+import { parseSesEvent, parseSesMessage, type SesParseResult, sesAnswer } from './parse.js';
 import { answerConfirmation } from './sns/confirmations.js';
 import { parseSnsEnvelope, type SnsMessage } from './sns/envelope.js';
 import { checkTopicAllowed, confirmSubscription, createSnsVerifier } from './sns/verify.js';
@@ -116,18 +110,9 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
   // The verifier reads its own settings out of the options and the context.
   const verify = createSnsVerifier({ ...o, ...context, topicVariable: TOPIC_VARIABLE });
 
-  const outcome = (result: SesParseResult | HttpError, fields: Record<string, unknown>) => {
-    if (isHttpError(result)) return result;
-    if (result.kind === 'events') return { events: result.events };
-    if (result.kind === 'setup')
-      logger.info('SES set-up message received', { ...fields, note: result.note });
-    else
-      logger.warn('notification is not an SES tracking event; nothing to deliver', {
-        ...fields,
-        note: result.note,
-      });
-    return NO_EVENTS;
-  };
+  // The parser's result as the answer, logged as an SNS message's.
+  const outcome = (result: SesParseResult | HttpError, fields: Record<string, unknown>) =>
+    sesAnswer(result, fields, logger, 'message', 'notification');
 
   const rawDelivery = (request: Request, body: string): ProviderResult | HttpError => {
     const eventId = request.headers.get('x-amz-sns-message-id');

@@ -6,6 +6,7 @@ import { parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { parseJson } from '../body-text.js';
 import { isObject } from '../fields.js';
+import { NO_EVENTS, type ProviderResult } from '../types.js';
 import {
   type Detail,
   DetailGuards,
@@ -135,6 +136,34 @@ export type SesParseResult =
   | { readonly kind: 'events'; readonly events: EmailTrackingContext[] }
   | { readonly kind: 'setup'; readonly note: string }
   | { readonly kind: 'not-ses'; readonly note: string };
+
+/**
+ * A parse result as the provider's answer: its events (under `espName` when given), or none,
+ * with one line saying why: `SES set-up {input} received` (info) for a set-up message,
+ * `{notSes} is not an SES tracking event; nothing to deliver` (warning) for anything else.
+ */
+export function sesAnswer(
+  result: SesParseResult | HttpError,
+  fields: Record<string, unknown>,
+  logger: Logger,
+  input: string,
+  notSes: string,
+  espName?: string,
+): ProviderResult | HttpError {
+  if (isHttpError(result)) return result;
+  if (result.kind === 'events') {
+    return { events: espName ? result.events.map((e) => ({ ...e, espName })) : result.events };
+  }
+  if (result.kind === 'setup')
+    logger.info(`SES set-up ${input} received`, { ...fields, note: result.note });
+  else {
+    logger.warn(`${notSes} is not an SES tracking event; nothing to deliver`, {
+      ...fields,
+      note: result.note,
+    });
+  }
+  return NO_EVENTS;
+}
 
 export interface SesParseContext {
   /** The SNS MessageId: shared by every context of one message. */
