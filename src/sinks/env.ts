@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import { isObject } from '../providers/fields.js';
 import { createFanoutSink, type FanoutEndpoint } from './fanout.js';
 import { EventBus } from './memory.js';
-import { createQueueSink, type QueueLike } from './queue.js';
+import { type QueueLike, queueSink } from './queue.js';
 import type { Sink } from './types.js';
 
 export interface SinkEnvContext {
@@ -160,7 +160,7 @@ export function sinksFromEnv(env: Env, context: SinkEnvContext): EnvSinks {
         `lists queue, but there is no queue binding named ${QUEUE} ([[queues.producers]] in wrangler.toml); queues exist only on Cloudflare Workers`,
       );
     }
-    requestSinks.push(createQueueSink(queue));
+    requestSinks.push(queueSink(queue));
   }
   if (kinds.has('fanout')) {
     (kinds.has('queue') ? consumerSinks : requestSinks).push(_fanout(env, context));

@@ -132,6 +132,14 @@ export function createQueueSink(queue: QueueLike, options: QueueSinkOptions = {}
     throw new ConfigError('queue', 'createQueueSink needs a queue binding with sendBatch()');
   }
   rejectUnknownKeys(options, _OPTION_KEYS, '');
+  return queueSink(queue, options);
+}
+
+/**
+ * `createQueueSink` past its checks, for a queue already checked and options without unknown keys:
+ * the environment reader's (which checks the binding itself), so a Worker carries neither check.
+ */
+export function queueSink(queue: QueueLike, options: QueueSinkOptions = {}): Sink {
   const maxMessageBytes =
     options.maxMessageBytes ?? QUEUE_MAX_MESSAGE_BYTES - _MESSAGE_OVERHEAD_BYTES;
   const maxBatchBytes = options.maxBatchBytes ?? QUEUE_MAX_BATCH_BYTES;
