@@ -3,7 +3,7 @@ import { type Env, envString, envWholeNumber } from '../env-values.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isObject } from '../providers/fields.js';
-import { createFanoutSink, type FanoutEndpoint } from './fanout.js';
+import { type FanoutEndpoint, fanoutSink } from './fanout.js';
 import { EventBus } from './memory.js';
 import { type QueueLike, queueSink } from './queue.js';
 import type { Sink } from './types.js';
@@ -124,7 +124,7 @@ function _fanout(env: Env, context: SinkEnvContext): Sink {
   const timeoutMs = envWholeNumber(env, TIMEOUT);
   const retries = envWholeNumber(env, RETRIES);
   try {
-    return createFanoutSink({
+    return fanoutSink({
       endpoints: endpoints.map(({ secretVar: _, ...endpoint }) => endpoint),
       timeoutMs,
       retries,

@@ -188,6 +188,14 @@ export function createFanoutSink(options: FanoutOptions): Sink {
       rejectUnknownKeys(e, endpointKeys, `endpoints.${i}`);
     });
   }
+  return fanoutSink(options);
+}
+
+/**
+ * `createFanoutSink` past its unknown-key checks, for options whose keys are known: the
+ * environment reader's (which refuses an endpoint's unknown keys itself, naming the variable).
+ */
+export function fanoutSink(options: FanoutOptions): Sink {
   const o = parseOptions(FanoutOptionsSchema, options);
   const endpoints = o.endpoints.map(_endpoint);
   // Delivery reads timeoutMs and retries from `o`, and the rest as filled in here.
