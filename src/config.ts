@@ -116,7 +116,6 @@ export interface ResolvedOptions {
   readonly logger: Logger;
 }
 
-const _KNOWN = Object.keys(OptionsSchema.entries);
 
 /** Every provider routable (one path segment, real methods), and no two on one path. */
 function _checkPaths(providers: readonly Provider[]): void {
@@ -163,6 +162,8 @@ function _checkStore(
  */
 export function resolveProgramOptions(options?: MailWebhookOptions): ResolvedOptions {
   rejectMovedOptions(options);
+  // As `resolveOptions`' default `{}` (the environment readers' options hold known keys only).
+  if (options !== undefined) rejectUnknownKeys(options, Object.keys(OptionsSchema.entries), '');
   const resolved = resolveOptions(options, defaultProviders);
   _checkStore(resolved.store, resolved.apiToken, resolved.providers);
   if (resolved.sinks.length === 0 && !resolved.store) {
@@ -175,14 +176,14 @@ export function resolveProgramOptions(options?: MailWebhookOptions): ResolvedOpt
 
 /**
  * Validates options and fills defaults; throws `ConfigError` naming the option. Options from
- * the environment readers only, which always name the providers: a program's go through
- * `resolveProgramOptions`, which passes the default ones.
+ * the environment readers only, which always name the providers and use known keys only: a
+ * program's go through `resolveProgramOptions`, which refuses unknown keys and passes the
+ * default providers.
  */
 export function resolveOptions(
   options: MailWebhookOptions = {},
   defaults: () => Provider[] = () => [],
 ): ResolvedOptions {
-  rejectUnknownKeys(options, _KNOWN, '');
   const o = parseOptions(OptionsSchema, options);
   const providers = o.providers ?? defaults();
   _checkPaths(providers);
