@@ -31,11 +31,6 @@ const LoggerSchema = _object<Logger>(
   'expected an object with debug, info, warn and error functions',
 );
 
-const SinkSchema = _object<Sink>(
-  (value) => typeof value.send === 'function' && typeof value.name === 'string',
-  'expected a sink: { name, send(events) }',
-);
-
 const ProviderSchema = _object<Provider>(
   (value) =>
     typeof value.name === 'string' &&
@@ -47,6 +42,11 @@ const ProviderSchema = _object<Provider>(
 
 const _milliseconds = (fallback: number) => v.optional(milliseconds(), fallback);
 
+// What the environment readers pass as sinks (built by `sinksFromEnv`) and as a clock (none):
+// taken as it is here; a program's are checked by `_programSchema`.
+const _asIs = v.optional(v.custom<never>(() => true));
+
+/** The options the environment readers build (a Worker's): every check a variable can fail. */
 const OptionsSchema = v.object({
   basePath: v.optional(
     v.pipe(
@@ -59,7 +59,7 @@ const OptionsSchema = v.object({
   providers: v.optional(
     v.pipe(v.array(ProviderSchema), nonEmpty('expected at least one provider')),
   ),
-  sinks: v.optional(v.array(SinkSchema)),
+  sinks: _asIs,
   store: v.optional(
     v.custom<EventStore>(
       isEventStore,
@@ -82,11 +82,30 @@ const OptionsSchema = v.object({
   listenerTimeoutMs: _milliseconds(5_000),
   fetchTimeoutMs: _milliseconds(DEFAULT_FETCH_TIMEOUT_MS),
   fetch: v.optional(functionSchema<typeof fetch>('a fetch function')),
-  now: v.optional(functionSchema<() => Date>('a clock function')),
+  now: _asIs,
   logger: v.optional(LoggerSchema),
 });
 
-type _Input = v.InferInput<typeof OptionsSchema>;
+/**
+ * A program's options: the same entries in the same order (the first bad one is the one named),
+ * with the sinks and the clock checked. Built on a program's first call: a Worker leaves it out.
+ */
+const _programSchema = () =>
+  v.object({
+    ...OptionsSchema.entries,
+    sinks: v.optional(
+      v.array(
+        _object<Sink>(
+          (value) => typeof value.send === 'function' && typeof value.name === 'string',
+          'expected a sink: { name, send(events) }',
+        ),
+      ),
+    ),
+    now: v.optional(functionSchema<() => Date>('a clock function')),
+  });
+let _program: ReturnType<typeof _programSchema> | undefined;
+
+type _Input = v.InferInput<ReturnType<typeof _programSchema>>;
 
 /**
  * Options of `createMailWebhookHandler`; every field is optional. The lists may be readonly
@@ -115,7 +134,6 @@ export interface ResolvedOptions {
   readonly now: () => Date;
   readonly logger: Logger;
 }
-
 
 /** Every provider routable (one path segment, real methods), and no two on one path. */
 function _checkPaths(providers: readonly Provider[]): void {
@@ -164,7 +182,8 @@ export function resolveProgramOptions(options?: MailWebhookOptions): ResolvedOpt
   rejectMovedOptions(options);
   // As `resolveOptions`' default `{}` (the environment readers' options hold known keys only).
   if (options !== undefined) rejectUnknownKeys(options, Object.keys(OptionsSchema.entries), '');
-  const resolved = resolveOptions(options, defaultProviders);
+  _program ??= _programSchema();
+  const resolved = resolveOptions(options, defaultProviders, _program);
   _checkStore(resolved.store, resolved.apiToken, resolved.providers);
   if (resolved.sinks.length === 0 && !resolved.store) {
     // Allowed (a dry run, or tests that read only the log), so an info line, not a warning: said
@@ -183,8 +202,9 @@ export function resolveProgramOptions(options?: MailWebhookOptions): ResolvedOpt
 export function resolveOptions(
   options: MailWebhookOptions = {},
   defaults: () => Provider[] = () => [],
+  schema: typeof OptionsSchema | ReturnType<typeof _programSchema> = OptionsSchema,
 ): ResolvedOptions {
-  const o = parseOptions(OptionsSchema, options);
+  const o = parseOptions(schema, options) as v.InferOutput<ReturnType<typeof _programSchema>>;
   const providers = o.providers ?? defaults();
   _checkPaths(providers);
   const logger = o.logger ?? consoleLogger;
