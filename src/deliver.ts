@@ -62,7 +62,8 @@ async function _sendAll(
   for (const sink of options.sinks) {
     if (deadline[DEADLINE_PASSED]()) return undefined;
     try {
-      await sink.send(events, deadline);
+      // Its own array: a sink that empties or changes it (a buffer's splice) takes nothing from the next.
+      await sink.send(events.slice(), deadline);
     } catch (error) {
       if (deadline[DEADLINE_PASSED]()) return undefined;
       // Which sink failed and why go in the refusal's one log line.

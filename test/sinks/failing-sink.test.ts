@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { EmailTrackingEvent } from '../../src/events.js';
+import { type EmailTrackingContext, EmailTrackingEvent } from '../../src/events.js';
 import { createMailWebhookHandler } from '../../src/handler.js';
 import type { LogFields, Logger } from '../../src/log.js';
 import { ses } from '../../src/providers/ses/index.js';
@@ -86,6 +86,92 @@ test.each(unreadableRejections)(
         level: 'error',
         fields: expect.objectContaining({ sink: 'broken', error: expect.any(String) }),
       }),
+    );
+  },
+);
+
+/** The bounce fixture with two bounced recipients: r0@example.com and r1@example.com. */
+const twoRecipients = {
+  ...bounce,
+  bounce: {
+    ...bounce.bounce,
+    bouncedRecipients: ['r0@example.com', 'r1@example.com'].map((emailAddress) => ({
+      ...bounce.bounce.bouncedRecipients[0],
+      emailAddress,
+    })),
+  },
+};
+
+test('a sink that drains the array it was given (a buffer’s splice) takes nothing from the sink after it', async () => {
+  const { logger, lines } = recordingLogger();
+  const buffered: string[] = [];
+  const draining: Sink = {
+    name: 'buffer',
+    send: async (events) => {
+      buffered.push(...events.splice(0).map((e) => e.recipient));
+    },
+  };
+  const received: string[] = [];
+  const durable: Sink = {
+    name: 'durable',
+    send: async (events) => {
+      received.push(...events.map((e) => e.recipient));
+    },
+  };
+  const handle = createMailWebhookHandler({
+    sinks: [draining, durable],
+    providers: [ses({ verifySignature: false })],
+    logger,
+  });
+
+  const response = await handle(snsRequest(twoRecipients, 'sns-drain-1'));
+
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual({ ok: true, events: 2 });
+  expect(buffered).toEqual(['r0@example.com', 'r1@example.com']);
+  expect(received).toEqual(['r0@example.com', 'r1@example.com']);
+  expect(lines.filter((l) => l.message === 'event').map((l) => l.fields?.recipient)).toEqual([
+    'r0@example.com',
+    'r1@example.com',
+  ]);
+});
+
+test.each<[string, (context: EmailTrackingContext) => void]>([
+  ['sets timestamp to null', (c) => Object.assign(c, { timestamp: null })],
+  ['turns its Date invalid in place', (c) => c.timestamp.setTime(Number.NaN)],
+  [
+    'makes recipient a getter that throws',
+    (c) =>
+      Object.defineProperty(c, 'recipient', {
+        get() {
+          throw new Error('gone');
+        },
+      }),
+  ],
+])(
+  'a sink that took the events and then %s: 200, each event line as parsed, never 500',
+  async (_, change) => {
+    const { logger, lines } = recordingLogger();
+    const meddling: Sink = {
+      name: 'meddling',
+      send: async (events) => {
+        for (const event of events) change(event);
+      },
+    };
+    const handle = createMailWebhookHandler({
+      sinks: [meddling],
+      providers: [ses({ verifySignature: false })],
+      logger,
+    });
+
+    const response = await handle(snsRequest(twoRecipients, 'sns-meddling-1'));
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true, events: 2 });
+    expect(lines.filter((l) => l.message === 'event').map((l) => l.fields)).toEqual(
+      ['r0@example.com', 'r1@example.com'].map((recipient) =>
+        expect.objectContaining({ recipient, timestamp: bounce.bounce.timestamp }),
+      ),
     );
   },
 );
