@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
@@ -445,6 +446,22 @@ describe('createFanoutSink with a fetch that ignores its signal', () => {
       endpoints: [{ url: 'https://crm.example.com/hooks', secret: SECRET_A }],
     });
     await expect(sink.send([sampleContext()])).resolves.toBeUndefined();
+  });
+});
+
+describe('createFanoutSink with a fetch whose Response body is a Node stream (node-fetch, fetch-mock)', () => {
+  test('a 2xx is a delivery, sent once, not a failure retried', async () => {
+    const { fetch, calls } = stubFetch(
+      () =>
+        ({ status: 204, headers: new Headers(), body: Readable.from([]) }) as unknown as Response,
+    );
+    const { sink } = fanout({
+      fetch,
+      retries: 2,
+      endpoints: [{ url: 'https://crm.example.com/hooks', secret: SECRET_A }],
+    });
+    await expect(sink.send([sampleContext()])).resolves.toBeUndefined();
+    expect(calls).toHaveLength(1);
   });
 });
 
