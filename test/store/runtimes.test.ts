@@ -1,6 +1,6 @@
 /** The store on Bun's and Deno's own SQLite: the shared cases, and the servers with MAIL_WEBHOOK_SQLITE_PATH. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -70,7 +70,9 @@ const SERVERS = [
 describe.each(SERVERS)(
   'the $name server with MAIL_WEBHOOK_SQLITE_PATH',
   ({ name, command, args, group }) => {
-    it('keeps a bounce in the file and serves the suppression', { timeout: 30_000 }, async () => {
+    it('keeps a bounce in the file, in write-ahead-log mode, and serves the suppression', {
+      timeout: 30_000,
+    }, async () => {
       const child = spawn(command, args, {
         detached: group === true,
         env: {
@@ -112,6 +114,8 @@ describe.each(SERVERS)(
           headers: snsHeaders(message),
         });
         expect(posted.status).toBe(200);
+        // Bytes 18 and 19 of a SQLite file: 2 when it is in write-ahead-log mode.
+        expect([...readFileSync(join(work, `${name}.sqlite`)).subarray(18, 20)]).toEqual([2, 2]);
         const asked = await fetch(`${base}/webhooks/mail/suppressions/recipient@example.com`, {
           headers: { authorization: `Bearer ${TOKEN}` },
         });
