@@ -39,6 +39,37 @@ describe('the store cases on other runtimes', () => {
   });
 });
 
+describe('a SQLite file whose write lock another connection holds', () => {
+  // The store waits for the lock between tries: a timer of the same process releases it. A wait
+  // inside the driver (busy_timeout) would hold the event loop, so the timer could not fire and
+  // the bounce would be refused 503 store-failed.
+  const script = 'test/store/write-lock.run.ts';
+  const runs = [
+    { name: 'Bun', run: (db: string) => runChild(BUN, ['--no-install', script, db]) },
+    {
+      name: 'Deno',
+      run: (db: string) =>
+        runChild(DENO, [
+          'run',
+          ...DENO_START_FLAGS,
+          `--allow-read=${work}`,
+          `--allow-write=${work}`,
+          script,
+          db,
+        ]),
+    },
+  ];
+  it.each(runs)(
+    'under $name: the request waits, the server still running, and is answered 200 once it is released',
+    { timeout: 60_000 },
+    async ({ name, run }) => {
+      const { code, output } = await run(join(work, `${name}-locked.sqlite`));
+      expect(output.trim()).toBe('200 {"ok":true,"events":1}');
+      expect(code).toBe(0);
+    },
+  );
+});
+
 const SERVERS = [
   {
     name: 'Bun',
