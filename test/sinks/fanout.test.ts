@@ -495,7 +495,8 @@ describe('createFanoutSink within the delivery deadline', () => {
     const sent = sink.send([sampleContext(), sampleContext({ recipient: 'b@example.com' })], {
       signal: deadline.signal,
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Both requests in flight (a fixed wait is not enough on a busy machine: each is signed first).
+    while (stub.calls.length < 2) await new Promise((resolve) => setTimeout(resolve, 1));
     deadline.abort();
     await expect(sent).rejects.toThrow(/delivery deadline passed after 1 attempt/);
     expect(stub.calls).toHaveLength(2);
