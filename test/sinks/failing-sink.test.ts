@@ -4,7 +4,9 @@ import { createMailWebhookHandler } from '../../src/handler.js';
 import type { LogFields, Logger } from '../../src/log.js';
 import { ses } from '../../src/providers/ses/index.js';
 import { EventBus } from '../../src/sinks/memory.js';
+import { createQueueSink } from '../../src/sinks/queue.js';
 import type { Sink } from '../../src/sinks/types.js';
+import { decodeTrackingEvent } from '../../src/wire.js';
 import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
 import { unreadable } from '../helpers/unreadable.js';
 import { snsRequest } from './samples.js';
@@ -175,3 +177,34 @@ test.each<[string, (context: EmailTrackingContext) => void]>([
     );
   },
 );
+
+test('a sink that reassigns fields (strips rawEvent, empties tags, a string timestamp) leaves the sinks after it the parsed context', async () => {
+  const stripping: Sink = {
+    name: 'redacting-log',
+    send: async (events) => {
+      for (const event of events) {
+        Object.assign(event, { rawEvent: undefined, tags: null, timestamp: 'now' });
+      }
+    },
+  };
+  const queued: string[] = [];
+  const queue = createQueueSink({
+    sendBatch: async (messages: { body: string }[]) => {
+      queued.push(...messages.map((m) => m.body));
+    },
+  });
+  const handle = createMailWebhookHandler({
+    sinks: [stripping, queue],
+    providers: [ses({ verifySignature: false })],
+    logger: recordingLogger().logger,
+  });
+
+  const response = await handle(snsRequest(bounce, 'sns-stripping-1'));
+
+  expect(response.status).toBe(200);
+  expect(queued).toHaveLength(1);
+  const decoded = decodeTrackingEvent(queued[0] as string);
+  expect(decoded.rawEvent).toEqual(bounce);
+  expect(decoded.tags).toEqual([]);
+  expect(decoded.timestamp.toISOString()).toBe(bounce.bounce.timestamp);
+});
