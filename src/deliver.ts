@@ -62,7 +62,13 @@ async function _sendAll(
   for (const sink of options.sinks) {
     if (deadline[DEADLINE_PASSED]()) return undefined;
     try {
-      await sink.send(events, deadline);
+      // Its own array of its own contexts: a sink that empties the array (a buffer's splice) or
+      // reassigns a field (strips rawEvent) takes nothing from the sinks after it. Shallow: the
+      // nested objects are shared, read-only (a copy each would not be linear in the message).
+      await sink.send(
+        events.map((e) => ({ ...e })),
+        deadline,
+      );
     } catch (error) {
       if (deadline[DEADLINE_PASSED]()) return undefined;
       // Which sink failed and why go in the refusal's one log line.

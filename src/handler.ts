@@ -110,20 +110,20 @@ async function _receive(
   const { options } = setup;
   const esp = mounted.provider.name;
   const fields = { esp, path };
-  let result = await _accept(mounted, request, setup);
-  if (!isHttpError(result) && result.events.length > 0) {
-    result = (await deliverThroughStore(result.events, options, fields)) ?? result;
-  }
+  const result = await _accept(mounted, request, setup);
   if (isHttpError(result)) return _refuse(setup, result, fields);
-  // The events of one message share their Date: one ISO string for all of their lines.
+  const { events } = result;
+  // The lines are written before the sinks run: a sink that changes a context (its Date, say)
+  // can neither change its line nor fail the request after delivery. The events of one message
+  // share their Date: one ISO string for all of their lines.
   let time: Date | undefined;
   let iso = '';
-  for (const event of result.events) {
+  const lines = events.map((event) => {
     if (event.timestamp !== time) {
       time = event.timestamp;
       iso = time.toISOString();
     }
-    options.logger.info('event', {
+    return {
       esp,
       path,
       eventType: event.eventType,
@@ -131,9 +131,12 @@ async function _receive(
       messageId: event.messageId,
       eventId: event.eventId,
       timestamp: iso,
-    });
-  }
-  return setup.answer(200, `{"ok":true,"events":${result.events.length}}`);
+    };
+  });
+  const failed = events.length ? await deliverThroughStore(events, options, fields) : undefined;
+  if (failed) return _refuse(setup, failed, fields);
+  for (const line of lines) options.logger.info('event', line);
+  return setup.answer(200, `{"ok":true,"events":${events.length}}`);
 }
 
 function _notFoundText(options: ResolvedOptions, path: string): string {

@@ -36,8 +36,14 @@ export function openBuiltinSqlite(path: string): SqliteDatabaseLike {
   }
   try {
     const db = new Driver(path);
-    // Another process (a second server, the sqlite3 shell) may hold the lock for a moment.
+    // The drivers are synchronous: the event loop, every request's deadline timer included, waits
+    // on each commit's fsyncs (a request commits twice). A write-ahead log syncs once a commit,
+    // where the rollback journal syncs three times: a burst of requests no longer outlasts its
+    // deadlines several times over. Switching waits for a lock another process may hold; later,
+    // the store waits for locks itself, between tries (a busy_timeout would freeze the server).
     db.exec('PRAGMA busy_timeout = 5000');
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA busy_timeout = 0');
     return db;
   } catch (error) {
     throw new ConfigError(

@@ -85,7 +85,8 @@ async function _consume(
   const eventFields = { ...fields, eventType: context.eventType, eventId: context.eventId };
   for (const sink of sinks) {
     try {
-      await sink.send([context]);
+      // A copy each, as on the request path: a field one sink reassigns stays for the next.
+      await sink.send([{ ...context }]);
     } catch (error) {
       logger.error('sink failed on a queued event; retrying later', {
         ...eventFields,

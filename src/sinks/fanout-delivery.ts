@@ -101,7 +101,7 @@ async function _attempt(delivery: FanoutDelivery, settings: FanoutSettings): Pro
     });
     const response = await Promise.race([sent, stopped]);
     // Not awaited: the status is the answer, and a body's cancel need not ever settle.
-    response.body?.cancel().catch(() => {});
+    response.body?.cancel?.().catch(() => {});
     if (response.status >= 200 && response.status < 300) return { ok: true };
     const retry = response.status >= 500 || response.status === 429 || response.status === 408;
     // Retry-After (RFC 9110: seconds or an HTTP date) is how long the receiver asks us to wait;

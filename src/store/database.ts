@@ -50,6 +50,25 @@ export function fromD1(binding: D1DatabaseLike): SqlDatabase {
   };
 }
 
+/** How long a batch waits for another connection's write lock, and how often it looks. */
+const _LOCK_WAIT_MS = 5_000;
+const _LOCK_POLL_MS = 25;
+
+/**
+ * `BEGIN IMMEDIATE`: true once begun; false while another connection holds the write lock
+ * (SQLITE_BUSY), unless this is the `last` try; any other failure throws.
+ */
+function _begun(db: SqliteDatabaseLike, last: boolean): boolean {
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    return true;
+  } catch (error) {
+    // As bun:sqlite and node:sqlite word SQLITE_BUSY.
+    if (last || !/database is locked/.test(String(error))) throw error;
+    return false;
+  }
+}
+
 /**
  * SQLite: the driver is synchronous, so a batch runs start to end inside one transaction before
  * any other request's batch can begin. Statements are prepared once and kept.
@@ -66,7 +85,13 @@ export function fromSqlite(db: SqliteDatabaseLike): SqlDatabase {
   };
   return {
     async batch(statements) {
-      db.exec('BEGIN IMMEDIATE');
+      // While another connection (a second server, the sqlite3 shell) holds the write lock, the
+      // wait is here, between tries, not in the driver's busy_timeout: that one would hold the
+      // event loop, every other request and every deadline timer with it, as long as the lock.
+      for (let waited = 0; !_begun(db, waited >= _LOCK_WAIT_MS); waited += _LOCK_POLL_MS) {
+        await new Promise((resolve) => setTimeout(resolve, _LOCK_POLL_MS));
+      }
+      // From BEGIN to COMMIT without a pause: no other batch starts on this connection meanwhile.
       try {
         const rows = statements.map((s) => statement(s.sql).all(...s.params) as SqlRow[]);
         db.exec('COMMIT');

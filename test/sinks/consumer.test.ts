@@ -49,6 +49,25 @@ describe('consumeQueueBatch', () => {
     expect(messages.map((m) => m.outcome)).toEqual([{ acked: true }, { acked: true }]);
   });
 
+  test('a sink that reassigns fields (strips rawEvent, rewrites recipient) leaves the sinks after it, and the log line, the decoded context', async () => {
+    const context = sampleContext();
+    const m = message('m', encodeTrackingEvent(context));
+    const stripping: Sink = {
+      name: 'redacting-log',
+      send: async (events) => {
+        for (const event of events) Object.assign(event, { rawEvent: undefined, recipient: 'x' });
+      },
+    };
+    const sink = recordingSink();
+    const { logger, lines } = memoryLogger();
+    await consumeQueueBatch({ queue: 'q', messages: [m] }, [stripping, sink], logger);
+    expect(sink.taken).toEqual([context]);
+    expect(m.outcome).toEqual({ acked: true });
+    expect(lines.find((l) => l.msg === 'queued event delivered')?.fields).toMatchObject({
+      recipient: context.recipient,
+    });
+  });
+
   test('accepts JSON-object bodies as well as text', async () => {
     const sink = recordingSink();
     const m = message('m', JSON.parse(encodeTrackingEvent(sampleContext())));

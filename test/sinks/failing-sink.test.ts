@@ -1,10 +1,12 @@
 import { expect, test } from 'vitest';
-import { EmailTrackingEvent } from '../../src/events.js';
+import { type EmailTrackingContext, EmailTrackingEvent } from '../../src/events.js';
 import { createMailWebhookHandler } from '../../src/handler.js';
 import type { LogFields, Logger } from '../../src/log.js';
 import { ses } from '../../src/providers/ses/index.js';
 import { EventBus } from '../../src/sinks/memory.js';
+import { createQueueSink } from '../../src/sinks/queue.js';
 import type { Sink } from '../../src/sinks/types.js';
+import { decodeTrackingEvent } from '../../src/wire.js';
 import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
 import { unreadable } from '../helpers/unreadable.js';
 import { snsRequest } from './samples.js';
@@ -89,3 +91,120 @@ test.each(unreadableRejections)(
     );
   },
 );
+
+/** The bounce fixture with two bounced recipients: r0@example.com and r1@example.com. */
+const twoRecipients = {
+  ...bounce,
+  bounce: {
+    ...bounce.bounce,
+    bouncedRecipients: ['r0@example.com', 'r1@example.com'].map((emailAddress) => ({
+      ...bounce.bounce.bouncedRecipients[0],
+      emailAddress,
+    })),
+  },
+};
+
+test('a sink that drains the array it was given (a buffer’s splice) takes nothing from the sink after it', async () => {
+  const { logger, lines } = recordingLogger();
+  const buffered: string[] = [];
+  const draining: Sink = {
+    name: 'buffer',
+    send: async (events) => {
+      buffered.push(...events.splice(0).map((e) => e.recipient));
+    },
+  };
+  const received: string[] = [];
+  const durable: Sink = {
+    name: 'durable',
+    send: async (events) => {
+      received.push(...events.map((e) => e.recipient));
+    },
+  };
+  const handle = createMailWebhookHandler({
+    sinks: [draining, durable],
+    providers: [ses({ verifySignature: false })],
+    logger,
+  });
+
+  const response = await handle(snsRequest(twoRecipients, 'sns-drain-1'));
+
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual({ ok: true, events: 2 });
+  expect(buffered).toEqual(['r0@example.com', 'r1@example.com']);
+  expect(received).toEqual(['r0@example.com', 'r1@example.com']);
+  expect(lines.filter((l) => l.message === 'event').map((l) => l.fields?.recipient)).toEqual([
+    'r0@example.com',
+    'r1@example.com',
+  ]);
+});
+
+test.each<[string, (context: EmailTrackingContext) => void]>([
+  ['sets timestamp to null', (c) => Object.assign(c, { timestamp: null })],
+  ['turns its Date invalid in place', (c) => c.timestamp.setTime(Number.NaN)],
+  [
+    'makes recipient a getter that throws',
+    (c) =>
+      Object.defineProperty(c, 'recipient', {
+        get() {
+          throw new Error('gone');
+        },
+      }),
+  ],
+])(
+  'a sink that took the events and then %s: 200, each event line as parsed, never 500',
+  async (_, change) => {
+    const { logger, lines } = recordingLogger();
+    const meddling: Sink = {
+      name: 'meddling',
+      send: async (events) => {
+        for (const event of events) change(event);
+      },
+    };
+    const handle = createMailWebhookHandler({
+      sinks: [meddling],
+      providers: [ses({ verifySignature: false })],
+      logger,
+    });
+
+    const response = await handle(snsRequest(twoRecipients, 'sns-meddling-1'));
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true, events: 2 });
+    expect(lines.filter((l) => l.message === 'event').map((l) => l.fields)).toEqual(
+      ['r0@example.com', 'r1@example.com'].map((recipient) =>
+        expect.objectContaining({ recipient, timestamp: bounce.bounce.timestamp }),
+      ),
+    );
+  },
+);
+
+test('a sink that reassigns fields (strips rawEvent, empties tags, a string timestamp) leaves the sinks after it the parsed context', async () => {
+  const stripping: Sink = {
+    name: 'redacting-log',
+    send: async (events) => {
+      for (const event of events) {
+        Object.assign(event, { rawEvent: undefined, tags: null, timestamp: 'now' });
+      }
+    },
+  };
+  const queued: string[] = [];
+  const queue = createQueueSink({
+    sendBatch: async (messages: { body: string }[]) => {
+      queued.push(...messages.map((m) => m.body));
+    },
+  });
+  const handle = createMailWebhookHandler({
+    sinks: [stripping, queue],
+    providers: [ses({ verifySignature: false })],
+    logger: recordingLogger().logger,
+  });
+
+  const response = await handle(snsRequest(bounce, 'sns-stripping-1'));
+
+  expect(response.status).toBe(200);
+  expect(queued).toHaveLength(1);
+  const decoded = decodeTrackingEvent(queued[0] as string);
+  expect(decoded.rawEvent).toEqual(bounce);
+  expect(decoded.tags).toEqual([]);
+  expect(decoded.timestamp.toISOString()).toBe(bounce.bounce.timestamp);
+});

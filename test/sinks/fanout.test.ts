@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
@@ -448,6 +449,22 @@ describe('createFanoutSink with a fetch that ignores its signal', () => {
   });
 });
 
+describe('createFanoutSink with a fetch whose Response body is a Node stream (node-fetch, fetch-mock)', () => {
+  test('a 2xx is a delivery, sent once, not a failure retried', async () => {
+    const { fetch, calls } = stubFetch(
+      () =>
+        ({ status: 204, headers: new Headers(), body: Readable.from([]) }) as unknown as Response,
+    );
+    const { sink } = fanout({
+      fetch,
+      retries: 2,
+      endpoints: [{ url: 'https://crm.example.com/hooks', secret: SECRET_A }],
+    });
+    await expect(sink.send([sampleContext()])).resolves.toBeUndefined();
+    expect(calls).toHaveLength(1);
+  });
+});
+
 describe('createFanoutSink within the delivery deadline', () => {
   test('starts no retry once the deadline has fired', async () => {
     const deadline = new AbortController();
@@ -478,7 +495,8 @@ describe('createFanoutSink within the delivery deadline', () => {
     const sent = sink.send([sampleContext(), sampleContext({ recipient: 'b@example.com' })], {
       signal: deadline.signal,
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Both requests in flight (a fixed wait is not enough on a busy machine: each is signed first).
+    while (stub.calls.length < 2) await new Promise((resolve) => setTimeout(resolve, 1));
     deadline.abort();
     await expect(sent).rejects.toThrow(/delivery deadline passed after 1 attempt/);
     expect(stub.calls).toHaveLength(2);

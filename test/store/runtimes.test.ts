@@ -1,6 +1,6 @@
 /** The store on Bun's and Deno's own SQLite: the shared cases, and the servers with MAIL_WEBHOOK_SQLITE_PATH. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -39,6 +39,37 @@ describe('the store cases on other runtimes', () => {
   });
 });
 
+describe('a SQLite file whose write lock another connection holds', () => {
+  // The store waits for the lock between tries: a timer of the same process releases it. A wait
+  // inside the driver (busy_timeout) would hold the event loop, so the timer could not fire and
+  // the bounce would be refused 503 store-failed.
+  const script = 'test/store/write-lock.run.ts';
+  const runs = [
+    { name: 'Bun', run: (db: string) => runChild(BUN, ['--no-install', script, db]) },
+    {
+      name: 'Deno',
+      run: (db: string) =>
+        runChild(DENO, [
+          'run',
+          ...DENO_START_FLAGS,
+          `--allow-read=${work}`,
+          `--allow-write=${work}`,
+          script,
+          db,
+        ]),
+    },
+  ];
+  it.each(runs)(
+    'under $name: the request waits, the server still running, and is answered 200 once it is released',
+    { timeout: 60_000 },
+    async ({ name, run }) => {
+      const { code, output } = await run(join(work, `${name}-locked.sqlite`));
+      expect(output.trim()).toBe('200 {"ok":true,"events":1}');
+      expect(code).toBe(0);
+    },
+  );
+});
+
 const SERVERS = [
   {
     name: 'Bun',
@@ -70,7 +101,9 @@ const SERVERS = [
 describe.each(SERVERS)(
   'the $name server with MAIL_WEBHOOK_SQLITE_PATH',
   ({ name, command, args, group }) => {
-    it('keeps a bounce in the file and serves the suppression', { timeout: 30_000 }, async () => {
+    it('keeps a bounce in the file, in write-ahead-log mode, and serves the suppression', {
+      timeout: 30_000,
+    }, async () => {
       const child = spawn(command, args, {
         detached: group === true,
         env: {
@@ -112,6 +145,8 @@ describe.each(SERVERS)(
           headers: snsHeaders(message),
         });
         expect(posted.status).toBe(200);
+        // Bytes 18 and 19 of a SQLite file: 2 when it is in write-ahead-log mode.
+        expect([...readFileSync(join(work, `${name}.sqlite`)).subarray(18, 20)]).toEqual([2, 2]);
         const asked = await fetch(`${base}/webhooks/mail/suppressions/recipient@example.com`, {
           headers: { authorization: `Bearer ${TOKEN}` },
         });
