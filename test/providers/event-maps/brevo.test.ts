@@ -110,7 +110,7 @@ const want = (extra: Record<string, unknown>) => ({
   ...extra,
 });
 
-describe('Brevo events', () => {
+describe('Brevo events: each gives its type and every context field as mapped', () => {
   test.each(ROWS)('%s %j', async (name, extra, fields) => {
     const text = JSON.stringify(event(name, extra));
     expect(await contextOf(brevo({ verifySignature: false }), text)).toEqual(

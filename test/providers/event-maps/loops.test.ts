@@ -43,7 +43,7 @@ const ROWS: [string, Record<string, unknown>][] = [
   ['email.somethingNew', { eventType: 'unknown' }],
 ];
 
-describe('Loops event names', () => {
+describe('Loops event names: each gives its type and every context field as mapped', () => {
   test.each(ROWS)('%s', async (name, want) => {
     const got = await contextsOf(loops({ verifySignature: false }), event(name), {
       'webhook-id': 'msg_loops_1',

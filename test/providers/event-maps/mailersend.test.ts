@@ -198,7 +198,7 @@ const V2_ROWS: [string, Record<string, unknown> | unknown[], Record<string, unkn
   ['survey_submitted', [], { eventType: 'unknown' }],
 ];
 
-describe('MailerSend v1 activities', () => {
+describe('MailerSend v1 activities: each gives its type and every context field as mapped', () => {
   test.each(V1_ROWS)('%s', async (type, morph, want) => {
     expect(await contextOf(mailersend({ verifySignature: false }), v1(type, morph))).toEqual({
       ...BASE_V1,
@@ -207,7 +207,7 @@ describe('MailerSend v1 activities', () => {
   });
 });
 
-describe('MailerSend v2 activities', () => {
+describe('MailerSend v2 activities: each gives its type and every context field as mapped', () => {
   test.each(V2_ROWS)('%s', async (type, meta, want, dataType) => {
     expect(
       await contextOf(mailersend({ verifySignature: false }), v2(type, meta, dataType)),

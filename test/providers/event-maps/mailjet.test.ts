@@ -85,7 +85,7 @@ async function check(body: Record<string, unknown>, fields: Record<string, unkno
   });
 }
 
-describe('Mailjet events', () => {
+describe('Mailjet events: each gives its type and every context field as mapped', () => {
   test.each(ROWS)('%s %j', (name, extra, want) => check(event(name, extra), want));
 
   test.each(ERRORS)('bounce, error %s → category %s', async (error, rejectCategory) => {

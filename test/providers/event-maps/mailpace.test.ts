@@ -37,7 +37,7 @@ const ROWS: [string, string, Record<string, unknown>][] = [
   ['email.something_new', 'new', { eventType: 'unknown' }],
 ];
 
-describe('MailPace events', () => {
+describe('MailPace events: each gives its type and every context field as mapped', () => {
   test.each(ROWS)('%s', async (name, status, want) => {
     const text = JSON.stringify(event(name, status));
     const eventId = await digestOf('mailpace', text);

@@ -94,7 +94,7 @@ const base = {
   metadata: { user_id: '42', n: '7' },
 };
 
-describe('Mailtrap events', () => {
+describe('Mailtrap events: each gives its type and every context field as mapped', () => {
   test.each(ROWS)('%s %j', async (name, extra, want) => {
     expect(
       await contextOf(mailtrap({ verifySignature: false }), { events: [event(name, extra)] }),

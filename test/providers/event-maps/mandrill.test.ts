@@ -98,7 +98,7 @@ const ROWS: [string, Record<string, unknown>, Record<string, unknown>, Record<st
     ['something_new', {}, {}, { eventType: 'unknown' }],
   ];
 
-describe('Mandrill message events', () => {
+describe('Mandrill message events: each gives its type and every context field as mapped', () => {
   test.each(ROWS)('%s', async (name, msg, extra, want) => {
     const element = message(name, msg, extra);
     expect(await contextsOf(M(), form([element]), FORM)).toEqual([

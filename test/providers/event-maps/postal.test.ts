@@ -106,7 +106,7 @@ const ROWS: [string, Record<string, unknown>, Record<string, unknown>][] = [
   ],
 ];
 
-describe('Postal events', () => {
+describe('Postal events: each gives its type and every context field as mapped', () => {
   test.each(ROWS)('%s', async (event, payload, want) => {
     expect(await contextsOf(postal({ verifySignature: false }), body(event, payload))).toEqual([
       { ...base, ...want },

@@ -64,7 +64,7 @@ const BOUNCE_TYPES: [string, string, string | null, boolean | null][] = [
   ['Unknown', 'unknown', null, null],
 ];
 
-describe('Postmark Bounce records by Type', () => {
+describe('Postmark Bounce records by Type: each gives its type and every context field as mapped', () => {
   test.each(BOUNCE_TYPES)('%s → %s', async (type, eventType, rejectCategory, permanent) => {
     const record = bounce(type);
     expect(await contextOf(P(), record)).toEqual({
@@ -82,7 +82,7 @@ describe('Postmark Bounce records by Type', () => {
   });
 });
 
-describe('Postmark other record types', () => {
+describe('Postmark other record types: each gives its type and every context field as mapped', () => {
   test('Delivery', async () => {
     const record = {
       RecordType: 'Delivery',

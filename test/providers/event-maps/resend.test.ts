@@ -113,7 +113,7 @@ const ROWS: [string, Record<string, unknown>, Record<string, unknown>][] = [
   ['email.something_new', {}, { eventType: 'unknown' }],
 ];
 
-describe('Resend event types', () => {
+describe('Resend event types: each gives its type and every context field as mapped', () => {
   test.each(ROWS)('%s %j', async (type, extra, want) => {
     const got = await contextsOf(resend({ verifySignature: false }), event(type, extra), {
       'svix-id': SVIX_ID,

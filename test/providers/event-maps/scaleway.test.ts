@@ -118,7 +118,7 @@ const ROWS: [string, Record<string, unknown>, Record<string, unknown>][] = [
   ['unknown_type', {}, { eventType: 'unknown' }],
 ];
 
-describe('Scaleway TEM events', () => {
+describe('Scaleway TEM events: each gives its type and every context field as mapped', () => {
   test.each(ROWS)('%s', async (type, extra, want) => {
     expect(await contexts(event(type, extra))).toEqual([{ ...base, ...want }]);
   });

@@ -333,7 +333,7 @@ const sns = (message: object) => {
   return [JSON.stringify(body), snsHeaders(body)] as const;
 };
 
-describe('SES over SNS, event publishing (eventType)', () => {
+describe('SES over SNS, event publishing (eventType): each gives its type and every context field as mapped', () => {
   test.each(ROWS)('%s', async (label, fields, want) => {
     const eventType = typeOf(label);
     const [body, headers] = sns({ eventType, mail, ...fields });
@@ -342,7 +342,7 @@ describe('SES over SNS, event publishing (eventType)', () => {
   });
 });
 
-describe('SES over SNS, legacy notifications (notificationType)', () => {
+describe('SES over SNS, legacy notifications (notificationType): each gives its type and every context field as mapped', () => {
   const LEGACY = ROWS.filter(([name]) => /^(Bounce|Complaint|Delivery)\b/.test(name));
   test.each(LEGACY)('%s', async (name, fields, want) => {
     const [body, headers] = sns({ notificationType: typeOf(name), mail, ...fields });

@@ -193,7 +193,7 @@ const CLASSES: [string, string, string | null, boolean | null][] = [
   ['999', 'bounced', 'other', false],
 ];
 
-describe('SparkPost event types', () => {
+describe('SparkPost event types: each gives its type and every context field as mapped', () => {
   test.each(ROWS)('%s %s %j', async (cls, type, extra, want) => {
     expect(
       await contextOf(sparkpost({ verifySignature: false }), wrap(cls, inner(type, extra))),
@@ -204,7 +204,7 @@ describe('SparkPost event types', () => {
   });
 });
 
-describe('SparkPost bounce classes', () => {
+describe('SparkPost bounce classes: each gives its type and every context field as mapped', () => {
   test.each(['bounce', 'out_of_band'])('%s: every class', async (type) => {
     const body = CLASSES.map(([bounceClass]) => ({
       msys: {

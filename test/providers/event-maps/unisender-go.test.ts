@@ -117,7 +117,7 @@ const ERRORS: [string, string][] = [
   ['err_something_new', 'other'],
 ];
 
-describe('Unisender Go statuses', () => {
+describe('Unisender Go statuses: each gives its type and every context field as mapped', () => {
   test.each(ROWS)('%s %j', async (status, extra, want) => {
     const text = JSON.stringify(batch([data(status, extra)]));
     const element = { event_name: 'transactional_email_status', event_data: data(status, extra) };
