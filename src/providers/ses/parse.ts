@@ -5,6 +5,7 @@ import type { Logger } from '../../log.js';
 import { parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { parseJson } from '../body-text.js';
+import { makeContext } from '../context.js';
 import { isObject } from '../fields.js';
 import { NO_EVENTS, type ProviderResult } from '../types.js';
 import {
@@ -50,9 +51,23 @@ type AnyRule = { [K in DetailKey]: Rule<K> }[DetailKey];
 
 const _optsOut = (detail: Detail<'subscription'>): boolean => {
   const prefs = detail.newTopicPreferences;
+  // SES lists every topic's state, so a topic already OptOut before is no opt-out now. `flat`
+  // makes any JSON value a list: whatever the old preferences hold, reading them cannot throw.
+  const before: unknown[] = [
+    (detail.oldTopicPreferences as { topicSubscriptionStatus?: unknown } | undefined)
+      ?.topicSubscriptionStatus,
+  ].flat();
   return (
     prefs?.unsubscribeAll === true ||
-    (prefs?.topicSubscriptionStatus ?? []).some((t) => t.subscriptionStatus === 'OptOut')
+    (prefs?.topicSubscriptionStatus ?? []).some(
+      (t) =>
+        t.subscriptionStatus === 'OptOut' &&
+        !before.some(
+          (o) =>
+            (o as typeof t | null)?.topicName === t.topicName &&
+            (o as typeof t).subscriptionStatus === 'OptOut',
+        ),
+    )
   );
 };
 
@@ -174,10 +189,10 @@ export interface SesParseContext {
 }
 
 /** The SES notification that confirms a topic subscription; it carries no mail. */
-const SETUP_NOTIFICATION_TYPES = new Set(['AmazonSnsSubscriptionSucceeded']);
+const SETUP_NOTIFICATION_TYPE = 'AmazonSnsSubscriptionSucceeded';
 
-/** SES receiving (inbound mail) notifications: not tracking events, whatever else they carry. */
-const INBOUND_TYPES = new Set(['Received']);
+/** The SES receiving (inbound mail) notification: not a tracking event, whatever else it carries. */
+const INBOUND_TYPE = 'Received';
 
 /**
  * Parses an SNS `Message` body. Text that is not an SES event is `not-ses` (or `setup` for SES's
@@ -213,8 +228,8 @@ export function parseSesEvent(json: unknown, ctx: SesParseContext): SesParseResu
   if (typeof typeName !== 'string') {
     return badRequest('invalid-ses-event', `SES event field "${field}" is not a string`);
   }
-  if (SETUP_NOTIFICATION_TYPES.has(typeName)) return { kind: 'setup', note: typeName };
-  if (INBOUND_TYPES.has(typeName)) {
+  if (typeName === SETUP_NOTIFICATION_TYPE) return { kind: 'setup', note: typeName };
+  if (typeName === INBOUND_TYPE) {
     return { kind: 'not-ses', note: `${field} ${typeName} is inbound mail, not a tracking event` };
   }
   // The hand-written guard passes a well-formed part as it is; the schema names what is wrong.
@@ -302,8 +317,8 @@ function _build(
   // make the work recipients × tags, not linear in the message.
   const tags = tagsOf(mail);
   const metadata = metadataOf(mail, ctx.logger);
-  const events = targets.map(
-    (target): EmailTrackingContext => ({
+  const events = targets.map((target) =>
+    makeContext({
       eventType,
       messageId: mail.messageId,
       recipient: target.address,
@@ -311,13 +326,6 @@ function _build(
       espName: 'ses',
       tags,
       metadata,
-      rejectReason: null,
-      description: null,
-      clickUrl: null,
-      userAgent: null,
-      mtaResponse: null,
-      rejectCategory: null,
-      permanent: null,
       ...target.fields,
       rawEvent: event,
       eventId: ctx.eventId,
