@@ -51,23 +51,9 @@ type AnyRule = { [K in DetailKey]: Rule<K> }[DetailKey];
 
 const _optsOut = (detail: Detail<'subscription'>): boolean => {
   const prefs = detail.newTopicPreferences;
-  // SES lists every topic's state, so a topic already OptOut before is no opt-out now. `flat`
-  // makes any JSON value a list: whatever the old preferences hold, reading them cannot throw.
-  const before: unknown[] = [
-    (detail.oldTopicPreferences as { topicSubscriptionStatus?: unknown } | undefined)
-      ?.topicSubscriptionStatus,
-  ].flat();
   return (
     prefs?.unsubscribeAll === true ||
-    (prefs?.topicSubscriptionStatus ?? []).some(
-      (t) =>
-        t.subscriptionStatus === 'OptOut' &&
-        !before.some(
-          (o) =>
-            (o as typeof t | null)?.topicName === t.topicName &&
-            (o as typeof t).subscriptionStatus === 'OptOut',
-        ),
-    )
+    (prefs?.topicSubscriptionStatus ?? []).some((t) => t.subscriptionStatus === 'OptOut')
   );
 };
 

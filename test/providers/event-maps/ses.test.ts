@@ -258,62 +258,6 @@ const ROWS: Row[] = [
     })),
   ],
   [
-    // SES lists every topic's state: a topic opted out before and still listed OptOut is no new opt-out.
-    'Subscription (opts in to one topic, another still opted out from before)',
-    {
-      subscription: {
-        timestamp: EVENT_TIME,
-        newTopicPreferences: {
-          unsubscribeAll: false,
-          topicSubscriptionStatus: [
-            { topicName: 'News', subscriptionStatus: 'OptIn' },
-            { topicName: 'Offers', subscriptionStatus: 'OptOut' },
-          ],
-        },
-        oldTopicPreferences: {
-          unsubscribeAll: false,
-          topicSubscriptionStatus: [
-            { topicName: 'News', subscriptionStatus: 'OptOut' },
-            { topicName: 'Offers', subscriptionStatus: 'OptOut' },
-          ],
-        },
-      },
-    },
-    ['a', 'b'].map((r) => ({
-      recipient: `${r}@example.com`,
-      eventType: 'unknown',
-      timestamp: EVENT_TIME,
-    })),
-  ],
-  [
-    'Subscription (opts out of one topic, opted in before)',
-    {
-      subscription: {
-        timestamp: EVENT_TIME,
-        newTopicPreferences: {
-          unsubscribeAll: false,
-          topicSubscriptionStatus: [
-            { topicName: 'News', subscriptionStatus: 'OptIn' },
-            { topicName: 'Offers', subscriptionStatus: 'OptOut' },
-          ],
-        },
-        oldTopicPreferences: {
-          unsubscribeAll: false,
-          topicSubscriptionStatus: [
-            { topicName: 'News', subscriptionStatus: 'OptIn' },
-            { topicName: 'Offers', subscriptionStatus: 'OptIn' },
-          ],
-        },
-      },
-    },
-    ['a', 'b'].map((r) => ({
-      recipient: `${r}@example.com`,
-      eventType: 'unsubscribed',
-      timestamp: EVENT_TIME,
-      rejectCategory: 'unsubscribed',
-    })),
-  ],
-  [
     'SomethingNew',
     { somethingNew: {} },
     ['a', 'b'].map((r) => ({
@@ -369,36 +313,5 @@ describe('SES over EventBridge: the same rows, eventId the EventBridge id', () =
     expect(got).toEqual(
       want.map((w) => ({ ...common, espName: 'ses-eventbridge', eventId: EB_ID, ...w })),
     );
-  });
-});
-
-describe('SES Subscription: old preferences of any shape never cost the event', () => {
-  test.each([
-    ['a string', 'x'],
-    ['null', null],
-    ['a list of nulls', { topicSubscriptionStatus: [null, 1, 'OptOut'] }],
-    ['an object with a `some` key', { topicSubscriptionStatus: { some: 1 } }],
-    [
-      'nested lists',
-      { topicSubscriptionStatus: [[{ topicName: 'Offers', subscriptionStatus: 'OptOut' }]] },
-    ],
-  ])('%s: the new opt-out is still unsubscribed', async (_, oldTopicPreferences) => {
-    const message = {
-      eventType: 'Subscription',
-      mail,
-      subscription: {
-        timestamp: EVENT_TIME,
-        newTopicPreferences: {
-          topicSubscriptionStatus: [{ topicName: 'Offers', subscriptionStatus: 'OptOut' }],
-        },
-        oldTopicPreferences,
-      },
-    };
-    const [body, headers] = sns(message);
-    const got = await contextsOf(ses({ verifySignature: false }), body, headers);
-    expect(got.map((c) => [c.eventType, c.rejectCategory])).toEqual([
-      ['unsubscribed', 'unsubscribed'],
-      ['unsubscribed', 'unsubscribed'],
-    ]);
   });
 });
