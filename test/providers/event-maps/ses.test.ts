@@ -241,6 +241,29 @@ const ROWS: Row[] = [
     })),
   ],
   [
+    // The SES guide's example with unsubscribeAll false: its old preferences hold the same OptOut.
+    'Subscription (a topic OptOut, as it was before)',
+    {
+      subscription: {
+        timestamp: EVENT_TIME,
+        newTopicPreferences: {
+          unsubscribeAll: false,
+          topicSubscriptionStatus: [{ topicName: 't', subscriptionStatus: 'OptOut' }],
+        },
+        oldTopicPreferences: {
+          unsubscribeAll: false,
+          topicSubscriptionStatus: [{ topicName: 't', subscriptionStatus: 'OptOut' }],
+        },
+      },
+    },
+    ['a', 'b'].map((r) => ({
+      recipient: `${r}@example.com`,
+      eventType: 'unsubscribed',
+      timestamp: EVENT_TIME,
+      rejectCategory: 'unsubscribed',
+    })),
+  ],
+  [
     'Subscription (opts in)',
     {
       subscription: {
