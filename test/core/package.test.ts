@@ -70,8 +70,12 @@ import {
   scaleway, WireFormatError,
   type EmailTrackingContext, type Logger, type MailWebhookOptions, type Provider, type Sink,
   type TrackingEventType,
+  type D1DatabaseLike, type EventBusOptions, type FanoutFailure, type RejectCategory,
+  type SqliteDatabaseLike,
 } from 'mailhooks';
-import { type BuiltinProvider, createHandlerFromEnv, sinksFromEnv } from 'mailhooks/env';
+import {
+  type BuiltinProvider, createHandlerFromEnv, type OpenSqlite, sinksFromEnv, type UnknownVariable,
+} from 'mailhooks/env';
 import worker, { consumeQueueBatch } from 'mailhooks/cloudflare';
 import * as node from 'mailhooks/node';
 import * as deno from 'mailhooks/deno';
@@ -155,6 +159,15 @@ const entry: BuiltinProvider = {
   },
 };
 void [fromInterface, entry];
+// The types of what the public functions take and give can be named.
+const busOptions: EventBusOptions = { name: 'audit', listenerTimeoutMs: 1000 };
+const category: RejectCategory | null = decoded[0]?.rejectCategory ?? null;
+const storeFor = (db: D1DatabaseLike | SqliteDatabaseLike) =>
+  'batch' in db ? createD1Store(db) : createSqliteStore(db);
+const failed = (failures: readonly FanoutFailure[]) => failures.map((f) => f.endpoint);
+const unknownNames = (found: UnknownVariable[]) => found.map((u) => u.name);
+const opener: OpenSqlite | undefined = undefined;
+void [new EventBus(busOptions), category, storeFor, failed, unknownNames, opener];
 `;
 
 /** Bun's `typeof fetch` also has `fetch.preconnect` (bun-types); the DOM's and Node's have not. */
