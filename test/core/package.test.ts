@@ -136,6 +136,11 @@ const fromInterface: [Handler, Promise<Response> | Response] = [createHandlerFro
 sinksFromEnv(workerEnv, { fetch, logger });
 // Settings written as constants: readonly arrays.
 const endpoints = [{ url: 'https://a.example/h', secret: 'whsec_a', events: ['bounced', 'complained'] }] as const;
+const TOPICS = ['arn:aws:sns:us-east-1:123456789012:a'] as const;
+const KEYS = ['key-1', 'key-2'] as const;
+const constProviders: Provider[] = [ses({ topicArns: TOPICS, secret: KEYS }), resend({ secret: KEYS }),
+  postmark({ password: KEYS }), mailgun({ signingKey: KEYS }), scaleway({ topicArns: TOPICS, trustAnchors: KEYS }),
+  sesEventBridge({ token: KEYS, accounts: ['123456789012'] as const })];
 // A fetch wrapper or mock: a function, without the extra properties of a runtime's own fetch.
 const plainFetch = (input: string | URL | Request, init?: RequestInit) => fetch(input, init);
 const constSinks: Sink[] = [createFanoutSink({ endpoints, fetch: plainFetch })];
@@ -158,7 +163,7 @@ const entry: BuiltinProvider = {
     return notAny || typeof options.token !== 'string' ? acme : acme;
   },
 };
-void [fromInterface, entry];
+void [fromInterface, entry, constProviders];
 // The types of what the public functions take and give can be named.
 const busOptions: EventBusOptions = { name: 'audit', listenerTimeoutMs: 1000 };
 const category: RejectCategory | null = decoded[0]?.rejectCategory ?? null;
