@@ -1,6 +1,6 @@
 /** Handler options: the valibot schema, defaults, and the checks that stop start-up. */
 import * as v from 'valibot';
-import { ConfigError, lateBoundFetch } from './errors.js';
+import { ConfigError, type FetchFn, lateBoundFetch } from './errors.js';
 import { consoleLogger, type Logger } from './log.js';
 import { defaultProviders, rejectMovedOptions } from './providers/default.js';
 import { rejectUnknownKeys } from './providers/options.js';
@@ -81,7 +81,7 @@ const OptionsSchema = v.object({
   deliveryTimeoutMs: _milliseconds(DEFAULT_DELIVERY_TIMEOUT_MS),
   listenerTimeoutMs: _milliseconds(5_000),
   fetchTimeoutMs: _milliseconds(DEFAULT_FETCH_TIMEOUT_MS),
-  fetch: v.optional(functionSchema<typeof fetch>('a fetch function')),
+  fetch: v.optional(functionSchema<FetchFn>('a fetch function')),
   now: _asIs,
   logger: v.optional(LoggerSchema),
 });
@@ -130,7 +130,7 @@ export interface ResolvedOptions {
   readonly deliveryTimeoutMs: number;
   readonly listenerTimeoutMs: number;
   readonly fetchTimeoutMs: number;
-  readonly fetch: typeof fetch;
+  readonly fetch: FetchFn;
   readonly now: () => Date;
   readonly logger: Logger;
 }

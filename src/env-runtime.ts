@@ -3,8 +3,8 @@
  * core of `from-env.ts` (which passes every built-in provider), importing no provider itself.
  */
 import { type MailWebhookOptions, resolveOptions } from './config.js';
-import { type Env, envBoolean, envString, envWholeNumber } from './env-values.js';
-import { ConfigError, lateBoundFetch } from './errors.js';
+import { type Env, type EnvVars, envBoolean, envString, envWholeNumber } from './env-values.js';
+import { ConfigError, type FetchFn, lateBoundFetch } from './errors.js';
 import { createHandlerWithRuntime } from './handler.js';
 import { consoleLogger, type Logger } from './log.js';
 import { providersFromEnv, providerVariable, providerVariables } from './providers/env.js';
@@ -26,16 +26,16 @@ export type Registry = readonly BuiltinProvider[];
 
 /** What a runtime may supply instead of the defaults. */
 export interface FromEnvContext {
-  readonly fetch?: typeof fetch;
-  readonly logger?: Logger;
+  readonly fetch?: FetchFn | undefined;
+  readonly logger?: Logger | undefined;
   /** A queue to use instead of the `MAIL_WEBHOOK_QUEUE` binding. */
-  readonly queue?: QueueLike;
+  readonly queue?: QueueLike | undefined;
   /** Runtime hooks the handler lends its providers (`mailhooks/node`: `node:crypto`). */
-  readonly runtime?: RuntimeHooks;
+  readonly runtime?: RuntimeHooks | undefined;
   /** Opens `MAIL_WEBHOOK_SQLITE_PATH` with the runtime's SQLite (the servers supply it). */
-  readonly openSqlite?: OpenSqlite;
+  readonly openSqlite?: OpenSqlite | undefined;
   /** The providers `MAIL_WEBHOOK_PROVIDERS` may name; every built-in one unless given. */
-  readonly registry?: Registry;
+  readonly registry?: Registry | undefined;
 }
 
 /**
@@ -83,7 +83,7 @@ export interface UnknownVariable {
 export function unknownVariables(env: Env, registry: Registry): UnknownVariable[] {
   // Unset or empty is the default, as `providersFromEnv` reads it.
   const listed = new Set(
-    String(env.MAIL_WEBHOOK_PROVIDERS || 'ses')
+    String((env as EnvVars).MAIL_WEBHOOK_PROVIDERS || 'ses')
       .split(',')
       .map((name) => name.trim().toLowerCase()),
   );
@@ -98,7 +98,7 @@ export function unknownVariables(env: Env, registry: Registry): UnknownVariable[
   }
   // Fan-out endpoints name the variables holding their secrets ("env:NAME"), in a JSON string
   // or, from a wrangler.toml array, parsed.
-  const given = env.MAIL_WEBHOOK_FANOUT_ENDPOINTS;
+  const given = (env as EnvVars).MAIL_WEBHOOK_FANOUT_ENDPOINTS;
   const endpoints =
     typeof given === 'string' ? given : Array.isArray(given) ? JSON.stringify(given) : '';
   const referenced = new Set(

@@ -1,8 +1,14 @@
 /** Reading typed values out of environment variables; every problem names the variable. */
 import { ConfigError } from './errors.js';
 
-/** Environment variables as runtimes hand them over. */
-export type Env = Readonly<Record<string, unknown>>;
+/**
+ * Environment variables as runtimes hand them over: `process.env`, `Deno.env.toObject()`, a
+ * Worker's `env` (its `Env` interface, as `wrangler types` writes it, has no index signature).
+ */
+export type Env = object;
+
+/** The same, read by name. */
+export type EnvVars = Readonly<Record<string, unknown>>;
 
 /**
  * A string variable; unset or empty is `undefined`. A number or boolean (a `wrangler.toml` var
@@ -10,7 +16,7 @@ export type Env = Readonly<Record<string, unknown>>;
  * var, a binding under a setting's name) is refused.
  */
 export const envString = (env: Env, name: string): string | undefined => {
-  const raw = env[name];
+  const raw = (env as EnvVars)[name];
   if (raw === undefined || raw === null || raw === '') return undefined;
   if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
   if (typeof raw !== 'string') throw new ConfigError(name, 'expected a string');

@@ -28,10 +28,16 @@ export class ConfigError extends Error {
 }
 
 /**
+ * What a `fetch` option takes: `globalThis.fetch`, or any function with its call signature. Not
+ * `typeof fetch`, which in Bun also requires `fetch.preconnect` that a wrapper or a mock lacks.
+ */
+export type FetchFn = (...args: Parameters<typeof fetch>) => Promise<Response>;
+
+/**
  * Fetch, looked up on each call: a test or polyfill that replaces `globalThis.fetch` after
  * start-up is honoured.
  */
-export const lateBoundFetch: typeof fetch = (input, init) => globalThis.fetch(input, init);
+export const lateBoundFetch: FetchFn = (input, init) => globalThis.fetch(input, init);
 
 export const badRequest = (reason: string, message: string): HttpError =>
   new HttpError(400, reason, message);

@@ -69,8 +69,8 @@ export const contextEntries = {
 export const EmailTrackingContextSchema = /* @__PURE__ */ (() =>
   v.object({ ...contextEntries, timestamp: v.date() }))();
 
-/** One normalized event for one recipient. */
-export type EmailTrackingContext = v.InferOutput<typeof EmailTrackingContextSchema>;
+/** One normalized event for one recipient (an interface: hovers and errors show its name). */
+export interface EmailTrackingContext extends v.InferOutput<typeof EmailTrackingContextSchema> {}
 
 /** A key on an `EventBus`; `T` is what listeners of that key receive. */
 export interface EventKey<T> {

@@ -6,6 +6,7 @@ export {
   type EmailTrackingContext,
   EmailTrackingEvent,
   type EventKey,
+  type RejectCategory,
   TRACKING_EVENT_TYPES,
   type TrackingEventType,
 } from './events.js';
@@ -42,10 +43,12 @@ export {
   createFanoutSink,
   type FanoutEndpoint,
   FanoutError,
+  type FanoutFailure,
   type FanoutOptions,
 } from './sinks/fanout.js';
 export {
   EventBus,
+  type EventBusOptions,
   type EventListener,
   ListenerError,
   type ListenerFn,
@@ -57,8 +60,10 @@ export type { Sink, SinkSendOptions } from './sinks/types.js';
 export {
   createD1Store,
   createSqliteStore,
+  type D1DatabaseLike,
   type EventQuery,
   type EventStore,
+  type SqliteDatabaseLike,
   type StoreOptions,
   type Suppression,
 } from './store/index.js';

@@ -37,9 +37,9 @@ export interface VerifyTrackingWebhookOptions {
    * Seconds a timestamp may be old (default 300): a finite number above 0, else a `TypeError`
    * (NaN, 0 or a negative number would turn the replay check off). Future timestamps get at most 300 s.
    */
-  readonly toleranceSeconds?: number;
+  readonly toleranceSeconds?: number | undefined;
   /** The clock, for tests. */
-  readonly now?: () => Date;
+  readonly now?: (() => Date) | undefined;
 }
 
 const _decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -83,7 +83,7 @@ function _decodeBody(bytes: Uint8Array): DecodedTrackingContext {
  * @param request the incoming POST, untouched (the signature covers its exact bytes)
  * @param secret the endpoint's `whsec_...` secret, or several
  * @example
- * const context = await verifyTrackingWebhook(request, process.env.MAILHOOKS_SECRET);
+ * const context = await verifyTrackingWebhook(request, env.MAILHOOKS_SECRET);
  * if (context.eventType === 'bounced' && context.permanent) await suppress(context.recipient);
  */
 export async function verifyTrackingWebhook(

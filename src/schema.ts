@@ -54,6 +54,15 @@ export function describeIssue(issues: readonly v.BaseIssue<unknown>[]): {
   return { field: issueField(issues), detail };
 }
 
+/**
+ * The options a schema takes, as a user writes them: a list may be readonly (a constant written
+ * `as const`, a `readonly string[]`), where valibot's input type asks for a mutable array.
+ */
+export type OptionsInput<S extends v.GenericSchema> = {
+  [K in keyof v.InferInput<S>]: _ReadonlyList<v.InferInput<S>[K]>;
+};
+type _ReadonlyList<T> = T extends (infer E)[] ? readonly E[] : T;
+
 /** Parses options with `schema`; throws a `ConfigError` naming the option on failure. */
 export function parseOptions<S extends v.GenericSchema>(
   schema: S,

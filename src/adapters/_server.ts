@@ -4,7 +4,7 @@ import {
   DEFAULT_DELIVERY_TIMEOUT_MS,
   DEFAULT_FETCH_TIMEOUT_MS,
 } from '../config.js';
-import { type Env, envBoolean, envWholeNumber } from '../env-values.js';
+import { type Env, type EnvVars, envBoolean, envWholeNumber } from '../env-values.js';
 import { ConfigError, describeThrown } from '../errors.js';
 import { createHandlerFromEnv } from '../from-env.js';
 import { type FetchHandler, withHealthCheck } from '../health.js';
@@ -16,15 +16,15 @@ export { type FetchHandler, withHealthCheck } from '../health.js';
 
 export interface ServeOptions {
   /** Default: `createHandlerFromEnv(env)`, which reads the `MAIL_WEBHOOK_*` variables. */
-  readonly handler?: FetchHandler;
+  readonly handler?: FetchHandler | undefined;
   /** Default: the process environment. */
-  readonly env?: Env;
+  readonly env?: Env | undefined;
   /** Default: `PORT`, else 8787. 0 picks a free port. */
-  readonly port?: number;
+  readonly port?: number | undefined;
   /** Default: `HOST`, else every interface. */
-  readonly hostname?: string;
+  readonly hostname?: string | undefined;
   /** Close gracefully on SIGTERM and SIGINT. Default true. */
-  readonly gracefulShutdown?: boolean;
+  readonly gracefulShutdown?: boolean | undefined;
 }
 
 export interface MailServer {
@@ -108,11 +108,10 @@ export function _settings(
 ) {
   // An IPv6 address as a URL writes it (`[::1]`) is the address: Node's listen() would look the
   // bracketed text up as a host name, where Deno and Bun take it.
+  const { HOST, PORT } = env as EnvVars;
   const host =
-    typeof env.HOST === 'string' && env.HOST !== ''
-      ? env.HOST.replace(/^\[(.*)\]$/, '$1')
-      : undefined;
-  const port = options.port ?? _port(env.PORT);
+    typeof HOST === 'string' && HOST !== '' ? HOST.replace(/^\[(.*)\]$/, '$1') : undefined;
+  const port = options.port ?? _port(PORT);
   const hostname = options.hostname ?? host;
   const variables = [
     ...(options.hostname === undefined ? ['HOST'] : []),

@@ -4,7 +4,7 @@
  */
 
 import { readDeclaredLength } from '../body.js';
-import { createRuntimeFromEnv, type EnvRuntime, type Registry } from '../env-runtime.js';
+import { createRuntimeFromEnv, type Env, type EnvRuntime, type Registry } from '../env-runtime.js';
 import { ConfigError, errorResponse, HttpError } from '../errors.js';
 import { logRefusal } from '../handler.js';
 import { withHealthCheck } from '../health.js';
@@ -13,10 +13,13 @@ import { pathnameOf } from '../route.js';
 import type { MessageBatchLike } from '../sinks/consumer.js';
 import { consumeWithReplay } from '../sinks/dlq.js';
 
-/** What a Worker module exports: `fetch` for the webhooks, `queue` for MAIL_WEBHOOK_QUEUE. */
+/**
+ * What a Worker module exports: `fetch` for the webhooks, `queue` for MAIL_WEBHOOK_QUEUE. `env` is
+ * the Worker's own (the `Env` interface `wrangler types` writes is accepted as it is).
+ */
 export interface MailhooksWorker {
-  fetch(request: Request, env: Record<string, unknown>): Response | Promise<Response>;
-  queue(batch: MessageBatchLike, env: Record<string, unknown>): Promise<void>;
+  fetch(request: Request, env: Env): Response | Promise<Response>;
+  queue(batch: MessageBatchLike, env: Env): Promise<void>;
 }
 
 // 503, not 500: SNS keeps retrying, so nothing is lost while the setting is fixed. The body names
@@ -42,7 +45,7 @@ export function createWorker(registry: Registry): MailhooksWorker {
   // Workers hand the same env object to every request of an isolate: parse once per env.
   const runtimes = new WeakMap<object, EnvRuntime | ConfigError>();
 
-  const runtimeFor = (env: Record<string, unknown>): EnvRuntime | ConfigError => {
+  const runtimeFor = (env: Env): EnvRuntime | ConfigError => {
     let runtime = runtimes.get(env);
     if (!runtime) {
       try {

@@ -11,6 +11,7 @@ export {
   optionsFromEnv,
   providersFromEnv,
   type Registry,
+  type UnknownVariable,
   unknownVariables,
 } from '../from-env.js';
 export { brevoProvider } from '../providers/brevo/index.js';
@@ -39,3 +40,4 @@ export {
   type QueueMessageLike,
 } from '../sinks/consumer.js';
 export { type EnvSinks, type SinkEnvContext, sinksFromEnv } from '../sinks/env.js';
+export type { OpenSqlite } from '../store/env.js';

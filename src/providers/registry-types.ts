@@ -10,8 +10,8 @@ export type SettingKind = 'string' | 'secret' | 'list' | 'boolean' | 'number';
 export interface BuiltinProvider {
   /** The provider's name, as listed in `MAIL_WEBHOOK_PROVIDERS`. */
   readonly name: string;
-  // biome-ignore lint/suspicious/noExplicitAny: each factory has its own options type
-  readonly create: (options: any) => Provider;
+  /** The factory, given the settings read from the variables (its own options type is accepted). */
+  create(options: Record<string, unknown>): Provider;
   /** Option name → kind; each is read from `MAIL_WEBHOOK_<NAME>_<OPTION>`. */
   readonly settings: Readonly<Record<string, SettingKind>>;
 }

@@ -1,6 +1,8 @@
 /** A provider for an ESP that signs nothing: its shared secret is checked before the body is read. */
+
 import * as v from 'valibot';
 import type { SharedSecret } from '../auth.js';
+import type { OptionsInput } from '../schema.js';
 import { warnCheckOff } from './check-off.js';
 import { commonEntries, parseProviderOptions } from './options.js';
 import { postProvider } from './post-provider.js';
@@ -17,7 +19,7 @@ import type {
 const SharedSecretOptionsSchema = v.object({ ...commonEntries, ...sharedSecretEntries });
 
 /** Options of a shared-secret provider: `password` (or `token`, or `header` + `value`) unless `verifySignature: false`. */
-export type SharedSecretOptions = v.InferInput<typeof SharedSecretOptionsSchema>;
+export type SharedSecretOptions = OptionsInput<typeof SharedSecretOptionsSchema>;
 
 /** What the provider does with a request whose credentials passed. */
 export type BodyHandler = (

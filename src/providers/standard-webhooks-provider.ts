@@ -1,8 +1,10 @@
 /** A provider for an ESP that signs with Standard Webhooks (Resend, Loops): options, verifier, parse. */
+
 import * as v from 'valibot';
 import { ConfigError, type HttpError, isHttpError } from '../errors.js';
 import type { EmailTrackingContext } from '../events.js';
 import type { Logger } from '../log.js';
+import type { OptionsInput } from '../schema.js';
 import { parseJsonBody } from './body-text.js';
 import { warnCheckOff } from './check-off.js';
 import { digestEventId } from './context.js';
@@ -62,7 +64,7 @@ export const standardWebhooksOptionsSchema = (secretFrom: string) =>
 
 type Schema = ReturnType<typeof standardWebhooksOptionsSchema>;
 /** Options of a Standard Webhooks provider: `secret` is required unless `verifySignature` is false. */
-export type StandardWebhooksProviderOptions = v.InferInput<Schema>;
+export type StandardWebhooksProviderOptions = OptionsInput<Schema>;
 type Resolved = v.InferOutput<Schema>;
 
 /** The event id when signatures are off: the header if sent, else a digest of the body. */

@@ -1,7 +1,7 @@
 /** The provider interface: what the handler needs from an ESP, and `defineProvider` for users' own. */
 
 import * as v from 'valibot';
-import { ConfigError, HttpError, isHttpError } from '../errors.js';
+import { ConfigError, type FetchFn, HttpError, isHttpError } from '../errors.js';
 import { type EmailTrackingContext, EmailTrackingContextSchema } from '../events.js';
 import type { Logger } from '../log.js';
 import type { RsaVerify } from '../runtime-hooks.js';
@@ -14,7 +14,7 @@ export const DEFAULT_FETCH_TIMEOUT_MS = 5_000;
 
 /** What the handler lends a provider: no configuration, only the tools to reach out and tell time. */
 export interface ProviderContext {
-  readonly fetch: typeof fetch;
+  readonly fetch: FetchFn;
   readonly now: () => Date;
   readonly logger: Logger;
   /** Deadline of each fetch the provider makes while a request waits (`fetchTimeoutMs`). */
@@ -83,8 +83,8 @@ export type DefinedResult =
 /** What `defineProvider` takes: a user's own ESP, with the shape of the built-in ones. */
 export interface ProviderDefinition {
   readonly name: string;
-  readonly path?: string;
-  readonly methods?: readonly string[];
+  readonly path?: string | undefined;
+  readonly methods?: readonly string[] | undefined;
   /** `undefined` (or `null`) to go on, or a refusal. */
   authenticate?(
     request: Request,

@@ -1,6 +1,6 @@
 /** Sink settings from environment variables: MAIL_WEBHOOK_SINKS, the queue binding, the fan-out. */
-import { type Env, envString, envWholeNumber } from '../env-values.js';
-import { ConfigError } from '../errors.js';
+import { type Env, type EnvVars, envString, envWholeNumber } from '../env-values.js';
+import { ConfigError, type FetchFn } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isObject } from '../providers/fields.js';
 import { type FanoutEndpoint, fanoutSink } from './fanout.js';
@@ -9,10 +9,10 @@ import { type QueueLike, queueSink } from './queue.js';
 import type { Sink } from './types.js';
 
 export interface SinkEnvContext {
-  readonly fetch: typeof fetch;
+  readonly fetch: FetchFn;
   readonly logger: Logger;
   /** A queue to use instead of the `MAIL_WEBHOOK_QUEUE` binding in `env`. */
-  readonly queue?: QueueLike;
+  readonly queue?: QueueLike | undefined;
 }
 
 /** The sinks a request delivers to, and the ones a queue consumer delivers to. */
@@ -79,7 +79,7 @@ function _endpoint(
     );
   }
   const secretVar = ref[1];
-  const secret = env[secretVar];
+  const secret = (env as EnvVars)[secretVar];
   if (typeof secret !== 'string' || secret === '') {
     throw new ConfigError(
       secretVar,
@@ -102,7 +102,7 @@ function _variableOf(setting: string, secretVars: readonly string[]): string {
 
 function _fanout(env: Env, context: SinkEnvContext): Sink {
   // A JSON value in wrangler.toml (a TOML array of tables) arrives parsed; a string is parsed here.
-  let entries = env[ENDPOINTS];
+  let entries = (env as EnvVars)[ENDPOINTS];
   if (typeof entries === 'string') {
     const raw = entries.trim();
     try {
@@ -153,7 +153,7 @@ export function sinksFromEnv(env: Env, context: SinkEnvContext): EnvSinks {
   const consumerSinks: Sink[] = [];
   if (kinds.has('memory')) requestSinks.push(EventBus.default);
   if (kinds.has('queue')) {
-    const queue = context.queue ?? env[QUEUE];
+    const queue = context.queue ?? (env as EnvVars)[QUEUE];
     if (!_isQueue(queue)) {
       throw new ConfigError(
         SINKS,
@@ -168,7 +168,7 @@ export function sinksFromEnv(env: Env, context: SinkEnvContext): EnvSinks {
     // Endpoints set without `fanout` listed would take no event while the ESP is answered 200.
     // Any value counts, the endpoints' TOML array too.
     const unread = [ENDPOINTS, TIMEOUT, RETRIES].find(
-      (name) => ![undefined, null, ''].includes(env[name] as never),
+      (name) => ![undefined, null, ''].includes((env as EnvVars)[name] as never),
     );
     if (unread) {
       throw new ConfigError(unread, `is set, but ${SINKS} does not list fanout`);

@@ -1,5 +1,5 @@
 /** One fan-out delivery: signed POSTs with a per-attempt timeout, bounded retries, and the request's deadline. */
-import { describeWithCause } from '../errors.js';
+import { describeWithCause, type FetchFn } from '../errors.js';
 import type { EmailTrackingContext } from '../events.js';
 import type { Logger } from '../log.js';
 import type { FanoutFailure } from './fanout-failure.js';
@@ -41,7 +41,7 @@ export interface FanoutSettings {
   readonly signal: AbortSignal | undefined;
   readonly timeoutMs: number;
   readonly retries: number;
-  readonly fetch: typeof fetch;
+  readonly fetch: FetchFn;
   readonly logger: Logger;
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => Date;

@@ -1,8 +1,8 @@
 /** Webhook fan-out sink: each event POSTed to each interested endpoint, signed as Standard Webhooks. */
 
 import * as v from 'valibot';
-import { lateBoundFetch } from '../errors.js';
-import { TrackingEventTypeSchema } from '../events.js';
+import { type FetchFn, lateBoundFetch } from '../errors.js';
+import { type TrackingEventType, TrackingEventTypeSchema } from '../events.js';
 import { consoleLogger, type Logger } from '../log.js';
 import { rejectUnknownKeys } from '../providers/options.js';
 import { functionSchema, milliseconds, nonEmpty, parseOptions, wholeNumber } from '../schema.js';
@@ -85,7 +85,7 @@ const FanoutOptionsSchema = v.object({
     DEFAULT_FANOUT_RETRIES,
   ),
   concurrency: v.optional(wholeNumber(1), DEFAULT_FANOUT_CONCURRENCY),
-  fetch: v.optional(functionSchema<typeof fetch>('a fetch function')),
+  fetch: v.optional(functionSchema<FetchFn>('a fetch function')),
   logger: v.optional(v.custom<Logger>((value) => typeof value === 'object' && value !== null)),
   sleep: v.optional(functionSchema<(ms: number) => Promise<void>>('a sleep(ms) function')),
   now: v.optional(functionSchema<() => Date>('a clock function')),
@@ -93,7 +93,9 @@ const FanoutOptionsSchema = v.object({
 });
 
 /** One receiver: its URL, its `whsec_` secret, and the event types it wants (all when absent). */
-export type FanoutEndpoint = v.InferInput<typeof FanoutEndpointSchema>;
+export type FanoutEndpoint = Omit<v.InferInput<typeof FanoutEndpointSchema>, 'events'> & {
+  readonly events?: readonly TrackingEventType[] | undefined;
+};
 
 /**
  * Options of `createFanoutSink`. `retries` are extra attempts after the first (backoff 100 ms,
@@ -101,7 +103,9 @@ export type FanoutEndpoint = v.InferInput<typeof FanoutEndpointSchema>;
  * waited for) for network errors, timeouts, 408, 429 and 5xx; other answers are final.
  * `sleep` and `now` are for tests.
  */
-export type FanoutOptions = v.InferInput<typeof FanoutOptionsSchema>;
+export type FanoutOptions = Omit<v.InferInput<typeof FanoutOptionsSchema>, 'endpoints'> & {
+  readonly endpoints: readonly FanoutEndpoint[];
+};
 
 export type { FanoutFailure } from './fanout-failure.js';
 

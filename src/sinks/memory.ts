@@ -19,10 +19,13 @@ export type NextFn<T> = (context?: T) => T | Promise<T>;
 
 /** A listener: `handle` returns `next(context)` to pass the context on; not calling `next` stops the chain. */
 export interface EventListener<T> {
-  handle(context: T, next: NextFn<T>): T | Promise<T> | void | Promise<void>;
+  handle(context: T, next: NextFn<T>): T | void | Promise<T | undefined> | Promise<void>;
 }
 
-export type ListenerFn<T> = (context: T, next: NextFn<T>) => T | Promise<T> | void | Promise<void>;
+export type ListenerFn<T> = (
+  context: T,
+  next: NextFn<T>,
+) => T | void | Promise<T | undefined> | Promise<void>;
 
 /** What `subscribe` accepts: a listener object, a class with a no-argument constructor, or a function. */
 export type ListenerLike<T> = EventListener<T> | (new () => EventListener<T>) | ListenerFn<T>;
@@ -30,9 +33,9 @@ export type ListenerLike<T> = EventListener<T> | (new () => EventListener<T>) | 
 /** Options of `new EventBus(...)`. */
 export interface EventBusOptions {
   /** Shown in logs when the bus fails as a sink; default `memory`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** How long one listener may run (its own time, not the listeners after it); overrides the handler's `listenerTimeoutMs`. */
-  readonly listenerTimeoutMs?: number;
+  readonly listenerTimeoutMs?: number | undefined;
 }
 
 /** What a run of the chain may be told: the delivery's signal and the per-listener timeout. */

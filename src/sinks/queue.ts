@@ -28,13 +28,13 @@ export interface QueueLike {
 
 export interface QueueSinkOptions {
   /** Shown in logs; default `queue`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Largest message in UTF-8 bytes; larger ones are sent with `rawEvent` trimmed. */
-  readonly maxMessageBytes?: number;
+  readonly maxMessageBytes?: number | undefined;
   /** Largest `sendBatch` call in UTF-8 bytes (message bodies plus 128 bytes of metadata each). */
-  readonly maxBatchBytes?: number;
+  readonly maxBatchBytes?: number | undefined;
   /** Most messages per `sendBatch` call. */
-  readonly maxBatchMessages?: number;
+  readonly maxBatchMessages?: number | undefined;
 }
 
 const _OPTION_KEYS = ['name', 'maxMessageBytes', 'maxBatchBytes', 'maxBatchMessages'];

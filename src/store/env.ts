@@ -1,5 +1,5 @@
 /** The store from variables: a D1 binding `MAIL_WEBHOOK_DB`, or a SQLite file on the servers. */
-import { type Env, envBoolean, envString, envWholeNumber } from '../env-values.js';
+import { type Env, type EnvVars, envBoolean, envString, envWholeNumber } from '../env-values.js';
 import { ConfigError } from '../errors.js';
 import { fromD1, isD1Database } from './database.js';
 import { createSqlStore } from './store.js';
@@ -38,7 +38,7 @@ function _storeOptions(env: Env): StoreOptions {
 }
 
 function _store(env: Env, openSqlite: OpenSqlite | undefined): EventStore | undefined {
-  const binding = env.MAIL_WEBHOOK_DB;
+  const binding = (env as EnvVars).MAIL_WEBHOOK_DB;
   const path = envString(env, 'MAIL_WEBHOOK_SQLITE_PATH');
   if (binding !== undefined && binding !== null && binding !== '') {
     if (!isD1Database(binding)) {

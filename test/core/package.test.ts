@@ -70,8 +70,12 @@ import {
   scaleway, WireFormatError,
   type EmailTrackingContext, type Logger, type MailWebhookOptions, type Provider, type Sink,
   type TrackingEventType,
+  type D1DatabaseLike, type EventBusOptions, type FanoutFailure, type RejectCategory,
+  type SqliteDatabaseLike,
 } from 'mailhooks';
-import { createHandlerFromEnv, sinksFromEnv } from 'mailhooks/env';
+import {
+  type BuiltinProvider, createHandlerFromEnv, type OpenSqlite, sinksFromEnv, type UnknownVariable,
+} from 'mailhooks/env';
 import worker, { consumeQueueBatch } from 'mailhooks/cloudflare';
 import * as node from 'mailhooks/node';
 import * as deno from 'mailhooks/deno';
@@ -122,6 +126,60 @@ const errors: Error[] = [new ConfigError('a', 'b'), new WireFormatError('a', 'b'
 const verified: Promise<EmailTrackingContext> = verifyTrackingWebhook(new Request('http://x/'), ['whsec_a']);
 void [handlers, answers, unsubscribe, providers, sinks, type, suppressed, history, errors, verified,
   worker.fetch, worker.queue, consumeQueueBatch, sinksFromEnv, node.serve, deno.serve, bun.serve];
+
+// Everyday user code the runtime takes, so the types must too.
+// A Worker's env as \`wrangler types\` writes it: an interface, without an index signature.
+interface WorkerEnv { MAIL_WEBHOOK_ENABLED: string; MAIL_WEBHOOK_DB: object }
+declare const workerEnv: WorkerEnv;
+const fromInterface: [Handler, Promise<Response> | Response] = [createHandlerFromEnv(workerEnv),
+  worker.fetch(new Request('http://x/'), workerEnv)];
+sinksFromEnv(workerEnv, { fetch, logger });
+// Settings written as constants: readonly arrays.
+const endpoints = [{ url: 'https://a.example/h', secret: 'whsec_a', events: ['bounced', 'complained'] }] as const;
+const TOPICS = ['arn:aws:sns:us-east-1:123456789012:a'] as const;
+const KEYS = ['key-1', 'key-2'] as const;
+const constProviders: Provider[] = [ses({ topicArns: TOPICS, secret: KEYS }), resend({ secret: KEYS }),
+  postmark({ password: KEYS }), mailgun({ signingKey: KEYS }), scaleway({ topicArns: TOPICS, trustAnchors: KEYS }),
+  sesEventBridge({ token: KEYS, accounts: ['123456789012'] as const })];
+// A fetch wrapper or mock: a function, without the extra properties of a runtime's own fetch.
+const plainFetch = (input: string | URL | Request, init?: RequestInit) => fetch(input, init);
+const constSinks: Sink[] = [createFanoutSink({ endpoints, fetch: plainFetch })];
+createMailWebhookHandler({ fetch: plainFetch, sinks: constSinks });
+// An async listener that stops the chain for some events and passes the rest on.
+EventBus.subscribe(EmailTrackingEvent, async (context, next) => {
+  if (context.permanent) return;
+  return next(context);
+});
+// Optional settings passed on as they came (exactOptionalPropertyTypes).
+declare const maybePath: string | undefined;
+const acme: Provider = defineProvider({ name: 'acme', path: maybePath, handle: () => ({ events: [] }) });
+// A registry entry of one's own: its options are not \`any\`.
+type IsAny<T> = 0 extends 1 & T ? true : false;
+const entry: BuiltinProvider = {
+  name: 'acme',
+  settings: { token: 'secret' },
+  create(options) {
+    const notAny: IsAny<typeof options> = false;
+    return notAny || typeof options.token !== 'string' ? acme : acme;
+  },
+};
+void [fromInterface, entry, constProviders];
+// The types of what the public functions take and give can be named.
+const busOptions: EventBusOptions = { name: 'audit', listenerTimeoutMs: 1000 };
+const category: RejectCategory | null = decoded[0]?.rejectCategory ?? null;
+const storeFor = (db: D1DatabaseLike | SqliteDatabaseLike) =>
+  'batch' in db ? createD1Store(db) : createSqliteStore(db);
+const failed = (failures: readonly FanoutFailure[]) => failures.map((f) => f.endpoint);
+const unknownNames = (found: UnknownVariable[]) => found.map((u) => u.name);
+const opener: OpenSqlite | undefined = undefined;
+void [new EventBus(busOptions), category, storeFor, failed, unknownNames, opener];
+`;
+
+/** Bun's `typeof fetch` also has `fetch.preconnect` (bun-types); the DOM's and Node's have not. */
+const BUN_FETCH_D_TS = `
+declare namespace fetch {
+  function preconnect(url: string | URL): void;
+}
 `;
 
 /** The same names, checked at run time by plain `node` (every subpath loads on Node). */
@@ -157,6 +215,7 @@ describe('the built package, as a consumer imports it', () => {
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
     writeFileSync(join(directory, 'package.json'), '{ "type": "module" }\n');
     writeFileSync(join(directory, 'consumer.ts'), CONSUMER_TS);
+    writeFileSync(join(directory, 'bun-fetch.d.ts'), BUN_FETCH_D_TS);
     writeFileSync(join(directory, 'consumer.mjs'), CONSUMER_MJS);
 
     // Node without the DOM lib (CryptoKey, say, is not a global in @types/node 20), and a
@@ -183,12 +242,13 @@ describe('the built package, as a consumer imports it', () => {
         ...settings,
         target: 'ES2022',
         strict: true,
+        exactOptionalPropertyTypes: true,
         skipLibCheck: false,
         noEmit: true,
       };
       writeFileSync(
         join(directory, config),
-        JSON.stringify({ compilerOptions, files: ['consumer.ts'] }),
+        JSON.stringify({ compilerOptions, files: ['consumer.ts', 'bun-fetch.d.ts'] }),
       );
       await run(process.execPath, [tsc, '-p', config, '--pretty', 'false'], {
         cwd: directory,

@@ -1,6 +1,8 @@
 /** MailerSend: verify the hex HMAC-SHA256 of the raw body (`Signature`), then parse the activity. */
+
 import * as v from 'valibot';
 import { ConfigError, type HttpError, isHttpError } from '../../errors.js';
+import type { OptionsInput } from '../../schema.js';
 import { parseJsonBody } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
 import { digestEventId } from '../context.js';
@@ -29,7 +31,7 @@ const MailersendOptionsSchema = v.object({
 });
 
 /** Options of `mailersend()`: `secret` is required unless `verifySignature` is false. */
-export type MailersendOptions = v.InferInput<typeof MailersendOptionsSchema>;
+export type MailersendOptions = OptionsInput<typeof MailersendOptionsSchema>;
 type Resolved = v.InferOutput<typeof MailersendOptionsSchema>;
 
 const _isPing = (json: unknown): boolean =>

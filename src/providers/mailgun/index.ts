@@ -1,6 +1,8 @@
 /** Mailgun webhooks: verify the signature block inside the JSON body, then parse `event-data`. */
+
 import * as v from 'valibot';
 import { badRequest, ConfigError, forbidden, type HttpError, isHttpError } from '../../errors.js';
+import type { OptionsInput } from '../../schema.js';
 import { parseJsonBody } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
 import { fromUnixSeconds } from '../context.js';
@@ -26,7 +28,7 @@ const MailgunOptionsSchema = v.object({
 });
 
 /** Options of `mailgun()`: `signingKey` is required unless `verifySignature` is false. */
-export type MailgunOptions = v.InferInput<typeof MailgunOptionsSchema>;
+export type MailgunOptions = OptionsInput<typeof MailgunOptionsSchema>;
 type Resolved = v.InferOutput<typeof MailgunOptionsSchema>;
 
 const _FORM = /^\s*(?:application\/x-www-form-urlencoded|multipart\/form-data)\b/i;

@@ -1,6 +1,8 @@
 /** MailPace: verify the Ed25519 signature over the raw body, then parse the event. */
+
 import * as v from 'valibot';
 import { ConfigError, isHttpError } from '../../errors.js';
+import type { OptionsInput } from '../../schema.js';
 import { parseJsonBody } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
@@ -25,7 +27,7 @@ const MailpaceOptionsSchema = v.object({
 });
 
 /** Options of `mailpace()`; `publicKey` is required unless `verifySignature` is false. */
-export type MailpaceOptions = v.InferInput<typeof MailpaceOptionsSchema>;
+export type MailpaceOptions = OptionsInput<typeof MailpaceOptionsSchema>;
 type Resolved = v.InferOutput<typeof MailpaceOptionsSchema>;
 
 /** Every configured key as raw bytes; a key that is not 32 base64 bytes stops start-up. */

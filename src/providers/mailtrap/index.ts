@@ -1,6 +1,8 @@
 /** Mailtrap: verify the hex HMAC-SHA256 of the raw body (`Mailtrap-Signature`), then parse the batch. */
+
 import * as v from 'valibot';
 import { ConfigError } from '../../errors.js';
+import type { OptionsInput } from '../../schema.js';
 import { warnCheckOff } from '../check-off.js';
 import { checkHexBodyHmac, importHmacKeys } from '../hmac.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
@@ -18,7 +20,7 @@ const MailtrapOptionsSchema = v.object({
 });
 
 /** Options of `mailtrap()`: `secret` is required unless `verifySignature` is false. */
-export type MailtrapOptions = v.InferInput<typeof MailtrapOptionsSchema>;
+export type MailtrapOptions = OptionsInput<typeof MailtrapOptionsSchema>;
 type Resolved = v.InferOutput<typeof MailtrapOptionsSchema>;
 
 function _start(o: Resolved, context: ProviderContext): ProviderInstance {

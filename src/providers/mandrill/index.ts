@@ -1,6 +1,8 @@
 /** Mandrill (Mailchimp Transactional): verify the URL-bound HMAC-SHA1, then parse `mandrill_events`. */
+
 import * as v from 'valibot';
 import { badRequest, ConfigError, isHttpError } from '../../errors.js';
+import type { OptionsInput } from '../../schema.js';
 import { decodeUtf8 } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
 import { importHmacKeys } from '../hmac.js';
@@ -38,7 +40,7 @@ const MandrillOptionsSchema = v.object({
 });
 
 /** Options of `mandrill()`: `webhookKey` and `url` are required unless `verifySignature` is false. */
-export type MandrillOptions = v.InferInput<typeof MandrillOptionsSchema>;
+export type MandrillOptions = OptionsInput<typeof MandrillOptionsSchema>;
 type Resolved = v.InferOutput<typeof MandrillOptionsSchema>;
 
 function _start(o: Resolved, context: ProviderContext): ProviderInstance {

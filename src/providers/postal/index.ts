@@ -1,6 +1,8 @@
 /** Postal (self-hosted): verify the RSA signature of the raw body, then parse the event. */
+
 import * as v from 'valibot';
 import { ConfigError, type HttpError, isHttpError, unavailable } from '../../errors.js';
+import type { OptionsInput } from '../../schema.js';
 import { parseJsonBody } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
 import { digestEventId } from '../context.js';
@@ -34,7 +36,7 @@ const PostalOptionsSchema = v.object({
 });
 
 /** Options of `postal()`: `publicKey` is required unless `verifySignature` is false. */
-export type PostalOptions = v.InferInput<typeof PostalOptionsSchema>;
+export type PostalOptions = OptionsInput<typeof PostalOptionsSchema>;
 type Resolved = v.InferOutput<typeof PostalOptionsSchema>;
 
 /**

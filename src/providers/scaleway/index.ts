@@ -1,7 +1,7 @@
 /** Scaleway Transactional Email through Topics and Events: verify the SNS-style message, then parse the TEM event. */
 import * as v from 'valibot';
 import { ConfigError, forbidden, type HttpError, isHttpError } from '../../errors.js';
-import { AT_LEAST_ONE, nonEmpty, union } from '../../schema.js';
+import { AT_LEAST_ONE, nonEmpty, type OptionsInput, union } from '../../schema.js';
 import { decodeUtf8 } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, stringList } from '../options.js';
@@ -49,7 +49,7 @@ const ScalewayOptionsSchema = v.object({
 });
 
 /** Options of `scaleway()`: `trustAnchors` is required unless `verifySignature` is false. */
-export type ScalewayOptions = v.InferInput<typeof ScalewayOptionsSchema>;
+export type ScalewayOptions = OptionsInput<typeof ScalewayOptionsSchema>;
 type Resolved = v.InferOutput<typeof ScalewayOptionsSchema>;
 
 function _anchors(o: Resolved): TrustAnchor[] {

@@ -1,5 +1,5 @@
 /** Scaleway Topics and Events messages: topic allow-list, age, certificate URL, issuer, signature. */
-import { forbidden, type HttpError, isHttpError } from '../../errors.js';
+import { type FetchFn, forbidden, type HttpError, isHttpError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { checkValidity } from '../ses/sns/cert-policy.js';
 import type { SnsMessage } from '../ses/sns/envelope.js';
@@ -21,7 +21,7 @@ export interface ScalewayVerifierOptions {
   readonly topicVariable?: string | undefined;
   readonly anchors: readonly TrustAnchor[];
   readonly maxAgeSeconds: number;
-  readonly fetch: typeof fetch;
+  readonly fetch: FetchFn;
   readonly now: () => Date;
   readonly logger: Logger;
   /** Deadline for one certificate download or subscription confirmation; 5000 ms when absent. */

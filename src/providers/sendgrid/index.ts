@@ -1,6 +1,8 @@
 /** Twilio SendGrid's Event Webhook: verify the Signed Event Webhook signature, then parse the batch. */
+
 import * as v from 'valibot';
 import { ConfigError } from '../../errors.js';
+import type { OptionsInput } from '../../schema.js';
 import { warnCheckOff } from '../check-off.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, secretList } from '../options.js';
 import { postProvider } from '../post-provider.js';
@@ -20,7 +22,7 @@ const SendgridOptionsSchema = v.object({
 });
 
 /** Options of `sendgrid()`; `publicKey` is required unless `verifySignature` is false. */
-export type SendgridOptions = v.InferInput<typeof SendgridOptionsSchema>;
+export type SendgridOptions = OptionsInput<typeof SendgridOptionsSchema>;
 type Resolved = v.InferOutput<typeof SendgridOptionsSchema>;
 
 /** Every configured key as SPKI bytes; a key that is not a P-256 SPKI stops start-up. */

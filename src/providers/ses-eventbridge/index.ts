@@ -1,6 +1,8 @@
 /** Amazon SES through an EventBridge API destination: the connection's secret, then the SES record in `detail`. */
+
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
+import type { OptionsInput } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { parseJsonBody } from '../body-text.js';
 import { commonEntries, parseProviderOptions, stringList } from '../options.js';
@@ -31,7 +33,7 @@ const SesEventBridgeOptionsSchema = v.object({
  * Options of `sesEventBridge()`: the connection's credentials (`password`, `token` or `header` +
  * `value`) unless `verifySignature: false`; `accounts` limits which AWS accounts may send.
  */
-export type SesEventBridgeOptions = v.InferInput<typeof SesEventBridgeOptionsSchema>;
+export type SesEventBridgeOptions = OptionsInput<typeof SesEventBridgeOptionsSchema>;
 type Resolved = v.InferOutput<typeof SesEventBridgeOptionsSchema>;
 
 async function _handle(

@@ -1,6 +1,8 @@
 /** Amazon SES through SNS: authenticate, verify the SNS message, then parse the SES event. */
+
 import * as v from 'valibot';
 import { badRequest, ConfigError, forbidden, type HttpError, isHttpError } from '../../errors.js';
+import type { OptionsInput } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { decodeUtf8, parseJson } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
@@ -44,7 +46,7 @@ const SesOptionsSchema = v.object({
 });
 
 /** Options of `ses()`; every field is optional. */
-export type SesOptions = v.InferInput<typeof SesOptionsSchema>;
+export type SesOptions = OptionsInput<typeof SesOptionsSchema>;
 type Resolved = v.InferOutput<typeof SesOptionsSchema>;
 
 function _check(o: Resolved): void {

@@ -1,6 +1,8 @@
 /** Unisender Go: the body's `auth` (MD5 with the API key in its place) is checked, then the events parsed. */
+
 import * as v from 'valibot';
 import { ConfigError, isHttpError } from '../../errors.js';
+import type { OptionsInput } from '../../schema.js';
 import { parseJsonBody } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
 import { commonEntries, parseProviderOptions, secretList } from '../options.js';
@@ -17,7 +19,7 @@ const UnisenderGoOptionsSchema = v.object({
 });
 
 /** Options of `unisenderGo()`: `apiKey` is required unless `verifySignature` is false. */
-export type UnisenderGoOptions = v.InferInput<typeof UnisenderGoOptionsSchema>;
+export type UnisenderGoOptions = OptionsInput<typeof UnisenderGoOptionsSchema>;
 
 function _start(
   apiKeys: readonly string[] | undefined,

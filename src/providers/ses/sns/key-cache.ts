@@ -1,5 +1,11 @@
 /** Per-verifier cache of SNS signing certificates: one download per URL, bounded, failures not kept. */
-import { forbidden, type HttpError, isHttpError, unavailable } from '../../../errors.js';
+import {
+  type FetchFn,
+  forbidden,
+  type HttpError,
+  isHttpError,
+  unavailable,
+} from '../../../errors.js';
 import type { Logger } from '../../../log.js';
 import { MIN_RSA_BITS } from '../../../runtime-hooks.js';
 import { DEFAULT_FETCH_TIMEOUT_MS } from '../../types.js';
@@ -15,7 +21,7 @@ export interface SigningCert {
 }
 
 export interface KeyCacheOptions {
-  readonly fetch: typeof fetch;
+  readonly fetch: FetchFn;
   readonly logger: Logger;
   /** How many certificate URLs to keep; the least recently used goes first. */
   readonly maxEntries?: number | undefined;

@@ -1,5 +1,5 @@
 /** A GET through the injected fetch that gives up after a deadline, body included, and past a size. */
-import { describeThrown } from '../../../errors.js';
+import { describeThrown, type FetchFn } from '../../../errors.js';
 
 export type FetchResult =
   | { readonly ok: true; readonly status: number; readonly body: string }
@@ -35,7 +35,7 @@ async function _readCapped(
  * gives `{ ok: false, tooLarge: true }`, read no further.
  */
 export async function timedGet(
-  fetchFn: typeof fetch,
+  fetchFn: FetchFn,
   url: string,
   timeoutMs: number,
   maxBytes = 65_536,

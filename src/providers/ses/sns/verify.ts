@@ -1,5 +1,11 @@
 /** SNS message verification: topic allow-list, message age, certificate URL, signature. */
-import { forbidden, type HttpError, isHttpError, unavailable } from '../../../errors.js';
+import {
+  type FetchFn,
+  forbidden,
+  type HttpError,
+  isHttpError,
+  unavailable,
+} from '../../../errors.js';
 import type { Logger } from '../../../log.js';
 import type { RsaVerify } from '../../../runtime-hooks.js';
 import { decodePaddedBase64, isPaddedBase64, textEncoder } from '../../base64.js';
@@ -24,7 +30,7 @@ export interface SnsVerifierOptions {
   readonly topicVariable?: string | undefined;
   /** Refuse messages whose Timestamp is older than this; 0 turns the check off. */
   readonly maxAgeSeconds: number;
-  readonly fetch: typeof fetch;
+  readonly fetch: FetchFn;
   readonly now: () => Date;
   readonly logger: Logger;
   /** Deadline for one certificate download or subscription confirmation; 5000 ms when absent. */
