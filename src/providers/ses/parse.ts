@@ -5,7 +5,6 @@ import type { Logger } from '../../log.js';
 import { parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { parseJson } from '../body-text.js';
-import { makeContext } from '../context.js';
 import { isObject } from '../fields.js';
 import { NO_EVENTS, type ProviderResult } from '../types.js';
 import {
@@ -303,8 +302,10 @@ function _build(
   // make the work recipients × tags, not linear in the message.
   const tags = tagsOf(mail);
   const metadata = metadataOf(mail, ctx.logger);
-  const events = targets.map((target) =>
-    makeContext({
+  // One object per recipient, written out: `makeContext` would build two (and a tags list and a
+  // metadata object thrown away) for every recipient of a 50-recipient bounce.
+  const events = targets.map(
+    (target): EmailTrackingContext => ({
       eventType,
       messageId: mail.messageId,
       recipient: target.address,
@@ -312,6 +313,13 @@ function _build(
       espName: 'ses',
       tags,
       metadata,
+      rejectReason: null,
+      description: null,
+      clickUrl: null,
+      userAgent: null,
+      mtaResponse: null,
+      rejectCategory: null,
+      permanent: null,
       ...target.fields,
       rawEvent: event,
       eventId: ctx.eventId,
