@@ -136,8 +136,13 @@ export function record<T extends v.GenericSchema>(
           const entry = value['~run']({ value: output[key] }, config) as _Dataset;
           if (entry.issues) {
             const item = { type: 'object', origin: 'value', input, key, value: output[key] };
-            for (const issue of entry.issues) issue.path = [item, ...(issue.path ?? [])];
-            dataset.issues = [...(dataset.issues ?? []), ...entry.issues];
+            // Appended in place, one by one: a copy per bad key made many bad keys quadratic,
+            // and push(...issues) throws past some 100,000 arguments.
+            dataset.issues ??= [];
+            for (const issue of entry.issues) {
+              issue.path = [item, ...(issue.path ?? [])];
+              dataset.issues.push(issue);
+            }
           }
           if (!entry.typed) dataset.typed = false;
           output[key] = entry.value;

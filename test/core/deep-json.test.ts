@@ -152,6 +152,30 @@ describe('JSON nested more than 64 levels deep', () => {
     expect(await post('ses', 55)).toEqual({ status: 200, body: { ok: true, events: 1 } });
   });
 
+  test.each([
+    ['ses', mailhooks.ses({ verifySignature: false })],
+    ['scaleway', mailhooks.scaleway({ verifySignature: false })],
+  ])(
+    '%s: an SNS envelope nested deeper (a "Type" of 20,000 arrays) is 400 invalid-json, not a 500',
+    async (name, provider) => {
+      const { handle, events: received } = captureHandler(provider);
+      for (const depth of [65, 20_000]) {
+        const response = await handle(
+          new Request(`https://hooks.example/webhooks/mail/${name}`, {
+            method: 'POST',
+            body: `{"Type":${nest(depth)},"MessageId":"m"}`,
+            headers: { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': 'm' },
+          }),
+        );
+        expect({
+          status: response.status,
+          error: ((await response.json()) as { error: string }).error,
+        }).toEqual({ status: 400, error: 'invalid-json' });
+      }
+      expect(received).toEqual([]);
+    },
+  );
+
   test('brackets inside a string are text, not nesting; an escaped quote does not end it', async () => {
     const { handle, events: received } = captureHandler(
       mailhooks.resend({ verifySignature: false }),

@@ -40,6 +40,22 @@ describe('tags and metadata', () => {
     expect(all.every((c) => c.metadata === all[0]?.metadata && c.tags === all[0]?.tags)).toBe(true);
   });
 
+  test('a mail.tags of 50,000 bad entries is refused naming the first, in work linear in their number', () => {
+    // Each bad entry's issue was appended by copying every issue before it: quadratic, some
+    // 10 s of CPU for a 700 KB body (found by fuzzing). Appended in place, it takes milliseconds.
+    const event = clone(click) as Record<string, any>;
+    event.mail.tags = Object.fromEntries(
+      Array.from({ length: 50_000 }, (_, i) => [`k${i}`, `v${i}`]),
+    );
+    const { result } = parse(event);
+    expect(result).toBeInstanceOf(HttpError);
+    expect((result as HttpError).message).toMatch(/^SES event field "mail\.tags\.k0" is invalid/);
+    // One tag of 200,000 bad values: as many issues at once, still a 400 naming the first.
+    event.mail.tags = { k: Array.from({ length: 200_000 }, () => 1) };
+    const one = parse(event).result;
+    expect((one as HttpError).message).toMatch(/^SES event field "mail\.tags\.k\.0" is invalid/);
+  });
+
   const withHeaders = (
     headers: { name: string; value: string }[],
     tags?: Record<string, string[]>,

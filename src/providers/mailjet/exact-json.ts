@@ -3,8 +3,10 @@ import { badRequest } from '../../errors.js';
 import { decodeUtf8, parseJson } from '../body-text.js';
 import type { Refusal } from '../types.js';
 
-// A whole string literal, or a whole number token: digits inside strings are never matched.
-const _TOKENS = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+// A whole string literal (its escapes blanked first), or a whole number token: digits inside
+// strings are never matched. `"(?:[^"\\]|\\.)*"` on the text itself kept a backtrack entry per
+// character and overflowed V8's regexp stack on a string of some 9 million (a 500).
+const _TOKENS = /"[^"]*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
 const _INTEGER = /^-?\d+$/;
 
 const _exact = (token: string): string =>
@@ -31,7 +33,11 @@ export function parseJsonExactIntegers(
   // Only a run of 16 digits can exceed 2^53; the text is valid JSON, so the tokens line up.
   if (!/\d{16}/.test(text)) return { json, exact: json };
   const exact: unknown = JSON.parse(
-    text.replace(_TOKENS, (token) => (token[0] === '"' ? token : _exact(token))),
+    text
+      .replace(/\\./g, '__')
+      .replace(_TOKENS, (token, at: number) =>
+        token[0] === '"' ? text.slice(at, at + token.length) : _exact(token),
+      ),
   );
   return { json, exact };
 }

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { isHttpError } from '../../../src/errors.js';
 import { mailjet } from '../../../src/index.js';
 import { parseJsonExactIntegers } from '../../../src/providers/mailjet/exact-json.js';
+import { captureHandler } from '../../helpers/capture-handler.js';
 import { basic, digestOf, harness } from '../../helpers/provider-harness.js';
 
 const AUTH = { authorization: basic('mailjet', 'pw') };
@@ -37,6 +38,26 @@ describe('exact integers', () => {
       expect(isHttpError(result) && result.reason).toBe('invalid-json');
     }
   });
+
+  test('a string of 10 million characters, plain or escapes, is read with the MessageID exact (not a 500)', async () => {
+    // The string pattern kept a regexp backtrack entry per character: V8 overflowed past some
+    // 9 million, so with maxBodyBytes raised such a body was a 500 (found by fuzzing).
+    const { handle, events } = captureHandler(mailjet({ password: 'pw' }), {
+      maxBodyBytes: 32 * 1024 * 1024,
+    });
+    for (const filler of ['a'.repeat(10_000_000), '\\n'.repeat(5_000_000)]) {
+      const body = SENT_TEXT.replace('"event"', `"x":"${filler}","event"`);
+      const response = await handle(
+        new Request('https://hooks.example/webhooks/mail/mailjet', {
+          method: 'POST',
+          body,
+          headers: AUTH,
+        }),
+      );
+      expect(response.status).toBe(200);
+    }
+    expect(events.map((e) => e.messageId)).toEqual(['92042317804662640', '92042317804662640']);
+  }, 30_000);
 
   test('the MessageID of a grouped array keeps every digit, element by element', async () => {
     const { post, events } = setup();

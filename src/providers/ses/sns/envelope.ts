@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../../errors.js';
 import { nonEmpty, parseOr400, picklist } from '../../../schema.js';
+import { parseJson } from '../../body-text.js';
 import { isObject, isOptionalText } from '../../fields.js';
 
 export const SNS_MESSAGE_TYPES = [
@@ -109,7 +110,8 @@ function _isWellFormed(m: Record<string, unknown>, notification: boolean): boole
 export function parseSnsEnvelope(body: string, unsignedNow?: () => Date): SnsMessage | HttpError {
   let json: unknown;
   try {
-    json = JSON.parse(body);
+    // No envelope nests: deeper than 64 levels is refused before an error message echoes a field.
+    json = parseJson(body);
   } catch {
     return badRequest('invalid-json', 'request body is not JSON');
   }
