@@ -59,20 +59,21 @@ async function _sendAll(
   options: DeliveryOptions,
   deadline: _Deadline,
 ): Promise<HttpError | undefined> {
-  for (const sink of options.sinks) {
+  const { sinks } = options;
+  const count = events.length;
+  for (let i = 0; i < sinks.length; i++) {
+    const sink = sinks[i] as Sink;
     if (deadline[DEADLINE_PASSED]()) return undefined;
     try {
       // Its own array of its own contexts: a sink that empties the array (a buffer's splice) or
       // reassigns a field (strips rawEvent) takes nothing from the sinks after it. Shallow: the
       // nested objects are shared, read-only (a copy each would not be linear in the message).
-      await sink.send(
-        events.map((e) => ({ ...e })),
-        deadline,
-      );
+      // The last sink takes the caller's: nothing reads them after it (the store passes copies).
+      await sink.send(i === sinks.length - 1 ? events : events.map((e) => ({ ...e })), deadline);
     } catch (error) {
       if (deadline[DEADLINE_PASSED]()) return undefined;
       // Which sink failed and why go in the refusal's one log line.
-      const logged = { sink: sink.name, error: describeThrown(error), events: events.length };
+      const logged = { sink: sink.name, error: describeThrown(error), events: count };
       // A listener that ran out of time is named in the answer: that is where to look.
       return _reasonOf(error) === 'listener-timeout'
         ? unavailable('listener-timeout', `${logged.error}; retry later`, logged)

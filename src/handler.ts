@@ -133,10 +133,11 @@ async function _receive(
       timestamp: iso,
     };
   });
-  const failed = events.length ? await deliverThroughStore(events, options, fields) : undefined;
+  const count = events.length;
+  const failed = count ? await deliverThroughStore(events, options, fields) : undefined;
   if (failed) return _refuse(setup, failed, fields);
   for (const line of lines) options.logger.info('event', line);
-  return setup.answer(200, `{"ok":true,"events":${events.length}}`);
+  return setup.answer(200, `{"ok":true,"events":${count}}`);
 }
 
 function _notFoundText(options: ResolvedOptions, path: string): string {

@@ -65,7 +65,11 @@ export async function deliverThroughStore(
     });
   }
   if (fresh.length === 0) return undefined;
-  const failed = await deliver(fresh, { ...options, deliveryTimeoutMs: left() });
+  // Copies: the store marks or releases `fresh` after the sinks, whatever the last one does.
+  const failed = await deliver(
+    fresh.map((e) => ({ ...e })),
+    { ...options, deliveryTimeoutMs: left() },
+  );
   try {
     // Delivered: marked, so retries are dropped. Not delivered: the claims are lifted, so a
     // retry (or one already waiting) delivers them now.

@@ -9,6 +9,7 @@ import type { Sink } from '../../src/sinks/types.js';
 import { decodeTrackingEvent } from '../../src/wire.js';
 import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
 import { unreadable } from '../helpers/unreadable.js';
+import { fakeStore } from '../store/fake-store.js';
 import { snsRequest } from './samples.js';
 
 function recordingLogger() {
@@ -207,4 +208,36 @@ test('a sink that reassigns fields (strips rawEvent, empties tags, a string time
   expect(decoded.rawEvent).toEqual(bounce);
   expect(decoded.tags).toEqual([]);
   expect(decoded.timestamp.toISOString()).toBe(bounce.bounce.timestamp);
+});
+
+test('the last sink, given the parsed contexts themselves, cannot change the answer or what the store marks', async () => {
+  const { logger } = recordingLogger();
+  const fake = fakeStore();
+  const last: Sink = {
+    name: 'last',
+    send: async (events) => {
+      for (const event of events) event.recipient = 'someone-else@example.com';
+      events.splice(0);
+    },
+  };
+  const alone = createMailWebhookHandler({
+    sinks: [last],
+    providers: [ses({ verifySignature: false })],
+    logger,
+  });
+  const answer = await alone(snsRequest(twoRecipients, 'sns-last-1'));
+  expect([answer.status, await answer.json()]).toEqual([200, { ok: true, events: 2 }]);
+
+  const stored = createMailWebhookHandler({
+    sinks: [last],
+    store: fake.store,
+    providers: [ses({ verifySignature: false })],
+    logger,
+  });
+  const first = await stored(snsRequest(twoRecipients, 'sns-last-2'));
+  expect([first.status, await first.json()]).toEqual([200, { ok: true, events: 2 }]);
+  expect([...fake.delivered].map((key) => key.split('\n')[1])).toEqual([
+    'r0@example.com',
+    'r1@example.com',
+  ]);
 });
