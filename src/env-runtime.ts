@@ -115,7 +115,10 @@ export function unknownVariables(env: Env, registry: Registry): UnknownVariable[
     )
     .map((name) => {
       const provider = unlisted.get(name);
-      const tail = provider ? undefined : closestName(name.slice('MAIL_WEBHOOK_'.length), tails);
+      const bare = name.slice('MAIL_WEBHOOK_'.length);
+      // The servers' PORT and HOST take no prefix: MAIL_WEBHOOK_PORT means PORT.
+      if (bare === 'PORT' || bare === 'HOST') return { name, closest: bare };
+      const tail = provider ? undefined : closestName(bare, tails);
       return provider
         ? { name, closest: undefined, unlistedProvider: provider }
         : { name, closest: tail && `MAIL_WEBHOOK_${tail}` };

@@ -65,6 +65,13 @@ describe('unknown MAIL_WEBHOOK_* variables', () => {
     ]);
   });
 
+  test("MAIL_WEBHOOK_PORT and MAIL_WEBHOOK_HOST point at the servers' PORT and HOST", () => {
+    expect(unknownVariables({ MAIL_WEBHOOK_PORT: '8080', MAIL_WEBHOOK_HOST: '::' })).toEqual([
+      { name: 'MAIL_WEBHOOK_PORT', closest: 'PORT' },
+      { name: 'MAIL_WEBHOOK_HOST', closest: 'HOST' },
+    ]);
+  });
+
   test("a provider's setting with the provider left out of MAIL_WEBHOOK_PROVIDERS is reported, naming it", () => {
     const env: Env = {
       MAIL_WEBHOOK_ENABLED: 'true',

@@ -71,6 +71,8 @@ describe('variables the docs name', () => {
         'MAIL_WEBHOOK_ACME_MAIL_TOKEN',
         'MAIL_WEBHOOK_FANOUT_SECRET_CRM', // named by the fan-out endpoints ("env:NAME")
         'MAIL_WEBHOOK_FANOUT_SECRET_ALERTS',
+        'MAIL_WEBHOOK_PORT', // the misnamings pointed at PORT and HOST
+        'MAIL_WEBHOOK_HOST',
       ].sort(),
     );
   });
