@@ -80,23 +80,14 @@ export function createScalewayVerifier(
     issuers.set(url, issuer);
     return undefined;
   };
-  // One cache per certificate URL, least recently used first, so that one URL's certificate can
-  // be dropped: Scaleway may rotate a certificate at the same URL (Symfony's parser refetches it
-  // too), and a stale copy must not refuse every message until a restart.
-  const caches = new Map<string, ReturnType<typeof createKeyCache>>();
-  const certificates = (url: string) => {
-    let cache = caches.get(url);
-    caches.delete(url);
-    cache ??= createKeyCache({
-      fetch: options.fetch,
-      logger: options.logger,
-      timeoutMs: options.fetchTimeoutMs,
-      check,
-    });
-    caches.set(url, cache);
-    if (caches.size > DEFAULT_MAX_CERTS) caches.delete(caches.keys().next().value as string);
-    return cache(url);
-  };
+  // Scaleway may rotate a certificate at the same URL (Symfony's parser refetches it too): a
+  // stale copy is forgotten below rather than refusing every message until a restart.
+  const certificates = createKeyCache({
+    fetch: options.fetch,
+    logger: options.logger,
+    timeoutMs: options.fetchTimeoutMs,
+    check,
+  });
   const checkSignature = createSignatureCheck(
     _scalewayPolicy(options.maxAgeSeconds, issuers),
     certificates,
@@ -107,7 +98,7 @@ export function createScalewayVerifier(
   /** The signature check, once more with a fresh download when a cached certificate failed it. */
   const checkFresh = async (message: SnsMessage, now: Date) => {
     const url = checkScalewayCertUrl(message.SigningCertURL ?? '');
-    const cached = typeof url === 'string' && caches.has(url);
+    const cached = typeof url === 'string' && certificates.has(url);
     const refused = await checkSignature(message, now);
     if (!cached || !refused || !_STALE.has(refused.reason)) return refused;
     if (now.getTime() - (refetched.get(url) ?? -Infinity) < _REFETCH_MS) return refused;
@@ -115,7 +106,7 @@ export function createScalewayVerifier(
     refetched.set(url, now.getTime());
     if (refetched.size > DEFAULT_MAX_CERTS)
       refetched.delete(refetched.keys().next().value as string);
-    caches.delete(url);
+    certificates.forget(url);
     return checkSignature(message, now);
   };
   return async (message) => {

@@ -115,16 +115,23 @@ async function _load(url: string, options: KeyCacheOptions): Promise<SigningCert
   return refused ?? _signingCert(certificate);
 }
 
+/** A certificate URL's certificate, or a refusal; `has` and `forget` for one URL's entry. */
+export interface KeyCache {
+  (url: string): Promise<SigningCert | HttpError>;
+  /** Whether `url` is kept (downloaded, or being downloaded). */
+  has(url: string): boolean;
+  /** Drops `url`, so the next call downloads it again (a certificate rotated at its URL). */
+  forget(url: string): void;
+}
+
 /**
  * Creates a cache that resolves a certificate URL to its certificate, or to a refusal
  * (503 cert-unavailable, 403 cert-invalid). Concurrent first requests share one download.
  */
-export function createKeyCache(
-  options: KeyCacheOptions,
-): (url: string) => Promise<SigningCert | HttpError> {
+export function createKeyCache(options: KeyCacheOptions): KeyCache {
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_CERTS;
   const entries = new Map<string, Promise<SigningCert | HttpError>>();
-  return (url) => {
+  const cache = (url: string) => {
     const cached = entries.get(url);
     if (cached) {
       // Re-insert so Map order is least recently used first.
@@ -144,4 +151,8 @@ export function createKeyCache(
     }
     return pending;
   };
+  return Object.assign(cache, {
+    has: (url: string) => entries.has(url),
+    forget: (url: string) => void entries.delete(url),
+  });
 }
