@@ -1,7 +1,7 @@
 /** Handler options: the valibot schema, defaults, and the checks that stop start-up. */
 import * as v from 'valibot';
 import { ConfigError, type FetchFn, lateBoundFetch } from './errors.js';
-import { consoleLogger, type Logger } from './log.js';
+import { type Logger, loggerOrConsole } from './log.js';
 import { defaultProviders, rejectMovedOptions } from './providers/default.js';
 import { rejectUnknownKeys } from './providers/options.js';
 import { BEARER_TOKEN } from './providers/shared-secret.js';
@@ -207,7 +207,7 @@ export function resolveOptions(
   const o = parseOptions(schema, options) as v.InferOutput<ReturnType<typeof _programSchema>>;
   const providers = o.providers ?? defaults();
   _checkPaths(providers);
-  const logger = o.logger ?? consoleLogger;
+  const logger = loggerOrConsole(o.logger);
   return {
     ...o,
     basePath: o.basePath.replace(/\/+$/, ''),

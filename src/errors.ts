@@ -6,14 +6,24 @@
  * carries what only the refusal's log line may show (the configured limit, the header expected).
  */
 export class HttpError {
+  readonly message: string;
   constructor(
     readonly status: number,
     readonly reason: string,
-    readonly message: string,
+    message: string,
     readonly headers: Readonly<Record<string, string>> = {},
     readonly logged?: Readonly<Record<string, string | number>>,
-  ) {}
+  ) {
+    // A message quotes what it refuses: a 1 MB field must not come back, nor fill a log line.
+    this.message =
+      message.length > MESSAGE_MAX
+        ? `${message.slice(0, MESSAGE_MAX)}… (${message.length} characters)`
+        : message;
+  }
 }
+
+/** The longest refusal message kept whole; longer ones are cut there (a quoted field, mostly). */
+export const MESSAGE_MAX = 1000;
 
 /** Thrown at start-up when settings are wrong; `setting` names the option or variable. */
 export class ConfigError extends Error {

@@ -76,6 +76,24 @@ export const consoleLogger: Logger = {
   error: (message, fields) => console.error(_line('error', message, fields)),
 };
 
+/**
+ * `logger` with every call guarded, or the console logger: a logger of the user's that throws
+ * (a transport down) must not turn a request into a 500, least of all one already delivered.
+ */
+export function loggerOrConsole(logger: Logger | undefined): Logger {
+  if (!logger) return consoleLogger;
+  const call =
+    (level: Level) =>
+    (message: string, fields?: LogFields): void => {
+      try {
+        logger[level](message, fields);
+      } catch {
+        // Nowhere left to say it.
+      }
+    };
+  return { debug: call('debug'), info: call('info'), warn: call('warn'), error: call('error') };
+}
+
 /** A logger that drops everything; handy in tests and benchmarks. */
 export const silentLogger: Logger = {
   debug() {},

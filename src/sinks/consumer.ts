@@ -1,6 +1,6 @@
 /** Queue consumer, runtime-neutral: decode each message, hand it to the sinks, ack or retry it. */
 import { describeThrown } from '../errors.js';
-import { consoleLogger, type Logger } from '../log.js';
+import { type Logger, loggerOrConsole } from '../log.js';
 import { strictUtf8 } from '../providers/base64.js';
 import { decodeTrackingEvent } from '../wire.js';
 import type { Sink } from './types.js';
@@ -115,8 +115,9 @@ async function _consume(
 export async function consumeQueueBatch(
   batch: MessageBatchLike,
   sinks: readonly Sink[],
-  logger: Logger = consoleLogger,
+  userLogger?: Logger,
 ): Promise<void> {
+  const logger = loggerOrConsole(userLogger);
   // One message at a time: the fan-out already fills the connections a Worker may open.
   for (const message of batch.messages) {
     const fields = { queue: batch.queue, queueMessageId: message.id, attempts: message.attempts };

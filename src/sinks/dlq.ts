@@ -2,7 +2,7 @@
 
 import { type Env, envBoolean, envString } from '../env-values.js';
 import { ConfigError } from '../errors.js';
-import { consoleLogger, type Logger } from '../log.js';
+import { type Logger, loggerOrConsole } from '../log.js';
 import { consumeQueueBatch, type MessageBatchLike } from './consumer.js';
 import type { Sink } from './types.js';
 
@@ -64,7 +64,7 @@ export async function consumeWithReplay(
   sinks: readonly Sink[],
   options: DeadLetterSettings & { readonly logger?: Logger },
 ): Promise<void> {
-  const logger = options.logger ?? consoleLogger;
+  const logger = loggerOrConsole(options.logger);
   if (!isDeadLetterQueue(batch.queue, options.queue)) {
     return consumeQueueBatch(batch, sinks, logger);
   }

@@ -3,7 +3,7 @@
 import * as v from 'valibot';
 import { type FetchFn, lateBoundFetch } from '../errors.js';
 import { type TrackingEventType, TrackingEventTypeSchema } from '../events.js';
-import { consoleLogger, type Logger } from '../log.js';
+import { type Logger, loggerOrConsole } from '../log.js';
 import { rejectUnknownKeys } from '../providers/options.js';
 import { functionSchema, milliseconds, nonEmpty, parseOptions, wholeNumber } from '../schema.js';
 import { createTrackingEventEncoder, type DecodedTrackingContext } from '../wire.js';
@@ -206,7 +206,7 @@ export function fanoutSink(options: FanoutOptions): Sink {
   const settings: Omit<FanoutSettings, 'signal'> = {
     ...o,
     fetch: o.fetch ?? lateBoundFetch,
-    logger: o.logger ?? consoleLogger,
+    logger: loggerOrConsole(o.logger),
     sleep: o.sleep ?? _sleep,
     now: o.now ?? (() => new Date()),
   };

@@ -205,3 +205,19 @@ test('an unknown path: 404 and one line with the path and method', async () => {
   const line = await refusalLine(response, lines, undefined);
   expect(line.fields).toMatchObject({ path: '/webhooks/mail/resnd', method: 'POST' });
 });
+
+test('a refusal quoting a huge field: the answer and the line keep its first 1,000 characters', async () => {
+  const { post, lines } = mounted('ses');
+  const request = await signedRequest('ses', { recipient: 'jane@example.com' });
+  const envelope = JSON.parse(String(request.body)) as Record<string, unknown>;
+  const huge = 'x'.repeat(200_000);
+  const response = await post({ ...request, body: JSON.stringify({ ...envelope, Type: huge }) });
+  expect(response.status).toBe(400);
+  const body = (await response.json()) as { error: string; message: string };
+  expect(body.error).toBe('unknown-type');
+  expect(body.message).toMatch(/^SNS envelope field "Type" is "x{900,}… \(\d+ characters\)$/);
+  expect(body.message.length).toBeLessThan(1100);
+  expect(lines).toHaveLength(1);
+  expect(String(lines[0]?.fields.detail)).toBe(body.message);
+  expect(JSON.stringify(lines).length).toBeLessThan(2000);
+});
