@@ -19,6 +19,8 @@ export type NextFn<T> = (context?: T) => T | Promise<T>;
 
 /** A listener: `handle` returns `next(context)` to pass the context on; not calling `next` stops the chain. */
 export interface EventListener<T> {
+  /** Names the listener in a 503's message and log line; default its class's name. */
+  readonly name?: string;
   handle(context: T, next: NextFn<T>): T | void | Promise<T | undefined> | Promise<void>;
 }
 
@@ -88,7 +90,9 @@ function _entry<T>(listener: ListenerLike<T>): _Entry<T> {
     return { name: listener.name || 'anonymous function', handle: listener as ListenerFn<T> };
   }
   if (listener && typeof listener.handle === 'function') {
-    const name = listener.constructor?.name;
+    // Its own `name` first (`{ name: 'crm', handle }`), else its class's.
+    const own = listener.name;
+    const name = typeof own === 'string' && own ? own : listener.constructor?.name;
     return {
       name: name && name !== 'Object' ? name : 'anonymous listener',
       handle: (c, n) => listener.handle(c, n),

@@ -457,6 +457,22 @@ describe('failures: what the handler answers and logs', () => {
       () => ({ handle: () => new Promise<void>(() => {}) }),
       'anonymous listener',
     ],
+    [
+      'an object literal with a name',
+      () => ({ name: 'crmSync', handle: () => new Promise<void>(() => {}) }),
+      'crmSync',
+    ],
+    [
+      'an instance whose class gives it a name',
+      () =>
+        new (class Forwarder {
+          readonly name = 'crm-forwarder';
+          handle() {
+            return new Promise<void>(() => {});
+          }
+        })(),
+      'crm-forwarder',
+    ],
   ])('%s that never settles: 503 listener-timeout naming it', async (_, make, name) => {
     const bus = new EventBus();
     bus.subscribe(EmailTrackingEvent, (context, next) => next(context));
