@@ -27,8 +27,9 @@ Credentials (what the provider checks; \`send --list\` says which each one takes
   --username <name>        the Basic user name (default: any)
   --token <token>          Authorization: Bearer
   --header 'Name: value'   a custom header
-  --private-key <pem file> ESPs that sign with a key (sendgrid, postal, mailpace); make a test
-                           pair with \`mailhooks keys <provider>\` and configure its public half
+  --private-key <pem file> ESPs that sign with a key (sendgrid, postal, mailpace): PKCS#8, or
+                           PKCS#1 / SEC1 as OpenSSL and Postal write; make a test pair with
+                           \`mailhooks keys <provider>\` and configure its public half
 mandrill signs the URL too: --to must be exactly its configured url (MAIL_WEBHOOK_MANDRILL_URL).
 ses and scaleway are sent unsigned (they sign with certificates only they hold), for a server
 with MAIL_WEBHOOK_SES_VERIFY_SIGNATURE=false or MAIL_WEBHOOK_SCALEWAY_VERIFY_SIGNATURE=false;

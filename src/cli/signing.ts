@@ -52,12 +52,88 @@ export function derToPem(der: Uint8Array, label: string): string {
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }
 
-/** Imports a PKCS#8 `PRIVATE KEY` PEM for signing with `algorithm`. */
+/** A DER element: `tag`, its length (short or long form), `content`. */
+function _der(tag: number, ...content: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const length = content.reduce((sum, part) => sum + part.length, 0);
+  const lengthBytes: number[] = [];
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) lengthBytes.unshift(rest % 256);
+  const header = length < 0x80 ? [tag, length] : [tag, 0x80 | lengthBytes.length, ...lengthBytes];
+  const out = new Uint8Array(header.length + length);
+  out.set(header);
+  let at = header.length;
+  for (const part of content) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+// AlgorithmIdentifiers of PKCS#8: rsaEncryption (with NULL parameters), and id-ecPublicKey on P-256.
+const _RSA_ALGORITHM = Uint8Array.of(
+  0x30,
+  0x0d,
+  0x06,
+  0x09,
+  0x2a,
+  0x86,
+  0x48,
+  0x86,
+  0xf7,
+  0x0d,
+  0x01,
+  0x01,
+  0x01,
+  0x05,
+  0x00,
+);
+const _P256_ALGORITHM = Uint8Array.of(
+  0x30,
+  0x13,
+  0x06,
+  0x07,
+  0x2a,
+  0x86,
+  0x48,
+  0xce,
+  0x3d,
+  0x02,
+  0x01,
+  0x06,
+  0x08,
+  0x2a,
+  0x86,
+  0x48,
+  0xce,
+  0x3d,
+  0x03,
+  0x01,
+  0x07,
+);
+
+/** A PKCS#1 `RSA PRIVATE KEY` or SEC1 `EC PRIVATE KEY` (P-256) as the PKCS#8 WebCrypto imports. */
+function _pkcs8Of(pem: string): Uint8Array<ArrayBuffer> {
+  for (const [label, algorithm] of [
+    ['RSA PRIVATE KEY', _RSA_ALGORITHM],
+    ['EC PRIVATE KEY', _P256_ALGORITHM],
+  ] as const) {
+    if (pem.includes(`-----BEGIN ${label}-----`)) {
+      const key = pemToDer(pem, label);
+      return _der(0x30, Uint8Array.of(0x02, 0x01, 0x00), algorithm, _der(0x04, key));
+    }
+  }
+  return pemToDer(pem, 'PRIVATE KEY');
+}
+
+/**
+ * Imports a private key PEM for signing with `algorithm`: PKCS#8 `PRIVATE KEY` (what
+ * `mailhooks keys` prints), or the older forms OpenSSL and Postal write, PKCS#1
+ * `RSA PRIVATE KEY` and SEC1 `EC PRIVATE KEY` (P-256).
+ */
 export function importPrivateKey(
   pem: string,
   algorithm: RsaHashedImportParams | EcKeyImportParams | Algorithm,
 ): Promise<CryptoKey> {
-  return crypto.subtle.importKey('pkcs8', pemToDer(pem, 'PRIVATE KEY'), algorithm, false, ['sign']);
+  return crypto.subtle.importKey('pkcs8', _pkcs8Of(pem), algorithm, false, ['sign']);
 }
 
 function _derInteger(bytes: Uint8Array): Uint8Array {

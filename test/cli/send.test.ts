@@ -1,10 +1,13 @@
-import { writeFile } from 'node:fs/promises';
+import { generateKeyPairSync } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI_PROVIDERS } from '../../src/cli/samples/index';
 import type { EmailTrackingContext } from '../../src/events';
 import { optionsFromEnv } from '../../src/from-env';
 import { createMailWebhookHandler } from '../../src/handler';
 import { silentLogger } from '../../src/log';
+import { postal } from '../../src/providers/postal/index';
+import { sendgrid } from '../../src/providers/sendgrid/index';
 import { BASE, cli, startHarness } from './harness';
 
 let harness: Awaited<ReturnType<typeof startHarness>>;
@@ -12,6 +15,16 @@ beforeAll(async () => {
   harness = await startHarness();
 });
 afterAll(() => harness?.cleanup());
+
+/** A P-256 pair: the private half as SEC1 PEM, the public half as base64 SPKI. */
+const sec1 = (() => {
+  const pair = generateKeyPairSync('ec', {
+    namedCurve: 'P-256',
+    privateKeyEncoding: { type: 'sec1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'der' },
+  });
+  return { privateKey: pair.privateKey, publicKey: pair.publicKey.toString('base64') };
+})();
 
 const cases = CLI_PROVIDERS.flatMap((provider) =>
   Object.keys(provider.events).map((eventType) => [provider.name, eventType] as const),
@@ -181,6 +194,53 @@ describe('mailhooks send', () => {
       expect(result.out).toMatch(/^HTTP 200/);
       expect(result.code).toBe(0);
       expect(received.map((c) => [c.espName, c.eventType])).toEqual([[name, 'delivered']]);
+    },
+  );
+
+  test.each([
+    // Postal's own signing key file is PKCS#1 (`BEGIN RSA PRIVATE KEY`): the CI key of the
+    // fixtures, whose public half its vectors carry.
+    [
+      'postal',
+      async () =>
+        readFile(
+          new URL('../fixtures/esps/postal/vectors/postal_ci_signing.key.pem', import.meta.url),
+          'utf8',
+        ),
+      async () =>
+        (
+          JSON.parse(
+            await readFile(
+              new URL('../fixtures/esps/postal/vectors/vectors.json', import.meta.url),
+              'utf8',
+            ),
+          ) as { public_key_spki_base64: string }
+        ).public_key_spki_base64,
+    ],
+    // `openssl ecparam -genkey -name prime256v1` writes SEC1 (`BEGIN EC PRIVATE KEY`).
+    ['sendgrid', async () => sec1.privateKey, async () => sec1.publicKey],
+  ] as const)(
+    '%s: --private-key also takes the PEM its tools write (PKCS#1 RSA, SEC1 EC), not only PKCS#8',
+    async (name, privatePem, publicKey) => {
+      const file = `${harness.privateKeyFile}.${name}.traditional`;
+      await writeFile(file, await privatePem());
+      const received: EmailTrackingContext[] = [];
+      const handler = createMailWebhookHandler({
+        providers: [
+          name === 'postal'
+            ? postal({ publicKey: await publicKey() })
+            : sendgrid({ publicKey: await publicKey() }),
+        ],
+        sinks: [{ name: 'test', send: async (events) => void received.push(...events) }],
+        logger: silentLogger,
+      });
+      const result = await cli(
+        ['send', name, 'bounced', '--to', `${BASE}/${name}`, '--private-key', file],
+        handler,
+      );
+      expect(result.out).toMatch(/^HTTP 200/);
+      expect(result.code).toBe(0);
+      expect(received.map((c) => [c.espName, c.eventType])).toEqual([[name, 'bounced']]);
     },
   );
 

@@ -110,7 +110,7 @@ export const postalSamples: CliProvider = {
       );
     } catch {
       throw new UsageError(
-        '--private-key must be an RSA PKCS#8 PEM (make one with `mailhooks keys postal`)',
+        '--private-key must be an RSA private key PEM: PKCS#8, or PKCS#1 as Postal writes it (make one with `mailhooks keys postal`)',
       );
     }
     const body = JSON.stringify(payload);

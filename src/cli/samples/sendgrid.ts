@@ -67,7 +67,7 @@ export const sendgridSamples: CliProvider = {
       });
     } catch {
       throw new UsageError(
-        '--private-key must be a P-256 PKCS#8 PEM (make one with `mailhooks keys sendgrid`)',
+        '--private-key must be a P-256 private key PEM, PKCS#8 or SEC1 (make one with `mailhooks keys sendgrid`)',
       );
     }
     const timestamp = String(unixSeconds(now));

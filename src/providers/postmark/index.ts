@@ -1,6 +1,6 @@
 /** Postmark: signs nothing, so a shared secret (HTTP Basic, bearer or a custom header) proves the sender. */
 import { isHttpError } from '../../errors.js';
-import { parseJsonBody } from '../body-text.js';
+import { parseJsonExactIntegers } from '../mailjet/exact-json.js';
 import type { BuiltinProvider } from '../registry-types.js';
 import {
   type SharedSecretOptions,
@@ -23,9 +23,9 @@ export type PostmarkOptions = SharedSecretOptions;
  */
 export function postmark(options: PostmarkOptions = {}): Provider {
   return sharedSecretProvider('postmark', 'Postmark', options, async (body, { logger, now }) => {
-    const json = parseJsonBody(body);
-    if (isHttpError(json)) return json;
-    const result = await parsePostmarkRecord(json, body, now);
+    const parsed = parseJsonExactIntegers(body);
+    if (isHttpError(parsed)) return parsed;
+    const result = await parsePostmarkRecord(parsed.json, body, now, parsed.exact);
     if (isHttpError(result)) return result;
     if (result.kind === 'event') return { events: [result.event] };
     logger.warn(`Postmark request carries no tracking event: ${result.note}`, {

@@ -98,11 +98,14 @@ const _nonEmpty = (value: string | null | undefined): string | null => value || 
 /**
  * Parses the JSON of one Postmark webhook request.
  * @param raw the body bytes, for the digest event id of records without an `ID`
+ * @param exact the same JSON with integers past 2^53 as strings of their digits (the `ID` of
+ *   Postmark's own sample bounce, 4323372036854775807, is one)
  */
 export async function parsePostmarkRecord(
   json: unknown,
   raw: Uint8Array,
   now: () => Date,
+  exact: unknown = json,
 ): Promise<PostmarkParseResult | HttpError> {
   if (!isObject(json)) return badRequest(REASON, `${WHAT} is not a JSON object`);
   if (json.RecordType === 'Inbound' || (!('RecordType' in json) && 'FromFull' in json)) {
@@ -124,7 +127,7 @@ export async function parsePostmarkRecord(
     espName: 'postmark',
     recipient,
     messageId: record.MessageID,
-    eventId: _recordId(record) ?? (await digestEventId('postmark', raw)),
+    eventId: _recordId(record, exact) ?? (await digestEventId('postmark', raw)),
     timestamp,
     rawEvent: json,
     // The sender's: a Tag or Metadata of another type is passed over, not a 400. Read from the
@@ -165,13 +168,17 @@ function _rejectReason(record: PostmarkRecord, json: Record<string, unknown>): s
   return null;
 }
 
-/** The bounce `ID` of bounce and spam records; undefined where a digest must stand in. */
-function _recordId(record: PostmarkRecord): string | undefined {
+/**
+ * The bounce `ID` of bounce and spam records, its digits exactly as sent (an id past 2^53 comes
+ * from `exact`, as a string); undefined where a digest must stand in.
+ */
+function _recordId(record: PostmarkRecord, exact: unknown): string | undefined {
   if (record.RecordType !== 'Bounce' && record.RecordType !== 'SpamComplaint') return undefined;
   const id = record.ID;
-  // An id past 2^53 lost digits in JSON.parse: two bounces could share it, so digest instead.
-  if (typeof id === 'number') return Number.isSafeInteger(id) && id >= 0 ? String(id) : undefined;
-  return id ? id : undefined;
+  if (typeof id !== 'number') return id || undefined;
+  if (Number.isSafeInteger(id)) return id >= 0 ? String(id) : undefined;
+  const digits = isObject(exact) ? exact.ID : undefined;
+  return typeof digits === 'string' && /^\d+$/.test(digits) ? digits : undefined;
 }
 
 /** The record type's own timestamp field, else the first of the others present (as anymail). */

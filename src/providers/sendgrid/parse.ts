@@ -79,6 +79,7 @@ const _SENDGRID_KEYS: ReadonlySet<string> = new Set([
   'sg_message_id',
   'sg_template_id',
   'sg_template_name',
+  'sg_user_id',
   'singlesend_id',
   'singlesend_name',
   'smtp-id',

@@ -167,6 +167,24 @@ describe('fields', () => {
     ]);
   });
 
+  test("SendGrid's own fields from its docs' Marketing Campaigns examples (sg_user_id, ...) are not metadata", async () => {
+    // https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/event: "Example event
+    // from an A/B Test", with one custom arg added.
+    const context = await one({
+      event: 'processed',
+      category: [],
+      marketing_campaign_id: 23314,
+      marketing_campaign_name: 'unique args ab',
+      marketing_campaign_version: 'B',
+      marketing_campaign_split_id: 13471,
+      post_type: 'event',
+      sg_user_id: 939115,
+      'smtp-id': '<5lFl7Fr1Rjme_EyzNNB_5A@stismtpd-006.sjc1.sendgrid.net>',
+      plan: 'pro',
+    });
+    expect(context.metadata).toEqual({ plan: 'pro' });
+  });
+
   test('a timestamp sent as a digit string is accepted and digested as sent', async () => {
     const context = await one({ event: 'open', timestamp: '1699999000' });
     expect(context?.timestamp).toEqual(new Date(1699999000 * 1000));
