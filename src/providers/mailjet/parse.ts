@@ -5,6 +5,7 @@ import type { RejectCategory, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
 import { collectJsonBody, type ElementOutcome } from '../batch.js';
 import { fromUnixSeconds, makeContext } from '../context.js';
+import { parseJsonExactIntegers } from '../exact-json.js';
 import {
   isObject,
   type JsonObject,
@@ -16,7 +17,6 @@ import {
   textTags,
 } from '../fields.js';
 import type { ProviderResult, Refusal } from '../types.js';
-import { parseJsonExactIntegers } from './exact-json.js';
 
 const ESP = 'mailjet';
 

@@ -1,6 +1,6 @@
 /** Postmark: signs nothing, so a shared secret (HTTP Basic, bearer or a custom header) proves the sender. */
 import { isHttpError } from '../../errors.js';
-import { parseJsonExactIntegers } from '../mailjet/exact-json.js';
+import { parseJsonExactIntegers } from '../exact-json.js';
 import type { BuiltinProvider } from '../registry-types.js';
 import {
   type SharedSecretOptions,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { isHttpError } from '../../../src/errors.js';
 import { mailjet } from '../../../src/index.js';
-import { parseJsonExactIntegers } from '../../../src/providers/mailjet/exact-json.js';
+import { parseJsonExactIntegers } from '../../../src/providers/exact-json.js';
 import { captureHandler } from '../../helpers/capture-handler.js';
 import { basic, digestOf, harness } from '../../helpers/provider-harness.js';
 

@@ -1,7 +1,7 @@
-/** JSON whose integers past 2^53 stay exact: such a number is read as the string of its digits. */
-import { badRequest } from '../../errors.js';
-import { decodeUtf8, parseJson } from '../body-text.js';
-import type { Refusal } from '../types.js';
+/** JSON whose integers past 2^53 stay exact (Mailjet's MessageID, Postmark's bounce ID): such a number is read as the string of its digits. */
+import { badRequest } from '../errors.js';
+import { decodeUtf8, parseJson } from './body-text.js';
+import type { Refusal } from './types.js';
 
 // A whole string literal (its escapes blanked first), or a whole number token: digits inside
 // strings are never matched. `"(?:[^"\\]|\\.)*"` on the text itself kept a backtrack entry per
