@@ -301,7 +301,13 @@ async function _readStream(
   limit: number,
   timeoutMs: number,
 ): Promise<Uint8Array | HttpError> {
-  const reader = body.getReader();
+  let reader: ReadableStreamDefaultReader<Uint8Array>;
+  try {
+    // A body already read or locked (by middleware before the handler): unreadable, not a 500.
+    reader = body.getReader();
+  } catch {
+    return _unreadable();
+  }
   const gathered = gatherBody(limit);
   let deadline: ReturnType<typeof _deadline> | undefined;
   const stop = (refusal: HttpError): HttpError => {

@@ -51,7 +51,11 @@ const OptionsSchema = v.object({
   basePath: v.optional(
     v.pipe(
       v.string(),
-      v.check((path) => /^(\/[\w.~-]+)*\/?$/.test(path), 'expected a path such as /webhooks/mail'),
+      // No `.` or `..` segment: requests are matched normalized, so none could ever reach it.
+      v.check(
+        (path) => /^(\/(?!\.\.?(\/|$))[\w.~-]+)*\/?$/.test(path),
+        'expected a path such as /webhooks/mail',
+      ),
     ),
     DEFAULT_BASE_PATH,
   ),

@@ -52,6 +52,10 @@ describe('optionsFromEnv', () => {
   test.each([
     [{ MAIL_WEBHOOK_ENABLED: 'sometimes' }, 'MAIL_WEBHOOK_ENABLED'],
     [{ MAIL_WEBHOOK_BASE_PATH: 'hooks' }, 'MAIL_WEBHOOK_BASE_PATH'],
+    // A dot segment: requests are matched normalized, so no route under it could ever match.
+    [{ MAIL_WEBHOOK_BASE_PATH: '/webhooks/../mail' }, 'MAIL_WEBHOOK_BASE_PATH'],
+    [{ MAIL_WEBHOOK_BASE_PATH: '/./hooks' }, 'MAIL_WEBHOOK_BASE_PATH'],
+    [{ MAIL_WEBHOOK_BASE_PATH: '/..' }, 'MAIL_WEBHOOK_BASE_PATH'],
     [{ MAIL_WEBHOOK_SES_AUTO_CONFIRM: 'true' }, 'MAIL_WEBHOOK_SES_AUTO_CONFIRM'],
     [{ MAIL_WEBHOOK_SES_TOPIC_ARNS: 'not-an-arn' }, 'MAIL_WEBHOOK_SES_TOPIC_ARNS'],
     [{ MAIL_WEBHOOK_SES_MAX_AGE_SECONDS: 'ten' }, 'MAIL_WEBHOOK_SES_MAX_AGE_SECONDS'],

@@ -164,6 +164,26 @@ describe('methods, paths and headers no client should send', () => {
     );
   });
 
+  test('a request whose body was already read or locked (a middleware read it): 400 body-unreadable, never 500', async () => {
+    const read = new Request('https://hooks.example/webhooks/mail/ses', {
+      method: 'POST',
+      body: '{}',
+    });
+    await read.text();
+    const locked = new Request('https://hooks.example/webhooks/mail/mailgun', {
+      method: 'POST',
+      body: new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode('{}')) }),
+      duplex: 'half',
+    } as RequestInit);
+    locked.body?.getReader();
+    for (const request of [read, locked]) {
+      const response = await handle(request);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: string }).error).toBe('body-unreadable');
+    }
+    expect(errors()).toEqual([]);
+  });
+
   test('a 1 MB header and a 1 MB Authorization: refused as usual, never 500', async () => {
     const big = 'A'.repeat(1 << 20);
     for (const [name, headers] of [

@@ -337,3 +337,29 @@ describe('readonly lists', () => {
     expect(seen[0]).toMatch(/^bounced /);
   });
 });
+
+describe('basePath', () => {
+  test.each(['/webhooks/./mail', '/webhooks/../mail', '/.', '/..', 'webhooks/mail'])(
+    '%j, under which no request could be routed, is a ConfigError naming basePath',
+    (basePath) => {
+      expect(
+        configErrorOf(() => createMailWebhookHandler({ basePath, logger: quiet() })).setting,
+      ).toBe('basePath');
+    },
+  );
+
+  test.each(['/', '/hooks/', '/a.b/~c_d-e', '/.well-known/mail', '/v1..2'])(
+    '%j is taken and routes POST {basePath}/ses',
+    async (basePath) => {
+      const handle = createMailWebhookHandler({
+        basePath,
+        providers: [ses({ verifySignature: false })],
+        logger: quiet(),
+        sinks: [],
+      });
+      const url = `https://hooks.example${basePath.replace(/\/$/, '')}/ses`;
+      const response = await handle(new Request(url, { method: 'POST', body: '{' }));
+      expect(response.status).toBe(400);
+    },
+  );
+});
