@@ -19,7 +19,7 @@ export function checkTimestamp(
   if (time === undefined) {
     return forbidden(
       'timestamp-invalid',
-      `Timestamp ${JSON.stringify(timestamp.slice(0, 64))} is not an ISO 8601 time`,
+      `Timestamp ${JSON.stringify(timestamp.slice(0, 64))} is not a real ISO 8601 time`,
     );
   }
   return refuseOutsideWindow('Timestamp', now.getTime() - time.getTime(), maxAgeSeconds);
