@@ -102,6 +102,24 @@ describe('tags and metadata', () => {
     });
   });
 
+  test('a key given twice keeps the later value: headers in the order sent, then metadata: tags', () => {
+    const headers = (first: string, second: string) => [
+      {
+        name: first === 'json' ? 'X-Metadata' : 'X-Metadata-plan',
+        value: first === 'json' ? '{"plan":"json"}' : 'header',
+      },
+      {
+        name: second === 'json' ? 'X-Metadata' : 'X-Metadata-plan',
+        value: second === 'json' ? '{"plan":"json"}' : 'header',
+      },
+    ];
+    expect(events(withHeaders(headers('json', 'key')))[0]?.metadata).toEqual({ plan: 'header' });
+    expect(events(withHeaders(headers('key', 'json')))[0]?.metadata).toEqual({ plan: 'json' });
+    expect(
+      events(withHeaders(headers('key', 'json'), { 'metadata:plan': ['tag'] }))[0]?.metadata,
+    ).toEqual({ plan: 'tag' });
+  });
+
   test('keys such as __proto__ and constructor are kept as ordinary keys, from every source', () => {
     const event = withHeaders(
       [

@@ -41,7 +41,10 @@ function _jsonMetadata(value: string, logger: Logger): Record<string, string> {
   }
 }
 
-/** `X-Metadata` (JSON object), then `X-Metadata-<Key>` headers, then `metadata:<key>` tags. */
+/**
+ * `X-Metadata` (JSON object) and `X-Metadata-<Key>` headers in the order sent, then
+ * `metadata:<key>` tags; a key set twice keeps the later value.
+ */
 export function metadataOf(
   mail: Pick<Mail, 'headers' | 'tags'>,
   logger: Logger,
