@@ -237,3 +237,28 @@ describe('the bus across requests', () => {
     expect(bus.listenerCount(EmailTrackingEvent)).toBe(0);
   });
 });
+
+describe('the bus across many keys', () => {
+  test('a key whose last listener unsubscribed is not kept by the bus', async () => {
+    const { setFlagsFromString } = await import('node:v8');
+    const { runInNewContext } = await import('node:vm');
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const bus = new EventBus();
+    // One key per order, say: subscribed while the order is open, unsubscribed when it closes.
+    const order = async (i: number) => {
+      const key = { name: `order-${i}` };
+      const unsubscribe = bus.subscribe(key, (context, next) => next(context));
+      await bus.emit(key, {});
+      unsubscribe();
+      return new WeakRef(key);
+    };
+    const refs: WeakRef<object>[] = [];
+    for (let i = 0; i < 1_000; i++) refs.push(await order(i));
+    for (let round = 0; round < 3; round++) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      gc();
+    }
+    expect(refs.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
+  });
+});
