@@ -56,8 +56,6 @@ export function toWireObject(context: DecodedTrackingContext): WireTrackingEvent
     recipient: context.recipient,
     timestamp: context.timestamp.toISOString(),
     espName: context.espName,
-    tags: context.tags,
-    metadata: context.metadata,
     rejectReason: context.rejectReason,
     description: context.description,
     clickUrl: context.clickUrl,
@@ -65,6 +63,9 @@ export function toWireObject(context: DecodedTrackingContext): WireTrackingEvent
     mtaResponse: context.mtaResponse,
     rejectCategory: context.rejectCategory,
     permanent: context.permanent,
+    // Last with rawEvent: the parts one message's recipients share, serialized once per batch.
+    tags: context.tags,
+    metadata: context.metadata,
     rawEvent: context.rawEvent,
     ...(context.rawEventTrimmed ? { rawEventTrimmed: true as const } : {}),
   };
@@ -101,30 +102,37 @@ function _utf8Length(text: string): number {
 }
 
 /**
- * An encoder for one batch: the same JSON as `encodeTrackingEvent`, but each distinct `rawEvent`
- * object (every context expanded from one message shares it) is serialized and measured once.
- * Make one per batch and let it go: it keeps each rawEvent's JSON until then.
+ * An encoder for one batch: the same JSON as `encodeTrackingEvent`, but each distinct `tags`,
+ * `metadata` and `rawEvent` object (every context expanded from one message shares them) is
+ * serialized and measured once. Make one per batch and let it go: it keeps their JSON until then.
  */
 export function createTrackingEventEncoder(): (
   context: DecodedTrackingContext,
 ) => EncodedTrackingEvent {
-  const raws = new Map<unknown, { readonly field: string; readonly bytes: number }>();
-  return (context) => {
-    const { rawEvent, rawEventTrimmed, ...head } = toWireObject(context);
-    let raw = raws.get(rawEvent);
-    if (!raw) {
-      const json = JSON.stringify(rawEvent) as string | undefined;
-      // A rawEvent whose toJSON gives undefined is left out, as JSON.stringify of the whole would.
-      const field = json === undefined ? '' : `,"rawEvent":${json}`;
-      raw = { field, bytes: _utf8Length(field) };
-      raws.set(rawEvent, raw);
+  // Each shared object's JSON and its UTF-8 size, by identity.
+  const parts = new Map<unknown, [string | undefined, number]>();
+  const part = (value: unknown) => {
+    let found = parts.get(value);
+    if (!found) {
+      const json = JSON.stringify(value) as string | undefined;
+      found = [json, json ? _utf8Length(json) : 0];
+      parts.set(value, found);
     }
+    return found;
+  };
+  return (context) => {
+    const { tags, metadata, rawEvent, rawEventTrimmed, ...head } = toWireObject(context);
+    const [t, tBytes] = part(tags);
+    const [m, mBytes] = part(metadata);
+    const [raw, rawBytes] = part(rawEvent);
     // `head` always has fields, so its JSON ends in `}` right after the last one.
-    const fields = JSON.stringify(head).slice(0, -1);
-    const tail = rawEventTrimmed ? ',"rawEventTrimmed":true}' : '}';
+    const fields = `${JSON.stringify(head).slice(0, -1)},"tags":`;
+    // A rawEvent whose toJSON gives undefined is left out, as JSON.stringify of the whole would.
+    const end = rawEventTrimmed ? ',"rawEventTrimmed":true}' : '}';
     return {
-      json: `${fields}${raw.field}${tail}`,
-      bytes: _utf8Length(fields) + raw.bytes + tail.length,
+      json: `${fields}${t},"metadata":${m}${raw ? `,"rawEvent":${raw}` : ''}${end}`,
+      // `,"metadata":` and `,"rawEvent":` are 12 bytes each.
+      bytes: _utf8Length(fields) + tBytes + 12 + mBytes + (raw ? 12 + rawBytes : 0) + end.length,
     };
   };
 }

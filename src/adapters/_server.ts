@@ -175,7 +175,8 @@ function _listenFailed(
  * (`later`), past 64 KB at once, and on `flush` (the servers call it at a shutdown signal and at
  * exit): writing to a file or a pipe is a synchronous system call per write, and one line per
  * write was the largest item in the Deno server's profile. `write` gets whole lines, each ending
- * in a newline: debug and info for stdout, warn and error for stderr.
+ * in a newline: debug and info for stdout, warn and error for stderr. Each line is offered to
+ * `write` once: one that throws drops it.
  */
 export function _batchedLogger(
   write: (text: string, stderr: boolean) => void,
@@ -188,16 +189,18 @@ export function _batchedLogger(
   let hooked = false;
   const flush = (): void => {
     pending = false;
-    if (out !== '') {
-      const text = out;
-      out = '';
-      write(text, false);
-    }
-    if (err !== '') {
-      const text = err;
-      err = '';
-      write(text, true);
-    }
+    const texts = [out, err];
+    out = '';
+    err = '';
+    texts.forEach((text, stderr) => {
+      if (text === '') return;
+      // A closed pipe (Deno's writeSync throws BrokenPipe) loses these lines; it must neither
+      // keep them, nor hold stderr's behind stdout's, nor throw into a timer (the process would
+      // exit) or into the request whose line filled the buffer.
+      try {
+        write(text, stderr === 1);
+      } catch {}
+    });
   };
   const logger = createJsonLogger((level, line) => {
     if (level === 'debug' || level === 'info') out += `${line}\n`;

@@ -161,11 +161,10 @@ export class EventBus implements Sink {
     // Copy on write: an emit already under way keeps the list it started with.
     this.#listeners.set(key, [...list, entry]);
     return () => {
-      const current = this.#listeners.get(key) ?? [];
-      this.#listeners.set(
-        key,
-        current.filter((e) => e !== entry),
-      );
+      const left = (this.#listeners.get(key) ?? []).filter((e) => e !== entry);
+      // A key with no listener left is let go: one key per order or tenant must not pile up.
+      if (left.length) this.#listeners.set(key, left);
+      else this.#listeners.delete(key);
     };
   }
 

@@ -11,6 +11,7 @@ import {
   getSubscribeUrl,
   type SigningPolicy,
 } from '../ses/sns/verify.js';
+import type { Certificate } from '../ses/sns/x509.js';
 import { checkScalewayCertUrl } from './cert-url.js';
 import { issuerOf, type TrustAnchor } from './chain.js';
 
@@ -35,7 +36,7 @@ export interface ScalewayVerifierOptions {
  */
 const _scalewayPolicy = (
   maxAgeSeconds: number,
-  issuers: ReadonlyMap<string, TrustAnchor>,
+  issuers: WeakMap<Certificate, TrustAnchor>,
 ): SigningPolicy<{ readonly href: string }> => ({
   certUrl: (raw) => {
     const href = checkScalewayCertUrl(raw);
@@ -45,10 +46,10 @@ const _scalewayPolicy = (
   // message of Scaleway's, whatever its hash.
   versions: ['1'],
   checkMessage: (message, _certUrl, now) => checkTimestamp(message.Timestamp, now, maxAgeSeconds),
-  checkCertificate: (certificate, certUrl, now) => {
+  checkCertificate: (certificate, _certUrl, now) => {
     const own = checkValidity(certificate, now);
     if (own) return own;
-    const issuer = issuers.get(certUrl.href);
+    const issuer = issuers.get(certificate);
     if (issuer && !checkValidity(issuer.certificate, now)) return undefined;
     return forbidden(
       'cert-untrusted',
@@ -70,14 +71,14 @@ const _STALE = new Set(['signature-invalid', 'cert-expired', 'cert-not-yet-valid
 export function createScalewayVerifier(
   options: ScalewayVerifierOptions,
 ): (message: SnsMessage) => Promise<HttpError | undefined> {
-  // Which anchor vouched for each downloaded certificate, by URL (bounded as the cache is).
-  const issuers = new Map<string, TrustAnchor>();
-  const check = async (der: Uint8Array<ArrayBuffer>, url: string) => {
+  // Which anchor vouched for each downloaded certificate: kept as long as the cache keeps the
+  // certificate, and no longer (a bound of its own would let other URLs' downloads evict the
+  // issuer of a certificate still cached, and every message signed with it be refused).
+  const issuers = new WeakMap<Certificate, TrustAnchor>();
+  const check = async (der: Uint8Array<ArrayBuffer>, certificate: Certificate) => {
     const issuer = await issuerOf(der, options.anchors, options.now());
     if (isHttpError(issuer)) return issuer;
-    if (issuers.size >= DEFAULT_MAX_CERTS * 2)
-      issuers.delete(issuers.keys().next().value as string);
-    issuers.set(url, issuer);
+    issuers.set(certificate, issuer);
     return undefined;
   };
   // Scaleway may rotate a certificate at the same URL (Symfony's parser refetches it too): a

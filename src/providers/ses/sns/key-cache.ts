@@ -28,12 +28,12 @@ export interface KeyCacheOptions {
   /** Deadline for one certificate download. */
   readonly timeoutMs?: number | undefined;
   /**
-   * A further check of each downloaded certificate (its DER, and the URL it came from), run once
-   * per download: a refusal is returned instead of the certificate and not kept. Scaleway checks
-   * the issuer here.
+   * A further check of each downloaded certificate (its DER, and the parsed certificate the cache
+   * keeps), run once per download: a refusal is returned instead of the certificate and not kept.
+   * Scaleway checks the issuer here.
    */
   readonly check?:
-    | ((der: Uint8Array<ArrayBuffer>, url: string) => Promise<HttpError | undefined>)
+    | ((der: Uint8Array<ArrayBuffer>, certificate: Certificate) => Promise<HttpError | undefined>)
     | undefined;
 }
 
@@ -111,7 +111,7 @@ async function _load(url: string, options: KeyCacheOptions): Promise<SigningCert
       `signing certificate ${url} is not a readable RSA X.509 certificate`,
     );
   }
-  const refused = await options.check?.(der, url);
+  const refused = await options.check?.(der, certificate);
   return refused ?? _signingCert(certificate);
 }
 
