@@ -1,0 +1,198 @@
+/** Blind, second pass: the packaged servers' store, body deadline, shutdown and HOST forms. */
+import { rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseJsonLines, snsBounceText } from './deploy-helpers.js';
+import { bin, ensureBuilt, killAll, start } from './deploy-proc.js';
+
+const scratch = '/tmp/r16/b2';
+beforeAll(() => {
+  ensureBuilt();
+});
+afterAll(() => {
+  killAll();
+});
+
+const post = (url: string, headers: Record<string, string> = {}) =>
+  fetch(url, {
+    method: 'POST',
+    headers: {
+      'x-amz-sns-message-type': 'Notification',
+      'x-amz-sns-message-id': '5b1a3a02-7d1c-5e4b-9a57-0c7c5d7f1e01',
+      ...headers,
+    },
+    body: snsBounceText,
+  });
+
+describe.each([
+  ['bun', 19762],
+  ['deno', 19764],
+] as const)('%s server with MAIL_WEBHOOK_SQLITE_PATH', (runtime, port) => {
+  it('keeps the suppression list and serves it behind MAIL_WEBHOOK_API_TOKEN', async () => {
+    const file = `${scratch}/${runtime}-store.sqlite`;
+    for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`])
+      rmSync(f, { force: true });
+    const env = {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      MAIL_WEBHOOK_ENABLED: 'true',
+      MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+      MAIL_WEBHOOK_SQLITE_PATH: file,
+      MAIL_WEBHOOK_API_TOKEN: 'tok-sqlite',
+    };
+    const server =
+      runtime === 'bun'
+        ? start(bin('bun'), ['--no-install', '--no-env-file', 'src/bin/bun.ts'], env)
+        : start(
+            bin('deno'),
+            [
+              'run',
+              '--allow-net',
+              '--allow-env',
+              `--allow-read=${file}`,
+              `--allow-write=${file}`,
+              '--no-prompt',
+              '--no-lock',
+              '--no-remote',
+              '--node-modules-dir=manual',
+              'src/bin/deno.ts',
+            ],
+            env,
+          );
+    try {
+      await server.waitFor(/listening/, 30_000);
+      const base = `http://127.0.0.1:${port}/webhooks/mail`;
+      const r = await post(`${base}/ses`);
+      expect(r.status).toBe(200);
+      expect(await r.json()).toEqual({ ok: true, events: 2 });
+      const s = await fetch(`${base}/suppressions/jane@example.com`, {
+        headers: { authorization: 'Bearer tok-sqlite' },
+      });
+      expect(s.status).toBe(200);
+      expect(await s.json()).toEqual({
+        suppressed: true,
+        reason: 'bounced',
+        provider: 'ses',
+        since: '2016-01-27T14:59:38.237Z',
+      });
+      expect((await fetch(`${base}/suppressions/jane@example.com`)).status).toBe(401);
+      const history = await fetch(`${base}/events?recipient=richard@example.com`, {
+        headers: { authorization: 'Bearer tok-sqlite' },
+      });
+      const { events } = (await history.json()) as { events: { eventType: string }[] };
+      expect(events.map((e) => e.eventType)).toEqual(['bounced']);
+      server.kill('SIGTERM');
+      expect(await server.exit).toBe(0);
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+});
+
+describe('node server', () => {
+  it('MAIL_WEBHOOK_API_TOKEN without a store stops start-up naming it', async () => {
+    const server = start(process.execPath, ['dist/bin/node.js'], {
+      PORT: '19766',
+      HOST: '127.0.0.1',
+      MAIL_WEBHOOK_API_TOKEN: 'tok',
+    });
+    try {
+      expect(await server.exit).toBe(1);
+      const failed = parseJsonLines(server.stderr()).find((l) => l.msg === 'start-up failed');
+      expect(failed?.setting).toBe('MAIL_WEBHOOK_API_TOKEN');
+      expect(server.stderr()).not.toContain('"tok"');
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+
+  it('a body stalled past MAIL_WEBHOOK_BODY_TIMEOUT_MS is answered 408 body-timeout and the connection closed', async () => {
+    const server = start(process.execPath, ['dist/bin/node.js'], {
+      PORT: '19767',
+      HOST: '127.0.0.1',
+      MAIL_WEBHOOK_ENABLED: 'true',
+      MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+      MAIL_WEBHOOK_BODY_TIMEOUT_MS: '400',
+    });
+    try {
+      await server.waitFor(/listening/);
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(19767, '127.0.0.1');
+        let text = '';
+        socket.on('data', (c) => {
+          text += c.toString();
+        });
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+        socket.write(
+          'POST /webhooks/mail/ses HTTP/1.1\r\nHost: x\r\nx-amz-sns-message-type: Notification\r\nContent-Length: 100\r\n\r\n{"Ty',
+        );
+        setTimeout(() => {
+          socket.destroy();
+          resolve(`${text}<<client gave up>>`);
+        }, 8000);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      expect(answer).toContain('body-timeout');
+      expect(answer).not.toContain('<<client gave up>>');
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+
+  it('SIGTERM lets an in-flight request finish, then exits 0', async () => {
+    const server = start(process.execPath, ['dist/bin/node.js'], {
+      PORT: '19768',
+      HOST: '127.0.0.1',
+      MAIL_WEBHOOK_ENABLED: 'true',
+      MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+    });
+    try {
+      await server.waitFor(/listening/);
+      const result = await new Promise<string>((resolve, reject) => {
+        const socket = connect(19768, '127.0.0.1');
+        let text = '';
+        socket.on('data', (c) => {
+          text += c.toString();
+        });
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+        const body = Buffer.from(snsBounceText);
+        socket.write(
+          `POST /webhooks/mail/ses HTTP/1.1\r\nHost: x\r\nx-amz-sns-message-type: Notification\r\nx-amz-sns-message-id: 5b1a3a02-7d1c-5e4b-9a57-0c7c5d7f1e01\r\nConnection: close\r\nContent-Length: ${body.length}\r\n\r\n`,
+        );
+        socket.write(body.subarray(0, 50));
+        // The signal arrives while the body is still on its way.
+        setTimeout(() => {
+          server.kill('SIGTERM');
+          setTimeout(() => socket.write(body.subarray(50)), 300);
+        }, 300);
+      });
+      expect(result).toMatch(/^HTTP\/1\.1 200/);
+      expect(result).toContain('"events":2');
+      expect(await server.exit).toBe(0);
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+
+  it('HOST=[::1] (bracketed IPv6) is accepted', async () => {
+    const server = start(process.execPath, ['dist/bin/node.js'], { PORT: '19769', HOST: '[::1]' });
+    try {
+      const outcome = await Promise.race([
+        server.waitFor(/listening/).then(() => 'listening'),
+        server.exit.then((c) => `exit ${c}`),
+      ]);
+      if (outcome === 'listening') {
+        const health = await fetch('http://[::1]:19769/healthz');
+        expect(health.status).toBe(200);
+      } else {
+        // No IPv6 on this host: the failure must name the address and the variables, not the syntax.
+        const failed = parseJsonLines(server.stderr()).find((l) => l.msg === 'start-up failed');
+        expect(String(failed?.error)).toContain('(HOST, PORT)');
+      }
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+});
