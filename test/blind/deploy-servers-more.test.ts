@@ -176,6 +176,31 @@ describe('node server', () => {
     }
   });
 
+  it('Worker-only variables (dead-letter replay, the queue binding) are reported, not silently ignored', async () => {
+    const server = start(process.execPath, ['dist/bin/node.js'], {
+      PORT: '19765',
+      HOST: '127.0.0.1',
+      MAIL_WEBHOOK_DLQ_REPLAY: 'true',
+      MAIL_WEBHOOK_DLQ_NAME: 'mailhooks-events-dlq',
+      MAIL_WEBHOOK_QUEUE: 'mailhooks-events',
+    });
+    try {
+      await server.waitFor(/listening/);
+      const lines = parseJsonLines(server.stdout() + server.stderr());
+      for (const variable of [
+        'MAIL_WEBHOOK_DLQ_REPLAY',
+        'MAIL_WEBHOOK_DLQ_NAME',
+        'MAIL_WEBHOOK_QUEUE',
+      ]) {
+        const line = lines.find((l) => l.variable === variable);
+        expect(line, variable).toMatchObject({ level: 'warn' });
+        expect(String(line?.msg)).toContain('Worker');
+      }
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+
   it('HOST=[::1] (bracketed IPv6) is accepted', async () => {
     const server = start(process.execPath, ['dist/bin/node.js'], { PORT: '19769', HOST: '[::1]' });
     try {
