@@ -151,6 +151,31 @@ describe('ses-eventbridge from the environment', () => {
   });
 });
 
+describe('every built-in provider, listed alone with no settings, stops start-up naming its variables', () => {
+  it.each([
+    'resend',
+    'sendgrid',
+    'mailgun',
+    'postmark',
+    'brevo',
+    'mailjet',
+    'sparkpost',
+    'unisender-go',
+    'mailersend',
+    'mailtrap',
+    'mandrill',
+    'postal',
+    'ses-eventbridge',
+    'mailpace',
+    'loops',
+    'scaleway',
+  ])('%s', async (name) => {
+    const error = (await configError({ ...on, MAIL_WEBHOOK_PROVIDERS: name })) as ConfigError;
+    const prefix = `MAIL_WEBHOOK_${name.toUpperCase().replaceAll('-', '_')}_`;
+    expect(error.message).toContain(prefix);
+  });
+});
+
 describe('provider settings beyond the secret', () => {
   it('MAIL_WEBHOOK_RESEND_MAX_AGE_SECONDS that is not a number stops start-up naming it', async () => {
     const error = await configError({

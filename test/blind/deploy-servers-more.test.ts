@@ -89,6 +89,63 @@ describe.each([
   });
 });
 
+describe.each([
+  ['bun', 19784],
+  ['deno', 19785],
+] as const)('%s server body deadline', (runtime, port) => {
+  it('a body stalled past MAIL_WEBHOOK_BODY_TIMEOUT_MS is answered 408 body-timeout', async () => {
+    const env = {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      MAIL_WEBHOOK_ENABLED: 'true',
+      MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+      MAIL_WEBHOOK_BODY_TIMEOUT_MS: '400',
+    };
+    const server =
+      runtime === 'bun'
+        ? start(bin('bun'), ['--no-install', '--no-env-file', 'src/bin/bun.ts'], env)
+        : start(
+            bin('deno'),
+            [
+              'run',
+              '--allow-net',
+              '--allow-env',
+              '--no-prompt',
+              '--no-lock',
+              '--no-remote',
+              '--node-modules-dir=manual',
+              'src/bin/deno.ts',
+            ],
+            env,
+          );
+    try {
+      await server.waitFor(/listening/, 30_000);
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1');
+        let text = '';
+        const done = (value: string) => {
+          socket.destroy();
+          resolve(value);
+        };
+        socket.on('data', (c) => {
+          text += c.toString();
+          if (text.includes('body-timeout')) done(text);
+        });
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+        socket.write(
+          'POST /webhooks/mail/ses HTTP/1.1\r\nHost: x\r\nx-amz-sns-message-type: Notification\r\nContent-Length: 100\r\n\r\n{"Ty',
+        );
+        setTimeout(() => done(`${text}<<client gave up>>`), 8000);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      expect(answer).toContain('body-timeout');
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+});
+
 describe('node server', () => {
   it('MAIL_WEBHOOK_API_TOKEN without a store stops start-up naming it', async () => {
     const server = start(process.execPath, ['dist/bin/node.js'], {

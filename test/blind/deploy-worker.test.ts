@@ -1,9 +1,16 @@
 /** Blind: the Worker (default export of mailhooks/cloudflare) driven under Node with fake bindings. */
+import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import worker, { createWorker } from '../../src/adapters/cloudflare.js';
 import { sesProvider } from '../../src/env/index.js';
 import { encodeTrackingEvent } from '../../src/index.js';
-import { captureConsole, newWhsec, snsBounceRequest, startReceiver } from './deploy-helpers.js';
+import {
+  captureConsole,
+  newWhsec,
+  snsBounceRequest,
+  snsBounceText,
+  startReceiver,
+} from './deploy-helpers.js';
 
 type Env = Record<string, unknown>;
 const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} };
@@ -212,6 +219,71 @@ describe('Worker queue sink', () => {
     expect(bodies[0].eventId).toBe('5b1a3a02-7d1c-5e4b-9a57-0c7c5d7f1e01');
   });
 
+  it('sends at most 100 messages per sendBatch call', async () => {
+    // A SendGrid batch: small events, so the count, not the size, sets the chunks.
+    const q = fakeQueue();
+    const publicKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .publicKey.export({ type: 'spki', format: 'der' })
+      .toString('base64');
+    const recipients = Array.from({ length: 150 }, (_, i) => `r${i}@example.com`);
+    const events = recipients.map((email, i) => ({
+      email,
+      event: 'delivered',
+      sg_event_id: `e${i}`,
+      sg_message_id: `m${i}.filter`,
+      timestamp: 1700000000,
+    }));
+    const request = new Request('http://localhost/webhooks/mail/sendgrid', {
+      method: 'POST',
+      body: JSON.stringify(events),
+    });
+    const env = {
+      ...on(),
+      MAIL_WEBHOOK_PROVIDERS: 'sendgrid',
+      MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY: publicKey,
+      MAIL_WEBHOOK_SENDGRID_VERIFY_SIGNATURE: 'false',
+      MAIL_WEBHOOK_SINKS: 'queue',
+      MAIL_WEBHOOK_QUEUE: q.binding,
+    };
+    const response = await w.fetch(request, env, ctx);
+    expect(await response.json()).toEqual({ ok: true, events: 150 });
+    expect(q.batches.map((b) => b.length)).toEqual([100, 50]);
+    const sent = q.batches.flat().map((m) => JSON.parse(String(m.body)).recipient);
+    expect(sent).toEqual(recipients);
+  });
+
+  it('keeps each sendBatch call under 256 KB', async () => {
+    const q = fakeQueue();
+    const envelope = JSON.parse(snsBounceText);
+    const message = JSON.parse(envelope.Message);
+    message.bounce.bouncedRecipients = Array.from({ length: 40 }, (_, i) => ({
+      emailAddress: `r${i}@example.com`,
+      diagnosticCode: `smtp; 550 ${'x'.repeat(6000)}`,
+    }));
+    message.mail.padding = 'p'.repeat(20_000);
+    envelope.Message = JSON.stringify(message);
+    const request = new Request('http://localhost/webhooks/mail/ses', {
+      method: 'POST',
+      headers: {
+        'x-amz-sns-message-type': 'Notification',
+        'x-amz-sns-message-id': envelope.MessageId,
+      },
+      body: JSON.stringify(envelope),
+    });
+    const response = await w.fetch(
+      request,
+      { ...on(), MAIL_WEBHOOK_SINKS: 'queue', MAIL_WEBHOOK_QUEUE: q.binding },
+      ctx,
+    );
+    expect(await response.json()).toEqual({ ok: true, events: 40 });
+    expect(q.batches.length).toBeGreaterThan(1);
+    for (const batch of q.batches) {
+      const bytes = batch.reduce((n, m) => n + new TextEncoder().encode(String(m.body)).length, 0);
+      expect(bytes).toBeLessThanOrEqual(256 * 1024);
+    }
+    expect(q.batches.flat()).toHaveLength(40);
+  });
+
   it('a queue that refuses makes the answer 503 sink-failed', async () => {
     const binding = {
       async sendBatch() {
@@ -302,6 +374,59 @@ describe('Worker queue consumer', () => {
       ).toMatchObject({
         level: 'error',
       });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('reads a message sent as json (an object) or as bytes of the JSON, as well as text', async () => {
+    const receiver = await startReceiver(19726);
+    try {
+      const env = {
+        ...on(),
+        MAIL_WEBHOOK_SINKS: 'queue,fanout',
+        MAIL_WEBHOOK_QUEUE: fakeQueue().binding,
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([
+          { url: `${receiver.url}/hooks`, secret: 'env:MAIL_WEBHOOK_FANOUT_SECRET_CRM' },
+        ]),
+        MAIL_WEBHOOK_FANOUT_SECRET_CRM: newWhsec(),
+      };
+      const text = wire();
+      const b = fakeBatch('mailhooks-events', [
+        JSON.parse(text),
+        new TextEncoder().encode(text),
+        new TextEncoder().encode(text).buffer,
+      ]);
+      await w.queue(b.batch, env, ctx);
+      expect(b.acked).toEqual(['m0', 'm1', 'm2']);
+      expect(receiver.received).toHaveLength(3);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('acks and logs a message whose rawEvent nests more than 64 deep', async () => {
+    const receiver = await startReceiver(19727);
+    try {
+      const env = {
+        ...on(),
+        MAIL_WEBHOOK_SINKS: 'queue,fanout',
+        MAIL_WEBHOOK_QUEUE: fakeQueue().binding,
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([
+          { url: `${receiver.url}/hooks`, secret: 'env:MAIL_WEBHOOK_FANOUT_SECRET_CRM' },
+        ]),
+        MAIL_WEBHOOK_FANOUT_SECRET_CRM: newWhsec(),
+      };
+      const deep = JSON.parse(wire());
+      deep.rawEvent = JSON.parse(`${'{"a":'.repeat(80)}1${'}'.repeat(80)}`);
+      const b = fakeBatch('mailhooks-events', [JSON.stringify(deep)]);
+      await w.queue(b.batch, env, ctx);
+      expect(b.acked).toEqual(['m0']);
+      expect(receiver.received).toHaveLength(0);
+      const line = logs.lines.find((l) =>
+        String(l.msg).startsWith('queue message is not a tracking event'),
+      );
+      expect(line).toMatchObject({ level: 'error', eventId: 'evt-1' });
     } finally {
       await receiver.close();
     }
