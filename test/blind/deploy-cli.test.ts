@@ -73,6 +73,8 @@ describe('usage', () => {
 
   it.each([
     [['send', '--list', 'extra']],
+    [['send', '--list', '--to', 'http://127.0.0.1:19799/x']],
+    [['send', '--list', '--secret', 'whsec_AAAA']],
     [['send', 'nosuchesp', 'bounced', '--to', 'http://127.0.0.1:19799/x']],
     [['send', 'resend', 'exploded', '--to', 'http://127.0.0.1:19799/x', '--secret', 'whsec_AAAA']],
     [['send', 'resend', 'bounced']],
