@@ -278,3 +278,133 @@ describe('node server', () => {
     }
   });
 });
+
+/** Opens a request whose body stalls after its first bytes; the socket stays open until closed. */
+function stalledRequest(port: number) {
+  const socket = connect(port, '127.0.0.1');
+  let text = '';
+  socket.on('data', (c) => {
+    text += c.toString();
+  });
+  socket.on('error', () => {});
+  socket.write(
+    'POST /webhooks/mail/ses HTTP/1.1\r\nHost: x\r\nx-amz-sns-message-type: Notification\r\nContent-Length: 100\r\n\r\n{"Ty',
+  );
+  return { socket, text: () => text };
+}
+
+describe.each([
+  ['node', 19786],
+  ['bun', 19787],
+] as const)('%s server shutdown', (runtime, port) => {
+  it('a second signal ends the process at once, without waiting for the stalled request', async () => {
+    const env = {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      MAIL_WEBHOOK_ENABLED: 'true',
+      MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+    };
+    const server =
+      runtime === 'node'
+        ? start(process.execPath, ['dist/bin/node.js'], env)
+        : start(bin('bun'), ['--no-install', '--no-env-file', 'src/bin/bun.ts'], env);
+    const stalled = {
+      socket: undefined as ReturnType<typeof stalledRequest>['socket'] | undefined,
+    };
+    try {
+      await server.waitFor(/listening/, 30_000);
+      stalled.socket = stalledRequest(port).socket;
+      await new Promise((r) => setTimeout(r, 200));
+      server.kill('SIGTERM');
+      await server.waitFor(/shutting down/);
+      await new Promise((r) => setTimeout(r, 200));
+      // Still draining: the stalled body has 30 s (bodyTimeoutMs) to arrive.
+      expect(server.child.exitCode).toBeNull();
+      server.kill('SIGTERM');
+      const code = await Promise.race([
+        server.exit,
+        new Promise((r) => setTimeout(() => r('still running'), 10_000)),
+      ]);
+      expect(code).not.toBe('still running');
+    } finally {
+      stalled.socket?.destroy();
+      server.kill('SIGKILL');
+    }
+  });
+});
+
+describe('deno server shutdown', () => {
+  it('while draining, a new request is answered 503 with Retry-After: 1', async () => {
+    const port = 19788;
+    const server = start(
+      bin('deno'),
+      [
+        'run',
+        '--allow-net',
+        '--allow-env',
+        '--no-prompt',
+        '--no-lock',
+        '--no-remote',
+        '--node-modules-dir=manual',
+        'src/bin/deno.ts',
+      ],
+      {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        MAIL_WEBHOOK_ENABLED: 'true',
+        MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+      },
+    );
+    let stalled: ReturnType<typeof stalledRequest> | undefined;
+    try {
+      await server.waitFor(/listening/, 30_000);
+      stalled = stalledRequest(port);
+      await new Promise((r) => setTimeout(r, 200));
+      server.kill('SIGTERM');
+      await server.waitFor(/shutting down/);
+      const response = await post(`http://127.0.0.1:${port}/webhooks/mail/ses`);
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('1');
+      expect((await response.json()).error).toBe('shutting-down');
+      // The in-flight request still gets its answer once its body arrives.
+      stalled.socket.write(`${'x'.repeat(96)}`);
+      stalled.socket.end();
+      expect(await server.exit).toBe(0);
+      expect(stalled.text()).toMatch(/^HTTP\/1\.1 400/);
+    } finally {
+      stalled?.socket.destroy();
+      server.kill('SIGKILL');
+    }
+  });
+});
+
+describe('HOST', () => {
+  it('a host name that does not resolve stops start-up naming HOST and PORT', async () => {
+    const server = start(process.execPath, ['dist/bin/node.js'], {
+      PORT: '19789',
+      HOST: 'no-such-host.invalid',
+    });
+    try {
+      expect(await server.exit).toBe(1);
+      const failed = parseJsonLines(server.stderr()).find((l) => l.msg === 'start-up failed');
+      expect(String(failed?.error)).toContain('(HOST, PORT)');
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+
+  it('PORT out of range stops start-up naming PORT', async () => {
+    const server = start(process.execPath, ['dist/bin/node.js'], {
+      PORT: '70000',
+      HOST: '127.0.0.1',
+    });
+    try {
+      expect(await server.exit).toBe(1);
+      expect(
+        JSON.stringify(parseJsonLines(server.stderr()).find((l) => l.msg === 'start-up failed')),
+      ).toContain('PORT');
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+});
