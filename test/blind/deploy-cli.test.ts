@@ -1,23 +1,22 @@
-/** Blind: the `mailhooks` command as a user runs it (node dist/cli/main.js), against live servers. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+/** Blind: the `mailhooks` command as a user runs it (the installed package's bin), against live servers. */
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlerFromEnv } from '../../src/env/index.js';
 import { verifyTrackingWebhook } from '../../src/receiver.js';
 import { captureConsole, newWhsec, serveHandler, startReceiver } from './deploy-helpers.js';
-import { ensureBuilt, killAll, start } from './deploy-proc.js';
+import { installed, killAll, start } from './deploy-proc.js';
 
-const scratch = '/tmp/r16/b2';
-
-beforeAll(() => {
-  ensureBuilt();
-  mkdirSync(scratch, { recursive: true });
-});
+let pkg: Awaited<ReturnType<typeof installed>>;
+beforeAll(async () => {
+  pkg = await installed();
+}, 60_000);
 afterAll(() => {
   killAll();
+  pkg?.cleanup();
 });
 
 async function cli(...args: string[]) {
-  const p = start(process.execPath, ['dist/cli/main.js', ...args], {});
+  const p = start(process.execPath, [pkg.cli, ...args], {});
   const code = await p.exit;
   return { code, stdout: p.stdout(), stderr: p.stderr(), all: p.stdout() + p.stderr() };
 }
@@ -295,7 +294,7 @@ describe('keys', () => {
         keys.stdout,
       )?.[0];
       expect(pem).toBeTruthy();
-      const file = `${scratch}/${esp}.pem`;
+      const file = `${pkg.dir}/${esp}.pem`;
       writeFileSync(file, `${pem}\n`);
       const server = await serverFromEnv(port, {
         MAIL_WEBHOOK_PROVIDERS: esp,

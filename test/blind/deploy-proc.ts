@@ -1,14 +1,27 @@
 /** Spawning the packaged servers and the CLI as child processes, and always stopping them. */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { installPackage } from '../helpers/installed-package.js';
 import { root } from './deploy-helpers.js';
 
 export const children = new Set<ChildProcess>();
 
-export function ensureBuilt(): void {
-  if (!existsSync(`${root}dist/cli/main.js`) || !existsSync(`${root}dist/bin/node.js`)) {
-    execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
-  }
+/**
+ * The package built as a user installs it, in a directory of its own (never the repository's
+ * dist/, which another test file may be rebuilding): its CLI, its Node server, a scratch folder.
+ */
+export async function installed() {
+  const dir = mkdtempSync(join(tmpdir(), 'mailhooks-deploy-'));
+  await installPackage(dir);
+  const dist = join(dir, 'node_modules/mailhooks/dist');
+  return {
+    dir,
+    cli: join(dist, 'cli/main.js'),
+    nodeServer: join(dist, 'bin/node.js'),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 export interface Proc {

@@ -3,14 +3,15 @@ import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJsonLines, snsBounceText } from './deploy-helpers.js';
-import { bin, ensureBuilt, killAll, start } from './deploy-proc.js';
+import { bin, installed, killAll, start } from './deploy-proc.js';
 
-const scratch = '/tmp/r16/b2';
-beforeAll(() => {
-  ensureBuilt();
-});
+let pkg: Awaited<ReturnType<typeof installed>>;
+beforeAll(async () => {
+  pkg = await installed();
+}, 60_000);
 afterAll(() => {
   killAll();
+  pkg?.cleanup();
 });
 
 const post = (url: string, headers: Record<string, string> = {}) =>
@@ -29,7 +30,7 @@ describe.each([
   ['deno', 19764],
 ] as const)('%s server with MAIL_WEBHOOK_SQLITE_PATH', (runtime, port) => {
   it('keeps the suppression list and serves it behind MAIL_WEBHOOK_API_TOKEN', async () => {
-    const file = `${scratch}/${runtime}-store.sqlite`;
+    const file = `${pkg.dir}/${runtime}-store.sqlite`;
     for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`])
       rmSync(f, { force: true });
     const env = {
@@ -148,7 +149,7 @@ describe.each([
 
 describe('node server', () => {
   it('MAIL_WEBHOOK_API_TOKEN without a store stops start-up naming it', async () => {
-    const server = start(process.execPath, ['dist/bin/node.js'], {
+    const server = start(process.execPath, [pkg.nodeServer], {
       PORT: '19766',
       HOST: '127.0.0.1',
       MAIL_WEBHOOK_API_TOKEN: 'tok',
@@ -164,7 +165,7 @@ describe('node server', () => {
   });
 
   it('a body stalled past MAIL_WEBHOOK_BODY_TIMEOUT_MS is answered 408 body-timeout and the connection closed', async () => {
-    const server = start(process.execPath, ['dist/bin/node.js'], {
+    const server = start(process.execPath, [pkg.nodeServer], {
       PORT: '19767',
       HOST: '127.0.0.1',
       MAIL_WEBHOOK_ENABLED: 'true',
@@ -198,7 +199,7 @@ describe('node server', () => {
   });
 
   it('SIGTERM lets an in-flight request finish, then exits 0', async () => {
-    const server = start(process.execPath, ['dist/bin/node.js'], {
+    const server = start(process.execPath, [pkg.nodeServer], {
       PORT: '19768',
       HOST: '127.0.0.1',
       MAIL_WEBHOOK_ENABLED: 'true',
@@ -234,7 +235,7 @@ describe('node server', () => {
   });
 
   it('Worker-only variables (dead-letter replay, the queue binding) are reported, not silently ignored', async () => {
-    const server = start(process.execPath, ['dist/bin/node.js'], {
+    const server = start(process.execPath, [pkg.nodeServer], {
       PORT: '19765',
       HOST: '127.0.0.1',
       MAIL_WEBHOOK_DLQ_REPLAY: 'true',
@@ -259,7 +260,7 @@ describe('node server', () => {
   });
 
   it('HOST=[::1] (bracketed IPv6) is accepted', async () => {
-    const server = start(process.execPath, ['dist/bin/node.js'], { PORT: '19769', HOST: '[::1]' });
+    const server = start(process.execPath, [pkg.nodeServer], { PORT: '19769', HOST: '[::1]' });
     try {
       const outcome = await Promise.race([
         server.waitFor(/listening/).then(() => 'listening'),
@@ -306,7 +307,7 @@ describe.each([
     };
     const server =
       runtime === 'node'
-        ? start(process.execPath, ['dist/bin/node.js'], env)
+        ? start(process.execPath, [pkg.nodeServer], env)
         : start(bin('bun'), ['--no-install', '--no-env-file', 'src/bin/bun.ts'], env);
     const stalled = {
       socket: undefined as ReturnType<typeof stalledRequest>['socket'] | undefined,
@@ -380,7 +381,7 @@ describe('deno server shutdown', () => {
 
 describe('HOST', () => {
   it('a host name that does not resolve stops start-up naming HOST and PORT', async () => {
-    const server = start(process.execPath, ['dist/bin/node.js'], {
+    const server = start(process.execPath, [pkg.nodeServer], {
       PORT: '19789',
       HOST: 'no-such-host.invalid',
     });
@@ -394,7 +395,7 @@ describe('HOST', () => {
   });
 
   it('PORT out of range stops start-up naming PORT', async () => {
-    const server = start(process.execPath, ['dist/bin/node.js'], {
+    const server = start(process.execPath, [pkg.nodeServer], {
       PORT: '70000',
       HOST: '127.0.0.1',
     });

@@ -1,13 +1,15 @@
 /** Blind: the packaged Node, Bun and Deno servers started as a user starts them. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJsonLines, snsBounceText } from './deploy-helpers.js';
-import { bin, ensureBuilt, killAll, type Proc, start } from './deploy-proc.js';
+import { bin, installed, killAll, type Proc, start } from './deploy-proc.js';
 
-beforeAll(() => {
-  ensureBuilt();
-});
+let pkg: Awaited<ReturnType<typeof installed>>;
+beforeAll(async () => {
+  pkg = await installed();
+}, 60_000);
 afterAll(() => {
   killAll();
+  pkg?.cleanup();
 });
 
 const post = (url: string) =>
@@ -24,7 +26,7 @@ type Runtime = { name: string; launch: (env: Record<string, string>) => Proc };
 const runtimes: Runtime[] = [
   {
     name: 'node',
-    launch: (env) => start(process.execPath, ['--max-semi-space-size=1', 'dist/bin/node.js'], env),
+    launch: (env) => start(process.execPath, ['--max-semi-space-size=1', pkg.nodeServer], env),
   },
   {
     name: 'bun',
@@ -156,7 +158,7 @@ describe.each(runtimes.map((r, i) => [r.name, r, 19740 + i * 5] as const))(
 );
 
 const nodeServer = (env: Record<string, string>) =>
-  start(process.execPath, ['--max-semi-space-size=1', 'dist/bin/node.js'], env);
+  start(process.execPath, ['--max-semi-space-size=1', pkg.nodeServer], env);
 
 describe('node server specifics', () => {
   it('MAIL_WEBHOOK_SQLITE_PATH on Node 20 stops start-up naming the version', async () => {
@@ -164,7 +166,7 @@ describe('node server specifics', () => {
     const server = nodeServer({
       PORT: '19760',
       HOST: '127.0.0.1',
-      MAIL_WEBHOOK_SQLITE_PATH: '/tmp/r16/b2/never.sqlite',
+      MAIL_WEBHOOK_SQLITE_PATH: `${pkg.dir}/never.sqlite`,
     });
     try {
       expect(await server.exit).toBe(1);
