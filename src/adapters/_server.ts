@@ -10,6 +10,7 @@ import { createHandlerFromEnv } from '../from-env.js';
 import { type FetchHandler, withHealthCheck } from '../health.js';
 import { consoleLogger, createJsonLogger, type Logger } from '../log.js';
 import type { RuntimeHooks } from '../runtime-hooks.js';
+import { DLQ_VARIABLES } from '../sinks/dlq.js';
 import { openBuiltinSqliteStore } from './_sqlite.js';
 
 export { type FetchHandler, withHealthCheck } from '../health.js';
@@ -130,6 +131,18 @@ export function _settings(
     // The warnings gathered so far go out before the line saying why start-up failed.
     flush();
     throw error;
+  }
+  if (!options.handler) {
+    // Known names, so not reported as unknown, yet only a Worker reads them: a server with
+    // MAIL_WEBHOOK_DLQ_REPLAY=true replays nothing, and should say so.
+    for (const variable of ['MAIL_WEBHOOK_QUEUE', ...DLQ_VARIABLES]) {
+      if ((env as EnvVars)[variable] !== undefined && (env as EnvVars)[variable] !== '') {
+        (logger ?? consoleLogger).warn(
+          `variable ${variable} is read only by the Cloudflare Worker (queues); this server ignores it`,
+          { variable },
+        );
+      }
+    }
   }
   if (!options.handler && envBoolean(env, 'MAIL_WEBHOOK_ENABLED') !== true) {
     // Off by default, as in the reference: said once at start-up, not only in each 404's body.

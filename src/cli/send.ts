@@ -158,7 +158,13 @@ export async function sendCommand(argv: readonly string[], io: CliIo): Promise<n
     return EXIT_OK;
   }
   if (values.list) {
-    if (positionals.length > 0) throw new UsageError('--list takes no arguments');
+    // `--list --to …` sends nothing: said, not silently ignored.
+    const others = Object.keys(values).filter((key) => key !== 'list');
+    if (positionals.length > 0 || others.length > 0) {
+      throw new UsageError(
+        `--list takes no arguments${others.length ? ` (got --${others.join(', --')})` : ''}`,
+      );
+    }
     io.out(listProviders());
     return EXIT_OK;
   }

@@ -52,11 +52,14 @@ function _read(env: Env, name: string, kind: SettingKind): unknown {
         .map((item) => item.trim())
         .filter(Boolean);
     case 'secret': {
-      // One value per variable: commas and spaces are part of a secret.
-      const secrets = [envString(env, name), envString(env, `${name}_PREVIOUS`)].filter(
-        (s): s is string => s !== undefined,
-      );
-      return secrets.length ? secrets : undefined;
+      // One value per variable: commas and spaces are part of a secret. _PREVIOUS is the second
+      // value of a rotation; alone, the current one was removed or misnamed: say so.
+      const secret = envString(env, name);
+      const previous = envString(env, `${name}_PREVIOUS`);
+      if (secret === undefined && previous !== undefined) {
+        throw new ConfigError(name, `is not set, but ${name}_PREVIOUS is (the old value)`);
+      }
+      return secret === undefined ? secret : previous === undefined ? [secret] : [secret, previous];
     }
     default:
       return envString(env, name);
@@ -81,7 +84,7 @@ function _fromEnv(env: Env, entry: BuiltinProvider): Provider {
     if (option === undefined || !(option in settings)) throw error;
     const variable = providerVariable(entry.name, option);
     throw new ConfigError(
-      settings[option] === 'secret' && _previousFailed(env, entry, options, option, error)
+      settings[option] === 'secret' && _previousFailed(entry, options, option, error)
         ? `${variable}_PREVIOUS`
         : variable,
       error.detail,
@@ -90,19 +93,17 @@ function _fromEnv(env: Env, entry: BuiltinProvider): Provider {
 }
 
 /**
- * Whether a bad rotation setting is the `_PREVIOUS` variable's: it alone is set, or the current
- * value alone no longer gives the same error (another setting may still give its own).
+ * Whether a bad rotation setting is the `_PREVIOUS` variable's: the current value alone no longer
+ * gives the same error (another setting may still give its own).
  */
 function _previousFailed(
-  env: Env,
   entry: BuiltinProvider,
   options: Record<string, unknown>,
   option: string,
   error: ConfigError,
 ): boolean {
   const both = options[option];
-  if (!Array.isArray(both)) return false;
-  if (both.length === 1) return envString(env, providerVariable(entry.name, option)) === undefined;
+  if (!Array.isArray(both) || both.length < 2) return false;
   try {
     entry.create({ ...options, [option]: both.slice(0, 1) });
     return true;

@@ -275,9 +275,10 @@ describe('a bad rotation value names the variable that holds it', () => {
       'MAIL_WEBHOOK_RESEND_SECRET',
     ],
     [
-      '_PREVIOUS alone is set and bad',
+      // _PREVIOUS is the second value of a rotation: alone, the required secret itself is missing.
+      '_PREVIOUS alone is set (and bad)',
       { MAIL_WEBHOOK_RESEND_SECRET_PREVIOUS: 'whsec_!!not-base64!!' },
-      'MAIL_WEBHOOK_RESEND_SECRET_PREVIOUS',
+      'MAIL_WEBHOOK_RESEND_SECRET',
     ],
   ])('%s', (_, env, variable) => {
     const error = configErrorOf(() => start({ ...RESEND, ...env }));

@@ -1,0 +1,437 @@
+/** Blind: the `mailhooks` command as a user runs it (the installed package's bin), against live servers. */
+import { writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHandlerFromEnv } from '../../src/env/index.js';
+import { verifyTrackingWebhook } from '../../src/receiver.js';
+import { captureConsole, newWhsec, serveHandler, startReceiver } from './deploy-helpers.js';
+import { installed, killAll, start } from './deploy-proc.js';
+
+let pkg: Awaited<ReturnType<typeof installed>>;
+beforeAll(async () => {
+  pkg = await installed();
+}, 60_000);
+afterAll(() => {
+  killAll();
+  pkg?.cleanup();
+});
+
+async function cli(...args: string[]) {
+  const p = start(process.execPath, [pkg.cli, ...args], {});
+  const code = await p.exit;
+  return { code, stdout: p.stdout(), stderr: p.stderr(), all: p.stdout() + p.stderr() };
+}
+
+type Handle = (r: Request) => Promise<Response>;
+async function serverFromEnv(port: number, env: Record<string, string>) {
+  const logs = captureConsole();
+  const handle = (await (createHandlerFromEnv as (e: Record<string, string>) => unknown)({
+    MAIL_WEBHOOK_ENABLED: 'true',
+    ...env,
+  })) as Handle;
+  const server = await serveHandler(port, handle);
+  return {
+    ...server,
+    logs,
+    close: async () => {
+      await server.close();
+      logs.restore();
+    },
+  };
+}
+
+describe('usage', () => {
+  it('--help exits 0 and names the commands', async () => {
+    const r = await cli('--help');
+    expect(r.code).toBe(0);
+    for (const word of ['send', 'trigger', 'keys']) expect(r.all).toContain(word);
+  });
+
+  it.each([['send'], ['trigger'], ['keys']])('%s --help exits 0', async (command) => {
+    const r = await cli(command, '--help');
+    expect(r.code).toBe(0);
+    expect(r.all).toContain(command);
+  });
+
+  it('send --list exits 0 and lists providers and their event types', async () => {
+    const r = await cli('send', '--list');
+    expect(r.code).toBe(0);
+    for (const word of [
+      'ses',
+      'resend',
+      'sendgrid',
+      'mailgun',
+      'postmark',
+      'unisender-go',
+      'ses-eventbridge',
+      'bounced',
+      'delivered',
+    ]) {
+      expect(r.stdout).toContain(word);
+    }
+  });
+
+  it.each([
+    [['send', '--list', 'extra']],
+    [['send', '--list', '--to', 'http://127.0.0.1:19799/x']],
+    [['send', '--list', '--secret', 'whsec_AAAA']],
+    [['send', 'nosuchesp', 'bounced', '--to', 'http://127.0.0.1:19799/x']],
+    [['send', 'resend', 'exploded', '--to', 'http://127.0.0.1:19799/x', '--secret', 'whsec_AAAA']],
+    [['send', 'resend', 'bounced']],
+    [
+      [
+        'send',
+        'resend',
+        'bounced',
+        '--to',
+        'http://127.0.0.1:19799/x',
+        '--secret',
+        'whsec_AAAA',
+        '--bogus',
+      ],
+    ],
+    [['send', 'postmark', 'opened', '--to', 'http://user:pw@127.0.0.1:19799/x']],
+    [['trigger', 'bounced', '--to', 'http://127.0.0.1:19799/x?token=1', '--secret', newWhsec()]],
+    [['trigger', 'bounced', '--to', 'http://127.0.0.1:19799/x']],
+    [['frobnicate']],
+    [[]],
+  ])('usage error %j exits 2', async (args) => {
+    const r = await cli(...args);
+    expect(r.code).toBe(2);
+    expect(r.all).not.toContain(':pw@');
+  });
+});
+
+describe('send', () => {
+  it('resend bounced, signed with --secret: exit 0 and the answer printed', async () => {
+    const secret = newWhsec();
+    const server = await serverFromEnv(19770, {
+      MAIL_WEBHOOK_PROVIDERS: 'resend',
+      MAIL_WEBHOOK_RESEND_SECRET: secret,
+    });
+    try {
+      const r = await cli(
+        'send',
+        'resend',
+        'bounced',
+        '--to',
+        `${server.url}/webhooks/mail/resend`,
+        '--secret',
+        secret,
+      );
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('200');
+      expect(r.stdout).toContain('"events":1');
+      const event = server.logs.lines.find((l) => l.msg === 'event');
+      expect(event).toMatchObject({ esp: 'resend', eventType: 'bounced' });
+      expect(r.all).not.toContain(secret);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a wrong secret: exit 1 and the 403 printed', async () => {
+    const server = await serverFromEnv(19771, {
+      MAIL_WEBHOOK_PROVIDERS: 'resend',
+      MAIL_WEBHOOK_RESEND_SECRET: newWhsec(),
+    });
+    try {
+      const r = await cli(
+        'send',
+        'resend',
+        'bounced',
+        '--to',
+        `${server.url}/webhooks/mail/resend`,
+        '--secret',
+        newWhsec(),
+      );
+      expect(r.code).toBe(1);
+      expect(r.all).toContain('403');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('an unreachable server: exit 1, one line naming the error', async () => {
+    const r = await cli(
+      'send',
+      'ses',
+      'bounced',
+      '--to',
+      'http://127.0.0.1:19798/webhooks/mail/ses',
+    );
+    expect(r.code).toBe(1);
+    expect(r.all).toContain('could not reach http://127.0.0.1:19798/webhooks/mail/ses');
+    expect(r.all).toContain('ECONNREFUSED');
+  });
+
+  it('ses is sent unsigned, for a server with verification off', async () => {
+    const server = await serverFromEnv(19772, { MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false' });
+    try {
+      const r = await cli('send', 'ses', 'complained', '--to', `${server.url}/webhooks/mail/ses`);
+      expect(r.code).toBe(0);
+      expect(server.logs.lines.find((l) => l.msg === 'event')).toMatchObject({
+        esp: 'ses',
+        eventType: 'complained',
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('postmark with --password, and with --header', async () => {
+    const server = await serverFromEnv(19773, {
+      MAIL_WEBHOOK_PROVIDERS: 'postmark',
+      MAIL_WEBHOOK_POSTMARK_PASSWORD: 'pw-1',
+    });
+    try {
+      const ok = await cli(
+        'send',
+        'postmark',
+        'opened',
+        '--to',
+        `${server.url}/webhooks/mail/postmark`,
+        '--password',
+        'pw-1',
+      );
+      expect(ok.code).toBe(0);
+      const none = await cli(
+        'send',
+        'postmark',
+        'opened',
+        '--to',
+        `${server.url}/webhooks/mail/postmark`,
+      );
+      // No credentials for an ESP that needs them is a usage error, said before anything is sent.
+      expect(none.code).toBe(2);
+      expect(none.all).toContain('--password');
+      const wrong = await cli(
+        'send',
+        'postmark',
+        'opened',
+        '--to',
+        `${server.url}/webhooks/mail/postmark`,
+        '--password',
+        'pw-2',
+      );
+      expect(wrong.code).toBe(1);
+      expect(wrong.all).toContain('403');
+    } finally {
+      await server.close();
+    }
+    const byHeader = await serverFromEnv(19774, {
+      MAIL_WEBHOOK_PROVIDERS: 'postmark',
+      MAIL_WEBHOOK_POSTMARK_HEADER: 'X-Webhook-Token',
+      MAIL_WEBHOOK_POSTMARK_VALUE: 'tok-1',
+    });
+    try {
+      const ok = await cli(
+        'send',
+        'postmark',
+        'opened',
+        '--to',
+        `${byHeader.url}/webhooks/mail/postmark`,
+        '--header',
+        'X-Webhook-Token: tok-1',
+      );
+      expect(ok.code).toBe(0);
+    } finally {
+      await byHeader.close();
+    }
+  });
+
+  it('mailgun delivered with --recipients: one event each', async () => {
+    const key = 'key-0123456789abcdef';
+    const server = await serverFromEnv(19775, {
+      MAIL_WEBHOOK_PROVIDERS: 'mailgun',
+      MAIL_WEBHOOK_MAILGUN_SIGNING_KEY: key,
+    });
+    try {
+      const r = await cli(
+        'send',
+        'mailgun',
+        'delivered',
+        '--to',
+        `${server.url}/webhooks/mail/mailgun`,
+        '--secret',
+        key,
+        '--recipients',
+        'a@example.com,b@example.com',
+      );
+      expect(r.code).toBe(0);
+      const recipients = server.logs.lines.filter((l) => l.msg === 'event').map((l) => l.recipient);
+      expect(recipients.sort()).toEqual(['a@example.com', 'b@example.com']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a query on --to is sent, but printed as origin and path only', async () => {
+    const receiver = await startReceiver(19776);
+    try {
+      const r = await cli('send', 'ses', 'delivered', '--to', `${receiver.url}/hook?token=s3cr3t`);
+      expect(r.code).toBe(0);
+      expect(receiver.received[0]?.url).toBe('/hook?token=s3cr3t');
+      expect(r.all).not.toContain('s3cr3t');
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+describe('keys', () => {
+  it.each([
+    ['sendgrid', 'MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY', 19777],
+    ['postal', 'MAIL_WEBHOOK_POSTAL_PUBLIC_KEY', 19778],
+    ['mailpace', 'MAIL_WEBHOOK_MAILPACE_PUBLIC_KEY', 19779],
+  ] as const)(
+    'keys %s prints a pair that send --private-key and the server agree on',
+    async (esp, variable, port) => {
+      const keys = await cli('keys', esp);
+      expect(keys.code).toBe(0);
+      const match = new RegExp(`${variable}=(\\S+)`).exec(keys.stdout);
+      expect(match).not.toBeNull();
+      const pem = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+?-----END [A-Z ]*PRIVATE KEY-----/.exec(
+        keys.stdout,
+      )?.[0];
+      expect(pem).toBeTruthy();
+      const file = `${pkg.dir}/${esp}.pem`;
+      writeFileSync(file, `${pem}\n`);
+      const server = await serverFromEnv(port, {
+        MAIL_WEBHOOK_PROVIDERS: esp,
+        [variable]: match?.[1] ?? '',
+      });
+      try {
+        const r = await cli(
+          'send',
+          esp,
+          'delivered',
+          '--to',
+          `${server.url}/webhooks/mail/${esp}`,
+          '--private-key',
+          file,
+        );
+        expect(r.code).toBe(0);
+        expect(server.logs.lines.find((l) => l.msg === 'event')).toMatchObject({
+          esp,
+          eventType: 'delivered',
+        });
+      } finally {
+        await server.close();
+      }
+    },
+  );
+
+  it('keys for a provider that does not sign with a key is a usage error', async () => {
+    const r = await cli('keys', 'resend');
+    expect(r.code).toBe(2);
+  });
+});
+
+describe('trigger', () => {
+  it('posts a normalized event signed as the fan-out signs it; exit 0', async () => {
+    const receiver = await startReceiver(19780);
+    try {
+      const secret = newWhsec();
+      const r = await cli(
+        'trigger',
+        'complained',
+        '--to',
+        `${receiver.url}/hooks/mail`,
+        '--secret',
+        secret,
+      );
+      expect(r.code).toBe(0);
+      expect(receiver.received).toHaveLength(1);
+      const got = receiver.received[0];
+      const body = JSON.parse(got?.body ?? '{}');
+      expect(body.type).toBe('email.complained');
+      expect(body.data.eventType).toBe('complained');
+      expect(body.data.espName).toBe('ses');
+      expect(body.data.rejectCategory).toBe('spam');
+      expect(new Date(body.timestamp).toISOString()).toBe(body.timestamp);
+      const context = await verifyTrackingWebhook(
+        new Request('http://127.0.0.1/hooks/mail', {
+          method: 'POST',
+          headers: got?.headers as Record<string, string>,
+          body: got?.body,
+        }),
+        secret,
+      );
+      expect(context.eventType).toBe('complained');
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('--provider picks another ESP sample', async () => {
+    const receiver = await startReceiver(19781);
+    try {
+      const r = await cli(
+        'trigger',
+        'bounced',
+        '--to',
+        `${receiver.url}/h`,
+        '--secret',
+        newWhsec(),
+        '--provider',
+        'resend',
+      );
+      expect(r.code).toBe(0);
+      expect(JSON.parse(receiver.received[0]?.body ?? '{}').data.espName).toBe('resend');
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('unknown is an SES Subscription opt-in sample', async () => {
+    const receiver = await startReceiver(19782);
+    try {
+      const r = await cli(
+        'trigger',
+        'unknown',
+        '--to',
+        `${receiver.url}/h`,
+        '--secret',
+        newWhsec(),
+      );
+      expect(r.code).toBe(0);
+      const body = JSON.parse(receiver.received[0]?.body ?? '{}');
+      expect(body.type).toBe('email.unknown');
+      expect(body.data.rejectCategory).toBeNull();
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('a receiver that refuses: exit 1', async () => {
+    const receiver = await startReceiver(19783, () => 400);
+    try {
+      const r = await cli(
+        'trigger',
+        'bounced',
+        '--to',
+        `${receiver.url}/h`,
+        '--secret',
+        newWhsec(),
+      );
+      expect(r.code).toBe(1);
+      expect(r.all).toContain('400');
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('an unreachable receiver: exit 1, naming the error after 1 attempt', async () => {
+    const r = await cli(
+      'trigger',
+      'bounced',
+      '--to',
+      'http://127.0.0.1:19797/h',
+      '--secret',
+      newWhsec(),
+    );
+    expect(r.code).toBe(1);
+    expect(r.all).toContain('could not reach');
+    expect(r.all).toContain('after 1 attempt');
+  });
+});

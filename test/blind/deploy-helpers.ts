@@ -1,0 +1,195 @@
+/** Shared bits for the deployment-surface blind tests: logs, signed samples, local servers. */
+import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { vi } from 'vitest';
+
+export const root = new URL('../../', import.meta.url).pathname;
+
+export type LogLine = Record<string, unknown> & { level?: string; msg?: string };
+
+/** Captures every console line the code writes; JSON lines are parsed, others kept as text. */
+export function captureConsole() {
+  const raw: string[] = [];
+  const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+  const spies = methods.map((m) =>
+    vi.spyOn(console, m).mockImplementation((...args: unknown[]) => {
+      raw.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+    }),
+  );
+  return {
+    raw,
+    get lines(): LogLine[] {
+      const out: LogLine[] = [];
+      for (const text of raw) {
+        for (const part of text.split('\n')) {
+          try {
+            const value = JSON.parse(part);
+            if (value && typeof value === 'object') out.push(value as LogLine);
+          } catch {}
+        }
+      }
+      return out;
+    },
+    restore() {
+      for (const s of spies) s.mockRestore();
+    },
+  };
+}
+
+export function parseJsonLines(text: string): LogLine[] {
+  const out: LogLine[] = [];
+  for (const line of text.split('\n')) {
+    try {
+      const value = JSON.parse(line);
+      if (value && typeof value === 'object') out.push(value as LogLine);
+    } catch {}
+  }
+  return out;
+}
+
+/** The bundled SES bounce for jane@ and richard@ (verification must be off to accept it). */
+export const snsBounceText = readFileSync(`${root}examples/sns-bounce.json`, 'utf8');
+
+export function snsBounceRequest(url = 'http://localhost/webhooks/mail/ses'): Request {
+  return new Request(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'text/plain; charset=UTF-8',
+      'x-amz-sns-message-type': 'Notification',
+      'x-amz-sns-message-id': '5b1a3a02-7d1c-5e4b-9a57-0c7c5d7f1e01',
+    },
+    body: snsBounceText,
+  });
+}
+
+export function newWhsec(): string {
+  return `whsec_${randomBytes(24).toString('base64')}`;
+}
+
+/** A Resend-style (Svix) signed request. */
+export function resendRequest(
+  url: string,
+  secret: string,
+  body: object,
+  id = `msg_${Date.now()}`,
+): Request {
+  const text = JSON.stringify(body);
+  const ts = Math.floor(Date.now() / 1000).toString();
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  const sig = createHmac('sha256', key).update(`${id}.${ts}.${text}`).digest('base64');
+  return new Request(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'svix-id': id,
+      'svix-timestamp': ts,
+      'svix-signature': `v1,${sig}`,
+    },
+    body: text,
+  });
+}
+
+export const resendBounce = {
+  created_at: '2023-10-02T18:11:26.101Z',
+  type: 'email.bounced',
+  data: {
+    bounce: { message: 'hard bounce', type: 'Permanent', subType: 'General' },
+    created_at: '2023-10-02T18:11:25.729Z',
+    email_id: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+    from: 'Sender <from@example.com>',
+    subject: 'Sending test',
+    to: ['bounced@resend.dev'],
+  },
+};
+
+export const postmarkDelivery = {
+  RecordType: 'Delivery',
+  ServerID: 23,
+  MessageStream: 'outbound',
+  MessageID: '883953f4-6105-42a2-a16a-77a8eac79483',
+  Recipient: 'john@example.com',
+  Tag: 'welcome-email',
+  DeliveredAt: '2019-11-05T16:33:54.9070259Z',
+  Details: 'Test delivery webhook details',
+  Metadata: { a_key: 'a_value' },
+};
+
+export function basic(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
+export interface Received {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/** A local HTTP receiver on a fixed port; `status` decides each answer. */
+export async function startReceiver(port: number, status: (n: number) => number = () => 200) {
+  const received: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      res.writeHead(status(received.length), { 'content-type': 'application/json' });
+      res.end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    received,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Converts a Node request to a web Request and serves `handle` on 127.0.0.1:port. */
+export async function serveHandler(port: number, handle: (r: Request) => Promise<Response>) {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (typeof v === 'string') headers.set(k, v);
+        else if (Array.isArray(v)) for (const x of v) headers.append(k, x);
+      }
+      const body = Buffer.concat(chunks);
+      const request = new Request(`http://127.0.0.1:${port}${req.url}`, {
+        method: req.method,
+        headers,
+        body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
+      });
+      const response = await handle(request);
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      res.end(Buffer.from(await response.arrayBuffer()));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,94 @@
+/** Spawning the packaged servers and the CLI as child processes, and always stopping them. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { installPackage } from '../helpers/installed-package.js';
+import { root } from './deploy-helpers.js';
+
+export const children = new Set<ChildProcess>();
+
+/**
+ * The package built as a user installs it, in a directory of its own (never the repository's
+ * dist/, which another test file may be rebuilding): its CLI, its Node server, a scratch folder.
+ */
+export async function installed() {
+  const dir = mkdtempSync(join(tmpdir(), 'mailhooks-deploy-'));
+  await installPackage(dir);
+  const dist = join(dir, 'node_modules/mailhooks/dist');
+  return {
+    dir,
+    cli: join(dist, 'cli/main.js'),
+    nodeServer: join(dist, 'bin/node.js'),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export interface Proc {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+  waitFor(pattern: RegExp, ms?: number): Promise<void>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+const base = (): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (!k.startsWith('MAIL_WEBHOOK_') && k !== 'PORT' && k !== 'HOST') env[k] = v;
+  env.WRANGLER_SEND_METRICS = 'false';
+  env.DENO_NO_UPDATE_CHECK = '1';
+  env.NO_COLOR = '1';
+  return env;
+};
+
+export function start(command: string, args: string[], env: Record<string, string>): Proc {
+  const child = spawn(command, args, {
+    cwd: root,
+    env: { ...base(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  const exit = new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => {
+      children.delete(child);
+      resolve(code);
+    });
+  });
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exit,
+    async waitFor(pattern, ms = 15_000) {
+      const until = Date.now() + ms;
+      while (!pattern.test(out + err)) {
+        if (Date.now() > until)
+          throw new Error(`timed out waiting for ${pattern}; stdout: ${out}; stderr: ${err}`);
+        if (child.exitCode !== null)
+          throw new Error(
+            `exited ${child.exitCode} before ${pattern}; stdout: ${out}; stderr: ${err}`,
+          );
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.pid) child.kill(signal);
+    },
+  };
+}
+
+export function killAll(): void {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+export const bin = (name: 'bun' | 'deno') => `${root}node_modules/.bin/${name}`;
