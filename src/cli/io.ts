@@ -8,6 +8,8 @@ export interface CliIo {
   readonly err: (text: string) => void;
   readonly readFile: (path: string) => Promise<string>;
   readonly now: () => Date;
+  /** The package's version, for `mailhooks --version`. */
+  readonly version?: () => Promise<string>;
 }
 
 /** Exit codes: 0 sent and answered 2xx, 1 refused or unreachable, 2 usage error. */

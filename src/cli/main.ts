@@ -10,4 +10,11 @@ process.exitCode = await runCli(process.argv.slice(2), {
   err: (text) => process.stderr.write(`${text}\n`),
   readFile: (path) => readFile(path, 'utf8'),
   now: () => new Date(),
+  // dist/cli/main.js (or src/cli/main.ts) sits two folders below package.json.
+  version: async () =>
+    (
+      JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+        version: string;
+      }
+    ).version,
 });

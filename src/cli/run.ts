@@ -16,6 +16,7 @@ Commands:
   trigger <eventType> --to <url> --secret whsec_...
                   post a normalized event signed as the fan-out signs it
   keys <provider> a fresh test key pair (sendgrid, postal, mailpace)
+  --version       the version of mailhooks
 
 Run \`mailhooks <command> --help\` for a command's options.
 Exit codes: 0 sent and answered 2xx, 1 refused or unreachable, 2 usage error.`;
@@ -35,6 +36,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const [name, ...rest] = argv;
   if (name === '--help' || name === '-h' || name === 'help') {
     io.out(HELP);
+    return EXIT_OK;
+  }
+  if ((name === '--version' || name === '-v' || name === 'version') && io.version) {
+    if (rest.length) {
+      io.err(`mailhooks: --version takes no arguments\n\n${HELP}`);
+      return EXIT_USAGE;
+    }
+    io.out(await io.version());
     return EXIT_OK;
   }
   const command = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;

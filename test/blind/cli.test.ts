@@ -1,6 +1,6 @@
 // DESIGN "The mailhooks command": exit codes 0 / 1 / 2 against a local server.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,6 +112,17 @@ describe('mailhooks command', { timeout: 60_000 }, () => {
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.stdout.length).toBeGreaterThan(0);
     }
+  });
+
+  test("--version (or -v) prints the installed package's version and exits 0", async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    for (const flag of ['--version', '-v']) {
+      const r = await cli([flag]);
+      expect([r.code, r.stdout, r.stderr]).toEqual([0, `${version}\n`, '']);
+    }
+    expect((await cli(['--version', 'extra'])).code).toBe(2);
   });
 
   test('usage errors exit 2', async () => {
