@@ -40,7 +40,8 @@ export function makeContext(fields: ContextFields): EmailTrackingContext {
 export function fromUnixSeconds(value: unknown): Date | undefined {
   const seconds = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return undefined;
-  return inRange(Math.round(seconds * 1000));
+  // Truncated to the millisecond, as `new Date(seconds * 1000)` and ISO fractions are read.
+  return inRange(Math.trunc(seconds * 1000));
 }
 
 /**

@@ -138,7 +138,7 @@ describe('Mailgun events: each gives its type and every context field as mapped'
       ...DEFAULTS,
       messageId: '20180812214658.1.0DF563D0B3597700@example.org',
       recipient: 'recipient@example.com',
-      timestamp: '2018-08-12T21:47:02.390Z',
+      timestamp: '2018-08-12T21:47:02.389Z',
       espName: 'mailgun',
       eventId: 'CPgfbmQMTCKtHW6uIWtuVe',
       tags: ['welcome', 'spring'],
