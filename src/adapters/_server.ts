@@ -184,6 +184,24 @@ function _listenFailed(
 }
 
 /**
+ * Offers `text` to `write` once. A closed pipe (Deno's writeSync throws BrokenPipe) loses it: it
+ * must neither be kept, nor hold stderr's lines behind stdout's, nor throw into a timer (the
+ * process would exit) or into the request whose line filled the buffer.
+ */
+function _writeOnce(
+  write: (text: string, stderr: boolean) => void,
+  text: string,
+  stderr: boolean,
+): void {
+  if (text === '') return;
+  try {
+    write(text, stderr);
+  } catch {
+    // Nowhere left to say it.
+  }
+}
+
+/**
  * A JSON-line logger that gathers its lines and writes them once per turn of the event loop
  * (`later`), past 64 KB at once, and on `flush` (the servers call it at a shutdown signal and at
  * exit): writing to a file or a pipe is a synchronous system call per write, and one line per
@@ -202,18 +220,11 @@ export function _batchedLogger(
   let hooked = false;
   const flush = (): void => {
     pending = false;
-    const texts = [out, err];
+    const [stdout, stderr] = [out, err];
     out = '';
     err = '';
-    texts.forEach((text, stderr) => {
-      if (text === '') return;
-      // A closed pipe (Deno's writeSync throws BrokenPipe) loses these lines; it must neither
-      // keep them, nor hold stderr's behind stdout's, nor throw into a timer (the process would
-      // exit) or into the request whose line filled the buffer.
-      try {
-        write(text, stderr === 1);
-      } catch {}
-    });
+    _writeOnce(write, stdout, false);
+    _writeOnce(write, stderr, true);
   };
   const logger = createJsonLogger((level, line) => {
     if (level === 'debug' || level === 'info') out += `${line}\n`;
