@@ -58,23 +58,23 @@ function _line(level: Level, message: string, fields?: LogFields): string {
   return line.length > _MAX ? _spread(level, message, fields, _cut) : line;
 }
 
+/** The four levels, in the order a logger's methods are written. */
+const _LEVELS: readonly Level[] = ['debug', 'info', 'warn', 'error'];
+
+type _Method = (message: string, fields?: LogFields) => void;
+
+/** A logger whose method for each level is `method(level)`. */
+const _byLevel = (method: (level: Level) => _Method): Logger =>
+  Object.fromEntries(_LEVELS.map((level) => [level, method(level)])) as unknown as Logger;
+
 /** A logger writing one JSON line per call through `write` (benchmarks pass one that drops it). */
-export function createJsonLogger(write: (level: Level, line: string) => void): Logger {
-  return {
-    debug: (message, fields) => write('debug', _line('debug', message, fields)),
-    info: (message, fields) => write('info', _line('info', message, fields)),
-    warn: (message, fields) => write('warn', _line('warn', message, fields)),
-    error: (message, fields) => write('error', _line('error', message, fields)),
-  };
-}
+export const createJsonLogger = (write: (level: Level, line: string) => void): Logger =>
+  _byLevel((level) => (message, fields) => write(level, _line(level, message, fields)));
 
 /** The default logger: JSON lines on the console (stdout for debug/info, stderr for warn/error). */
-export const consoleLogger: Logger = {
-  debug: (message, fields) => console.debug(_line('debug', message, fields)),
-  info: (message, fields) => console.log(_line('info', message, fields)),
-  warn: (message, fields) => console.warn(_line('warn', message, fields)),
-  error: (message, fields) => console.error(_line('error', message, fields)),
-};
+export const consoleLogger: Logger = createJsonLogger((level, line) =>
+  console[level === 'info' ? 'log' : level](line),
+);
 
 /**
  * `logger` with every call guarded, or the console logger: a logger of the user's that throws
@@ -82,16 +82,13 @@ export const consoleLogger: Logger = {
  */
 export function loggerOrConsole(logger: Logger | undefined): Logger {
   if (!logger) return consoleLogger;
-  const call =
-    (level: Level) =>
-    (message: string, fields?: LogFields): void => {
-      try {
-        logger[level](message, fields);
-      } catch {
-        // Nowhere left to say it.
-      }
-    };
-  return { debug: call('debug'), info: call('info'), warn: call('warn'), error: call('error') };
+  return _byLevel((level) => (message, fields) => {
+    try {
+      logger[level](message, fields);
+    } catch {
+      // Nowhere left to say it.
+    }
+  });
 }
 
 /** A logger that drops everything; handy in tests and benchmarks. */
