@@ -1,5 +1,5 @@
 /** A small DER reader for X.509 certificates: public key, validity and names, nothing more. */
-import { decodePaddedBase64 } from '../../base64.js';
+import { decodePaddedBase64, encodeHex } from '../../base64.js';
 
 /** What the SNS verifier needs from a certificate. */
 export interface Certificate {
@@ -28,10 +28,10 @@ interface Tlv {
 const SEQUENCE = 0x30;
 const SET = 0x31;
 const OID = 0x06;
-const OID_COMMON_NAME = '55 04 03';
-const OID_SUBJECT_ALT_NAME = '55 1d 11';
-const OID_BASIC_CONSTRAINTS = '55 1d 13';
-const OID_RSA_ENCRYPTION = '2a 86 48 86 f7 0d 01 01 01';
+const OID_COMMON_NAME = '550403';
+const OID_SUBJECT_ALT_NAME = '551d11';
+const OID_BASIC_CONSTRAINTS = '551d13';
+const OID_RSA_ENCRYPTION = '2a864886f70d010101';
 const DNS_NAME = 0x82;
 const STRING_TAGS = new Set([0x0c, 0x13, 0x16]); // UTF8String, PrintableString, IA5String
 
@@ -72,8 +72,7 @@ function _expect(tlv: Tlv | undefined, tag: number, what: string): Tlv {
   return tlv;
 }
 
-const _hex = (bytes: Uint8Array, tlv: Tlv): string =>
-  Array.from(bytes.subarray(tlv.start, tlv.end), (b) => b.toString(16).padStart(2, '0')).join(' ');
+const _hex = (bytes: Uint8Array, tlv: Tlv): string => encodeHex(bytes.subarray(tlv.start, tlv.end));
 
 const _text = (bytes: Uint8Array, tlv: Tlv): string =>
   new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(
@@ -205,7 +204,7 @@ export function signedParts(der: Uint8Array): SignedParts {
   if (bits.end <= bits.start || der[bits.start] !== 0) _fail('signature bits');
   return {
     tbs: der.slice(tbs.offset, tbs.end),
-    algorithm: _hex(der, oid),
+    algorithm: _hex(der, oid).replace(/(..)(?=.)/g, '$1 '),
     signature: der.slice(bits.start + 1, bits.end),
   };
 }
