@@ -3,13 +3,14 @@ import { badRequest, type HttpError } from '../errors.js';
 import { strictUtf8 } from './base64.js';
 
 // Deno decodes a fatal TextDecoder's input through a slower path (1.1 against 0.3 µs for the
-// example's 1.5 KB): text without U+FFFD decoded leniently is the strict decoding's text.
-const _lenient = new TextDecoder();
+// example's 1.5 KB): text without U+FFFD decoded leniently is the strict decoding's text. Also
+// any module's lenient decoder (a one-shot `decode` keeps no state between calls).
+export const lenientUtf8 = new TextDecoder();
 
 /** The body as text, or 400 `body-not-utf8`. */
 export function decodeUtf8(bytes: Uint8Array): string | HttpError {
   try {
-    const text = _lenient.decode(bytes);
+    const text = lenientUtf8.decode(bytes);
     // Only text holding U+FFFD, a real one or a replaced invalid byte, is decoded again, strictly.
     return text.includes('\uFFFD') ? strictUtf8.decode(bytes) : text;
   } catch {

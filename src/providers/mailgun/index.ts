@@ -3,7 +3,7 @@
 import * as v from 'valibot';
 import { badRequest, ConfigError, forbidden, type HttpError, isHttpError } from '../../errors.js';
 import type { OptionsInput } from '../../schema.js';
-import { parseJsonBody } from '../body-text.js';
+import { lenientUtf8, parseJsonBody } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
 import { fromUnixSeconds } from '../context.js';
 import { importHmacKeys } from '../hmac.js';
@@ -34,7 +34,7 @@ type Resolved = v.InferOutput<typeof MailgunOptionsSchema>;
 const _FORM = /^\s*(?:application\/x-www-form-urlencoded|multipart\/form-data)\b/i;
 
 /** The first 64 KB of a body as text: all a form's field names need. */
-const _head = (bytes: Uint8Array): string => new TextDecoder().decode(bytes.subarray(0, 64 * 1024));
+const _head = (bytes: Uint8Array): string => lenientUtf8.decode(bytes.subarray(0, 64 * 1024));
 
 /**
  * Form-encoded bodies are Mailgun's legacy (pre-2018) webhooks, or an inbound route pointed here
