@@ -111,11 +111,13 @@ export function errorResponse(error: HttpError, answer: JsonAnswer = jsonAnswer)
   return answer(error.status, errorJson(error), error.headers);
 }
 
-/** A short, log-safe description of anything thrown. */
-export function describeThrown(thrown: unknown): string {
+/** A short, log-safe description of anything thrown; `bare`: an error's message without its name. */
+export function describeThrown(thrown: unknown, bare?: true): string {
   // Getters and proxies run code: reading a name or a message may throw as well.
   try {
-    return thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+    return thrown instanceof Error
+      ? `${bare ? '' : `${thrown.name}: `}${thrown.message}`
+      : String(thrown);
   } catch {
     return 'unprintable value';
   }
@@ -129,5 +131,5 @@ export function describeThrown(thrown: unknown): string {
 export function describeWithCause(thrown: unknown): string {
   const cause = (thrown as { cause?: { errors?: unknown } } | null)?.cause;
   const causes = cause ? (Array.isArray(cause.errors) ? cause.errors : [cause]) : [];
-  return `${describeThrown(thrown)}${causes.length ? ` (${causes.map(describeThrown).join('; ')})` : ''}`;
+  return `${describeThrown(thrown)}${causes.length ? ` (${causes.map((cause) => describeThrown(cause)).join('; ')})` : ''}`;
 }

@@ -1,6 +1,6 @@
 /** The in-memory event bus: listeners in subscription order, each passing the context on with `next`. */
 
-import { ConfigError } from '../errors.js';
+import { ConfigError, describeThrown } from '../errors.js';
 import { type EmailTrackingContext, EmailTrackingEvent, type EventKey } from '../events.js';
 import { rejectUnknownKeys } from '../providers/options.js';
 import { type ChainEntry, type ListenerFailure, runChain } from './listener-chain.js';
@@ -54,16 +54,7 @@ export class ListenerError extends Error {
     override readonly cause: unknown,
     readonly reason: ListenerFailure = 'listener-failed',
   ) {
-    super(`listener ${listener} failed on ${event}: ${_message(cause)}`);
-  }
-}
-
-/** What a listener threw, as text; a getter or proxy that throws on reading gives none. */
-function _message(cause: unknown): string {
-  try {
-    return cause instanceof Error ? cause.message : String(cause);
-  } catch {
-    return 'unprintable value';
+    super(`listener ${listener} failed on ${event}: ${describeThrown(cause, true)}`);
   }
 }
 
