@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import { type FetchFn, lateBoundFetch } from '../errors.js';
 import { type TrackingEventType, TrackingEventTypeSchema } from '../events.js';
 import { type Logger, loggerOrConsole } from '../log.js';
+import { parseUrl } from '../parse-url.js';
 import { rejectUnknownKeys } from '../providers/options.js';
 import { functionSchema, milliseconds, nonEmpty, parseOptions, wholeNumber } from '../schema.js';
 import { createTrackingEventEncoder, type DecodedTrackingContext } from '../wire.js';
@@ -28,25 +29,17 @@ export const DEFAULT_FANOUT_RETRIES = 3;
 // while their timeouts run.
 export const DEFAULT_FANOUT_CONCURRENCY = 6;
 
-const _url = (text: string): URL | undefined => {
-  try {
-    return new URL(text);
-  } catch {
-    return undefined;
-  }
-};
-
 // Credentials and query tokens in a URL end up in logs, proxies and error messages; a receiver's
 // secret belongs in the signing key. Messages never repeat the URL.
 const _HttpUrlSchema = v.pipe(
   v.string(),
-  v.check((text) => /^https?:$/.test(_url(text)?.protocol ?? ''), 'expected an http(s) URL'),
+  v.check((text) => /^https?:$/.test(parseUrl(text)?.protocol ?? ''), 'expected an http(s) URL'),
   v.check((text) => {
-    const url = _url(text);
+    const url = parseUrl(text);
     return !url?.username && !url?.password;
   }, 'must not carry credentials (user:password@); the whsec_ secret is what authenticates the events'),
   v.check(
-    (text) => !(_url(text)?.href.split('#')[0] ?? '').includes('?'),
+    (text) => !(parseUrl(text)?.href.split('#')[0] ?? '').includes('?'),
     'must not carry a query string (tokens in URLs end up in logs); the whsec_ secret is what authenticates the events',
   ),
 );

@@ -2,6 +2,7 @@
 
 import * as v from 'valibot';
 import { badRequest, ConfigError, isHttpError } from '../../errors.js';
+import { parseUrl } from '../../parse-url.js';
 import type { OptionsInput } from '../../schema.js';
 import { decodeUtf8 } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
@@ -15,14 +16,6 @@ import { checkMandrillSignature, readForm, SIGNATURE_HEADER } from './verify.js'
 
 const NAME = 'mandrill';
 
-const _parses = (url: string): boolean => {
-  try {
-    return Boolean(new URL(url));
-  } catch {
-    return false;
-  }
-};
-
 const MandrillOptionsSchema = v.object({
   ...commonEntries,
   webhookKey: v.optional(secretList('webhook key')),
@@ -32,7 +25,7 @@ const MandrillOptionsSchema = v.object({
       // Mandrill signs the URL as configured, which holds no whitespace; `new URL` trims it, so it
       // is refused here: a trailing line break would never match.
       v.check(
-        (url) => /^https?:\/\/\S+$/i.test(url) && _parses(url),
+        (url) => /^https?:\/\/\S+$/i.test(url) && !!parseUrl(url),
         'expected the full http(s) URL exactly as configured in Mandrill, with no spaces or line breaks',
       ),
     ),

@@ -1,6 +1,7 @@
 /** Scaleway Topics and Events messages: topic allow-list, age, certificate URL, issuer, signature. */
 import { type FetchFn, forbidden, type HttpError, isHttpError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { parseUrl } from '../../parse-url.js';
 import { checkValidity } from '../ses/sns/cert-policy.js';
 import type { SnsMessage } from '../ses/sns/envelope.js';
 import { createKeyCache, DEFAULT_MAX_CERTS } from '../ses/sns/key-cache.js';
@@ -126,12 +127,8 @@ const SCW_HOST = /^(?:[a-z0-9-]+\.)+(?:scw\.cloud|scaleway\.com)$/;
 
 /** Why a SubscribeURL must not be fetched, or undefined: Scaleway's host, this topic, this token. */
 export function subscribeUrlProblem(message: SnsMessage): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(message.SubscribeURL ?? '');
-  } catch {
-    return 'is not a URL';
-  }
+  const url = parseUrl(message.SubscribeURL ?? '');
+  if (!url) return 'is not a URL';
   if (url.protocol !== 'https:' || url.username || url.password || url.port || url.hash) {
     return 'is not a plain https URL';
   }

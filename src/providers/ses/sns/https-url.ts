@@ -1,5 +1,7 @@
 /** Splits an https URL from its raw text, so nothing WHATWG URL parsing would normalize slips by. */
 
+import { parseUrl } from '../../../parse-url.js';
+
 /** What makes a URL unusable before its host and path are even looked at. */
 export type UrlFault = 'invalid' | 'scheme' | 'credentials' | 'port' | 'fragment';
 
@@ -20,17 +22,9 @@ export interface UrlProblem {
 // and controls, and maps non-ASCII hosts to punycode.
 const NEVER_IN_URL = /[^!-~]|\\/;
 
-function _parse(raw: string): URL | undefined {
-  try {
-    return new URL(raw);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Reads `raw` as an https URL with no credentials, port or fragment, or says what is wrong. */
 export function readHttpsUrl(raw: string): HttpsUrl | UrlProblem {
-  const url = _parse(raw);
+  const url = parseUrl(raw);
   if (!url || NEVER_IN_URL.test(raw)) {
     return { fault: 'invalid', detail: 'is not a well-formed URL' };
   }
