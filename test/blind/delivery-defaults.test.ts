@@ -30,7 +30,7 @@ describe('default deadlines', () => {
     expect(await settleWithin(pending, 9_900)).toBeUndefined();
     const response = await settleWithin(pending, 200);
     expect(response?.status).toBe(503);
-    expect(((await response?.json()) as { error: string }).error).toBe('sink-timeout');
+    expect(((await (response as Response).json()) as { error: string }).error).toBe('sink-timeout');
   });
 
   it('listenerTimeoutMs defaults to 5000', async () => {
@@ -45,7 +45,7 @@ describe('default deadlines', () => {
     expect(await settleWithin(pending, 4_900)).toBeUndefined();
     const response = await settleWithin(pending, 200);
     expect(response?.status).toBe(503);
-    const body = (await response?.json()) as { error: string; message: string };
+    const body = (await (response as Response).json()) as { error: string; message: string };
     expect(body.error).toBe('listener-timeout');
     expect(body.message).toContain('slowpoke');
   });
