@@ -225,3 +225,37 @@ describe('SubscribeURL forms', () => {
     expect(calls.some((c) => c.includes('ConfirmSubscription'))).toBe(false);
   });
 });
+
+describe('log levels of the no-event answers', () => {
+  it('the SES set-up message is logged, not as a warning; a non-SES Message is a warning', async () => {
+    const setup = make({ topicArns: [TOPIC] });
+    const res = await setup.h(
+      post(envelope('Successfully validated SNS topic for Amazon SES event publishing.')),
+    );
+    expect(res.status).toBe(200);
+    expect(setup.events).toHaveLength(0);
+    expect(setup.lines.filter((l) => l.level === 'warn')).toEqual([]);
+    expect(setup.lines.some((l) => l.level === 'info')).toBe(true);
+
+    const other = make({ topicArns: [TOPIC] });
+    expect((await other.h(post(envelope('{"hello":"world"}')))).status).toBe(200);
+    expect(other.lines.some((l) => l.level === 'warn')).toBe(true);
+  });
+
+  it('an UnsubscribeConfirmation is logged, not as a warning', async () => {
+    const { h, lines } = make({ topicArns: [TOPIC] });
+    const url = `https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(TOPIC)}&Token=tok`;
+    const res = await h(
+      post(envelope('bye', { Type: 'UnsubscribeConfirmation', Token: 'tok', SubscribeURL: url })),
+    );
+    expect(res.status).toBe(200);
+    expect(lines.filter((l) => l.level === 'warn')).toEqual([]);
+    expect(lines.some((l) => l.level === 'info')).toBe(true);
+  });
+
+  it('a TopicArn of another partition than the certificate host is refused', async () => {
+    const topic = 'arn:aws-cn:sns:us-east-1:123456789012:ses-events';
+    const { h } = make({ topicArns: [topic] });
+    expect((await h(post(envelope(bounce(), { TopicArn: topic })))).status).toBe(403);
+  });
+});
