@@ -1,19 +1,12 @@
 /** Blind: the `mailhooks` command as a user runs it (the installed package's bin), against live servers. */
 import { writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHandlerFromEnv } from '../../src/env/index.js';
 import { verifyTrackingWebhook } from '../../src/receiver.js';
 import { captureConsole, newWhsec, serveHandler, withReceiver } from './deploy-helpers.js';
-import { installed, killAll, start } from './deploy-proc.js';
+import { start, useInstalledPackage } from './deploy-proc.js';
 
-let pkg: Awaited<ReturnType<typeof installed>>;
-beforeAll(async () => {
-  pkg = await installed();
-}, 60_000);
-afterAll(() => {
-  killAll();
-  pkg?.cleanup();
-});
+const pkg = useInstalledPackage();
 
 async function cli(...args: string[]) {
   const p = start(process.execPath, [pkg.cli, ...args], {});

@@ -75,6 +75,18 @@ export function snsBounceRequest(url = 'http://localhost/webhooks/mail/ses'): Re
   });
 }
 
+/** POSTs the bundled SNS bounce to `url` with a real HTTP client (for servers in other processes). */
+export const postSnsBounce = (url: string, headers: Record<string, string> = {}) =>
+  fetch(url, {
+    method: 'POST',
+    headers: {
+      'x-amz-sns-message-type': 'Notification',
+      'x-amz-sns-message-id': '5b1a3a02-7d1c-5e4b-9a57-0c7c5d7f1e01',
+      ...headers,
+    },
+    body: snsBounceText,
+  });
+
 export function newWhsec(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
 }
