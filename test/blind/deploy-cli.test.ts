@@ -17,6 +17,9 @@ async function cli(...args: string[]) {
 /** `mailhooks send <esp> <event> --to <to> ...more` */
 const send = (esp: string, event: string, to: string, ...more: string[]) =>
   cli('send', esp, event, '--to', to, ...more);
+/** `mailhooks send <esp> <event>` to that ESP's route on `server`. */
+const sendTo = (server: { url: string }, esp: string, event: string, ...more: string[]) =>
+  send(esp, event, `${server.url}/webhooks/mail/${esp}`, ...more);
 /** `mailhooks trigger <event> --to <to> ...more` */
 const trigger = (event: string, to: string, ...more: string[]) =>
   cli('trigger', event, '--to', to, ...more);
@@ -125,13 +128,7 @@ describe('send', () => {
         MAIL_WEBHOOK_RESEND_SECRET: secret,
       },
       async (server) => {
-        const r = await send(
-          'resend',
-          'bounced',
-          `${server.url}/webhooks/mail/resend`,
-          '--secret',
-          secret,
-        );
+        const r = await sendTo(server, 'resend', 'bounced', '--secret', secret);
         expect(r.code).toBe(0);
         expect(r.stdout).toContain('200');
         expect(r.stdout).toContain('"events":1');
@@ -150,13 +147,7 @@ describe('send', () => {
         MAIL_WEBHOOK_RESEND_SECRET: newWhsec(),
       },
       async (server) => {
-        const r = await send(
-          'resend',
-          'bounced',
-          `${server.url}/webhooks/mail/resend`,
-          '--secret',
-          newWhsec(),
-        );
+        const r = await sendTo(server, 'resend', 'bounced', '--secret', newWhsec());
         expect(r.code).toBe(1);
         expect(r.all).toContain('403');
       },
@@ -172,7 +163,7 @@ describe('send', () => {
 
   it('ses is sent unsigned, for a server with verification off', async () => {
     await withServer(19772, { MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false' }, async (server) => {
-      const r = await send('ses', 'complained', `${server.url}/webhooks/mail/ses`);
+      const r = await sendTo(server, 'ses', 'complained');
       expect(r.code).toBe(0);
       expect(server.logs.lines.find((l) => l.msg === 'event')).toMatchObject({
         esp: 'ses',
@@ -189,25 +180,13 @@ describe('send', () => {
         MAIL_WEBHOOK_POSTMARK_PASSWORD: 'pw-1',
       },
       async (server) => {
-        const ok = await send(
-          'postmark',
-          'opened',
-          `${server.url}/webhooks/mail/postmark`,
-          '--password',
-          'pw-1',
-        );
+        const ok = await sendTo(server, 'postmark', 'opened', '--password', 'pw-1');
         expect(ok.code).toBe(0);
-        const none = await send('postmark', 'opened', `${server.url}/webhooks/mail/postmark`);
+        const none = await sendTo(server, 'postmark', 'opened');
         // No credentials for an ESP that needs them is a usage error, said before anything is sent.
         expect(none.code).toBe(2);
         expect(none.all).toContain('--password');
-        const wrong = await send(
-          'postmark',
-          'opened',
-          `${server.url}/webhooks/mail/postmark`,
-          '--password',
-          'pw-2',
-        );
+        const wrong = await sendTo(server, 'postmark', 'opened', '--password', 'pw-2');
         expect(wrong.code).toBe(1);
         expect(wrong.all).toContain('403');
       },
@@ -220,10 +199,10 @@ describe('send', () => {
         MAIL_WEBHOOK_POSTMARK_VALUE: 'tok-1',
       },
       async (byHeader) => {
-        const ok = await send(
+        const ok = await sendTo(
+          byHeader,
           'postmark',
           'opened',
-          `${byHeader.url}/webhooks/mail/postmark`,
           '--header',
           'X-Webhook-Token: tok-1',
         );
@@ -241,10 +220,10 @@ describe('send', () => {
         MAIL_WEBHOOK_MAILGUN_SIGNING_KEY: key,
       },
       async (server) => {
-        const r = await send(
+        const r = await sendTo(
+          server,
           'mailgun',
           'delivered',
-          `${server.url}/webhooks/mail/mailgun`,
           '--secret',
           key,
           '--recipients',
@@ -287,26 +266,15 @@ describe('keys', () => {
       expect(pem).toBeTruthy();
       const file = `${pkg.dir}/${esp}.pem`;
       writeFileSync(file, `${pem}\n`);
-      const server = await serverFromEnv(port, {
-        MAIL_WEBHOOK_PROVIDERS: esp,
-        [variable]: match?.[1] ?? '',
-      });
-      try {
-        const r = await send(
-          esp,
-          'delivered',
-          `${server.url}/webhooks/mail/${esp}`,
-          '--private-key',
-          file,
-        );
+      const env = { MAIL_WEBHOOK_PROVIDERS: esp, [variable]: match?.[1] ?? '' };
+      await withServer(port, env, async (server) => {
+        const r = await sendTo(server, esp, 'delivered', '--private-key', file);
         expect(r.code).toBe(0);
         expect(server.logs.lines.find((l) => l.msg === 'event')).toMatchObject({
           esp,
           eventType: 'delivered',
         });
-      } finally {
-        await server.close();
-      }
+      });
     },
   );
 

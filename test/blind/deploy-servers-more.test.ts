@@ -14,6 +14,7 @@ import {
 } from './deploy-proc.js';
 
 const pkg = useInstalledPackage();
+const nodeServer = (env: Record<string, string>) => start(process.execPath, [pkg.nodeServer], env);
 
 /** The start of a POST whose body (100 bytes announced) stalls after its first four. */
 const STALLED =
@@ -109,7 +110,7 @@ describe.each([
 describe('node server', () => {
   it('MAIL_WEBHOOK_API_TOKEN without a store stops start-up naming it', async () => {
     await withProc(
-      start(process.execPath, [pkg.nodeServer], {
+      nodeServer({
         PORT: '19766',
         HOST: '127.0.0.1',
         MAIL_WEBHOOK_API_TOKEN: 'tok',
@@ -125,7 +126,7 @@ describe('node server', () => {
 
   it('a body stalled past MAIL_WEBHOOK_BODY_TIMEOUT_MS is answered 408 body-timeout and the connection closed', async () => {
     await withProc(
-      start(process.execPath, [pkg.nodeServer], {
+      nodeServer({
         ...localOn(19767),
         MAIL_WEBHOOK_BODY_TIMEOUT_MS: '400',
       }),
@@ -140,7 +141,7 @@ describe('node server', () => {
   });
 
   it('SIGTERM lets an in-flight request finish, then exits 0', async () => {
-    await withProc(start(process.execPath, [pkg.nodeServer], localOn(19768)), async (server) => {
+    await withProc(nodeServer(localOn(19768)), async (server) => {
       await server.waitFor(/listening/);
       const result = await new Promise<string>((resolve, reject) => {
         const socket = connect(19768, '127.0.0.1');
@@ -169,7 +170,7 @@ describe('node server', () => {
 
   it('Worker-only variables (dead-letter replay, the queue binding) are reported, not silently ignored', async () => {
     await withProc(
-      start(process.execPath, [pkg.nodeServer], {
+      nodeServer({
         PORT: '19765',
         HOST: '127.0.0.1',
         MAIL_WEBHOOK_DLQ_REPLAY: 'true',
@@ -193,23 +194,20 @@ describe('node server', () => {
   });
 
   it('HOST=[::1] (bracketed IPv6) is accepted', async () => {
-    await withProc(
-      start(process.execPath, [pkg.nodeServer], { PORT: '19769', HOST: '[::1]' }),
-      async (server) => {
-        const outcome = await Promise.race([
-          server.waitFor(/listening/).then(() => 'listening'),
-          server.exit.then((c) => `exit ${c}`),
-        ]);
-        if (outcome === 'listening') {
-          const health = await fetch('http://[::1]:19769/healthz');
-          expect(health.status).toBe(200);
-        } else {
-          // No IPv6 on this host: the failure must name the address and the variables, not the syntax.
-          const failed = startupFailure(server);
-          expect(String(failed?.error)).toContain('(HOST, PORT)');
-        }
-      },
-    );
+    await withProc(nodeServer({ PORT: '19769', HOST: '[::1]' }), async (server) => {
+      const outcome = await Promise.race([
+        server.waitFor(/listening/).then(() => 'listening'),
+        server.exit.then((c) => `exit ${c}`),
+      ]);
+      if (outcome === 'listening') {
+        const health = await fetch('http://[::1]:19769/healthz');
+        expect(health.status).toBe(200);
+      } else {
+        // No IPv6 on this host: the failure must name the address and the variables, not the syntax.
+        const failed = startupFailure(server);
+        expect(String(failed?.error)).toContain('(HOST, PORT)');
+      }
+    });
   });
 });
 
@@ -231,8 +229,7 @@ describe.each([
 ] as const)('%s server shutdown', (runtime, port) => {
   it('a second signal ends the process at once, without waiting for the stalled request', async () => {
     const env = localOn(port);
-    const server =
-      runtime === 'node' ? start(process.execPath, [pkg.nodeServer], env) : startBun(env);
+    const server = runtime === 'node' ? nodeServer(env) : startBun(env);
     const stalled = {
       socket: undefined as ReturnType<typeof stalledRequest>['socket'] | undefined,
     };
@@ -288,7 +285,7 @@ describe('deno server shutdown', () => {
 describe('HOST', () => {
   it('a host name that does not resolve stops start-up naming HOST and PORT', async () => {
     await withProc(
-      start(process.execPath, [pkg.nodeServer], {
+      nodeServer({
         PORT: '19789',
         HOST: 'no-such-host.invalid',
       }),
@@ -302,7 +299,7 @@ describe('HOST', () => {
 
   it('PORT out of range stops start-up naming PORT', async () => {
     await withProc(
-      start(process.execPath, [pkg.nodeServer], {
+      nodeServer({
         PORT: '70000',
         HOST: '127.0.0.1',
       }),
