@@ -125,6 +125,12 @@ export function expectEvents(events: EmailTrackingContext[], expected: Expected[
   });
 }
 
+/** Asserts a 200 with one event per expected entry, and compares each with its entry. */
+export function expectPosted(r: Posted, expected: Expected[]) {
+  expectOk(r, expected.length);
+  expectEvents(r.events, expected);
+}
+
 /** The digest eventId: `<name>:` + 32 lowercase hex digits. */
 export const DIGEST = (name: string) => new RegExp(`^${name}:[0-9a-f]{32}$`);
 
