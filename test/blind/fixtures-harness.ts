@@ -172,6 +172,20 @@ export async function svixSign(
   const key = unb64(secret.replace(/^whsec_/, ''));
   return `v1,${b64(await hmac('SHA-256', key, enc.encode(`${id}.${ts}.${body}`)))}`;
 }
+/** The id, timestamp and signature headers of a signed Svix (`svix-*`) or Standard Webhooks (`webhook-*`) request. */
+export async function svixHeaders(
+  secret: string,
+  id: string,
+  ts: string,
+  body: string,
+  prefix: 'svix' | 'webhook' = 'svix',
+): Promise<Record<string, string>> {
+  return {
+    [`${prefix}-id`]: id,
+    [`${prefix}-timestamp`]: ts,
+    [`${prefix}-signature`]: await svixSign(secret, id, ts, body),
+  };
+}
 export async function hmacHex(
   secret: string,
   body: string | Uint8Array<ArrayBuffer>,

@@ -10,7 +10,7 @@ import {
   fixtureJson,
   fixtureText,
   makeHandler,
-  svixSign,
+  svixHeaders,
 } from './fixtures-harness';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -33,11 +33,7 @@ async function signedPost(file: string, id: string, now = new Date('2023-10-03T0
   const text = fixtureText('resend', file);
   const ts = String(Math.floor(now.getTime() / 1000));
   const h = makeHandler(resend({ secret: SECRET }), now);
-  return h.post('resend', text, {
-    'svix-id': id,
-    'svix-timestamp': ts,
-    'svix-signature': await svixSign(SECRET, id, ts, text),
-  });
+  return h.post('resend', text, await svixHeaders(SECRET, id, ts, text));
 }
 
 const base = { espName: 'resend', messageId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee' };
@@ -246,11 +242,7 @@ describe('Resend: anymail payloads, signed here', () => {
     const now = new Date('2023-10-03T00:00:00Z');
     const ts = String(now.getTime() / 1000);
     const h = makeHandler(resend({ secret: SECRET }), now);
-    const r = await h.post('resend', text, {
-      'svix-id': 'msg_perm',
-      'svix-timestamp': ts,
-      'svix-signature': await svixSign(SECRET, 'msg_perm', ts, text),
-    });
+    const r = await h.post('resend', text, await svixHeaders(SECRET, 'msg_perm', ts, text));
     expectPosted(r, [
       {
         eventType: 'bounced',
@@ -270,11 +262,7 @@ describe('Resend: anymail payloads, signed here', () => {
       doc.type = type;
       Object.assign(doc.data, extra);
       const text = JSON.stringify(doc);
-      return h.post('resend', text, {
-        'svix-id': `msg_${type}`,
-        'svix-timestamp': ts,
-        'svix-signature': await svixSign(SECRET, `msg_${type}`, ts, text),
-      });
+      return h.post('resend', text, await svixHeaders(SECRET, `msg_${type}`, ts, text));
     };
     const sup = await send('email.suppressed', {
       suppressed: { type: 'OnAccountSuppressionList', message: 'x' },
@@ -317,11 +305,11 @@ describe('Loops: the Standard Webhooks reference vector and a delivered event', 
       transactionalId: 'tx_1',
     });
     const h = makeHandler(loops({ secret: SECRET }), now);
-    const r = await h.post('loops', body, {
-      'webhook-id': 'msg_loops_1',
-      'webhook-timestamp': ts,
-      'webhook-signature': await svixSign(SECRET, 'msg_loops_1', ts, body),
-    });
+    const r = await h.post(
+      'loops',
+      body,
+      await svixHeaders(SECRET, 'msg_loops_1', ts, body, 'webhook'),
+    );
     expectPosted(r, [
       {
         eventType: 'delivered',
