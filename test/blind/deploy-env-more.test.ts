@@ -16,6 +16,7 @@ import {
   resendRequest,
   snsBounceRequest,
   snsBounceText,
+  stopsStartUp,
   withReceiver,
 } from './deploy-helpers.js';
 
@@ -151,15 +152,17 @@ describe('every built-in provider, listed alone with no settings, stops start-up
 });
 
 describe('provider settings beyond the secret', () => {
-  it('MAIL_WEBHOOK_RESEND_MAX_AGE_SECONDS that is not a number stops start-up naming it', async () => {
-    const error = await configError({
-      ...on,
-      MAIL_WEBHOOK_PROVIDERS: 'resend',
-      MAIL_WEBHOOK_RESEND_SECRET: newWhsec(),
-      MAIL_WEBHOOK_RESEND_MAX_AGE_SECONDS: 'five minutes',
-    });
-    expect(error.message).toContain('MAIL_WEBHOOK_RESEND_MAX_AGE_SECONDS');
-  });
+  stopsStartUp([
+    [
+      'MAIL_WEBHOOK_RESEND_MAX_AGE_SECONDS that is not a number stops start-up naming it',
+      {
+        MAIL_WEBHOOK_PROVIDERS: 'resend',
+        MAIL_WEBHOOK_RESEND_SECRET: newWhsec(),
+        MAIL_WEBHOOK_RESEND_MAX_AGE_SECONDS: 'five minutes',
+      },
+      'MAIL_WEBHOOK_RESEND_MAX_AGE_SECONDS',
+    ],
+  ]);
 
   it('MAIL_WEBHOOK_RESEND_VERIFY_SIGNATURE=false accepts an unsigned Resend event, and warns', async () => {
     const handle = await build({
@@ -177,7 +180,7 @@ describe('provider settings beyond the secret', () => {
     expect(logs.lines.some((l) => l.level === 'warn' && l.esp === 'resend')).toBe(true);
   });
 
-  it.each([
+  stopsStartUp([
     [
       'the resend secret must look like a whsec_ key: a bad one stops start-up naming it',
       { MAIL_WEBHOOK_PROVIDERS: 'resend', MAIL_WEBHOOK_RESEND_SECRET: 'whsec_***not base64***' },
@@ -197,10 +200,7 @@ describe('provider settings beyond the secret', () => {
       },
       'MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY',
     ],
-  ])('%s', async (_title, vars, named) => {
-    const error = await configError({ ...on, ...vars });
-    expect(error.message).toContain(named);
-  });
+  ]);
 
   it('a _PREVIOUS without the current value stops start-up naming the current variable', async () => {
     // Rotation takes a *second* variable; the required one itself is missing (removed by mistake at

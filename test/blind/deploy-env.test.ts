@@ -15,18 +15,11 @@ import {
   resendRequest,
   snsBounceRequest,
   startReceiver,
+  stopsStartUp,
   withReceiver,
 } from './deploy-helpers.js';
 
 const logs = captureConsoleEachTest();
-
-/** One test per row: `{ ...on, ...vars }` stops start-up with a message naming `named`. */
-function stopsStartUp(rows: [title: string, vars: Env, named: string][]) {
-  it.each(rows)('%s', async (_title, vars, named) => {
-    const error = await configError({ ...on, ...vars });
-    expect(error.message).toContain(named);
-  });
-}
 
 const LOCAL = 'http://127.0.0.1:19710/a';
 /** An endpoint whose secret is MAIL_WEBHOOK_FANOUT_SECRET_A. */
@@ -248,13 +241,21 @@ describe('secrets: one value per variable, rotation with _PREVIOUS', () => {
 });
 
 describe('SES settings', () => {
-  it('a topic list of only commas and spaces stops start-up naming MAIL_WEBHOOK_SES_TOPIC_ARNS', async () => {
-    const error = await configError({
-      MAIL_WEBHOOK_ENABLED: 'true',
-      MAIL_WEBHOOK_SES_TOPIC_ARNS: ' , ',
-    });
-    expect(error.message).toContain('MAIL_WEBHOOK_SES_TOPIC_ARNS');
-  });
+  stopsStartUp(
+    [
+      [
+        'a topic list of only commas and spaces stops start-up naming MAIL_WEBHOOK_SES_TOPIC_ARNS',
+        { MAIL_WEBHOOK_SES_TOPIC_ARNS: ' , ' },
+        'MAIL_WEBHOOK_SES_TOPIC_ARNS',
+      ],
+      [
+        'MAIL_WEBHOOK_SES_VERIFY_SIGNATURE=perhaps stops start-up naming it',
+        { MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'perhaps' },
+        'MAIL_WEBHOOK_SES_VERIFY_SIGNATURE',
+      ],
+    ],
+    { MAIL_WEBHOOK_ENABLED: 'true' },
+  );
 
   it('autoConfirm without topicArns is a configuration error', async () => {
     const error = await configError({
@@ -264,18 +265,13 @@ describe('SES settings', () => {
     expect(error.message).toMatch(/MAIL_WEBHOOK_SES_(AUTO_CONFIRM|TOPIC_ARNS)/);
   });
 
-  it('MAIL_WEBHOOK_SES_MAX_AGE_SECONDS that is not a number stops start-up naming it', async () => {
-    const error = await configError({ ...on, MAIL_WEBHOOK_SES_MAX_AGE_SECONDS: 'soon' });
-    expect(error.message).toContain('MAIL_WEBHOOK_SES_MAX_AGE_SECONDS');
-  });
-
-  it('MAIL_WEBHOOK_SES_VERIFY_SIGNATURE=perhaps stops start-up naming it', async () => {
-    const error = await configError({
-      MAIL_WEBHOOK_ENABLED: 'true',
-      MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'perhaps',
-    });
-    expect(error.message).toContain('MAIL_WEBHOOK_SES_VERIFY_SIGNATURE');
-  });
+  stopsStartUp([
+    [
+      'MAIL_WEBHOOK_SES_MAX_AGE_SECONDS that is not a number stops start-up naming it',
+      { MAIL_WEBHOOK_SES_MAX_AGE_SECONDS: 'soon' },
+      'MAIL_WEBHOOK_SES_MAX_AGE_SECONDS',
+    ],
+  ]);
 
   it('verification off is warned at start-up, once, naming the provider', async () => {
     const handle = await build(on);

@@ -2,7 +2,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { afterEach, beforeEach, vi } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { createHandlerFromEnv } from '../../src/env/index.js';
 import { ConfigError } from '../../src/index.js';
 
@@ -243,6 +243,14 @@ export async function configError(env: Env): Promise<Error> {
     throw error;
   }
   throw new Error('no ConfigError');
+}
+
+/** One test per row: `{ ...base, ...vars }` stops start-up with a message naming `named`. */
+export function stopsStartUp(rows: [title: string, vars: Env, named: string][], base: Env = on) {
+  it.each(rows)('%s', async (_title, vars, named) => {
+    const error = await configError({ ...base, ...vars });
+    expect(error.message).toContain(named);
+  });
 }
 
 /** MAIL_WEBHOOK_FANOUT_ENDPOINTS of one endpoint at `url`, its secret in the variable `secretVar`. */
