@@ -159,10 +159,15 @@ export async function withProc(proc: Proc, body: (proc: Proc) => Promise<void>):
 export const startupFailure = (proc: Proc): LogLine | undefined =>
   parseJsonLines(proc.stderr()).find((l) => l.msg === 'start-up failed');
 
+/** Every JSON line a process wrote, stdout then stderr. */
+export const logLines = (proc: Proc): LogLine[] => parseJsonLines(proc.stdout() + proc.stderr());
+
+/** Listening on 127.0.0.1:port. */
+export const local = (port: number | string) => ({ PORT: String(port), HOST: '127.0.0.1' });
+
 /** On 127.0.0.1:port, routes on, SES signature checks off. */
 export const localOn = (port: number) => ({
-  PORT: String(port),
-  HOST: '127.0.0.1',
+  ...local(port),
   MAIL_WEBHOOK_ENABLED: 'true',
   MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
 });

@@ -2,9 +2,11 @@
 import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { parseJsonLines, postSnsBounce as post, snsBounceText } from './deploy-helpers.js';
+import { postSnsBounce as post, snsBounceText } from './deploy-helpers.js';
 import {
+  local,
   localOn,
+  logLines,
   start,
   startBun,
   startDeno,
@@ -111,8 +113,7 @@ describe('node server', () => {
   it('MAIL_WEBHOOK_API_TOKEN without a store stops start-up naming it', async () => {
     await withProc(
       nodeServer({
-        PORT: '19766',
-        HOST: '127.0.0.1',
+        ...local(19766),
         MAIL_WEBHOOK_API_TOKEN: 'tok',
       }),
       async (server) => {
@@ -171,15 +172,14 @@ describe('node server', () => {
   it('Worker-only variables (dead-letter replay, the queue binding) are reported, not silently ignored', async () => {
     await withProc(
       nodeServer({
-        PORT: '19765',
-        HOST: '127.0.0.1',
+        ...local(19765),
         MAIL_WEBHOOK_DLQ_REPLAY: 'true',
         MAIL_WEBHOOK_DLQ_NAME: 'mailhooks-events-dlq',
         MAIL_WEBHOOK_QUEUE: 'mailhooks-events',
       }),
       async (server) => {
         await server.waitFor(/listening/);
-        const lines = parseJsonLines(server.stdout() + server.stderr());
+        const lines = logLines(server);
         for (const variable of [
           'MAIL_WEBHOOK_DLQ_REPLAY',
           'MAIL_WEBHOOK_DLQ_NAME',
@@ -298,15 +298,9 @@ describe('HOST', () => {
   });
 
   it('PORT out of range stops start-up naming PORT', async () => {
-    await withProc(
-      nodeServer({
-        PORT: '70000',
-        HOST: '127.0.0.1',
-      }),
-      async (server) => {
-        expect(await server.exit).toBe(1);
-        expect(JSON.stringify(startupFailure(server))).toContain('PORT');
-      },
-    );
+    await withProc(nodeServer(local(70000)), async (server) => {
+      expect(await server.exit).toBe(1);
+      expect(JSON.stringify(startupFailure(server))).toContain('PORT');
+    });
   });
 });

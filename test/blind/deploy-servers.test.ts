@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseJsonLines, postSnsBounce as post } from './deploy-helpers.js';
 import {
+  local,
   localOn,
+  logLines,
   type Proc,
   start,
   startBun,
@@ -28,24 +30,20 @@ describe.each(runtimes.map((r, i) => [r.name, r, 19740 + i * 5] as const))(
   '%s packaged server',
   (_name, runtime, port) => {
     it('PORT and HOST: healthz 200 while disabled, webhooks 404, a warning says so; SIGTERM exits 0', async () => {
-      await withProc(runtime.launch({ PORT: String(port), HOST: '127.0.0.1' }), async (server) => {
+      await withProc(runtime.launch(local(port)), async (server) => {
         await server.waitFor(/listening/);
         const health = await fetch(`http://127.0.0.1:${port}/healthz`);
         expect(health.status).toBe(200);
         expect(await health.json()).toEqual({ ok: true });
         const hook = await post(`http://127.0.0.1:${port}/webhooks/mail/ses`);
         expect(hook.status).toBe(404);
-        const lines = parseJsonLines(server.stdout() + server.stderr());
+        const lines = logLines(server);
         const disabled = lines.filter((l) => l.level === 'warn' && /disabled/.test(String(l.msg)));
         expect(disabled).toHaveLength(1);
         expect(String(disabled[0]?.msg)).toContain('MAIL_WEBHOOK_ENABLED=true');
         server.kill('SIGTERM');
         expect(await server.exit).toBe(0);
-        expect(
-          parseJsonLines(server.stdout() + server.stderr()).some((l) =>
-            String(l.msg).startsWith('shutting down'),
-          ),
-        ).toBe(true);
+        expect(logLines(server).some((l) => String(l.msg).startsWith('shutting down'))).toBe(true);
       });
     });
 
@@ -56,9 +54,7 @@ describe.each(runtimes.map((r, i) => [r.name, r, 19740 + i * 5] as const))(
         expect(response.status).toBe(200);
         expect(await response.json()).toEqual({ ok: true, events: 2 });
         await server.waitFor(/richard@example\.com/);
-        const events = parseJsonLines(server.stdout() + server.stderr()).filter(
-          (l) => l.msg === 'event',
-        );
+        const events = logLines(server).filter((l) => l.msg === 'event');
         expect(events.map((l) => l.recipient)).toEqual(['jane@example.com', 'richard@example.com']);
         // Start-up warnings come before the listening line.
         const all = server.stdout();
@@ -74,8 +70,7 @@ describe.each(runtimes.map((r, i) => [r.name, r, 19740 + i * 5] as const))(
     it('a bad setting: one start-up failed JSON line on stderr naming the variable, exit 1', async () => {
       await withProc(
         runtime.launch({
-          PORT: String(port + 2),
-          HOST: '127.0.0.1',
+          ...local(port + 2),
           MAIL_WEBHOOK_MAX_BODY_BYTES: 'lots',
         }),
         async (server) => {
@@ -92,20 +87,14 @@ describe.each(runtimes.map((r, i) => [r.name, r, 19740 + i * 5] as const))(
     });
 
     it('a port in use: exit 1, the error names the address and HOST, PORT', async () => {
-      await withProc(
-        runtime.launch({ PORT: String(port + 3), HOST: '127.0.0.1' }),
-        async (first) => {
-          await first.waitFor(/listening/);
-          await withProc(
-            runtime.launch({ PORT: String(port + 3), HOST: '127.0.0.1' }),
-            async (second) => {
-              expect(await second.exit).toBe(1);
-              const failed = startupFailure(second);
-              expect(String(failed?.error)).toContain(`127.0.0.1:${port + 3} (HOST, PORT)`);
-            },
-          );
-        },
-      );
+      await withProc(runtime.launch(local(port + 3)), async (first) => {
+        await first.waitFor(/listening/);
+        await withProc(runtime.launch(local(port + 3)), async (second) => {
+          expect(await second.exit).toBe(1);
+          const failed = startupFailure(second);
+          expect(String(failed?.error)).toContain(`127.0.0.1:${port + 3} (HOST, PORT)`);
+        });
+      });
     });
 
     it('a bad PORT stops start-up naming PORT', async () => {
@@ -123,8 +112,7 @@ describe('node server specifics', () => {
     if (Number(process.versions.node.split('.')[0]) >= 22) return;
     await withProc(
       nodeServer({
-        PORT: '19760',
-        HOST: '127.0.0.1',
+        ...local(19760),
         MAIL_WEBHOOK_SQLITE_PATH: `${pkg.dir}/never.sqlite`,
       }),
       async (server) => {
@@ -139,13 +127,12 @@ describe('node server specifics', () => {
   it('MAIL_WEBHOOK_PORT is reported with didYouMean PORT before the listening line', async () => {
     await withProc(
       nodeServer({
-        PORT: '19761',
-        HOST: '127.0.0.1',
+        ...local(19761),
         MAIL_WEBHOOK_PORT: '9999',
       }),
       async (server) => {
         await server.waitFor(/listening/);
-        const lines = parseJsonLines(server.stdout() + server.stderr());
+        const lines = logLines(server);
         expect(lines.find((l) => l.variable === 'MAIL_WEBHOOK_PORT')).toMatchObject({
           level: 'warn',
           didYouMean: 'PORT',
