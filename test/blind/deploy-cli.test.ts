@@ -1,25 +1,28 @@
 /** Blind: the `mailhooks` command as a user runs it (the installed package's bin), against live servers. */
 import { writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHandlerFromEnv } from '../../src/env/index.js';
 import { verifyTrackingWebhook } from '../../src/receiver.js';
-import { captureConsole, newWhsec, serveHandler, startReceiver } from './deploy-helpers.js';
-import { installed, killAll, start } from './deploy-proc.js';
+import { captureConsole, newWhsec, serveHandler, withReceiver } from './deploy-helpers.js';
+import { start, useInstalledPackage } from './deploy-proc.js';
 
-let pkg: Awaited<ReturnType<typeof installed>>;
-beforeAll(async () => {
-  pkg = await installed();
-}, 60_000);
-afterAll(() => {
-  killAll();
-  pkg?.cleanup();
-});
+const pkg = useInstalledPackage();
 
 async function cli(...args: string[]) {
   const p = start(process.execPath, [pkg.cli, ...args], {});
   const code = await p.exit;
   return { code, stdout: p.stdout(), stderr: p.stderr(), all: p.stdout() + p.stderr() };
 }
+
+/** `mailhooks send <esp> <event> --to <to> ...more` */
+const send = (esp: string, event: string, to: string, ...more: string[]) =>
+  cli('send', esp, event, '--to', to, ...more);
+/** `mailhooks send <esp> <event>` to that ESP's route on `server`. */
+const sendTo = (server: { url: string }, esp: string, event: string, ...more: string[]) =>
+  send(esp, event, `${server.url}/webhooks/mail/${esp}`, ...more);
+/** `mailhooks trigger <event> --to <to> ...more` */
+const trigger = (event: string, to: string, ...more: string[]) =>
+  cli('trigger', event, '--to', to, ...more);
 
 type Handle = (r: Request) => Promise<Response>;
 async function serverFromEnv(port: number, env: Record<string, string>) {
@@ -37,6 +40,20 @@ async function serverFromEnv(port: number, env: Record<string, string>) {
       logs.restore();
     },
   };
+}
+
+/** Runs `body` against a server built from `env` on `port`, closing it however `body` ends. */
+async function withServer(
+  port: number,
+  env: Record<string, string>,
+  body: (server: Awaited<ReturnType<typeof serverFromEnv>>) => Promise<void>,
+) {
+  const server = await serverFromEnv(port, env);
+  try {
+    await body(server);
+  } finally {
+    await server.close();
+  }
 }
 
 describe('usage', () => {
@@ -104,177 +121,130 @@ describe('usage', () => {
 describe('send', () => {
   it('resend bounced, signed with --secret: exit 0 and the answer printed', async () => {
     const secret = newWhsec();
-    const server = await serverFromEnv(19770, {
-      MAIL_WEBHOOK_PROVIDERS: 'resend',
-      MAIL_WEBHOOK_RESEND_SECRET: secret,
-    });
-    try {
-      const r = await cli(
-        'send',
-        'resend',
-        'bounced',
-        '--to',
-        `${server.url}/webhooks/mail/resend`,
-        '--secret',
-        secret,
-      );
-      expect(r.code).toBe(0);
-      expect(r.stdout).toContain('200');
-      expect(r.stdout).toContain('"events":1');
-      const event = server.logs.lines.find((l) => l.msg === 'event');
-      expect(event).toMatchObject({ esp: 'resend', eventType: 'bounced' });
-      expect(r.all).not.toContain(secret);
-    } finally {
-      await server.close();
-    }
+    await withServer(
+      19770,
+      {
+        MAIL_WEBHOOK_PROVIDERS: 'resend',
+        MAIL_WEBHOOK_RESEND_SECRET: secret,
+      },
+      async (server) => {
+        const r = await sendTo(server, 'resend', 'bounced', '--secret', secret);
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain('200');
+        expect(r.stdout).toContain('"events":1');
+        const event = server.logs.lines.find((l) => l.msg === 'event');
+        expect(event).toMatchObject({ esp: 'resend', eventType: 'bounced' });
+        expect(r.all).not.toContain(secret);
+      },
+    );
   });
 
   it('a wrong secret: exit 1 and the 403 printed', async () => {
-    const server = await serverFromEnv(19771, {
-      MAIL_WEBHOOK_PROVIDERS: 'resend',
-      MAIL_WEBHOOK_RESEND_SECRET: newWhsec(),
-    });
-    try {
-      const r = await cli(
-        'send',
-        'resend',
-        'bounced',
-        '--to',
-        `${server.url}/webhooks/mail/resend`,
-        '--secret',
-        newWhsec(),
-      );
-      expect(r.code).toBe(1);
-      expect(r.all).toContain('403');
-    } finally {
-      await server.close();
-    }
+    await withServer(
+      19771,
+      {
+        MAIL_WEBHOOK_PROVIDERS: 'resend',
+        MAIL_WEBHOOK_RESEND_SECRET: newWhsec(),
+      },
+      async (server) => {
+        const r = await sendTo(server, 'resend', 'bounced', '--secret', newWhsec());
+        expect(r.code).toBe(1);
+        expect(r.all).toContain('403');
+      },
+    );
   });
 
   it('an unreachable server: exit 1, one line naming the error', async () => {
-    const r = await cli(
-      'send',
-      'ses',
-      'bounced',
-      '--to',
-      'http://127.0.0.1:19798/webhooks/mail/ses',
-    );
+    const r = await send('ses', 'bounced', 'http://127.0.0.1:19798/webhooks/mail/ses');
     expect(r.code).toBe(1);
     expect(r.all).toContain('could not reach http://127.0.0.1:19798/webhooks/mail/ses');
     expect(r.all).toContain('ECONNREFUSED');
   });
 
   it('ses is sent unsigned, for a server with verification off', async () => {
-    const server = await serverFromEnv(19772, { MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false' });
-    try {
-      const r = await cli('send', 'ses', 'complained', '--to', `${server.url}/webhooks/mail/ses`);
+    await withServer(19772, { MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false' }, async (server) => {
+      const r = await sendTo(server, 'ses', 'complained');
       expect(r.code).toBe(0);
       expect(server.logs.lines.find((l) => l.msg === 'event')).toMatchObject({
         esp: 'ses',
         eventType: 'complained',
       });
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it('postmark with --password, and with --header', async () => {
-    const server = await serverFromEnv(19773, {
-      MAIL_WEBHOOK_PROVIDERS: 'postmark',
-      MAIL_WEBHOOK_POSTMARK_PASSWORD: 'pw-1',
-    });
-    try {
-      const ok = await cli(
-        'send',
-        'postmark',
-        'opened',
-        '--to',
-        `${server.url}/webhooks/mail/postmark`,
-        '--password',
-        'pw-1',
-      );
-      expect(ok.code).toBe(0);
-      const none = await cli(
-        'send',
-        'postmark',
-        'opened',
-        '--to',
-        `${server.url}/webhooks/mail/postmark`,
-      );
-      // No credentials for an ESP that needs them is a usage error, said before anything is sent.
-      expect(none.code).toBe(2);
-      expect(none.all).toContain('--password');
-      const wrong = await cli(
-        'send',
-        'postmark',
-        'opened',
-        '--to',
-        `${server.url}/webhooks/mail/postmark`,
-        '--password',
-        'pw-2',
-      );
-      expect(wrong.code).toBe(1);
-      expect(wrong.all).toContain('403');
-    } finally {
-      await server.close();
-    }
-    const byHeader = await serverFromEnv(19774, {
-      MAIL_WEBHOOK_PROVIDERS: 'postmark',
-      MAIL_WEBHOOK_POSTMARK_HEADER: 'X-Webhook-Token',
-      MAIL_WEBHOOK_POSTMARK_VALUE: 'tok-1',
-    });
-    try {
-      const ok = await cli(
-        'send',
-        'postmark',
-        'opened',
-        '--to',
-        `${byHeader.url}/webhooks/mail/postmark`,
-        '--header',
-        'X-Webhook-Token: tok-1',
-      );
-      expect(ok.code).toBe(0);
-    } finally {
-      await byHeader.close();
-    }
+    await withServer(
+      19773,
+      {
+        MAIL_WEBHOOK_PROVIDERS: 'postmark',
+        MAIL_WEBHOOK_POSTMARK_PASSWORD: 'pw-1',
+      },
+      async (server) => {
+        const ok = await sendTo(server, 'postmark', 'opened', '--password', 'pw-1');
+        expect(ok.code).toBe(0);
+        const none = await sendTo(server, 'postmark', 'opened');
+        // No credentials for an ESP that needs them is a usage error, said before anything is sent.
+        expect(none.code).toBe(2);
+        expect(none.all).toContain('--password');
+        const wrong = await sendTo(server, 'postmark', 'opened', '--password', 'pw-2');
+        expect(wrong.code).toBe(1);
+        expect(wrong.all).toContain('403');
+      },
+    );
+    await withServer(
+      19774,
+      {
+        MAIL_WEBHOOK_PROVIDERS: 'postmark',
+        MAIL_WEBHOOK_POSTMARK_HEADER: 'X-Webhook-Token',
+        MAIL_WEBHOOK_POSTMARK_VALUE: 'tok-1',
+      },
+      async (byHeader) => {
+        const ok = await sendTo(
+          byHeader,
+          'postmark',
+          'opened',
+          '--header',
+          'X-Webhook-Token: tok-1',
+        );
+        expect(ok.code).toBe(0);
+      },
+    );
   });
 
   it('mailgun delivered with --recipients: one event each', async () => {
     const key = 'key-0123456789abcdef';
-    const server = await serverFromEnv(19775, {
-      MAIL_WEBHOOK_PROVIDERS: 'mailgun',
-      MAIL_WEBHOOK_MAILGUN_SIGNING_KEY: key,
-    });
-    try {
-      const r = await cli(
-        'send',
-        'mailgun',
-        'delivered',
-        '--to',
-        `${server.url}/webhooks/mail/mailgun`,
-        '--secret',
-        key,
-        '--recipients',
-        'a@example.com,b@example.com',
-      );
-      expect(r.code).toBe(0);
-      const recipients = server.logs.lines.filter((l) => l.msg === 'event').map((l) => l.recipient);
-      expect(recipients.sort()).toEqual(['a@example.com', 'b@example.com']);
-    } finally {
-      await server.close();
-    }
+    await withServer(
+      19775,
+      {
+        MAIL_WEBHOOK_PROVIDERS: 'mailgun',
+        MAIL_WEBHOOK_MAILGUN_SIGNING_KEY: key,
+      },
+      async (server) => {
+        const r = await sendTo(
+          server,
+          'mailgun',
+          'delivered',
+          '--secret',
+          key,
+          '--recipients',
+          'a@example.com,b@example.com',
+        );
+        expect(r.code).toBe(0);
+        const recipients = server.logs.lines
+          .filter((l) => l.msg === 'event')
+          .map((l) => l.recipient);
+        expect(recipients.sort()).toEqual(['a@example.com', 'b@example.com']);
+      },
+    );
   });
 
   it('a query on --to is sent, but printed as origin and path only', async () => {
-    const receiver = await startReceiver(19776);
-    try {
-      const r = await cli('send', 'ses', 'delivered', '--to', `${receiver.url}/hook?token=s3cr3t`);
+    await withReceiver(19776, async (receiver) => {
+      const r = await send('ses', 'delivered', `${receiver.url}/hook?token=s3cr3t`);
       expect(r.code).toBe(0);
       expect(receiver.received[0]?.url).toBe('/hook?token=s3cr3t');
       expect(r.all).not.toContain('s3cr3t');
-    } finally {
-      await receiver.close();
-    }
+    });
   });
 });
 
@@ -296,28 +266,15 @@ describe('keys', () => {
       expect(pem).toBeTruthy();
       const file = `${pkg.dir}/${esp}.pem`;
       writeFileSync(file, `${pem}\n`);
-      const server = await serverFromEnv(port, {
-        MAIL_WEBHOOK_PROVIDERS: esp,
-        [variable]: match?.[1] ?? '',
-      });
-      try {
-        const r = await cli(
-          'send',
-          esp,
-          'delivered',
-          '--to',
-          `${server.url}/webhooks/mail/${esp}`,
-          '--private-key',
-          file,
-        );
+      const env = { MAIL_WEBHOOK_PROVIDERS: esp, [variable]: match?.[1] ?? '' };
+      await withServer(port, env, async (server) => {
+        const r = await sendTo(server, esp, 'delivered', '--private-key', file);
         expect(r.code).toBe(0);
         expect(server.logs.lines.find((l) => l.msg === 'event')).toMatchObject({
           esp,
           eventType: 'delivered',
         });
-      } finally {
-        await server.close();
-      }
+      });
     },
   );
 
@@ -329,17 +286,9 @@ describe('keys', () => {
 
 describe('trigger', () => {
   it('posts a normalized event signed as the fan-out signs it; exit 0', async () => {
-    const receiver = await startReceiver(19780);
-    try {
+    await withReceiver(19780, async (receiver) => {
       const secret = newWhsec();
-      const r = await cli(
-        'trigger',
-        'complained',
-        '--to',
-        `${receiver.url}/hooks/mail`,
-        '--secret',
-        secret,
-      );
+      const r = await trigger('complained', `${receiver.url}/hooks/mail`, '--secret', secret);
       expect(r.code).toBe(0);
       expect(receiver.received).toHaveLength(1);
       const got = receiver.received[0];
@@ -358,18 +307,13 @@ describe('trigger', () => {
         secret,
       );
       expect(context.eventType).toBe('complained');
-    } finally {
-      await receiver.close();
-    }
+    });
   });
 
   it('--provider picks another ESP sample', async () => {
-    const receiver = await startReceiver(19781);
-    try {
-      const r = await cli(
-        'trigger',
+    await withReceiver(19781, async (receiver) => {
+      const r = await trigger(
         'bounced',
-        '--to',
         `${receiver.url}/h`,
         '--secret',
         newWhsec(),
@@ -378,58 +322,33 @@ describe('trigger', () => {
       );
       expect(r.code).toBe(0);
       expect(JSON.parse(receiver.received[0]?.body ?? '{}').data.espName).toBe('resend');
-    } finally {
-      await receiver.close();
-    }
+    });
   });
 
   it('unknown is an SES Subscription opt-in sample', async () => {
-    const receiver = await startReceiver(19782);
-    try {
-      const r = await cli(
-        'trigger',
-        'unknown',
-        '--to',
-        `${receiver.url}/h`,
-        '--secret',
-        newWhsec(),
-      );
+    await withReceiver(19782, async (receiver) => {
+      const r = await trigger('unknown', `${receiver.url}/h`, '--secret', newWhsec());
       expect(r.code).toBe(0);
       const body = JSON.parse(receiver.received[0]?.body ?? '{}');
       expect(body.type).toBe('email.unknown');
       expect(body.data.rejectCategory).toBeNull();
-    } finally {
-      await receiver.close();
-    }
+    });
   });
 
   it('a receiver that refuses: exit 1', async () => {
-    const receiver = await startReceiver(19783, () => 400);
-    try {
-      const r = await cli(
-        'trigger',
-        'bounced',
-        '--to',
-        `${receiver.url}/h`,
-        '--secret',
-        newWhsec(),
-      );
-      expect(r.code).toBe(1);
-      expect(r.all).toContain('400');
-    } finally {
-      await receiver.close();
-    }
+    await withReceiver(
+      19783,
+      async (receiver) => {
+        const r = await trigger('bounced', `${receiver.url}/h`, '--secret', newWhsec());
+        expect(r.code).toBe(1);
+        expect(r.all).toContain('400');
+      },
+      () => 400,
+    );
   });
 
   it('an unreachable receiver: exit 1, naming the error after 1 attempt', async () => {
-    const r = await cli(
-      'trigger',
-      'bounced',
-      '--to',
-      'http://127.0.0.1:19797/h',
-      '--secret',
-      newWhsec(),
-    );
+    const r = await trigger('bounced', 'http://127.0.0.1:19797/h', '--secret', newWhsec());
     expect(r.code).toBe(1);
     expect(r.all).toContain('could not reach');
     expect(r.all).toContain('after 1 attempt');

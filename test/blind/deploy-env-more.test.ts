@@ -1,47 +1,28 @@
 /** Blind, second pass: more of the variables DESIGN names, read through mailhooks/env and the Worker. */
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import worker from '../../src/adapters/cloudflare.js';
-import { createHandlerFromEnv } from '../../src/env/index.js';
-import { ConfigError } from '../../src/index.js';
+import type { ConfigError } from '../../src/index.js';
 import {
   basic,
-  captureConsole,
+  build,
+  captureConsoleEachTest,
+  configError,
+  type Env,
   newWhsec,
+  on,
+  oneEndpoint,
   resendBounce,
   resendRequest,
   snsBounceRequest,
-  startReceiver,
+  snsBounceText,
+  stopsStartUp,
+  withReceiver,
 } from './deploy-helpers.js';
 
-type Env = Record<string, unknown>;
-const on = { MAIL_WEBHOOK_ENABLED: 'true', MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false' };
 const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} };
 const w = worker as unknown as { fetch(r: Request, e: Env, c: unknown): Promise<Response> };
-
-let logs: ReturnType<typeof captureConsole>;
-beforeEach(() => {
-  logs = captureConsole();
-});
-afterEach(() => {
-  logs.restore();
-});
-
-async function build(env: Env): Promise<(r: Request) => Promise<Response>> {
-  return (await (createHandlerFromEnv as (e: Env) => unknown)(env)) as (
-    r: Request,
-  ) => Promise<Response>;
-}
-async function configError(env: Env): Promise<Error> {
-  try {
-    const handle = await build(env);
-    const response = await handle(snsBounceRequest());
-    throw new Error(`no ConfigError; answered ${response.status}`);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-}
+const logs = captureConsoleEachTest();
 
 const eventBridge = readFileSync(
   new URL(
@@ -58,19 +39,13 @@ const ebRequest = (headers: Record<string, string>, account = '123456789012') =>
   });
 
 describe('empty variables are unset', () => {
-  it('an empty MAIL_WEBHOOK_ENABLED is the default (false)', async () => {
-    const handle = await build({ ...on, MAIL_WEBHOOK_ENABLED: '' });
-    expect((await handle(snsBounceRequest())).status).toBe(404);
-  });
-
-  it('an empty MAIL_WEBHOOK_MAX_BODY_BYTES is the default', async () => {
-    const handle = await build({ ...on, MAIL_WEBHOOK_MAX_BODY_BYTES: '' });
-    expect((await handle(snsBounceRequest())).status).toBe(200);
-  });
-
-  it('an empty MAIL_WEBHOOK_SINKS is memory', async () => {
-    const handle = await build({ ...on, MAIL_WEBHOOK_SINKS: '' });
-    expect((await handle(snsBounceRequest())).status).toBe(200);
+  it.each([
+    ['an empty MAIL_WEBHOOK_ENABLED is the default (false)', 'MAIL_WEBHOOK_ENABLED', 404],
+    ['an empty MAIL_WEBHOOK_MAX_BODY_BYTES is the default', 'MAIL_WEBHOOK_MAX_BODY_BYTES', 200],
+    ['an empty MAIL_WEBHOOK_SINKS is memory', 'MAIL_WEBHOOK_SINKS', 200],
+  ])('%s', async (_title, name, status) => {
+    const handle = await build({ ...on, [name]: '' });
+    expect((await handle(snsBounceRequest())).status).toBe(status);
   });
 });
 
@@ -177,15 +152,17 @@ describe('every built-in provider, listed alone with no settings, stops start-up
 });
 
 describe('provider settings beyond the secret', () => {
-  it('MAIL_WEBHOOK_RESEND_MAX_AGE_SECONDS that is not a number stops start-up naming it', async () => {
-    const error = await configError({
-      ...on,
-      MAIL_WEBHOOK_PROVIDERS: 'resend',
-      MAIL_WEBHOOK_RESEND_SECRET: newWhsec(),
-      MAIL_WEBHOOK_RESEND_MAX_AGE_SECONDS: 'five minutes',
-    });
-    expect(error.message).toContain('MAIL_WEBHOOK_RESEND_MAX_AGE_SECONDS');
-  });
+  stopsStartUp([
+    [
+      'MAIL_WEBHOOK_RESEND_MAX_AGE_SECONDS that is not a number stops start-up naming it',
+      {
+        MAIL_WEBHOOK_PROVIDERS: 'resend',
+        MAIL_WEBHOOK_RESEND_SECRET: newWhsec(),
+        MAIL_WEBHOOK_RESEND_MAX_AGE_SECONDS: 'five minutes',
+      },
+      'MAIL_WEBHOOK_RESEND_MAX_AGE_SECONDS',
+    ],
+  ]);
 
   it('MAIL_WEBHOOK_RESEND_VERIFY_SIGNATURE=false accepts an unsigned Resend event, and warns', async () => {
     const handle = await build({
@@ -203,33 +180,27 @@ describe('provider settings beyond the secret', () => {
     expect(logs.lines.some((l) => l.level === 'warn' && l.esp === 'resend')).toBe(true);
   });
 
-  it('the resend secret must look like a whsec_ key: a bad one stops start-up naming it', async () => {
-    const error = await configError({
-      ...on,
-      MAIL_WEBHOOK_PROVIDERS: 'resend',
-      MAIL_WEBHOOK_RESEND_SECRET: 'whsec_***not base64***',
-    });
-    expect(error.message).toContain('MAIL_WEBHOOK_RESEND_SECRET');
-  });
-
-  it('a malformed SendGrid public key stops start-up naming it', async () => {
-    const error = await configError({
-      ...on,
-      MAIL_WEBHOOK_PROVIDERS: 'sendgrid',
-      MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY: 'not-a-key',
-    });
-    expect(error.message).toContain('MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY');
-  });
-
-  it('a malformed key stops start-up even with verification off', async () => {
-    const error = await configError({
-      ...on,
-      MAIL_WEBHOOK_PROVIDERS: 'sendgrid',
-      MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY: 'not-a-key',
-      MAIL_WEBHOOK_SENDGRID_VERIFY_SIGNATURE: 'false',
-    });
-    expect(error.message).toContain('MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY');
-  });
+  stopsStartUp([
+    [
+      'the resend secret must look like a whsec_ key: a bad one stops start-up naming it',
+      { MAIL_WEBHOOK_PROVIDERS: 'resend', MAIL_WEBHOOK_RESEND_SECRET: 'whsec_***not base64***' },
+      'MAIL_WEBHOOK_RESEND_SECRET',
+    ],
+    [
+      'a malformed SendGrid public key stops start-up naming it',
+      { MAIL_WEBHOOK_PROVIDERS: 'sendgrid', MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY: 'not-a-key' },
+      'MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY',
+    ],
+    [
+      'a malformed key stops start-up even with verification off',
+      {
+        MAIL_WEBHOOK_PROVIDERS: 'sendgrid',
+        MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY: 'not-a-key',
+        MAIL_WEBHOOK_SENDGRID_VERIFY_SIGNATURE: 'false',
+      },
+      'MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY',
+    ],
+  ]);
 
   it('a _PREVIOUS without the current value stops start-up naming the current variable', async () => {
     // Rotation takes a *second* variable; the required one itself is missing (removed by mistake at
@@ -278,10 +249,7 @@ describe('provider settings beyond the secret', () => {
   });
 
   it('raw delivery is refused unless MAIL_WEBHOOK_SES_ALLOW_RAW_DELIVERY is on and the secret matched', async () => {
-    const sesMessage = JSON.parse(
-      JSON.parse(readFileSync(new URL('../../examples/sns-bounce.json', import.meta.url), 'utf8'))
-        .Message,
-    );
+    const sesMessage = JSON.parse(JSON.parse(snsBounceText).Message);
     const raw = (auth?: string) =>
       new Request('http://localhost/webhooks/mail/ses', {
         method: 'POST',
@@ -308,8 +276,7 @@ describe('provider settings beyond the secret', () => {
 
 describe('fan-out settings', () => {
   it('endpoints given as a TOML array of tables (a real array in env) work as the JSON string does', async () => {
-    const receiver = await startReceiver(19711);
-    try {
+    await withReceiver(19711, async (receiver) => {
       const handle = await build({
         ...on,
         MAIL_WEBHOOK_SINKS: 'fanout',
@@ -320,20 +287,18 @@ describe('fan-out settings', () => {
       });
       expect((await handle(snsBounceRequest())).status).toBe(200);
       expect(receiver.received).toHaveLength(2);
-    } finally {
-      await receiver.close();
-    }
+    });
   });
 
   it('an endpoint secret variable the endpoints name is not reported as unknown; one nobody names is', async () => {
-    const receiver = await startReceiver(19712);
-    try {
+    await withReceiver(19712, async (receiver) => {
       const handle = await build({
         ...on,
         MAIL_WEBHOOK_SINKS: 'fanout',
-        MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([
-          { url: `${receiver.url}/a`, secret: 'env:MAIL_WEBHOOK_FANOUT_SECRET_CRM' },
-        ]),
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: oneEndpoint(
+          `${receiver.url}/a`,
+          'MAIL_WEBHOOK_FANOUT_SECRET_CRM',
+        ),
         MAIL_WEBHOOK_FANOUT_SECRET_CRM: newWhsec(),
         MAIL_WEBHOOK_FANOUT_SECRET_ALERTS: newWhsec(),
       });
@@ -344,18 +309,17 @@ describe('fan-out settings', () => {
       expect(reported).not.toContain('MAIL_WEBHOOK_FANOUT_SECRET_CRM');
       expect(reported).toContain('MAIL_WEBHOOK_FANOUT_SECRET_ALERTS');
       expect(logs.raw.join('\n')).not.toContain('whsec_');
-    } finally {
-      await receiver.close();
-    }
+    });
   });
 
   it('an endpoint secret variable holding something other than a whsec_ key names that variable', async () => {
     const error = await configError({
       ...on,
       MAIL_WEBHOOK_SINKS: 'fanout',
-      MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([
-        { url: 'http://127.0.0.1:19713/a', secret: 'env:MAIL_WEBHOOK_FANOUT_SECRET_CRM' },
-      ]),
+      MAIL_WEBHOOK_FANOUT_ENDPOINTS: oneEndpoint(
+        'http://127.0.0.1:19713/a',
+        'MAIL_WEBHOOK_FANOUT_SECRET_CRM',
+      ),
       MAIL_WEBHOOK_FANOUT_SECRET_CRM: 'hunter2',
     });
     expect(error.message).toContain('MAIL_WEBHOOK_FANOUT_SECRET_CRM');
@@ -374,14 +338,11 @@ describe('fan-out settings', () => {
   });
 
   it('the webhook-id is the same for a redelivery of one (eventId, recipient, eventType)', async () => {
-    const receiver = await startReceiver(19714);
-    try {
+    await withReceiver(19714, async (receiver) => {
       const handle = await build({
         ...on,
         MAIL_WEBHOOK_SINKS: 'fanout',
-        MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([
-          { url: `${receiver.url}/a`, secret: 'env:K' },
-        ]),
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: oneEndpoint(`${receiver.url}/a`, 'K'),
         K: newWhsec(),
       });
       await handle(snsBounceRequest());
@@ -391,9 +352,7 @@ describe('fan-out settings', () => {
       expect(ids[0]).toBe(ids[2]);
       expect(ids[1]).toBe(ids[3]);
       expect(ids[0]).not.toBe(ids[1]);
-    } finally {
-      await receiver.close();
-    }
+    });
   });
 });
 

@@ -1,51 +1,41 @@
 /** Blind: the settings read from MAIL_WEBHOOK_* variables (mailhooks/env), as DESIGN names them. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHandlerFromEnv } from '../../src/env/index.js';
-import { ConfigError } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { verifyTrackingWebhook } from '../../src/receiver.js';
 import {
   basic,
-  captureConsole,
+  build,
+  captureConsoleEachTest,
+  configError,
+  type Env,
   newWhsec,
+  on,
+  oneEndpoint,
   postmarkDelivery,
   resendBounce,
   resendRequest,
   snsBounceRequest,
   startReceiver,
+  stopsStartUp,
+  withReceiver,
 } from './deploy-helpers.js';
 
-type Env = Record<string, unknown>;
-const on = { MAIL_WEBHOOK_ENABLED: 'true', MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false' };
+const logs = captureConsoleEachTest();
 
-let logs: ReturnType<typeof captureConsole>;
-beforeEach(() => {
-  logs = captureConsole();
+const LOCAL = 'http://127.0.0.1:19710/a';
+/** An endpoint whose secret is MAIL_WEBHOOK_FANOUT_SECRET_A. */
+const endpointA = (url: string, more: object = {}) => ({
+  url,
+  secret: 'env:MAIL_WEBHOOK_FANOUT_SECRET_A',
+  ...more,
 });
-afterEach(() => {
-  logs.restore();
+/** The fan-out sink alone, with these endpoints and MAIL_WEBHOOK_FANOUT_SECRET_A set. */
+const fanout = (endpoints: object[], extra: Env = {}): Env => ({
+  ...on,
+  MAIL_WEBHOOK_SINKS: 'fanout',
+  MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify(endpoints),
+  MAIL_WEBHOOK_FANOUT_SECRET_A: newWhsec(),
+  ...extra,
 });
-
-/** Builds from env; returns the ConfigError it throws (sync or async), or fails. */
-async function configError(env: Env): Promise<Error> {
-  try {
-    const handle = await (createHandlerFromEnv as (e: Env) => unknown)(env);
-    // Some entry points report at first use; give it one request.
-    if (typeof handle === 'function') {
-      const response = (await handle(snsBounceRequest())) as Response;
-      throw new Error(`no ConfigError; answered ${response.status}`);
-    }
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('no ConfigError');
-}
-
-async function build(env: Env): Promise<(r: Request) => Promise<Response>> {
-  return (await (createHandlerFromEnv as (e: Env) => unknown)(env)) as (
-    r: Request,
-  ) => Promise<Response>;
-}
 
 describe('MAIL_WEBHOOK_ENABLED', () => {
   it('defaults to false: the SES route answers 404 when the variable is unset', async () => {
@@ -130,25 +120,28 @@ describe('MAIL_WEBHOOK_PROVIDERS', () => {
     }
   });
 
-  it('only commas and spaces stops start-up naming the variable', async () => {
-    const error = await configError({ ...on, MAIL_WEBHOOK_PROVIDERS: ' , ,' });
-    expect(error.message).toContain('MAIL_WEBHOOK_PROVIDERS');
-  });
-
-  it('an unknown provider name stops start-up naming the variable', async () => {
-    const error = await configError({ ...on, MAIL_WEBHOOK_PROVIDERS: 'ses,resnd' });
-    expect(error.message).toContain('MAIL_WEBHOOK_PROVIDERS');
-  });
-
-  it('a provider listed twice stops start-up', async () => {
-    const error = await configError({ ...on, MAIL_WEBHOOK_PROVIDERS: 'ses,ses' });
-    expect(error.message).toContain('MAIL_WEBHOOK_PROVIDERS');
-  });
-
-  it('a listed provider without its required secret stops start-up naming the secret variable', async () => {
-    const error = await configError({ ...on, MAIL_WEBHOOK_PROVIDERS: 'ses,resend' });
-    expect(error.message).toContain('MAIL_WEBHOOK_RESEND_SECRET');
-  });
+  stopsStartUp([
+    [
+      'only commas and spaces stops start-up naming the variable',
+      { MAIL_WEBHOOK_PROVIDERS: ' , ,' },
+      'MAIL_WEBHOOK_PROVIDERS',
+    ],
+    [
+      'an unknown provider name stops start-up naming the variable',
+      { MAIL_WEBHOOK_PROVIDERS: 'ses,resnd' },
+      'MAIL_WEBHOOK_PROVIDERS',
+    ],
+    [
+      'a provider listed twice stops start-up',
+      { MAIL_WEBHOOK_PROVIDERS: 'ses,ses' },
+      'MAIL_WEBHOOK_PROVIDERS',
+    ],
+    [
+      'a listed provider without its required secret stops start-up naming the secret variable',
+      { MAIL_WEBHOOK_PROVIDERS: 'ses,resend' },
+      'MAIL_WEBHOOK_RESEND_SECRET',
+    ],
+  ]);
 
   it.each([
     ['sendgrid', 'MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY'],
@@ -229,34 +222,40 @@ describe('secrets: one value per variable, rotation with _PREVIOUS', () => {
     expect(response.headers.get('www-authenticate') ?? '').toMatch(/^Basic/i);
   });
 
-  it('a secret that is only blanks stops start-up naming the variable', async () => {
-    const error = await configError({
-      ...on,
-      MAIL_WEBHOOK_PROVIDERS: 'resend',
-      MAIL_WEBHOOK_RESEND_SECRET: '   ',
-    });
-    expect(error.message).toContain('MAIL_WEBHOOK_RESEND_SECRET');
-  });
-
-  it('a bad _PREVIOUS value stops start-up naming that variable', async () => {
-    const error = await configError({
-      ...on,
-      MAIL_WEBHOOK_PROVIDERS: 'resend',
-      MAIL_WEBHOOK_RESEND_SECRET: newWhsec(),
-      MAIL_WEBHOOK_RESEND_SECRET_PREVIOUS: '  ',
-    });
-    expect(error.message).toContain('MAIL_WEBHOOK_RESEND_SECRET_PREVIOUS');
-  });
+  stopsStartUp([
+    [
+      'a secret that is only blanks stops start-up naming the variable',
+      { MAIL_WEBHOOK_PROVIDERS: 'resend', MAIL_WEBHOOK_RESEND_SECRET: '   ' },
+      'MAIL_WEBHOOK_RESEND_SECRET',
+    ],
+    [
+      'a bad _PREVIOUS value stops start-up naming that variable',
+      {
+        MAIL_WEBHOOK_PROVIDERS: 'resend',
+        MAIL_WEBHOOK_RESEND_SECRET: newWhsec(),
+        MAIL_WEBHOOK_RESEND_SECRET_PREVIOUS: '  ',
+      },
+      'MAIL_WEBHOOK_RESEND_SECRET_PREVIOUS',
+    ],
+  ]);
 });
 
 describe('SES settings', () => {
-  it('a topic list of only commas and spaces stops start-up naming MAIL_WEBHOOK_SES_TOPIC_ARNS', async () => {
-    const error = await configError({
-      MAIL_WEBHOOK_ENABLED: 'true',
-      MAIL_WEBHOOK_SES_TOPIC_ARNS: ' , ',
-    });
-    expect(error.message).toContain('MAIL_WEBHOOK_SES_TOPIC_ARNS');
-  });
+  stopsStartUp(
+    [
+      [
+        'a topic list of only commas and spaces stops start-up naming MAIL_WEBHOOK_SES_TOPIC_ARNS',
+        { MAIL_WEBHOOK_SES_TOPIC_ARNS: ' , ' },
+        'MAIL_WEBHOOK_SES_TOPIC_ARNS',
+      ],
+      [
+        'MAIL_WEBHOOK_SES_VERIFY_SIGNATURE=perhaps stops start-up naming it',
+        { MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'perhaps' },
+        'MAIL_WEBHOOK_SES_VERIFY_SIGNATURE',
+      ],
+    ],
+    { MAIL_WEBHOOK_ENABLED: 'true' },
+  );
 
   it('autoConfirm without topicArns is a configuration error', async () => {
     const error = await configError({
@@ -266,18 +265,13 @@ describe('SES settings', () => {
     expect(error.message).toMatch(/MAIL_WEBHOOK_SES_(AUTO_CONFIRM|TOPIC_ARNS)/);
   });
 
-  it('MAIL_WEBHOOK_SES_MAX_AGE_SECONDS that is not a number stops start-up naming it', async () => {
-    const error = await configError({ ...on, MAIL_WEBHOOK_SES_MAX_AGE_SECONDS: 'soon' });
-    expect(error.message).toContain('MAIL_WEBHOOK_SES_MAX_AGE_SECONDS');
-  });
-
-  it('MAIL_WEBHOOK_SES_VERIFY_SIGNATURE=perhaps stops start-up naming it', async () => {
-    const error = await configError({
-      MAIL_WEBHOOK_ENABLED: 'true',
-      MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'perhaps',
-    });
-    expect(error.message).toContain('MAIL_WEBHOOK_SES_VERIFY_SIGNATURE');
-  });
+  stopsStartUp([
+    [
+      'MAIL_WEBHOOK_SES_MAX_AGE_SECONDS that is not a number stops start-up naming it',
+      { MAIL_WEBHOOK_SES_MAX_AGE_SECONDS: 'soon' },
+      'MAIL_WEBHOOK_SES_MAX_AGE_SECONDS',
+    ],
+  ]);
 
   it('verification off is warned at start-up, once, naming the provider', async () => {
     const handle = await build(on);
@@ -403,117 +397,84 @@ describe('limits', () => {
 });
 
 describe('sinks from the environment', () => {
-  it('MAIL_WEBHOOK_SINKS with an unknown sink stops start-up naming it', async () => {
-    const error = await configError({ ...on, MAIL_WEBHOOK_SINKS: 'memory,kafka' });
-    expect(error.message).toContain('MAIL_WEBHOOK_SINKS');
-  });
+  stopsStartUp([
+    [
+      'MAIL_WEBHOOK_SINKS with an unknown sink stops start-up naming it',
+      { MAIL_WEBHOOK_SINKS: 'memory,kafka' },
+      'MAIL_WEBHOOK_SINKS',
+    ],
+    [
+      'MAIL_WEBHOOK_SINKS of only commas and spaces stops start-up',
+      { MAIL_WEBHOOK_SINKS: ', ,' },
+      'MAIL_WEBHOOK_SINKS',
+    ],
+    [
+      'queue outside Workers (no binding) stops start-up naming MAIL_WEBHOOK_QUEUE',
+      { MAIL_WEBHOOK_SINKS: 'queue' },
+      'MAIL_WEBHOOK_QUEUE',
+    ],
+    [
+      'fanout without endpoints stops start-up naming MAIL_WEBHOOK_FANOUT_ENDPOINTS',
+      { MAIL_WEBHOOK_SINKS: 'fanout' },
+      'MAIL_WEBHOOK_FANOUT_ENDPOINTS',
+    ],
+    [
+      'endpoints set while the sinks list no fanout stop start-up',
+      {
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: '[{"url":"http://127.0.0.1:19710/x","secret":"env:S"}]',
+        S: newWhsec(),
+      },
+      'MAIL_WEBHOOK_FANOUT_ENDPOINTS',
+    ],
+    [
+      'fan-out retries set while the sinks list no fanout stop start-up',
+      { MAIL_WEBHOOK_FANOUT_RETRIES: '2' },
+      'MAIL_WEBHOOK_FANOUT_RETRIES',
+    ],
+    [
+      'endpoints that are not JSON stop start-up naming the variable',
+      { MAIL_WEBHOOK_SINKS: 'fanout', MAIL_WEBHOOK_FANOUT_ENDPOINTS: '[{url: nope}]' },
+      'MAIL_WEBHOOK_FANOUT_ENDPOINTS',
+    ],
+    [
+      'a missing endpoint secret names the secret variable',
+      {
+        MAIL_WEBHOOK_SINKS: 'fanout',
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: oneEndpoint(LOCAL, 'MAIL_WEBHOOK_FANOUT_SECRET_CRM'),
+      },
+      'MAIL_WEBHOOK_FANOUT_SECRET_CRM',
+    ],
+  ]);
 
-  it('MAIL_WEBHOOK_SINKS of only commas and spaces stops start-up', async () => {
-    const error = await configError({ ...on, MAIL_WEBHOOK_SINKS: ', ,' });
-    expect(error.message).toContain('MAIL_WEBHOOK_SINKS');
-  });
-
-  it('queue outside Workers (no binding) stops start-up naming MAIL_WEBHOOK_QUEUE', async () => {
-    const error = await configError({ ...on, MAIL_WEBHOOK_SINKS: 'queue' });
-    expect(error.message).toContain('MAIL_WEBHOOK_QUEUE');
-  });
-
-  it('fanout without endpoints stops start-up naming MAIL_WEBHOOK_FANOUT_ENDPOINTS', async () => {
-    const error = await configError({ ...on, MAIL_WEBHOOK_SINKS: 'fanout' });
-    expect(error.message).toContain('MAIL_WEBHOOK_FANOUT_ENDPOINTS');
-  });
-
-  it('endpoints set while the sinks list no fanout stop start-up', async () => {
-    const error = await configError({
-      ...on,
-      MAIL_WEBHOOK_FANOUT_ENDPOINTS: '[{"url":"http://127.0.0.1:19710/x","secret":"env:S"}]',
-      S: newWhsec(),
-    });
-    expect(error.message).toContain('MAIL_WEBHOOK_FANOUT_ENDPOINTS');
-  });
-
-  it('fan-out retries set while the sinks list no fanout stop start-up', async () => {
-    const error = await configError({ ...on, MAIL_WEBHOOK_FANOUT_RETRIES: '2' });
-    expect(error.message).toContain('MAIL_WEBHOOK_FANOUT_RETRIES');
-  });
-
-  it('endpoints that are not JSON stop start-up naming the variable', async () => {
-    const error = await configError({
-      ...on,
-      MAIL_WEBHOOK_SINKS: 'fanout',
-      MAIL_WEBHOOK_FANOUT_ENDPOINTS: '[{url: nope}]',
-    });
-    expect(error.message).toContain('MAIL_WEBHOOK_FANOUT_ENDPOINTS');
-  });
-
-  it('an endpoint URL with credentials is refused, naming the entry', async () => {
-    const error = await configError({
-      ...on,
-      MAIL_WEBHOOK_SINKS: 'fanout',
-      MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([
-        { url: 'http://127.0.0.1:19710/a', secret: 'env:MAIL_WEBHOOK_FANOUT_SECRET_A' },
-        { url: 'https://user:pw@example.com/b', secret: 'env:MAIL_WEBHOOK_FANOUT_SECRET_A' },
-      ]),
-      MAIL_WEBHOOK_FANOUT_SECRET_A: newWhsec(),
-    });
-    expect(error.message).toContain('MAIL_WEBHOOK_FANOUT_ENDPOINTS[1].url');
-    expect(error.message).not.toContain(':pw@');
-  });
-
-  it('an endpoint URL with a query is refused', async () => {
-    const error = await configError({
-      ...on,
-      MAIL_WEBHOOK_SINKS: 'fanout',
-      MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([
-        { url: 'https://example.com/b?token=abc', secret: 'env:MAIL_WEBHOOK_FANOUT_SECRET_A' },
-      ]),
-      MAIL_WEBHOOK_FANOUT_SECRET_A: newWhsec(),
-    });
-    expect(error.message).toContain('MAIL_WEBHOOK_FANOUT_ENDPOINTS[0].url');
-    expect(error.message).not.toContain('token=abc');
-  });
-
-  it('a missing endpoint secret names the secret variable', async () => {
-    const error = await configError({
-      ...on,
-      MAIL_WEBHOOK_SINKS: 'fanout',
-      MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([
-        { url: 'http://127.0.0.1:19710/a', secret: 'env:MAIL_WEBHOOK_FANOUT_SECRET_CRM' },
-      ]),
-    });
-    expect(error.message).toContain('MAIL_WEBHOOK_FANOUT_SECRET_CRM');
-  });
-
-  it('an unknown event type in an endpoint names the entry', async () => {
-    const error = await configError({
-      ...on,
-      MAIL_WEBHOOK_SINKS: 'fanout',
-      MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([
-        {
-          url: 'http://127.0.0.1:19710/a',
-          secret: 'env:MAIL_WEBHOOK_FANOUT_SECRET_A',
-          events: ['bounce'],
-        },
-      ]),
-      MAIL_WEBHOOK_FANOUT_SECRET_A: newWhsec(),
-    });
-    expect(error.message).toContain('MAIL_WEBHOOK_FANOUT_ENDPOINTS[0]');
-  });
-
-  it('a misspelt endpoint key names it', async () => {
-    const error = await configError({
-      ...on,
-      MAIL_WEBHOOK_SINKS: 'fanout',
-      MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([
-        {
-          url: 'http://127.0.0.1:19710/a',
-          secret: 'env:MAIL_WEBHOOK_FANOUT_SECRET_A',
-          event: ['bounced'],
-        },
-      ]),
-      MAIL_WEBHOOK_FANOUT_SECRET_A: newWhsec(),
-    });
-    expect(error.message).toContain('MAIL_WEBHOOK_FANOUT_ENDPOINTS[0]');
+  it.each([
+    [
+      'an endpoint URL with credentials is refused, naming the entry',
+      [endpointA(LOCAL), endpointA('https://user:pw@example.com/b')],
+      'MAIL_WEBHOOK_FANOUT_ENDPOINTS[1].url',
+      ':pw@',
+    ],
+    [
+      'an endpoint URL with a query is refused',
+      [endpointA('https://example.com/b?token=abc')],
+      'MAIL_WEBHOOK_FANOUT_ENDPOINTS[0].url',
+      'token=abc',
+    ],
+    [
+      'an unknown event type in an endpoint names the entry',
+      [endpointA(LOCAL, { events: ['bounce'] })],
+      'MAIL_WEBHOOK_FANOUT_ENDPOINTS[0]',
+      undefined,
+    ],
+    [
+      'a misspelt endpoint key names it',
+      [endpointA(LOCAL, { event: ['bounced'] })],
+      'MAIL_WEBHOOK_FANOUT_ENDPOINTS[0]',
+      undefined,
+    ],
+  ])('%s', async (_title, endpoints, named, hidden) => {
+    const error = await configError(fanout(endpoints));
+    expect(error.message).toContain(named);
+    if (hidden) expect(error.message).not.toContain(hidden);
   });
 
   it.each([
@@ -522,15 +483,7 @@ describe('sinks from the environment', () => {
     ['MAIL_WEBHOOK_FANOUT_TIMEOUT_MS', '600001'],
     ['MAIL_WEBHOOK_FANOUT_TIMEOUT_MS', '0'],
   ])('%s=%s stops start-up naming it', async (name, value) => {
-    const error = await configError({
-      ...on,
-      MAIL_WEBHOOK_SINKS: 'fanout',
-      MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([
-        { url: 'http://127.0.0.1:19710/a', secret: 'env:MAIL_WEBHOOK_FANOUT_SECRET_A' },
-      ]),
-      MAIL_WEBHOOK_FANOUT_SECRET_A: newWhsec(),
-      [name]: value,
-    });
+    const error = await configError(fanout([endpointA(LOCAL)], { [name]: value }));
     expect(error.message).toContain(name);
   });
 
@@ -603,39 +556,37 @@ describe('sinks from the environment', () => {
   });
 
   it('an endpoint that keeps failing makes the answer 503 sink-failed', async () => {
-    const down = await startReceiver(19704, () => 500);
-    try {
-      const handle = await build({
-        ...on,
-        MAIL_WEBHOOK_SINKS: 'fanout',
-        MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([
-          { url: `${down.url}/x`, secret: 'env:MAIL_WEBHOOK_FANOUT_SECRET_A' },
-        ]),
-        MAIL_WEBHOOK_FANOUT_SECRET_A: newWhsec(),
-        MAIL_WEBHOOK_FANOUT_RETRIES: '1',
-      });
-      const response = await handle(snsBounceRequest());
-      expect(response.status).toBe(503);
-      expect((await response.json()).error).toBe('sink-failed');
-      // 1 + retries attempts per event.
-      expect(down.received.length).toBe(4);
-      expect(logs.lines.filter((l) => l.msg === 'event')).toEqual([]);
-      const refusal = logs.lines.find((l) => l.msg === 'request refused');
-      expect(refusal).toMatchObject({ level: 'error', status: 503, reason: 'sink-failed' });
-    } finally {
-      await down.close();
-    }
+    await withReceiver(
+      19704,
+      async (down) => {
+        const handle = await build(
+          fanout([endpointA(`${down.url}/x`)], { MAIL_WEBHOOK_FANOUT_RETRIES: '1' }),
+        );
+        const response = await handle(snsBounceRequest());
+        expect(response.status).toBe(503);
+        expect((await response.json()).error).toBe('sink-failed');
+        // 1 + retries attempts per event.
+        expect(down.received.length).toBe(4);
+        expect(logs.lines.filter((l) => l.msg === 'event')).toEqual([]);
+        const refusal = logs.lines.find((l) => l.msg === 'request refused');
+        expect(refusal).toMatchObject({ level: 'error', status: 503, reason: 'sink-failed' });
+      },
+      () => 500,
+    );
   });
 });
 
 describe('store variables', () => {
-  it('MAIL_WEBHOOK_API_TOKEN without a store stops start-up naming it', async () => {
-    const error = await configError({ ...on, MAIL_WEBHOOK_API_TOKEN: 'a-long-random-string' });
-    expect(error.message).toContain('MAIL_WEBHOOK_API_TOKEN');
-  });
-
-  it('MAIL_WEBHOOK_RETENTION_DAYS that is not a number stops start-up naming it', async () => {
-    const error = await configError({ ...on, MAIL_WEBHOOK_RETENTION_DAYS: 'ninety' });
-    expect(error.message).toContain('MAIL_WEBHOOK_RETENTION_DAYS');
-  });
+  stopsStartUp([
+    [
+      'MAIL_WEBHOOK_API_TOKEN without a store stops start-up naming it',
+      { MAIL_WEBHOOK_API_TOKEN: 'a-long-random-string' },
+      'MAIL_WEBHOOK_API_TOKEN',
+    ],
+    [
+      'MAIL_WEBHOOK_RETENTION_DAYS that is not a number stops start-up naming it',
+      { MAIL_WEBHOOK_RETENTION_DAYS: 'ninety' },
+      'MAIL_WEBHOOK_RETENTION_DAYS',
+    ],
+  ]);
 });

@@ -2,7 +2,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { vi } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { createHandlerFromEnv } from '../../src/env/index.js';
+import { ConfigError } from '../../src/index.js';
 
 export const root = new URL('../../', import.meta.url).pathname;
 
@@ -20,19 +22,29 @@ export function captureConsole() {
   return {
     raw,
     get lines(): LogLine[] {
-      const out: LogLine[] = [];
-      for (const text of raw) {
-        for (const part of text.split('\n')) {
-          try {
-            const value = JSON.parse(part);
-            if (value && typeof value === 'object') out.push(value as LogLine);
-          } catch {}
-        }
-      }
-      return out;
+      return raw.flatMap(parseJsonLines);
     },
     restore() {
       for (const s of spies) s.mockRestore();
+    },
+  };
+}
+
+/** Captures the console around every test of the file: `logs.lines` / `logs.raw` of the current one. */
+export function captureConsoleEachTest() {
+  let current: ReturnType<typeof captureConsole>;
+  beforeEach(() => {
+    current = captureConsole();
+  });
+  afterEach(() => {
+    current.restore();
+  });
+  return {
+    get raw() {
+      return current.raw;
+    },
+    get lines() {
+      return current.lines;
     },
   };
 }
@@ -62,6 +74,18 @@ export function snsBounceRequest(url = 'http://localhost/webhooks/mail/ses'): Re
     body: snsBounceText,
   });
 }
+
+/** POSTs the bundled SNS bounce to `url` with a real HTTP client (for servers in other processes). */
+export const postSnsBounce = (url: string, headers: Record<string, string> = {}) =>
+  fetch(url, {
+    method: 'POST',
+    headers: {
+      'x-amz-sns-message-type': 'Notification',
+      'x-amz-sns-message-id': '5b1a3a02-7d1c-5e4b-9a57-0c7c5d7f1e01',
+      ...headers,
+    },
+    body: snsBounceText,
+  });
 
 export function newWhsec(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
@@ -192,4 +216,58 @@ export async function serveHandler(port: number, handle: (r: Request) => Promise
         server.close(() => resolve());
       }),
   };
+}
+
+export type Env = Record<string, unknown>;
+type Handle = (r: Request) => Promise<Response>;
+
+/** Routes on, SES signature checks off: the bundled (unsigned) SNS bounce is accepted. */
+export const on = { MAIL_WEBHOOK_ENABLED: 'true', MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false' };
+
+/** The handler mailhooks/env builds from `env`. */
+export async function build(env: Env): Promise<Handle> {
+  return (await (createHandlerFromEnv as (e: Env) => unknown)(env)) as Handle;
+}
+
+/** Builds from env; returns the ConfigError it throws (sync or async), or fails. */
+export async function configError(env: Env): Promise<Error> {
+  try {
+    const handle = await build(env);
+    // Some entry points report at first use; give it one request.
+    if (typeof handle === 'function') {
+      const response = await handle(snsBounceRequest());
+      throw new Error(`no ConfigError; answered ${response.status}`);
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('no ConfigError');
+}
+
+/** One test per row: `{ ...base, ...vars }` stops start-up with a message naming `named`. */
+export function stopsStartUp(rows: [title: string, vars: Env, named: string][], base: Env = on) {
+  it.each(rows)('%s', async (_title, vars, named) => {
+    const error = await configError({ ...base, ...vars });
+    expect(error.message).toContain(named);
+  });
+}
+
+/** MAIL_WEBHOOK_FANOUT_ENDPOINTS of one endpoint at `url`, its secret in the variable `secretVar`. */
+export function oneEndpoint(url: string, secretVar = 'MAIL_WEBHOOK_FANOUT_SECRET_A', extra = {}) {
+  return JSON.stringify([{ url, secret: `env:${secretVar}`, ...extra }]);
+}
+
+/** Runs `body` with a receiver on `port`, closing it however `body` ends. */
+export async function withReceiver(
+  port: number,
+  body: (receiver: Awaited<ReturnType<typeof startReceiver>>) => Promise<void>,
+  status?: (n: number) => number,
+): Promise<void> {
+  const receiver = await startReceiver(port, status);
+  try {
+    await body(receiver);
+  } finally {
+    await receiver.close();
+  }
 }

@@ -3,8 +3,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { installPackage } from '../helpers/installed-package.js';
-import { root } from './deploy-helpers.js';
+import { type LogLine, parseJsonLines, root } from './deploy-helpers.js';
 
 export const children = new Set<ChildProcess>();
 
@@ -21,6 +22,36 @@ export async function installed() {
     cli: join(dist, 'cli/main.js'),
     nodeServer: join(dist, 'bin/node.js'),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * The installed package for every test of the file: installed before the first, removed (and
+ * every child process stopped) after the last.
+ */
+export function useInstalledPackage() {
+  let pkg: Awaited<ReturnType<typeof installed>> | undefined;
+  beforeAll(async () => {
+    pkg = await installed();
+  }, 60_000);
+  afterAll(() => {
+    killAll();
+    pkg?.cleanup();
+  });
+  const get = () => {
+    if (!pkg) throw new Error('the package is not installed yet');
+    return pkg;
+  };
+  return {
+    get dir() {
+      return get().dir;
+    },
+    get cli() {
+      return get().cli;
+    },
+    get nodeServer() {
+      return get().nodeServer;
+    },
   };
 }
 
@@ -92,3 +123,51 @@ export function killAll(): void {
 }
 
 export const bin = (name: 'bun' | 'deno') => `${root}node_modules/.bin/${name}`;
+
+/** The packaged Bun server. */
+export const startBun = (env: Record<string, string>) =>
+  start(bin('bun'), ['--no-install', '--no-env-file', 'src/bin/bun.ts'], env);
+
+/** The packaged Deno server, with `permissions` added to --allow-net --allow-env. */
+export const startDeno = (env: Record<string, string>, permissions: string[] = []) =>
+  start(
+    bin('deno'),
+    [
+      'run',
+      '--allow-net',
+      '--allow-env',
+      ...permissions,
+      '--no-prompt',
+      '--no-lock',
+      '--no-remote',
+      '--node-modules-dir=manual',
+      'src/bin/deno.ts',
+    ],
+    env,
+  );
+
+/** Runs `body` with `proc`, then SIGKILLs it however `body` ended. */
+export async function withProc(proc: Proc, body: (proc: Proc) => Promise<void>): Promise<void> {
+  try {
+    await body(proc);
+  } finally {
+    proc.kill('SIGKILL');
+  }
+}
+
+/** The `start-up failed` line a server wrote to stderr, if any. */
+export const startupFailure = (proc: Proc): LogLine | undefined =>
+  parseJsonLines(proc.stderr()).find((l) => l.msg === 'start-up failed');
+
+/** Every JSON line a process wrote, stdout then stderr. */
+export const logLines = (proc: Proc): LogLine[] => parseJsonLines(proc.stdout() + proc.stderr());
+
+/** Listening on 127.0.0.1:port. */
+export const local = (port: number | string) => ({ PORT: String(port), HOST: '127.0.0.1' });
+
+/** On 127.0.0.1:port, routes on, SES signature checks off. */
+export const localOn = (port: number) => ({
+  ...local(port),
+  MAIL_WEBHOOK_ENABLED: 'true',
+  MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+});

@@ -1,29 +1,49 @@
 /** Blind, second pass: the packaged servers' store, body deadline, shutdown and HOST forms. */
 import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseJsonLines, snsBounceText } from './deploy-helpers.js';
-import { bin, installed, killAll, start } from './deploy-proc.js';
+import { describe, expect, it } from 'vitest';
+import { postSnsBounce as post, snsBounceText } from './deploy-helpers.js';
+import {
+  local,
+  localOn,
+  logLines,
+  start,
+  startBun,
+  startDeno,
+  startupFailure,
+  useInstalledPackage,
+  withProc,
+} from './deploy-proc.js';
 
-let pkg: Awaited<ReturnType<typeof installed>>;
-beforeAll(async () => {
-  pkg = await installed();
-}, 60_000);
-afterAll(() => {
-  killAll();
-  pkg?.cleanup();
-});
+const pkg = useInstalledPackage();
+const nodeServer = (env: Record<string, string>) => start(process.execPath, [pkg.nodeServer], env);
 
-const post = (url: string, headers: Record<string, string> = {}) =>
-  fetch(url, {
-    method: 'POST',
-    headers: {
-      'x-amz-sns-message-type': 'Notification',
-      'x-amz-sns-message-id': '5b1a3a02-7d1c-5e4b-9a57-0c7c5d7f1e01',
-      ...headers,
-    },
-    body: snsBounceText,
+/** The start of a POST whose body (100 bytes announced) stalls after its first four. */
+const STALLED =
+  'POST /webhooks/mail/ses HTTP/1.1\r\nHost: x\r\nx-amz-sns-message-type: Notification\r\nContent-Length: 100\r\n\r\n{"Ty';
+
+/**
+ * Sends a stalled request and reads the answer until the server closes the connection, or,
+ * with `until`, until the answer contains it; after 8 s the client gives up (and says so).
+ */
+function stalledAnswer(port: number, until?: string) {
+  return new Promise<string>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    const done = (value: string) => {
+      socket.destroy();
+      resolve(value);
+    };
+    socket.on('data', (c) => {
+      text += c.toString();
+      if (until && text.includes(until)) done(text);
+    });
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+    socket.write(STALLED);
+    setTimeout(() => done(`${text}<<client gave up>>`), 8000);
   });
+}
 
 describe.each([
   ['bun', 19762],
@@ -34,59 +54,40 @@ describe.each([
     for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`])
       rmSync(f, { force: true });
     const env = {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      MAIL_WEBHOOK_ENABLED: 'true',
-      MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+      ...localOn(port),
       MAIL_WEBHOOK_SQLITE_PATH: file,
       MAIL_WEBHOOK_API_TOKEN: 'tok-sqlite',
     };
-    const server =
+    await withProc(
       runtime === 'bun'
-        ? start(bin('bun'), ['--no-install', '--no-env-file', 'src/bin/bun.ts'], env)
-        : start(
-            bin('deno'),
-            [
-              'run',
-              '--allow-net',
-              '--allow-env',
-              `--allow-read=${file}`,
-              `--allow-write=${file}`,
-              '--no-prompt',
-              '--no-lock',
-              '--no-remote',
-              '--node-modules-dir=manual',
-              'src/bin/deno.ts',
-            ],
-            env,
-          );
-    try {
-      await server.waitFor(/listening/, 30_000);
-      const base = `http://127.0.0.1:${port}/webhooks/mail`;
-      const r = await post(`${base}/ses`);
-      expect(r.status).toBe(200);
-      expect(await r.json()).toEqual({ ok: true, events: 2 });
-      const s = await fetch(`${base}/suppressions/jane@example.com`, {
-        headers: { authorization: 'Bearer tok-sqlite' },
-      });
-      expect(s.status).toBe(200);
-      expect(await s.json()).toEqual({
-        suppressed: true,
-        reason: 'bounced',
-        provider: 'ses',
-        since: '2016-01-27T14:59:38.237Z',
-      });
-      expect((await fetch(`${base}/suppressions/jane@example.com`)).status).toBe(401);
-      const history = await fetch(`${base}/events?recipient=richard@example.com`, {
-        headers: { authorization: 'Bearer tok-sqlite' },
-      });
-      const { events } = (await history.json()) as { events: { eventType: string }[] };
-      expect(events.map((e) => e.eventType)).toEqual(['bounced']);
-      server.kill('SIGTERM');
-      expect(await server.exit).toBe(0);
-    } finally {
-      server.kill('SIGKILL');
-    }
+        ? startBun(env)
+        : startDeno(env, [`--allow-read=${file}`, `--allow-write=${file}`]),
+      async (server) => {
+        await server.waitFor(/listening/, 30_000);
+        const base = `http://127.0.0.1:${port}/webhooks/mail`;
+        const r = await post(`${base}/ses`);
+        expect(r.status).toBe(200);
+        expect(await r.json()).toEqual({ ok: true, events: 2 });
+        const s = await fetch(`${base}/suppressions/jane@example.com`, {
+          headers: { authorization: 'Bearer tok-sqlite' },
+        });
+        expect(s.status).toBe(200);
+        expect(await s.json()).toEqual({
+          suppressed: true,
+          reason: 'bounced',
+          provider: 'ses',
+          since: '2016-01-27T14:59:38.237Z',
+        });
+        expect((await fetch(`${base}/suppressions/jane@example.com`)).status).toBe(401);
+        const history = await fetch(`${base}/events?recipient=richard@example.com`, {
+          headers: { authorization: 'Bearer tok-sqlite' },
+        });
+        const { events } = (await history.json()) as { events: { eventType: string }[] };
+        expect(events.map((e) => e.eventType)).toEqual(['bounced']);
+        server.kill('SIGTERM');
+        expect(await server.exit).toBe(0);
+      },
+    );
   });
 });
 
@@ -96,116 +97,52 @@ describe.each([
 ] as const)('%s server body deadline', (runtime, port) => {
   it('a body stalled past MAIL_WEBHOOK_BODY_TIMEOUT_MS is answered 408 body-timeout', async () => {
     const env = {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      MAIL_WEBHOOK_ENABLED: 'true',
-      MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+      ...localOn(port),
       MAIL_WEBHOOK_BODY_TIMEOUT_MS: '400',
     };
-    const server =
-      runtime === 'bun'
-        ? start(bin('bun'), ['--no-install', '--no-env-file', 'src/bin/bun.ts'], env)
-        : start(
-            bin('deno'),
-            [
-              'run',
-              '--allow-net',
-              '--allow-env',
-              '--no-prompt',
-              '--no-lock',
-              '--no-remote',
-              '--node-modules-dir=manual',
-              'src/bin/deno.ts',
-            ],
-            env,
-          );
-    try {
+    await withProc(runtime === 'bun' ? startBun(env) : startDeno(env), async (server) => {
       await server.waitFor(/listening/, 30_000);
-      const answer = await new Promise<string>((resolve, reject) => {
-        const socket = connect(port, '127.0.0.1');
-        let text = '';
-        const done = (value: string) => {
-          socket.destroy();
-          resolve(value);
-        };
-        socket.on('data', (c) => {
-          text += c.toString();
-          if (text.includes('body-timeout')) done(text);
-        });
-        socket.on('close', () => resolve(text));
-        socket.on('error', reject);
-        socket.write(
-          'POST /webhooks/mail/ses HTTP/1.1\r\nHost: x\r\nx-amz-sns-message-type: Notification\r\nContent-Length: 100\r\n\r\n{"Ty',
-        );
-        setTimeout(() => done(`${text}<<client gave up>>`), 8000);
-      });
+      const answer = await stalledAnswer(port, 'body-timeout');
       expect(answer).toMatch(/^HTTP\/1\.1 408/);
       expect(answer).toContain('body-timeout');
-    } finally {
-      server.kill('SIGKILL');
-    }
+    });
   });
 });
 
 describe('node server', () => {
   it('MAIL_WEBHOOK_API_TOKEN without a store stops start-up naming it', async () => {
-    const server = start(process.execPath, [pkg.nodeServer], {
-      PORT: '19766',
-      HOST: '127.0.0.1',
-      MAIL_WEBHOOK_API_TOKEN: 'tok',
-    });
-    try {
-      expect(await server.exit).toBe(1);
-      const failed = parseJsonLines(server.stderr()).find((l) => l.msg === 'start-up failed');
-      expect(failed?.setting).toBe('MAIL_WEBHOOK_API_TOKEN');
-      expect(server.stderr()).not.toContain('"tok"');
-    } finally {
-      server.kill('SIGKILL');
-    }
+    await withProc(
+      nodeServer({
+        ...local(19766),
+        MAIL_WEBHOOK_API_TOKEN: 'tok',
+      }),
+      async (server) => {
+        expect(await server.exit).toBe(1);
+        const failed = startupFailure(server);
+        expect(failed?.setting).toBe('MAIL_WEBHOOK_API_TOKEN');
+        expect(server.stderr()).not.toContain('"tok"');
+      },
+    );
   });
 
   it('a body stalled past MAIL_WEBHOOK_BODY_TIMEOUT_MS is answered 408 body-timeout and the connection closed', async () => {
-    const server = start(process.execPath, [pkg.nodeServer], {
-      PORT: '19767',
-      HOST: '127.0.0.1',
-      MAIL_WEBHOOK_ENABLED: 'true',
-      MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
-      MAIL_WEBHOOK_BODY_TIMEOUT_MS: '400',
-    });
-    try {
-      await server.waitFor(/listening/);
-      const answer = await new Promise<string>((resolve, reject) => {
-        const socket = connect(19767, '127.0.0.1');
-        let text = '';
-        socket.on('data', (c) => {
-          text += c.toString();
-        });
-        socket.on('close', () => resolve(text));
-        socket.on('error', reject);
-        socket.write(
-          'POST /webhooks/mail/ses HTTP/1.1\r\nHost: x\r\nx-amz-sns-message-type: Notification\r\nContent-Length: 100\r\n\r\n{"Ty',
-        );
-        setTimeout(() => {
-          socket.destroy();
-          resolve(`${text}<<client gave up>>`);
-        }, 8000);
-      });
-      expect(answer).toMatch(/^HTTP\/1\.1 408/);
-      expect(answer).toContain('body-timeout');
-      expect(answer).not.toContain('<<client gave up>>');
-    } finally {
-      server.kill('SIGKILL');
-    }
+    await withProc(
+      nodeServer({
+        ...localOn(19767),
+        MAIL_WEBHOOK_BODY_TIMEOUT_MS: '400',
+      }),
+      async (server) => {
+        await server.waitFor(/listening/);
+        const answer = await stalledAnswer(19767);
+        expect(answer).toMatch(/^HTTP\/1\.1 408/);
+        expect(answer).toContain('body-timeout');
+        expect(answer).not.toContain('<<client gave up>>');
+      },
+    );
   });
 
   it('SIGTERM lets an in-flight request finish, then exits 0', async () => {
-    const server = start(process.execPath, [pkg.nodeServer], {
-      PORT: '19768',
-      HOST: '127.0.0.1',
-      MAIL_WEBHOOK_ENABLED: 'true',
-      MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
-    });
-    try {
+    await withProc(nodeServer(localOn(19768)), async (server) => {
       await server.waitFor(/listening/);
       const result = await new Promise<string>((resolve, reject) => {
         const socket = connect(19768, '127.0.0.1');
@@ -229,39 +166,35 @@ describe('node server', () => {
       expect(result).toMatch(/^HTTP\/1\.1 200/);
       expect(result).toContain('"events":2');
       expect(await server.exit).toBe(0);
-    } finally {
-      server.kill('SIGKILL');
-    }
+    });
   });
 
   it('Worker-only variables (dead-letter replay, the queue binding) are reported, not silently ignored', async () => {
-    const server = start(process.execPath, [pkg.nodeServer], {
-      PORT: '19765',
-      HOST: '127.0.0.1',
-      MAIL_WEBHOOK_DLQ_REPLAY: 'true',
-      MAIL_WEBHOOK_DLQ_NAME: 'mailhooks-events-dlq',
-      MAIL_WEBHOOK_QUEUE: 'mailhooks-events',
-    });
-    try {
-      await server.waitFor(/listening/);
-      const lines = parseJsonLines(server.stdout() + server.stderr());
-      for (const variable of [
-        'MAIL_WEBHOOK_DLQ_REPLAY',
-        'MAIL_WEBHOOK_DLQ_NAME',
-        'MAIL_WEBHOOK_QUEUE',
-      ]) {
-        const line = lines.find((l) => l.variable === variable);
-        expect(line, variable).toMatchObject({ level: 'warn' });
-        expect(String(line?.msg)).toContain('Worker');
-      }
-    } finally {
-      server.kill('SIGKILL');
-    }
+    await withProc(
+      nodeServer({
+        ...local(19765),
+        MAIL_WEBHOOK_DLQ_REPLAY: 'true',
+        MAIL_WEBHOOK_DLQ_NAME: 'mailhooks-events-dlq',
+        MAIL_WEBHOOK_QUEUE: 'mailhooks-events',
+      }),
+      async (server) => {
+        await server.waitFor(/listening/);
+        const lines = logLines(server);
+        for (const variable of [
+          'MAIL_WEBHOOK_DLQ_REPLAY',
+          'MAIL_WEBHOOK_DLQ_NAME',
+          'MAIL_WEBHOOK_QUEUE',
+        ]) {
+          const line = lines.find((l) => l.variable === variable);
+          expect(line, variable).toMatchObject({ level: 'warn' });
+          expect(String(line?.msg)).toContain('Worker');
+        }
+      },
+    );
   });
 
   it('HOST=[::1] (bracketed IPv6) is accepted', async () => {
-    const server = start(process.execPath, [pkg.nodeServer], { PORT: '19769', HOST: '[::1]' });
-    try {
+    await withProc(nodeServer({ PORT: '19769', HOST: '[::1]' }), async (server) => {
       const outcome = await Promise.race([
         server.waitFor(/listening/).then(() => 'listening'),
         server.exit.then((c) => `exit ${c}`),
@@ -271,12 +204,10 @@ describe('node server', () => {
         expect(health.status).toBe(200);
       } else {
         // No IPv6 on this host: the failure must name the address and the variables, not the syntax.
-        const failed = parseJsonLines(server.stderr()).find((l) => l.msg === 'start-up failed');
+        const failed = startupFailure(server);
         expect(String(failed?.error)).toContain('(HOST, PORT)');
       }
-    } finally {
-      server.kill('SIGKILL');
-    }
+    });
   });
 });
 
@@ -288,9 +219,7 @@ function stalledRequest(port: number) {
     text += c.toString();
   });
   socket.on('error', () => {});
-  socket.write(
-    'POST /webhooks/mail/ses HTTP/1.1\r\nHost: x\r\nx-amz-sns-message-type: Notification\r\nContent-Length: 100\r\n\r\n{"Ty',
-  );
+  socket.write(STALLED);
   return { socket, text: () => text };
 }
 
@@ -299,16 +228,8 @@ describe.each([
   ['bun', 19787],
 ] as const)('%s server shutdown', (runtime, port) => {
   it('a second signal ends the process at once, without waiting for the stalled request', async () => {
-    const env = {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      MAIL_WEBHOOK_ENABLED: 'true',
-      MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
-    };
-    const server =
-      runtime === 'node'
-        ? start(process.execPath, [pkg.nodeServer], env)
-        : start(bin('bun'), ['--no-install', '--no-env-file', 'src/bin/bun.ts'], env);
+    const env = localOn(port);
+    const server = runtime === 'node' ? nodeServer(env) : startBun(env);
     const stalled = {
       socket: undefined as ReturnType<typeof stalledRequest>['socket'] | undefined,
     };
@@ -337,25 +258,7 @@ describe.each([
 describe('deno server shutdown', () => {
   it('while draining, a new request is answered 503 with Retry-After: 1', async () => {
     const port = 19788;
-    const server = start(
-      bin('deno'),
-      [
-        'run',
-        '--allow-net',
-        '--allow-env',
-        '--no-prompt',
-        '--no-lock',
-        '--no-remote',
-        '--node-modules-dir=manual',
-        'src/bin/deno.ts',
-      ],
-      {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        MAIL_WEBHOOK_ENABLED: 'true',
-        MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
-      },
-    );
+    const server = startDeno(localOn(port));
     let stalled: ReturnType<typeof stalledRequest> | undefined;
     try {
       await server.waitFor(/listening/, 30_000);
@@ -381,31 +284,23 @@ describe('deno server shutdown', () => {
 
 describe('HOST', () => {
   it('a host name that does not resolve stops start-up naming HOST and PORT', async () => {
-    const server = start(process.execPath, [pkg.nodeServer], {
-      PORT: '19789',
-      HOST: 'no-such-host.invalid',
-    });
-    try {
-      expect(await server.exit).toBe(1);
-      const failed = parseJsonLines(server.stderr()).find((l) => l.msg === 'start-up failed');
-      expect(String(failed?.error)).toContain('(HOST, PORT)');
-    } finally {
-      server.kill('SIGKILL');
-    }
+    await withProc(
+      nodeServer({
+        PORT: '19789',
+        HOST: 'no-such-host.invalid',
+      }),
+      async (server) => {
+        expect(await server.exit).toBe(1);
+        const failed = startupFailure(server);
+        expect(String(failed?.error)).toContain('(HOST, PORT)');
+      },
+    );
   });
 
   it('PORT out of range stops start-up naming PORT', async () => {
-    const server = start(process.execPath, [pkg.nodeServer], {
-      PORT: '70000',
-      HOST: '127.0.0.1',
-    });
-    try {
+    await withProc(nodeServer(local(70000)), async (server) => {
       expect(await server.exit).toBe(1);
-      expect(
-        JSON.stringify(parseJsonLines(server.stderr()).find((l) => l.msg === 'start-up failed')),
-      ).toContain('PORT');
-    } finally {
-      server.kill('SIGKILL');
-    }
+      expect(JSON.stringify(startupFailure(server))).toContain('PORT');
+    });
   });
 });

@@ -1,101 +1,60 @@
 /** Blind: the packaged Node, Bun and Deno servers started as a user starts them. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseJsonLines, snsBounceText } from './deploy-helpers.js';
-import { bin, installed, killAll, type Proc, start } from './deploy-proc.js';
+import { describe, expect, it } from 'vitest';
+import { parseJsonLines, postSnsBounce as post } from './deploy-helpers.js';
+import {
+  local,
+  localOn,
+  logLines,
+  type Proc,
+  start,
+  startBun,
+  startDeno,
+  startupFailure,
+  useInstalledPackage,
+  withProc,
+} from './deploy-proc.js';
 
-let pkg: Awaited<ReturnType<typeof installed>>;
-beforeAll(async () => {
-  pkg = await installed();
-}, 60_000);
-afterAll(() => {
-  killAll();
-  pkg?.cleanup();
-});
+const pkg = useInstalledPackage();
 
-const post = (url: string) =>
-  fetch(url, {
-    method: 'POST',
-    headers: {
-      'x-amz-sns-message-type': 'Notification',
-      'x-amz-sns-message-id': '5b1a3a02-7d1c-5e4b-9a57-0c7c5d7f1e01',
-    },
-    body: snsBounceText,
-  });
+const nodeServer = (env: Record<string, string>) =>
+  start(process.execPath, ['--max-semi-space-size=1', pkg.nodeServer], env);
 
 type Runtime = { name: string; launch: (env: Record<string, string>) => Proc };
 const runtimes: Runtime[] = [
-  {
-    name: 'node',
-    launch: (env) => start(process.execPath, ['--max-semi-space-size=1', pkg.nodeServer], env),
-  },
-  {
-    name: 'bun',
-    launch: (env) => start(bin('bun'), ['--no-install', '--no-env-file', 'src/bin/bun.ts'], env),
-  },
-  {
-    name: 'deno',
-    launch: (env) =>
-      start(
-        bin('deno'),
-        [
-          'run',
-          '--allow-net',
-          '--allow-env',
-          '--no-prompt',
-          '--no-lock',
-          '--no-remote',
-          '--node-modules-dir=manual',
-          'src/bin/deno.ts',
-        ],
-        env,
-      ),
-  },
+  { name: 'node', launch: nodeServer },
+  { name: 'bun', launch: startBun },
+  { name: 'deno', launch: (env) => startDeno(env) },
 ];
 
 describe.each(runtimes.map((r, i) => [r.name, r, 19740 + i * 5] as const))(
   '%s packaged server',
   (_name, runtime, port) => {
     it('PORT and HOST: healthz 200 while disabled, webhooks 404, a warning says so; SIGTERM exits 0', async () => {
-      const server = runtime.launch({ PORT: String(port), HOST: '127.0.0.1' });
-      try {
+      await withProc(runtime.launch(local(port)), async (server) => {
         await server.waitFor(/listening/);
         const health = await fetch(`http://127.0.0.1:${port}/healthz`);
         expect(health.status).toBe(200);
         expect(await health.json()).toEqual({ ok: true });
         const hook = await post(`http://127.0.0.1:${port}/webhooks/mail/ses`);
         expect(hook.status).toBe(404);
-        const lines = parseJsonLines(server.stdout() + server.stderr());
+        const lines = logLines(server);
         const disabled = lines.filter((l) => l.level === 'warn' && /disabled/.test(String(l.msg)));
         expect(disabled).toHaveLength(1);
         expect(String(disabled[0]?.msg)).toContain('MAIL_WEBHOOK_ENABLED=true');
         server.kill('SIGTERM');
         expect(await server.exit).toBe(0);
-        expect(
-          parseJsonLines(server.stdout() + server.stderr()).some((l) =>
-            String(l.msg).startsWith('shutting down'),
-          ),
-        ).toBe(true);
-      } finally {
-        server.kill('SIGKILL');
-      }
+        expect(logLines(server).some((l) => String(l.msg).startsWith('shutting down'))).toBe(true);
+      });
     });
 
     it('enabled, verification off: the bundled bounce is 200 with two events, each logged', async () => {
-      const server = runtime.launch({
-        PORT: String(port + 1),
-        HOST: '127.0.0.1',
-        MAIL_WEBHOOK_ENABLED: 'true',
-        MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
-      });
-      try {
+      await withProc(runtime.launch(localOn(port + 1)), async (server) => {
         await server.waitFor(/listening/);
         const response = await post(`http://127.0.0.1:${port + 1}/webhooks/mail/ses`);
         expect(response.status).toBe(200);
         expect(await response.json()).toEqual({ ok: true, events: 2 });
         await server.waitFor(/richard@example\.com/);
-        const events = parseJsonLines(server.stdout() + server.stderr()).filter(
-          (l) => l.msg === 'event',
-        );
+        const events = logLines(server).filter((l) => l.msg === 'event');
         expect(events.map((l) => l.recipient)).toEqual(['jane@example.com', 'richard@example.com']);
         // Start-up warnings come before the listening line.
         const all = server.stdout();
@@ -105,96 +64,82 @@ describe.each(runtimes.map((r, i) => [r.name, r, 19740 + i * 5] as const))(
         if (verifyOff >= 0 && listening >= 0) expect(verifyOff).toBeLessThan(listening);
         server.kill('SIGINT');
         expect(await server.exit).toBe(0);
-      } finally {
-        server.kill('SIGKILL');
-      }
+      });
     });
 
     it('a bad setting: one start-up failed JSON line on stderr naming the variable, exit 1', async () => {
-      const server = runtime.launch({
-        PORT: String(port + 2),
-        HOST: '127.0.0.1',
-        MAIL_WEBHOOK_MAX_BODY_BYTES: 'lots',
-      });
-      try {
-        expect(await server.exit).toBe(1);
-        const failed = parseJsonLines(server.stderr()).filter((l) => l.msg === 'start-up failed');
-        expect(failed).toHaveLength(1);
-        expect(failed[0]).toMatchObject({ level: 'error', setting: 'MAIL_WEBHOOK_MAX_BODY_BYTES' });
-        expect(server.stdout()).not.toMatch(/"msg":"listening"/);
-      } finally {
-        server.kill('SIGKILL');
-      }
+      await withProc(
+        runtime.launch({
+          ...local(port + 2),
+          MAIL_WEBHOOK_MAX_BODY_BYTES: 'lots',
+        }),
+        async (server) => {
+          expect(await server.exit).toBe(1);
+          const failed = parseJsonLines(server.stderr()).filter((l) => l.msg === 'start-up failed');
+          expect(failed).toHaveLength(1);
+          expect(failed[0]).toMatchObject({
+            level: 'error',
+            setting: 'MAIL_WEBHOOK_MAX_BODY_BYTES',
+          });
+          expect(server.stdout()).not.toMatch(/"msg":"listening"/);
+        },
+      );
     });
 
     it('a port in use: exit 1, the error names the address and HOST, PORT', async () => {
-      const first = runtime.launch({ PORT: String(port + 3), HOST: '127.0.0.1' });
-      try {
+      await withProc(runtime.launch(local(port + 3)), async (first) => {
         await first.waitFor(/listening/);
-        const second = runtime.launch({ PORT: String(port + 3), HOST: '127.0.0.1' });
-        try {
+        await withProc(runtime.launch(local(port + 3)), async (second) => {
           expect(await second.exit).toBe(1);
-          const failed = parseJsonLines(second.stderr()).find((l) => l.msg === 'start-up failed');
+          const failed = startupFailure(second);
           expect(String(failed?.error)).toContain(`127.0.0.1:${port + 3} (HOST, PORT)`);
-        } finally {
-          second.kill('SIGKILL');
-        }
-      } finally {
-        first.kill('SIGKILL');
-      }
+        });
+      });
     });
 
     it('a bad PORT stops start-up naming PORT', async () => {
-      const server = runtime.launch({ PORT: 'eighty', HOST: '127.0.0.1' });
-      try {
+      await withProc(runtime.launch({ PORT: 'eighty', HOST: '127.0.0.1' }), async (server) => {
         expect(await server.exit).toBe(1);
-        const failed = parseJsonLines(server.stderr()).find((l) => l.msg === 'start-up failed');
+        const failed = startupFailure(server);
         expect(JSON.stringify(failed)).toContain('PORT');
-      } finally {
-        server.kill('SIGKILL');
-      }
+      });
     });
   },
 );
 
-const nodeServer = (env: Record<string, string>) =>
-  start(process.execPath, ['--max-semi-space-size=1', pkg.nodeServer], env);
-
 describe('node server specifics', () => {
   it('MAIL_WEBHOOK_SQLITE_PATH on Node 20 stops start-up naming the version', async () => {
     if (Number(process.versions.node.split('.')[0]) >= 22) return;
-    const server = nodeServer({
-      PORT: '19760',
-      HOST: '127.0.0.1',
-      MAIL_WEBHOOK_SQLITE_PATH: `${pkg.dir}/never.sqlite`,
-    });
-    try {
-      expect(await server.exit).toBe(1);
-      const failed = parseJsonLines(server.stderr()).find((l) => l.msg === 'start-up failed');
-      expect(failed?.setting).toBe('MAIL_WEBHOOK_SQLITE_PATH');
-      expect(String(failed?.error)).toMatch(/22\.5/);
-    } finally {
-      server.kill('SIGKILL');
-    }
+    await withProc(
+      nodeServer({
+        ...local(19760),
+        MAIL_WEBHOOK_SQLITE_PATH: `${pkg.dir}/never.sqlite`,
+      }),
+      async (server) => {
+        expect(await server.exit).toBe(1);
+        const failed = startupFailure(server);
+        expect(failed?.setting).toBe('MAIL_WEBHOOK_SQLITE_PATH');
+        expect(String(failed?.error)).toMatch(/22\.5/);
+      },
+    );
   });
 
   it('MAIL_WEBHOOK_PORT is reported with didYouMean PORT before the listening line', async () => {
-    const server = nodeServer({
-      PORT: '19761',
-      HOST: '127.0.0.1',
-      MAIL_WEBHOOK_PORT: '9999',
-    });
-    try {
-      await server.waitFor(/listening/);
-      const lines = parseJsonLines(server.stdout() + server.stderr());
-      expect(lines.find((l) => l.variable === 'MAIL_WEBHOOK_PORT')).toMatchObject({
-        level: 'warn',
-        didYouMean: 'PORT',
-      });
-      const health = await fetch('http://127.0.0.1:19761/healthz');
-      expect(health.status).toBe(200);
-    } finally {
-      server.kill('SIGKILL');
-    }
+    await withProc(
+      nodeServer({
+        ...local(19761),
+        MAIL_WEBHOOK_PORT: '9999',
+      }),
+      async (server) => {
+        await server.waitFor(/listening/);
+        const lines = logLines(server);
+        expect(lines.find((l) => l.variable === 'MAIL_WEBHOOK_PORT')).toMatchObject({
+          level: 'warn',
+          didYouMean: 'PORT',
+        });
+        const health = await fetch('http://127.0.0.1:19761/healthz');
+        expect(health.status).toBe(200);
+      },
+    );
   });
 });

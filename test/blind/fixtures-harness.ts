@@ -125,6 +125,12 @@ export function expectEvents(events: EmailTrackingContext[], expected: Expected[
   });
 }
 
+/** Asserts a 200 with one event per expected entry, and compares each with its entry. */
+export function expectPosted(r: Posted, expected: Expected[]) {
+  expectOk(r, expected.length);
+  expectEvents(r.events, expected);
+}
+
 /** The digest eventId: `<name>:` + 32 lowercase hex digits. */
 export const DIGEST = (name: string) => new RegExp(`^${name}:[0-9a-f]{32}$`);
 
@@ -165,6 +171,20 @@ export async function svixSign(
 ): Promise<string> {
   const key = unb64(secret.replace(/^whsec_/, ''));
   return `v1,${b64(await hmac('SHA-256', key, enc.encode(`${id}.${ts}.${body}`)))}`;
+}
+/** The id, timestamp and signature headers of a signed Svix (`svix-*`) or Standard Webhooks (`webhook-*`) request. */
+export async function svixHeaders(
+  secret: string,
+  id: string,
+  ts: string,
+  body: string,
+  prefix: 'svix' | 'webhook' = 'svix',
+): Promise<Record<string, string>> {
+  return {
+    [`${prefix}-id`]: id,
+    [`${prefix}-timestamp`]: ts,
+    [`${prefix}-signature`]: await svixSign(secret, id, ts, body),
+  };
 }
 export async function hmacHex(
   secret: string,

@@ -2,8 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { ses, sesEventBridge } from '../../src/index';
 import {
+  type Expected,
   expectEvents,
   expectOk,
+  expectPosted,
   expectRefused,
   fixtureJson,
   fixtureText,
@@ -42,8 +44,7 @@ const none = { clickUrl: null, userAgent: null, rejectCategory: null, permanent:
 describe('SES via SNS: anymail records', () => {
   it('bounce: one bounced recipient, X-Tag tags and X-Metadata JSON (values as text)', async () => {
     const r = await postSes(fixtureJson(SNS, 'anymail_bounce_event.json'));
-    expectOk(r, 1);
-    expectEvents(r.events, [
+    expectPosted(r, [
       {
         eventType: 'bounced',
         recipient: 'jane@example.com',
@@ -65,10 +66,10 @@ describe('SES via SNS: anymail records', () => {
     expect(r.events[0]?.rawEvent).toEqual(fixtureJson(SNS, 'anymail_bounce_event.json'));
   });
 
-  it('click: the click timestamp, link and user agent', async () => {
-    const r = await postSes(fixtureJson(SNS, 'anymail_click_event.json'));
-    expectOk(r, 1);
-    expectEvents(r.events, [
+  it.each<[string, string, Expected]>([
+    [
+      'click: the click timestamp, link and user agent',
+      'anymail_click_event.json',
       {
         eventType: 'clicked',
         recipient: 'recipient@example.com',
@@ -82,13 +83,10 @@ describe('SES via SNS: anymail records', () => {
         rejectCategory: null,
         permanent: null,
       },
-    ]);
-  });
-
-  it('complaint without any timestamp: the complained recipient only, spam, time from the SNS envelope', async () => {
-    const r = await postSes(fixtureJson(SNS, 'anymail_complaint_event.json'));
-    expectOk(r, 1);
-    expectEvents(r.events, [
+    ],
+    [
+      'complaint without any timestamp: the complained recipient only, spam, time from the SNS envelope',
+      'anymail_complaint_event.json',
       {
         eventType: 'complained',
         recipient: 'richard@example.com',
@@ -99,13 +97,10 @@ describe('SES via SNS: anymail records', () => {
         permanent: null,
         userAgent: 'AnyCompany Feedback Loop (V0.01)',
       },
-    ]);
-  });
-
-  it('delivery: delivery.recipients only, smtpResponse as mtaResponse', async () => {
-    const r = await postSes(fixtureJson(SNS, 'anymail_delivery_event.json'));
-    expectOk(r, 1);
-    expectEvents(r.events, [
+    ],
+    [
+      'delivery: delivery.recipients only, smtpResponse as mtaResponse',
+      'anymail_delivery_event.json',
       {
         eventType: 'delivered',
         recipient: 'jane@example.com',
@@ -116,7 +111,59 @@ describe('SES via SNS: anymail records', () => {
         rejectReason: null,
         ...none,
       },
-    ]);
+    ],
+    [
+      'open: the open timestamp and user agent',
+      'anymail_open_event.json',
+      {
+        eventType: 'opened',
+        recipient: 'recipient@example.com',
+        timestamp: '2017-08-09T22:00:19.652Z',
+        userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 10_3_3 like Mac OS X)...',
+        clickUrl: null,
+        rejectCategory: null,
+        permanent: null,
+      },
+    ],
+    [
+      'reject: blocked, not permanent (content), reason as rejectReason',
+      'anymail_reject_event.json',
+      {
+        eventType: 'rejected',
+        recipient: 'recipient@example.com',
+        timestamp: '2016-10-14T17:38:15.211Z',
+        rejectReason: 'Bad content',
+        rejectCategory: 'blocked',
+        permanent: false,
+      },
+    ],
+    [
+      'rendering failure: failed, other, not permanent, errorMessage as description',
+      'anymail_rendering_failure_event.json',
+      {
+        eventType: 'failed',
+        recipient: 'recipient@example.com',
+        messageId: 'c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000',
+        timestamp: SNS_TS,
+        description: "Attribute 'attributeName' is not present in the rendering data.",
+        rejectCategory: 'other',
+        permanent: false,
+      },
+    ],
+    [
+      'send: mail.timestamp, tags without ses:* as name:value',
+      'anymail_send_event.json',
+      {
+        eventType: 'sent',
+        recipient: 'recipient@example.com',
+        timestamp: '2016-10-14T05:02:16.645Z',
+        tags: ['myCustomTag1:myCustomTagValue1', 'myCustomTag2:myCustomTagValue2'],
+        metadata: {},
+        ...none,
+      },
+    ],
+  ])('%s', async (_title, file, expected) => {
+    expectPosted(await postSes(fixtureJson(SNS, file)), [expected]);
   });
 
   it('a Received (inbound) notification is 200 with no events and a warning', async () => {
@@ -144,68 +191,6 @@ describe('SES via SNS: anymail records', () => {
     expectEvents(r.events, [
       { ...common, recipient: 'jane@example.com' },
       { ...common, recipient: 'richard@example.com' },
-    ]);
-  });
-
-  it('open: the open timestamp and user agent', async () => {
-    const r = await postSes(fixtureJson(SNS, 'anymail_open_event.json'));
-    expectOk(r, 1);
-    expectEvents(r.events, [
-      {
-        eventType: 'opened',
-        recipient: 'recipient@example.com',
-        timestamp: '2017-08-09T22:00:19.652Z',
-        userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 10_3_3 like Mac OS X)...',
-        clickUrl: null,
-        rejectCategory: null,
-        permanent: null,
-      },
-    ]);
-  });
-
-  it('reject: blocked, not permanent (content), reason as rejectReason', async () => {
-    const r = await postSes(fixtureJson(SNS, 'anymail_reject_event.json'));
-    expectOk(r, 1);
-    expectEvents(r.events, [
-      {
-        eventType: 'rejected',
-        recipient: 'recipient@example.com',
-        timestamp: '2016-10-14T17:38:15.211Z',
-        rejectReason: 'Bad content',
-        rejectCategory: 'blocked',
-        permanent: false,
-      },
-    ]);
-  });
-
-  it('rendering failure: failed, other, not permanent, errorMessage as description', async () => {
-    const r = await postSes(fixtureJson(SNS, 'anymail_rendering_failure_event.json'));
-    expectOk(r, 1);
-    expectEvents(r.events, [
-      {
-        eventType: 'failed',
-        recipient: 'recipient@example.com',
-        messageId: 'c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000',
-        timestamp: SNS_TS,
-        description: "Attribute 'attributeName' is not present in the rendering data.",
-        rejectCategory: 'other',
-        permanent: false,
-      },
-    ]);
-  });
-
-  it('send: mail.timestamp, tags without ses:* as name:value', async () => {
-    const r = await postSes(fixtureJson(SNS, 'anymail_send_event.json'));
-    expectOk(r, 1);
-    expectEvents(r.events, [
-      {
-        eventType: 'sent',
-        recipient: 'recipient@example.com',
-        timestamp: '2016-10-14T05:02:16.645Z',
-        tags: ['myCustomTag1:myCustomTagValue1', 'myCustomTag2:myCustomTagValue2'],
-        metadata: {},
-        ...none,
-      },
     ]);
   });
 

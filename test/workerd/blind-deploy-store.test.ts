@@ -164,22 +164,21 @@ describe('store from env (D1 binding MAIL_WEBHOOK_DB)', () => {
     }
   });
 
-  it('a provider mounted at suppressions while the store serves routes is misconfigured', async () => {
-    const r = await w.fetch(
-      post('m-8', 'y@example.com'),
-      base({ MAIL_WEBHOOK_SES_PATH: 'suppressions' }),
-      ctx,
-    );
-    expect(r.status).toBe(503);
-    expect(((await r.json()) as { error: string }).error).toBe('misconfigured');
-  });
-
-  it('MAIL_WEBHOOK_RETENTION_DAYS that is not a number: 503 misconfigured', async () => {
-    const r = await w.fetch(
-      post('m-7', 'x@example.com'),
-      base({ MAIL_WEBHOOK_RETENTION_DAYS: 'ninety' }),
-      ctx,
-    );
+  it.each([
+    [
+      'a provider mounted at suppressions while the store serves routes is misconfigured',
+      'm-8',
+      'y@example.com',
+      { MAIL_WEBHOOK_SES_PATH: 'suppressions' },
+    ],
+    [
+      'MAIL_WEBHOOK_RETENTION_DAYS that is not a number: 503 misconfigured',
+      'm-7',
+      'x@example.com',
+      { MAIL_WEBHOOK_RETENTION_DAYS: 'ninety' },
+    ],
+  ])('%s', async (_title, id, recipient, vars) => {
+    const r = await w.fetch(post(id, recipient), base(vars), ctx);
     expect(r.status).toBe(503);
     expect(((await r.json()) as { error: string }).error).toBe('misconfigured');
   });
