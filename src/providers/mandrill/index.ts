@@ -67,6 +67,13 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
       } else {
         const text = decodeUtf8(body);
         if (typeof text !== 'string') return text;
+        // Percent-escapes are bytes, and URLSearchParams turns those that are not UTF-8 into
+        // U+FFFD silently: refused as any other ESP's body that is not UTF-8.
+        try {
+          decodeURIComponent(text);
+        } catch {
+          return badRequest('body-not-utf8', 'the form body is not percent-encoded UTF-8');
+        }
         fields = new URLSearchParams(text);
       }
       const form = readForm(fields);
