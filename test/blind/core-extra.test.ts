@@ -9,36 +9,21 @@ import {
   ses,
 } from '../../src/index.js';
 import {
+  basic,
+  bounce,
   CERT_URL,
   captureLogger,
   certFetch,
   collector,
   envelope,
   ses as fixture,
+  make,
   NOW,
   post,
   TOPIC,
 } from './core-helpers.js';
 
 const pem = (n: string) => readFileSync(new URL(`./core-fixtures/${n}`, import.meta.url), 'utf8');
-const bounce = () => fixture('event-publishing-bounce');
-const basic = (user: string, pass: string) =>
-  `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
-
-function make(sesOptions: Parameters<typeof ses>[0], extra: Record<string, unknown> = {}) {
-  const { bus, events } = collector();
-  const log = captureLogger();
-  const f = certFetch();
-  const h = createMailWebhookHandler({
-    sinks: [bus],
-    providers: [ses(sesOptions)],
-    fetch: f.fetch,
-    now: () => NOW,
-    logger: log.logger,
-    ...extra,
-  });
-  return { h, events, lines: log.lines, calls: f.calls };
-}
 
 describe('certificate names', () => {
   for (const [label, name, ok] of [
