@@ -17,6 +17,7 @@ import {
 } from '../../src/index.js';
 import {
   baseOptions,
+  context,
   SECRET_A,
   SECRET_B,
   sesBounce,
@@ -24,27 +25,7 @@ import {
   snsRequest,
 } from './delivery-helpers.js';
 
-function ctx(overrides: Partial<EmailTrackingContext> = {}): EmailTrackingContext {
-  return {
-    eventType: 'delivered',
-    messageId: 'm',
-    recipient: 'x@example.com',
-    timestamp: new Date('2026-01-01T00:00:00.000Z'),
-    espName: 'acme-mail',
-    tags: [],
-    metadata: {},
-    rejectReason: null,
-    description: null,
-    clickUrl: null,
-    userAgent: null,
-    rawEvent: {},
-    eventId: 'e1',
-    mtaResponse: null,
-    rejectCategory: null,
-    permanent: null,
-    ...overrides,
-  } as EmailTrackingContext;
-}
+const ctx = context;
 
 function providerReturning(events: () => EmailTrackingContext[]) {
   return defineProvider({
