@@ -1,6 +1,7 @@
 // Helpers for the blind delivery tests: unsigned SNS envelopes for ses({ verifySignature: false }),
 // contexts, secrets. No Node globals: the workerd tests import it too.
 import { type EmailTrackingContext, type MailWebhookOptions, ses } from '../../src/index.js';
+import { EMPTY_FIELDS } from '../helpers/expected-context.js';
 
 export const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -102,22 +103,14 @@ export const SECRET_B = `whsec_${btoa('b'.repeat(32))}`;
 /** A context as a provider returns it: acme-mail's `delivered` for x@example.com; `fields` set the rest. */
 export function context(fields: Partial<EmailTrackingContext> = {}): EmailTrackingContext {
   return {
+    ...EMPTY_FIELDS,
     eventType: 'delivered',
     messageId: 'm',
     recipient: 'x@example.com',
     timestamp: new Date('2026-01-01T00:00:00.000Z'),
     espName: 'acme-mail',
-    tags: [],
-    metadata: {},
-    rejectReason: null,
-    description: null,
-    clickUrl: null,
-    userAgent: null,
     rawEvent: {},
     eventId: 'e1',
-    mtaResponse: null,
-    rejectCategory: null,
-    permanent: null,
     ...fields,
   };
 }
