@@ -25,6 +25,15 @@ import {
 
 const pem = (n: string) => readFileSync(new URL(`./core-fixtures/${n}`, import.meta.url), 'utf8');
 
+/** An SNS Notification POST whose body is `body`, streamed with no length. */
+const streamed = (body: ReadableStream) =>
+  new Request('http://localhost/webhooks/mail/ses', {
+    method: 'POST',
+    body,
+    headers: { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': 'x' },
+    duplex: 'half',
+  } as RequestInit);
+
 describe('certificate names', () => {
   for (const [label, name, ok] of [
     ['the regional name sns.<region>.amazonaws.com', 'regional', true],
@@ -170,14 +179,7 @@ describe('bodies and deadlines', () => {
       },
     });
     const { h } = make({ verifySignature: false }, { maxBodyBytes: 4096 });
-    const res = await h(
-      new Request('http://localhost/webhooks/mail/ses', {
-        method: 'POST',
-        body,
-        headers: { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': 'x' },
-        duplex: 'half',
-      } as RequestInit),
-    );
+    const res = await h(streamed(body));
     expect(res.status).toBe(413);
   });
 
@@ -207,14 +209,7 @@ describe('bodies and deadlines', () => {
       },
     });
     const { h } = make({ verifySignature: false }, { bodyTimeoutMs: 30 });
-    const res = await h(
-      new Request('http://localhost/webhooks/mail/ses', {
-        method: 'POST',
-        body,
-        headers: { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': 'x' },
-        duplex: 'half',
-      } as RequestInit),
-    );
+    const res = await h(streamed(body));
     expect(res.status).toBe(408);
     expect((await res.json()).error).toBe('body-timeout');
   });
