@@ -12,7 +12,8 @@ import {
   post,
 } from './core-helpers.js';
 
-async function run(message: unknown, over: Record<string, unknown> = {}) {
+/** A handler with ses({ verifySignature: false }), a collecting bus and a captured logger. */
+function unverified() {
   const { bus, events } = collector();
   const log = captureLogger();
   const h = createMailWebhookHandler({
@@ -20,6 +21,11 @@ async function run(message: unknown, over: Record<string, unknown> = {}) {
     providers: [ses({ verifySignature: false })],
     logger: log.logger,
   });
+  return { h, events, log };
+}
+
+async function run(message: unknown, over: Record<string, unknown> = {}) {
+  const { h, events, log } = unverified();
   const env = envelope(message, over, { sign: false });
   const res = await h(post(env));
   const body = await res.json();
@@ -385,13 +391,7 @@ describe('types that are not a mapped SES type', () => {
       readFileSync(`${FIXTURES}/ses/sns-envelope-ses-setup-notification.json`, 'utf8'),
     );
     delete env._comment;
-    const { bus, events } = collector();
-    const log = captureLogger();
-    const h = createMailWebhookHandler({
-      sinks: [bus],
-      providers: [ses({ verifySignature: false })],
-      logger: log.logger,
-    });
+    const { h, events, log } = unverified();
     const res = await h(post(env));
     expect(res.status).toBe(200);
     expect(events).toHaveLength(0);
