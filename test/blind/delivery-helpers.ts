@@ -93,6 +93,16 @@ export function snsRequest(
   });
 }
 
+/** An SNS Notification POST to /webhooks/mail/ses whose body is `body`, streamed with no length. */
+export function streamedRequest(body: ReadableStream<Uint8Array>): Request {
+  return new Request('https://hooks.example.com/webhooks/mail/ses', {
+    method: 'POST',
+    headers: { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': 'x' },
+    body,
+    duplex: 'half',
+  } as RequestInit);
+}
+
 export function baseOptions(extra: MailWebhookOptions): MailWebhookOptions {
   return { providers: [ses({ verifySignature: false })], logger: silent, ...extra };
 }

@@ -15,6 +15,7 @@ import {
   sesBounce,
   silent,
   snsRequest,
+  streamedRequest,
 } from './delivery-helpers.js';
 
 describe('body limits', () => {
@@ -41,12 +42,7 @@ describe('body limits', () => {
         else controller.enqueue(chunk);
       },
     });
-    const request = new Request('https://hooks.example.com/webhooks/mail/ses', {
-      method: 'POST',
-      headers: { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': 'x' },
-      body: stream,
-      duplex: 'half',
-    } as RequestInit);
+    const request = streamedRequest(stream);
     const response = await handle(request);
     expect(response.status).toBe(413);
     expect(pulled).toBeLessThan(2 * 1024 * 1024);
@@ -63,12 +59,7 @@ describe('body limits', () => {
         // then nothing, ever
       },
     });
-    const request = new Request('https://hooks.example.com/webhooks/mail/ses', {
-      method: 'POST',
-      headers: { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': 'x' },
-      body: stream,
-      duplex: 'half',
-    } as RequestInit);
+    const request = streamedRequest(stream);
     const response = await handle(request);
     expect(response.status).toBe(408);
     const body = (await response.json()) as { error: string };

@@ -23,6 +23,7 @@ import {
   sesBounce,
   silent,
   snsRequest,
+  streamedRequest,
 } from './delivery-helpers.js';
 
 const ctx = context;
@@ -297,14 +298,7 @@ describe('body deadline from the first byte', () => {
         else controller.enqueue(new TextEncoder().encode(' '));
       },
     });
-    const response = await handle(
-      new Request('https://hooks.example.com/webhooks/mail/ses', {
-        method: 'POST',
-        headers: { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': 'x' },
-        body: stream,
-        duplex: 'half',
-      } as RequestInit),
-    );
+    const response = await handle(streamedRequest(stream));
     expect(response.status).toBe(408);
     expect(((await response.json()) as { error: string }).error).toBe('body-timeout');
   });
