@@ -9,36 +9,30 @@ import {
   ses,
 } from '../../src/index.js';
 import {
+  basic,
+  bounce,
   CERT_URL,
   captureLogger,
   certFetch,
   collector,
   envelope,
   ses as fixture,
+  make,
   NOW,
   post,
   TOPIC,
 } from './core-helpers.js';
 
 const pem = (n: string) => readFileSync(new URL(`./core-fixtures/${n}`, import.meta.url), 'utf8');
-const bounce = () => fixture('event-publishing-bounce');
-const basic = (user: string, pass: string) =>
-  `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
-function make(sesOptions: Parameters<typeof ses>[0], extra: Record<string, unknown> = {}) {
-  const { bus, events } = collector();
-  const log = captureLogger();
-  const f = certFetch();
-  const h = createMailWebhookHandler({
-    sinks: [bus],
-    providers: [ses(sesOptions)],
-    fetch: f.fetch,
-    now: () => NOW,
-    logger: log.logger,
-    ...extra,
-  });
-  return { h, events, lines: log.lines, calls: f.calls };
-}
+/** An SNS Notification POST whose body is `body`, streamed with no length. */
+const streamed = (body: ReadableStream) =>
+  new Request('http://localhost/webhooks/mail/ses', {
+    method: 'POST',
+    body,
+    headers: { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': 'x' },
+    duplex: 'half',
+  } as RequestInit);
 
 describe('certificate names', () => {
   for (const [label, name, ok] of [
@@ -185,14 +179,7 @@ describe('bodies and deadlines', () => {
       },
     });
     const { h } = make({ verifySignature: false }, { maxBodyBytes: 4096 });
-    const res = await h(
-      new Request('http://localhost/webhooks/mail/ses', {
-        method: 'POST',
-        body,
-        headers: { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': 'x' },
-        duplex: 'half',
-      } as RequestInit),
-    );
+    const res = await h(streamed(body));
     expect(res.status).toBe(413);
   });
 
@@ -222,14 +209,7 @@ describe('bodies and deadlines', () => {
       },
     });
     const { h } = make({ verifySignature: false }, { bodyTimeoutMs: 30 });
-    const res = await h(
-      new Request('http://localhost/webhooks/mail/ses', {
-        method: 'POST',
-        body,
-        headers: { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': 'x' },
-        duplex: 'half',
-      } as RequestInit),
-    );
+    const res = await h(streamed(body));
     expect(res.status).toBe(408);
     expect((await res.json()).error).toBe('body-timeout');
   });

@@ -2,7 +2,12 @@
 import { createSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { EmailTrackingContext } from '../../src/index.js';
-import { EmailTrackingEvent, EventBus } from '../../src/index.js';
+import {
+  createMailWebhookHandler,
+  EmailTrackingEvent,
+  EventBus,
+  ses as sesProvider,
+} from '../../src/index.js';
 
 export const FIXTURES = '/work/shared/fixtures';
 export const KEY = readFileSync(new URL('./core-fixtures/sns-test.key', import.meta.url), 'utf8');
@@ -110,4 +115,32 @@ export function captureLogger() {
     logger: { debug: mk('debug'), info: mk('info'), warn: mk('warn'), error: mk('error') },
     lines,
   };
+}
+
+/** The SES bounce fixture every signing test starts from. */
+export const bounce = () => ses('event-publishing-bounce');
+
+export const basic = (user: string, pass: string) =>
+  `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+
+/**
+ * A handler with one ses() provider, a collecting bus, a captured logger, the test certificate
+ * served by `certFetch()` and the clock at NOW; `extra` overrides any handler option.
+ */
+export function make(
+  sesOptions: Parameters<typeof sesProvider>[0],
+  extra: Record<string, unknown> = {},
+) {
+  const { bus, events } = collector();
+  const log = captureLogger();
+  const f = certFetch();
+  const h = createMailWebhookHandler({
+    sinks: [bus],
+    providers: [sesProvider(sesOptions)],
+    fetch: f.fetch,
+    now: () => NOW,
+    logger: log.logger,
+    ...extra,
+  });
+  return { h, events, lines: log.lines, calls: f.calls };
 }

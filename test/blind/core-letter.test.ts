@@ -8,33 +8,7 @@ import {
   handleMailWebhook,
   ses,
 } from '../../src/index.js';
-import {
-  captureLogger,
-  certFetch,
-  collector,
-  envelope,
-  ses as fixture,
-  NOW,
-  post,
-  TOPIC,
-} from './core-helpers.js';
-
-const bounce = () => fixture('event-publishing-bounce');
-
-function make(sesOptions: Parameters<typeof ses>[0], extra: Record<string, unknown> = {}) {
-  const { bus, events } = collector();
-  const log = captureLogger();
-  const f = certFetch();
-  const h = createMailWebhookHandler({
-    sinks: [bus],
-    providers: [ses(sesOptions)],
-    fetch: f.fetch,
-    now: () => NOW,
-    logger: log.logger,
-    ...extra,
-  });
-  return { h, events, lines: log.lines, calls: f.calls };
-}
+import { bounce, envelope, ses as fixture, make, post, TOPIC } from './core-helpers.js';
 
 describe('string to sign', () => {
   it('a Timestamp without milliseconds is signed exactly as received', async () => {

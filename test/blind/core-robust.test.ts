@@ -1,34 +1,6 @@
 // Blind tests: malformed envelopes and certificates answer 4xx naming what was wrong, never 500.
 import { describe, expect, it } from 'vitest';
-import { createMailWebhookHandler, ses } from '../../src/index.js';
-import {
-  CERT_URL,
-  captureLogger,
-  certFetch,
-  collector,
-  envelope,
-  ses as fixture,
-  NOW,
-  post,
-  TOPIC,
-} from './core-helpers.js';
-
-const bounce = () => fixture('event-publishing-bounce');
-
-function make(sesOptions: Parameters<typeof ses>[0], extra: Record<string, unknown> = {}) {
-  const { bus, events } = collector();
-  const log = captureLogger();
-  const f = certFetch();
-  const h = createMailWebhookHandler({
-    sinks: [bus],
-    providers: [ses(sesOptions)],
-    fetch: f.fetch,
-    now: () => NOW,
-    logger: log.logger,
-    ...extra,
-  });
-  return { h, events, lines: log.lines, calls: f.calls };
-}
+import { bounce, CERT_URL, envelope, ses as fixture, make, post, TOPIC } from './core-helpers.js';
 
 describe('malformed envelope fields are 4xx', () => {
   for (const [label, over] of [

@@ -3,6 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createMailWebhookHandler, ses } from '../../src/index.js';
 import {
+  basic,
+  bounce,
   CERT,
   CERT_URL,
   captureLogger,
@@ -12,29 +14,11 @@ import {
   EVIL_KEY,
   envelope,
   FIXTURES,
-  ses as fixture,
+  make,
   NOW,
   post,
   TOPIC,
 } from './core-helpers.js';
-
-type SesOpts = Parameters<typeof ses>[0];
-function make(sesOptions: SesOpts, extra: { fetch?: typeof fetch; now?: () => Date } = {}) {
-  const { bus, events } = collector();
-  const log = captureLogger();
-  const f = certFetch();
-  const h = createMailWebhookHandler({
-    sinks: [bus],
-    providers: [ses(sesOptions)],
-    fetch: extra.fetch ?? f.fetch,
-    now: extra.now ?? (() => NOW),
-    logger: log.logger,
-  });
-  return { h, events, lines: log.lines, calls: f.calls };
-}
-const basic = (user: string, pass: string) =>
-  `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
-const bounce = () => fixture('event-publishing-bounce');
 
 describe('real AWS-signed SNS messages', () => {
   const dirs = readdirSync(`${FIXTURES}/sns-real`);

@@ -6,7 +6,7 @@ import {
   EventBus,
   type Sink,
 } from '../../src/index.js';
-import { baseOptions, sesBounce, snsRequest } from './delivery-helpers.js';
+import { baseOptions, sesBounce, snsRequest, streamedRequest } from './delivery-helpers.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -58,14 +58,7 @@ describe('default deadlines', () => {
         controller.enqueue(new TextEncoder().encode('{'));
       },
     });
-    const pending = handle(
-      new Request('https://hooks.example.com/webhooks/mail/ses', {
-        method: 'POST',
-        headers: { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': 'x' },
-        body: stream,
-        duplex: 'half',
-      } as RequestInit),
-    );
+    const pending = handle(streamedRequest(stream));
     expect(await settleWithin(pending, 29_900)).toBeUndefined();
     const response = await settleWithin(pending, 200);
     expect(response?.status).toBe(408);

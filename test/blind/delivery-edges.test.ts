@@ -13,6 +13,7 @@ import {
 import { verifyTrackingWebhook } from '../../src/receiver.js';
 import {
   baseOptions,
+  context,
   recordingLogger,
   SECRET_A,
   SECRET_B,
@@ -21,27 +22,13 @@ import {
   snsRequest,
 } from './delivery-helpers.js';
 
-function ctx(overrides: Partial<EmailTrackingContext> = {}): EmailTrackingContext {
-  return {
+const ctx = (overrides: Partial<EmailTrackingContext> = {}) =>
+  context({
     eventType: 'clicked',
-    messageId: 'm',
-    recipient: 'x@example.com',
-    timestamp: new Date('2026-01-01T00:00:00.000Z'),
     espName: 'ses',
-    tags: [],
-    metadata: {},
-    rejectReason: null,
-    description: null,
     clickUrl: 'https://example.com/a',
-    userAgent: null,
-    rawEvent: {},
-    eventId: 'e1',
-    mtaResponse: null,
-    rejectCategory: null,
-    permanent: null,
     ...overrides,
-  } as EmailTrackingContext;
-}
+  });
 
 describe('maxBodyBytes boundary', () => {
   it('a body of exactly maxBodyBytes is read; one byte more is 413', async () => {

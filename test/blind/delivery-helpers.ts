@@ -1,5 +1,7 @@
-// Helpers for the blind delivery tests: unsigned SNS envelopes for ses({ verifySignature: false }).
-import { type MailWebhookOptions, ses } from '../../src/index.js';
+// Helpers for the blind delivery tests: unsigned SNS envelopes for ses({ verifySignature: false }),
+// contexts, secrets. No Node globals: the workerd tests import it too.
+import { type EmailTrackingContext, type MailWebhookOptions, ses } from '../../src/index.js';
+import { EMPTY_FIELDS } from '../helpers/expected-context.js';
 
 export const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -91,9 +93,34 @@ export function snsRequest(
   });
 }
 
+/** An SNS Notification POST to /webhooks/mail/ses whose body is `body`, streamed with no length. */
+export function streamedRequest(body: ReadableStream<Uint8Array>): Request {
+  return new Request('https://hooks.example.com/webhooks/mail/ses', {
+    method: 'POST',
+    headers: { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': 'x' },
+    body,
+    duplex: 'half',
+  } as RequestInit);
+}
+
 export function baseOptions(extra: MailWebhookOptions): MailWebhookOptions {
   return { providers: [ses({ verifySignature: false })], logger: silent, ...extra };
 }
 
-export const SECRET_A = `whsec_${Buffer.from('a'.repeat(32)).toString('base64')}`;
-export const SECRET_B = `whsec_${Buffer.from('b'.repeat(32)).toString('base64')}`;
+export const SECRET_A = `whsec_${btoa('a'.repeat(32))}`;
+export const SECRET_B = `whsec_${btoa('b'.repeat(32))}`;
+
+/** A context as a provider returns it: acme-mail's `delivered` for x@example.com; `fields` set the rest. */
+export function context(fields: Partial<EmailTrackingContext> = {}): EmailTrackingContext {
+  return {
+    ...EMPTY_FIELDS,
+    eventType: 'delivered',
+    messageId: 'm',
+    recipient: 'x@example.com',
+    timestamp: new Date('2026-01-01T00:00:00.000Z'),
+    espName: 'acme-mail',
+    rawEvent: {},
+    eventId: 'e1',
+    ...fields,
+  };
+}

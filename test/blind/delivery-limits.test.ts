@@ -15,6 +15,7 @@ import {
   sesBounce,
   silent,
   snsRequest,
+  streamedRequest,
 } from './delivery-helpers.js';
 
 describe('body limits', () => {
@@ -41,12 +42,7 @@ describe('body limits', () => {
         else controller.enqueue(chunk);
       },
     });
-    const request = new Request('https://hooks.example.com/webhooks/mail/ses', {
-      method: 'POST',
-      headers: { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': 'x' },
-      body: stream,
-      duplex: 'half',
-    } as RequestInit);
+    const request = streamedRequest(stream);
     const response = await handle(request);
     expect(response.status).toBe(413);
     expect(pulled).toBeLessThan(2 * 1024 * 1024);
@@ -63,12 +59,7 @@ describe('body limits', () => {
         // then nothing, ever
       },
     });
-    const request = new Request('https://hooks.example.com/webhooks/mail/ses', {
-      method: 'POST',
-      headers: { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': 'x' },
-      body: stream,
-      duplex: 'half',
-    } as RequestInit);
+    const request = streamedRequest(stream);
     const response = await handle(request);
     expect(response.status).toBe(408);
     const body = (await response.json()) as { error: string };
@@ -135,34 +126,27 @@ describe('delivery deadline', () => {
 });
 
 describe('listener deadline', () => {
-  it('answers 503 listener-timeout naming a listener that never returns', async () => {
-    const bus = new EventBus();
-    bus.subscribe(EmailTrackingEvent, {
-      name: 'stuckListener',
-      handle: () => new Promise(() => {}),
-    } as never);
-    const handle = createMailWebhookHandler(baseOptions({ sinks: [bus], listenerTimeoutMs: 50 }));
-    const response = await handle(snsRequest(sesBounce({ recipients: ['a@example.com'] })));
-    expect(response.status).toBe(503);
-    const body = (await response.json()) as { error: string; message: string };
-    expect(body.error).toBe('listener-timeout');
-    expect(body.message).toContain('stuckListener');
-  });
-
-  it('names a class listener by its class name', async () => {
-    const bus = new EventBus();
-    class SlowCrmSync {
-      handle() {
-        return new Promise(() => {});
-      }
+  class SlowCrmSync {
+    handle() {
+      return new Promise(() => {});
     }
-    bus.subscribe(EmailTrackingEvent, SlowCrmSync as never);
+  }
+  it.each<[string, unknown, string]>([
+    [
+      'answers 503 listener-timeout naming a listener that never returns',
+      { name: 'stuckListener', handle: () => new Promise(() => {}) },
+      'stuckListener',
+    ],
+    ['names a class listener by its class name', SlowCrmSync, 'SlowCrmSync'],
+  ])('%s', async (_title, listener, name) => {
+    const bus = new EventBus();
+    bus.subscribe(EmailTrackingEvent, listener as never);
     const handle = createMailWebhookHandler(baseOptions({ sinks: [bus], listenerTimeoutMs: 50 }));
     const response = await handle(snsRequest(sesBounce({ recipients: ['a@example.com'] })));
     expect(response.status).toBe(503);
     const body = (await response.json()) as { error: string; message: string };
     expect(body.error).toBe('listener-timeout');
-    expect(body.message).toContain('SlowCrmSync');
+    expect(body.message).toContain(name);
   });
 
   it('a listener calling next() without returning it does not lose a later listener error', async () => {

@@ -17,34 +17,16 @@ import {
 } from '../../src/index.js';
 import {
   baseOptions,
+  context,
   SECRET_A,
   SECRET_B,
   sesBounce,
   silent,
   snsRequest,
+  streamedRequest,
 } from './delivery-helpers.js';
 
-function ctx(overrides: Partial<EmailTrackingContext> = {}): EmailTrackingContext {
-  return {
-    eventType: 'delivered',
-    messageId: 'm',
-    recipient: 'x@example.com',
-    timestamp: new Date('2026-01-01T00:00:00.000Z'),
-    espName: 'acme-mail',
-    tags: [],
-    metadata: {},
-    rejectReason: null,
-    description: null,
-    clickUrl: null,
-    userAgent: null,
-    rawEvent: {},
-    eventId: 'e1',
-    mtaResponse: null,
-    rejectCategory: null,
-    permanent: null,
-    ...overrides,
-  } as EmailTrackingContext;
-}
+const ctx = context;
 
 function providerReturning(events: () => EmailTrackingContext[]) {
   return defineProvider({
@@ -316,14 +298,7 @@ describe('body deadline from the first byte', () => {
         else controller.enqueue(new TextEncoder().encode(' '));
       },
     });
-    const response = await handle(
-      new Request('https://hooks.example.com/webhooks/mail/ses', {
-        method: 'POST',
-        headers: { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': 'x' },
-        body: stream,
-        duplex: 'half',
-      } as RequestInit),
-    );
+    const response = await handle(streamedRequest(stream));
     expect(response.status).toBe(408);
     expect(((await response.json()) as { error: string }).error).toBe('body-timeout');
   });

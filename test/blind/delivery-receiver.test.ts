@@ -3,29 +3,20 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { createFanoutSink, type EmailTrackingContext } from '../../src/index.js';
 import { verifyTrackingWebhook, WebhookVerificationError } from '../../src/receiver.js';
-import { SECRET_A, SECRET_B } from './delivery-helpers.js';
+import { context as acmeContext, SECRET_A, SECRET_B } from './delivery-helpers.js';
 
-function context(overrides: Partial<EmailTrackingContext> = {}): EmailTrackingContext {
-  return {
+const context = (overrides: Partial<EmailTrackingContext> = {}) =>
+  acmeContext({
     eventType: 'complained',
     messageId: 'msg-9',
     recipient: 'bob@example.com',
     timestamp: new Date('2026-03-04T05:06:07.089Z'),
     espName: 'resend',
-    tags: [],
-    metadata: {},
-    rejectReason: null,
-    description: null,
-    clickUrl: null,
-    userAgent: null,
     rawEvent: { type: 'email.complained' },
     eventId: 'evt-9',
-    mtaResponse: null,
     rejectCategory: 'spam',
-    permanent: null,
     ...overrides,
-  } as EmailTrackingContext;
-}
+  });
 
 async function fanoutRequest(
   secret = SECRET_A,

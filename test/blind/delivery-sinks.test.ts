@@ -15,7 +15,14 @@ import {
   type Sink,
   WireFormatError,
 } from '../../src/index.js';
-import { baseOptions, SECRET_A, SECRET_B, sesBounce, snsRequest } from './delivery-helpers.js';
+import {
+  context as acmeContext,
+  baseOptions,
+  SECRET_A,
+  SECRET_B,
+  sesBounce,
+  snsRequest,
+} from './delivery-helpers.js';
 
 type Captured = { url: string; headers: Headers; body: string };
 
@@ -30,8 +37,8 @@ function capturingFetch(status: (n: number, url: string) => number = () => 200) 
   return { calls, fetch: fetch as typeof globalThis.fetch };
 }
 
-function context(overrides: Partial<EmailTrackingContext> = {}): EmailTrackingContext {
-  return {
+const context = (overrides: Partial<EmailTrackingContext> = {}) =>
+  acmeContext({
     eventType: 'bounced',
     messageId: 'msg-1',
     recipient: 'jane@example.com',
@@ -41,16 +48,13 @@ function context(overrides: Partial<EmailTrackingContext> = {}): EmailTrackingCo
     metadata: { user: '42' },
     rejectReason: 'Permanent/General',
     description: 'smtp; 550',
-    clickUrl: null,
-    userAgent: null,
     rawEvent: { eventType: 'Bounce', big: 'x' },
     eventId: 'evt-1',
     mtaResponse: 'smtp; 550',
     rejectCategory: 'bounced',
     permanent: true,
     ...overrides,
-  } as EmailTrackingContext;
-}
+  });
 
 describe('EventBus', () => {
   it('runs listeners in subscription order and unsubscribe removes one', async () => {

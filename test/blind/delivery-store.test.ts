@@ -8,7 +8,14 @@ import {
   EventBus,
   ses,
 } from '../../src/index.js';
-import { baseOptions, recordingLogger, sesBounce, silent, snsRequest } from './delivery-helpers.js';
+import {
+  baseOptions,
+  context,
+  recordingLogger,
+  sesBounce,
+  silent,
+  snsRequest,
+} from './delivery-helpers.js';
 
 function failingD1() {
   const fail = () => {
@@ -120,26 +127,7 @@ describe('custom provider through the store path', () => {
       methods: ['POST'],
       async handle() {
         return {
-          events: [
-            {
-              eventType: 'delivered',
-              messageId: 'm',
-              recipient: 'x@example.com',
-              timestamp: new Date('2026-01-01T00:00:00Z'),
-              espName: 'acme-mail',
-              tags: [],
-              metadata: {},
-              rejectReason: null,
-              description: null,
-              clickUrl: null,
-              userAgent: null,
-              rawEvent: {},
-              eventId: 'e',
-              mtaResponse: null,
-              rejectCategory: null,
-              permanent: null,
-            },
-          ],
+          events: [context({ eventId: 'e' })],
         };
       },
     } as never);

@@ -8,32 +8,13 @@ import {
   type EmailTrackingContext,
   type Sink,
 } from '../../src/index.js';
+import { context, silent } from '../blind/delivery-helpers.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 let counter = 0;
 const unique = (local: string) => `${local}.${Date.now()}.${++counter}@example.com`;
 
-function ctx(overrides: Partial<EmailTrackingContext>): EmailTrackingContext {
-  return {
-    eventType: 'delivered',
-    messageId: 'm',
-    recipient: 'x@example.com',
-    timestamp: new Date('2026-01-01T00:00:00.000Z'),
-    espName: 'acme-mail',
-    tags: [],
-    metadata: {},
-    rejectReason: null,
-    description: null,
-    clickUrl: null,
-    userAgent: null,
-    rawEvent: {},
-    eventId: `e-${++counter}`,
-    mtaResponse: null,
-    rejectCategory: null,
-    permanent: null,
-    ...overrides,
-  } as EmailTrackingContext;
-}
+const ctx = (overrides: Partial<EmailTrackingContext> = {}) =>
+  context({ eventId: `e-${++counter}`, ...overrides });
 
 function setup(storeOptions?: Record<string, unknown>) {
   let next: EmailTrackingContext[] = [];

@@ -10,30 +10,10 @@ import {
   type Sink,
   ses,
 } from '../../src/index.js';
+import { silent, snsRequest } from '../blind/delivery-helpers.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 let counter = 0;
 const unique = (local: string) => `${local}.${Date.now()}.${++counter}@example.com`;
-
-function snsRequest(message: unknown, snsMessageId?: string): Request {
-  const id = snsMessageId ?? `sns-${Date.now()}-${++counter}`;
-  const envelope = {
-    Type: 'Notification',
-    MessageId: id,
-    TopicArn: 'arn:aws:sns:us-east-1:123456789012:ses-events',
-    Message: JSON.stringify(message),
-    Timestamp: new Date().toISOString(),
-    SignatureVersion: '1',
-    Signature: 'unsigned',
-    SigningCertURL:
-      'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-00000000000000000000000000000000.pem',
-  };
-  return new Request('https://hooks.example.com/webhooks/mail/ses', {
-    method: 'POST',
-    headers: { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': id },
-    body: JSON.stringify(envelope),
-  });
-}
 
 function bounce(
   recipients: string[],
