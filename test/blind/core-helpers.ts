@@ -1,6 +1,7 @@
 // Blind-test helpers: SNS envelopes signed with a key and certificate made for the tests.
 import { createSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { EmailTrackingContext } from '../../src/index.js';
 import {
   createMailWebhookHandler,
@@ -9,7 +10,8 @@ import {
   ses as sesProvider,
 } from '../../src/index.js';
 
-export const FIXTURES = '/work/shared/fixtures';
+// The repository's copies of ../shared/fixtures (CI has no ../shared).
+export const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 export const KEY = readFileSync(new URL('./core-fixtures/sns-test.key', import.meta.url), 'utf8');
 export const CERT = readFileSync(new URL('./core-fixtures/sns-test.pem', import.meta.url), 'utf8');
 export const EVIL_KEY = readFileSync(new URL('./core-fixtures/evil.key', import.meta.url), 'utf8');

@@ -25,10 +25,7 @@ const w = worker as unknown as { fetch(r: Request, e: Env, c: unknown): Promise<
 const logs = captureConsoleEachTest();
 
 const eventBridge = readFileSync(
-  new URL(
-    '../../../../work/shared/fixtures/esps/amazon_ses_eventbridge/constructed_Delivery.json',
-    import.meta.url,
-  ),
+  new URL('../fixtures/esps/amazon_ses_eventbridge/constructed_Delivery.json', import.meta.url),
   'utf8',
 );
 const ebRequest = (headers: Record<string, string>, account = '123456789012') =>

@@ -2,6 +2,7 @@
 // capture what a sink receives.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import {
   createMailWebhookHandler,
@@ -9,7 +10,8 @@ import {
   type Provider,
 } from '../../src/index';
 
-const ROOT = '/work/shared/fixtures/esps';
+// The repository's copies of ../shared/fixtures/esps (CI has no ../shared).
+const ROOT = fileURLToPath(new URL('../fixtures/esps', import.meta.url));
 
 export function fixtureText(esp: string, file: string): string {
   return readFileSync(join(ROOT, esp, file), 'utf8');
