@@ -1,6 +1,6 @@
 // Blind-test helpers: SNS envelopes signed with a key and certificate made for the tests.
 import { createSign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { EmailTrackingContext } from '../../src/index.js';
 import {
@@ -12,6 +12,12 @@ import {
 
 // The repository's copies of ../shared/fixtures (CI has no ../shared).
 export const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
+/** The folders of real AWS-signed messages (the repository's copy also holds its index script). */
+export const SNS_REAL_DIRS: readonly string[] = readdirSync(`${FIXTURES}/sns-real`, {
+  withFileTypes: true,
+})
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
 export const KEY = readFileSync(new URL('./core-fixtures/sns-test.key', import.meta.url), 'utf8');
 export const CERT = readFileSync(new URL('./core-fixtures/sns-test.pem', import.meta.url), 'utf8');
 export const EVIL_KEY = readFileSync(new URL('./core-fixtures/evil.key', import.meta.url), 'utf8');

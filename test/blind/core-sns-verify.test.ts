@@ -17,11 +17,12 @@ import {
   make,
   NOW,
   post,
+  SNS_REAL_DIRS,
   TOPIC,
 } from './core-helpers.js';
 
 describe('real AWS-signed SNS messages', () => {
-  const dirs = readdirSync(`${FIXTURES}/sns-real`);
+  const dirs = SNS_REAL_DIRS;
   const cases: { name: string; msg: Record<string, unknown>; pem: string; url: string }[] = [];
   for (const d of dirs) {
     for (const f of readdirSync(`${FIXTURES}/sns-real/${d}`).filter((x) => x.endsWith('.json'))) {
