@@ -23,7 +23,7 @@ export class HttpError {
 }
 
 /** The longest refusal message kept whole; longer ones are cut there (a quoted field, mostly). */
-export const MESSAGE_MAX = 1000;
+const MESSAGE_MAX = 1000;
 
 /** Thrown at start-up when settings are wrong; `setting` names the option or variable. */
 export class ConfigError extends Error {

@@ -127,9 +127,9 @@ export function createTrackingEventEncoder(): (
     const [raw, rawBytes] = part(rawEvent);
     // `head` always has fields, so its JSON ends in `}` right after the last one.
     const fields = `${JSON.stringify(head).slice(0, -1)},"tags":`;
-    // A rawEvent whose toJSON gives undefined is left out, as JSON.stringify of the whole would.
     const end = rawEventTrimmed ? ',"rawEventTrimmed":true}' : '}';
     return {
+      // A rawEvent whose toJSON gives undefined is left out, as JSON.stringify of the whole would.
       json: `${fields}${t},"metadata":${m}${raw ? `,"rawEvent":${raw}` : ''}${end}`,
       // `,"metadata":` and `,"rawEvent":` are 12 bytes each.
       bytes: _utf8Length(fields) + tBytes + 12 + mBytes + (raw ? 12 + rawBytes : 0) + end.length,
