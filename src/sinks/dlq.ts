@@ -64,9 +64,10 @@ export async function consumeWithReplay(
   sinks: readonly Sink[],
   options: DeadLetterSettings & { readonly logger?: Logger },
 ): Promise<void> {
+  // consumeQueueBatch guards the user's logger itself: it gets `options.logger`, not this.
   const logger = loggerOrConsole(options.logger);
   if (!isDeadLetterQueue(batch.queue, options.queue)) {
-    return consumeQueueBatch(batch, sinks, logger);
+    return consumeQueueBatch(batch, sinks, options.logger);
   }
   if (!options.replay) {
     logger.error(
@@ -80,5 +81,5 @@ export async function consumeWithReplay(
     queue: batch.queue,
     messages: batch.messages.length,
   });
-  return consumeQueueBatch(batch, sinks, logger);
+  return consumeQueueBatch(batch, sinks, options.logger);
 }
