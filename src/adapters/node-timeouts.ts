@@ -28,6 +28,20 @@ const _HEADERS_TOO_LARGE = new HttpError(
 const _NOT_HTTP = badRequest('malformed-request', 'Node could not parse the request as HTTP/1.1');
 
 /**
+ * Whether the request on `socket` has had an answer begin: the response in flight has sent its
+ * head, or it was sent whole before the request's body came (Node still reads that body, with no
+ * response in flight). Not the socket's bytesWritten: that counts the answers a kept-alive
+ * connection gave earlier requests, whose successors are owed their own 408, 431 or 400.
+ */
+function _answered(socket: Duplex): boolean {
+  const { _httpMessage: res, parser } = socket as {
+    _httpMessage?: { headersSent: boolean } | null;
+    parser?: { incoming?: unknown } | null;
+  };
+  return res ? res.headersSent : Boolean(parser?.incoming);
+}
+
+/**
  * Bounds the whole request, headers included, by `timeoutMs` from its first byte (Node's
  * `headersTimeout` and `requestTimeout`; the handler's own body clock starts later, when it reads
  * the body). A request past it gets the handler's 408 `body-timeout` JSON and the connection is
@@ -55,8 +69,8 @@ export function boundRequestTime(server: Server, timeoutMs: number, logger: Logg
     // request is still being answered, and the connection closes after it; the bytes are not a
     // request (RFC 9112, 9.6). Answering 400 here would take the place of its answer.
     if (error.code === 'HPE_CLOSED_CONNECTION') return;
-    // Past the first byte of an answer nothing can be said any more: close.
-    if (!socket.writable || (socket as { bytesWritten?: number }).bytesWritten) {
+    // This request was answered, or its answer has begun: nothing more can be said. Close.
+    if (!socket.writable || _answered(socket)) {
       socket.destroy();
       return;
     }

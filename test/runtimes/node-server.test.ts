@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { _settings } from '../../src/adapters/_server.js';
 import { serve } from '../../src/adapters/node.js';
-import { parseResponse, rawSend } from './raw-http.js';
+import { headReceived, parseResponse, rawSend } from './raw-http.js';
 
 const handler = () => new Response('{"ok":true}');
 const options = { handler, hostname: 'localhost', port: 0, gracefulShutdown: false };
@@ -266,6 +266,64 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
         expect(text.match(/HTTP\/1\.1 /g)).toHaveLength(1);
       }
       expect(await _refusalLogged('malformed-request')).toBe(false);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('on a kept-alive connection, a later request stalled, too large or malformed is answered as on a fresh one', async () => {
+    const { server, port } = await start();
+    try {
+      const first = 'GET /healthz HTTP/1.1\r\nHost: example.test\r\n\r\n';
+      const later = {
+        'stalled in its headers': [
+          'POST /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\n',
+          408,
+        ],
+        'over the header limit': [
+          `GET /healthz HTTP/1.1\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`,
+          431,
+        ],
+        'with two Content-Lengths': [
+          'POST /webhooks/mail/ses HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n',
+          400,
+        ],
+      } as const;
+      const answered = await Promise.all(
+        Object.entries(later).map(async ([what, [request, status]]) => {
+          const exchange = rawSend(port, first);
+          await headReceived(exchange, 2000);
+          exchange.socket.write(request);
+          const text = await within(exchange.closed, 3000, 'still open');
+          const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) =>
+            Number(match[1]),
+          );
+          return [what, statuses, status];
+        }),
+      );
+      expect(answered.map(([what, statuses]) => [what, statuses])).toEqual(
+        answered.map(([what, , status]) => [what, [200, status]]),
+      );
+      for (const reason of ['body-timeout', 'headers-too-large', 'malformed-request']) {
+        expect(await _refusalLogged(reason)).toBe(true);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a request answered before its body came is answered once: at the deadline its connection closes, with no 408 after the answer', async () => {
+    const { server, port } = await start();
+    try {
+      // A 404 read no body; the client declared one and stalls.
+      const exchange = rawSend(
+        port,
+        'POST /nowhere HTTP/1.1\r\nHost: example.test\r\nContent-Length: 100\r\n\r\n',
+      );
+      const text = await within(exchange.closed, 3000, 'still open');
+      expect(text).toMatch(/^HTTP\/1\.1 404 /);
+      expect(text.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+      expect(await _refusalLogged('body-timeout')).toBe(false);
     } finally {
       await server.close();
     }
