@@ -1,6 +1,6 @@
 /** Deno: `Deno.serve` runs the fetch handler as is; settings from `Deno.env`. */
 import { readDeclaredLengthDeno } from '../body.js';
-import { errorResponse, HttpError } from '../errors.js';
+import { describeThrown, errorResponse, HttpError } from '../errors.js';
 import { logRefusal } from '../handler.js';
 import { pathnameOf } from '../route.js';
 import type { RuntimeHooks } from '../runtime-hooks.js';
@@ -40,6 +40,8 @@ const _RUNTIME: RuntimeHooks = { readBody: readDeclaredLengthDeno };
 
 const _encoder = new TextEncoder();
 
+const _RELISTEN_MS = 1000;
+
 // The event lines, gathered and written once per turn of the event loop, straight to the streams
 // (writeSync may write part of its bytes: the rest follows); the rest at a signal and at exit.
 const { logger: _logger, flush: _flushLines } = _._batchedLogger(
@@ -69,12 +71,17 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
   let inFlight = 0;
   let drained: () => void = () => {};
   let closing: Promise<void> | undefined;
+  // Where it listens once it does (PORT=0 picks a port): where it listens again, if it must.
+  let at = { host: hostname ?? '::', port };
   const listen = (host: string) =>
     Deno.serve(
       {
-        port,
+        port: at.port,
         hostname: host,
-        onListen: ({ hostname: at, port: bound }) => listening(`http://${_._hostPort(at, bound)}`),
+        onListen: ({ hostname: address, port: bound }) => {
+          at = { host, port: bound };
+          listening(`http://${_._hostPort(address, bound)}`);
+        },
       },
       async (request) => {
         if (closing) {
@@ -106,7 +113,29 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
   });
-  server.finished.then(finish);
+  // Deno's accept loop ends at the first accept that fails (too many open files: clients holding
+  // every descriptor) and releases the port, and its `finished` rejects, which ended the process.
+  // Node and Bun go on accepting once descriptors free up: here the server listens again.
+  const watch = (current: typeof server) =>
+    current.finished.then(finish, (error) => {
+      if (closing) return finish();
+      _logger.error('stopped accepting connections; listening again', {
+        error: describeThrown(error),
+      });
+      relisten();
+    });
+  function relisten(): void {
+    setTimeout(() => {
+      if (closing) return finish();
+      try {
+        server = listen(at.host);
+        watch(server);
+      } catch {
+        relisten();
+      }
+    }, _RELISTEN_MS);
+  }
+  watch(server);
   // Deno 2.9's shutdown() breaks the bodies of in-flight requests (seen in our tests), so the
   // server answers 503 (SNS retries) until they are done, and only then shuts down. Deno keeps a
   // connection whose body stalled after its 408, and shutdown() waits for it: past the grace the
@@ -120,7 +149,12 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
       new Promise<void>((resolve) => {
         drained = resolve;
         if (inFlight === 0) resolve();
-      }).then(() => server.shutdown().then(() => server.finished)),
+      }).then(() =>
+        server.shutdown().then(
+          () => finished,
+          () => finished,
+        ),
+      ),
     ]);
     return closing;
   };

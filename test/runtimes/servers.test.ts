@@ -595,3 +595,51 @@ describe('the Bun server with a body deadline past Bun’s default idle timeout'
     });
   });
 });
+
+// Few enough that a crowd of clients holds every one (a server starts with a few dozen open).
+const FEW_DESCRIPTORS = 64;
+const CROWD = 150;
+
+describe.each(RUNTIMES)('the $name server out of file descriptors', (runtime) => {
+  test('keeps running while clients hold every descriptor, and serves again once they let go', {
+    timeout: START_TIMEOUT_MS + 30_000,
+  }, async () => {
+    const limited = {
+      ...runtime,
+      command: 'sh',
+      args: [
+        '-c',
+        `ulimit -n ${FEW_DESCRIPTORS} && exec "$0" "$@"`,
+        runtime.command,
+        ...runtime.args,
+      ],
+    };
+    const server = _start(limited, {
+      MAIL_WEBHOOK_ENABLED: 'true',
+      MAIL_WEBHOOK_SES_TOPIC_ARNS: signer.topicArn,
+    });
+    try {
+      const base = `http://127.0.0.1:${await _port(server)}`;
+      await _waitHealthy(base, server);
+      const port = Number(new URL(base).port);
+      const crowd = Array.from({ length: CROWD }, () =>
+        rawSend(port, `POST ${ROUTE} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 100\r\n\r\n{`),
+      );
+      await _sleep(1500);
+      for (const exchange of crowd) exchange.socket.destroy();
+      // Deno's accept loop ended at the first "too many open files", and the process with it.
+      await _waitHealthy(base, server);
+      const post = await signedSesPost(signer);
+      const response = await fetch(`${base}${ROUTE}`, {
+        method: 'POST',
+        headers: post.headers,
+        body: post.body,
+      });
+      expect(await response.json()).toEqual({ ok: true, events: 1 });
+      const lines = `${server.stdout()}\n${server.stderr()}`.split('\n').filter(Boolean);
+      expect(lines.filter((line) => !line.startsWith('{'))).toEqual([]);
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+});
