@@ -194,6 +194,16 @@ export function addHttpTests(target: HttpTarget): void {
     expect({ status, error: body.error }).toEqual({ status: 413, error: 'body-too-large' });
   });
 
+  test('never inflates a body sent with Content-Encoding: gzip: its compressed bytes are refused 400 body-not-utf8', async () => {
+    const post = await signedSesPost(target.signer);
+    const gzipped = await new Response(
+      new Blob([post.body]).stream().pipeThrough(new CompressionStream('gzip')),
+    ).arrayBuffer();
+    const response = await _post(target, gzipped, { ...post.headers, 'content-encoding': 'gzip' });
+    const { status, body } = await _json(response);
+    expect({ status, error: body.error }).toEqual({ status: 400, error: 'body-not-utf8' });
+  });
+
   test('answers 413 to a chunked body once it passes the limit', async () => {
     const stream = _streamed(target.maxBodyBytes * 4);
     const { status, body } = await _json(await _post(target, stream));
