@@ -18,6 +18,7 @@ import sent from '../../fixtures/esps/resend/anymail_sent_event.json' with { typ
 import suppressedBounce from '../../fixtures/esps/resend/anymail_suppressed_event.json' with {
   type: 'json',
 };
+import docsBounced from '../../fixtures/esps/resend/docs_email_bounced.json' with { type: 'json' };
 import docsClicked from '../../fixtures/esps/resend/docs_email_clicked.json' with { type: 'json' };
 import docsFailed from '../../fixtures/esps/resend/docs_email_failed.json' with { type: 'json' };
 import docsReceived from '../../fixtures/esps/resend/docs_email_received.json' with {
@@ -171,6 +172,25 @@ const CASES: [string, object, Expected[]][] = [
         tags: ['category:confirm_email'],
         clickUrl: 'https://resend.com',
         userAgent: docsClicked.data.click.userAgent,
+      }),
+    ],
+  ],
+  // Before, mtaResponse was null: the SMTP answer in bounce.diagnosticCode was not read.
+  [
+    'email.bounced (Resend docs)',
+    docsBounced,
+    [
+      expected({
+        eventType: 'bounced',
+        messageId: DOCS_ID,
+        recipient: 'bounced@resend.dev',
+        timestamp: '2024-11-22T23:41:12.126Z',
+        tags: ['category:confirm_email'],
+        rejectReason: 'Permanent/General',
+        description: docsBounced.data.bounce.message,
+        mtaResponse: 'smtp; 550 5.1.1 The email account that you tried to reach does not exist.',
+        rejectCategory: 'bounced',
+        permanent: true,
       }),
     ],
   ],
