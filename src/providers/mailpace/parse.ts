@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
-import { nonEmpty, parseOr400 } from '../../schema.js';
+import { parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { digestEventId, makeContext } from '../context.js';
 import { textTags } from '../fields.js';
@@ -11,7 +11,8 @@ const ESP_NAME = 'mailpace';
 const REASON = 'invalid-mailpace-event';
 
 const PayloadSchema = v.looseObject({
-  to: v.pipe(v.string(), nonEmpty()),
+  // Nullable in MailPace's table of payload properties.
+  to: v.optional(v.nullable(v.string())),
   message_id: v.optional(v.nullable(v.string())),
   created_at: v.string(),
 });
@@ -82,10 +83,10 @@ export async function parseMailpaceEvent(
   if (!timestamp) {
     return badRequest(REASON, 'MailPace event field "payload.created_at" is not a timestamp');
   }
-  const recipients = _recipients(payload.to);
-  if (recipients.length === 0) {
-    return badRequest(REASON, 'MailPace event field "payload.to" names no address');
-  }
+  // An event that names no recipient is still reported, with an empty one (anymail passes the
+  // null on): a 400 would get the webhook disabled by MailPace, and the event lost.
+  const found = _recipients(payload.to ?? '');
+  const recipients = found.length > 0 ? found : [''];
   const rule = RULES.get(parsed.event) ?? { type: 'unknown' };
   const eventId = await digestEventId(ESP_NAME, body);
   const tags = textTags(payload.tags);

@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext } from '../../events.js';
-import { nonEmpty, parseOr400, union } from '../../schema.js';
+import { parseOr400, union } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { digestEventId, makeContext } from '../context.js';
 import { isObject, type Outcome, outcome, stringRecord, textTags } from '../fields.js';
@@ -16,7 +16,8 @@ const text = v.optional(v.nullable(v.string()));
 
 const RecordSchema = v.looseObject({
   RecordType: v.string(),
-  MessageID: v.pipe(v.string(), nonEmpty('expected a message id')),
+  // Null in a SubscriptionChange that no message caused (a manual suppression, a reactivation).
+  MessageID: text,
   Recipient: text,
   Email: text,
   ID: v.optional(v.nullable(union([v.number(), v.string()]))),
@@ -126,7 +127,7 @@ export async function parsePostmarkRecord(
     ...recordOutcome,
     espName: 'postmark',
     recipient,
-    messageId: record.MessageID,
+    messageId: record.MessageID ?? '',
     eventId: _recordId(record, exact) ?? (await digestEventId('postmark', raw)),
     timestamp,
     rawEvent: json,

@@ -5,7 +5,7 @@ import type { Logger } from '../../log.js';
 import { parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { makeContext, tagsFromPairs } from '../context.js';
-import { isObject, type JsonObject, own } from '../fields.js';
+import { isObject, type JsonObject, own, textTags } from '../fields.js';
 import { metadataOf } from '../ses/tags.js';
 import { type EmailData, EmailEventSchema } from './schema.js';
 
@@ -16,7 +16,13 @@ const REASON = 'invalid-resend-event';
 type Fields = Partial<
   Pick<
     EmailTrackingContext,
-    'rejectReason' | 'description' | 'clickUrl' | 'userAgent' | 'rejectCategory' | 'permanent'
+    | 'rejectReason'
+    | 'description'
+    | 'mtaResponse'
+    | 'clickUrl'
+    | 'userAgent'
+    | 'rejectCategory'
+    | 'permanent'
   >
 >;
 
@@ -30,6 +36,8 @@ const _bounce = (data: EmailData): Fields => {
   return {
     rejectReason: [bounce.type, bounce.subType].filter(Boolean).join('/') || null,
     description: bounce.message ?? null,
+    // An array of the receiving server's SMTP answers, in Resend's docs.
+    mtaResponse: textTags(bounce.diagnosticCode).join('\n') || null,
     rejectCategory: 'bounced',
     permanent: bounce.type === 'Permanent',
   };

@@ -11,8 +11,8 @@ export const NOW = new Date('2026-05-01T12:00:00.000Z');
 export const NOW_SECONDS = Math.floor(NOW.getTime() / 1000);
 
 /**
- * A Loops email event shaped as Loops' OpenAPI `webhooks` block describes it (no payload sample
- * is published; field names from WebhookEmailMetricPayload).
+ * A Loops email event shaped as Loops' OpenAPI `webhooks` block describes it (field names from
+ * WebhookEmailMetricPayload); the documentation's own examples are the `docs_*` fixtures.
  */
 export function loopsEvent(eventName: string, extra: Record<string, unknown> = {}) {
   return {

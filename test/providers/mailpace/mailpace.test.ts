@@ -10,6 +10,7 @@ import queued from '../../fixtures/esps/mailpace/anymail_queued_event.json' with
 import spam from '../../fixtures/esps/mailpace/anymail_rejected_event_reason.json' with {
   type: 'json',
 };
+import toNull from '../../fixtures/esps/mailpace/docs_delivered_to_null.json' with { type: 'json' };
 import { memoryLogger } from '../../helpers/envelope.js';
 import { EMPTY_FIELDS } from '../../helpers/expected-context.js';
 import {
@@ -102,8 +103,38 @@ describe('MailPace events', () => {
     expect(received[0]?.eventId).toBe(received[1]?.eventId);
   });
 
+  // MailPace's docs mark `to` nullable. Before, such an event was 400, and MailPace disables a
+  // webhook that answers errors: it and every event after it were lost.
+  test('the documented payload with "to" null is delivered with an empty recipient', async () => {
+    const { handle, received } = mailpaceHandler({ publicKey: key.publicKey });
+    const response = await handle(await signedRequest(key, toNull));
+    expect(await answer(response)).toEqual({ ok: true, events: 1 });
+    expect(received.map(({ rawEvent: _, eventId: __, timestamp, ...rest }) => rest)).toEqual([
+      {
+        ...EMPTY_FIELDS,
+        eventType: 'delivered',
+        espName: 'mailpace',
+        recipient: '',
+        messageId: '<0b8d4a7c-3c1e-4b52-9d5c-2f4d1c7e9a11@mailpace.com>',
+        tags: ['welcome'],
+      },
+    ]);
+    expect(received[0]?.timestamp.toISOString()).toBe('2021-11-16T14:50:15.445Z');
+  });
+
   test.each([
-    ['no payload.to', { to: undefined }, 'payload.to'],
+    ['no payload.to', { to: undefined }],
+    ['a payload.to that names no address', { to: ' , ' }],
+  ])('%s: one event with an empty recipient', async (_what, change) => {
+    const { handle, received } = mailpaceHandler({ publicKey: key.publicKey });
+    await handle(await signedRequest(key, withEvent('email.bounced', change)));
+    expect(received.map((c) => [c.eventType, c.recipient, c.permanent])).toEqual([
+      ['bounced', '', true],
+    ]);
+  });
+
+  test.each([
+    ['a numeric payload.to', { to: 5 }, 'payload.to'],
     ['a created_at that is not a date', { created_at: '2021-13-45' }, 'created_at'],
   ])('%s is 400 naming the field', async (_what, change, field) => {
     const { handle } = mailpaceHandler({ publicKey: key.publicKey });

@@ -212,6 +212,28 @@ const CASES: [string, Expected][] = [
       permanent: true,
     }),
   ],
+  // Postmark's page: "MessageID is null for Manual Suppressions with Origin value of Customer or
+  // Admin and Reactivations". Before, both were a 400 and Postmark retried them in vain.
+  [
+    'docs_subscription_change_manual.json',
+    expected({
+      eventType: 'unsubscribed',
+      recipient: 'bounced-address@wildbit.com',
+      messageId: '',
+      timestamp: '2020-02-01T10:53:34.416Z',
+      rejectReason: 'ManualSuppression',
+      rejectCategory: 'unsubscribed',
+    }),
+  ],
+  [
+    'docs_subscription_change_reactivation.json',
+    expected({
+      eventType: 'unknown',
+      recipient: 'bounced-address@wildbit.com',
+      messageId: '',
+      timestamp: '2020-02-01T10:53:34.416Z',
+    }),
+  ],
 ];
 
 describe('Postmark fixtures through the handler', () => {

@@ -196,13 +196,7 @@ describe('Postmark requests that are not tracking events, or are broken', () => 
     ['an array', '[]', 'invalid-postmark-event', 'not a JSON object'],
     ['null', 'null', 'invalid-postmark-event', 'not a JSON object'],
     ['a numeric RecordType', bounce({ RecordType: 5 }), 'invalid-postmark-event', '"RecordType"'],
-    [
-      'no MessageID',
-      bounce({ MessageID: undefined }),
-      'invalid-postmark-event',
-      '"MessageID" is missing',
-    ],
-    ['an empty MessageID', bounce({ MessageID: '' }), 'invalid-postmark-event', '"MessageID"'],
+    ['a numeric MessageID', bounce({ MessageID: 5 }), 'invalid-postmark-event', '"MessageID"'],
     ['a numeric Email', bounce({ Email: 5 }), 'invalid-postmark-event', '"Email"'],
     ['an object ID', bounce({ ID: {} }), 'invalid-postmark-event', '"ID"'],
     [

@@ -18,12 +18,19 @@ import sent from '../../fixtures/esps/resend/anymail_sent_event.json' with { typ
 import suppressedBounce from '../../fixtures/esps/resend/anymail_suppressed_event.json' with {
   type: 'json',
 };
+import docsBounced from '../../fixtures/esps/resend/docs_email_bounced.json' with { type: 'json' };
+import docsClicked from '../../fixtures/esps/resend/docs_email_clicked.json' with { type: 'json' };
+import docsFailed from '../../fixtures/esps/resend/docs_email_failed.json' with { type: 'json' };
+import docsReceived from '../../fixtures/esps/resend/docs_email_received.json' with {
+  type: 'json',
+};
 import symfonySent from '../../fixtures/esps/resend/symfony_sent.json' with { type: 'json' };
 import { EMPTY_FIELDS, type Expected } from '../../helpers/expected-context.js';
 import { answer, resendHandler, signedRequest } from './helpers.js';
 
 const ANYMAIL_ID = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 const SVIX_ID = 'msg_fixture';
+const DOCS_ID = '56761188-7520-42d8-8898-ff6fc54ce618';
 
 const expected = (
   fields: Partial<Expected> & Pick<Expected, 'eventType' | 'timestamp' | 'recipient'>,
@@ -151,6 +158,58 @@ const CASES: [string, object, Expected[]][] = [
       }),
     ],
   ],
+  // Resend's own documentation pages (fixtures docs_*): tags as an object, a template and a
+  // broadcast id beside the fields we read.
+  [
+    'email.clicked (Resend docs)',
+    docsClicked,
+    [
+      expected({
+        eventType: 'clicked',
+        messageId: DOCS_ID,
+        recipient: 'delivered@resend.dev',
+        timestamp: '2024-11-22T23:41:12.126Z',
+        tags: ['category:confirm_email'],
+        clickUrl: 'https://resend.com',
+        userAgent: docsClicked.data.click.userAgent,
+      }),
+    ],
+  ],
+  // Before, mtaResponse was null: the SMTP answer in bounce.diagnosticCode was not read.
+  [
+    'email.bounced (Resend docs)',
+    docsBounced,
+    [
+      expected({
+        eventType: 'bounced',
+        messageId: DOCS_ID,
+        recipient: 'bounced@resend.dev',
+        timestamp: '2024-11-22T23:41:12.126Z',
+        tags: ['category:confirm_email'],
+        rejectReason: 'Permanent/General',
+        description: docsBounced.data.bounce.message,
+        mtaResponse: 'smtp; 550 5.1.1 The email account that you tried to reach does not exist.',
+        rejectCategory: 'bounced',
+        permanent: true,
+      }),
+    ],
+  ],
+  [
+    'email.failed (Resend docs)',
+    docsFailed,
+    [
+      expected({
+        eventType: 'failed',
+        messageId: DOCS_ID,
+        recipient: 'delivered@resend.dev',
+        timestamp: '2026-11-22T23:41:12.126Z',
+        tags: ['category:confirm_email'],
+        rejectReason: 'reached_daily_quota',
+        rejectCategory: 'other',
+        permanent: false,
+      }),
+    ],
+  ],
 ];
 
 describe('Resend fixtures through the handler', () => {
@@ -172,6 +231,13 @@ describe('Resend fixtures through the handler', () => {
       }
     },
   );
+
+  test('email.received (Resend docs: inbound mail) is 200 with no events', async () => {
+    const { handle, received } = resendHandler();
+    const response = await handle(signedRequest(docsReceived, { id: SVIX_ID }));
+    expect([response.status, await answer(response)]).toEqual([200, { ok: true, events: 0 }]);
+    expect(received).toEqual([]);
+  });
 
   test('every context of one message shares the svix-id as its eventId and the raw event', async () => {
     const { handle, received } = resendHandler();

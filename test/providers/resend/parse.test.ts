@@ -25,6 +25,24 @@ async function run(payload: unknown) {
 
 describe('Resend event types', () => {
   test.each([
+    [
+      'a list of two answers',
+      ['450 try later', '550 no such user'],
+      '450 try later\n550 no such user',
+    ],
+    ['a single string', 'smtp; 550 no such user', 'smtp; 550 no such user'],
+    ['a list with entries that are not text', [null, {}, '550 gone'], '550 gone'],
+    ['an object', { code: 550 }, null],
+    ['an empty list', [], null],
+  ])('bounce.diagnosticCode as %s: mtaResponse %j, never a 400', async (_, code, want) => {
+    const { response, received } = await run(
+      event('email.bounced', { bounce: { type: 'Permanent', diagnosticCode: code } }),
+    );
+    expect(response.status).toBe(200);
+    expect(received.map((c) => c.mtaResponse)).toEqual([want]);
+  });
+
+  test.each([
     ['email.scheduled', 'queued'],
     ['email.sent', 'sent'],
     ['email.delivered', 'delivered'],
