@@ -112,7 +112,10 @@ export function parsePostalEvent(json: unknown, digest: string): PostalParseResu
     return { kind: 'ignored', note: `${name} is about incoming mail` };
   }
   const recipient = message.to ? _address(message.to) : '';
-  if (!recipient) return badRequest(REASON, 'Postal event field "payload.message.to" is missing');
+  if (!recipient) {
+    const field = payload.message ? 'message' : 'original_message';
+    return badRequest(REASON, `Postal event field "payload.${field}.to" is missing`);
+  }
   // Whole seconds, as anymail reads it (`int(timestamp)`).
   const seconds = parsed.timestamp;
   const timestamp = fromUnixSeconds(
