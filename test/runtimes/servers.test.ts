@@ -342,6 +342,40 @@ describe.each(RUNTIMES)('the $name server shutting down with stalled clients', (
   });
 });
 
+describe.each(RUNTIMES)('the $name server whose stdout reader has gone', (runtime) => {
+  test('keeps answering, and still writes its refusals to stderr', {
+    timeout: 30_000,
+  }, async () => {
+    // README: a stream that cannot be written loses its lines and only those. Node's stdout
+    // reported the closed pipe as an 'error' event nobody heard, and the process exited 1.
+    const server = _start(runtime, {
+      MAIL_WEBHOOK_ENABLED: 'true',
+      MAIL_WEBHOOK_SES_TOPIC_ARNS: signer.topicArn,
+    });
+    const port = await _port(server);
+    server.child.stdout?.destroy();
+    for (let round = 0; round < 3; round++) {
+      const post = await signedSesPost(signer);
+      const response = await fetch(`http://127.0.0.1:${port}${ROUTE}`, {
+        method: 'POST',
+        headers: post.headers,
+        body: post.body,
+      });
+      expect({ round, body: await response.json() }).toEqual({
+        round,
+        body: { ok: true, events: 1 },
+      });
+      await _sleep(100);
+    }
+    const refused = await fetch(`http://127.0.0.1:${port}/nowhere`);
+    expect(refused.status).toBe(404);
+    await refused.body?.cancel();
+    while (!server.stderr().includes('"reason":"not-found"')) await _sleep(20);
+    expect(server.child.exitCode).toBe(null);
+    server.child.kill('SIGKILL');
+  });
+});
+
 describe.each(RUNTIMES)('the $name server at start-up', (runtime) => {
   test('a bad setting prints one JSON line naming the variable and exits 1', {
     timeout: 30_000,
