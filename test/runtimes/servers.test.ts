@@ -587,6 +587,33 @@ describe.each(RUNTIMES)('the $name server with MAIL_WEBHOOK_BODY_TIMEOUT_MS', (r
     expect(await response.json()).toMatchObject({ ok: false, error: 'body-timeout' });
   });
 
+  test('logs a body stalled after slow headers once, as a 408 naming the route', {
+    timeout: 10_000,
+  }, async () => {
+    // Node's clock starts at the first byte, the body read's later: Node's 408 came first and was
+    // logged without a path, then the handler's read failed as the connection closed (a second
+    // line, 400 body-unreadable), where Deno and Bun log the one 408.
+    const refusals = () =>
+      server
+        .stderr()
+        .split('\n')
+        .filter((line) => line.includes('"msg":"request refused"'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const before = refusals().length;
+    const since = () => refusals().slice(before);
+    const exchange = rawSend(port, `POST ${ROUTE} HTTP/1.1\r\nhost: 127.0.0.1\r\n`);
+    await _sleep(BODY_TIMEOUT_MS / 2);
+    exchange.socket.write('content-length: 100\r\n\r\n{"Type":');
+    expect((await headReceived(exchange, BODY_TIMEOUT_MS + 3000)).split('\r\n')[0]).toBe(
+      'HTTP/1.1 408 Request Timeout',
+    );
+    while (!since().some((line) => line.path === ROUTE)) await _sleep(20);
+    exchange.socket.destroy();
+    expect(since()).toEqual([
+      expect.objectContaining({ esp: 'ses', path: ROUTE, status: 408, reason: 'body-timeout' }),
+    ]);
+  });
+
   test('still serves a whole request after one stalled', async () => {
     const post = await signedSesPost(signer);
     const response = await fetch(`http://127.0.0.1:${port}${ROUTE}`, {
