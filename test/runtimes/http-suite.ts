@@ -1,19 +1,29 @@
 /** The HTTP behaviour every runtime must show, written once and run against each (as srvx's addTests). */
+import { Webhook } from 'standardwebhooks';
 import { describe, expect, test } from 'vitest';
+import delivered from '../fixtures/esps/resend/anymail_delivered_event.json' with { type: 'json' };
 import type { Signer } from '../helpers/signing.js';
 import { forged, signedSesPost } from '../helpers/sns-request.js';
 
 export const ROUTE = '/webhooks/mail/ses';
 
+const RESEND_SECRET = `whsec_${btoa('suite-resend-secret-24-b')}`;
+
 /**
- * The variables every target adds for the set-up probes: Mandrill's HEAD and Unisender Go's GET,
- * answered through each server's own HTTP stack (the keys sign nothing here).
+ * The variables every target adds beside SES, answered through each server's own HTTP stack: the
+ * set-up probes (Mandrill's HEAD, Unisender Go's GET; these keys sign nothing here), an HMAC
+ * provider (Resend) and a shared-secret provider of each credential kind (Basic, bearer, header).
  */
-export const PROBE_ENV = {
-  MAIL_WEBHOOK_PROVIDERS: 'ses,mandrill,unisender-go',
+export const SUITE_ENV = {
+  MAIL_WEBHOOK_PROVIDERS: 'ses,mandrill,unisender-go,resend,postmark,brevo,sparkpost',
   MAIL_WEBHOOK_MANDRILL_WEBHOOK_KEY: 'suite-mandrill-key',
   MAIL_WEBHOOK_MANDRILL_URL: 'https://hooks.example.com/webhooks/mail/mandrill',
   MAIL_WEBHOOK_UNISENDER_GO_API_KEY: 'suite-unisender-key',
+  MAIL_WEBHOOK_RESEND_SECRET: RESEND_SECRET,
+  MAIL_WEBHOOK_POSTMARK_PASSWORD: 'suite-postmark-password',
+  MAIL_WEBHOOK_BREVO_TOKEN: 'suite-brevo-token',
+  MAIL_WEBHOOK_SPARKPOST_HEADER: 'X-Hook-Token',
+  MAIL_WEBHOOK_SPARKPOST_VALUE: 'suite-sparkpost-value',
 } as const;
 
 /** A request with a string body, as a bare socket sends it. */
@@ -152,6 +162,56 @@ export function addHttpTests(target: HttpTarget): void {
         expect(
           await _logged(stdout, (line) => line.esp === esp && /probe/.test(String(line.msg))),
         ).toBe(true);
+    }
+  });
+
+  test('delivers a Resend event signed as Svix signs it, and refuses it unsigned 403 signature-missing', async () => {
+    const body = JSON.stringify(delivered);
+    const now = new Date();
+    const signature = new Webhook(RESEND_SECRET).sign('msg_suite', now, body);
+    const signed = {
+      'svix-id': 'msg_suite',
+      'svix-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'svix-signature': signature,
+    };
+    const route = '/webhooks/mail/resend';
+    const post = (headers: Record<string, string>) =>
+      target.fetch(route, { method: 'POST', body, headers });
+    expect(await _json(await post(signed))).toEqual({ status: 200, body: { ok: true, events: 1 } });
+    const { stdout } = target;
+    if (stdout) expect(await _eventLogged(stdout, 'to@example.org')).toBe(true);
+    const unsigned = await _json(await post({ ...signed, 'svix-signature': '' }));
+    expect({ status: unsigned.status, error: unsigned.body.error }).toEqual({
+      status: 403,
+      error: 'signature-missing',
+    });
+  });
+
+  test('challenges missing shared-secret credentials by kind (Basic, Bearer, none for a header) with 401, and refuses wrong ones 403', async () => {
+    const kinds = [
+      ['postmark', 'Basic', { authorization: `Basic ${btoa('hooks:wrong')}` }],
+      ['brevo', 'Bearer', { authorization: 'Bearer wrong' }],
+      ['sparkpost', null, { 'x-hook-token': 'wrong' }],
+    ] as const;
+    for (const [esp, scheme, wrong] of kinds) {
+      const route = `/webhooks/mail/${esp}`;
+      const missing = await target.fetch(route, { method: 'POST', body: '[]' });
+      const challenge = missing.headers.get('www-authenticate');
+      const { status, body } = await _json(missing);
+      expect({ esp, status, error: body.error, scheme: challenge?.split(' ')[0] ?? null }).toEqual({
+        esp,
+        status: 401,
+        error: 'credentials-required',
+        scheme,
+      });
+      const refused = await _json(
+        await target.fetch(route, { method: 'POST', body: '[]', headers: wrong }),
+      );
+      expect({ esp, status: refused.status, error: refused.body.error }).toEqual({
+        esp,
+        status: 403,
+        error: 'secret-mismatch',
+      });
     }
   });
 

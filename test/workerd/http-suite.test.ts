@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, vi } from 'vitest';
 import worker from '../../src/adapters/cloudflare.js';
 import { createSigner } from '../helpers/signing.js';
-import { addHttpTests, PROBE_ENV } from '../runtimes/http-suite.js';
+import { addHttpTests, SUITE_ENV } from '../runtimes/http-suite.js';
 
 const signer = await createSigner();
 // The Worker downloads certificates with the global fetch (bound late): serve the test one.
@@ -30,7 +30,7 @@ afterAll(() => {
 
 // wrangler.toml's vars, the set-up probes' providers, plus the signer's topic: a verified Notification needs an allowed topic.
 // One object for the whole suite, as Workers hand one env to every request of an isolate.
-const suiteEnv = { ...env, ...PROBE_ENV, MAIL_WEBHOOK_SES_TOPIC_ARNS: signer.topicArn };
+const suiteEnv = { ...env, ...SUITE_ENV, MAIL_WEBHOOK_SES_TOPIC_ARNS: signer.topicArn };
 
 addHttpTests({
   fetch: async (path, init) =>
