@@ -1,6 +1,8 @@
 /** The HTTP behaviour every runtime must show, written once and run against each (as srvx's addTests). */
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, test } from 'vitest';
+import { generateTestKeys, KEY_SPECS } from '../../src/cli/keys.js';
+import { type Credentials, cliProvider } from '../../src/cli/samples/index.js';
 import delivered from '../fixtures/esps/resend/anymail_delivered_event.json' with { type: 'json' };
 import type { Signer } from '../helpers/signing.js';
 import { forged, signedSesPost } from '../helpers/sns-request.js';
@@ -9,21 +11,46 @@ export const ROUTE = '/webhooks/mail/ses';
 
 const RESEND_SECRET = `whsec_${btoa('suite-resend-secret-24-b')}`;
 
+// A fresh key pair for each ESP that signs with a private key (ECDSA, RSA, Ed25519).
+const [sendgridKeys, postalKeys, mailpaceKeys] = await Promise.all(
+  ['sendgrid', 'postal', 'mailpace'].map((name) =>
+    generateTestKeys(KEY_SPECS[name] as NonNullable<(typeof KEY_SPECS)[string]>),
+  ),
+);
+
+const MANDRILL_URL = 'https://hooks.example.com/webhooks/mail/mandrill';
+
+/** Each ESP that signs its requests, with the credentials `mailhooks send` signs them with here. */
+const SIGNED: readonly (readonly [string, Credentials])[] = [
+  ['sendgrid', { privateKey: sendgridKeys?.privateKeyPem }],
+  ['postal', { privateKey: postalKeys?.privateKeyPem }],
+  ['mailpace', { privateKey: mailpaceKeys?.privateKeyPem }],
+  ['mailgun', { secret: 'suite-mailgun-key' }],
+  ['mandrill', { secret: 'suite-mandrill-key' }],
+  ['unisender-go', { secret: 'suite-unisender-key' }],
+];
+
 /**
  * The variables every target adds beside SES, answered through each server's own HTTP stack: the
- * set-up probes (Mandrill's HEAD, Unisender Go's GET; these keys sign nothing here), an HMAC
- * provider (Resend) and a shared-secret provider of each credential kind (Basic, bearer, header).
+ * set-up probes (Mandrill's HEAD, Unisender Go's GET), each signing scheme (Standard Webhooks,
+ * ECDSA, RSA, Ed25519, HMACs, MD5) and a shared-secret provider of each credential kind (Basic,
+ * bearer, header).
  */
 export const SUITE_ENV = {
-  MAIL_WEBHOOK_PROVIDERS: 'ses,mandrill,unisender-go,resend,postmark,brevo,sparkpost',
+  MAIL_WEBHOOK_PROVIDERS:
+    'ses,mandrill,unisender-go,resend,postmark,brevo,sparkpost,sendgrid,postal,mailpace,mailgun',
   MAIL_WEBHOOK_MANDRILL_WEBHOOK_KEY: 'suite-mandrill-key',
-  MAIL_WEBHOOK_MANDRILL_URL: 'https://hooks.example.com/webhooks/mail/mandrill',
+  MAIL_WEBHOOK_MANDRILL_URL: MANDRILL_URL,
   MAIL_WEBHOOK_UNISENDER_GO_API_KEY: 'suite-unisender-key',
   MAIL_WEBHOOK_RESEND_SECRET: RESEND_SECRET,
   MAIL_WEBHOOK_POSTMARK_PASSWORD: 'suite-postmark-password',
   MAIL_WEBHOOK_BREVO_TOKEN: 'suite-brevo-token',
   MAIL_WEBHOOK_SPARKPOST_HEADER: 'X-Hook-Token',
   MAIL_WEBHOOK_SPARKPOST_VALUE: 'suite-sparkpost-value',
+  MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY: sendgridKeys?.publicKey ?? '',
+  MAIL_WEBHOOK_POSTAL_PUBLIC_KEY: postalKeys?.publicKey ?? '',
+  MAIL_WEBHOOK_MAILPACE_PUBLIC_KEY: mailpaceKeys?.publicKey ?? '',
+  MAIL_WEBHOOK_MAILGUN_SIGNING_KEY: 'suite-mailgun-key',
 } as const;
 
 /** A request with a string body, as a bare socket sends it. */
@@ -185,6 +212,29 @@ export function addHttpTests(target: HttpTarget): void {
       status: 403,
       error: 'signature-missing',
     });
+  });
+
+  test('verifies each signing scheme (ECDSA, RSA, Ed25519, HMAC in the body, over the URL, MD5) and delivers the event', async () => {
+    for (const [esp, credentials] of SIGNED) {
+      const cli = cliProvider(esp);
+      const recipient = `suite-${esp}@example.com`;
+      const now = new Date();
+      const [payload] = cli?.events.delivered?.({ recipients: [recipient], now }) ?? [];
+      const signed = await cli?.sign(payload, credentials, now, MANDRILL_URL);
+      const response = await target.fetch(`/webhooks/mail/${esp}`, {
+        method: 'POST',
+        body: signed?.body ?? '',
+        headers: signed?.headers ?? {},
+      });
+      const { status, body } = await _json(response);
+      expect({ esp, status, body }).toEqual({ esp, status: 200, body: { ok: true, events: 1 } });
+      const { stdout } = target;
+      if (stdout)
+        expect({ esp, logged: await _eventLogged(stdout, recipient) }).toEqual({
+          esp,
+          logged: true,
+        });
+    }
   });
 
   test('challenges missing shared-secret credentials by kind (Basic, Bearer, none for a header) with 401, and refuses wrong ones 403', async () => {
