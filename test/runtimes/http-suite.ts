@@ -18,6 +18,9 @@ const [sendgridKeys, postalKeys, mailpaceKeys] = await Promise.all(
   ),
 );
 
+/** The fan-out endpoint of failed events: nothing listens there (workerd's fetch is stubbed to fail it). */
+export const SUITE_FANOUT_URL = 'http://127.0.0.1:9/refused';
+
 const MANDRILL_URL = 'https://hooks.example.com/webhooks/mail/mandrill';
 
 /** Each ESP that signs its requests, with the credentials `mailhooks send` signs them with here. */
@@ -51,6 +54,13 @@ export const SUITE_ENV = {
   MAIL_WEBHOOK_POSTAL_PUBLIC_KEY: postalKeys?.publicKey ?? '',
   MAIL_WEBHOOK_MAILPACE_PUBLIC_KEY: mailpaceKeys?.publicKey ?? '',
   MAIL_WEBHOOK_MAILGUN_SIGNING_KEY: 'suite-mailgun-key',
+  // Failed events also go to a fan-out endpoint nothing listens on: that sink fails.
+  MAIL_WEBHOOK_SINKS: 'memory,fanout',
+  MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([
+    { url: SUITE_FANOUT_URL, secret: 'env:SUITE_FANOUT_SECRET', events: ['failed'] },
+  ]),
+  MAIL_WEBHOOK_FANOUT_RETRIES: '0',
+  SUITE_FANOUT_SECRET: RESEND_SECRET,
 } as const;
 
 /** A request with a string body, as a bare socket sends it. */
@@ -80,6 +90,16 @@ const _json = async (response: Response) => ({
   status: response.status,
   body: (await response.json()) as Record<string, unknown>,
 });
+
+/** The headers Svix (Resend) signs `body` with, now. */
+function _svixHeaders(body: string): Record<string, string> {
+  const now = new Date();
+  return {
+    'svix-id': 'msg_suite',
+    'svix-timestamp': String(Math.floor(now.getTime() / 1000)),
+    'svix-signature': new Webhook(RESEND_SECRET).sign('msg_suite', now, body),
+  };
+}
 
 const _post = (target: HttpTarget, body: BodyInit, headers: Record<string, string> = {}) =>
   target.fetch(ROUTE, { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
@@ -194,16 +214,9 @@ export function addHttpTests(target: HttpTarget): void {
 
   test('delivers a Resend event signed as Svix signs it, and refuses it unsigned 403 signature-missing', async () => {
     const body = JSON.stringify(delivered);
-    const now = new Date();
-    const signature = new Webhook(RESEND_SECRET).sign('msg_suite', now, body);
-    const signed = {
-      'svix-id': 'msg_suite',
-      'svix-timestamp': String(Math.floor(now.getTime() / 1000)),
-      'svix-signature': signature,
-    };
-    const route = '/webhooks/mail/resend';
+    const signed = _svixHeaders(body);
     const post = (headers: Record<string, string>) =>
-      target.fetch(route, { method: 'POST', body, headers });
+      target.fetch('/webhooks/mail/resend', { method: 'POST', body, headers });
     expect(await _json(await post(signed))).toEqual({ status: 200, body: { ok: true, events: 1 } });
     const { stdout } = target;
     if (stdout) expect(await _eventLogged(stdout, 'to@example.org')).toBe(true);
@@ -212,6 +225,18 @@ export function addHttpTests(target: HttpTarget): void {
       status: 403,
       error: 'signature-missing',
     });
+  });
+
+  test('answers 503 sink-failed, so the ESP retries, when a sink does not take the event', async () => {
+    // Only failed events go to the fan-out endpoint, which refuses the connection.
+    const body = JSON.stringify({ ...delivered, type: 'email.failed' });
+    const response = await target.fetch('/webhooks/mail/resend', {
+      method: 'POST',
+      body,
+      headers: _svixHeaders(body),
+    });
+    const { status, body: answer } = await _json(response);
+    expect({ status, error: answer.error }).toEqual({ status: 503, error: 'sink-failed' });
   });
 
   test('verifies each signing scheme (ECDSA, RSA, Ed25519, HMAC in the body, over the URL, MD5) and delivers the event', async () => {
