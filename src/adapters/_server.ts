@@ -86,13 +86,13 @@ const _IDLE_MARGIN_S = 5;
 
 /**
  * Seconds a connection may stay silent before a runtime that drops idle connections (Bun's
- * `idleTimeout`, 10 s by default, at most 255) does so: past `bodyTimeoutMs` and past the longest
- * wait for an answer, so a stalled body gets its 408 `body-timeout` and a slow sink its 503, not a
- * dropped connection.
+ * `idleTimeout`, 10 s by default) does so: past `bodyTimeoutMs` and past the longest wait for an
+ * answer, so a stalled body gets its 408 `body-timeout` and a slow sink its 503, not a dropped
+ * connection; at most `max` (Bun's largest, 255).
  */
-export function idleSecondsFor(env: Env): number {
+export function idleSecondsFor(env: Env, max = 255): number {
   const longest = Math.max(bodyTimeoutOf(env), _answerMs(env));
-  return Math.min(255, Math.ceil(longest / 1000) + _IDLE_MARGIN_S);
+  return Math.min(max, Math.ceil(longest / 1000) + _IDLE_MARGIN_S);
 }
 
 /**

@@ -9,12 +9,17 @@ export type { FetchHandler, MailServer, ServeOptions } from './_server.js';
 export { withHealthCheck } from './_server.js';
 
 // Only what this file uses: no dependency on bun-types.
+interface _BunServer {
+  /** This request's own idle timeout; 0 turns it off. */
+  timeout(request: Request, seconds: number): void;
+}
+
 declare const Bun: {
   serve(options: {
     port?: number;
     hostname?: string;
     idleTimeout?: number;
-    fetch: _.FetchHandler;
+    fetch: (request: Request, server: _BunServer) => Response | Promise<Response>;
   }): {
     readonly url: URL;
     /** Where it listens: `::` for every interface, where `url` says localhost. */
@@ -53,9 +58,18 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
   );
   // Bun drops a connection silent for 10 s by default: before the 30 s body deadline's 408.
   const idleTimeout = _.idleSecondsFor(env);
+  // Past Bun's largest idleTimeout (255 s), a request's own timeout is turned off once its headers
+  // are in: its deadlines then end it (the 408, the 503), not Bun dropping the connection.
+  const fetch =
+    _.idleSecondsFor(env, Number.POSITIVE_INFINITY) > idleTimeout
+      ? (request: Request, bun: _BunServer) => {
+          bun.timeout(request, 0);
+          return handler(request);
+        }
+      : handler;
   let server: ReturnType<typeof Bun.serve>;
   try {
-    server = Bun.serve({ port, hostname, idleTimeout, fetch: handler });
+    server = Bun.serve({ port, hostname, idleTimeout, fetch });
   } catch (error) {
     throw listenFailed(error);
   }

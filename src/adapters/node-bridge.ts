@@ -27,6 +27,20 @@ export function awaitContinue(req: IncomingMessage, res: ServerResponse): void {
   _awaitingContinue.set(req, res);
 }
 
+// Requests whose body `_readAll` is reading, with how to end that read at once with its 408.
+const _reading = new WeakMap<IncomingMessage, () => void>();
+
+/**
+ * Ends the read of `req`'s body now with the handler's own 408 `body-timeout` (the server's
+ * clock for the whole request ran out first), so the handler answers and logs it, naming the
+ * path, as on every runtime. False when the handler is not reading it.
+ */
+export function timeOutBodyRead(req: IncomingMessage): boolean {
+  const end = _reading.get(req);
+  end?.();
+  return end !== undefined;
+}
+
 /** Sends the awaited `100 Continue`, once, as the body starts being read. */
 function _continue(req: IncomingMessage): void {
   const res = _awaitingContinue.get(req);
@@ -79,6 +93,7 @@ function _readAll(
     const finish = (outcome: Uint8Array | HttpError, discard: boolean) => {
       if (settled) return;
       settled = true;
+      _reading.delete(req);
       req.off('data', onData).off('end', onEnd);
       if (timer !== undefined) clearTimeout(timer);
       // Given up (413, 408): the rest is discarded, never buffered.
@@ -96,7 +111,9 @@ function _readAll(
     );
     // Whole and not yet read: 'end' follows the buffered data, nothing to wait for.
     if (!req.complete || req.readableEnded || req.destroyed) {
-      timer = setTimeout(() => finish(bodyTooSlow(timeoutMs), true), timeoutMs);
+      const timedOut = () => finish(bodyTooSlow(timeoutMs), true);
+      timer = setTimeout(timedOut, timeoutMs);
+      _reading.set(req, timedOut);
     }
   });
 }

@@ -1,11 +1,12 @@
 /** The Node server's clock for a whole request: headers and body within `bodyTimeoutMs` of its first byte. */
 /// <reference types="node" preserve="true" />
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { bodyTooSlow } from '../body.js';
 import { badRequest, errorJson, HttpError, methodNotAllowed } from '../errors.js';
 import { logRefusal } from '../handler.js';
 import type { Logger } from '../log.js';
+import { timeOutBodyRead } from './node-bridge.js';
 
 /** How often Node looks for requests past their time: often enough to keep the clock within a second. */
 export const checkingIntervalOf = (timeoutMs: number): number =>
@@ -74,8 +75,13 @@ export function boundRequestTime(server: Server, timeoutMs: number, logger: Logg
       socket.destroy();
       return;
     }
-    // Node read no request line yet, or could not: these lines name no path.
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      // A request whose body the handler is reading: its read ends now, and the handler answers
+      // and logs the 408 once, naming the path (answered here too, it was logged twice: this
+      // line, then the handler's 400 body-unreadable as the connection closed under its read).
+      const pending = (socket as { _httpMessage?: { req?: IncomingMessage } })._httpMessage;
+      if (pending?.req && timeOutBodyRead(pending.req)) return;
+      // Node read no request line yet, or could not: these lines name no path.
       logRefusal(logger, timedOut, {});
       _answer(socket, '408 Request Timeout', timedOutJson);
     } else if (error.code === 'HPE_HEADER_OVERFLOW') {

@@ -47,10 +47,19 @@ export function createHandlerFromEnv(
   return _fromEnv(env, { ...context, runtime: { ..._RUNTIME, ...context.runtime } });
 }
 
+/**
+ * Writes `text` to `stream`. A pipe whose reader has gone (EPIPE) is an 'error' event on it, which
+ * unheard ends the process: heard, the lines are lost and the server goes on, as on Deno and Bun.
+ */
+function _write(stream: NodeJS.WriteStream, text: string): void {
+  if (stream.listenerCount('error') === 0) stream.on('error', () => {});
+  stream.write(text);
+}
+
 // The console's JSON lines, written straight to the streams (console.log formats its argument
 // again and costs several times the write), gathered per turn of the event loop.
 const { logger: _logger, flush: _flushLines } = _._batchedLogger(
-  (text, stderr) => (stderr ? process.stderr : process.stdout).write(text),
+  (text, stderr) => _write(stderr ? process.stderr : process.stdout, text),
   setImmediate,
   (flush) => process.once('exit', flush),
 );

@@ -1,19 +1,66 @@
 /** The HTTP behaviour every runtime must show, written once and run against each (as srvx's addTests). */
+import { Webhook } from 'standardwebhooks';
 import { describe, expect, test } from 'vitest';
+import { generateTestKeys, KEY_SPECS } from '../../src/cli/keys.js';
+import { type Credentials, cliProvider } from '../../src/cli/samples/index.js';
+import delivered from '../fixtures/esps/resend/anymail_delivered_event.json' with { type: 'json' };
 import type { Signer } from '../helpers/signing.js';
 import { forged, signedSesPost } from '../helpers/sns-request.js';
 
 export const ROUTE = '/webhooks/mail/ses';
 
+const RESEND_SECRET = `whsec_${btoa('suite-resend-secret-24-b')}`;
+
+// A fresh key pair for each ESP that signs with a private key (ECDSA, RSA, Ed25519).
+const [sendgridKeys, postalKeys, mailpaceKeys] = await Promise.all(
+  ['sendgrid', 'postal', 'mailpace'].map((name) =>
+    generateTestKeys(KEY_SPECS[name] as NonNullable<(typeof KEY_SPECS)[string]>),
+  ),
+);
+
+/** The fan-out endpoint of failed events: nothing listens there (workerd's fetch is stubbed to fail it). */
+export const SUITE_FANOUT_URL = 'http://127.0.0.1:9/refused';
+
+const MANDRILL_URL = 'https://hooks.example.com/webhooks/mail/mandrill';
+
+/** Each ESP that signs its requests, with the credentials `mailhooks send` signs them with here. */
+const SIGNED: readonly (readonly [string, Credentials])[] = [
+  ['sendgrid', { privateKey: sendgridKeys?.privateKeyPem }],
+  ['postal', { privateKey: postalKeys?.privateKeyPem }],
+  ['mailpace', { privateKey: mailpaceKeys?.privateKeyPem }],
+  ['mailgun', { secret: 'suite-mailgun-key' }],
+  ['mandrill', { secret: 'suite-mandrill-key' }],
+  ['unisender-go', { secret: 'suite-unisender-key' }],
+];
+
 /**
- * The variables every target adds for the set-up probes: Mandrill's HEAD and Unisender Go's GET,
- * answered through each server's own HTTP stack (the keys sign nothing here).
+ * The variables every target adds beside SES, answered through each server's own HTTP stack: the
+ * set-up probes (Mandrill's HEAD, Unisender Go's GET), each signing scheme (Standard Webhooks,
+ * ECDSA, RSA, Ed25519, HMACs, MD5) and a shared-secret provider of each credential kind (Basic,
+ * bearer, header).
  */
-export const PROBE_ENV = {
-  MAIL_WEBHOOK_PROVIDERS: 'ses,mandrill,unisender-go',
+export const SUITE_ENV = {
+  MAIL_WEBHOOK_PROVIDERS:
+    'ses,mandrill,unisender-go,resend,postmark,brevo,sparkpost,sendgrid,postal,mailpace,mailgun',
   MAIL_WEBHOOK_MANDRILL_WEBHOOK_KEY: 'suite-mandrill-key',
-  MAIL_WEBHOOK_MANDRILL_URL: 'https://hooks.example.com/webhooks/mail/mandrill',
+  MAIL_WEBHOOK_MANDRILL_URL: MANDRILL_URL,
   MAIL_WEBHOOK_UNISENDER_GO_API_KEY: 'suite-unisender-key',
+  MAIL_WEBHOOK_RESEND_SECRET: RESEND_SECRET,
+  MAIL_WEBHOOK_POSTMARK_PASSWORD: 'suite-postmark-password',
+  MAIL_WEBHOOK_BREVO_TOKEN: 'suite-brevo-token',
+  MAIL_WEBHOOK_SPARKPOST_HEADER: 'X-Hook-Token',
+  MAIL_WEBHOOK_SPARKPOST_VALUE: 'suite-sparkpost-value',
+  MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY: sendgridKeys?.publicKey ?? '',
+  MAIL_WEBHOOK_POSTAL_PUBLIC_KEY: postalKeys?.publicKey ?? '',
+  MAIL_WEBHOOK_MAILPACE_PUBLIC_KEY: mailpaceKeys?.publicKey ?? '',
+  MAIL_WEBHOOK_MAILGUN_SIGNING_KEY: 'suite-mailgun-key',
+  // Failed events also go to a fan-out endpoint nothing listens on: that sink fails.
+  MAIL_WEBHOOK_SINKS: 'memory,fanout',
+  MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([
+    { url: SUITE_FANOUT_URL, secret: 'env:SUITE_FANOUT_SECRET', events: ['failed'] },
+  ]),
+  MAIL_WEBHOOK_FANOUT_RETRIES: '0',
+  SUITE_FANOUT_SECRET: RESEND_SECRET,
 } as const;
 
 /** A request with a string body, as a bare socket sends it. */
@@ -43,6 +90,16 @@ const _json = async (response: Response) => ({
   status: response.status,
   body: (await response.json()) as Record<string, unknown>,
 });
+
+/** The headers Svix (Resend) signs `body` with, now. */
+function _svixHeaders(body: string): Record<string, string> {
+  const now = new Date();
+  return {
+    'svix-id': 'msg_suite',
+    'svix-timestamp': String(Math.floor(now.getTime() / 1000)),
+    'svix-signature': new Webhook(RESEND_SECRET).sign('msg_suite', now, body),
+  };
+}
 
 const _post = (target: HttpTarget, body: BodyInit, headers: Record<string, string> = {}) =>
   target.fetch(ROUTE, { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
@@ -152,6 +209,84 @@ export function addHttpTests(target: HttpTarget): void {
         expect(
           await _logged(stdout, (line) => line.esp === esp && /probe/.test(String(line.msg))),
         ).toBe(true);
+    }
+  });
+
+  test('delivers a Resend event signed as Svix signs it, and refuses it unsigned 403 signature-missing', async () => {
+    const body = JSON.stringify(delivered);
+    const signed = _svixHeaders(body);
+    const post = (headers: Record<string, string>) =>
+      target.fetch('/webhooks/mail/resend', { method: 'POST', body, headers });
+    expect(await _json(await post(signed))).toEqual({ status: 200, body: { ok: true, events: 1 } });
+    const { stdout } = target;
+    if (stdout) expect(await _eventLogged(stdout, 'to@example.org')).toBe(true);
+    const unsigned = await _json(await post({ ...signed, 'svix-signature': '' }));
+    expect({ status: unsigned.status, error: unsigned.body.error }).toEqual({
+      status: 403,
+      error: 'signature-missing',
+    });
+  });
+
+  test('answers 503 sink-failed, so the ESP retries, when a sink does not take the event', async () => {
+    // Only failed events go to the fan-out endpoint, which refuses the connection.
+    const body = JSON.stringify({ ...delivered, type: 'email.failed' });
+    const response = await target.fetch('/webhooks/mail/resend', {
+      method: 'POST',
+      body,
+      headers: _svixHeaders(body),
+    });
+    const { status, body: answer } = await _json(response);
+    expect({ status, error: answer.error }).toEqual({ status: 503, error: 'sink-failed' });
+  });
+
+  test('verifies each signing scheme (ECDSA, RSA, Ed25519, HMAC in the body, over the URL, MD5) and delivers the event', async () => {
+    for (const [esp, credentials] of SIGNED) {
+      const cli = cliProvider(esp);
+      const recipient = `suite-${esp}@example.com`;
+      const now = new Date();
+      const [payload] = cli?.events.delivered?.({ recipients: [recipient], now }) ?? [];
+      const signed = await cli?.sign(payload, credentials, now, MANDRILL_URL);
+      const response = await target.fetch(`/webhooks/mail/${esp}`, {
+        method: 'POST',
+        body: signed?.body ?? '',
+        headers: signed?.headers ?? {},
+      });
+      const { status, body } = await _json(response);
+      expect({ esp, status, body }).toEqual({ esp, status: 200, body: { ok: true, events: 1 } });
+      const { stdout } = target;
+      if (stdout)
+        expect({ esp, logged: await _eventLogged(stdout, recipient) }).toEqual({
+          esp,
+          logged: true,
+        });
+    }
+  });
+
+  test('challenges missing shared-secret credentials by kind (Basic, Bearer, none for a header) with 401, and refuses wrong ones 403', async () => {
+    const kinds = [
+      ['postmark', 'Basic', { authorization: `Basic ${btoa('hooks:wrong')}` }],
+      ['brevo', 'Bearer', { authorization: 'Bearer wrong' }],
+      ['sparkpost', null, { 'x-hook-token': 'wrong' }],
+    ] as const;
+    for (const [esp, scheme, wrong] of kinds) {
+      const route = `/webhooks/mail/${esp}`;
+      const missing = await target.fetch(route, { method: 'POST', body: '[]' });
+      const challenge = missing.headers.get('www-authenticate');
+      const { status, body } = await _json(missing);
+      expect({ esp, status, error: body.error, scheme: challenge?.split(' ')[0] ?? null }).toEqual({
+        esp,
+        status: 401,
+        error: 'credentials-required',
+        scheme,
+      });
+      const refused = await _json(
+        await target.fetch(route, { method: 'POST', body: '[]', headers: wrong }),
+      );
+      expect({ esp, status: refused.status, error: refused.body.error }).toEqual({
+        esp,
+        status: 403,
+        error: 'secret-mismatch',
+      });
     }
   });
 

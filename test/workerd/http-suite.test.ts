@@ -3,10 +3,11 @@ import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, vi } from 'vitest';
 import worker from '../../src/adapters/cloudflare.js';
 import { createSigner } from '../helpers/signing.js';
-import { addHttpTests, PROBE_ENV } from '../runtimes/http-suite.js';
+import { addHttpTests, SUITE_ENV, SUITE_FANOUT_URL } from '../runtimes/http-suite.js';
 
 const signer = await createSigner();
-// The Worker downloads certificates with the global fetch (bound late): serve the test one.
+// The Worker downloads certificates and fans out with the global fetch (bound late): serve the
+// test certificate.
 const realFetch = globalThis.fetch;
 // The Worker runs in this isolate: its JSON log lines (console.log) can be read here.
 const logged: string[] = [];
@@ -20,6 +21,8 @@ beforeAll(() => {
   vi.spyOn(console, 'error').mockImplementation(() => {});
   vi.stubGlobal('fetch', (input: RequestInfo | URL, init?: RequestInit) => {
     const url = input instanceof Request ? input.url : String(input);
+    // The refused fan-out endpoint fails as a refused connection does, without workerd's network.
+    if (url === SUITE_FANOUT_URL) return Promise.reject(new TypeError('connection refused'));
     return url === signer.certUrl ? signer.fetch(input, init) : realFetch(input, init);
   });
 });
@@ -30,7 +33,7 @@ afterAll(() => {
 
 // wrangler.toml's vars, the set-up probes' providers, plus the signer's topic: a verified Notification needs an allowed topic.
 // One object for the whole suite, as Workers hand one env to every request of an isolate.
-const suiteEnv = { ...env, ...PROBE_ENV, MAIL_WEBHOOK_SES_TOPIC_ARNS: signer.topicArn };
+const suiteEnv = { ...env, ...SUITE_ENV, MAIL_WEBHOOK_SES_TOPIC_ARNS: signer.topicArn };
 
 addHttpTests({
   fetch: async (path, init) =>
