@@ -189,7 +189,10 @@ describe('Postal bodies', () => {
       [event({ message: { id: true, to: 'a@example.com' } }), 'payload.message.id'],
       [event({ message: { message_id: 'm' } }), 'payload.message.to'],
       // A bounce carries the bounced message as original_message: that field is named.
-      [event({ message: undefined, original_message: { message_id: 'm' } }), 'payload.original_message.to'],
+      [
+        event({ message: undefined, original_message: { message_id: 'm' } }),
+        'payload.original_message.to',
+      ],
       [event({}, { timestamp: -5 }), 'timestamp'],
       [event({}, { timestamp: 'soon' }), 'timestamp'],
     ];
