@@ -127,6 +127,7 @@ function _spentBody(): ReadableStream<Uint8Array> {
 
 // Where a request whose Host no URL can hold is put: the core still sees the Host header and refuses it.
 const _FALLBACK_ORIGIN = 'http://localhost';
+let _lastOrigin = '';
 
 /**
  * The request's own path (and query). An absolute-form target (`POST http://other/x`) gives
@@ -245,8 +246,15 @@ function _url(req: IncomingMessage): string {
   const host = req.headers.host;
   const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
   const path = _path(req.url);
-  const url = host && isSaneHost(host) ? `${scheme}://${host}${path}` : _FALLBACK_ORIGIN + path;
-  if (URL.canParse(url)) return url;
+  const origin = host && isSaneHost(host) ? `${scheme}://${host}` : _FALLBACK_ORIGIN;
+  const url = origin + path;
+  // Only an origin can stop a URL that has a path from parsing, never the path: the last origin
+  // that parsed is remembered, so a run of requests to one Host parses no URL.
+  if (origin === _lastOrigin) return url;
+  if (URL.canParse(url)) {
+    _lastOrigin = origin;
+    return url;
+  }
   // A host the pattern lets through but a URL cannot hold (port 99999).
   const fallback = _FALLBACK_ORIGIN + path;
   if (URL.canParse(fallback)) return fallback;
@@ -289,12 +297,7 @@ function _lazyRequest(req: IncomingMessage, res: ServerResponse): Request {
  * than piped through a Node stream made from the web stream.
  */
 export async function sendResponse(res: ServerResponse, response: Response): Promise<void> {
-  const raw = response instanceof _NodeJsonResponse ? response._raw() : undefined;
-  if (raw) {
-    const list = raw.headers.flat();
-    list.push('content-length', String(Buffer.byteLength(raw.json)));
-    return void res.writeHead(response.status, list).end(raw.json);
-  }
+  if (_sendJson(res, response)) return;
   const headers: string[] = [];
   for (const [name, value] of response.headers) headers.push(name, value);
   if (!response.body) return void res.writeHead(response.status, headers).end();
@@ -305,6 +308,15 @@ export async function sendResponse(res: ServerResponse, response: Response): Pro
   }
   res.writeHead(response.status, headers);
   await pipeline(Readable.fromWeb(response.body as NodeReadableStream), res);
+}
+
+/** Writes the core's own JSON answer in one call, with its length; false for any other Response. */
+function _sendJson(res: ServerResponse, response: Response): boolean {
+  const raw = response instanceof _NodeJsonResponse ? response._raw() : undefined;
+  if (!raw) return false;
+  raw.headers.push('content-length', String(Buffer.byteLength(raw.json)));
+  res.writeHead(response.status, raw.headers).end(raw.json);
+  return true;
 }
 
 /** A `node:http` request listener running a fetch handler: `createServer(toNodeListener(h))`. */
@@ -328,6 +340,12 @@ export function toNodeListener(handler: FetchHandler) {
       // on this connection.
       res.shouldKeepAlive = false;
     } else if (!req.complete) _discardRest(req);
+    // The core's JSON answer is written here and now: no promise for what is one call.
+    try {
+      if (_sendJson(res, response)) return;
+    } catch {
+      return void res.destroy();
+    }
     await sendResponse(res, response).catch(() => res.destroy());
   };
 }

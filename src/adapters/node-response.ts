@@ -2,7 +2,6 @@
 import type { JsonAnswer } from '../errors.js';
 
 const _JSON_TYPE = 'application/json; charset=utf-8';
-const _HEADERS = { 'content-type': _JSON_TYPE };
 const _encoder = new TextEncoder();
 
 // What a Response has beyond status, headers and reading the JSON: served by a real Response,
@@ -36,22 +35,30 @@ export class _NodeJsonResponse {
   }
   get headers(): Headers {
     if (!this.#headers) {
-      this.#headers = new Headers({ 'content-type': _JSON_TYPE, ...this.#headerRecord });
+      this.#headers = new Headers(this.#headersRecord());
     }
     return this.#headers;
   }
   get bodyUsed(): boolean {
     return this.#response ? this.#response.bodyUsed : this.#used;
   }
-  /** The body untouched and its headers: what the bridge writes; undefined once a real Response took over. */
-  _raw(): { json: string; headers: [string, string][] } | undefined {
+  /**
+   * The body untouched and its headers as a fresh flat list (name, value, …), as `writeHead`
+   * takes them: what the bridge writes; undefined once a real Response took over.
+   */
+  _raw(): { json: string; headers: string[] } | undefined {
     if (this.#response || this.#used) return undefined;
-    const headers: [string, string][] = this.#headers
-      ? [...this.#headers]
-      : Object.entries(
-          this.#headerRecord ? { 'content-type': _JSON_TYPE, ...this.#headerRecord } : _HEADERS,
-        );
+    if (!this.#headers && !this.#headerRecord) {
+      return { json: this.#json, headers: ['content-type', _JSON_TYPE] };
+    }
+    const headers: string[] = [];
+    for (const [name, value] of this.#headers ?? Object.entries(this.#headersRecord())) {
+      headers.push(name, value);
+    }
     return { json: this.#json, headers };
+  }
+  #headersRecord(): Record<string, string> {
+    return { 'content-type': _JSON_TYPE, ...this.#headerRecord };
   }
   /** The real Response, made once; its body is spent if this one's was read. */
   _full(): Response {

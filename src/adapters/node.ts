@@ -82,13 +82,18 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
   const env = options.env ?? process.env;
   const timeoutMs = _.bodyTimeoutOf(env);
   let shuttingDown = false;
+  // One listener for every response ('close' comes once, with the response as `this`): no
+  // closure nor once-wrapper made per request.
+  function forget(this: ServerResponse) {
+    inFlight.delete(this);
+  }
   const server = createServer(
     { connectionsCheckingInterval: checkingIntervalOf(timeoutMs) },
     (req, res) => {
       // A keep-alive client may still send a request after the signal: answered, then closed.
       if (shuttingDown) _closeAfter(res);
       inFlight.add(res);
-      res.once('close', () => inFlight.delete(res));
+      res.on('close', forget);
       return listener(req, res);
     },
   );

@@ -158,3 +158,27 @@ test('new Request, new Headers and clone() copy every header, and the body still
     body: 'hello',
   });
 });
+
+/** The URL the handler sees for a request to `path` with the Host header `host`. */
+async function urlFor(host: string, path = '/x?q=1'): Promise<unknown> {
+  look = (request) => request.url;
+  const head = `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`;
+  return parseResponse(await rawSend(port, head).closed).json();
+}
+
+test('the URL is the Host and the path; a Host no URL can hold is localhost, whatever came before', async () => {
+  const seenUrls = [];
+  for (const host of ['example.test', 'example.test:99999', 'example.test:99999', 'example.test']) {
+    seenUrls.push(await urlFor(host));
+  }
+  seenUrls.push(await urlFor('other.test:8443', '/a/../b%zz#f'));
+  seenUrls.push(await urlFor('1.2.3.999'));
+  expect(seenUrls).toEqual([
+    'http://example.test/x?q=1',
+    'http://localhost/x?q=1',
+    'http://localhost/x?q=1',
+    'http://example.test/x?q=1',
+    'http://other.test:8443/a/../b%zz#f',
+    'http://localhost/x?q=1',
+  ]);
+});

@@ -1,8 +1,18 @@
 /** `mailhooks/node`'s answers: a JSON Response kept as plain values, read as a real one would be. */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect, test } from 'vitest';
-import { createMailWebhookHandler } from '../../src/adapters/node.js';
+import {
+  createMailWebhookHandler,
+  sendResponse,
+  toNodeListener,
+  toRequest,
+} from '../../src/adapters/node.js';
 import { createMailWebhookHandler as createCoreHandler, EventBus, ses } from '../../src/index.js';
 import { silentLogger } from '../../src/log.js';
+import deliveryEvent from '../fixtures/ses/event-publishing-delivery.json' with { type: 'json' };
+import { envelope, snsHeaders } from '../helpers/envelope.js';
+import { rawSend } from './raw-http.js';
 
 const options = () => ({
   sinks: [new EventBus()],
@@ -65,4 +75,82 @@ test('clone() and body hand over to a real Response that still reads the whole b
   expect(await response.text()).toBe(text);
   const streamed = (await answer()).response;
   expect(await new Response(streamed.body).text()).toBe(text);
+});
+
+/** Serves `listener` once on a free port, sends `head` and `body` raw, and returns what came back. */
+async function overNode(
+  listener: (req: IncomingMessage, res: ServerResponse) => unknown,
+  head: string,
+  body = '',
+): Promise<string> {
+  const server = createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    return await rawSend(port, head, body).closed;
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+/** A raw POST of the SNS envelope `message` to the SES route, with the headers SNS sends. */
+function _post(message: Record<string, unknown>): string {
+  const fields = Object.entries(snsHeaders(message)).map(
+    ([name, value]) => `${name}: ${value}\r\n`,
+  );
+  const length = Buffer.byteLength(JSON.stringify(message));
+  return `POST /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\n${fields.join('')}Content-Length: ${length}\r\nConnection: close\r\n\r\n`;
+}
+
+/** The head's fields, lower-cased, each once, and the body. */
+function _fields(raw: string): { status: string; fields: string[]; body: string } {
+  const [head = '', body = ''] = raw.split('\r\n\r\n');
+  const [status = '', ...lines] = head.split('\r\n');
+  const fields = lines
+    .map((line) => line.toLowerCase())
+    .filter((line) => !/^(date|connection|keep-alive):/.test(line));
+  return { status, fields, body };
+}
+
+test('on the wire: the answer in one piece with its content type and exact length', async () => {
+  const message = envelope(deliveryEvent);
+  const raw = await overNode(toNodeListener(handler), _post(message), JSON.stringify(message));
+  expect(_fields(raw)).toEqual({
+    status: 'HTTP/1.1 200 OK',
+    fields: ['content-type: application/json; charset=utf-8', 'content-length: 22'],
+    body: '{"ok":true,"events":1}',
+  });
+});
+
+test('on the wire: a refusal keeps its own headers, and a header a wrapper set is written too', async () => {
+  const get = 'GET /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\nConnection: close\r\n\r\n';
+  const refusal = _fields(await overNode(toNodeListener(handler), get));
+  expect(refusal.status).toBe('HTTP/1.1 405 Method Not Allowed');
+  expect(JSON.parse(refusal.body)).toMatchObject({ ok: false, error: 'method-not-allowed' });
+  const length = `content-length: ${Buffer.byteLength(refusal.body)}`;
+  expect(refusal.fields).toEqual([
+    'content-type: application/json; charset=utf-8',
+    'allow: post',
+    length,
+  ]);
+  const wrapped = async (request: Request) => {
+    const response = await handler(request);
+    response.headers.set('x-request-id', 'r-1');
+    return response;
+  };
+  // Through sendResponse too, as an integration of its own would call it.
+  const own = async (req: IncomingMessage, res: ServerResponse) =>
+    sendResponse(res, await wrapped(toRequest(req)));
+  for (const listener of [toNodeListener(wrapped), own]) {
+    expect(_fields(await overNode(listener, get))).toEqual({
+      status: refusal.status,
+      fields: [
+        'allow: post',
+        'content-type: application/json; charset=utf-8',
+        'x-request-id: r-1',
+        length,
+      ],
+      body: refusal.body,
+    });
+  }
 });
