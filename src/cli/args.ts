@@ -1,6 +1,7 @@
 /** Argument parsing with `util.parseArgs`: every mistake a `UsageError`. */
 /// <reference types="node" preserve="true" />
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { didYouMean } from '../suggest.js';
 import { UsageError } from './usage.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -23,7 +24,10 @@ export function parseCommand<T extends Options>(
     const { code, message } = error as { code?: unknown; message: string };
     const flag =
       code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'([^']*)'/.exec(message)?.[1] : undefined;
-    throw new UsageError(flag === undefined ? message : `unknown option ${flag}`);
+    if (flag === undefined) throw new UsageError(message);
+    // A typo is named with the flag it likely meant: never taken as another, never ignored.
+    const known = Object.keys(options).map((name) => `--${name}`);
+    throw new UsageError(`unknown option ${flag}${didYouMean(flag, known)}`);
   }
 }
 

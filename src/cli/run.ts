@@ -1,4 +1,6 @@
 /** The `mailhooks` command: dispatch to `send`, `trigger` or `keys`, usage errors to exit code 2. */
+
+import { didYouMean } from '../suggest.js';
 import { type CliIo, EXIT_OK, EXIT_USAGE } from './io.js';
 import { keysCommand } from './keys-command.js';
 import { sendCommand } from './send.js';
@@ -48,7 +50,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const command = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    io.err(name === undefined ? HELP : `mailhooks: unknown command "${name}"\n\n${HELP}`);
+    const known = [...Object.keys(COMMANDS), '--help', '--version'];
+    io.err(
+      name === undefined
+        ? HELP
+        : `mailhooks: unknown command "${name}"${didYouMean(name, known)}\n\n${HELP}`,
+    );
     return EXIT_USAGE;
   }
   try {

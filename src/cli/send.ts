@@ -10,7 +10,7 @@ import {
 } from './args.js';
 import { type CliIo, EXIT_OK, EXIT_REFUSED, printAnswer, redactUrl, showUrl } from './io.js';
 import { CLI_PROVIDERS, type CliProvider, type Credentials, cliProvider } from './samples/index.js';
-import { UsageError } from './usage.js';
+import { UsageError, unknownName } from './usage.js';
 
 export const SEND_HELP = `Usage: mailhooks send <provider> <eventType> --to <url> [credentials] [--recipients a@x,b@y]
        mailhooks send --list
@@ -174,15 +174,21 @@ export async function sendCommand(argv: readonly string[], io: CliIo): Promise<n
   }
   const provider = cliProvider(name);
   if (!provider) {
-    const names = CLI_PROVIDERS.map((p) => p.name).join(', ');
-    throw new UsageError(`unknown provider "${name}"; one of: ${names}`);
+    throw unknownName(
+      `unknown provider "${name}"`,
+      name,
+      CLI_PROVIDERS.map((p) => p.name),
+    );
   }
   const build = Object.hasOwn(provider.events, eventType)
     ? provider.events[eventType as keyof typeof provider.events]
     : undefined;
   if (!build) {
-    const events = Object.keys(provider.events).join(', ');
-    throw new UsageError(`${name} has no "${eventType}" sample; one of: ${events}`);
+    throw unknownName(
+      `${name} has no "${eventType}" sample`,
+      eventType,
+      Object.keys(provider.events),
+    );
   }
   const url = targetUrl(values.to, 'use --password and --username for HTTP Basic');
   const recipients = recipientList(values.recipients);
