@@ -67,6 +67,9 @@ const _FLAGS_OF = {
   'private-key': ['private-key'],
 } as const;
 
+/** How long `send` waits for a whole answer (the fan-out's `trigger` waits as long). */
+export const SEND_TIMEOUT_MS = 30_000;
+
 const _CREDENTIAL_FLAGS = ['secret', 'password', 'username', 'token', 'header', 'private-key'];
 
 /** The provider list of `send --list`. */
@@ -131,20 +134,28 @@ async function _post(
 ) {
   let response: Response;
   let text: string;
+  // A timer, not AbortSignal.timeout: the wait is then said as `trigger` says it.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), SEND_TIMEOUT_MS);
   try {
     response = await io.fetch(url, {
       method: 'POST',
       headers: { 'user-agent': 'mailhooks-cli', ...request.headers },
       body: request.body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(30_000),
+      signal: deadline.signal,
     });
     // The answer is read here too: a connection that breaks off mid-body is unreachable, not a crash.
     text = await response.text();
   } catch (error) {
     // Worded as `trigger` words it (through the fan-out): the error's class, message and cause.
-    io.err(`could not reach ${showUrl(url)}: ${redactUrl(describeWithCause(error), url)}`);
+    const why = deadline.signal.aborted
+      ? `timed out after ${SEND_TIMEOUT_MS} ms`
+      : redactUrl(describeWithCause(error), url);
+    io.err(`could not reach ${showUrl(url)}: ${why}`);
     return false;
+  } finally {
+    clearTimeout(timer);
   }
   printAnswer(io, response, text);
   return response.status >= 200 && response.status < 300;
