@@ -20,7 +20,7 @@ Commands:
   keys <provider> a fresh test key pair (sendgrid, postal, mailpace)
   --version       the version of mailhooks
 
-Run \`mailhooks <command> --help\` for a command's options.
+Run \`mailhooks <command> --help\` (or \`mailhooks help <command>\`) for a command's options.
 Exit codes: 0 sent and answered 2xx, 1 refused or unreachable, 2 usage error.`;
 
 const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<number>> = {
@@ -37,6 +37,9 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '--help' || name === '-h' || name === 'help') {
+    // `mailhooks help send` is `mailhooks send --help`, as git and npm read it.
+    const [topic] = rest;
+    if (topic !== undefined && Object.hasOwn(COMMANDS, topic)) return runCli([topic, '--help'], io);
     io.out(HELP);
     return EXIT_OK;
   }

@@ -584,6 +584,19 @@ describe('mailhooks usage errors (exit code 2)', () => {
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/^Usage: mailhooks/);
   });
+
+  test.each([
+    ['send', /^Usage: mailhooks send <provider> <eventType>/],
+    ['trigger', /^Usage: mailhooks trigger <eventType>/],
+    ['keys', /^Usage: mailhooks keys <provider>/],
+  ])("help %s (and --help %s) prints that command's usage, exit code 0", async (command, usage) => {
+    for (const first of ['help', '--help']) {
+      const result = await cli([first, command]);
+      expect(result.code).toBe(0);
+      expect(result.out).toMatch(usage);
+      expect(result.err).toBe('');
+    }
+  });
 });
 
 /** Their bounce sample is an unknown mailbox, which they (and anymail) file as `invalid`. */
