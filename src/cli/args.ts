@@ -39,14 +39,11 @@ export function parseCommand<T extends Options>(
  */
 export function targetUrl(to: string | undefined, credentials: string): string {
   if (to === undefined) throw new UsageError('--to <url> is required');
-  let url: URL;
-  try {
-    url = new URL(to);
-  } catch {
-    throw new UsageError('--to must be an absolute http(s) URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError('--to must be an http(s) URL');
+  // `localhost:8787/…` parses, with `localhost:` as its scheme: one message for every URL
+  // that does not start as an http(s) one, saying how it should.
+  const url = URL.canParse(to) ? new URL(to) : undefined;
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+    throw new UsageError('--to must be an absolute URL starting with http:// or https://');
   }
   if (url.username !== '' || url.password !== '') {
     throw new UsageError(`--to must not carry credentials (user:password@); ${credentials}`);

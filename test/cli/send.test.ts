@@ -314,6 +314,33 @@ describe('mailhooks send', () => {
     );
   });
 
+  test.each([
+    ['localhost:8787/webhooks/mail/ses'],
+    ['127.0.0.1:8787/webhooks/mail/ses'],
+    ['hooks.example.com/webhooks/mail/ses'],
+    ['ftp://hooks.example.com/webhooks/mail/ses'],
+    ['/webhooks/mail/ses'],
+  ])(
+    '--to %s (no http:// or https://) is exit 2 saying how the URL must start; nothing is sent',
+    async (to) => {
+      for (const argv of [
+        ['send', 'ses', 'bounced', '--to', to],
+        ['trigger', 'bounced', '--to', to, '--secret', 'whsec_AAAA'],
+      ]) {
+        let sent = false;
+        const result = await cli(argv, () => {
+          sent = true;
+          return new Response(null, { status: 200 });
+        });
+        expect(result.code).toBe(2);
+        expect(result.err).toMatch(
+          /^mailhooks (send|trigger): --to must be an absolute URL starting with http:\/\/ or https:\/\/\n/,
+        );
+        expect(sent).toBe(false);
+      }
+    },
+  );
+
   test('--to with user:password@ is a usage error that prints neither, and points to --password', async () => {
     let fetched = false;
     const result = await cli(
