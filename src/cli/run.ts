@@ -1,5 +1,4 @@
 /** The `mailhooks` command: dispatch to `send`, `trigger` or `keys`, usage errors to exit code 2. */
-
 import { didYouMean } from '../suggest.js';
 import { type CliIo, EXIT_OK, EXIT_USAGE } from './io.js';
 import { keysCommand } from './keys-command.js';

@@ -8,7 +8,15 @@ import {
   recipientList,
   targetUrl,
 } from './args.js';
-import { type CliIo, EXIT_OK, EXIT_REFUSED, printAnswer, redactUrl, showUrl } from './io.js';
+import {
+  ANSWER_TIMEOUT_MS,
+  type CliIo,
+  EXIT_OK,
+  EXIT_REFUSED,
+  printAnswer,
+  redactUrl,
+  showUrl,
+} from './io.js';
 import { CLI_PROVIDERS, type CliProvider, type Credentials, cliProvider } from './samples/index.js';
 import { UsageError, unknownName } from './usage.js';
 
@@ -66,9 +74,6 @@ const _FLAGS_OF = {
   'shared-secret': ['password', 'username', 'token', 'header'],
   'private-key': ['private-key'],
 } as const;
-
-/** How long `send` waits for a whole answer (the fan-out's `trigger` waits as long). */
-export const SEND_TIMEOUT_MS = 30_000;
 
 const _CREDENTIAL_FLAGS = ['secret', 'password', 'username', 'token', 'header', 'private-key'];
 
@@ -136,7 +141,7 @@ async function _post(
   let text: string;
   // A timer, not AbortSignal.timeout: the wait is then said as `trigger` says it.
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), SEND_TIMEOUT_MS);
+  const timer = setTimeout(() => deadline.abort(), ANSWER_TIMEOUT_MS);
   try {
     response = await io.fetch(url, {
       method: 'POST',
@@ -150,7 +155,7 @@ async function _post(
   } catch (error) {
     // Worded as `trigger` words it (through the fan-out): the error's class, message and cause.
     const why = deadline.signal.aborted
-      ? `timed out after ${SEND_TIMEOUT_MS} ms`
+      ? `timed out after ${ANSWER_TIMEOUT_MS} ms`
       : redactUrl(describeWithCause(error), url);
     io.err(`could not reach ${showUrl(url)}: ${why}`);
     return false;

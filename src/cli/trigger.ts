@@ -6,10 +6,9 @@ import { silentLogger } from '../log.js';
 import { BUILTIN_PROVIDERS } from '../providers/registry.js';
 import { createFanoutSink, FanoutError } from '../sinks/fanout.js';
 import { parseCommand, recipientList, targetUrl } from './args.js';
-import { type CliIo, EXIT_OK, EXIT_REFUSED, showUrl } from './io.js';
+import { ANSWER_TIMEOUT_MS, type CliIo, EXIT_OK, EXIT_REFUSED, showUrl } from './io.js';
 import { generateTestKeys, KEY_SPECS } from './keys.js';
 import { CLI_PROVIDERS, type CliProvider, type Credentials } from './samples/index.js';
-import { SEND_TIMEOUT_MS } from './send.js';
 import { UsageError, unknownName } from './usage.js';
 
 export const TRIGGER_HELP = `Usage: mailhooks trigger <eventType> --to <url> --secret whsec_... [--recipients a@x,b@y] [--provider <name>]
@@ -124,7 +123,7 @@ export async function triggerCommand(argv: readonly string[], io: CliIo): Promis
     fanout = createFanoutSink({
       endpoints: [{ url, secret: values.secret }],
       retries: 0,
-      timeoutMs: SEND_TIMEOUT_MS,
+      timeoutMs: ANSWER_TIMEOUT_MS,
       logger: silentLogger,
       now: io.now,
       fetch: async (input, init) => {

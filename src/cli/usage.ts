@@ -6,8 +6,8 @@ export class UsageError extends Error {
 }
 
 /**
- * A name the command does not know (`text` quotes it): the closest known one when one is close,
- * as the settings say it, then all of them.
+ * A name the command does not know (`text` quotes it): the closest known one when one is close
+ * (as for a mistyped setting), then all of them.
  */
 export const unknownName = (text: string, name: string, known: readonly string[]) =>
   new UsageError(`${text}${didYouMean(name, known)} (one of: ${known.join(', ')})`);
