@@ -1,6 +1,7 @@
 /** Argument parsing with `util.parseArgs`: every mistake a `UsageError`. */
 /// <reference types="node" preserve="true" />
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { didYouMean } from '../suggest.js';
 import { UsageError } from './usage.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -23,7 +24,10 @@ export function parseCommand<T extends Options>(
     const { code, message } = error as { code?: unknown; message: string };
     const flag =
       code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'([^']*)'/.exec(message)?.[1] : undefined;
-    throw new UsageError(flag === undefined ? message : `unknown option ${flag}`);
+    if (flag === undefined) throw new UsageError(message);
+    // A typo is named with the flag it likely meant: never taken as another, never ignored.
+    const known = Object.keys(options).map((name) => `--${name}`);
+    throw new UsageError(`unknown option ${flag}${didYouMean(flag, known)}`);
   }
 }
 
@@ -35,14 +39,11 @@ export function parseCommand<T extends Options>(
  */
 export function targetUrl(to: string | undefined, credentials: string): string {
   if (to === undefined) throw new UsageError('--to <url> is required');
-  let url: URL;
-  try {
-    url = new URL(to);
-  } catch {
-    throw new UsageError('--to must be an absolute http(s) URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError('--to must be an http(s) URL');
+  // `localhost:8787/…` parses, with `localhost:` as its scheme: one message for every URL
+  // that does not start as an http(s) one, saying how it should.
+  const url = URL.canParse(to) ? new URL(to) : undefined;
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+    throw new UsageError('--to must be an absolute URL starting with http:// or https://');
   }
   if (url.username !== '' || url.password !== '') {
     throw new UsageError(`--to must not carry credentials (user:password@); ${credentials}`);

@@ -17,6 +17,9 @@ export const EXIT_OK = 0;
 export const EXIT_REFUSED = 1;
 export const EXIT_USAGE = 2;
 
+/** How long `send` and `trigger` wait for a server's whole answer. */
+export const ANSWER_TIMEOUT_MS = 30_000;
+
 /** A URL as shown in output: origin and path, never userinfo or a query (they may hold tokens). */
 export function showUrl(url: string): string {
   const parsed = new URL(url);

@@ -2,7 +2,7 @@
 import { parseCommand } from './args.js';
 import { type CliIo, EXIT_OK } from './io.js';
 import { generateTestKeys, KEY_SPECS } from './keys.js';
-import { UsageError } from './usage.js';
+import { UsageError, unknownName } from './usage.js';
 
 const HELP_FLAG = { help: { type: 'boolean', short: 'h' } } as const;
 
@@ -27,7 +27,7 @@ export async function keysCommand(argv: readonly string[], io: CliIo): Promise<n
   if (name === undefined || extra.length > 0)
     throw new UsageError('expected: mailhooks keys <provider>');
   const spec = Object.hasOwn(KEY_SPECS, name) ? KEY_SPECS[name] : undefined;
-  if (!spec) throw new UsageError(`no key pair for "${name}"; one of: ${_NAMES}`);
+  if (!spec) throw unknownName(`no key pair for "${name}"`, name, Object.keys(KEY_SPECS));
   const keys = await generateTestKeys(spec);
   io.out(`# ${name} test key pair (${spec.describe}); for local trials only.
 # Public key: configure the server with it

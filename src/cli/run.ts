@@ -1,4 +1,5 @@
 /** The `mailhooks` command: dispatch to `send`, `trigger` or `keys`, usage errors to exit code 2. */
+import { didYouMean } from '../suggest.js';
 import { type CliIo, EXIT_OK, EXIT_USAGE } from './io.js';
 import { keysCommand } from './keys-command.js';
 import { sendCommand } from './send.js';
@@ -18,7 +19,7 @@ Commands:
   keys <provider> a fresh test key pair (sendgrid, postal, mailpace)
   --version       the version of mailhooks
 
-Run \`mailhooks <command> --help\` for a command's options.
+Run \`mailhooks <command> --help\` (or \`mailhooks help <command>\`) for a command's options.
 Exit codes: 0 sent and answered 2xx, 1 refused or unreachable, 2 usage error.`;
 
 const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<number>> = {
@@ -35,6 +36,9 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '--help' || name === '-h' || name === 'help') {
+    // `mailhooks help send` is `mailhooks send --help`, as git and npm read it.
+    const [topic] = rest;
+    if (topic !== undefined && Object.hasOwn(COMMANDS, topic)) return runCli([topic, '--help'], io);
     io.out(HELP);
     return EXIT_OK;
   }
@@ -48,7 +52,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const command = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    io.err(name === undefined ? HELP : `mailhooks: unknown command "${name}"\n\n${HELP}`);
+    const known = [...Object.keys(COMMANDS), '--help', '--version'];
+    io.err(
+      name === undefined
+        ? HELP
+        : `mailhooks: unknown command "${name}"${didYouMean(name, known)}\n\n${HELP}`,
+    );
     return EXIT_USAGE;
   }
   try {

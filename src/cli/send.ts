@@ -8,9 +8,17 @@ import {
   recipientList,
   targetUrl,
 } from './args.js';
-import { type CliIo, EXIT_OK, EXIT_REFUSED, printAnswer, redactUrl, showUrl } from './io.js';
+import {
+  ANSWER_TIMEOUT_MS,
+  type CliIo,
+  EXIT_OK,
+  EXIT_REFUSED,
+  printAnswer,
+  redactUrl,
+  showUrl,
+} from './io.js';
 import { CLI_PROVIDERS, type CliProvider, type Credentials, cliProvider } from './samples/index.js';
-import { UsageError } from './usage.js';
+import { UsageError, unknownName } from './usage.js';
 
 export const SEND_HELP = `Usage: mailhooks send <provider> <eventType> --to <url> [credentials] [--recipients a@x,b@y]
        mailhooks send --list
@@ -131,20 +139,28 @@ async function _post(
 ) {
   let response: Response;
   let text: string;
+  // A timer, not AbortSignal.timeout: the wait is then said as `trigger` says it.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), ANSWER_TIMEOUT_MS);
   try {
     response = await io.fetch(url, {
       method: 'POST',
       headers: { 'user-agent': 'mailhooks-cli', ...request.headers },
       body: request.body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(30_000),
+      signal: deadline.signal,
     });
     // The answer is read here too: a connection that breaks off mid-body is unreachable, not a crash.
     text = await response.text();
   } catch (error) {
     // Worded as `trigger` words it (through the fan-out): the error's class, message and cause.
-    io.err(`could not reach ${showUrl(url)}: ${redactUrl(describeWithCause(error), url)}`);
+    const why = deadline.signal.aborted
+      ? `timed out after ${ANSWER_TIMEOUT_MS} ms`
+      : redactUrl(describeWithCause(error), url);
+    io.err(`could not reach ${showUrl(url)}: ${why}`);
     return false;
+  } finally {
+    clearTimeout(timer);
   }
   printAnswer(io, response, text);
   return response.status >= 200 && response.status < 300;
@@ -174,15 +190,21 @@ export async function sendCommand(argv: readonly string[], io: CliIo): Promise<n
   }
   const provider = cliProvider(name);
   if (!provider) {
-    const names = CLI_PROVIDERS.map((p) => p.name).join(', ');
-    throw new UsageError(`unknown provider "${name}"; one of: ${names}`);
+    throw unknownName(
+      `unknown provider "${name}"`,
+      name,
+      CLI_PROVIDERS.map((p) => p.name),
+    );
   }
   const build = Object.hasOwn(provider.events, eventType)
     ? provider.events[eventType as keyof typeof provider.events]
     : undefined;
   if (!build) {
-    const events = Object.keys(provider.events).join(', ');
-    throw new UsageError(`${name} has no "${eventType}" sample; one of: ${events}`);
+    throw unknownName(
+      `${name} has no "${eventType}" sample`,
+      eventType,
+      Object.keys(provider.events),
+    );
   }
   const url = targetUrl(values.to, 'use --password and --username for HTTP Basic');
   const recipients = recipientList(values.recipients);

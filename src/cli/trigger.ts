@@ -6,10 +6,10 @@ import { silentLogger } from '../log.js';
 import { BUILTIN_PROVIDERS } from '../providers/registry.js';
 import { createFanoutSink, FanoutError } from '../sinks/fanout.js';
 import { parseCommand, recipientList, targetUrl } from './args.js';
-import { type CliIo, EXIT_OK, EXIT_REFUSED, showUrl } from './io.js';
+import { ANSWER_TIMEOUT_MS, type CliIo, EXIT_OK, EXIT_REFUSED, showUrl } from './io.js';
 import { generateTestKeys, KEY_SPECS } from './keys.js';
 import { CLI_PROVIDERS, type CliProvider, type Credentials } from './samples/index.js';
-import { UsageError } from './usage.js';
+import { UsageError, unknownName } from './usage.js';
 
 export const TRIGGER_HELP = `Usage: mailhooks trigger <eventType> --to <url> --secret whsec_... [--recipients a@x,b@y] [--provider <name>]
 
@@ -87,14 +87,12 @@ function _provider(name: string | undefined, eventType: string): CliProvider {
     (p) => Object.hasOwn(p.events, eventType) && BUILTIN_PROVIDERS.some((b) => b.name === p.name),
   );
   if (candidates.length === 0) {
-    throw new UsageError(
-      `unknown event type "${eventType}"; one of: ${_triggerTypes().join(', ')}`,
-    );
+    throw unknownName(`unknown event type "${eventType}"`, eventType, _triggerTypes());
   }
   if (name === undefined) return candidates[0] as CliProvider;
   if (!CLI_PROVIDERS.some((p) => p.name === name)) {
-    const names = CLI_PROVIDERS.map((p) => p.name).join(', ');
-    throw new UsageError(`--provider: unknown provider "${name}"; one of: ${names}`);
+    const names = CLI_PROVIDERS.map((p) => p.name);
+    throw unknownName(`--provider: unknown provider "${name}"`, name, names);
   }
   const chosen = candidates.find((p) => p.name === name);
   if (!chosen) {
@@ -125,7 +123,7 @@ export async function triggerCommand(argv: readonly string[], io: CliIo): Promis
     fanout = createFanoutSink({
       endpoints: [{ url, secret: values.secret }],
       retries: 0,
-      timeoutMs: 30_000,
+      timeoutMs: ANSWER_TIMEOUT_MS,
       logger: silentLogger,
       now: io.now,
       fetch: async (input, init) => {

@@ -180,9 +180,10 @@ export function createStoreApi(options: StoreApiOptions): StoreApi {
     // A trailing slash is accepted here as on the provider routes.
     const path = _trimSlashes(pathname);
     if (path === events) return history(request);
-    if (path.startsWith(suppressions)) {
+    // `suppressions/` with no address is this route without its address (a 400), not a 404.
+    if (`${path}/`.startsWith(suppressions)) {
       const segment = path.slice(suppressions.length);
-      if (segment !== '' && !segment.includes('/')) return suppression(request, segment);
+      if (!segment.includes('/')) return suppression(request, segment);
     }
     return undefined;
   };

@@ -54,7 +54,9 @@ export async function deliverThroughStore(
   };
   let fresh: EmailTrackingContext[];
   try {
-    fresh = await _within(store.record(events, until), left());
+    // Spread: a store of the user's own that resolves with no list (a `return` forgotten) has
+    // failed too, here, not as a 500 further on.
+    fresh = [...(await _within(store.record(events, until), left()))];
   } catch (error) {
     return storeFailed(error);
   }

@@ -296,10 +296,12 @@ export function createD1Store(binding: D1DatabaseLike, options?: StoreOptions): 
  * const store = createSqliteStore(new Database('mailhooks.sqlite'), { retentionDays: 90 });
  */
 export function createSqliteStore(db: SqliteDatabaseLike, options?: StoreOptions): EventStore {
-  if (!isSqliteDatabase(db)) {
+  // A D1 binding has `prepare` and `exec` too, but runs them later, outside any transaction:
+  // every request would fail, and its statements reject where no one awaits them.
+  if (!isSqliteDatabase(db) || isD1Database(db)) {
     throw new ConfigError(
       'store',
-      'createSqliteStore expects a bun:sqlite Database or a node:sqlite DatabaseSync',
+      'createSqliteStore expects a bun:sqlite Database or a node:sqlite DatabaseSync (a D1 binding takes createD1Store)',
     );
   }
   return createSqlStore(fromSqlite(db), 'sqlite', _parseStoreOptions(options));

@@ -118,7 +118,10 @@ describe('usage', () => {
   });
 });
 
-describe('send', () => {
+// Tests here run up to four CLI processes one after another: on a busy 2-CPU machine each start
+// takes over a second, past vitest's default 5 s per test, and a test cut off there leaves its
+// server's console capture to the next one (as in cli.test.ts).
+describe('send', { timeout: 60_000 }, () => {
   it('resend bounced, signed with --secret: exit 0 and the answer printed', async () => {
     const secret = newWhsec();
     await withServer(
@@ -248,7 +251,7 @@ describe('send', () => {
   });
 });
 
-describe('keys', () => {
+describe('keys', { timeout: 60_000 }, () => {
   it.each([
     ['sendgrid', 'MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY', 19777],
     ['postal', 'MAIL_WEBHOOK_POSTAL_PUBLIC_KEY', 19778],
@@ -284,7 +287,7 @@ describe('keys', () => {
   });
 });
 
-describe('trigger', () => {
+describe('trigger', { timeout: 60_000 }, () => {
   it('posts a normalized event signed as the fan-out signs it; exit 0', async () => {
     await withReceiver(19780, async (receiver) => {
       const secret = newWhsec();

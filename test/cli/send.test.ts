@@ -314,6 +314,33 @@ describe('mailhooks send', () => {
     );
   });
 
+  test.each([
+    ['localhost:8787/webhooks/mail/ses'],
+    ['127.0.0.1:8787/webhooks/mail/ses'],
+    ['hooks.example.com/webhooks/mail/ses'],
+    ['ftp://hooks.example.com/webhooks/mail/ses'],
+    ['/webhooks/mail/ses'],
+  ])(
+    '--to %s (no http:// or https://) is exit 2 saying how the URL must start; nothing is sent',
+    async (to) => {
+      for (const argv of [
+        ['send', 'ses', 'bounced', '--to', to],
+        ['trigger', 'bounced', '--to', to, '--secret', 'whsec_AAAA'],
+      ]) {
+        let sent = false;
+        const result = await cli(argv, () => {
+          sent = true;
+          return new Response(null, { status: 200 });
+        });
+        expect(result.code).toBe(2);
+        expect(result.err).toMatch(
+          /^mailhooks (send|trigger): --to must be an absolute URL starting with http:\/\/ or https:\/\/\n/,
+        );
+        expect(sent).toBe(false);
+      }
+    },
+  );
+
   test('--to with user:password@ is a usage error that prints neither, and points to --password', async () => {
     let fetched = false;
     const result = await cli(
@@ -478,7 +505,69 @@ describe('mailhooks usage errors (exit code 2)', () => {
   ])('%j: an unknown flag is named, with no advice about "--"', async (argv, command, flag) => {
     const result = await cli(argv);
     expect(result.code).toBe(2);
-    expect(result.err).toMatch(new RegExp(`^mailhooks ${command}: unknown option ${flag}\\n`));
+    expect(result.err).toMatch(new RegExp(`^mailhooks ${command}: unknown option ${flag}[;\\n]`));
+    expect(result.err).not.toContain("'--'");
+  });
+
+  test.each([
+    [['snd'], 'mailhooks: unknown command "snd"; did you mean send?\n\nUsage: mailhooks'],
+    [['--verison'], 'mailhooks: unknown command "--verison"; did you mean --version?\n'],
+    [
+      ['send', 'resend', 'bounced', '--to', 'http://x.test/', '--secert', 'whsec_AAAA'],
+      'mailhooks send: unknown option --secert; did you mean --secret?\n',
+    ],
+    [
+      ['send', 'sendgrid', 'bounced', '--to', 'http://x.test/', '--private_key', 'k.pem'],
+      'mailhooks send: unknown option --private_key; did you mean --private-key?\n',
+    ],
+    [
+      ['send', 'resend', 'bounced', '--tp', 'http://x.test/'],
+      'unknown option --tp; did you mean --to?\n',
+    ],
+    [
+      ['trigger', 'bounced', '--to', 'http://x.test/', '--secrte', 'whsec_AAAA'],
+      'mailhooks trigger: unknown option --secrte; did you mean --secret?\n',
+    ],
+    [
+      ['send', 'resnd', 'bounced', '--to', 'http://x.test/'],
+      'mailhooks send: unknown provider "resnd"; did you mean resend? (one of: ses, resend, sendgrid, ',
+    ],
+    [
+      ['send', 'SendGrid', 'bounced', '--to', 'http://x.test/'],
+      'unknown provider "SendGrid"; did you mean sendgrid? (one of: ',
+    ],
+    [
+      ['send', 'resend', 'delivred', '--to', 'http://x.test/'],
+      'mailhooks send: resend has no "delivred" sample; did you mean delivered? (one of: queued, sent, delivered, ',
+    ],
+    [
+      ['trigger', 'bouncd', '--to', 'http://x.test/', '--secret', 'whsec_AAAA'],
+      'mailhooks trigger: unknown event type "bouncd"; did you mean bounced? (one of: sent, ',
+    ],
+    [
+      ['keys', 'sendgird'],
+      'mailhooks keys: no key pair for "sendgird"; did you mean sendgrid? (one of: sendgrid, postal, mailpace)\n',
+    ],
+  ])('%j: exit 2, and the typo is named with the name it likely meant', async (argv, expected) => {
+    const result = await cli(argv);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(expected);
+    expect(result.out).toBe('');
+  });
+
+  test.each([
+    [['send', 'ses', 'bounced', '--to', 'http://x.test/', '--bogus'], 'unknown option --bogus\n'],
+    [
+      ['send', 'nope', 'bounced', '--to', 'http://x.test/'],
+      'unknown provider "nope" (one of: ses, ',
+    ],
+    [['keys', 'resend'], 'no key pair for "resend" (one of: sendgrid, postal, mailpace)\n'],
+    [['frobnicate'], 'mailhooks: unknown command "frobnicate"\n\n'],
+  ])('%j: a name close to none gets no guess, only the list', async (argv, expected) => {
+    const result = await cli(argv);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(expected);
+    expect(result.err).not.toContain('did you mean');
   });
 
   test('trigger --provider with a name no provider has says it is unknown, and lists them', async () => {
@@ -494,7 +583,7 @@ describe('mailhooks usage errors (exit code 2)', () => {
     ]);
     expect(result.code).toBe(2);
     expect(result.err).toMatch(
-      /^mailhooks trigger: --provider: unknown provider "sengrid"; one of: ses, resend, sendgrid, /,
+      /^mailhooks trigger: --provider: unknown provider "sengrid"; did you mean sendgrid\? \(one of: ses, resend, sendgrid, /,
     );
   });
 
@@ -521,6 +610,19 @@ describe('mailhooks usage errors (exit code 2)', () => {
     const result = await cli(argv);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/^Usage: mailhooks/);
+  });
+
+  test.each([
+    ['send', /^Usage: mailhooks send <provider> <eventType>/],
+    ['trigger', /^Usage: mailhooks trigger <eventType>/],
+    ['keys', /^Usage: mailhooks keys <provider>/],
+  ])("help %s (and --help %s) prints that command's usage, exit code 0", async (command, usage) => {
+    for (const first of ['help', '--help']) {
+      const result = await cli([first, command]);
+      expect(result.code).toBe(0);
+      expect(result.out).toMatch(usage);
+      expect(result.err).toBe('');
+    }
   });
 });
 

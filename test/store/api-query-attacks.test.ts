@@ -132,3 +132,47 @@ describe('the suppression route with no address', () => {
     },
   );
 });
+
+describe('the suppression route with no address at all', () => {
+  const handle = createMailWebhookHandler({
+    providers: [ses({ verifySignature: false })],
+    store: fakeStore().store,
+    apiToken: TOKEN,
+    logger: memoryLogger().logger,
+  });
+  const paths = ['/suppressions/', '/suppressions', '/suppressions///'];
+  test.each(paths.flatMap((path) => ['GET', 'DELETE'].map((method) => [method, path])))(
+    '%s %s: 400 invalid-address asking for an address, not a 404 that lists only provider routes',
+    async (method, path) => {
+      const response = await handle(
+        new Request(`http://localhost/webhooks/mail${path}`, {
+          method,
+          headers: { authorization: `Bearer ${TOKEN}` },
+        }),
+      );
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        ok: false,
+        error: 'invalid-address',
+        message: 'expected an e-mail address such as jane@example.com',
+      });
+    },
+  );
+
+  test('without the token it is 401 as every store route is; another path under it stays 404', async () => {
+    const bare = await handle(new Request('http://localhost/webhooks/mail/suppressions/'));
+    expect(bare.status).toBe(401);
+    const deeper = await handle(
+      new Request('http://localhost/webhooks/mail/suppressions/jane@example.com/x', {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      }),
+    );
+    expect(deeper.status).toBe(404);
+    const suffixed = await handle(
+      new Request('http://localhost/webhooks/mail/suppressionsx', {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      }),
+    );
+    expect(suffixed.status).toBe(404);
+  });
+});

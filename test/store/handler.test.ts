@@ -78,6 +78,30 @@ describe('the store before the sinks', () => {
     ).toBe(true);
   });
 
+  test.each([
+    ['nothing (a `return` forgotten)', undefined],
+    ['null', null],
+    ['an object that is no list', { events: [] }],
+  ])(
+    'a store of your own whose record resolves with %s answers 503 store-failed, not 500, and reaches no sink',
+    async (_, value) => {
+      const { handle, store, order, lines } = setup();
+      store.record = async () => value as unknown as EmailTrackingContext[];
+      const response = await handle(sesPost());
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({
+        ok: false,
+        error: 'store-failed',
+        message: 'the event store did not take the events; retry later',
+      });
+      expect(order).toEqual([]);
+      const refusal = lines.find((l) => l.msg === 'request refused');
+      expect(refusal?.level).toBe('error');
+      expect(refusal?.fields).toMatchObject({ reason: 'store-failed', store: 'fake' });
+      expect(String(refusal?.fields.error)).toMatch(/^TypeError: /);
+    },
+  );
+
   test('a store that fails to mark answers 503 store-failed (the retry may repeat, never lose)', async () => {
     const { handle, fail, taken } = setup();
     fail.markDelivered = true;

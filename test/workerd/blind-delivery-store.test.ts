@@ -251,7 +251,8 @@ describe('history', () => {
     expect(decodeTrackingEvent(wire).recipient).toBe(r);
   });
 
-  it('limit defaults to 100 and is at most 1000', async () => {
+  // 1,005 events recorded and read back: past vitest's 5 s on a busy 2-CPU machine.
+  it('limit defaults to 100 and is at most 1000', { timeout: 30_000 }, async () => {
     const { store, handle } = handlerWith({ sinks: [] as Sink[] });
     const messageId = `many-${++counter}`;
     const recipients = Array.from({ length: 1005 }, (_, i) => `r${i}.${counter}@example.com`);

@@ -3,7 +3,13 @@ import { applyD1Migrations } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, test } from 'vitest';
 import worker from '../../src/adapters/cloudflare';
-import { createD1Store, createMailWebhookHandler, ses } from '../../src/index.js';
+import {
+  ConfigError,
+  createD1Store,
+  createMailWebhookHandler,
+  createSqliteStore,
+  ses,
+} from '../../src/index.js';
 import { silentLogger } from '../../src/log.js';
 import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
 import { envelope, snsRequest } from '../helpers/envelope.js';
@@ -110,6 +116,18 @@ describe('the event store on D1', () => {
       .bind(message.MessageId)
       .all();
     expect(rows.results).toEqual([]);
+  });
+
+  test('createSqliteStore given the D1 binding is a ConfigError pointing to createD1Store, not a store that fails every request', async () => {
+    let thrown: unknown;
+    try {
+      createSqliteStore(env.STORE_TEST_DB as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).setting).toBe('store');
+    expect((thrown as Error).message).toContain('a D1 binding takes createD1Store');
   });
 
   test('a database set up by migrations/ is the schema the store expects', async () => {
