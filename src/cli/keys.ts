@@ -1,9 +1,9 @@
 /** `mailhooks keys <provider>`: a fresh test key pair for the ESPs that sign with a private key. */
-import { base64, derToPem } from './signing.js';
+import { base64, type CryptoAlgorithm, derToPem } from './signing.js';
 
 /** One ESP's key type, and how its public half is configured. */
 interface KeySpec {
-  readonly algorithm: RsaHashedKeyGenParams | EcKeyGenParams | Algorithm;
+  readonly algorithm: CryptoAlgorithm;
   /** `spki`: base64 SubjectPublicKeyInfo; `raw`: base64 of the raw key bytes. */
   readonly publicFormat: 'spki' | 'raw';
   readonly describe: string;

@@ -2,6 +2,12 @@
 import { encodeBase64, encodeHex } from '../providers/base64.js';
 import type { Credentials } from './samples/types.js';
 
+/**
+ * A WebCrypto algorithm and its parameters, named without the DOM's dictionary types (Workers'
+ * types name them otherwise, and the Worker's tests compile these modules too).
+ */
+export type CryptoAlgorithm = { readonly name: string } & Readonly<Record<string, unknown>>;
+
 const _encoder = new TextEncoder();
 
 export const base64 = encodeBase64;
@@ -129,10 +135,7 @@ function _pkcs8Of(pem: string): Uint8Array<ArrayBuffer> {
  * `mailhooks keys` prints), or the older forms OpenSSL and Postal write, PKCS#1
  * `RSA PRIVATE KEY` and SEC1 `EC PRIVATE KEY` (P-256).
  */
-export function importPrivateKey(
-  pem: string,
-  algorithm: RsaHashedImportParams | EcKeyImportParams | Algorithm,
-): Promise<CryptoKey> {
+export function importPrivateKey(pem: string, algorithm: CryptoAlgorithm): Promise<CryptoKey> {
   return crypto.subtle.importKey('pkcs8', _pkcs8Of(pem), algorithm, false, ['sign']);
 }
 
