@@ -305,7 +305,8 @@ describe('Scaleway certificate chain', () => {
     const { handle, received } = scalewayHandler(options(), endless);
     const started = Date.now();
     expect(await refusal(await handle(await signed(delivered, s)))).toEqual([403, 'cert-invalid']);
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Cut off at the size limit, not at the 5 s fetch timeout: the margin is for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(4000);
     expect(pulled).toBeLessThanOrEqual(128 * 1024);
     expect(cancelled).toBe(true);
     expect(received).toEqual([]);
