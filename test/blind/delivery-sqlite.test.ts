@@ -31,4 +31,4 @@ it('the SQLite store suppresses, dedupes and serves the routes like D1', () => {
   expect(out.deleted).toEqual([200, { suppressed: false }]);
   expect(out.afterDelete).toBe(false);
   expect(out.tables).toEqual(expect.arrayContaining(['deliveries', 'events', 'suppressions']));
-}, 30_000);
+});

@@ -3,7 +3,13 @@ import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createHandlerFromEnv } from '../../src/env/index.js';
 import { verifyTrackingWebhook } from '../../src/receiver.js';
-import { captureConsole, newWhsec, serveHandler, withReceiver } from './deploy-helpers.js';
+import {
+  captureConsole,
+  freePort,
+  newWhsec,
+  serveHandler,
+  withReceiver,
+} from './deploy-helpers.js';
 import { start, useInstalledPackage } from './deploy-proc.js';
 
 const pkg = useInstalledPackage();
@@ -25,13 +31,13 @@ const trigger = (event: string, to: string, ...more: string[]) =>
   cli('trigger', event, '--to', to, ...more);
 
 type Handle = (r: Request) => Promise<Response>;
-async function serverFromEnv(port: number, env: Record<string, string>) {
+async function serverFromEnv(env: Record<string, string>) {
   const logs = captureConsole();
   const handle = (await (createHandlerFromEnv as (e: Record<string, string>) => unknown)({
     MAIL_WEBHOOK_ENABLED: 'true',
     ...env,
   })) as Handle;
-  const server = await serveHandler(port, handle);
+  const server = await serveHandler(handle);
   return {
     ...server,
     logs,
@@ -42,13 +48,12 @@ async function serverFromEnv(port: number, env: Record<string, string>) {
   };
 }
 
-/** Runs `body` against a server built from `env` on `port`, closing it however `body` ends. */
+/** Runs `body` against a server built from `env`, closing it however `body` ends. */
 async function withServer(
-  port: number,
   env: Record<string, string>,
   body: (server: Awaited<ReturnType<typeof serverFromEnv>>) => Promise<void>,
 ) {
-  const server = await serverFromEnv(port, env);
+  const server = await serverFromEnv(env);
   try {
     await body(server);
   } finally {
@@ -125,7 +130,6 @@ describe('send', { timeout: 60_000 }, () => {
   it('resend bounced, signed with --secret: exit 0 and the answer printed', async () => {
     const secret = newWhsec();
     await withServer(
-      19770,
       {
         MAIL_WEBHOOK_PROVIDERS: 'resend',
         MAIL_WEBHOOK_RESEND_SECRET: secret,
@@ -144,7 +148,6 @@ describe('send', { timeout: 60_000 }, () => {
 
   it('a wrong secret: exit 1 and the 403 printed', async () => {
     await withServer(
-      19771,
       {
         MAIL_WEBHOOK_PROVIDERS: 'resend',
         MAIL_WEBHOOK_RESEND_SECRET: newWhsec(),
@@ -158,14 +161,15 @@ describe('send', { timeout: 60_000 }, () => {
   });
 
   it('an unreachable server: exit 1, one line naming the error', async () => {
-    const r = await send('ses', 'bounced', 'http://127.0.0.1:19798/webhooks/mail/ses');
+    const to = `http://127.0.0.1:${await freePort()}/webhooks/mail/ses`;
+    const r = await send('ses', 'bounced', to);
     expect(r.code).toBe(1);
-    expect(r.all).toContain('could not reach http://127.0.0.1:19798/webhooks/mail/ses');
+    expect(r.all).toContain(`could not reach ${to}`);
     expect(r.all).toContain('ECONNREFUSED');
   });
 
   it('ses is sent unsigned, for a server with verification off', async () => {
-    await withServer(19772, { MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false' }, async (server) => {
+    await withServer({ MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false' }, async (server) => {
       const r = await sendTo(server, 'ses', 'complained');
       expect(r.code).toBe(0);
       expect(server.logs.lines.find((l) => l.msg === 'event')).toMatchObject({
@@ -177,7 +181,6 @@ describe('send', { timeout: 60_000 }, () => {
 
   it('postmark with --password, and with --header', async () => {
     await withServer(
-      19773,
       {
         MAIL_WEBHOOK_PROVIDERS: 'postmark',
         MAIL_WEBHOOK_POSTMARK_PASSWORD: 'pw-1',
@@ -195,7 +198,6 @@ describe('send', { timeout: 60_000 }, () => {
       },
     );
     await withServer(
-      19774,
       {
         MAIL_WEBHOOK_PROVIDERS: 'postmark',
         MAIL_WEBHOOK_POSTMARK_HEADER: 'X-Webhook-Token',
@@ -217,7 +219,6 @@ describe('send', { timeout: 60_000 }, () => {
   it('mailgun delivered with --recipients: one event each', async () => {
     const key = 'key-0123456789abcdef';
     await withServer(
-      19775,
       {
         MAIL_WEBHOOK_PROVIDERS: 'mailgun',
         MAIL_WEBHOOK_MAILGUN_SIGNING_KEY: key,
@@ -242,7 +243,7 @@ describe('send', { timeout: 60_000 }, () => {
   });
 
   it('a query on --to is sent, but printed as origin and path only', async () => {
-    await withReceiver(19776, async (receiver) => {
+    await withReceiver(async (receiver) => {
       const r = await send('ses', 'delivered', `${receiver.url}/hook?token=s3cr3t`);
       expect(r.code).toBe(0);
       expect(receiver.received[0]?.url).toBe('/hook?token=s3cr3t');
@@ -253,12 +254,12 @@ describe('send', { timeout: 60_000 }, () => {
 
 describe('keys', { timeout: 60_000 }, () => {
   it.each([
-    ['sendgrid', 'MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY', 19777],
-    ['postal', 'MAIL_WEBHOOK_POSTAL_PUBLIC_KEY', 19778],
-    ['mailpace', 'MAIL_WEBHOOK_MAILPACE_PUBLIC_KEY', 19779],
+    ['sendgrid', 'MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY'],
+    ['postal', 'MAIL_WEBHOOK_POSTAL_PUBLIC_KEY'],
+    ['mailpace', 'MAIL_WEBHOOK_MAILPACE_PUBLIC_KEY'],
   ] as const)(
     'keys %s prints a pair that send --private-key and the server agree on',
-    async (esp, variable, port) => {
+    async (esp, variable) => {
       const keys = await cli('keys', esp);
       expect(keys.code).toBe(0);
       const match = new RegExp(`${variable}=(\\S+)`).exec(keys.stdout);
@@ -270,7 +271,7 @@ describe('keys', { timeout: 60_000 }, () => {
       const file = `${pkg.dir}/${esp}.pem`;
       writeFileSync(file, `${pem}\n`);
       const env = { MAIL_WEBHOOK_PROVIDERS: esp, [variable]: match?.[1] ?? '' };
-      await withServer(port, env, async (server) => {
+      await withServer(env, async (server) => {
         const r = await sendTo(server, esp, 'delivered', '--private-key', file);
         expect(r.code).toBe(0);
         expect(server.logs.lines.find((l) => l.msg === 'event')).toMatchObject({
@@ -289,7 +290,7 @@ describe('keys', { timeout: 60_000 }, () => {
 
 describe('trigger', { timeout: 60_000 }, () => {
   it('posts a normalized event signed as the fan-out signs it; exit 0', async () => {
-    await withReceiver(19780, async (receiver) => {
+    await withReceiver(async (receiver) => {
       const secret = newWhsec();
       const r = await trigger('complained', `${receiver.url}/hooks/mail`, '--secret', secret);
       expect(r.code).toBe(0);
@@ -314,7 +315,7 @@ describe('trigger', { timeout: 60_000 }, () => {
   });
 
   it('--provider picks another ESP sample', async () => {
-    await withReceiver(19781, async (receiver) => {
+    await withReceiver(async (receiver) => {
       const r = await trigger(
         'bounced',
         `${receiver.url}/h`,
@@ -329,7 +330,7 @@ describe('trigger', { timeout: 60_000 }, () => {
   });
 
   it('unknown is an SES Subscription opt-in sample', async () => {
-    await withReceiver(19782, async (receiver) => {
+    await withReceiver(async (receiver) => {
       const r = await trigger('unknown', `${receiver.url}/h`, '--secret', newWhsec());
       expect(r.code).toBe(0);
       const body = JSON.parse(receiver.received[0]?.body ?? '{}');
@@ -340,7 +341,6 @@ describe('trigger', { timeout: 60_000 }, () => {
 
   it('a receiver that refuses: exit 1', async () => {
     await withReceiver(
-      19783,
       async (receiver) => {
         const r = await trigger('bounced', `${receiver.url}/h`, '--secret', newWhsec());
         expect(r.code).toBe(1);
@@ -351,7 +351,8 @@ describe('trigger', { timeout: 60_000 }, () => {
   });
 
   it('an unreachable receiver: exit 1, naming the error after 1 attempt', async () => {
-    const r = await trigger('bounced', 'http://127.0.0.1:19797/h', '--secret', newWhsec());
+    const to = `http://127.0.0.1:${await freePort()}/h`;
+    const r = await trigger('bounced', to, '--secret', newWhsec());
     expect(r.code).toBe(1);
     expect(r.all).toContain('could not reach');
     expect(r.all).toContain('after 1 attempt');

@@ -273,7 +273,7 @@ describe('provider settings beyond the secret', () => {
 
 describe('fan-out settings', () => {
   it('endpoints given as a TOML array of tables (a real array in env) work as the JSON string does', async () => {
-    await withReceiver(19711, async (receiver) => {
+    await withReceiver(async (receiver) => {
       const handle = await build({
         ...on,
         MAIL_WEBHOOK_SINKS: 'fanout',
@@ -288,7 +288,7 @@ describe('fan-out settings', () => {
   });
 
   it('an endpoint secret variable the endpoints name is not reported as unknown; one nobody names is', async () => {
-    await withReceiver(19712, async (receiver) => {
+    await withReceiver(async (receiver) => {
       const handle = await build({
         ...on,
         MAIL_WEBHOOK_SINKS: 'fanout',
@@ -335,7 +335,7 @@ describe('fan-out settings', () => {
   });
 
   it('the webhook-id is the same for a redelivery of one (eventId, recipient, eventType)', async () => {
-    await withReceiver(19714, async (receiver) => {
+    await withReceiver(async (receiver) => {
       const handle = await build({
         ...on,
         MAIL_WEBHOOK_SINKS: 'fanout',

@@ -488,9 +488,9 @@ describe('sinks from the environment', () => {
   });
 
   it('fanout delivers each event, signed as Standard Webhooks, honouring the event filter', async () => {
-    const all = await startReceiver(19701);
-    const bouncesOnly = await startReceiver(19702);
-    const opensOnly = await startReceiver(19703);
+    const all = await startReceiver();
+    const bouncesOnly = await startReceiver();
+    const opensOnly = await startReceiver();
     try {
       const crm = newWhsec();
       const alerts = newWhsec();
@@ -557,7 +557,6 @@ describe('sinks from the environment', () => {
 
   it('an endpoint that keeps failing makes the answer 503 sink-failed', async () => {
     await withReceiver(
-      19704,
       async (down) => {
         const handle = await build(
           fanout([endpointA(`${down.url}/x`)], { MAIL_WEBHOOK_FANOUT_RETRIES: '1' }),

@@ -2,6 +2,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { createHandlerFromEnv } from '../../src/env/index.js';
 import { ConfigError } from '../../src/index.js';
@@ -150,8 +151,8 @@ export interface Received {
   body: string;
 }
 
-/** A local HTTP receiver on a fixed port; `status` decides each answer. */
-export async function startReceiver(port: number, status: (n: number) => number = () => 200) {
+/** A local HTTP receiver on a port of its own; `status` decides each answer. */
+export async function startReceiver(status: (n: number) => number = () => 200) {
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -167,23 +168,12 @@ export async function startReceiver(port: number, status: (n: number) => number 
       res.end('{"ok":true}');
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  return {
-    received,
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
-  };
+  return { received, ...(await listenLocally(server)) };
 }
 
-/** Converts a Node request to a web Request and serves `handle` on 127.0.0.1:port. */
-export async function serveHandler(port: number, handle: (r: Request) => Promise<Response>) {
+/** Converts a Node request to a web Request and serves `handle` on 127.0.0.1, on a port of its own. */
+export async function serveHandler(handle: (r: Request) => Promise<Response>) {
+  let url = '';
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -194,7 +184,7 @@ export async function serveHandler(port: number, handle: (r: Request) => Promise
         else if (Array.isArray(v)) for (const x of v) headers.append(k, x);
       }
       const body = Buffer.concat(chunks);
-      const request = new Request(`http://127.0.0.1:${port}${req.url}`, {
+      const request = new Request(`${url}${req.url}`, {
         method: req.method,
         headers,
         body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
@@ -204,18 +194,39 @@ export async function serveHandler(port: number, handle: (r: Request) => Promise
       res.end(Buffer.from(await response.arrayBuffer()));
     });
   });
+  const listening = await listenLocally(server);
+  url = listening.url;
+  return listening;
+}
+
+/**
+ * Listens on 127.0.0.1 on a port the system picks (never a fixed one another test or process may
+ * hold): the URL it is bound to, and a close that drops open connections.
+ */
+async function listenLocally(server: Server) {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen(0, '127.0.0.1', () => resolve());
   });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections?.();
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * A port nothing listens on just now, for a URL that must be known before its server starts (a
+ * signed URL) or that must refuse connections: the system picks it, so no other test holds it.
+ */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  const { url, close } = await listenLocally(server);
+  await close();
+  return Number(new URL(url).port);
 }
 
 export type Env = Record<string, unknown>;
@@ -258,13 +269,12 @@ export function oneEndpoint(url: string, secretVar = 'MAIL_WEBHOOK_FANOUT_SECRET
   return JSON.stringify([{ url, secret: `env:${secretVar}`, ...extra }]);
 }
 
-/** Runs `body` with a receiver on `port`, closing it however `body` ends. */
+/** Runs `body` with a receiver, closing it however `body` ends. */
 export async function withReceiver(
-  port: number,
   body: (receiver: Awaited<ReturnType<typeof startReceiver>>) => Promise<void>,
   status?: (n: number) => number,
 ): Promise<void> {
-  const receiver = await startReceiver(port, status);
+  const receiver = await startReceiver(status);
   try {
     await body(receiver);
   } finally {

@@ -162,11 +162,24 @@ export const startupFailure = (proc: Proc): LogLine | undefined =>
 /** Every JSON line a process wrote, stdout then stderr. */
 export const logLines = (proc: Proc): LogLine[] => parseJsonLines(proc.stdout() + proc.stderr());
 
-/** Listening on 127.0.0.1:port. */
-export const local = (port: number | string) => ({ PORT: String(port), HOST: '127.0.0.1' });
+/**
+ * Listening on 127.0.0.1:port; by default on a port the system picks (read it with
+ * `listeningUrl`), never a fixed one another test or process may hold.
+ */
+export const local = (port: number | string = 0) => ({ PORT: String(port), HOST: '127.0.0.1' });
 
-/** On 127.0.0.1:port, routes on, SES signature checks off. */
-export const localOn = (port: number) => ({
+/** The URL a server's `listening` line names, once it is written. */
+export async function listeningUrl(proc: Proc, ms?: number): Promise<string> {
+  await proc.waitFor(/"msg":"listening".*\n/, ms);
+  return String(logLines(proc).find((l) => l.msg === 'listening')?.url);
+}
+
+/** The port a server's `listening` line names. */
+export const listeningPort = async (proc: Proc, ms?: number): Promise<number> =>
+  Number(new URL(await listeningUrl(proc, ms)).port);
+
+/** On 127.0.0.1:port (by default one the system picks), routes on, SES signature checks off. */
+export const localOn = (port = 0) => ({
   ...local(port),
   MAIL_WEBHOOK_ENABLED: 'true',
   MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',

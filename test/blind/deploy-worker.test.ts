@@ -307,7 +307,7 @@ describe('Worker queue sink', () => {
 
 describe('Worker queue consumer', () => {
   it('delivers each queued event through the fan-out and acks it', async () => {
-    await withReceiver(19721, async (receiver) => {
+    await withReceiver(async (receiver) => {
       const b = fakeBatch('mailhooks-events', [wire()]);
       await w.queue(b.batch, consumerEnv(receiver.url), ctx);
       expect(b.acked).toEqual(['m0']);
@@ -325,7 +325,6 @@ describe('Worker queue consumer', () => {
 
   it('retries a message whose endpoint keeps failing, and acks an undecodable one', async () => {
     await withReceiver(
-      19722,
       async (receiver) => {
         const env = consumerEnv(receiver.url, { MAIL_WEBHOOK_FANOUT_RETRIES: '0' });
         const b = fakeBatch('mailhooks-events', [wire(), '{"not":"an event"}']);
@@ -344,7 +343,7 @@ describe('Worker queue consumer', () => {
   });
 
   it('reads a message sent as json (an object) or as bytes of the JSON, as well as text', async () => {
-    await withReceiver(19726, async (receiver) => {
+    await withReceiver(async (receiver) => {
       const text = wire();
       const b = fakeBatch('mailhooks-events', [
         JSON.parse(text),
@@ -358,7 +357,7 @@ describe('Worker queue consumer', () => {
   });
 
   it('acks and logs a message whose rawEvent nests more than 64 deep', async () => {
-    await withReceiver(19727, async (receiver) => {
+    await withReceiver(async (receiver) => {
       const deep = JSON.parse(wire());
       deep.rawEvent = JSON.parse(`${'{"a":'.repeat(80)}1${'}'.repeat(80)}`);
       const b = fakeBatch('mailhooks-events', [JSON.stringify(deep)]);
@@ -385,7 +384,7 @@ describe('Worker queue consumer', () => {
   });
 
   it('a dead-letter batch without MAIL_WEBHOOK_DLQ_REPLAY is held, and the error names the variable', async () => {
-    await withReceiver(19723, async (receiver) => {
+    await withReceiver(async (receiver) => {
       const b = fakeBatch('mailhooks-events-dlq', [wire()]);
       await w.queue(b.batch, consumerEnv(receiver.url), ctx);
       expect(b.acked).toEqual([]);
@@ -398,7 +397,7 @@ describe('Worker queue consumer', () => {
   });
 
   it('with MAIL_WEBHOOK_DLQ_REPLAY=true a dead letter goes back through the fan-out and is acked', async () => {
-    await withReceiver(19724, async (receiver) => {
+    await withReceiver(async (receiver) => {
       const b = fakeBatch('mailhooks-events-dlq', [wire()]);
       await w.queue(b.batch, consumerEnv(receiver.url, { MAIL_WEBHOOK_DLQ_REPLAY: 'true' }), ctx);
       expect(b.acked).toEqual(['m0']);
@@ -410,7 +409,7 @@ describe('Worker queue consumer', () => {
   });
 
   it('MAIL_WEBHOOK_DLQ_NAME names the dead-letter queue exactly', async () => {
-    await withReceiver(19725, async (receiver) => {
+    await withReceiver(async (receiver) => {
       const env = consumerEnv(receiver.url, {
         MAIL_WEBHOOK_DLQ_NAME: 'mailhooks-graveyard-staging',
       });

@@ -32,7 +32,7 @@ beforeAll(async () => {
   server = createServer(toNodeListener(harness.handler));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/mail`;
-}, 30_000);
+});
 
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));

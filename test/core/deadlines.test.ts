@@ -329,23 +329,28 @@ describe("the Bun server's whole-body read: one timer shared by every read", () 
 
   test('each stalled read gets its 408 at its own deadline, not at the first one', async () => {
     const { readDeclaredLengthShared } = await import('../../src/body.js');
-    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-    const started = performance.now();
-    const reads: Promise<{ result: unknown; afterMs: number }>[] = [];
-    for (const delayMs of [0, 100, 200]) {
-      await sleep(delayMs - (performance.now() - started));
-      const at = performance.now();
-      const read = readDeclaredLengthShared(declared('{"a"', 10), 1000, TIMEOUT_MS);
-      if (!read) throw new Error('a declared length must be read whole');
-      reads.push(read.then((result) => ({ result, afterMs: performance.now() - at })));
-    }
-    // One read done in time between them leaves the others' deadlines as they were.
-    const quick = readDeclaredLengthShared(declared('{"ok":1}', 8, true), 1000, TIMEOUT_MS);
-    expect(new TextDecoder().decode((await quick) as Uint8Array)).toBe('{"ok":1}');
-    for (const { result, afterMs } of await Promise.all(reads)) {
-      expect(result).toMatchObject({ status: 408, reason: 'body-timeout' });
-      expect(afterMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
-      expect(afterMs).toBeLessThan(TIMEOUT_MS + 150);
+    // On the fake clock: the real one, on a loaded machine, ran the test's own waits late.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const reads: Promise<{ result: unknown; afterMs: number }>[] = [];
+      for (const delayMs of [0, 100, 100]) {
+        await vi.advanceTimersByTimeAsync(delayMs);
+        const at = performance.now();
+        const read = readDeclaredLengthShared(declared('{"a"', 10), 1000, TIMEOUT_MS);
+        if (!read) throw new Error('a declared length must be read whole');
+        reads.push(read.then((result) => ({ result, afterMs: performance.now() - at })));
+      }
+      // One read done in time between them leaves the others' deadlines as they were.
+      const quick = readDeclaredLengthShared(declared('{"ok":1}', 8, true), 1000, TIMEOUT_MS);
+      expect(new TextDecoder().decode((await quick) as Uint8Array)).toBe('{"ok":1}');
+      await vi.advanceTimersByTimeAsync(TIMEOUT_MS + 200);
+      for (const { result, afterMs } of await Promise.all(reads)) {
+        expect(result).toMatchObject({ status: 408, reason: 'body-timeout' });
+        expect(afterMs).toBeGreaterThanOrEqual(TIMEOUT_MS);
+        expect(afterMs).toBeLessThan(TIMEOUT_MS + 50);
+      }
+    } finally {
+      vi.useRealTimers();
     }
   });
 

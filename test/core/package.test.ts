@@ -35,7 +35,7 @@ describe('the published package', () => {
     for (const file of migrations) expect(paths).toContain(`migrations/${file}`);
     // Nothing from the repository's own working files: sources, tests, secrets.
     expect(paths.filter((p) => /^(src|test|bench|\.dev\.vars)/.test(p))).toEqual([]);
-  }, 30_000);
+  });
 
   it('names in `files` every folder its exports and bin point into', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {

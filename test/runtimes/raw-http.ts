@@ -27,6 +27,17 @@ export function rawSend(port: number, head: string, body = ''): RawExchange {
   return { socket, received: () => text, closed };
 }
 
+/**
+ * Resolves once the server on `port` has answered a request sent after every connection opened
+ * so far: it takes connections in order, so it has taken those (their requests are in flight).
+ * A fixed wait instead is too short on a loaded machine, and a signal sent before the server took
+ * a request finds nothing in flight.
+ */
+export async function serverCaughtUp(port: number): Promise<void> {
+  await rawSend(port, 'GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n')
+    .closed;
+}
+
 /** Waits until `exchange` has received a whole response head, or `ms` passed. */
 export async function headReceived(exchange: RawExchange, ms: number): Promise<string> {
   const deadline = Date.now() + ms;

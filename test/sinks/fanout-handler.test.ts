@@ -20,12 +20,17 @@ afterEach(async () => {
 
 async function handlerTo(
   answer: CaptureServer['answer'],
-  options: { retries?: number; deliveryTimeoutMs?: number; logger?: Logger } = {},
+  options: {
+    retries?: number;
+    timeoutMs?: number;
+    deliveryTimeoutMs?: number;
+    logger?: Logger;
+  } = {},
 ) {
   receiver = await startCaptureServer(answer);
   const fanout = createFanoutSink({
     endpoints: [{ url: `${receiver.origin}/hooks/mail`, secret: SECRET }],
-    timeoutMs: 500,
+    timeoutMs: options.timeoutMs ?? 500,
     retries: options.retries ?? 1,
     sleep: async () => {},
     logger: options.logger ?? silentLogger,
@@ -85,14 +90,21 @@ describe('SES through the handler to a signed webhook', () => {
 
   test('answers 503 sink-timeout at the delivery deadline and stops sending: no retry, the request in flight aborted', async () => {
     const { logger, lines } = memoryLogger();
-    const handle = await handlerTo(() => 'hang', { retries: 3, deliveryTimeoutMs: 100, logger });
+    // An attempt timeout far past the 100 ms deadline, so a loaded machine's delays cannot blur
+    // the two: the answer comes at the deadline, not when the attempt times out.
+    const handle = await handlerTo(() => 'hang', {
+      retries: 3,
+      timeoutMs: 2000,
+      deliveryTimeoutMs: 100,
+      logger,
+    });
     const started = Date.now();
     const response = await handle(snsRequest(bounce, 'sns-bounce-3'));
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ ok: false, error: 'sink-timeout' });
-    expect(Date.now() - started).toBeLessThan(450);
-    // Past the 500 ms attempt timeout: the old fan-out would have retried by now.
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(Date.now() - started).toBeLessThan(1500);
+    // Past the 2 s attempt timeout: the old fan-out would have retried by now.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
     expect(receiver?.requests).toHaveLength(1);
     expect(lines).toContainEqual(
       expect.objectContaining({

@@ -138,7 +138,8 @@ describe('the store before the sinks', () => {
     const response = await handle(sesPost());
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ error: 'store-failed' });
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Bounds a hang, with room for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
 

@@ -101,9 +101,7 @@ const SERVERS = [
 describe.each(SERVERS)(
   'the $name server with MAIL_WEBHOOK_SQLITE_PATH',
   ({ name, command, args, group }) => {
-    it('keeps a bounce in the file, in write-ahead-log mode, and serves the suppression', {
-      timeout: 30_000,
-    }, async () => {
+    it('keeps a bounce in the file, in write-ahead-log mode, and serves the suppression', async () => {
       const child = spawn(command, args, {
         detached: group === true,
         env: {
@@ -189,7 +187,6 @@ describe.each(SERVERS)(
 describe('the Node server with MAIL_WEBHOOK_SQLITE_PATH', () => {
   it.runIf(!process.getBuiltinModule?.('node:sqlite'))(
     'stops at start-up naming the variable and the Node version without node:sqlite',
-    { timeout: 30_000 },
     async () => {
       const entry = join(work, 'node-server.mjs');
       await build({

@@ -179,11 +179,12 @@ describe('mailgun work linear in the body', () => {
       });
       expect((await handle(mailgunRequest(body))).status).toBe(200);
     }
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Linear: well under a second, even loaded; backtracking on 100,000 characters takes minutes.
+    expect(Date.now() - started).toBeLessThan(10_000);
     // The last two are one address (with @ inside, as the header rule always allowed).
     // The first two name no address: reported with an empty recipient.
     expect(events.map((e) => e.recipient.length)).toEqual([0, 0, run.length, run.length]);
-  }, 60_000);
+  });
 
   test('single To addresses are still read as before', async () => {
     const { handle, events } = setup();

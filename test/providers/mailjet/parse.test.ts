@@ -57,7 +57,7 @@ describe('exact integers', () => {
       expect(response.status).toBe(200);
     }
     expect(events.map((e) => e.messageId)).toEqual(['92042317804662640', '92042317804662640']);
-  }, 30_000);
+  });
 
   test('the MessageID of a grouped array keeps every digit, element by element', async () => {
     const { post, events } = setup();

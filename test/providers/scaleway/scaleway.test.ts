@@ -211,10 +211,9 @@ describe('Scaleway certificate chain', () => {
     ]);
   });
 
-  // Four RSA keys are generated here, whose time varies: up to 3.3 s under load, so 20 s to spare.
-  test('an intermediate whose basicConstraints says it is no CA issues nothing: 403 cert-untrusted', {
-    timeout: 20_000,
-  }, async () => {
+  // Four RSA keys are generated here, whose time varies: up to 3.3 s under load (the suite's
+  // 60 s limit spares it).
+  test('an intermediate whose basicConstraints says it is no CA issues nothing: 403 cert-untrusted', async () => {
     for (const isCa of [true, false]) {
       const intermediateKeys = await generateSigningKeys();
       const intermediatePem = await issue(ca.keys, intermediateKeys, {
@@ -306,7 +305,8 @@ describe('Scaleway certificate chain', () => {
     const { handle, received } = scalewayHandler(options(), endless);
     const started = Date.now();
     expect(await refusal(await handle(await signed(delivered, s)))).toEqual([403, 'cert-invalid']);
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Cut off at the size limit, not at the 5 s fetch timeout: the margin is for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(4000);
     expect(pulled).toBeLessThanOrEqual(128 * 1024);
     expect(cancelled).toBe(true);
     expect(received).toEqual([]);
