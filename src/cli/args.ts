@@ -1,6 +1,7 @@
 /** Argument parsing with `util.parseArgs`: every mistake a `UsageError`. */
 /// <reference types="node" preserve="true" />
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { parseUrl } from '../parse-url.js';
 import { didYouMean } from '../suggest.js';
 import { UsageError } from './usage.js';
 
@@ -41,7 +42,7 @@ export function targetUrl(to: string | undefined, credentials: string): string {
   if (to === undefined) throw new UsageError('--to <url> is required');
   // `localhost:8787/…` parses, with `localhost:` as its scheme: one message for every URL
   // that does not start as an http(s) one, saying how it should.
-  const url = URL.canParse(to) ? new URL(to) : undefined;
+  const url = parseUrl(to);
   if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
     throw new UsageError('--to must be an absolute URL starting with http:// or https://');
   }
