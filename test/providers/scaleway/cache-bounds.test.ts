@@ -9,19 +9,13 @@ import { generateSigningKeys } from '../../helpers/signing.js';
 import {
   createAuthority,
   createScalewaySigner,
+  DELIVERED_EVENT,
   issue,
   scalewayRequest,
   TOPIC_ARN,
 } from './helpers.js';
 
 const GENUINE_URL = 'https://messaging.s3.fr-par.scw.cloud/certs/genuine.pem';
-const delivered = {
-  id: 'af5c1aac-cf1b-4d4d-9e46-e6d0cd40b81c',
-  type: 'email_delivered',
-  email_id: 'd4fbec9d-eed9-44d5-af47-c1126467a5ca',
-  created_at: '2026-01-15T10:30:00Z',
-  email_to: 'recipient@example.com',
-};
 
 let ca: Awaited<ReturnType<typeof createAuthority>>;
 beforeAll(async () => {
@@ -46,7 +40,7 @@ describe('Scaleway certificates named by forged requests', () => {
     );
     const send = async (signer: Awaited<ReturnType<typeof createScalewaySigner>>) => {
       const answer = await handle(
-        scalewayRequest(await signer.sign(signer.notification(delivered))),
+        scalewayRequest(await signer.sign(signer.notification(DELIVERED_EVENT))),
       );
       return [answer.status, ((await answer.json()) as { error?: string }).error ?? 'ok'];
     };

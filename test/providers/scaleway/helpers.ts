@@ -23,6 +23,15 @@ export const TOPIC_ARN =
   'arn:scw:sns:fr-par:project-22222222-2222-4222-8222-222222222222:tem-events';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** A TEM delivery event, as Scaleway's docs show one: the message the certificate tests sign. */
+export const DELIVERED_EVENT = {
+  id: 'af5c1aac-cf1b-4d4d-9e46-e6d0cd40b81c',
+  type: 'email_delivered',
+  email_id: 'd4fbec9d-eed9-44d5-af47-c1126467a5ca',
+  created_at: '2026-01-15T10:30:00Z',
+  email_to: 'recipient@example.com',
+};
+
 export interface CertificateAuthority {
   readonly keys: CryptoKeyPair;
   readonly pem: string;

@@ -10,6 +10,7 @@ import { generateSigningKeys, serveCertificates } from '../../helpers/signing.js
 import {
   createAuthority,
   createScalewaySigner,
+  DELIVERED_EVENT,
   issue,
   scalewayHandler,
   scalewayRequest,
@@ -18,13 +19,6 @@ import {
 
 const CERT_URL = 'https://messaging.s3.fr-par.scw.cloud/certs/cert-11111111.pem';
 const DAY_MS = 24 * 60 * 60 * 1000;
-const delivered = {
-  id: 'af5c1aac-cf1b-4d4d-9e46-e6d0cd40b81c',
-  type: 'email_delivered',
-  email_id: 'd4fbec9d-eed9-44d5-af47-c1126467a5ca',
-  created_at: '2026-01-15T10:30:00Z',
-  email_to: 'recipient@example.com',
-};
 
 let ca: Awaited<ReturnType<typeof createAuthority>>;
 beforeAll(async () => {
@@ -61,15 +55,21 @@ describe('a certificate rotated at the same URL', () => {
       { topicArns: [TOPIC_ARN], trustAnchors: ca.pem },
       fetch,
     );
-    const first = await handle(scalewayRequest(await before.sign(before.notification(delivered))));
+    const first = await handle(
+      scalewayRequest(await before.sign(before.notification(DELIVERED_EVENT))),
+    );
     expect(first.status).toBe(200);
     served.pem = after.certPem;
-    const second = await handle(scalewayRequest(await after.sign(after.notification(delivered))));
+    const second = await handle(
+      scalewayRequest(await after.sign(after.notification(DELIVERED_EVENT))),
+    );
     expect(second.status).toBe(200);
     expect(calls).toEqual([CERT_URL, CERT_URL]);
     expect(received).toHaveLength(2);
     // The new certificate is kept: the next message needs no download.
-    const third = await handle(scalewayRequest(await after.sign(after.notification(delivered))));
+    const third = await handle(
+      scalewayRequest(await after.sign(after.notification(DELIVERED_EVENT))),
+    );
     expect(third.status).toBe(200);
     expect(calls).toHaveLength(2);
   });
@@ -81,7 +81,8 @@ describe('a certificate rotated at the same URL', () => {
       fetch,
     );
     expect(
-      (await handle(scalewayRequest(await before.sign(before.notification(delivered))))).status,
+      (await handle(scalewayRequest(await before.sign(before.notification(DELIVERED_EVENT)))))
+        .status,
     ).toBe(200);
     const rogueKeys = await generateSigningKeys();
     const rogue = await createScalewaySigner({
@@ -89,7 +90,9 @@ describe('a certificate rotated at the same URL', () => {
       certPem: served.pem,
       certUrl: CERT_URL,
     });
-    const forged = await handle(scalewayRequest(await rogue.sign(rogue.notification(delivered))));
+    const forged = await handle(
+      scalewayRequest(await rogue.sign(rogue.notification(DELIVERED_EVENT))),
+    );
     expect(forged.status).toBe(403);
     expect(((await forged.json()) as { error: string }).error).toBe('signature-invalid');
     expect(calls).toEqual([CERT_URL, CERT_URL]);
@@ -104,7 +107,8 @@ describe('a certificate rotated at the same URL', () => {
       { fetch, now: () => clock },
     );
     expect(
-      (await handle(scalewayRequest(await before.sign(before.notification(delivered))))).status,
+      (await handle(scalewayRequest(await before.sign(before.notification(DELIVERED_EVENT)))))
+        .status,
     ).toBe(200);
     const rogueKeys = await generateSigningKeys();
     const rogue = await createScalewaySigner({
@@ -113,7 +117,9 @@ describe('a certificate rotated at the same URL', () => {
       certUrl: CERT_URL,
     });
     const forge = async () => {
-      const answer = await handle(scalewayRequest(await rogue.sign(rogue.notification(delivered))));
+      const answer = await handle(
+        scalewayRequest(await rogue.sign(rogue.notification(DELIVERED_EVENT))),
+      );
       return [answer.status, ((await answer.json()) as { error: string }).error];
     };
     for (let i = 0; i < 5; i++) expect(await forge()).toEqual([403, 'signature-invalid']);
@@ -141,13 +147,13 @@ describe('a certificate rotated at the same URL', () => {
       scaleway({ topicArns: [TOPIC_ARN], trustAnchors: ca.pem, maxAgeSeconds: 0 }),
       { fetch, now: () => clock },
     );
-    const first = await expiring.sign(expiring.notification(delivered));
+    const first = await expiring.sign(expiring.notification(DELIVERED_EVENT));
     expect((await handle(scalewayRequest(first))).status).toBe(200);
     // Two days on, the cached certificate has expired and the URL serves its successor.
     served.pem = after.certPem;
     clock = new Date(Date.now() + 2 * DAY_MS);
     const second = await after.sign(
-      after.notification(delivered, { Timestamp: clock.toISOString() }),
+      after.notification(DELIVERED_EVENT, { Timestamp: clock.toISOString() }),
     );
     expect((await handle(scalewayRequest(second))).status).toBe(200);
     expect(calls).toEqual([CERT_URL, CERT_URL]);
