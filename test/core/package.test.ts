@@ -1,11 +1,12 @@
 /**
  * What `npm install mailhooks` gives a user: the files `npm pack` puts in the tarball. The D1
- * schema ships with the code, so `wrangler d1 migrations apply` works from `node_modules`.
+ * schema ships with the code, so `wrangler d1 migrations apply` works from `node_modules`, and
+ * the guides the README links to ship with it.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { installPackage } from '../helpers/installed-package.js';
@@ -16,15 +17,27 @@ interface Packed {
   readonly files: readonly { readonly path: string }[];
 }
 
-async function packedPaths(): Promise<string[]> {
+let packing: Promise<string[]> | undefined;
+
+/** The tarball's file list, from one `npm pack --dry-run` shared by the tests of this file. */
+function packedPaths(): Promise<string[]> {
   // --ignore-scripts: list the tarball without rebuilding dist/ (prepare) in the middle of a test.
-  const { stdout } = await promisify(execFile)(
-    'npm',
-    ['pack', '--dry-run', '--json', '--ignore-scripts'],
-    { cwd: ROOT },
-  );
-  const [packed] = JSON.parse(stdout) as Packed[];
-  return (packed?.files ?? []).map((file) => file.path);
+  packing ??= promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: ROOT,
+  }).then(({ stdout }) => {
+    const [packed] = JSON.parse(stdout) as Packed[];
+    return (packed?.files ?? []).map((file) => file.path);
+  });
+  return packing;
+}
+
+/** The relative link targets of a Markdown file, resolved from the package root, anchors dropped. */
+function relativeLinks(path: string): string[] {
+  const text = readFileSync(join(ROOT, path), 'utf8');
+  return [...text.matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((match) => (match[1] ?? '').split('#')[0] ?? '')
+    .filter((target) => target !== '' && !/^[a-z]+:/i.test(target))
+    .map((target) => posix.join(posix.dirname(path), target));
 }
 
 describe('the published package', () => {
@@ -35,6 +48,21 @@ describe('the published package', () => {
     for (const file of migrations) expect(paths).toContain(`migrations/${file}`);
     // Nothing from the repository's own working files: sources, tests, secrets.
     expect(paths.filter((p) => /^(src|test|bench|\.dev\.vars)/.test(p))).toEqual([]);
+  });
+
+  it('ships every file a link in its README or guides points at (docs/providers/*.md, docs/store.md)', async () => {
+    const paths = await packedPaths();
+    const pages = paths.filter((p) => p.endsWith('.md'));
+    expect(pages).toContain('README.md');
+    const broken = pages.flatMap((page) =>
+      relativeLinks(page)
+        .filter(
+          (target) =>
+            !paths.some((p) => p === target || p.startsWith(`${target.replace(/\/$/, '')}/`)),
+        )
+        .map((target) => `${page} -> ${target}`),
+    );
+    expect(broken).toEqual([]);
   });
 
   it('names in `files` every folder its exports and bin point into', () => {
