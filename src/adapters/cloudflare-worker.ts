@@ -15,11 +15,12 @@ import { consumeWithReplay } from '../sinks/dlq.js';
 
 /**
  * What a Worker module exports: `fetch` for the webhooks, `queue` for MAIL_WEBHOOK_QUEUE. `env` is
- * the Worker's own (the `Env` interface `wrangler types` writes is accepted as it is).
+ * the Worker's own (the `Env` interface `wrangler types` writes is accepted as it is). `ctx` is
+ * taken and unused, so a Worker of your own passes on its three arguments as workerd gives them.
  */
 export interface MailhooksWorker {
-  fetch(request: Request, env: Env): Response | Promise<Response>;
-  queue(batch: MessageBatchLike, env: Env): Promise<void>;
+  fetch(request: Request, env: Env, ctx?: unknown): Response | Promise<Response>;
+  queue(batch: MessageBatchLike, env: Env, ctx?: unknown): Promise<void>;
 }
 
 // 503, not 500: SNS keeps retrying, so nothing is lost while the setting is fixed. The body names

@@ -162,6 +162,13 @@ declare const workerEnv: WorkerEnv;
 const fromInterface: [Handler, Promise<Response> | Response] = [createHandlerFromEnv(workerEnv),
   worker.fetch(new Request('http://x/'), workerEnv)];
 sinksFromEnv(workerEnv, { fetch, logger });
+// A Worker of one's own around the shipped one: it passes on the three arguments workerd gives.
+interface WorkerContext { waitUntil(promise: Promise<unknown>): void; passThroughOnException(): void }
+const ownWorker = {
+  fetch: (request: Request, env: WorkerEnv, ctx: WorkerContext) => worker.fetch(request, env, ctx),
+  queue: (batch: Parameters<typeof worker.queue>[0], env: WorkerEnv, ctx: WorkerContext) =>
+    worker.queue(batch, env, ctx),
+};
 // Settings written as constants: readonly arrays.
 const endpoints = [{ url: 'https://a.example/h', secret: 'whsec_a', events: ['bounced', 'complained'] }] as const;
 const TOPICS = ['arn:aws:sns:us-east-1:123456789012:a'] as const;
@@ -191,7 +198,7 @@ const entry: BuiltinProvider = {
     return notAny || typeof options.token !== 'string' ? acme : acme;
   },
 };
-void [fromInterface, entry, constProviders];
+void [fromInterface, entry, constProviders, ownWorker];
 // The types of what the public functions take and give can be named.
 const busOptions: EventBusOptions = { name: 'audit', listenerTimeoutMs: 1000 };
 const category: RejectCategory | null = decoded[0]?.rejectCategory ?? null;
