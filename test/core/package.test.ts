@@ -240,13 +240,43 @@ for (const [specifier, names] of Object.entries(expected)) {
 console.log(JSON.stringify(missing));
 `;
 
+/**
+ * A CommonJS consumer: for each subpath given, what `require` gives (`same` as `import()`, or
+ * the error's code).
+ */
+const CONSUMER_CJS = `
+(async () => {
+  const result = {};
+  for (const specifier of process.argv.slice(2)) {
+    let required;
+    try {
+      required = require(specifier);
+    } catch (error) {
+      result[specifier] = error.code;
+      continue;
+    }
+    const imported = await import(specifier);
+    const names = Object.keys(imported);
+    const same = names.length > 0 && names.every((name) => required[name] === imported[name]);
+    result[specifier] = same ? 'same' : 'differs';
+  }
+  console.log(JSON.stringify(result));
+})();
+`;
+
 describe('the built package, as a consumer imports it', () => {
   const directory = mkdtempSync(join(tmpdir(), 'mailhooks-consumer-'));
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
   const run = promisify(execFile);
+  let installing: Promise<void> | undefined;
+  // One build of the package, shared by the tests below.
+  const installed = () => {
+    installing ??= installPackage(directory, ['valibot', 'itty-router', '@types']);
+    return installing;
+  };
 
   it('type-checks and loads every public name and subpath', async () => {
-    await installPackage(directory, ['valibot', 'itty-router', '@types']);
+    await installed();
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
     writeFileSync(join(directory, 'package.json'), '{ "type": "module" }\n');
     writeFileSync(join(directory, 'consumer.ts'), CONSUMER_TS);
@@ -295,5 +325,27 @@ describe('the built package, as a consumer imports it', () => {
 
     const { stdout } = await run(process.execPath, ['consumer.mjs'], { cwd: directory });
     expect(JSON.parse(stdout)).toEqual([]);
+  }, 60_000);
+
+  it('gives require() the same modules as import where Node loads ES modules with require (20.19+), else ERR_REQUIRE_ESM', async () => {
+    await installed();
+    writeFileSync(join(directory, 'consumer.cjs'), CONSUMER_CJS);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      exports: Record<string, unknown>;
+    };
+    // The /server entries start a server (and await at top level, which require refuses).
+    const specifiers = Object.keys(pkg.exports)
+      .filter((key) => key !== './package.json' && !key.endsWith('/server'))
+      .map((key) => (key === '.' ? 'mailhooks' : `mailhooks/${key.slice(2)}`));
+    expect(specifiers).toContain('mailhooks/receiver');
+
+    const { stdout } = await run(process.execPath, ['consumer.cjs', ...specifiers], {
+      cwd: directory,
+    });
+    const features = process.features as { require_module?: boolean };
+    const expected = features.require_module ? 'same' : 'ERR_REQUIRE_ESM';
+    expect(JSON.parse(stdout)).toEqual(
+      Object.fromEntries(specifiers.map((specifier) => [specifier, expected])),
+    );
   }, 60_000);
 });
