@@ -65,6 +65,19 @@ describe('the published package', () => {
     expect(broken).toEqual([]);
   });
 
+  it('has a package.json npm publishes as written (`npm pkg fix` changes nothing, so no "auto-corrected" warning)', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'mailhooks-manifest-'));
+    try {
+      const written = readFileSync(join(ROOT, 'package.json'), 'utf8');
+      writeFileSync(join(copy, 'package.json'), written);
+      await promisify(execFile)('npm', ['pkg', 'fix'], { cwd: copy });
+      const fixed: unknown = JSON.parse(readFileSync(join(copy, 'package.json'), 'utf8'));
+      expect(fixed).toEqual(JSON.parse(written));
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
   it('names in `files` every folder its exports and bin point into', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
       files: string[];
