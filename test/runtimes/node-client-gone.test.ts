@@ -1,7 +1,7 @@
 /**
- * Node requests whose client went away mid-body: each is answered at once (400 body-unreadable),
- * not held with its request, response and socket until `bodyTimeoutMs` passes, and none leaves a
- * timer behind.
+ * Node requests whose body can no longer come (the client went away mid-body, or middleware read
+ * it first): each is answered at once (400 body-unreadable), not held with its request, response
+ * and socket until `bodyTimeoutMs` passes, and none leaves a timer behind.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -113,6 +113,32 @@ test.each([
       expect(timers() - before).toBeLessThan(5);
     } finally {
       await close();
+    }
+  },
+);
+
+test.each([
+  ['mailhooks/node', createNodeHandler],
+  ['the root handler', createMailWebhookHandler],
+])(
+  'a body middleware read before toNodeListener (%s): 400 body-unreadable at once, not a 408 after bodyTimeoutMs',
+  async (_name, create) => {
+    const listener = toNodeListener(create(options));
+    // The Express habit the README warns of: a body parser drained the request first.
+    const server = createServer((req, res) => {
+      req.resume().once('end', () => void listener(req, res));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const body = '{"Type":"Notification"}';
+      const head = `POST /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+      const text = await within(rawSend(port, head, body).closed, 15_000, 'never answered');
+      expect(text).toMatch(/^HTTP\/1\.1 400 /);
+      expect(text).toContain('"body-unreadable"');
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   },
 );
