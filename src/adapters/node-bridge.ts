@@ -49,12 +49,16 @@ function _continue(req: IncomingMessage): void {
   if (!res.headersSent) res.writeContinue();
 }
 
+/** Whether no more of `req`'s body can come: its client went away, or its 'end' has passed. */
+const _gone = (req: IncomingMessage): boolean => req.destroyed || req.readableEnded;
+
 /** The request body as a web stream that pauses the socket while the handler is not reading. */
 function _body(req: IncomingMessage): ReadableStream<Uint8Array> {
   let open = true;
   return new ReadableStream<Uint8Array>({
     start(controller) {
       _continue(req);
+      if (_gone(req)) return controller.error(new Error('the request body is gone'));
       req.on('data', (chunk: Buffer) => {
         controller.enqueue(chunk);
         if ((controller.desiredSize ?? 0) <= 0) req.pause();
@@ -104,13 +108,16 @@ function _readAll(
       if (!gathered.add(chunk)) finish(bodyTooLarge(limit), true);
     };
     const onEnd = () => finish(gathered.bytes(), false);
+    const unreadable = () =>
+      finish(badRequest('body-unreadable', 'request body could not be read'), false);
     req.on('data', onData).once('end', onEnd);
     // Left attached: an 'error' nobody listens to would be thrown.
-    req.once('error', () =>
-      finish(badRequest('body-unreadable', 'request body could not be read'), false),
-    );
+    req.once('error', unreadable);
+    // A client gone before the read began (Node then emits no 'error'), or a body already read:
+    // nothing more comes, and waiting would hold the request until bodyTimeoutMs for a 408.
+    if (_gone(req)) unreadable();
     // Whole and not yet read: 'end' follows the buffered data, nothing to wait for.
-    if (!req.complete || req.readableEnded || req.destroyed) {
+    else if (!req.complete) {
       const timedOut = () => finish(bodyTooSlow(timeoutMs), true);
       timer = setTimeout(timedOut, timeoutMs);
       _reading.set(req, timedOut);
@@ -357,6 +364,8 @@ export function toNodeListener(handler: FetchHandler) {
  */
 function _discardRest(req: IncomingMessage): void {
   req.removeAllListeners('data').resume();
+  // Closed already: no 'close' would come to clear the timer, which kept the request 5 s.
+  if (req.destroyed) return;
   const timer = setTimeout(() => req.socket.destroy(), DISCARD_MS);
   req.once('close', () => clearTimeout(timer));
 }

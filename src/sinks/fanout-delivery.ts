@@ -39,6 +39,11 @@ type _Attempt =
 export interface FanoutSettings {
   /** The request's delivery deadline: no attempt starts after it fires, and in-flight ones stop. */
   readonly signal: AbortSignal | undefined;
+  /**
+   * Settles when `signal` aborts: the send's one listener on it, which every attempt and backoff
+   * waits on (one listener each, at a concurrency past 10, was Node's MaxListenersExceededWarning).
+   */
+  readonly aborted: Promise<void> | undefined;
   readonly timeoutMs: number;
   readonly retries: number;
   readonly fetch: FetchFn;
@@ -50,20 +55,8 @@ export interface FanoutSettings {
 const _DEADLINE_PASSED = 'stopped: the delivery deadline passed';
 
 /** Waits `ms`, or less when the deadline fires first. */
-async function _backoff(ms: number, settings: FanoutSettings): Promise<void> {
-  const signal = settings.signal;
-  if (!signal) return settings.sleep(ms);
-  let stop = () => {};
-  const aborted = new Promise<void>((resolve) => {
-    stop = resolve;
-    signal.addEventListener('abort', stop, { once: true });
-  });
-  try {
-    await Promise.race([settings.sleep(ms), aborted]);
-  } finally {
-    signal.removeEventListener('abort', stop);
-  }
-}
+const _backoff = (ms: number, settings: FanoutSettings): Promise<void> =>
+  settings.aborted ? Promise.race([settings.sleep(ms), settings.aborted]) : settings.sleep(ms);
 
 /** A thrown error's text with its cause, the endpoint's URL shown as its label (origin and path). */
 function _reason(error: unknown, endpoint: FanoutTarget): string {
@@ -78,12 +71,13 @@ async function _attempt(delivery: FanoutDelivery, settings: FanoutSettings): Pro
   if (settings.signal?.aborted) return { ok: false, retry: false, reason: _DEADLINE_PASSED };
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), settings.timeoutMs);
-  const stop = () => controller.abort();
-  settings.signal?.addEventListener('abort', stop, { once: true });
+  settings.aborted?.then(() => controller.abort());
   // A fetch of the user's may ignore its signal: the attempt's own timeout still ends the wait.
   const stopped = new Promise<never>((_, reject) => {
     controller.signal.addEventListener('abort', reject, { once: true });
   });
+  // The deadline aborts attempts already over too: one whose fetch threw at once never raced this.
+  stopped.catch(() => {});
   try {
     const sent = settings.fetch(delivery.endpoint.url, {
       method: 'POST',
@@ -125,7 +119,6 @@ async function _attempt(delivery: FanoutDelivery, settings: FanoutSettings): Pro
     return { ok: false, retry: true, reason };
   } finally {
     clearTimeout(timer);
-    settings.signal?.removeEventListener('abort', stop);
   }
 }
 

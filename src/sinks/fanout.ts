@@ -196,7 +196,7 @@ export function fanoutSink(options: FanoutOptions): Sink {
   const o = parseOptions(FanoutOptionsSchema, options);
   const endpoints = o.endpoints.map(_endpoint);
   // Delivery reads timeoutMs and retries from `o`, and the rest as filled in here.
-  const settings: Omit<FanoutSettings, 'signal'> = {
+  const settings: Omit<FanoutSettings, 'signal' | 'aborted'> = {
     ...o,
     fetch: o.fetch ?? lateBoundFetch,
     logger: loggerOrConsole(o.logger),
@@ -207,12 +207,23 @@ export function fanoutSink(options: FanoutOptions): Sink {
     name: o.name ?? 'fanout',
     async send(events, sendOptions) {
       const signal = sendOptions?.signal;
-      const run = { ...settings, signal };
+      let stop = () => {};
+      const aborted =
+        signal &&
+        new Promise<void>((resolve) => {
+          stop = resolve;
+          signal.addEventListener('abort', stop, { once: true });
+        });
+      const run = { ...settings, signal, aborted };
       const failures: FanoutFailure[] = [];
-      await _pool(_deliveries(events, endpoints), o.concurrency, signal, async (delivery) => {
-        const failure = await deliverWebhook(delivery, run);
-        if (failure) failures.push(failure);
-      });
+      try {
+        await _pool(_deliveries(events, endpoints), o.concurrency, signal, async (delivery) => {
+          const failure = await deliverWebhook(delivery, run);
+          if (failure) failures.push(failure);
+        });
+      } finally {
+        signal?.removeEventListener('abort', stop);
+      }
       if (failures.length > 0) throw new FanoutError(failures);
       if (signal?.aborted) throw signal.reason;
     },

@@ -3,6 +3,8 @@
  * failure), the route memo (per handler), the bus's listener lists. What one request does must
  * not change the answer another gets, except where DESIGN shares it.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, test } from 'vitest';
 import {
   createMailWebhookHandler,
@@ -18,6 +20,10 @@ import { snsRequest } from '../helpers/envelope.js';
 import { createSigner, generateSigningKeys, randomHex, type Signer } from '../helpers/signing.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+// A full collection on demand, for a bound on what stays reachable after many requests.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 const certUrl = (hex: string) =>
   `https://sns.us-east-1.amazonaws.com/SimpleNotificationService-${hex.padStart(32, '0')}.pem`;
 
@@ -185,6 +191,30 @@ describe('the certificate cache across requests', () => {
       'ok',
     ]);
     expect(calls).toHaveLength(1);
+  });
+
+  test('64 messages whose SigningCertURL names a region of 500,000 letters: refused before any download, and none is kept', {
+    timeout: 60_000,
+  }, async () => {
+    const signer = await createSigner();
+    const { calls, fetch } = certFetch(signer.certPem);
+    const { handle } = handlerFor(signer, { fetch });
+    const message = await signedNotification(signer);
+    const heapAfterGc = () => {
+      collectGarbage();
+      return process.memoryUsage().heapUsed;
+    };
+    const before = heapAfterGc();
+    for (let i = 0; i < 64; i++) {
+      // Each its own text, as each forged message would be: a URL remembered is kept whole.
+      const region = `us-${'a'.repeat(500_000)}${'bcdefghijk'[i % 10]}-${i}`;
+      const SigningCertURL = `https://sns.${region}.amazonaws.com/SimpleNotificationService-${'0'.repeat(32)}.pem`;
+      const response = await handle(snsRequest({ ...message, SigningCertURL }));
+      expect(await errorOf(response)).toEqual([403, 'cert-url-host']);
+    }
+    expect(calls).toHaveLength(0);
+    // Kept, they were 64 URLs (and their parsed copies) at once: over 100 MB on Node.
+    expect(heapAfterGc() - before).toBeLessThan(20_000_000);
   });
 });
 

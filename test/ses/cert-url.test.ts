@@ -22,6 +22,8 @@ describe('certificate URL', () => {
     'sns.cn-north-1.amazonaws.com.cn',
     'sns.eusc-de-east-1.amazonaws.eu',
     'sns.ap-southeast-2.amazonaws.com',
+    'sns.us-isob-east-1.amazonaws.com',
+    'sns.cn-northwest-1.amazonaws.com.cn',
   ])('accepts %s', (host) => {
     expect(reasonOf(`https://${host}${PATH}`)).toBe('accepted');
   });
@@ -36,6 +38,12 @@ describe('certificate URL', () => {
     ['an extra label', `https://sns.us-east-1.evil.amazonaws.com${PATH}`, 'cert-url-host'],
     ['a region without number', `https://sns.us-east.amazonaws.com${PATH}`, 'cert-url-host'],
     ['a single-group region', `https://sns.useast1.amazonaws.com${PATH}`, 'cert-url-host'],
+    // No region is this long; one that passed would be remembered, a megabyte at a time.
+    [
+      'a region a megabyte long',
+      `https://sns.us-${'a'.repeat(1_000_000)}-1.amazonaws.com${PATH}`,
+      'cert-url-host',
+    ],
     ['a suffix host', `https://sns.us-east-1.amazonaws.com.evil.com${PATH}`, 'cert-url-host'],
     ['a trailing dot', `https://sns.us-east-1.amazonaws.com.${PATH}`, 'cert-url-host'],
     ['upper case', `https://sns.US-EAST-1.amazonaws.com${PATH}`, 'cert-url-host'],

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { getEventListeners } from 'node:events';
 import { Readable } from 'node:stream';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -522,6 +523,67 @@ describe('createFanoutSink within the delivery deadline', () => {
     expect((error as FanoutError).failures.map((f) => f.reason)).toEqual([
       'stopped: the delivery deadline passed after 1 attempt',
     ]);
+  });
+
+  test('16 POSTs in flight under one deadline (concurrency 16): no MaxListenersExceededWarning, and no listener left on its signal', async () => {
+    const deadline = new AbortController();
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    let release: () => void = () => {};
+    const allInFlight = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const stub = stubFetch(async () => {
+      if (stub.calls.length === 16) release();
+      await allInFlight;
+      return new Response(null, { status: 204 });
+    });
+    const { sink } = fanout({
+      endpoints: [{ url: 'https://hooks.example/in', secret: SECRET_A }],
+      concurrency: 16,
+      fetch: stub.fetch,
+    });
+    const contexts = Array.from({ length: 40 }, (_, i) =>
+      sampleContext({ recipient: `r${i}@example.com` }),
+    );
+    try {
+      await sink.send(contexts, { signal: deadline.signal });
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(stub.calls).toHaveLength(40);
+    expect(stub.maxInFlight()).toBe(16);
+    // Node warns past 10 listeners on one signal: one per POST in flight was 16.
+    expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+    expect(getEventListeners(deadline.signal, 'abort')).toEqual([]);
+  });
+
+  test('a fetch that throws at once while another POST waits, then the deadline: both failures named, no unhandled rejection', async () => {
+    const deadline = new AbortController();
+    let calls = 0;
+    const { sink } = fanout({
+      endpoints: [{ url: 'https://hooks.example/in', secret: SECRET_A }],
+      retries: 0,
+      timeoutMs: 60_000,
+      fetch: ((_url: string, init: RequestInit) => {
+        calls++;
+        if (calls === 1) throw new TypeError('no network here');
+        return untilAborted(init.signal);
+      }) as unknown as typeof globalThis.fetch,
+    });
+    const sent = sink.send([sampleContext(), sampleContext({ recipient: 'b@example.com' })], {
+      signal: deadline.signal,
+    });
+    while (calls < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+    deadline.abort();
+    const error = await sent.catch((e) => e);
+    expect((error as FanoutError).failures.map((f) => f.reason).sort()).toEqual([
+      'TypeError: no network here after 1 attempt',
+      'stopped: the delivery deadline passed after 1 attempt',
+    ]);
+    await new Promise((resolve) => setImmediate(resolve));
   });
 
   test('starts nothing when the deadline has already passed', async () => {

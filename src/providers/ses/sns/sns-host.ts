@@ -17,7 +17,8 @@ export interface TopicArn {
 
 // A region is letter groups joined by hyphens, then a number: us-east-1, us-gov-west-1,
 // eusc-de-east-1. The first group has no digit, so an S3 bucket host (s3-ap-southeast-2) fails.
-const REGION = '[a-z]{2,}(?:-[a-z]+)+-\\d{1,3}';
+// Bounded: a SigningCertURL that passes is remembered, and a region of a megabyte was one.
+const REGION = '[a-z]{2,9}(?:-[a-z]{1,9}){1,3}-\\d{1,3}';
 const SNS_HOST = new RegExp(
   `^sns\\.(${REGION})\\.(amazonaws\\.com|amazonaws\\.com\\.cn|amazonaws\\.eu)$`,
 );
