@@ -44,6 +44,9 @@ export default defineConfig({
           name: 'node',
           ...generous,
           ...shared,
+          // The run's scratch directory: the package the CLI and server tests install is built
+          // there once a worker (test/helpers/installed-package.ts), not once a file.
+          globalSetup: ['test/helpers/scratch-setup.ts'],
           include: ['test/**/*.test.ts'],
           exclude: ['test/workerd/**', '**/node_modules/**'],
         },
