@@ -28,6 +28,13 @@ const devVarsUndone = Object.fromEntries(
 // limit catches a hang, not a slow run, so it is generous. Nothing asserts speed.
 const generous = { testTimeout: 60_000, hookTimeout: 60_000 };
 
+// Not isolated: a worker runs file after file in one process (Node) or one workerd (the Worker),
+// importing src/ and the helpers once, not once a file. Starting a process and a workerd per file,
+// and evaluating the same modules again in each, was most of the run's time. What a file leaves
+// behind is its to clean up: vitest restores mocks after each file; a file stubbing a global, or
+// leaving a server or a timer running, must put it back or stop it in its own afterAll.
+const shared = { isolate: false, setupFiles: ['test/helpers/shared-process.ts'] };
+
 // Two projects: the core and adapters under Node, and the Worker inside workerd.
 export default defineConfig({
   test: {
@@ -36,6 +43,10 @@ export default defineConfig({
         test: {
           name: 'node',
           ...generous,
+          ...shared,
+          // The run's scratch directory: the package the CLI and server tests install is built
+          // there once a worker (test/helpers/installed-package.ts), not once a file.
+          globalSetup: ['test/helpers/scratch-setup.ts'],
           include: ['test/**/*.test.ts'],
           exclude: ['test/workerd/**', '**/node_modules/**'],
         },
@@ -58,6 +69,7 @@ export default defineConfig({
         test: {
           name: 'workerd',
           ...generous,
+          ...shared,
           include: ['test/workerd/**/*.test.ts'],
         },
       },
