@@ -960,4 +960,36 @@ export const storeCases: readonly StoreCase[] = [
       equal(taken, [`one ${snsId}`], 'delivered once, by the first');
     },
   },
+  {
+    name: "a retry of an attempt that died mid-delivery (no mark, no release) delivers once that attempt's deadline passes, not at its own",
+    async run(makeStore) {
+      const store = await makeStore();
+      const event = context({ recipient: `${fresh('died')}@example.com` });
+      equal(
+        (await store.record([event], Date.now() + 300)).length,
+        1,
+        'the first attempt claims it',
+      );
+      // The retry's own deadline is far off: waiting for it would end in a throw (a 503).
+      const retried = await store.record([event], Date.now() + 20_000);
+      equal(
+        retried.map((c) => c.eventId),
+        [event.eventId],
+        'the retry takes over the lapsed claim',
+      );
+    },
+  },
+  {
+    name: 'record without a deadline returns an event another request is delivering at once: it neither waits nor throws',
+    async run(makeStore) {
+      const store = await makeStore();
+      const event = context({ recipient: `${fresh('unclaimed')}@example.com` });
+      equal((await store.record([event], Date.now() + 20_000)).length, 1, 'a request claims it');
+      equal(
+        (await store.record([event])).map((c) => c.eventId),
+        [event.eventId],
+        'not delivered before: returned',
+      );
+    },
+  },
 ];
