@@ -30,6 +30,7 @@ export interface StoreCase {
 export const TOKEN = 'store-test-token-0123456789';
 const BASE = 'http://localhost/webhooks/mail';
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
 
 function equal(actual: unknown, expected: unknown, what: string): void {
   const a = JSON.stringify(actual);
@@ -990,6 +991,34 @@ export const storeCases: readonly StoreCase[] = [
         [event.eventId],
         'not delivered before: returned',
       );
+    },
+  },
+  {
+    name: 'record gives up at its own deadline while another request still holds the claim: it throws and takes nothing',
+    async run(makeStore) {
+      const store = await makeStore();
+      const event = context({ recipient: `${fresh('held')}@example.com` });
+      equal((await store.record([event], Date.now() + 4_000)).length, 1, 'a request claims it');
+      const outcome = await store.record([event], Date.now() + 300).then(
+        (taken) => taken.map((c) => c.eventId),
+        (error: Error) => error.message,
+      );
+      equal(outcome, 'another request is delivering them', 'the second request, at its deadline');
+    },
+  },
+  {
+    name: "retention is measured against the store's own clock (now), not the machine's",
+    async run(makeStore) {
+      // The store's clock is two days on: an event of an hour ago is past a one-day retention.
+      const store = await makeStore({
+        retentionDays: 1,
+        now: () => new Date(Date.now() + 2 * DAY),
+      });
+      const to = `${fresh('clock')}@example.com`;
+      await store.record([
+        context({ recipient: to, timestamp: new Date(Date.now() - 60 * MINUTE) }),
+      ]);
+      equal((await store.events({ recipient: to })).length, 0, 'pruned by the store clock');
     },
   },
 ];
