@@ -1021,4 +1021,22 @@ export const storeCases: readonly StoreCase[] = [
       equal((await store.events({ recipient: to })).length, 0, 'pruned by the store clock');
     },
   },
+  {
+    name: 'a late release by an attempt whose claim lapsed leaves the delivery another request made: a later retry is dropped',
+    async run(makeStore) {
+      const store = await makeStore();
+      const event = context({ recipient: `${fresh('late')}@example.com` });
+      equal(
+        (await store.record([event], Date.now() + 300)).length,
+        1,
+        'the first attempt claims it',
+      );
+      // Its deadline passes: a retry takes the event over and delivers it.
+      equal((await store.record([event], Date.now() + 20_000)).length, 1, 'the retry takes it');
+      await store.markDelivered([event]);
+      // The first attempt's sinks then fail: it lifts its claim, which is no longer there.
+      await store.release?.([event]);
+      equal((await store.record([event], Date.now() + 20_000)).length, 0, 'a later retry');
+    },
+  },
 ];
