@@ -1039,4 +1039,17 @@ export const storeCases: readonly StoreCase[] = [
       equal((await store.record([event], Date.now() + 20_000)).length, 0, 'a later retry');
     },
   },
+  {
+    name: 'with retentionDays set, pruning never lifts a claim: a second request still waits for the first',
+    async run(makeStore) {
+      const store = await makeStore({ retentionDays: 1 });
+      const event = context({ recipient: `${fresh('pruned')}@example.com` });
+      equal((await store.record([event], Date.now() + 4_000)).length, 1, 'a request claims it');
+      const outcome = await store.record([event], Date.now() + 300).then(
+        (taken) => taken.map((c) => c.eventId),
+        (error: Error) => error.message,
+      );
+      equal(outcome, 'another request is delivering them', 'the second request, at its deadline');
+    },
+  },
 ];
