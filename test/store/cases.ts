@@ -1052,4 +1052,23 @@ export const storeCases: readonly StoreCase[] = [
       equal(outcome, 'another request is delivering them', 'the second request, at its deadline');
     },
   },
+  {
+    name: 'a request prunes at most 1000 events (docs/store.md): 1500 stale ones go over two requests',
+    async run(makeStore) {
+      const store = await makeStore({ retentionDays: 1 });
+      const messageId = fresh('stale-msg');
+      const stale = Array.from({ length: 1500 }, (_, i) =>
+        context({
+          recipient: `r${i}@example.com`,
+          messageId,
+          timestamp: new Date(Date.now() - 2 * DAY),
+        }),
+      );
+      await store.record(stale);
+      const left = async () => (await store.events({ messageId, limit: 1000 })).length;
+      equal(await left(), 500, 'after the first request');
+      await store.record([context({ recipient: `${fresh('next')}@example.com` })]);
+      equal(await left(), 0, 'after the next');
+    },
+  },
 ];
