@@ -143,7 +143,7 @@ describe('createQueueSink', () => {
     expect(decodeTrackingEvent(untouched as string)).toEqual(small);
   });
 
-  test('an event too large even without rawEvent, tags and metadata has its free text cut to 1,000 characters', async () => {
+  test('an event too large even without rawEvent, tags and metadata has its free text cut to 1,000 characters; a text of exactly 1,000 stays whole', async () => {
     const queue = fakeQueue();
     const long = (c: string) => c.repeat(100_000);
     const big = sampleContext({
@@ -153,7 +153,7 @@ describe('createQueueSink', () => {
       mtaResponse: long('r'),
       rejectReason: long('j'),
       clickUrl: `https://example.com/${long('u')}`,
-      userAgent: long('a'),
+      userAgent: 'a'.repeat(1_000),
     });
     const small = sampleContext({ recipient: 'small@example.com', description: 'kept whole' });
     await createQueueSink(queue).send([big, small]);
@@ -169,7 +169,7 @@ describe('createQueueSink', () => {
       mtaResponse: `${'r'.repeat(999)}…`,
       rejectReason: `${'j'.repeat(999)}…`,
       clickUrl: `https://example.com/${'u'.repeat(979)}…`,
-      userAgent: `${'a'.repeat(999)}…`,
+      userAgent: 'a'.repeat(1_000),
     });
     expect(decodeTrackingEvent(untouched as string)).toEqual(small);
   });
