@@ -275,6 +275,15 @@ describe('sinksFromEnv', () => {
     expect(message).not.toContain('whsec_');
   });
 
+  test('endpoints set to only spaces and line breaks are missing, not bad JSON: the error says they are required', () => {
+    expect(() =>
+      sinksFromEnv(
+        { MAIL_WEBHOOK_SINKS: 'fanout', MAIL_WEBHOOK_FANOUT_ENDPOINTS: ' \n ' },
+        context,
+      ),
+    ).toThrow(/^MAIL_WEBHOOK_FANOUT_ENDPOINTS: is required when MAIL_WEBHOOK_SINKS lists fanout/);
+  });
+
   test('a missing secret says where to set it', () => {
     const env = { MAIL_WEBHOOK_SINKS: 'fanout', ...fanoutEnv, SECRET_B: '' };
     expect(() => sinksFromEnv(env, context)).toThrow(
