@@ -258,22 +258,32 @@ describe('sinksFromEnv', () => {
     ).toThrow('MAIL_WEBHOOK_FANOUT_ENDPOINTS: expected a non-empty JSON array of endpoints');
   });
 
-  test('endpoints that are not JSON: the error gives the position, never the text around it', () => {
-    // A secret written inline (against the env: rule) must not reach the start-up error.
-    const raw = `[{"url": "https://a.example", "secret": ${SECRET}}]`;
-    let thrown: unknown;
-    try {
-      sinksFromEnv({ MAIL_WEBHOOK_SINKS: 'fanout', MAIL_WEBHOOK_FANOUT_ENDPOINTS: raw }, context);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(ConfigError);
-    const message = (thrown as Error).message;
-    expect(message).toMatch(
-      /^MAIL_WEBHOOK_FANOUT_ENDPOINTS: is not valid JSON( \(at position \d+\))?$/,
-    );
-    expect(message).not.toContain('whsec_');
-  });
+  // A secret written inline (against the env: rule) must not reach the start-up error.
+  test.each([
+    ['a secret written inline', `[{"url": "https://a.example", "secret": ${SECRET}}]`],
+    ['a secret after the list', `[] ${SECRET}`],
+  ])(
+    'endpoints that are not JSON (%s): the error gives the position, never the text around it',
+    (_, raw) => {
+      let thrown: unknown;
+      try {
+        sinksFromEnv({ MAIL_WEBHOOK_SINKS: 'fanout', MAIL_WEBHOOK_FANOUT_ENDPOINTS: raw }, context);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(ConfigError);
+      // The position, where the engine's message has one (V8 gives it for text after the JSON).
+      let engine = '';
+      try {
+        JSON.parse(raw);
+      } catch (error) {
+        engine = /position \d+/.exec((error as Error).message)?.[0] ?? '';
+      }
+      expect((thrown as Error).message).toBe(
+        `MAIL_WEBHOOK_FANOUT_ENDPOINTS: is not valid JSON${engine && ` (at ${engine})`}`,
+      );
+    },
+  );
 
   test('endpoints set to only spaces and line breaks are missing, not bad JSON: the error says they are required', () => {
     expect(() =>
