@@ -57,6 +57,11 @@ describe('sinksFromEnv', () => {
     expect(names(env)).toEqual({ request: ['queue'], consumer: ['fanout'] });
   });
 
+  test('reads sink names in any case, as MAIL_WEBHOOK_PROVIDERS does', () => {
+    const env = { MAIL_WEBHOOK_SINKS: 'Queue, FANOUT', MAIL_WEBHOOK_QUEUE: queue, ...fanoutEnv };
+    expect(names(env)).toEqual({ request: ['queue'], consumer: ['fanout'] });
+  });
+
   test('takes a queue from the context as well as from the binding', () => {
     const { requestSinks } = sinksFromEnv({ MAIL_WEBHOOK_SINKS: 'queue' }, { ...context, queue });
     expect(requestSinks.map((s) => s.name)).toEqual(['queue']);

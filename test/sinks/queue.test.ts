@@ -266,6 +266,25 @@ describe('createQueueSink', () => {
     expect(queue.batches).toEqual([]);
   });
 
+  // 101: the deadline passes while the last event's full batch goes; 250: with events still to add.
+  test.each([101, 250])(
+    'a deadline passing during the first sendBatch of %i events: that batch only, and the send rejects with its reason',
+    async (count) => {
+      const controller = new AbortController();
+      const batches: number[] = [];
+      const queue = {
+        async sendBatch(messages: Iterable<QueueMessageRequest>) {
+          batches.push([...messages].length);
+          controller.abort(new Error('deadline passed'));
+        },
+      };
+      await expect(
+        createQueueSink(queue).send(manyContexts(count), { signal: controller.signal }),
+      ).rejects.toThrow('deadline passed');
+      expect(batches).toEqual([100]);
+    },
+  );
+
   test('rejects when the queue refuses, so the request answers 503', async () => {
     const sink = createQueueSink(fakeQueue(new Error('queue unavailable')));
     await expect(sink.send([sampleContext()])).rejects.toThrow('queue unavailable');
