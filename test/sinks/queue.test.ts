@@ -290,6 +290,11 @@ describe('createQueueSink', () => {
     await expect(sink.send([sampleContext()])).rejects.toThrow('queue unavailable');
   });
 
+  test("is named 'queue' in logs unless given a name", () => {
+    expect(createQueueSink(fakeQueue()).name).toBe('queue');
+    expect(createQueueSink(fakeQueue(), { name: 'events-eu' }).name).toBe('events-eu');
+  });
+
   test('refuses something that is not a queue with a ConfigError, as every factory does', () => {
     expect(() => createQueueSink({} as never)).toThrow(/sendBatch/);
     // An unset binding (env.EVENTS misspelt) is the usual mistake.
