@@ -324,3 +324,27 @@ describe('PORT (the packaged servers)', () => {
     expect(configErrorOf(() => portFor({ PORT: '70000' })).setting).toBe('PORT');
   });
 });
+
+describe('Worker-only variables on the packaged servers', () => {
+  test('a set queue or dead-letter variable is warned about; an empty one (unset in .env) is not', () => {
+    const { logger, lines } = memoryLogger();
+    _settings(
+      {},
+      {
+        ...BASE,
+        MAIL_WEBHOOK_QUEUE: '',
+        MAIL_WEBHOOK_DLQ_REPLAY: 'true',
+        MAIL_WEBHOOK_DLQ_NAME: '',
+      },
+      undefined,
+      logger,
+    );
+    expect(lines.filter((l) => l.msg.includes('read only by the Cloudflare Worker'))).toEqual([
+      {
+        level: 'warn',
+        msg: 'variable MAIL_WEBHOOK_DLQ_REPLAY is read only by the Cloudflare Worker (queues); this server ignores it',
+        fields: { variable: 'MAIL_WEBHOOK_DLQ_REPLAY' },
+      },
+    ]);
+  });
+});

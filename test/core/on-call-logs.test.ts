@@ -221,3 +221,21 @@ test('a refusal quoting a huge field: the answer and the line keep its first 1,0
   expect(String(lines[0]?.fields.detail)).toBe(body.message);
   expect(JSON.stringify(lines).length).toBeLessThan(2000);
 });
+
+test('a refusal message of exactly 1,000 characters is kept whole; one of 1,001 is cut to 1,000', async () => {
+  const { post } = mounted('ses');
+  const request = await signedRequest('ses', { recipient: 'jane@example.com' });
+  const envelope = JSON.parse(String(request.body)) as Record<string, unknown>;
+  const refuse = async (type: string) => {
+    const response = await post({ ...request, body: JSON.stringify({ ...envelope, Type: type }) });
+    return ((await response.json()) as { message: string }).message;
+  };
+  // The message around a Type of n characters is n plus the rest of the sentence.
+  const rest = (await refuse('x')).length - 1;
+  const whole = await refuse('x'.repeat(1000 - rest));
+  expect(whole).toHaveLength(1000);
+  expect(whole).not.toContain('…');
+  const cut = await refuse('x'.repeat(1001 - rest));
+  // The same sentence with one x more, its last character cut.
+  expect(cut).toBe(`${whole.replace('"x', '"xx').slice(0, 1000)}… (1001 characters)`);
+});

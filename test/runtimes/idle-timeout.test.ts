@@ -1,6 +1,6 @@
 /** The idle timeout a server gives a runtime that drops silent connections (Bun): past every deadline. */
 import { describe, expect, test } from 'vitest';
-import { idleSecondsFor } from '../../src/adapters/_server.js';
+import { idleSecondsFor, shutdownGraceOf } from '../../src/adapters/_server.js';
 
 describe('idleSecondsFor', () => {
   test('outlasts the default 30 s body deadline (Bun would drop the connection at 10 s)', () => {
@@ -32,5 +32,19 @@ describe('idleSecondsFor', () => {
 
   test("stays within Bun's largest idleTimeout, 255 s", () => {
     expect(idleSecondsFor({ MAIL_WEBHOOK_BODY_TIMEOUT_MS: '600000' })).toBe(255);
+  });
+});
+
+describe('shutdownGraceOf', () => {
+  test('waits for a body, a certificate download, the longer of delivery and a confirmation, and a second', () => {
+    // 30 s body + 5 s download + 10 s delivery + 1 s, by default.
+    expect(shutdownGraceOf({})).toBe(46_000);
+    const env = {
+      MAIL_WEBHOOK_BODY_TIMEOUT_MS: '1000',
+      MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: '2000',
+      MAIL_WEBHOOK_FETCH_TIMEOUT_MS: '3000',
+    };
+    // A download, then a confirmation's GET (3 s), longer than the delivery.
+    expect(shutdownGraceOf(env)).toBe(1000 + 3000 + 3000 + 1000);
   });
 });

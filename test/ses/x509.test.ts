@@ -40,6 +40,33 @@ describe('X.509 reader', () => {
     expect(cert.notAfter.toISOString()).toBe('2050-01-01T00:00:00.000Z');
   });
 
+  it('reads a UTCTime year of 50-99 as 19YY, and refuses a time that rolls over or is not a time', async () => {
+    const keys = await generateSigningKeys();
+    const der = await buildCertificate(keys, {
+      names: ['sns.amazonaws.com'],
+      notBefore: new Date('1999-12-31T00:00:00Z'),
+      notAfter: new Date('2050-01-01T00:00:00Z'),
+    });
+    expect(parseCertificate(der).notBefore.toISOString()).toBe('1999-12-31T00:00:00.000Z');
+    // Patched in place: the notBefore UTCTime's month, the notAfter GeneralizedTime's tag.
+    const find = (text: string) => {
+      const bytes = new TextEncoder().encode(text);
+      return der.findIndex((_, i) => bytes.every((byte, j) => der[i + j] === byte));
+    };
+    const at = find('991231000000Z');
+    const patched = (patch: (copy: Uint8Array<ArrayBuffer>) => void) => {
+      const copy = der.slice();
+      patch(copy);
+      return () => parseCertificate(copy);
+    };
+    expect(patched((copy) => copy.set(new TextEncoder().encode('13'), at + 2))).toThrow(
+      /validity time out of range/,
+    );
+    expect(patched((copy) => copy.set([0x0c], find('20500101000000Z') - 2))).toThrow(
+      /malformed certificate: validity time$/,
+    );
+  });
+
   it('refuses a certificate whose key is not RSA', async () => {
     const rsa = await generateSigningKeys();
     const ec = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [

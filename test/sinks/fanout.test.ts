@@ -713,6 +713,11 @@ describe('createFanoutSink options', () => {
       { endpoints: [{ ...valid, url: 'https://hunter2@hooks.example/in' }] },
     ],
     [
+      'a URL with a password only',
+      'endpoints.0.url',
+      { endpoints: [{ ...valid, url: 'https://:hunter2@hooks.example/in' }] },
+    ],
+    [
       'a URL with a query token',
       'endpoints.1.url',
       { endpoints: [valid, { ...valid, url: 'https://hooks.example/in?token=hunter2' }] },

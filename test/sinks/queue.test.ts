@@ -143,7 +143,7 @@ describe('createQueueSink', () => {
     expect(decodeTrackingEvent(untouched as string)).toEqual(small);
   });
 
-  test('an event too large even without rawEvent, tags and metadata has its free text cut to 1,000 characters', async () => {
+  test('an event too large even without rawEvent, tags and metadata has its free text cut to 1,000 characters; a text of exactly 1,000 stays whole', async () => {
     const queue = fakeQueue();
     const long = (c: string) => c.repeat(100_000);
     const big = sampleContext({
@@ -153,7 +153,7 @@ describe('createQueueSink', () => {
       mtaResponse: long('r'),
       rejectReason: long('j'),
       clickUrl: `https://example.com/${long('u')}`,
-      userAgent: long('a'),
+      userAgent: 'a'.repeat(1_000),
     });
     const small = sampleContext({ recipient: 'small@example.com', description: 'kept whole' });
     await createQueueSink(queue).send([big, small]);
@@ -169,7 +169,7 @@ describe('createQueueSink', () => {
       mtaResponse: `${'r'.repeat(999)}…`,
       rejectReason: `${'j'.repeat(999)}…`,
       clickUrl: `https://example.com/${'u'.repeat(979)}…`,
-      userAgent: `${'a'.repeat(999)}…`,
+      userAgent: 'a'.repeat(1_000),
     });
     expect(decodeTrackingEvent(untouched as string)).toEqual(small);
   });
@@ -266,9 +266,33 @@ describe('createQueueSink', () => {
     expect(queue.batches).toEqual([]);
   });
 
+  // 101: the deadline passes while the last event's full batch goes; 250: with events still to add.
+  test.each([101, 250])(
+    'a deadline passing during the first sendBatch of %i events: that batch only, and the send rejects with its reason',
+    async (count) => {
+      const controller = new AbortController();
+      const batches: number[] = [];
+      const queue = {
+        async sendBatch(messages: Iterable<QueueMessageRequest>) {
+          batches.push([...messages].length);
+          controller.abort(new Error('deadline passed'));
+        },
+      };
+      await expect(
+        createQueueSink(queue).send(manyContexts(count), { signal: controller.signal }),
+      ).rejects.toThrow('deadline passed');
+      expect(batches).toEqual([100]);
+    },
+  );
+
   test('rejects when the queue refuses, so the request answers 503', async () => {
     const sink = createQueueSink(fakeQueue(new Error('queue unavailable')));
     await expect(sink.send([sampleContext()])).rejects.toThrow('queue unavailable');
+  });
+
+  test("is named 'queue' in logs unless given a name", () => {
+    expect(createQueueSink(fakeQueue()).name).toBe('queue');
+    expect(createQueueSink(fakeQueue(), { name: 'events-eu' }).name).toBe('events-eu');
   });
 
   test('refuses something that is not a queue with a ConfigError, as every factory does', () => {

@@ -30,6 +30,7 @@ export interface StoreCase {
 export const TOKEN = 'store-test-token-0123456789';
 const BASE = 'http://localhost/webhooks/mail';
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
 
 function equal(actual: unknown, expected: unknown, what: string): void {
   const a = JSON.stringify(actual);
@@ -958,6 +959,116 @@ export const storeCases: readonly StoreCase[] = [
         'answers',
       );
       equal(taken, [`one ${snsId}`], 'delivered once, by the first');
+    },
+  },
+  {
+    name: "a retry of an attempt that died mid-delivery (no mark, no release) delivers once that attempt's deadline passes, not at its own",
+    async run(makeStore) {
+      const store = await makeStore();
+      const event = context({ recipient: `${fresh('died')}@example.com` });
+      equal(
+        (await store.record([event], Date.now() + 300)).length,
+        1,
+        'the first attempt claims it',
+      );
+      // The retry's own deadline is far off: waiting for it would end in a throw (a 503).
+      const retried = await store.record([event], Date.now() + 20_000);
+      equal(
+        retried.map((c) => c.eventId),
+        [event.eventId],
+        'the retry takes over the lapsed claim',
+      );
+    },
+  },
+  {
+    name: 'record without a deadline returns an event another request is delivering at once: it neither waits nor throws',
+    async run(makeStore) {
+      const store = await makeStore();
+      const event = context({ recipient: `${fresh('unclaimed')}@example.com` });
+      equal((await store.record([event], Date.now() + 20_000)).length, 1, 'a request claims it');
+      equal(
+        (await store.record([event])).map((c) => c.eventId),
+        [event.eventId],
+        'not delivered before: returned',
+      );
+    },
+  },
+  {
+    name: 'record gives up at its own deadline while another request still holds the claim: it throws and takes nothing',
+    async run(makeStore) {
+      const store = await makeStore();
+      const event = context({ recipient: `${fresh('held')}@example.com` });
+      equal((await store.record([event], Date.now() + 4_000)).length, 1, 'a request claims it');
+      const outcome = await store.record([event], Date.now() + 300).then(
+        (taken) => taken.map((c) => c.eventId),
+        (error: Error) => error.message,
+      );
+      equal(outcome, 'another request is delivering them', 'the second request, at its deadline');
+    },
+  },
+  {
+    name: "retention is measured against the store's own clock (now), not the machine's",
+    async run(makeStore) {
+      // The store's clock is two days on: an event of an hour ago is past a one-day retention.
+      const store = await makeStore({
+        retentionDays: 1,
+        now: () => new Date(Date.now() + 2 * DAY),
+      });
+      const to = `${fresh('clock')}@example.com`;
+      await store.record([
+        context({ recipient: to, timestamp: new Date(Date.now() - 60 * MINUTE) }),
+      ]);
+      equal((await store.events({ recipient: to })).length, 0, 'pruned by the store clock');
+    },
+  },
+  {
+    name: 'a late release by an attempt whose claim lapsed leaves the delivery another request made: a later retry is dropped',
+    async run(makeStore) {
+      const store = await makeStore();
+      const event = context({ recipient: `${fresh('late')}@example.com` });
+      equal(
+        (await store.record([event], Date.now() + 300)).length,
+        1,
+        'the first attempt claims it',
+      );
+      // Its deadline passes: a retry takes the event over and delivers it.
+      equal((await store.record([event], Date.now() + 20_000)).length, 1, 'the retry takes it');
+      await store.markDelivered([event]);
+      // The first attempt's sinks then fail: it lifts its claim, which is no longer there.
+      await store.release?.([event]);
+      equal((await store.record([event], Date.now() + 20_000)).length, 0, 'a later retry');
+    },
+  },
+  {
+    name: 'with retentionDays set, pruning never lifts a claim: a second request still waits for the first',
+    async run(makeStore) {
+      const store = await makeStore({ retentionDays: 1 });
+      const event = context({ recipient: `${fresh('pruned')}@example.com` });
+      equal((await store.record([event], Date.now() + 4_000)).length, 1, 'a request claims it');
+      const outcome = await store.record([event], Date.now() + 300).then(
+        (taken) => taken.map((c) => c.eventId),
+        (error: Error) => error.message,
+      );
+      equal(outcome, 'another request is delivering them', 'the second request, at its deadline');
+    },
+  },
+  {
+    name: 'a request prunes at most 1000 events (docs/store.md): 1500 stale ones go over two requests',
+    async run(makeStore) {
+      const store = await makeStore({ retentionDays: 1 });
+      const messageId = fresh('stale-msg');
+      const stale = Array.from({ length: 1500 }, (_, i) =>
+        context({
+          recipient: `r${i}@example.com`,
+          messageId,
+          timestamp: new Date(Date.now() - 2 * DAY),
+        }),
+      );
+      await store.record(stale);
+      const left = async () => (await store.events({ messageId, limit: 1000 })).length;
+      equal(await left(), 500, 'after the first request');
+      await store.record([context({ recipient: `${fresh('next')}@example.com` })]);
+      equal(await left(), 0, 'after the next');
     },
   },
 ];

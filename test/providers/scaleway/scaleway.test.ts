@@ -169,14 +169,16 @@ describe('Scaleway certificate chain', () => {
     expect(received).toEqual([]);
   });
 
-  test('a certificate issued by another CA is 403 cert-untrusted', async () => {
+  test('a certificate issued by another CA is 403 cert-untrusted; its log line names the trust anchors checked', async () => {
     const other = await createAuthority('Other Root');
     const s = await createScalewaySigner({ issuer: other.keys });
-    const { handle } = scalewayHandler(options(), s.fetch);
+    const { handle, lines } = scalewayHandler(options(), s.fetch);
     expect(await refusal(await handle(await signed(delivered, s)))).toEqual([
       403,
       'cert-untrusted',
     ]);
+    const line = lines.find((l) => l.fields.reason === 'cert-untrusted');
+    expect(line?.fields.trustAnchors).toEqual(expect.any(String));
   });
 
   test('an RSA key under 2048 bits: 403 cert-invalid for the signing certificate, cert-untrusted for an anchor', async () => {
