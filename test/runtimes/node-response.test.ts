@@ -122,6 +122,23 @@ test('on the wire: the answer in one piece with its content type and exact lengt
   });
 });
 
+test('on the wire: a refusal quoting non-ASCII input is counted in bytes, so a client reads it whole', async () => {
+  const body = '{"Type":"Notificätion ✉"}';
+  const head = `POST /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+  const refusal = _fields(await overNode(toNodeListener(handler), head, body));
+  // The raw reply is read byte for byte (one character a byte): decoded, it is the UTF-8 JSON.
+  const bytes = Buffer.from(refusal.body, 'latin1');
+  const text = bytes.toString('utf8');
+  expect(refusal.status).toBe('HTTP/1.1 400 Bad Request');
+  expect(JSON.parse(text)).toMatchObject({
+    error: 'unknown-type',
+    message: expect.stringContaining('"Notificätion ✉"'),
+  });
+  // Counted in characters, the length would be 3 short and a client would stop inside the JSON.
+  expect(bytes.length).toBe(text.length + 3);
+  expect(refusal.fields).toContain(`content-length: ${bytes.length}`);
+});
+
 test('on the wire: a refusal keeps its own headers, and a header a wrapper set is written too', async () => {
   const get = 'GET /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\nConnection: close\r\n\r\n';
   const refusal = _fields(await overNode(toNodeListener(handler), get));
