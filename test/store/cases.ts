@@ -182,6 +182,16 @@ function counted(store: EventStore) {
   return { store: wrapped, recorded };
 }
 
+/** One request claims `event`; a second, whose deadline comes first, throws and takes nothing. */
+async function _secondWhileClaimed(store: EventStore, event: EmailTrackingContext): Promise<void> {
+  equal((await store.record([event], Date.now() + 4_000)).length, 1, 'a request claims it');
+  const outcome = await store.record([event], Date.now() + 300).then(
+    (taken) => taken.map((c) => c.eventId),
+    (error: Error) => error.message,
+  );
+  equal(outcome, 'another request is delivering them', 'the second request, at its deadline');
+}
+
 export const storeCases: readonly StoreCase[] = [
   {
     name: "an unsubscribe that names no recipient (Postmark's Bounce variant) is delivered and suppresses no one",
@@ -998,12 +1008,7 @@ export const storeCases: readonly StoreCase[] = [
     async run(makeStore) {
       const store = await makeStore();
       const event = context({ recipient: `${fresh('held')}@example.com` });
-      equal((await store.record([event], Date.now() + 4_000)).length, 1, 'a request claims it');
-      const outcome = await store.record([event], Date.now() + 300).then(
-        (taken) => taken.map((c) => c.eventId),
-        (error: Error) => error.message,
-      );
-      equal(outcome, 'another request is delivering them', 'the second request, at its deadline');
+      await _secondWhileClaimed(store, event);
     },
   },
   {
@@ -1044,12 +1049,7 @@ export const storeCases: readonly StoreCase[] = [
     async run(makeStore) {
       const store = await makeStore({ retentionDays: 1 });
       const event = context({ recipient: `${fresh('pruned')}@example.com` });
-      equal((await store.record([event], Date.now() + 4_000)).length, 1, 'a request claims it');
-      const outcome = await store.record([event], Date.now() + 300).then(
-        (taken) => taken.map((c) => c.eventId),
-        (error: Error) => error.message,
-      );
-      equal(outcome, 'another request is delivering them', 'the second request, at its deadline');
+      await _secondWhileClaimed(store, event);
     },
   },
   {
