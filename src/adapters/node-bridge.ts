@@ -304,7 +304,11 @@ function _lazyRequest(req: IncomingMessage, res: ServerResponse): Request {
  * than piped through a Node stream made from the web stream.
  */
 export async function sendResponse(res: ServerResponse, response: Response): Promise<void> {
-  if (_sendJson(res, response)) return;
+  if (!_sendJson(res, response)) await _sendOther(res, response);
+}
+
+/** Any Response but the core's own JSON answer: its headers as they are, its body as it comes. */
+async function _sendOther(res: ServerResponse, response: Response): Promise<void> {
   const headers: string[] = [];
   for (const [name, value] of response.headers) headers.push(name, value);
   if (!response.body) return void res.writeHead(response.status, headers).end();
@@ -353,7 +357,7 @@ export function toNodeListener(handler: FetchHandler) {
     } catch {
       return void res.destroy();
     }
-    await sendResponse(res, response).catch(() => res.destroy());
+    await _sendOther(res, response).catch(() => res.destroy());
   };
 }
 
