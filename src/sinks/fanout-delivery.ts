@@ -48,7 +48,8 @@ export interface FanoutSettings {
   readonly retries: number;
   readonly fetch: FetchFn;
   readonly logger: Logger;
-  readonly sleep: (ms: number) => Promise<void>;
+  /** The default also takes `aborted`, to clear its timer when the deadline cuts the wait short. */
+  readonly sleep: (ms: number, aborted?: Promise<void>) => Promise<void>;
   readonly now: () => Date;
 }
 
@@ -56,7 +57,9 @@ const _DEADLINE_PASSED = 'stopped: the delivery deadline passed';
 
 /** Waits `ms`, or less when the deadline fires first. */
 const _backoff = (ms: number, settings: FanoutSettings): Promise<void> =>
-  settings.aborted ? Promise.race([settings.sleep(ms), settings.aborted]) : settings.sleep(ms);
+  settings.aborted
+    ? Promise.race([settings.sleep(ms, settings.aborted), settings.aborted])
+    : settings.sleep(ms);
 
 /** A thrown error's text with its cause, the endpoint's URL shown as its label (origin and path). */
 function _reason(error: unknown, endpoint: FanoutTarget): string {

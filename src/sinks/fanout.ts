@@ -114,7 +114,12 @@ export class FanoutError extends Error {
   }
 }
 
-const _sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+// A wait the deadline cut short clears its timer: it would hold the delivery until it fired.
+const _sleep = (ms: number, aborted?: Promise<void>) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    aborted?.then(() => clearTimeout(timer));
+  });
 
 function _endpoint(endpoint: v.InferOutput<typeof FanoutEndpointSchema>): FanoutTarget {
   const url = new URL(endpoint.url);

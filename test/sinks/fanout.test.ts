@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { getEventListeners } from 'node:events';
 import { Readable } from 'node:stream';
 import { Webhook } from 'standardwebhooks';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import type { EmailTrackingContext } from '../../src/events.js';
 import { decodeTrackingEvent, encodeTrackingEvent } from '../../src/index.js';
@@ -523,6 +523,38 @@ describe('createFanoutSink within the delivery deadline', () => {
     expect((error as FanoutError).failures.map((f) => f.reason)).toEqual([
       'stopped: the delivery deadline passed after 1 attempt',
     ]);
+  });
+
+  test('a backoff cut short by the deadline leaves no timer behind (it held the event until it fired)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const deadline = new AbortController();
+      const stub = stubFetch(
+        () => new Response(null, { status: 503, headers: { 'retry-after': '60' } }),
+      );
+      const { logger, lines } = memoryLogger();
+      const sink = createFanoutSink({
+        endpoints: [{ url: 'https://hooks.example/in', secret: SECRET_A }],
+        timeoutMs: 120_000,
+        fetch: stub.fetch,
+        logger,
+      });
+      const sent = sink.send([sampleContext()], { signal: deadline.signal }).catch((e) => e);
+      while (!lines.some((l) => l.msg === 'webhook attempt failed; retrying')) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      // The 60-second backoff is the one timer left.
+      expect(vi.getTimerCount()).toBe(1);
+      deadline.abort();
+      const error = await sent;
+      expect((error as FanoutError).failures.map((f) => f.reason)).toEqual([
+        'stopped: the delivery deadline passed after 1 attempt',
+      ]);
+      expect(vi.getTimerCount()).toBe(0);
+      expect(stub.calls).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   test('16 POSTs in flight under one deadline (concurrency 16): no MaxListenersExceededWarning, and no listener left on its signal', async () => {
