@@ -6,7 +6,14 @@ import { type TrackingEventType, TrackingEventTypeSchema } from '../events.js';
 import { type Logger, loggerOrConsole } from '../log.js';
 import { parseUrl } from '../parse-url.js';
 import { rejectUnknownKeys } from '../providers/options.js';
-import { functionSchema, milliseconds, nonEmpty, parseOptions, wholeNumber } from '../schema.js';
+import {
+  atMost,
+  functionSchema,
+  milliseconds,
+  nonEmpty,
+  parseOptions,
+  wholeNumber,
+} from '../schema.js';
 import { createTrackingEventEncoder, type DecodedTrackingContext } from '../wire.js';
 import {
   deliverWebhook,
@@ -70,13 +77,7 @@ const FanoutOptionsSchema = v.object({
   endpoints: v.pipe(v.array(FanoutEndpointSchema), nonEmpty('expected at least one endpoint')),
   // Capped as the handler's timeouts are: past 2^31 - 1 ms a timer fires at once, failing every attempt.
   timeoutMs: v.optional(milliseconds('expected at least 1'), DEFAULT_FANOUT_TIMEOUT_MS),
-  retries: v.optional(
-    v.pipe(
-      wholeNumber(0),
-      v.check((retries) => retries <= 10, 'expected at most 10'),
-    ),
-    DEFAULT_FANOUT_RETRIES,
-  ),
+  retries: v.optional(v.pipe(wholeNumber(0), atMost(10)), DEFAULT_FANOUT_RETRIES),
   concurrency: v.optional(wholeNumber(1), DEFAULT_FANOUT_CONCURRENCY),
   fetch: v.optional(functionSchema<FetchFn>('a fetch function')),
   logger: v.optional(v.custom<Logger>((value) => typeof value === 'object' && value !== null)),
