@@ -35,6 +35,8 @@ export const DEFAULT_FANOUT_RETRIES = 3;
 // Workers allow six simultaneous open connections per invocation; more would wait in line
 // while their timeouts run.
 export const DEFAULT_FANOUT_CONCURRENCY = 6;
+// Each send starts this many workers, whatever it has to deliver: a billion would never finish.
+const _MAX_CONCURRENCY = 100;
 
 // Credentials and query tokens in a URL end up in logs, proxies and error messages; a receiver's
 // secret belongs in the signing key. Messages never repeat the URL.
@@ -78,7 +80,10 @@ const FanoutOptionsSchema = v.object({
   // Capped as the handler's timeouts are: past 2^31 - 1 ms a timer fires at once, failing every attempt.
   timeoutMs: v.optional(milliseconds('expected at least 1'), DEFAULT_FANOUT_TIMEOUT_MS),
   retries: v.optional(v.pipe(wholeNumber(0), atMost(10)), DEFAULT_FANOUT_RETRIES),
-  concurrency: v.optional(wholeNumber(1), DEFAULT_FANOUT_CONCURRENCY),
+  concurrency: v.optional(
+    v.pipe(wholeNumber(1), atMost(_MAX_CONCURRENCY)),
+    DEFAULT_FANOUT_CONCURRENCY,
+  ),
   fetch: v.optional(functionSchema<FetchFn>('a fetch function')),
   logger: v.optional(v.custom<Logger>((value) => typeof value === 'object' && value !== null)),
   sleep: v.optional(functionSchema<(ms: number) => Promise<void>>('a sleep(ms) function')),

@@ -767,6 +767,25 @@ describe('createFanoutSink options', () => {
     expect((error as Error).message).not.toContain('hunter2');
   });
 
+  // A send starts `concurrency` workers whatever it delivers: a billion never finished one event.
+  test.each([
+    [1e9, 'expected at most 100'],
+    [0, 'expected at least 1, got 0'],
+    [2.5, 'Invalid integer: Received 2.5'],
+  ])('refuses concurrency %s with a ConfigError: %s', (concurrency, message) => {
+    const error = refusal({ endpoints: [valid], concurrency });
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).setting).toBe('concurrency');
+    expect((error as Error).message).toContain(message);
+  });
+
+  test('takes concurrency 100, the most it allows, and delivers', async () => {
+    const stub = stubFetch(() => new Response(null, { status: 204 }));
+    const { sink } = fanout({ endpoints: [valid], concurrency: 100, fetch: stub.fetch });
+    await sink.send([sampleContext()]);
+    expect(stub.calls.map((c) => c.url)).toEqual([valid.url]);
+  });
+
   test('accepts http and https URLs and every tracking event type', () => {
     expect(
       refusal({
