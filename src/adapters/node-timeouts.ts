@@ -75,12 +75,12 @@ export function boundRequestTime(server: Server, timeoutMs: number, logger: Logg
       socket.destroy();
       return;
     }
+    const pending = (socket as { _httpMessage?: { req?: IncomingMessage } })._httpMessage?.req;
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
       // A request whose body the handler is reading: its read ends now, and the handler answers
       // and logs the 408 once, naming the path (answered here too, it was logged twice: this
       // line, then the handler's 400 body-unreadable as the connection closed under its read).
-      const pending = (socket as { _httpMessage?: { req?: IncomingMessage } })._httpMessage;
-      if (pending?.req && timeOutBodyRead(pending.req)) return;
+      if (pending && timeOutBodyRead(pending)) return;
       // Node read no request line yet, or could not: these lines name no path.
       logRefusal(logger, timedOut, {});
       _answer(socket, '408 Request Timeout', timedOutJson);
@@ -88,7 +88,11 @@ export function boundRequestTime(server: Server, timeoutMs: number, logger: Logg
       logRefusal(logger, _HEADERS_TOO_LARGE, {});
       socket.end('HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n');
     } else {
-      logRefusal(logger, _NOT_HTTP, { error: String(error.code ?? error.message) });
+      // The body of the request in flight broke off (its client went away, a bad chunk): the
+      // handler's read of it fails, and the handler logs that refusal once, naming the path.
+      if (!pending || pending.complete) {
+        logRefusal(logger, _NOT_HTTP, { error: String(error.code ?? error.message) });
+      }
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     }
   });

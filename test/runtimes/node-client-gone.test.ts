@@ -4,7 +4,7 @@
  * and socket until `bodyTimeoutMs` passes, and none leaves a timer behind.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, expect, test, vi } from 'vitest';
 import {
   createMailWebhookHandler as createNodeHandler,
@@ -139,6 +139,78 @@ test.each([
     } finally {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  },
+);
+
+/** The `request refused` lines the packaged server has written so far (its lines are batched). */
+function refusalLines(): Record<string, unknown>[] {
+  const written = [process.stdout.write, process.stderr.write].flatMap((write) =>
+    vi.mocked(write).mock.calls.map(([text]) => String(text)),
+  );
+  return written
+    .flatMap((text) => text.split('\n'))
+    .filter((line) => line.includes('"msg":"request refused"'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+const _LENGTH = 'Content-Length: 1000\r\n\r\n{"Type":';
+test.each([
+  ['closes its connection', _LENGTH, (socket: Socket) => socket.destroy()],
+  ['resets its connection', _LENGTH, (socket: Socket) => socket.resetAndDestroy()],
+  [
+    'sends a malformed chunk',
+    'Transfer-Encoding: chunked\r\n\r\n5\r\n{"Typ\r\n',
+    (socket: Socket) => socket.write('zz\r\n'),
+  ],
+])(
+  'the packaged server: a client that %s mid-body is one request refused line, the handler’s 400 naming the path',
+  async (_name, rest, leave) => {
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const server = serve({
+      env: {
+        MAIL_WEBHOOK_ENABLED: 'true',
+        MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+        MAIL_WEBHOOK_BODY_TIMEOUT_MS: '600000',
+      },
+      hostname: '127.0.0.1',
+      port: 0,
+      gracefulShutdown: false,
+    });
+    try {
+      const port = Number(new URL(await server.ready).port);
+      const exchange = rawSend(
+        port,
+        `POST /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\n${rest}`,
+      );
+      // The handler is reading the body once the server has answered a request sent after it.
+      await rawSend(port, 'GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n')
+        .closed;
+      leave(exchange.socket);
+      const logged = within(
+        (async () => {
+          while (!refusalLines().some((line) => line.path === '/webhooks/mail/ses')) {
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+        })(),
+        15_000,
+        'never logged',
+      );
+      expect(await logged).toBeUndefined();
+      // The batched lines of this turn, and the next, are out.
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(refusalLines()).toEqual([
+        expect.objectContaining({
+          esp: 'ses',
+          path: '/webhooks/mail/ses',
+          status: 400,
+          reason: 'body-unreadable',
+        }),
+      ]);
+    } finally {
+      await server.close();
     }
   },
 );
