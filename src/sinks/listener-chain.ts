@@ -24,8 +24,12 @@ export interface ChainRun<T> {
 // setTimeout fires at once for delays past 2^31 - 1 ms.
 const _MAX_TIMER_MS = 2_147_483_647;
 
-/** A countdown that can be paused while the listener waits on the listeners after it. */
-function _clock(ms: number, onTimeout: () => void) {
+/**
+ * A countdown that can be paused while the listener waits on the listeners after it. `signal`
+ * ends it at once (`onEnd(abortEvent)`): past the delivery's deadline, its timer would outlive
+ * the answer. Heard only while running, so a chain adds one listener to it at a time.
+ */
+function _clock(ms: number, onEnd: (aborted?: Event) => void, signal: AbortSignal | undefined) {
   let remaining = ms;
   let since = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -33,12 +37,14 @@ function _clock(ms: number, onTimeout: () => void) {
     if (timer === undefined) return;
     clearTimeout(timer);
     timer = undefined;
+    signal?.removeEventListener('abort', onEnd);
     remaining -= Date.now() - since;
   };
   const resume = () => {
     if (timer !== undefined) return;
     since = Date.now();
-    timer = setTimeout(onTimeout, Math.min(Math.max(remaining, 0), _MAX_TIMER_MS));
+    timer = setTimeout(onEnd, Math.min(Math.max(remaining, 0), _MAX_TIMER_MS));
+    signal?.addEventListener('abort', onEnd);
   };
   resume();
   return { pause, resume };
@@ -75,13 +81,23 @@ function _step<T>(run: ChainRun<T>, index: number, context: T): Promise<T> {
         reject(error);
       }
     };
-    const clock = _clock(run.timeoutMs, () => {
-      // The option, not its value: this message reaches the 503's public body.
-      const cause = new Error('neither returned nor threw within listenerTimeoutMs');
-      settle(() =>
-        reject(chainFailed ? chainFailed.error : run.fail(entry.name, cause, 'listener-timeout')),
-      );
-    });
+    const clock = _clock(
+      run.timeoutMs,
+      (aborted) => {
+        // The option, not its value: this message reaches the 503's public body.
+        const cause = new Error('neither returned nor threw within listenerTimeoutMs');
+        settle(() =>
+          reject(
+            aborted
+              ? run.signal?.reason
+              : chainFailed
+                ? chainFailed.error
+                : run.fail(entry.name, cause, 'listener-timeout'),
+          ),
+        );
+      },
+      run.signal,
+    );
     // `next()` with no argument passes the context this listener got.
     const next = (nextContext: T = context): T | Promise<T> => {
       if (chain) return chain;

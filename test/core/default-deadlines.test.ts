@@ -139,6 +139,27 @@ describe('listenerTimeoutMs', () => {
     expect(await errorOf(outcome.value)).toEqual({ status: 503, error: 'listener-timeout' });
   });
 
+  test('above deliveryTimeoutMs: 503 sink-timeout at the deadline, and the listener’s timer goes with it', async () => {
+    const { bus, state } = stuckBus();
+    const post = handler({ sinks: [bus], deliveryTimeoutMs: 1_000, listenerTimeoutMs: 60_000 });
+    const outcome = await track(post(5), () => state.called);
+    await settleAfter(1_000, outcome);
+    expect(await errorOf(outcome.value)).toEqual({ status: 503, error: 'sink-timeout' });
+    // Nothing left to fire 59 s after the answer, holding the request until then.
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  test('emit with a signal: aborting it rejects at once with its reason, the listener’s timer cleared', async () => {
+    const { bus, state } = stuckBus();
+    const controller = new AbortController();
+    const emitted = bus.emit(EmailTrackingEvent, sampleContext(), { signal: controller.signal });
+    const outcome = await track(emitted, () => state.called);
+    controller.abort(new Error('shutting down'));
+    await turn();
+    expect(outcome.error).toEqual(new Error('shutting down'));
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   test('EventBus used on its own (emit, no handler) also allows a listener 5000 ms', async () => {
     const { bus, state } = stuckBus();
     const outcome = await track(bus.emit(EmailTrackingEvent, sampleContext()), () => state.called);

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
   createMailWebhookHandler,
@@ -414,5 +415,30 @@ describe('EventBus listeners as users write them', () => {
       bus.send([{} as EmailTrackingContext], { signal: controller.signal }),
     ).rejects.toThrow();
     expect(seen).toEqual(['first']);
+  });
+
+  test('12 listeners each awaiting next, 20 emits under one signal: no MaxListenersExceededWarning, no listener left on it', async () => {
+    const bus = new EventBus();
+    for (let i = 0; i < 12; i++) {
+      bus.subscribe(Ping, async (context, next) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        return next(context);
+      });
+    }
+    const controller = new AbortController();
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      for (let n = 0; n < 20; n++) {
+        expect(await bus.emit(Ping, { n }, { signal: controller.signal })).toEqual({ n });
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    // Node warns past 10 listeners on one signal: a clock heard it only while running.
+    expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+    expect(getEventListeners(controller.signal, 'abort')).toEqual([]);
   });
 });
