@@ -306,6 +306,16 @@ describe('the built package, as a consumer imports it', () => {
         types: ['node'],
       },
       node16: { module: 'Node16', moduleResolution: 'Node16', lib: ['ES2022'], types: ['node'] },
+      // node10, the default of "module": "commonjs" before TypeScript 7, reads no `exports`: the
+      // subpaths' types come from `typesVersions`. TypeScript 7 dropped node10; this is its
+      // reading of package.json (the subpaths were "Cannot find module 'mailhooks/node'").
+      node10: {
+        module: 'ESNext',
+        moduleResolution: 'Bundler',
+        resolvePackageJsonExports: false,
+        lib: ['ES2022'],
+        types: ['node'],
+      },
       bundler: {
         module: 'ESNext',
         moduleResolution: 'Bundler',
