@@ -50,10 +50,6 @@ function _clock(ms: number, onEnd: (aborted?: Event) => void, signal: AbortSigna
   return { pause, resume };
 }
 
-function _aborted(signal: AbortSignal): unknown {
-  return signal.reason ?? new Error('the delivery was aborted');
-}
-
 /**
  * Calls listener `index`. Its clock runs while it runs and pauses while the chain it started with
  * `next` runs, so a timeout names the listener that stalled, not the ones waiting on it. A chain
@@ -63,7 +59,8 @@ function _aborted(signal: AbortSignal): unknown {
 function _step<T>(run: ChainRun<T>, index: number, context: T): Promise<T> {
   const entry = run.entries[index];
   if (!entry) return Promise.resolve(context);
-  if (run.signal?.aborted) return Promise.reject(_aborted(run.signal));
+  // An aborted AbortSignal always has a reason: abort() with none gives an AbortError.
+  if (run.signal?.aborted) return Promise.reject(run.signal.reason);
   return new Promise<T>((resolve, reject) => {
     let chain: Promise<T> | undefined;
     let returned = false;
