@@ -45,10 +45,10 @@ class _Deadline implements SinkSendOptions {
   }
 }
 
-/** The `reason` a thrown value carries; a getter or proxy that throws carries none. */
-function _reasonOf(thrown: unknown): unknown {
+/** `value[key]` (a thrown value's `reason`, a sink's `name`); none where a getter or proxy throws. */
+function _read(value: unknown, key: string): unknown {
   try {
-    return (thrown as { reason?: unknown })?.reason;
+    return (value as Record<string, unknown> | undefined)?.[key];
   } catch {
     return undefined;
   }
@@ -72,16 +72,14 @@ async function _sendAll(
       await sink.send(i === sinks.length - 1 ? events : events.map((e) => ({ ...e })), deadline);
     } catch (error) {
       if (deadline[DEADLINE_PASSED]()) return undefined;
-      // Which sink failed and why go in the refusal's one log line.
-      const logged = { sink: sink.name, error: describeThrown(error), events: count };
+      // Which sink failed and why go in the refusal's one log line (a name getter that throws
+      // too leaves it unnamed, not the handler's 500).
+      const name = _read(sink, 'name') as string;
+      const logged = { sink: name, error: describeThrown(error), events: count };
       // A listener that ran out of time is named in the answer: that is where to look.
-      return _reasonOf(error) === 'listener-timeout'
+      return _read(error, 'reason') === 'listener-timeout'
         ? unavailable('listener-timeout', `${logged.error}; retry later`, logged)
-        : unavailable(
-            'sink-failed',
-            `sink ${sink.name} did not take the events; retry later`,
-            logged,
-          );
+        : unavailable('sink-failed', `sink ${name} did not take the events; retry later`, logged);
     }
   }
   return undefined;

@@ -93,6 +93,38 @@ test.each(unreadableRejections)(
   },
 );
 
+test('a failing sink whose name getter throws once the handler is made answers 503 sink-failed, not 500', async () => {
+  const { logger, lines } = recordingLogger();
+  let reads = 0;
+  // Read once when the handler checks its options; it throws from then on (a closed client, say).
+  const flaky: Sink = {
+    get name(): string {
+      if (reads++ > 0) throw new Error('client closed');
+      return 'crm';
+    },
+    send: async () => {
+      throw new Error('CRM down');
+    },
+  };
+  const handle = createMailWebhookHandler({
+    sinks: [flaky],
+    providers: [ses({ verifySignature: false })],
+    logger,
+  });
+
+  const response = await handle(snsRequest(bounce, 'sns-name-getter-1'));
+
+  expect(response.status).toBe(503);
+  expect(await response.json()).toMatchObject({ ok: false, error: 'sink-failed' });
+  expect(lines).toContainEqual(
+    expect.objectContaining({
+      level: 'error',
+      message: 'request refused',
+      fields: expect.objectContaining({ reason: 'sink-failed', error: 'Error: CRM down' }),
+    }),
+  );
+});
+
 /** The bounce fixture with two bounced recipients: r0@example.com and r1@example.com. */
 const twoRecipients = {
   ...bounce,
