@@ -255,6 +255,18 @@ describe('MailerSend bodies', () => {
     ]);
   });
 
+  test('only activity.* types map: a notice named like one (campaign.delivered) is unknown', async () => {
+    const { handle, events } = setup();
+    const body = JSON.stringify({ type: 'campaign.delivered', created_at: '2026-01-03T12:00:00Z' });
+    expect(await answer(await handle(await mailersendRequest(body)))).toEqual({
+      status: 200,
+      body: { ok: true, events: 1 },
+    });
+    expect(events.map((e) => [e.eventType, e.rejectCategory, e.permanent])).toEqual([
+      ['unknown', null, null],
+    ]);
+  });
+
   test('a body breaking the schema is 400 naming the dotted field', async () => {
     const { handle } = setup();
     const cases: [string, string][] = [
