@@ -251,6 +251,22 @@ describe('Mandrill probes and batches', () => {
   });
 });
 
+describe('Mandrill bodies that are not UTF-8', () => {
+  test('a form body holding raw bytes that are not UTF-8 is 400 body-not-utf8, before the signature', async () => {
+    // `mandrill_events=[` then 0xFF: no UTF-8 text, whatever it is signed with.
+    const body = Uint8Array.of(...new TextEncoder().encode('mandrill_events=%5B'), 0xff, 0x5d);
+    const request = new Request(URL_LOCAL, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-mandrill-signature': await signRaw(`${PUBLIC_URL}mandrill_events[]`),
+      },
+    });
+    expect(await refusal(request)).toEqual([400, 'body-not-utf8']);
+  });
+});
+
 /** base64 HMAC-SHA1 of a whole signed text under KEY. */
 const signRaw = (text: string): Promise<string> => hmacBase64(KEY, text, 'SHA-1');
 
