@@ -172,11 +172,18 @@ describe('Mandrill probes and batches', () => {
     expect(get.status).toBe(405);
   });
 
-  test('the signed empty-batch test ping is 200 with no events', async () => {
-    const { handle } = setup();
+  test('the signed empty-batch test ping is 200 with no events, and logged', async () => {
+    const { handle, events, lines } = setup();
     expect(await answer(await handle(await mandrillRequest([])))).toEqual({
       status: 200,
       body: { ok: true, events: 0 },
+    });
+    expect(events).toEqual([]);
+    // README, Answers and Logging: a test ping is "200, no events, logged" at info.
+    expect(lines).toContainEqual({
+      level: 'info',
+      msg: 'Mandrill batch with no tracking events (a test ping sends [])',
+      fields: { esp: 'mandrill' },
     });
   });
 
