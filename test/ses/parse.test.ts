@@ -193,6 +193,20 @@ describe('which timestamp an event takes', () => {
   });
 });
 
+describe('a timestamp that is not one', () => {
+  test('the 400 quotes its first 64 characters, however long it is', () => {
+    const event = clone(click) as Record<string, any>;
+    const text = `2030-01-01T00:00:00.000Z${'x'.repeat(10_000)}`;
+    event.mail.timestamp = text;
+    const { result } = parse(event);
+    expect(result).toBeInstanceOf(HttpError);
+    expect([(result as HttpError).status, (result as HttpError).message]).toEqual([
+      400,
+      `SES event field "mail.timestamp" is not a timestamp between 1970 and 9999: ${text.slice(0, 64)}`,
+    ]);
+  });
+});
+
 describe('event types', () => {
   test('expands a multi-recipient legacy bounce into one context per bounced recipient, one eventId', () => {
     const list = events(legacyBounce);
