@@ -199,17 +199,19 @@ describe('403 answers', () => {
     });
   });
 
-  test('raw message delivery is refused by default', async () => {
+  test('raw message delivery is refused by default, however the header writes true', async () => {
     const { handle } = setup();
-    const request = new Request(URL_SES, {
-      method: 'POST',
-      body: JSON.stringify(bounce),
-      headers: { 'x-amz-sns-rawdelivery': 'true', 'x-amz-sns-message-id': 'raw-1' },
-    });
-    expect(await answer(await handle(request))).toMatchObject({
-      status: 403,
-      body: { error: 'raw-delivery' },
-    });
+    for (const flag of ['true', 'TRUE', 'True']) {
+      const request = new Request(URL_SES, {
+        method: 'POST',
+        body: JSON.stringify(bounce),
+        headers: { 'x-amz-sns-rawdelivery': flag, 'x-amz-sns-message-id': 'raw-1' },
+      });
+      expect([flag, await answer(await handle(request))]).toMatchObject([
+        flag,
+        { status: 403, body: { error: 'raw-delivery' } },
+      ]);
+    }
   });
 
   test('raw message delivery with allowRawDelivery and the secret: 200', async () => {

@@ -48,6 +48,12 @@ describe('a 200 with no events logs one line at its level', () => {
       /not an SES tracking event/,
     ],
     [
+      'a text Message that only quotes the set-up sentence',
+      () => snsRequest(envelope('Re: Successfully validated SNS topic for Amazon SES')),
+      'warn',
+      /not an SES tracking event/,
+    ],
+    [
       'an UnsubscribeConfirmation',
       () => snsRequest(subscription('UnsubscribeConfirmation')),
       'info',

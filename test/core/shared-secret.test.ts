@@ -117,6 +117,12 @@ describe('checkSharedSecret', () => {
     expect(await outcome(secret, { authorization: basic(':s3cret') })).toBe(403);
   });
 
+  test('with a username, a password holding a colon is no anymail user:password pair: the user must still match', async () => {
+    const secret = { password: ['intruder:s3cret'], username: 'hooks' };
+    expect(await outcome(secret, { authorization: basic('hooks:intruder:s3cret') })).toBe(200);
+    expect(await outcome(secret, { authorization: basic('intruder:s3cret') })).toBe(403);
+  });
+
   test('non-ASCII passwords and user names compare as UTF-8', async () => {
     const secret = { password: ['pässwörd✓'], username: 'jürgen' };
     expect(await outcome(secret, { authorization: basic('jürgen:pässwörd✓') })).toBe(200);

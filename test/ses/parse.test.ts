@@ -158,14 +158,28 @@ describe('which timestamp an event takes', () => {
     return event;
   };
 
+  const send = (timestamp: string) => {
+    const event = clone(click) as Record<string, any>;
+    event.eventType = 'Send';
+    event.send = { timestamp };
+    delete event.click;
+    return event;
+  };
+
   test('Reject, Send and Rendering Failure take mail.timestamp: their detail carries no time of its own', () => {
-    const event = reject('2030-01-01T00:00:00.000Z');
-    const [context] = events(event);
-    expect(context?.timestamp.toISOString()).toBe(
-      parseTimestamp(event.mail.timestamp)?.toISOString(),
-    );
-    // Not read, so not refused either.
-    expect(events(reject('not a time'))[0]?.eventType).toBe('rejected');
+    for (const [make, type] of [
+      [reject, 'rejected'],
+      [send, 'sent'],
+    ] as const) {
+      const event = make('2030-01-01T00:00:00.000Z');
+      const [context] = events(event);
+      expect([context?.eventType, context?.timestamp.toISOString()]).toEqual([
+        type,
+        parseTimestamp(event.mail.timestamp)?.toISOString(),
+      ]);
+      // Not read, so not refused either.
+      expect(events(make('not a time'))[0]?.eventType).toBe(type);
+    }
   });
 
   test('a detail that has its own timestamp (click) is read, and a bad one is a 400 naming it', () => {
@@ -176,6 +190,20 @@ describe('which timestamp an event takes', () => {
     const { result } = parse(event);
     expect(result).toBeInstanceOf(HttpError);
     expect((result as HttpError).message).toContain('click.timestamp');
+  });
+});
+
+describe('a timestamp that is not one', () => {
+  test('the 400 quotes its first 64 characters, however long it is', () => {
+    const event = clone(click) as Record<string, any>;
+    const text = `2030-01-01T00:00:00.000Z${'x'.repeat(10_000)}`;
+    event.mail.timestamp = text;
+    const { result } = parse(event);
+    expect(result).toBeInstanceOf(HttpError);
+    expect([(result as HttpError).status, (result as HttpError).message]).toEqual([
+      400,
+      `SES event field "mail.timestamp" is not a timestamp between 1970 and 9999: ${text.slice(0, 64)}`,
+    ]);
   });
 });
 

@@ -39,6 +39,15 @@ describe('Loops events', () => {
     ]);
   });
 
+  test('the recipient is contactIdentity.email without the spaces around it', async () => {
+    const { handle, received } = loopsHandler();
+    const event = loopsEvent('email.delivered', {
+      contactIdentity: { id: 'cll6contact', email: ' reader@example.com\n' },
+    });
+    expect(await answer(await handle(signedRequest(event)))).toEqual({ ok: true, events: 1 });
+    expect(received.map((c) => c.recipient)).toEqual(['reader@example.com']);
+  });
+
   test.each([
     ['campaign.email.sent', 'sent', null, null],
     ['loop.email.sent', 'sent', null, null],

@@ -213,6 +213,16 @@ describe('MailerSend bodies', () => {
     expect(lines.filter((l) => l.level === 'warn')).toHaveLength(1);
   });
 
+  test('an inbound type of 100,000 characters: the warning quotes its first 64', async () => {
+    const { handle, events, lines } = setup();
+    const type = `inbound.${'x'.repeat(100_000)}`;
+    const body = JSON.stringify({ type, data: {} });
+    expect((await handle(await mailersendRequest(body))).status).toBe(200);
+    expect(events).toEqual([]);
+    const warnings = lines.filter((l) => l.level === 'warn');
+    expect(warnings.map((l) => l.fields.note)).toEqual([`${type.slice(0, 64)} is inbound mail`]);
+  });
+
   // reference/esps.md 3.9 (anymail): survey_*, sender_identity.verified, maintenance_* → unknown.
   test('account notices (sender_identity.verified, maintenance.*) are unknown events, whatever their data', async () => {
     const { handle, events } = setup();
@@ -252,6 +262,18 @@ describe('MailerSend bodies', () => {
         espName: 'mailersend',
         rawEvent: bodies[1],
       },
+    ]);
+  });
+
+  test('only activity.* types map: a notice named like one (campaign.delivered) is unknown', async () => {
+    const { handle, events } = setup();
+    const body = JSON.stringify({ type: 'campaign.delivered', created_at: '2026-01-03T12:00:00Z' });
+    expect(await answer(await handle(await mailersendRequest(body)))).toEqual({
+      status: 200,
+      body: { ok: true, events: 1 },
+    });
+    expect(events.map((e) => [e.eventType, e.rejectCategory, e.permanent])).toEqual([
+      ['unknown', null, null],
     ]);
   });
 

@@ -372,6 +372,24 @@ describe('mailgun signature blocks bound to their event (with maxAgeSeconds)', (
     expect(events.map((e) => e.recipient)).not.toContain('victim@example.com');
   });
 
+  test('re-split under a window wide enough for the shorter timestamp: still 403 signature-replayed', async () => {
+    // 100 years: the window lets 1/10 of the timestamp through, so the guard alone must refuse.
+    const { handle, events } = setup({ signingKey: TEST_KEY, maxAgeSeconds: 3_155_760_000 });
+    const block = await signatureBlock({ token: 'f'.repeat(50) });
+    expect(
+      (await handle(mailgunRequest(JSON.stringify({ ...DELIVERED, signature: block })))).status,
+    ).toBe(200);
+    const eventData = DELIVERED['event-data'] as Record<string, unknown>;
+    const forged = { ...eventData, recipient: 'victim@example.com', id: 'forged-id' };
+    const cut = block.timestamp.length - 1;
+    const signed = block.timestamp + block.token;
+    const split = { ...block, timestamp: signed.slice(0, cut), token: signed.slice(cut) };
+    const body = JSON.stringify({ ...DELIVERED, 'event-data': forged, signature: split });
+    const { status, body: refused } = await answer(await handle(mailgunRequest(body)));
+    expect([status, (refused as { error: string }).error]).toEqual([403, 'signature-replayed']);
+    expect(events.map((e) => e.recipient)).not.toContain('victim@example.com');
+  });
+
   test("Mailgun's retry of the same body still passes", async () => {
     const { handle, events } = setup(WINDOW);
     const body = await resign(DELIVERED);

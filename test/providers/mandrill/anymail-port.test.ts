@@ -125,6 +125,33 @@ describe("anymail's Mandrill tracking cases", () => {
     ]);
   });
 
+  // A media type is case-insensitive (RFC 9110 8.3.1), and a proxy may write it so.
+  test('a multipart post whose type is written Multipart/Form-Data is read as the form too', async () => {
+    const { handle, events } = setup();
+    const text = JSON.stringify([{ event: 'open', msg, _id: 'id-2', ts: 1461095246 }]);
+    const form = new FormData();
+    form.set('mandrill_events', text);
+    const encoded = new Request(ROUTE, { method: 'POST', body: form });
+    const type = encoded.headers.get('content-type') ?? '';
+    const request = new Request(ROUTE, {
+      method: 'POST',
+      body: await encoded.arrayBuffer(),
+      headers: {
+        'content-type': type.replace('multipart/form-data', 'Multipart/Form-Data'),
+        'x-mandrill-signature': await hmacBase64(
+          TEST_WEBHOOK_KEY,
+          `${CONFIGURED}mandrill_events${text}`,
+          'SHA-1',
+        ),
+      },
+    });
+    const response = await handle(request);
+    expect([response.status, await response.json()]).toEqual([200, { ok: true, events: 1 }]);
+    expect(events.map((e) => [e.eventType, e.recipient])).toEqual([
+      ['opened', 'recipient@example.com'],
+    ]);
+  });
+
   test('a multipart body that cannot be read, or that sends a file, is 400 invalid-form', async () => {
     const { handle } = setup();
     const broken = new Request(ROUTE, {

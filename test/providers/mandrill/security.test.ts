@@ -172,11 +172,18 @@ describe('Mandrill probes and batches', () => {
     expect(get.status).toBe(405);
   });
 
-  test('the signed empty-batch test ping is 200 with no events', async () => {
-    const { handle } = setup();
+  test('the signed empty-batch test ping is 200 with no events, and logged', async () => {
+    const { handle, events, lines } = setup();
     expect(await answer(await handle(await mandrillRequest([])))).toEqual({
       status: 200,
       body: { ok: true, events: 0 },
+    });
+    expect(events).toEqual([]);
+    // README, Answers and Logging: a test ping is "200, no events, logged" at info.
+    expect(lines).toContainEqual({
+      level: 'info',
+      msg: 'Mandrill batch with no tracking events (a test ping sends [])',
+      fields: { esp: 'mandrill' },
     });
   });
 
@@ -248,6 +255,22 @@ describe('Mandrill probes and batches', () => {
       expect([result.status, error(result.body)]).toEqual([400, reason]);
       expect((result.body as { message: string }).message).toContain(`"${field}"`);
     }
+  });
+});
+
+describe('Mandrill bodies that are not UTF-8', () => {
+  test('a form body holding raw bytes that are not UTF-8 is 400 body-not-utf8, before the signature', async () => {
+    // `mandrill_events=[` then 0xFF: no UTF-8 text, whatever it is signed with.
+    const body = Uint8Array.of(...new TextEncoder().encode('mandrill_events=%5B'), 0xff, 0x5d);
+    const request = new Request(URL_LOCAL, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-mandrill-signature': await signRaw(`${PUBLIC_URL}mandrill_events[]`),
+      },
+    });
+    expect(await refusal(request)).toEqual([400, 'body-not-utf8']);
   });
 });
 

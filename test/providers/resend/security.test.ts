@@ -31,11 +31,24 @@ describe('Resend signature checks', () => {
     expect(received).toEqual([]);
   });
 
-  test('a signature without its id header is 403 signature-missing', async () => {
+  test('a signature without its id or timestamp header is 403 signature-missing naming the one missing', async () => {
     const { handle } = resendHandler();
-    const request = signedRequest(BODY);
-    request.headers.delete('svix-id');
-    expect(await refusal(await handle(request))).toEqual([403, 'signature-missing']);
+    for (const [header, named] of [
+      ['svix-id', 'webhook-id'],
+      ['svix-timestamp', 'webhook-timestamp'],
+    ] as const) {
+      const request = signedRequest(BODY);
+      request.headers.delete(header);
+      const response = await handle(request);
+      expect([response.status, await response.json()]).toEqual([
+        403,
+        {
+          ok: false,
+          error: 'signature-missing',
+          message: `the signature comes without its ${named} (or svix-*) header`,
+        },
+      ]);
+    }
   });
 
   test('a body changed after signing is 403 signature-invalid', async () => {

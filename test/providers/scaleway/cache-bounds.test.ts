@@ -61,4 +61,68 @@ describe('Scaleway certificates named by forged requests', () => {
     expect(calls.filter((url) => url === GENUINE_URL)).toHaveLength(1);
     expect(calls).toHaveLength(201);
   });
+
+  /** A handler on a movable clock whose fetch serves the real certificate at every URL, and forgeries of it. */
+  async function forgeries() {
+    const keys = await generateSigningKeys();
+    const certPem = await issue(ca.keys, keys);
+    const rogueKeys = await generateSigningKeys();
+    const calls: string[] = [];
+    const fetch = (async (input: RequestInfo | URL) => {
+      calls.push(String(input));
+      return new Response(certPem, { status: 200 });
+    }) as typeof globalThis.fetch;
+    const clock = { now: new Date() };
+    const { handle } = captureHandler(
+      scaleway({ topicArns: [TOPIC_ARN], trustAnchors: ca.pem, maxAgeSeconds: 0 }),
+      { fetch, now: () => clock.now },
+    );
+    const send = async (signer: Awaited<ReturnType<typeof createScalewaySigner>>) => {
+      const answer = await handle(
+        scalewayRequest(await signer.sign(signer.notification(DELIVERED_EVENT))),
+      );
+      return [answer.status, ((await answer.json()) as { error?: string }).error ?? 'ok'];
+    };
+    const genuine = async (certUrl: string) =>
+      send(await createScalewaySigner({ keys, certPem, certUrl }));
+    const forge = async (certUrl: string) =>
+      send(await createScalewaySigner({ keys: rogueKeys, certPem, certUrl }));
+    /** Downloaded, then downloaded again on a forgery (the re-download is remembered). */
+    const forgeTwice = async (certUrl: string) => {
+      expect(await forge(certUrl)).toEqual([403, 'signature-invalid']);
+      expect(await forge(certUrl)).toEqual([403, 'signature-invalid']);
+    };
+    const downloads = (url: string) => calls.filter((call) => call === url).length;
+    return { clock, genuine, forge, forgeTwice, downloads };
+  }
+
+  const bucket = (i: number) => `https://bucket-${i}.s3.fr-par.scw.cloud/copy.pem`;
+
+  test('the once-a-minute memory of re-downloads holds 32 URLs, not one per forged URL', async () => {
+    const { genuine, forge, forgeTwice, downloads } = await forgeries();
+    await forgeTwice(GENUINE_URL);
+    expect(downloads(GENUINE_URL)).toBe(2);
+    for (let i = 0; i < 32; i++) {
+      await forgeTwice(bucket(i));
+      // Genuine traffic keeps its certificate cached meanwhile.
+      if (i === 15) expect(await genuine(GENUINE_URL)).toEqual([200, 'ok']);
+    }
+    // 32 URLs re-downloaded since: the oldest is forgotten, so it may be downloaded once more.
+    expect(await forge(GENUINE_URL)).toEqual([403, 'signature-invalid']);
+    expect(downloads(GENUINE_URL)).toBe(3);
+  });
+
+  test('the URL re-downloaded last is the last forgotten: it keeps its once-a-minute limit', async () => {
+    const { clock, forge, forgeTwice, downloads } = await forgeries();
+    await forgeTwice(GENUINE_URL);
+    for (let i = 0; i < 31; i++) await forgeTwice(bucket(i));
+    clock.now = new Date(clock.now.getTime() + 61_000);
+    // A minute on, it may be downloaded again: it is now the latest URL remembered.
+    expect(await forge(GENUINE_URL)).toEqual([403, 'signature-invalid']);
+    expect(downloads(GENUINE_URL)).toBe(3);
+    await forgeTwice(bucket(31));
+    // The 33rd URL made the oldest (bucket 0) forgotten, not the one just re-downloaded.
+    expect(await forge(GENUINE_URL)).toEqual([403, 'signature-invalid']);
+    expect(downloads(GENUINE_URL)).toBe(3);
+  });
 });

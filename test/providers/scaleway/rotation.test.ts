@@ -158,4 +158,36 @@ describe('a certificate rotated at the same URL', () => {
     expect((await handle(scalewayRequest(second))).status).toBe(200);
     expect(calls).toEqual([CERT_URL, CERT_URL]);
   });
+
+  test('a cached certificate not valid yet is replaced by the one now served', async () => {
+    const { after, served, calls, fetch } = await rotation();
+    const earlyKeys = await generateSigningKeys();
+    const early = await createScalewaySigner({
+      keys: earlyKeys,
+      certPem: await issue(ca.keys, earlyKeys, {
+        notBefore: new Date(Date.now() + DAY_MS),
+        notAfter: new Date(Date.now() + 365 * DAY_MS),
+      }),
+      certUrl: CERT_URL,
+    });
+    // The URL served a certificate published ahead of its validity: it is cached, and refused.
+    served.pem = early.certPem;
+    const { handle, events } = captureHandler(
+      scaleway({ topicArns: [TOPIC_ARN], trustAnchors: ca.pem, maxAgeSeconds: 0 }),
+      { fetch },
+    );
+    const refused = await handle(
+      scalewayRequest(await early.sign(early.notification(DELIVERED_EVENT))),
+    );
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: string }).error).toBe('cert-not-yet-valid');
+    // Now it serves the certificate in use: the stale copy is downloaded again, not kept.
+    served.pem = after.certPem;
+    const second = await handle(
+      scalewayRequest(await after.sign(after.notification(DELIVERED_EVENT))),
+    );
+    expect(second.status).toBe(200);
+    expect(calls).toEqual([CERT_URL, CERT_URL]);
+    expect(events.map((e) => e.recipient)).toEqual(['recipient@example.com']);
+  });
 });

@@ -195,6 +195,10 @@ describe('refused', () => {
     ['raw r‖s instead of DER', () => new Uint8Array(64).fill(7)],
     ['truncated', (der) => der.subarray(0, der.length - 3)],
     ['a trailing byte', (der) => Uint8Array.from([...der, 0])],
+    [
+      'a byte after s inside the SEQUENCE',
+      (der) => Uint8Array.from([0x30, (der[1] ?? 0) + 1, ...der.subarray(2), 0]),
+    ],
     ['a wrong outer tag', (der) => Uint8Array.from([0x31, ...der.subarray(1)])],
     [
       'a wrong outer length',
@@ -240,6 +244,25 @@ describe('refused', () => {
     const header = typeof signature === 'string' ? signature : toBase64(signature);
     const result = await post(
       sendgridRequest(BODY, { [SIGNATURE]: header || 'AA==', [TIMESTAMP]: T }),
+    );
+    expect(result).toMatchObject(refusedWith('signature-invalid'));
+    expect(result.received).toEqual([]);
+  });
+});
+
+describe("refused as SendGrid's own verifiers refuse it", () => {
+  test('a genuine r written without its 0x00 pad (a negative INTEGER): 403 signature-invalid', async () => {
+    // Half of all signatures have r's high bit set; DER must then lead with a zero byte.
+    let raw = await signRaw(key, T, BODY);
+    for (let i = 0; i < 200 && (raw[0] ?? 0) < 0x80; i++) raw = await signRaw(key, T, BODY);
+    expect(raw[0]).toBeGreaterThanOrEqual(0x80);
+    const der = p1363ToDer(raw);
+    expect([der[3], der[4]]).toEqual([33, 0]);
+    // The same bytes less the pad: r is then negative, no ECDSA value at all.
+    const body = [0x02, 32, ...der.subarray(5)];
+    const unpadded = Uint8Array.from([0x30, body.length, ...body]);
+    const result = await post(
+      sendgridRequest(BODY, { [SIGNATURE]: toBase64(unpadded), [TIMESTAMP]: T }),
     );
     expect(result).toMatchObject(refusedWith('signature-invalid'));
     expect(result.received).toEqual([]);

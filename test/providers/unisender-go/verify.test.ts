@@ -30,7 +30,11 @@ describe('Unisender Go signature', () => {
     const missing = await post(JSON.stringify(EVENT));
     expect([missing.status, missing.body.error]).toEqual([403, 'signature-missing']);
     const notMd5 = await post(JSON.stringify({ ...EVENT, auth: API_KEY }));
-    expect([notMd5.status, notMd5.body.error]).toEqual([403, 'signature-invalid']);
+    expect([notMd5.status, notMd5.body.error, notMd5.body.message]).toEqual([
+      403,
+      'signature-invalid',
+      '"auth" is not an MD5 digest (32 hex digits)',
+    ]);
     expect(events).toEqual([]);
   });
 

@@ -65,6 +65,8 @@ const NAME_CASES: readonly (readonly [string, readonly string[], string, boolean
   ['its regional name', ['sns.us-east-1.amazonaws.com'], 'sns.us-east-1.amazonaws.com', true],
   ['its regional signing name', ['sns-signing.us-east-1.amazonaws.com'], 'x', true],
   ['sns.amazonaws.com in the CN only', [], 'sns.amazonaws.com', true],
+  // DNS names compare without regard to case (RFC 6125 6.4.1).
+  ['its regional name in capitals', ['SNS.US-EAST-1.AMAZONAWS.COM'], 'x', true],
   ['CN=example.com', [], 'example.com', false],
   ['another name in the SAN', ['example.com'], 'example.com', false],
   ["another region's name", ['sns.eu-west-1.amazonaws.com'], 'sns.eu-west-1.amazonaws.com', false],
@@ -101,6 +103,18 @@ add('refuses a certificate that is not yet valid', async () => {
     403,
     'cert-not-yet-valid',
   );
+});
+
+// RFC 5280 4.1.2.5: the validity period runs from notBefore through notAfter, inclusive.
+add('accepts a certificate at the first and at the last second of its validity', async () => {
+  const notBefore = new Date(Math.floor(Date.now() / 1000) * 1000 - DAY_MS);
+  const notAfter = new Date(notBefore.getTime() + 2 * DAY_MS);
+  const signer = await createSigner({ notBefore, notAfter });
+  const message = parseMessage(await signer.sign(signer.notification()));
+  for (const at of [notBefore, notAfter]) {
+    const verify = verifierFor(signer.fetch, { now: () => at, maxAgeSeconds: 0 });
+    assertAccepted(await verify(message));
+  }
 });
 
 add('accepts a certificate whose notAfter is a GeneralizedTime (2050 and later)', async () => {

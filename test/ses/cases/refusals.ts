@@ -179,6 +179,14 @@ add('accepts an old message when maxAgeSeconds is 0', async () => {
   assertAccepted(await verifyOnce(signer.fetch, body, { maxAgeSeconds: 0 }));
 });
 
+// docs/providers/ses.md: `0 turns it off`, the whole Timestamp rule (a clock far off included).
+add('accepts a message an hour ahead of the clock when maxAgeSeconds is 0', async () => {
+  const signer = await createSigner();
+  const ahead = new Date(Date.now() + 3600 * 1000).toISOString();
+  const body = await signer.sign(signer.notification({ Timestamp: ahead }));
+  assertAccepted(await verifyOnce(signer.fetch, body, { maxAgeSeconds: 0 }));
+});
+
 add('accepts an unsigned message when verifySignature is false', async () => {
   const signer = await createSigner();
   assertAccepted(await verifyOnce(signer.fetch, signer.notification(), { verifySignature: false }));
