@@ -329,6 +329,28 @@ describe('mailgun options', () => {
 describe('mailgun signature blocks bound to their event (with maxAgeSeconds)', () => {
   const WINDOW = { signingKey: TEST_KEY, maxAgeSeconds: 28_800 };
 
+  /**
+   * Delivers an event under a fresh signature block (200), then gives the block and
+   * `resplit(k)`: a forged event (to victim@example.com) under the same signed text, its first
+   * `k` characters as the timestamp and the rest as the token.
+   */
+  async function acceptedThenResplit(handle: (request: Request) => Promise<Response>) {
+    const block = await signatureBlock({ token: 'f'.repeat(50) });
+    expect(
+      (await handle(mailgunRequest(JSON.stringify({ ...DELIVERED, signature: block })))).status,
+    ).toBe(200);
+    const eventData = DELIVERED['event-data'] as Record<string, unknown>;
+    const forged = { ...eventData, recipient: 'victim@example.com', id: 'forged-id' };
+    const signed = block.timestamp + block.token;
+    const resplit = (k: number) =>
+      JSON.stringify({
+        ...DELIVERED,
+        'event-data': forged,
+        signature: { ...block, timestamp: signed.slice(0, k), token: signed.slice(k) },
+      });
+    return { block, resplit };
+  }
+
   test('a signature block sent again with other event data is refused 403 signature-replayed', async () => {
     const { handle, events } = setup(WINDOW);
     const block = await signatureBlock({ token: 'a'.repeat(50) });
@@ -347,18 +369,10 @@ describe('mailgun signature blocks bound to their event (with maxAgeSeconds)', (
 
   test('the same block re-split (digits moved from timestamp to token) is the same block: refused', async () => {
     const { handle, events } = setup(WINDOW);
-    const block = await signatureBlock({ token: 'f'.repeat(50) });
-    expect(
-      (await handle(mailgunRequest(JSON.stringify({ ...DELIVERED, signature: block })))).status,
-    ).toBe(200);
-    const eventData = DELIVERED['event-data'] as Record<string, unknown>;
-    const forged = { ...eventData, recipient: 'victim@example.com', id: 'forged-id' };
-    const signed = block.timestamp + block.token;
+    const { block, resplit } = await acceptedThenResplit(handle);
     const answers: [number, string][] = [];
     for (let k = 0; k < block.timestamp.length; k++) {
-      const split = { ...block, timestamp: signed.slice(0, k), token: signed.slice(k) };
-      const body = JSON.stringify({ ...DELIVERED, 'event-data': forged, signature: split });
-      const { status, body: answer_ } = await answer(await handle(mailgunRequest(body)));
+      const { status, body: answer_ } = await answer(await handle(mailgunRequest(resplit(k))));
       answers.push([status, (answer_ as { error: string }).error]);
     }
     // Every split still verifies (the HMAC is over the joined text), and none is a new block: a
@@ -375,16 +389,8 @@ describe('mailgun signature blocks bound to their event (with maxAgeSeconds)', (
   test('re-split under a window wide enough for the shorter timestamp: still 403 signature-replayed', async () => {
     // 100 years: the window lets 1/10 of the timestamp through, so the guard alone must refuse.
     const { handle, events } = setup({ signingKey: TEST_KEY, maxAgeSeconds: 3_155_760_000 });
-    const block = await signatureBlock({ token: 'f'.repeat(50) });
-    expect(
-      (await handle(mailgunRequest(JSON.stringify({ ...DELIVERED, signature: block })))).status,
-    ).toBe(200);
-    const eventData = DELIVERED['event-data'] as Record<string, unknown>;
-    const forged = { ...eventData, recipient: 'victim@example.com', id: 'forged-id' };
-    const cut = block.timestamp.length - 1;
-    const signed = block.timestamp + block.token;
-    const split = { ...block, timestamp: signed.slice(0, cut), token: signed.slice(cut) };
-    const body = JSON.stringify({ ...DELIVERED, 'event-data': forged, signature: split });
+    const { block, resplit } = await acceptedThenResplit(handle);
+    const body = resplit(block.timestamp.length - 1);
     const { status, body: refused } = await answer(await handle(mailgunRequest(body)));
     expect([status, (refused as { error: string }).error]).toEqual([403, 'signature-replayed']);
     expect(events.map((e) => e.recipient)).not.toContain('victim@example.com');
