@@ -196,7 +196,7 @@ describe.each(RUNTIMES)('the $name server', (runtime) => {
   test('refuses CONNECT host:port (authority form) as any other request off the routes, never 500', async () => {
     const head = `CONNECT 127.0.0.1:${port} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n\r\n`;
     const exchange = rawSend(port, head);
-    const answered = await headReceived(exchange, 3000);
+    const answered = await headReceived(exchange, 15_000);
     exchange.socket.destroy();
     // Node hands CONNECT to its own event (405); Deno and Bun to the handler: not a route (404).
     expect([404, 405]).toContain(parseResponse(answered).status);
