@@ -162,7 +162,13 @@ const _refused = (port: number) =>
     socket.once('error', () => resolve(true));
   });
 
-describe.each(RUNTIMES)('the $name server', (runtime) => {
+// One server per runtime serves these tests, in the order written even in a shuffled run: the
+// last ones read what the whole suite logged, then stop the server.
+describe('a server serving the suite', { shuffle: false }, () => {
+  describe.each(RUNTIMES)('the $name server', serveTheSuite);
+});
+
+function serveTheSuite(runtime: Runtime): void {
   let server: Server;
   let base = '';
   let port = 0;
@@ -318,7 +324,7 @@ describe.each(RUNTIMES)('the $name server', (runtime) => {
     });
     expect(await server.exit).toEqual({ code: 0, signal: null });
   });
-});
+}
 
 describe.each(RUNTIMES)('the $name server shutting down with stalled clients', (runtime) => {
   test('exits 0 within the grace (bodyTimeoutMs + fetchTimeoutMs + deliveryTimeoutMs + 1 s) despite a client stalled in its headers and one stalled in its body', async () => {
