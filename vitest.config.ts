@@ -32,7 +32,9 @@ const generous = { testTimeout: 60_000, hookTimeout: 60_000 };
 // importing src/ and the helpers once, not once a file. Starting a process and a workerd per file,
 // and evaluating the same modules again in each, was most of the run's time. What a file leaves
 // behind is its to clean up: vitest restores mocks after each file; a file stubbing a global, or
-// leaving a server or a timer running, must put it back or stop it in its own afterAll.
+// leaving a server or a timer running, must put it back or stop it in its own afterAll. A module
+// several files import is loaded once: a time it reads at loading (a Timestamp "10 minutes ahead")
+// is minutes old when a later file runs it, so cases read the clock when they run.
 const shared = { isolate: false, setupFiles: ['test/helpers/shared-process.ts'] };
 
 // Two projects: the core and adapters under Node, and the Worker inside workerd.

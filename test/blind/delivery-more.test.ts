@@ -277,7 +277,10 @@ describe('listeners, more', () => {
       await new Promise((r) => setTimeout(r, 10));
       return next(c);
     });
-    const handle = createMailWebhookHandler(baseOptions({ sinks: [bus], listenerTimeoutMs: 500 }));
+    // 10 ms of work against 5 s: a loaded machine runs the 10 ms timer late, never 5 s late.
+    const handle = createMailWebhookHandler(
+      baseOptions({ sinks: [bus], listenerTimeoutMs: 5_000 }),
+    );
     expect(
       (await handle(snsRequest(sesBounce({ recipients: ['a@example.com', 'b@example.com'] }))))
         .status,

@@ -136,7 +136,8 @@ describe('body deadline across chunks', () => {
   });
 
   test('a body arriving in slow chunks within the limit is read whole: 200', async () => {
-    const { handle } = setup({ bodyTimeoutMs: 2_000 });
+    // Five 20 ms waits against 10 s: a loaded machine runs each late, never seconds late.
+    const { handle } = setup({ bodyTimeoutMs: 10_000 });
     const { status, body } = await answer(await handle(trickled(20, 4)));
     expect({ status, body }).toEqual({ status: 200, body: { ok: true, events: 2 } });
   });
@@ -329,6 +330,10 @@ describe("the Bun server's whole-body read: one timer shared by every read", () 
 
   test('each stalled read gets its 408 at its own deadline, not at the first one', async () => {
     const { readDeclaredLengthShared } = await import('../../src/body.js');
+    // A timeout no other test reads with: the reads of one timeout share a timer the module
+    // keeps, and one done in time leaves it set until it fires. Set on the real clock by a test
+    // before (a body that fails mid-read), it would wake these reads on the real clock, late.
+    const TIMEOUT_MS = 250;
     // On the fake clock: the real one, on a loaded machine, ran the test's own waits late.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     try {

@@ -117,12 +117,12 @@ function _streamed(size: number, chunk = 4096): ReadableStream<Uint8Array> {
   });
 }
 
-/** Whether a JSON line of `stdout` matches `wanted`, within 5 s (servers write lines in batches). */
+/** Whether a JSON line of `stdout` matches `wanted`, within 15 s (servers write lines in batches). */
 async function _logged(
   stdout: () => string,
   wanted: (line: Record<string, unknown>) => boolean,
 ): Promise<boolean> {
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     const logged = stdout()
       .split('\n')

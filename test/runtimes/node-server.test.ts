@@ -172,7 +172,7 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
         port,
         `POST /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\nExpect: 100-continue\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
       );
-      const deadline = Date.now() + 2000;
+      const deadline = Date.now() + 15_000;
       while (!small.received().includes('100 Continue') && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }

@@ -162,7 +162,13 @@ const _refused = (port: number) =>
     socket.once('error', () => resolve(true));
   });
 
-describe.each(RUNTIMES)('the $name server', (runtime) => {
+// One server per runtime serves these tests, in the order written even in a shuffled run: the
+// last ones read what the whole suite logged, then stop the server.
+describe('a server serving the suite', { shuffle: false }, () => {
+  describe.each(RUNTIMES)('the $name server', serveTheSuite);
+});
+
+function serveTheSuite(runtime: Runtime): void {
   let server: Server;
   let base = '';
   let port = 0;
@@ -196,7 +202,7 @@ describe.each(RUNTIMES)('the $name server', (runtime) => {
   test('refuses CONNECT host:port (authority form) as any other request off the routes, never 500', async () => {
     const head = `CONNECT 127.0.0.1:${port} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n\r\n`;
     const exchange = rawSend(port, head);
-    const answered = await headReceived(exchange, 3000);
+    const answered = await headReceived(exchange, 15_000);
     exchange.socket.destroy();
     // Node hands CONNECT to its own event (405); Deno and Bun to the handler: not a route (404).
     expect([404, 405]).toContain(parseResponse(answered).status);
@@ -318,7 +324,7 @@ describe.each(RUNTIMES)('the $name server', (runtime) => {
     });
     expect(await server.exit).toEqual({ code: 0, signal: null });
   });
-});
+}
 
 describe.each(RUNTIMES)('the $name server shutting down with stalled clients', (runtime) => {
   test('exits 0 within the grace (bodyTimeoutMs + fetchTimeoutMs + deliveryTimeoutMs + 1 s) despite a client stalled in its headers and one stalled in its body', async () => {

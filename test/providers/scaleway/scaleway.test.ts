@@ -305,10 +305,9 @@ describe('Scaleway certificate chain', () => {
         }),
       );
     const { handle, received } = scalewayHandler(options(), endless);
-    const started = Date.now();
+    // Cut off at the size limit, not at the 5 s fetch timeout: that would be 503 cert-unavailable
+    // (the download may succeed on a retry), and what was pulled would be far past the limit.
     expect(await refusal(await handle(await signed(delivered, s)))).toEqual([403, 'cert-invalid']);
-    // Cut off at the size limit, not at the 5 s fetch timeout: the margin is for a loaded machine.
-    expect(Date.now() - started).toBeLessThan(4000);
     expect(pulled).toBeLessThanOrEqual(128 * 1024);
     expect(cancelled).toBe(true);
     expect(received).toEqual([]);
