@@ -26,10 +26,10 @@ const _MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * A countdown that can be paused while the listener waits on the listeners after it. `signal`
- * ends it at once (`onEnd(abortEvent)`): past the delivery's deadline, its timer would outlive
- * the answer. Heard only while running, so a chain adds one listener to it at a time.
+ * ends it at once, also when it aborted while paused: past the delivery's deadline, its timer
+ * would outlive the answer. Heard only while running, so a chain adds one listener to it at a time.
  */
-function _clock(ms: number, onEnd: (aborted?: Event) => void, signal: AbortSignal | undefined) {
+function _clock(ms: number, onEnd: () => void, signal: AbortSignal | undefined) {
   let remaining = ms;
   let since = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -43,7 +43,10 @@ function _clock(ms: number, onEnd: (aborted?: Event) => void, signal: AbortSigna
   const resume = () => {
     if (timer !== undefined) return;
     since = Date.now();
-    timer = setTimeout(onEnd, Math.min(Math.max(remaining, 0), _MAX_TIMER_MS));
+    timer = setTimeout(
+      onEnd,
+      signal?.aborted ? 0 : Math.min(Math.max(remaining, 0), _MAX_TIMER_MS),
+    );
     signal?.addEventListener('abort', onEnd);
   };
   resume();
@@ -80,13 +83,13 @@ function _step<T>(run: ChainRun<T>, index: number, context: T): Promise<T> {
     };
     const clock = _clock(
       run.timeoutMs,
-      (aborted) => {
+      () => {
         // The option, not its value: this message reaches the 503's public body.
         const cause = new Error('neither returned nor threw within listenerTimeoutMs');
         settle(() =>
           reject(
-            aborted
-              ? run.signal?.reason
+            run.signal?.aborted
+              ? run.signal.reason
               : chainFailed
                 ? chainFailed.error
                 : run.fail(entry.name, cause, 'listener-timeout'),

@@ -149,6 +149,28 @@ describe('listenerTimeoutMs', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  test('above deliveryTimeoutMs: a listener waiting on the chain it started loses its timer too', async () => {
+    const bus = new EventBus();
+    const state = { called: false };
+    // Starts the listeners after it (its clock paused meanwhile) and never returns: its clock
+    // resumes when that chain fails at the deadline, on a signal that has already aborted.
+    bus.subscribe(EmailTrackingEvent, function startsTheRest(_context, next) {
+      void next();
+      return new Promise<never>(() => {});
+    });
+    bus.subscribe(EmailTrackingEvent, function neverReturns() {
+      state.called = true;
+      return new Promise<never>(() => {});
+    });
+    const post = handler({ sinks: [bus], deliveryTimeoutMs: 1_000, listenerTimeoutMs: 60_000 });
+    const outcome = await track(post(6), () => state.called);
+    await settleAfter(1_000, outcome);
+    expect(await errorOf(outcome.value)).toEqual({ status: 503, error: 'sink-timeout' });
+    // Its clock ends on the next tick, not listenerTimeoutMs after the answer.
+    await advance(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   test('emit with a signal: aborting it rejects at once with its reason, the listener’s timer cleared', async () => {
     const { bus, state } = stuckBus();
     const controller = new AbortController();
