@@ -27,6 +27,7 @@ import { createMailWebhookHandler } from '../../src/handler';
 import * as mailhooks from '../../src/index';
 import { silentLogger } from '../../src/log';
 import type { Provider } from '../../src/providers/types';
+import { docPages } from '../helpers/docs.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
@@ -53,9 +54,13 @@ describe('variables the docs name', () => {
     },
   );
 
-  it('README.md names only variables mailhooks reads, besides its examples of other names', () => {
+  it('README.md and the pages it links to name only variables mailhooks reads, besides its examples of other names', () => {
+    const text = docPages()
+      .filter((page) => !page.startsWith('docs/providers/'))
+      .map(read)
+      .join('\n');
     const names = new Set(
-      [...read('README.md').matchAll(/MAIL_WEBHOOK_[A-Z0-9_]*[A-Z0-9]/g)].map((match) => match[0]),
+      [...text.matchAll(/MAIL_WEBHOOK_[A-Z0-9_]*[A-Z0-9]/g)].map((match) => match[0]),
     );
     names.delete('MAIL_WEBHOOK_PROVIDERS');
     const env = Object.fromEntries([...names].map((name) => [name, 'x']));

@@ -1,6 +1,6 @@
 /**
- * Every TypeScript block (```ts, ```typescript) in README.md, docs/store.md and
- * docs/providers/*.md compiles against the package's source, so the docs cannot drift from the
+ * Every TypeScript block (```ts, ```typescript) in README.md and every page under docs/
+ * (docs/*.md, docs/providers/*.md) compiles against the package's source, so the docs cannot drift from the
  * code.
  *
  * Each block is written as its own module into a temporary directory, in one of four tsc
@@ -16,24 +16,16 @@
  * unchecked block takes a deliberate change here.
  */
 import { execFile } from 'node:child_process';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docPages, ROOT as root } from '../helpers/docs.js';
 
 /** Blocks marked `<!-- snippet: fragment -->`; change it together with the docs. */
 const EXPECTED_FRAGMENTS = 0;
 
 const FRAGMENT_MARKER = '<!-- snippet: fragment -->';
-const root = resolve(import.meta.dirname, '../..');
 
 type Project = 'node' | 'worker' | 'deno' | 'bun';
 
@@ -47,15 +39,6 @@ interface Snippet {
   project: Project;
   /** The module's path relative to the temporary directory. */
   module: string;
-}
-
-/** The Markdown files whose TypeScript blocks are checked. */
-function docFiles(): string[] {
-  const providers = readdirSync(join(root, 'docs/providers'))
-    .filter((name) => name.endsWith('.md'))
-    .sort()
-    .map((name) => `docs/providers/${name}`);
-  return ['README.md', 'docs/store.md', ...providers];
 }
 
 function projectOf(code: string): Project {
@@ -211,7 +194,7 @@ function parseDiagnostics(output: string): Diagnostic[] {
   return diagnostics;
 }
 
-const snippets = docFiles().flatMap(extract);
+const snippets = docPages().flatMap(extract);
 const directory = mkdtempSync(join(tmpdir(), 'mailhooks-snippets-'));
 let diagnostics: Diagnostic[] = [];
 
