@@ -114,8 +114,8 @@ describe('a refusal written by hand', () => {
     },
   );
 
-  test('README: a strict project compiles both without a cast, and authenticate may return null to go on', async () => {
-    // No `as never`: the definition type takes what the README says a provider may return.
+  test('docs/custom-providers.md: a strict project compiles both without a cast, and authenticate may return null to go on', async () => {
+    // No `as never`: the definition type takes what docs/custom-providers.md says a provider may return.
     const byHandDefinition: ProviderDefinition = {
       name: 'acme-mail',
       authenticate: (request) =>

@@ -1,4 +1,4 @@
-/** The README's custom provider (examples/custom-provider.ts), end to end through the handler. */
+/** The custom provider of docs/custom-providers.md (examples/custom-provider.ts), end to end through the handler. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { acmeMail } from '../../examples/custom-provider.js';
@@ -207,12 +207,11 @@ describe("what a user's provider returns is checked before any sink sees it", ()
   });
 });
 
-describe('the README block "Your own provider"', () => {
+describe('the first block of docs/custom-providers.md', () => {
   test('is examples/custom-provider.ts, the file these tests run, as a user writes it', () => {
     const root = new URL('../../', import.meta.url);
-    const readme = readFileSync(new URL('README.md', root), 'utf8');
-    const section = readme.slice(readme.indexOf('### Your own provider'));
-    const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    const page = readFileSync(new URL('docs/custom-providers.md', root), 'utf8');
+    const block = /```ts\n([\s\S]*?)```/.exec(page)?.[1];
     const example = readFileSync(new URL('examples/custom-provider.ts', root), 'utf8')
       // The file's opening comment, and its import of the source instead of the package.
       .replace(/^\/\*\*[\s\S]*?\*\/\n/, '')
