@@ -1,5 +1,5 @@
 /**
- * A fan-out receiver to try the queue walkthrough with (README, "SES → queue → two signed
+ * A fan-out receiver to try the queue walkthrough with (docs/sinks.md, "SES → queue → two signed
  * endpoints, locally"): verifies each POST with `mailhooks/receiver` and logs what arrived.
  *
  *   PORT=9001 MAILHOOKS_SECRET=<the CRM key from .dev.vars> npx bun examples/receiver.ts
