@@ -116,7 +116,7 @@ function build(): void {
   });
 }
 
-/** The credentials `send` takes for each provider (DESIGN / README "The mailhooks command"). */
+/** The credentials `send` takes for each provider (DESIGN "The mailhooks command", docs/cli.md). */
 const CREDENTIALS: Record<string, () => string[]> = {
   ses: () => [],
   resend: () => ['--secret', RESEND],

@@ -1,5 +1,5 @@
 // `mailhooks send` against a handler configured the way a deployment is: from MAIL_WEBHOOK_*
-// variables, the key-signing ESPs from what `mailhooks keys <provider>` prints (README "The
+// variables, the key-signing ESPs from what `mailhooks keys <provider>` prints (docs/cli.md, "The
 // mailhooks command"). Every provider, every type `send --list` shows; wrong credentials; and no
 // run prints a secret.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -87,7 +87,7 @@ let unsubscribe = () => {};
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mailhooks-env-matrix-'));
   for (const esp of ['sendgrid', 'postal', 'mailpace']) {
-    // As the README says: the variable line goes to the server, the PEM block to a file.
+    // As docs/cli.md says: the variable line goes to the server, the PEM block to a file.
     const { code, out } = await cli(['keys', esp]);
     expect(code).toBe(0);
     const variable = /^(MAIL_WEBHOOK_[A-Z]+_PUBLIC_KEY)=(\S+)$/m.exec(out);
