@@ -1,4 +1,4 @@
-// DESIGN / README "Receiving the fan-out", beyond sinks.test.ts: the reasons a
+// DESIGN / docs/receiving.md "Receiving the fan-out", beyond sinks.test.ts: the reasons a
 // WebhookVerificationError names, the 5-minute window both ways, svix-* headers, key forms.
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, test } from 'vitest';

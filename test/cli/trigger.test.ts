@@ -10,7 +10,7 @@ import { cli } from './harness';
 const SECRET = `whsec_${btoa('cli-trigger-receiver-secret-32b!')}`;
 const URL_ = 'http://app.test/hooks/mail';
 
-/** The receiving app of the README: verify, dedupe by webhook-id, answer 204. */
+/** The receiving app of docs/receiving.md: verify, dedupe by webhook-id, answer 204. */
 function receiver(secret: string | string[] = SECRET) {
   const received: { id: string; context: DecodedTrackingContext }[] = [];
   const handle = async (request: Request) => {
