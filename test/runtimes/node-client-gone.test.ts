@@ -124,7 +124,7 @@ test.each([
   'a body middleware read before toNodeListener (%s): 400 body-unreadable at once, not a 408 after bodyTimeoutMs',
   async (_name, create) => {
     const listener = toNodeListener(create(options));
-    // The Express habit the README warns of: a body parser drained the request first.
+    // The Express habit docs/runtimes.md warns of: a body parser drained the request first.
     const server = createServer((req, res) => {
       req.resume().once('end', () => void listener(req, res));
     });

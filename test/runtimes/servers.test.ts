@@ -55,7 +55,7 @@ interface Runtime {
   /**
    * Whether the runtime closes a connection whose body stalled once the 408 is sent. Deno 2.9
    * keeps it, and what it buffered of the body, until the client sends the rest or hangs up (its
-   * body read stays pending; Deno.serve has no read timeout, denoland/deno#3515; README, "The
+   * body read stays pending; Deno.serve has no read timeout, denoland/deno#3515; docs/runtimes.md, "The
    * body deadline per runtime").
    */
   readonly closesStalledConnection: boolean;
@@ -360,7 +360,7 @@ describe.each(RUNTIMES)('the $name server shutting down with stalled clients', (
 
 describe.each(RUNTIMES)('the $name server whose stdout reader has gone', (runtime) => {
   test('keeps answering, and still writes its refusals to stderr', async () => {
-    // README: a stream that cannot be written loses its lines and only those. Node's stdout
+    // docs/runtimes.md: a stream that cannot be written loses its lines and only those. Node's stdout
     // reported the closed pipe as an 'error' event nobody heard, and the process exited 1.
     const server = _start(runtime, {
       MAIL_WEBHOOK_ENABLED: 'true',
@@ -424,7 +424,7 @@ describe.each(RUNTIMES)('the $name server at start-up', (runtime) => {
   });
 
   test('without HOST, the listening line names the every-interface address it listens on, not localhost', async () => {
-    // README: HOST defaults to every interface. A line saying localhost would pass an exposed
+    // docs/runtimes.md: HOST defaults to every interface. A line saying localhost would pass an exposed
     // server off as a loopback-only one (Bun's server.url says localhost for its wildcard).
     const server = _start(runtime, { HOST: '', PORT: '0' });
     try {
