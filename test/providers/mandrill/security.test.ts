@@ -179,7 +179,7 @@ describe('Mandrill probes and batches', () => {
       body: { ok: true, events: 0 },
     });
     expect(events).toEqual([]);
-    // README, Answers and Logging: a test ping is "200, no events, logged" at info.
+    // README, Answers, and docs/logs.md: a test ping is "200, no events, logged" at info.
     expect(lines).toContainEqual({
       level: 'info',
       msg: 'Mandrill batch with no tracking events (a test ping sends [])',
