@@ -1,7 +1,8 @@
 /**
  * Every link between the docs leads somewhere: each relative link of the README and the docs/
  * pages names a file of the repository and, with `#anchor`, a heading of that page; the pages
- * the code and the config point at (`see docs/providers/scaleway.md`) exist.
+ * the code and the config point at (`see docs/providers/scaleway.md`) exist. And the README fits
+ * on npm's package page, which cuts a README past 64 KB.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,5 +45,11 @@ describe('links between the docs', () => {
     expect(named.filter((entry) => !existsSync(join(ROOT, entry.split(': ')[1] ?? '')))).toEqual(
       [],
     );
+  });
+});
+
+describe('the README on npm', () => {
+  it('is under 60,000 bytes, so npm shows it whole (it cuts a README past 64 KB)', () => {
+    expect(Buffer.byteLength(read('README.md'))).toBeLessThan(60_000);
   });
 });
