@@ -14,11 +14,13 @@ export const isOptionalText = (value: unknown): value is string | null | undefin
 export const own = (object: JsonObject, key: string): unknown =>
   Object.hasOwn(object, key) ? object[key] : undefined;
 
-/** A non-empty string property, else null. */
-export function ownText(object: JsonObject, key: string): string | null {
-  const value = own(object, key);
-  return typeof value === 'string' && value !== '' ? value : null;
-}
+/** A non-empty string, as sent; null for anything else. */
+export const textValue = (value: unknown): string | null =>
+  typeof value === 'string' && value !== '' ? value : null;
+
+/** A non-empty string property (`textValue`), else null. */
+export const ownText = (object: JsonObject, key: string): string | null =>
+  textValue(own(object, key));
 
 /** Any JSON value as metadata text: strings as they are, null as empty, the rest as JSON. */
 export const asText = (value: unknown): string =>
