@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { badRequest, type HttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
-import { describeIssue, nonEmpty, union } from '../../schema.js';
+import { describeIssue, hasText, union } from '../../schema.js';
 import { decodeUtf8, parseJson } from '../body-text.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
 import { stringRecord, textTags, textValue } from '../fields.js';
@@ -13,7 +13,7 @@ const optStr = v.optional(v.nullable(v.string()));
 
 const EventSchema = v.looseObject({
   event: v.string(),
-  email: v.pipe(v.string(), nonEmpty()),
+  email: v.pipe(v.string(), hasText()),
   message_id: v.string(),
   event_id: optStr,
   timestamp: union([v.number(), v.string()]),
