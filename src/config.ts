@@ -18,12 +18,15 @@ export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
 export const DEFAULT_DELIVERY_TIMEOUT_MS = 10_000;
 export { DEFAULT_FETCH_TIMEOUT_MS };
 
+/** An object `check` takes; one whose getter throws (a user's own) is none: a ConfigError naming it. */
 const _object = <T>(check: (value: Record<string, unknown>) => boolean, message: string) =>
-  v.custom<T>(
-    (value) =>
-      typeof value === 'object' && value !== null && check(value as Record<string, unknown>),
-    message,
-  );
+  v.custom<T>((value) => {
+    try {
+      return typeof value === 'object' && value !== null && check(value as Record<string, unknown>);
+    } catch {
+      return false;
+    }
+  }, message);
 
 const LoggerSchema = _object<Logger>(
   (value) =>
@@ -65,7 +68,7 @@ const OptionsSchema = v.object({
   ),
   sinks: _asIs,
   store: v.optional(
-    v.custom<EventStore>(
+    _object<EventStore>(
       isEventStore,
       'expected an event store made by createD1Store or createSqliteStore',
     ),

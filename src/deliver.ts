@@ -1,6 +1,6 @@
 /** Hands a request's events to every sink in order, within one deadline for the whole delivery. */
 
-import { describeThrown, type HttpError, unavailable } from './errors.js';
+import { describeThrown, type HttpError, readSafely, unavailable } from './errors.js';
 import type { EmailTrackingContext } from './events.js';
 import type { Logger } from './log.js';
 import { DEADLINE_PASSED, type Sink, type SinkSendOptions } from './sinks/types.js';
@@ -45,15 +45,6 @@ class _Deadline implements SinkSendOptions {
   }
 }
 
-/** `value[key]` (a thrown value's `reason`, a sink's `name`); none where a getter or proxy throws. */
-function _read(value: unknown, key: string): unknown {
-  try {
-    return (value as Record<string, unknown> | undefined)?.[key];
-  } catch {
-    return undefined;
-  }
-}
-
 async function _sendAll(
   events: EmailTrackingContext[],
   options: DeliveryOptions,
@@ -73,11 +64,11 @@ async function _sendAll(
     } catch (error) {
       if (deadline[DEADLINE_PASSED]()) return undefined;
       // Which sink failed and why go in the refusal's one log line (a name getter that throws
-      // too leaves it unnamed, not the handler's 500).
-      const name = _read(sink, 'name') as string;
+      // too names it by its place, `sinks[1]`, not the handler's 500).
+      const name = (readSafely(sink, 'name') ?? `sinks[${i}]`) as string;
       const logged = { sink: name, error: describeThrown(error), events: count };
       // A listener that ran out of time is named in the answer: that is where to look.
-      return _read(error, 'reason') === 'listener-timeout'
+      return readSafely(error, 'reason') === 'listener-timeout'
         ? unavailable('listener-timeout', `${logged.error}; retry later`, logged)
         : unavailable('sink-failed', `sink ${name} did not take the events; retry later`, logged);
     }

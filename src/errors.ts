@@ -111,6 +111,15 @@ export function errorResponse(error: HttpError, answer: JsonAnswer = jsonAnswer)
   return answer(error.status, errorJson(error), error.headers);
 }
 
+/** `value[key]` (a thrown value's `reason`, a sink's or store's `name`); none where a getter or proxy throws. */
+export function readSafely(value: unknown, key: string): unknown {
+  try {
+    return (value as Record<string, unknown> | undefined)?.[key];
+  } catch {
+    return undefined;
+  }
+}
+
 /** A short, log-safe description of anything thrown; `bare`: an error's message without its name. */
 export function describeThrown(thrown: unknown, bare?: true): string {
   // Getters and proxies run code: reading a name or a message may throw as well.

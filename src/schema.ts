@@ -112,6 +112,13 @@ export const nonEmpty = <T extends { length: number }>(
   message = 'Invalid length: Expected !0 but received 0',
 ) => v.check<T, string>((value) => value.length > 0, message);
 
+/**
+ * `nonEmpty` for text, with its message: a string of only blanks fails as an empty one does (a
+ * secret template that filled in nothing; a recipient `'  '`, which is a missing one).
+ */
+export const hasText = (message = 'Invalid length: Expected !0 but received 0') =>
+  v.check<string, string>((value) => /\S/.test(value), message);
+
 /** A dataset as a schema's `~run` fills it, its issues' paths writable. */
 type _Dataset = { typed: boolean; value: unknown; issues?: { path?: unknown[] }[] };
 

@@ -16,8 +16,10 @@ import bounce from './fixtures/ses/notification-bounce-no-dsn.json' with { type:
 import setupMessage from './fixtures/ses/sns-envelope-ses-setup-notification.json' with {
   type: 'json',
 };
+import { configErrorOf } from './helpers/config-error.js';
 import { envelope, memoryLogger, snsRequest, TOPIC_ARN, URL_SES } from './helpers/envelope.js';
 import { createSigner } from './helpers/signing.js';
+import { fakeStore } from './store/fake-store.js';
 
 /** Handler options, with the SES provider's options beside them (verification off unless set). */
 type SetupOptions = Omit<MailWebhookOptions, 'providers'> & { ses?: SesOptions };
@@ -460,6 +462,40 @@ describe('options', () => {
       } catch (error) {
         expect((error as ConfigError).setting).toBe(setting);
       }
+    },
+  );
+
+  // A user's own object whose getter throws (a closed client, say) is no sink, store or logger:
+  // the ConfigError names the option, not the user's error from inside the check.
+  const throwing = (key: string, rest: object = {}) =>
+    Object.defineProperty({ ...rest }, key, {
+      enumerable: true,
+      get() {
+        throw new Error('client closed');
+      },
+    });
+  test.each([
+    [
+      'a sink whose name',
+      'sinks.0',
+      () => ({ sinks: [throwing('name', { send: async () => {} })] }),
+    ],
+    ['a sink whose send', 'sinks.0', () => ({ sinks: [throwing('send', { name: 'crm' })] })],
+    ['a store whose record', 'store', () => ({ store: throwing('record', fakeStore().store) })],
+    ['a logger whose warn', 'logger', () => ({ logger: throwing('warn', memoryLogger().logger) })],
+    [
+      'a provider whose start',
+      'providers.0',
+      () => ({ providers: [throwing('start', ses({ verifySignature: false }))] }),
+    ],
+  ] as [string, string, () => MailWebhookOptions][])(
+    '%s getter throws is a ConfigError naming %s',
+    (_name, setting, options) => {
+      const error = configErrorOf(() =>
+        createMailWebhookHandler({ providers: [ses({ verifySignature: false })], ...options() }),
+      );
+      expect(error.setting).toBe(setting);
+      expect(error.message).toMatch(new RegExp(`^${setting}: expected an? `));
     },
   );
 

@@ -14,11 +14,16 @@ export const isOptionalText = (value: unknown): value is string | null | undefin
 export const own = (object: JsonObject, key: string): unknown =>
   Object.hasOwn(object, key) ? object[key] : undefined;
 
-/** A non-empty string property, else null. */
-export function ownText(object: JsonObject, key: string): string | null {
-  const value = own(object, key);
-  return typeof value === 'string' && value !== '' ? value : null;
-}
+/**
+ * A string with text, as sent; null for anything else. Only blanks is no text: a recipient `'  '`
+ * takes the road a missing one takes (a 400, a skipped element, an empty recipient), never `''`.
+ */
+export const textValue = (value: unknown): string | null =>
+  typeof value === 'string' && /\S/.test(value) ? value : null;
+
+/** A string property with text (`textValue`), else null. */
+export const ownText = (object: JsonObject, key: string): string | null =>
+  textValue(own(object, key));
 
 /** Any JSON value as metadata text: strings as they are, null as empty, the rest as JSON. */
 export const asText = (value: unknown): string =>

@@ -1,17 +1,14 @@
 /** Option schemas every provider shares: path, verifySignature, secrets that may be lists, strict keys. */
 import * as v from 'valibot';
 import { ConfigError } from '../errors.js';
-import { issueField, nonEmpty, union, wholeNumber } from '../schema.js';
+import { hasText, issueField, nonEmpty, union, wholeNumber } from '../schema.js';
 import { didYouMean } from '../suggest.js';
 import { isObject } from './fields.js';
 
 /** One secret or several (rotation: any one verifies); always an array after parsing. */
 export const secretList = (what = 'secret') => {
   // Blank is a template that filled in nothing, not a secret: refused like an empty one.
-  const one = v.pipe(
-    v.string(),
-    v.check((secret) => /\S/.test(secret), `the ${what} must not be empty or blank`),
-  );
+  const one = v.pipe(v.string(), hasText(`the ${what} must not be empty or blank`));
   return v.pipe(
     union(
       [one, v.pipe(v.array(one), nonEmpty(`expected at least one ${what}`))],

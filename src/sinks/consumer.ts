@@ -1,5 +1,5 @@
 /** Queue consumer, runtime-neutral: decode each message, hand it to the sinks, ack or retry it. */
-import { describeThrown } from '../errors.js';
+import { describeThrown, readSafely } from '../errors.js';
 import { type Logger, loggerOrConsole } from '../log.js';
 import { strictUtf8 } from '../providers/base64.js';
 import { decodeTrackingEvent } from '../wire.js';
@@ -90,7 +90,7 @@ async function _consume(
     } catch (error) {
       logger.error('sink failed on a queued event; retrying later', {
         ...eventFields,
-        sink: sink.name,
+        sink: readSafely(sink, 'name') as string,
         error: describeThrown(error),
         delaySeconds: retryDelaySeconds(message.attempts),
       });

@@ -6,6 +6,7 @@ import {
   HttpError,
   jsonResponse,
   methodNotAllowed,
+  readSafely,
   unavailable,
 } from '../errors.js';
 import { TRACKING_EVENT_TYPES, type TrackingEventType } from '../events.js';
@@ -124,10 +125,11 @@ export function createStoreApi(options: StoreApiOptions): StoreApi {
   const events = `${basePath}/events`;
   const secret = { token: [apiToken] };
 
-  // Which store failed and why go in the refusal's one log line.
+  // Which store failed and why go in the refusal's one log line (a name getter that throws too
+  // leaves it unnamed, not the handler's 500).
   const failed = (error: unknown) =>
     unavailable('store-failed', 'the event store failed; retry later', {
-      store: store.name,
+      store: readSafely(store, 'name') as string,
       error: describeThrown(error),
     });
 
@@ -142,7 +144,8 @@ export function createStoreApi(options: StoreApiOptions): StoreApi {
     try {
       if (request.method === 'DELETE') {
         const lifted = await store.unsuppress(email);
-        if (lifted) logger.info('suppression lifted', { store: store.name });
+        if (lifted)
+          logger.info('suppression lifted', { store: readSafely(store, 'name') as string });
         return jsonResponse(200, { suppressed: false });
       }
       const record = await store.suppression(email);

@@ -1,6 +1,6 @@
 /** The store's place in a request: record, drop what was delivered, deliver the rest, mark it. */
 import { type DeliveryOptions, deliver } from '../deliver.js';
-import { describeThrown, type HttpError, unavailable } from '../errors.js';
+import { describeThrown, type HttpError, readSafely, unavailable } from '../errors.js';
 import type { EmailTrackingContext } from '../events.js';
 import type { LogFields } from '../log.js';
 import type { EventStore } from './types.js';
@@ -42,9 +42,10 @@ export async function deliverThroughStore(
   const until = Date.now() + options.deliveryTimeoutMs;
   const left = () => Math.max(until - Date.now(), 1);
   const storeFailed = (error: unknown) => {
-    // Which store failed and why go in the refusal's one log line.
+    // Which store failed and why go in the refusal's one log line (a name getter that throws too
+    // leaves it unnamed, not the handler's 500).
     return unavailable('store-failed', 'the event store did not take the events; retry later', {
-      store: store.name,
+      store: readSafely(store, 'name') as string,
       error:
         error === _STORE_TIMEOUT
           ? `no answer within ${options.deliveryTimeoutMs} ms`

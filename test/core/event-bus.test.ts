@@ -421,6 +421,35 @@ describe('EventBus listeners as users write them', () => {
     expect(seen).toEqual(['first']);
   });
 
+  test('10 emits running at once under one signal hold one listener each on it: no MaxListenersExceededWarning, none left after', async () => {
+    const bus = new EventBus();
+    let running = 0;
+    let listening = 0;
+    const controller = new AbortController();
+    bus.subscribe(Ping, async (context, next) => {
+      running++;
+      // Every emit's listener is running here at once before the first returns.
+      await new Promise((resolve) => setImmediate(resolve));
+      listening = Math.max(listening, getEventListeners(controller.signal, 'abort').length);
+      return next(context);
+    });
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const sent = Array.from({ length: 10 }, (_, n) => ({ n }));
+      const emitted = sent.map((payload) => bus.emit(Ping, payload, { signal: controller.signal }));
+      expect(await Promise.all(emitted)).toEqual(sent);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(running).toBe(10);
+    expect(listening).toBe(10);
+    expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+    expect(getEventListeners(controller.signal, 'abort')).toEqual([]);
+  });
+
   test('12 listeners each awaiting next, 20 emits under one signal: no MaxListenersExceededWarning, no listener left on it', async () => {
     const bus = new EventBus();
     for (let i = 0; i < 12; i++) {

@@ -68,6 +68,29 @@ describe('consumeQueueBatch', () => {
     });
   });
 
+  test('a failing sink whose name getter throws is retried with its own error logged', async () => {
+    const m = message('m', encodeTrackingEvent(sampleContext()));
+    const nameless: Sink = {
+      get name(): string {
+        throw new Error('client closed');
+      },
+      send: async () => {
+        throw new Error('CRM down');
+      },
+    };
+    const { logger, lines } = memoryLogger();
+    await consumeQueueBatch({ queue: 'q', messages: [m] }, [nameless], logger);
+    expect(m.outcome.acked).toBe(false);
+    expect(m.outcome.retried).toBeDefined();
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        msg: 'sink failed on a queued event; retrying later',
+        fields: expect.objectContaining({ error: 'Error: CRM down' }),
+      }),
+    );
+  });
+
   test('accepts JSON-object bodies as well as text', async () => {
     const sink = recordingSink();
     const m = message('m', JSON.parse(encodeTrackingEvent(sampleContext())));

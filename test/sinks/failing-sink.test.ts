@@ -125,6 +125,40 @@ test('a failing sink whose name getter throws once the handler is made answers 5
   );
 });
 
+test('a failing sink whose name getter throws is named by its place in sinks, not undefined', async () => {
+  const { logger, lines } = recordingLogger();
+  let reads = 0;
+  const flaky: Sink = {
+    get name(): string {
+      if (reads++ > 0) throw new Error('client closed');
+      return 'crm';
+    },
+    send: async () => {
+      throw new Error('CRM down');
+    },
+  };
+  const handle = createMailWebhookHandler({
+    sinks: [new EventBus('first'), flaky],
+    providers: [ses({ verifySignature: false })],
+    logger,
+  });
+
+  const response = await handle(snsRequest(bounce, 'sns-name-getter-2'));
+
+  expect(response.status).toBe(503);
+  expect(await response.json()).toEqual({
+    ok: false,
+    error: 'sink-failed',
+    message: 'sink sinks[1] did not take the events; retry later',
+  });
+  expect(lines).toContainEqual(
+    expect.objectContaining({
+      level: 'error',
+      fields: expect.objectContaining({ sink: 'sinks[1]', error: 'Error: CRM down' }),
+    }),
+  );
+});
+
 /** The bounce fixture with two bounced recipients: r0@example.com and r1@example.com. */
 const twoRecipients = {
   ...bounce,

@@ -253,6 +253,52 @@ describe('the events route', () => {
   });
 });
 
+describe('a store of your own whose name getter throws', () => {
+  /** `setup` with a store whose `name` throws on every read (a closed client, say). */
+  function nameless(options: MailWebhookOptions = {}) {
+    const context = setup(options);
+    Object.defineProperty(context.store, 'name', {
+      get() {
+        throw new Error('client closed');
+      },
+    });
+    return context;
+  }
+  const suppressions = (method: string) =>
+    new Request('http://localhost/webhooks/mail/suppressions/jane@example.com', {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+
+  test.each([
+    ['record fails', 'record', () => sesPost()],
+    ['markDelivered fails', 'markDelivered', () => sesPost()],
+    ['events fails', 'events', () => events('')],
+    ['suppression fails', 'suppression', () => suppressions('GET')],
+    ['unsuppress fails', 'unsuppress', () => suppressions('DELETE')],
+  ] as const)('answers 503 store-failed, not 500, when %s', async (_, method, request) => {
+    const { handle, store, lines } = nameless();
+    Object.assign(store, { [method]: () => Promise.reject(new Error('database is locked')) });
+    const response = await handle(request());
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ ok: false, error: 'store-failed' });
+    const refusal = lines.find((l) => l.msg === 'request refused');
+    expect(refusal?.fields).toMatchObject({
+      reason: 'store-failed',
+      error: 'Error: database is locked',
+    });
+  });
+
+  test('lifting a suppression answers 200 and logs the line, unnamed', async () => {
+    const { handle, store, lines } = nameless();
+    store.unsuppress = async () => true;
+    const response = await handle(suppressions('DELETE'));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ suppressed: false });
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'suppression lifted' }));
+  });
+});
+
 describe('store options', () => {
   const error = (options: MailWebhookOptions) => {
     try {

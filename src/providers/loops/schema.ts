@@ -1,8 +1,8 @@
 /** Loops webhook payload shapes (`{ eventName, eventTime, webhookSchemaVersion, ... }`) as valibot schemas. */
 import * as v from 'valibot';
-import { nonEmpty, union } from '../../schema.js';
+import { hasText, union } from '../../schema.js';
 
-const str = v.pipe(v.string(), nonEmpty());
+const str = v.pipe(v.string(), hasText());
 
 /** The contact an event is about; its `email` is the recipient. */
 const ContactIdentitySchema = v.looseObject({

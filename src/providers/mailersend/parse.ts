@@ -2,10 +2,10 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
-import { nonEmpty, parseOr400, union } from '../../schema.js';
+import { hasText, parseOr400, union } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { makeContext } from '../context.js';
-import { isObject, ownText, textTags } from '../fields.js';
+import { isObject, ownText, textTags, textValue } from '../fields.js';
 
 const NAME = 'mailersend';
 const REASON = 'invalid-mailersend-event';
@@ -19,7 +19,7 @@ const V1Schema = v.looseObject({
     created_at: optStr,
     email: v.looseObject({
       message: v.looseObject({ id: v.string() }),
-      recipient: v.looseObject({ email: v.pipe(v.string(), nonEmpty()) }),
+      recipient: v.looseObject({ email: v.pipe(v.string(), hasText()) }),
     }),
     morph: v.optional(
       v.nullable(
@@ -128,7 +128,7 @@ function _v2(event: Record<string, unknown>): Varying | HttpError {
   const code = meta.bounce_code;
   return {
     messageId: data.message_id ?? '',
-    recipient: data.recipient ?? '',
+    recipient: textValue(data.recipient) ?? '',
     tags: textTags(data.tags),
     eventId: data.id,
     when: parsed.created_at ?? null,

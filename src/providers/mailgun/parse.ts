@@ -4,7 +4,7 @@ import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
 import { parseOr400, union } from '../../schema.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
-import { type Outcome, outcome, stringRecord, textTags } from '../fields.js';
+import { type Outcome, outcome, stringRecord, textTags, textValue } from '../fields.js';
 
 const optStr = v.optional(v.nullable(v.string()));
 
@@ -73,9 +73,6 @@ export interface ParseOptions {
   readonly fallbackTimestamp: Date;
 }
 
-const _text = (value: string | null | undefined): string | null =>
-  typeof value === 'string' && value !== '' ? value : null;
-
 // Each part's characters exclude the next part's, so a match is found (or not) in linear time.
 const _BRACKETED = /^[^<>]*<\s*([^\s<>,]+)\s*>\s*$/;
 const _BARE = /^\s*([^\s<>,"]+)\s*$/;
@@ -141,22 +138,22 @@ export async function parseMailgunBody(
   // An event that names no recipient is still reported, with an empty one, as django-anymail
   // does (its test_delivery_status_is_none_event).
   const recipient =
-    _text(data.recipient) ??
+    textValue(data.recipient) ??
     (eventType === 'rejected' ? _singleAddress(headers?.to) : undefined) ??
     '';
 
   const status = data['delivery-status'];
   // As sent: an empty description stays "" (anymail passes it on).
   const description =
-    status?.description ?? (eventType === 'rejected' ? _text(data.reject?.reason) : null);
+    status?.description ?? (eventType === 'rejected' ? textValue(data.reject?.reason) : null);
   const rejectReason =
-    _text(data.reason) ?? (eventType === 'rejected' ? _text(data.reject?.reason) : null);
+    textValue(data.reason) ?? (eventType === 'rejected' ? textValue(data.reject?.reason) : null);
 
   const context = makeContext({
     ...eventOutcome,
     recipient,
     messageId: headers?.['message-id'] ?? '',
-    eventId: _text(data.id) ?? (await digestEventId('mailgun', options.body)),
+    eventId: textValue(data.id) ?? (await digestEventId('mailgun', options.body)),
     timestamp,
     espName: 'mailgun',
     rawEvent: raw,
@@ -166,9 +163,9 @@ export async function parseMailgunBody(
     metadata: stringRecord(raw['user-variables']),
     rejectReason,
     description,
-    mtaResponse: _text(status?.message),
-    clickUrl: _text(data.url),
-    userAgent: _text(data['client-info']?.['user-agent']),
+    mtaResponse: textValue(status?.message),
+    clickUrl: textValue(data.url),
+    userAgent: textValue(data['client-info']?.['user-agent']),
   });
   return { events: [context] };
 }

@@ -3,17 +3,17 @@ import * as v from 'valibot';
 import { badRequest, type HttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
-import { describeIssue, nonEmpty, union } from '../../schema.js';
+import { describeIssue, hasText, union } from '../../schema.js';
 import { decodeUtf8, parseJson } from '../body-text.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
-import { stringRecord, textTags } from '../fields.js';
+import { stringRecord, textTags, textValue } from '../fields.js';
 
 const NAME = 'mailtrap';
 const optStr = v.optional(v.nullable(v.string()));
 
 const EventSchema = v.looseObject({
   event: v.string(),
-  email: v.pipe(v.string(), nonEmpty()),
+  email: v.pipe(v.string(), hasText()),
   message_id: v.string(),
   event_id: optStr,
   timestamp: union([v.number(), v.string()]),
@@ -62,9 +62,6 @@ function _failure(type: TrackingEventType, event: MailtrapEvent) {
   }
 }
 
-const _text = (value: string | null | undefined): string | null =>
-  typeof value === 'string' && value !== '' ? value : null;
-
 /** The elements of a body: `{ events: [...] }`, one event object, or JSON Lines (one per line). */
 function _elements(text: string): unknown[] | HttpError {
   let json: unknown;
@@ -106,17 +103,17 @@ async function _context(raw: Record<string, unknown>, event: MailtrapEvent) {
     recipient: event.email,
     timestamp: fromUnixSeconds(event.timestamp) ?? new Date(0),
     espName: NAME,
-    eventId: _text(event.event_id) ?? (await digestEventId(NAME, JSON.stringify(raw))),
+    eventId: textValue(event.event_id) ?? (await digestEventId(NAME, JSON.stringify(raw))),
     rawEvent: raw,
     // The sender's: a category or variables of another type are passed over, not a reason to
     // skip the event. Read from the parsed JSON itself, so `__proto__` stays a plain key.
     tags: textTags(raw.category),
     metadata: stringRecord(raw.custom_variables),
-    rejectReason: _text(event.bounce_category) ?? _text(event.reason),
-    description: _text(event.reason),
-    mtaResponse: _text(event.response),
-    clickUrl: _text(event.url),
-    userAgent: _text(event.user_agent),
+    rejectReason: textValue(event.bounce_category) ?? textValue(event.reason),
+    description: textValue(event.reason),
+    mtaResponse: textValue(event.response),
+    clickUrl: textValue(event.url),
+    userAgent: textValue(event.user_agent),
     ..._failure(eventType, event),
   });
 }

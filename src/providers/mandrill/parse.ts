@@ -6,7 +6,7 @@ import type { Logger } from '../../log.js';
 import { describeIssue, union } from '../../schema.js';
 import { parseJson } from '../body-text.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
-import { isObject, type JsonObject, own, stringRecord, textTags } from '../fields.js';
+import { isObject, type JsonObject, own, stringRecord, textTags, textValue } from '../fields.js';
 
 const NAME = 'mandrill';
 const optStr = v.optional(v.nullable(v.string()));
@@ -56,9 +56,6 @@ const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ['reject', { type: 'rejected', category: 'blocked', permanent: true }],
 ]);
 
-const _text = (value: string | null | undefined): string | null =>
-  typeof value === 'string' && value !== '' ? value : null;
-
 /** `msg.metadata` as strings (read from the parsed JSON itself: `__proto__` stays a plain key). */
 const _metadata = (raw: JsonObject): Record<string, string> => {
   const msg = own(raw, 'msg');
@@ -82,7 +79,7 @@ function _check(element: unknown): Checked {
   const name = event.event ?? event.type ?? '';
   if (name === 'inbound') return { ok: false, warn: false, problem: 'inbound mail, not tracking' };
   const recipient =
-    _text(event.msg?.email) ?? _text(event.reject?.email) ?? _text(event.entry?.email);
+    textValue(event.msg?.email) ?? textValue(event.reject?.email) ?? textValue(event.entry?.email);
   if (!recipient)
     return { ok: false, warn: true, problem: 'no msg.email, reject.email or entry.email' };
   if (event.ts !== undefined && event.ts !== null && !fromUnixSeconds(event.ts)) {
@@ -101,7 +98,7 @@ async function _context(
   const failure = rule.type === 'bounced' || rule.type === 'rejected';
   return makeContext({
     eventType: rule.type,
-    messageId: _text(event._id) ?? _text(event.msg?._id) ?? '',
+    messageId: textValue(event._id) ?? textValue(event.msg?._id) ?? '',
     recipient,
     // Sync (denylist) events carry no `ts`: the time they were received.
     timestamp: (event.ts !== undefined && event.ts !== null && fromUnixSeconds(event.ts)) || now,
@@ -111,11 +108,11 @@ async function _context(
     rawEvent: raw,
     tags: textTags(event.msg?.tags),
     metadata: _metadata(raw),
-    rejectReason: _text(event.msg?.bounce_description),
-    description: _text(event.reject?.detail) ?? _text(event.reject?.reason),
-    mtaResponse: _text(event.msg?.diag),
-    clickUrl: _text(event.url),
-    userAgent: _text(event.user_agent),
+    rejectReason: textValue(event.msg?.bounce_description),
+    description: textValue(event.reject?.detail) ?? textValue(event.reject?.reason),
+    mtaResponse: textValue(event.msg?.diag),
+    clickUrl: textValue(event.url),
+    userAgent: textValue(event.user_agent),
     rejectCategory: rule.category ?? null,
     permanent: failure ? (rule.permanent ?? false) : null,
   });

@@ -4,7 +4,7 @@ import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
 import { parseOr400, union } from '../../schema.js';
 import { fromUnixSeconds, makeContext } from '../context.js';
-import { textTags } from '../fields.js';
+import { textTags, textValue } from '../fields.js';
 
 const NAME = 'postal';
 const REASON = 'invalid-postal-event';
@@ -67,9 +67,6 @@ function _address(to: string): string {
   const angle = /<([^<>]+)>\s*$/.exec(to);
   return (angle?.[1] ?? to).trim();
 }
-
-const _text = (value: string | null | undefined): string | null =>
-  typeof value === 'string' && value !== '' ? value : null;
 
 export type PostalParseResult =
   | { readonly kind: 'events'; readonly events: EmailTrackingContext[] }
@@ -137,13 +134,13 @@ export function parsePostalEvent(json: unknown, digest: string): PostalParseResu
         recipient,
         timestamp,
         espName: NAME,
-        eventId: _text(parsed.uuid) ?? digest,
+        eventId: textValue(parsed.uuid) ?? digest,
         rawEvent: raw,
         tags: textTags(message.tag),
-        description: _text(payload.details),
-        mtaResponse: _text(payload.output),
-        clickUrl: _text(payload.url),
-        userAgent: _text(payload.user_agent),
+        description: textValue(payload.details),
+        mtaResponse: textValue(payload.output),
+        clickUrl: textValue(payload.url),
+        userAgent: textValue(payload.user_agent),
         rejectCategory: rule.category ?? null,
         permanent: failure ? (rule.permanent ?? false) : null,
       }),

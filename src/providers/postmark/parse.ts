@@ -5,7 +5,7 @@ import type { EmailTrackingContext } from '../../events.js';
 import { parseOr400, union } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { digestEventId, makeContext } from '../context.js';
-import { isObject, type Outcome, outcome, stringRecord, textTags } from '../fields.js';
+import { isObject, type Outcome, outcome, stringRecord, textTags, textValue } from '../fields.js';
 
 const REASON = 'invalid-postmark-event';
 const WHAT = 'Postmark record';
@@ -94,8 +94,6 @@ export type PostmarkParseResult =
   | { readonly kind: 'event'; readonly event: EmailTrackingContext }
   | { readonly kind: 'none'; readonly note: string; readonly fields: Record<string, unknown> };
 
-const _nonEmpty = (value: string | null | undefined): string | null => value || null;
-
 /**
  * Parses the JSON of one Postmark webhook request.
  * @param raw the body bytes, for the digest event id of records without an `ID`
@@ -120,7 +118,7 @@ export async function parsePostmarkRecord(
   if (isHttpError(recordOutcome)) return recordOutcome;
   // A record that names no address (the "unsubscribe variant" of a Bounce, with neither Email nor
   // BouncedAt) is still reported, as django-anymail does: empty recipient, the time it arrived.
-  const recipient = _nonEmpty(record.Recipient) ?? _nonEmpty(record.Email) ?? '';
+  const recipient = textValue(record.Recipient) ?? textValue(record.Email) ?? '';
   const timestamp = _timestamp(record, now);
   if (isHttpError(timestamp)) return timestamp;
   const event = makeContext({
@@ -138,9 +136,9 @@ export async function parsePostmarkRecord(
     rejectReason: _rejectReason(record, json),
     // As sent: an empty Description stays "" (anymail passes it on).
     description: record.Description ?? null,
-    mtaResponse: _nonEmpty(record.Details),
-    clickUrl: _nonEmpty(record.OriginalLink),
-    userAgent: _nonEmpty(record.UserAgent),
+    mtaResponse: textValue(record.Details),
+    clickUrl: textValue(record.OriginalLink),
+    userAgent: textValue(record.UserAgent),
   });
   return { kind: 'event', event };
 }
@@ -161,10 +159,10 @@ function _outcome(record: PostmarkRecord, json: Record<string, unknown>): Outcom
 /** Postmark's own words for a failure: the bounce `Type`, or why an address was suppressed. */
 function _rejectReason(record: PostmarkRecord, json: Record<string, unknown>): string | null {
   if (record.RecordType === 'Bounce' || record.RecordType === 'SpamComplaint') {
-    return _nonEmpty(record.Type);
+    return textValue(record.Type);
   }
   if (record.RecordType === 'SubscriptionChange' && json.SuppressSending === true) {
-    return typeof json.SuppressionReason === 'string' ? _nonEmpty(json.SuppressionReason) : null;
+    return typeof json.SuppressionReason === 'string' ? textValue(json.SuppressionReason) : null;
   }
   return null;
 }

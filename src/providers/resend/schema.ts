@@ -1,6 +1,6 @@
 /** Resend webhook payload shapes (`{ type, created_at, data }`) as valibot schemas. */
 import * as v from 'valibot';
-import { AT_LEAST_ONE, nonEmpty, union } from '../../schema.js';
+import { AT_LEAST_ONE, hasText, nonEmpty, union } from '../../schema.js';
 
 const str = v.string();
 const optStr = v.optional(v.nullable(v.string()));
@@ -9,8 +9,8 @@ const optStr = v.optional(v.nullable(v.string()));
 export const EmailDataSchema = v.looseObject({
   email_id: v.pipe(str, nonEmpty()),
   to: union([
-    v.pipe(str, nonEmpty()),
-    v.pipe(v.array(v.pipe(str, nonEmpty())), nonEmpty(AT_LEAST_ONE)),
+    v.pipe(str, hasText()),
+    v.pipe(v.array(v.pipe(str, hasText())), nonEmpty(AT_LEAST_ONE)),
   ]),
   bounce: v.optional(v.nullable(v.looseObject({ type: optStr, subType: optStr, message: optStr }))),
   click: v.optional(v.nullable(v.looseObject({ link: optStr, userAgent: optStr }))),

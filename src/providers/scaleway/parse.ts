@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
-import { nonEmpty, parseOr400, union } from '../../schema.js';
+import { hasText, nonEmpty, parseOr400, union } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { parseJson } from '../body-text.js';
 import { makeContext } from '../context.js';
@@ -19,7 +19,7 @@ const TemEventSchema = v.looseObject({
   type: v.string(),
   created_at: v.string(),
   email_id: optStr,
-  email_to: v.pipe(v.string(), nonEmpty()),
+  email_to: v.pipe(v.string(), hasText()),
   email_response_code: v.optional(v.nullable(union([v.number(), v.string()]))),
   email_response_message: optStr,
   email_error: optStr,

@@ -5,7 +5,7 @@ import type { Logger } from '../../log.js';
 import { parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { parseJson } from '../body-text.js';
-import { isObject } from '../fields.js';
+import { isObject, textValue } from '../fields.js';
 import { NO_EVENTS, type ProviderResult } from '../types.js';
 import {
   type Detail,
@@ -308,7 +308,7 @@ function _build(
     (target): EmailTrackingContext => ({
       eventType,
       messageId: mail.messageId,
-      recipient: target.address,
+      recipient: textValue(target.address) ?? '',
       timestamp,
       espName: 'ses',
       tags,
