@@ -624,6 +624,24 @@ describe('mailhooks usage errors (exit code 2)', () => {
       expect(result.err).toBe('');
     }
   });
+
+  test('help with a mistyped command is a usage error naming it, not the general help with exit 0', async () => {
+    for (const first of ['help', '--help']) {
+      const result = await cli([first, 'trigerr']);
+      expect(result.code).toBe(2);
+      expect(result.out).toBe('');
+      expect(result.err).toMatch(/^mailhooks: unknown command "trigerr"; did you mean trigger\?/);
+    }
+  });
+
+  test.each([[['help', 'help']], [['help', '--help']], [['-h', '-h']]])(
+    '%j prints the general usage, exit code 0',
+    async (argv) => {
+      const result = await cli(argv);
+      expect(result.code).toBe(0);
+      expect(result.out).toMatch(/^Usage: mailhooks <command>/);
+    },
+  );
 });
 
 /** Their bounce sample is an unknown mailbox, which they (and anymail) file as `invalid`. */
