@@ -8,7 +8,7 @@ import { createMailWebhookHandler } from '../../src/handler';
 import { silentLogger } from '../../src/log';
 import { postal } from '../../src/providers/postal/index';
 import { sendgrid } from '../../src/providers/sendgrid/index';
-import { BASE, cli, startHarness } from './harness';
+import { BASE, cli, MAILGUN_KEY, startHarness } from './harness';
 
 let harness: Awaited<ReturnType<typeof startHarness>>;
 beforeAll(async () => {
@@ -453,6 +453,64 @@ describe('mailhooks usage errors (exit code 2)', () => {
     expect(result.code).toBe(2);
     expect(result.err).not.toBe('');
   });
+
+  test.each([
+    [
+      [
+        'send',
+        'ses',
+        'bounced',
+        '--to',
+        `${BASE}/ses`,
+        '--recipients',
+        'a@x.test',
+        '--recipients',
+        'b@x.test',
+      ],
+      '--recipients',
+    ],
+    [['send', 'ses', 'bounced', '--to', `${BASE}/ses`, '--to', `${BASE}/ses`], '--to'],
+    [
+      [
+        'send',
+        'mailgun',
+        'bounced',
+        '--to',
+        `${BASE}/mailgun`,
+        '--secret',
+        'old-secret',
+        '--secret',
+        MAILGUN_KEY,
+      ],
+      '--secret',
+    ],
+    [
+      [
+        'trigger',
+        'bounced',
+        '--to',
+        'http://x.test/',
+        '--secret',
+        'whsec_AAAA',
+        '--provider',
+        'ses',
+        '--provider',
+        'resend',
+      ],
+      '--provider',
+    ],
+  ])(
+    '%j: a value flag given twice is a usage error naming it (not the last silently taken)',
+    async (argv, flag) => {
+      harness.received.length = 0;
+      const result = await cli(argv, harness.handler);
+      expect(result.code).toBe(2);
+      expect(result.err).toMatch(new RegExp(`^mailhooks \\w+: ${flag} is given twice\\n`));
+      expect(result.err).not.toContain('old-secret');
+      expect(result.out).toBe('');
+      expect(harness.received).toEqual([]);
+    },
+  );
 
   test.each(['mailgun', 'mailersend', 'mailtrap', 'mandrill', 'unisender-go'])(
     '%s with an empty --secret is a usage error naming the flag, never a crash',
