@@ -512,6 +512,25 @@ describe('mailhooks usage errors (exit code 2)', () => {
     },
   );
 
+  test('a redirect is printed with where it points (origin and path), never followed: exit code 1', async () => {
+    const requests: Request[] = [];
+    const result = await cli(
+      ['send', 'ses', 'bounced', '--to', 'http://x.test/webhooks/mail/ses'],
+      (request) => {
+        requests.push(request);
+        return new Response(null, {
+          status: 308,
+          headers: { location: '/moved/ses?token=hidden' },
+        });
+      },
+    );
+    expect(result.code).toBe(1);
+    expect(result.out).toBe(
+      'HTTP 308\nredirected to http://x.test/moved/ses, not followed: post to it with --to',
+    );
+    expect(requests.map((request) => request.url)).toEqual(['http://x.test/webhooks/mail/ses']);
+  });
+
   test.each(['mailgun', 'mailersend', 'mailtrap', 'mandrill', 'unisender-go'])(
     '%s with an empty --secret is a usage error naming the flag, never a crash',
     async (name) => {
