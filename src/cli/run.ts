@@ -38,8 +38,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (name === '--help' || name === '-h' || name === 'help') {
     // `mailhooks help send` is `mailhooks send --help`, as git and npm read it; `help sned` is
     // the unknown command it names, not the general help with exit code 0.
+    // `help`, `version` and flags have no usage of their own: the general one.
     const [topic = '-'] = rest;
-    if (topic !== 'help' && !topic.startsWith('-')) return runCli([topic, '--help'], io);
+    if (!/^(-|help$|version$)/.test(topic)) return runCli([topic, '--help'], io);
     io.out(HELP);
     return EXIT_OK;
   }

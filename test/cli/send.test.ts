@@ -711,7 +711,7 @@ describe('mailhooks usage errors (exit code 2)', () => {
     }
   });
 
-  test.each([[['help', 'help']], [['help', '--help']], [['-h', '-h']]])(
+  test.each([[['help', 'help']], [['help', '--help']], [['-h', '-h']], [['help', 'version']]])(
     '%j prints the general usage, exit code 0',
     async (argv) => {
       const result = await cli(argv);
