@@ -109,9 +109,11 @@ export function unknownVariables(env: Env, registry: Registry): UnknownVariable[
   // An unlisted provider's settings count too (after the listed ones, which win a tie): a typo of
   // one is closer to it than to another provider's.
   const tails = [...known, ...unlisted.keys()].map((name) => name.slice('MAIL_WEBHOOK_'.length));
+  // MAIL_WEBHOOKS_* too: a plural prefix leaves a setting as unread as a misspelt name (its tail,
+  // `_MAX_BODY_BYTES`, still finds MAX_BODY_BYTES, which it holds in order).
   return Object.keys(env)
     .filter(
-      (name) => name.startsWith('MAIL_WEBHOOK_') && !known.includes(name) && !referenced.has(name),
+      (name) => name.startsWith('MAIL_WEBHOOK') && !known.includes(name) && !referenced.has(name),
     )
     .map((name) => {
       const provider = unlisted.get(name);

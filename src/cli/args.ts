@@ -17,9 +17,15 @@ export function parseCommand<T extends Options>(
   argv: readonly string[],
   options: T,
 ): { values: ParsedFlags<T>; positionals: string[] } {
+  let parsed: ReturnType<typeof parseArgs>;
   try {
-    const parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
-    return parsed as unknown as { values: ParsedFlags<T>; positionals: string[] };
+    parsed = parseArgs({
+      args: [...argv],
+      options,
+      allowPositionals: true,
+      strict: true,
+      tokens: true,
+    });
   } catch (error) {
     // Node's own text for an unknown flag advises a `--` nobody needs here, in unbalanced quotes.
     const { code, message } = error as { code?: unknown; message: string };
@@ -30,6 +36,15 @@ export function parseCommand<T extends Options>(
     const known = Object.keys(options).map((name) => `--${name}`);
     throw new UsageError(`unknown option ${flag}${didYouMean(flag, known)}`);
   }
+  // parseArgs keeps the last of a repeated value flag: `--recipients a --recipients b` would send to b
+  // alone, `--to` twice to one of them. Said, never its value (it may be a secret).
+  const seen = new Set<string>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== 'option' || token.value === undefined) continue;
+    if (seen.has(token.name)) throw new UsageError(`--${token.name} is given twice`);
+    seen.add(token.name);
+  }
+  return parsed as unknown as { values: ParsedFlags<T>; positionals: string[] };
 }
 
 /**

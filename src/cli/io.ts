@@ -35,8 +35,19 @@ export function redactUrl(text: string, url: string): string {
   return [url, new URL(url).href].reduce((out, raw) => out.split(raw).join(shown), text);
 }
 
-/** An answer as printed: the status line, then its body `text`. */
-export function printAnswer(io: CliIo, response: Response, text: string): void {
+/**
+ * An answer to a POST to `url` as printed: the status line, where a redirect points (shown as
+ * `showUrl` shows it), then its body `text`.
+ */
+export function printAnswer(io: CliIo, url: string, response: Response, text: string): void {
   io.out(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+  const location = response.headers.get('location');
+  // Never followed (a signature is for its URL, and fetch would turn the POST into a GET): an
+  // http:// URL that the host moves to https:// is said, not left as a bare 301.
+  if (response.status >= 300 && response.status < 400 && location && URL.canParse(location, url)) {
+    io.out(
+      `redirected to ${showUrl(new URL(location, url).href)}, not followed: post to it with --to`,
+    );
+  }
   if (text) io.out(text);
 }

@@ -36,9 +36,11 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '--help' || name === '-h' || name === 'help') {
-    // `mailhooks help send` is `mailhooks send --help`, as git and npm read it.
-    const [topic] = rest;
-    if (topic !== undefined && Object.hasOwn(COMMANDS, topic)) return runCli([topic, '--help'], io);
+    // `mailhooks help send` is `mailhooks send --help`, as git and npm read it; `help sned` is
+    // the unknown command it names, not the general help with exit code 0.
+    // `help`, `version` and flags have no usage of their own: the general one.
+    const [topic = '-'] = rest;
+    if (!/^(-|help$|version$)/.test(topic)) return runCli([topic, '--help'], io);
     io.out(HELP);
     return EXIT_OK;
   }

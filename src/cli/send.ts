@@ -162,7 +162,7 @@ async function _post(
   } finally {
     clearTimeout(timer);
   }
-  printAnswer(io, response, text);
+  printAnswer(io, url, response, text);
   return response.status >= 200 && response.status < 300;
 }
 

@@ -6,7 +6,14 @@ import { silentLogger } from '../log.js';
 import { BUILTIN_PROVIDERS } from '../providers/registry.js';
 import { createFanoutSink, FanoutError } from '../sinks/fanout.js';
 import { parseCommand, recipientList, targetUrl } from './args.js';
-import { ANSWER_TIMEOUT_MS, type CliIo, EXIT_OK, EXIT_REFUSED, showUrl } from './io.js';
+import {
+  ANSWER_TIMEOUT_MS,
+  type CliIo,
+  EXIT_OK,
+  EXIT_REFUSED,
+  printAnswer,
+  showUrl,
+} from './io.js';
 import { generateTestKeys, KEY_SPECS } from './keys.js';
 import { CLI_PROVIDERS, type CliProvider, type Credentials } from './samples/index.js';
 import { UsageError, unknownName } from './usage.js';
@@ -117,7 +124,7 @@ export async function triggerCommand(argv: readonly string[], io: CliIo): Promis
   const provider = _provider(values.provider, eventType);
   const url = targetUrl(values.to, 'the --secret signature is what authenticates the event');
   if (values.secret === undefined) throw new UsageError('--secret whsec_... is required');
-  const answers: { status: number; statusText: string; body: string }[] = [];
+  const answers: { response: Response; body: string }[] = [];
   let fanout: ReturnType<typeof createFanoutSink>;
   try {
     fanout = createFanoutSink({
@@ -129,7 +136,7 @@ export async function triggerCommand(argv: readonly string[], io: CliIo): Promis
       fetch: async (input, init) => {
         const response = await io.fetch(input, init);
         const body = await response.text();
-        answers.push({ status: response.status, statusText: response.statusText, body });
+        answers.push({ response, body });
         return new Response(null, { status: response.status });
       },
     });
@@ -159,10 +166,7 @@ export async function triggerCommand(argv: readonly string[], io: CliIo): Promis
         io.err(`could not reach ${showUrl(url)}: ${error.failures[0]?.reason}`);
     }
     const answer = answers.shift();
-    if (answer) {
-      io.out(`HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}`);
-      if (answer.body) io.out(answer.body);
-    }
+    if (answer) printAnswer(io, url, answer.response, answer.body);
     answers.length = 0;
   }
   return failed ? EXIT_REFUSED : EXIT_OK;

@@ -103,7 +103,10 @@ export function parseEventQuery(url: string): EventQuery | HttpError {
       return badRequest('invalid-query', 'the query string is not valid percent-encoding');
     }
     if (!_QUERY_NAMES.includes(name)) {
-      return badRequest('invalid-query', `unknown query parameter; use ${_QUERY_NAMES.join(', ')}`);
+      return badRequest(
+        'invalid-query',
+        `unknown query parameter "${name}"; use ${_QUERY_NAMES.join(', ')}`,
+      );
     }
     if (given.includes(name)) return badRequest('invalid-query', `${name} is given more than once`);
     given.push(name);

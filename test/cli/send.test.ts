@@ -8,7 +8,7 @@ import { createMailWebhookHandler } from '../../src/handler';
 import { silentLogger } from '../../src/log';
 import { postal } from '../../src/providers/postal/index';
 import { sendgrid } from '../../src/providers/sendgrid/index';
-import { BASE, cli, startHarness } from './harness';
+import { BASE, cli, MAILGUN_KEY, startHarness } from './harness';
 
 let harness: Awaited<ReturnType<typeof startHarness>>;
 beforeAll(async () => {
@@ -454,6 +454,83 @@ describe('mailhooks usage errors (exit code 2)', () => {
     expect(result.err).not.toBe('');
   });
 
+  test.each([
+    [
+      [
+        'send',
+        'ses',
+        'bounced',
+        '--to',
+        `${BASE}/ses`,
+        '--recipients',
+        'a@x.test',
+        '--recipients',
+        'b@x.test',
+      ],
+      '--recipients',
+    ],
+    [['send', 'ses', 'bounced', '--to', `${BASE}/ses`, '--to', `${BASE}/ses`], '--to'],
+    [
+      [
+        'send',
+        'mailgun',
+        'bounced',
+        '--to',
+        `${BASE}/mailgun`,
+        '--secret',
+        'old-secret',
+        '--secret',
+        MAILGUN_KEY,
+      ],
+      '--secret',
+    ],
+    [
+      [
+        'trigger',
+        'bounced',
+        '--to',
+        'http://x.test/',
+        '--secret',
+        'whsec_AAAA',
+        '--provider',
+        'ses',
+        '--provider',
+        'resend',
+      ],
+      '--provider',
+    ],
+  ])(
+    '%j: a value flag given twice is a usage error naming it (not the last silently taken)',
+    async (argv, flag) => {
+      harness.received.length = 0;
+      const result = await cli(argv, harness.handler);
+      expect(result.code).toBe(2);
+      expect(result.err).toMatch(new RegExp(`^mailhooks \\w+: ${flag} is given twice\\n`));
+      expect(result.err).not.toContain('old-secret');
+      expect(result.out).toBe('');
+      expect(harness.received).toEqual([]);
+    },
+  );
+
+  test('a redirect is printed with where it points (origin and path), never followed: exit code 1', async () => {
+    const requests: Request[] = [];
+    const result = await cli(
+      ['send', 'ses', 'bounced', '--to', 'http://x.test/webhooks/mail/ses'],
+      (request) => {
+        requests.push(request);
+        return new Response(null, {
+          status: 308,
+          headers: { location: '/moved/ses?token=hidden' },
+        });
+      },
+    );
+    expect(result.code).toBe(1);
+    expect(result.out).toBe(
+      'HTTP 308\nredirected to http://x.test/moved/ses, not followed: post to it with --to',
+    );
+    expect(requests.map((request) => request.url)).toEqual(['http://x.test/webhooks/mail/ses']);
+  });
+
   test.each(['mailgun', 'mailersend', 'mailtrap', 'mandrill', 'unisender-go'])(
     '%s with an empty --secret is a usage error naming the flag, never a crash',
     async (name) => {
@@ -624,6 +701,24 @@ describe('mailhooks usage errors (exit code 2)', () => {
       expect(result.err).toBe('');
     }
   });
+
+  test('help with a mistyped command is a usage error naming it, not the general help with exit 0', async () => {
+    for (const first of ['help', '--help']) {
+      const result = await cli([first, 'trigerr']);
+      expect(result.code).toBe(2);
+      expect(result.out).toBe('');
+      expect(result.err).toMatch(/^mailhooks: unknown command "trigerr"; did you mean trigger\?/);
+    }
+  });
+
+  test.each([[['help', 'help']], [['help', '--help']], [['-h', '-h']], [['help', 'version']]])(
+    '%j prints the general usage, exit code 0',
+    async (argv) => {
+      const result = await cli(argv);
+      expect(result.code).toBe(0);
+      expect(result.out).toMatch(/^Usage: mailhooks <command>/);
+    },
+  );
 });
 
 /** Their bounce sample is an unknown mailbox, which they (and anymail) file as `invalid`. */

@@ -163,6 +163,25 @@ describe('mailhooks trigger', () => {
     expect(result.out).toBe('HTTP 400\n{"error":"signature-invalid"}');
   });
 
+  test('an app that redirects (http:// moved to https://): exit code 1, where it points, not followed', async () => {
+    const requests: Request[] = [];
+    const result = await cli(
+      ['trigger', 'bounced', '--to', URL_, '--secret', SECRET],
+      (request) => {
+        requests.push(request);
+        return new Response(null, {
+          status: 301,
+          headers: { location: 'https://app.test/hooks/mail?token=hidden' },
+        });
+      },
+    );
+    expect(result.code).toBe(1);
+    expect(result.out).toBe(
+      'HTTP 301\nredirected to https://app.test/hooks/mail, not followed: post to it with --to',
+    );
+    expect(requests.map((request) => [request.method, request.url])).toEqual([['POST', URL_]]);
+  });
+
   test('--to with user:password@ is a usage error that never prints them', async () => {
     const result = await cli([
       'trigger',

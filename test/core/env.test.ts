@@ -65,6 +65,26 @@ describe('unknown MAIL_WEBHOOK_* variables', () => {
     ]);
   });
 
+  test('a MAIL_WEBHOOKS_ (plural) prefix is reported with the variable it meant', () => {
+    // An allow-list under the plural prefix would otherwise be dropped without a word: any account.
+    const { warnings } = start({
+      MAIL_WEBHOOK_PROVIDERS: 'ses,ses-eventbridge',
+      MAIL_WEBHOOK_SES_EVENTBRIDGE_TOKEN: 'tok',
+      MAIL_WEBHOOKS_SES_EVENTBRIDGE_ACCOUNTS: '123456789012',
+      MAIL_WEBHOOKS_MAX_BODY_BYTES: '2048',
+    });
+    expect(warnings.map((l) => [l.msg, l.fields.didYouMean])).toEqual([
+      [
+        'unknown variable MAIL_WEBHOOKS_SES_EVENTBRIDGE_ACCOUNTS: no setting reads it; did you mean MAIL_WEBHOOK_SES_EVENTBRIDGE_ACCOUNTS?',
+        'MAIL_WEBHOOK_SES_EVENTBRIDGE_ACCOUNTS',
+      ],
+      [
+        'unknown variable MAIL_WEBHOOKS_MAX_BODY_BYTES: no setting reads it; did you mean MAIL_WEBHOOK_MAX_BODY_BYTES?',
+        'MAIL_WEBHOOK_MAX_BODY_BYTES',
+      ],
+    ]);
+  });
+
   test("MAIL_WEBHOOK_PORT and MAIL_WEBHOOK_HOST point at the servers' PORT and HOST", () => {
     expect(unknownVariables({ MAIL_WEBHOOK_PORT: '8080', MAIL_WEBHOOK_HOST: '::' })).toEqual([
       { name: 'MAIL_WEBHOOK_PORT', closest: 'PORT' },

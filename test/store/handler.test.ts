@@ -241,6 +241,17 @@ describe('the events route', () => {
     expect((parsed as { message: string }).message).toContain(words);
   });
 
+  test('a misspelt query parameter is answered 400 naming it and the ones there are', async () => {
+    const { handle } = setup();
+    const response = await handle(events('?recipent=jane@example.com'));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      ok: false,
+      error: 'invalid-query',
+      message: 'unknown query parameter "recipent"; use recipient, messageId, type, limit',
+    });
+  });
+
   test('the routes follow basePath and answer 404 when disabled', async () => {
     const { handle } = setup({ basePath: '/hooks' });
     const at = (path: string) =>
