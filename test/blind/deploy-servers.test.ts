@@ -19,7 +19,7 @@ import {
 const pkg = useInstalledPackage();
 
 const nodeServer = (env: Record<string, string>) =>
-  start(process.execPath, ['--max-semi-space-size=1', pkg.nodeServer], env);
+  start(process.execPath, ['--max-semi-space-size=1', '--single-threaded-gc', pkg.nodeServer], env);
 
 type Runtime = { name: string; launch: (env: Record<string, string>) => Proc };
 const runtimes: Runtime[] = [

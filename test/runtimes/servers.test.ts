@@ -71,7 +71,13 @@ const RUNTIMES: readonly Runtime[] = [
     name: 'Node',
     command: process.execPath,
     // As `npm run start:node` runs it, plus the preload.
-    args: ['--max-semi-space-size=1', '--import', pathToFileURL(preload).href, nodeEntry],
+    args: [
+      '--max-semi-space-size=1',
+      '--single-threaded-gc',
+      '--import',
+      pathToFileURL(preload).href,
+      nodeEntry,
+    ],
     whileClosing: 'refused',
     closesStalledConnection: true,
     answersAfterRefusal: true,
