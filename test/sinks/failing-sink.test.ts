@@ -93,11 +93,10 @@ test.each(unreadableRejections)(
   },
 );
 
-test('a failing sink whose name getter throws once the handler is made answers 503 sink-failed, not 500', async () => {
-  const { logger, lines } = recordingLogger();
+/** A sink that fails, whose name reads once (when the handler checks its options) and then throws. */
+function flakySink(): Sink {
   let reads = 0;
-  // Read once when the handler checks its options; it throws from then on (a closed client, say).
-  const flaky: Sink = {
+  return {
     get name(): string {
       if (reads++ > 0) throw new Error('client closed');
       return 'crm';
@@ -106,6 +105,11 @@ test('a failing sink whose name getter throws once the handler is made answers 5
       throw new Error('CRM down');
     },
   };
+}
+
+test('a failing sink whose name getter throws once the handler is made answers 503 sink-failed, not 500', async () => {
+  const { logger, lines } = recordingLogger();
+  const flaky = flakySink();
   const handle = createMailWebhookHandler({
     sinks: [flaky],
     providers: [ses({ verifySignature: false })],
@@ -127,16 +131,7 @@ test('a failing sink whose name getter throws once the handler is made answers 5
 
 test('a failing sink whose name getter throws is named by its place in sinks, not undefined', async () => {
   const { logger, lines } = recordingLogger();
-  let reads = 0;
-  const flaky: Sink = {
-    get name(): string {
-      if (reads++ > 0) throw new Error('client closed');
-      return 'crm';
-    },
-    send: async () => {
-      throw new Error('CRM down');
-    },
-  };
+  const flaky = flakySink();
   const handle = createMailWebhookHandler({
     sinks: [new EventBus('first'), flaky],
     providers: [ses({ verifySignature: false })],
