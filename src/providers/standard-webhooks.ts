@@ -2,7 +2,7 @@
 import { equalBytes } from '../auth.js';
 import { forbidden } from '../errors.js';
 import { decodeBase64, encodeBase64, prefixed, textEncoder } from './base64.js';
-import { importHmacKey } from './hmac.js';
+import { importHmacKeys } from './hmac.js';
 import { refuseOutsideWindow } from './replay-window.js';
 import type { Refusal } from './types.js';
 
@@ -87,9 +87,7 @@ export function createStandardWebhooksVerifier(
     return bytes;
   });
   if (keyBytes.length === 0) throw new TypeError('expected at least one secret');
-  const keys = Promise.all(keyBytes.map((bytes) => importHmacKey(bytes)));
-  // Awaited on each request; this only keeps an import failure from being an unhandled rejection.
-  keys.catch(() => undefined);
+  const keys = importHmacKeys(keyBytes);
 
   return async (headers, body) => {
     const id = standardWebhooksHeader(headers, 'id');
