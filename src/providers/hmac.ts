@@ -13,6 +13,12 @@ export const importHmacKey = (
     'sign',
   ]);
 
+/** The HMAC of `data` under `key` (imported by `importHmacKey`), as standard base64. */
+export const hmacBase64 = async (key: CryptoKey, data: Uint8Array): Promise<string> =>
+  encodeBase64(
+    new Uint8Array(await crypto.subtle.sign('HMAC', key, data as Uint8Array<ArrayBuffer>)),
+  );
+
 /**
  * Imports each secret (its text's UTF-8, or its bytes) once, at start-up; the promise never
  * rejects unhandled (callers await it).
