@@ -157,7 +157,7 @@ const _slowClosedByServer = /* @__PURE__ */ _tooSlow({});
 const _DENO_TICKS = 6;
 
 /** A Content-Length (of at most `max` bytes) and no chunked framing beside it. */
-function _isDeclared(request: Request, max = Number.POSITIVE_INFINITY): boolean {
+function _isDeclared(request: Request, max = Infinity): boolean {
   const length = request.headers.get('content-length');
   return (
     length !== null &&
