@@ -27,7 +27,7 @@ const _tooSlow =
 
 export const bodyTooSlow = _tooSlow({ connection: 'close' });
 
-const _TIMEOUT = Symbol('timeout');
+const _TIMEOUT = Symbol();
 
 const _unreadable = (): HttpError =>
   badRequest('body-unreadable', 'request body could not be read');
