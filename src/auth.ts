@@ -1,17 +1,17 @@
 /** Shared-secret credentials (HTTP Basic, bearer, a custom header) compared in constant time. */
 import { HttpError } from './errors.js';
-import { sha256, strictUtf8 } from './providers/base64.js';
+import { decodeBase64, sha256, strictUtf8 } from './providers/base64.js';
 
 /** The user and password of an `Authorization: Basic` header, or undefined when none was sent. */
 export function basicCredentials(
   header: string | null,
 ): { user: string; password: string } | undefined {
-  const match = header && /^Basic\s+([A-Za-z0-9+/=._~-]+)\s*$/i.exec(header);
-  if (!match?.[1]) return undefined;
+  const bytes = decodeBase64(/^Basic\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '');
+  if (!bytes) return undefined;
   let decoded: string;
   try {
     // Fatal: bytes that are not UTF-8 must not all collapse into U+FFFD and compare equal.
-    decoded = strictUtf8.decode(Uint8Array.from(atob(match[1]), (c) => c.charCodeAt(0)));
+    decoded = strictUtf8.decode(bytes);
   } catch {
     return undefined;
   }

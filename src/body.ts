@@ -27,7 +27,7 @@ const _tooSlow =
 
 export const bodyTooSlow = _tooSlow({ connection: 'close' });
 
-const _TIMEOUT = Symbol('timeout');
+const _TIMEOUT = Symbol();
 
 const _unreadable = (): HttpError =>
   badRequest('body-unreadable', 'request body could not be read');
@@ -89,7 +89,8 @@ export function gatherBody(limit: number): {
 /**
  * Returns the body's bytes, or a 413 once more than `limit` bytes arrived (the rest is never
  * buffered), or a 408 when it is not whole within `timeoutMs`: a slow client holds neither the
- * request nor its buffer for ever. `read`, a runtime's own reader, is tried first.
+ * request nor its buffer for ever. `read`, a runtime's own reader, is tried first. A body is
+ * never inflated: one with a `Content-Encoding` other than `identity` is refused 415 unread.
  */
 export async function readBodyLimited(
   request: Request,
@@ -97,6 +98,16 @@ export async function readBodyLimited(
   timeoutMs = 30_000,
   read?: BodyReader,
 ): Promise<Uint8Array | HttpError> {
+  // Its compressed bytes would fail as a signature or as text, naming neither; inflating them
+  // would let a small request become a large body (a compression bomb).
+  const coding = request.headers.get('content-encoding');
+  if (coding && !/^identity$/i.test(coding)) {
+    return new HttpError(
+      415,
+      'unsupported-encoding',
+      `Content-Encoding ${coding} is not supported`,
+    );
+  }
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) return bodyTooLarge(limit);
   const native = read?.(request, limit, timeoutMs);
@@ -146,7 +157,7 @@ const _slowClosedByServer = /* @__PURE__ */ _tooSlow({});
 const _DENO_TICKS = 6;
 
 /** A Content-Length (of at most `max` bytes) and no chunked framing beside it. */
-function _isDeclared(request: Request, max = Number.POSITIVE_INFINITY): boolean {
+function _isDeclared(request: Request, max = Infinity): boolean {
   const length = request.headers.get('content-length');
   return (
     length !== null &&

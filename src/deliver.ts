@@ -19,7 +19,7 @@ export interface DeliveryOptions {
  * never do, and an `AbortController` costs more than the rest of such a delivery. A class with
  * the getter on its prototype: an object literal with an own getter costs a microsecond a request.
  */
-const _PASS = Symbol('pass');
+const _PASS = Symbol();
 
 class _Deadline implements SinkSendOptions {
   #passed = false;

@@ -140,9 +140,14 @@ async function _receive(
   return setup.answer(200, `{"ok":true,"events":${count}}`);
 }
 
-function _notFoundText(options: ResolvedOptions, path: string): string {
-  const routes = options.providers.map((p) => `${options.basePath}/${p.path}`).join(', ');
-  const known = `basePath is ${options.basePath || '/'}; provider routes: ${routes}`;
+/** A 404's message: `basePath` and the routes served, the store's with them when it serves any. */
+function _notFoundText(options: ResolvedOptions, path: string, storeApi: unknown): string {
+  const { basePath } = options;
+  const routes = options.providers.map((p) => `${basePath}/${p.path}`).join(', ');
+  const store = storeApi
+    ? `; store routes: ${basePath}/suppressions/{email}, ${basePath}/events`
+    : '';
+  const known = `basePath is ${basePath || '/'}; provider routes: ${routes}${store}`;
   if (!options.enabled) return `mail webhooks are disabled (enabled: false); ${known}`;
   return `no route for ${path.slice(0, 200)}; ${known}`;
 }
@@ -231,7 +236,7 @@ export function createHandlerWithRuntime(
     }
     return (
       response ??
-      _refuse(setup, new HttpError(404, 'not-found', _notFoundText(resolved, path)), {
+      _refuse(setup, new HttpError(404, 'not-found', _notFoundText(resolved, path, storeApi)), {
         path: path.slice(0, 200),
         method: request.method,
       })

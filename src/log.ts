@@ -12,7 +12,7 @@ export interface Logger {
 type Level = keyof Logger;
 
 // Lines logged within one millisecond share one ISO string: toISOString is most of a line's cost.
-let _lastMs = Number.NaN;
+let _lastMs = NaN;
 let _lastIso = '';
 
 function _now(): string {

@@ -33,7 +33,7 @@ export function parseTimestamp(text: string): Date | undefined {
 // Digits 0-9 at `at`, else NaN; `_canonical` reads its numbers with it, with no string made.
 const _digit = (text: string, at: number): number => {
   const code = text.charCodeAt(at) - 48;
-  return code >= 0 && code <= 9 ? code : Number.NaN;
+  return code >= 0 && code <= 9 ? code : NaN;
 };
 const _two = (text: string, at: number): number => _digit(text, at) * 10 + _digit(text, at + 1);
 

@@ -13,13 +13,24 @@ export const importHmacKey = (
     'sign',
   ]);
 
-/** Imports each secret once, at start-up; the promise never rejects unhandled (callers await it). */
+/** The HMAC of `data` under `key` (imported by `importHmacKey`), as standard base64. */
+export const hmacBase64 = async (key: CryptoKey, data: Uint8Array): Promise<string> =>
+  encodeBase64(
+    new Uint8Array(await crypto.subtle.sign('HMAC', key, data as Uint8Array<ArrayBuffer>)),
+  );
+
+/**
+ * Imports each secret (its text's UTF-8, or its bytes) once, at start-up; the promise never
+ * rejects unhandled (callers await it).
+ */
 export function importHmacKeys(
-  secrets: readonly string[],
+  secrets: readonly (string | Uint8Array)[],
   hash: 'SHA-256' | 'SHA-1' = 'SHA-256',
 ): Promise<CryptoKey[]> {
   const keys = Promise.all(
-    secrets.map((secret) => importHmacKey(textEncoder.encode(secret), hash)),
+    secrets.map((secret) =>
+      importHmacKey(typeof secret === 'string' ? textEncoder.encode(secret) : secret, hash),
+    ),
   );
   keys.catch(() => undefined);
   return keys;

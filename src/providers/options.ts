@@ -28,16 +28,15 @@ export const stringList = (what: string) =>
 /** A replay window in seconds; 0 turns the check off. */
 export const maxAgeSeconds = (fallback: number) => v.optional(wholeNumber(0), fallback);
 
+// `.` and `..` are dot-segments: every URL parser removes them, so no request could reach one.
+export const PATH_SEGMENT = /^(?!\.\.?$)[\w.~-]+$/;
+
 /** The options every provider takes. */
 export const commonEntries = {
   path: v.optional(
     v.pipe(
       v.string(),
-      v.check(
-        // `.` and `..` are dot-segments, which no request could reach.
-        (path) => /^(?!\.\.?$)[\w.~-]+$/.test(path),
-        'expected one path segment such as resend-eu',
-      ),
+      v.check((path) => PATH_SEGMENT.test(path), 'expected one path segment such as resend-eu'),
     ),
   ),
   verifySignature: v.optional(v.boolean(), true),

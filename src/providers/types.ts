@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import type { RsaVerify } from '../runtime-hooks.js';
 import { describeIssue } from '../schema.js';
 import { inRange } from '../timestamp.js';
-import { rejectUnknownKeys } from './options.js';
+import { PATH_SEGMENT, rejectUnknownKeys } from './options.js';
 
 /** A provider's own fetch on a request's path (an SNS certificate, a subscription confirmation). */
 export const DEFAULT_FETCH_TIMEOUT_MS = 5_000;
@@ -94,8 +94,6 @@ export interface ProviderDefinition {
 }
 
 const _NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-// `.` and `..` are dot-segments: every URL parser removes them, so no request could reach one.
-const _PATH = /^(?!\.\.?$)[\w.~-]+$/;
 const _METHOD = /^[A-Z]+$/;
 
 /** Checks what every provider shares: a kebab-case name, a one-segment path, upper-case methods. */
@@ -111,7 +109,7 @@ export function checkProviderShape(
       `expected a kebab-case name, got ${JSON.stringify(name)}`,
     );
   }
-  if (!_PATH.test(path)) {
+  if (!PATH_SEGMENT.test(path)) {
     throw new ConfigError(
       `${where}.path`,
       `expected one path segment (letters, digits, . _ ~ -), got ${JSON.stringify(path)}`,

@@ -1,7 +1,7 @@
 /** Standard Webhooks signing (https://www.standardwebhooks.com): secrets, message ids, signatures. */
 import type { EmailTrackingContext } from '../events.js';
 import { encodeBase64, sha256, textEncoder } from '../providers/base64.js';
-import { importHmacKey } from '../providers/hmac.js';
+import { hmacBase64, importHmacKey } from '../providers/hmac.js';
 import { decodeStandardWebhooksSecret } from '../providers/standard-webhooks.js';
 
 /** Secrets are `whsec_` followed by the base64 key. */
@@ -29,8 +29,7 @@ export async function signWebhook(
   body: string,
 ): Promise<string> {
   const signed = textEncoder.encode(`${id}.${timestampSeconds}.${body}`);
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, signed));
-  return `${_SIGNATURE_VERSION},${encodeBase64(mac)}`;
+  return `${_SIGNATURE_VERSION},${await hmacBase64(key, signed)}`;
 }
 
 /**

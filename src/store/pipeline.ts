@@ -10,7 +10,7 @@ export interface StoreDeliveryOptions extends DeliveryOptions {
 }
 
 // Compared by identity: `instanceof` on a rejection a store made up may itself throw (a proxy).
-const _STORE_TIMEOUT = new Error('store timeout');
+const _STORE_TIMEOUT = new Error();
 
 /** Resolves with `work`, or rejects once `ms` (at least 1) have passed. */
 async function _within<T>(work: T | Promise<T>, ms: number): Promise<T> {

@@ -329,14 +329,23 @@ export function addHttpTests(target: HttpTarget): void {
     expect({ status, error: body.error }).toEqual({ status: 413, error: 'body-too-large' });
   });
 
-  test('never inflates a body sent with Content-Encoding: gzip: its compressed bytes are refused 400 body-not-utf8', async () => {
+  test('never inflates a body sent with Content-Encoding: gzip: 415 unsupported-encoding names the header; identity is read as sent', async () => {
     const post = await signedSesPost(target.signer);
     const gzipped = await new Response(
       new Blob([post.body]).stream().pipeThrough(new CompressionStream('gzip')),
     ).arrayBuffer();
     const response = await _post(target, gzipped, { ...post.headers, 'content-encoding': 'gzip' });
     const { status, body } = await _json(response);
-    expect({ status, error: body.error }).toEqual({ status: 400, error: 'body-not-utf8' });
+    expect({ status, error: body.error, message: body.message }).toEqual({
+      status: 415,
+      error: 'unsupported-encoding',
+      message: 'Content-Encoding gzip is not supported',
+    });
+    const identity = await _post(target, post.body, {
+      ...post.headers,
+      'content-encoding': 'identity',
+    });
+    expect(await _json(identity)).toEqual({ status: 200, body: { ok: true, events: 1 } });
   });
 
   test('answers 413 to a chunked body once it passes the limit', async () => {

@@ -262,6 +262,36 @@ describe('the events route', () => {
     expect((await at('/webhooks/mail/events')).status).toBe(404);
     expect((await setup({ enabled: false }).handle(events(''))).status).toBe(404);
   });
+
+  test("a 404 off the routes lists the store's routes beside the provider routes, under basePath", async () => {
+    const { handle } = setup({ basePath: '/hooks' });
+    const response = await handle(new Request('http://localhost/hooks/suppression'));
+    expect({ status: response.status, body: await response.json() }).toEqual({
+      status: 404,
+      body: {
+        ok: false,
+        error: 'not-found',
+        message:
+          'no route for /hooks/suppression; basePath is /hooks; provider routes: /hooks/ses; ' +
+          'store routes: /hooks/suppressions/{email}, /hooks/events',
+      },
+    });
+  });
+
+  test('without an apiToken the store serves no routes, and a 404 names none', async () => {
+    const { handle } = setup({ apiToken: undefined });
+    const response = await handle(events(''));
+    expect({ status: response.status, body: await response.json() }).toEqual({
+      status: 404,
+      body: {
+        ok: false,
+        error: 'not-found',
+        message:
+          'no route for /webhooks/mail/events; basePath is /webhooks/mail; ' +
+          'provider routes: /webhooks/mail/ses',
+      },
+    });
+  });
 });
 
 describe('a store of your own whose name getter throws', () => {

@@ -2,6 +2,7 @@
 import { equalBytes } from '../../auth.js';
 import { forbidden, type HttpError } from '../../errors.js';
 import { encodeHex, textEncoder } from '../base64.js';
+import { isObject, own } from '../fields.js';
 import { refuseOutsideWindow } from '../replay-window.js';
 
 /** The `signature` object of a Mailgun webhook, exactly as sent. */
@@ -13,26 +14,21 @@ export interface SignatureBlock {
   readonly parentSignature?: string | undefined;
 }
 
-const _own = (value: unknown, key: string): unknown =>
-  typeof value === 'object' && value !== null && Object.hasOwn(value, key)
-    ? (value as Record<string, unknown>)[key]
-    : undefined;
-
 /** The signature block of a parsed body: 403 `signature-missing` without one, `signature-invalid` when malformed. */
 export function readSignatureBlock(body: unknown): SignatureBlock | HttpError {
-  const block = _own(body, 'signature');
+  const block = isObject(body) ? own(body, 'signature') : undefined;
   if (block === undefined || block === null) {
     return forbidden(
       'signature-missing',
       'the body has no "signature" block (timestamp, token, signature)',
     );
   }
-  if (typeof block !== 'object' || Array.isArray(block)) {
+  if (!isObject(block)) {
     return forbidden('signature-invalid', 'body field "signature" is not an object');
   }
   const fields: Record<string, string> = {};
   for (const name of ['timestamp', 'token', 'signature']) {
-    const value = _own(block, name);
+    const value = own(block, name);
     if (value === undefined || value === null) {
       return forbidden('signature-missing', `body field "signature.${name}" is missing`);
     }
@@ -47,7 +43,7 @@ export function readSignatureBlock(body: unknown): SignatureBlock | HttpError {
     }
     fields[name] = value;
   }
-  const parent = _own(block, 'parent-signature');
+  const parent = own(block, 'parent-signature');
   return {
     timestamp: fields.timestamp ?? '',
     token: fields.token ?? '',

@@ -102,7 +102,7 @@ async function _load(url: string, options: KeyCacheOptions): Promise<SigningCert
   let der: Uint8Array<ArrayBuffer>;
   let certificate: Certificate;
   try {
-    if (result.body.length > MAX_PEM_CHARS) throw new Error('too large');
+    if (result.body.length > MAX_PEM_CHARS) throw new Error();
     der = pemToDer(result.body);
     certificate = parseCertificate(der);
   } catch {

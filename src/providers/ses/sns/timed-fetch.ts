@@ -5,8 +5,8 @@ export type FetchResult =
   | { readonly ok: true; readonly status: number; readonly body: string }
   | { readonly ok: false; readonly problem: string; readonly tooLarge?: boolean };
 
-const TIMED_OUT = Symbol('timed out');
-const TOO_LARGE = Symbol('too large');
+const TIMED_OUT = Symbol();
+const TOO_LARGE = Symbol();
 
 /**
  * The body as text, read chunk by chunk: `TOO_LARGE` (and the stream cancelled) as soon as more
