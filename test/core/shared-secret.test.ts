@@ -102,6 +102,18 @@ describe('checkSharedSecret', () => {
     }
   });
 
+  test('a right password behind a scheme that is not exactly Basic (glued, prefixed) is refused 401', async () => {
+    const token = b64(utf8(':s3cret'));
+    for (const authorization of [`Basic${token}`, `XBasic ${token}`, `Bearer Basic ${token}`]) {
+      const refusal = await check(password, { authorization });
+      expect({ authorization, status: refusal?.status, reason: refusal?.reason }).toEqual({
+        authorization,
+        status: 401,
+        reason: 'credentials-required',
+      });
+    }
+  });
+
   test('right password under any user name passes; wrong one is 403 secret-mismatch', async () => {
     expect(await check(password, { authorization: basic('anyone:s3cret') })).toBeUndefined();
     const refusal = await check(password, { authorization: basic('anyone:s3cre') });
