@@ -15,6 +15,7 @@ import {
   type Provider,
   type ProviderDefinition,
   refuse,
+  resend,
 } from '../../src/index.js';
 import { countedBody } from '../helpers/counted-body.js';
 import { memoryLogger } from '../helpers/envelope.js';
@@ -381,6 +382,31 @@ describe('mounting', () => {
       expect(() => createMailWebhookHandler({ providers: [handMade] })).toThrow(
         expect.objectContaining({ setting: 'providers.0.path' }),
       );
+    },
+  );
+
+  test.each(['.acme', '..acme', 'acme..'])(
+    'path %j, dots that are not a whole dot-segment: served, for a provider of your own and a built-in',
+    async (path) => {
+      const handMade = {
+        name: 'acme',
+        path,
+        methods: ['POST'],
+        start: () => ({ handle: () => ({ events: [] }) }),
+      };
+      const handle = createMailWebhookHandler({
+        providers: [
+          handMade,
+          resend({ path: `${path}-resend`, secret: `whsec_${btoa('resend-secret-of-24-bytes')}` }),
+        ],
+      });
+      const response = await handle(
+        new Request(`http://localhost/webhooks/mail/${path}`, { method: 'POST', body: '{}' }),
+      );
+      expect({ status: response.status, body: await response.json() }).toEqual({
+        status: 200,
+        body: { ok: true, events: 0 },
+      });
     },
   );
 
