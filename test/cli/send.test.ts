@@ -512,6 +512,48 @@ describe('mailhooks usage errors (exit code 2)', () => {
     },
   );
 
+  test('a flag that takes no value given twice (--list --list) is no usage error: the list, exit code 0', async () => {
+    const once = await cli(['send', '--list']);
+    const twice = await cli(['send', '--list', '--list']);
+    expect(twice).toEqual(once);
+    expect(twice.code).toBe(0);
+  });
+
+  test.each([300, 301, 302, 303, 307])(
+    'a %d with a Location is printed with where it points, never followed: exit code 1',
+    async (status) => {
+      const result = await cli(
+        ['send', 'ses', 'bounced', '--to', 'http://x.test/webhooks/mail/ses'],
+        () =>
+          new Response(null, { status, headers: { location: 'https://x.test/webhooks/mail/ses' } }),
+      );
+      expect({ code: result.code, out: result.out }).toEqual({
+        code: 1,
+        out: `HTTP ${status}\nredirected to https://x.test/webhooks/mail/ses, not followed: post to it with --to`,
+      });
+    },
+  );
+
+  test.each([
+    ['a 400 with a Location', 400, 'https://x.test/elsewhere'],
+    ['a 302 whose Location is no URL', 302, 'http://[bad'],
+    ['a 302 without a Location', 302, undefined],
+    ['a 201 with a Location', 201, 'https://x.test/events/1'],
+  ])('%s: only the status line and the answer', async (_name, status, location) => {
+    const result = await cli(
+      ['send', 'ses', 'bounced', '--to', 'http://x.test/webhooks/mail/ses'],
+      () =>
+        new Response('{"ok":false}', {
+          status,
+          headers: location === undefined ? {} : { location },
+        }),
+    );
+    expect({ code: result.code, out: result.out }).toEqual({
+      code: status < 300 ? 0 : 1,
+      out: `HTTP ${status}\n{"ok":false}`,
+    });
+  });
+
   test('a redirect is printed with where it points (origin and path), never followed: exit code 1', async () => {
     const requests: Request[] = [];
     const result = await cli(
@@ -711,14 +753,25 @@ describe('mailhooks usage errors (exit code 2)', () => {
     }
   });
 
-  test.each([[['help', 'help']], [['help', '--help']], [['-h', '-h']], [['help', 'version']]])(
-    '%j prints the general usage, exit code 0',
-    async (argv) => {
-      const result = await cli(argv);
-      expect(result.code).toBe(0);
-      expect(result.out).toMatch(/^Usage: mailhooks <command>/);
-    },
-  );
+  test('help with a command that only starts with help or version is a usage error naming it', async () => {
+    for (const topic of ['helpx', 'versions']) {
+      const result = await cli(['help', topic]);
+      expect({ code: result.code, out: result.out }).toEqual({ code: 2, out: '' });
+      expect(result.err).toMatch(new RegExp(`^mailhooks: unknown command "${topic}"`));
+    }
+  });
+
+  test.each([
+    [['help']],
+    [['help', 'help']],
+    [['help', '--help']],
+    [['-h', '-h']],
+    [['help', 'version']],
+  ])('%j prints the general usage, exit code 0', async (argv) => {
+    const result = await cli(argv);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^Usage: mailhooks <command>/);
+  });
 });
 
 /** Their bounce sample is an unknown mailbox, which they (and anymail) file as `invalid`. */
