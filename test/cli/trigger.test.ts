@@ -182,6 +182,17 @@ describe('mailhooks trigger', () => {
     expect(requests.map((request) => [request.method, request.url])).toEqual([['POST', URL_]]);
   });
 
+  test('a relative Location is said as the URL it resolves to against --to', async () => {
+    const result = await cli(
+      ['trigger', 'bounced', '--to', URL_, '--secret', SECRET],
+      () => new Response(null, { status: 308, headers: { location: '/moved/mail?token=hidden' } }),
+    );
+    expect({ code: result.code, out: result.out }).toEqual({
+      code: 1,
+      out: `HTTP 308\nredirected to ${new URL(URL_).origin}/moved/mail, not followed: post to it with --to`,
+    });
+  });
+
   test('--to with user:password@ is a usage error that never prints them', async () => {
     const result = await cli([
       'trigger',
