@@ -278,6 +278,21 @@ describe('the events route', () => {
     });
   });
 
+  test("with basePath '' a 404 says basePath is /, and the routes from the root", async () => {
+    const { handle } = setup({ basePath: '' });
+    const response = await handle(new Request('http://localhost/nowhere'));
+    expect({ status: response.status, body: await response.json() }).toEqual({
+      status: 404,
+      body: {
+        ok: false,
+        error: 'not-found',
+        message:
+          'no route for /nowhere; basePath is /; provider routes: /ses; ' +
+          'store routes: /suppressions/{email}, /events',
+      },
+    });
+  });
+
   test('without an apiToken the store serves no routes, and a 404 names none', async () => {
     const { handle } = setup({ apiToken: undefined });
     const response = await handle(events(''));
