@@ -64,8 +64,8 @@ async function _sendAll(
     } catch (error) {
       if (deadline[DEADLINE_PASSED]()) return undefined;
       // Which sink failed and why go in the refusal's one log line (a name getter that throws
-      // too names it by its place, `sinks[1]`, not the handler's 500).
-      const name = (readSafely(sink, 'name') ?? `sinks[${i}]`) as string;
+      // too, or a name of '', names it by its place, `sinks[1]`, not the handler's 500).
+      const name = (readSafely(sink, 'name') || `sinks[${i}]`) as string;
       const logged = { sink: name, error: describeThrown(error), events: count };
       // A listener that ran out of time is named in the answer: that is where to look.
       return readSafely(error, 'reason') === 'listener-timeout'

@@ -154,6 +154,35 @@ test('a failing sink whose name getter throws is named by its place in sinks, no
   );
 });
 
+test('a failing sink named with an empty string is named by its place too', async () => {
+  const { logger, lines } = recordingLogger();
+  const unnamed: Sink = {
+    name: '',
+    send: async () => {
+      throw new Error('CRM down');
+    },
+  };
+  const handle = createMailWebhookHandler({
+    sinks: [unnamed],
+    providers: [ses({ verifySignature: false })],
+    logger,
+  });
+
+  const response = await handle(snsRequest(bounce, 'sns-empty-name'));
+
+  expect(await response.json()).toEqual({
+    ok: false,
+    error: 'sink-failed',
+    message: 'sink sinks[0] did not take the events; retry later',
+  });
+  expect(lines).toContainEqual(
+    expect.objectContaining({
+      level: 'error',
+      fields: expect.objectContaining({ sink: 'sinks[0]' }),
+    }),
+  );
+});
+
 /** The bounce fixture with two bounced recipients: r0@example.com and r1@example.com. */
 const twoRecipients = {
   ...bounce,
