@@ -263,48 +263,34 @@ describe('the events route', () => {
     expect((await setup({ enabled: false }).handle(events(''))).status).toBe(404);
   });
 
-  test("a 404 off the routes lists the store's routes beside the provider routes, under basePath", async () => {
-    const { handle } = setup({ basePath: '/hooks' });
-    const response = await handle(new Request('http://localhost/hooks/suppression'));
+  test.each([
+    [
+      "a 404 off the routes lists the store's routes beside the provider routes, under basePath",
+      { basePath: '/hooks' },
+      '/hooks/suppression',
+      'no route for /hooks/suppression; basePath is /hooks; provider routes: /hooks/ses; ' +
+        'store routes: /hooks/suppressions/{email}, /hooks/events',
+    ],
+    [
+      "with basePath '' a 404 says basePath is /, and the routes from the root",
+      { basePath: '' },
+      '/nowhere',
+      'no route for /nowhere; basePath is /; provider routes: /ses; ' +
+        'store routes: /suppressions/{email}, /events',
+    ],
+    [
+      'without an apiToken the store serves no routes, and a 404 names none',
+      { apiToken: undefined },
+      '/webhooks/mail/events',
+      'no route for /webhooks/mail/events; basePath is /webhooks/mail; ' +
+        'provider routes: /webhooks/mail/ses',
+    ],
+  ] as const)('%s', async (_, options, path, message) => {
+    const { handle } = setup(options);
+    const response = await handle(new Request(`http://localhost${path}`));
     expect({ status: response.status, body: await response.json() }).toEqual({
       status: 404,
-      body: {
-        ok: false,
-        error: 'not-found',
-        message:
-          'no route for /hooks/suppression; basePath is /hooks; provider routes: /hooks/ses; ' +
-          'store routes: /hooks/suppressions/{email}, /hooks/events',
-      },
-    });
-  });
-
-  test("with basePath '' a 404 says basePath is /, and the routes from the root", async () => {
-    const { handle } = setup({ basePath: '' });
-    const response = await handle(new Request('http://localhost/nowhere'));
-    expect({ status: response.status, body: await response.json() }).toEqual({
-      status: 404,
-      body: {
-        ok: false,
-        error: 'not-found',
-        message:
-          'no route for /nowhere; basePath is /; provider routes: /ses; ' +
-          'store routes: /suppressions/{email}, /events',
-      },
-    });
-  });
-
-  test('without an apiToken the store serves no routes, and a 404 names none', async () => {
-    const { handle } = setup({ apiToken: undefined });
-    const response = await handle(events(''));
-    expect({ status: response.status, body: await response.json() }).toEqual({
-      status: 404,
-      body: {
-        ok: false,
-        error: 'not-found',
-        message:
-          'no route for /webhooks/mail/events; basePath is /webhooks/mail; ' +
-          'provider routes: /webhooks/mail/ses',
-      },
+      body: { ok: false, error: 'not-found', message },
     });
   });
 });
