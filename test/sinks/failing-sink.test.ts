@@ -28,8 +28,21 @@ function recordingLogger() {
   return { logger, lines };
 }
 
-test('a sink that throws makes the request 503 and reports no event as delivered, even one an earlier sink took', async () => {
+/**
+ * Posts `message` (an SES event in an SNS envelope, signatures off) to a handler with these
+ * sinks: its answer, and the lines it logged.
+ */
+async function post(sinks: Sink[], message: object, id: string) {
   const { logger, lines } = recordingLogger();
+  const handle = createMailWebhookHandler({
+    sinks,
+    providers: [ses({ verifySignature: false })],
+    logger,
+  });
+  return { response: await handle(snsRequest(message, id)), lines };
+}
+
+test('a sink that throws makes the request 503 and reports no event as delivered, even one an earlier sink took', async () => {
   const bus = new EventBus('before');
   let taken = 0;
   bus.subscribe(EmailTrackingEvent, (context, next) => {
@@ -42,13 +55,7 @@ test('a sink that throws makes the request 503 and reports no event as delivered
       throw new Error('disk full');
     },
   };
-  const handle = createMailWebhookHandler({
-    sinks: [bus, broken],
-    providers: [ses({ verifySignature: false })],
-    logger,
-  });
-
-  const response = await handle(snsRequest(bounce, 'sns-broken-1'));
+  const { response, lines } = await post([bus, broken], bounce, 'sns-broken-1');
 
   expect(response.status).toBe(503);
   expect(await response.json()).toMatchObject({ ok: false, error: 'sink-failed' });
@@ -72,15 +79,8 @@ const unreadableRejections = unreadable(
 test.each(unreadableRejections)(
   'a sink that rejects with %s answers 503 sink-failed, not 500',
   async (_, thrown) => {
-    const { logger, lines } = recordingLogger();
     const broken: Sink = { name: 'broken', send: () => Promise.reject(thrown()) };
-    const handle = createMailWebhookHandler({
-      sinks: [broken],
-      providers: [ses({ verifySignature: false })],
-      logger,
-    });
-
-    const response = await handle(snsRequest(bounce, 'sns-unreadable-1'));
+    const { response, lines } = await post([broken], bounce, 'sns-unreadable-1');
 
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ ok: false, error: 'sink-failed' });
@@ -108,15 +108,8 @@ function flakySink(): Sink {
 }
 
 test('a failing sink whose name getter throws once the handler is made answers 503 sink-failed, not 500', async () => {
-  const { logger, lines } = recordingLogger();
   const flaky = flakySink();
-  const handle = createMailWebhookHandler({
-    sinks: [flaky],
-    providers: [ses({ verifySignature: false })],
-    logger,
-  });
-
-  const response = await handle(snsRequest(bounce, 'sns-name-getter-1'));
+  const { response, lines } = await post([flaky], bounce, 'sns-name-getter-1');
 
   expect(response.status).toBe(503);
   expect(await response.json()).toMatchObject({ ok: false, error: 'sink-failed' });
@@ -130,15 +123,12 @@ test('a failing sink whose name getter throws once the handler is made answers 5
 });
 
 test('a failing sink whose name getter throws is named by its place in sinks, not undefined', async () => {
-  const { logger, lines } = recordingLogger();
   const flaky = flakySink();
-  const handle = createMailWebhookHandler({
-    sinks: [new EventBus('first'), flaky],
-    providers: [ses({ verifySignature: false })],
-    logger,
-  });
-
-  const response = await handle(snsRequest(bounce, 'sns-name-getter-2'));
+  const { response, lines } = await post(
+    [new EventBus('first'), flaky],
+    bounce,
+    'sns-name-getter-2',
+  );
 
   expect(response.status).toBe(503);
   expect(await response.json()).toEqual({
@@ -155,20 +145,13 @@ test('a failing sink whose name getter throws is named by its place in sinks, no
 });
 
 test('a failing sink named with an empty string is named by its place too', async () => {
-  const { logger, lines } = recordingLogger();
   const unnamed: Sink = {
     name: '',
     send: async () => {
       throw new Error('CRM down');
     },
   };
-  const handle = createMailWebhookHandler({
-    sinks: [unnamed],
-    providers: [ses({ verifySignature: false })],
-    logger,
-  });
-
-  const response = await handle(snsRequest(bounce, 'sns-empty-name'));
+  const { response, lines } = await post([unnamed], bounce, 'sns-empty-name');
 
   expect(await response.json()).toEqual({
     ok: false,
@@ -196,7 +179,6 @@ const twoRecipients = {
 };
 
 test('a sink that drains the array it was given (a buffer’s splice) takes nothing from the sink after it', async () => {
-  const { logger, lines } = recordingLogger();
   const buffered: string[] = [];
   const draining: Sink = {
     name: 'buffer',
@@ -211,13 +193,7 @@ test('a sink that drains the array it was given (a buffer’s splice) takes noth
       received.push(...events.map((e) => e.recipient));
     },
   };
-  const handle = createMailWebhookHandler({
-    sinks: [draining, durable],
-    providers: [ses({ verifySignature: false })],
-    logger,
-  });
-
-  const response = await handle(snsRequest(twoRecipients, 'sns-drain-1'));
+  const { response, lines } = await post([draining, durable], twoRecipients, 'sns-drain-1');
 
   expect(response.status).toBe(200);
   expect(await response.json()).toEqual({ ok: true, events: 2 });
@@ -244,20 +220,13 @@ test.each<[string, (context: EmailTrackingContext) => void]>([
 ])(
   'a sink that took the events and then %s: 200, each event line as parsed, never 500',
   async (_, change) => {
-    const { logger, lines } = recordingLogger();
     const meddling: Sink = {
       name: 'meddling',
       send: async (events) => {
         for (const event of events) change(event);
       },
     };
-    const handle = createMailWebhookHandler({
-      sinks: [meddling],
-      providers: [ses({ verifySignature: false })],
-      logger,
-    });
-
-    const response = await handle(snsRequest(twoRecipients, 'sns-meddling-1'));
+    const { response, lines } = await post([meddling], twoRecipients, 'sns-meddling-1');
 
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ ok: true, events: 2 });
@@ -284,13 +253,7 @@ test('a sink that reassigns fields (strips rawEvent, empties tags, a string time
       queued.push(...messages.map((m) => m.body));
     },
   });
-  const handle = createMailWebhookHandler({
-    sinks: [stripping, queue],
-    providers: [ses({ verifySignature: false })],
-    logger: recordingLogger().logger,
-  });
-
-  const response = await handle(snsRequest(bounce, 'sns-stripping-1'));
+  const { response } = await post([stripping, queue], bounce, 'sns-stripping-1');
 
   expect(response.status).toBe(200);
   expect(queued).toHaveLength(1);
