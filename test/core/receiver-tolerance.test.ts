@@ -1,20 +1,21 @@
-/** verifyTrackingWebhook's toleranceSeconds: a value that is not a positive number must not turn the replay check off. */
+/** The receiver's replay window: a toleranceSeconds or a clock that is no number must not turn it off. */
 import { describe, expect, test } from 'vitest';
 import { verifyTrackingWebhook } from '../../src/receiver.js';
 import { importWebhookKey, signWebhook } from '../../src/sinks/webhook-signing.js';
+import { encodeTrackingEvent } from '../../src/wire.js';
+import { sampleContext } from '../sinks/samples.js';
 
 const SECRET = `whsec_${btoa('receiver-test-secret-thirty-two!')}`;
 const NOW = new Date('2026-03-01T12:00:00Z');
 const SECONDS = Math.floor(NOW.getTime() / 1000);
 const BODY = '{"type":"email.sent","data":{}}';
 
-/** A delivery signed a day ago: a replay, whatever the body. */
-async function replayed(): Promise<Request> {
-  const timestamp = SECONDS - 86_400;
-  const signature = await signWebhook(await importWebhookKey(SECRET), 'msg_1', timestamp, BODY);
+/** A delivery signed a day ago (or at `timestamp`): a replay, whatever the body. */
+async function replayed(body = BODY, timestamp = SECONDS - 86_400): Promise<Request> {
+  const signature = await signWebhook(await importWebhookKey(SECRET), 'msg_1', timestamp, body);
   return new Request('http://app.test/hooks', {
     method: 'POST',
-    body: BODY,
+    body,
     headers: {
       'webhook-id': 'msg_1',
       'webhook-timestamp': String(timestamp),
@@ -52,5 +53,41 @@ describe('verifyTrackingWebhook toleranceSeconds', () => {
     expect(error.message).toBe(
       'webhook-timestamp is 86400 s old, older than toleranceSeconds allows: a replay, or a clock far off',
     );
+  });
+});
+
+describe('verifyTrackingWebhook with a clock that gives no time', () => {
+  // A fan-out delivery the receiver would accept, but signed in 1970 (or far ahead).
+  const delivery = JSON.stringify({
+    type: 'email.bounced',
+    timestamp: '2026-03-04T05:06:07.089Z',
+    data: JSON.parse(encodeTrackingEvent(sampleContext())),
+  });
+
+  test.each([
+    ['signed in 1970', 1],
+    ['signed a year ahead', SECONDS + 86_400 * 365],
+  ])(
+    'now() giving an Invalid Date (an unset variable): a delivery %s is refused message-too-old',
+    async (_, timestamp) => {
+      const outcome = await verifyTrackingWebhook(await replayed(delivery, timestamp), SECRET, {
+        now: () => new Date(Number.NaN),
+      }).then(
+        (context) => ({ accepted: context.recipient }),
+        (e: { reason?: string; message?: string }) => ({ reason: e.reason, message: e.message }),
+      );
+      expect(outcome).toEqual({
+        reason: 'message-too-old',
+        message:
+          'webhook-timestamp is NaN s old, older than toleranceSeconds allows: a replay, or a clock far off',
+      });
+    },
+  );
+
+  test('the same delivery under a real clock at its time is accepted (the body is a good one)', async () => {
+    const context = await verifyTrackingWebhook(await replayed(delivery, SECONDS), SECRET, {
+      now: () => NOW,
+    });
+    expect(context.recipient).toBe('zoë@example.com');
   });
 });

@@ -151,6 +151,26 @@ describe('Resend replay window', () => {
     expect(await refusal(ahead)).toEqual([403, 'timestamp-in-future']);
   });
 
+  test('a now option giving an Invalid Date refuses every signed time, never takes it as in the window', async () => {
+    const invalid = new Date(Number.NaN);
+    const { handle, received } = resendHandler({ secret: SECRET }, invalid);
+    const replay = await handle(signedRequest(BODY, { timestampSeconds: 1 }));
+    expect([replay.status, await replay.json()]).toEqual([
+      403,
+      {
+        ok: false,
+        error: 'message-too-old',
+        message:
+          'webhook-timestamp is NaN s old, older than maxAgeSeconds allows: a replay, or a clock far off',
+      },
+    ]);
+    // With the age check off, the future check still holds.
+    const off = resendHandler({ secret: SECRET, maxAgeSeconds: 0 }, invalid);
+    const ahead = await off.handle(signedRequest(BODY, { timestampSeconds: NOW_SECONDS + 3600 }));
+    expect(await refusal(ahead)).toEqual([403, 'timestamp-in-future']);
+    expect([...received, ...off.received]).toEqual([]);
+  });
+
   test('a forged old request is signature-invalid, not message-too-old', async () => {
     const { handle } = resendHandler();
     const request = signedRequest(BODY, { secret: OTHER_SECRET, timestampSeconds: 1 });
