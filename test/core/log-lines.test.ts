@@ -330,6 +330,25 @@ describe('a line is one line of JSON, bounded, whatever the request put in it', 
     expect(parsed[field]).toMatch(field === 'detail' ? /… \(\d+ characters\)$/ : /…$/);
   });
 
+  test('a route with 64 KB of trailing slashes: each event line names the path cut to 200 characters, as the 404 does', async () => {
+    // Three recipients, three event lines: uncut, each held the 64 KB path (65 MB of log for a
+    // thousand recipients, for any logger that writes its fields whole).
+    const recipients = ['a@example.com', 'b@example.com', 'c@example.com'];
+    const send = {
+      eventType: 'Send',
+      mail: { ...bounce.mail, destination: recipients },
+      send: {},
+    };
+    const path = `/webhooks/mail/ses${'/'.repeat(65_536)}`;
+    const { handle, lines } = sesHandler();
+    const response = await handle(snsRequest(envelope(send), {}, `http://localhost${path}`));
+    expect(await response.json()).toEqual({ ok: true, events: 3 });
+    const events = lines.filter((line) => line.msg === 'event');
+    expect(events.map((line) => [line.fields.recipient, line.fields.path])).toEqual(
+      recipients.map((recipient) => [recipient, path.slice(0, 200)]),
+    );
+  });
+
   test('a short odd value is written whole and reads back exactly', async () => {
     const { handle, written } = jsonHandler();
     await handle(snsRequest({ ...envelope(bounce), Type: ODD }, { 'x-amz-sns-message-type': 'x' }));
