@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { RsaVerify } from '../runtime-hooks.js';
 import { describeIssue } from '../schema.js';
 import { inRange } from '../timestamp.js';
+import { nestsTooDeep } from './body-text.js';
 import { PATH_SEGMENT, rejectUnknownKeys } from './options.js';
 
 /** A provider's own fetch on a request's path (an SNS certificate, a subscription confirmation). */
@@ -201,9 +202,9 @@ function _byHand<T>(value: T): T | Refusal {
 
 /**
  * What a user's provider returned, checked before any sink sees it: each context must be a whole
- * `EmailTrackingContext` (a real Date between 1970 and 9999, as the wire format and every queue
- * consumer require; a known type; string tags and metadata) whose `espName` is the provider's. A
- * bad one is the provider's bug: answered 500 with a log line naming the provider and the field,
+ * `EmailTrackingContext` (a real Date between 1970 and 9999 and a `rawEvent` nested at most 64
+ * deep, as the wire format and every queue consumer require; a known type; string tags and
+ * metadata) whose `espName` is the provider's. A bad one is the provider's bug: answered 500 with a log line naming the provider and the field,
  * and nothing is delivered (the ESP retries once it is fixed). The sinks get an array of their own.
  */
 function _checkedResult(name: string, result: DefinedResult): ProviderResult | Refusal {
@@ -237,6 +238,10 @@ function _checkedResult(name: string, result: DefinedResult): ProviderResult | R
       return bug(
         `events[${index}].timestamp is ${timestamp.toISOString()}, outside 1970 to 9999 (the wire format's range)`,
       );
+    }
+    // The wire format refuses it: the store's history, read back, would answer 503 for good.
+    if (nestsTooDeep(checked.output.rawEvent)) {
+      return bug(`events[${index}].rawEvent nests more than 64 deep (the wire format's limit)`);
     }
   }
   return { events: filled as EmailTrackingContext[] };

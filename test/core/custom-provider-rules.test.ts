@@ -20,6 +20,7 @@ import {
 import { countedBody } from '../helpers/counted-body.js';
 import { memoryLogger } from '../helpers/envelope.js';
 import { ACME_DELIVERED } from '../helpers/expected-context.js';
+import { fakeStore } from '../store/fake-store.js';
 
 const URL_ACME = 'http://localhost/webhooks/mail/acme-mail';
 
@@ -255,6 +256,61 @@ describe('what handle returns', () => {
       expect(error).toContain('1970');
     },
   );
+
+  /** A rawEvent `levels` objects deep, itself the first. */
+  const nested = (levels: number) => {
+    let raw: Record<string, unknown> = {};
+    for (let level = 1; level < levels; level++) raw = { inner: raw };
+    return raw;
+  };
+
+  test('a rawEvent nested 65 deep: 500 naming it, before the store; one 64 deep is stored, queued and read back', async () => {
+    const fake = fakeStore();
+    const sent: { body: unknown }[] = [];
+    const { logger, lines } = memoryLogger();
+    let depth = 65;
+    const handle = createMailWebhookHandler({
+      providers: [
+        defineProvider({
+          name: 'acme-mail',
+          handle: () => ({ events: [{ ...good, rawEvent: nested(depth) }] }),
+        }),
+      ],
+      store: fake.store,
+      sinks: [createQueueSink({ sendBatch: async (m) => void sent.push(...(m as never[])) })],
+      logger,
+    });
+    // Stored, it would make every history query that reaches it 503: the wire refuses it.
+    const deep = await handle(post());
+    expect([deep.status, await deep.json()]).toEqual([
+      500,
+      { ok: false, error: 'internal-error', message: 'internal error; see the logs' },
+    ]);
+    expect(lines.find((l) => l.level === 'error')?.fields.error).toBe(
+      "provider acme-mail returned a bad event: events[0].rawEvent nests more than 64 deep (the wire format's limit); this is a bug in it",
+    );
+    expect([fake.calls, sent]).toEqual([[], []]);
+
+    depth = 64;
+    expect(await (await handle(post())).json()).toEqual({ ok: true, events: 1 });
+    expect(fake.calls).toEqual(['record', 'markDelivered']);
+    const delivered: EmailTrackingContext[] = [];
+    await consumeQueueBatch(
+      {
+        queue: 'q',
+        messages: sent.map((m, i) => ({
+          id: `${i}`,
+          attempts: 1,
+          body: m.body,
+          ack() {},
+          retry() {},
+        })),
+      },
+      [{ name: 'out', send: async (events) => void delivered.push(...events) }],
+      memoryLogger().logger,
+    );
+    expect(delivered).toEqual([{ ...good, rawEvent: nested(64) }]);
+  });
 
   test('an accepted event survives the queue: what the handler takes, its consumer reads', async () => {
     const sent: { body: unknown }[] = [];
