@@ -3,6 +3,7 @@ import {
   createStandardWebhooksVerifier,
   NO_SIGNATURE_HEADER,
 } from './providers/standard-webhooks.js';
+import { didYouMean } from './suggest.js';
 import { type DecodedTrackingContext, decodeTrackingEvent, WireFormatError } from './wire.js';
 
 /** How far a `webhook-timestamp` may be from this clock, either way, by default (as in Svix). */
@@ -42,6 +43,8 @@ export interface VerifyTrackingWebhookOptions {
   readonly now?: (() => Date) | undefined;
 }
 
+const _OPTION_KEYS = ['toleranceSeconds', 'now'];
+
 const _decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 function _decodeBody(bytes: Uint8Array): DecodedTrackingContext {
@@ -79,7 +82,8 @@ function _decodeBody(bytes: Uint8Array): DecodedTrackingContext {
  * `webhook-signature` with any of several `v1,` signatures) over the raw body, under any of
  * `secret` (a list while rotating), then decodes the event. The request's body is consumed.
  * Throws `WebhookVerificationError` naming the reason; a `TypeError` when a secret is not a
- * `whsec_` base64 key. The `webhook-id` header is stable across redeliveries: dedupe by it.
+ * `whsec_` base64 key, or an option is unknown (`tolerance` for `toleranceSeconds`) or bad. The
+ * `webhook-id` header is stable across redeliveries: dedupe by it.
  * @param request the incoming POST, untouched (the signature covers its exact bytes)
  * @param secret the endpoint's `whsec_...` secret, or several
  * @example
@@ -91,6 +95,14 @@ export async function verifyTrackingWebhook(
   secret: string | readonly string[],
   options: VerifyTrackingWebhookOptions = {},
 ): Promise<DecodedTrackingContext> {
+  // A misspelt option would leave the default window in place of the one meant: say so.
+  for (const key of Object.keys(options)) {
+    if (!_OPTION_KEYS.includes(key)) {
+      throw new TypeError(
+        `unknown option "${key}"${didYouMean(key, _OPTION_KEYS) || `; use ${_OPTION_KEYS.join(' or ')}`}`,
+      );
+    }
+  }
   const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   // The verifier reads 0 as "no past check"; here a bad value must not quietly become that.
   if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance <= 0) {
