@@ -176,3 +176,40 @@ describe('the suppression route with no address at all', () => {
     expect(suffixed.status).toBe(404);
   });
 });
+
+describe('an encoded slash or dot segment in the address', () => {
+  test.each([
+    ['GET', 'a%2Fb@example.com', 'a/b@example.com'],
+    ['DELETE', '..%2F..%2Fevents%40example.com', '../../events@example.com'],
+    ['GET', '%2E%2E%2Fevents@example.com', '../events@example.com'],
+  ])(
+    '%s /suppressions/%s: the store is asked for one address, %s, never another route',
+    async (method, segment, address) => {
+      const asked: string[] = [];
+      const handle = createMailWebhookHandler({
+        providers: [ses({ verifySignature: false })],
+        store: {
+          ...fakeStore().store,
+          suppression: async (email: string) => {
+            asked.push(email);
+            return null;
+          },
+          unsuppress: async (email: string) => {
+            asked.push(email);
+            return false;
+          },
+        },
+        apiToken: TOKEN,
+        logger: memoryLogger().logger,
+      });
+      const response = await handle(
+        new Request(`http://localhost/webhooks/mail/suppressions/${segment}`, {
+          method,
+          headers: { authorization: `Bearer ${TOKEN}` },
+        }),
+      );
+      expect([response.status, await response.json()]).toEqual([200, { suppressed: false }]);
+      expect(asked).toEqual([address]);
+    },
+  );
+});
