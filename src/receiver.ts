@@ -83,7 +83,8 @@ function _decodeBody(bytes: Uint8Array): DecodedTrackingContext {
  * `secret` (a list while rotating), then decodes the event. The request's body is consumed.
  * Throws `WebhookVerificationError` naming the reason; a `TypeError` when a secret is not a
  * `whsec_` base64 key, or an option is unknown (`tolerance` for `toleranceSeconds`) or bad. The
- * `webhook-id` header is stable across redeliveries: dedupe by it.
+ * id the signature covers (`webhook-id`, else `svix-id`) is stable across redeliveries: dedupe
+ * by it, whichever header carried it.
  * @param request the incoming POST, untouched (the signature covers its exact bytes)
  * @param secret the endpoint's `whsec_...` secret, or several
  * @example
