@@ -192,7 +192,13 @@ export function createHandlerWithRuntime(
   const { store, apiToken } = resolved;
   const storeApi =
     store && apiToken
-      ? createStoreApi({ store, apiToken, basePath: resolved.basePath, logger: resolved.logger })
+      ? createStoreApi({
+          store,
+          apiToken,
+          basePath: resolved.basePath,
+          logger: resolved.logger,
+          timeoutMs: resolved.deliveryTimeoutMs,
+        })
       : undefined;
   const setup: _Setup = { options: resolved, answer: runtime.jsonAnswer ?? jsonAnswer, runtime };
   const segmentOf = segmentMatcher(resolved.basePath);

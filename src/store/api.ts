@@ -12,6 +12,7 @@ import {
 import { TRACKING_EVENT_TYPES, type TrackingEventType } from '../events.js';
 import type { Logger } from '../log.js';
 import { toWireObject } from '../wire.js';
+import { within } from './pipeline.js';
 import { type EventQuery, type EventStore, MAX_EVENT_LIMIT } from './types.js';
 
 /** The provider paths these routes take when served. */
@@ -27,6 +28,8 @@ export interface StoreApiOptions {
   readonly apiToken: string;
   readonly basePath: string;
   readonly logger: Logger;
+  /** How long a store call may take before the route answers 503 (`deliveryTimeoutMs`). */
+  readonly timeoutMs: number;
 }
 
 /** Answers a store route with a response or a refusal; undefined for any other path. */
@@ -123,7 +126,7 @@ export function parseEventQuery(url: string): EventQuery | HttpError {
 
 /** The routes under `basePath`, or undefined when the store serves none (no `apiToken`). */
 export function createStoreApi(options: StoreApiOptions): StoreApi {
-  const { store, apiToken, basePath, logger } = options;
+  const { store, apiToken, basePath, logger, timeoutMs } = options;
   const suppressions = `${basePath}/suppressions/`;
   const events = `${basePath}/events`;
   const secret = { token: [apiToken] };
@@ -144,14 +147,15 @@ export function createStoreApi(options: StoreApiOptions): StoreApi {
     }
     const email = _address(segment);
     if (email instanceof HttpError) return email;
+    // A store that never answers holds no request past the deadline deliveries have.
     try {
       if (request.method === 'DELETE') {
-        const lifted = await store.unsuppress(email);
+        const lifted = await within(store.unsuppress(email), timeoutMs);
         if (lifted)
           logger.info('suppression lifted', { store: readSafely(store, 'name') as string });
         return jsonResponse(200, { suppressed: false });
       }
-      const record = await store.suppression(email);
+      const record = await within(store.suppression(email), timeoutMs);
       return jsonResponse(
         200,
         record
@@ -175,7 +179,7 @@ export function createStoreApi(options: StoreApiOptions): StoreApi {
     const query = parseEventQuery(request.url);
     if (query instanceof HttpError) return query;
     try {
-      const found = await store.events(query);
+      const found = await within(store.events(query), timeoutMs);
       return jsonResponse(200, { events: found.map(toWireObject) });
     } catch (error) {
       return failed(error);

@@ -9,14 +9,11 @@ export interface StoreDeliveryOptions extends DeliveryOptions {
   readonly store?: EventStore | undefined;
 }
 
-// Compared by identity: `instanceof` on a rejection a store made up may itself throw (a proxy).
-const _STORE_TIMEOUT = new Error();
-
-/** Resolves with `work`, or rejects once `ms` (at least 1) have passed. */
-async function _within<T>(work: T | Promise<T>, ms: number): Promise<T> {
+/** Resolves with `work`, or rejects with the text the log line gives once `ms` (at least 1) have passed. */
+export async function within<T>(work: T | Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(_STORE_TIMEOUT), ms);
+    timer = setTimeout(() => reject(`no answer within ${ms} ms`), ms);
   });
   try {
     return await Promise.race([work, timeout]);
@@ -46,10 +43,7 @@ export async function deliverThroughStore(
     // leaves it unnamed, not the handler's 500).
     return unavailable('store-failed', 'the event store did not take the events; retry later', {
       store: readSafely(store, 'name') as string,
-      error:
-        error === _STORE_TIMEOUT
-          ? `no answer within ${options.deliveryTimeoutMs} ms`
-          : describeThrown(error),
+      error: describeThrown(error),
       events: events.length,
     });
   };
@@ -57,7 +51,7 @@ export async function deliverThroughStore(
   try {
     // Spread: a store of the user's own that resolves with no list (a `return` forgotten) has
     // failed too, here, not as a 500 further on.
-    fresh = [...(await _within(store.record(events, until), left()))];
+    fresh = [...(await within(store.record(events, until), left()))];
   } catch (error) {
     return storeFailed(error);
   }
@@ -76,7 +70,7 @@ export async function deliverThroughStore(
   try {
     // Delivered: marked, so retries are dropped. Not delivered: the claims are lifted, so a
     // retry (or one already waiting) delivers them now.
-    await _within(failed ? store.release?.(fresh) : store.markDelivered(fresh), left());
+    await within(failed ? store.release?.(fresh) : store.markDelivered(fresh), left());
   } catch (error) {
     // The sinks have the events; the ESP's retry may bring them once more, but none is lost.
     if (!failed) return storeFailed(error);

@@ -42,6 +42,12 @@ function setup(options: MailWebhookOptions = {}) {
 const sesPost = (snsId = 'sns-1') =>
   snsRequest(envelope(bounce, { messageId: snsId, timestamp: new Date().toISOString() }));
 
+const suppressionRequest = (method: string) =>
+  new Request('http://localhost/webhooks/mail/suppressions/jane@example.com', {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
+
 const events = (query: string, token: string | null = TOKEN) =>
   new Request(`http://localhost/webhooks/mail/events${query}`, {
     headers: token === null ? {} : { authorization: `Bearer ${token}` },
@@ -229,6 +235,24 @@ describe('the events route', () => {
   });
 
   test.each([
+    ['events', () => events('')],
+    ['suppression', () => suppressionRequest('GET')],
+    ['unsuppress', () => suppressionRequest('DELETE')],
+  ] as const)('a store whose %s never answers is cut off by deliveryTimeoutMs: 503 store-failed, the wait named in the log line', async (method, request) => {
+    const { handle, store, lines } = setup({ deliveryTimeoutMs: 50 });
+    Object.assign(store, { [method]: () => new Promise(() => {}) });
+    const response = await handle(request());
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ ok: false, error: 'store-failed' });
+    const refusal = lines.find((l) => l.msg === 'request refused');
+    expect(refusal?.fields).toMatchObject({
+      reason: 'store-failed',
+      store: 'fake',
+      error: 'no answer within 50 ms',
+    });
+  });
+
+  test.each([
     ['?recipent=jane@example.com', 'unknown query parameter'],
     ['?limit=0', 'limit must be a whole number from 1 to 1000'],
     ['?limit=-1', 'limit must be a whole number from 1 to 1000'],
@@ -306,18 +330,12 @@ describe('a store of your own whose name getter throws', () => {
     });
     return context;
   }
-  const suppressions = (method: string) =>
-    new Request('http://localhost/webhooks/mail/suppressions/jane@example.com', {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}` },
-    });
-
   test.each([
     ['record fails', 'record', () => sesPost()],
     ['markDelivered fails', 'markDelivered', () => sesPost()],
     ['events fails', 'events', () => events('')],
-    ['suppression fails', 'suppression', () => suppressions('GET')],
-    ['unsuppress fails', 'unsuppress', () => suppressions('DELETE')],
+    ['suppression fails', 'suppression', () => suppressionRequest('GET')],
+    ['unsuppress fails', 'unsuppress', () => suppressionRequest('DELETE')],
   ] as const)('answers 503 store-failed, not 500, when %s', async (_, method, request) => {
     const { handle, store, lines } = nameless();
     Object.assign(store, { [method]: () => Promise.reject(new Error('database is locked')) });
@@ -334,7 +352,7 @@ describe('a store of your own whose name getter throws', () => {
   test('lifting a suppression answers 200 and logs the line, unnamed', async () => {
     const { handle, store, lines } = nameless();
     store.unsuppress = async () => true;
-    const response = await handle(suppressions('DELETE'));
+    const response = await handle(suppressionRequest('DELETE'));
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ suppressed: false });
     expect(lines).toContainEqual(expect.objectContaining({ msg: 'suppression lifted' }));
