@@ -234,7 +234,9 @@ export function createHandlerWithRuntime(
     }
     let response: Response | undefined;
     try {
-      const answer = resolved.enabled && storeApi ? await storeApi(request, path) : undefined;
+      // Dot segments resolved as the provider routes resolve them (Node's raw path keeps them).
+      const answer =
+        resolved.enabled && storeApi ? await storeApi(request, normalizedPath(path)) : undefined;
       if (answer instanceof HttpError)
         return _refuse(setup, answer, { path, method: request.method });
       response = answer ?? (resolved.enabled ? await route(request, path) : undefined);
