@@ -6,7 +6,15 @@ import { defaultProviders, rejectMovedOptions } from './providers/default.js';
 import { rejectUnknownKeys } from './providers/options.js';
 import { BEARER_TOKEN } from './providers/shared-secret.js';
 import { checkProviderShape, DEFAULT_FETCH_TIMEOUT_MS, type Provider } from './providers/types.js';
-import { functionSchema, milliseconds, nonEmpty, parseOptions, wholeNumber } from './schema.js';
+import {
+  boolean,
+  functionSchema,
+  milliseconds,
+  nonEmpty,
+  parseOptions,
+  string,
+  wholeNumber,
+} from './schema.js';
 import { EventBus } from './sinks/memory.js';
 import type { Sink } from './sinks/types.js';
 import { STORE_ROUTE_PATHS } from './store/api.js';
@@ -53,7 +61,7 @@ const _asIs = v.optional(v.custom<never>(() => true));
 const OptionsSchema = v.object({
   basePath: v.optional(
     v.pipe(
-      v.string(),
+      string(),
       // No `.` or `..` segment: requests are matched normalized, so none could ever reach it.
       v.check(
         (path) => /^(\/(?!\.\.?(\/|$))[\w.~-]+)*\/?$/.test(path),
@@ -62,7 +70,7 @@ const OptionsSchema = v.object({
     ),
     DEFAULT_BASE_PATH,
   ),
-  enabled: v.optional(v.boolean(), true),
+  enabled: v.optional(boolean(), true),
   providers: v.optional(
     v.pipe(v.array(ProviderSchema), nonEmpty('expected at least one provider')),
   ),
@@ -75,7 +83,7 @@ const OptionsSchema = v.object({
   ),
   apiToken: v.optional(
     v.pipe(
-      v.string(),
+      string(),
       nonEmpty('the apiToken must not be empty'),
       v.check(
         (token) => BEARER_TOKEN.test(token),

@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { checkSharedSecret, hasSharedSecret, type SharedSecret } from '../auth.js';
 import { ConfigError } from '../errors.js';
+import { string } from '../schema.js';
 import { secretList } from './options.js';
 import type { Refusal } from './types.js';
 
@@ -21,7 +22,7 @@ export const sharedSecretEntries = {
   password: v.optional(secretList('password')),
   username: v.optional(
     v.pipe(
-      v.string(),
+      string(),
       // HTTP Basic splits user and password at the first colon: such a name could never match.
       v.check((name) => /^[^:]+$/.test(name), 'the username must not be empty or hold a colon'),
     ),
@@ -37,7 +38,7 @@ export const sharedSecretEntries = {
   ),
   header: v.optional(
     v.pipe(
-      v.string(),
+      string(),
       v.check((name) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name), 'expected a header name'),
     ),
   ),

@@ -2,24 +2,24 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
-import { hasText, parseOr400, union } from '../../schema.js';
+import { hasText, number, parseOr400, string, union } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { makeContext } from '../context.js';
 import { isObject, ownText, textTags, textValue } from '../fields.js';
 
 const NAME = 'mailersend';
 const REASON = 'invalid-mailersend-event';
-const optStr = v.optional(v.nullable(v.string()));
+const optStr = v.optional(v.nullable(string()));
 
 const V1Schema = v.looseObject({
-  type: v.string(),
+  type: string(),
   created_at: optStr,
   data: v.looseObject({
     id: optStr,
     created_at: optStr,
     email: v.looseObject({
-      message: v.looseObject({ id: v.string() }),
-      recipient: v.looseObject({ email: v.pipe(v.string(), hasText()) }),
+      message: v.looseObject({ id: string() }),
+      recipient: v.looseObject({ email: v.pipe(string(), hasText()) }),
     }),
     morph: v.optional(
       v.nullable(
@@ -32,7 +32,7 @@ const V1Schema = v.looseObject({
 // Every field may be missing, as in anymail's v2 samples: an event that names no recipient is
 // still reported (empty recipient and message id, the handler's clock for the time).
 const V2Schema = v.looseObject({
-  type: v.string(),
+  type: string(),
   created_at: optStr,
   data: v.looseObject({
     id: optStr,
@@ -48,7 +48,7 @@ const V2Schema = v.looseObject({
             reject_reason: optStr,
             suppression_reason: optStr,
             unsubscribe_reason: optStr,
-            bounce_code: v.optional(v.nullable(union([v.string(), v.number()]))),
+            bounce_code: v.optional(v.nullable(union([string(), number()]))),
             user_agent: optStr,
             url: optStr,
           }),

@@ -2,16 +2,16 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
-import { parseOr400, union } from '../../schema.js';
+import { number, parseOr400, string, union } from '../../schema.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
 import { type Outcome, outcome, stringRecord, textTags, textValue } from '../fields.js';
 
-const optStr = v.optional(v.nullable(v.string()));
+const optStr = v.optional(v.nullable(string()));
 
 const EventDataSchema = v.looseObject({
-  event: v.string(),
+  event: string(),
   id: optStr,
-  timestamp: v.optional(v.nullable(union([v.number(), v.string()]))),
+  timestamp: v.optional(v.nullable(union([number(), string()]))),
   recipient: optStr,
   severity: optStr,
   reason: optStr,

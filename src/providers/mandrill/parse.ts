@@ -3,19 +3,19 @@ import * as v from 'valibot';
 import { badRequest, type HttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
-import { describeIssue, union } from '../../schema.js';
+import { describeIssue, number, string, union } from '../../schema.js';
 import { parseJson } from '../body-text.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
 import { isObject, type JsonObject, own, stringRecord, textTags, textValue } from '../fields.js';
 
 const NAME = 'mandrill';
-const optStr = v.optional(v.nullable(v.string()));
+const optStr = v.optional(v.nullable(string()));
 
 const EventSchema = v.looseObject({
   event: optStr,
   type: optStr,
   _id: optStr,
-  ts: v.optional(v.nullable(union([v.number(), v.string()]))),
+  ts: v.optional(v.nullable(union([number(), string()]))),
   url: optStr,
   user_agent: optStr,
   msg: v.optional(

@@ -2,18 +2,18 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
-import { parseOr400, union } from '../../schema.js';
+import { number, parseOr400, string, union } from '../../schema.js';
 import { fromUnixSeconds, makeContext } from '../context.js';
 import { textTags, textValue } from '../fields.js';
 
 const NAME = 'postal';
 const REASON = 'invalid-postal-event';
-const optStr = v.optional(v.nullable(v.string()));
+const optStr = v.optional(v.nullable(string()));
 
 const MessageSchema = v.optional(
   v.nullable(
     v.looseObject({
-      id: v.optional(v.nullable(union([v.number(), v.string()]))),
+      id: v.optional(v.nullable(union([number(), string()]))),
       to: optStr,
       direction: optStr,
     }),
@@ -21,8 +21,8 @@ const MessageSchema = v.optional(
 );
 
 const EventSchema = v.looseObject({
-  event: v.string(),
-  timestamp: union([v.number(), v.string()]),
+  event: string(),
+  timestamp: union([number(), string()]),
   uuid: optStr,
   payload: v.looseObject({
     status: optStr,

@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext } from '../../events.js';
-import { parseOr400, union } from '../../schema.js';
+import { boolean, number, parseOr400, string, union } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { digestEventId, makeContext } from '../context.js';
 import { isObject, type Outcome, outcome, stringRecord, textTags, textValue } from '../fields.js';
@@ -12,15 +12,15 @@ const WHAT = 'Postmark record';
 const TIMESTAMP_FIELDS = ['DeliveredAt', 'BouncedAt', 'ReceivedAt', 'ChangedAt'] as const;
 type TimestampField = (typeof TIMESTAMP_FIELDS)[number];
 
-const text = v.optional(v.nullable(v.string()));
+const text = v.optional(v.nullable(string()));
 
 const RecordSchema = v.looseObject({
-  RecordType: v.string(),
+  RecordType: string(),
   // Null in a SubscriptionChange that no message caused (a manual suppression, a reactivation).
   MessageID: text,
   Recipient: text,
   Email: text,
-  ID: v.optional(v.nullable(union([v.number(), v.string()]))),
+  ID: v.optional(v.nullable(union([number(), string()]))),
   Type: text,
   Description: text,
   Details: text,
@@ -34,7 +34,7 @@ const RecordSchema = v.looseObject({
 type PostmarkRecord = v.InferOutput<typeof RecordSchema>;
 
 const SubscriptionSchema = v.looseObject({
-  SuppressSending: v.boolean(),
+  SuppressSending: boolean(),
   SuppressionReason: text,
 });
 

@@ -1,9 +1,9 @@
 /** Resend webhook payload shapes (`{ type, created_at, data }`) as valibot schemas. */
 import * as v from 'valibot';
-import { AT_LEAST_ONE, hasText, nonEmpty, union } from '../../schema.js';
+import { AT_LEAST_ONE, hasText, nonEmpty, string, union } from '../../schema.js';
 
-const str = v.string();
-const optStr = v.optional(v.nullable(v.string()));
+const str = string();
+const optStr = v.optional(v.nullable(string()));
 
 /** `data` of an `email.*` tracking event. */
 export const EmailDataSchema = v.looseObject({

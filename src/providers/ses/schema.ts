@@ -1,10 +1,10 @@
 /** SES event shapes (event publishing and legacy notifications) as valibot schemas. */
 import * as v from 'valibot';
-import { record } from '../../schema.js';
+import { boolean, record, string } from '../../schema.js';
 import { isObject, isOptionalText } from '../fields.js';
 
-const str = v.string();
-const optStr = v.optional(v.nullable(v.string()));
+const str = string();
+const optStr = v.optional(v.nullable(string()));
 
 const RecipientSchema = v.looseObject({
   emailAddress: str,
@@ -54,7 +54,7 @@ export const DetailSchemas = {
     timestamp: optStr,
     newTopicPreferences: v.optional(
       v.looseObject({
-        unsubscribeAll: v.optional(v.boolean()),
+        unsubscribeAll: v.optional(boolean()),
         topicSubscriptionStatus: v.optional(
           v.array(v.looseObject({ topicName: optStr, subscriptionStatus: optStr })),
         ),
