@@ -209,6 +209,9 @@ export const number = () =>
 /** valibot's `boolean`: one valibot schema fewer in every Worker. */
 export const boolean = () => _expecting<boolean>('boolean', (input) => typeof input === 'boolean');
 
+/** A string, null or absent: how ESPs send the text fields they may leave out. */
+export const optionalString = v.optional(v.nullable(string()));
+
 /**
  * valibot's `picklist` of strings, with picklist's `expects`, so the same issue
  * (`Invalid type: Expected ("a" | "b") but received "c"`). One valibot schema fewer in every Worker.

@@ -1,21 +1,21 @@
 /** Loops webhook payload shapes (`{ eventName, eventTime, webhookSchemaVersion, ... }`) as valibot schemas. */
 import * as v from 'valibot';
-import { hasText, number, string, union } from '../../schema.js';
+import { hasText, number, optionalString, string, union } from '../../schema.js';
 
 const str = v.pipe(string(), hasText());
 
 /** The contact an event is about; its `email` is the recipient. */
 const ContactIdentitySchema = v.looseObject({
-  id: v.optional(v.nullable(string())),
+  id: optionalString,
   email: str,
-  userId: v.optional(v.nullable(string())),
+  userId: optionalString,
 });
 
 /** The email an event is about: `id` is that send, `emailMessageId` the campaign or workflow version. */
 const EmailSchema = v.looseObject({
   id: str,
-  emailMessageId: v.optional(v.nullable(string())),
-  subject: v.optional(v.nullable(string())),
+  emailMessageId: optionalString,
+  subject: optionalString,
 });
 
 /** An email event (`email.*` and `*.email.sent`): who, which email, when. */
@@ -25,10 +25,10 @@ export const LoopsEmailEventSchema = v.looseObject({
   eventTime: union([number(), string()]),
   contactIdentity: ContactIdentitySchema,
   email: EmailSchema,
-  sourceType: v.optional(v.nullable(string())),
-  campaignId: v.optional(v.nullable(string())),
-  loopId: v.optional(v.nullable(string())),
-  transactionalId: v.optional(v.nullable(string())),
+  sourceType: optionalString,
+  campaignId: optionalString,
+  loopId: optionalString,
+  transactionalId: optionalString,
 });
 
 export type LoopsEmailEvent = v.InferOutput<typeof LoopsEmailEventSchema>;

@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
-import { parseOr400, string } from '../../schema.js';
+import { optionalString, parseOr400, string } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { digestEventId, makeContext } from '../context.js';
 import { textTags } from '../fields.js';
@@ -12,8 +12,8 @@ const REASON = 'invalid-mailpace-event';
 
 const PayloadSchema = v.looseObject({
   // Nullable in MailPace's table of payload properties.
-  to: v.optional(v.nullable(string())),
-  message_id: v.optional(v.nullable(string())),
+  to: optionalString,
+  message_id: optionalString,
   created_at: string(),
 });
 

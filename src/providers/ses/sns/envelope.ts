@@ -1,7 +1,7 @@
 /** The SNS HTTP(S) envelope: its three message Types, as schemas, normalized to one shape. */
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../../errors.js';
-import { nonEmpty, parseOr400, picklist, string } from '../../../schema.js';
+import { nonEmpty, optionalString, parseOr400, picklist, string } from '../../../schema.js';
 import { parseJson } from '../../body-text.js';
 import { isObject, isOptionalText } from '../../fields.js';
 
@@ -13,9 +13,7 @@ export const SNS_MESSAGE_TYPES = [
 
 export type SnsMessageType = (typeof SNS_MESSAGE_TYPES)[number];
 
-// `null` means absent: Lambda-shaped records write `"Subject": null`.
-const optionalString = v.optional(v.nullable(string()));
-
+// The optional fields take `null` as absent: Lambda-shaped records write `"Subject": null`.
 const common = {
   MessageId: v.pipe(string(), nonEmpty()),
   TopicArn: v.pipe(string(), nonEmpty()),
