@@ -226,3 +226,16 @@ export function picklist<const T extends readonly string[]>(options: T) {
 /** A schema for a function option (fetch, now, sleep…). */
 export const functionSchema = <T>(what: string) =>
   v.custom<T>((value) => typeof value === 'function', `expected ${what}`);
+
+/**
+ * valibot's `transform`: the same action to a pipe (its `kind` is what a pipe reads), without
+ * the fields nothing here reads. One valibot action fewer in every Worker.
+ */
+export const transform = <I, O>(operation: (input: I) => O) =>
+  ({
+    kind: 'transformation',
+    '~run'(dataset: { value: unknown }) {
+      dataset.value = operation(dataset.value as I);
+      return dataset;
+    },
+  }) as unknown as v.TransformAction<I, O>;

@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { contextEntries, type EmailTrackingContext, RejectCategorySchema } from './events.js';
 import { nestsTooDeep } from './providers/body-text.js';
-import { boolean, describeIssue, setOwn, string } from './schema.js';
+import { boolean, describeIssue, setOwn, string, transform } from './schema.js';
 import { parseTimestamp } from './timestamp.js';
 
 // valibot's isoTimestamp pattern, through the regex action the bundle has anyway.
@@ -20,7 +20,7 @@ export const WireTrackingEventSchema = v.object({
       (text) => parseTimestamp(text) !== undefined,
       'expected a real date and time between 1970 and 9999',
     ),
-    v.transform((text) => parseTimestamp(text) as Date),
+    transform((text) => parseTimestamp(text) as Date),
   ),
   // Written by versions before these fields existed: decoded as null.
   rejectCategory: v.optional(v.nullable(RejectCategorySchema), null),

@@ -1,7 +1,16 @@
 /** Option schemas every provider shares: path, verifySignature, secrets that may be lists, strict keys. */
 import * as v from 'valibot';
 import { ConfigError } from '../errors.js';
-import { boolean, hasText, issueField, nonEmpty, string, union, wholeNumber } from '../schema.js';
+import {
+  boolean,
+  hasText,
+  issueField,
+  nonEmpty,
+  string,
+  transform,
+  union,
+  wholeNumber,
+} from '../schema.js';
 import { didYouMean } from '../suggest.js';
 import { isObject } from './fields.js';
 
@@ -14,7 +23,7 @@ export const secretList = (what = 'secret') => {
       [one, v.pipe(v.array(one), nonEmpty(`expected at least one ${what}`))],
       `expected a ${what} (a string) or a list of them`,
     ),
-    v.transform((value): string[] => (typeof value === 'string' ? [value] : value)),
+    transform((value): string[] => (typeof value === 'string' ? [value] : value)),
   );
 };
 

@@ -1,7 +1,15 @@
 /** Scaleway Transactional Email through Topics and Events: verify the SNS-style message, then parse the TEM event. */
 import * as v from 'valibot';
 import { ConfigError, forbidden, type HttpError, isHttpError } from '../../errors.js';
-import { AT_LEAST_ONE, boolean, nonEmpty, type OptionsInput, string, union } from '../../schema.js';
+import {
+  AT_LEAST_ONE,
+  boolean,
+  nonEmpty,
+  type OptionsInput,
+  string,
+  transform,
+  union,
+} from '../../schema.js';
 import { decodeUtf8 } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, stringList } from '../options.js';
@@ -40,7 +48,7 @@ const ScalewayOptionsSchema = v.object({
         [v.pipe(string(), nonEmpty()), v.pipe(v.array(string()), nonEmpty(AT_LEAST_ONE))],
         'expected PEM text (or a list of them)',
       ),
-      v.transform((value): string[] => (typeof value === 'string' ? [value] : value)),
+      transform((value): string[] => (typeof value === 'string' ? [value] : value)),
     ),
   ),
   // Scaleway keeps a message's original Timestamp on every retry, so the window is wide.
