@@ -1,6 +1,6 @@
 /** Handler options: the valibot schema, defaults, and the checks that stop start-up. */
 import * as v from 'valibot';
-import { ConfigError, type FetchFn, lateBoundFetch } from './errors.js';
+import { ConfigError, type FetchFn, lateBoundFetch, systemClock } from './errors.js';
 import { type Logger, loggerOrConsole } from './log.js';
 import { defaultProviders, rejectMovedOptions } from './providers/default.js';
 import { rejectUnknownKeys } from './providers/options.js';
@@ -229,7 +229,7 @@ export function resolveOptions(
     providers,
     sinks: o.sinks ?? [EventBus.default],
     fetch: o.fetch ?? lateBoundFetch,
-    now: o.now ?? (() => new Date()),
+    now: o.now ?? systemClock,
     logger,
   };
 }

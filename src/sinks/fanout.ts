@@ -1,7 +1,7 @@
 /** Webhook fan-out sink: each event POSTed to each interested endpoint, signed as Standard Webhooks. */
 
 import * as v from 'valibot';
-import { type FetchFn, lateBoundFetch } from '../errors.js';
+import { type FetchFn, lateBoundFetch, systemClock } from '../errors.js';
 import { type TrackingEventType, TrackingEventTypeSchema } from '../events.js';
 import { type Logger, loggerOrConsole } from '../log.js';
 import { parseUrl } from '../parse-url.js';
@@ -213,7 +213,7 @@ export function fanoutSink(options: FanoutOptions): Sink {
     fetch: o.fetch ?? lateBoundFetch,
     logger: loggerOrConsole(o.logger),
     sleep: o.sleep ?? _sleep,
-    now: o.now ?? (() => new Date()),
+    now: o.now ?? systemClock,
   };
   return {
     name: o.name ?? 'fanout',
