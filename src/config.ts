@@ -4,7 +4,7 @@ import { ConfigError, type FetchFn, lateBoundFetch, systemClock } from './errors
 import { type Logger, loggerOrConsole } from './log.js';
 import { defaultProviders, rejectMovedOptions } from './providers/default.js';
 import { rejectUnknownKeys } from './providers/options.js';
-import { BEARER_TOKEN } from './providers/shared-secret.js';
+import { BEARER_TOKEN, BEARER_TOKEN_RULE } from './providers/shared-secret.js';
 import { checkProviderShape, DEFAULT_FETCH_TIMEOUT_MS, type Provider } from './providers/types.js';
 import {
   boolean,
@@ -85,10 +85,7 @@ const OptionsSchema = v.object({
     v.pipe(
       string(),
       nonEmpty('the apiToken must not be empty'),
-      v.check(
-        (token) => BEARER_TOKEN.test(token),
-        'the apiToken must hold no spaces, line breaks or characters an HTTP header cannot carry',
-      ),
+      v.check((token) => BEARER_TOKEN.test(token), `the apiToken ${BEARER_TOKEN_RULE}`),
     ),
   ),
   maxBodyBytes: v.optional(wholeNumber(1), DEFAULT_MAX_BODY_BYTES),

@@ -13,6 +13,10 @@ import type { Refusal } from './types.js';
  */
 export const BEARER_TOKEN = /^[!-~\x80-\x9f\xa1-\xff]+$/;
 
+/** Why a token outside `BEARER_TOKEN` is refused (the handler's `apiToken` too). */
+export const BEARER_TOKEN_RULE =
+  'must hold no spaces, line breaks or characters an HTTP header cannot carry';
+
 // A header value as a request can carry it: tab, space, visible ASCII and obs-text, the outer
 // spaces and tabs trimmed by every HTTP parser.
 const _HEADER_VALUE = /^[!-~\x80-\xff](?:[\t -~\x80-\xff]*[!-~\x80-\xff])?$/;
@@ -32,7 +36,7 @@ export const sharedSecretEntries = {
       secretList('token'),
       v.check(
         (tokens) => tokens.every((token) => BEARER_TOKEN.test(token)),
-        'the token must hold no spaces, line breaks or characters an HTTP header cannot carry',
+        `the token ${BEARER_TOKEN_RULE}`,
       ),
     ),
   ),
