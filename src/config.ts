@@ -1,12 +1,20 @@
 /** Handler options: the valibot schema, defaults, and the checks that stop start-up. */
 import * as v from 'valibot';
-import { ConfigError, type FetchFn, lateBoundFetch } from './errors.js';
+import { ConfigError, type FetchFn, lateBoundFetch, systemClock } from './errors.js';
 import { type Logger, loggerOrConsole } from './log.js';
 import { defaultProviders, rejectMovedOptions } from './providers/default.js';
 import { rejectUnknownKeys } from './providers/options.js';
-import { BEARER_TOKEN } from './providers/shared-secret.js';
+import { BEARER_TOKEN, BEARER_TOKEN_RULE } from './providers/shared-secret.js';
 import { checkProviderShape, DEFAULT_FETCH_TIMEOUT_MS, type Provider } from './providers/types.js';
-import { functionSchema, milliseconds, nonEmpty, parseOptions, wholeNumber } from './schema.js';
+import {
+  boolean,
+  functionSchema,
+  milliseconds,
+  nonEmpty,
+  parseOptions,
+  string,
+  wholeNumber,
+} from './schema.js';
 import { EventBus } from './sinks/memory.js';
 import type { Sink } from './sinks/types.js';
 import { STORE_ROUTE_PATHS } from './store/api.js';
@@ -53,7 +61,7 @@ const _asIs = v.optional(v.custom<never>(() => true));
 const OptionsSchema = v.object({
   basePath: v.optional(
     v.pipe(
-      v.string(),
+      string(),
       // No `.` or `..` segment: requests are matched normalized, so none could ever reach it.
       v.check(
         (path) => /^(\/(?!\.\.?(\/|$))[\w.~-]+)*\/?$/.test(path),
@@ -62,7 +70,7 @@ const OptionsSchema = v.object({
     ),
     DEFAULT_BASE_PATH,
   ),
-  enabled: v.optional(v.boolean(), true),
+  enabled: v.optional(boolean(), true),
   providers: v.optional(
     v.pipe(v.array(ProviderSchema), nonEmpty('expected at least one provider')),
   ),
@@ -75,12 +83,9 @@ const OptionsSchema = v.object({
   ),
   apiToken: v.optional(
     v.pipe(
-      v.string(),
+      string(),
       nonEmpty('the apiToken must not be empty'),
-      v.check(
-        (token) => BEARER_TOKEN.test(token),
-        'the apiToken must hold no spaces, line breaks or characters an HTTP header cannot carry',
-      ),
+      v.check((token) => BEARER_TOKEN.test(token), `the apiToken ${BEARER_TOKEN_RULE}`),
     ),
   ),
   maxBodyBytes: v.optional(wholeNumber(1), DEFAULT_MAX_BODY_BYTES),
@@ -221,7 +226,7 @@ export function resolveOptions(
     providers,
     sinks: o.sinks ?? [EventBus.default],
     fetch: o.fetch ?? lateBoundFetch,
-    now: o.now ?? (() => new Date()),
+    now: o.now ?? systemClock,
     logger,
   };
 }

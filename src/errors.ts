@@ -49,6 +49,9 @@ export type FetchFn = (...args: Parameters<typeof fetch>) => Promise<Response>;
  */
 export const lateBoundFetch: FetchFn = (input, init) => globalThis.fetch(input, init);
 
+/** The clock a `now` option defaults to. */
+export const systemClock = (): Date => new Date();
+
 export const badRequest = (reason: string, message: string): HttpError =>
   new HttpError(400, reason, message);
 

@@ -1,6 +1,6 @@
 /** The normalized tracking event every ESP is turned into, one per recipient. */
 import * as v from 'valibot';
-import { picklist, record } from './schema.js';
+import { boolean, picklist, record, string } from './schema.js';
 
 /** Every tracking event type, in the reference's order. */
 export const TRACKING_EVENT_TYPES = [
@@ -21,7 +21,7 @@ export const TRACKING_EVENT_TYPES = [
 export const TrackingEventTypeSchema = picklist(TRACKING_EVENT_TYPES);
 export type TrackingEventType = v.InferOutput<typeof TrackingEventTypeSchema>;
 
-const nullableString = v.nullable(v.string());
+const nullableString = v.nullable(string());
 
 /** Why a recipient was refused, in one vocabulary across ESPs (django-anymail's). */
 export const REJECT_CATEGORIES = [
@@ -46,22 +46,22 @@ const _notArray = <T extends v.GenericSchema>(schema: T) =>
 /** The fields of a context, with `timestamp` left to the caller (Date in memory, ISO on the wire). */
 export const contextEntries = {
   eventType: TrackingEventTypeSchema,
-  messageId: v.string(),
-  recipient: v.string(),
-  espName: v.string(),
-  tags: v.array(v.string()),
-  metadata: _notArray(record(v.string())),
+  messageId: string(),
+  recipient: string(),
+  espName: string(),
+  tags: v.array(string()),
+  metadata: _notArray(record(string())),
   rejectReason: nullableString,
   description: nullableString,
   clickUrl: nullableString,
   userAgent: nullableString,
   rawEvent: _notArray(v.looseObject({})),
-  eventId: v.string(),
+  eventId: string(),
   mtaResponse: nullableString,
   /** Set on bounced, rejected, failed, complained (`spam`) and unsubscribed; null otherwise. */
   rejectCategory: v.nullable(RejectCategorySchema),
   /** Bounced/rejected/failed: true when the address itself will keep failing; null otherwise. */
-  permanent: v.nullable(v.boolean()),
+  permanent: v.nullable(boolean()),
 };
 
 /** An in-memory context: `timestamp` is a Date. */

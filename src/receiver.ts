@@ -1,4 +1,5 @@
 /** The receiving side of the fan-out (`mailhooks/receiver`): verify a Standard Webhooks delivery, decode its event. */
+import { systemClock } from './errors.js';
 import {
   createStandardWebhooksVerifier,
   NO_SIGNATURE_HEADER,
@@ -118,7 +119,7 @@ export async function verifyTrackingWebhook(
     secrets,
     maxAgeSeconds: tolerance,
     maxAgeSetting: 'toleranceSeconds',
-    now: options.now ?? (() => new Date()),
+    now: options.now ?? systemClock,
   });
   // An unsigned request is refused before its body is read, as the handler does.
   if (!request.headers.get('webhook-signature') && !request.headers.get('svix-signature')) {

@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { contextEntries, type EmailTrackingContext, RejectCategorySchema } from './events.js';
 import { nestsTooDeep } from './providers/body-text.js';
-import { describeIssue, setOwn } from './schema.js';
+import { boolean, describeIssue, setOwn, string, transform } from './schema.js';
 import { parseTimestamp } from './timestamp.js';
 
 // valibot's isoTimestamp pattern, through the regex action the bundle has anyway.
@@ -14,17 +14,17 @@ export const WireTrackingEventSchema = v.object({
   ...contextEntries,
   // Strict: a real calendar instant between 1970 and 9999, as every provider produces.
   timestamp: v.pipe(
-    v.string(),
+    string(),
     v.check((text) => _ISO_TIMESTAMP.test(text), 'expected an ISO 8601 timestamp'),
     v.check(
       (text) => parseTimestamp(text) !== undefined,
       'expected a real date and time between 1970 and 9999',
     ),
-    v.transform((text) => parseTimestamp(text) as Date),
+    transform((text) => parseTimestamp(text) as Date),
   ),
   // Written by versions before these fields existed: decoded as null.
   rejectCategory: v.optional(v.nullable(RejectCategorySchema), null),
-  permanent: v.optional(v.nullable(v.boolean()), null),
+  permanent: v.optional(v.nullable(boolean()), null),
   /** Set when `rawEvent` was replaced by `{}` to fit a size limit (queue messages). */
   // custom, not literal: one valibot schema fewer in every Worker.
   rawEventTrimmed: v.optional(v.custom<true>((flag) => flag === true, 'expected true')),

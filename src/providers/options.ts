@@ -1,27 +1,36 @@
 /** Option schemas every provider shares: path, verifySignature, secrets that may be lists, strict keys. */
 import * as v from 'valibot';
 import { ConfigError } from '../errors.js';
-import { hasText, issueField, nonEmpty, union, wholeNumber } from '../schema.js';
+import {
+  boolean,
+  hasText,
+  issueField,
+  nonEmpty,
+  string,
+  transform,
+  union,
+  wholeNumber,
+} from '../schema.js';
 import { didYouMean } from '../suggest.js';
 import { isObject } from './fields.js';
 
 /** One secret or several (rotation: any one verifies); always an array after parsing. */
 export const secretList = (what = 'secret') => {
   // Blank is a template that filled in nothing, not a secret: refused like an empty one.
-  const one = v.pipe(v.string(), hasText(`the ${what} must not be empty or blank`));
+  const one = v.pipe(string(), hasText(`the ${what} must not be empty or blank`));
   return v.pipe(
     union(
       [one, v.pipe(v.array(one), nonEmpty(`expected at least one ${what}`))],
       `expected a ${what} (a string) or a list of them`,
     ),
-    v.transform((value): string[] => (typeof value === 'string' ? [value] : value)),
+    transform((value): string[] => (typeof value === 'string' ? [value] : value)),
   );
 };
 
 /** A list of non-empty strings (`topicArns`, `accounts`); an empty list would match no request. */
 export const stringList = (what: string) =>
   v.pipe(
-    v.array(v.pipe(v.string(), nonEmpty(`a ${what} must not be empty`))),
+    v.array(v.pipe(string(), nonEmpty(`a ${what} must not be empty`))),
     nonEmpty(`expected at least one ${what}`),
   );
 
@@ -35,11 +44,11 @@ export const PATH_SEGMENT = /^(?!\.\.?$)[\w.~-]+$/;
 export const commonEntries = {
   path: v.optional(
     v.pipe(
-      v.string(),
+      string(),
       v.check((path) => PATH_SEGMENT.test(path), 'expected one path segment such as resend-eu'),
     ),
   ),
-  verifySignature: v.optional(v.boolean(), true),
+  verifySignature: v.optional(boolean(), true),
 };
 
 /**

@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { checkSharedSecret, hasSharedSecret, type SharedSecret } from '../auth.js';
 import { ConfigError } from '../errors.js';
+import { string } from '../schema.js';
 import { secretList } from './options.js';
 import type { Refusal } from './types.js';
 
@@ -12,6 +13,10 @@ import type { Refusal } from './types.js';
  */
 export const BEARER_TOKEN = /^[!-~\x80-\x9f\xa1-\xff]+$/;
 
+/** Why a token outside `BEARER_TOKEN` is refused (the handler's `apiToken` too). */
+export const BEARER_TOKEN_RULE =
+  'must hold no spaces, line breaks or characters an HTTP header cannot carry';
+
 // A header value as a request can carry it: tab, space, visible ASCII and obs-text, the outer
 // spaces and tabs trimmed by every HTTP parser.
 const _HEADER_VALUE = /^[!-~\x80-\xff](?:[\t -~\x80-\xff]*[!-~\x80-\xff])?$/;
@@ -21,7 +26,7 @@ export const sharedSecretEntries = {
   password: v.optional(secretList('password')),
   username: v.optional(
     v.pipe(
-      v.string(),
+      string(),
       // HTTP Basic splits user and password at the first colon: such a name could never match.
       v.check((name) => /^[^:]+$/.test(name), 'the username must not be empty or hold a colon'),
     ),
@@ -31,13 +36,13 @@ export const sharedSecretEntries = {
       secretList('token'),
       v.check(
         (tokens) => tokens.every((token) => BEARER_TOKEN.test(token)),
-        'the token must hold no spaces, line breaks or characters an HTTP header cannot carry',
+        `the token ${BEARER_TOKEN_RULE}`,
       ),
     ),
   ),
   header: v.optional(
     v.pipe(
-      v.string(),
+      string(),
       v.check((name) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name), 'expected a header name'),
     ),
   ),

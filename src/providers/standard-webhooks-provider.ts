@@ -112,7 +112,7 @@ function _start(
   };
 }
 
-/** The factory and registry entry of a Standard Webhooks ESP. */
+/** The factory of a Standard Webhooks ESP. */
 export function standardWebhooksProvider(spec: StandardWebhooksProviderSpec) {
   const schema = standardWebhooksOptionsSchema(spec.secretFrom);
   const create = (options: StandardWebhooksProviderOptions = {}): Provider => {
@@ -125,10 +125,11 @@ export function standardWebhooksProvider(spec: StandardWebhooksProviderSpec) {
     }
     return postProvider(spec.name, o.path, (context) => _start(spec, o, context));
   };
-  const entry: BuiltinProvider = {
-    name: spec.name,
-    create,
-    settings: { secret: 'secret', maxAgeSeconds: 'number' },
-  };
-  return { create, entry };
+  return create;
 }
+
+/** The registry entry of a Standard Webhooks ESP: its factory and how its variables are read. */
+export const standardWebhooksEntry = (
+  name: string,
+  create: (options?: StandardWebhooksProviderOptions) => Provider,
+): BuiltinProvider => ({ name, create, settings: { secret: 'secret', maxAgeSeconds: 'number' } });

@@ -16,7 +16,7 @@ export interface SinkSendOptions {
  * Set by the handler's delivery beside its lazily made `signal`: tells whether the deadline has
  * passed without making the signal (an `AbortController` costs more than an idle bus's send).
  */
-export const DEADLINE_PASSED: unique symbol = Symbol('mailhooks.deadlinePassed');
+export const DEADLINE_PASSED: unique symbol = Symbol();
 
 /** True once `options.signal` has aborted; reads the delivery's flag instead when it has one. */
 export function sendAborted(options: SinkSendOptions): boolean {

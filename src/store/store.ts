@@ -1,6 +1,6 @@
 /** The event store over one SQL: records contexts, keeps the suppression list, dedupes deliveries. */
 
-import { ConfigError } from '../errors.js';
+import { ConfigError, systemClock } from '../errors.js';
 import type { EmailTrackingContext, RejectCategory } from '../events.js';
 import { rejectUnknownKeys } from '../providers/options.js';
 import { parseOptions } from '../schema.js';
@@ -100,7 +100,7 @@ export interface CheckedStoreOptions {
  * Worker carries no store option schema).
  */
 export function createSqlStore(db: SqlDatabase, name: string, o: CheckedStoreOptions): EventStore {
-  const now = o.now ?? (() => new Date());
+  const now = o.now ?? systemClock;
   const address = (email: string) => normalizeAddress(email, o.ignoreLocalPartCase);
   const key = (c: EmailTrackingContext) => [c.eventId, address(c.recipient), c.eventType];
 

@@ -1,18 +1,18 @@
 /** The event store's public shape: options, the suppression record, history queries. */
 import * as v from 'valibot';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../events.js';
-import { functionSchema } from '../schema.js';
+import { boolean, functionSchema, number } from '../schema.js';
 
 // Pure: functionSchema is a call esbuild cannot see through, and only the store factories read
 // this schema; a Worker (the environment reader passes checked options) leaves it out.
 export const StoreOptionsSchema = /* @__PURE__ */ (() =>
   v.object({
     /** Fold the local part's case too (`Jane@x` is `jane@x`). Default false: only the domain's. */
-    ignoreLocalPartCase: v.optional(v.boolean(), false),
+    ignoreLocalPartCase: v.optional(boolean(), false),
     /** Events (and dedupe records) older than this many days are pruned as new ones arrive. */
     retentionDays: v.optional(
       v.pipe(
-        v.number(),
+        number(),
         v.check((days) => days >= 1 && days <= 36_500, 'expected a number of days from 1 to 36500'),
       ),
     ),

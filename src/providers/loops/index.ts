@@ -2,17 +2,11 @@
 import type { BuiltinProvider } from '../registry-types.js';
 import {
   type StandardWebhooksProviderOptions,
+  standardWebhooksEntry,
   standardWebhooksProvider,
 } from '../standard-webhooks-provider.js';
 import type { Provider } from '../types.js';
 import { parseLoopsEvent } from './parse.js';
-
-const { create, entry } = standardWebhooksProvider({
-  name: 'loops',
-  label: 'Loops',
-  secretFrom: 'Settings → Webhooks in Loops',
-  parse: parseLoopsEvent,
-});
 
 /** Options of `loops()`: `secret` is required unless `verifySignature` is false. */
 export type LoopsOptions = StandardWebhooksProviderOptions;
@@ -23,7 +17,12 @@ export type LoopsOptions = StandardWebhooksProviderOptions;
  * @example
  * createMailWebhookHandler({ providers: [loops({ secret: 'whsec_...' })] });
  */
-export const loops: (options?: LoopsOptions) => Provider = create;
+export const loops: (options?: LoopsOptions) => Provider = standardWebhooksProvider({
+  name: 'loops',
+  label: 'Loops',
+  secretFrom: 'Settings → Webhooks in Loops',
+  parse: parseLoopsEvent,
+});
 
 /** The registry entry: the factory and how its variables are read. */
-export const loopsProvider: BuiltinProvider = entry;
+export const loopsProvider: BuiltinProvider = standardWebhooksEntry('loops', loops);

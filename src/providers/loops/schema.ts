@@ -1,34 +1,34 @@
 /** Loops webhook payload shapes (`{ eventName, eventTime, webhookSchemaVersion, ... }`) as valibot schemas. */
 import * as v from 'valibot';
-import { hasText, union } from '../../schema.js';
+import { hasText, number, optionalString, string, union } from '../../schema.js';
 
-const str = v.pipe(v.string(), hasText());
+const str = v.pipe(string(), hasText());
 
 /** The contact an event is about; its `email` is the recipient. */
 const ContactIdentitySchema = v.looseObject({
-  id: v.optional(v.nullable(v.string())),
+  id: optionalString,
   email: str,
-  userId: v.optional(v.nullable(v.string())),
+  userId: optionalString,
 });
 
 /** The email an event is about: `id` is that send, `emailMessageId` the campaign or workflow version. */
 const EmailSchema = v.looseObject({
   id: str,
-  emailMessageId: v.optional(v.nullable(v.string())),
-  subject: v.optional(v.nullable(v.string())),
+  emailMessageId: optionalString,
+  subject: optionalString,
 });
 
 /** An email event (`email.*` and `*.email.sent`): who, which email, when. */
 export const LoopsEmailEventSchema = v.looseObject({
-  eventName: v.string(),
+  eventName: string(),
   // Unix seconds; an integer in Loops' schema, read leniently (a string of digits too).
-  eventTime: union([v.number(), v.string()]),
+  eventTime: union([number(), string()]),
   contactIdentity: ContactIdentitySchema,
   email: EmailSchema,
-  sourceType: v.optional(v.nullable(v.string())),
-  campaignId: v.optional(v.nullable(v.string())),
-  loopId: v.optional(v.nullable(v.string())),
-  transactionalId: v.optional(v.nullable(v.string())),
+  sourceType: optionalString,
+  campaignId: optionalString,
+  loopId: optionalString,
+  transactionalId: optionalString,
 });
 
 export type LoopsEmailEvent = v.InferOutput<typeof LoopsEmailEventSchema>;

@@ -2,28 +2,32 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
-import { hasText, parseOr400, union } from '../../schema.js';
+import { hasText, number, optionalString, parseOr400, string, union } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { makeContext } from '../context.js';
 import { isObject, ownText, textTags, textValue } from '../fields.js';
 
 const NAME = 'mailersend';
 const REASON = 'invalid-mailersend-event';
-const optStr = v.optional(v.nullable(v.string()));
 
 const V1Schema = v.looseObject({
-  type: v.string(),
-  created_at: optStr,
+  type: string(),
+  created_at: optionalString,
   data: v.looseObject({
-    id: optStr,
-    created_at: optStr,
+    id: optionalString,
+    created_at: optionalString,
     email: v.looseObject({
-      message: v.looseObject({ id: v.string() }),
-      recipient: v.looseObject({ email: v.pipe(v.string(), hasText()) }),
+      message: v.looseObject({ id: string() }),
+      recipient: v.looseObject({ email: v.pipe(string(), hasText()) }),
     }),
     morph: v.optional(
       v.nullable(
-        v.looseObject({ object: optStr, reason: optStr, readable_reason: optStr, url: optStr }),
+        v.looseObject({
+          object: optionalString,
+          reason: optionalString,
+          readable_reason: optionalString,
+          url: optionalString,
+        }),
       ),
     ),
   }),
@@ -32,25 +36,25 @@ const V1Schema = v.looseObject({
 // Every field may be missing, as in anymail's v2 samples: an event that names no recipient is
 // still reported (empty recipient and message id, the handler's clock for the time).
 const V2Schema = v.looseObject({
-  type: v.string(),
-  created_at: optStr,
+  type: string(),
+  created_at: optionalString,
   data: v.looseObject({
-    id: optStr,
-    message_id: optStr,
-    recipient: optStr,
+    id: optionalString,
+    message_id: optionalString,
+    recipient: optionalString,
     // An empty list when there is nothing to say, else an object.
     meta: v.optional(
       v.nullable(
         union([
           v.array(v.unknown()),
           v.looseObject({
-            bounce_reason: optStr,
-            reject_reason: optStr,
-            suppression_reason: optStr,
-            unsubscribe_reason: optStr,
-            bounce_code: v.optional(v.nullable(union([v.string(), v.number()]))),
-            user_agent: optStr,
-            url: optStr,
+            bounce_reason: optionalString,
+            reject_reason: optionalString,
+            suppression_reason: optionalString,
+            unsubscribe_reason: optionalString,
+            bounce_code: v.optional(v.nullable(union([string(), number()]))),
+            user_agent: optionalString,
+            url: optionalString,
           }),
         ]),
       ),

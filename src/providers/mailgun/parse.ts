@@ -2,32 +2,34 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
-import { parseOr400, union } from '../../schema.js';
+import { number, optionalString, parseOr400, string, union } from '../../schema.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
 import { type Outcome, outcome, stringRecord, textTags, textValue } from '../fields.js';
 
-const optStr = v.optional(v.nullable(v.string()));
-
 const EventDataSchema = v.looseObject({
-  event: v.string(),
-  id: optStr,
-  timestamp: v.optional(v.nullable(union([v.number(), v.string()]))),
-  recipient: optStr,
-  severity: optStr,
-  reason: optStr,
-  url: optStr,
+  event: string(),
+  id: optionalString,
+  timestamp: v.optional(v.nullable(union([number(), string()]))),
+  recipient: optionalString,
+  severity: optionalString,
+  reason: optionalString,
+  url: optionalString,
   message: v.optional(
     v.nullable(
       v.looseObject({
-        headers: v.optional(v.nullable(v.looseObject({ 'message-id': optStr, to: optStr }))),
+        headers: v.optional(
+          v.nullable(v.looseObject({ 'message-id': optionalString, to: optionalString })),
+        ),
       }),
     ),
   ),
   'delivery-status': v.optional(
-    v.nullable(v.looseObject({ message: optStr, description: optStr })),
+    v.nullable(v.looseObject({ message: optionalString, description: optionalString })),
   ),
-  reject: v.optional(v.nullable(v.looseObject({ reason: optStr, description: optStr }))),
-  'client-info': v.optional(v.nullable(v.looseObject({ 'user-agent': optStr }))),
+  reject: v.optional(
+    v.nullable(v.looseObject({ reason: optionalString, description: optionalString })),
+  ),
+  'client-info': v.optional(v.nullable(v.looseObject({ 'user-agent': optionalString }))),
 });
 
 const BodySchema = v.looseObject({ 'event-data': EventDataSchema });

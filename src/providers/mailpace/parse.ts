@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
-import { parseOr400 } from '../../schema.js';
+import { optionalString, parseOr400, string } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { digestEventId, makeContext } from '../context.js';
 import { textTags } from '../fields.js';
@@ -12,12 +12,12 @@ const REASON = 'invalid-mailpace-event';
 
 const PayloadSchema = v.looseObject({
   // Nullable in MailPace's table of payload properties.
-  to: v.optional(v.nullable(v.string())),
-  message_id: v.optional(v.nullable(v.string())),
-  created_at: v.string(),
+  to: optionalString,
+  message_id: optionalString,
+  created_at: string(),
 });
 
-const EventSchema = v.looseObject({ event: v.string(), payload: PayloadSchema });
+const EventSchema = v.looseObject({ event: string(), payload: PayloadSchema });
 
 type Fields = Partial<Pick<EmailTrackingContext, 'rejectReason' | 'rejectCategory' | 'permanent'>>;
 

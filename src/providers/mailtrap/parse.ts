@@ -3,26 +3,25 @@ import * as v from 'valibot';
 import { badRequest, type HttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
-import { describeIssue, hasText, union } from '../../schema.js';
+import { describeIssue, hasText, number, optionalString, string, union } from '../../schema.js';
 import { decodeUtf8, parseJson } from '../body-text.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
 import { stringRecord, textTags, textValue } from '../fields.js';
 
 const NAME = 'mailtrap';
-const optStr = v.optional(v.nullable(v.string()));
 
 const EventSchema = v.looseObject({
-  event: v.string(),
-  email: v.pipe(v.string(), hasText()),
-  message_id: v.string(),
-  event_id: optStr,
-  timestamp: union([v.number(), v.string()]),
-  // valibot's record(v.string(), v.unknown()), without its code.
-  reason: optStr,
-  response: optStr,
-  bounce_category: optStr,
-  url: optStr,
-  user_agent: optStr,
+  event: string(),
+  email: v.pipe(string(), hasText()),
+  message_id: string(),
+  event_id: optionalString,
+  timestamp: union([number(), string()]),
+  // valibot's record(string(), v.unknown()), without its code.
+  reason: optionalString,
+  response: optionalString,
+  bounce_category: optionalString,
+  url: optionalString,
+  user_agent: optionalString,
 });
 type MailtrapEvent = v.InferOutput<typeof EventSchema>;
 

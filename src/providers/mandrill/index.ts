@@ -3,7 +3,7 @@
 import * as v from 'valibot';
 import { badRequest, ConfigError, isHttpError } from '../../errors.js';
 import { parseUrl } from '../../parse-url.js';
-import type { OptionsInput } from '../../schema.js';
+import { type OptionsInput, string } from '../../schema.js';
 import { decodeUtf8 } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
 import { importHmacKeys } from '../hmac.js';
@@ -21,7 +21,7 @@ const MandrillOptionsSchema = v.object({
   webhookKey: v.optional(secretList('webhook key')),
   url: v.optional(
     v.pipe(
-      v.string(),
+      string(),
       // Mandrill signs the URL as configured, which holds no whitespace; `new URL` trims it, so it
       // is refused here: a trailing line break would never match.
       v.check(

@@ -3,34 +3,37 @@ import * as v from 'valibot';
 import { badRequest, type HttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
-import { describeIssue, union } from '../../schema.js';
+import { describeIssue, number, optionalString, string, union } from '../../schema.js';
 import { parseJson } from '../body-text.js';
 import { digestEventId, fromUnixSeconds, makeContext } from '../context.js';
 import { isObject, type JsonObject, own, stringRecord, textTags, textValue } from '../fields.js';
 
 const NAME = 'mandrill';
-const optStr = v.optional(v.nullable(v.string()));
 
 const EventSchema = v.looseObject({
-  event: optStr,
-  type: optStr,
-  _id: optStr,
-  ts: v.optional(v.nullable(union([v.number(), v.string()]))),
-  url: optStr,
-  user_agent: optStr,
+  event: optionalString,
+  type: optionalString,
+  _id: optionalString,
+  ts: v.optional(v.nullable(union([number(), string()]))),
+  url: optionalString,
+  user_agent: optionalString,
   msg: v.optional(
     v.nullable(
       v.looseObject({
-        email: optStr,
-        _id: optStr,
-        diag: optStr,
-        bounce_description: optStr,
+        email: optionalString,
+        _id: optionalString,
+        diag: optionalString,
+        bounce_description: optionalString,
       }),
     ),
   ),
-  reject: v.optional(v.nullable(v.looseObject({ email: optStr, reason: optStr, detail: optStr }))),
+  reject: v.optional(
+    v.nullable(
+      v.looseObject({ email: optionalString, reason: optionalString, detail: optionalString }),
+    ),
+  ),
   // A whitelist (allowlist) sync event names its address here instead.
-  entry: v.optional(v.nullable(v.looseObject({ email: optStr }))),
+  entry: v.optional(v.nullable(v.looseObject({ email: optionalString }))),
 });
 type MandrillEvent = v.InferOutput<typeof EventSchema>;
 

@@ -2,34 +2,33 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
-import { parseOr400, union } from '../../schema.js';
+import { number, optionalString, parseOr400, string, union } from '../../schema.js';
 import { fromUnixSeconds, makeContext } from '../context.js';
 import { textTags, textValue } from '../fields.js';
 
 const NAME = 'postal';
 const REASON = 'invalid-postal-event';
-const optStr = v.optional(v.nullable(v.string()));
 
 const MessageSchema = v.optional(
   v.nullable(
     v.looseObject({
-      id: v.optional(v.nullable(union([v.number(), v.string()]))),
-      to: optStr,
-      direction: optStr,
+      id: v.optional(v.nullable(union([number(), string()]))),
+      to: optionalString,
+      direction: optionalString,
     }),
   ),
 );
 
 const EventSchema = v.looseObject({
-  event: v.string(),
-  timestamp: union([v.number(), v.string()]),
-  uuid: optStr,
+  event: string(),
+  timestamp: union([number(), string()]),
+  uuid: optionalString,
   payload: v.looseObject({
-    status: optStr,
-    details: optStr,
-    output: optStr,
-    url: optStr,
-    user_agent: optStr,
+    status: optionalString,
+    details: optionalString,
+    output: optionalString,
+    url: optionalString,
+    user_agent: optionalString,
     message: MessageSchema,
     original_message: MessageSchema,
   }),

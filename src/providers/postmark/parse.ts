@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext } from '../../events.js';
-import { parseOr400, union } from '../../schema.js';
+import { boolean, number, optionalString, parseOr400, string, union } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { digestEventId, makeContext } from '../context.js';
 import { isObject, type Outcome, outcome, stringRecord, textTags, textValue } from '../fields.js';
@@ -12,30 +12,28 @@ const WHAT = 'Postmark record';
 const TIMESTAMP_FIELDS = ['DeliveredAt', 'BouncedAt', 'ReceivedAt', 'ChangedAt'] as const;
 type TimestampField = (typeof TIMESTAMP_FIELDS)[number];
 
-const text = v.optional(v.nullable(v.string()));
-
 const RecordSchema = v.looseObject({
-  RecordType: v.string(),
+  RecordType: string(),
   // Null in a SubscriptionChange that no message caused (a manual suppression, a reactivation).
-  MessageID: text,
-  Recipient: text,
-  Email: text,
-  ID: v.optional(v.nullable(union([v.number(), v.string()]))),
-  Type: text,
-  Description: text,
-  Details: text,
-  OriginalLink: text,
-  UserAgent: text,
-  DeliveredAt: text,
-  BouncedAt: text,
-  ReceivedAt: text,
-  ChangedAt: text,
+  MessageID: optionalString,
+  Recipient: optionalString,
+  Email: optionalString,
+  ID: v.optional(v.nullable(union([number(), string()]))),
+  Type: optionalString,
+  Description: optionalString,
+  Details: optionalString,
+  OriginalLink: optionalString,
+  UserAgent: optionalString,
+  DeliveredAt: optionalString,
+  BouncedAt: optionalString,
+  ReceivedAt: optionalString,
+  ChangedAt: optionalString,
 });
 type PostmarkRecord = v.InferOutput<typeof RecordSchema>;
 
 const SubscriptionSchema = v.looseObject({
-  SuppressSending: v.boolean(),
-  SuppressionReason: text,
+  SuppressSending: boolean(),
+  SuppressionReason: optionalString,
 });
 
 /** RecordType → outcome before the bounce `Type` (or the suppression) refines it. */

@@ -2,17 +2,11 @@
 import type { BuiltinProvider } from '../registry-types.js';
 import {
   type StandardWebhooksProviderOptions,
+  standardWebhooksEntry,
   standardWebhooksProvider,
 } from '../standard-webhooks-provider.js';
 import type { Provider } from '../types.js';
 import { parseResendEvent } from './parse.js';
-
-const { create, entry } = standardWebhooksProvider({
-  name: 'resend',
-  label: 'Resend',
-  secretFrom: 'the Resend webhook page',
-  parse: parseResendEvent,
-});
 
 /** Options of `resend()`: `secret` is required unless `verifySignature` is false. */
 export type ResendOptions = StandardWebhooksProviderOptions;
@@ -23,7 +17,12 @@ export type ResendOptions = StandardWebhooksProviderOptions;
  * @example
  * createMailWebhookHandler({ providers: [resend({ secret: 'whsec_...' })] });
  */
-export const resend: (options?: ResendOptions) => Provider = create;
+export const resend: (options?: ResendOptions) => Provider = standardWebhooksProvider({
+  name: 'resend',
+  label: 'Resend',
+  secretFrom: 'the Resend webhook page',
+  parse: parseResendEvent,
+});
 
 /** The registry entry: the factory and how its variables are read. */
-export const resendProvider: BuiltinProvider = entry;
+export const resendProvider: BuiltinProvider = standardWebhooksEntry('resend', resend);

@@ -1,9 +1,8 @@
 /** Resend webhook payload shapes (`{ type, created_at, data }`) as valibot schemas. */
 import * as v from 'valibot';
-import { AT_LEAST_ONE, hasText, nonEmpty, union } from '../../schema.js';
+import { AT_LEAST_ONE, hasText, nonEmpty, optionalString, string, union } from '../../schema.js';
 
-const str = v.string();
-const optStr = v.optional(v.nullable(v.string()));
+const str = string();
 
 /** `data` of an `email.*` tracking event. */
 export const EmailDataSchema = v.looseObject({
@@ -12,11 +11,17 @@ export const EmailDataSchema = v.looseObject({
     v.pipe(str, hasText()),
     v.pipe(v.array(v.pipe(str, hasText())), nonEmpty(AT_LEAST_ONE)),
   ]),
-  bounce: v.optional(v.nullable(v.looseObject({ type: optStr, subType: optStr, message: optStr }))),
-  click: v.optional(v.nullable(v.looseObject({ link: optStr, userAgent: optStr }))),
-  open: v.optional(v.nullable(v.looseObject({ userAgent: optStr }))),
-  failed: v.optional(v.nullable(v.looseObject({ reason: optStr }))),
-  suppressed: v.optional(v.nullable(v.looseObject({ type: optStr, message: optStr }))),
+  bounce: v.optional(
+    v.nullable(
+      v.looseObject({ type: optionalString, subType: optionalString, message: optionalString }),
+    ),
+  ),
+  click: v.optional(v.nullable(v.looseObject({ link: optionalString, userAgent: optionalString }))),
+  open: v.optional(v.nullable(v.looseObject({ userAgent: optionalString }))),
+  failed: v.optional(v.nullable(v.looseObject({ reason: optionalString }))),
+  suppressed: v.optional(
+    v.nullable(v.looseObject({ type: optionalString, message: optionalString })),
+  ),
 });
 
 /** An `email.*` tracking event: its type, when it happened (`created_at`) and the message. */

@@ -1,7 +1,15 @@
 /** Scaleway Transactional Email through Topics and Events: verify the SNS-style message, then parse the TEM event. */
 import * as v from 'valibot';
 import { ConfigError, forbidden, type HttpError, isHttpError } from '../../errors.js';
-import { AT_LEAST_ONE, nonEmpty, type OptionsInput, union } from '../../schema.js';
+import {
+  AT_LEAST_ONE,
+  boolean,
+  nonEmpty,
+  type OptionsInput,
+  string,
+  transform,
+  union,
+} from '../../schema.js';
 import { decodeUtf8 } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
 import { commonEntries, maxAgeSeconds, parseProviderOptions, stringList } from '../options.js';
@@ -37,15 +45,15 @@ const ScalewayOptionsSchema = v.object({
   trustAnchors: v.optional(
     v.pipe(
       union(
-        [v.pipe(v.string(), nonEmpty()), v.pipe(v.array(v.string()), nonEmpty(AT_LEAST_ONE))],
+        [v.pipe(string(), nonEmpty()), v.pipe(v.array(string()), nonEmpty(AT_LEAST_ONE))],
         'expected PEM text (or a list of them)',
       ),
-      v.transform((value): string[] => (typeof value === 'string' ? [value] : value)),
+      transform((value): string[] => (typeof value === 'string' ? [value] : value)),
     ),
   ),
   // Scaleway keeps a message's original Timestamp on every retry, so the window is wide.
   maxAgeSeconds: maxAgeSeconds(8 * 3600),
-  autoConfirm: v.optional(v.boolean(), false),
+  autoConfirm: v.optional(boolean(), false),
 });
 
 /** Options of `scaleway()`: `trustAnchors` is required unless `verifySignature` is false. */

@@ -3,7 +3,15 @@ import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
-import { hasText, nonEmpty, parseOr400, union } from '../../schema.js';
+import {
+  hasText,
+  nonEmpty,
+  number,
+  optionalString,
+  parseOr400,
+  string,
+  union,
+} from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { parseJson } from '../body-text.js';
 import { makeContext } from '../context.js';
@@ -12,19 +20,18 @@ import { metadataOf, tagsOf } from '../ses/tags.js';
 
 const ESP_NAME = 'scaleway';
 const REASON = 'invalid-scaleway-event';
-const optStr = v.optional(v.nullable(v.string()));
 
 const TemEventSchema = v.looseObject({
-  id: v.pipe(v.string(), nonEmpty()),
-  type: v.string(),
-  created_at: v.string(),
-  email_id: optStr,
-  email_to: v.pipe(v.string(), hasText()),
-  email_response_code: v.optional(v.nullable(union([v.number(), v.string()]))),
-  email_response_message: optStr,
-  email_error: optStr,
-  blocklist_type: optStr,
-  blocklist_reason: optStr,
+  id: v.pipe(string(), nonEmpty()),
+  type: string(),
+  created_at: string(),
+  email_id: optionalString,
+  email_to: v.pipe(string(), hasText()),
+  email_response_code: v.optional(v.nullable(union([number(), string()]))),
+  email_response_message: optionalString,
+  email_error: optionalString,
+  blocklist_type: optionalString,
+  blocklist_reason: optionalString,
 });
 
 type TemEvent = v.InferOutput<typeof TemEventSchema>;

@@ -1,19 +1,19 @@
 /** The EventBridge event an API destination POSTs: its envelope, and the rules on who sent it. */
 import * as v from 'valibot';
 import { badRequest, forbidden, type HttpError } from '../../errors.js';
-import { nonEmpty, parseOr400 } from '../../schema.js';
+import { nonEmpty, parseOr400, string } from '../../schema.js';
 import { isObject } from '../fields.js';
 
 /** The only source whose events carry SES records. */
 export const SES_SOURCE = 'aws.ses';
 
 const EventSchema = v.looseObject({
-  id: v.pipe(v.string(), nonEmpty()),
-  'detail-type': v.optional(v.string()),
-  source: v.string(),
-  account: v.string(),
-  time: v.optional(v.string()),
-  region: v.optional(v.string()),
+  id: v.pipe(string(), nonEmpty()),
+  'detail-type': v.optional(string()),
+  source: string(),
+  account: string(),
+  time: v.optional(string()),
+  region: v.optional(string()),
   detail: v.looseObject({}),
 });
 

@@ -2,7 +2,7 @@
 
 import * as v from 'valibot';
 import { badRequest, ConfigError, forbidden, type HttpError, isHttpError } from '../../errors.js';
-import type { OptionsInput } from '../../schema.js';
+import { boolean, type OptionsInput } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { decodeUtf8, parseJson } from '../body-text.js';
 import { warnCheckOff } from '../check-off.js';
@@ -39,10 +39,10 @@ const SesOptionsSchema = v.object({
       ),
     ),
   ),
-  allowAnyTopic: v.optional(v.boolean(), false),
+  allowAnyTopic: v.optional(boolean(), false),
   maxAgeSeconds: maxAgeSeconds(3900),
-  autoConfirm: v.optional(v.boolean(), false),
-  allowRawDelivery: v.optional(v.boolean(), false),
+  autoConfirm: v.optional(boolean(), false),
+  allowRawDelivery: v.optional(boolean(), false),
 });
 
 /** Options of `ses()`; every field is optional. */

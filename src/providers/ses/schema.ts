@@ -1,21 +1,20 @@
 /** SES event shapes (event publishing and legacy notifications) as valibot schemas. */
 import * as v from 'valibot';
-import { record } from '../../schema.js';
+import { boolean, optionalString, record, string } from '../../schema.js';
 import { isObject, isOptionalText } from '../fields.js';
 
-const str = v.string();
-const optStr = v.optional(v.nullable(v.string()));
+const str = string();
 
 const RecipientSchema = v.looseObject({
   emailAddress: str,
-  diagnosticCode: optStr,
-  status: optStr,
-  action: optStr,
+  diagnosticCode: optionalString,
+  status: optionalString,
+  action: optionalString,
 });
 
 export const MailSchema = v.looseObject({
   messageId: str,
-  timestamp: optStr,
+  timestamp: optionalString,
   destination: v.array(str),
   // Event publishing only: tag name -> list of values.
   tags: v.optional(record(v.array(str))),
@@ -27,36 +26,36 @@ export const DetailSchemas = {
     bounceType: str,
     bounceSubType: str,
     bouncedRecipients: v.array(RecipientSchema),
-    timestamp: optStr,
+    timestamp: optionalString,
   }),
   complaint: v.looseObject({
     complainedRecipients: v.array(v.looseObject({ emailAddress: str })),
-    complaintFeedbackType: optStr,
-    userAgent: optStr,
-    timestamp: optStr,
+    complaintFeedbackType: optionalString,
+    userAgent: optionalString,
+    timestamp: optionalString,
   }),
   delivery: v.looseObject({
     recipients: v.array(str),
-    smtpResponse: optStr,
-    timestamp: optStr,
+    smtpResponse: optionalString,
+    timestamp: optionalString,
   }),
   deliveryDelay: v.looseObject({
     delayType: str,
     delayedRecipients: v.array(RecipientSchema),
-    timestamp: optStr,
+    timestamp: optionalString,
   }),
-  open: v.looseObject({ userAgent: optStr, timestamp: optStr }),
-  click: v.looseObject({ link: str, userAgent: optStr, timestamp: optStr }),
+  open: v.looseObject({ userAgent: optionalString, timestamp: optionalString }),
+  click: v.looseObject({ link: str, userAgent: optionalString, timestamp: optionalString }),
   reject: v.looseObject({ reason: str }),
   failure: v.looseObject({ errorMessage: str }),
   send: v.looseObject({}),
   subscription: v.looseObject({
-    timestamp: optStr,
+    timestamp: optionalString,
     newTopicPreferences: v.optional(
       v.looseObject({
-        unsubscribeAll: v.optional(v.boolean()),
+        unsubscribeAll: v.optional(boolean()),
         topicSubscriptionStatus: v.optional(
-          v.array(v.looseObject({ topicName: optStr, subscriptionStatus: optStr })),
+          v.array(v.looseObject({ topicName: optionalString, subscriptionStatus: optionalString })),
         ),
       }),
     ),

@@ -1,7 +1,7 @@
 /** The SNS HTTP(S) envelope: its three message Types, as schemas, normalized to one shape. */
 import * as v from 'valibot';
 import { badRequest, type HttpError, isHttpError } from '../../../errors.js';
-import { nonEmpty, parseOr400, picklist } from '../../../schema.js';
+import { nonEmpty, optionalString, parseOr400, picklist, string } from '../../../schema.js';
 import { parseJson } from '../../body-text.js';
 import { isObject, isOptionalText } from '../../fields.js';
 
@@ -13,14 +13,12 @@ export const SNS_MESSAGE_TYPES = [
 
 export type SnsMessageType = (typeof SNS_MESSAGE_TYPES)[number];
 
-// `null` means absent: Lambda-shaped records write `"Subject": null`.
-const optionalString = v.optional(v.nullable(v.string()));
-
+// The optional fields take `null` as absent: Lambda-shaped records write `"Subject": null`.
 const common = {
-  MessageId: v.pipe(v.string(), nonEmpty()),
-  TopicArn: v.pipe(v.string(), nonEmpty()),
-  Message: v.string(),
-  Timestamp: v.pipe(v.string(), nonEmpty()),
+  MessageId: v.pipe(string(), nonEmpty()),
+  TopicArn: v.pipe(string(), nonEmpty()),
+  Message: string(),
+  Timestamp: v.pipe(string(), nonEmpty()),
   SignatureVersion: optionalString,
   Signature: optionalString,
   SigningCertURL: optionalString,
@@ -39,8 +37,8 @@ const NotificationSchema = v.looseObject({
 const ConfirmationSchema = v.looseObject({
   ...common,
   Type: picklist(['SubscriptionConfirmation', 'UnsubscribeConfirmation']),
-  SubscribeURL: v.pipe(v.string(), nonEmpty()),
-  Token: v.pipe(v.string(), nonEmpty()),
+  SubscribeURL: v.pipe(string(), nonEmpty()),
+  Token: v.pipe(string(), nonEmpty()),
 });
 
 /** One SNS message, normalized: absent and null optional fields are `undefined`. */
