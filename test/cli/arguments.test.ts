@@ -1,0 +1,138 @@
+/** The command's arguments at their edges: `--to`, `--recipients`, `--header`, `--token`. */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { BASE, cli, SPARKPOST_HEADER_VALUE, startHarness } from './harness';
+
+let harness: Awaited<ReturnType<typeof startHarness>>;
+beforeAll(async () => {
+  harness = await startHarness();
+});
+afterAll(() => harness?.cleanup());
+
+/** Runs `argv` against the harness; also says whether anything was posted. */
+async function run(argv: string[]) {
+  harness.received.length = 0;
+  let posted = false;
+  const result = await cli(argv, (request) => {
+    posted = true;
+    return harness.handler(request);
+  });
+  return { ...result, posted };
+}
+
+describe('--to', () => {
+  test.each([
+    ['a user name alone', 'http://hook-user@127.0.0.1:9/webhooks/mail/ses', 'hook-user'],
+    ['a password alone', 'http://:hook-password@127.0.0.1:9/webhooks/mail/ses', 'hook-password'],
+  ])('with %s before the host is a usage error that never prints it', async (_, to, secret) => {
+    const result = await run(['send', 'ses', 'delivered', '--to', to]);
+    expect(result.code).toBe(2);
+    expect(result.posted).toBe(false);
+    expect(result.err).toMatch(
+      /^mailhooks send: --to must not carry credentials \(user:password@\); use --password/,
+    );
+    expect(result.err).not.toContain(secret);
+  });
+});
+
+describe('--recipients', () => {
+  test('blanks around the commas, and a trailing comma, are not part of any address', async () => {
+    const result = await run([
+      'send',
+      'ses',
+      'delivered',
+      '--to',
+      `${BASE}/ses`,
+      '--recipients',
+      ' a@example.com , b@example.org,',
+    ]);
+    expect(result.code).toBe(0);
+    expect(harness.received.map((c) => c.recipient).sort()).toEqual([
+      'a@example.com',
+      'b@example.org',
+    ]);
+  });
+
+  test('commas and blanks alone list no address: a usage error saying so', async () => {
+    const result = await run([
+      'send',
+      'ses',
+      'delivered',
+      '--to',
+      `${BASE}/ses`,
+      '--recipients',
+      ' , ',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.posted).toBe(false);
+    expect(result.err).toMatch(/^mailhooks send: --recipients lists no address\n/);
+  });
+
+  test.each(['Jane <jane@example.com>', 'jane@example.com x', 'jane@@example.com'])(
+    '%j is no address: a usage error quoting it, nothing sent',
+    async (address) => {
+      const result = await run([
+        'send',
+        'ses',
+        'delivered',
+        '--to',
+        `${BASE}/ses`,
+        '--recipients',
+        address,
+      ]);
+      expect(result.code).toBe(2);
+      expect(result.posted).toBe(false);
+      expect(result.err).toContain(`--recipients: "${address}" is not an email address`);
+    },
+  );
+});
+
+describe('--header', () => {
+  test("blanks around the name and the value are not part of either: 'Name : value ' is accepted", async () => {
+    const result = await run([
+      'send',
+      'sparkpost',
+      'delivered',
+      '--to',
+      `${BASE}/sparkpost`,
+      '--header',
+      `X-Webhook-Key :  ${SPARKPOST_HEADER_VALUE}  `,
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^HTTP 200/);
+    expect(harness.received.map((c) => c.eventType)).toEqual(['delivered']);
+  });
+
+  test.each(['X Webhook-Key: value', 'X-Webhook-Key(1): value', ': value'])(
+    '%j names no header: a usage error, nothing sent',
+    async (header) => {
+      const result = await run([
+        'send',
+        'sparkpost',
+        'delivered',
+        '--to',
+        `${BASE}/sparkpost`,
+        '--header',
+        header,
+      ]);
+      expect(result.code).toBe(2);
+      expect(result.posted).toBe(false);
+      expect(result.err).toMatch(/^mailhooks send: --header must be 'Name: value'\n/);
+    },
+  );
+});
+
+describe('a query on --to', () => {
+  test('is never printed when the error quotes the URL as parsed rather than as given', async () => {
+    const result = await cli(
+      ['send', 'ses', 'delivered', '--to', 'HTTP://127.0.0.1:9/x?tok=SECRET'],
+      (request) => {
+        throw new TypeError(`fetch to ${request.url} failed`);
+      },
+    );
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(
+      'could not reach http://127.0.0.1:9/x: TypeError: fetch to http://127.0.0.1:9/x failed',
+    );
+    expect(result.err).not.toContain('SECRET');
+  });
+});
