@@ -295,6 +295,32 @@ describe('the events route', () => {
   });
 });
 
+describe('the suppressions route', () => {
+  const remove = (email: string) =>
+    new Request(`http://localhost/webhooks/mail/suppressions/${email}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+
+  test('DELETE logs "suppression lifted" with the store name only when there was one to lift', async () => {
+    const { handle, store, lines } = setup();
+    const never = await handle(remove('never@example.com'));
+    expect({ status: never.status, body: await never.json() }).toEqual({
+      status: 200,
+      body: { suppressed: false },
+    });
+    expect(lines.filter((l) => l.msg === 'suppression lifted')).toEqual([]);
+    store.unsuppress = async () => true;
+    expect((await handle(remove('jane@example.com'))).status).toBe(200);
+    expect(lines.filter((l) => l.msg === 'suppression lifted')).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        fields: expect.objectContaining({ store: 'fake' }),
+      }),
+    ]);
+  });
+});
+
 describe('a store of your own whose name getter throws', () => {
   /** `setup` with a store whose `name` throws on every read (a closed client, say). */
   function nameless(options: MailWebhookOptions = {}) {
