@@ -1,4 +1,4 @@
-/** `mailhooks --version` (`-v`, `version`): the package's version, and nothing else after it. */
+/** The top-level command line: `--version` (`-v`, `version`), and command names it does not know. */
 import { describe, expect, test } from 'vitest';
 import { type CliIo, runCli } from '../../src/cli/run';
 
@@ -33,6 +33,18 @@ describe('mailhooks --version', () => {
       expect(result.code).toBe(2);
       expect(result.out).toBe('');
       expect(result.err).toMatch(/^mailhooks: --version takes no arguments\n\nUsage: mailhooks/);
+    },
+  );
+});
+
+describe('a command name that is a property of every object', () => {
+  test.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    '%s is an unknown command: exit code 2 naming it',
+    async (name) => {
+      const result = await run([name]);
+      expect(result.code).toBe(2);
+      expect(result.out).toBe('');
+      expect(result.err).toMatch(new RegExp(`^mailhooks: unknown command "${name}"`));
     },
   );
 });
