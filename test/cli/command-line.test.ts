@@ -47,4 +47,26 @@ describe('a command name that is a property of every object', () => {
       expect(result.err).toMatch(new RegExp(`^mailhooks: unknown command "${name}"`));
     },
   );
+
+  test.each([
+    [['keys', 'constructor'], 'mailhooks keys: no key pair for "constructor"'],
+    [['keys', 'toString'], 'mailhooks keys: no key pair for "toString"'],
+    [
+      ['send', 'constructor', 'bounced', '--to', 'http://x.test/'],
+      'mailhooks send: unknown provider "constructor"',
+    ],
+    [
+      ['send', 'ses', 'constructor', '--to', 'http://x.test/'],
+      'mailhooks send: ses has no "constructor" sample',
+    ],
+    [
+      ['trigger', 'constructor', '--to', 'http://x.test/', '--secret', 'whsec_AAAA'],
+      'mailhooks trigger: unknown event type "constructor"',
+    ],
+  ])('%j is a name the command does not know: exit code 2 naming it', async (argv, message) => {
+    const result = await run(argv);
+    expect(result.code).toBe(2);
+    expect(result.out).toBe('');
+    expect(result.err.startsWith(message)).toBe(true);
+  });
 });
