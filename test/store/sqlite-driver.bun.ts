@@ -1,0 +1,86 @@
+/**
+ * The SQLite store's transactions on a real file under Bun (runtimes.test.ts runs it): a batch
+ * that fails is rolled back, so the next one runs; a write lock held past the wait is an error.
+ */
+import { Database } from 'bun:sqlite';
+import { test } from 'bun:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSqliteStore } from '../../src/index.js';
+import { makeContext } from '../../src/providers/context.js';
+
+const delivered = (recipient: string) =>
+  makeContext({
+    eventType: 'delivered',
+    eventId: `driver-${recipient}`,
+    messageId: 'driver-message',
+    recipient,
+    timestamp: new Date(),
+    espName: 'acme-mail',
+    rawEvent: {},
+  });
+
+/** What `work` settled with: the event ids it resolved with, or the rejection's message. */
+const outcome = (work: Promise<{ eventId: string }[]>) =>
+  work.then(
+    (events) => events.map((c) => c.eventId).join(','),
+    (error: Error) => `rejected: ${error.message}`,
+  );
+
+function same(actual: string, expected: string, what: string) {
+  if (actual !== expected) throw new Error(`${what}: expected ${expected}, got ${actual}`);
+}
+
+/** A fresh database file, removed after `run`. */
+async function withFile(run: (path: string) => Promise<void>) {
+  const dir = mkdtempSync(join(tmpdir(), 'mailhooks-driver-'));
+  try {
+    await run(join(dir, 'store.sqlite'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a batch a statement of which fails is rolled back: the next request is stored', () =>
+  withFile(async (path) => {
+    const db = new Database(path);
+    const store = createSqliteStore(db);
+    await store.events();
+    // A disk that fills up, for one address only.
+    db.exec(`CREATE TRIGGER full_disk BEFORE INSERT ON events WHEN NEW.recipient = 'full@example.com'
+      BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+    same(
+      await outcome(store.record([delivered('full@example.com')])),
+      'rejected: database or disk is full',
+      'the failing batch',
+    );
+    same(
+      await outcome(store.record([delivered('next@example.com')])),
+      'driver-next@example.com',
+      'the next batch',
+    );
+    same(
+      (await store.events()).map((c) => c.recipient).join(','),
+      'next@example.com',
+      'the history',
+    );
+  }));
+
+test(
+  'a write lock another connection never releases: record rejects after its wait, database is locked',
+  () =>
+    withFile(async (path) => {
+      const store = createSqliteStore(new Database(path));
+      await store.events();
+      const other = new Database(path);
+      other.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await outcome(store.record([delivered('locked@example.com')]));
+        same(result.replace(/\.$/, ''), 'rejected: database is locked', 'record while locked');
+      } finally {
+        other.exec('ROLLBACK');
+      }
+    }),
+  30_000,
+);
