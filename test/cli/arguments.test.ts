@@ -1,6 +1,6 @@
 /** The command's arguments at their edges: `--to`, `--recipients`, `--header`, `--token`. */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BASE, cli, SPARKPOST_HEADER_VALUE, startHarness } from './harness';
+import { BASE, cli, RESEND_SECRET, SPARKPOST_HEADER_VALUE, startHarness } from './harness';
 
 let harness: Awaited<ReturnType<typeof startHarness>>;
 beforeAll(async () => {
@@ -135,4 +135,26 @@ describe('a query on --to', () => {
     );
     expect(result.err).not.toContain('SECRET');
   });
+});
+
+describe('a credential the provider does not read', () => {
+  test.each([
+    [
+      'resend',
+      ['--secret', RESEND_SECRET, '--password', 'stray'],
+      'resend does not take --password',
+    ],
+    ['ses', ['--secret', 'stray'], 'ses does not take --secret'],
+    ['postmark', ['--password', 'p', '--secret', 'stray'], 'postmark does not take --secret'],
+    ['sendgrid', ['--private-key', 'k.pem', '--token', 'stray'], 'sendgrid does not take --token'],
+  ])(
+    '%s with %j is a usage error naming the flag and what it uses, nothing sent',
+    async (name, flags, message) => {
+      const result = await run(['send', name, 'delivered', '--to', `${BASE}/${name}`, ...flags]);
+      expect(result.code).toBe(2);
+      expect(result.posted).toBe(false);
+      expect(result.err).toMatch(new RegExp(`^mailhooks send: ${message}; it uses `));
+      expect(result.err).not.toContain('stray');
+    },
+  );
 });
