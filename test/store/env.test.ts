@@ -76,6 +76,20 @@ describe('the store from variables', () => {
   });
 
   test.each([
+    [{ MAIL_WEBHOOK_RETENTION_DAYS: '1' }, { retentionDays: 1 }],
+    [{ MAIL_WEBHOOK_RETENTION_DAYS: '36500' }, { retentionDays: 36_500 }],
+    [{ MAIL_WEBHOOK_IGNORE_LOCAL_PART_CASE: 'false' }, { ignoreLocalPartCase: false }],
+    [{ MAIL_WEBHOOK_IGNORE_LOCAL_PART_CASE: 'true' }, { ignoreLocalPartCase: true }],
+  ])('%j opens the SQLite store with %j', (variables, options) => {
+    const opened: unknown[] = [];
+    storeFromEnv({ MAIL_WEBHOOK_SQLITE_PATH: 'm.sqlite', ...variables }, (_, given) => {
+      opened.push(given);
+      return createSqliteStore(sqlite, given);
+    });
+    expect(opened).toEqual([options]);
+  });
+
+  test.each([
     [{ MAIL_WEBHOOK_API_TOKEN: 't' }, 'MAIL_WEBHOOK_API_TOKEN', /no store/],
     [{ MAIL_WEBHOOK_DB: 'mailhooks' }, 'MAIL_WEBHOOK_DB', /D1 database binding/],
     [{ MAIL_WEBHOOK_SQLITE_PATH: 'm.sqlite' }, 'MAIL_WEBHOOK_SQLITE_PATH', /Worker binds a D1/],
@@ -104,6 +118,11 @@ describe('the store from variables', () => {
       { MAIL_WEBHOOK_DB: d1, MAIL_WEBHOOK_RETENTION_DAYS: '0' },
       'MAIL_WEBHOOK_RETENTION_DAYS',
       /from 1 to 36500/,
+    ],
+    [
+      { MAIL_WEBHOOK_DB: d1, MAIL_WEBHOOK_SQLITE_PATH: 'm.sqlite' },
+      'MAIL_WEBHOOK_SQLITE_PATH',
+      /set it or bind MAIL_WEBHOOK_DB, not both/,
     ],
   ])('%j stops start-up naming %s', (env, setting, message) => {
     const error = configError(() => storeFromEnv(env));
