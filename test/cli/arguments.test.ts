@@ -158,3 +158,17 @@ describe('a credential the provider does not read', () => {
     },
   );
 });
+
+describe('a provider without its credential', () => {
+  test.each([
+    ['sendgrid', 'sendgrid needs ECDSA P-256'],
+    ['postal', 'postal needs '],
+    ['mailpace', 'mailpace needs Ed25519'],
+    ['mailgun', 'mailgun needs signature block'],
+  ])('%s with none is a usage error saying what it needs, nothing sent', async (name, message) => {
+    const result = await run(['send', name, 'delivered', '--to', `${BASE}/${name}`]);
+    expect(result.code).toBe(2);
+    expect(result.posted).toBe(false);
+    expect(result.err.startsWith(`mailhooks send: ${message}`)).toBe(true);
+  });
+});
