@@ -31,6 +31,11 @@ describe('the store from variables', () => {
     expect(storeFromEnv({})).toEqual({});
   });
 
+  test('an empty MAIL_WEBHOOK_DB is unset, as every empty variable is: no store, no error', () => {
+    expect(storeFromEnv({ MAIL_WEBHOOK_DB: '' })).toEqual({});
+    expect(storeFromEnv({ MAIL_WEBHOOK_DB: '', MAIL_WEBHOOK_SQLITE_PATH: '' })).toEqual({});
+  });
+
   test('the D1 store applies MAIL_WEBHOOK_IGNORE_LOCAL_PART_CASE and MAIL_WEBHOOK_RETENTION_DAYS', async () => {
     /** A D1 binding that records each batch's statements and finds nothing. */
     const recording = () => {
