@@ -1,4 +1,6 @@
 /** The command's arguments at their edges: `--to`, `--recipients`, `--header`, `--token`. */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BASE, cli, RESEND_SECRET, SPARKPOST_HEADER_VALUE, startHarness } from './harness';
 
@@ -170,5 +172,34 @@ describe('a provider without its credential', () => {
     expect(result.code).toBe(2);
     expect(result.posted).toBe(false);
     expect(result.err.startsWith(`mailhooks send: ${message}`)).toBe(true);
+  });
+});
+
+describe('a server that redirects', () => {
+  test('the redirect is printed and never followed: exit code 1, its target never asked', async () => {
+    const asked: string[] = [];
+    const server = createServer((request, response) => {
+      asked.push(`${request.method} ${request.url}`);
+      if (request.url === '/moved') {
+        response.writeHead(302, { location: '/webhooks/mail/ses' }).end();
+      } else {
+        response.writeHead(200).end('{"ok":true}');
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const result = await cli(
+        ['send', 'ses', 'delivered', '--to', `http://127.0.0.1:${port}/moved`],
+        (request) => fetch(request),
+      );
+      expect(result.code).toBe(1);
+      expect(result.out).toBe(
+        `HTTP 302 Found\nredirected to http://127.0.0.1:${port}/webhooks/mail/ses, not followed: post to it with --to`,
+      );
+      expect(asked).toEqual(['POST /moved']);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
