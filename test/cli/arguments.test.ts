@@ -203,3 +203,25 @@ describe('a server that redirects', () => {
     }
   });
 });
+
+describe('send --list with anything else', () => {
+  test.each([
+    [['--to', 'http://x.test/'], '--list takes no arguments (got --to)'],
+    [
+      ['--secret', 'stray', '--recipients', 'a@x.test'],
+      '--list takes no arguments (got --secret, --recipients)',
+    ],
+    [['ses'], '--list takes no arguments'],
+  ])(
+    'send --list %j would send nothing: a usage error saying so, no list',
+    async (extra, message) => {
+      const result = await run(['send', '--list', ...extra]);
+      expect(result.code).toBe(2);
+      expect(result.out).toBe('');
+      expect(result.err).toMatch(
+        new RegExp(`^mailhooks send: ${message.replace(/[()]/g, '\\$&')}\n`),
+      );
+      expect(result.err).not.toContain('stray');
+    },
+  );
+});
