@@ -2,7 +2,14 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BASE, cli, RESEND_SECRET, SPARKPOST_HEADER_VALUE, startHarness } from './harness';
+import {
+  BASE,
+  cli,
+  MAILGUN_KEY,
+  RESEND_SECRET,
+  SPARKPOST_HEADER_VALUE,
+  startHarness,
+} from './harness';
 
 let harness: Awaited<ReturnType<typeof startHarness>>;
 beforeAll(async () => {
@@ -224,4 +231,28 @@ describe('send --list with anything else', () => {
       expect(result.err).not.toContain('stray');
     },
   );
+});
+
+describe('several requests in one run', () => {
+  // Mailgun posts one request per recipient.
+  test('one refused and a later one taken is exit code 1, with both answers printed', async () => {
+    let posts = 0;
+    const result = await cli(
+      [
+        'send',
+        'mailgun',
+        'delivered',
+        '--to',
+        `${BASE}/mailgun`,
+        '--secret',
+        MAILGUN_KEY,
+        '--recipients',
+        'a@example.com,b@example.com',
+      ],
+      () => new Response(`answer ${++posts}`, { status: posts === 1 ? 500 : 200 }),
+    );
+    expect(posts).toBe(2);
+    expect(result.code).toBe(1);
+    expect(result.out).toBe('HTTP 500\nanswer 1\nHTTP 200\nanswer 2');
+  });
 });
