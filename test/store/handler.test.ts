@@ -66,6 +66,32 @@ describe('the store before the sinks', () => {
     expect(taken).toHaveLength(1);
   });
 
+  test('a retry logs "duplicates dropped: delivered before" with how many; a first delivery logs none', async () => {
+    const { handle, lines } = setup();
+    const dropped = () => lines.filter((l) => l.msg === 'duplicates dropped: delivered before');
+    expect((await handle(sesPost())).status).toBe(200);
+    expect(dropped()).toEqual([]);
+    expect((await handle(sesPost())).status).toBe(200);
+    expect(dropped()).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        fields: expect.objectContaining({ duplicates: 1 }),
+      }),
+    ]);
+  });
+
+  test("a failing sink's refusal is the answer even when lifting the claims fails too", async () => {
+    const { handle, state, store, lines } = setup();
+    store.release = async () => {
+      throw new Error('database is locked');
+    };
+    state.down = true;
+    const response = await handle(sesPost());
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ ok: false, error: 'sink-failed' });
+    expect(lines.filter((l) => l.fields.reason === 'store-failed')).toEqual([]);
+  });
+
   test('a store that fails to record answers 503 store-failed and reaches no sink', async () => {
     const { handle, fail, order, lines } = setup();
     fail.record = true;
