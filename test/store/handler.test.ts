@@ -80,6 +80,17 @@ describe('the store before the sinks', () => {
     ]);
   });
 
+  test('the store-failed line names the store, the error and how many events the request carried', async () => {
+    const { handle, fail, lines } = setup();
+    fail.record = true;
+    expect((await handle(sesPost())).status).toBe(503);
+    expect(lines.find((l) => l.fields.reason === 'store-failed')?.fields).toMatchObject({
+      store: 'fake',
+      error: 'Error: database is locked',
+      events: 1,
+    });
+  });
+
   test("a failing sink's refusal is the answer even when lifting the claims fails too", async () => {
     const { handle, state, store, lines } = setup();
     store.release = async () => {
