@@ -109,6 +109,23 @@ describe('mailhooks trigger', () => {
     },
   );
 
+  test.each([
+    ['bounced', 'ses'],
+    ['clicked', 'ses'],
+    ['queued', 'resend'],
+  ])(
+    '%s without --provider comes from the first provider with that sample, SES first: %s',
+    async (eventType, espName) => {
+      const app = receiver();
+      const result = await cli(
+        ['trigger', eventType, '--to', URL_, '--secret', SECRET],
+        app.handle,
+      );
+      expect(result.code).toBe(0);
+      expect(app.received.map((r) => r.context.espName)).toEqual([espName]);
+    },
+  );
+
   test('--provider picks the ESP the event is normalized from', async () => {
     const app = receiver();
     const result = await cli(
