@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
   ConfigError,
   createMailWebhookHandler,
@@ -46,6 +46,10 @@ const events = (query: string, token: string | null = TOKEN) =>
   new Request(`http://localhost/webhooks/mail/events${query}`, {
     headers: token === null ? {} : { authorization: `Bearer ${token}` },
   });
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('the store before the sinks', () => {
   test('records, delivers, then marks delivered; a retry is dropped and still counted', async () => {
@@ -138,6 +142,26 @@ describe('the store before the sinks', () => {
       expect(String(refusal?.fields.error)).toMatch(/^TypeError: /);
     },
   );
+
+  test('one deadline covers the store and the sinks: a slow store leaves the sinks only what is left', async () => {
+    vi.useFakeTimers();
+    const { handle, store } = setup({
+      deliveryTimeoutMs: 1000,
+      sinks: [{ name: 'hanging', send: () => new Promise<void>(() => {}) }],
+    });
+    const record = store.record;
+    store.record = async (events, until) => {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      return record(events, until);
+    };
+    let answer: Response | undefined;
+    void handle(sesPost()).then((response) => {
+      answer = response;
+    });
+    await vi.advanceTimersByTimeAsync(1100);
+    expect(answer?.status).toBe(503);
+    expect(await answer?.json()).toMatchObject({ error: 'sink-timeout' });
+  });
 
   test('a store that fails to mark answers 503 store-failed (the retry may repeat, never lose)', async () => {
     const { handle, fail, taken } = setup();
