@@ -126,6 +126,14 @@ describe('mailhooks trigger', () => {
     },
   );
 
+  test('without --secret: a usage error saying it is required, nothing sent', async () => {
+    const app = receiver();
+    const result = await cli(['trigger', 'bounced', '--to', URL_], app.handle);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/^mailhooks trigger: --secret whsec_\.\.\. is required\n/);
+    expect(app.received).toEqual([]);
+  });
+
   test('--provider picks the ESP the event is normalized from', async () => {
     const app = receiver();
     const result = await cli(
