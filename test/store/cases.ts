@@ -809,6 +809,58 @@ export const storeCases: readonly StoreCase[] = [
     },
   },
   {
+    name: 'retentionDays: an event exactly that old is kept; one a millisecond older is pruned',
+    async run(makeStore) {
+      const at = Date.now();
+      const store = await makeStore({ retentionDays: 1, now: () => new Date(at) });
+      const edge = `${fresh('edge')}@example.com`;
+      const past = `${fresh('past')}@example.com`;
+      await store.record([context({ recipient: edge, timestamp: new Date(at - DAY) })]);
+      await store.record([context({ recipient: past, timestamp: new Date(at - DAY - 1) })]);
+      equal((await store.events({ recipient: edge })).length, 1, 'exactly a day old');
+      equal((await store.events({ recipient: past })).length, 0, 'a day and a millisecond old');
+    },
+  },
+  {
+    name: 'history: events with the same timestamp come newest-arrived first',
+    async run(makeStore) {
+      const store = await makeStore();
+      const recipient = `${fresh('tie')}@example.com`;
+      const timestamp = new Date(Date.now() - MINUTE);
+      const first = context({ recipient, timestamp, eventType: 'delivered' });
+      const second = context({ recipient, timestamp, eventType: 'opened' });
+      await store.record([first]);
+      await store.record([second]);
+      equal(
+        (await store.events({ recipient })).map((c) => c.eventType),
+        ['opened', 'delivered'],
+        'by recipient',
+      );
+      equal(
+        (await store.events({ limit: 2 })).map((c) => c.eventId),
+        [second.eventId, first.eventId],
+        'unfiltered',
+      );
+    },
+  },
+  {
+    name: 'dedupe keys on the event type too: another type under the same eventId and recipient is delivered',
+    async run(makeStore) {
+      const store = await makeStore();
+      const recipient = `${fresh('types')}@example.com`;
+      const eventId = fresh('shared-id');
+      const delivered = context({ recipient, eventId, eventType: 'delivered' });
+      const opened = context({ recipient, eventId, eventType: 'opened' });
+      await store.markDelivered(await store.record([delivered], Date.now() + 60_000));
+      const fresher = await store.record([delivered, opened], Date.now() + 60_000);
+      equal(
+        fresher.map((c) => c.eventType),
+        ['opened'],
+        'the delivered one is dropped, the opened one is not',
+      );
+    },
+  },
+  {
     name: 'GET events gives wire objects that decode to the contexts the sinks got',
     async run(makeStore) {
       const store = await makeStore();
