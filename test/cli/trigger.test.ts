@@ -126,6 +126,28 @@ describe('mailhooks trigger', () => {
     },
   );
 
+  test('says on stderr what it posts, one line per recipient, the answers on stdout', async () => {
+    const app = receiver();
+    const result = await cli(
+      [
+        'trigger',
+        'bounced',
+        '--to',
+        URL_,
+        '--secret',
+        SECRET,
+        '--recipients',
+        'a@example.com,b@example.com',
+      ],
+      app.handle,
+    );
+    expect(result.code).toBe(0);
+    expect(result.err).toBe(
+      `POST ${URL_}: email.bounced for a@example.com\nPOST ${URL_}: email.bounced for b@example.com`,
+    );
+    expect(result.out).toBe('HTTP 204\nHTTP 204');
+  });
+
   test('without --secret: a usage error saying it is required, nothing sent', async () => {
     const app = receiver();
     const result = await cli(['trigger', 'bounced', '--to', URL_], app.handle);
