@@ -845,6 +845,23 @@ export const storeCases: readonly StoreCase[] = [
     },
   },
   {
+    name: 'events() refuses a limit that is no count from 1 (0, -1, 1.5) with a RangeError naming it',
+    async run(makeStore) {
+      const store = await makeStore();
+      for (const limit of [0, -1, 1.5]) {
+        const outcome = await store.events({ limit }).then(
+          () => 'resolved',
+          (error: Error) => `${error.name}: ${error.message}`,
+        );
+        equal(
+          outcome,
+          `RangeError: limit must be a whole number from 1, got ${limit}`,
+          `limit ${limit}`,
+        );
+      }
+    },
+  },
+  {
     name: 'dedupe keys on the event type too: another type under the same eventId and recipient is delivered',
     async run(makeStore) {
       const store = await makeStore();
