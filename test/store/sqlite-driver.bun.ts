@@ -1,13 +1,14 @@
 /**
  * The SQLite store's transactions on a real file under Bun (runtimes.test.ts runs it): a batch
- * that fails is rolled back, so the next one runs; a write lock held past the wait is an error.
+ * that fails is rolled back, so the next one runs; a write lock held past the wait is an error;
+ * tables that could not be created are tried again; a D1 binding is refused.
  */
 import { Database } from 'bun:sqlite';
 import { test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSqliteStore } from '../../src/index.js';
+import { ConfigError, createSqliteStore } from '../../src/index.js';
 import { makeContext } from '../../src/providers/context.js';
 
 const delivered = (recipient: string) =>
@@ -84,3 +85,39 @@ test(
     }),
   30_000,
 );
+
+test('tables that could not be created are created by the next call', async () => {
+  const db = new Database(':memory:');
+  let failures = 1;
+  // The disk fails the first statement once (the schema's), then recovers.
+  const flaky = {
+    exec: (sql: string) => db.exec(sql),
+    prepare: (sql: string) => {
+      if (failures-- > 0) throw new Error('disk I/O error');
+      return db.prepare(sql);
+    },
+  };
+  const store = createSqliteStore(flaky);
+  same(await outcome(store.events()), 'rejected: disk I/O error', 'the first call');
+  same(
+    await outcome(store.record([delivered('again@example.com')])),
+    'driver-again@example.com',
+    'the next',
+  );
+});
+
+test('createSqliteStore refuses a D1 binding (it has prepare and exec too), pointing to createD1Store', async () => {
+  const d1Like = { prepare: () => ({}), exec: () => undefined, batch: async () => [] };
+  let message = 'accepted';
+  try {
+    createSqliteStore(d1Like as never);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    message = error.message;
+  }
+  same(
+    /a D1 binding takes createD1Store/.test(message) ? 'refused' : message,
+    'refused',
+    'a D1 binding',
+  );
+});
