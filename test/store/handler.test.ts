@@ -445,7 +445,9 @@ describe('store options', () => {
   });
 
   test('a store that is not one, an empty token, a token without a store', () => {
-    expect(error({ store: {} as never })).toMatch(/^store: expected an event store/);
+    for (const store of [{}, null, 'd1', { ...fakeStore().store, events: 'all' }]) {
+      expect(error({ store: store as never })).toMatch(/^store: expected an event store/);
+    }
     expect(error({ store: fakeStore().store, apiToken: '' })).toMatch(/^apiToken: /);
     expect(error({ apiToken: TOKEN })).toMatch(/^apiToken: .*store/);
   });
