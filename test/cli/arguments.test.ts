@@ -168,6 +168,28 @@ describe('a credential the provider does not read', () => {
   );
 });
 
+describe('--password with --token', () => {
+  test('both would be the Authorization header: a usage error, never printed, nothing sent', async () => {
+    const result = await run([
+      'send',
+      'postmark',
+      'delivered',
+      '--to',
+      `${BASE}/postmark`,
+      '--password',
+      'pw-secret',
+      '--token',
+      'token-secret',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.posted).toBe(false);
+    expect(result.err).toMatch(
+      /^mailhooks send: --password and --token both set Authorization: give one\n/,
+    );
+    expect(result.err).not.toMatch(/pw-secret|token-secret/);
+  });
+});
+
 describe('a provider without its credential', () => {
   test.each([
     ['sendgrid', 'sendgrid needs ECDSA P-256'],
