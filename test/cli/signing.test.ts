@@ -7,7 +7,7 @@ const bytes = (hex: string) =>
 const hex = (data: Uint8Array) => Buffer.from(data).toString('hex');
 
 describe('p1363ToDer', () => {
-  test('drops leading zero bytes, keeps a leading 01, and pads an integer whose high bit is set', () => {
+  test('drops leading zero bytes and keeps a leading 01', () => {
     // r = 00 00 7f ...: two zero bytes dropped; s = 01 80 ...: kept as is.
     const r = `00007f${'11'.repeat(29)}`;
     const s = `0180${'22'.repeat(30)}`;
