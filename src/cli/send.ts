@@ -104,6 +104,10 @@ async function _credentials(
   if (values.username !== undefined && values.password === undefined) {
     throw new UsageError('--username needs --password');
   }
+  // Both would be an Authorization header: one of them would be dropped without a word.
+  if (values.password !== undefined && values.token !== undefined) {
+    throw new UsageError('--password and --token both set Authorization: give one');
+  }
   const missing = {
     none: false,
     unsigned: false,

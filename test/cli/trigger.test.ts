@@ -109,6 +109,53 @@ describe('mailhooks trigger', () => {
     },
   );
 
+  test.each([
+    ['bounced', 'ses'],
+    ['clicked', 'ses'],
+    ['queued', 'resend'],
+  ])(
+    '%s without --provider comes from the first provider with that sample, SES first: %s',
+    async (eventType, espName) => {
+      const app = receiver();
+      const result = await cli(
+        ['trigger', eventType, '--to', URL_, '--secret', SECRET],
+        app.handle,
+      );
+      expect(result.code).toBe(0);
+      expect(app.received.map((r) => r.context.espName)).toEqual([espName]);
+    },
+  );
+
+  test('says on stderr what it posts, one line per recipient, the answers on stdout', async () => {
+    const app = receiver();
+    const result = await cli(
+      [
+        'trigger',
+        'bounced',
+        '--to',
+        URL_,
+        '--secret',
+        SECRET,
+        '--recipients',
+        'a@example.com,b@example.com',
+      ],
+      app.handle,
+    );
+    expect(result.code).toBe(0);
+    expect(result.err).toBe(
+      `POST ${URL_}: email.bounced for a@example.com\nPOST ${URL_}: email.bounced for b@example.com`,
+    );
+    expect(result.out).toBe('HTTP 204\nHTTP 204');
+  });
+
+  test('without --secret: a usage error saying it is required, nothing sent', async () => {
+    const app = receiver();
+    const result = await cli(['trigger', 'bounced', '--to', URL_], app.handle);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/^mailhooks trigger: --secret whsec_\.\.\. is required\n/);
+    expect(app.received).toEqual([]);
+  });
+
   test('--provider picks the ESP the event is normalized from', async () => {
     const app = receiver();
     const result = await cli(

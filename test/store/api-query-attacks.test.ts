@@ -212,4 +212,42 @@ describe('an encoded slash or dot segment in the address', () => {
       expect(asked).toEqual([address]);
     },
   );
+
+describe('the suppression route at the address length limit', () => {
+  const handle = createMailWebhookHandler({
+    providers: [ses({ verifySignature: false })],
+    store: fakeStore().store,
+    apiToken: TOKEN,
+    logger: memoryLogger().logger,
+  });
+  const get = (address: string) =>
+    handle(
+      new Request(`http://localhost/webhooks/mail/suppressions/${address}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      }),
+    );
+  // 320 characters: the longest address there is (64 before the @, 255 after it).
+  const longest = `${'j'.repeat(64)}@${'d'.repeat(251)}.com`;
+
+  test('an address of 320 characters is looked up: 200', async () => {
+    expect(longest).toHaveLength(320);
+    const response = await get(longest);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ suppressed: false });
+  });
+
+  test('one of 321 characters is none: 400 invalid-address', async () => {
+    const response = await get(`j${longest}`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'invalid-address' });
+  });
+});
+
+describe('GET events with a fragment on its URL', () => {
+  test('the fragment is no part of the query: 200, the filters as given', async () => {
+    const { get, calls } = setup();
+    const response = await get('?type=bounced&limit=5#newest');
+    expect(response.status).toBe(200);
+    expect(calls).toEqual(['events {"eventType":"bounced","limit":5}']);
+  });
 });

@@ -544,20 +544,21 @@ export const storeCases: readonly StoreCase[] = [
     name: 'a batch whose dedupe keys fill several bound strings is deduped row by row across them',
     async run(makeStore) {
       const store = await makeStore();
-      // ~250 characters of key a row: 3,000 rows pass one 512 KB parameter.
-      const long = fresh('k').padEnd(200, 'x');
+      // ~650 characters of key a row: 3,000 rows fill four 512 KB parameters, so a row's place
+      // in the batch is found past the second one too.
+      const long = fresh('k').padEnd(600, 'x');
       const batch = Array.from({ length: 3000 }, (_, i) =>
         context({ recipient: `r${i}@example.com`, eventId: `${long}-${i}` }),
       );
       equal((await store.record(batch)).length, 3000, 'first sight: every row is new');
-      const marked = [batch[10], batch[2500], batch[2999]] as EmailTrackingContext[];
+      const marked = [batch[10], batch[1700], batch[2500], batch[2999]] as EmailTrackingContext[];
       await store.markDelivered(marked);
       const again = await store.record(batch);
-      equal(again.length, 2997, 'delivered rows are dropped, in either bound string');
+      equal(again.length, 2996, 'delivered rows are dropped, in any bound string');
       const ids = new Set(again.map((c) => c.eventId));
       equal(
         marked.map((c) => ids.has(c.eventId)),
-        [false, false, false],
+        [false, false, false, false],
         'the delivered ones are the ones dropped',
       );
       equal(ids.has(`${long}-2498`), true, 'a neighbour in the second string is kept');
@@ -806,6 +807,75 @@ export const storeCases: readonly StoreCase[] = [
       await json(sesPost(sesDelivery({ to: newer, at: ago(23 * 60) })));
       equal((await store.events({ recipient: older })).length, 0, 'a day and an hour old');
       equal((await store.events({ recipient: newer })).length, 1, '23 hours old');
+    },
+  },
+  {
+    name: 'retentionDays: an event exactly that old is kept; one a millisecond older is pruned',
+    async run(makeStore) {
+      const at = Date.now();
+      const store = await makeStore({ retentionDays: 1, now: () => new Date(at) });
+      const edge = `${fresh('edge')}@example.com`;
+      const past = `${fresh('past')}@example.com`;
+      await store.record([context({ recipient: edge, timestamp: new Date(at - DAY) })]);
+      await store.record([context({ recipient: past, timestamp: new Date(at - DAY - 1) })]);
+      equal((await store.events({ recipient: edge })).length, 1, 'exactly a day old');
+      equal((await store.events({ recipient: past })).length, 0, 'a day and a millisecond old');
+    },
+  },
+  {
+    name: 'history: events with the same timestamp come newest-arrived first',
+    async run(makeStore) {
+      const store = await makeStore();
+      const recipient = `${fresh('tie')}@example.com`;
+      const timestamp = new Date(Date.now() - MINUTE);
+      const first = context({ recipient, timestamp, eventType: 'delivered' });
+      const second = context({ recipient, timestamp, eventType: 'opened' });
+      await store.record([first]);
+      await store.record([second]);
+      equal(
+        (await store.events({ recipient })).map((c) => c.eventType),
+        ['opened', 'delivered'],
+        'by recipient',
+      );
+      equal(
+        (await store.events({ limit: 2 })).map((c) => c.eventId),
+        [second.eventId, first.eventId],
+        'unfiltered',
+      );
+    },
+  },
+  {
+    name: 'events() refuses a limit that is no count from 1 (0, -1, 1.5) with a RangeError naming it',
+    async run(makeStore) {
+      const store = await makeStore();
+      for (const limit of [0, -1, 1.5]) {
+        const outcome = await store.events({ limit }).then(
+          () => 'resolved',
+          (error: Error) => `${error.name}: ${error.message}`,
+        );
+        equal(
+          outcome,
+          `RangeError: limit must be a whole number from 1, got ${limit}`,
+          `limit ${limit}`,
+        );
+      }
+    },
+  },
+  {
+    name: 'dedupe keys on the event type too: another type under the same eventId and recipient is delivered',
+    async run(makeStore) {
+      const store = await makeStore();
+      const recipient = `${fresh('types')}@example.com`;
+      const eventId = fresh('shared-id');
+      const delivered = context({ recipient, eventId, eventType: 'delivered' });
+      const opened = context({ recipient, eventId, eventType: 'opened' });
+      await store.markDelivered(await store.record([delivered], Date.now() + 60_000));
+      const fresher = await store.record([delivered, opened], Date.now() + 60_000);
+      equal(
+        fresher.map((c) => c.eventType),
+        ['opened'],
+        'the delivered one is dropped, the opened one is not',
+      );
     },
   },
   {

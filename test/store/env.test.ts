@@ -31,6 +31,11 @@ describe('the store from variables', () => {
     expect(storeFromEnv({})).toEqual({});
   });
 
+  test('an empty MAIL_WEBHOOK_DB is unset, as every empty variable is: no store, no error', () => {
+    expect(storeFromEnv({ MAIL_WEBHOOK_DB: '' })).toEqual({});
+    expect(storeFromEnv({ MAIL_WEBHOOK_DB: '', MAIL_WEBHOOK_SQLITE_PATH: '' })).toEqual({});
+  });
+
   test('the D1 store applies MAIL_WEBHOOK_IGNORE_LOCAL_PART_CASE and MAIL_WEBHOOK_RETENTION_DAYS', async () => {
     /** A D1 binding that records each batch's statements and finds nothing. */
     const recording = () => {
@@ -76,6 +81,20 @@ describe('the store from variables', () => {
   });
 
   test.each([
+    [{ MAIL_WEBHOOK_RETENTION_DAYS: '1' }, { retentionDays: 1 }],
+    [{ MAIL_WEBHOOK_RETENTION_DAYS: '36500' }, { retentionDays: 36_500 }],
+    [{ MAIL_WEBHOOK_IGNORE_LOCAL_PART_CASE: 'false' }, { ignoreLocalPartCase: false }],
+    [{ MAIL_WEBHOOK_IGNORE_LOCAL_PART_CASE: 'true' }, { ignoreLocalPartCase: true }],
+  ])('%j opens the SQLite store with %j', (variables, options) => {
+    const opened: unknown[] = [];
+    storeFromEnv({ MAIL_WEBHOOK_SQLITE_PATH: 'm.sqlite', ...variables }, (_, given) => {
+      opened.push(given);
+      return createSqliteStore(sqlite, given);
+    });
+    expect(opened).toEqual([options]);
+  });
+
+  test.each([
     [{ MAIL_WEBHOOK_API_TOKEN: 't' }, 'MAIL_WEBHOOK_API_TOKEN', /no store/],
     [{ MAIL_WEBHOOK_DB: 'mailhooks' }, 'MAIL_WEBHOOK_DB', /D1 database binding/],
     [{ MAIL_WEBHOOK_SQLITE_PATH: 'm.sqlite' }, 'MAIL_WEBHOOK_SQLITE_PATH', /Worker binds a D1/],
@@ -104,6 +123,11 @@ describe('the store from variables', () => {
       { MAIL_WEBHOOK_DB: d1, MAIL_WEBHOOK_RETENTION_DAYS: '0' },
       'MAIL_WEBHOOK_RETENTION_DAYS',
       /from 1 to 36500/,
+    ],
+    [
+      { MAIL_WEBHOOK_DB: d1, MAIL_WEBHOOK_SQLITE_PATH: 'm.sqlite' },
+      'MAIL_WEBHOOK_SQLITE_PATH',
+      /set it or bind MAIL_WEBHOOK_DB, not both/,
     ],
   ])('%j stops start-up naming %s', (env, setting, message) => {
     const error = configError(() => storeFromEnv(env));

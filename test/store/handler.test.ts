@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
   ConfigError,
   createMailWebhookHandler,
@@ -53,6 +53,10 @@ const events = (query: string, token: string | null = TOKEN) =>
     headers: token === null ? {} : { authorization: `Bearer ${token}` },
   });
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe('the store before the sinks', () => {
   test('records, delivers, then marks delivered; a retry is dropped and still counted', async () => {
     const { handle, taken, calls } = setup();
@@ -70,6 +74,43 @@ describe('the store before the sinks', () => {
     state.down = false;
     expect((await handle(sesPost())).status).toBe(200);
     expect(taken).toHaveLength(1);
+  });
+
+  test('a retry logs "duplicates dropped: delivered before" with how many; a first delivery logs none', async () => {
+    const { handle, lines } = setup();
+    const dropped = () => lines.filter((l) => l.msg === 'duplicates dropped: delivered before');
+    expect((await handle(sesPost())).status).toBe(200);
+    expect(dropped()).toEqual([]);
+    expect((await handle(sesPost())).status).toBe(200);
+    expect(dropped()).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        fields: expect.objectContaining({ duplicates: 1 }),
+      }),
+    ]);
+  });
+
+  test('the store-failed line names the store, the error and how many events the request carried', async () => {
+    const { handle, fail, lines } = setup();
+    fail.record = true;
+    expect((await handle(sesPost())).status).toBe(503);
+    expect(lines.find((l) => l.fields.reason === 'store-failed')?.fields).toMatchObject({
+      store: 'fake',
+      error: 'Error: database is locked',
+      events: 1,
+    });
+  });
+
+  test("a failing sink's refusal is the answer even when lifting the claims fails too", async () => {
+    const { handle, state, store, lines } = setup();
+    store.release = async () => {
+      throw new Error('database is locked');
+    };
+    state.down = true;
+    const response = await handle(sesPost());
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ ok: false, error: 'sink-failed' });
+    expect(lines.filter((l) => l.fields.reason === 'store-failed')).toEqual([]);
   });
 
   test('a store that fails to record answers 503 store-failed and reaches no sink', async () => {
@@ -107,6 +148,26 @@ describe('the store before the sinks', () => {
       expect(String(refusal?.fields.error)).toMatch(/^TypeError: /);
     },
   );
+
+  test('one deadline covers the store and the sinks: a slow store leaves the sinks only what is left', async () => {
+    vi.useFakeTimers();
+    const { handle, store } = setup({
+      deliveryTimeoutMs: 1000,
+      sinks: [{ name: 'hanging', send: () => new Promise<void>(() => {}) }],
+    });
+    const record = store.record;
+    store.record = async (events, until) => {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      return record(events, until);
+    };
+    let answer: Response | undefined;
+    void handle(sesPost()).then((response) => {
+      answer = response;
+    });
+    await vi.advanceTimersByTimeAsync(1100);
+    expect(answer?.status).toBe(503);
+    expect(await answer?.json()).toMatchObject({ error: 'sink-timeout' });
+  });
 
   test('a store that fails to mark answers 503 store-failed (the retry may repeat, never lose)', async () => {
     const { handle, fail, taken } = setup();
@@ -319,6 +380,32 @@ describe('the events route', () => {
   });
 });
 
+describe('the suppressions route', () => {
+  const remove = (email: string) =>
+    new Request(`http://localhost/webhooks/mail/suppressions/${email}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+
+  test('DELETE logs "suppression lifted" with the store name only when there was one to lift', async () => {
+    const { handle, store, lines } = setup();
+    const never = await handle(remove('never@example.com'));
+    expect({ status: never.status, body: await never.json() }).toEqual({
+      status: 200,
+      body: { suppressed: false },
+    });
+    expect(lines.filter((l) => l.msg === 'suppression lifted')).toEqual([]);
+    store.unsuppress = async () => true;
+    expect((await handle(remove('jane@example.com'))).status).toBe(200);
+    expect(lines.filter((l) => l.msg === 'suppression lifted')).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        fields: expect.objectContaining({ store: 'fake' }),
+      }),
+    ]);
+  });
+});
+
 describe('a store of your own whose name getter throws', () => {
   /** `setup` with a store whose `name` throws on every read (a closed client, say). */
   function nameless(options: MailWebhookOptions = {}) {
@@ -376,7 +463,9 @@ describe('store options', () => {
   });
 
   test('a store that is not one, an empty token, a token without a store', () => {
-    expect(error({ store: {} as never })).toMatch(/^store: expected an event store/);
+    for (const store of [{}, null, 'd1', { ...fakeStore().store, events: 'all' }]) {
+      expect(error({ store: store as never })).toMatch(/^store: expected an event store/);
+    }
     expect(error({ store: fakeStore().store, apiToken: '' })).toMatch(/^apiToken: /);
     expect(error({ apiToken: TOKEN })).toMatch(/^apiToken: .*store/);
   });

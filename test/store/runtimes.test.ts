@@ -39,6 +39,17 @@ describe('the store cases on other runtimes', () => {
   });
 });
 
+describe("the SQLite store's transactions under Bun", () => {
+  it('rolls a failed batch back, gives up on a lock held past its wait, retries the tables, refuses D1', {
+    timeout: 60_000,
+  }, async () => {
+    const { code, output } = await runBunTest('./test/store/sqlite-driver.bun.ts');
+    expect(output).toMatch(/\b4 pass\b/);
+    expect(output).toMatch(/\b0 fail\b/);
+    expect(code).toBe(0);
+  });
+});
+
 describe('a SQLite file whose write lock another connection holds', () => {
   // The store waits for the lock between tries: a timer of the same process releases it. A wait
   // inside the driver (busy_timeout) would hold the event loop, so the timer could not fire and
