@@ -212,6 +212,7 @@ describe('an encoded slash or dot segment in the address', () => {
       expect(asked).toEqual([address]);
     },
   );
+});
 
 describe('the suppression route at the address length limit', () => {
   const handle = createMailWebhookHandler({
