@@ -299,19 +299,22 @@ describe('the events route', () => {
     ['events', () => events('')],
     ['suppression', () => suppressionRequest('GET')],
     ['unsuppress', () => suppressionRequest('DELETE')],
-  ] as const)('a store whose %s never answers is cut off by deliveryTimeoutMs: 503 store-failed, the wait named in the log line', async (method, request) => {
-    const { handle, store, lines } = setup({ deliveryTimeoutMs: 50 });
-    Object.assign(store, { [method]: () => new Promise(() => {}) });
-    const response = await handle(request());
-    expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ ok: false, error: 'store-failed' });
-    const refusal = lines.find((l) => l.msg === 'request refused');
-    expect(refusal?.fields).toMatchObject({
-      reason: 'store-failed',
-      store: 'fake',
-      error: 'no answer within 50 ms',
-    });
-  });
+  ] as const)(
+    'a store whose %s never answers is cut off by deliveryTimeoutMs: 503 store-failed, the wait named in the log line',
+    async (method, request) => {
+      const { handle, store, lines } = setup({ deliveryTimeoutMs: 50 });
+      Object.assign(store, { [method]: () => new Promise(() => {}) });
+      const response = await handle(request());
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ ok: false, error: 'store-failed' });
+      const refusal = lines.find((l) => l.msg === 'request refused');
+      expect(refusal?.fields).toMatchObject({
+        reason: 'store-failed',
+        store: 'fake',
+        error: 'no answer within 50 ms',
+      });
+    },
+  );
 
   test.each([
     ['?recipent=jane@example.com', 'unknown query parameter'],
