@@ -1,0 +1,87 @@
+/** What a handler of its own sees of `toRequest` and `toNodeListener`'s Request: a Request, read or not. */
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect, test } from 'vitest';
+import {
+  createMailWebhookHandler as createNodeHandler,
+  toNodeListener,
+  toRequest,
+} from '../../src/adapters/node.js';
+import { createMailWebhookHandler, ses } from '../../src/index.js';
+import { silentLogger } from '../../src/log.js';
+import { parseResponse, rawSend } from './raw-http.js';
+
+const options = () => ({
+  providers: [ses({ verifySignature: false })],
+  sinks: [],
+  logger: silentLogger,
+});
+
+/** Serves `look` once on a free port, sends one POST of `body`, and returns the answer. */
+async function serveOnce(
+  look: (request: Request) => Response | Promise<Response>,
+  body: string,
+  path = '/webhooks/mail/ses',
+): Promise<Response> {
+  const server = createServer(toNodeListener(look));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const head = `POST ${path} HTTP/1.1\r\nHost: example.test\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+    return parseResponse(await rawSend(port, head, body).closed);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+test.each([
+  ['mailhooks/node', createNodeHandler(options())],
+  ['the root export', createMailWebhookHandler(options())],
+])(
+  'once %s read the body, a wrapper sees bodyUsed true and a body that rejects, not a 500',
+  async (_entry, handler) => {
+    const seen: unknown[] = [];
+    const response = await serveOnce(async (request) => {
+      const answer = await handler(request);
+      seen.push(request.body instanceof ReadableStream, request.bodyUsed);
+      seen.push(await request.text().catch((error: unknown) => (error as Error).name));
+      return answer;
+    }, '{"Type":"Nope"}');
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'unknown-type' });
+    expect(seen).toEqual([true, true, 'TypeError']);
+  },
+);
+
+test('a handler of its own reads the body with json(), as from a Request', async () => {
+  const response = await serveOnce(
+    async (request) => Response.json({ got: await request.json() }),
+    '{"a":[1,2]}',
+    '/x',
+  );
+  expect(await response.json()).toEqual({ got: { a: [1, 2] } });
+});
+
+/** A Node request as `toRequest` reads it: a GET to example.test/x, over TLS or not. */
+const nodeRequest = (encrypted: boolean) =>
+  ({
+    method: 'GET',
+    url: '/x?q=1',
+    headers: { host: 'example.test' },
+    rawHeaders: ['Host', 'example.test'],
+    socket: { encrypted },
+  }) as unknown as IncomingMessage;
+
+test('toRequest: a request that came over TLS has an https URL, one that did not an http one', () => {
+  expect(toRequest(nodeRequest(true)).url).toBe('https://example.test/x?q=1');
+  expect(toRequest(nodeRequest(false)).url).toBe('http://example.test/x?q=1');
+});
+
+test('toRequest with a signal: the Request aborts with it, also once a real Request was made', () => {
+  const controller = new AbortController();
+  const request = toRequest(nodeRequest(false), controller.signal);
+  const copy = request.clone();
+  expect([request.signal.aborted, copy.signal.aborted]).toEqual([false, false]);
+  controller.abort();
+  expect([request.signal.aborted, copy.signal.aborted]).toEqual([true, true]);
+});
