@@ -265,6 +265,35 @@ describe('wrangler.toml vars written unquoted', () => {
   });
 });
 
+describe('values written by hand', () => {
+  test('a number is read with the spaces around it trimmed, a boolean in any case', () => {
+    expect(
+      optionsFromEnv({ MAIL_WEBHOOK_ENABLED: 'TRUE', MAIL_WEBHOOK_BODY_TIMEOUT_MS: ' 1500 ' }),
+    ).toMatchObject({ enabled: true, bodyTimeoutMs: 1500 });
+    expect(optionsFromEnv({ MAIL_WEBHOOK_ENABLED: 'Off' })).toMatchObject({ enabled: false });
+  });
+
+  test('null is unset, as an empty value is', () => {
+    const options = optionsFromEnv({
+      MAIL_WEBHOOK_ENABLED: null,
+      MAIL_WEBHOOK_MAX_BODY_BYTES: null,
+    });
+    expect(options.enabled).toBe(false);
+    expect(options.maxBodyBytes).toBeUndefined();
+  });
+
+  test('a whole number of 15 digits is read exactly; one of 16 (past exact integers) names the variable', () => {
+    expect(optionsFromEnv({ MAIL_WEBHOOK_MAX_BODY_BYTES: '999999999999999' })).toMatchObject({
+      maxBodyBytes: 999_999_999_999_999,
+    });
+    const error = configErrorOf(() =>
+      optionsFromEnv({ MAIL_WEBHOOK_MAX_BODY_BYTES: '9999999999999999' }),
+    );
+    expect(error.setting).toBe('MAIL_WEBHOOK_MAX_BODY_BYTES');
+    expect(error.message).toContain('expected a whole number, got "9999999999999999"');
+  });
+});
+
 describe('a bad rotation value names the variable that holds it', () => {
   const RESEND = { MAIL_WEBHOOK_PROVIDERS: 'resend' };
   const GOOD = `whsec_${btoa('0123456789abcdef0123456789abcdef')}`;
