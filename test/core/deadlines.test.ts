@@ -267,6 +267,26 @@ describe("Deno's whole-body read", () => {
   });
 });
 
+describe("the runtimes' whole-body reads (workerd, Bun, Deno)", () => {
+  test.each(['readDeclaredLength', 'readDeclaredLengthShared', 'readDeclaredLengthDeno'] as const)(
+    '%s takes a body of exactly the limit; a limit one byte less is 413',
+    async (name) => {
+      const body = await import('../../src/body.js');
+      const text = JSON.stringify(envelope(bounce));
+      const request = () =>
+        new Request(URL_SES, {
+          method: 'POST',
+          headers: { 'content-length': String(text.length) },
+          body: text,
+        });
+      const whole = await body.readBodyLimited(request(), text.length, 2000, body[name]);
+      expect(new TextDecoder().decode(whole as Uint8Array)).toBe(text);
+      const over = await body.readBodyLimited(request(), text.length - 1, 2000, body[name]);
+      expect(over).toMatchObject({ status: 413, reason: 'body-too-large' });
+    },
+  );
+});
+
 describe('a body in many small chunks', () => {
   const bytes = new TextEncoder().encode(JSON.stringify(envelope(bounce)));
   // One byte per chunk, each chunk a view over a buffer of its own: kept, they would cost far more
