@@ -287,6 +287,32 @@ describe("the runtimes' whole-body reads (workerd, Bun, Deno)", () => {
   );
 });
 
+test.each(['readDeclaredLength', 'readDeclaredLengthShared'] as const)(
+  '%s: a small Content-Length beside chunked framing is no promise of size: 413 at the limit, not read whole',
+  async (name) => {
+    const body = await import('../../src/body.js');
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    let pulled = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        if (pulled * chunk.byteLength > 50 * 1024 * 1024) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+    const request = new Request(URL_SES, {
+      method: 'POST',
+      headers: { 'content-length': '10', 'transfer-encoding': 'chunked' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    const read = await body.readBodyLimited(request, 1_048_576, 2000, body[name]);
+    expect(read).toMatchObject({ status: 413, reason: 'body-too-large' });
+    // 1 MiB limit / 64 KiB chunks: reading stops right after the 17th chunk.
+    expect(pulled).toBeLessThan(20);
+  },
+);
+
 describe('a body in many small chunks', () => {
   const bytes = new TextEncoder().encode(JSON.stringify(envelope(bounce)));
   // One byte per chunk, each chunk a view over a buffer of its own: kept, they would cost far more
