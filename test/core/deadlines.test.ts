@@ -142,6 +142,37 @@ describe('body deadline across chunks', () => {
     expect({ status, body }).toEqual({ status: 200, body: { ok: true, events: 2 } });
   });
 
+  test('a body that came in slow chunks leaves no body timer behind once answered, on each reader', async () => {
+    const { readDeclaredLength } = await import('../../src/body.js');
+    // 9,999 ms: the body clock's own timer, told apart from the delivery deadline's 10,000.
+    const bodyTimers = new Set<unknown>();
+    const setSpy = vi.spyOn(globalThis, 'setTimeout');
+    const clearSpy = vi.spyOn(globalThis, 'clearTimeout');
+    try {
+      const { handle } = setup({ bodyTimeoutMs: 9_999 });
+      const streamed = await handle(trickled(20, 4));
+      const request = trickled(20, 4);
+      const declared = new Request(request, {
+        headers: {
+          ...Object.fromEntries(request.headers),
+          'content-length': String(Buffer.byteLength(JSON.stringify(envelope(bounce)))),
+        },
+      });
+      const read = await readDeclaredLength(declared, 1_048_576, 9_999);
+      expect([streamed.status, read instanceof Uint8Array]).toEqual([200, true]);
+      setSpy.mock.calls.forEach(([, ms], i) => {
+        if (ms === 9_999) bodyTimers.add(setSpy.mock.results[i]?.value);
+      });
+      // Both reads waited on the clock: one timer each, both cleared.
+      expect(bodyTimers.size).toBe(2);
+      const cleared = new Set(clearSpy.mock.calls.map(([timer]) => timer));
+      expect([...bodyTimers].filter((timer) => !cleared.has(timer as never))).toEqual([]);
+    } finally {
+      setSpy.mockRestore();
+      clearSpy.mockRestore();
+    }
+  });
+
   test('a body already whole sets no timer', async () => {
     const { handle } = setup({ bodyTimeoutMs: 50 });
     const request = snsRequest(envelope(bounce));
