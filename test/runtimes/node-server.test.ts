@@ -166,6 +166,8 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
       const refused = await within(big.closed, 15_000, 'still open');
       expect(refused).toMatch(/^HTTP\/1\.1 413 /);
       expect(refused).not.toContain('100 Continue');
+      // The body it declared never comes: nothing can follow on this connection, and it says so.
+      expect(parseResponse(refused).headers.get('connection')).toBe('close');
 
       const body = JSON.stringify({ Type: 'Notification' });
       const small = rawSend(
