@@ -316,7 +316,11 @@ function serveTheSuite(runtime: Runtime): void {
     while (!server.stdout().includes('shutting down')) await _sleep(20);
     if (runtime.whileClosing === 'refused') expect(await _refused(port)).toBe(true);
     else {
-      expect((await fetch(`${base}/healthz`)).status).toBe(runtime.whileClosing);
+      const draining = await fetch(`${base}/healthz`);
+      expect(draining.status).toBe(runtime.whileClosing);
+      // SNS and the other ESPs retry a 503; Retry-After says when.
+      expect(draining.headers.get('retry-after')).toBe('1');
+      await draining.body?.cancel();
       // Refused while draining, and logged as every refusal is.
       while (!server.stderr().includes('"reason":"shutting-down"')) await _sleep(20);
     }
