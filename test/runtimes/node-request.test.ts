@@ -85,3 +85,54 @@ test('toRequest with a signal: the Request aborts with it, also once a real Requ
   controller.abort();
   expect([request.signal.aborted, copy.signal.aborted]).toEqual([true, true]);
 });
+
+test('a GET has no body (null), as a Request made for it has', async () => {
+  const server = createServer(
+    toNodeListener((request) => Response.json({ body: request.body === null })),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const head = 'GET /x HTTP/1.1\r\nHost: example.test\r\nConnection: close\r\n\r\n';
+    expect(await parseResponse(await rawSend(port, head).closed).json()).toEqual({ body: true });
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+test('a handler that cancels the body stream part-way is answered, and the rest arriving later harms nothing', async () => {
+  let cancelled: () => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    cancelled = resolve;
+  });
+  const server = createServer(
+    toNodeListener(async (request) => {
+      const reader = (request.body as ReadableStream<Uint8Array>).getReader();
+      const { value } = await reader.read();
+      await reader.cancel();
+      cancelled();
+      return Response.json({ first: value?.byteLength });
+    }),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const exchange = rawSend(
+      port,
+      'POST /x HTTP/1.1\r\nHost: example.test\r\nContent-Length: 8\r\nConnection: close\r\n\r\n',
+      'abcd',
+    );
+    await done;
+    // The rest of the body, and with it the request's end, after the stream was cancelled.
+    exchange.socket.write('efgh');
+    expect(await parseResponse(await exchange.closed).json()).toEqual({ first: 4 });
+    // The server still serves.
+    const next =
+      'POST /x HTTP/1.1\r\nHost: example.test\r\nContent-Length: 2\r\nConnection: close\r\n\r\n';
+    expect(await parseResponse(await rawSend(port, next, 'ok').closed).json()).toEqual({
+      first: 2,
+    });
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
