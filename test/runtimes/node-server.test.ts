@@ -390,6 +390,29 @@ describe('a server started without MAIL_WEBHOOK_ENABLED says so once', () => {
   );
 });
 
+test('the start-up warnings are written before the listening line', async () => {
+  const order: string[] = [];
+  const record = (text: unknown) => {
+    for (const line of String(text).split('\n').filter(Boolean)) order.push(JSON.parse(line).msg);
+    return true;
+  };
+  vi.spyOn(process.stdout, 'write').mockImplementation(record);
+  vi.spyOn(process.stderr, 'write').mockImplementation(record);
+  vi.spyOn(console, 'log').mockImplementation(record);
+  const server = serve({ env: {}, hostname: '127.0.0.1', port: 0, gracefulShutdown: false });
+  try {
+    await server.ready;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual([
+      expect.stringMatching(/no SNS topic is allowed/),
+      expect.stringMatching(/are disabled/),
+      'listening',
+    ]);
+  } finally {
+    await server.close();
+  }
+});
+
 describe('PORT', () => {
   // Read, not listened on: a test must not hold the default port.
   test('unset or empty: 8787; set: that port; not a port: start-up stops naming PORT', () => {
