@@ -139,6 +139,33 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
     }
   });
 
+  test('a handler stuck before it reads the body: the stalled body still gets its 408 at the deadline, logged', async () => {
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    quiet();
+    const server = serve({
+      env,
+      handler: () => new Promise<Response>(() => {}),
+      hostname: '127.0.0.1',
+      port: 0,
+      gracefulShutdown: false,
+    });
+    const port = Number(new URL(await server.ready).port);
+    try {
+      const exchange = rawSend(
+        port,
+        'POST /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\nContent-Length: 100\r\n\r\n',
+        '{"Type":',
+      );
+      const text = await within(exchange.closed, 15_000, 'still open');
+      expect(text).toMatch(/^HTTP\/1\.1 408 /);
+      expect(await parseResponse(text).json()).toMatchObject({ error: 'body-timeout' });
+      expect(await _refusalLogged('body-timeout')).toBe(true);
+    } finally {
+      server.close();
+    }
+  });
+
   test('slow headers then a body that arrives after the budget: 408, counted from the first byte', async () => {
     const { server, port } = await start();
     try {
