@@ -136,3 +136,48 @@ test('a handler that cancels the body stream part-way is answered, and the rest 
     await new Promise((resolve) => server.close(resolve));
   }
 });
+
+test('a wrapper that looks at request.body before the handler: the handler still reads it whole', async () => {
+  const handler = createNodeHandler({ ...options(), bodyTimeoutMs: 10_000 });
+  const server = createServer(
+    toNodeListener((request) => {
+      expect(request.body).toBeInstanceOf(ReadableStream);
+      return handler(request);
+    }),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const body = '{"Type":"Nope"}';
+    const exchange = rawSend(
+      port,
+      `POST /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+      body.slice(0, 5),
+    );
+    // The rest in later packets: the body comes in several chunks.
+    for (const part of [body.slice(5, 10), body.slice(10)]) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      exchange.socket.write(part);
+    }
+    const text = await exchange.closed;
+    expect(await parseResponse(text).json()).toMatchObject({ error: 'unknown-type' });
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+test('a JSON Response of its own goes out with its Content-Length, not chunked', async () => {
+  const server = createServer(toNodeListener(() => Response.json({ a: 1 })));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const head = 'GET /x HTTP/1.1\r\nHost: example.test\r\nConnection: close\r\n\r\n';
+    const text = await rawSend(port, head).closed;
+    const fields = text.split('\r\n\r\n')[0]?.toLowerCase();
+    expect(fields).toContain('content-length: 7');
+    expect(fields).not.toContain('transfer-encoding');
+    expect(await parseResponse(text).json()).toEqual({ a: 1 });
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
