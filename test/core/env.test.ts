@@ -371,6 +371,25 @@ describe('PORT (the packaged servers)', () => {
   test('not a port: a ConfigError naming PORT', () => {
     expect(configErrorOf(() => portFor({ PORT: 'eighty' })).setting).toBe('PORT');
     expect(configErrorOf(() => portFor({ PORT: '70000' })).setting).toBe('PORT');
+    expect(configErrorOf(() => portFor({ PORT: '65536' })).setting).toBe('PORT');
+    expect(configErrorOf(() => portFor({ PORT: '80abc' })).setting).toBe('PORT');
+    expect(portFor({ PORT: '65535' })).toBe(65535);
+  });
+
+  test('the port and hostname options win over PORT and HOST', () => {
+    const settings = _settings(
+      { port: 9452, hostname: '127.0.0.1' },
+      { ...BASE, PORT: '9453', HOST: '0.0.0.0' },
+      undefined,
+      memoryLogger().logger,
+    );
+    expect([settings.port, settings.hostname]).toEqual([9452, '127.0.0.1']);
+  });
+
+  test('HOST written as a URL writes an IPv6 address, [::1], is that address', () => {
+    expect(
+      _settings({}, { ...BASE, HOST: '[::1]' }, undefined, memoryLogger().logger).hostname,
+    ).toBe('::1');
   });
 });
 
