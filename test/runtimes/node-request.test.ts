@@ -181,3 +181,97 @@ test('a JSON Response of its own goes out with its Content-Length, not chunked',
     await new Promise((resolve) => server.close(resolve));
   }
 });
+
+/** Serves `listener` on a free port for `run`, then closes it. */
+async function withServer(
+  handler: (request: Request) => Response | Promise<Response>,
+  run: (port: number, server: ReturnType<typeof createServer>) => Promise<void>,
+): Promise<void> {
+  const server = createServer(toNodeListener(handler));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await run((server.address() as AddressInfo).port, server);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+const GET = 'GET /x HTTP/1.1\r\nHost: example.test\r\nConnection: close\r\n\r\n';
+
+test('a handler that throws is answered 500 internal-error, and the server goes on', async () => {
+  let calls = 0;
+  await withServer(
+    () => {
+      calls++;
+      throw new Error('boom');
+    },
+    async (port) => {
+      for (let i = 0; i < 2; i++) {
+        const response = parseResponse(await rawSend(port, GET).closed);
+        expect(response.status).toBe(500);
+        expect(await response.json()).toEqual({
+          ok: false,
+          error: 'internal-error',
+          message: 'internal error; see the logs',
+        });
+      }
+      expect(calls).toBe(2);
+    },
+  );
+});
+
+test('a Response whose body fails part-way: the connection is cut, and the server goes on', async () => {
+  let calls = 0;
+  await withServer(
+    () => {
+      calls++;
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('partial'));
+        },
+        pull(controller) {
+          controller.error(new Error('source failed'));
+        },
+      });
+      return new Response(body, { headers: { 'content-type': 'text/plain' } });
+    },
+    async (port) => {
+      for (let i = 0; i < 2; i++) {
+        const text = await rawSend(port, GET).closed;
+        // Cut before its end: never a finished chunked body (no last, zero-size chunk).
+        expect(text).not.toMatch(/\r\n0\r\n\r\n$/);
+      }
+      expect(calls).toBe(2);
+    },
+  );
+});
+
+test('request.signal first read after the client went away is already aborted', async () => {
+  let entered: () => void = () => {};
+  const inHandler = new Promise<void>((resolve) => {
+    entered = resolve;
+  });
+  let gone: () => void = () => {};
+  const clientGone = new Promise<void>((resolve) => {
+    gone = resolve;
+  });
+  let seen: (aborted: boolean) => void = () => {};
+  const aborted = new Promise<boolean>((resolve) => {
+    seen = resolve;
+  });
+  const handler = async (request: Request) => {
+    entered();
+    await clientGone;
+    seen(request.signal.aborted);
+    return new Response(null, { status: 204 });
+  };
+  await withServer(handler, async (port, server) => {
+    // Past the server's own 'close' handling of the socket, the response has closed too.
+    server.on('connection', (socket) => socket.once('close', () => setImmediate(gone)));
+    const exchange = rawSend(port, GET);
+    await inHandler;
+    exchange.socket.destroy();
+    expect(await aborted).toBe(true);
+  });
+});
