@@ -275,3 +275,19 @@ test('request.signal first read after the client went away is already aborted', 
     expect(await aborted).toBe(true);
   });
 });
+
+test('a header Node refuses, set by a wrapper on the JSON answer: that connection is cut, and the server goes on', async () => {
+  const handler = createNodeHandler(options());
+  let calls = 0;
+  const wrapped = async (request: Request) => {
+    calls++;
+    const response = await handler(request);
+    // fetch's Headers takes a control character that Node will not write.
+    response.headers.set('x-trace', 'a\u0001b');
+    return response;
+  };
+  await withServer(wrapped, async (port) => {
+    for (let i = 0; i < 2; i++) expect(await rawSend(port, GET).closed).toBe('');
+    expect(calls).toBe(2);
+  });
+});
