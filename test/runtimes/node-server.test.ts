@@ -68,6 +68,17 @@ test('close() after a failed start (port taken) resolves, as does finished', asy
   }
 });
 
+test('with gracefulShutdown, close() leaves no SIGTERM or SIGINT listener behind: a later signal ends the process', async () => {
+  quiet();
+  const counts = () => ['SIGTERM', 'SIGINT'].map((signal) => process.listenerCount(signal));
+  const before = counts();
+  const server = serve({ ...options, gracefulShutdown: true });
+  await server.ready;
+  expect(counts()).toEqual(before.map((count) => count + 1));
+  await server.close();
+  expect(counts()).toEqual(before);
+});
+
 test('close() twice, and after it listened, resolves both times', async () => {
   quiet();
   const server = serve(options);
