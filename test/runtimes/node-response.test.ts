@@ -68,6 +68,14 @@ test('a body is read once: the second read rejects with a TypeError, as on a rea
   }
 });
 
+test('once read through the real Response it handed over to, bodyUsed is true', async () => {
+  const { response } = await answer();
+  expect(response.body).toBeInstanceOf(ReadableStream);
+  expect(response.bodyUsed).toBe(false);
+  await response.text();
+  expect(response.bodyUsed).toBe(true);
+});
+
 test('clone() and body hand over to a real Response that still reads the whole body', async () => {
   const { response, text } = await answer();
   const copy = response.clone();
