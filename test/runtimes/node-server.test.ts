@@ -79,6 +79,36 @@ test('with gracefulShutdown, close() leaves no SIGTERM or SIGINT listener behind
   expect(counts()).toEqual(before);
 });
 
+test('a request in flight when close() is called is answered with Connection: close', async () => {
+  quiet();
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let entered: () => void = () => {};
+  const inHandler = new Promise<void>((resolve) => {
+    entered = resolve;
+  });
+  const server = serve({
+    ...options,
+    hostname: '127.0.0.1',
+    handler: async () => {
+      entered();
+      await released;
+      return new Response('{"ok":true}');
+    },
+  });
+  const port = Number(new URL(await server.ready).port);
+  const exchange = rawSend(port, 'GET /x HTTP/1.1\r\nHost: example.test\r\n\r\n');
+  await inHandler;
+  const closed = server.close();
+  release();
+  const text = await within(exchange.closed, 15_000, 'still open');
+  expect(text).toMatch(/^HTTP\/1\.1 200 /);
+  expect(parseResponse(text).headers.get('connection')).toBe('close');
+  await closed;
+});
+
 test('close() twice, and after it listened, resolves both times', async () => {
   quiet();
   const server = serve(options);
@@ -228,10 +258,8 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
   test('CONNECT on a route is 405 with Allow: POST and the JSON refusal, logged, not a silent close', async () => {
     const { server, port } = await start();
     try {
-      const exchange = rawSend(
-        port,
-        'CONNECT /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\n\r\n',
-      );
+      const target = `/webhooks/mail/ses${'/'.repeat(4_000)}`;
+      const exchange = rawSend(port, `CONNECT ${target} HTTP/1.1\r\nHost: example.test\r\n\r\n`);
       const text = await within(exchange.closed, 15_000, 'still open');
       expect(text).toMatch(/^HTTP\/1\.1 405 /);
       expect(text.toLowerCase()).toContain('allow: post');
@@ -240,6 +268,13 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
         error: 'method-not-allowed',
       });
       expect(await _refusalLogged('method-not-allowed')).toBe(true);
+      // Its line names the target's first 200 characters: one readable line, whatever was sent.
+      const paths = vi
+        .mocked(process.stderr.write)
+        .mock.calls.flatMap(([text]) => String(text).split('\n'))
+        .filter((line) => line.includes('"method":"CONNECT"'))
+        .map((line) => JSON.parse(line).path);
+      expect(paths).toEqual([target.slice(0, 200)]);
     } finally {
       await server.close();
     }
