@@ -313,6 +313,25 @@ describe('404, 405, 413', () => {
     });
   });
 
+  test('a POST with no body at all is 400 invalid-json, as an empty one: read, not unreadable', async () => {
+    const { handle } = setup();
+    const response = await handle(new Request(URL_SES, { method: 'POST' }));
+    expect(await answer(response)).toMatchObject({ status: 400, body: { error: 'invalid-json' } });
+  });
+
+  test('a body of exactly maxBodyBytes is read, declared or not: 200; one byte less allowed is 413', async () => {
+    const message = envelope(bounce);
+    const length = Buffer.byteLength(JSON.stringify(message));
+    const declared = { 'content-length': String(length) };
+    const statuses = [];
+    for (const maxBodyBytes of [length, length - 1]) {
+      const { handle } = setup({ maxBodyBytes });
+      statuses.push((await handle(snsRequest(message, declared))).status);
+      statuses.push((await handle(snsRequest(message))).status);
+    }
+    expect(statuses).toEqual([200, 200, 413, 413]);
+  });
+
   test('a 50 MB streamed body is refused without being read whole', async () => {
     const { handle } = setup();
     const chunk = new Uint8Array(64 * 1024).fill(0x20);

@@ -217,13 +217,21 @@ class _NodeRequest {
   }
   /** The real Request, made once, on the body stream already handed out (if any). */
   _full(): Request {
-    const init = { method: this.method, headers: this.headers, body: this.body as BodyInit | null };
-    this.#request ??= new Request(this.#url, {
-      ...init,
-      signal: this.#signal(),
-      duplex: 'half',
-    } as never);
+    this.#request ??= this.#make();
     return this.#request;
+  }
+  #make(): Request {
+    const init = { method: this.method, headers: this.headers, signal: this.#signal() };
+    try {
+      return new Request(this.#url, { ...init, body: this.body, duplex: 'half' } as never);
+    } catch (error) {
+      // A body already read (by the handler) is no body a Request takes: spent, as a read one is,
+      // so bodyUsed is true and text() rejects, where they threw.
+      if (this.#body === null) throw error;
+      const request = new Request(this.#url, { ...init, body: '' });
+      request.body?.cancel().catch(() => {});
+      return request;
+    }
   }
 }
 for (const name of _DELEGATED_METHODS) {

@@ -142,6 +142,37 @@ describe('body deadline across chunks', () => {
     expect({ status, body }).toEqual({ status: 200, body: { ok: true, events: 2 } });
   });
 
+  test('a body that came in slow chunks leaves no body timer behind once answered, on each reader', async () => {
+    const { readDeclaredLength } = await import('../../src/body.js');
+    // 9,999 ms: the body clock's own timer, told apart from the delivery deadline's 10,000.
+    const bodyTimers = new Set<unknown>();
+    const setSpy = vi.spyOn(globalThis, 'setTimeout');
+    const clearSpy = vi.spyOn(globalThis, 'clearTimeout');
+    try {
+      const { handle } = setup({ bodyTimeoutMs: 9_999 });
+      const streamed = await handle(trickled(20, 4));
+      const request = trickled(20, 4);
+      const declared = new Request(request, {
+        headers: {
+          ...Object.fromEntries(request.headers),
+          'content-length': String(Buffer.byteLength(JSON.stringify(envelope(bounce)))),
+        },
+      });
+      const read = await readDeclaredLength(declared, 1_048_576, 9_999);
+      expect([streamed.status, read instanceof Uint8Array]).toEqual([200, true]);
+      setSpy.mock.calls.forEach(([, ms], i) => {
+        if (ms === 9_999) bodyTimers.add(setSpy.mock.results[i]?.value);
+      });
+      // Both reads waited on the clock: one timer each, both cleared.
+      expect(bodyTimers.size).toBe(2);
+      const cleared = new Set(clearSpy.mock.calls.map(([timer]) => timer));
+      expect([...bodyTimers].filter((timer) => !cleared.has(timer as never))).toEqual([]);
+    } finally {
+      setSpy.mockRestore();
+      clearSpy.mockRestore();
+    }
+  });
+
   test('a body already whole sets no timer', async () => {
     const { handle } = setup({ bodyTimeoutMs: 50 });
     const request = snsRequest(envelope(bounce));
@@ -266,6 +297,52 @@ describe("Deno's whole-body read", () => {
     expect(readDeclaredLengthDeno(declared(1_048_576), 1_048_576, 1000)).toBeUndefined();
   });
 });
+
+describe("the runtimes' whole-body reads (workerd, Bun, Deno)", () => {
+  test.each(['readDeclaredLength', 'readDeclaredLengthShared', 'readDeclaredLengthDeno'] as const)(
+    '%s takes a body of exactly the limit; a limit one byte less is 413',
+    async (name) => {
+      const body = await import('../../src/body.js');
+      const text = JSON.stringify(envelope(bounce));
+      const request = () =>
+        new Request(URL_SES, {
+          method: 'POST',
+          headers: { 'content-length': String(text.length) },
+          body: text,
+        });
+      const whole = await body.readBodyLimited(request(), text.length, 2000, body[name]);
+      expect(new TextDecoder().decode(whole as Uint8Array)).toBe(text);
+      const over = await body.readBodyLimited(request(), text.length - 1, 2000, body[name]);
+      expect(over).toMatchObject({ status: 413, reason: 'body-too-large' });
+    },
+  );
+});
+
+test.each(['readDeclaredLength', 'readDeclaredLengthShared'] as const)(
+  '%s: a small Content-Length beside chunked framing is no promise of size: 413 at the limit, not read whole',
+  async (name) => {
+    const body = await import('../../src/body.js');
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    let pulled = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        if (pulled * chunk.byteLength > 50 * 1024 * 1024) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+    const request = new Request(URL_SES, {
+      method: 'POST',
+      headers: { 'content-length': '10', 'transfer-encoding': 'chunked' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    const read = await body.readBodyLimited(request, 1_048_576, 2000, body[name]);
+    expect(read).toMatchObject({ status: 413, reason: 'body-too-large' });
+    // 1 MiB limit / 64 KiB chunks: reading stops right after the 17th chunk.
+    expect(pulled).toBeLessThan(20);
+  },
+);
 
 describe('a body in many small chunks', () => {
   const bytes = new TextEncoder().encode(JSON.stringify(envelope(bounce)));

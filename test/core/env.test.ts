@@ -265,6 +265,35 @@ describe('wrangler.toml vars written unquoted', () => {
   });
 });
 
+describe('values written by hand', () => {
+  test('a number is read with the spaces around it trimmed, a boolean in any case', () => {
+    expect(
+      optionsFromEnv({ MAIL_WEBHOOK_ENABLED: 'TRUE', MAIL_WEBHOOK_BODY_TIMEOUT_MS: ' 1500 ' }),
+    ).toMatchObject({ enabled: true, bodyTimeoutMs: 1500 });
+    expect(optionsFromEnv({ MAIL_WEBHOOK_ENABLED: 'Off' })).toMatchObject({ enabled: false });
+  });
+
+  test('null is unset, as an empty value is', () => {
+    const options = optionsFromEnv({
+      MAIL_WEBHOOK_ENABLED: null,
+      MAIL_WEBHOOK_MAX_BODY_BYTES: null,
+    });
+    expect(options.enabled).toBe(false);
+    expect(options.maxBodyBytes).toBeUndefined();
+  });
+
+  test('a whole number of 15 digits is read exactly; one of 16 (past exact integers) names the variable', () => {
+    expect(optionsFromEnv({ MAIL_WEBHOOK_MAX_BODY_BYTES: '999999999999999' })).toMatchObject({
+      maxBodyBytes: 999_999_999_999_999,
+    });
+    const error = configErrorOf(() =>
+      optionsFromEnv({ MAIL_WEBHOOK_MAX_BODY_BYTES: '9999999999999999' }),
+    );
+    expect(error.setting).toBe('MAIL_WEBHOOK_MAX_BODY_BYTES');
+    expect(error.message).toContain('expected a whole number, got "9999999999999999"');
+  });
+});
+
 describe('a bad rotation value names the variable that holds it', () => {
   const RESEND = { MAIL_WEBHOOK_PROVIDERS: 'resend' };
   const GOOD = `whsec_${btoa('0123456789abcdef0123456789abcdef')}`;
@@ -342,6 +371,25 @@ describe('PORT (the packaged servers)', () => {
   test('not a port: a ConfigError naming PORT', () => {
     expect(configErrorOf(() => portFor({ PORT: 'eighty' })).setting).toBe('PORT');
     expect(configErrorOf(() => portFor({ PORT: '70000' })).setting).toBe('PORT');
+    expect(configErrorOf(() => portFor({ PORT: '65536' })).setting).toBe('PORT');
+    expect(configErrorOf(() => portFor({ PORT: '80abc' })).setting).toBe('PORT');
+    expect(portFor({ PORT: '65535' })).toBe(65535);
+  });
+
+  test('the port and hostname options win over PORT and HOST', () => {
+    const settings = _settings(
+      { port: 9452, hostname: '127.0.0.1' },
+      { ...BASE, PORT: '9453', HOST: '0.0.0.0' },
+      undefined,
+      memoryLogger().logger,
+    );
+    expect([settings.port, settings.hostname]).toEqual([9452, '127.0.0.1']);
+  });
+
+  test('HOST written as a URL writes an IPv6 address, [::1], is that address', () => {
+    expect(
+      _settings({}, { ...BASE, HOST: '[::1]' }, undefined, memoryLogger().logger).hostname,
+    ).toBe('::1');
   });
 });
 

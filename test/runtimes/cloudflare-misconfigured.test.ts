@@ -70,6 +70,21 @@ test('every refused request logs a line naming the variable, and /healthz fails 
   ]);
 });
 
+test('the refusal line of a 64 KB path names its first 200 characters', async () => {
+  const logged: string[] = [];
+  vi.spyOn(console, 'error').mockImplementation((line: unknown) => void logged.push(String(line)));
+  const env = { MAIL_WEBHOOK_ENABLED: 'true', MAIL_WEBHOOK_MAX_BODY_BYTES: 'lots' };
+  const path = `/webhooks/mail/${'x'.repeat(65_536)}`;
+  const response = await worker.fetch(new Request(`https://hooks.example.com${path}`), env);
+  expect(response.status).toBe(503);
+  const refused = logged
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => line.msg === 'request refused');
+  expect(refused).toEqual([
+    expect.objectContaining({ path: path.slice(0, 200), setting: 'MAIL_WEBHOOK_MAX_BODY_BYTES' }),
+  ]);
+});
+
 test('a well-configured Worker still answers /healthz 200 before any webhook', async () => {
   vi.spyOn(console, 'warn').mockImplementation(() => {});
   const probe = await worker.fetch(new Request('https://hooks.example.com/healthz'), {

@@ -159,6 +159,19 @@ export function addHttpTests(target: HttpTarget): void {
     expect(await _json(response)).toEqual({ status: 200, body: { ok: true } });
   });
 
+  test('answers HEAD /healthz 200 with no body; a path under or beside it is no probe', async () => {
+    const head = await target.fetch('/healthz', { method: 'HEAD' });
+    expect([head.status, head.headers.get('content-type'), await head.text()]).toEqual([
+      200,
+      'application/json; charset=utf-8',
+      '',
+    ]);
+    for (const path of ['/healthz/x', '/healthzz']) {
+      const response = await target.fetch(path);
+      expect({ path, ...(await _json(response)) }).toMatchObject({ path, status: 404 });
+    }
+  });
+
   test('answers 404 off its routes', async () => {
     expect((await target.fetch('/nowhere')).status).toBe(404);
     expect((await target.fetch('/webhooks/mail/nope', { method: 'POST', body: '{}' })).status).toBe(

@@ -1,6 +1,7 @@
 /** The idle timeout a server gives a runtime that drops silent connections (Bun): past every deadline. */
 import { describe, expect, test } from 'vitest';
 import { idleSecondsFor, shutdownGraceOf } from '../../src/adapters/_server.js';
+import { checkingIntervalOf } from '../../src/adapters/node-timeouts.js';
 
 describe('idleSecondsFor', () => {
   test('outlasts the default 30 s body deadline (Bun would drop the connection at 10 s)', () => {
@@ -46,5 +47,13 @@ describe('shutdownGraceOf', () => {
     };
     // A download, then a confirmation's GET (3 s), longer than the delivery.
     expect(shutdownGraceOf(env)).toBe(1000 + 3000 + 3000 + 1000);
+  });
+});
+
+describe('checkingIntervalOf (how often Node looks for requests past their deadline)', () => {
+  test('a quarter of the deadline, at least every second and never more often than every 50 ms', () => {
+    expect([40, 200, 400, 4_000, 30_000].map(checkingIntervalOf)).toEqual([
+      50, 50, 100, 1000, 1000,
+    ]);
   });
 });

@@ -173,6 +173,9 @@ test('the URL is the Host and the path; a Host no URL can hold is localhost, wha
   }
   seenUrls.push(await urlFor('other.test:8443', '/a/../b%zz#f'));
   seenUrls.push(await urlFor('1.2.3.999'));
+  // An absolute-form target gives only its path: the origin is the Host, never what it names.
+  seenUrls.push(await urlFor('example.test', 'http://other.test/x?q=1'));
+  seenUrls.push(await urlFor('example.test', 'http://other.test'));
   expect(seenUrls).toEqual([
     'http://example.test/x?q=1',
     'http://localhost/x?q=1',
@@ -180,5 +183,7 @@ test('the URL is the Host and the path; a Host no URL can hold is localhost, wha
     'http://example.test/x?q=1',
     'http://other.test:8443/a/../b%zz#f',
     'http://localhost/x?q=1',
+    'http://example.test/x?q=1',
+    'http://example.test/',
   ]);
 });

@@ -214,3 +214,28 @@ test.each([
     }
   },
 );
+
+test('a client still sending the rest of a body refused 413 for its declared length is cut off, not read for ever', async () => {
+  const handler = createNodeHandler({ ...options, maxBodyBytes: 1024 });
+  const server: Server = createServer({ requestTimeout: 0 }, toNodeListener(handler));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const exchange = rawSend(
+    port,
+    'POST /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\nContent-Length: 100000000\r\n\r\n',
+  );
+  // Sends a kilobyte every 50 ms, for as long as the connection is open.
+  const sending = setInterval(() => {
+    if (!exchange.socket.destroyed) exchange.socket.write('x'.repeat(1024));
+  }, 50);
+  try {
+    // Read and discarded for a few seconds (the 413 is read meanwhile), then the connection is closed.
+    const text = await within(exchange.closed, 30_000, 'still open');
+    expect(text).toMatch(/^HTTP\/1\.1 413 /);
+  } finally {
+    clearInterval(sending);
+    exchange.socket.destroy();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});

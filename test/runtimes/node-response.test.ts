@@ -66,6 +66,20 @@ test('a body is read once: the second read rejects with a TypeError, as on a rea
     expect(response.bodyUsed).toBe(true);
     await expect(response[second]()).rejects.toBeInstanceOf(TypeError);
   }
+  // Nor can a read body be cloned, or read again through the real Response it hands over to.
+  const { response } = await answer();
+  await response.text();
+  expect(() => response.clone()).toThrow(TypeError);
+  expect(response.bodyUsed).toBe(true);
+  await expect(response.text()).rejects.toBeInstanceOf(TypeError);
+});
+
+test('once read through the real Response it handed over to, bodyUsed is true', async () => {
+  const { response } = await answer();
+  expect(response.body).toBeInstanceOf(ReadableStream);
+  expect(response.bodyUsed).toBe(false);
+  await response.text();
+  expect(response.bodyUsed).toBe(true);
 });
 
 test('clone() and body hand over to a real Response that still reads the whole body', async () => {

@@ -68,6 +68,47 @@ test('close() after a failed start (port taken) resolves, as does finished', asy
   }
 });
 
+test('with gracefulShutdown, close() leaves no SIGTERM or SIGINT listener behind: a later signal ends the process', async () => {
+  quiet();
+  const counts = () => ['SIGTERM', 'SIGINT'].map((signal) => process.listenerCount(signal));
+  const before = counts();
+  const server = serve({ ...options, gracefulShutdown: true });
+  await server.ready;
+  expect(counts()).toEqual(before.map((count) => count + 1));
+  await server.close();
+  expect(counts()).toEqual(before);
+});
+
+test('a request in flight when close() is called is answered with Connection: close', async () => {
+  quiet();
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let entered: () => void = () => {};
+  const inHandler = new Promise<void>((resolve) => {
+    entered = resolve;
+  });
+  const server = serve({
+    ...options,
+    hostname: '127.0.0.1',
+    handler: async () => {
+      entered();
+      await released;
+      return new Response('{"ok":true}');
+    },
+  });
+  const port = Number(new URL(await server.ready).port);
+  const exchange = rawSend(port, 'GET /x HTTP/1.1\r\nHost: example.test\r\n\r\n');
+  await inHandler;
+  const closed = server.close();
+  release();
+  const text = await within(exchange.closed, 15_000, 'still open');
+  expect(text).toMatch(/^HTTP\/1\.1 200 /);
+  expect(parseResponse(text).headers.get('connection')).toBe('close');
+  await closed;
+});
+
 test('close() twice, and after it listened, resolves both times', async () => {
   quiet();
   const server = serve(options);
@@ -139,6 +180,33 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
     }
   });
 
+  test('a handler stuck before it reads the body: the stalled body still gets its 408 at the deadline, logged', async () => {
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    quiet();
+    const server = serve({
+      env,
+      handler: () => new Promise<Response>(() => {}),
+      hostname: '127.0.0.1',
+      port: 0,
+      gracefulShutdown: false,
+    });
+    const port = Number(new URL(await server.ready).port);
+    try {
+      const exchange = rawSend(
+        port,
+        'POST /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\nContent-Length: 100\r\n\r\n',
+        '{"Type":',
+      );
+      const text = await within(exchange.closed, 15_000, 'still open');
+      expect(text).toMatch(/^HTTP\/1\.1 408 /);
+      expect(await parseResponse(text).json()).toMatchObject({ error: 'body-timeout' });
+      expect(await _refusalLogged('body-timeout')).toBe(true);
+    } finally {
+      server.close();
+    }
+  });
+
   test('slow headers then a body that arrives after the budget: 408, counted from the first byte', async () => {
     const { server, port } = await start();
     try {
@@ -166,6 +234,8 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
       const refused = await within(big.closed, 15_000, 'still open');
       expect(refused).toMatch(/^HTTP\/1\.1 413 /);
       expect(refused).not.toContain('100 Continue');
+      // The body it declared never comes: nothing can follow on this connection, and it says so.
+      expect(parseResponse(refused).headers.get('connection')).toBe('close');
 
       const body = JSON.stringify({ Type: 'Notification' });
       const small = rawSend(
@@ -188,10 +258,8 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
   test('CONNECT on a route is 405 with Allow: POST and the JSON refusal, logged, not a silent close', async () => {
     const { server, port } = await start();
     try {
-      const exchange = rawSend(
-        port,
-        'CONNECT /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\n\r\n',
-      );
+      const target = `/webhooks/mail/ses${'/'.repeat(4_000)}`;
+      const exchange = rawSend(port, `CONNECT ${target} HTTP/1.1\r\nHost: example.test\r\n\r\n`);
       const text = await within(exchange.closed, 15_000, 'still open');
       expect(text).toMatch(/^HTTP\/1\.1 405 /);
       expect(text.toLowerCase()).toContain('allow: post');
@@ -200,6 +268,13 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
         error: 'method-not-allowed',
       });
       expect(await _refusalLogged('method-not-allowed')).toBe(true);
+      // Its line names the target's first 200 characters: one readable line, whatever was sent.
+      const paths = vi
+        .mocked(process.stderr.write)
+        .mock.calls.flatMap(([text]) => String(text).split('\n'))
+        .filter((line) => line.includes('"method":"CONNECT"'))
+        .map((line) => JSON.parse(line).path);
+      expect(paths).toEqual([target.slice(0, 200)]);
     } finally {
       await server.close();
     }
@@ -386,6 +461,29 @@ describe('a server started without MAIL_WEBHOOK_ENABLED says so once', () => {
       }
     },
   );
+});
+
+test('the start-up warnings are written before the listening line', async () => {
+  const order: string[] = [];
+  const record = (text: unknown) => {
+    for (const line of String(text).split('\n').filter(Boolean)) order.push(JSON.parse(line).msg);
+    return true;
+  };
+  vi.spyOn(process.stdout, 'write').mockImplementation(record);
+  vi.spyOn(process.stderr, 'write').mockImplementation(record);
+  vi.spyOn(console, 'log').mockImplementation(record);
+  const server = serve({ env: {}, hostname: '127.0.0.1', port: 0, gracefulShutdown: false });
+  try {
+    await server.ready;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual([
+      expect.stringMatching(/no SNS topic is allowed/),
+      expect.stringMatching(/are disabled/),
+      'listening',
+    ]);
+  } finally {
+    await server.close();
+  }
 });
 
 describe('PORT', () => {

@@ -50,6 +50,17 @@ describe("the SQLite store's transactions under Bun", () => {
   });
 });
 
+describe('MAIL_WEBHOOK_SQLITE_PATH opened under Bun (bun:sqlite)', () => {
+  it('leaves no busy timeout, and names the variable for a file it cannot open', {
+    timeout: 60_000,
+  }, async () => {
+    const { code, output } = await runBunTest('./test/store/open-sqlite.bun.ts');
+    expect(output).toMatch(/\b2 pass\b/);
+    expect(output).toMatch(/\b0 fail\b/);
+    expect(code).toBe(0);
+  });
+});
+
 describe('a SQLite file whose write lock another connection holds', () => {
   // The store waits for the lock between tries: a timer of the same process releases it. A wait
   // inside the driver (busy_timeout) would hold the event loop, so the timer could not fire and
