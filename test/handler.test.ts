@@ -17,6 +17,7 @@ import setupMessage from './fixtures/ses/sns-envelope-ses-setup-notification.jso
   type: 'json',
 };
 import { configErrorOf } from './helpers/config-error.js';
+import { fiftyMegabytes } from './helpers/counted-body.js';
 import { envelope, memoryLogger, snsRequest, TOPIC_ARN, URL_SES } from './helpers/envelope.js';
 import { createSigner } from './helpers/signing.js';
 import { fakeStore } from './store/fake-store.js';
@@ -334,15 +335,7 @@ describe('404, 405, 413', () => {
 
   test('a 50 MB streamed body is refused without being read whole', async () => {
     const { handle } = setup();
-    const chunk = new Uint8Array(64 * 1024).fill(0x20);
-    let pulled = 0;
-    const stream = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        pulled++;
-        if (pulled * chunk.byteLength > 50 * 1024 * 1024) controller.close();
-        else controller.enqueue(chunk);
-      },
-    });
+    const { body: stream, counter } = fiftyMegabytes();
     const request = new Request(URL_SES, {
       method: 'POST',
       body: stream,
@@ -350,7 +343,7 @@ describe('404, 405, 413', () => {
     } as RequestInit);
     expect((await handle(request)).status).toBe(413);
     // 1 MiB limit / 64 KiB chunks: reading stops right after the 17th chunk.
-    expect(pulled).toBeLessThan(20);
+    expect(counter.pulls).toBeLessThan(20);
   });
 });
 

@@ -28,6 +28,10 @@ async function run(argv: string[]) {
   return { ...result, posted };
 }
 
+/** `mailhooks send <provider> <type> --to <the harness's route> ...flags`, run as `run` does. */
+const send = (provider: string, type: string, flags: string[]) =>
+  run(['send', provider, type, '--to', `${BASE}/${provider}`, ...flags]);
+
 describe('--to', () => {
   test.each([
     ['a user name alone', 'http://hook-user@127.0.0.1:9/webhooks/mail/ses', 'hook-user'],
@@ -45,12 +49,7 @@ describe('--to', () => {
 
 describe('--recipients', () => {
   test('blanks around the commas, and a trailing comma, are not part of any address', async () => {
-    const result = await run([
-      'send',
-      'ses',
-      'delivered',
-      '--to',
-      `${BASE}/ses`,
+    const result = await send('ses', 'delivered', [
       '--recipients',
       ' a@example.com , b@example.org,',
     ]);
@@ -62,15 +61,7 @@ describe('--recipients', () => {
   });
 
   test('commas and blanks alone list no address: a usage error saying so', async () => {
-    const result = await run([
-      'send',
-      'ses',
-      'delivered',
-      '--to',
-      `${BASE}/ses`,
-      '--recipients',
-      ' , ',
-    ]);
+    const result = await send('ses', 'delivered', ['--recipients', ' , ']);
     expect(result.code).toBe(2);
     expect(result.posted).toBe(false);
     expect(result.err).toMatch(/^mailhooks send: --recipients lists no address\n/);
@@ -79,15 +70,7 @@ describe('--recipients', () => {
   test.each(['Jane <jane@example.com>', 'jane@example.com x', 'jane@@example.com'])(
     '%j is no address: a usage error quoting it, nothing sent',
     async (address) => {
-      const result = await run([
-        'send',
-        'ses',
-        'delivered',
-        '--to',
-        `${BASE}/ses`,
-        '--recipients',
-        address,
-      ]);
+      const result = await send('ses', 'delivered', ['--recipients', address]);
       expect(result.code).toBe(2);
       expect(result.posted).toBe(false);
       expect(result.err).toContain(`--recipients: "${address}" is not an email address`);
@@ -97,12 +80,7 @@ describe('--recipients', () => {
 
 describe('--header', () => {
   test("blanks around the name and the value are not part of either: 'Name : value ' is accepted", async () => {
-    const result = await run([
-      'send',
-      'sparkpost',
-      'delivered',
-      '--to',
-      `${BASE}/sparkpost`,
+    const result = await send('sparkpost', 'delivered', [
       '--header',
       `X-Webhook-Key :  ${SPARKPOST_HEADER_VALUE}  `,
     ]);
@@ -114,15 +92,7 @@ describe('--header', () => {
   test.each(['X Webhook-Key: value', 'X-Webhook-Key(1): value', ': value'])(
     '%j names no header: a usage error, nothing sent',
     async (header) => {
-      const result = await run([
-        'send',
-        'sparkpost',
-        'delivered',
-        '--to',
-        `${BASE}/sparkpost`,
-        '--header',
-        header,
-      ]);
+      const result = await send('sparkpost', 'delivered', ['--header', header]);
       expect(result.code).toBe(2);
       expect(result.posted).toBe(false);
       expect(result.err).toMatch(/^mailhooks send: --header must be 'Name: value'\n/);
@@ -159,7 +129,7 @@ describe('a credential the provider does not read', () => {
   ])(
     '%s with %j is a usage error naming the flag and what it uses, nothing sent',
     async (name, flags, message) => {
-      const result = await run(['send', name, 'delivered', '--to', `${BASE}/${name}`, ...flags]);
+      const result = await send(name, 'delivered', flags);
       expect(result.code).toBe(2);
       expect(result.posted).toBe(false);
       expect(result.err).toMatch(new RegExp(`^mailhooks send: ${message}; it uses `));
@@ -170,12 +140,7 @@ describe('a credential the provider does not read', () => {
 
 describe('--password with --token', () => {
   test('both would be the Authorization header: a usage error, never printed, nothing sent', async () => {
-    const result = await run([
-      'send',
-      'postmark',
-      'delivered',
-      '--to',
-      `${BASE}/postmark`,
+    const result = await send('postmark', 'delivered', [
       '--password',
       'pw-secret',
       '--token',
@@ -197,7 +162,7 @@ describe('a provider without its credential', () => {
     ['mailpace', 'mailpace needs Ed25519'],
     ['mailgun', 'mailgun needs signature block'],
   ])('%s with none is a usage error saying what it needs, nothing sent', async (name, message) => {
-    const result = await run(['send', name, 'delivered', '--to', `${BASE}/${name}`]);
+    const result = await send(name, 'delivered', []);
     expect(result.code).toBe(2);
     expect(result.posted).toBe(false);
     expect(result.err.startsWith(`mailhooks send: ${message}`)).toBe(true);

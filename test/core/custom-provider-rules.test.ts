@@ -41,6 +41,25 @@ function mount(definition: Omit<ProviderDefinition, 'name'>) {
   return { handle, received, refusals };
 }
 
+/** What the queue consumer hands its sink for the messages a queue sink sent. */
+async function consumed(sent: { body: unknown }[]): Promise<EmailTrackingContext[]> {
+  const delivered: EmailTrackingContext[] = [];
+  await consumeQueueBatch(
+    {
+      queue: 'q',
+      messages: sent.map((m, i) => ({
+        id: `${i}`,
+        attempts: 1,
+        body: m.body,
+        ack() {},
+        retry() {},
+      })),
+    },
+    [{ name: 'out', send: async (events) => void delivered.push(...events) }],
+    memoryLogger().logger,
+  );
+  return delivered;
+}
 describe('authenticate', () => {
   test('an async refusal with WWW-Authenticate: its status, header and JSON, body unread', async () => {
     const { handle, refusals } = mount({
@@ -294,21 +313,7 @@ describe('what handle returns', () => {
     depth = 64;
     expect(await (await handle(post())).json()).toEqual({ ok: true, events: 1 });
     expect(fake.calls).toEqual(['record', 'markDelivered']);
-    const delivered: EmailTrackingContext[] = [];
-    await consumeQueueBatch(
-      {
-        queue: 'q',
-        messages: sent.map((m, i) => ({
-          id: `${i}`,
-          attempts: 1,
-          body: m.body,
-          ack() {},
-          retry() {},
-        })),
-      },
-      [{ name: 'out', send: async (events) => void delivered.push(...events) }],
-      memoryLogger().logger,
-    );
+    const delivered = await consumed(sent);
     expect(delivered).toEqual([{ ...good, rawEvent: nested(64) }]);
   });
 
@@ -320,21 +325,7 @@ describe('what handle returns', () => {
       logger: memoryLogger().logger,
     });
     expect((await handle(post())).status).toBe(200);
-    const delivered: EmailTrackingContext[] = [];
-    await consumeQueueBatch(
-      {
-        queue: 'q',
-        messages: sent.map((m, i) => ({
-          id: `${i}`,
-          attempts: 1,
-          body: m.body,
-          ack() {},
-          retry() {},
-        })),
-      },
-      [{ name: 'out', send: async (events) => void delivered.push(...events) }],
-      memoryLogger().logger,
-    );
+    const delivered = await consumed(sent);
     expect(delivered).toEqual([good]);
   });
 

@@ -9,6 +9,7 @@ import {
 } from '../../src/index.js';
 import bounce from '../fixtures/ses/notification-bounce-no-dsn.json' with { type: 'json' };
 import { buildAllProviders } from '../fuzz/providers.js';
+import { fiftyMegabytes } from '../helpers/counted-body.js';
 import { envelope, memoryLogger, snsRequest, URL_SES } from '../helpers/envelope.js';
 
 function setup(options: MailWebhookOptions = {}) {
@@ -322,15 +323,7 @@ test.each(['readDeclaredLength', 'readDeclaredLengthShared'] as const)(
   '%s: a small Content-Length beside chunked framing is no promise of size: 413 at the limit, not read whole',
   async (name) => {
     const body = await import('../../src/body.js');
-    const chunk = new Uint8Array(64 * 1024).fill(0x20);
-    let pulled = 0;
-    const stream = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        pulled++;
-        if (pulled * chunk.byteLength > 50 * 1024 * 1024) controller.close();
-        else controller.enqueue(chunk);
-      },
-    });
+    const { body: stream, counter } = fiftyMegabytes();
     const request = new Request(URL_SES, {
       method: 'POST',
       headers: { 'content-length': '10', 'transfer-encoding': 'chunked' },
@@ -340,7 +333,7 @@ test.each(['readDeclaredLength', 'readDeclaredLengthShared'] as const)(
     const read = await body.readBodyLimited(request, 1_048_576, 2000, body[name]);
     expect(read).toMatchObject({ status: 413, reason: 'body-too-large' });
     // 1 MiB limit / 64 KiB chunks: reading stops right after the 17th chunk.
-    expect(pulled).toBeLessThan(20);
+    expect(counter.pulls).toBeLessThan(20);
   },
 );
 

@@ -14,3 +14,20 @@ export function countedBody(text: string) {
   );
   return { body, counter };
 }
+
+/**
+ * A 50 MB body streamed in 64 KiB chunks of spaces, counting its pulls: a reader with a 1 MiB
+ * limit that stops at it pulls about 17.
+ */
+export function fiftyMegabytes() {
+  const counter = { pulls: 0 };
+  const chunk = new Uint8Array(64 * 1024).fill(0x20);
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      counter.pulls++;
+      if (counter.pulls * chunk.byteLength > 50 * 1024 * 1024) controller.close();
+      else controller.enqueue(chunk);
+    },
+  });
+  return { body, counter };
+}
