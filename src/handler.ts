@@ -111,7 +111,8 @@ async function _receive(
   const esp = mounted.provider.name;
   // Cut as the 404's is: a route takes any number of trailing slashes, and each event's line
   // names the path (a 64 KB one on a thousand events was 65 MB of log).
-  const fields = { esp, path: path.slice(0, 200) };
+  const shown = path.slice(0, 200);
+  const fields = { esp, path: shown };
   const result = await _accept(mounted, request, setup);
   if (isHttpError(result)) return _refuse(setup, result, fields);
   const { events } = result;
@@ -125,8 +126,11 @@ async function _receive(
       time = event.timestamp;
       iso = time.toISOString();
     }
+    // Written out, not spread from `fields`: with the spread, the whole request took 33 µs in
+    // process on Node instead of 14 (`bench/core-path.ts`).
     return {
-      ...fields,
+      esp,
+      path: shown,
       eventType: event.eventType,
       recipient: event.recipient,
       messageId: event.messageId,
