@@ -29,6 +29,23 @@ function setup() {
   return { get, calls: fake.calls };
 }
 
+/** A store that answers every suppression lookup and lift with "not suppressed", noting the address asked. */
+function askedStore() {
+  const asked: string[] = [];
+  const store = {
+    ...fakeStore().store,
+    suppression: async (email: string) => {
+      asked.push(email);
+      return null;
+    },
+    unsuppress: async (email: string) => {
+      asked.push(email);
+      return false;
+    },
+  };
+  return { store, asked };
+}
+
 describe('GET events with a hostile query', () => {
   test.each([
     ['recipient', '?recipient=jane@example.com&recipient=joe@example.com'],
@@ -101,19 +118,7 @@ describe('the suppression route with no address', () => {
   test.each(segments.flatMap((segment) => ['GET', 'DELETE'].map((method) => [method, segment])))(
     '%s /suppressions/%s: 400 invalid-address, the store asked nothing',
     async (method, segment) => {
-      const fake = fakeStore();
-      const asked: string[] = [];
-      const store = {
-        ...fake.store,
-        suppression: async (email: string) => {
-          asked.push(email);
-          return null;
-        },
-        unsuppress: async (email: string) => {
-          asked.push(email);
-          return false;
-        },
-      };
+      const { store, asked } = askedStore();
       const handle = createMailWebhookHandler({
         providers: [ses({ verifySignature: false })],
         store,
@@ -185,20 +190,10 @@ describe('an encoded slash or dot segment in the address', () => {
   ])(
     '%s /suppressions/%s: the store is asked for one address, %s, never another route',
     async (method, segment, address) => {
-      const asked: string[] = [];
+      const { store, asked } = askedStore();
       const handle = createMailWebhookHandler({
         providers: [ses({ verifySignature: false })],
-        store: {
-          ...fakeStore().store,
-          suppression: async (email: string) => {
-            asked.push(email);
-            return null;
-          },
-          unsuppress: async (email: string) => {
-            asked.push(email);
-            return false;
-          },
-        },
+        store,
         apiToken: TOKEN,
         logger: memoryLogger().logger,
       });

@@ -42,6 +42,18 @@ function setup(options: MailWebhookOptions = {}) {
 const sesPost = (snsId = 'sns-1') =>
   snsRequest(envelope(bounce, { messageId: snsId, timestamp: new Date().toISOString() }));
 
+/** A 503 store-failed answer, and its refusal line with `fields`. */
+async function expectStoreFailed(
+  response: Response,
+  lines: ReturnType<typeof memoryLogger>['lines'],
+  fields: Record<string, unknown>,
+) {
+  expect(response.status).toBe(503);
+  expect(await response.json()).toMatchObject({ ok: false, error: 'store-failed' });
+  const refusal = lines.find((l) => l.msg === 'request refused');
+  expect(refusal?.fields).toMatchObject({ reason: 'store-failed', ...fields });
+}
+
 const suppressionRequest = (method: string) =>
   new Request('http://localhost/webhooks/mail/suppressions/jane@example.com', {
     method,
@@ -304,12 +316,7 @@ describe('the events route', () => {
     async (method, request) => {
       const { handle, store, lines } = setup({ deliveryTimeoutMs: 50 });
       Object.assign(store, { [method]: () => new Promise(() => {}) });
-      const response = await handle(request());
-      expect(response.status).toBe(503);
-      expect(await response.json()).toMatchObject({ ok: false, error: 'store-failed' });
-      const refusal = lines.find((l) => l.msg === 'request refused');
-      expect(refusal?.fields).toMatchObject({
-        reason: 'store-failed',
+      await expectStoreFailed(await handle(request()), lines, {
         store: 'fake',
         error: 'no answer within 50 ms',
       });
@@ -429,14 +436,7 @@ describe('a store of your own whose name getter throws', () => {
   ] as const)('answers 503 store-failed, not 500, when %s', async (_, method, request) => {
     const { handle, store, lines } = nameless();
     Object.assign(store, { [method]: () => Promise.reject(new Error('database is locked')) });
-    const response = await handle(request());
-    expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ ok: false, error: 'store-failed' });
-    const refusal = lines.find((l) => l.msg === 'request refused');
-    expect(refusal?.fields).toMatchObject({
-      reason: 'store-failed',
-      error: 'Error: database is locked',
-    });
+    await expectStoreFailed(await handle(request()), lines, { error: 'Error: database is locked' });
   });
 
   test('lifting a suppression answers 200 and logs the line, unnamed', async () => {
