@@ -29,21 +29,36 @@ function setup() {
   return { get, calls: fake.calls };
 }
 
-/** A store that answers every suppression lookup and lift with "not suppressed", noting the address asked. */
+/**
+ * A handler over a store that answers every suppression lookup and lift with "not suppressed",
+ * noting the address asked, and `send(method, segment)` to its `/suppressions/{segment}` route.
+ */
 function askedStore() {
   const asked: string[] = [];
-  const store = {
-    ...fakeStore().store,
-    suppression: async (email: string) => {
-      asked.push(email);
-      return null;
+  const handle = createMailWebhookHandler({
+    providers: [ses({ verifySignature: false })],
+    store: {
+      ...fakeStore().store,
+      suppression: async (email: string) => {
+        asked.push(email);
+        return null;
+      },
+      unsuppress: async (email: string) => {
+        asked.push(email);
+        return false;
+      },
     },
-    unsuppress: async (email: string) => {
-      asked.push(email);
-      return false;
-    },
-  };
-  return { store, asked };
+    apiToken: TOKEN,
+    logger: memoryLogger().logger,
+  });
+  const send = (method: string, segment: string) =>
+    handle(
+      new Request(`http://localhost/webhooks/mail/suppressions/${segment}`, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}` },
+      }),
+    );
+  return { send, asked };
 }
 
 describe('GET events with a hostile query', () => {
@@ -118,19 +133,8 @@ describe('the suppression route with no address', () => {
   test.each(segments.flatMap((segment) => ['GET', 'DELETE'].map((method) => [method, segment])))(
     '%s /suppressions/%s: 400 invalid-address, the store asked nothing',
     async (method, segment) => {
-      const { store, asked } = askedStore();
-      const handle = createMailWebhookHandler({
-        providers: [ses({ verifySignature: false })],
-        store,
-        apiToken: TOKEN,
-        logger: memoryLogger().logger,
-      });
-      const response = await handle(
-        new Request(`http://localhost/webhooks/mail/suppressions/${segment}`, {
-          method,
-          headers: { authorization: `Bearer ${TOKEN}` },
-        }),
-      );
+      const { send, asked } = askedStore();
+      const response = await send(method, segment);
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ error: 'invalid-address' });
       expect(asked).toEqual([]);
@@ -190,19 +194,8 @@ describe('an encoded slash or dot segment in the address', () => {
   ])(
     '%s /suppressions/%s: the store is asked for one address, %s, never another route',
     async (method, segment, address) => {
-      const { store, asked } = askedStore();
-      const handle = createMailWebhookHandler({
-        providers: [ses({ verifySignature: false })],
-        store,
-        apiToken: TOKEN,
-        logger: memoryLogger().logger,
-      });
-      const response = await handle(
-        new Request(`http://localhost/webhooks/mail/suppressions/${segment}`, {
-          method,
-          headers: { authorization: `Bearer ${TOKEN}` },
-        }),
-      );
+      const { send, asked } = askedStore();
+      const response = await send(method, segment);
       expect([response.status, await response.json()]).toEqual([200, { suppressed: false }]);
       expect(asked).toEqual([address]);
     },
