@@ -13,7 +13,7 @@ import {
 } from './errors.js';
 import type { LogFields, Logger } from './log.js';
 import type { Provider, ProviderInstance, ProviderResult } from './providers/types.js';
-import { isSaneHost, normalizedPath, pathnameOf, segmentMatcher } from './route.js';
+import { isSaneHost, normalizedPath, pathnameOf, segmentMatcher, shownPath } from './route.js';
 import type { RuntimeHooks } from './runtime-hooks.js';
 import { createStoreApi } from './store/api.js';
 import { deliverThroughStore } from './store/pipeline.js';
@@ -109,9 +109,7 @@ async function _receive(
 ): Promise<Response> {
   const { options } = setup;
   const esp = mounted.provider.name;
-  // Cut as the 404's is: a route takes any number of trailing slashes, and each event's line
-  // names the path (a 64 KB one on a thousand events was 65 MB of log).
-  const shown = path.slice(0, 200);
+  const shown = shownPath(path);
   const fields = { esp, path: shown };
   const result = await _accept(mounted, request, setup);
   if (isHttpError(result)) return _refuse(setup, result, fields);
@@ -154,7 +152,7 @@ function _notFoundText(options: ResolvedOptions, path: string, storeApi: unknown
     : '';
   const known = `basePath is ${basePath || '/'}; provider routes: ${routes}${store}`;
   if (!options.enabled) return `mail webhooks are disabled (enabled: false); ${known}`;
-  return `no route for ${path.slice(0, 200)}; ${known}`;
+  return `no route for ${shownPath(path)}; ${known}`;
 }
 
 /**
@@ -250,7 +248,7 @@ export function createHandlerWithRuntime(
     return (
       response ??
       _refuse(setup, new HttpError(404, 'not-found', _notFoundText(resolved, path, storeApi)), {
-        path: path.slice(0, 200),
+        path: shownPath(path),
         method: request.method,
       })
     );

@@ -9,7 +9,7 @@ import { ConfigError, errorResponse, HttpError } from '../errors.js';
 import { logRefusal } from '../handler.js';
 import { withHealthCheck } from '../health.js';
 import { consoleLogger } from '../log.js';
-import { pathnameOf } from '../route.js';
+import { pathnameOf, shownPath } from '../route.js';
 import type { MessageBatchLike } from '../sinks/consumer.js';
 import { consumeWithReplay } from '../sinks/dlq.js';
 
@@ -80,7 +80,7 @@ export function createWorker(registry: Registry): MailhooksWorker {
       // Every request, /healthz too (a probe must not pass while each webhook gets 503), and
       // one line each: `wrangler tail` started after the first request still says what is wrong.
       logRefusal(consoleLogger, _MISCONFIGURED, {
-        path: pathnameOf(request.url).slice(0, 200),
+        path: shownPath(pathnameOf(request.url)),
         setting: runtime.setting,
       });
       return errorResponse(_MISCONFIGURED);
