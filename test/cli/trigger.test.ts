@@ -10,6 +10,10 @@ import { cli } from './harness';
 const SECRET = `whsec_${btoa('cli-trigger-receiver-secret-32b!')}`;
 const URL_ = 'http://app.test/hooks/mail';
 
+/** `mailhooks trigger <type> --to URL_ --secret SECRET ...flags`, posting through `handle`. */
+const trigger = (type: string, flags: string[], handle?: Parameters<typeof cli>[1]) =>
+  cli(['trigger', type, '--to', URL_, '--secret', SECRET, ...flags], handle);
+
 /** The receiving app of docs/receiving.md: verify, dedupe by webhook-id, answer 204. */
 function receiver(secret: string | string[] = SECRET) {
   const received: { id: string; context: DecodedTrackingContext }[] = [];
@@ -31,17 +35,9 @@ describe('mailhooks trigger', () => {
     '%s reaches a verifyTrackingWebhook receiver as the normalized event',
     async (eventType) => {
       const app = receiver();
-      const result = await cli(
-        [
-          'trigger',
-          eventType,
-          '--to',
-          URL_,
-          '--secret',
-          SECRET,
-          '--recipients',
-          'a@example.com,b@example.com',
-        ],
+      const result = await trigger(
+        eventType,
+        ['--recipients', 'a@example.com,b@example.com'],
         app.handle,
       );
       expect(result.code).toBe(0);
@@ -63,17 +59,9 @@ describe('mailhooks trigger', () => {
     '%s: HMAC-SHA256 of {id}.{ts}.{body} under the key after whsec_, verified by verifyTrackingWebhook too',
     async (eventType) => {
       const posts: { headers: Headers; body: string }[] = [];
-      const result = await cli(
-        [
-          'trigger',
-          eventType,
-          '--to',
-          URL_,
-          '--secret',
-          SECRET,
-          '--recipients',
-          'a@example.com,b@example.org',
-        ],
+      const result = await trigger(
+        eventType,
+        ['--recipients', 'a@example.com,b@example.org'],
         async (request) => {
           posts.push({ headers: request.headers, body: await request.text() });
           return new Response(null, { status: 204 });
@@ -117,10 +105,7 @@ describe('mailhooks trigger', () => {
     '%s without --provider comes from the first provider with that sample, SES first: %s',
     async (eventType, espName) => {
       const app = receiver();
-      const result = await cli(
-        ['trigger', eventType, '--to', URL_, '--secret', SECRET],
-        app.handle,
-      );
+      const result = await trigger(eventType, [], app.handle);
       expect(result.code).toBe(0);
       expect(app.received.map((r) => r.context.espName)).toEqual([espName]);
     },
@@ -128,17 +113,9 @@ describe('mailhooks trigger', () => {
 
   test('says on stderr what it posts, one line per recipient, the answers on stdout', async () => {
     const app = receiver();
-    const result = await cli(
-      [
-        'trigger',
-        'bounced',
-        '--to',
-        URL_,
-        '--secret',
-        SECRET,
-        '--recipients',
-        'a@example.com,b@example.com',
-      ],
+    const result = await trigger(
+      'bounced',
+      ['--recipients', 'a@example.com,b@example.com'],
       app.handle,
     );
     expect(result.code).toBe(0);
@@ -183,13 +160,10 @@ describe('mailhooks trigger', () => {
 
   test('verifies with the standardwebhooks package, body shaped as the fan-out sends it', async () => {
     const posts: { headers: Record<string, string>; body: string }[] = [];
-    const result = await cli(
-      ['trigger', 'complained', '--to', URL_, '--secret', SECRET],
-      async (request) => {
-        posts.push({ headers: Object.fromEntries(request.headers), body: await request.text() });
-        return new Response('thanks', { status: 200 });
-      },
-    );
+    const result = await trigger('complained', [], async (request) => {
+      posts.push({ headers: Object.fromEntries(request.headers), body: await request.text() });
+      return new Response('thanks', { status: 200 });
+    });
     expect(result.code).toBe(0);
     expect(result.out).toBe('HTTP 200\nthanks');
     const [post] = posts;
@@ -205,23 +179,20 @@ describe('mailhooks trigger', () => {
 
   test('a receiver with another secret refuses it: exit code 1, its answer printed', async () => {
     const app = receiver(`whsec_${btoa('some-other-secret-thirty-two-b!!')}`);
-    const result = await cli(['trigger', 'bounced', '--to', URL_, '--secret', SECRET], app.handle);
+    const result = await trigger('bounced', [], app.handle);
     expect(result.code).toBe(1);
     expect(result.out).toBe('HTTP 400\n{"error":"signature-invalid"}');
   });
 
   test('an app that redirects (http:// moved to https://): exit code 1, where it points, not followed', async () => {
     const requests: Request[] = [];
-    const result = await cli(
-      ['trigger', 'bounced', '--to', URL_, '--secret', SECRET],
-      (request) => {
-        requests.push(request);
-        return new Response(null, {
-          status: 301,
-          headers: { location: 'https://app.test/hooks/mail?token=hidden' },
-        });
-      },
-    );
+    const result = await trigger('bounced', [], (request) => {
+      requests.push(request);
+      return new Response(null, {
+        status: 301,
+        headers: { location: 'https://app.test/hooks/mail?token=hidden' },
+      });
+    });
     expect(result.code).toBe(1);
     expect(result.out).toBe(
       'HTTP 301\nredirected to https://app.test/hooks/mail, not followed: post to it with --to',
@@ -230,8 +201,9 @@ describe('mailhooks trigger', () => {
   });
 
   test('a relative Location is said as the URL it resolves to against --to', async () => {
-    const result = await cli(
-      ['trigger', 'bounced', '--to', URL_, '--secret', SECRET],
+    const result = await trigger(
+      'bounced',
+      [],
       () => new Response(null, { status: 308, headers: { location: '/moved/mail?token=hidden' } }),
     );
     expect({ code: result.code, out: result.out }).toEqual({
@@ -270,7 +242,7 @@ describe('mailhooks trigger', () => {
   });
 
   test('an unreachable receiver is exit code 1, with the error and its cause worded as send words them', async () => {
-    const result = await cli(['trigger', 'bounced', '--to', URL_, '--secret', SECRET], () => {
+    const result = await trigger('bounced', [], () => {
       throw new TypeError('fetch failed', {
         cause: new Error('connect ECONNREFUSED 127.0.0.1:9'),
       });
