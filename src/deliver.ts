@@ -85,6 +85,8 @@ const _TICKS = 8;
 export async function deliver(
   events: EmailTrackingContext[],
   options: DeliveryOptions,
+  // What is left of the deadline (the store's pipeline spent some); the log names the setting.
+  ms = options.deliveryTimeoutMs,
 ): Promise<HttpError | undefined> {
   const deadline = new _Deadline(options.listenerTimeoutMs);
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -101,7 +103,7 @@ export async function deliver(
             { deliveryTimeoutMs: options.deliveryTimeoutMs, events: events.length },
           ),
         );
-      }, options.deliveryTimeoutMs);
+      }, ms);
     });
   try {
     return await soonOrRace(_sendAll(events, options, deadline), timedOut, _TICKS);

@@ -9,11 +9,14 @@ export interface StoreDeliveryOptions extends DeliveryOptions {
   readonly store?: EventStore | undefined;
 }
 
-/** Resolves with `work`, or rejects with the text the log line gives once `ms` (at least 1) have passed. */
-export async function within<T>(work: T | Promise<T>, ms: number): Promise<T> {
+/**
+ * Resolves with `work`, or rejects with the text the log line gives once `ms` (at least 1) have
+ * passed. The text names the whole deadline, `deadlineMs`, when `ms` is what is left of it.
+ */
+export async function within<T>(work: T | Promise<T>, ms: number, deadlineMs = ms): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(`no answer within ${ms} ms`), ms);
+    timer = setTimeout(() => reject(`no answer within ${deadlineMs} ms`), ms);
   });
   try {
     return await Promise.race([work, timeout]);
@@ -36,7 +39,8 @@ export async function deliverThroughStore(
   if (!store) return deliver(events, options);
   // The deadline; the events are claimed until then, so a retry arriving meanwhile waits for
   // this delivery rather than making another.
-  const until = Date.now() + options.deliveryTimeoutMs;
+  const { deliveryTimeoutMs } = options;
+  const until = Date.now() + deliveryTimeoutMs;
   const left = () => Math.max(until - Date.now(), 1);
   const storeFailed = (error: unknown) => {
     // Which store failed and why go in the refusal's one log line (a name getter that throws too
@@ -51,7 +55,7 @@ export async function deliverThroughStore(
   try {
     // Spread: a store of the user's own that resolves with no list (a `return` forgotten) has
     // failed too, here, not as a 500 further on.
-    fresh = [...(await within(store.record(events, until), left()))];
+    fresh = [...(await within(store.record(events, until), left(), deliveryTimeoutMs))];
   } catch (error) {
     return storeFailed(error);
   }
@@ -65,12 +69,17 @@ export async function deliverThroughStore(
   // Copies: the store marks or releases `fresh` after the sinks, whatever the last one does.
   const failed = await deliver(
     fresh.map((e) => ({ ...e })),
-    { ...options, deliveryTimeoutMs: left() },
+    options,
+    left(),
   );
   try {
     // Delivered: marked, so retries are dropped. Not delivered: the claims are lifted, so a
     // retry (or one already waiting) delivers them now.
-    await within(failed ? store.release?.(fresh) : store.markDelivered(fresh), left());
+    await within(
+      failed ? store.release?.(fresh) : store.markDelivered(fresh),
+      left(),
+      deliveryTimeoutMs,
+    );
   } catch (error) {
     // The sinks have the events; the ESP's retry may bring them once more, but none is lost.
     if (!failed) return storeFailed(error);

@@ -206,6 +206,37 @@ describe('a sink, listener or store that fails: one line says which and why', ()
     ]);
   });
 
+  // The store's pipeline spends part of the deadline recording; what runs out later still names
+  // the whole deadline, the setting on call can change, not what was left of it.
+  test.each([
+    ['a sink', 'sink-timeout', { deliveryTimeoutMs: 60 }],
+    ['the store marking them delivered', 'store-failed', { error: 'no answer within 60 ms' }],
+  ] as const)(
+    '%s stalling after a slow record: the line names the whole deadline',
+    async (_what, reason, named) => {
+      const fake = fakeStore();
+      const never = () => new Promise<never>(() => {});
+      const store = {
+        ...fake.store,
+        record: async (events: Parameters<typeof fake.store.record>[0], until?: number) => {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          return fake.store.record(events, until);
+        },
+        ...(reason === 'store-failed' && { markDelivered: never }),
+      };
+      const sinks = reason === 'sink-timeout' ? [{ name: 'slow', send: never }] : [];
+      const { handle, lines } = sesHandler({ store, sinks, deliveryTimeoutMs: 60 });
+      expect((await handle(post())).status).toBe(503);
+      expect(lines).toEqual([
+        {
+          level: 'error',
+          msg: 'request refused',
+          fields: expect.objectContaining({ reason, ...named }),
+        },
+      ]);
+    },
+  );
+
   test('a store failing behind the history route: 503 store-failed', async () => {
     const fake = fakeStore();
     fake.fail.events = true;
