@@ -77,9 +77,9 @@ function _limit(text: string): number | HttpError {
 }
 
 /**
- * `recipient`, `messageId`, `type`, `limit` from the URL's query; empty values are absent. A `+`
- * is a plus, not a space as in form encoding: `recipient=jane+news@example.com` is that address
- * (`%2B` works too). A parameter given twice, or percent-encoding that is no UTF-8 text, is a 400:
+ * `recipient`, `messageId`, `type`, `limit`, `next` from the URL's query; empty values are absent.
+ * A `+` is a plus, not a space as in form encoding: `recipient=jane+news@example.com` is that
+ * address (`%2B` works too). A parameter given twice, or percent-encoding that is no UTF-8 text, is a 400:
  * which of two values a proxy or a log went by is a guess, and U+FFFD matches no address.
  */
 export function parseEventQuery(url: string): EventQuery | HttpError {
