@@ -61,6 +61,7 @@ export {
   createD1Store,
   createSqliteStore,
   type D1DatabaseLike,
+  type EventPage,
   type EventQuery,
   type EventStore,
   type SqliteDatabaseLike,

@@ -21,7 +21,7 @@ export const STORE_ROUTE_PATHS = ['suppressions', 'events'] as const;
 // The events route's query string is parsed only after the token matched, and only this long.
 const _MAX_QUERY_CHARS = 2048;
 const _MAX_ADDRESS_CHARS = 320;
-const _QUERY_NAMES = ['recipient', 'messageId', 'type', 'limit'];
+const _QUERY_NAMES = ['recipient', 'messageId', 'type', 'limit', 'next'];
 
 export interface StoreApiOptions {
   readonly store: EventStore;
@@ -77,9 +77,9 @@ function _limit(text: string): number | HttpError {
 }
 
 /**
- * `recipient`, `messageId`, `type`, `limit` from the URL's query; empty values are absent. A `+`
- * is a plus, not a space as in form encoding: `recipient=jane+news@example.com` is that address
- * (`%2B` works too). A parameter given twice, or percent-encoding that is no UTF-8 text, is a 400:
+ * `recipient`, `messageId`, `type`, `limit`, `next` from the URL's query; empty values are absent.
+ * A `+` is a plus, not a space as in form encoding: `recipient=jane+news@example.com` is that
+ * address (`%2B` works too). A parameter given twice, or percent-encoding that is no UTF-8 text, is a 400:
  * which of two values a proxy or a log went by is a guess, and U+FFFD matches no address.
  */
 export function parseEventQuery(url: string): EventQuery | HttpError {
@@ -115,13 +115,21 @@ export function parseEventQuery(url: string): EventQuery | HttpError {
     given.push(name);
     if (value !== '') query[name] = value;
   }
-  const { recipient, messageId, type, limit } = query;
+  const { recipient, messageId, type, limit, next } = query;
   if (type !== undefined && !(TRACKING_EVENT_TYPES as readonly string[]).includes(type)) {
     return badRequest('invalid-query', `type must be one of ${TRACKING_EVENT_TYPES.join(', ')}`);
   }
   const count = limit === undefined ? undefined : _limit(limit);
   if (count instanceof HttpError) return count;
-  return { recipient, messageId, eventType: type as TrackingEventType | undefined, limit: count };
+  if (next && !/^\d+$/.test(next))
+    return badRequest('invalid-query', 'next must be a whole number');
+  return {
+    recipient,
+    messageId,
+    eventType: type as TrackingEventType | undefined,
+    limit: count,
+    next: Number(next) || undefined,
+  };
 }
 
 /** The routes under `basePath`, or undefined when the store serves none (no `apiToken`). */
@@ -180,7 +188,7 @@ export function createStoreApi(options: StoreApiOptions): StoreApi {
     if (query instanceof HttpError) return query;
     try {
       const found = await within(store.events(query), timeoutMs);
-      return jsonResponse(200, { events: found.map(toWireObject) });
+      return jsonResponse(200, { events: found.map(toWireObject), next: found.next });
     } catch (error) {
       return failed(error);
     }

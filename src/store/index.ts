@@ -6,6 +6,7 @@ export { type OpenSqlite, STORE_VARIABLES, storeFromEnv } from './env.js';
 export { deliverThroughStore } from './pipeline.js';
 export { createD1Store, createSqliteStore, suppressionReason } from './store.js';
 export {
+  type EventPage,
   type EventQuery,
   type EventStore,
   isEventStore,

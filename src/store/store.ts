@@ -15,10 +15,12 @@ import {
   type SqlDatabase,
   type SqliteDatabaseLike,
   type SqlStatement,
+  type SqlValue,
 } from './database.js';
 import * as sql from './sql.js';
 import {
   DEFAULT_EVENT_LIMIT,
+  type EventPage,
   type EventQuery,
   type EventStore,
   MAX_EVENT_LIMIT,
@@ -244,23 +246,39 @@ export function createSqlStore(db: SqlDatabase, name: string, o: CheckedStoreOpt
     },
 
     async events(query: EventQuery = {}) {
-      const filters: ('recipient' | 'message_id' | 'event_type')[] = [];
-      const params: (string | number)[] = [];
+      // `1` (true) first: the query always has a WHERE.
+      const conditions = ['1'];
+      const params: SqlValue[] = [];
       if (query.recipient !== undefined) {
-        filters.push('recipient');
+        conditions.push('recipient = ?');
         params.push(address(query.recipient));
       }
       if (query.messageId !== undefined) {
-        filters.push('message_id');
+        conditions.push('message_id = ?');
         params.push(query.messageId);
       }
       if (query.eventType !== undefined) {
-        filters.push('event_type');
+        conditions.push('event_type = ?');
         params.push(query.eventType);
       }
+      if (query.next !== undefined) {
+        // That row and those after it in the history's order (id breaks a tie on timestamp);
+        // written tight, as the query is (sql.ts).
+        conditions.push('(timestamp,id)<=(SELECT timestamp,id FROM events WHERE id=?)');
+        params.push(query.next);
+      }
       params.push(eventLimit(query.limit));
-      const [rows] = await run([{ sql: sql.selectEvents(filters), params }]);
-      return (rows ?? []).map((row) => decodeTrackingEvent(String(row.wire)));
+      const [rows = []] = await run([{ sql: sql.selectEvents(conditions), params }]);
+      const found: EventPage = [];
+      for (const { wire } of rows) {
+        // An id in place of the wire, past the size budget (sql.ts): the next page begins there.
+        if (typeof wire !== 'string') {
+          found.next = Number(wire);
+          break;
+        }
+        found.push(decodeTrackingEvent(wire));
+      }
+      return found;
     },
   };
 }

@@ -44,7 +44,15 @@ export interface EventQuery {
   readonly eventType?: TrackingEventType | undefined;
   /** Default 100, at most 1000. */
   readonly limit?: number | undefined;
+  /** An earlier answer's `next`: the history from that event on (the next page). */
+  readonly next?: number | undefined;
 }
+
+/**
+ * Contexts, newest first. `next` is set when the store cut the list short of `limit` to keep the
+ * answer's size bounded: the same query with it reads on.
+ */
+export type EventPage = EmailTrackingContext[] & { next?: number };
 
 export const DEFAULT_EVENT_LIMIT = 100;
 export const MAX_EVENT_LIMIT = 1000;
@@ -71,8 +79,8 @@ export interface EventStore {
   suppression(email: string): Promise<Suppression | null>;
   /** Lifts a suppression; resolves true when there was one. */
   unsuppress(email: string): Promise<boolean>;
-  /** Contexts, newest first. */
-  events(query?: EventQuery): Promise<EmailTrackingContext[]>;
+  /** Contexts, newest first; `next` when the list was cut short of `limit` (see `EventPage`). */
+  events(query?: EventQuery): Promise<EventPage>;
 }
 
 const _METHODS = [

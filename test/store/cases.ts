@@ -194,6 +194,36 @@ async function _secondWhileClaimed(store: EventStore, event: EmailTrackingContex
   equal(outcome, 'another request is delivering them', 'the second request, at its deadline');
 }
 
+/** As src/store/sql.ts reads the history: this many characters of wire JSON before a page ends. */
+const READ_CHARS = 24e6;
+
+/**
+ * Contexts of one message recorded in one request (ids ascend in array order), the i-th at
+ * `offsets[i]` seconds before a fixed moment, with a rawEvent of `chars[i]` characters.
+ */
+async function recordLarge(
+  store: EventStore,
+  offsets: readonly number[],
+  chars: (i: number) => number,
+) {
+  const messageId = fresh('large');
+  const at = Date.now() - 10 * MINUTE;
+  const sent = offsets.map((seconds, i) =>
+    context({
+      recipient: `r${i}@example.com`,
+      messageId,
+      timestamp: new Date(at - seconds * 1000),
+      rawEvent: { pad: 'x'.repeat(chars(i)) },
+    }),
+  );
+  await store.record(sent);
+  return { messageId, sent };
+}
+
+/** Each event's place in `sent`, as the page lists them. */
+const places = (sent: readonly EmailTrackingContext[], page: readonly { eventId: string }[]) =>
+  page.map((e) => sent.findIndex((c) => c.eventId === e.eventId));
+
 export const storeCases: readonly StoreCase[] = [
   {
     name: "an unsubscribe that names no recipient (Postmark's Bounce variant) is delivered and suppresses no one",
@@ -1141,6 +1171,70 @@ export const storeCases: readonly StoreCase[] = [
       equal(await left(), 500, 'after the first request');
       await store.record([context({ recipient: `${fresh('next')}@example.com` })]);
       equal(await left(), 0, 'after the next');
+    },
+  },
+  {
+    name: 'a history past its read size comes in pages: newest first, each flagged next, and next reads on without a gap or a repeat, ties included',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json } = setup(store);
+      // Each wire just over a 24th of the read size (1 MB, under D1's 2 MB a row): a page holds
+      // 24. Six events share one timestamp, across the first page's end.
+      const offsets = Array.from({ length: 27 }, (_, i) => (i < 20 ? i : i < 26 ? 20 : 21));
+      const { messageId, sent } = await recordLarge(store, offsets, () => READ_CHARS / 24);
+      // Newest first; on the shared timestamp, the last recorded first.
+      const first = [...Array.from({ length: 20 }, (_, i) => i), 25, 24, 23, 22];
+      const pages = [first, [21, 20, 26]];
+      let next: number | undefined;
+      for (const [n, expected] of pages.entries()) {
+        const page = await store.events({ messageId, limit: 1000, next });
+        equal(places(sent, page), expected, `store page ${n + 1}`);
+        equal(page.next === undefined, n === 1, `store page ${n + 1}: next only when cut`);
+        next = page.next;
+      }
+      let query = `events?messageId=${messageId}&limit=1000`;
+      for (const [n, expected] of pages.entries()) {
+        const { status, body } = await json(api(query));
+        equal(status, 200, `API page ${n + 1} status`);
+        equal(places(sent, body.events as { eventId: string }[]), expected, `API page ${n + 1}`);
+        equal(
+          Object.keys(body),
+          n === 1 ? ['events'] : ['events', 'next'],
+          `API page ${n + 1} keys`,
+        );
+        query = `events?messageId=${messageId}&limit=1000&next=${body.next}`;
+      }
+      // Within the limit asked for, nothing is cut: the answer is as before, no next.
+      for (const limit of [3, 24]) {
+        const { body } = await json(api(`events?messageId=${messageId}&limit=${limit}`));
+        equal(Object.keys(body), ['events'], `limit=${limit}: keys`);
+        equal(
+          places(sent, body.events as { eventId: string }[]),
+          first.slice(0, limit),
+          `limit=${limit}`,
+        );
+      }
+    },
+  },
+];
+
+/** Cases for SQLite only: a row over D1's 2 MB limit. The SQLite runners run them after storeCases. */
+export const sqliteCases: readonly StoreCase[] = [
+  {
+    name: 'an event over the read size is still read whole, on a page of its own flagged next',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json } = setup(store);
+      const over = READ_CHARS + 1000;
+      const { messageId, sent } = await recordLarge(store, [0, 1], (i) => (i === 0 ? over : 10));
+      const first = await store.events({ messageId, limit: 1000 });
+      equal(places(sent, first), [0], 'the newest alone');
+      const pad = (first[0]?.rawEvent as { pad?: string } | undefined)?.pad;
+      equal(pad?.length, over, 'whole');
+      const second = await store.events({ messageId, limit: 1000, next: first.next });
+      equal([places(sent, second), second.next], [[1], undefined], 'then the older one, the last');
+      const { body } = await json(api(`events?messageId=${messageId}`));
+      equal([Object.keys(body), body.next], [['events', 'next'], first.next], 'API keys and next');
     },
   },
 ];

@@ -279,6 +279,31 @@ describe('the events route', () => {
     },
   );
 
+  test.each(['abc', '-1', '1.5', '1e3', '0x10'])(
+    'GET events?next=%s answers 400 invalid-query naming next, and asks the store nothing',
+    async (next) => {
+      const { handle, calls } = setup();
+      const response = await handle(events(`?next=${next}`));
+      expect({ status: response.status, body: await response.json() }).toEqual({
+        status: 400,
+        body: { ok: false, error: 'invalid-query', message: 'next must be a whole number' },
+      });
+      expect(calls).toEqual([]);
+    },
+  );
+
+  test('next=N reaches the store as the number N, and a page the store cut answers its next', async () => {
+    const { handle, store, calls } = setup();
+    const read = store.events;
+    store.events = async (query) => Object.assign(await read(query), { next: 17 });
+    const response = await handle(events('?limit=5&next=42'));
+    expect({ status: response.status, body: await response.json() }).toEqual({
+      status: 200,
+      body: { events: [], next: 17 },
+    });
+    expect(calls).toEqual(['events {"limit":5,"next":42}']);
+  });
+
   test('GET events with no limit, or an empty one, asks for the default', async () => {
     const { handle, calls } = setup();
     expect((await handle(events(''))).status).toBe(200);
@@ -343,7 +368,7 @@ describe('the events route', () => {
     expect(await response.json()).toEqual({
       ok: false,
       error: 'invalid-query',
-      message: 'unknown query parameter "recipent"; use recipient, messageId, type, limit',
+      message: 'unknown query parameter "recipent"; use recipient, messageId, type, limit, next',
     });
   });
 

@@ -17,13 +17,13 @@ import {
   runDenoTest,
 } from '../helpers/child-runtime.js';
 import { envelope, snsHeaders } from '../helpers/envelope.js';
-import { storeCases, TOKEN } from './cases.js';
+import { sqliteCases, storeCases, TOKEN } from './cases.js';
 
 const work = mkdtempSync(join(tmpdir(), 'mailhooks-store-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the store cases on other runtimes', () => {
-  const expected = storeCases.length;
+  const expected = storeCases.length + sqliteCases.length;
 
   it(`passes all ${expected} under Deno (node:sqlite)`, { timeout: 60_000 }, async () => {
     const { code, output } = await runDenoTest('test/store/store.deno.ts');

@@ -2,8 +2,8 @@
 import { Database } from 'bun:sqlite';
 import { test } from 'bun:test';
 import { createSqliteStore } from '../../src/index.js';
-import { storeCases } from './cases.js';
+import { sqliteCases, storeCases } from './cases.js';
 
-for (const { name, run } of storeCases) {
+for (const { name, run } of [...storeCases, ...sqliteCases]) {
   test(name, () => run(async (options) => createSqliteStore(new Database(':memory:'), options)));
 }
