@@ -9,6 +9,7 @@ import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: '
 import {
   BUN,
   CHILD_ENV,
+  CHILD_TEST_TIMEOUT_MS,
   DENO,
   DENO_START_FLAGS,
   listeningPort,
@@ -25,13 +26,17 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('the store cases on other runtimes', () => {
   const expected = storeCases.length + sqliteCases.length;
 
-  it(`passes all ${expected} under Deno (node:sqlite)`, { timeout: 60_000 }, async () => {
+  it(`passes all ${expected} under Deno (node:sqlite)`, {
+    timeout: CHILD_TEST_TIMEOUT_MS,
+  }, async () => {
     const { code, output } = await runDenoTest('test/store/store.deno.ts');
     expect(output).toMatch(new RegExp(`ok \\| ${expected} passed \\| 0 failed`));
     expect(code).toBe(0);
   });
 
-  it(`passes all ${expected} under Bun (bun:sqlite)`, { timeout: 60_000 }, async () => {
+  it(`passes all ${expected} under Bun (bun:sqlite)`, {
+    timeout: CHILD_TEST_TIMEOUT_MS,
+  }, async () => {
     const { code, output } = await runBunTest('./test/store/store.bun.ts');
     expect(output).toMatch(new RegExp(`\\b${expected} pass\\b`));
     expect(output).toMatch(/\b0 fail\b/);
@@ -41,7 +46,7 @@ describe('the store cases on other runtimes', () => {
 
 describe("the SQLite store's transactions under Bun", () => {
   it('rolls a failed batch back, gives up on a lock held past its wait, retries the tables, refuses D1', {
-    timeout: 60_000,
+    timeout: CHILD_TEST_TIMEOUT_MS,
   }, async () => {
     const { code, output } = await runBunTest('./test/store/sqlite-driver.bun.ts');
     expect(output).toMatch(/\b4 pass\b/);
@@ -52,7 +57,7 @@ describe("the SQLite store's transactions under Bun", () => {
 
 describe('MAIL_WEBHOOK_SQLITE_PATH opened under Bun (bun:sqlite)', () => {
   it('leaves no busy timeout, and names the variable for a file it cannot open', {
-    timeout: 60_000,
+    timeout: CHILD_TEST_TIMEOUT_MS,
   }, async () => {
     const { code, output } = await runBunTest('./test/store/open-sqlite.bun.ts');
     expect(output).toMatch(/\b2 pass\b/);
@@ -83,7 +88,7 @@ describe('a SQLite file whose write lock another connection holds', () => {
   ];
   it.each(runs)(
     'under $name: the request waits, the server still running, and is answered 200 once it is released',
-    { timeout: 60_000 },
+    { timeout: CHILD_TEST_TIMEOUT_MS },
     async ({ name, run }) => {
       const { code, output } = await run(join(work, `${name}-locked.sqlite`));
       expect(output.trim()).toBe('200 {"ok":true,"events":1}');
@@ -209,6 +214,7 @@ describe.each(SERVERS)(
 describe('the Node server with MAIL_WEBHOOK_SQLITE_PATH', () => {
   it.runIf(!process.getBuiltinModule?.('node:sqlite'))(
     'stops at start-up naming the variable and the Node version without node:sqlite',
+    { timeout: CHILD_TEST_TIMEOUT_MS },
     async () => {
       const entry = join(work, 'node-server.mjs');
       await build({
