@@ -1,5 +1,6 @@
 /** Child processes under Deno, Bun or Node for the runtime tests: quiet, offline, on a free port. */
 import { spawn } from 'node:child_process';
+import { expect } from 'vitest';
 
 // Offline and quiet: no update check, no colours to parse around (vitest sets FORCE_COLOR).
 const { FORCE_COLOR: _, ...inherited } = process.env;
@@ -95,3 +96,11 @@ export const runDenoTest = (file: string): Promise<Run> =>
 /** `bun test` of one file; a case gets 60 s, not Bun's 5 (as vitest.config.ts gives every test). */
 export const runBunTest = (file: string): Promise<Run> =>
   runChild(BUN, ['test', '--timeout', '60000', file]);
+
+/** Runs a `bun test` file and expects `passes` tests passed, none failed, exit code 0. */
+export async function expectBunTestPasses(file: string, passes: number): Promise<void> {
+  const { code, output } = await runBunTest(file);
+  expect(output).toMatch(new RegExp(`\\b${passes} pass\\b`));
+  expect(output).toMatch(/\b0 fail\b/);
+  expect(code).toBe(0);
+}

@@ -12,8 +12,8 @@ import {
   CHILD_TEST_TIMEOUT_MS,
   DENO,
   DENO_START_FLAGS,
+  expectBunTestPasses,
   listeningPort,
-  runBunTest,
   runChild,
   runDenoTest,
 } from '../helpers/child-runtime.js';
@@ -37,10 +37,7 @@ describe('the store cases on other runtimes', () => {
   it(`passes all ${expected} under Bun (bun:sqlite)`, {
     timeout: CHILD_TEST_TIMEOUT_MS,
   }, async () => {
-    const { code, output } = await runBunTest('./test/store/store.bun.ts');
-    expect(output).toMatch(new RegExp(`\\b${expected} pass\\b`));
-    expect(output).toMatch(/\b0 fail\b/);
-    expect(code).toBe(0);
+    await expectBunTestPasses('./test/store/store.bun.ts', expected);
   });
 });
 
@@ -48,10 +45,7 @@ describe("the SQLite store's transactions under Bun", () => {
   it('rolls a failed batch back, gives up on a lock held past its wait, retries the tables, refuses D1', {
     timeout: CHILD_TEST_TIMEOUT_MS,
   }, async () => {
-    const { code, output } = await runBunTest('./test/store/sqlite-driver.bun.ts');
-    expect(output).toMatch(/\b4 pass\b/);
-    expect(output).toMatch(/\b0 fail\b/);
-    expect(code).toBe(0);
+    await expectBunTestPasses('./test/store/sqlite-driver.bun.ts', 4);
   });
 });
 
@@ -59,10 +53,7 @@ describe('MAIL_WEBHOOK_SQLITE_PATH opened under Bun (bun:sqlite)', () => {
   it('leaves no busy timeout, and names the variable for a file it cannot open', {
     timeout: CHILD_TEST_TIMEOUT_MS,
   }, async () => {
-    const { code, output } = await runBunTest('./test/store/open-sqlite.bun.ts');
-    expect(output).toMatch(/\b2 pass\b/);
-    expect(output).toMatch(/\b0 fail\b/);
-    expect(code).toBe(0);
+    await expectBunTestPasses('./test/store/open-sqlite.bun.ts', 2);
   });
 });
 
