@@ -24,7 +24,11 @@ const _PASS = Symbol();
 class _Deadline implements SinkSendOptions {
   #passed = false;
   #controller: AbortController | undefined;
-  constructor(readonly listenerTimeoutMs: number) {}
+  // Declared, not a class field: set once in the constructor.
+  declare readonly listenerTimeoutMs: number;
+  constructor(listenerTimeoutMs: number) {
+    this.listenerTimeoutMs = listenerTimeoutMs;
+  }
 
   get signal(): AbortSignal {
     if (!this.#controller) {

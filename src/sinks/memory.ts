@@ -47,14 +47,24 @@ type _Entry<T> = ChainEntry<T>;
 
 /** Thrown by `emit`/`send` when a listener throws or runs past its timeout; names the listener. */
 export class ListenerError extends Error {
-  override readonly name = 'ListenerError';
+  // Declared, not class fields: each is set once below, in this order.
+  declare readonly listener: string;
+  declare readonly event: string;
+  declare readonly cause: unknown;
+  declare readonly reason: ListenerFailure;
+  declare readonly name: 'ListenerError';
   constructor(
-    readonly listener: string,
-    readonly event: string,
-    override readonly cause: unknown,
-    readonly reason: ListenerFailure = 'listener-failed',
+    listener: string,
+    event: string,
+    cause: unknown,
+    reason: ListenerFailure = 'listener-failed',
   ) {
     super(`listener ${listener} failed on ${event}: ${describeThrown(cause, true)}`);
+    this.listener = listener;
+    this.event = event;
+    this.cause = cause;
+    this.reason = reason;
+    this.name = 'ListenerError';
   }
 }
 
@@ -114,7 +124,8 @@ function _timeout(value: unknown): number | undefined {
  * });
  */
 export class EventBus implements Sink {
-  readonly name: string;
+  // Declared, not a class field: set once in the constructor.
+  declare readonly name: string;
   readonly #listenerTimeoutMs: number | undefined;
   readonly #listeners = new Map<EventKey<unknown>, _Entry<unknown>[]>();
   static #default: EventBus | undefined;
