@@ -24,11 +24,7 @@ const _PASS = Symbol();
 class _Deadline implements SinkSendOptions {
   #passed = false;
   #controller: AbortController | undefined;
-  // Declared, not a class field: set once in the constructor.
-  declare readonly listenerTimeoutMs: number;
-  constructor(listenerTimeoutMs: number) {
-    this.listenerTimeoutMs = listenerTimeoutMs;
-  }
+  constructor(readonly listenerTimeoutMs: number) {}
 
   get signal(): AbortSignal {
     if (!this.#controller) {

@@ -6,23 +6,14 @@
  * carries what only the refusal's log line may show (the configured limit, the header expected).
  */
 export class HttpError {
-  // Declared, not class fields: each is set once below (a field would be defined first as well).
-  declare readonly status: number;
-  declare readonly reason: string;
-  declare readonly message: string;
-  declare readonly headers: Readonly<Record<string, string>>;
-  declare readonly logged?: Readonly<Record<string, string | number>>;
+  readonly message: string;
   constructor(
-    status: number,
-    reason: string,
+    readonly status: number,
+    readonly reason: string,
     message: string,
-    headers: Readonly<Record<string, string>> = {},
-    logged?: Readonly<Record<string, string | number>>,
+    readonly headers: Readonly<Record<string, string>> = {},
+    readonly logged?: Readonly<Record<string, string | number>>,
   ) {
-    this.status = status;
-    this.reason = reason;
-    this.headers = headers;
-    this.logged = logged;
     // A message quotes what it refuses: a 1 MB field must not come back, nor fill a log line.
     this.message =
       message.length > MESSAGE_MAX
@@ -36,16 +27,13 @@ const MESSAGE_MAX = 1000;
 
 /** Thrown at start-up when settings are wrong; `setting` names the option or variable. */
 export class ConfigError extends Error {
-  // Declared, not class fields: each is set once below, in this order.
-  declare readonly setting: string;
-  /** What is wrong, without the setting's name. */
-  declare readonly detail: string;
-  declare readonly name: 'ConfigError';
-  constructor(setting: string, detail: string) {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly setting: string,
+    /** What is wrong, without the setting's name. */
+    readonly detail: string,
+  ) {
     super(`${setting}: ${detail}`);
-    this.setting = setting;
-    this.detail = detail;
-    this.name = 'ConfigError';
   }
 }
 

@@ -38,13 +38,12 @@ export type DecodedTrackingContext = EmailTrackingContext & { readonly rawEventT
 
 /** Thrown by `decodeTrackingEvent`; `field` is the dotted path of the first bad field. */
 export class WireFormatError extends Error {
-  // Declared, not class fields: each is set once below, in this order.
-  declare readonly field: string;
-  declare readonly name: 'WireFormatError';
-  constructor(field: string, message: string) {
+  override readonly name = 'WireFormatError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
-    this.field = field;
-    this.name = 'WireFormatError';
   }
 }
 

@@ -111,17 +111,13 @@ export type { FanoutFailure } from './fanout-failure.js';
 
 /** Rejected by the fan-out's `send()`; names every endpoint and event that did not get through. */
 export class FanoutError extends Error {
-  // Declared, not class fields: each is set once below, in this order.
-  declare readonly failures: readonly FanoutFailure[];
-  declare readonly name: 'FanoutError';
-  constructor(failures: readonly FanoutFailure[]) {
+  override readonly name = 'FanoutError';
+  constructor(readonly failures: readonly FanoutFailure[]) {
     const shown = failures
       .slice(0, 5)
       .map((f) => `${f.type} (event ${f.eventId}, ${f.recipient}) to ${f.endpoint}: ${f.reason}`);
     const more = failures.length > 5 ? `; and ${failures.length - 5} more` : '';
     super(`${failures.length} webhook deliveries failed: ${shown.join('; ')}${more}`);
-    this.failures = failures;
-    this.name = 'FanoutError';
   }
 }
 

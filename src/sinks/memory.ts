@@ -47,24 +47,14 @@ type _Entry<T> = ChainEntry<T>;
 
 /** Thrown by `emit`/`send` when a listener throws or runs past its timeout; names the listener. */
 export class ListenerError extends Error {
-  // Declared, not class fields: each is set once below, in this order.
-  declare readonly listener: string;
-  declare readonly event: string;
-  declare readonly cause: unknown;
-  declare readonly reason: ListenerFailure;
-  declare readonly name: 'ListenerError';
+  override readonly name = 'ListenerError';
   constructor(
-    listener: string,
-    event: string,
-    cause: unknown,
-    reason: ListenerFailure = 'listener-failed',
+    readonly listener: string,
+    readonly event: string,
+    override readonly cause: unknown,
+    readonly reason: ListenerFailure = 'listener-failed',
   ) {
     super(`listener ${listener} failed on ${event}: ${describeThrown(cause, true)}`);
-    this.listener = listener;
-    this.event = event;
-    this.cause = cause;
-    this.reason = reason;
-    this.name = 'ListenerError';
   }
 }
 
@@ -124,8 +114,7 @@ function _timeout(value: unknown): number | undefined {
  * });
  */
 export class EventBus implements Sink {
-  // Declared, not a class field: set once in the constructor.
-  declare readonly name: string;
+  readonly name: string;
   readonly #listenerTimeoutMs: number | undefined;
   readonly #listeners = new Map<EventKey<unknown>, _Entry<unknown>[]>();
   static #default: EventBus | undefined;
