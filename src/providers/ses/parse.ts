@@ -169,7 +169,7 @@ export interface SesParseContext {
   /** The SNS MessageId: shared by every context of one message. */
   readonly eventId: string;
   /** Used when neither the detail object nor `mail` carries a timestamp. */
-  readonly fallbackTimestamp: Date;
+  readonly fallback: Date;
   readonly logger: Logger;
 }
 
@@ -272,7 +272,7 @@ function _timestamp(
   if (isHttpError(own)) return own;
   const mailTime = _readTime(mail.timestamp, 'mail.timestamp');
   if (isHttpError(mailTime)) return mailTime;
-  return own ?? mailTime ?? ctx.fallbackTimestamp;
+  return own ?? mailTime ?? ctx.fallback;
 }
 
 /** A present timestamp as a Date, or a 400 naming its field; undefined when absent. */
