@@ -5,7 +5,7 @@ import type { Logger } from '../../log.js';
 import { parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { parseJson } from '../body-text.js';
-import { isObject, textValue } from '../fields.js';
+import { isObject, own, textValue } from '../fields.js';
 import { NO_EVENTS, type ProviderResult } from '../types.js';
 import {
   type Detail,
@@ -129,7 +129,7 @@ const RULES: Readonly<Record<string, AnyRule>> = {
 };
 
 const _ruleFor = (typeName: string): Rule<DetailKey> | undefined =>
-  Object.hasOwn(RULES, typeName) ? (RULES[typeName] as unknown as Rule<DetailKey>) : undefined;
+  own(RULES, typeName) as Rule<DetailKey> | undefined;
 
 /** What a message turned out to be. */
 export type SesParseResult =
