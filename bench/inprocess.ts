@@ -194,7 +194,7 @@ export async function inProcess(log: (line: string) => void): Promise<Row[]> {
         if (isHttpError(envelope)) throw new Error(envelope.message);
         const result = parseSesMessage(envelope.Message, {
           eventId: envelope.MessageId,
-          fallbackTimestamp: new Date(),
+          fallback: new Date(),
           logger: silentLogger,
         });
         if (isHttpError(result) || result.kind !== 'events') throw new Error('not parsed');

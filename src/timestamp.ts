@@ -3,7 +3,8 @@
 const _PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
-const _MAX = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+// Date.UTC(9999, 11, 31, 23, 59, 59, 999): 9999-12-31T23:59:59.999Z, written out.
+const _MAX = 253_402_300_799_999;
 
 const _DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -13,9 +14,9 @@ const _daysIn = (year: number, month: number): number =>
     ? 29
     : (_DAYS[month - 1] ?? 0);
 
-/** A Date when `ms` lies between 1970 and the end of 9999, else undefined. */
+/** A Date when `ms` lies between 1970 and the end of 9999, else undefined (NaN fails both). */
 export const inRange = (ms: number): Date | undefined =>
-  Number.isFinite(ms) && ms >= 0 && ms <= _MAX ? new Date(ms) : undefined;
+  ms >= 0 && ms <= _MAX ? new Date(ms) : undefined;
 
 /**
  * Parses `2018-10-08T14:05:45.123Z`, `2018-10-08T14:05:45 +0000`, `...-05:00` (a missing zone

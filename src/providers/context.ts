@@ -39,8 +39,9 @@ export function makeContext(fields: ContextFields): EmailTrackingContext {
 /** A Date from Unix seconds (fractions allowed), or undefined outside 1970–9999. */
 export function fromUnixSeconds(value: unknown): Date | undefined {
   const seconds = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return undefined;
-  // Truncated to the millisecond, as `new Date(seconds * 1000)` and ISO fractions are read.
+  if (typeof seconds !== 'number' || seconds < 0) return undefined;
+  // Truncated to the millisecond, as `new Date(seconds * 1000)` and ISO fractions are read (NaN
+  // and Infinity are out of range).
   return inRange(Math.trunc(seconds * 1000));
 }
 

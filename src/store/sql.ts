@@ -39,6 +39,7 @@ export const SCHEMA: readonly string[] = [
 
 // Rows travel as one JSON array parameter read with json_each: one statement for any number of
 // rows, and D1's limit of 100 bound parameters per statement never comes into play.
+// Each query below is written a clause a line, in pieces the bundler joins with one space.
 const _at = (i: number) => `json_extract(value, '$[${i}]')`;
 
 /**
@@ -46,8 +47,9 @@ const _at = (i: number) => `json_extract(value, '$[${i}]')`;
  * a `deliveries` row: a delivery (`delivered_at` ≥ 0, when), or a claim: a request delivering the
  * key, until `-delivered_at` (its deadline), after which the claim is void.
  */
-export const SELECT_DELIVERED = `SELECT key AS i, delivered_at AS t FROM json_each(?) JOIN deliveries
-  ON event_id = ${_at(0)} AND recipient = ${_at(1)} AND event_type = ${_at(2)}`;
+export const SELECT_DELIVERED =
+  'SELECT key AS i, delivered_at AS t FROM json_each(?) JOIN deliveries ' +
+  `ON event_id = ${_at(0)} AND recipient = ${_at(1)} AND event_type = ${_at(2)}`;
 
 /**
  * `[[recipient, reason, provider, since, eventId, eventType], ...]`: suppresses each address
@@ -56,45 +58,50 @@ export const SELECT_DELIVERED = `SELECT key AS i, delivered_at AS t FROM json_ea
  * delivery record counts too: an event older than the retention is pruned as soon as it is
  * inserted, while its delivery (timed by when it was delivered) is kept.
  */
-export const UPSERT_SUPPRESSIONS = `INSERT INTO suppressions (recipient, reason, provider, since, event_id)
-SELECT ${_at(0)}, ${_at(1)}, ${_at(2)}, ${_at(3)}, ${_at(4)} FROM json_each(?)
-WHERE NOT EXISTS (SELECT 1 FROM events e
-  WHERE e.event_id = ${_at(4)} AND e.recipient = ${_at(0)} AND e.event_type = ${_at(5)})
-AND NOT EXISTS (SELECT 1 FROM deliveries d
-  WHERE d.event_id = ${_at(4)} AND d.recipient = ${_at(0)} AND d.event_type = ${_at(5)})
-ON CONFLICT (recipient) DO UPDATE SET reason = excluded.reason, provider = excluded.provider,
-  since = excluded.since, event_id = excluded.event_id
-WHERE excluded.since < suppressions.since`;
+export const UPSERT_SUPPRESSIONS =
+  'INSERT INTO suppressions (recipient, reason, provider, since, event_id) ' +
+  `SELECT ${_at(0)}, ${_at(1)}, ${_at(2)}, ${_at(3)}, ${_at(4)} FROM json_each(?) ` +
+  'WHERE NOT EXISTS (SELECT 1 FROM events e ' +
+  `WHERE e.event_id = ${_at(4)} AND e.recipient = ${_at(0)} AND e.event_type = ${_at(5)}) ` +
+  'AND NOT EXISTS (SELECT 1 FROM deliveries d ' +
+  `WHERE d.event_id = ${_at(4)} AND d.recipient = ${_at(0)} AND d.event_type = ${_at(5)}) ` +
+  'ON CONFLICT (recipient) DO UPDATE SET reason = excluded.reason, provider = excluded.provider, ' +
+  'since = excluded.since, event_id = excluded.event_id ' +
+  'WHERE excluded.since < suppressions.since';
 
 /** `[[eventId, recipient, messageId, eventType, espName, timestamp, wire], ...]`; a retry is ignored. */
-export const INSERT_EVENTS = `INSERT OR IGNORE INTO events
-  (event_id, recipient, message_id, event_type, esp_name, timestamp, wire)
-SELECT ${_at(0)}, ${_at(1)}, ${_at(2)}, ${_at(3)}, ${_at(4)}, ${_at(5)}, ${_at(6)} FROM json_each(?)`;
+export const INSERT_EVENTS =
+  'INSERT OR IGNORE INTO events ' +
+  '(event_id, recipient, message_id, event_type, esp_name, timestamp, wire) ' +
+  `SELECT ${_at(0)}, ${_at(1)}, ${_at(2)}, ${_at(3)}, ${_at(4)}, ${_at(5)}, ${_at(6)} FROM json_each(?)`;
 
 /**
  * `(value, floor, [[eventId, recipient, eventType], ...])`: sets `delivered_at` to `value` for
  * each key with no row, or with a claim from `floor` on; a delivery is kept. A request claims
  * with `(-until, -now, keys)` (lapsed claims only), and marks delivered with `(now, -9e15, keys)`.
  */
-export const UPSERT_DELIVERIES = `INSERT INTO deliveries (event_id, recipient, event_type, delivered_at)
-SELECT ${_at(0)}, ${_at(1)}, ${_at(2)}, ?1 FROM json_each(?3) WHERE 1
-ON CONFLICT DO UPDATE SET delivered_at = ?1
-WHERE delivered_at BETWEEN ?2 AND -1`;
+export const UPSERT_DELIVERIES =
+  'INSERT INTO deliveries (event_id, recipient, event_type, delivered_at) ' +
+  `SELECT ${_at(0)}, ${_at(1)}, ${_at(2)}, ?1 FROM json_each(?3) WHERE 1 ` +
+  'ON CONFLICT DO UPDATE SET delivered_at = ?1 ' +
+  'WHERE delivered_at BETWEEN ?2 AND -1';
 
 /**
  * `[[eventId, recipient, eventType], ...]`: deletes the claims on these keys (the sinks failed),
  * so a retry delivers them, under this version or an earlier one (which takes any row for a
  * delivery).
  */
-export const RELEASE_DELIVERIES = `DELETE FROM deliveries WHERE delivered_at < 0 AND (event_id, recipient, event_type) IN (
-  SELECT ${_at(0)}, ${_at(1)}, ${_at(2)} FROM json_each(?))`;
+export const RELEASE_DELIVERIES =
+  'DELETE FROM deliveries WHERE delivered_at < 0 AND (event_id, recipient, event_type) IN (' +
+  `SELECT ${_at(0)}, ${_at(1)}, ${_at(2)} FROM json_each(?))`;
 
 // Bounded, so turning retention on over a large table never makes one request delete it all.
 export const PRUNE_EVENTS =
   'DELETE FROM events WHERE id IN (SELECT id FROM events WHERE timestamp < ? LIMIT 1000)';
 /** Deliveries older than the cutoff; never a claim (a lapsed one is taken over by the ESP's retry). */
-export const PRUNE_DELIVERIES = `DELETE FROM deliveries WHERE (event_id, recipient, event_type) IN (
-  SELECT event_id, recipient, event_type FROM deliveries WHERE delivered_at BETWEEN 0 AND ? LIMIT 1000)`;
+export const PRUNE_DELIVERIES =
+  'DELETE FROM deliveries WHERE (event_id, recipient, event_type) IN (' +
+  'SELECT event_id, recipient, event_type FROM deliveries WHERE delivered_at BETWEEN 0 AND ? LIMIT 1000)';
 
 export const SELECT_SUPPRESSION =
   'SELECT reason, provider, since, event_id FROM suppressions WHERE recipient = ?';

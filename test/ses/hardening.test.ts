@@ -65,7 +65,7 @@ describe('type names that live on Object.prototype are unknown events, never a 5
     for (const name of NAMES) {
       const result = parseSesEvent(JSON.parse(JSON.stringify({ ...send, eventType: name })), {
         eventId: 'e',
-        fallbackTimestamp: new Date(0),
+        fallback: new Date(0),
         logger,
       });
       expect(result).toMatchObject({ kind: 'events', events: [{ eventType: 'unknown' }] });

@@ -12,7 +12,7 @@ const FALLBACK = new Date('2026-01-01T00:00:00.000Z');
 function parse(event: unknown) {
   const { logger, lines } = memoryLogger();
   return {
-    result: parseSesEvent(event, { eventId: 'e1', fallbackTimestamp: FALLBACK, logger }),
+    result: parseSesEvent(event, { eventId: 'e1', fallback: FALLBACK, logger }),
     lines,
   };
 }
@@ -289,9 +289,7 @@ describe('messages that are not SES events', () => {
     ['JSON without a type', '{"foo":1}'],
   ])('%s is not an SES event', (_name, message) => {
     const { logger } = memoryLogger();
-    expect(
-      parseSesMessage(message, { eventId: 'e', fallbackTimestamp: FALLBACK, logger }),
-    ).toMatchObject({
+    expect(parseSesMessage(message, { eventId: 'e', fallback: FALLBACK, logger })).toMatchObject({
       kind: 'not-ses',
     });
   });
@@ -299,9 +297,7 @@ describe('messages that are not SES events', () => {
   test('the SES set-up text is recognised', () => {
     const { logger } = memoryLogger();
     const text = 'Successfully validated SNS topic for Amazon SES event publishing.';
-    expect(
-      parseSesMessage(text, { eventId: 'e', fallbackTimestamp: FALLBACK, logger }),
-    ).toMatchObject({
+    expect(parseSesMessage(text, { eventId: 'e', fallback: FALLBACK, logger })).toMatchObject({
       kind: 'setup',
     });
   });

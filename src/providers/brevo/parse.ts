@@ -51,7 +51,8 @@ function _timestamp(event: JsonObject, now: () => Date): Date | string {
   const value = own(event, field);
   if (value === undefined) return now();
   const ms = typeof value === 'number' && value < 1e11 ? value * 1000 : value;
-  const date = typeof ms === 'number' && Number.isFinite(ms) ? inRange(Math.round(ms)) : undefined;
+  // NaN and Infinity are out of range.
+  const date = typeof ms === 'number' ? inRange(Math.round(ms)) : undefined;
   return date ?? `field "${field}" is not Unix time in milliseconds between 1970 and 9999`;
 }
 

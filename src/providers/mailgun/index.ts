@@ -108,8 +108,8 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
         const block = readSignatureBlock(json);
         signed = isHttpError(block) ? undefined : block;
       }
-      const fallbackTimestamp = (signed && fromUnixSeconds(signed.timestamp)) ?? context.now();
-      return parseMailgunBody(json, { body: bytes, fallbackTimestamp });
+      const fallback = (signed && fromUnixSeconds(signed.timestamp)) ?? context.now();
+      return parseMailgunBody(json, { body: bytes, fallback });
     },
   };
 }

@@ -72,7 +72,7 @@ export interface ParseOptions {
   /** The raw body, for the digest event id when `event-data.id` is absent. */
   readonly body: Uint8Array;
   /** When `event-data.timestamp` is absent: the signed timestamp, else the clock. */
-  readonly fallbackTimestamp: Date;
+  readonly fallback: Date;
 }
 
 // Each part's characters exclude the next part's, so a match is found (or not) in linear time.
@@ -124,7 +124,7 @@ export async function parseMailgunBody(
   const eventOutcome = _outcome(data);
   const { eventType } = eventOutcome;
 
-  let timestamp = options.fallbackTimestamp;
+  let timestamp = options.fallback;
   if (data.timestamp !== undefined && data.timestamp !== null) {
     const parsed = fromUnixSeconds(data.timestamp);
     if (!parsed) {

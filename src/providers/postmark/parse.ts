@@ -141,9 +141,13 @@ export async function parsePostmarkRecord(
   return { kind: 'event', event };
 }
 
+/** A bounce or spam-complaint record: those carry a bounce `Type` and `ID`. */
+const _isBounce = (record: PostmarkRecord): boolean =>
+  record.RecordType === 'Bounce' || record.RecordType === 'SpamComplaint';
+
 function _outcome(record: PostmarkRecord, json: Record<string, unknown>): Outcome | HttpError {
   const base = RECORD_TYPES.get(record.RecordType) ?? outcome('unknown');
-  if (record.RecordType === 'Bounce' || record.RecordType === 'SpamComplaint') {
+  if (_isBounce(record)) {
     return (record.Type && BOUNCE_TYPES.get(record.Type)) || base;
   }
   if (record.RecordType !== 'SubscriptionChange') return base;
@@ -156,7 +160,7 @@ function _outcome(record: PostmarkRecord, json: Record<string, unknown>): Outcom
 
 /** Postmark's own words for a failure: the bounce `Type`, or why an address was suppressed. */
 function _rejectReason(record: PostmarkRecord, json: Record<string, unknown>): string | null {
-  if (record.RecordType === 'Bounce' || record.RecordType === 'SpamComplaint') {
+  if (_isBounce(record)) {
     return textValue(record.Type);
   }
   if (record.RecordType === 'SubscriptionChange' && json.SuppressSending === true) {
@@ -170,7 +174,7 @@ function _rejectReason(record: PostmarkRecord, json: Record<string, unknown>): s
  * from `exact`, as a string); undefined where a digest must stand in.
  */
 function _recordId(record: PostmarkRecord, exact: unknown): string | undefined {
-  if (record.RecordType !== 'Bounce' && record.RecordType !== 'SpamComplaint') return undefined;
+  if (!_isBounce(record)) return undefined;
   const id = record.ID;
   if (typeof id !== 'number') return id || undefined;
   if (Number.isSafeInteger(id)) return id >= 0 ? String(id) : undefined;

@@ -57,7 +57,7 @@ async function _handle(
   }
   const result = parseSesEvent(event.detail, {
     eventId: event.id,
-    fallbackTimestamp: time,
+    fallback: time,
     logger,
   });
   return sesAnswer(result, fields, logger, 'event', 'EventBridge event', NAME);

@@ -129,7 +129,7 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
     } catch {
       return badRequest('invalid-json', 'raw delivery body is not JSON');
     }
-    return outcome(parseSesEvent(json, { eventId, fallbackTimestamp: context.now(), logger }), {
+    return outcome(parseSesEvent(json, { eventId, fallback: context.now(), logger }), {
       esp: 'ses',
       eventId,
       topicArn,
@@ -167,7 +167,7 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
     }
     const result = parseSesMessage(message.Message, {
       eventId: message.MessageId,
-      fallbackTimestamp: sent,
+      fallback: sent,
       logger,
     });
     return outcome(result, fields);

@@ -5,7 +5,7 @@ import type { Logger } from '../../log.js';
 import { parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
 import { parseJson } from '../body-text.js';
-import { isObject, textValue } from '../fields.js';
+import { isObject, own, textValue } from '../fields.js';
 import { NO_EVENTS, type ProviderResult } from '../types.js';
 import {
   type Detail,
@@ -129,7 +129,7 @@ const RULES: Readonly<Record<string, AnyRule>> = {
 };
 
 const _ruleFor = (typeName: string): Rule<DetailKey> | undefined =>
-  Object.hasOwn(RULES, typeName) ? (RULES[typeName] as unknown as Rule<DetailKey>) : undefined;
+  own(RULES, typeName) as Rule<DetailKey> | undefined;
 
 /** What a message turned out to be. */
 export type SesParseResult =
@@ -169,7 +169,7 @@ export interface SesParseContext {
   /** The SNS MessageId: shared by every context of one message. */
   readonly eventId: string;
   /** Used when neither the detail object nor `mail` carries a timestamp. */
-  readonly fallbackTimestamp: Date;
+  readonly fallback: Date;
   readonly logger: Logger;
 }
 
@@ -272,7 +272,7 @@ function _timestamp(
   if (isHttpError(own)) return own;
   const mailTime = _readTime(mail.timestamp, 'mail.timestamp');
   if (isHttpError(mailTime)) return mailTime;
-  return own ?? mailTime ?? ctx.fallbackTimestamp;
+  return own ?? mailTime ?? ctx.fallback;
 }
 
 /** A present timestamp as a Date, or a 400 naming its field; undefined when absent. */

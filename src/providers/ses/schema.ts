@@ -1,7 +1,7 @@
 /** SES event shapes (event publishing and legacy notifications) as valibot schemas. */
 import * as v from 'valibot';
 import { boolean, optionalString, record, string } from '../../schema.js';
-import { isObject, isOptionalText } from '../fields.js';
+import { isObject, isOptionalText, own } from '../fields.js';
 
 const str = string();
 
@@ -101,7 +101,7 @@ function _isTags(x: unknown): boolean {
   if (x === undefined) return true;
   if (!isObject(x)) return false;
   for (const key in x) {
-    if (!Object.hasOwn(x, key) || !_isStrings(x[key])) return false;
+    if (!_isStrings(own(x, key))) return false;
   }
   return true;
 }
