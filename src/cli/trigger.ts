@@ -1,6 +1,10 @@
 /** `mailhooks trigger <eventType> --to <url> --secret whsec_...`: a normalized event, signed as the fan-out signs. */
 import { ConfigError } from '../errors.js';
-import type { EmailTrackingContext, TrackingEventType } from '../events.js';
+import {
+  type EmailTrackingContext,
+  TRACKING_EVENT_TYPES,
+  type TrackingEventType,
+} from '../events.js';
 import { createMailWebhookHandler } from '../handler.js';
 import { silentLogger } from '../log.js';
 import { BUILTIN_PROVIDERS } from '../providers/registry.js';
@@ -45,11 +49,11 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** The event types some provider has a sample of, in the order of `TRACKING_EVENT_TYPES`. */
 function _triggerTypes(): string[] {
-  const types = new Set<string>();
-  for (const provider of CLI_PROVIDERS)
-    for (const type of Object.keys(provider.events)) types.add(type);
-  return [...types];
+  return TRACKING_EVENT_TYPES.filter((type) =>
+    CLI_PROVIDERS.some((provider) => Object.hasOwn(provider.events, type)),
+  );
 }
 
 /** Throwaway credentials for a provider whose verification is off: its sample only needs to parse. */

@@ -212,6 +212,15 @@ describe('mailhooks trigger', () => {
     });
   });
 
+  test('--help and an unknown type list the event types in the order of TRACKING_EVENT_TYPES', async () => {
+    const help = await cli(['trigger', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain(`Event types: ${TRACKING_EVENT_TYPES.join(', ')}\n`);
+    const unknown = await trigger('bouncd', []);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('bounced');
+  });
+
   test('--to with user:password@ is a usage error that never prints them', async () => {
     const result = await cli([
       'trigger',
