@@ -99,6 +99,20 @@ const OptionsSchema = v.object({
 });
 
 /**
+ * False for a clock that, read once, gives a number or a string (`Date.now`, `performance.now`,
+ * an ISO string): every signed request would fail on it. Anything else passes, a clock not yet
+ * set (undefined until a test sets it) or one that throws included: it is read, not judged.
+ */
+function _mayGiveDate(now: () => Date): boolean {
+  try {
+    const time: unknown = now();
+    return typeof time !== 'number' && typeof time !== 'string';
+  } catch {
+    return true;
+  }
+}
+
+/**
  * A program's options: the same entries in the same order (the first bad one is the one named),
  * with the sinks and the clock checked. Built on a program's first call: a Worker leaves it out.
  */
@@ -113,7 +127,15 @@ const _programSchema = () =>
         ),
       ),
     ),
-    now: v.optional(functionSchema<() => Date>('a clock function')),
+    now: v.optional(
+      v.pipe(
+        functionSchema<() => Date>('a clock function'),
+        v.check(
+          _mayGiveDate,
+          'expected a clock giving a Date, such as () => new Date(); Date.now gives milliseconds',
+        ),
+      ),
+    ),
   });
 let _program: ReturnType<typeof _programSchema> | undefined;
 

@@ -6,7 +6,7 @@ import { type MailWebhookOptions, resolveOptions } from './config.js';
 import { type Env, type EnvVars, envBoolean, envString, envWholeNumber } from './env-values.js';
 import { ConfigError, type FetchFn, lateBoundFetch } from './errors.js';
 import { createHandlerWithRuntime } from './handler.js';
-import { consoleLogger, type Logger } from './log.js';
+import { type Logger, loggerOrConsole } from './log.js';
 import { providersFromEnv, providerVariable, providerVariables } from './providers/env.js';
 import type { BuiltinProvider } from './providers/registry-types.js';
 import type { Provider } from './providers/types.js';
@@ -182,7 +182,7 @@ export function createRuntimeFromEnv(
   env: Env,
   context: FromEnvContext & { readonly registry: Registry },
 ): EnvRuntime {
-  const logger = context.logger ?? consoleLogger;
+  const logger = loggerOrConsole(context.logger);
   for (const { name, closest, unlistedProvider } of unknownVariables(env, context.registry)) {
     if (unlistedProvider) {
       logger.warn(

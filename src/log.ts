@@ -84,7 +84,8 @@ export function loggerOrConsole(logger: Logger | undefined): Logger {
   if (!logger) return consoleLogger;
   return _byLevel((level) => (message, fields) => {
     try {
-      logger[level](message, fields);
+      // An async logger's rejection is its throw: unheard, it ends a Node process.
+      (logger[level](message, fields) as Promise<void> | undefined)?.catch?.(() => {});
     } catch {
       // Nowhere left to say it.
     }

@@ -158,6 +158,28 @@ describe.each(ENTRIES)("%s: the checks only a program's options can fail", (_, e
     });
   });
 
+  test('a clock giving milliseconds or text (now: Date.now) is refused, not a 500 on every signed request', async () => {
+    const clocks = [Date.now, () => performance.now(), () => new Date().toISOString()];
+    for (const now of clocks) {
+      const refused = await refusal(entry, { now, logger: quiet() });
+      expect(refused).toBeInstanceOf(ConfigError);
+      expect(refused).toMatchObject({
+        setting: 'now',
+        detail:
+          'expected a clock giving a Date, such as () => new Date(); Date.now gives milliseconds',
+      });
+    }
+    // A clock read once at start-up: one not set yet, or one that throws, is left to run.
+    // (A clock a test sets later gives undefined until then.)
+    const unset = () => undefined as unknown as Date;
+    const throwing = (): Date => {
+      throw new Error('not set yet');
+    };
+    for (const now of [() => new Date(), unset, throwing]) {
+      expect(await refusal(entry, { now, logger: quiet() })).toBeUndefined();
+    }
+  });
+
   test('sinks: [] without a store says so once, before any provider starts', async () => {
     const log = memoryLogger();
     const options = { sinks: [], logger: log.logger, providers: [ses({ verifySignature: false })] };

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
+import { createHandlerFromEnv } from '../../src/from-env.js';
 import {
   createMailWebhookHandler,
   type EmailTrackingContext,
@@ -18,12 +19,14 @@ const delivery = JSON.parse(
   readFileSync(new URL('../fixtures/ses/event-publishing-delivery.json', import.meta.url), 'utf8'),
 ) as unknown;
 
-/** A logger whose every call throws, counting the calls. */
-function brokenLogger() {
+/** A logger whose every call throws (or, `async`, rejects), counting the calls. */
+function brokenLogger(async = false) {
   const calls: string[] = [];
   const at = (level: string) => (message: string) => {
     calls.push(`${level} ${message}`);
-    throw new Error('log transport down');
+    const error = new Error('log transport down');
+    if (async) return Promise.reject(error) as unknown as undefined;
+    throw error;
   };
   const logger: Logger = {
     debug: at('debug'),
@@ -34,8 +37,8 @@ function brokenLogger() {
   return { logger, calls };
 }
 
-function handlerWith(send: (events: EmailTrackingContext[]) => Promise<void>) {
-  const { logger, calls } = brokenLogger();
+function handlerWith(send: (events: EmailTrackingContext[]) => Promise<void>, async = false) {
+  const { logger, calls } = brokenLogger(async);
   const handle = createMailWebhookHandler({
     providers: [ses({ verifySignature: false })],
     sinks: [{ name: 'capture', send }],
@@ -73,6 +76,60 @@ test('a refusal: still its 4xx', async () => {
     new Request('https://hooks.example/webhooks/mail/ses', { method: 'GET' }),
   );
   expect(response.status).toBe(405);
+});
+
+/** Runs `work`, then returns the rejections nobody handled meanwhile (each one ends a Node process). */
+async function unhandledDuring(work: () => Promise<void>): Promise<unknown[]> {
+  const unhandled: unknown[] = [];
+  const heard = (reason: unknown) => void unhandled.push(reason);
+  process.on('unhandledRejection', heard);
+  try {
+    await work();
+    // Node reports a rejection nobody handled once the microtasks of this turn have run.
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off('unhandledRejection', heard);
+  }
+  return unhandled;
+}
+
+test('a logger whose calls reject (an async one, its transport down): the same answers, and no unhandled rejection to end the process', async () => {
+  const statuses: number[] = [];
+  let calls: string[] = [];
+  const unhandled = await unhandledDuring(async () => {
+    let fail = false;
+    const handler = handlerWith(async () => {
+      if (fail) throw new Error('database down');
+    }, true);
+    calls = handler.calls;
+    statuses.push((await handler.handle(snsRequest(delivery, 'logger-3'))).status);
+    fail = true;
+    statuses.push((await handler.handle(snsRequest(delivery, 'logger-4'))).status);
+    const get = new Request('https://hooks.example/webhooks/mail/ses', { method: 'GET' });
+    statuses.push((await handler.handle(get)).status);
+  });
+  expect(statuses).toEqual([200, 503, 405]);
+  expect(calls).toEqual(['info event', 'error request refused', 'warn request refused']);
+  expect(unhandled).toEqual([]);
+});
+
+test('the variables reader: its start-up warnings to a logger whose calls reject end nothing either', async () => {
+  const { logger, calls } = brokenLogger(true);
+  const unhandled = await unhandledDuring(async () => {
+    const handle = createHandlerFromEnv(
+      {
+        MAIL_WEBHOOK_ENABLED: 'true',
+        MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+        MAIL_WEBHOOK_SES_SECRT: 'typo',
+      },
+      { logger },
+    );
+    expect((await handle(snsRequest(delivery, 'logger-5'))).status).toBe(200);
+  });
+  expect(calls).toContain(
+    'warn unknown variable MAIL_WEBHOOK_SES_SECRT: no setting reads it; did you mean MAIL_WEBHOOK_SES_SECRET?',
+  );
+  expect(unhandled).toEqual([]);
 });
 
 test('the queue consumer: a message that does not decode is still acked, one that fails retried', async () => {
