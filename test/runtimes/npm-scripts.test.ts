@@ -90,7 +90,7 @@ describe.each([['start:deno'], ['start:bun']])('npm run %s', (script) => {
 
 test('every start script execs its server, so npm hands it the signals it forwards', () => {
   // Without exec, npm's SIGTERM ended the shell between them and left the server running.
-  expect(SCRIPTS['start:node']).toMatch(/^npm run build && exec node /);
+  expect(SCRIPTS['start:node']).toMatch(/^tsc -b tsconfig.build.json && exec node /);
   expect(SCRIPTS['start:deno']).toMatch(/^DENO_NO_UPDATE_CHECK=1 exec deno run /);
   expect(SCRIPTS['start:bun']).toMatch(/^exec bun /);
 });
