@@ -1,7 +1,7 @@
 /** `npm run start:deno` / `start:bun` / `start:node`: a signal sent to npm reaches the server, and Ctrl-C counts once. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { CHILD_ENV, listeningPort } from '../helpers/child-runtime.js';
 import { rawSend, serverCaughtUp } from './raw-http.js';
 
@@ -63,30 +63,39 @@ const _refused = (port: number) =>
     () => true,
   );
 
-// start:node rebuilds dist/ first, which other tests may be reading: its script is checked as
-// text below, and Deno's and Bun's are run.
-describe.each([['start:deno'], ['start:bun']])('npm run %s', (script) => {
-  test.each([
-    ['SIGTERM sent to npm (a container stop, a supervisor)', 'SIGTERM', 'npm'],
-    ['Ctrl-C: SIGINT to the whole process group, which npm forwards again', 'SIGINT', 'group'],
-  ] as const)(
-    '%s: the in-flight request is answered, then npm exits 0 and the port is free',
-    async (_, signal, to) => {
-      const run = _npmRun(script);
-      const port = await listeningPort(run.output, () => run.child.exitCode !== null, 30_000);
-      const inFlight = rawSend(port, HEAD, BOUNCE.slice(0, 100));
-      await serverCaughtUp(port);
-      process.kill(to === 'group' ? -(run.child.pid as number) : (run.child.pid as number), signal);
-      // The server says it is shutting down before the rest of the body is sent.
-      await expect.poll(run.output, { timeout: 20_000 }).toMatch(/"shutting down/);
-      inFlight.socket.write(BOUNCE.slice(100));
-      await expect.poll(inFlight.received, { timeout: 20_000 }).toContain('"events":2}');
-      expect(inFlight.received().split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
-      expect(await run.exit).toEqual({ code: 0, signal: null });
-      expect(await _refused(port)).toBe(true);
-    },
-  );
-});
+/** Starts `script`, sends `signal` to npm (or its whole group) mid-request, and checks the drain. */
+async function _drainsOn(script: string, signal: NodeJS.Signals, to: 'npm' | 'group') {
+  const run = _npmRun(script);
+  const pid = run.child.pid as number;
+  const port = await listeningPort(run.output, () => run.child.exitCode !== null, 30_000);
+  const inFlight = rawSend(port, HEAD, BOUNCE.slice(0, 100));
+  await serverCaughtUp(port);
+  process.kill(to === 'group' ? -pid : pid, signal);
+  // The server says it is shutting down before the rest of the body is sent.
+  await expect.poll(run.output, { timeout: 20_000 }).toMatch(/"shutting down/);
+  inFlight.socket.write(BOUNCE.slice(100));
+  await expect.poll(inFlight.received, { timeout: 20_000 }).toContain('"events":2}');
+  expect(inFlight.received().split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+  expect(await run.exit).toEqual({ code: 0, signal: null });
+  expect(await _refused(port)).toBe(true);
+}
+
+// start:node builds dist/ first, which other tests may be reading: its script is checked as
+// text below, and Deno's and Bun's are run. (The Node and Bun servers' answer to the copy of a
+// Ctrl-C that npm forwards is tested in node-server.test.ts: whether npm sends it within 100 ms
+// is up to a loaded machine.)
+test.each([
+  ['start:deno', 'SIGTERM'],
+  ['start:deno', 'SIGINT'],
+  ['start:bun', 'SIGTERM'],
+  ['start:bun', 'SIGINT'],
+] as const)(
+  'npm run %s, %s sent to npm (a container stop, a supervisor): the in-flight request is answered, then npm exits 0 and the port is free',
+  (script, signal) => _drainsOn(script, signal, 'npm'),
+);
+
+test('npm run start:deno, Ctrl-C (SIGINT to the whole process group, which npm forwards again): the same', () =>
+  _drainsOn('start:deno', 'SIGINT', 'group'));
 
 test('every start script execs its server, so npm hands it the signals it forwards', () => {
   // Without exec, npm's SIGTERM ended the shell between them and left the server running.
