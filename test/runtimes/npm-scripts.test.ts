@@ -97,9 +97,10 @@ test.each([
 test('npm run start:deno, Ctrl-C (SIGINT to the whole process group, which npm forwards again): the same', () =>
   _drainsOn('start:deno', 'SIGINT', 'group'));
 
-test('every start script execs its server, so npm hands it the signals it forwards', () => {
+test('every start script execs its server (npm start, wrangler), so npm hands it the signals it forwards', () => {
   // Without exec, npm's SIGTERM ended the shell between them and left the server running.
   expect(SCRIPTS['start:node']).toMatch(/^tsc -b tsconfig.build.json && exec node /);
   expect(SCRIPTS['start:deno']).toMatch(/^DENO_NO_UPDATE_CHECK=1 exec deno run /);
   expect(SCRIPTS['start:bun']).toMatch(/^exec bun /);
+  expect(SCRIPTS.start).toMatch(/^WRANGLER_SEND_METRICS=false exec wrangler dev /);
 });
