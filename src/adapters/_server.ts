@@ -252,6 +252,27 @@ export const _listening =
 export const _shuttingDown = (signal: string): void =>
   consoleLogger.info('shutting down: no new connections, finishing in-flight requests', { signal });
 
+// `npm run start:*` execs the server, so a signal sent to npm (a container's stop, a test's kill)
+// reaches it; but Ctrl-C reaches the whole process group, npm included, and npm forwards its
+// copy at once. A copy that soon is the same signal, not the second one that ends the process.
+const _ECHO_MS = 100;
+
+/**
+ * After `signal` started a shutdown, ignores it for `_ECHO_MS` (Node and Bun, whose next signal
+ * would otherwise end the process at once); a signal after that still does.
+ */
+export function _ignoreEcho(
+  signals: {
+    on(signal: string, listener: () => void): unknown;
+    off(signal: string, listener: () => void): unknown;
+  },
+  signal: string,
+): void {
+  const ignore = () => {};
+  signals.on(signal, ignore);
+  (setTimeout(() => signals.off(signal, ignore), _ECHO_MS) as { unref?(): void }).unref?.();
+}
+
 /** Logs why start-up failed as one JSON line (naming the variable for a `ConfigError`). */
 export function logStartupFailure(error: unknown): void {
   consoleLogger.error(

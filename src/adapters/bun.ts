@@ -30,6 +30,7 @@ declare const Bun: {
 declare const process: {
   env: Record<string, string | undefined>;
   once(event: string, listener: (signal: string) => void): void;
+  on(event: string, listener: () => void): void;
   off(signal: string, listener: (signal: string) => void): void;
 };
 
@@ -95,6 +96,7 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
   const onSignal = (signal: string) => {
     _flushLines();
     _._shuttingDown(signal);
+    _._ignoreEcho(process, signal);
     close();
   };
   if (graceful) for (const signal of _.SHUTDOWN_SIGNALS) process.once(signal, onSignal);

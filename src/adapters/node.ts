@@ -139,6 +139,7 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
   const onSignal = (signal: string) => {
     _flushLines();
     _._shuttingDown(signal);
+    _._ignoreEcho(process, signal);
     close();
   };
   if (graceful) for (const signal of _.SHUTDOWN_SIGNALS) process.once(signal, onSignal);

@@ -23,9 +23,13 @@ export interface MessageBatchLike {
 
 const _MAX_DELAY_SECONDS = 3600;
 
-/** Backoff before the next attempt: 10 s after the first, doubling, at most an hour. */
+/**
+ * Backoff before the next attempt: 10 s after the first, doubling, at most an hour. A message
+ * without a count (a batch of your own) is on its first.
+ */
 export function retryDelaySeconds(attempts: number): number {
-  return Math.min(2 ** Math.max(attempts, 1) * 5, _MAX_DELAY_SECONDS);
+  // biome-ignore lint/complexity/useMathMinMax: Math.max(undefined, 1) is NaN, which no queue takes as a delay.
+  return Math.min(2 ** (attempts > 1 ? attempts : 1) * 5, _MAX_DELAY_SECONDS);
 }
 
 /** Retries `message` after its backoff delay. */

@@ -163,7 +163,11 @@ export function sinksFromEnv(env: Env, context: SinkEnvContext): EnvSinks {
     requestSinks.push(queueSink(queue));
   }
   if (kinds.has('fanout')) {
-    (kinds.has('queue') ? consumerSinks : requestSinks).push(_fanout(env, context));
+    // The consumer always has it: with the fan-out back on the request path, what the queue
+    // and its dead-letter queue still hold is delivered, not retried for want of a sink.
+    const fanout = _fanout(env, context);
+    consumerSinks.push(fanout);
+    if (!kinds.has('queue')) requestSinks.push(fanout);
   } else {
     // Endpoints set without `fanout` listed would take no event while the ESP is answered 200.
     // Any value counts, the endpoints' TOML array too.

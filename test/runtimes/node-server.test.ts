@@ -79,6 +79,24 @@ test('with gracefulShutdown, close() leaves no SIGTERM or SIGINT listener behind
   expect(counts()).toEqual(before);
 });
 
+test('a signal again within 100 ms of the one that began the shutdown (npm forwarding a Ctrl-C the server got too) is held, not the default that ends the process; one later is not', async () => {
+  quiet();
+  const before = process.listenerCount('SIGINT');
+  const server = serve({ ...options, gracefulShutdown: true });
+  await server.ready;
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  try {
+    process.emit('SIGINT', 'SIGINT');
+    // A listener is there for the echo: a real SIGINT now would not end the process.
+    expect(process.listenerCount('SIGINT')).toBe(before + 1);
+    vi.advanceTimersByTime(100);
+    expect(process.listenerCount('SIGINT')).toBe(before);
+  } finally {
+    vi.useRealTimers();
+  }
+  await server.finished;
+});
+
 test('a request in flight when close() is called is answered with Connection: close', async () => {
   quiet();
   let release: () => void = () => {};

@@ -510,8 +510,8 @@ test('npm run start:bun reads the environment alone, as the Node and Deno server
     string,
     string
   >;
-  const [command, ...args] = (scripts['start:bun'] ?? '').split(' ');
-  expect(command).toBe('bun');
+  const [exec, command, ...args] = (scripts['start:bun'] ?? '').split(' ');
+  expect([exec, command]).toEqual(['exec', 'bun']);
   const dir = mkdtempSync(join(work, 'dotenv-'));
   writeFileSync(join(dir, '.env'), 'MAIL_WEBHOOK_ENABLED=true\n');
   const child = spawn(

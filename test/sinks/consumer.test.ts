@@ -173,6 +173,16 @@ describe('consumeQueueBatch', () => {
     expect(m.outcome.retried).toBeDefined();
   });
 
+  test('a message of a batch of your own without an attempts count is retried after 10 s, not NaN', async () => {
+    const { attempts: _, ...bare } = message('m', encodeTrackingEvent(sampleContext()));
+    await consumeQueueBatch(
+      { queue: 'q', messages: [bare as never] },
+      [recordingSink(() => true)],
+      silentLogger,
+    );
+    expect(bare.outcome).toEqual({ acked: false, retried: { delaySeconds: 10 } });
+  });
+
   test('retry delays double from 10 s and stop at an hour', () => {
     expect([1, 2, 3, 4, 9, 10, 50].map(retryDelaySeconds)).toEqual([
       10, 20, 40, 80, 2560, 3600, 3600,

@@ -45,10 +45,10 @@ describe('sinksFromEnv', () => {
     expect(consumerSinks).toEqual([]);
   });
 
-  test('runs the fan-out on the request path without a queue', () => {
+  test('runs the fan-out on the request path without a queue, and gives it to the consumer too (what a queue still holds)', () => {
     expect(names({ MAIL_WEBHOOK_SINKS: 'memory, fanout', ...fanoutEnv })).toEqual({
       request: ['memory', 'fanout'],
-      consumer: [],
+      consumer: ['fanout'],
     });
   });
 

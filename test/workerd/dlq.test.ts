@@ -77,6 +77,16 @@ describe('dead-letter queue replay', () => {
     );
   });
 
+  test('with the fan-out back on the request path (no queue listed), dead letters are still replayed through it', async () => {
+    const received = stubFetch(() => 200);
+    const workerEnv = { ...dlqEnv('true'), MAIL_WEBHOOK_SINKS: 'memory,fanout' };
+    const result = await consume(DLQ, workerEnv, ['a@example.com']);
+    expect(received).toEqual(['a@example.com']);
+    expect(result.explicitAcks).toEqual(['d0']);
+    expect(result.retryMessages).toEqual([]);
+    expect(logged.filter((line) => line.level === 'error')).toEqual([]);
+  });
+
   test('the main queue is consumed as before, whatever the variable', async () => {
     const received = stubFetch(() => 200);
     const result = await consume('mailhooks-events', dlqEnv('false'), ['a@example.com']);
