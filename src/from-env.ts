@@ -3,6 +3,7 @@ import type { MailWebhookOptions } from './config.js';
 import * as core from './env-runtime.js';
 import type { Env } from './env-values.js';
 import { providersFromEnv as _providersFromEnv } from './providers/env.js';
+import { rejectUnknownKeys } from './providers/options.js';
 import { BUILTIN_PROVIDERS } from './providers/registry.js';
 import type { Provider } from './providers/types.js';
 
@@ -34,11 +35,14 @@ export const providersFromEnv = (
 ): Provider[] => _providersFromEnv(env, registry);
 
 /** Like `createHandlerFromEnv`, also returning the queue consumer's sinks (the Worker's `queue()`). */
-export const createRuntimeFromEnv = (
-  env: Env,
-  context: core.FromEnvContext = {},
-): core.EnvRuntime =>
-  core.createRuntimeFromEnv(env, { ...context, registry: context.registry ?? BUILTIN_PROVIDERS });
+export function createRuntimeFromEnv(env: Env, context: core.FromEnvContext = {}): core.EnvRuntime {
+  // A misspelt `registry` would leave a provider of one's own unknown; a misspelt `logger`, the console.
+  rejectUnknownKeys(context, ['fetch', 'logger', 'queue', 'runtime', 'openSqlite', 'registry'], '');
+  return core.createRuntimeFromEnv(env, {
+    ...context,
+    registry: context.registry ?? BUILTIN_PROVIDERS,
+  });
+}
 
 /**
  * Creates the handler the Worker and the servers use. Throws a `ConfigError` naming the variable

@@ -9,6 +9,7 @@ import { ConfigError, describeThrown } from '../errors.js';
 import { createHandlerFromEnv } from '../from-env.js';
 import { type FetchHandler, withHealthCheck } from '../health.js';
 import { consoleLogger, createJsonLogger, type Logger } from '../log.js';
+import { rejectUnknownKeys } from '../providers/options.js';
 import type { RuntimeHooks } from '../runtime-hooks.js';
 import { DLQ_VARIABLES } from '../sinks/dlq.js';
 import { openBuiltinSqliteStore } from './_sqlite.js';
@@ -107,6 +108,8 @@ export function _settings(
   logger?: Logger,
   flush: () => void = () => {},
 ) {
+  // A misspelt `hostname` must not leave the server listening on every interface.
+  rejectUnknownKeys(options, ['handler', 'env', 'port', 'hostname', 'gracefulShutdown'], '');
   // An IPv6 address as a URL writes it (`[::1]`) is the address: Node's listen() would look the
   // bracketed text up as a host name, where Deno and Bun take it.
   const { HOST, PORT } = env as EnvVars;

@@ -125,12 +125,18 @@ export function providersFromEnv(env: Env, registry: readonly BuiltinProvider[])
     );
   }
   const known = registry.map((p) => p.name);
-  const twice = listed.find((name, index) => listed.indexOf(name) !== index);
-  if (twice !== undefined) {
-    throw new ConfigError(
-      'MAIL_WEBHOOK_PROVIDERS',
-      `${JSON.stringify(twice)} is listed twice; each provider is listed once`,
-    );
+  // A registry entry of one's own named as a built-in one would never be used: the first wins.
+  for (const [setting, names] of [
+    ['MAIL_WEBHOOK_PROVIDERS', listed],
+    ['registry', known],
+  ] as const) {
+    const twice = names.find((name, index) => names.indexOf(name) !== index);
+    if (twice !== undefined) {
+      throw new ConfigError(
+        setting,
+        `${JSON.stringify(twice)} is listed twice; each provider is listed once`,
+      );
+    }
   }
   return listed.map((name) => {
     const entry = registry.find((p) => p.name === name);

@@ -2,10 +2,15 @@
  * defineProvider and refuse as a user writes them (DESIGN "Providers (ESPs)"): what reaches the
  * sinks, what a bug in the provider answers and logs, and the types a strict project compiles.
  */
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { acmeMail } from '../../examples/custom-provider.js';
 import { consumeQueueBatch, createWorker } from '../../src/adapters/cloudflare.js';
-import { type BuiltinProvider, createHandlerFromEnv, sesProvider } from '../../src/env/index.js';
+import {
+  BUILTIN_PROVIDERS,
+  type BuiltinProvider,
+  createHandlerFromEnv,
+  sesProvider,
+} from '../../src/env/index.js';
 import {
   ConfigError,
   createMailWebhookHandler,
@@ -511,6 +516,19 @@ describe('a registry entry of your own (createHandlerFromEnv, createWorker)', ()
     const worker = createWorker([sesProvider, acmeMailProvider]);
     const response = await worker.fetch(acmeRequest('acme-token'), env);
     expect(await response.json()).toEqual({ ok: true, events: 1 });
+  });
+
+  test('an entry named as a built-in one stops start-up naming the registry, rather than never being used', async () => {
+    const ownPostmark = { ...acmeMailProvider, name: 'postmark' };
+    const registry = [...BUILTIN_PROVIDERS, ownPostmark];
+    const listed = { ...env, MAIL_WEBHOOK_PROVIDERS: 'postmark', MAIL_WEBHOOK_POSTMARK_TOKEN: 't' };
+    expect(() => createHandlerFromEnv(listed, { registry, logger: memoryLogger().logger })).toThrow(
+      new ConfigError('registry', '"postmark" is listed twice; each provider is listed once'),
+    );
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const response = await createWorker(registry).fetch(acmeRequest('t'), listed);
+    expect([response.status, (await response.json()).error]).toEqual([503, 'misconfigured']);
+    expect(String(logged.mock.calls[0]?.[0])).toContain('"setting":"registry"');
   });
 
   test("the entry's ConfigError is reported as its variable", () => {

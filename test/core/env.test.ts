@@ -1,7 +1,9 @@
 /** Settings from variables: a typo is reported with the closest name, a bad value stops start-up naming it. */
 import { describe, expect, test } from 'vitest';
 import { _settings } from '../../src/adapters/_server.js';
+import { serve } from '../../src/adapters/node.js';
 import {
+  createHandlerFromEnv,
   createRuntimeFromEnv,
   type Env,
   optionsFromEnv,
@@ -414,5 +416,35 @@ describe('Worker-only variables on the packaged servers', () => {
         fields: { variable: 'MAIL_WEBHOOK_DLQ_REPLAY' },
       },
     ]);
+  });
+});
+
+describe('misspelt options of the servers and of the environment readers', () => {
+  const silent = memoryLogger().logger;
+
+  test('serve({ hostName }) stops start-up naming it and hostname, instead of listening on every interface', () => {
+    const error = configErrorOf(() =>
+      serve({ hostName: '127.0.0.1', port: 0, env: BASE } as never),
+    );
+    expect(error.message).toBe('hostName: unknown option; did you mean hostname?');
+  });
+
+  test('every server (Node, Deno, Bun) refuses a misspelt gracefulShutdown or port', () => {
+    expect(configErrorOf(() => _settings({ graceful: false } as never, BASE)).message).toBe(
+      'graceful: unknown option; did you mean gracefulShutdown?',
+    );
+    expect(configErrorOf(() => _settings({ ports: 9454 } as never, BASE)).message).toBe(
+      'ports: unknown option; did you mean port?',
+    );
+  });
+
+  test('createHandlerFromEnv and createRuntimeFromEnv refuse a misspelt registry or logger', () => {
+    expect(
+      configErrorOf(() => createHandlerFromEnv(BASE, { registy: [], logger: silent } as never))
+        .message,
+    ).toBe('registy: unknown option; did you mean registry?');
+    expect(
+      configErrorOf(() => createRuntimeFromEnv(BASE, { loger: silent } as never)).message,
+    ).toBe('loger: unknown option; did you mean logger?');
   });
 });

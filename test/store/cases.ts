@@ -399,6 +399,38 @@ export const storeCases: readonly StoreCase[] = [
     },
   },
   {
+    name: "events() with a key it does not know (type, the route's name; recipent) is refused naming the closest one, not answered with every event",
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json } = setup(store);
+      const to = `${fresh('typo')}@example.com`;
+      await json(sesPost(sesDelivery({ to })));
+      await json(sesPost(sesBounce({ to })));
+      const refused = async (query: object) => {
+        try {
+          return `answered ${(await store.events(query as never)).length} events`;
+        } catch (error) {
+          return error instanceof ConfigError ? error.message : String(error);
+        }
+      };
+      equal(
+        await refused({ recipient: to, type: 'bounced' }),
+        'events.type: unknown option; did you mean eventType?',
+        'type',
+      );
+      equal(
+        await refused({ recipent: to }),
+        'events.recipent: unknown option; did you mean recipient?',
+        'recipent',
+      );
+      equal(
+        await refused({ recipient: to, eventType: 'bounced' }),
+        'answered 1 events',
+        'known keys',
+      );
+    },
+  },
+  {
     name: 'a later sink fails: 503; SNS retries and the sink gets the event exactly once',
     async run(makeStore) {
       const store = await makeStore();
