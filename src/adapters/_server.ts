@@ -273,6 +273,19 @@ export function _ignoreEcho(
   (setTimeout(() => signals.off(signal, ignore), _ECHO_MS) as { unref?(): void }).unref?.();
 }
 
+/**
+ * Deno's listener for one signal: `fn`, but not again for an echo within `_ECHO_MS` (Deno's
+ * listeners stay on, and a later signal is logged again while the drain goes on).
+ */
+export function _skipEcho(fn: () => void): () => void {
+  let until = 0;
+  return () => {
+    if (Date.now() < until) return;
+    until = Date.now() + _ECHO_MS;
+    fn();
+  };
+}
+
 /** Logs why start-up failed as one JSON line (naming the variable for a `ConfigError`). */
 export function logStartupFailure(error: unknown): void {
   consoleLogger.error(

@@ -160,11 +160,11 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
     return closing;
   };
   const listeners = _.SHUTDOWN_SIGNALS.map((signal) => {
-    const listener = () => {
+    const listener = _._skipEcho(() => {
       _flushLines();
       _._shuttingDown(signal);
       close();
-    };
+    });
     if (graceful) Deno.addSignalListener(signal, listener);
     return [signal, listener] as const;
   });
