@@ -11,7 +11,7 @@ import { type FetchHandler, withHealthCheck } from '../health.js';
 import { consoleLogger, createJsonLogger, type Logger } from '../log.js';
 import type { RuntimeHooks } from '../runtime-hooks.js';
 import { DLQ_VARIABLES } from '../sinks/dlq.js';
-import { openBuiltinSqliteStore } from './_sqlite.js';
+import { closeBuiltinSqlite, openBuiltinSqliteStore } from './_sqlite.js';
 
 export { type FetchHandler, withHealthCheck } from '../health.js';
 
@@ -308,9 +308,11 @@ export async function runServer(
     const server = start();
     await server.ready;
     await server.finished;
+    closeBuiltinSqlite();
     return exit(0);
   } catch (error) {
     logStartupFailure(error);
+    closeBuiltinSqlite();
     return exit(1);
   }
 }

@@ -52,5 +52,6 @@ test('Deno, Ctrl-C: the SIGINT and the copy npm forwards within 100 ms log one s
 
   vi.useRealTimers();
   await server.finished;
+  await new Promise((resolve) => setTimeout(resolve));
   expect(listeners.size).toBe(0);
 });
