@@ -661,7 +661,7 @@ describe('mailhooks usage errors (exit code 2)', () => {
     ],
     [
       ['trigger', 'bouncd', '--to', 'http://x.test/', '--secret', 'whsec_AAAA'],
-      'mailhooks trigger: unknown event type "bouncd"; did you mean bounced? (one of: sent, ',
+      'mailhooks trigger: unknown event type "bouncd"; did you mean bounced? (one of: queued, sent, ',
     ],
     [
       ['keys', 'sendgird'],
