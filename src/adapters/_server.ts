@@ -12,7 +12,7 @@ import { consoleLogger, createJsonLogger, type Logger } from '../log.js';
 import { rejectUnknownKeys } from '../providers/options.js';
 import type { RuntimeHooks } from '../runtime-hooks.js';
 import { DLQ_VARIABLES } from '../sinks/dlq.js';
-import { openBuiltinSqliteStore } from './_sqlite.js';
+import { closeBuiltinSqlite, openBuiltinSqliteStore } from './_sqlite.js';
 
 export { type FetchHandler, withHealthCheck } from '../health.js';
 
@@ -276,6 +276,19 @@ export function _ignoreEcho(
   (setTimeout(() => signals.off(signal, ignore), _ECHO_MS) as { unref?(): void }).unref?.();
 }
 
+/**
+ * Deno's listener for one signal: `fn`, but not again for an echo within `_ECHO_MS` (Deno's
+ * listeners stay on, and a later signal is logged again while the drain goes on).
+ */
+export function _skipEcho(fn: () => void): () => void {
+  let until = 0;
+  return () => {
+    if (Date.now() < until) return;
+    until = Date.now() + _ECHO_MS;
+    fn();
+  };
+}
+
 /** Logs why start-up failed as one JSON line (naming the variable for a `ConfigError`). */
 export function logStartupFailure(error: unknown): void {
   consoleLogger.error(
@@ -298,9 +311,11 @@ export async function runServer(
     const server = start();
     await server.ready;
     await server.finished;
+    closeBuiltinSqlite();
     return exit(0);
   } catch (error) {
     logStartupFailure(error);
+    closeBuiltinSqlite();
     return exit(1);
   }
 }

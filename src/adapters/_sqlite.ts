@@ -22,6 +22,23 @@ function _load(name: string, exported: string): _Driver | undefined {
   }
 }
 
+// The files the server opened, closed when it stops: closing checkpoints the write-ahead log into
+// the file and removes the `-wal` and `-shm` beside it (Deno's exit left them, the newest events
+// in the log alone, so a copy of the stopped server's file missed them).
+const _opened = new Set<SqliteDatabaseLike & { close?(): unknown }>();
+
+/** Closes every file `openBuiltinSqlite` opened (the packaged server, once it has stopped). */
+export function closeBuiltinSqlite(): void {
+  for (const db of _opened) {
+    try {
+      db.close?.();
+    } catch {
+      // Closed already, or the driver failed: the log is replayed at the next open.
+    }
+  }
+  _opened.clear();
+}
+
 /** Opens (creating when missing) the SQLite file: `bun:sqlite` on Bun, `node:sqlite` elsewhere. */
 export function openBuiltinSqlite(path: string): SqliteDatabaseLike {
   const Driver = process.versions.bun
@@ -36,6 +53,7 @@ export function openBuiltinSqlite(path: string): SqliteDatabaseLike {
   }
   try {
     const db = new Driver(path);
+    _opened.add(db);
     // The drivers are synchronous: the event loop, every request's deadline timer included, waits
     // on each commit's fsyncs (a request commits twice). A write-ahead log syncs once a commit,
     // where the rollback journal syncs three times: a burst of requests no longer outlasts its

@@ -160,18 +160,23 @@ export function serve(options: _.ServeOptions = {}): _.MailServer {
     return closing;
   };
   const listeners = _.SHUTDOWN_SIGNALS.map((signal) => {
-    const listener = () => {
+    const listener = _._skipEcho(() => {
       _flushLines();
       _._shuttingDown(signal);
       close();
-    };
+    });
     if (graceful) Deno.addSignalListener(signal, listener);
     return [signal, listener] as const;
   });
-  // A signal listener keeps Deno alive: remove them so the process can end once the server has.
+  // A signal listener keeps Deno alive: remove them so the process can end once the server has,
+  // a turn later: the packaged server closes its SQLite file first, and npm's copy of a Ctrl-C
+  // arriving meanwhile would end Deno (no listener left) before the file was closed.
   finished.then(() => {
     _flushLines();
-    if (graceful) for (const [signal, fn] of listeners) Deno.removeSignalListener(signal, fn);
+    if (graceful)
+      setTimeout(() => {
+        for (const [signal, fn] of listeners) Deno.removeSignalListener(signal, fn);
+      });
   });
   ready.then(_._listening(_flushLines));
   return { ready, close, finished };

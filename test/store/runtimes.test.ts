@@ -1,6 +1,6 @@
 /** The store on Bun's and Deno's own SQLite: the shared cases, and the servers with MAIL_WEBHOOK_SQLITE_PATH. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -119,7 +119,7 @@ const SERVERS = [
 describe.each(SERVERS)(
   'the $name server with MAIL_WEBHOOK_SQLITE_PATH',
   ({ name, command, args, group }) => {
-    it('keeps a bounce in the file, in write-ahead-log mode, and serves the suppression', async () => {
+    it('keeps a bounce in the file, in write-ahead-log mode, serves the suppression, and on SIGTERM exits 0 with no -wal file left', async () => {
       const child = spawn(command, args, {
         detached: group === true,
         env: {
@@ -194,9 +194,18 @@ describe.each(SERVERS)(
         expect(await lifted.json()).toEqual({ suppressed: false });
         expect(output).not.toContain(TOKEN);
         expect(output).not.toContain('not-the-token');
+        // Stopped (the npm run by a terminal's Ctrl-C to its group, npm forwarding a copy), the
+        // server exits 0 and closes the file: the log is written into it, no `-wal` left beside.
+        const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+        if (group && child.pid) process.kill(-child.pid, 'SIGTERM');
+        else child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+        expect(existsSync(join(work, `${name}.sqlite-wal`))).toBe(false);
       } finally {
-        if (group && child.pid) process.kill(-child.pid, 'SIGKILL');
-        else child.kill('SIGKILL');
+        if (child.exitCode === null && child.signalCode === null) {
+          if (group && child.pid) process.kill(-child.pid, 'SIGKILL');
+          else child.kill('SIGKILL');
+        }
       }
     });
   },
