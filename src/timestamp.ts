@@ -25,13 +25,13 @@ export const inRange = (ms: number): Date | undefined =>
  */
 export function parseTimestamp(text: string): Date | undefined {
   if (text.length === 24 || text.length === 20) {
-    const utc = _canonical(text);
+    const utc = canonicalUtc(text);
     if (utc !== undefined) return inRange(utc);
   }
   return _parseAny(text);
 }
 
-// Digits 0-9 at `at`, else NaN; `_canonical` reads its numbers with it, with no string made.
+// Digits 0-9 at `at`, else NaN; `canonicalUtc` reads its numbers with it, with no string made.
 const _digit = (text: string, at: number): number => {
   const code = text.charCodeAt(at) - 48;
   return code >= 0 && code <= 9 ? code : NaN;
@@ -41,9 +41,10 @@ const _two = (text: string, at: number): number => _digit(text, at) * 10 + _digi
 /**
  * `2016-01-27T14:59:38.237Z` or `2016-01-27T14:59:38Z`, the form SNS, SES and most ESPs write
  * (three timestamps in every SES notification), read by character: epoch milliseconds, or
- * undefined for anything else, which `_parseAny` then judges as before.
+ * undefined for anything else, which `_parseAny` then judges as before. Not bounded to
+ * 1970–9999: the X.509 reader takes its validity times (a UTCTime may be 1950) through it too.
  */
-function _canonical(text: string): number | undefined {
+export function canonicalUtc(text: string): number | undefined {
   const fraction = text.length === 24;
   if (
     text.charCodeAt(4) !== 45 /* - */ ||
