@@ -36,12 +36,6 @@ const _object = <T>(check: (value: Record<string, unknown>) => boolean, message:
     }
   }, message);
 
-const LoggerSchema = _object<Logger>(
-  (value) =>
-    ['debug', 'info', 'warn', 'error'].every((level) => typeof value[level] === 'function'),
-  'expected an object with debug, info, warn and error functions',
-);
-
 const ProviderSchema = _object<Provider>(
   (value) =>
     typeof value.name === 'string' &&
@@ -53,8 +47,9 @@ const ProviderSchema = _object<Provider>(
 
 const _milliseconds = (fallback: number) => v.optional(milliseconds(), fallback);
 
-// What the environment readers pass as sinks (built by `sinksFromEnv`) and as a clock (none):
-// taken as it is here; a program's are checked by `_programSchema`.
+// What the environment readers pass as sinks (built by `sinksFromEnv`), as a clock (none) and as
+// a logger (theirs, always wrapped by `loggerOrConsole`): taken as it is here; a program's are
+// checked by `_programSchema`.
 const _asIs = v.optional(v.custom<never>(() => true));
 
 /** The options the environment readers build (a Worker's): every check a variable can fail. */
@@ -95,7 +90,7 @@ const OptionsSchema = v.object({
   fetchTimeoutMs: _milliseconds(DEFAULT_FETCH_TIMEOUT_MS),
   fetch: v.optional(functionSchema<FetchFn>('a fetch function')),
   now: _asIs,
-  logger: v.optional(LoggerSchema),
+  logger: _asIs,
 });
 
 /**
@@ -114,7 +109,7 @@ function _mayGiveDate(now: () => Date): boolean {
 
 /**
  * A program's options: the same entries in the same order (the first bad one is the one named),
- * with the sinks and the clock checked. Built on a program's first call: a Worker leaves it out.
+ * with the sinks, the clock and the logger checked. Built on a program's first call: a Worker leaves it out.
  */
 const _programSchema = () =>
   v.object({
@@ -134,6 +129,13 @@ const _programSchema = () =>
           _mayGiveDate,
           'expected a clock giving a Date, such as () => new Date(); Date.now gives milliseconds',
         ),
+      ),
+    ),
+    logger: v.optional(
+      _object<Logger>(
+        (value) =>
+          ['debug', 'info', 'warn', 'error'].every((level) => typeof value[level] === 'function'),
+        'expected an object with debug, info, warn and error functions',
       ),
     ),
   });

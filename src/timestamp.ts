@@ -25,13 +25,13 @@ export const inRange = (ms: number): Date | undefined =>
  */
 export function parseTimestamp(text: string): Date | undefined {
   if (text.length === 24 || text.length === 20) {
-    const utc = _canonical(text);
+    const utc = canonicalUtc(text);
     if (utc !== undefined) return inRange(utc);
   }
   return _parseAny(text);
 }
 
-// Digits 0-9 at `at`, else NaN; `_canonical` reads its numbers with it, with no string made.
+// Digits 0-9 at `at`, else NaN; `canonicalUtc` reads its numbers with it, with no string made.
 const _digit = (text: string, at: number): number => {
   const code = text.charCodeAt(at) - 48;
   return code >= 0 && code <= 9 ? code : NaN;
@@ -41,9 +41,10 @@ const _two = (text: string, at: number): number => _digit(text, at) * 10 + _digi
 /**
  * `2016-01-27T14:59:38.237Z` or `2016-01-27T14:59:38Z`, the form SNS, SES and most ESPs write
  * (three timestamps in every SES notification), read by character: epoch milliseconds, or
- * undefined for anything else, which `_parseAny` then judges as before.
+ * undefined for anything else, which `_parseAny` then judges as before. Not bounded to
+ * 1970–9999: the X.509 reader takes its validity times (a UTCTime may be 1950) through it too.
  */
-function _canonical(text: string): number | undefined {
+export function canonicalUtc(text: string): number | undefined {
   const fraction = text.length === 24;
   if (
     text.charCodeAt(4) !== 45 /* - */ ||
@@ -56,14 +57,31 @@ function _canonical(text: string): number | undefined {
   ) {
     return undefined;
   }
-  const year = _two(text, 0) * 100 + _two(text, 2);
-  const month = _two(text, 5);
-  const day = _two(text, 8);
-  const hour = _two(text, 11);
-  const minute = _two(text, 14);
-  const second = _two(text, 17);
-  const ms = fraction ? _digit(text, 20) * 100 + _two(text, 21) : 0;
-  // NaN (a non-digit) fails every comparison below.
+  return _utc(
+    _two(text, 0) * 100 + _two(text, 2),
+    _two(text, 5),
+    _two(text, 8),
+    _two(text, 11),
+    _two(text, 14),
+    _two(text, 17),
+    fraction ? _digit(text, 20) * 100 + _two(text, 21) : 0,
+  );
+}
+
+/**
+ * The instant of these fields (month 1 to 12), or undefined for a date or time that does not
+ * exist, and for a year below 100, which Date.UTC would make 19YY. NaN (a non-digit) fails every
+ * comparison.
+ */
+function _utc(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  ms: number,
+): number | undefined {
   if (!(year >= 100 && ms >= 0)) return undefined;
   if (!(month >= 1 && month <= 12 && day >= 1 && day <= _daysIn(year, month))) return undefined;
   if (!(hour <= 23 && minute <= 59 && second <= 59)) return undefined;
@@ -75,18 +93,8 @@ export function _parseAny(text: string): Date | undefined {
   if (text.length > 64) return undefined;
   const m = _PATTERN.exec(text.trim());
   if (!m) return undefined;
-  // The groups read one by one: no array of strings nor of numbers per timestamp.
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  const hour = Number(m[4]);
-  const minute = Number(m[5]);
-  const second = m[6] === undefined ? 0 : Number(m[6]);
   const fraction = m[7] ?? '';
   const zone = m[8] ?? 'Z';
-  if (month < 1 || month > 12) return undefined;
-  if (day < 1 || day > _daysIn(year, month)) return undefined;
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
   let offsetMinutes = 0;
   if (zone.toUpperCase() !== 'Z') {
     const digits = zone.replace(':', '');
@@ -95,11 +103,18 @@ export function _parseAny(text: string): Date | undefined {
     if (hours > 23 || minutes > 59) return undefined;
     offsetMinutes = (digits[0] === '-' ? -1 : 1) * (hours * 60 + minutes);
   }
-  // Milliseconds only: Date keeps no finer precision.
-  const ms = fraction ? Number(fraction.slice(1, 4).padEnd(3, '0')) : 0;
-  // Date.UTC maps years 0–99 to 1900–1999: refuse them outright. Other years before 1970 are
-  // judged as instants, like 9999 at the other end (`1969-12-31T23:30:00-01:00` is 1970).
-  if (year < 100) return undefined;
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000;
-  return inRange(utc);
+  // The groups read one by one: no array of strings nor of numbers per timestamp. Milliseconds
+  // only: Date keeps no finer precision.
+  const utc = _utc(
+    Number(m[1]),
+    Number(m[2]),
+    Number(m[3]),
+    Number(m[4]),
+    Number(m[5]),
+    m[6] === undefined ? 0 : Number(m[6]),
+    fraction ? Number(fraction.slice(1, 4).padEnd(3, '0')) : 0,
+  );
+  // Years before 1970 are judged as instants, like 9999 at the other end
+  // (`1969-12-31T23:30:00-01:00` is 1970).
+  return utc === undefined ? undefined : inRange(utc - offsetMinutes * 60_000);
 }

@@ -76,21 +76,36 @@ const FanoutEndpointSchema = v.object({
   ),
 });
 
+// What the environment reader passes (endpoints, timeoutMs, retries, fetch, logger): every check
+// a variable can fail. A program's options add the rest (`_programSchema`).
 const FanoutOptionsSchema = v.object({
   endpoints: v.pipe(v.array(FanoutEndpointSchema), nonEmpty('expected at least one endpoint')),
   // Capped as the handler's timeouts are: past 2^31 - 1 ms a timer fires at once, failing every attempt.
   timeoutMs: v.optional(milliseconds('expected at least 1'), DEFAULT_FANOUT_TIMEOUT_MS),
   retries: v.optional(v.pipe(wholeNumber(0), atMost(10)), DEFAULT_FANOUT_RETRIES),
-  concurrency: v.optional(
-    v.pipe(wholeNumber(1), atMost(_MAX_CONCURRENCY)),
-    DEFAULT_FANOUT_CONCURRENCY,
-  ),
   fetch: v.optional(functionSchema<FetchFn>('a fetch function')),
   logger: v.optional(v.custom<Logger>((value) => typeof value === 'object' && value !== null)),
-  sleep: v.optional(functionSchema<(ms: number) => Promise<void>>('a sleep(ms) function')),
-  now: v.optional(functionSchema<() => Date>('a clock function')),
-  name: v.optional(string()),
 });
+
+/**
+ * A program's options (`createFanoutSink`): the reader's and the rest, in the order they have
+ * always been checked (the first bad one is the one named). Built on a program's first call: a
+ * Worker leaves it out.
+ */
+const _programSchema = () => {
+  const { fetch, logger, ...first } = FanoutOptionsSchema.entries;
+  return v.object({
+    ...first,
+    // `fanoutSink` fills in the default (DEFAULT_FANOUT_CONCURRENCY), which the reader leaves out.
+    concurrency: v.optional(v.pipe(wholeNumber(1), atMost(_MAX_CONCURRENCY))),
+    fetch,
+    logger,
+    sleep: v.optional(functionSchema<(ms: number) => Promise<void>>('a sleep(ms) function')),
+    now: v.optional(functionSchema<() => Date>('a clock function')),
+    name: v.optional(string()),
+  });
+};
+let _program: ReturnType<typeof _programSchema> | undefined;
 
 /** One receiver: its URL, its `whsec_` secret, and the event types it wants (all when absent). */
 export type FanoutEndpoint = Omit<v.InferInput<typeof FanoutEndpointSchema>, 'events'> & {
@@ -103,7 +118,7 @@ export type FanoutEndpoint = Omit<v.InferInput<typeof FanoutEndpointSchema>, 'ev
  * waited for) for network errors, timeouts, 408, 429 and 5xx; other answers are final.
  * `sleep` and `now` are for tests.
  */
-export type FanoutOptions = Omit<v.InferInput<typeof FanoutOptionsSchema>, 'endpoints'> & {
+export type FanoutOptions = Omit<v.InferInput<ReturnType<typeof _programSchema>>, 'endpoints'> & {
   readonly endpoints: readonly FanoutEndpoint[];
 };
 
@@ -190,22 +205,26 @@ function* _deliveries(
  */
 export function createFanoutSink(options: FanoutOptions): Sink {
   // A misspelt key (`event` for `events`) must not silently widen what an endpoint receives.
-  rejectUnknownKeys(options, Object.keys(FanoutOptionsSchema.entries), '');
+  _program ??= _programSchema();
+  rejectUnknownKeys(options, Object.keys(_program.entries), '');
   const endpointKeys = Object.keys(FanoutEndpointSchema.entries);
   if (Array.isArray(options?.endpoints)) {
     options.endpoints.forEach((e, i) => {
       rejectUnknownKeys(e, endpointKeys, `endpoints.${i}`);
     });
   }
-  return fanoutSink(options);
+  return fanoutSink(options, _program);
 }
 
 /**
  * `createFanoutSink` past its unknown-key checks, for options whose keys are known: the
  * environment reader's (which refuses an endpoint's unknown keys itself, naming the variable).
  */
-export function fanoutSink(options: FanoutOptions): Sink {
-  const o = parseOptions(FanoutOptionsSchema, options);
+export function fanoutSink(
+  options: FanoutOptions,
+  schema: typeof FanoutOptionsSchema | ReturnType<typeof _programSchema> = FanoutOptionsSchema,
+): Sink {
+  const o = parseOptions(schema, options) as v.InferOutput<ReturnType<typeof _programSchema>>;
   const endpoints = o.endpoints.map(_endpoint);
   // Delivery reads timeoutMs and retries from `o`, and the rest as filled in here.
   const settings: Omit<FanoutSettings, 'signal' | 'aborted'> = {
@@ -215,6 +234,7 @@ export function fanoutSink(options: FanoutOptions): Sink {
     sleep: o.sleep ?? _sleep,
     now: o.now ?? systemClock,
   };
+  const concurrency = o.concurrency ?? DEFAULT_FANOUT_CONCURRENCY;
   return {
     name: o.name ?? 'fanout',
     async send(events, sendOptions) {
@@ -229,7 +249,7 @@ export function fanoutSink(options: FanoutOptions): Sink {
       const run = { ...settings, signal, aborted };
       const failures: FanoutFailure[] = [];
       try {
-        await _pool(_deliveries(events, endpoints), o.concurrency, signal, async (delivery) => {
+        await _pool(_deliveries(events, endpoints), concurrency, signal, async (delivery) => {
           const failure = await deliverWebhook(delivery, run);
           if (failure) failures.push(failure);
         });

@@ -180,6 +180,17 @@ describe.each(ENTRIES)("%s: the checks only a program's options can fail", (_, e
     }
   });
 
+  test('a logger without its four methods is refused, naming logger, before the options after it', async () => {
+    const detail = 'expected an object with debug, info, warn and error functions';
+    const { error: _, ...noError } = quiet();
+    for (const logger of [{}, noError, 'console', null]) {
+      expect(await refusal(entry, { logger })).toMatchObject({ setting: 'logger', detail });
+    }
+    // The first bad option is named: the clock and the fetch come before the logger.
+    expect(await refusal(entry, { logger: {}, now: 1 })).toMatchObject({ setting: 'now' });
+    expect(await refusal(entry, { logger: {}, fetch: 1 })).toMatchObject({ setting: 'fetch' });
+  });
+
   test('sinks: [] without a store says so once, before any provider starts', async () => {
     const log = memoryLogger();
     const options = { sinks: [], logger: log.logger, providers: [ses({ verifySignature: false })] };

@@ -261,6 +261,9 @@ describe('the SNS headers must repeat the body', () => {
     headers.append('x-amz-sns-message-type', 'Notification');
     const { status, body: answer } = await send(body, headers);
     expect({ status, error: answer.error }).toEqual({ status: 403, error: 'header-mismatch' });
+    expect(answer.message).toBe(
+      'header x-amz-sns-message-type (Notification, Notification) does not match body Type (Notification)',
+    );
     expect(received).toEqual([]);
   });
 
@@ -274,6 +277,10 @@ describe('the SNS headers must repeat the body', () => {
       else headers.delete('x-amz-sns-message-id');
       const { status, body: answer } = await send(body, headers);
       expect({ status, error: answer.error }).toEqual({ status: 403, error: 'header-mismatch' });
+      const { MessageId: messageId } = body as { MessageId: string };
+      expect(answer.message).toBe(
+        `header x-amz-sns-message-id (${id ?? 'missing'}) does not match body MessageId (${messageId})`,
+      );
     }
   });
 

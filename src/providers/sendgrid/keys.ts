@@ -1,5 +1,5 @@
 /** SendGrid's verification key: base64 SPKI of a P-256 point, checked before start-up ends. */
-import { decodeBase64 } from '../base64.js';
+import { decodeBase64, encodeHex } from '../base64.js';
 
 // SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING { 0x04 (uncompressed) ... } }:
 // 30 59 30 13 06 07 2a 86 48 ce 3d 02 01 06 08 2a 86 48 ce 3d 03 01 07 03 42 00 04, in base64.
@@ -10,8 +10,8 @@ const _SPKI_LENGTH = _SPKI_PREFIX.length + 64;
 const _P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
 const _B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
 
-const _bigint = (bytes: Uint8Array): bigint =>
-  bytes.reduce((n, byte) => (n << 8n) | BigInt(byte), 0n);
+/** Big-endian bytes (never none) as one number. */
+const _bigint = (bytes: Uint8Array): bigint => BigInt(`0x${encodeHex(bytes)}`);
 
 const _mod = (n: bigint): bigint => ((n % _P) + _P) % _P;
 

@@ -71,20 +71,20 @@ function _check(o: Resolved): void {
 }
 
 /** SNS repeats the Type and MessageId in headers; a mismatch means the body was swapped. */
+const _REPEATED = [
+  ['x-amz-sns-message-type', 'Type'],
+  ['x-amz-sns-message-id', 'MessageId'],
+] as const;
+
 function _crossCheck(request: Request, message: SnsMessage): HttpError | undefined {
-  const type = request.headers.get('x-amz-sns-message-type');
-  const id = request.headers.get('x-amz-sns-message-id');
-  if (type !== message.Type) {
-    return forbidden(
-      'header-mismatch',
-      `header x-amz-sns-message-type (${type ?? 'missing'}) does not match body Type (${message.Type})`,
-    );
-  }
-  if (id !== message.MessageId) {
-    return forbidden(
-      'header-mismatch',
-      `header x-amz-sns-message-id (${id ?? 'missing'}) does not match body MessageId (${message.MessageId})`,
-    );
+  for (const [header, field] of _REPEATED) {
+    const value = request.headers.get(header);
+    if (value !== message[field]) {
+      return forbidden(
+        'header-mismatch',
+        `header ${header} (${value ?? 'missing'}) does not match body ${field} (${message[field]})`,
+      );
+    }
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 /** A small DER reader for X.509 certificates: public key, validity and names, nothing more. */
+import { canonicalUtc } from '../../../timestamp.js';
 import { decodePaddedBase64, encodeHex } from '../../base64.js';
 
 /** What the SNS verifier needs from a certificate. */
@@ -89,18 +90,11 @@ function _time(bytes: Uint8Array, tlv: Tlv | undefined): Date {
   // RFC 5280: a two-digit UTCTime year below 50 is 20YY, otherwise 19YY (a text that does not
   // start with a digit fails the pattern whichever is put in front).
   const time = utc ? (text < '5' ? '20' : '19') + text : text;
-  const match = TIME.exec(time);
-  if (!match) return _fail('validity time');
-  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = match
-    .slice(1)
-    .map(Number);
-  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  // Date.UTC rolls over (month 13, hour 24) and maps years below 100 to 19YY: read it back (the
-  // ISO text's first 14 digits are the same fields, in the same order).
-  if (date.toISOString().replace(/\D/g, '').slice(0, 14) !== time.slice(0, 14)) {
-    _fail('validity time out of range');
-  }
-  return date;
+  if (!TIME.test(time)) return _fail('validity time');
+  // Read as the same instant's ISO text is: a day or hour that does not exist, or a year below
+  // 100, is refused rather than rolled over.
+  const ms = canonicalUtc(time.replace(TIME, '$1-$2-$3T$4:$5:$6Z'));
+  return ms === undefined ? _fail('validity time out of range') : new Date(ms);
 }
 
 function _commonNames(bytes: Uint8Array, name: Tlv): string[] {
