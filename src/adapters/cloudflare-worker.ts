@@ -11,7 +11,8 @@ import { withHealthCheck } from '../health.js';
 import { consoleLogger } from '../log.js';
 import { pathnameOf, shownPath } from '../route.js';
 import type { MessageBatchLike } from '../sinks/consumer.js';
-import { consumeWithReplay } from '../sinks/dlq.js';
+import { consumeWithReplay, DLQ_REPLAY_VARIABLE } from '../sinks/dlq.js';
+import { warnUnlistedSink } from '../sinks/env.js';
 
 /**
  * What a Worker module exports: `fetch` for the webhooks, `queue` for MAIL_WEBHOOK_QUEUE. `env` is
@@ -51,6 +52,10 @@ export function createWorker(registry: Registry): MailhooksWorker {
     if (!runtime) {
       try {
         runtime = createRuntimeFromEnv(env, { registry, runtime: _RUNTIME });
+        // Here, not in createRuntimeFromEnv: only the Worker replays (a server says it ignores the
+        // variable), and without the fan-out its queue() can only retry each dead letter.
+        if (runtime.deadLetter.replay && !runtime.consumerSinks.length)
+          warnUnlistedSink(runtime.logger, DLQ_REPLAY_VARIABLE, 'fanout');
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         // A Worker has no start-up to stop: say what is wrong once, then refuse every request.

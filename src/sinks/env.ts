@@ -89,6 +89,17 @@ function _endpoint(
   return { ...(record as Omit<FanoutEndpoint, 'secret'>), secret, secretVar };
 }
 
+/**
+ * Says at start-up that `variable` does nothing, `MAIL_WEBHOOK_SINKS` not listing `sink`: a
+ * warning, not an error, since a Worker may bind a queue for code of its own, or drain one it
+ * stopped filling.
+ */
+export const warnUnlistedSink = (logger: Logger, variable: string, sink: _Kind): void =>
+  logger.warn(`variable ${variable} is set, but ${SINKS} does not list ${sink}`, {
+    variable,
+    sink,
+  });
+
 /** Maps an option path of `createFanoutSink` back to the variable the operator set. */
 function _variableOf(setting: string, secretVars: readonly string[]): string {
   const match = /^endpoints\.(\d+)(?:\.(\w+))?(.*)$/.exec(setting);
@@ -152,8 +163,8 @@ export function sinksFromEnv(env: Env, context: SinkEnvContext): EnvSinks {
   const requestSinks: Sink[] = [];
   const consumerSinks: Sink[] = [];
   if (kinds.has('memory')) requestSinks.push(EventBus.default);
+  const queue = context.queue ?? (env as EnvVars)[QUEUE];
   if (kinds.has('queue')) {
-    const queue = context.queue ?? (env as EnvVars)[QUEUE];
     if (!_isQueue(queue)) {
       throw new ConfigError(
         SINKS,
@@ -161,6 +172,8 @@ export function sinksFromEnv(env: Env, context: SinkEnvContext): EnvSinks {
       );
     }
     requestSinks.push(queueSink(queue));
+  } else if (_isQueue(queue)) {
+    warnUnlistedSink(context.logger, QUEUE, 'queue');
   }
   if (kinds.has('fanout')) {
     // The consumer always has it: with the fan-out back on the request path, what the queue

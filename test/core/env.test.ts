@@ -417,6 +417,18 @@ describe('Worker-only variables on the packaged servers', () => {
       },
     ]);
   });
+
+  test('dead-letter replay without fanout is said once, as ignored, not also as missing its fan-out (the Worker says that)', () => {
+    const { logger, lines } = memoryLogger();
+    _settings({}, { ...BASE, MAIL_WEBHOOK_DLQ_REPLAY: 'true' }, undefined, logger);
+    expect(lines.filter((l) => l.fields.variable === 'MAIL_WEBHOOK_DLQ_REPLAY')).toEqual([
+      {
+        level: 'warn',
+        msg: 'variable MAIL_WEBHOOK_DLQ_REPLAY is read only by the Cloudflare Worker (queues); this server ignores it',
+        fields: { variable: 'MAIL_WEBHOOK_DLQ_REPLAY' },
+      },
+    ]);
+  });
 });
 
 describe('misspelt options of the servers and of the environment readers', () => {

@@ -5,6 +5,7 @@ import { silentLogger } from '../../src/log.js';
 import { sinksFromEnv } from '../../src/sinks/env.js';
 import { EventBus } from '../../src/sinks/memory.js';
 import sesBounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
+import { memoryLogger } from '../helpers/envelope.js';
 import { snsRequest } from './samples.js';
 
 const SECRET = `whsec_${btoa('an-env-secret-key-of-32-bytes!!!')}`;
@@ -330,5 +331,65 @@ describe('sinksFromEnv', () => {
     expect(() =>
       createHandlerFromEnv({ MAIL_WEBHOOK_ENABLED: 'true', MAIL_WEBHOOK_SINKS: 'queue' }),
     ).toThrow(ConfigError);
+  });
+});
+
+describe('a queue binding MAIL_WEBHOOK_SINKS does not list', () => {
+  const QUEUE_LINE = {
+    level: 'warn',
+    msg: 'variable MAIL_WEBHOOK_QUEUE is set, but MAIL_WEBHOOK_SINKS does not list queue',
+    fields: { variable: 'MAIL_WEBHOOK_QUEUE', sink: 'queue' },
+  };
+
+  /** The lines sinksFromEnv logs for `env`, and the request's sinks it built. */
+  function linesFor(env: Record<string, unknown>, extra: { queue?: typeof queue } = {}) {
+    const { logger, lines } = memoryLogger();
+    const { requestSinks } = sinksFromEnv(env, { ...context, ...extra, logger });
+    return { lines, request: requestSinks.map((s) => s.name) };
+  }
+
+  test.each([
+    ['memory', { MAIL_WEBHOOK_SINKS: 'memory' }],
+    ['the default (unset)', {}],
+    ['memory,fanout', { MAIL_WEBHOOK_SINKS: 'memory,fanout', ...fanoutEnv }],
+  ])(
+    'with %s: one warning naming both variables; events still go to the sinks listed',
+    (_name, env) => {
+      const { lines, request } = linesFor({ ...env, MAIL_WEBHOOK_QUEUE: queue });
+      expect(lines).toEqual([QUEUE_LINE]);
+      expect(request).not.toContain('queue');
+    },
+  );
+
+  test('a queue given in the context instead of the binding, unlisted, is the same warning', () => {
+    expect(linesFor({ MAIL_WEBHOOK_SINKS: 'memory' }, { queue }).lines).toEqual([QUEUE_LINE]);
+  });
+
+  test.each([
+    [
+      'queue listed and bound',
+      { MAIL_WEBHOOK_SINKS: 'queue,fanout', MAIL_WEBHOOK_QUEUE: queue, ...fanoutEnv },
+    ],
+    ['no binding', { MAIL_WEBHOOK_SINKS: 'memory' }],
+    // A server's environment holds text, never a binding: its own line says it ignores the name.
+    ['MAIL_WEBHOOK_QUEUE as text, as on a server', { MAIL_WEBHOOK_QUEUE: 'mailhooks-events' }],
+  ])('logs no such line with %s', (_name, env) => {
+    expect(linesFor(env).lines).toEqual([]);
+  });
+
+  test('createHandlerFromEnv says it through its logger, once, at start-up', async () => {
+    const { logger, lines } = memoryLogger();
+    const handle = createHandlerFromEnv(
+      {
+        MAIL_WEBHOOK_ENABLED: 'true',
+        MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+        MAIL_WEBHOOK_QUEUE: queue,
+      },
+      { logger },
+    );
+    for (const id of ['sns-unlisted-1', 'sns-unlisted-2']) {
+      expect((await handle(snsRequest(sesBounce, id))).status).toBe(200);
+    }
+    expect(lines.filter((line) => line.fields.sink !== undefined)).toEqual([QUEUE_LINE]);
   });
 });

@@ -136,3 +136,36 @@ describe('dead-letter queue replay', () => {
     expect(received).toEqual([]);
   });
 });
+
+describe('dead-letter replay without the fan-out in MAIL_WEBHOOK_SINKS', () => {
+  const unlistedLines = () => logged.filter((line) => line.sink !== undefined);
+
+  test('is warned about once, naming both variables; the dead letters are kept (retried), not acked', async () => {
+    const workerEnv = {
+      ...env,
+      MAIL_WEBHOOK_SINKS: 'memory,queue',
+      MAIL_WEBHOOK_DLQ_REPLAY: 'true',
+    };
+    const first = await consume(DLQ, workerEnv, ['a@example.com']);
+    const second = await consume(DLQ, workerEnv, ['b@example.com']);
+    for (const result of [first, second]) {
+      expect(result.explicitAcks).toEqual([]);
+      expect(result.retryMessages.map((m) => m.msgId)).toEqual(['d0']);
+    }
+    expect(unlistedLines()).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'variable MAIL_WEBHOOK_DLQ_REPLAY is set, but MAIL_WEBHOOK_SINKS does not list fanout',
+        variable: 'MAIL_WEBHOOK_DLQ_REPLAY',
+        sink: 'fanout',
+      }),
+    ]);
+  });
+
+  test('replay with the fan-out listed logs no such line', async () => {
+    stubFetch(() => 200);
+    const result = await consume(DLQ, dlqEnv('true'), ['a@example.com']);
+    expect(result.explicitAcks).toEqual(['d0']);
+    expect(unlistedLines()).toEqual([]);
+  });
+});

@@ -175,3 +175,37 @@ describe('the Worker with a queue', () => {
     );
   });
 });
+
+describe('a queue binding MAIL_WEBHOOK_SINKS does not list', () => {
+  const unlistedLines = () => logged.filter((line) => line.sink !== undefined);
+
+  test('is warned about once per isolate, naming both variables; events go to the sinks listed, not the queue', async () => {
+    const queue = recordingQueue();
+    const workerEnv = {
+      ...env,
+      MAIL_WEBHOOK_SINKS: 'memory',
+      MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+      MAIL_WEBHOOK_QUEUE: queue,
+    };
+    for (const id of ['sns-unlisted-1', 'sns-unlisted-2']) {
+      expect((await worker.fetch(snsRequest(send, id), workerEnv)).status).toBe(200);
+    }
+    expect(queue.sent).toEqual([]);
+    expect(logged.filter((line) => line.msg === 'event')).toHaveLength(2);
+    expect(unlistedLines()).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'variable MAIL_WEBHOOK_QUEUE is set, but MAIL_WEBHOOK_SINKS does not list queue',
+        variable: 'MAIL_WEBHOOK_QUEUE',
+        sink: 'queue',
+      }),
+    ]);
+  });
+
+  test('a Worker whose queue is listed and bound logs no such line', async () => {
+    stubFetch(() => 200);
+    const { env: workerEnv } = queueEnv();
+    expect((await worker.fetch(snsRequest(send, 'sns-listed-1'), workerEnv)).status).toBe(200);
+    expect(unlistedLines()).toEqual([]);
+  });
+});
