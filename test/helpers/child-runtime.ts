@@ -5,6 +5,16 @@ import { expect } from 'vitest';
 // Offline and quiet: no update check, no colours to parse around (vitest sets FORCE_COLOR).
 const { FORCE_COLOR: _, ...inherited } = process.env;
 export const CHILD_ENV = { ...inherited, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
+
+/** A packaged server for a local trial: loopback, a port the system picks, verification off. */
+export const TRIAL_SERVER_ENV = {
+  ...CHILD_ENV,
+  HOST: '127.0.0.1',
+  // The system picks a free port; the server's `listening` line says which.
+  PORT: '0',
+  MAIL_WEBHOOK_ENABLED: 'true',
+  MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+};
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC.
 const ANSI = /\u001b\[[0-9;]*m/g;
 

@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, expect, test } from 'vitest';
-import { CHILD_ENV, listeningPort } from '../helpers/child-runtime.js';
+import { listeningPort, TRIAL_SERVER_ENV } from '../helpers/child-runtime.js';
 import { rawSend, serverCaughtUp } from './raw-http.js';
 
 const SCRIPTS = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<string, string>;
@@ -34,13 +34,7 @@ afterAll(() => {
 function _npmRun(script: string) {
   const child = spawn('npm', ['run', '--silent', script], {
     detached: true,
-    env: {
-      ...CHILD_ENV,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      MAIL_WEBHOOK_ENABLED: 'true',
-      MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
-    },
+    env: TRIAL_SERVER_ENV,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.add(child);

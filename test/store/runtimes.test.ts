@@ -8,7 +8,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
 import {
   BUN,
-  CHILD_ENV,
   CHILD_TEST_TIMEOUT_MS,
   DENO,
   DENO_START_FLAGS,
@@ -16,6 +15,7 @@ import {
   listeningPort,
   runChild,
   runDenoTest,
+  TRIAL_SERVER_ENV,
 } from '../helpers/child-runtime.js';
 import { envelope, snsHeaders } from '../helpers/envelope.js';
 import { sqliteCases, storeCases, TOKEN } from './cases.js';
@@ -123,12 +123,7 @@ describe.each(SERVERS)(
       const child = spawn(command, args, {
         detached: group === true,
         env: {
-          ...CHILD_ENV,
-          HOST: '127.0.0.1',
-          // The system picks a free port; the server's `listening` line says which.
-          PORT: '0',
-          MAIL_WEBHOOK_ENABLED: 'true',
-          MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+          ...TRIAL_SERVER_ENV,
           MAIL_WEBHOOK_SQLITE_PATH: join(work, `${name}.sqlite`),
           MAIL_WEBHOOK_API_TOKEN: TOKEN,
         },
