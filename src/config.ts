@@ -109,7 +109,8 @@ function _mayGiveDate(now: () => Date): boolean {
 
 /**
  * A program's options: the same entries in the same order (the first bad one is the one named),
- * with the sinks, the clock and the logger checked. Built on a program's first call: a Worker leaves it out.
+ * with the sinks, the clock and the logger checked. Built on a program's first call: a Worker
+ * leaves it out.
  */
 const _programSchema = () =>
   v.object({
