@@ -25,7 +25,6 @@ export const sha256 = async (bytes: Uint8Array | string): Promise<Uint8Array> =>
 export const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 const _BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-const _PADDED = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Strict base64 (standard alphabet, padding optional) to bytes, or undefined. */
 export function decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
@@ -34,7 +33,9 @@ export function decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined 
 
 /** Canonical, padded base64: no whitespace, no URL alphabet, padding present, not empty. */
 export function isPaddedBase64(text: string): boolean {
-  return text !== '' && _PADDED.test(text);
+  // Whole groups of four, padding only at the end: quads with the padding in the last, in one
+  // scan of the text where the pattern of quads cost twice as much.
+  return text.length % 4 === 0 && _BASE64.test(text);
 }
 
 /** Decodes canonical, padded base64; anything else (whitespace, URL alphabet, no padding) gives `undefined`. */

@@ -75,5 +75,19 @@ describe('decodeBase64', () => {
     expect(decodePaddedBase64('')).toBeUndefined();
     expect(decodePaddedBase64('TWE-')).toBeUndefined();
     expect(decodePaddedBase64('TWFu')).toEqual(new Uint8Array([77, 97, 110]));
+    expect(decodePaddedBase64('TQ==')).toEqual(new Uint8Array([77]));
+    // Padding only at the end, at most two, and whole groups of four.
+    for (const text of [
+      '====',
+      'T===',
+      '==TQ',
+      'TQ==TQ==',
+      'TWE=TWFu',
+      'TWFu=',
+      'TWFuTQ',
+      'TWFu TQ==',
+    ]) {
+      expect({ text, bytes: decodePaddedBase64(text) }).toEqual({ text, bytes: undefined });
+    }
   });
 });
