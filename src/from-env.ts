@@ -6,6 +6,7 @@ import { providersFromEnv as _providersFromEnv } from './providers/env.js';
 import { rejectUnknownKeys } from './providers/options.js';
 import { BUILTIN_PROVIDERS } from './providers/registry.js';
 import type { Provider } from './providers/types.js';
+import { sinksFromEnv as _sinksFromEnv, type EnvSinks, type SinkEnvContext } from './sinks/env.js';
 
 export type { EnvRuntime, FromEnvContext, Registry, UnknownVariable } from './env-runtime.js';
 export type { Env } from './env-values.js';
@@ -53,4 +54,14 @@ export function createHandlerFromEnv(
   context: core.FromEnvContext = {},
 ): (request: Request) => Promise<Response> {
   return createRuntimeFromEnv(env, context).handler;
+}
+
+/**
+ * Builds the sinks from `MAIL_WEBHOOK_SINKS` and the sink variables; a bad setting is a
+ * `ConfigError` naming the variable, and so is a misspelt context key (`queu` would leave the
+ * queue binding unread).
+ */
+export function sinksFromEnv(env: Env, context: SinkEnvContext): EnvSinks {
+  rejectUnknownKeys(context, ['fetch', 'logger', 'queue'], '');
+  return _sinksFromEnv(env, context);
 }

@@ -1,17 +1,31 @@
 /** "Did you mean …?": the closest known name to a typo, by edit distance. */
 
-/** Levenshtein distance, two rows at a time; both strings are short names. */
+/**
+ * Edit distance with two adjacent letters swapped counting as one edit (optimal string alignment:
+ * `sinsk` is 1 from `sinks`, as close as a dropped letter), three rows at a time; both strings are
+ * short names.
+ */
 function _distance(a: string, b: string): number {
+  let before: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        substitution,
+        // Out of range on the first row or column: undefined never equals a letter.
+        a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]
+          ? (before[j - 2] as number) + 1
+          : substitution,
+      );
     }
+    before = previous;
     previous = current;
   }
-  return previous[b.length] ?? 0;
+  return previous[b.length] as number;
 }
 
 /** Whether every character of `short` appears in `long`, in order. */
@@ -24,8 +38,8 @@ function _isSubsequence(short: string, long: string): boolean {
 /**
  * The known name closest to `name` (case-insensitive), or undefined when none is close. A name
  * that holds the other's letters in order (`maxAge` → `maxAgeSeconds`, `maxBytes` →
- * `maxBodyBytes`) beats any edit distance, the nearest in length first: a dropped word is too many
- * edits, yet the likeliest typo.
+ * `maxBodyBytes`) beats any edit distance but 1, the nearest in length first: a dropped word is
+ * too many edits, yet the likeliest typo.
  */
 export function closestName(name: string, known: Iterable<string>): string | undefined {
   const wanted = name.toLowerCase();
@@ -39,8 +53,11 @@ export function closestName(name: string, known: Iterable<string>): string | und
       wanted.length > 2 &&
       lower.length > 2 &&
       (_isSubsequence(wanted, lower) || _isSubsequence(lower, wanted));
-    // Held names score below 1, any distance 1 or more.
-    const score = held ? Math.abs(lower.length - wanted.length) / 1e3 : _distance(wanted, lower);
+    // Held names score between 1 and 2: after one edit (`sse` is ses, not ses-eventbridge),
+    // before two.
+    const score = held
+      ? 1 + Math.abs(lower.length - wanted.length) / 1e3
+      : _distance(wanted, lower);
     if (score < bestScore) {
       best = candidate;
       bestScore = score;

@@ -77,7 +77,15 @@ export function toWireObject(context: DecodedTrackingContext): WireTrackingEvent
  * await queue.send(encodeTrackingEvent(context), { contentType: 'text' });
  */
 export function encodeTrackingEvent(context: DecodedTrackingContext): string {
-  return JSON.stringify(toWireObject(context));
+  const time = (context as Partial<EmailTrackingContext> | null)?.timestamp;
+  if (time instanceof Date && Number.isNaN(time.getTime())) {
+    throw new WireFormatError('timestamp', 'tracking event field "timestamp" is an Invalid Date');
+  }
+  // Checked by the schema that reads it back: a wrong shape (null, a missing field, a timestamp
+  // that is no Date) is a WireFormatError naming the field, and what is written decodes.
+  return JSON.stringify(
+    toWireObject(_fromWireObject(time instanceof Date ? toWireObject(context) : context)),
+  );
 }
 
 /** One context's wire JSON and its size in UTF-8 bytes. */
@@ -153,6 +161,11 @@ export function decodeTrackingEvent(json: string | object): DecodedTrackingConte
       throw new WireFormatError('(root)', 'tracking event is not JSON');
     }
   }
+  return _fromWireObject(input);
+}
+
+/** The context a parsed wire object holds; a `WireFormatError` naming its first bad field. */
+function _fromWireObject(input: unknown): DecodedTrackingContext {
   const result = v.safeParse(WireTrackingEventSchema, input);
   if (!result.success) {
     const { field, detail } = describeIssue(result.issues);

@@ -11,6 +11,7 @@ export {
   optionsFromEnv,
   providersFromEnv,
   type Registry,
+  sinksFromEnv,
   type UnknownVariable,
   unknownVariables,
 } from '../from-env.js';
@@ -39,5 +40,5 @@ export {
   type MessageBatchLike,
   type QueueMessageLike,
 } from '../sinks/consumer.js';
-export { type EnvSinks, type SinkEnvContext, sinksFromEnv } from '../sinks/env.js';
+export type { EnvSinks, SinkEnvContext } from '../sinks/env.js';
 export type { OpenSqlite } from '../store/env.js';

@@ -168,7 +168,9 @@ export class EventBus implements Sink {
    * Runs the listener chain for one payload; rejects with a `ListenerError` naming a listener
    * that threw or timed out. Once `options.signal` aborts, no further listener starts.
    */
-  emit<T>(key: EventKey<T>, payload: T, options: EmitOptions = {}): Promise<T> {
+  async emit<T>(key: EventKey<T>, payload: T, options: EmitOptions = {}): Promise<T> {
+    // A misspelt `listenerTimeoutMs` must not quietly leave the default in force.
+    rejectUnknownKeys(options, ['signal', 'listenerTimeoutMs'], '');
     return runChain(
       {
         entries: (this.#listeners.get(key) ?? []) as _Entry<T>[],

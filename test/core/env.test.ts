@@ -7,6 +7,7 @@ import {
   createRuntimeFromEnv,
   type Env,
   optionsFromEnv,
+  sinksFromEnv,
   unknownVariables,
 } from '../../src/env/index.js';
 import { configErrorOf } from '../helpers/config-error.js';
@@ -458,5 +459,19 @@ describe('misspelt options of the servers and of the environment readers', () =>
     expect(
       configErrorOf(() => createRuntimeFromEnv(BASE, { loger: silent } as never)).message,
     ).toBe('loger: unknown option; did you mean logger?');
+  });
+
+  test('sinksFromEnv refuses a misspelt queue or logger, instead of reading the binding or crashing', () => {
+    const queue = { sendBatch: async () => {} };
+    const env = { MAIL_WEBHOOK_SINKS: 'queue' };
+    expect(
+      configErrorOf(() => sinksFromEnv(env, { fetch, logger: silent, queu: queue } as never))
+        .message,
+    ).toBe('queu: unknown option; did you mean queue?');
+    expect(configErrorOf(() => sinksFromEnv({}, { fetch, loger: silent } as never)).message).toBe(
+      'loger: unknown option; did you mean logger?',
+    );
+    const { requestSinks } = sinksFromEnv(env, { fetch, logger: silent, queue });
+    expect(requestSinks.map((sink) => sink.name)).toEqual(['queue']);
   });
 });

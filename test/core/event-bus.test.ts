@@ -379,6 +379,26 @@ describe('EventBus listeners as users write them', () => {
     );
   });
 
+  test('a misspelt emit option rejects with a ConfigError naming it, no listener run', async () => {
+    const bus = new EventBus();
+    const seen: number[] = [];
+    bus.subscribe(Ping, (context) => {
+      seen.push(context.n);
+      return context;
+    });
+    await expect(bus.emit(Ping, { n: 1 }, { listenerTimeoutMS: 30 } as never)).rejects.toThrow(
+      'listenerTimeoutMS: unknown option; did you mean listenerTimeoutMs?',
+    );
+    await expect(
+      bus.emit(Ping, { n: 2 }, { singal: AbortSignal.abort() } as never),
+    ).rejects.toThrow('singal: unknown option; did you mean signal?');
+    expect(seen).toEqual([]);
+    // Spelt right, both are taken.
+    await expect(
+      bus.emit(Ping, { n: 3 }, { listenerTimeoutMs: 30, signal: new AbortController().signal }),
+    ).resolves.toEqual({ n: 3 });
+  });
+
   test('a listener is timed on its own work, not on the listeners after it', async () => {
     // On the fake clock: 20 ms a listener, 80 in all, against 60 each, whatever the machine's load.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });

@@ -83,6 +83,25 @@ describe('what a typo is taken for', () => {
     }
   });
 
+  test('two letters swapped in a short name are one edit: nwo, prot, sse, MAIL_WEBHOOK_BD', async () => {
+    const { createMailWebhookHandler } = await import('../../src/index.js');
+    const { _settings } = await import('../../src/adapters/_server.js');
+    const { optionsFromEnv, unknownVariables } = await import('../../src/env/index.js');
+    expect(
+      configError(() => createMailWebhookHandler({ nwo: () => new Date() } as never)).message,
+    ).toBe('nwo: unknown option; did you mean now?');
+    expect(configError(() => _settings({ prot: 8080 } as never, {})).message).toBe(
+      'prot: unknown option; did you mean port?',
+    );
+    // ses, one swap away, not ses-eventbridge, which holds the letters in order.
+    expect(configError(() => optionsFromEnv({ MAIL_WEBHOOK_PROVIDERS: 'sse' })).message).toContain(
+      'unknown provider "sse"; did you mean ses?',
+    );
+    expect(unknownVariables({ MAIL_WEBHOOK_BD: 'x' })).toEqual([
+      { name: 'MAIL_WEBHOOK_BD', closest: 'MAIL_WEBHOOK_DB' },
+    ]);
+  });
+
   test('an SES setting passed at the top level says where it lives now', async () => {
     const { createMailWebhookHandler } = await import('../../src/index.js');
     for (const key of ['secret', 'topicArns', 'autoConfirm', 'allowAnyTopic', 'maxAgeSeconds']) {

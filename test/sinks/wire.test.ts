@@ -117,3 +117,48 @@ describe('encodeTrackingEvent / decodeTrackingEvent', () => {
     expect(() => decodeTrackingEvent('null')).toThrow(WireFormatError);
   });
 });
+
+describe('encodeTrackingEvent refuses what decodeTrackingEvent would, naming the field', () => {
+  /** The WireFormatError encoding `context` throws. */
+  function refusal(context: unknown): WireFormatError {
+    try {
+      encodeTrackingEvent(context as never);
+    } catch (error) {
+      if (error instanceof WireFormatError) return error;
+      throw error;
+    }
+    throw new Error('expected a WireFormatError, but it encoded');
+  }
+
+  test.each([
+    ['{}', {}, 'eventType', 'tracking event field "eventType" is missing'],
+    ['null', null, '(root)', 'Expected Object but received null'],
+    ['a string', 'delivered', '(root)', 'Expected Object but received "delivered"'],
+  ])('%s', (_, context, field, message) => {
+    const error = refusal(context);
+    expect(error.field).toBe(field);
+    expect(error.message).toContain(message);
+  });
+
+  test.each(['eventType', 'recipient', 'timestamp'] as const)('a context without %s', (name) => {
+    const { [name]: _, ...context } = fullContext();
+    const error = refusal(context);
+    expect(error.field).toBe(name);
+    expect(error.message).toBe(`tracking event field "${name}" is missing`);
+  });
+
+  test('a timestamp that is an Invalid Date, or before 1970', () => {
+    expect(refusal(fullContext({ timestamp: new Date(Number.NaN) })).message).toBe(
+      'tracking event field "timestamp" is an Invalid Date',
+    );
+    expect(refusal(fullContext({ timestamp: new Date('1969-12-31T23:59:59Z') })).message).toBe(
+      'tracking event field "timestamp" is invalid (expected a real date and time between 1970 and 9999)',
+    );
+  });
+
+  test('a wire object (timestamp an ISO string) encodes as its context would', () => {
+    const context = fullContext();
+    const wire = JSON.parse(encodeTrackingEvent(context));
+    expect(encodeTrackingEvent(wire)).toBe(encodeTrackingEvent(context));
+  });
+});
