@@ -104,23 +104,33 @@ function _readAll(
       if (discard) _discardRest(req);
       resolve(outcome);
     };
+    let received = 0;
     const onData = (chunk: Buffer) => {
+      received += chunk.byteLength;
       if (!gathered.add(chunk)) finish(bodyTooLarge(limit), true);
     };
     const onEnd = () => finish(gathered.bytes(), false);
     const unreadable = () =>
       finish(badRequest('body-unreadable', 'request body could not be read'), false);
-    req.on('data', onData).once('end', onEnd);
+    // `on`, not `once` (a wrapper made per listener): `finish` runs once, and removes them.
+    req.on('data', onData).on('end', onEnd);
     // Left attached: an 'error' nobody listens to would be thrown.
-    req.once('error', unreadable);
+    req.on('error', unreadable);
     // A client gone before the read began (Node then emits no 'error'), or a body already read:
     // nothing more comes, and waiting would hold the request until bodyTimeoutMs for a 408.
     if (_gone(req)) unreadable();
-    // Whole and not yet read: 'end' follows the buffered data, nothing to wait for.
+    // Whole and not yet read: 'end' follows the buffered data, nothing to wait for. The handler
+    // reads as Node parses the headers, and a body sent with them is all handed over before the
+    // next microtask (Node says `complete` only later): the clock is set only for a body whose
+    // declared bytes have not all come by then, not for every request.
     else if (!req.complete) {
-      const timedOut = () => finish(bodyTooSlow(timeoutMs), true);
-      timer = setTimeout(timedOut, timeoutMs);
-      _reading.set(req, timedOut);
+      queueMicrotask(() => {
+        const declared = Number(req.headers['content-length']);
+        if (settled || req.complete || received + req.readableLength >= declared) return;
+        const timedOut = () => finish(bodyTooSlow(timeoutMs), true);
+        timer = setTimeout(timedOut, timeoutMs);
+        _reading.set(req, timedOut);
+      });
     }
   });
 }
