@@ -198,9 +198,11 @@ export function createRuntimeFromEnv(
   }
   const options = optionsFromEnv(env, context.registry);
   const fetchFn = context.fetch ?? lateBoundFetch;
+  // The sinks and the handler are given the user's logger, not `logger`: each guards its own,
+  // and a guard around `logger` would make every line pass two.
   const { requestSinks, consumerSinks } = sinksFromEnv(env, {
     fetch: fetchFn,
-    logger,
+    logger: context.logger ?? logger,
     ...(context.queue ? { queue: context.queue } : {}),
   });
   // Read here, not per queue batch: a bad value stops start-up like any other setting.
@@ -223,7 +225,7 @@ export function createRuntimeFromEnv(
         ...options,
         ...storeOptions,
         sinks: requestSinks,
-        logger,
+        logger: context.logger,
         ...(context.fetch ? { fetch: context.fetch } : {}),
       }),
       context.runtime ?? {},

@@ -30,15 +30,19 @@ interface _Setup {
   readonly runtime: RuntimeHooks;
 }
 
-/** The `request refused` line of a refusal: warn, or error for 5xx; `fields` say which request. */
+/**
+ * The `request refused` line of a refusal: warn, or error for 5xx; `fields` say which request,
+ * their `path` cut as every line shows one (`shownPath`).
+ */
 export function logRefusal(logger: Logger, refusal: HttpError, fields: LogFields): void {
-  const line = {
+  const line: LogFields = {
     ...fields,
     status: refusal.status,
     reason: refusal.reason,
     detail: refusal.message,
     ...refusal.logged,
   };
+  line.path &&= shownPath(line.path as string);
   if (refusal.status >= 500) logger.error('request refused', line);
   else logger.warn('request refused', line);
 }
@@ -248,7 +252,7 @@ export function createHandlerWithRuntime(
     return (
       response ??
       _refuse(setup, new HttpError(404, 'not-found', _notFoundText(resolved, path, storeApi)), {
-        path: shownPath(path),
+        path,
         method: request.method,
       })
     );

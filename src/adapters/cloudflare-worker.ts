@@ -9,7 +9,7 @@ import { ConfigError, errorResponse, HttpError } from '../errors.js';
 import { logRefusal } from '../handler.js';
 import { withHealthCheck } from '../health.js';
 import { consoleLogger } from '../log.js';
-import { pathnameOf, shownPath } from '../route.js';
+import { pathnameOf } from '../route.js';
 import type { MessageBatchLike } from '../sinks/consumer.js';
 import { consumeWithReplay, DLQ_REPLAY_VARIABLE } from '../sinks/dlq.js';
 import { warnUnlistedSink } from '../sinks/env.js';
@@ -85,7 +85,7 @@ export function createWorker(registry: Registry): MailhooksWorker {
       // Every request, /healthz too (a probe must not pass while each webhook gets 503), and
       // one line each: `wrangler tail` started after the first request still says what is wrong.
       logRefusal(consoleLogger, _MISCONFIGURED, {
-        path: shownPath(pathnameOf(request.url)),
+        path: pathnameOf(request.url),
         setting: runtime.setting,
       });
       return errorResponse(_MISCONFIGURED);

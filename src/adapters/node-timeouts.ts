@@ -6,7 +6,6 @@ import { bodyTooSlow } from '../body.js';
 import { badRequest, errorJson, HttpError, methodNotAllowed } from '../errors.js';
 import { logRefusal } from '../handler.js';
 import type { Logger } from '../log.js';
-import { shownPath } from '../route.js';
 import { timeOutBodyRead } from './node-bridge.js';
 
 /** How often Node looks for requests past their time: often enough to keep the clock within a second. */
@@ -58,7 +57,7 @@ export function boundRequestTime(server: Server, timeoutMs: number, logger: Logg
   const connectJson = errorJson(_CONNECT_REFUSED);
   server.on('connect', (request: { url?: string }, socket: Duplex) => {
     logRefusal(logger, _CONNECT_REFUSED, {
-      path: shownPath(String(request.url)),
+      path: String(request.url),
       method: 'CONNECT',
     });
     _answer(socket, '405 Method Not Allowed', connectJson, 'allow: POST\r\n');

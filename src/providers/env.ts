@@ -141,9 +141,10 @@ export function providersFromEnv(env: Env, registry: readonly BuiltinProvider[])
   return listed.map((name) => {
     const entry = registry.find((p) => p.name === name);
     if (!entry) {
+      // A Worker of fewer providers (createWorker) knows no other name: it says where they all are.
       throw new ConfigError(
         'MAIL_WEBHOOK_PROVIDERS',
-        `unknown provider ${JSON.stringify(name)}${didYouMean(name, known)} (known: ${known.join(', ')})`,
+        `unknown provider ${JSON.stringify(name)}${didYouMean(name, known)} (known: ${known.join(', ')}; mailhooks/cloudflare has every provider)`,
       );
     }
     return _fromEnv(env, entry);

@@ -1,7 +1,7 @@
 /** Sink settings from environment variables: MAIL_WEBHOOK_SINKS, the queue binding, the fan-out. */
 import { type Env, type EnvVars, envString, envWholeNumber } from '../env-values.js';
 import { ConfigError, type FetchFn } from '../errors.js';
-import type { Logger } from '../log.js';
+import { type Logger, loggerOrConsole } from '../log.js';
 import { isObject } from '../providers/fields.js';
 import { type FanoutEndpoint, fanoutSink } from './fanout.js';
 import { EventBus } from './memory.js';
@@ -173,7 +173,8 @@ export function sinksFromEnv(env: Env, context: SinkEnvContext): EnvSinks {
     }
     requestSinks.push(queueSink(queue));
   } else if (_isQueue(queue)) {
-    warnUnlistedSink(context.logger, QUEUE, 'queue');
+    // Guarded here: the fan-out guards the logger it is given itself.
+    warnUnlistedSink(loggerOrConsole(context.logger), QUEUE, 'queue');
   }
   if (kinds.has('fanout')) {
     // The consumer always has it: with the fan-out back on the request path, what the queue

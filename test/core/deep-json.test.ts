@@ -144,9 +144,18 @@ describe('JSON nested more than 64 levels deep', () => {
     expect(received).toHaveLength(1);
   });
 
-  test('ses: a Message nested deeper is no SES event (200, a warning, none delivered); within 64 it is one', async () => {
+  test('ses: a Message that names its eventType but nests deeper is 400 naming the field (DESIGN: it claims to be an SES event); within 64 it is one', async () => {
     const { post, received, errors } = setup();
-    expect(await post('ses', 20_000)).toEqual({ status: 200, body: { ok: true, events: 0 } });
+    for (const depth of [65, 20_000]) {
+      expect(await post('ses', depth)).toEqual({
+        status: 400,
+        body: {
+          ok: false,
+          error: 'invalid-ses-event',
+          message: 'SES event field "mail" nests more than 64 deep',
+        },
+      });
+    }
     expect(received).toEqual([]);
     expect(errors()).toEqual([]);
     expect(await post('ses', 55)).toEqual({ status: 200, body: { ok: true, events: 1 } });

@@ -315,13 +315,6 @@ describe('a line is one line of JSON, bounded, whatever the request put in it', 
 
   test.each([
     [
-      'a 64 KB path',
-      () => new Request(`${URL_SES}${'/'.repeat(65_536)}`, { method: 'GET' }),
-      [405, 'method-not-allowed'],
-      'path',
-      `/webhooks/mail/ses${'/'.repeat(100)}`,
-    ],
-    [
       'a 64 KB method',
       () => new Request(URL_SES, { method: 'M'.repeat(65_536) }),
       [405, 'method-not-allowed'],
@@ -379,6 +372,43 @@ describe('a line is one line of JSON, bounded, whatever the request put in it', 
       recipients.map((recipient) => [recipient, path.slice(0, 200)]),
     );
   });
+
+  test.each([
+    ['a 405 on a provider route', 'GET', '/webhooks/mail/ses', {}, [405, 'method-not-allowed']],
+    [
+      'a store route without a token',
+      'GET',
+      '/webhooks/mail/events',
+      {},
+      [401, 'credentials-required'],
+    ],
+    [
+      'a store route with a wrong token',
+      'DELETE',
+      '/webhooks/mail/suppressions/a@example.com',
+      { authorization: 'Bearer wrong' },
+      [403, 'secret-mismatch'],
+    ],
+    ['a 404', 'POST', '/webhooks/mail/nope', {}, [404, 'not-found']],
+  ] as const)(
+    '%s with 64 KB of trailing slashes: the refusal line names the path cut to 200 characters',
+    async (_what, method, route, headers, [status, reason]) => {
+      const path = `${route}${'/'.repeat(65_536)}`;
+      const { handle, lines } = sesHandler({ store: fakeStore().store, apiToken: 'secret-token' });
+      const response = await handle(new Request(`http://localhost${path}`, { method, headers }));
+      expect([response.status, ((await response.json()) as { error: string }).error]).toEqual([
+        status,
+        reason,
+      ]);
+      expect(lines).toEqual([
+        {
+          level: 'warn',
+          msg: 'request refused',
+          fields: expect.objectContaining({ path: path.slice(0, 200), method, reason }),
+        },
+      ]);
+    },
+  );
 
   test('a short odd value is written whole and reads back exactly', async () => {
     const { handle, written } = jsonHandler();

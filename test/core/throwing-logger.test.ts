@@ -155,3 +155,44 @@ test('the queue consumer: a message that does not decode is still acked, one tha
   );
   expect(outcomes).toEqual(['a acked', 'b retried']);
 });
+
+test('the variables reader guards a logger once: each line (start-up, request, fan-out) passes one guard', async () => {
+  // How many guards a call went through: their frames (src/log.ts) below the logger's own.
+  const guards: Record<string, number[]> = {};
+  const at = (level: string) => (message: string) => {
+    const frames = (new Error().stack ?? '').split('\n').filter((f) => f.includes('src/log.ts'));
+    const line = `${level} ${message.split(':')[0]}`;
+    guards[line] = [...(guards[line] ?? []), frames.length];
+  };
+  const logger: Logger = {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+  };
+  const secret = `whsec_${btoa('fan-out-test-secret-32-bytes-long')}`;
+  const handle = createHandlerFromEnv(
+    {
+      MAIL_WEBHOOK_ENABLED: 'true',
+      MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+      MAIL_WEBHOOK_SES_SECRT: 'typo',
+      MAIL_WEBHOOK_SINKS: 'fanout',
+      MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([
+        { url: 'https://hooks.example/in', secret: 'env:MAIL_WEBHOOK_FANOUT_SECRET_IN' },
+      ]),
+      MAIL_WEBHOOK_FANOUT_SECRET_IN: secret,
+      MAIL_WEBHOOK_FANOUT_RETRIES: '0',
+    },
+    { logger, fetch: async () => new Response('down', { status: 500 }) },
+  );
+  expect((await handle(snsRequest(delivery, 'logger-6'))).status).toBe(503);
+  const get = new Request('https://hooks.example/webhooks/mail/ses', { method: 'GET' });
+  expect((await handle(get)).status).toBe(405);
+  expect(guards).toEqual({
+    'warn unknown variable MAIL_WEBHOOK_SES_SECRT': [1],
+    'warn SNS signature verification is OFF': [1],
+    'warn webhook delivery failed': [1],
+    'error request refused': [1],
+    'warn request refused': [1],
+  });
+});

@@ -1,6 +1,7 @@
 /** A Worker built with createWorker([...]): it answers the providers it was given, and only those. */
 import { readFileSync } from 'node:fs';
 import { afterEach, expect, test, vi } from 'vitest';
+import firstWave from '../../examples/cloudflare-first-wave.js';
 import { createWorker } from '../../src/adapters/cloudflare.js';
 import { postmarkProvider, resendProvider } from '../../src/env/index.js';
 import { basic, postmarkRequest } from '../providers/postmark/helpers.js';
@@ -52,14 +53,36 @@ test('404s a provider it was not given, even one the full Worker has', async () 
   }
 });
 
-test('refuses to list a provider outside its registry, naming the ones it knows', async () => {
+test('refuses to list a provider outside its registry, naming the ones it knows and the Worker with every one', async () => {
   const lines = _console();
   const worker = createWorker([resendProvider, postmarkProvider]);
   const response = await worker.fetch(_post('ses'), { ...ENV, MAIL_WEBHOOK_PROVIDERS: 'ses' });
   expect(response.status).toBe(503);
   const error = lines.find((line) => line.msg === 'mailhooks is misconfigured');
-  expect(error).toMatchObject({ setting: 'MAIL_WEBHOOK_PROVIDERS' });
-  expect(String(error?.error)).toContain('(known: resend, postmark)');
+  expect(error).toMatchObject({
+    setting: 'MAIL_WEBHOOK_PROVIDERS',
+    error:
+      'MAIL_WEBHOOK_PROVIDERS: unknown provider "ses" (known: resend, postmark; mailhooks/cloudflare has every provider)',
+  });
+});
+
+test('the first-wave Worker given mailpace, a provider it leaves out, names the Worker that has it', async () => {
+  const lines = _console();
+  const env = {
+    MAIL_WEBHOOK_ENABLED: 'true',
+    MAIL_WEBHOOK_PROVIDERS: 'mailpace',
+    MAIL_WEBHOOK_MAILPACE_PUBLIC_KEY: btoa('k'.repeat(32)),
+  };
+  const response = await firstWave.fetch(_post('mailpace'), env);
+  expect([response.status, ((await response.json()) as { error: string }).error]).toEqual([
+    503,
+    'misconfigured',
+  ]);
+  expect(lines.find((line) => line.msg === 'mailhooks is misconfigured')).toMatchObject({
+    setting: 'MAIL_WEBHOOK_PROVIDERS',
+    error:
+      'MAIL_WEBHOOK_PROVIDERS: unknown provider "mailpace" (known: ses, resend, sendgrid, mailgun, postmark; mailhooks/cloudflare has every provider)',
+  });
 });
 
 test('warns about a variable of a provider outside its registry', async () => {

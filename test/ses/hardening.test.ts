@@ -6,7 +6,9 @@ import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: '
 import click from '../fixtures/ses/event-publishing-click.json' with { type: 'json' };
 import send from '../fixtures/ses/event-publishing-send.json' with { type: 'json' };
 import legacyDelivery from '../fixtures/ses/notification-delivery.json' with { type: 'json' };
-import { envelope, memoryLogger, snsRequest } from '../helpers/envelope.js';
+import { answer, captureHandler } from '../helpers/capture-handler.js';
+import { envelope, memoryLogger, snsHeaders, snsRequest, URL_SES } from '../helpers/envelope.js';
+import { createSigner } from '../helpers/signing.js';
 
 /** An unsigned handler (verification off) with a recording sink and logger. */
 function setup() {
@@ -146,5 +148,64 @@ describe('timestamps that are not real instants: 400 naming the field, never shi
     const event = { ...clone(click), click: { ...click.click, timestamp: text } };
     expect(await post(event)).toEqual({ status: 200, body: { ok: true, events: 1 } });
     expect(received[0]?.timestamp.toISOString()).toBe(iso);
+  });
+});
+
+describe('a signed Message nested more than 64 deep', () => {
+  /** A signed Notification of the allowed topic carrying `message` as its Message text. */
+  async function postSigned(message: string) {
+    const signer = await createSigner();
+    const { handle, events, lines } = captureHandler(ses({ topicArns: [signer.topicArn] }), {
+      fetch: signer.fetch,
+    });
+    const body = await signer.sign(signer.notification({ Message: message }));
+    const response = await handle(
+      new Request(URL_SES, {
+        method: 'POST',
+        headers: snsHeaders(body),
+        body: JSON.stringify(body),
+      }),
+    );
+    return { ...(await answer<Record<string, unknown>>(response)), events, lines };
+  }
+  /** `depth` objects, one inside the other. */
+  const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+  const withExtra = (event: object, depth: number) =>
+    `${JSON.stringify(event).slice(0, -1)},"extra":${nested(depth)}}`;
+
+  test.each([
+    ['an eventType', withExtra(send, 64), 'extra'],
+    ['a legacy notificationType', withExtra(legacyDelivery, 100), 'extra'],
+    [
+      'an eventType, the depth inside mail',
+      JSON.stringify({ ...send, mail: { ...send.mail, x: JSON.parse(nested(63)) } }),
+      'mail',
+    ],
+  ])('that names %s is a 400 naming the field, with no event', async (_name, message, field) => {
+    const { status, body, events } = await postSigned(message);
+    expect(status).toBe(400);
+    expect(body).toEqual({
+      ok: false,
+      error: 'invalid-ses-event',
+      message: `SES event field "${field}" nests more than 64 deep`,
+    });
+    expect(events).toEqual([]);
+  });
+
+  test('one level less is delivered', async () => {
+    const { status, body, events } = await postSigned(withExtra(send, 63));
+    expect({ status, body }).toEqual({ status: 200, body: { ok: true, events: 1 } });
+    expect(events.map((e) => [e.eventType, e.recipient])).toEqual([
+      ['sent', 'recipient@example.com'],
+    ]);
+  });
+
+  test('that names no type is still no tracking event: 200, a warning, no events', async () => {
+    const { status, body, events, lines } = await postSigned(nested(1000));
+    expect({ status, body }).toEqual({ status: 200, body: { ok: true, events: 0 } });
+    expect(events).toEqual([]);
+    expect(lines.filter((l) => l.level === 'warn').map((l) => l.fields?.note)).toEqual([
+      'Message has neither eventType nor notificationType',
+    ]);
   });
 });

@@ -13,7 +13,7 @@ import {
   union,
 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
-import { parseJson } from '../body-text.js';
+import { nestsTooDeep } from '../body-text.js';
 import { makeContext } from '../context.js';
 import { isObject } from '../fields.js';
 import { metadataOf, tagsOf } from '../ses/tags.js';
@@ -127,7 +127,8 @@ export function parseScalewayMessage(
 ): ScalewayParseResult | HttpError {
   let json: unknown;
   try {
-    json = parseJson(message);
+    // Any depth: one that names a type but nests too deep is refused below.
+    json = JSON.parse(message);
   } catch {
     return { kind: 'ignored', note: 'Message is not JSON: not a TEM event', warn: true };
   }
@@ -141,6 +142,9 @@ export function parseScalewayMessage(
   if (NOT_MESSAGE_EVENTS.has(event.type)) {
     return { kind: 'ignored', note: `${event.type} is not about a message`, warn: false };
   }
+  // No TEM event nests so deep; JSON.stringify could not write it back (see parseJson).
+  const deep = Object.keys(event).find((key) => nestsTooDeep([event[key]]));
+  if (deep) return badRequest(REASON, `Scaleway TEM event field "${deep}" nests more than 64 deep`);
   const parsed = parseOr400(TemEventSchema, event, REASON, 'Scaleway TEM event');
   if (isHttpError(parsed)) return parsed;
   const timestamp = parseTimestamp(parsed.created_at);

@@ -4,7 +4,7 @@ import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
 import { parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
-import { parseJson } from '../body-text.js';
+import { nestsTooDeep } from '../body-text.js';
 import { isObject, own, textValue } from '../fields.js';
 import { NO_EVENTS, type ProviderResult } from '../types.js';
 import {
@@ -186,7 +186,8 @@ const INBOUND_TYPE = 'Received';
 export function parseSesMessage(message: string, ctx: SesParseContext): SesParseResult | HttpError {
   let json: unknown;
   try {
-    json = parseJson(message);
+    // Any depth: one that names a tracking type but nests too deep is refused by parseSesEvent.
+    json = JSON.parse(message);
   } catch {
     if (message.startsWith('Successfully validated SNS topic'))
       return { kind: 'setup', note: message };
@@ -216,6 +217,11 @@ export function parseSesEvent(json: unknown, ctx: SesParseContext): SesParseResu
   if (typeName === SETUP_NOTIFICATION_TYPE) return { kind: 'setup', note: typeName };
   if (typeName === INBOUND_TYPE) {
     return { kind: 'not-ses', note: `${field} ${typeName} is inbound mail, not a tracking event` };
+  }
+  // No SES event nests so deep; JSON.stringify could not write it back (see parseJson).
+  const deep = Object.keys(event).find((key) => nestsTooDeep([event[key]]));
+  if (deep) {
+    return badRequest('invalid-ses-event', `SES event field "${deep}" nests more than 64 deep`);
   }
   // The hand-written guard passes a well-formed part as it is; the schema names what is wrong.
   const mail = isMail(event.mail)

@@ -151,6 +151,25 @@ describe('Scaleway TEM events', () => {
       expect(body.message).toContain(field);
     }
   });
+  test('a TEM event nested more than 64 deep is 400 naming the field; one without a type is ignored', async () => {
+    const { handle, received, lines } = scalewayHandler(options(), signer.fetch);
+    const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    const deep = `${JSON.stringify(delivered).slice(0, -1)},"extra":${nested(64)}}`;
+    const response = await handle(await signed(deep));
+    expect([response.status, await answer(response)]).toEqual([
+      400,
+      {
+        ok: false,
+        error: 'invalid-scaleway-event',
+        message: 'Scaleway TEM event field "extra" nests more than 64 deep',
+      },
+    ]);
+    expect(await answer(await handle(await signed(nested(1000))))).toEqual({ ok: true, events: 0 });
+    expect(received).toEqual([]);
+    expect(lines.map((l) => l.fields.note).filter(Boolean)).toEqual([
+      'Message has no "type": not a TEM event',
+    ]);
+  });
 });
 
 describe('Scaleway certificate chain', () => {
