@@ -16,6 +16,7 @@ import { createJsonLogger } from '../../src/log.js';
 import { BUN, CHILD_ENV, DENO, DENO_START_FLAGS, listeningPort } from '../helpers/child-runtime.js';
 import {
   answerOf,
+  DISABLED_ROWS,
   expectParity,
   HEALTH_ROWS,
   logged,
@@ -28,6 +29,7 @@ import {
 import { parseResponse } from './raw-http.js';
 
 const START_TIMEOUT_MS = 60_000;
+const DISABLE = { MAIL_WEBHOOK_ENABLED: 'false' };
 const work = mkdtempSync(join(tmpdir(), 'mailhooks-parity-'));
 const children = new Set<ChildProcess>();
 afterAll(() => {
@@ -43,15 +45,18 @@ afterAll(() => {
 });
 
 describe.each([
-  ['the core handler', createHandlerFromEnv],
-  ['mailhooks/node', nodeHandlerFromEnv],
-])('%s, called in process', (_name, fromEnv) => {
+  ['the core handler', createHandlerFromEnv, PARITY_ROWS, {}],
+  ['mailhooks/node', nodeHandlerFromEnv, PARITY_ROWS, {}],
+  ['the core handler, disabled', createHandlerFromEnv, DISABLED_ROWS, DISABLE],
+  ['mailhooks/node, disabled', nodeHandlerFromEnv, DISABLED_ROWS, DISABLE],
+] as const)('%s, called in process', (_name, fromEnv, rows, env) => {
   const lines: string[] = [];
-  const handler = fromEnv(PARITY_ENV, {
-    logger: createJsonLogger((_level, line) => lines.push(line)),
-  });
+  const handler = fromEnv(
+    { ...PARITY_ENV, ...env },
+    { logger: createJsonLogger((_level, line) => lines.push(line)) },
+  );
 
-  test.each(PARITY_ROWS)('$situation', async (row) => {
+  test.each(rows)('$situation', async (row) => {
     const before = lines.length;
     expectParity(row, await answerOf(await handler(parityRequest('http://127.0.0.1', row))), false);
     expect({ situation: row.situation, logged: logged(lines.slice(before), row) }).toEqual({

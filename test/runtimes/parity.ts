@@ -254,6 +254,24 @@ export const PARITY_ROWS: readonly ParityRow[] = [
   },
 ];
 
+const DISABLED = `mail webhooks are disabled (enabled: false); ${ROUTES}`;
+
+/** With `MAIL_WEBHOOK_ENABLED=false`: every route answers 404, naming the routes, and logs it. */
+export const DISABLED_ROWS: readonly ParityRow[] = [
+  {
+    situation: 'disabled: an SES notification gets 404',
+    request: _notification(JSON.parse(bounce.Message)),
+    ..._refused(404, 'not-found', DISABLED),
+    log: _refusal(404, 'not-found', { path: PARITY_ROUTE, method: 'POST' }),
+  },
+  {
+    situation: 'disabled: a GET on the route gets 404, not 405',
+    request: { method: 'GET', path: PARITY_ROUTE },
+    ..._refused(404, 'not-found', DISABLED),
+    log: _refusal(404, 'not-found', { path: PARITY_ROUTE, method: 'GET' }),
+  },
+];
+
 /** The health probe: answered before the handler, so by the servers and the Worker only. */
 export const HEALTH_ROWS: readonly Omit<ParityRow, 'log'>[] = [
   {

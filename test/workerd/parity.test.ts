@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import worker from '../../src/adapters/cloudflare.js';
 import {
   answerOf,
+  DISABLED_ROWS,
   expectParity,
   HEALTH_ROWS,
   logged,
@@ -36,12 +37,24 @@ afterAll(() => {
 
 // wrangler.toml's vars and the table's; one object for every request, as Workers hand one env.
 const parityEnv = { ...env, ...PARITY_ENV };
+const disabledEnv = { ...parityEnv, MAIL_WEBHOOK_ENABLED: 'false' };
 const _fetch = async (row: Parameters<typeof parityRequest>[1]) =>
   answerOf(await worker.fetch(parityRequest('http://example.com', row), parityEnv));
 
 test.each(PARITY_ROWS)('$situation', async (row) => {
   const before = lines.length;
   expectParity(row, await _fetch(row), false);
+  expect({ situation: row.situation, logged: logged(lines.slice(before), row) }).toEqual({
+    situation: row.situation,
+    logged: true,
+  });
+});
+
+test.each(DISABLED_ROWS)('$situation', async (row) => {
+  const before = lines.length;
+  const request = parityRequest('http://example.com', row);
+  const answer = await answerOf(await worker.fetch(request, disabledEnv));
+  expectParity(row, answer, false);
   expect({ situation: row.situation, logged: logged(lines.slice(before), row) }).toEqual({
     situation: row.situation,
     logged: true,
