@@ -4,7 +4,7 @@
  * servers and the Worker under `wrangler dev`, one child process each for every row.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,7 +104,16 @@ async function _server(command: string, args: readonly string[]): Promise<Target
 /** `wrangler dev` as `npm start` runs it, with the table's settings as variables. */
 async function _wranglerDev(): Promise<Target> {
   const [port, inspector] = [await _freePort(), await _freePort()];
-  const vars = Object.entries(PARITY_ENV).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
+  // A developer's .dev.vars must not change the Worker under test: each of its variables is
+  // blanked (an empty variable is unset), as vitest.config.ts does for the workerd project.
+  const devVars = existsSync('.dev.vars') ? readFileSync('.dev.vars', 'utf8') : '';
+  const blanked = [...devVars.matchAll(/^\s*([A-Z_][A-Z0-9_]*)\s*=/gm)].map(([, name]) => [
+    name,
+    '',
+  ]);
+  const vars = Object.entries({ ...Object.fromEntries(blanked), ...PARITY_ENV }).flatMap(
+    ([name, value]) => ['--var', `${name}:${value}`],
+  );
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port'];
   const { child, output } = _spawn(
     'node_modules/.bin/wrangler',
