@@ -205,11 +205,6 @@ export const PARITY_ROWS: readonly ParityRow[] = [
     ...TOO_LARGE,
   },
   {
-    situation: 'a chunked body past maxBodyBytes: 413',
-    request: { method: 'POST', path: PARITY_ROUTE, chunked: MAX_BODY_BYTES * 2 },
-    ...TOO_LARGE,
-  },
-  {
     situation: 'a body stalled past bodyTimeoutMs: 408, connection closed',
     request: { method: 'POST', path: PARITY_ROUTE, stalled: JSON.stringify(bounce) },
     ..._refused(408, 'body-timeout', 'request body did not arrive within bodyTimeoutMs'),
@@ -251,6 +246,12 @@ export const PARITY_ROWS: readonly ParityRow[] = [
     status: 200,
     body: { ok: true, events: 0 },
     log: { level: 'info', esp: 'mandrill', msg: 'Mandrill set-up probe (HEAD) answered' },
+  },
+  // Last: under wrangler dev it costs the next request (test/runtimes/parity.test.ts).
+  {
+    situation: 'a chunked body past maxBodyBytes: 413',
+    request: { method: 'POST', path: PARITY_ROUTE, chunked: MAX_BODY_BYTES * 2 },
+    ...TOO_LARGE,
   },
 ];
 
@@ -337,17 +338,20 @@ export const answerOf = async (response: Response): Promise<ParityAnswer> => ({
 /**
  * Expects `answer` to be `row`'s: status, JSON body, content-type and the row's headers; `http`:
  * as a client reads it over a connection (a HEAD has no body; the length is sent, never chunked);
- * `headWithoutLength`: a HEAD answer carries no Content-Length (workerd's way).
+ * `workerd`: over workerd's HTTP, which sends no Content-Length for a HEAD and no `Connection`
+ * header (closing is Cloudflare's).
  */
 export function expectParity(
   row: Omit<ParityRow, 'log'>,
   answer: ParityAnswer,
   http: boolean,
-  headWithoutLength = false,
+  workerd = false,
 ): void {
   const head = row.request.method === 'HEAD';
+  const { connection, ...others } = row.headers ?? {};
+  const headers = workerd && http ? others : (row.headers ?? {});
   const wanted = Object.fromEntries(
-    Object.entries(row.headers ?? {}).map(([name]) => [name, answer.headers.get(name)]),
+    Object.keys(headers).map((name) => [name, answer.headers.get(name)]),
   );
   const seen = {
     situation: row.situation,
@@ -361,7 +365,7 @@ export function expectParity(
     status: row.status,
     body: head && http ? '' : row.body,
     contentType: 'application/json; charset=utf-8',
-    ...row.headers,
+    ...headers,
   });
   if (http) {
     // The length of the JSON a GET would carry (workerd sends none for a HEAD), never chunked.
@@ -373,7 +377,7 @@ export function expectParity(
       chunked: answer.headers.get('transfer-encoding'),
     }).toEqual({
       situation: row.situation,
-      length: head && headWithoutLength ? null : String(new TextEncoder().encode(json).length),
+      length: head && workerd ? null : String(new TextEncoder().encode(json).length),
       chunked: null,
     });
   }
