@@ -14,18 +14,14 @@ import { createHandlerFromEnv as nodeHandlerFromEnv } from '../../src/adapters/n
 import { createHandlerFromEnv } from '../../src/env/index.js';
 import { createJsonLogger } from '../../src/log.js';
 import { BUN, CHILD_ENV, DENO, DENO_START_FLAGS, listeningPort } from '../helpers/child-runtime.js';
+import { DISABLED_ROWS, HEALTH_ROWS, PARITY_ENV, PARITY_ROWS, type ParityRow } from './parity.js';
 import {
   answerOf,
-  DISABLED_ROWS,
   expectParity,
-  HEALTH_ROWS,
   logged,
-  PARITY_ENV,
-  PARITY_ROWS,
   type ParityAnswer,
-  type ParityRow,
   parityRequest,
-} from './parity.js';
+} from './parity-check.js';
 import { parseResponse } from './raw-http.js';
 
 const START_TIMEOUT_MS = 60_000;

@@ -3,16 +3,13 @@ import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import worker from '../../src/adapters/cloudflare.js';
 import {
-  answerOf,
   DISABLED_ROWS,
-  expectParity,
   HEALTH_ROWS,
-  logged,
   PARITY_ENV,
   PARITY_FANOUT_URL,
   PARITY_ROWS,
-  parityRequest,
 } from '../runtimes/parity.js';
+import { answerOf, expectParity, logged, parityRequest } from '../runtimes/parity-check.js';
 
 // The Worker runs in this isolate: its JSON log lines are read here.
 const lines: string[] = [];
