@@ -1,4 +1,4 @@
-/** Parity rows (test/runtimes/parity.ts) sent in process; any target's answer and log line checked. */
+/** Parity rows (parity.ts) sent in process; any target's answer and log line checked. */
 import { expect } from 'vitest';
 import type { ParityRow } from './parity.js';
 
