@@ -19,9 +19,8 @@ export function withHealthCheck<A extends unknown[]>(
       // Deno builds the URL from the Host header: `x/healthz?` must not make any path a probe.
       isSaneHost(request.headers.get('host'))
     ) {
-      return new Response(request.method === 'HEAD' ? null : '{"ok":true}', {
-        headers: JSON_HEADERS,
-      });
+      // A HEAD answer as the GET's, body included: the runtime sends its length, not the body.
+      return new Response('{"ok":true}', { headers: JSON_HEADERS });
     }
     return handler(request, ...rest);
   };

@@ -70,13 +70,11 @@ export function createWorker(registry: Registry): MailhooksWorker {
     return runtime;
   };
 
-  // A body the answer left unread is cancelled: `wrangler dev` drains it before answering, so a
-  // refusal sent before the body arrived (401, 413 for its declared length) waited for all of it.
-  const serve = withHealthCheck(async (request: Request, runtime: EnvRuntime) => {
-    const response = await runtime.handler(request);
-    if (!request.bodyUsed) request.body?.cancel().catch(() => {});
-    return response;
-  });
+  // A body the answer left unread is not cancelled: under `wrangler dev` (which reads it to its
+  // end before answering) the cancel broke the next request, answered 503 by wrangler or never.
+  const serve = withHealthCheck((request: Request, runtime: EnvRuntime) =>
+    runtime.handler(request),
+  );
 
   return {
     fetch(request, env) {
