@@ -1,5 +1,6 @@
 /** Child processes under Deno, Bun or Node for the runtime tests: quiet, offline, on a free port. */
 import { spawn } from 'node:child_process';
+import { build } from 'esbuild';
 import { expect } from 'vitest';
 
 // Offline and quiet: no update check, no colours to parse around (vitest sets FORCE_COLOR).
@@ -113,4 +114,20 @@ export async function expectBunTestPasses(file: string, passes: number): Promise
   expect(output).toMatch(new RegExp(`\\b${passes} pass\\b`));
   expect(output).toMatch(/\b0 fail\b/);
   expect(code).toBe(0);
+}
+
+/**
+ * Bundles the Node server's entry (`src/bin/node.ts`) to `outfile`, as `npm run build` would
+ * compile it: Node 20 cannot run TypeScript. Returns `outfile`.
+ */
+export async function bundleNodeServer(outfile: string): Promise<string> {
+  await build({
+    entryPoints: ['src/bin/node.ts'],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile,
+    logLevel: 'silent',
+  });
+  return outfile;
 }

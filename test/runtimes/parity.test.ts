@@ -8,12 +8,18 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createHandlerFromEnv as nodeHandlerFromEnv } from '../../src/adapters/node.js';
 import { createHandlerFromEnv } from '../../src/env/index.js';
 import { createJsonLogger } from '../../src/log.js';
-import { BUN, CHILD_ENV, DENO, DENO_START_FLAGS, listeningPort } from '../helpers/child-runtime.js';
+import {
+  BUN,
+  bundleNodeServer,
+  CHILD_ENV,
+  DENO,
+  DENO_START_FLAGS,
+  listeningPort,
+} from '../helpers/child-runtime.js';
 import { DISABLED_ROWS, HEALTH_ROWS, PARITY_ENV, PARITY_ROWS, type ParityRow } from './parity.js';
 import {
   answerOf,
@@ -185,20 +191,7 @@ async function _loggedBy(target: Target, row: ParityRow, from: number): Promise<
 const nodeEntry = join(work, 'node-server.mjs');
 
 const SERVERS: readonly (readonly [string, () => Promise<Target>])[] = [
-  [
-    'the Node server',
-    async () => {
-      await build({
-        entryPoints: ['src/bin/node.ts'],
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        outfile: nodeEntry,
-        logLevel: 'silent',
-      });
-      return _server(process.execPath, [nodeEntry]);
-    },
-  ],
+  ['the Node server', async () => _server(process.execPath, [await bundleNodeServer(nodeEntry)])],
   ['the Deno server', () => _server(DENO, ['run', ...DENO_START_FLAGS, 'src/bin/deno.ts'])],
   ['the Bun server', () => _server(BUN, ['--no-install', '--no-env-file', 'src/bin/bun.ts'])],
   ['the Worker under wrangler dev', _wranglerDev],

@@ -5,9 +5,15 @@ import { type AddressInfo, connect, createServer as createNetServer } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BUN, CHILD_ENV, DENO, DENO_START_FLAGS, listeningPort } from '../helpers/child-runtime.js';
+import {
+  BUN,
+  bundleNodeServer,
+  CHILD_ENV,
+  DENO,
+  DENO_START_FLAGS,
+  listeningPort,
+} from '../helpers/child-runtime.js';
 import { createSigner } from '../helpers/signing.js';
 import { signedSesPost } from '../helpers/sns-request.js';
 import { addHttpTests, ROUTE, SUITE_ENV } from './http-suite.js';
@@ -33,18 +39,8 @@ globalThis.fetch = (input, init) => {
 `,
 );
 
-// Node 20 cannot run TypeScript: bundle the Node entry as `npm run build` would compile it.
 const nodeEntry = join(work, 'node-server.mjs');
-beforeAll(async () => {
-  await build({
-    entryPoints: ['src/bin/node.ts'],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: nodeEntry,
-    logLevel: 'silent',
-  });
-});
+beforeAll(() => bundleNodeServer(nodeEntry));
 
 interface Runtime {
   readonly name: string;

@@ -3,11 +3,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import bounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
 import {
   BUN,
+  bundleNodeServer,
   CHILD_TEST_TIMEOUT_MS,
   DENO,
   DENO_START_FLAGS,
@@ -212,14 +212,7 @@ describe('the Node server with MAIL_WEBHOOK_SQLITE_PATH', () => {
     { timeout: CHILD_TEST_TIMEOUT_MS },
     async () => {
       const entry = join(work, 'node-server.mjs');
-      await build({
-        entryPoints: ['src/bin/node.ts'],
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        outfile: entry,
-        logLevel: 'silent',
-      });
+      await bundleNodeServer(entry);
       const { code, output } = await runChild(process.execPath, [entry], {
         PORT: '0',
         MAIL_WEBHOOK_ENABLED: 'true',
