@@ -347,8 +347,8 @@ async function _sendOther(res: ServerResponse, response: Response): Promise<void
 function _sendJson(res: ServerResponse, response: Response): boolean {
   const raw = response instanceof _NodeJsonResponse ? response._raw() : undefined;
   if (!raw) return false;
-  raw.headers.push('content-length', String(Buffer.byteLength(raw.json)));
-  res.writeHead(response.status, raw.headers).end(raw.json);
+  const length = String(Buffer.byteLength(raw.json));
+  res.writeHead(response.status, raw.headers.concat('content-length', length)).end(raw.json);
   return true;
 }
 
