@@ -91,13 +91,15 @@ export function gatherBody(limit: number): {
  * buffered), or a 408 when it is not whole within `timeoutMs`: a slow client holds neither the
  * request nor its buffer for ever. `read`, a runtime's own reader, is tried first. A body is
  * never inflated: one with a `Content-Encoding` other than `identity` is refused 415 unread.
+ * Not async: a runtime's read is handed back as it is, not wrapped in one more promise, and a
+ * refusal made before the read is the value itself (the handler awaits either).
  */
-export async function readBodyLimited(
+export function readBodyLimited(
   request: Request,
   limit: number,
   timeoutMs = 30_000,
   read?: BodyReader,
-): Promise<Uint8Array | HttpError> {
+): Uint8Array | HttpError | Promise<Uint8Array | HttpError> {
   // Its compressed bytes would fail as a signature or as text, naming neither; inflating them
   // would let a small request become a large body (a compression bomb).
   const coding = request.headers.get('content-encoding');

@@ -82,19 +82,20 @@ const _TICKS = 8;
  * Delivers to every sink; the first failure, or the deadline passing, is a 503 so the ESP
  * retries. Sinks get the deadline as an `AbortSignal` and stop their retries when it fires.
  */
-export async function deliver(
+export function deliver(
   events: EmailTrackingContext[],
   options: DeliveryOptions,
   // What is left of the deadline (the store's pipeline spent some); the log names the setting.
   ms = options.deliveryTimeoutMs,
 ): Promise<HttpError | undefined> {
   const deadline = new _Deadline(options.listenerTimeoutMs);
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const sending = _sendAll(events, options, deadline);
   // Sinks that take the events at once (the bus, a queue that answers at once) are done within a
-  // few microtasks: the deadline's timer is set only for a delivery still running after them.
+  // few microtasks: the deadline's timer is set only for a delivery still running after them,
+  // and cleared when it ends.
   const timedOut = () =>
     new Promise<HttpError>((resolve) => {
-      timer = setTimeout(() => {
+      const timer = setTimeout(() => {
         deadline[_PASS]();
         resolve(
           unavailable(
@@ -104,10 +105,8 @@ export async function deliver(
           ),
         );
       }, ms);
+      const clear = () => clearTimeout(timer);
+      sending.then(clear, clear);
     });
-  try {
-    return await soonOrRace(_sendAll(events, options, deadline), timedOut, _TICKS);
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-  }
+  return soonOrRace(sending, timedOut, _TICKS);
 }

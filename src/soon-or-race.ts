@@ -1,29 +1,37 @@
 /** A wait that sets its timer only when the awaited work is still running after a few microtasks. */
 
+const _settled = Promise.resolve();
+
 /**
  * `read`'s outcome if it settles within `ticks` microtasks, else its race with `timeout()`: a
  * read that is already done sets no timer. Rejects as `read` does. The body reads and the
  * delivery deadline wait this way.
  */
-export async function soonOrRace<T, U>(
+export function soonOrRace<T, U>(
   read: Promise<T>,
   timeout: () => Promise<U>,
   ticks: number,
 ): Promise<T | U> {
-  const state: { done: boolean; value?: T; error?: unknown; failed?: boolean } = { done: false };
-  read.then(
-    (value) => {
-      state.done = true;
-      state.value = value;
-    },
-    (error: unknown) => {
-      state.done = true;
-      state.failed = true;
-      state.error = error;
-    },
-  );
-  for (let i = 0; i < ticks && !state.done; i++) await undefined;
-  if (!state.done) return Promise.race([read, timeout()]);
-  if (state.failed) throw state.error;
-  return state.value as T;
+  // One promise settled by whichever comes first, and a check per microtask until `read` settles:
+  // no async function, and no promise per tick but the check's own.
+  return new Promise((resolve, reject) => {
+    let done = false;
+    let tick = 0;
+    const check = () => {
+      if (done) return;
+      if (tick++ < ticks) _settled.then(check);
+      else timeout().then(resolve, reject);
+    };
+    read.then(
+      (value) => {
+        done = true;
+        resolve(value);
+      },
+      (error: unknown) => {
+        done = true;
+        reject(error);
+      },
+    );
+    check();
+  });
 }

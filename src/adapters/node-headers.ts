@@ -6,6 +6,8 @@ const _TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Leading and trailing HTTP whitespace, which fetch strips from every value.
 const _EDGE_SPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 
+const _UPPER = /[A-Z]/;
+
 const _isSpace = (code: number) => code === 32 || code === 9 || code === 10 || code === 13;
 
 function _normalized(value: string): string {
@@ -44,12 +46,17 @@ export class _NodeHeaders {
   }
   get(name: string): string | null {
     if (this.#full) return this.#full.get(name);
-    const wanted = String(name).toLowerCase();
+    // Lowered only when not lower case already (toLowerCase copies even then): the core asks in
+    // lower case, and most clients send lower-case names.
+    const asked = String(name);
+    const wanted = _UPPER.test(asked) ? asked.toLowerCase() : asked;
     const raw = this.#raw;
     let found: string | null = null;
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const key = raw[i] as string;
-      if (key.length !== wanted.length || key.toLowerCase() !== wanted) continue;
+      if (key.length !== wanted.length || (key !== wanted && key.toLowerCase() !== wanted)) {
+        continue;
+      }
       const value = _normalized(raw[i + 1] as string);
       found = found === null ? value : `${found}, ${value}`;
     }

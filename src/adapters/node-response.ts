@@ -2,6 +2,7 @@
 import type { JsonAnswer } from '../errors.js';
 
 const _JSON_TYPE = 'application/json; charset=utf-8';
+const _JSON_HEADERS: readonly string[] = ['content-type', _JSON_TYPE];
 const _encoder = new TextEncoder();
 
 // What a Response has beyond status, headers and reading the JSON: served by a real Response,
@@ -43,14 +44,13 @@ export class _NodeJsonResponse {
     return this.#response ? this.#response.bodyUsed : this.#used;
   }
   /**
-   * The body untouched and its headers as a fresh flat list (name, value, …), as `writeHead`
-   * takes them: what the bridge writes; undefined once a real Response took over.
+   * The body untouched and its headers as a flat list (name, value, …), as `writeHead` takes
+   * them, shared, not to be changed: what the bridge writes; undefined once a real Response
+   * took over.
    */
-  _raw(): { json: string; headers: string[] } | undefined {
+  _raw(): { json: string; headers: readonly string[] } | undefined {
     if (this.#response || this.#used) return undefined;
-    if (!this.#headers && !this.#headerRecord) {
-      return { json: this.#json, headers: ['content-type', _JSON_TYPE] };
-    }
+    if (!this.#headers && !this.#headerRecord) return { json: this.#json, headers: _JSON_HEADERS };
     const headers: string[] = [];
     for (const [name, value] of this.#headers ?? Object.entries(this.#headersRecord())) {
       headers.push(name, value);

@@ -186,12 +186,17 @@ export class EventBus implements Sink {
   }
 
   /** Sink: emits each context as an `EmailTrackingEvent`, in order, until `options.signal` aborts. */
-  async send(events: EmailTrackingContext[], options: SinkSendOptions = {}): Promise<void> {
-    // No listener, nothing to run: the delivery's signal is not even made.
+  send(events: EmailTrackingContext[], options: SinkSendOptions = {}): Promise<void> {
+    // No listener, nothing to run: the delivery's signal is not even made, nor an async call.
     if (this.listenerCount(EmailTrackingEvent) === 0) {
-      if (events.length > 0 && sendAborted(options)) throw options.signal?.reason;
-      return;
+      return events.length > 0 && sendAborted(options)
+        ? Promise.reject(options.signal?.reason)
+        : Promise.resolve();
     }
+    return this.#emitEach(events, options);
+  }
+
+  async #emitEach(events: EmailTrackingContext[], options: SinkSendOptions): Promise<void> {
     for (const event of events) {
       if (options.signal?.aborted) throw options.signal.reason;
       await this.emit(EmailTrackingEvent, event, options);

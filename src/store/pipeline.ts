@@ -30,13 +30,20 @@ export async function within<T>(work: T | Promise<T>, ms: number, deadlineMs = m
  * before (ESP retries) are dropped, and the rest are marked delivered only once every sink took
  * them, so a retry after a failing sink still reaches it. One deadline covers all of it.
  */
-export async function deliverThroughStore(
+// Not async: without a store, `deliver`'s own promise is the answer, not one more around it.
+export const deliverThroughStore = (
   events: EmailTrackingContext[],
   options: StoreDeliveryOptions,
   fields: LogFields,
+): Promise<HttpError | undefined> =>
+  options.store ? _throughStore(events, options.store, options, fields) : deliver(events, options);
+
+async function _throughStore(
+  events: EmailTrackingContext[],
+  store: EventStore,
+  options: StoreDeliveryOptions,
+  fields: LogFields,
 ): Promise<HttpError | undefined> {
-  const { store } = options;
-  if (!store) return deliver(events, options);
   // The deadline; the events are claimed until then, so a retry arriving meanwhile waits for
   // this delivery rather than making another.
   const { deliveryTimeoutMs } = options;

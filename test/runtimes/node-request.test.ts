@@ -77,6 +77,38 @@ test('toRequest: a request that came over TLS has an https URL, one that did not
   expect(toRequest(nodeRequest(false)).url).toBe('http://example.test/x?q=1');
 });
 
+test('toRequest: headers are read in any case of the name, whatever case the client sent, as fetch reads them', () => {
+  const rawHeaders = [
+    'Host',
+    'example.test',
+    'x-trace',
+    ' a ',
+    'X-TRACE',
+    'b',
+    'X-Amz-Sns-Message-Id',
+    'm1',
+  ];
+  const request = toRequest({ ...nodeRequest(false), rawHeaders } as unknown as IncomingMessage);
+  const asFetch = new Headers([
+    ['x-trace', ' a '],
+    ['X-TRACE', 'b'],
+    ['X-Amz-Sns-Message-Id', 'm1'],
+  ]);
+  for (const name of [
+    'x-trace',
+    'X-Trace',
+    'x-amz-sns-message-id',
+    'X-AMZ-SNS-MESSAGE-ID',
+    'host',
+  ]) {
+    expect(request.headers.get(name)).toBe(name === 'host' ? 'example.test' : asFetch.get(name));
+  }
+  expect(request.headers.get('x-trace')).toBe('a, b');
+  expect([request.headers.has('X-Trace'), request.headers.has('x-missing')]).toEqual([true, false]);
+  // A name no header can have is refused as fetch refuses it, not matched by a look-alike.
+  expect(() => request.headers.get('\u212Aey')).toThrow(TypeError);
+});
+
 test('toRequest with a signal: the Request aborts with it, also once a real Request was made', () => {
   const controller = new AbortController();
   const request = toRequest(nodeRequest(false), controller.signal);

@@ -136,26 +136,28 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
     });
   };
 
-  const dispatch = async (message: SnsMessage): Promise<ProviderResult | HttpError> => {
+  // Not async: a Notification, nearly every message, is parsed at once, with no promise made for
+  // it; only a subscription message waits (for its confirmation).
+  const dispatch = (
+    message: SnsMessage,
+  ): ProviderResult | HttpError | Promise<ProviderResult | HttpError> => {
     const fields = {
       esp: 'ses',
       messageId: message.MessageId,
       topicArn: message.TopicArn,
       type: message.Type,
     };
-    // A Notification, nearly every message, goes straight to the parser.
-    const confirmation =
-      message.Type === 'Notification'
-        ? undefined
-        : await answerConfirmation(message, {
-            who: 'SNS',
-            fields,
-            autoConfirm: o.autoConfirm,
-            todo: openToAnyTopic ? `add this TopicArn to ${TOPIC_VARIABLE} (topicArns)` : undefined,
-            confirm: (m) => confirmSubscription(m, context),
-            logger,
-          });
-    if (confirmation) return confirmation;
+    if (message.Type !== 'Notification') {
+      // Answered, never `undefined`: that is for a Notification.
+      return answerConfirmation(message, {
+        who: 'SNS',
+        fields,
+        autoConfirm: o.autoConfirm,
+        todo: openToAnyTopic ? `add this TopicArn to ${TOPIC_VARIABLE} (topicArns)` : undefined,
+        confirm: (m) => confirmSubscription(m, context),
+        logger,
+      }) as Promise<ProviderResult | HttpError>;
+    }
     if (openToAnyTopic) return _anyTopicRefusal(message.TopicArn);
     // Checked here too: with verification or the age rule off, nothing else read it.
     const sent = parseTimestamp(message.Timestamp);

@@ -185,15 +185,15 @@ const _snsPolicy = (maxAgeSeconds: number): SigningPolicy<CertUrl> => ({
 
 /**
  * Creates a verifier holding its own certificate-key cache; create it once per handler.
- * The verifier resolves to `undefined` when the message is genuine and allowed, or to a refusal
- * (403 naming the rule, 503 when a certificate cannot be downloaded right now).
+ * The verifier gives (or resolves to) `undefined` when the message is genuine and allowed, or a
+ * refusal (403 naming the rule, 503 when a certificate cannot be downloaded right now).
  * @example
  * const verify = createSnsVerifier({ verifySignature: true, maxAgeSeconds: 3900, fetch, now: () => new Date(), logger });
  * const refusal = await verify(message);
  */
 export function createSnsVerifier(
   options: SnsVerifierOptions,
-): (message: SnsMessage) => Promise<HttpError | undefined> {
+): (message: SnsMessage) => HttpError | undefined | Promise<HttpError | undefined> {
   const certificates = createKeyCache({
     fetch: options.fetch,
     logger: options.logger,
@@ -204,7 +204,8 @@ export function createSnsVerifier(
     certificates,
     options.verifyRsa,
   );
-  return async (message) => {
+  // Not async: the rules that need no signature answer at once, a signature check as its promise.
+  return (message) => {
     const notAllowed = checkTopicAllowed(
       message.TopicArn,
       options.topicArns,
