@@ -218,8 +218,9 @@ export function parseSesEvent(json: unknown, ctx: SesParseContext): SesParseResu
   if (typeName === INBOUND_TYPE) {
     return { kind: 'not-ses', note: `${field} ${typeName} is inbound mail, not a tracking event` };
   }
-  // No SES event nests so deep; JSON.stringify could not write it back (see parseJson).
-  const deep = Object.keys(event).find((key) => nestsTooDeep([event[key]]));
+  // No SES event nests so deep; JSON.stringify could not write it back (see parseJson). One walk
+  // of the whole event; only a deep one is walked again, key by key, to name the field.
+  const deep = nestsTooDeep(event) && Object.keys(event).find((key) => nestsTooDeep([event[key]]));
   if (deep) {
     return badRequest('invalid-ses-event', `SES event field "${deep}" nests more than 64 deep`);
   }
@@ -273,22 +274,24 @@ function _timestamp(
   key: string | undefined,
   ctx: SesParseContext,
 ): Date | HttpError {
-  const own =
-    key && !_UNTIMED.includes(key) ? _readTime(detail?.timestamp, `${key}.timestamp`) : undefined;
+  const own = key && !_UNTIMED.includes(key) ? _readTime(detail?.timestamp, key) : undefined;
   if (isHttpError(own)) return own;
-  const mailTime = _readTime(mail.timestamp, 'mail.timestamp');
+  const mailTime = _readTime(mail.timestamp, 'mail');
   if (isHttpError(mailTime)) return mailTime;
   return own ?? mailTime ?? ctx.fallback;
 }
 
-/** A present timestamp as a Date, or a 400 naming its field; undefined when absent. */
+/**
+ * A present timestamp as a Date, or a 400 naming its field (`where`.timestamp, written only then);
+ * undefined when absent.
+ */
 function _readTime(text: string | null | undefined, where: string): Date | HttpError | undefined {
   if (typeof text !== 'string') return undefined;
   return (
     parseTimestamp(text) ??
     badRequest(
       'invalid-ses-event',
-      `SES event field "${where}" is not a timestamp between 1970 and 9999: ${text.slice(0, 64)}`,
+      `SES event field "${where}.timestamp" is not a timestamp between 1970 and 9999: ${text.slice(0, 64)}`,
     )
   );
 }
