@@ -38,6 +38,13 @@ const _isDeep = (item: unknown, depth: number): boolean =>
 export const nestsTooDeep = (value: unknown): boolean => _isDeep(value, 0);
 
 /**
+ * The first key of `event` whose value nests too deep, or undefined: one walk of the whole event,
+ * and only a deep one walked again, key by key, to name the field.
+ */
+export const deepField = (event: Record<string, unknown>): string | undefined =>
+  nestsTooDeep(event) ? Object.keys(event).find((key) => nestsTooDeep([event[key]])) : undefined;
+
+/**
  * `JSON.parse` of request text, throwing a SyntaxError (as for text that is not JSON) when arrays
  * and objects nest more than 64 deep. An ESP's events nest a few levels; deeper JSON parses, but
  * `JSON.stringify` recurses, so a digest id, a sink or the store could never write it back and

@@ -13,7 +13,7 @@ import {
   union,
 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
-import { nestsTooDeep } from '../body-text.js';
+import { deepField } from '../body-text.js';
 import { makeContext } from '../context.js';
 import { isObject } from '../fields.js';
 import { metadataOf, tagsOf } from '../ses/tags.js';
@@ -143,7 +143,7 @@ export function parseScalewayMessage(
     return { kind: 'ignored', note: `${event.type} is not about a message`, warn: false };
   }
   // No TEM event nests so deep; JSON.stringify could not write it back (see parseJson).
-  const deep = Object.keys(event).find((key) => nestsTooDeep([event[key]]));
+  const deep = deepField(event);
   if (deep) return badRequest(REASON, `Scaleway TEM event field "${deep}" nests more than 64 deep`);
   const parsed = parseOr400(TemEventSchema, event, REASON, 'Scaleway TEM event');
   if (isHttpError(parsed)) return parsed;

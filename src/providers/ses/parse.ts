@@ -4,7 +4,7 @@ import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
 import { parseOr400 } from '../../schema.js';
 import { parseTimestamp } from '../../timestamp.js';
-import { nestsTooDeep } from '../body-text.js';
+import { deepField } from '../body-text.js';
 import { isObject, own, textValue } from '../fields.js';
 import { NO_EVENTS, type ProviderResult } from '../types.js';
 import {
@@ -218,9 +218,8 @@ export function parseSesEvent(json: unknown, ctx: SesParseContext): SesParseResu
   if (typeName === INBOUND_TYPE) {
     return { kind: 'not-ses', note: `${field} ${typeName} is inbound mail, not a tracking event` };
   }
-  // No SES event nests so deep; JSON.stringify could not write it back (see parseJson). One walk
-  // of the whole event; only a deep one is walked again, key by key, to name the field.
-  const deep = nestsTooDeep(event) && Object.keys(event).find((key) => nestsTooDeep([event[key]]));
+  // No SES event nests so deep; JSON.stringify could not write it back (see parseJson).
+  const deep = deepField(event);
   if (deep) {
     return badRequest('invalid-ses-event', `SES event field "${deep}" nests more than 64 deep`);
   }
