@@ -171,6 +171,11 @@ export class EventBus implements Sink {
   async emit<T>(key: EventKey<T>, payload: T, options: EmitOptions = {}): Promise<T> {
     // A misspelt `listenerTimeoutMs` must not quietly leave the default in force.
     rejectUnknownKeys(options, ['signal', 'listenerTimeoutMs'], '');
+    return this.#run(key, payload, options);
+  }
+
+  // `emit` past its option check: `send` passes the delivery's own options, once per event.
+  #run<T>(key: EventKey<T>, payload: T, options: EmitOptions): Promise<T> {
     return runChain(
       {
         entries: (this.#listeners.get(key) ?? []) as _Entry<T>[],
@@ -199,7 +204,7 @@ export class EventBus implements Sink {
   async #emitEach(events: EmailTrackingContext[], options: SinkSendOptions): Promise<void> {
     for (const event of events) {
       if (options.signal?.aborted) throw options.signal.reason;
-      await this.emit(EmailTrackingEvent, event, options);
+      await this.#run(EmailTrackingEvent, event, options);
     }
   }
 }
