@@ -246,7 +246,7 @@ export function createSqlStore(db: SqlDatabase, name: string, o: CheckedStoreOpt
     },
 
     async events(query: EventQuery = {}) {
-      // \`{ type }\` (the route's name) or a misspelt key must not return every event.
+      // `{ type }` (the route's name) or a misspelt key must not return every event.
       rejectUnknownKeys(query, ['recipient', 'messageId', 'eventType', 'limit', 'next'], 'events');
       // `1` (true) first: the query always has a WHERE.
       const conditions = ['1'];
