@@ -45,24 +45,23 @@ export const deepField = (event: Record<string, unknown>): string | undefined =>
   nestsTooDeep(event) ? Object.keys(event).find((key) => nestsTooDeep([event[key]])) : undefined;
 
 /**
- * `JSON.parse` of request text, throwing a SyntaxError (as for text that is not JSON) when arrays
+ * `text` parsed as JSON, or 400 `invalid-json` saying that `what` is not JSON, or that its arrays
  * and objects nest more than 64 deep. An ESP's events nest a few levels; deeper JSON parses, but
  * `JSON.stringify` recurses, so a digest id, a sink or the store could never write it back and
  * would throw on every retry. The walk after parsing costs a fraction of a scan of the text.
  */
-export function parseJson(text: string): unknown {
-  const json: unknown = JSON.parse(text);
-  if (nestsTooDeep(json)) throw SyntaxError();
-  return json;
+export function parseJson(text: string, what = 'request body'): unknown | HttpError {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return badRequest('invalid-json', `${what} is not JSON`);
+  }
+  return nestsTooDeep(json) ? badRequest('invalid-json', `${what} nests more than 64 deep`) : json;
 }
 
 /** The body parsed as JSON, or 400 `body-not-utf8` / `invalid-json`. */
 export function parseJsonBody(bytes: Uint8Array): unknown | HttpError {
   const text = decodeUtf8(bytes);
-  if (typeof text !== 'string') return text;
-  try {
-    return parseJson(text);
-  } catch {
-    return badRequest('invalid-json', 'request body is not JSON');
-  }
+  return typeof text === 'string' ? parseJson(text) : text;
 }

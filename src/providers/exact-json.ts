@@ -1,5 +1,5 @@
 /** JSON whose integers past 2^53 stay exact (Mailjet's MessageID, Postmark's bounce ID): such a number is read as the string of its digits. */
-import { badRequest } from '../errors.js';
+import { isHttpError } from '../errors.js';
 import { decodeUtf8, parseJson } from './body-text.js';
 import type { Refusal } from './types.js';
 
@@ -23,13 +23,9 @@ export function parseJsonExactIntegers(
 ): { json: unknown; exact: unknown } | Refusal {
   const text = decodeUtf8(body);
   if (typeof text !== 'string') return text;
-  let json: unknown;
-  try {
-    // Parsed as sent first: quoting a number can make invalid JSON valid (`{12345678901234567890:1}`).
-    json = parseJson(text);
-  } catch {
-    return badRequest('invalid-json', 'request body is not JSON');
-  }
+  // Parsed as sent first: quoting a number can make invalid JSON valid (`{12345678901234567890:1}`).
+  const json = parseJson(text);
+  if (isHttpError(json)) return json;
   // Only a run of 16 digits can exceed 2^53; the text is valid JSON, so the tokens line up.
   if (!/\d{16}/.test(text)) return { json, exact: json };
   const exact: unknown = JSON.parse(

@@ -1,6 +1,6 @@
 /** Mailtrap webhook batches (`{ events: [...] }` or JSON Lines) into contexts, mapped as anymail maps them. */
 import * as v from 'valibot';
-import { badRequest, type HttpError } from '../../errors.js';
+import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
 import { describeIssue, hasText, number, optionalString, string, union } from '../../schema.js';
@@ -63,22 +63,19 @@ function _failure(type: TrackingEventType, event: MailtrapEvent) {
 
 /** The elements of a body: `{ events: [...] }`, one event object, or JSON Lines (one per line). */
 function _elements(text: string): unknown[] | HttpError {
-  let json: unknown;
-  try {
-    json = parseJson(text);
-  } catch {
+  const json = parseJson(text);
+  if (isHttpError(json)) {
     const lines = text
       .split('\n')
       .filter((line) => line.trim() !== '')
       .map((line) => {
-        try {
-          return parseJson(line);
-        } catch {
-          return undefined;
-        }
+        const element = parseJson(line);
+        return isHttpError(element) ? undefined : element;
       });
-    // JSON Lines with a broken line is a batch; lines of which none is JSON are not.
-    if (lines.length < 2 || lines.every((line) => line === undefined))
+    // One line is judged as JSON; JSON Lines with a broken line is a batch; lines of which none
+    // is JSON are not.
+    if (lines.length < 2) return json;
+    if (lines.every((line) => line === undefined))
       return badRequest('invalid-json', 'request body is not JSON or JSON Lines');
     return lines;
   }

@@ -1,6 +1,6 @@
 /** Mandrill `mandrill_events` batches into per-recipient contexts, mapped as django-anymail maps them. */
 import * as v from 'valibot';
-import { badRequest, type HttpError } from '../../errors.js';
+import { badRequest, type HttpError, isHttpError } from '../../errors.js';
 import type { EmailTrackingContext, RejectCategory, TrackingEventType } from '../../events.js';
 import type { Logger } from '../../log.js';
 import { describeIssue, number, optionalString, string, union } from '../../schema.js';
@@ -133,12 +133,8 @@ export async function parseMandrillEvents(
   if (field === null) {
     return badRequest('invalid-mandrill-batch', 'form field "mandrill_events" is missing');
   }
-  let json: unknown;
-  try {
-    json = parseJson(field);
-  } catch {
-    return badRequest('invalid-json', 'form field "mandrill_events" is not JSON');
-  }
+  const json = parseJson(field, 'form field "mandrill_events"');
+  if (isHttpError(json)) return json;
   if (!Array.isArray(json)) {
     return badRequest('invalid-mandrill-batch', 'form field "mandrill_events" is not a JSON array');
   }

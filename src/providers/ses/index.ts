@@ -123,12 +123,8 @@ function _start(o: Resolved, context: ProviderContext): ProviderInstance {
       return badRequest('invalid-raw-delivery', 'header x-amz-sns-message-id is missing');
     const notAllowed = checkTopicAllowed(topicArn, o.topicArns, TOPIC_VARIABLE);
     if (notAllowed) return notAllowed;
-    let json: unknown;
-    try {
-      json = parseJson(body);
-    } catch {
-      return badRequest('invalid-json', 'raw delivery body is not JSON');
-    }
+    const json = parseJson(body, 'raw delivery body');
+    if (isHttpError(json)) return json;
     return outcome(parseSesEvent(json, { eventId, fallback: context.now(), logger }), {
       esp: 'ses',
       eventId,

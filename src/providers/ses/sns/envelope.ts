@@ -106,13 +106,9 @@ function _isWellFormed(m: Record<string, unknown>, notification: boolean): boole
  * them out.
  */
 export function parseSnsEnvelope(body: string, unsignedNow?: () => Date): SnsMessage | HttpError {
-  let json: unknown;
-  try {
-    // No envelope nests: deeper than 64 levels is refused before an error message echoes a field.
-    json = parseJson(body);
-  } catch {
-    return badRequest('invalid-json', 'request body is not JSON');
-  }
+  // No envelope nests: deeper than 64 levels is refused before an error message echoes a field.
+  const json = parseJson(body);
+  if (isHttpError(json)) return json;
   if (!isObject(json)) {
     return badRequest(
       'invalid-envelope',
