@@ -1,6 +1,7 @@
 /** A wait that sets its timer only when the awaited work is still running after a few microtasks. */
 
-const _settled = Promise.resolve();
+/** A settled promise: `resolved.then(f)` runs `f` on the next microtask. */
+export const resolved = Promise.resolve();
 
 /**
  * `read`'s outcome if it settles within `ticks` microtasks, else its race with `timeout()`: a
@@ -19,7 +20,7 @@ export function soonOrRace<T, U>(
     let tick = 0;
     const check = () => {
       if (done) return;
-      if (tick++ < ticks) _settled.then(check);
+      if (tick++ < ticks) resolved.then(check);
       else timeout().then(resolve, reject);
     };
     read.then(

@@ -8,6 +8,7 @@ import { bodyTooLarge, bodyTooSlow, gatherBody } from '../body.js';
 import { badRequest, errorResponse, HttpError } from '../errors.js';
 import { isSaneHost } from '../route.js';
 import type { BodyReader } from '../runtime-hooks.js';
+import { resolved } from '../soon-or-race.js';
 import type { FetchHandler } from './_server.js';
 import { _NodeHeaders } from './node-headers.js';
 import { _NodeJsonResponse, nodeJsonAnswer } from './node-response.js';
@@ -79,8 +80,6 @@ function _body(req: IncomingMessage): ReadableStream<Uint8Array> {
   });
 }
 
-const _settled = Promise.resolve();
-
 /**
  * The whole body as `readBodyLimited` reads it (413, 408, 400 alike), straight from Node's
  * events: no web stream, and no clock for a body that has already arrived whole.
@@ -128,7 +127,7 @@ function _readAll(
     else if (!req.complete) {
       // A reaction on a settled promise, not queueMicrotask: Node makes an AsyncResource and a
       // bound function for each of those (250 bytes a request).
-      _settled.then(() => {
+      resolved.then(() => {
         const declared = Number(req.headers['content-length']);
         if (settled || req.complete || received + req.readableLength >= declared) return;
         const timedOut = () => finish(bodyTooSlow(timeoutMs), true);
