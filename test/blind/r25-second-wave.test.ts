@@ -29,8 +29,16 @@ import {
   unisenderGo,
 } from '../../src/index.js';
 
-const FIX = 'test/fixtures/esps';
-const text = (file: string): string => readFileSync(`${FIX}/${file}`, 'utf8');
+const FIXTURES = new URL('../fixtures/', import.meta.url);
+const text = (file: string): string => readFileSync(new URL(`esps/${file}`, FIXTURES), 'utf8');
+// A certificate PEM, standing in for Scaleway's trust chain (there is no copy of the real one).
+const ANCHOR_PEM = readFileSync(
+  new URL(
+    'sns-real/aws-sdk-js-v3/SimpleNotificationService-b95095beb82e8f6a046b3aafc7f4149a.pem',
+    FIXTURES,
+  ),
+  'utf8',
+);
 const json = (file: string): unknown => JSON.parse(text(file));
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const basic = (user: string, password: string): string => `Basic ${btoa(`${user}:${password}`)}`;
@@ -1249,10 +1257,6 @@ describe('unisenderGo (unisender-go)', () => {
 
 // ---------------------------------------------------------------------------------------------
 describe('scaleway: what can be checked before any certificate fetch', () => {
-  const ANCHOR = readFileSync(
-    'test/fixtures/sns-real/aws-sdk-js-v3/SimpleNotificationService-b95095beb82e8f6a046b3aafc7f4149a.pem',
-    'utf8',
-  );
   const envelope = json('scaleway_tem/constructed_sns_envelope_email_delivered.json') as Record<
     string,
     string
@@ -1285,7 +1289,7 @@ describe('scaleway: what can be checked before any certificate fetch', () => {
   ])('refuses a certificate URL with %s 403, without fetching', async (_name, url) => {
     const fetchSpy = vi.fn(async () => new Response('nope', { status: 500 }));
     const r = await send(
-      scaleway({ topicArns: [TOPIC], trustAnchors: ANCHOR }),
+      scaleway({ topicArns: [TOPIC], trustAnchors: ANCHOR_PEM }),
       notification(url),
       headers,
       { path: 'scaleway', fetch: fetchSpy as unknown as typeof fetch, now: fresh },
@@ -1302,7 +1306,7 @@ describe('scaleway: what can be checked before any certificate fetch', () => {
       throw new TypeError('network down');
     });
     const r = await send(
-      scaleway({ topicArns: [TOPIC], trustAnchors: ANCHOR }),
+      scaleway({ topicArns: [TOPIC], trustAnchors: ANCHOR_PEM }),
       notification(url),
       headers,
       { path: 'scaleway', fetch: fetchSpy as unknown as typeof fetch, now: fresh },
@@ -2012,17 +2016,13 @@ describe('more settings and maps', () => {
   });
 
   it('scaleway: a topic not allowed is 403 before any fetch', async () => {
-    const ANCHOR = readFileSync(
-      'test/fixtures/sns-real/aws-sdk-js-v3/SimpleNotificationService-b95095beb82e8f6a046b3aafc7f4149a.pem',
-      'utf8',
-    );
     const envelope = json('scaleway_tem/constructed_sns_envelope_email_delivered.json') as Record<
       string,
       string
     >;
     const fetchSpy = vi.fn(async () => new Response('x', { status: 500 }));
     const r = await send(
-      scaleway({ topicArns: ['arn:scw:sns:fr-par:project-1:other'], trustAnchors: ANCHOR }),
+      scaleway({ topicArns: ['arn:scw:sns:fr-par:project-1:other'], trustAnchors: ANCHOR_PEM }),
       JSON.stringify({
         ...envelope,
         Signature: 'AAAA',
