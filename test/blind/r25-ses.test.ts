@@ -1225,6 +1225,36 @@ describe('the normalized SES event', () => {
     expect(events[0]).toMatchObject({ eventType: 'unknown', rejectCategory: null });
   });
 
+  it('a subscription whose new preferences keep a topic OptOut is unsubscribed, whatever the old ones held (the reading kept by 4bf32dc)', async () => {
+    const ev = sesFixture('event-publishing-subscription.json');
+    const offers = { topicName: 'Offers', subscriptionStatus: 'OptOut' };
+    ev.subscription.oldTopicPreferences = {
+      unsubscribeAll: false,
+      topicSubscriptionStatus: [{ topicName: 'News', subscriptionStatus: 'OptOut' }, offers],
+    };
+    ev.subscription.newTopicPreferences = {
+      unsubscribeAll: false,
+      topicSubscriptionStatus: [{ topicName: 'News', subscriptionStatus: 'OptIn' }, offers],
+    };
+    const { events } = await deliver(ev);
+    expect(events[0]).toMatchObject({ eventType: 'unsubscribed', rejectCategory: 'unsubscribed' });
+  });
+
+  it('a subscription that opts out of one more topic: unsubscribed', async () => {
+    const ev = sesFixture('event-publishing-subscription.json');
+    const offers = { topicName: 'Offers', subscriptionStatus: 'OptOut' };
+    ev.subscription.oldTopicPreferences = {
+      unsubscribeAll: false,
+      topicSubscriptionStatus: [{ topicName: 'News', subscriptionStatus: 'OptIn' }, offers],
+    };
+    ev.subscription.newTopicPreferences = {
+      unsubscribeAll: false,
+      topicSubscriptionStatus: [{ topicName: 'News', subscriptionStatus: 'OptOut' }, offers],
+    };
+    const { events } = await deliver(ev);
+    expect(events[0]).toMatchObject({ eventType: 'unsubscribed', rejectCategory: 'unsubscribed' });
+  });
+
   it('legacy notifications map by notificationType', async () => {
     const types = [];
     for (const name of [
