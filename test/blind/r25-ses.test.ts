@@ -1,6 +1,7 @@
 /** Blind round 25, from DESIGN only: SES over SNS verification, the answers, and the normalized SES event. */
 import { createSign, KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { createHandlerFromEnv } from '../../src/env/index.js';
 import {
   ConfigError,
   createMailWebhookHandler,
@@ -1016,6 +1017,60 @@ describe('the answers to SES requests', () => {
     expect(
       (await h.post(notification(SEND), {}, `/webhooks/mail/ses?${'a'.repeat(65536)}`)).status,
     ).toBe(200);
+  });
+});
+
+describe('SES settings from variables', () => {
+  const env = (vars: Record<string, string>) => ({ MAIL_WEBHOOK_ENABLED: 'true', ...vars });
+  const build = (vars: Record<string, string>) =>
+    createHandlerFromEnv(env(vars), {
+      logger: recordingLogger(),
+      fetch: async () => new Response(GOOD_PEM),
+    });
+
+  for (const [vars, variable] of [
+    [{ MAIL_WEBHOOK_SES_AUTO_CONFIRM: 'true' }, 'MAIL_WEBHOOK_SES_AUTO_CONFIRM'],
+    [{ MAIL_WEBHOOK_SES_ALLOW_ANY_TOPIC: 'ture' }, 'MAIL_WEBHOOK_SES_ALLOW_ANY_TOPIC'],
+    [{ MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'flase' }, 'MAIL_WEBHOOK_SES_VERIFY_SIGNATURE'],
+    [{ MAIL_WEBHOOK_SES_TOPIC_ARNS: `${TOPIC},not-an-arn` }, 'MAIL_WEBHOOK_SES_TOPIC_ARNS'],
+    [{ MAIL_WEBHOOK_SES_MAX_AGE_SECONDS: '-5' }, 'MAIL_WEBHOOK_SES_MAX_AGE_SECONDS'],
+    [{ MAIL_WEBHOOK_SES_ALLOW_RAW_DELIVERY: 'true' }, 'MAIL_WEBHOOK_SES_ALLOW_RAW_DELIVERY'],
+  ] as const) {
+    it(`a bad setting stops start-up naming ${variable}`, () => {
+      expect(() => build(vars)).toThrow(ConfigError);
+      expect(() => build(vars)).toThrow(variable);
+    });
+  }
+
+  it('MAIL_WEBHOOK_SES_SECRET and its _PREVIOUS both match (rotation); another is 403, none 401', async () => {
+    const handle = build({
+      MAIL_WEBHOOK_SES_SECRET: 'new, with a comma',
+      MAIL_WEBHOOK_SES_SECRET_PREVIOUS: 'old',
+      MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+    });
+    const post = (headers: Record<string, string>) => {
+      const msg = notification(SEND, { Timestamp: new Date().toISOString() });
+      return handle(
+        new Request('https://hooks.example/webhooks/mail/ses', {
+          method: 'POST',
+          headers: {
+            'x-amz-sns-message-type': 'Notification',
+            'x-amz-sns-message-id': msg.MessageId as string,
+            ...headers,
+          },
+          body: JSON.stringify(msg),
+        }),
+      );
+    };
+    const statuses = [];
+    for (const headers of [
+      basic('sns', 'new, with a comma'),
+      basic('sns', 'old'),
+      basic('sns', 'new'),
+      {},
+    ])
+      statuses.push((await post(headers)).status);
+    expect(statuses).toEqual([200, 200, 403, 401]);
   });
 });
 
