@@ -1042,6 +1042,19 @@ describe('SES settings from variables', () => {
     });
   }
 
+  it('a misspelt SES variable is reported at start-up with the closest known name', () => {
+    const logger = recordingLogger();
+    createHandlerFromEnv(env({ MAIL_WEBHOOK_SES_TOPIC_ARN: TOPIC }), { logger });
+    expect(
+      logger.lines.some(
+        (l) =>
+          l.level === 'warn' &&
+          l.text.includes('MAIL_WEBHOOK_SES_TOPIC_ARN:') &&
+          l.text.includes('MAIL_WEBHOOK_SES_TOPIC_ARNS?'),
+      ),
+    ).toBe(true);
+  });
+
   it('MAIL_WEBHOOK_SES_SECRET and its _PREVIOUS both match (rotation); another is 403, none 401', async () => {
     const handle = build({
       MAIL_WEBHOOK_SES_SECRET: 'new, with a comma',
