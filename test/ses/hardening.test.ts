@@ -90,6 +90,10 @@ describe('messages that are not tracking events: 200, a warning, no events', () 
     ['a bare Received, as django-anymail tests it', { notificationType: 'Received' }],
     ['an object with neither eventType nor notificationType', { mail: clone(send).mail }],
     ['an empty object', {}],
+    [
+      'both types null (a null field is an absent one)',
+      { ...clone(send), eventType: null, notificationType: null },
+    ],
   ])('%s', async (_name, message) => {
     const { post, received, lines } = setup();
     expect(await post(message)).toEqual({ status: 200, body: { ok: true, events: 0 } });
@@ -99,6 +103,15 @@ describe('messages that are not tracking events: 200, a warning, no events', () 
       'notification is not an SES tracking event; nothing to deliver',
     );
   });
+});
+
+test('a legacy notification with "eventType": null is read by its notificationType (null is absent)', async () => {
+  const { post, received } = setup();
+  expect(await post({ ...clone(legacyDelivery), eventType: null })).toEqual({
+    status: 200,
+    body: { ok: true, events: 1 },
+  });
+  expect(received.map((e) => e.eventType)).toEqual(['delivered']);
 });
 
 describe('timestamps that are not real instants: 400 naming the field, never shifted', () => {

@@ -202,10 +202,11 @@ export function parseSesEvent(json: unknown, ctx: SesParseContext): SesParseResu
     return { kind: 'not-ses', note: 'Message is not a JSON object' };
   }
   const event = json as Record<string, unknown>;
+  // A null type is an absent one, as in the envelope.
   const field =
-    'eventType' in event
+    event.eventType != null
       ? 'eventType'
-      : 'notificationType' in event
+      : event.notificationType != null
         ? 'notificationType'
         : undefined;
   if (!field)
