@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import worker from '../../src/adapters/cloudflare.js';
-import { serve } from '../../src/adapters/node.js';
+import { createHandlerFromEnv as nodeHandlerFromEnv, serve } from '../../src/adapters/node.js';
 import { type CliIo, runCli } from '../../src/cli/run.js';
 import {
   createHandlerFromEnv,
@@ -1531,12 +1531,22 @@ describe('MAIL_WEBHOOK_SES_TOPIC_ARNS with real signed SNS messages', () => {
   });
 
   it.each([
-    ['aws-sdk-js-v3/http-notification-no-subject.json', 200],
-    ['perl-aws-sns-verify/notification-2019-no-subject.json', 200],
-    ['perl-aws-sns-verify/notification-2015-with-subject-and-attributes.json', 403],
+    ['mailhooks/env', 'aws-sdk-js-v3/http-notification-no-subject.json', 200],
+    ['mailhooks/env', 'perl-aws-sns-verify/notification-2019-no-subject.json', 200],
+    [
+      'mailhooks/env',
+      'perl-aws-sns-verify/notification-2015-with-subject-and-attributes.json',
+      403,
+    ],
+    ['mailhooks/node', 'aws-sdk-js-v3/http-notification-no-subject.json', 200],
+    [
+      'mailhooks/node',
+      'perl-aws-sns-verify/notification-2015-with-subject-and-attributes.json',
+      403,
+    ],
   ])(
-    'a comma list with spaces allows each listed topic and only those: %s → %i',
-    async (name, status) => {
+    '%s: a comma list with spaces allows each listed topic and only those: %s → %i',
+    async (entry, name, status) => {
       const text = byName(name);
       vi.useFakeTimers({ toFake: ['Date'] });
       vi.setSystemTime(
@@ -1545,7 +1555,8 @@ describe('MAIL_WEBHOOK_SES_TOPIC_ARNS with real signed SNS messages', () => {
         ),
       );
       const log = capture();
-      const handle = createHandlerFromEnv(
+      const fromEnv = entry === 'mailhooks/node' ? nodeHandlerFromEnv : createHandlerFromEnv;
+      const handle = fromEnv(
         {
           ...ON,
           MAIL_WEBHOOK_SES_TOPIC_ARNS:
@@ -1560,4 +1571,262 @@ describe('MAIL_WEBHOOK_SES_TOPIC_ARNS with real signed SNS messages', () => {
       else expect(body).toEqual({ ok: true, events: 0 });
     },
   );
+});
+
+describe('more edges of the variables', () => {
+  const pmUrl = 'http://localhost/webhooks/mail/postmark';
+  const pmBody = fixture('postmark/anymail_delivered_event.json');
+  const pmEnv = { ...ON, MAIL_WEBHOOK_PROVIDERS: 'postmark' };
+
+  it('spaces around a secret are part of it', async () => {
+    const handle = createHandlerFromEnv(
+      { ...pmEnv, MAIL_WEBHOOK_POSTMARK_PASSWORD: ' pw ' },
+      quietContext(),
+    );
+    expect((await handle(post(pmUrl, pmBody, { authorization: basic('u', ' pw ') }))).status).toBe(
+      200,
+    );
+    expect((await handle(post(pmUrl, pmBody, { authorization: basic('u', 'pw') }))).status).toBe(
+      403,
+    );
+  });
+
+  it('a _PREVIOUS without the variable itself stops start-up naming the variable', async () => {
+    const error = await failure(() =>
+      createHandlerFromEnv(
+        { ...pmEnv, MAIL_WEBHOOK_POSTMARK_PASSWORD_PREVIOUS: 'old' },
+        quietContext(),
+      ),
+    );
+    expect(error.message).toMatch(/^MAIL_WEBHOOK_POSTMARK_PASSWORD\b/);
+  });
+
+  it('a bad _PREVIOUS value is named as the _PREVIOUS variable', async () => {
+    const error = await failure(() =>
+      createHandlerFromEnv(
+        {
+          ...ON,
+          MAIL_WEBHOOK_PROVIDERS: 'resend',
+          MAIL_WEBHOOK_RESEND_SECRET: WHSEC,
+          MAIL_WEBHOOK_RESEND_SECRET_PREVIOUS: 'not a secret!',
+        },
+        quietContext(),
+      ),
+    );
+    expect(error.message).toContain('MAIL_WEBHOOK_RESEND_SECRET_PREVIOUS');
+  });
+
+  it.each(['TRUE', 'yes', 'on', '1'])(
+    'MAIL_WEBHOOK_ENABLED=%s turns the routes on',
+    async (value) => {
+      const handle = createHandlerFromEnv(
+        { ...pmEnv, MAIL_WEBHOOK_ENABLED: value, MAIL_WEBHOOK_POSTMARK_PASSWORD: 'p' },
+        quietContext(),
+      );
+      expect((await handle(post(pmUrl, pmBody, { authorization: basic('u', 'p') }))).status).toBe(
+        200,
+      );
+    },
+  );
+
+  it('a provider listed twice stops start-up naming MAIL_WEBHOOK_PROVIDERS', async () => {
+    const error = await failure(() =>
+      createHandlerFromEnv(
+        {
+          ...pmEnv,
+          MAIL_WEBHOOK_PROVIDERS: 'postmark,postmark',
+          MAIL_WEBHOOK_POSTMARK_PASSWORD: 'p',
+        },
+        quietContext(),
+      ),
+    );
+    expect(error.message).toContain('MAIL_WEBHOOK_PROVIDERS');
+  });
+
+  it('a topic list of only commas and spaces stops start-up instead of dropping the allow-list', async () => {
+    const error = await failure(() =>
+      createHandlerFromEnv({ ...ON, MAIL_WEBHOOK_SES_TOPIC_ARNS: ' , ' }, quietContext()),
+    );
+    expect(error.message).toContain('MAIL_WEBHOOK_SES_TOPIC_ARNS');
+  });
+
+  it('MAIL_WEBHOOK_<PROVIDER>_PATH moves one route; two providers on one path stop start-up naming the _PATH variable', async () => {
+    const handle = createHandlerFromEnv(
+      { ...pmEnv, MAIL_WEBHOOK_POSTMARK_PASSWORD: 'p', MAIL_WEBHOOK_POSTMARK_PATH: 'pm-eu' },
+      quietContext(),
+    );
+    expect(
+      (
+        await handle(
+          post('http://localhost/webhooks/mail/pm-eu', pmBody, { authorization: basic('u', 'p') }),
+        )
+      ).status,
+    ).toBe(200);
+    const error = await failure(() =>
+      createHandlerFromEnv(
+        {
+          ...ON,
+          MAIL_WEBHOOK_PROVIDERS: 'postmark,brevo',
+          MAIL_WEBHOOK_POSTMARK_PASSWORD: 'p',
+          MAIL_WEBHOOK_BREVO_PASSWORD: 'b',
+          MAIL_WEBHOOK_BREVO_PATH: 'postmark',
+        },
+        quietContext(),
+      ),
+    );
+    expect(error.message).toContain('MAIL_WEBHOOK_BREVO_PATH');
+  });
+
+  it('MAIL_WEBHOOK_SINKS=fanout: events are signed to each endpoint; a failing endpoint answers 503', async () => {
+    const sent: Request[] = [];
+    let status = 200;
+    const handle = createHandlerFromEnv(
+      {
+        ...pmEnv,
+        MAIL_WEBHOOK_POSTMARK_PASSWORD: 'p',
+        MAIL_WEBHOOK_SINKS: 'fanout',
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([
+          { url: 'https://crm.example/hooks', secret: 'env:MAIL_WEBHOOK_FANOUT_SECRET_CRM' },
+        ]),
+        MAIL_WEBHOOK_FANOUT_SECRET_CRM: WHSEC,
+        MAIL_WEBHOOK_FANOUT_RETRIES: '0',
+      },
+      {
+        ...quietContext(),
+        fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+          sent.push(new Request(input, init));
+          return new Response('', { status });
+        }) as typeof fetch,
+      },
+    );
+    const ok = await handle(post(pmUrl, pmBody, { authorization: basic('u', 'p') }));
+    expect(ok.status).toBe(200);
+    const context = await verifyTrackingWebhook(sent[0] as Request, WHSEC);
+    expect(context).toMatchObject({
+      eventType: 'delivered',
+      recipient: 'recipient@example.com',
+      espName: 'postmark',
+    });
+    status = 500;
+    const failed = await handle(post(pmUrl, pmBody, { authorization: basic('u', 'p') }));
+    expect(failed.status).toBe(503);
+  });
+
+  it('a fan-out endpoint URL with credentials stops start-up naming the entry', async () => {
+    const error = await failure(() =>
+      createHandlerFromEnv(
+        {
+          ...pmEnv,
+          MAIL_WEBHOOK_POSTMARK_PASSWORD: 'p',
+          MAIL_WEBHOOK_SINKS: 'fanout',
+          MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([
+            { url: 'https://u:pw@crm.example/hooks', secret: 'env:MAIL_WEBHOOK_FANOUT_SECRET_CRM' },
+          ]),
+          MAIL_WEBHOOK_FANOUT_SECRET_CRM: WHSEC,
+        },
+        quietContext(),
+      ),
+    );
+    expect(error.message).toContain('MAIL_WEBHOOK_FANOUT_ENDPOINTS[0].url');
+    expect(error.message).not.toContain('pw@');
+  });
+});
+
+describe('more of the command', () => {
+  it('trigger signs exactly as the fan-out: same webhook-id and body for the same event', async () => {
+    const run = await cli(
+      ['trigger', 'complained', '--to', 'https://app.example/h', '--secret', WHSEC],
+      async () => new Response('ok'),
+    );
+    const triggered = run.requests[0] as Request;
+    const body = await triggered.clone().text();
+    const { decodeTrackingEvent, createFanoutSink } = await import('../../src/index.js');
+    const fanned: Request[] = [];
+    const sink = createFanoutSink({
+      endpoints: [{ url: 'https://app.example/h', secret: WHSEC }],
+      retries: 0,
+      fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+        fanned.push(new Request(input, init));
+        return new Response('ok');
+      }) as typeof fetch,
+    });
+    await sink.send([
+      decodeTrackingEvent((JSON.parse(body) as { data: object }).data) as EmailTrackingContext,
+    ]);
+    expect(triggered.headers.get('webhook-id')).toBe(fanned[0]?.headers.get('webhook-id'));
+    const fannedBody = JSON.parse(await (fanned[0] as Request).text()) as {
+      data: unknown;
+      type: string;
+    };
+    const triggeredBody = JSON.parse(body) as { data: unknown; type: string };
+    expect(triggeredBody.type).toBe('email.complained');
+    expect(fannedBody.data).toEqual(triggeredBody.data);
+  });
+
+  it('a redirect is not followed: exit 1', async () => {
+    const run = await cli(
+      [
+        'send',
+        'postmark',
+        'delivered',
+        '--to',
+        'http://localhost/webhooks/mail/postmark',
+        '--password',
+        'p',
+      ],
+      async () =>
+        new Response('', { status: 302, headers: { location: 'https://elsewhere.example/x' } }),
+    );
+    expect(run.code).toBe(1);
+    expect(run.requests).toHaveLength(1);
+  });
+
+  it.each([
+    [
+      ['send', 'postmark', 'delivered', '--to', 'https://u:pw@h.example/x', '--password', 'p'],
+      '--to',
+    ],
+    [
+      [
+        'send',
+        'postmark',
+        'delivered',
+        '--to',
+        'http://h.example/x',
+        '--password',
+        'p',
+        '--token',
+        't',
+      ],
+      '--token',
+    ],
+    [
+      ['send', 'postmark', 'delivered', '--to', 'http://h.example/x', '--header', 'NoColon'],
+      '--header',
+    ],
+    [
+      ['send', 'resend', 'delivered', '--to', 'http://h.example/x', '--secret', 'not-whsec'],
+      '--secret',
+    ],
+    [['send', 'postmark', 'delivered', '--to', 'http://h.example/x', '--secret', 'p'], '--secret'],
+    [['trigger', 'delivered', '--to', 'http://h.example/x?token=1', '--secret', WHSEC], 'query'],
+    [['keys', 'sendgrd'], 'sendgrid'],
+  ])('%j is a usage error (exit 2) naming %s, nothing sent', async (argv, named) => {
+    const run = await cli(argv as string[], async () => new Response('ok'));
+    expect(run.code).toBe(2);
+    expect(run.err).toContain(named);
+    expect(run.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ['help', 'send'],
+    ['help', 'trigger'],
+    ['help', 'keys'],
+    ['keys', 'postal', '--help'],
+    ['-h'],
+  ])('%j prints usage, exit 0', async (...argv) => {
+    const run = await cli(argv);
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('Usage');
+  });
 });
