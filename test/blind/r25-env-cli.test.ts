@@ -1842,3 +1842,37 @@ describe('more of the command', () => {
     expect(run.out).toContain('Usage');
   });
 });
+
+describe('send ses to a server with an allow-list', () => {
+  it('--list shows the sample TopicArn; allowed in MAIL_WEBHOOK_SES_TOPIC_ARNS, send exits 0, else 1 with 403 topic-not-allowed', async () => {
+    const list = await cli(['send', '--list']);
+    const block = list.out.slice(list.out.indexOf('ses '), list.out.indexOf('\nresend'));
+    const topicArn = block.match(/TopicArn (arn:\S+)/)?.[1];
+    expect(topicArn).toMatch(/^arn:aws:sns:/);
+    const url = 'http://localhost/webhooks/mail/ses';
+    const base = { MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false' };
+    const allowed = recordingHandler({
+      ...base,
+      MAIL_WEBHOOK_SES_TOPIC_ARNS: `arn:aws:sns:us-east-1:1:other,${topicArn}`,
+    });
+    try {
+      const run = await cli(['send', 'ses', 'complained', '--to', url], allowed.handle);
+      expect(run.code).toBe(0);
+      expect(allowed.seen.map((c) => c.eventType)).toEqual(['complained']);
+    } finally {
+      allowed.off();
+    }
+    const other = recordingHandler({
+      ...base,
+      MAIL_WEBHOOK_SES_TOPIC_ARNS: 'arn:aws:sns:us-east-1:1:other',
+    });
+    try {
+      const run = await cli(['send', 'ses', 'complained', '--to', url], other.handle);
+      expect(run.code).toBe(1);
+      expect(run.out).toContain('topic-not-allowed');
+      expect(other.seen).toEqual([]);
+    } finally {
+      other.off();
+    }
+  });
+});
