@@ -41,7 +41,8 @@ Credentials (what the provider checks; \`send --list\` says which each one takes
 mandrill signs the URL too: --to must be exactly its configured url (MAIL_WEBHOOK_MANDRILL_URL).
 ses and scaleway are sent unsigned (they sign with certificates only they hold), for a server
 with MAIL_WEBHOOK_SES_VERIFY_SIGNATURE=false or MAIL_WEBHOOK_SCALEWAY_VERIFY_SIGNATURE=false;
-scaleway's TopicArn (see --list) must be in MAIL_WEBHOOK_SCALEWAY_TOPIC_ARNS when that is set.
+their TopicArn (see --list) must be in MAIL_WEBHOOK_SES_TOPIC_ARNS or
+MAIL_WEBHOOK_SCALEWAY_TOPIC_ARNS when that is set.
 
 Options:
   --to <url>               the provider's route, e.g. http://localhost:8787/webhooks/mail/resend

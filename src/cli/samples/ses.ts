@@ -128,8 +128,8 @@ export const SES_EVENTS: Record<string, SampleBuilder> = {
 export const sesSamples: CliProvider = {
   name: 'ses',
   credentials: 'none',
-  signing:
-    'unsigned SNS Notification (for a server with MAIL_WEBHOOK_SES_VERIFY_SIGNATURE=false); --password/--username for MAIL_WEBHOOK_SES_SECRET',
+  // The TopicArn is shown: a server with MAIL_WEBHOOK_SES_TOPIC_ARNS set refuses any other topic.
+  signing: `unsigned SNS Notification (for a server with MAIL_WEBHOOK_SES_VERIFY_SIGNATURE=false); --password/--username for MAIL_WEBHOOK_SES_SECRET; TopicArn ${TOPIC_ARN}`,
   events: SES_EVENTS,
   async sign(payload, credentials, now) {
     // SNS signs with Amazon's key, which no one else holds: the sample is for a server that
