@@ -1,7 +1,9 @@
-/** Round 25, blind, under Bun: the event store on `bun:sqlite` (suppression, dedupe, retention, the HTTP routes). */
+/** Round 25, blind, under Bun: the event store on `bun:sqlite` (suppression, dedupe, retention, the HTTP routes), and the Bun server's 413. */
 import { Database } from 'bun:sqlite';
 import { test } from 'bun:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { serve } from '../../src/adapters/bun.js';
 import {
   ConfigError,
   createMailWebhookHandler,
@@ -624,3 +626,39 @@ test('store.events in code caps limit at 1000', async () => {
     100,
   );
 });
+
+test('the Bun server answers its JSON 413 to a declared length past Bun’s own 128 MiB, not Bun’s bare 413 or a reset', async () => {
+  const server = serve({
+    env: {
+      MAIL_WEBHOOK_ENABLED: 'true',
+      MAIL_WEBHOOK_PROVIDERS: 'postmark',
+      MAIL_WEBHOOK_POSTMARK_PASSWORD: 'pw',
+      MAIL_WEBHOOK_MAX_BODY_BYTES: '1000',
+    },
+    // The system's choice unless the machine running the tests assigns ports.
+    port: Number(process.env.MAILHOOKS_TEST_PORT) || 0,
+    hostname: '127.0.0.1',
+    gracefulShutdown: false,
+  });
+  const port = Number(new URL(await server.ready).port);
+  const socket = connect(port, '127.0.0.1');
+  try {
+    const head = await new Promise<string>((resolve) => {
+      let received = '';
+      socket.on('data', (chunk) => {
+        received += chunk;
+        if (received.includes('}')) resolve(received);
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(received));
+      socket.write(
+        `POST /webhooks/mail/postmark HTTP/1.1\r\nhost: x\r\nauthorization: Basic ${btoa('u:pw')}\r\ncontent-length: 200000000\r\n\r\n${'x'.repeat(8 << 20)}`,
+      );
+    });
+    assert.match(head, /^HTTP\/1\.1 413 /);
+    assert.match(head, /"error":"body-too-large"/);
+  } finally {
+    socket.destroy();
+    await server.close();
+  }
+}, 20_000);
