@@ -1038,3 +1038,32 @@ describe('round two: edges', () => {
     expect(response.status).toBeLessThan(500);
   });
 });
+
+describe('the process-wide bus, with no sinks configured', () => {
+  it('a hung listener subscribed with EventBus.subscribe fails the request with 503 listener-timeout naming it', async () => {
+    const unsubscribe = EventBus.subscribe(EmailTrackingEvent, function stuckOnDefaultBus() {
+      return new Promise(() => {});
+    });
+    try {
+      const { handle } = handlerWith({ listenerTimeoutMs: 80 });
+      const { status, json, text } = await answer(await handle(postEvents([wire()])));
+      expect(status).toBe(503);
+      expect(reasonOf(json)).toBe('listener-timeout');
+      expect(text).toContain('stuckOnDefaultBus');
+    } finally {
+      unsubscribe();
+    }
+  });
+
+  it('logs each event as one JSON line and answers 200 with the count', async () => {
+    const { handle, lines } = handlerWith({});
+    const { status, json } = await answer(
+      await handle(postEvents([wire(), wire({ recipient: 'bob@example.com' })])),
+    );
+    expect(status).toBe(200);
+    expect(json).toEqual({ ok: true, events: 2 });
+    const events = lines.filter((l) => l.level === 'info' && l.text.includes('msg-1'));
+    expect(events).toHaveLength(2);
+    expect(events.map((l) => l.text).join('\n')).toContain('bob@example.com');
+  });
+});
