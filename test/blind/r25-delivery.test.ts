@@ -526,6 +526,21 @@ describe('queue sink', () => {
     ).toEqual(events.map((e) => e.recipient));
   });
 
+  it('counts each message’s platform metadata: 100 messages of about 2.5 KB go as two calls', async () => {
+    const { batches, binding } = fakeQueue();
+    const pad = 'p'.repeat(2_200);
+    const events = Array.from({ length: 100 }, (_, i) =>
+      context({ recipient: `u${i}@example.com`, rawEvent: { pad } }),
+    );
+    await createQueueSink(binding).send(events);
+    const bodies = batches.flat().map(bodyText);
+    const total = bodies.reduce((n, b) => n + encoder.encode(b).length, 0);
+    expect(total).toBeLessThan(256_000);
+    expect(total + 128 * 100).toBeGreaterThan(256_000);
+    expect(batches.length).toBe(2);
+    expect(bodies).toHaveLength(100);
+  });
+
   it('a failing sendBatch fails the request with 503', async () => {
     const sink = createQueueSink({
       async sendBatch() {
