@@ -13,7 +13,9 @@ import {
   type EmailTrackingContext,
   postmark,
   type Sink,
+  ses,
 } from '../../src/index.js';
+import sesBounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
 
 const BASE = 'https://hooks.test/webhooks/mail';
 const TOKEN = 'store-token-r25';
@@ -662,3 +664,50 @@ test('the Bun server answers its JSON 413 to a declared length past Bun’s own 
     await server.close();
   }
 }, 20_000);
+
+test('an SES bounce through SNS (verification off) suppresses its recipient with provider ses and since the bounce time; its retry reaches the sinks once', async () => {
+  const got: EmailTrackingContext[] = [];
+  const handle = createMailWebhookHandler({
+    providers: [ses({ verifySignature: false })],
+    store: createSqliteStore(new Database(':memory:')),
+    apiToken: TOKEN,
+    sinks: [{ name: 'rec', send: async (events) => void got.push(...events) }],
+    logger: silent,
+  });
+  const envelope = {
+    Type: 'Notification',
+    MessageId: 'b0e1f6c4-0f1a-5c3e-9d2a-6f1e2d3c4b5a',
+    TopicArn: 'arn:aws:sns:us-east-1:123456789012:ses-events',
+    Message: JSON.stringify(sesBounce),
+    Timestamp: new Date().toISOString(),
+  };
+  const post = () =>
+    handle(
+      new Request(`${BASE}/ses`, {
+        method: 'POST',
+        headers: {
+          'x-amz-sns-message-type': 'Notification',
+          'x-amz-sns-message-id': envelope.MessageId,
+        },
+        body: JSON.stringify(envelope),
+      }),
+    );
+  for (let i = 0; i < 2; i++) {
+    const response = await post();
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { ok: true, events: 1 });
+  }
+  assert.equal(got.length, 1);
+  assert.equal(got[0]?.eventId, envelope.MessageId);
+  const response = await handle(
+    new Request(`${BASE}/suppressions/recipient@example.com`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    }),
+  );
+  assert.deepEqual(await response.json(), {
+    suppressed: true,
+    reason: 'bounced',
+    provider: 'ses',
+    since: '2017-08-05T00:41:02.669Z',
+  });
+});
