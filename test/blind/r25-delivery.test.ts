@@ -541,6 +541,17 @@ describe('queue sink', () => {
     expect(bodies).toHaveLength(100);
   });
 
+  it('refuses a limit that is not a whole number from 1, naming the option, rather than trimming every message', () => {
+    const binding = fakeQueue().binding;
+    expectConfigError(
+      () => createQueueSink(binding, { maxMessageBytes: '128000' as unknown as number }),
+      'maxMessageBytes',
+    );
+    expectConfigError(() => createQueueSink(binding, { maxBatchMessages: 0 }), 'maxBatchMessages');
+    expectConfigError(() => createQueueSink(binding, { maxBatchBytes: 1.5 }), 'maxBatchBytes');
+    expectConfigError(() => createQueueSink(binding, { name: 42 as unknown as string }), 'name');
+  });
+
   it('a failing sendBatch fails the request with 503', async () => {
     const sink = createQueueSink({
       async sendBatch() {
