@@ -754,6 +754,23 @@ describe('fan-out sink', () => {
     expect(aborted).toBe(1);
   });
 
+  it('retries an attempt that timed out, each attempt with its own timeout', async () => {
+    let attempts = 0;
+    const sink = createFanoutSink({
+      endpoints: [{ url: 'https://receiver.test/hook', secret: SECRET }],
+      retries: 2,
+      timeoutMs: 40,
+      fetch: (_input: RequestInfo | URL, init?: RequestInit) => {
+        attempts++;
+        return new Promise<Response>((_resolve, reject) => {
+          init?.signal?.addEventListener('abort', () => reject(new Error('aborted')));
+        });
+      },
+    });
+    await expect(sink.send([context()])).rejects.toThrow(/timed out/);
+    expect(attempts).toBe(3);
+  }, 20_000);
+
   it('refuses an endpoint URL with credentials at configuration, without echoing them', () => {
     const error = expectConfigError(() =>
       createFanoutSink({
