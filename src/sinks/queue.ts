@@ -1,8 +1,10 @@
 /** Queue sink: a request's contexts as wire JSON messages, sent with `sendBatch` within the queue's limits. */
 
+import * as v from 'valibot';
 import { ConfigError } from '../errors.js';
 import type { EmailTrackingContext } from '../events.js';
 import { rejectUnknownKeys } from '../providers/options.js';
+import { parseOptions, string, wholeNumber } from '../schema.js';
 import { createTrackingEventEncoder, type EncodedTrackingEvent } from '../wire.js';
 import { type Sink, sendAborted } from './types.js';
 
@@ -37,7 +39,19 @@ export interface QueueSinkOptions {
   readonly maxBatchMessages?: number | undefined;
 }
 
-const _OPTION_KEYS = ['name', 'maxMessageBytes', 'maxBatchBytes', 'maxBatchMessages'];
+/**
+ * The options' schema, built on a program's first call (the environment reader passes none, so a
+ * Worker leaves it out). A limit that is no count (`'128000'`) would compare false with every
+ * size: each message would lose its rawEvent, or each batch hold one message.
+ */
+const _optionsSchema = () =>
+  v.object({
+    name: v.optional(string()),
+    maxMessageBytes: v.optional(wholeNumber(1)),
+    maxBatchBytes: v.optional(wholeNumber(1)),
+    maxBatchMessages: v.optional(wholeNumber(1)),
+  });
+let _schema: ReturnType<typeof _optionsSchema> | undefined;
 
 type _Encode = ReturnType<typeof createTrackingEventEncoder>;
 
@@ -123,6 +137,7 @@ function _batcher(queue: QueueLike, maxMessages: number, maxBytes: number) {
  * A sink that enqueues each context as one message: `contentType: 'text'`, the body the wire JSON
  * string (so the size measured is the size sent), read back with `decodeTrackingEvent`.
  * @param queue a Cloudflare Queue producer binding, or anything with `sendBatch` (else a `ConfigError`)
+ * @param options limits of a queue of your own; a bad value is a `ConfigError` naming it
  * @example
  * // Create it with the handler once per env (the shipped Worker does so), not per request.
  * const handle = createMailWebhookHandler({ sinks: [createQueueSink(env.EVENTS)] });
@@ -131,8 +146,9 @@ export function createQueueSink(queue: QueueLike, options: QueueSinkOptions = {}
   if (typeof queue?.sendBatch !== 'function') {
     throw new ConfigError('queue', 'createQueueSink needs a queue binding with sendBatch()');
   }
-  rejectUnknownKeys(options, _OPTION_KEYS, '');
-  return queueSink(queue, options);
+  _schema ??= _optionsSchema();
+  rejectUnknownKeys(options, Object.keys(_schema.entries), '');
+  return queueSink(queue, parseOptions(_schema, options));
 }
 
 /**
