@@ -424,7 +424,7 @@ describe('mounting', () => {
     (path) => {
       expect(() =>
         defineProvider({ name: 'acme-mail', path, handle: () => ({ events: [] }) }),
-      ).toThrow(expect.objectContaining({ setting: 'defineProvider.path' }));
+      ).toThrow(expect.objectContaining({ setting: 'acme-mail.path' }));
       const handMade = {
         name: 'acme',
         path,
