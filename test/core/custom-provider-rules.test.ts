@@ -567,4 +567,13 @@ describe('a registry entry of your own (createHandlerFromEnv, createWorker)', ()
       }),
     ).toThrow(expect.objectContaining({ setting: 'MAIL_WEBHOOK_ACME_MAIL_TOKEN' }));
   });
+
+  test('a path of two segments stops start-up naming MAIL_WEBHOOK_ACME_MAIL_PATH, as a built-in one', () => {
+    expect(() =>
+      createHandlerFromEnv(
+        { ...env, MAIL_WEBHOOK_ACME_MAIL_PATH: 'acme/eu' },
+        { registry: [sesProvider, acmeMailProvider], logger: memoryLogger().logger },
+      ),
+    ).toThrow(expect.objectContaining({ setting: 'MAIL_WEBHOOK_ACME_MAIL_PATH' }));
+  });
 });
