@@ -157,8 +157,11 @@ function _path(target: string | undefined): string {
   if (!target) return '/';
   if (target.charCodeAt(0) === 47 /* / */) return target;
   const scheme = target.indexOf('://');
-  const start = scheme < 0 ? -1 : target.indexOf('/', scheme + 3);
-  return start < 0 ? '/' : target.slice(start);
+  // The authority ends at the first `/` or `?`: in `http://other?q=/x` the path is `/`, not `/x`.
+  const start = scheme < 0 ? -1 : target.slice(scheme + 3).search(/[/?]/);
+  if (start < 0) return '/';
+  const rest = target.slice(scheme + 3 + start);
+  return rest[0] === '/' ? rest : `/${rest}`;
 }
 
 // What a Request has beyond method, url, headers, body and signal: served by a real Request,

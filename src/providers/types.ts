@@ -97,12 +97,17 @@ export interface ProviderDefinition {
 const _NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const _METHOD = /^[A-Z]+$/;
 
-/** Checks what every provider shares: a kebab-case name, a one-segment path, upper-case methods. */
+/**
+ * Checks what every provider shares: a kebab-case name, a one-segment path, upper-case methods.
+ * A bad path is named `${pathWhere}.path`: `acme-mail.path`, as a built-in's, which the
+ * environment readers report as its variable (`MAIL_WEBHOOK_ACME_MAIL_PATH`).
+ */
 export function checkProviderShape(
   name: string,
   path: string,
   methods: readonly string[],
   where: string,
+  pathWhere = where,
 ): void {
   if (!_NAME.test(name)) {
     throw new ConfigError(
@@ -112,7 +117,7 @@ export function checkProviderShape(
   }
   if (!PATH_SEGMENT.test(path)) {
     throw new ConfigError(
-      `${where}.path`,
+      `${pathWhere}.path`,
       `expected one path segment (letters, digits, . _ ~ -), got ${JSON.stringify(path)}`,
     );
   }
@@ -162,7 +167,7 @@ export function defineProvider(definition: ProviderDefinition): Provider {
     }
   }
   const methods = given.map((m) => m.toUpperCase());
-  checkProviderShape(name, path, methods, 'defineProvider');
+  checkProviderShape(name, path, methods, 'defineProvider', name);
   return {
     name,
     path,
@@ -228,7 +233,11 @@ function _checkedResult(name: string, result: DefinedResult): ProviderResult | R
       const { field, detail } = describeIssue(checked.issues);
       return bug(`events[${index}].${field} ${detail}`);
     }
-    const { espName, timestamp } = checked.output;
+    const { espName, timestamp, eventId, recipient } = checked.output;
+    // The store, the fan-out's webhook-id and every receiver drop duplicates by these two: left
+    // empty, one request's events would be dropped as another's.
+    const empty = eventId ? (recipient ? '' : 'recipient') : 'eventId';
+    if (empty) return bug(`events[${index}].${empty} is empty`);
     if (espName !== name) {
       return bug(
         `events[${index}].espName is ${JSON.stringify(espName)}, not ${JSON.stringify(name)}`,

@@ -281,6 +281,33 @@ describe('what handle returns', () => {
     },
   );
 
+  test.each(['eventId', 'recipient'])(
+    'an empty %s: 500 naming it, before the store, which would drop the next such event as a duplicate',
+    async (field) => {
+      const fake = fakeStore();
+      const { logger, lines } = memoryLogger();
+      const received: EmailTrackingContext[] = [];
+      const handle = createMailWebhookHandler({
+        providers: [
+          defineProvider({
+            name: 'acme-mail',
+            handle: () => ({ events: [good, { ...good, [field]: '' }] }),
+          }),
+        ],
+        store: fake.store,
+        sinks: [{ name: 'capture', send: async (events) => void received.push(...events) }],
+        logger,
+      });
+      const response = await handle(post());
+      expect([response.status, (await response.json()).error]).toEqual([500, 'internal-error']);
+      expect(received).toEqual([]);
+      expect(fake.recorded).toEqual([]);
+      expect(lines.find((l) => l.level === 'error')?.fields.error).toBe(
+        `provider acme-mail returned a bad event: events[1].${field} is empty; this is a bug in it`,
+      );
+    },
+  );
+
   /** A rawEvent `levels` objects deep, itself the first. */
   const nested = (levels: number) => {
     let raw: Record<string, unknown> = {};
@@ -424,7 +451,7 @@ describe('mounting', () => {
     (path) => {
       expect(() =>
         defineProvider({ name: 'acme-mail', path, handle: () => ({ events: [] }) }),
-      ).toThrow(expect.objectContaining({ setting: 'defineProvider.path' }));
+      ).toThrow(expect.objectContaining({ setting: 'acme-mail.path' }));
       const handMade = {
         name: 'acme',
         path,
@@ -539,5 +566,14 @@ describe('a registry entry of your own (createHandlerFromEnv, createWorker)', ()
         logger: memoryLogger().logger,
       }),
     ).toThrow(expect.objectContaining({ setting: 'MAIL_WEBHOOK_ACME_MAIL_TOKEN' }));
+  });
+
+  test('a path of two segments stops start-up naming MAIL_WEBHOOK_ACME_MAIL_PATH, as a built-in one', () => {
+    expect(() =>
+      createHandlerFromEnv(
+        { ...env, MAIL_WEBHOOK_ACME_MAIL_PATH: 'acme/eu' },
+        { registry: [sesProvider, acmeMailProvider], logger: memoryLogger().logger },
+      ),
+    ).toThrow(expect.objectContaining({ setting: 'MAIL_WEBHOOK_ACME_MAIL_PATH' }));
   });
 });

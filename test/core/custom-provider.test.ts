@@ -141,7 +141,7 @@ describe('defineProvider refuses a bad definition', () => {
     ['a name that is not kebab-case', 'defineProvider.name', { name: 'Acme_Mail', handle }],
     ['a name with a slash', 'defineProvider.name', { name: 'acme/mail', handle }],
     ['no handle', 'defineProvider.handle', { name: 'acme-mail' }],
-    ['a path of two segments', 'defineProvider.path', { name: 'acme', path: 'a/b', handle }],
+    ['a path of two segments', 'acme.path', { name: 'acme', path: 'a/b', handle }],
     ['no methods', 'defineProvider.methods', { name: 'acme', methods: [], handle }],
     ['no name at all', 'defineProvider.name', { handle }],
     ['a name that is no string', 'defineProvider.name', { name: 123, handle }],

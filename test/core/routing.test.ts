@@ -69,6 +69,19 @@ describe('query strings are never parsed', () => {
     expect(response.status).toBe(404);
   });
 
+  test('a query right after the host (Deno keeps an absolute-form target as sent) is no path', async () => {
+    const { handle, received } = setup();
+    const request = {
+      method: 'POST',
+      url: 'http://localhost?path=/webhooks/mail/ses',
+      headers: new Headers(),
+    } as unknown as Request;
+    const { status, body } = await answer(await handle(request));
+    expect({ status, error: body.error }).toEqual({ status: 404, error: 'not-found' });
+    expect(body.message).toContain('no route for /;');
+    expect(received).toEqual([]);
+  });
+
   test('a fragment-like "#" and an encoded route segment do not reach a provider', async () => {
     const { handle } = setup();
     for (const url of [

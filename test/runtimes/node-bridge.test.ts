@@ -176,6 +176,8 @@ test('the URL is the Host and the path; a Host no URL can hold is localhost, wha
   // An absolute-form target gives only its path: the origin is the Host, never what it names.
   seenUrls.push(await urlFor('example.test', 'http://other.test/x?q=1'));
   seenUrls.push(await urlFor('example.test', 'http://other.test'));
+  // Its path ends its authority: a `/` in the query is no path.
+  seenUrls.push(await urlFor('example.test', 'http://other.test?q=/webhooks/mail/ses'));
   expect(seenUrls).toEqual([
     'http://example.test/x?q=1',
     'http://localhost/x?q=1',
@@ -185,5 +187,6 @@ test('the URL is the Host and the path; a Host no URL can hold is localhost, wha
     'http://localhost/x?q=1',
     'http://example.test/x?q=1',
     'http://example.test/',
+    'http://example.test/?q=/webhooks/mail/ses',
   ]);
 });
