@@ -233,11 +233,11 @@ function _checkedResult(name: string, result: DefinedResult): ProviderResult | R
       const { field, detail } = describeIssue(checked.issues);
       return bug(`events[${index}].${field} ${detail}`);
     }
-    const { espName, timestamp, eventId, recipient } = checked.output;
-    // The store, the fan-out's webhook-id and every receiver drop duplicates by these two: left
-    // empty, one request's events would be dropped as another's.
-    const empty = eventId ? (recipient ? '' : 'recipient') : 'eventId';
-    if (empty) return bug(`events[${index}].${empty} is empty`);
+    const { espName, timestamp, eventId } = checked.output;
+    // The store, the fan-out's webhook-id and every receiver drop duplicates by it: left empty,
+    // one request's events would be dropped as another's. (A recipient may be empty, as a
+    // built-in's is for an ESP event that names none.)
+    if (!eventId) return bug(`events[${index}].eventId is empty`);
     if (espName !== name) {
       return bug(
         `events[${index}].espName is ${JSON.stringify(espName)}, not ${JSON.stringify(name)}`,
