@@ -1119,6 +1119,57 @@ describe('the shipped wrangler.toml', () => {
     expect(env.MAIL_WEBHOOK_BASE_PATH).toBe('/webhooks/mail');
   });
 
+  test("[env.queue]'s dead_letter_queue is what queue() treats as the dead-letter queue", async () => {
+    // @ts-expect-error: Vite's ?raw import (the file as text) has no type declaration here.
+    const toml = (await import('../../../wrangler.toml?raw')).default as string;
+    const dlq = /^dead_letter_queue\s*=\s*"([^"]+)"/m.exec(toml)?.[1] ?? '';
+    expect(dlq).not.toBe('');
+    expect(toml).toContain(`# queue = "${dlq}"`);
+    const received = stubFanout();
+    const e = workerEnv({
+      MAIL_WEBHOOK_SINKS: 'queue,fanout',
+      MAIL_WEBHOOK_QUEUE: recordingQueue(),
+      MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([{ url: HOOK, secret: 'env:HOOK_SECRET' }]),
+      HOOK_SECRET,
+    });
+    const held = batchOf(dlq, [encodeTrackingEvent(context())]);
+    await worker.queue(held.batch, e as any, {} as any);
+    expect(received).toEqual([]);
+    expect(held.retried).toHaveLength(1);
+    const replayed = batchOf(dlq, [encodeTrackingEvent(context())]);
+    await worker.queue(replayed.batch, { ...e, MAIL_WEBHOOK_DLQ_REPLAY: 'true' } as any, {} as any);
+    expect(received).toHaveLength(1);
+    expect(replayed.acked).toEqual(['m0']);
+  });
+
+  test('[env.store] vars with a D1 binding serve the suppression routes', async () => {
+    // @ts-expect-error: Vite's ?raw import (the file as text) has no type declaration here.
+    const toml = (await import('../../../wrangler.toml?raw')).default as string;
+    const section = /^\[env\.store\.vars\]$([\s\S]*?)^\[\[/m.exec(toml)?.[1] ?? '';
+    const vars = Object.fromEntries(
+      [...section.matchAll(/^([A-Z_][A-Z0-9_]*)\s*=\s*"([^"]*)"/gm)].map((m) => [m[1], m[2]]),
+    );
+    expect(toml).toMatch(/binding = "MAIL_WEBHOOK_DB"/);
+    const who = `toml-store-${uid()}@example.com`;
+    const e = {
+      ...vars,
+      MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: 'false',
+      MAIL_WEBHOOK_DB: env.STORE_TEST_DB,
+      MAIL_WEBHOOK_API_TOKEN: 'toml-token',
+    };
+    const event = sesEvent('bounce', [who]);
+    event.bounce.timestamp = new Date().toISOString();
+    expect((await call(snsPost(event), e)).status).toBe(200);
+    const r = await call(
+      new Request(`https://worker.example/webhooks/mail/suppressions/${who}`, {
+        headers: { authorization: 'Bearer toml-token' },
+      }),
+      e,
+    );
+    expect(r.json).toMatchObject({ suppressed: true, reason: 'bounced', provider: 'ses' });
+    expect(logs.filter((l) => l.includes('unknown variable'))).toEqual([]);
+  });
+
   test('[env.queue] vars build a Worker that enqueues and fans out', async () => {
     // @ts-expect-error: Vite's ?raw import (the file as text) has no type declaration here.
     const toml = (await import('../../../wrangler.toml?raw')).default as string;
@@ -1154,5 +1205,303 @@ describe('the shipped wrangler.toml', () => {
     expect(acked).toEqual(['m0']);
     // The endpoints' secrets are MAIL_WEBHOOK_* variables read through "env:NAME", not unknown ones.
     expect(logs.filter((l) => l.includes('unknown variable'))).toEqual([]);
+  });
+});
+
+// ---------- more edges ----------
+
+describe('more edges of the Worker', () => {
+  const TOKEN = 'api-token-r25-more';
+  const storeEnv = (extra: Record<string, unknown> = {}) =>
+    workerEnv({ MAIL_WEBHOOK_DB: env.STORE_TEST_DB, MAIL_WEBHOOK_API_TOKEN: TOKEN, ...extra });
+  const api = (path: string, init: RequestInit = {}) =>
+    new Request(`https://worker.example/webhooks/mail${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+
+  test('MAIL_WEBHOOK_ENABLED=TRUE (any case) turns it on', async () => {
+    const r = await call(
+      snsPost(sesEvent('delivery', ['a@example.com'])),
+      workerEnv({ MAIL_WEBHOOK_ENABLED: 'TRUE' }),
+    );
+    expect(r.status).toBe(200);
+  });
+
+  test('MAIL_WEBHOOK_PROVIDERS listing ses twice names the variable', async () => {
+    await expectMisconfigured(
+      workerEnv({ MAIL_WEBHOOK_PROVIDERS: 'ses,ses' }),
+      'MAIL_WEBHOOK_PROVIDERS',
+    );
+  });
+
+  test('MAIL_WEBHOOK_QUEUE that is not a queue binding names it', async () => {
+    await expectMisconfigured(
+      workerEnv({ MAIL_WEBHOOK_SINKS: 'queue', MAIL_WEBHOOK_QUEUE: 'mailhooks-events' }),
+      'MAIL_WEBHOOK_QUEUE',
+    );
+  });
+
+  test('MAIL_WEBHOOK_DB that is not a D1 binding names it', async () => {
+    await expectMisconfigured(workerEnv({ MAIL_WEBHOOK_DB: 'mailhooks' }), 'MAIL_WEBHOOK_DB');
+  });
+
+  test('MAIL_WEBHOOK_DLQ_NAME that is not one queue name names it', async () => {
+    await expectMisconfigured(workerEnv({ MAIL_WEBHOOK_DLQ_NAME: 'a b' }), 'MAIL_WEBHOOK_DLQ_NAME');
+  });
+
+  test('createWorker([]) with the default providers names MAIL_WEBHOOK_PROVIDERS', async () => {
+    await expectMisconfigured(workerEnv(), 'MAIL_WEBHOOK_PROVIDERS', createWorker([]));
+  });
+
+  test('a body streamed without Content-Length over 1 MiB: 413', async () => {
+    const chunk = new Uint8Array(64 * 1024).fill(32);
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 40) return controller.close();
+        sent++;
+        controller.enqueue(chunk);
+      },
+    });
+    const r = await call(
+      new Request('https://worker.example/webhooks/mail/ses', {
+        method: 'POST',
+        headers: { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': 'x' },
+        body: stream,
+      }),
+      workerEnv(),
+    );
+    expect(r.status).toBe(413);
+  });
+
+  test('a small body streamed without Content-Length is read whole', async () => {
+    const request = snsPost(sesEvent('delivery', ['stream@example.com']));
+    const text = await request.text();
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const bytes = new TextEncoder().encode(text);
+        controller.enqueue(bytes.subarray(0, 100));
+        controller.enqueue(bytes.subarray(100));
+        controller.close();
+      },
+    });
+    const r = await call(
+      new Request(request.url, { method: 'POST', headers: request.headers, body: stream }),
+      workerEnv(),
+    );
+    expect(r.json).toEqual({ ok: true, events: 1 });
+  });
+
+  test('a fan-out endpoint that never answers: 503 sink-timeout past MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS', async () => {
+    vi.spyOn(globalThis, 'fetch').mockImplementation(
+      (_input, init) =>
+        new Promise((_resolve, reject) => {
+          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+        }),
+    );
+    const r = await call(
+      snsPost(sesEvent('bounce', ['slow@example.com'])),
+      workerEnv({
+        MAIL_WEBHOOK_SINKS: 'fanout',
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([{ url: HOOK, secret: 'env:HOOK_SECRET' }]),
+        MAIL_WEBHOOK_FANOUT_RETRIES: '0',
+        MAIL_WEBHOOK_DELIVERY_TIMEOUT_MS: '50',
+        HOOK_SECRET,
+      }),
+    );
+    expect(r.status).toBe(503);
+    expect(r.text).toContain('sink-timeout');
+  });
+
+  test('fan-out body: type, ISO timestamp, data the wire object; webhook-id stable per event', async () => {
+    const seen: { id: string | null; body: any }[] = [];
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+      const request = new Request(input as RequestInfo, init);
+      seen.push({ id: request.headers.get('webhook-id'), body: await request.json() });
+      return new Response(null, { status: 204 });
+    });
+    const e = workerEnv({
+      MAIL_WEBHOOK_SINKS: 'fanout',
+      MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([{ url: HOOK, secret: 'env:HOOK_SECRET' }]),
+      HOOK_SECRET,
+    });
+    await call(
+      snsPost(sesEvent('bounce', ['w1@example.com', 'w2@example.com']), { id: 'sns-w' }),
+      e,
+    );
+    await call(
+      snsPost(sesEvent('bounce', ['w1@example.com', 'w2@example.com']), { id: 'sns-w' }),
+      e,
+    );
+    expect(seen).toHaveLength(4);
+    expect(seen[0]?.body.type).toBe('email.bounced');
+    expect(new Date(seen[0]?.body.timestamp).toISOString()).toBe(seen[0]?.body.timestamp);
+    expect(seen[0]?.body.data.recipient).toBe('w1@example.com');
+    expect(seen[0]?.body.data.timestamp).toBe('2017-08-05T00:41:02.669Z');
+    expect(seen[0]?.id).toBe(seen[2]?.id);
+    expect(seen[1]?.id).toBe(seen[3]?.id);
+    expect(seen[0]?.id).not.toBe(seen[1]?.id);
+  });
+
+  test('a transient bounce does not suppress', async () => {
+    const who = `soft-${uid()}@example.com`;
+    const e = storeEnv();
+    const event = sesEvent('bounce', [who]);
+    event.bounce.bounceType = 'Transient';
+    await call(snsPost(event), e);
+    expect((await call(api(`/suppressions/${who}`), e)).json).toEqual({ suppressed: false });
+  });
+
+  test('an address with + is looked up as written (encoded or not)', async () => {
+    const who = `plus+${uid()}@example.com`;
+    const e = storeEnv();
+    await call(snsPost(sesEvent('bounce', [who])), e);
+    expect((await call(api(`/suppressions/${encodeURIComponent(who)}`), e)).json.suppressed).toBe(
+      true,
+    );
+    expect((await call(api(`/suppressions/${who}`), e)).json.suppressed).toBe(true);
+  });
+
+  test('events are newest first by when they happened, not by arrival', async () => {
+    const who = `order-${uid()}@example.com`;
+    const e = storeEnv();
+    await call(snsPost(sesEvent('bounce', [who])), e); // 2017
+    await call(snsPost(sesEvent('delivery', [who])), e); // 2016, arrives later
+    const r = await call(api(`/events?recipient=${encodeURIComponent(who)}`), e);
+    expect(r.json.events.map((w: any) => w.eventType)).toEqual(['bounced', 'delivered']);
+  });
+
+  test('GET events?messageId= filters by message', async () => {
+    const who = `mid-${uid()}@example.com`;
+    const e = storeEnv();
+    const event = sesEvent('delivery', [who]);
+    event.mail.messageId = `mid-${uid()}`;
+    await call(snsPost(event), e);
+    const r = await call(api(`/events?messageId=${encodeURIComponent(event.mail.messageId)}`), e);
+    expect(r.json.events).toHaveLength(1);
+    expect(r.json.events[0].recipient).toBe(who);
+  });
+
+  test('a D1 that fails at first: 503 store-failed, then the next request succeeds', async () => {
+    let failures = 1;
+    const real = env.STORE_TEST_DB;
+    const flaky = {
+      prepare: (sql: string) => real.prepare(sql),
+      batch: (statements: D1PreparedStatement[]) =>
+        failures-- > 0 ? Promise.reject(new Error('D1 overloaded')) : real.batch(statements),
+      exec: (sql: string) => real.exec(sql),
+    };
+    const e = workerEnv({ MAIL_WEBHOOK_DB: flaky });
+    const first = await call(snsPost(sesEvent('delivery', [`flaky-${uid()}@example.com`])), e);
+    expect(first.status).toBe(503);
+    expect(first.text).toContain('store-failed');
+    const second = await call(snsPost(sesEvent('delivery', [`flaky-${uid()}@example.com`])), e);
+    expect(second.json).toEqual({ ok: true, events: 1 });
+  });
+
+  test('a context too large for one queue message is sent with rawEvent trimmed', async () => {
+    const queue = recordingQueue();
+    await createQueueSink(queue).send([
+      context({ recipient: 'huge@example.com', rawEvent: { big: 'x'.repeat(200_000) } }),
+    ]);
+    const [message] = queue.calls.flat();
+    const body = typeof message?.body === 'string' ? message.body : JSON.stringify(message?.body);
+    expect(new TextEncoder().encode(body).length).toBeLessThanOrEqual(128 * 1024);
+    const decoded = decodeTrackingEvent(body);
+    expect(decoded.recipient).toBe('huge@example.com');
+    expect(decoded.rawEvent).toEqual({});
+  });
+
+  test('MAIL_WEBHOOK_SINKS unset: the memory bus, one JSON log line per event', async () => {
+    const who = `nosink-${uid()}@example.com`;
+    const r = await call(
+      snsPost(sesEvent('delivery', [who])),
+      workerEnv({ MAIL_WEBHOOK_SINKS: undefined }),
+    );
+    expect(r.json).toEqual({ ok: true, events: 1 });
+    const lines = logs.filter((l) => l.includes(who));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] as string)).toMatchObject({ recipient: who });
+  });
+
+  test('a queue binding that MAIL_WEBHOOK_SINKS does not list is warned about, naming it', async () => {
+    const queue = recordingQueue();
+    const r = await call(
+      snsPost(sesEvent('delivery', ['unlisted@example.com'])),
+      workerEnv({ MAIL_WEBHOOK_QUEUE: queue }),
+    );
+    expect(r.status).toBe(200);
+    expect(queue.calls).toEqual([]);
+    expect(logs.some((l) => l.includes('MAIL_WEBHOOK_SINKS') && l.includes('queue'))).toBe(true);
+  });
+
+  test('MAIL_WEBHOOK_ENABLED=false closes the routes, not the consumer: queued events still go out', async () => {
+    const received = stubFanout();
+    const { batch, acked } = batchOf('mailhooks-events', [
+      encodeTrackingEvent(context({ recipient: 'off@example.com' })),
+    ]);
+    await worker.queue(
+      batch,
+      workerEnv({
+        MAIL_WEBHOOK_ENABLED: 'false',
+        MAIL_WEBHOOK_SINKS: 'queue,fanout',
+        MAIL_WEBHOOK_QUEUE: recordingQueue(),
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([{ url: HOOK, secret: 'env:HOOK_SECRET' }]),
+        HOOK_SECRET,
+      }) as any,
+      {} as any,
+    );
+    expect(received.map((x) => x.context.recipient)).toEqual(['off@example.com']);
+    expect(acked).toEqual(['m0']);
+  });
+
+  test('a misspelt MAIL_WEBHOOK_SES_VERIFY_SIGNATUR=false leaves verification on, and is reported once', async () => {
+    vi.spyOn(globalThis, 'fetch').mockRejectedValue(new TypeError('network down'));
+    const e = workerEnv({
+      MAIL_WEBHOOK_SES_VERIFY_SIGNATURE: undefined,
+      MAIL_WEBHOOK_SES_VERIFY_SIGNATUR: 'false',
+      MAIL_WEBHOOK_SES_TOPIC_ARNS: TOPIC,
+    });
+    const first = await call(snsPost(sesEvent('delivery', ['typo@example.com'])), e);
+    const second = await call(snsPost(sesEvent('delivery', ['typo@example.com'])), e);
+    expect(first.status).not.toBe(200);
+    expect(second.status).not.toBe(200);
+    expect(
+      logs.filter((l) => l.includes('unknown variable MAIL_WEBHOOK_SES_VERIFY_SIGNATUR')),
+    ).toHaveLength(1);
+    expect(logs.some((l) => l.includes('MAIL_WEBHOOK_SES_VERIFY_SIGNATURE'))).toBe(true);
+  });
+
+  test('credentials are checked before the body is read', async () => {
+    let pulled = false;
+    // highWaterMark 0: pulled only when someone reads (the default pulls once to fill its queue).
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          pulled = true;
+          controller.enqueue(new Uint8Array(1024));
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const r = await call(
+      new Request('https://worker.example/webhooks/mail/postmark', { method: 'POST', body }),
+      workerEnv({ MAIL_WEBHOOK_PROVIDERS: 'postmark', MAIL_WEBHOOK_POSTMARK_PASSWORD: 'pw' }),
+    );
+    expect(r.status).toBe(401);
+    expect(pulled).toBe(false);
+  });
+
+  test('GET events?limit=abc is a 400 naming limit', async () => {
+    const r = await call(api('/events?limit=abc'), storeEnv());
+    expect(r.status).toBe(400);
+    expect(r.text).toContain('limit');
+  });
+
+  test('GET events?limit=5000 is refused or held to 1000, never more', async () => {
+    const r = await call(api('/events?limit=5000'), storeEnv());
+    if (r.status === 200) expect(r.json.events.length).toBeLessThanOrEqual(1000);
+    else expect(r.status).toBe(400);
   });
 });
