@@ -1493,6 +1493,103 @@ describe('more edges of the Worker', () => {
     expect(pulled).toBe(false);
   });
 
+  test('GET events?type= with an unknown type is a 400 naming type', async () => {
+    const r = await call(api('/events?type=bouncd'), storeEnv());
+    expect(r.status).toBe(400);
+    expect(r.text).toContain('type');
+  });
+
+  test('GET events?recipient= compares the domain case-insensitively', async () => {
+    const local = `evdom-${uid()}`;
+    const e = storeEnv();
+    await call(snsPost(sesEvent('delivery', [`${local}@example.com`])), e);
+    const r = await call(api(`/events?recipient=${local}@EXAMPLE.com`), e);
+    expect(r.json.events.map((w: any) => w.recipient)).toEqual([`${local}@example.com`]);
+  });
+
+  test('GET events without filters: 200, newest first, at most 100', async () => {
+    const r = await call(api('/events'), storeEnv());
+    expect(r.status).toBe(200);
+    expect(r.json.events.length).toBeLessThanOrEqual(100);
+    const times = r.json.events.map((w: any) => Date.parse(w.timestamp));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+  });
+
+  test('DELETE for an address never suppressed: 200 { suppressed: false }', async () => {
+    const r = await call(
+      api(`/suppressions/nobody-${uid()}@example.com`, { method: 'DELETE' }),
+      storeEnv(),
+    );
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({ suppressed: false });
+  });
+
+  test('POST on the suppressions route: 405', async () => {
+    const r = await call(api('/suppressions/a@example.com', { method: 'POST' }), storeEnv());
+    expect(r.status).toBe(405);
+  });
+
+  // "since = the timestamp of the first event that suppressed it": first by when it happened, so
+  // an earlier bounce arriving after the complaint takes its place (docs/store.md says so).
+  test('a complaint suppresses with reason spam; an earlier bounce arriving later takes its place', async () => {
+    const who = `spam-${uid()}@example.com`;
+    const e = storeEnv();
+    const complaint = {
+      eventType: 'Complaint',
+      complaint: {
+        complainedRecipients: [{ emailAddress: who }],
+        timestamp: '2024-01-02T03:04:05.000Z',
+        feedbackId: 'f-1',
+        complaintFeedbackType: 'abuse',
+      },
+      mail: { ...structuredClone(bounce.mail), destination: [who] },
+    };
+    await call(snsPost(complaint), e);
+    expect((await call(api(`/suppressions/${who}`), e)).json).toEqual({
+      suppressed: true,
+      reason: 'spam',
+      provider: 'ses',
+      since: '2024-01-02T03:04:05.000Z',
+    });
+    await call(snsPost(sesEvent('bounce', [who])), e); // dated 2017
+    expect((await call(api(`/suppressions/${who}`), e)).json).toEqual({
+      suppressed: true,
+      reason: 'bounced',
+      provider: 'ses',
+      since: '2017-08-05T00:41:02.669Z',
+    });
+  });
+
+  test('MAIL_WEBHOOK_ENABLED=false: the store routes are 404 too', async () => {
+    const r = await call(
+      api('/suppressions/a@example.com'),
+      storeEnv({ MAIL_WEBHOOK_ENABLED: 'false' }),
+    );
+    expect(r.status).toBe(404);
+  });
+
+  test('queue(): an event no endpoint subscribes to is acked, nothing posted', async () => {
+    const received = stubFanout();
+    const { batch, acked, retried } = batchOf('mailhooks-events', [
+      encodeTrackingEvent(context({ eventType: 'opened', rejectCategory: null, permanent: null })),
+    ]);
+    await worker.queue(
+      batch,
+      workerEnv({
+        MAIL_WEBHOOK_SINKS: 'queue,fanout',
+        MAIL_WEBHOOK_QUEUE: recordingQueue(),
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: JSON.stringify([
+          { url: HOOK, secret: 'env:HOOK_SECRET', events: ['bounced'] },
+        ]),
+        HOOK_SECRET,
+      }) as any,
+      {} as any,
+    );
+    expect(received).toEqual([]);
+    expect(acked).toEqual(['m0']);
+    expect(retried).toEqual([]);
+  });
+
   test('GET events?limit=abc is a 400 naming limit', async () => {
     const r = await call(api('/events?limit=abc'), storeEnv());
     expect(r.status).toBe(400);
