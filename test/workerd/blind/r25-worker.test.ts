@@ -1590,6 +1590,66 @@ describe('more edges of the Worker', () => {
     expect(retried).toEqual([]);
   });
 
+  test('unquoted wrangler.toml vars (a boolean, a number, a TOML array of endpoints) are read', async () => {
+    const received = stubFanout();
+    const r = await call(
+      snsPost(sesEvent('bounce', ['typed@example.com'])),
+      workerEnv({
+        MAIL_WEBHOOK_ENABLED: true,
+        MAIL_WEBHOOK_MAX_BODY_BYTES: 200_000,
+        MAIL_WEBHOOK_SINKS: 'fanout',
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: [{ url: HOOK, secret: 'env:HOOK_SECRET' }],
+        MAIL_WEBHOOK_FANOUT_RETRIES: 0,
+        HOOK_SECRET,
+      }),
+    );
+    expect(r.json).toEqual({ ok: true, events: 1 });
+    expect(received.map((x) => x.context.recipient)).toEqual(['typed@example.com']);
+  });
+
+  test('MAIL_WEBHOOK_SES_AUTO_CONFIRM without topic ARNs names the variable', async () => {
+    await expectMisconfigured(
+      workerEnv({ MAIL_WEBHOOK_SES_AUTO_CONFIRM: 'true' }),
+      'MAIL_WEBHOOK_SES_AUTO_CONFIRM',
+    );
+    expect(logged('topicArns')).toBe(true);
+  });
+
+  test('a SubscriptionConfirmation: 200, its SubscribeURL logged, nothing fetched without auto-confirm', async () => {
+    const fetched: string[] = [];
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
+      fetched.push(String(input));
+      return new Response('');
+    });
+    const id = `sub-${uid()}`;
+    const subscribeUrl = `https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(TOPIC)}&Token=tok${id}`;
+    const r = await call(
+      new Request('https://worker.example/webhooks/mail/ses', {
+        method: 'POST',
+        headers: {
+          'x-amz-sns-message-type': 'SubscriptionConfirmation',
+          'x-amz-sns-message-id': id,
+        },
+        body: JSON.stringify({
+          Type: 'SubscriptionConfirmation',
+          MessageId: id,
+          Token: `tok${id}`,
+          TopicArn: TOPIC,
+          Message: 'You have chosen to subscribe',
+          SubscribeURL: subscribeUrl,
+          Timestamp: new Date().toISOString(),
+          SignatureVersion: '1',
+          Signature: 'AAAA',
+          SigningCertURL: `https://sns.us-east-1.amazonaws.com/SimpleNotificationService-${'0'.repeat(32)}.pem`,
+        }),
+      }),
+      workerEnv(),
+    );
+    expect(r.status).toBe(200);
+    expect(fetched).toEqual([]);
+    expect(logs.some((l) => l.includes(`tok${id}`))).toBe(true);
+  });
+
   test('GET events?limit=abc is a 400 naming limit', async () => {
     const r = await call(api('/events?limit=abc'), storeEnv());
     expect(r.status).toBe(400);
