@@ -1650,6 +1650,32 @@ describe('more edges of the Worker', () => {
     expect(logs.some((l) => l.includes(`tok${id}`))).toBe(true);
   });
 
+  test('MAIL_WEBHOOK_BASE_PATH with a trailing slash serves the same routes', async () => {
+    const r = await call(
+      snsPost(sesEvent('delivery', ['slash@example.com']), { path: '/hooks/ses' }),
+      workerEnv({ MAIL_WEBHOOK_BASE_PATH: '/hooks/' }),
+    );
+    expect(r.status).toBe(200);
+  });
+
+  test('MAIL_WEBHOOK_BASE_PATH without a leading slash names the variable', async () => {
+    await expectMisconfigured(
+      workerEnv({ MAIL_WEBHOOK_BASE_PATH: 'hooks' }),
+      'MAIL_WEBHOOK_BASE_PATH',
+    );
+  });
+
+  test('MAIL_WEBHOOK_RESEND_PATH mounts resend elsewhere', async () => {
+    const e = workerEnv({
+      MAIL_WEBHOOK_PROVIDERS: 'resend',
+      MAIL_WEBHOOK_RESEND_SECRET: RESEND_SECRET,
+      MAIL_WEBHOOK_RESEND_PATH: 'rs',
+    });
+    const moved = await call(resendPost(resendDelivered, RESEND_SECRET, '/webhooks/mail/rs'), e);
+    expect(moved.json).toEqual({ ok: true, events: 1 });
+    expect((await call(resendPost(resendDelivered), e)).status).toBe(404);
+  });
+
   test('GET events?limit=abc is a 400 naming limit', async () => {
     const r = await call(api('/events?limit=abc'), storeEnv());
     expect(r.status).toBe(400);
