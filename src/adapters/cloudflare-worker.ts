@@ -10,7 +10,7 @@ import { logRefusal } from '../handler.js';
 import { withHealthCheck } from '../health.js';
 import { consoleLogger } from '../log.js';
 import { pathnameOf } from '../route.js';
-import type { MessageBatchLike } from '../sinks/consumer.js';
+import { type MessageBatchLike, retryAfterBackoff } from '../sinks/consumer.js';
 import { consumeWithReplay, DLQ_REPLAY_VARIABLE } from '../sinks/dlq.js';
 import { warnUnlistedSink } from '../sinks/env.js';
 
@@ -96,8 +96,10 @@ export function createWorker(registry: Registry): MailhooksWorker {
      */
     async queue(batch, env) {
       const runtime = runtimeFor(env);
-      // Thrown, so Cloudflare retries the whole batch once the settings are fixed.
-      if (runtime instanceof ConfigError) throw runtime;
+      // Each message waits its backoff, as when a sink fails. Thrown, the batch would be retried at
+      // once, spending max_retries in seconds: the dead-letter queue's consumer (this Worker, with
+      // the same settings) would then see its messages deleted before the fix lands.
+      if (runtime instanceof ConfigError) return batch.messages.forEach(retryAfterBackoff);
       return consumeWithReplay(batch, runtime.consumerSinks, {
         ...runtime.deadLetter,
         logger: runtime.logger,

@@ -33,7 +33,7 @@ export function retryDelaySeconds(attempts: number): number {
 }
 
 /** Retries `message` after its backoff delay. */
-const _retry = (message: QueueMessageLike): void =>
+export const retryAfterBackoff = (message: QueueMessageLike): void =>
   message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
 
 const _IDENTITY_FIELDS = ['eventId', 'eventType', 'messageId', 'recipient', 'espName'] as const;
@@ -98,7 +98,7 @@ async function _consume(
         error: describeThrown(error),
         delaySeconds: retryDelaySeconds(message.attempts),
       });
-      _retry(message);
+      retryAfterBackoff(message);
       return;
     }
   }
@@ -131,7 +131,7 @@ export async function consumeQueueBatch(
         'queue consumer has no sinks (add fanout to MAIL_WEBHOOK_SINKS); retrying',
         fields,
       );
-      _retry(message);
+      retryAfterBackoff(message);
       continue;
     }
     try {
@@ -141,7 +141,7 @@ export async function consumeQueueBatch(
         ...fields,
         error: describeThrown(error),
       });
-      _retry(message);
+      retryAfterBackoff(message);
     }
   }
 }
