@@ -1018,6 +1018,40 @@ describe('EventBus and listeners', () => {
     expect(second.handle).toHaveBeenCalledWith(ctx, expect.any(Function));
   });
 
+  it('a listener that calls next() unreturned and then throws fails the request with 503', async () => {
+    const bus = new EventBus();
+    const later: string[] = [];
+    bus.subscribe(EmailTrackingEvent, (c, next) => {
+      void next(c);
+      throw new Error('after next');
+    });
+    bus.subscribe(EmailTrackingEvent, (c, next) => {
+      later.push(c.recipient);
+      return next(c);
+    });
+    const res = await handlerWith({ sinks: [bus] })(snsRequest(bounceEvent));
+    expect(res.status).toBe(503);
+    expect(later).toEqual(['recipient@example.com']);
+  });
+
+  it('a later listener that hangs after an unreturned next() is the one named in listener-timeout', async () => {
+    const bus = new EventBus();
+    bus.subscribe(
+      EmailTrackingEvent,
+      function eager(c: EmailTrackingContext, next: NextFn<EmailTrackingContext>) {
+        void next(c);
+      },
+    );
+    bus.subscribe(EmailTrackingEvent, function hangsForever() {
+      return new Promise<never>(() => {});
+    });
+    const res = await handlerWith({ sinks: [bus], listenerTimeoutMs: 30 })(snsRequest(bounceEvent));
+    expect(res.status).toBe(503);
+    const text = await res.text();
+    expect(text).toContain('listener-timeout');
+    expect(text).toContain('hangsForever');
+  });
+
   it('EventBus.subscribe returns an unsubscribe for the default bus', async () => {
     const got: string[] = [];
     const off = EventBus.subscribe(EmailTrackingEvent, (c, next) => {
