@@ -11,7 +11,7 @@ import { afterAll, vi } from 'vitest';
 import { EmailTrackingEvent, type EventKey } from '../../src/events.js';
 import { EventBus, type ListenerLike } from '../../src/sinks/memory.js';
 
-const { Date, fetch, setTimeout } = globalThis;
+const { Date: RealDate, fetch, setTimeout } = globalThis;
 
 // The default bus's unsubscribe functions, kept by a wrapper put on `subscribe` once a worker
 // (this file runs again before each test file; the modules it imports load once).
@@ -35,14 +35,14 @@ afterAll(() => {
   const listeners = EventBus.default.listenerCount(EmailTrackingEvent);
   if (listeners > 0) left.push(`${listeners} listener(s) on the default bus`);
   for (const off of offs.splice(0)) off();
-  if (globalThis.setTimeout !== setTimeout || globalThis.Date !== Date) left.push('fake timers');
+  if (globalThis.setTimeout !== setTimeout || globalThis.Date !== RealDate) left.push('fake timers');
   if (globalThis.fetch !== fetch) left.push('a replaced globalThis.fetch');
   // Each a no-op when nothing is left; `toFake: ['Date']` alone leaves setTimeout as it was.
   vi.useRealTimers();
   vi.unstubAllGlobals();
   vi.unstubAllEnvs();
   globalThis.setTimeout = setTimeout;
-  globalThis.Date = Date;
+  globalThis.Date = RealDate;
   globalThis.fetch = fetch;
   if (left.length > 0) console.warn(`shared-process: a test file left ${left.join(', ')}; undone`);
 });
