@@ -35,7 +35,8 @@ afterAll(() => {
   const listeners = EventBus.default.listenerCount(EmailTrackingEvent);
   if (listeners > 0) left.push(`${listeners} listener(s) on the default bus`);
   for (const off of offs.splice(0)) off();
-  if (globalThis.setTimeout !== setTimeout || globalThis.Date !== RealDate) left.push('fake timers');
+  if (globalThis.setTimeout !== setTimeout || globalThis.Date !== RealDate)
+    left.push('fake timers');
   if (globalThis.fetch !== fetch) left.push('a replaced globalThis.fetch');
   // Each a no-op when nothing is left; `toFake: ['Date']` alone leaves setTimeout as it was.
   vi.useRealTimers();
