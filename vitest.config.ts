@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 
@@ -37,11 +38,29 @@ const generous = { testTimeout: 60_000, hookTimeout: 60_000 };
 // is minutes old when a later file runs it, so cases read the clock when they run.
 const shared = { isolate: false, setupFiles: ['test/helpers/shared-process.ts'] };
 
+// A test may import the package by its name, as DESIGN and the README write it (`from 'mailhooks'`,
+// `'mailhooks/receiver'`): each name of package.json's `exports` is the src/ file it is built from,
+// so it needs no build, and shares its modules (the default EventBus) with `../../src/...` imports.
+const packageEntries = Object.entries(
+  (JSON.parse(readFileSync('package.json', 'utf8')) as { exports: Record<string, unknown> })
+    .exports,
+).flatMap(([key, target]) => {
+  const built = typeof target === 'string' ? target : (target as { default: string }).default;
+  const file = /^\.\/dist\/(.+)\.js$/.exec(built)?.[1];
+  const name = key === '.' ? 'mailhooks' : `mailhooks/${key.slice(2)}`;
+  const find = new RegExp(`^${name.replace(/[/.]/g, '\\$&')}$`);
+  return file
+    ? [{ find, replacement: fileURLToPath(new URL(`src/${file}.ts`, import.meta.url)) }]
+    : [];
+});
+const resolve = { alias: packageEntries };
+
 // Two projects: the core and adapters under Node, and the Worker inside workerd.
 export default defineConfig({
   test: {
     projects: [
       {
+        resolve,
         test: {
           name: 'node',
           ...generous,
@@ -68,6 +87,7 @@ export default defineConfig({
             },
           }),
         ],
+        resolve,
         test: {
           name: 'workerd',
           ...generous,
