@@ -511,7 +511,10 @@ describe('Scaleway signatures and topics', () => {
       `https://attacker.example/${query()}`,
       `http://sns.mnq.fr-par.scaleway.com/${query()}`,
       `https://user:pw@sns.mnq.fr-par.scaleway.com/${query()}`,
+      `https://user@sns.mnq.fr-par.scaleway.com/${query()}`,
       `https://sns.mnq.fr-par.scaleway.com:8443/${query()}`,
+      `https://sns.mnq.fr-par.scaleway.com/${query()}#x`,
+      `sns.mnq.fr-par.scaleway.com/${query()}`,
       `https://sns.mnq.fr-par.scaleway.com/${query(`${TOPIC_ARN}-other`)}`,
     ]) {
       const message = await signer.sign(
