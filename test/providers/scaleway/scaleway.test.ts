@@ -505,17 +505,19 @@ describe('Scaleway signatures and topics', () => {
     const { handle } = scalewayHandler({ ...options(), autoConfirm: true }, fetch);
     const token = 'a'.repeat(64);
     // Each carries the right Action, TopicArn and Token: only the one rule named breaks.
-    const query = (arn = TOPIC_ARN) =>
-      `?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(arn)}&Token=${token}`;
+    const query = (arn = TOPIC_ARN, action = 'ConfirmSubscription') =>
+      `?Action=${action}&TopicArn=${encodeURIComponent(arn)}&Token=${token}`;
     for (const SubscribeURL of [
       `https://attacker.example/${query()}`,
       `http://sns.mnq.fr-par.scaleway.com/${query()}`,
       `https://user:pw@sns.mnq.fr-par.scaleway.com/${query()}`,
       `https://user@sns.mnq.fr-par.scaleway.com/${query()}`,
+      `https://:pw@sns.mnq.fr-par.scaleway.com/${query()}`,
       `https://sns.mnq.fr-par.scaleway.com:8443/${query()}`,
       `https://sns.mnq.fr-par.scaleway.com/${query()}#x`,
       `sns.mnq.fr-par.scaleway.com/${query()}`,
       `https://sns.mnq.fr-par.scaleway.com/${query(`${TOPIC_ARN}-other`)}`,
+      `https://sns.mnq.fr-par.scaleway.com/${query(TOPIC_ARN, 'Unsubscribe')}`,
     ]) {
       const message = await signer.sign(
         signer.subscriptionConfirmation({ SubscribeURL, Token: token }),
