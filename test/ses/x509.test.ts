@@ -87,6 +87,15 @@ describe('X.509 reader', () => {
     expect(() => pemToDer('hello')).toThrow();
   });
 
+  it.each([
+    ['a truncated element', [0x30], /truncated element$/],
+    ['a multi-byte tag', [0x1f, 0x01, 0x00], /multi-byte tag$/],
+    ['an indefinite length', [0x30, 0x80, 0, 0], /unsupported length$/],
+    ['a length of five bytes', [0x30, 0x85, 0, 0, 0, 0, 1, 0], /unsupported length$/],
+  ])('names %s as what is malformed', (_what, bytes, message) => {
+    expect(() => parseCertificate(Uint8Array.from(bytes))).toThrow(message);
+  });
+
   it('survives every single-byte truncation without hanging or a non-Error throw', () => {
     const der = pemToDer(pem('d6d679a1d18e95c2f9ffcf11f4f9e198'));
     for (let size = 0; size < der.length; size += 7) {
