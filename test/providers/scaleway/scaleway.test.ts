@@ -360,6 +360,21 @@ describe('Scaleway certificate URL, checked before any fetch', () => {
 });
 
 describe('Scaleway signatures and topics', () => {
+  test('a body that is no SNS envelope is 400 naming what is wrong, nothing downloaded', async () => {
+    const { handle, received } = scalewayHandler(options(), signer.fetch);
+    const calls = signer.fetch.calls.length;
+    const { Type: _type, ...typeless } = signer.notification(delivered);
+    for (const [body, reason] of [
+      ['not json', 'invalid-json'],
+      [JSON.stringify(typeless), 'invalid-envelope'],
+      [JSON.stringify({ ...typeless, Type: 'Other' }), 'unknown-type'],
+    ]) {
+      expect(await refusal(await handle(scalewayRequest(body)))).toEqual([400, reason]);
+    }
+    expect(signer.fetch.calls.length).toBe(calls);
+    expect(received).toEqual([]);
+  });
+
   test('a Message changed after signing is 403 signature-invalid', async () => {
     const { handle } = scalewayHandler(options(), signer.fetch);
     const message = await signer.sign(signer.notification(delivered));
