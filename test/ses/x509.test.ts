@@ -92,6 +92,8 @@ describe('X.509 reader', () => {
     ['a multi-byte tag', [0x1f, 0x01, 0x00], /multi-byte tag$/],
     ['an indefinite length', [0x30, 0x80, 0, 0], /unsupported length$/],
     ['a length of five bytes', [0x30, 0x85, 0, 0, 0, 0, 1, 0], /unsupported length$/],
+    ['a length cut short', [0x30, 0x82, 0x01], /truncated length$/],
+    ['an element longer than the input', [0x30, 0x03, 0x02, 0x01], /longer than its container$/],
   ])('names %s as what is malformed', (_what, bytes, message) => {
     expect(() => parseCertificate(Uint8Array.from(bytes))).toThrow(message);
   });
