@@ -94,8 +94,20 @@ describe('X.509 reader', () => {
     ['a length of five bytes', [0x30, 0x85, 0, 0, 0, 0, 1, 0], /unsupported length$/],
     ['a length cut short', [0x30, 0x82, 0x01], /truncated length$/],
     ['an element longer than the input', [0x30, 0x03, 0x02, 0x01], /longer than its container$/],
+    ['a SET where the certificate SEQUENCE goes', [0x31, 0x00], /expected certificate$/],
+    ['no tbsCertificate', [0x30, 0x00], /expected tbsCertificate$/],
   ])('names %s as what is malformed', (_what, bytes, message) => {
     expect(() => parseCertificate(Uint8Array.from(bytes))).toThrow(message);
+  });
+
+  it('refuses a real certificate whose serial number is not an INTEGER', () => {
+    const der = pemToDer(pem('b95095beb82e8f6a046b3aafc7f4149a'));
+    // certificate SEQUENCE, tbsCertificate SEQUENCE (both long-form, 4 bytes each), version [0].
+    const serialAt = 8 + 2 + (der[9] as number);
+    expect(der[serialAt]).toBe(0x02);
+    const patched = der.slice();
+    patched[serialAt] = 0x04;
+    expect(() => parseCertificate(patched)).toThrow(/expected serial number$/);
   });
 
   it('survives every single-byte truncation without hanging or a non-Error throw', () => {
