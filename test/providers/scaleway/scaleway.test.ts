@@ -350,6 +350,7 @@ describe('Scaleway certificate URL, checked before any fetch', () => {
     ['a fragment', 'https://messaging.scw.cloud/c.pem#x', 'cert-url-fragment'],
     ['dot segments', 'https://messaging.scw.cloud/a/../c.pem', 'cert-url-path'],
     ['no path', 'https://messaging.scw.cloud', 'cert-url-path'],
+    ['the root path', 'https://messaging.scw.cloud/', 'cert-url-path'],
   ])('%s is refused (%s → %s) and nothing is downloaded', async (_what, certUrl, reason) => {
     const s = await createScalewaySigner({ issuer: ca.keys, certUrl });
     const fetch = serveCertificates({ [certUrl]: s.certPem });
