@@ -369,7 +369,7 @@ describe('Scaleway signatures and topics', () => {
       ['not json', 'invalid-json'],
       [JSON.stringify(typeless), 'invalid-envelope'],
       [JSON.stringify({ ...typeless, Type: 'Other' }), 'unknown-type'],
-    ]) {
+    ] as const) {
       expect(await refusal(await handle(scalewayRequest(body)))).toEqual([400, reason]);
     }
     expect(signer.fetch.calls.length).toBe(calls);
