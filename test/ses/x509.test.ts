@@ -16,6 +16,13 @@ describe('X.509 reader', () => {
     expect(cert.notAfter.toISOString()).toBe('2020-01-23T12:00:00.000Z');
   });
 
+  it("reads the subject's CN alone, a TeletexString one too (AWS's certificate d6d679a1…)", () => {
+    // Both subjects are C=US, ST=Washington, L=Seattle, O=Amazon.com, Inc., CN=sns.amazonaws.com.
+    for (const name of ['b95095beb82e8f6a046b3aafc7f4149a', 'd6d679a1d18e95c2f9ffcf11f4f9e198']) {
+      expect(parseCertificate(pemToDer(pem(name))).commonNames).toEqual(['sns.amazonaws.com']);
+    }
+  });
+
   it('extracts a subjectPublicKeyInfo crypto.subtle imports', async () => {
     for (const text of Object.values(realCertificates)) {
       const { spki } = parseCertificate(pemToDer(text));
@@ -63,6 +70,9 @@ describe('X.509 reader', () => {
       /validity time out of range/,
     );
     expect(patched((copy) => copy.set([0x0c], find('20500101000000Z') - 2))).toThrow(
+      /malformed certificate: validity time$/,
+    );
+    expect(patched((copy) => copy.set(new TextEncoder().encode('X'), at + 12))).toThrow(
       /malformed certificate: validity time$/,
     );
   });
