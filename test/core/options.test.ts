@@ -325,6 +325,7 @@ describe('topic ARNs that no verified message could carry', () => {
     'arn:aws:sns:us-east-1:123456789012:ses-events\n',
     'arn:aws:sns:us-east-1:123456789012:ses-events ',
     'arn:aws:sns:us-east-1:ses-events',
+    ' arn:aws:sns:us-east-1:123456789012:ses-events',
   ])('ses topicArns %j is a ConfigError naming ses.topicArns', (arn) => {
     expect(configErrorOf(() => ses({ topicArns: [arn] })).setting).toBe('ses.topicArns');
   });

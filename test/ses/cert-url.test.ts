@@ -99,6 +99,11 @@ describe('topic ARN and SNS host', () => {
     expect(parseTopicArn('arn:aws:sns:us-east-1:1234:t')).toBeUndefined();
   });
 
+  it('reads a topic ARN only from its first character, and only with a bounded region', () => {
+    expect(parseTopicArn('evil:arn:aws:sns:us-east-1:123456789012:t')).toBeUndefined();
+    expect(parseTopicArn('arn:aws:sns:abcdefghij-east-1:123456789012:t')).toBeUndefined();
+  });
+
   it.each([
     ['arn:aws:sns:us-east-1:123456789012:t', 'sns.us-east-1.amazonaws.com', undefined],
     [

@@ -51,6 +51,20 @@ describe('SubscribeURL', () => {
     );
   });
 
+  it.each([
+    [
+      'an unexpected parameter',
+      `${AWS_URL}&Endpoint=https://evil.example`,
+      'has unexpected parameters Endpoint',
+    ],
+    ['no query', 'https://sns.us-west-2.amazonaws.com/', 'has no query'],
+    ['Token twice', `${AWS_URL}&Token=${TOKEN}`, 'must carry Action, TopicArn and Token once each'],
+  ])('names %s in the message', (_what, url, problem) => {
+    expect(checkSubscribeUrl(confirmation(url), SIGNER)?.message).toBe(
+      `SubscribeURL ${JSON.stringify(url)} ${problem}`,
+    );
+  });
+
   it('refuses a missing SubscribeURL', () => {
     const { SubscribeURL: _, ...message } = confirmation(AWS_URL);
     expect(checkSubscribeUrl(message)?.reason).toBe('subscribe-url-invalid');

@@ -16,6 +16,13 @@ describe('X.509 reader', () => {
     expect(cert.notAfter.toISOString()).toBe('2020-01-23T12:00:00.000Z');
   });
 
+  it("reads the subject's CN alone, a TeletexString one too (AWS's certificate d6d679a1…)", () => {
+    // Both subjects are C=US, ST=Washington, L=Seattle, O=Amazon.com, Inc., CN=sns.amazonaws.com.
+    for (const name of ['b95095beb82e8f6a046b3aafc7f4149a', 'd6d679a1d18e95c2f9ffcf11f4f9e198']) {
+      expect(parseCertificate(pemToDer(pem(name))).commonNames).toEqual(['sns.amazonaws.com']);
+    }
+  });
+
   it('extracts a subjectPublicKeyInfo crypto.subtle imports', async () => {
     for (const text of Object.values(realCertificates)) {
       const { spki } = parseCertificate(pemToDer(text));
@@ -65,6 +72,9 @@ describe('X.509 reader', () => {
     expect(patched((copy) => copy.set([0x0c], find('20500101000000Z') - 2))).toThrow(
       /malformed certificate: validity time$/,
     );
+    expect(patched((copy) => copy.set(new TextEncoder().encode('X'), at + 12))).toThrow(
+      /malformed certificate: validity time$/,
+    );
   });
 
   it('refuses a certificate whose key is not RSA', async () => {
@@ -85,6 +95,29 @@ describe('X.509 reader', () => {
     expect(() => parseCertificate(new Uint8Array(0))).toThrow();
     expect(() => parseCertificate(Uint8Array.of(0x30, 0x80, 0, 0))).toThrow();
     expect(() => pemToDer('hello')).toThrow();
+  });
+
+  it.each([
+    ['a truncated element', [0x30], /truncated element$/],
+    ['a multi-byte tag', [0x1f, 0x01, 0x00], /multi-byte tag$/],
+    ['an indefinite length', [0x30, 0x80, 0, 0], /unsupported length$/],
+    ['a length of five bytes', [0x30, 0x85, 0, 0, 0, 0, 1, 0], /unsupported length$/],
+    ['a length cut short', [0x30, 0x82, 0x01], /truncated length$/],
+    ['an element longer than the input', [0x30, 0x03, 0x02, 0x01], /longer than its container$/],
+    ['a SET where the certificate SEQUENCE goes', [0x31, 0x00], /expected certificate$/],
+    ['no tbsCertificate', [0x30, 0x00], /expected tbsCertificate$/],
+  ])('names %s as what is malformed', (_what, bytes, message) => {
+    expect(() => parseCertificate(Uint8Array.from(bytes))).toThrow(message);
+  });
+
+  it('refuses a real certificate whose serial number is not an INTEGER', () => {
+    const der = pemToDer(pem('b95095beb82e8f6a046b3aafc7f4149a'));
+    // certificate SEQUENCE, tbsCertificate SEQUENCE (both long-form, 4 bytes each), version [0].
+    const serialAt = 8 + 2 + (der[9] as number);
+    expect(der[serialAt]).toBe(0x02);
+    const patched = der.slice();
+    patched[serialAt] = 0x04;
+    expect(() => parseCertificate(patched)).toThrow(/expected serial number$/);
   });
 
   it('survives every single-byte truncation without hanging or a non-Error throw', () => {

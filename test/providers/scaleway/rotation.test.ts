@@ -130,6 +130,27 @@ describe('a certificate rotated at the same URL', () => {
     expect(events).toHaveLength(1);
   });
 
+  test('a replayed message (403 message-too-old) leaves the cached certificate: the next message needs no download', async () => {
+    const { before, calls, fetch } = await rotation();
+    const { handle, received } = scalewayHandler(
+      { topicArns: [TOPIC_ARN], trustAnchors: ca.pem },
+      fetch,
+    );
+    const genuine = async () =>
+      handle(scalewayRequest(await before.sign(before.notification(DELIVERED_EVENT))));
+    expect((await genuine()).status).toBe(200);
+    // Only a refusal a newer certificate could lift downloads the certificate again.
+    const replayed = before.notification(DELIVERED_EVENT, {
+      Timestamp: new Date(Date.now() - 9 * 3600 * 1000).toISOString(),
+    });
+    const refused = await handle(scalewayRequest(await before.sign(replayed)));
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: string }).error).toBe('message-too-old');
+    expect((await genuine()).status).toBe(200);
+    expect(calls).toEqual([CERT_URL]);
+    expect(received).toHaveLength(2);
+  });
+
   test('an expired cached certificate is replaced by the one now served', async () => {
     const { after, served, calls, fetch } = await rotation();
     const oldKeys = await generateSigningKeys();

@@ -350,6 +350,7 @@ describe('Scaleway certificate URL, checked before any fetch', () => {
     ['a fragment', 'https://messaging.scw.cloud/c.pem#x', 'cert-url-fragment'],
     ['dot segments', 'https://messaging.scw.cloud/a/../c.pem', 'cert-url-path'],
     ['no path', 'https://messaging.scw.cloud', 'cert-url-path'],
+    ['the root path', 'https://messaging.scw.cloud/', 'cert-url-path'],
   ])('%s is refused (%s → %s) and nothing is downloaded', async (_what, certUrl, reason) => {
     const s = await createScalewaySigner({ issuer: ca.keys, certUrl });
     const fetch = serveCertificates({ [certUrl]: s.certPem });
@@ -360,6 +361,21 @@ describe('Scaleway certificate URL, checked before any fetch', () => {
 });
 
 describe('Scaleway signatures and topics', () => {
+  test('a body that is no SNS envelope is 400 naming what is wrong, nothing downloaded', async () => {
+    const { handle, received } = scalewayHandler(options(), signer.fetch);
+    const calls = signer.fetch.calls.length;
+    const { Type: _type, ...typeless } = signer.notification(delivered);
+    for (const [body, reason] of [
+      ['not json', 'invalid-json'],
+      [JSON.stringify(typeless), 'invalid-envelope'],
+      [JSON.stringify({ ...typeless, Type: 'Other' }), 'unknown-type'],
+    ] as const) {
+      expect(await refusal(await handle(scalewayRequest(body)))).toEqual([400, reason]);
+    }
+    expect(signer.fetch.calls.length).toBe(calls);
+    expect(received).toEqual([]);
+  });
+
   test('a Message changed after signing is 403 signature-invalid', async () => {
     const { handle } = scalewayHandler(options(), signer.fetch);
     const message = await signer.sign(signer.notification(delivered));
@@ -505,14 +521,19 @@ describe('Scaleway signatures and topics', () => {
     const { handle } = scalewayHandler({ ...options(), autoConfirm: true }, fetch);
     const token = 'a'.repeat(64);
     // Each carries the right Action, TopicArn and Token: only the one rule named breaks.
-    const query = (arn = TOPIC_ARN) =>
-      `?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(arn)}&Token=${token}`;
+    const query = (arn = TOPIC_ARN, action = 'ConfirmSubscription') =>
+      `?Action=${action}&TopicArn=${encodeURIComponent(arn)}&Token=${token}`;
     for (const SubscribeURL of [
       `https://attacker.example/${query()}`,
       `http://sns.mnq.fr-par.scaleway.com/${query()}`,
       `https://user:pw@sns.mnq.fr-par.scaleway.com/${query()}`,
+      `https://user@sns.mnq.fr-par.scaleway.com/${query()}`,
+      `https://:pw@sns.mnq.fr-par.scaleway.com/${query()}`,
       `https://sns.mnq.fr-par.scaleway.com:8443/${query()}`,
+      `https://sns.mnq.fr-par.scaleway.com/${query()}#x`,
+      `sns.mnq.fr-par.scaleway.com/${query()}`,
       `https://sns.mnq.fr-par.scaleway.com/${query(`${TOPIC_ARN}-other`)}`,
+      `https://sns.mnq.fr-par.scaleway.com/${query(TOPIC_ARN, 'Unsubscribe')}`,
     ]) {
       const message = await signer.sign(
         signer.subscriptionConfirmation({ SubscribeURL, Token: token }),

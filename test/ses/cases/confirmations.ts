@@ -135,6 +135,14 @@ add(
   },
 );
 
+add('confirmSubscription takes a 204 with no body as confirmed', async () => {
+  const body = await _confirmation();
+  const noBody = (async () => new Response(null, { status: 204 })) as typeof fetch;
+  assertAccepted(
+    await confirmSubscription(parseMessage(body), { fetch: noBody, logger: silentLogger }),
+  );
+});
+
 add('confirmSubscription answers 503 when SNS answers an error', async () => {
   const body = await _confirmation();
   const fetchStub = serveCertificates({});

@@ -34,7 +34,8 @@ const OID_SUBJECT_ALT_NAME = '551d11';
 const OID_BASIC_CONSTRAINTS = '551d13';
 const OID_RSA_ENCRYPTION = '2a864886f70d010101';
 const DNS_NAME = 0x82;
-const STRING_TAGS = new Set([0x0c, 0x13, 0x16]); // UTF8String, PrintableString, IA5String
+// UTF8String, PrintableString, TeletexString (AWS's own CN is one), IA5String
+const STRING_TAGS = [0x0c, 0x13, 0x14, 0x16];
 
 const _fail = (what: string): never => {
   throw new CertificateError(`malformed certificate: ${what}`);
@@ -104,7 +105,7 @@ function _commonNames(bytes: Uint8Array, name: Tlv): string[] {
     for (const attribute of _children(bytes, set)) {
       const [type, value] = _children(bytes, _expect(attribute, SEQUENCE, 'name attribute'));
       if (_hex(bytes, _expect(type, OID, 'attribute type')) !== OID_COMMON_NAME) continue;
-      if (value && STRING_TAGS.has(value.tag)) names.push(_text(bytes, value));
+      if (value && STRING_TAGS.includes(value.tag)) names.push(_text(bytes, value));
     }
   }
   return names;
