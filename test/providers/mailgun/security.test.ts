@@ -274,6 +274,12 @@ describe('mailgun legacy form-encoded webhooks', () => {
     expect(await post(multipart, headers)).toEqual([400, 'inbound-not-supported']);
   });
 
+  test('broken JSON is 400 invalid-json, even when a URL in it holds the form fields', async () => {
+    const url = 'https://example.com/?x=1&signature=s&token=t&timestamp=1';
+    const truncated = JSON.stringify({ 'event-data': { event: 'clicked', url } }).slice(0, -2);
+    expect(await post(truncated, {})).toEqual([400, 'invalid-json']);
+  });
+
   test('the answer says what to change', async () => {
     const { handle } = setup();
     const response = await handle(mailgunRequest(form('anymail_tags'), URLENCODED));
