@@ -248,6 +248,20 @@ describe('refused', () => {
     expect(result).toMatchObject(refusedWith('signature-invalid'));
     expect(result.received).toEqual([]);
   });
+
+  test('the refusal says why: not base64, or base64 that is no DER ECDSA signature', async () => {
+    const raw = toBase64(new Uint8Array(64).fill(7));
+    for (const [header, why] of [
+      ['!!not base64!!', 'is not base64'],
+      [raw, 'is not a DER ECDSA signature'],
+    ]) {
+      const result = await post(sendgridRequest(BODY, { [SIGNATURE]: header, [TIMESTAMP]: T }));
+      expect(result.body).toMatchObject({
+        error: 'signature-invalid',
+        message: `${SIGNATURE} ${why}`,
+      });
+    }
+  });
 });
 
 describe("refused as SendGrid's own verifiers refuse it", () => {
