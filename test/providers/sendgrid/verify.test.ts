@@ -354,6 +354,9 @@ describe('start-up', () => {
     expect(settingOf(() => sendgrid({ publicKey: [key.publicKey, offCurve] }))).toBe(
       'sendgrid.publicKey',
     );
+    expect(() => sendgrid({ publicKey: '!!not base64!!' })).toThrow(
+      /^sendgrid\.publicKey: is not base64$/,
+    );
   });
 
   test('an unknown option is refused, naming the closest one', () => {
