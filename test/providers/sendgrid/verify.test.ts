@@ -251,10 +251,11 @@ describe('refused', () => {
 
   test('the refusal says why: not base64, or base64 that is no DER ECDSA signature', async () => {
     const raw = toBase64(new Uint8Array(64).fill(7));
-    for (const [header, why] of [
+    const cases: [string, string][] = [
       ['!!not base64!!', 'is not base64'],
       [raw, 'is not a DER ECDSA signature'],
-    ]) {
+    ];
+    for (const [header, why] of cases) {
       const result = await post(sendgridRequest(BODY, { [SIGNATURE]: header, [TIMESTAMP]: T }));
       expect(result.body).toMatchObject({
         error: 'signature-invalid',
