@@ -274,6 +274,17 @@ describe('mailgun legacy form-encoded webhooks', () => {
     expect(await post(multipart, headers)).toEqual([400, 'inbound-not-supported']);
   });
 
+  test('broken JSON is 400 invalid-json, even when a URL in it holds the form fields', async () => {
+    const url = 'https://example.com/?x=1&signature=s&token=t&timestamp=1';
+    const truncated = JSON.stringify({ 'event-data': { event: 'clicked', url } }).slice(0, -2);
+    expect(await post(truncated, {})).toEqual([400, 'invalid-json']);
+  });
+
+  test('recognised by its fields in any order, the signature first', async () => {
+    const body = 'signature=ab12&token=cd34&timestamp=1700000000&event=delivered';
+    expect(await post(body, {})).toEqual([400, 'legacy-webhook-not-supported']);
+  });
+
   test('the answer says what to change', async () => {
     const { handle } = setup();
     const response = await handle(mailgunRequest(form('anymail_tags'), URLENCODED));
@@ -324,6 +335,17 @@ describe('mailgun options', () => {
     expect(mailgun({ signingKey: TEST_KEY }).path).toBe('mailgun');
     expect(mailgun({ signingKey: TEST_KEY, path: 'mailgun-eu' }).path).toBe('mailgun-eu');
   });
+});
+
+test('an event without its own timestamp takes the signed one, with the age window off or on', async () => {
+  const timestamp = String(NOW.getTime() / 1000 - 120);
+  const { timestamp: _, ...eventData } = DELIVERED['event-data'] as Record<string, unknown>;
+  for (const options of [{ signingKey: TEST_KEY }, { signingKey: TEST_KEY, maxAgeSeconds: 600 }]) {
+    const { handle, events } = setup(options);
+    const body = await resign({ ...DELIVERED, 'event-data': eventData }, { timestamp });
+    expect((await handle(mailgunRequest(body))).status).toBe(200);
+    expect(events.map((e) => e.timestamp.toISOString())).toEqual(['2026-03-01T11:58:00.000Z']);
+  }
 });
 
 describe('mailgun signature blocks bound to their event (with maxAgeSeconds)', () => {

@@ -1,5 +1,5 @@
 /** MailPace: Ed25519 signatures (vectors and fresh keys), the event map, settings and variables. */
-import { beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
 import { createHandlerFromEnv } from '../../../src/from-env.js';
 import { mailpace } from '../../../src/index.js';
@@ -209,6 +209,23 @@ describe('MailPace signatures', () => {
     expect((await handle(await signedRequest(other, BODY))).status).toBe(200);
   });
 
+  test('a runtime whose Ed25519 verify throws: 403 signature-invalid, never taken as valid', async () => {
+    const { handle, received } = mailpaceHandler({ publicKey: key.publicKey });
+    const verify = vi
+      .spyOn(crypto.subtle, 'verify')
+      .mockRejectedValue(new DOMException('not supported', 'NotSupportedError'));
+    try {
+      expect(await refusal(await handle(await signedRequest(key, BODY)))).toEqual([
+        403,
+        'signature-invalid',
+      ]);
+      expect(verify).toHaveBeenCalled();
+    } finally {
+      verify.mockRestore();
+    }
+    expect(received).toEqual([]);
+  });
+
   test('verifySignature: false takes unsigned events, with a warning', async () => {
     const { handle, lines } = mailpaceHandler({ verifySignature: false });
     expect((await handle(new Request(URL_MAILPACE, { method: 'POST', body: BODY }))).status).toBe(
@@ -230,6 +247,13 @@ describe('MailPace settings', () => {
       mailpace({ publicKey: short });
     } catch (error) {
       expect(String(error)).not.toContain(short);
+    }
+  });
+
+  test('a key with outer spaces or a line break (echo key | wrangler secret put) is read and verifies', async () => {
+    for (const publicKey of [`${key.publicKey}\n`, ` ${key.publicKey} \r\n`]) {
+      const { handle } = mailpaceHandler({ publicKey });
+      expect((await handle(await signedRequest(key, JSON.stringify(delivered)))).status).toBe(200);
     }
   });
 

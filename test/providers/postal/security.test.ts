@@ -221,6 +221,16 @@ describe('Postal options', () => {
     );
   });
 
+  test('in a rotation list the bad key is named by its place; a single key is not numbered', () => {
+    const good = VECTORS.public_key_spki_base64;
+    expect(() => postal({ publicKey: [good, 'not base64!'] })).toThrow(
+      /^postal\.publicKey: is not base64 \(key 2 of 2\)$/,
+    );
+    expect(() => postal({ publicKey: 'not base64!' })).toThrow(
+      /^postal\.publicKey: is not base64$/,
+    );
+  });
+
   test('PEM armour and line breaks are tolerated', async () => {
     const body = VECTORS.public_key_spki_base64.replace(/(.{64})/g, '$1\n');
     const pem = `-----BEGIN PUBLIC KEY-----\n${body}\n-----END PUBLIC KEY-----\n`;

@@ -84,7 +84,26 @@ describe('Resend signature checks', () => {
     const request = signedRequest(BODY);
     const v1 = request.headers.get('svix-signature') ?? '';
     request.headers.set('svix-signature', v1.replace('v1,', 'v2,'));
-    expect(await refusal(await handle(request))).toEqual([403, 'signature-invalid']);
+    const response = await handle(request);
+    expect([response.status, await response.json()]).toEqual([
+      403,
+      {
+        ok: false,
+        error: 'signature-invalid',
+        message: 'the signature header holds no v1 signature',
+      },
+    ]);
+  });
+
+  test('a wrong v1 signature is refused saying none matches, not that there is none', async () => {
+    const { handle } = resendHandler();
+    const request = signedRequest(BODY);
+    request.headers.set('svix-signature', `v1,${btoa('x'.repeat(32))}`);
+    const response = await handle(request);
+    expect(await response.json()).toMatchObject({
+      error: 'signature-invalid',
+      message: 'no v1 signature matches the body under any configured secret',
+    });
   });
 
   test('one matching v1 entry among bogus ones is enough', async () => {

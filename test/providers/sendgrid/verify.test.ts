@@ -248,6 +248,21 @@ describe('refused', () => {
     expect(result).toMatchObject(refusedWith('signature-invalid'));
     expect(result.received).toEqual([]);
   });
+
+  test('the refusal says why: not base64, or base64 that is no DER ECDSA signature', async () => {
+    const raw = toBase64(new Uint8Array(64).fill(7));
+    const cases: [string, string][] = [
+      ['!!not base64!!', 'is not base64'],
+      [raw, 'is not a DER ECDSA signature'],
+    ];
+    for (const [header, why] of cases) {
+      const result = await post(sendgridRequest(BODY, { [SIGNATURE]: header, [TIMESTAMP]: T }));
+      expect(result.body).toMatchObject({
+        error: 'signature-invalid',
+        message: `${SIGNATURE} ${why}`,
+      });
+    }
+  });
 });
 
 describe("refused as SendGrid's own verifiers refuse it", () => {
@@ -339,6 +354,9 @@ describe('start-up', () => {
     }
     expect(settingOf(() => sendgrid({ publicKey: [key.publicKey, offCurve] }))).toBe(
       'sendgrid.publicKey',
+    );
+    expect(() => sendgrid({ publicKey: '!!not base64!!' })).toThrow(
+      /^sendgrid\.publicKey: is not base64$/,
     );
   });
 

@@ -244,6 +244,12 @@ describe('SES EventBridge settings', () => {
     expect(() => sesEventBridge({ token: 't', accounts: ['12345'] })).toThrow(
       /ses-eventbridge\.accounts/,
     );
+    // An id that only ends in 12 digits could never match an event's `account`: refused too.
+    for (const id of ['1234567890123', 'x123456789012', 'arn:aws:iam::123456789012']) {
+      expect(() => sesEventBridge({ token: 't', accounts: ['123456789012', id] })).toThrow(
+        /^ses-eventbridge\.accounts: expected AWS account ids \(12 digits each\)/,
+      );
+    }
     expect(() => sesEventBridge({ token: 't', acounts: [] } as never)).toThrow(ConfigError);
   });
 

@@ -137,6 +137,33 @@ for (const [name, create] of Object.entries(FACTORIES)) {
 }
 
 for (const [name, create] of Object.entries(FACTORIES)) {
+  describe(`${name}: a header name no request can carry`, () => {
+    // Each ends in header-name characters: the whole name is checked, not its tail.
+    test.each(['X Hook-Key', ' X-Hook-Key', 'X-Hook-Key: X-Hook-Key', 'X-H\u00f6ok-Key'])(
+      'header %j is a ConfigError naming header',
+      (header) => {
+        const error = configErrorOf(() => create({ header, value: 's3cret-value' }));
+        expect(error.setting).toBe(`${name}.header`);
+        expect(error.detail).toMatch(/header name/);
+      },
+    );
+
+    test('from the environment, naming the variable', () => {
+      const error = configErrorOf(() =>
+        fromEnv(name, { header: 'X Hook-Key', value: 's3cret-value' }),
+      );
+      expect(error.setting).toBe(providerVariable(name, 'header'));
+    });
+
+    test("a token of RFC 9110's header-name characters is accepted", () => {
+      for (const header of ['X-Hook-Key', 'x_hook.key', "X!#$%&'*+^`|~1"]) {
+        expect(() => create({ header, value: 's3cret-value' })).not.toThrow();
+      }
+    });
+  });
+}
+
+for (const [name, create] of Object.entries(FACTORIES)) {
   describe(`${name}: a username HTTP Basic cannot carry`, () => {
     test('a username with a colon is a ConfigError naming username', () => {
       const error = configErrorOf(() => create({ password: 'pw', username: 'hooks:eu' }));

@@ -64,6 +64,9 @@ describe('Unisender Go signature', () => {
       expect(answer.body.message).toContain('project 999999');
     }
     expect(lines.filter((l) => JSON.stringify(l).includes('project 999999'))).toHaveLength(2);
+    // Unisender Go's documented batch writes the id as a string: named the same way.
+    const named = { events_by_user: [{ user_id: 1, project_id: '6432890', events: [EVENT] }] };
+    expect((await post(signed(named, 'OTHER'))).body.message).toContain('project 6432890');
   });
 
   test('the raw bytes are hashed: the same JSON with other spacing is refused', async () => {
