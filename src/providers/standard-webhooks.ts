@@ -8,7 +8,6 @@ import type { Refusal } from './types.js';
 
 /** Secrets are `whsec_` followed by base64 key bytes; the prefix is optional, as in the standardwebhooks library. */
 export const STANDARD_WEBHOOKS_SECRET_PREFIX = 'whsec_';
-const _DEFAULT_MAX_AGE_SECONDS = 300;
 /** The refusal's message when neither signature header was sent. */
 export const NO_SIGNATURE_HEADER = 'no webhook-signature (or svix-signature) header';
 const _SIGNATURE_VERSION = 'v1';
@@ -17,8 +16,8 @@ const _UNIX_SECONDS = /^\d{1,12}$/;
 export interface StandardWebhooksOptions {
   /** One or more secrets (rotation): a signature made with any one of them verifies. */
   readonly secrets: readonly string[];
-  /** How old a timestamp may be, in seconds (default 300); 0 turns the past check off. */
-  readonly maxAgeSeconds?: number | undefined;
+  /** How old a timestamp may be, in seconds (the providers' default is 300); 0 turns the past check off. */
+  readonly maxAgeSeconds: number;
   /** The option's name in a too-old refusal: `maxAgeSeconds` unless told (the receiver's is `toleranceSeconds`). */
   readonly maxAgeSetting?: string | undefined;
   readonly now: () => Date;
@@ -72,13 +71,17 @@ function _v1Signatures(header: string): Uint8Array[] {
  * Throws a TypeError when a secret is not base64 (check secrets with
  * `decodeStandardWebhooksSecret` in the options schema first, to name the setting).
  * @example
- * const verify = createStandardWebhooksVerifier({ secrets: ['whsec_...'], now: () => new Date() });
+ * const verify = createStandardWebhooksVerifier({
+ *   secrets: ['whsec_...'],
+ *   maxAgeSeconds: 300,
+ *   now: () => new Date(),
+ * });
  * const result = await verify(request.headers, body); // a Refusal, or { id, timestamp }
  */
 export function createStandardWebhooksVerifier(
   options: StandardWebhooksOptions,
 ): StandardWebhooksVerifier {
-  const maxAge = options.maxAgeSeconds ?? _DEFAULT_MAX_AGE_SECONDS;
+  const maxAge = options.maxAgeSeconds;
   const keyBytes = options.secrets.map((secret, index) => {
     const bytes = decodeStandardWebhooksSecret(secret);
     // The index, never the secret: it must not reach a log.
