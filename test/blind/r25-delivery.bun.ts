@@ -9,47 +9,16 @@ import {
   createMailWebhookHandler,
   createSqliteStore,
   decodeTrackingEvent,
-  defineProvider,
   type EmailTrackingContext,
   postmark,
   type Sink,
   ses,
 } from '../../src/index.js';
 import sesBounce from '../fixtures/ses/event-publishing-bounce.json' with { type: 'json' };
+import { acme, wire } from './r25-delivery-helpers.js';
 
 const BASE = 'https://hooks.test/webhooks/mail';
 const TOKEN = 'store-token-r25';
-
-const acme = defineProvider({
-  name: 'acme',
-  methods: ['POST'],
-  async handle(_request: Request, body: Uint8Array) {
-    const list = JSON.parse(new TextDecoder().decode(body)) as object[];
-    return { events: list.map((w) => decodeTrackingEvent(w)) };
-  },
-});
-
-function wire(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    eventType: 'delivered',
-    messageId: 'msg-1',
-    recipient: 'jane@example.com',
-    timestamp: '2024-05-01T10:00:00.000Z',
-    espName: 'acme',
-    tags: [],
-    metadata: {},
-    rejectReason: null,
-    description: null,
-    clickUrl: null,
-    userAgent: null,
-    rawEvent: { id: 'raw' },
-    eventId: 'evt-1',
-    mtaResponse: null,
-    rejectCategory: null,
-    permanent: null,
-    ...over,
-  };
-}
 
 const bounce = (over: Record<string, unknown> = {}) =>
   wire({

@@ -8,7 +8,6 @@ import {
   createMailWebhookHandler,
   createQueueSink,
   decodeTrackingEvent,
-  defineProvider,
   type EmailTrackingContext,
   EmailTrackingEvent,
   EventBus,
@@ -16,42 +15,11 @@ import {
   type Sink,
 } from '../../src/index.js';
 import { verifyTrackingWebhook } from '../../src/receiver.js';
+import { acme, wire } from './r25-delivery-helpers.js';
 
 const BASE = 'https://hooks.test/webhooks/mail';
 const SECRET = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
 const encoder = new TextEncoder();
-
-/** A provider whose body is a JSON array of wire contexts, so each test chooses its events. */
-const acme = defineProvider({
-  name: 'acme',
-  methods: ['POST'],
-  async handle(_request: Request, body: Uint8Array) {
-    const list = JSON.parse(new TextDecoder().decode(body)) as object[];
-    return { events: list.map((w) => decodeTrackingEvent(w)) };
-  },
-});
-
-function wire(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    eventType: 'delivered',
-    messageId: 'msg-1',
-    recipient: 'jane@example.com',
-    timestamp: '2024-05-01T10:00:00.000Z',
-    espName: 'acme',
-    tags: [],
-    metadata: {},
-    rejectReason: null,
-    description: null,
-    clickUrl: null,
-    userAgent: null,
-    rawEvent: { id: 'raw' },
-    eventId: 'evt-1',
-    mtaResponse: null,
-    rejectCategory: null,
-    permanent: null,
-    ...over,
-  };
-}
 
 function context(over: Record<string, unknown> = {}): EmailTrackingContext {
   return decodeTrackingEvent(wire(over)) as EmailTrackingContext;
