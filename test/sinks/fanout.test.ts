@@ -629,6 +629,29 @@ describe('createFanoutSink within the delivery deadline', () => {
     await expect(sink.send([sampleContext()], { signal: deadline.signal })).rejects.toThrow();
     expect(stub.calls).toEqual([]);
   });
+
+  test('a POST being signed when the deadline fires is not sent', async () => {
+    const deadline = new AbortController();
+    // Two deliveries are signed together; the deadline fires as the first one's POST goes out.
+    const stub = stubFetch((_, init) => {
+      deadline.abort();
+      return untilAborted(init.signal);
+    });
+    const { sink } = fanout({
+      endpoints: [{ url: 'https://hooks.example/in', secret: SECRET_A }],
+      fetch: stub.fetch,
+    });
+    const error = await sink
+      .send([sampleContext(), sampleContext({ recipient: 'b@example.com' })], {
+        signal: deadline.signal,
+      })
+      .catch((e) => e);
+    expect(stub.calls).toHaveLength(1);
+    expect((error as FanoutError).failures.map((f) => f.reason)).toEqual([
+      'stopped: the delivery deadline passed after 1 attempt',
+      'stopped: the delivery deadline passed after 1 attempt',
+    ]);
+  });
 });
 
 describe('createFanoutSink with many recipients', () => {
