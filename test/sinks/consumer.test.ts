@@ -153,6 +153,8 @@ describe('consumeQueueBatch', () => {
     ['text that is not JSON', 'not a tracking event'],
     ['an object missing fields', '{"eventType":"sent"}'],
     ['a number', 42],
+    ['null', null],
+    ['the text null', 'null'],
   ])('acks %s rather than retrying it forever', async (_, body) => {
     const { logger, lines } = memoryLogger();
     const m = message('junk', body);
