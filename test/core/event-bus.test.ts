@@ -441,6 +441,20 @@ describe('EventBus listeners as users write them', () => {
     expect(seen).toEqual(['first']);
   });
 
+  test('emit under a signal already aborted starts no listener and rejects with its reason', async () => {
+    const bus = new EventBus();
+    const seen: number[] = [];
+    bus.subscribe(Ping, (context, next) => {
+      seen.push(context.n);
+      return next(context);
+    });
+    const reason = new Error('deadline passed');
+    await expect(bus.emit(Ping, { n: 1 }, { signal: AbortSignal.abort(reason) })).rejects.toBe(
+      reason,
+    );
+    expect(seen).toEqual([]);
+  });
+
   test('10 emits running at once under one signal hold one listener each on it: no MaxListenersExceededWarning, none left after', async () => {
     const bus = new EventBus();
     let running = 0;
