@@ -166,6 +166,16 @@ describe('a refusal written by hand', () => {
     const { handle } = mount({ handle: () => ({ ...byHand, status: 200 }) as never });
     expect((await handle(post())).status).toBe(500);
   });
+
+  test.each([
+    [399, 500],
+    [400, 400],
+    [599, 599],
+    [600, 500],
+  ])('a hand-written refusal with status %i is answered %i', async (status, answered) => {
+    const { handle } = mount({ handle: () => ({ ...byHand, status }) as never });
+    expect((await handle(post())).status).toBe(answered);
+  });
 });
 
 describe('refuse', () => {
