@@ -168,6 +168,17 @@ describe('consumeQueueBatch', () => {
     );
   });
 
+  test('the error line of an undecodable message keeps a recipient of up to 320 characters, the longest address', async () => {
+    const { logger, lines } = memoryLogger();
+    const longest = `${'a'.repeat(64)}@${'b'.repeat(251)}.com`;
+    const messages = [longest, `a${longest}`].map((recipient, i) =>
+      message(`m${i}`, JSON.stringify({ eventType: 'sent', recipient })),
+    );
+    await consumeQueueBatch({ queue: 'q', messages }, [recordingSink()], logger);
+    expect(longest).toHaveLength(320);
+    expect(lines.map((l) => l.fields.recipient)).toEqual([longest, undefined]);
+  });
+
   test('retries rather than drops when no consumer sink is configured', async () => {
     const m = message('m', encodeTrackingEvent(sampleContext()));
     await consumeQueueBatch({ queue: 'q', messages: [m] }, [], silentLogger);
