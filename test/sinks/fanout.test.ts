@@ -193,6 +193,28 @@ describe('createFanoutSink delivery', () => {
     );
   });
 
+  test.each([
+    [5, '5 webhook deliveries failed: ', ''],
+    [6, '6 webhook deliveries failed: ', '; and 1 more'],
+  ])(
+    '%i failed deliveries: the error names the first five, then how many more',
+    async (count, start, end) => {
+      const stub = stubFetch(() => new Response(null, { status: 400 }));
+      const { sink } = fanout({
+        endpoints: [{ url: 'https://hooks.example/in', secret: SECRET_A }],
+        fetch: stub.fetch,
+      });
+      const contexts = Array.from({ length: count }, (_, i) =>
+        sampleContext({ recipient: `r${i}@example.com` }),
+      );
+      const { message } = (await sink.send(contexts).catch((e: unknown) => e)) as FanoutError;
+      expect(message.startsWith(start)).toBe(true);
+      // Five named, whichever failed first.
+      expect(contexts.filter((c) => message.includes(`, ${c.recipient}) to `))).toHaveLength(5);
+      expect(message.endsWith(`HTTP 400 after 1 attempt${end}`)).toBe(true);
+    },
+  );
+
   test('does not follow a redirect: a 302 is a failed delivery, and the URL it names gets nothing', async () => {
     const elsewhere = await server();
     const redirecting = await server(() => ({
