@@ -455,6 +455,18 @@ describe('EventBus listeners as users write them', () => {
     expect(seen).toEqual([]);
   });
 
+  test('a signal aborting while a later listener runs rejects with its reason, blaming no listener', async () => {
+    const bus = new EventBus();
+    const controller = new AbortController();
+    const reason = new Error('deadline passed');
+    bus.subscribe(Ping, async (context, next) => next(context));
+    bus.subscribe(Ping, () => {
+      setTimeout(() => controller.abort(reason), 1);
+      return new Promise<never>(() => {});
+    });
+    await expect(bus.emit(Ping, { n: 1 }, { signal: controller.signal })).rejects.toBe(reason);
+  });
+
   test('10 emits running at once under one signal hold one listener each on it: no MaxListenersExceededWarning, none left after', async () => {
     const bus = new EventBus();
     let running = 0;
