@@ -246,6 +246,15 @@ describe('the events route', () => {
     ]);
   });
 
+  test.each(['1', '1000'])(
+    'limit=%s, an end of the range, is asked for as it is',
+    async (limit) => {
+      const { handle, calls } = setup();
+      expect((await handle(events(`?limit=${limit}`))).status).toBe(200);
+      expect(calls).toEqual([`events ${JSON.stringify({ limit: Number(limit) })}`]);
+    },
+  );
+
   test.each(['1001', '5000000000', '9'.repeat(40)])(
     'limit=%s reads as 1000, as every value over it does',
     async (limit) => {
