@@ -1,6 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
+  ConfigError,
   createMailWebhookHandler,
   type EmailTrackingContext,
   EmailTrackingEvent,
@@ -372,6 +373,14 @@ describe('EventBus listeners as users write them', () => {
     expect(error).toBeInstanceOf(ListenerError);
     expect(error).toMatchObject({ listener: 'stuck', reason: 'listener-timeout' });
   });
+
+  test.each([0, -1, Number.NaN, '30'])(
+    'a bus listenerTimeoutMs of %s is a ConfigError naming it',
+    (ms) => {
+      expect(() => new EventBus({ listenerTimeoutMs: ms as number })).toThrow(ConfigError);
+      expect(() => new EventBus({ listenerTimeoutMs: ms as number })).toThrow(/listenerTimeoutMs/);
+    },
+  );
 
   test('a misspelt bus option is a ConfigError naming it, not the default timeout kept', () => {
     expect(() => new EventBus({ listenerTimeout: 30 } as never)).toThrow(
