@@ -181,6 +181,14 @@ describe('the store before the sinks', () => {
     expect(await answer?.json()).toMatchObject({ error: 'sink-timeout' });
   });
 
+  test('a delivery through the store leaves no timer behind (each would hold the process for deliveryTimeoutMs)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { handle, taken } = setup();
+    expect((await handle(sesPost())).status).toBe(200);
+    expect(taken).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   test('a store that fails to mark answers 503 store-failed (the retry may repeat, never lose)', async () => {
     const { handle, fail, taken } = setup();
     fail.markDelivered = true;
