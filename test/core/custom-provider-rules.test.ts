@@ -90,6 +90,8 @@ describe('authenticate', () => {
   test.each([
     ['a 2xx Response', () => new Response('ok')],
     ['false', () => false],
+    // What handle answers, not authenticate: no events are taken from it.
+    ['{ events: [...] }', () => ({ events: [good] })],
     [
       'a throw',
       () => {
