@@ -154,7 +154,8 @@ describe('createFanoutSink delivery', () => {
     const answers = [
       { status: 429, headers: { 'retry-after': '2' } },
       { status: 503, headers: { 'retry-after': after } },
-      { status: 408, headers: { 'retry-after': 'soon' } },
+      // Unreadable, though it ends in a digit.
+      { status: 408, headers: { 'retry-after': 'x1' } },
       204,
     ];
     const receiver = await server((_, index) => answers[index] ?? 204);
