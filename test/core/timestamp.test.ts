@@ -23,6 +23,18 @@ describe('parseTimestamp accepts the forms ESPs write', () => {
   ])('parses %j as %s', (text, iso) => {
     expect(parseTimestamp(text)?.toISOString()).toBe(iso);
   });
+
+  test('takes the last day of every month of 2026, and refuses the day after it', () => {
+    for (let month = 1; month <= 12; month++) {
+      const last = new Date(Date.UTC(2026, month, 0)).getUTCDate();
+      const day = (d: number) =>
+        `2026-${String(month).padStart(2, '0')}-${String(d).padStart(2, '0')}T00:00:00Z`;
+      expect(parseTimestamp(day(last))?.toISOString()).toBe(
+        new Date(Date.UTC(2026, month - 1, last)).toISOString(),
+      );
+      expect(parseTimestamp(day(last + 1))).toBeUndefined();
+    }
+  });
 });
 
 describe('parseTimestamp refuses what is not a real instant, never shifting it', () => {
