@@ -17,7 +17,7 @@ import setupMessage from './fixtures/ses/sns-envelope-ses-setup-notification.jso
   type: 'json',
 };
 import { configErrorOf } from './helpers/config-error.js';
-import { fiftyMegabytes } from './helpers/counted-body.js';
+import { countedBody, fiftyMegabytes } from './helpers/counted-body.js';
 import { envelope, memoryLogger, snsRequest, TOPIC_ARN, URL_SES } from './helpers/envelope.js';
 import { createSigner } from './helpers/signing.js';
 import { fakeStore } from './store/fake-store.js';
@@ -312,6 +312,23 @@ describe('404, 405, 413', () => {
       status: 413,
       body: { error: 'body-too-large' },
     });
+  });
+
+  test('a Content-Length over maxBodyBytes is 413 before a byte is read, whatever the body holds', async () => {
+    const { handle } = setup({ maxBodyBytes: 100 });
+    // The body sent is short: only the declared length can be what the 413 went by.
+    const { body, counter } = countedBody(JSON.stringify({ Type: 'Notification' }));
+    const request = new Request(URL_SES, {
+      method: 'POST',
+      headers: { 'content-length': '101' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(await answer(await handle(request))).toMatchObject({
+      status: 413,
+      body: { error: 'body-too-large' },
+    });
+    expect(counter.pulls).toBe(0);
   });
 
   test('a POST with no body at all is 400 invalid-json, as an empty one: read, not unreadable', async () => {

@@ -90,6 +90,8 @@ describe('authenticate', () => {
   test.each([
     ['a 2xx Response', () => new Response('ok')],
     ['false', () => false],
+    // What handle answers, not authenticate: no events are taken from it.
+    ['{ events: [...] }', () => ({ events: [good] })],
     [
       'a throw',
       () => {
@@ -165,6 +167,16 @@ describe('a refusal written by hand', () => {
   test("one refuse() would not make (status 200) is the provider's bug: 500", async () => {
     const { handle } = mount({ handle: () => ({ ...byHand, status: 200 }) as never });
     expect((await handle(post())).status).toBe(500);
+  });
+
+  test.each([
+    [399, 500],
+    [400, 400],
+    [599, 599],
+    [600, 500],
+  ])('a hand-written refusal with status %i is answered %i', async (status, answered) => {
+    const { handle } = mount({ handle: () => ({ ...byHand, status }) as never });
+    expect((await handle(post())).status).toBe(answered);
   });
 });
 

@@ -1,6 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
+  ConfigError,
   createMailWebhookHandler,
   type EmailTrackingContext,
   EmailTrackingEvent,
@@ -373,6 +374,14 @@ describe('EventBus listeners as users write them', () => {
     expect(error).toMatchObject({ listener: 'stuck', reason: 'listener-timeout' });
   });
 
+  test.each([0, -1, Number.NaN, '30'])(
+    'a bus listenerTimeoutMs of %s is a ConfigError naming it',
+    (ms) => {
+      expect(() => new EventBus({ listenerTimeoutMs: ms as number })).toThrow(ConfigError);
+      expect(() => new EventBus({ listenerTimeoutMs: ms as number })).toThrow(/listenerTimeoutMs/);
+    },
+  );
+
   test('a misspelt bus option is a ConfigError naming it, not the default timeout kept', () => {
     expect(() => new EventBus({ listenerTimeout: 30 } as never)).toThrow(
       'listenerTimeout: unknown option; did you mean listenerTimeoutMs?',
@@ -439,6 +448,32 @@ describe('EventBus listeners as users write them', () => {
       bus.send([{} as EmailTrackingContext], { signal: controller.signal }),
     ).rejects.toThrow();
     expect(seen).toEqual(['first']);
+  });
+
+  test('emit under a signal already aborted starts no listener and rejects with its reason', async () => {
+    const bus = new EventBus();
+    const seen: number[] = [];
+    bus.subscribe(Ping, (context, next) => {
+      seen.push(context.n);
+      return next(context);
+    });
+    const reason = new Error('deadline passed');
+    await expect(bus.emit(Ping, { n: 1 }, { signal: AbortSignal.abort(reason) })).rejects.toBe(
+      reason,
+    );
+    expect(seen).toEqual([]);
+  });
+
+  test('a signal aborting while a later listener runs rejects with its reason, blaming no listener', async () => {
+    const bus = new EventBus();
+    const controller = new AbortController();
+    const reason = new Error('deadline passed');
+    bus.subscribe(Ping, async (context, next) => next(context));
+    bus.subscribe(Ping, () => {
+      setTimeout(() => controller.abort(reason), 1);
+      return new Promise<never>(() => {});
+    });
+    await expect(bus.emit(Ping, { n: 1 }, { signal: controller.signal })).rejects.toBe(reason);
   });
 
   test('10 emits running at once under one signal hold one listener each on it: no MaxListenersExceededWarning, none left after', async () => {

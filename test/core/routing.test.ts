@@ -124,6 +124,9 @@ describe('the Host header', () => {
     '127.0.0.1:80',
     '[::1]:8787',
     'mail-hooks.example',
+    // Every kind of character a name or address holds, and the highest port.
+    'Z9_y.Example:65535',
+    '[FE80::9a]',
   ])('Host %j is routed normally', async (host) => {
     const { handle } = setup();
     expect((await handle(snsRequest(envelope(bounce), { host }))).status).toBe(200);

@@ -23,6 +23,18 @@ describe('parseTimestamp accepts the forms ESPs write', () => {
   ])('parses %j as %s', (text, iso) => {
     expect(parseTimestamp(text)?.toISOString()).toBe(iso);
   });
+
+  test('takes the last day of every month of 2026, and refuses the day after it', () => {
+    for (let month = 1; month <= 12; month++) {
+      const last = new Date(Date.UTC(2026, month, 0)).getUTCDate();
+      const day = (d: number) =>
+        `2026-${String(month).padStart(2, '0')}-${String(d).padStart(2, '0')}T00:00:00Z`;
+      expect(parseTimestamp(day(last))?.toISOString()).toBe(
+        new Date(Date.UTC(2026, month - 1, last)).toISOString(),
+      );
+      expect(parseTimestamp(day(last + 1))).toBeUndefined();
+    }
+  });
 });
 
 describe('parseTimestamp refuses what is not a real instant, never shifting it', () => {
@@ -46,6 +58,8 @@ describe('parseTimestamp refuses what is not a real instant, never shifting it',
     ['ten fraction digits', '2020-06-16T00:25:40.9141234567Z'],
     ['a named zone', '2020-06-16T00:25:40 UTC'],
     ['trailing text', '2020-06-16T00:25:40Zjunk'],
+    ['a fraction after a mark that is no dot', '2020-06-16T00:25:40x123Z'],
+    ['a month after a mark that is no dash', '2020-06x16T00:25:40Z'],
     ['over 64 characters', `2020-06-16T00:25:40${' '.repeat(60)}Z`],
   ])('%s: %j', (_name, text) => {
     expect(parseTimestamp(text)).toBeUndefined();
@@ -95,7 +109,8 @@ describe('the canonical form read by character gives what the pattern gives', ()
   let seed = 20261127;
   const next = (n: number) => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed % n;
+    // The high bits: the low ones of a power-of-two LCG repeat in short cycles.
+    return Math.floor(seed / 65_536) % n;
   };
   const pad = (n: number, width: number) => String(n).padStart(width, '0');
   const CHARS = '0123456789-:T.Zt z+/a';

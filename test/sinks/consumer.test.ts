@@ -153,6 +153,8 @@ describe('consumeQueueBatch', () => {
     ['text that is not JSON', 'not a tracking event'],
     ['an object missing fields', '{"eventType":"sent"}'],
     ['a number', 42],
+    ['null', null],
+    ['the text null', 'null'],
   ])('acks %s rather than retrying it forever', async (_, body) => {
     const { logger, lines } = memoryLogger();
     const m = message('junk', body);
@@ -164,6 +166,17 @@ describe('consumeQueueBatch', () => {
         fields: expect.objectContaining({ queueMessageId: 'junk' }),
       }),
     );
+  });
+
+  test('the error line of an undecodable message keeps a recipient of up to 320 characters, the longest address', async () => {
+    const { logger, lines } = memoryLogger();
+    const longest = `${'a'.repeat(64)}@${'b'.repeat(251)}.com`;
+    const messages = [longest, `a${longest}`].map((recipient, i) =>
+      message(`m${i}`, JSON.stringify({ eventType: 'sent', recipient })),
+    );
+    await consumeQueueBatch({ queue: 'q', messages }, [recordingSink()], logger);
+    expect(longest).toHaveLength(320);
+    expect(lines.map((l) => l.fields.recipient)).toEqual([longest, undefined]);
   });
 
   test('retries rather than drops when no consumer sink is configured', async () => {

@@ -154,13 +154,15 @@ describe('createFanoutSink delivery', () => {
     const answers = [
       { status: 429, headers: { 'retry-after': '2' } },
       { status: 503, headers: { 'retry-after': after } },
-      { status: 408, headers: { 'retry-after': 'soon' } },
+      // Unreadable, though it ends in a digit.
+      { status: 408, headers: { 'retry-after': 'x1' } },
       204,
     ];
     const receiver = await server((_, index) => answers[index] ?? 204);
     const { sink, sleeps } = fanout({
       now: () => now,
-      timeoutMs: 5_000,
+      // The HTTP date's wait is exactly timeoutMs: not longer, so it is waited for.
+      timeoutMs: 3_000,
       endpoints: [{ url: receiver.origin, secret: SECRET_A }],
     });
     await sink.send([sampleContext()]);
@@ -192,6 +194,28 @@ describe('createFanoutSink delivery', () => {
       `email.bounced (event sns-message-1, zoë@example.com) to ${receiver.origin}/in: HTTP 400 after 1 attempt`,
     );
   });
+
+  test.each([
+    [5, '5 webhook deliveries failed: ', ''],
+    [6, '6 webhook deliveries failed: ', '; and 1 more'],
+  ])(
+    '%i failed deliveries: the error names the first five, then how many more',
+    async (count, start, end) => {
+      const stub = stubFetch(() => new Response(null, { status: 400 }));
+      const { sink } = fanout({
+        endpoints: [{ url: 'https://hooks.example/in', secret: SECRET_A }],
+        fetch: stub.fetch,
+      });
+      const contexts = Array.from({ length: count }, (_, i) =>
+        sampleContext({ recipient: `r${i}@example.com` }),
+      );
+      const { message } = (await sink.send(contexts).catch((e: unknown) => e)) as FanoutError;
+      expect(message.startsWith(start)).toBe(true);
+      // Five named, whichever failed first.
+      expect(contexts.filter((c) => message.includes(`, ${c.recipient}) to `))).toHaveLength(5);
+      expect(message.endsWith(`HTTP 400 after 1 attempt${end}`)).toBe(true);
+    },
+  );
 
   test('does not follow a redirect: a 302 is a failed delivery, and the URL it names gets nothing', async () => {
     const elsewhere = await server();
@@ -296,6 +320,38 @@ describe('createFanoutSink delivery', () => {
     expect(receiver.requests).toHaveLength(20);
     expect(receiver.maxInFlight).toBeLessThanOrEqual(6);
     expect(receiver.maxInFlight).toBeGreaterThan(1);
+  });
+
+  test('by default 6 POSTs are in flight at once (a Worker may open six connections)', async () => {
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const stub = stubFetch(async () => {
+      await gate;
+      return new Response(null, { status: 204 });
+    });
+    // No attempt times out or is retried while the test holds the answers.
+    const { sink } = fanout({
+      endpoints: [{ url: 'https://hooks.example/in', secret: SECRET_A }],
+      fetch: stub.fetch,
+      timeoutMs: 60_000,
+      retries: 0,
+    });
+    const contexts = Array.from({ length: 20 }, (_, i) =>
+      sampleContext({ recipient: `r${i}@example.com` }),
+    );
+    const sent = sink.send(contexts);
+    await vi.waitFor(() => expect(stub.calls.length).toBeGreaterThanOrEqual(6), {
+      timeout: 30_000,
+    });
+    // Every worker is waiting on its answer: none starts a seventh.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(stub.calls).toHaveLength(6);
+    open();
+    await sent;
+    expect(stub.calls).toHaveLength(20);
+    expect(stub.maxInFlight()).toBe(6);
   });
 });
 
@@ -628,6 +684,29 @@ describe('createFanoutSink within the delivery deadline', () => {
     });
     await expect(sink.send([sampleContext()], { signal: deadline.signal })).rejects.toThrow();
     expect(stub.calls).toEqual([]);
+  });
+
+  test('a POST being signed when the deadline fires is not sent', async () => {
+    const deadline = new AbortController();
+    // Two deliveries are signed together; the deadline fires as the first one's POST goes out.
+    const stub = stubFetch((_, init) => {
+      deadline.abort();
+      return untilAborted(init.signal);
+    });
+    const { sink } = fanout({
+      endpoints: [{ url: 'https://hooks.example/in', secret: SECRET_A }],
+      fetch: stub.fetch,
+    });
+    const error = await sink
+      .send([sampleContext(), sampleContext({ recipient: 'b@example.com' })], {
+        signal: deadline.signal,
+      })
+      .catch((e) => e);
+    expect(stub.calls).toHaveLength(1);
+    expect((error as FanoutError).failures.map((f) => f.reason)).toEqual([
+      'stopped: the delivery deadline passed after 1 attempt',
+      'stopped: the delivery deadline passed after 1 attempt',
+    ]);
   });
 });
 

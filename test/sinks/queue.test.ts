@@ -194,6 +194,29 @@ describe('createQueueSink', () => {
     );
   });
 
+  test('an event that fits only with every trim, to the byte, is sent; one byte less allowed fails the send', async () => {
+    const big = sampleContext({
+      messageId: 'x'.repeat(2_000),
+      rawEvent: { pad: 'y'.repeat(5_000) },
+      description: 'd'.repeat(5_000),
+    });
+    const fullyTrimmed = encodeTrackingEvent({
+      ...big,
+      rawEvent: {},
+      rawEventTrimmed: true,
+      tags: [],
+      metadata: {},
+      description: `${'d'.repeat(999)}…`,
+    });
+    const limit = utf8(fullyTrimmed);
+    const queue = fakeQueue();
+    await createQueueSink(queue, { maxMessageBytes: limit }).send([big]);
+    expect(queue.batches.flat().map((m) => m.body)).toEqual([fullyTrimmed]);
+    await expect(
+      createQueueSink(fakeQueue(), { maxMessageBytes: limit - 1 }).send([big]),
+    ).rejects.toThrow(`is ${limit} bytes with only its ids`);
+  });
+
   test('by default a message of 127,872 bytes (128 KB less its 128 bytes of metadata) goes whole; one byte more is trimmed', async () => {
     const sized = (bytes: number) => {
       const base = utf8(encodeTrackingEvent(sampleContext({ rawEvent: { pad: '' } })));

@@ -71,6 +71,10 @@ describe('encodeTrackingEvent / decodeTrackingEvent', () => {
     const contexts = [
       fullContext(),
       fullContext({ recipient: 'ünïcode@example.com', metadata: { emoji: '📬', lone: '\ud800' } }),
+      // Each edge of a UTF-8 length: 1|2 bytes, 2|3, the surrogates' ends, a pair at the top.
+      fullContext({
+        metadata: { edges: '\u007f\u0080\u07ff\u0800\ud7ff\ue000\uffff\udbff\udfff\udc00x' },
+      }),
       { ...fullContext({ rawEvent: {} }), rawEventTrimmed: true as const },
     ];
     for (const context of contexts) {

@@ -230,6 +230,12 @@ describe('the suppression route at the address length limit', () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: 'invalid-address' });
   });
+
+  test('the shortest, one character on each side of the @, is looked up: 200', async () => {
+    const response = await get('j@d');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ suppressed: false });
+  });
 });
 
 describe('GET events with a fragment on its URL', () => {

@@ -665,6 +665,22 @@ export const storeCases: readonly StoreCase[] = [
     },
   },
   {
+    name: 'an event at the same instant as the one that suppressed the address does not replace it',
+    async run(makeStore) {
+      const store = await makeStore();
+      const { json } = setup(store);
+      const to = `${fresh('tie')}@example.com`;
+      const at = ago(30);
+      await json(sesPost(sesBounce({ to, at })));
+      await json(sesPost(sesComplaint({ to, at })));
+      equal(
+        (await json(api(`suppressions/${to}`))).body,
+        { suppressed: true, reason: 'bounced', provider: 'ses', since: at },
+        'GET suppression',
+      );
+    },
+  },
+  {
     name: 'since is the first suppressing event even when it arrives after a later one, across requests and within one',
     async run(makeStore) {
       const store = await makeStore();

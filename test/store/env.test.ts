@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/log.js';
 import { normalizeAddress } from '../../src/store/address.js';
 import { storeFromEnv } from '../../src/store/env.js';
 import { SCHEMA } from '../../src/store/sql.js';
-import { createSqliteStore, suppressionReason } from '../../src/store/store.js';
+import { createD1Store, createSqliteStore, suppressionReason } from '../../src/store/store.js';
 import { sampleContext } from '../sinks/samples.js';
 
 /** Enough of a D1 binding for start-up (nothing is queried). */
@@ -243,5 +243,18 @@ describe('store pieces', () => {
     }
     expect(configError(() => createSqliteStore(sqlite, { retentionDays: 1.5 }))).toBeUndefined();
     expect(configError(() => createSqliteStore({} as never))?.setting).toBe('store');
+  });
+
+  test('each factory refuses the other database: a D1 binding (it has exec too) to createSqliteStore, SQLite to createD1Store', () => {
+    const d1WithExec = { ...d1, exec: async () => undefined };
+    expect(configError(() => createSqliteStore(d1WithExec as never))).toMatchObject({
+      setting: 'store',
+      message: expect.stringContaining('a D1 binding takes createD1Store'),
+    });
+    expect(configError(() => createD1Store(sqlite as never))).toMatchObject({
+      setting: 'store',
+      message: expect.stringContaining('createD1Store expects a D1 database binding'),
+    });
+    expect(configError(() => createD1Store(d1WithExec as never))).toBeUndefined();
   });
 });

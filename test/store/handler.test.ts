@@ -181,6 +181,14 @@ describe('the store before the sinks', () => {
     expect(await answer?.json()).toMatchObject({ error: 'sink-timeout' });
   });
 
+  test('a delivery through the store leaves no timer behind (each would hold the process for deliveryTimeoutMs)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { handle, taken } = setup();
+    expect((await handle(sesPost())).status).toBe(200);
+    expect(taken).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   test('a store that fails to mark answers 503 store-failed (the retry may repeat, never lose)', async () => {
     const { handle, fail, taken } = setup();
     fail.markDelivered = true;
@@ -245,6 +253,15 @@ describe('the events route', () => {
       `events ${JSON.stringify({ recipient: 'jane@example.com', eventType: 'bounced', limit: 1000 })}`,
     ]);
   });
+
+  test.each(['1', '1000'])(
+    'limit=%s, an end of the range, is asked for as it is',
+    async (limit) => {
+      const { handle, calls } = setup();
+      expect((await handle(events(`?limit=${limit}`))).status).toBe(200);
+      expect(calls).toEqual([`events ${JSON.stringify({ limit: Number(limit) })}`]);
+    },
+  );
 
   test.each(['1001', '5000000000', '9'.repeat(40)])(
     'limit=%s reads as 1000, as every value over it does',
