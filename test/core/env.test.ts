@@ -112,6 +112,24 @@ describe('unknown MAIL_WEBHOOK_* variables', () => {
     expect(unknownVariables({ ...env, MAIL_WEBHOOK_PROVIDERS: 'ses,resend' })).toEqual([]);
   });
 
+  test("a provider's setting is reported once: as unlisted, not also as unknown", () => {
+    const { warnings } = start({
+      MAIL_WEBHOOK_RESEND_SECRET: `whsec_${btoa('0123456789abcdef0123456789abcdef')}`,
+    });
+    expect(warnings.filter((l) => l.fields.variable !== undefined).map((l) => l.msg)).toEqual([
+      'variable MAIL_WEBHOOK_RESEND_SECRET is set, but resend is not in MAIL_WEBHOOK_PROVIDERS',
+    ]);
+  });
+
+  test('a provider listed with spaces around its name (ses, resend) has its settings read, not called unlisted', () => {
+    const env: Env = {
+      MAIL_WEBHOOK_PROVIDERS: 'ses , Resend ',
+      MAIL_WEBHOOK_RESEND_SECRET: `whsec_${btoa('0123456789abcdef0123456789abcdef')}`,
+    };
+    expect(unknownVariables(env)).toEqual([]);
+    expect(start(env).warnings.filter((l) => l.fields.variable !== undefined)).toEqual([]);
+  });
+
   test('MAIL_WEBHOOK_PROVIDERS set empty serves ses, so the SES settings are not called unlisted', () => {
     const env: Env = {
       MAIL_WEBHOOK_PROVIDERS: '',
@@ -274,6 +292,11 @@ describe('values written by hand', () => {
       optionsFromEnv({ MAIL_WEBHOOK_ENABLED: 'TRUE', MAIL_WEBHOOK_BODY_TIMEOUT_MS: ' 1500 ' }),
     ).toMatchObject({ enabled: true, bodyTimeoutMs: 1500 });
     expect(optionsFromEnv({ MAIL_WEBHOOK_ENABLED: 'Off' })).toMatchObject({ enabled: false });
+  });
+
+  test('a boolean is read with the blanks around it trimmed (a CRLF .env line ends in \\r)', () => {
+    expect(optionsFromEnv({ MAIL_WEBHOOK_ENABLED: ' true\r' })).toMatchObject({ enabled: true });
+    expect(optionsFromEnv({ MAIL_WEBHOOK_ENABLED: 'on ' })).toMatchObject({ enabled: true });
   });
 
   test('null is unset, as an empty value is', () => {
