@@ -7,6 +7,7 @@ import {
   createRuntimeFromEnv,
   type Env,
   optionsFromEnv,
+  providersFromEnv,
   sinksFromEnv,
   unknownVariables,
 } from '../../src/env/index.js';
@@ -252,6 +253,17 @@ describe('bad values stop start-up naming the variable', () => {
       expect(error.detail).toMatch(/at least one/);
     },
   );
+
+  test('MAIL_WEBHOOK_PROVIDERS skips empty items (ses,,resend,); only commas says what it expects', () => {
+    const env: Env = {
+      MAIL_WEBHOOK_PROVIDERS: 'ses,,resend,',
+      MAIL_WEBHOOK_RESEND_SECRET: `whsec_${btoa('0123456789abcdef0123456789abcdef')}`,
+    };
+    expect(providersFromEnv(env).map((p) => p.name)).toEqual(['ses', 'resend']);
+    expect(configErrorOf(() => optionsFromEnv({ MAIL_WEBHOOK_PROVIDERS: ' , ' })).message).toBe(
+      'MAIL_WEBHOOK_PROVIDERS: expected a comma list of providers, such as ses,resend',
+    );
+  });
 
   test('empty items of a list variable are skipped', () => {
     const env = {
