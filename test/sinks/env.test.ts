@@ -53,6 +53,13 @@ describe('sinksFromEnv', () => {
     });
   });
 
+  test('skips empty items of the list (memory,,fanout,), as every list variable does', () => {
+    expect(names({ MAIL_WEBHOOK_SINKS: 'memory,,fanout,', ...fanoutEnv })).toEqual({
+      request: ['memory', 'fanout'],
+      consumer: ['fanout'],
+    });
+  });
+
   test('with a queue, requests only enqueue and the consumer runs the fan-out', () => {
     const env = { MAIL_WEBHOOK_SINKS: 'queue,fanout', MAIL_WEBHOOK_QUEUE: queue, ...fanoutEnv };
     expect(names(env)).toEqual({ request: ['queue'], consumer: ['fanout'] });
@@ -98,6 +105,26 @@ describe('sinksFromEnv', () => {
       {
         MAIL_WEBHOOK_SINKS: 'fanout',
         MAIL_WEBHOOK_FANOUT_ENDPOINTS: endpoints([{ url: 'https://a.example', secret: SECRET }]),
+      },
+    ],
+    [
+      'a secret written into the JSON ahead of an env: reference',
+      'MAIL_WEBHOOK_FANOUT_ENDPOINTS[0].secret',
+      {
+        MAIL_WEBHOOK_SINKS: 'fanout',
+        ...fanoutEnv,
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: endpoints([
+          { url: 'https://a.example', secret: `${SECRET} env:SECRET_A` },
+        ]),
+      },
+    ],
+    [
+      'an endpoint that is not an object',
+      'MAIL_WEBHOOK_FANOUT_ENDPOINTS[0]',
+      {
+        MAIL_WEBHOOK_SINKS: 'fanout',
+        ...fanoutEnv,
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: endpoints([null]),
       },
     ],
     [
