@@ -5,6 +5,7 @@ import {
   handleMailWebhook as nodeHandle,
 } from '../../src/adapters/node.js';
 import {
+  brevo,
   ConfigError,
   createMailWebhookHandler,
   defineProvider,
@@ -69,6 +70,21 @@ describe('unknown option keys are refused, naming the key and the closest known 
     );
     expect(provider.setting).toBe('ses.verify');
     expect(provider.message).toContain('verifySignature');
+  });
+
+  test("a provider factory given options that are not an object (false, 0, '') is refused naming it", () => {
+    // `resend(process.env.X && { secret })` with X unset: not the same as no options.
+    for (const value of [false, 0, '']) {
+      for (const [name, factory] of [
+        ['ses', ses],
+        ['resend', resend],
+        ['brevo', brevo],
+      ] as const) {
+        const error = configErrorOf(() => factory(value as never));
+        expect(error.setting).toBe(name);
+        expect(error.message).toContain('expected an options object');
+      }
+    }
   });
 
   test('options that are not an object are refused', () => {
