@@ -8,6 +8,7 @@ import {
   type Env,
   optionsFromEnv,
   providersFromEnv,
+  providerVariable,
   sinksFromEnv,
   unknownVariables,
 } from '../../src/env/index.js';
@@ -163,6 +164,15 @@ describe('unknown MAIL_WEBHOOK_* variables', () => {
         OTHER_APP_SETTING: 'x',
       }),
     ).toEqual([]);
+  });
+});
+
+describe('variable names', () => {
+  test('a setting is its provider and option in upper snake case, a digit before a capital too', () => {
+    expect(providerVariable('ses', 'topicArns')).toBe('MAIL_WEBHOOK_SES_TOPIC_ARNS');
+    expect(providerVariable('unisender-go', 'apiKey')).toBe('MAIL_WEBHOOK_UNISENDER_GO_API_KEY');
+    // A registry entry of one's own may name an option so.
+    expect(providerVariable('acme-mail', 'sha256Key')).toBe('MAIL_WEBHOOK_ACME_MAIL_SHA256_KEY');
   });
 });
 
