@@ -11,6 +11,11 @@ import {
   defineProvider,
   handleMailWebhook,
   type MailWebhookOptions,
+  mailersend,
+  mailgun,
+  mailtrap,
+  mandrill,
+  postal,
   resend,
   scaleway,
   ses,
@@ -70,6 +75,20 @@ describe('unknown option keys are refused, naming the key and the closest known 
     );
     expect(provider.setting).toBe('ses.verify');
     expect(provider.message).toContain('verifySignature');
+  });
+
+  test('a provider missing its key says so, and how to run without one: verifySignature: false', () => {
+    for (const [setting, factory] of [
+      ['mailgun.signingKey', mailgun],
+      ['mailersend.secret', mailersend],
+      ['mailtrap.secret', mailtrap],
+      ['postal.publicKey', postal],
+      ['mandrill.webhookKey', mandrill],
+    ] as const) {
+      const error = configErrorOf(() => factory());
+      expect(error.setting).toBe(setting);
+      expect(error.message).toMatch(/is required: .*set verifySignature: false/);
+    }
   });
 
   test("a provider factory given options that are not an object (false, 0, '') is refused naming it", () => {
