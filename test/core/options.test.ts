@@ -20,6 +20,7 @@ import {
   scaleway,
   ses,
   sesEventBridge,
+  unisenderGo,
 } from '../../src/index.js';
 import { configErrorOf } from '../helpers/config-error.js';
 import { memoryLogger } from '../helpers/envelope.js';
@@ -77,13 +78,14 @@ describe('unknown option keys are refused, naming the key and the closest known 
     expect(provider.message).toContain('verifySignature');
   });
 
-  test('a provider missing its key says so, and how to run without one: verifySignature: false', () => {
+  test('a provider missing its key says it is required, and how to run without one: verifySignature: false', () => {
     for (const [setting, factory] of [
       ['mailgun.signingKey', mailgun],
       ['mailersend.secret', mailersend],
       ['mailtrap.secret', mailtrap],
       ['postal.publicKey', postal],
       ['mandrill.webhookKey', mandrill],
+      ['unisender-go.apiKey', unisenderGo],
     ] as const) {
       const error = configErrorOf(() => factory());
       expect(error.setting).toBe(setting);
