@@ -12,6 +12,7 @@ import {
   sinksFromEnv,
   unknownVariables,
 } from '../../src/env/index.js';
+import { ConfigError } from '../../src/errors.js';
 import { configErrorOf } from '../helpers/config-error.js';
 import { memoryLogger } from '../helpers/envelope.js';
 
@@ -273,6 +274,19 @@ describe('bad values stop start-up naming the variable', () => {
     expect(configErrorOf(() => optionsFromEnv({ MAIL_WEBHOOK_PROVIDERS: ' , ' })).message).toBe(
       'MAIL_WEBHOOK_PROVIDERS: expected a comma list of providers, such as ses,resend',
     );
+  });
+
+  test("a registry entry's error about an option no variable sets keeps the option's name", () => {
+    // Not MAIL_WEBHOOK_ACME_REGION: no variable of that name is read.
+    const acme = {
+      name: 'acme',
+      settings: { secret: 'secret' },
+      create: () => {
+        throw new ConfigError('acme.region', 'is required');
+      },
+    } as const;
+    const error = configErrorOf(() => optionsFromEnv({ MAIL_WEBHOOK_PROVIDERS: 'acme' }, [acme]));
+    expect(error.setting).toBe('acme.region');
   });
 
   test('empty items of a list variable are skipped', () => {
