@@ -119,6 +119,17 @@ describe('sinksFromEnv', () => {
       },
     ],
     [
+      'two env: references in one secret',
+      'MAIL_WEBHOOK_FANOUT_ENDPOINTS[0].secret',
+      {
+        MAIL_WEBHOOK_SINKS: 'fanout',
+        ...fanoutEnv,
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: endpoints([
+          { url: 'https://a.example', secret: 'env:SECRET_A,env:SECRET_B' },
+        ]),
+      },
+    ],
+    [
       'an endpoint that is not an object',
       'MAIL_WEBHOOK_FANOUT_ENDPOINTS[0]',
       {
@@ -325,6 +336,17 @@ describe('sinksFromEnv', () => {
         context,
       ),
     ).toThrow(/^MAIL_WEBHOOK_FANOUT_ENDPOINTS: is required when MAIL_WEBHOOK_SINKS lists fanout/);
+  });
+
+  test('endpoints unset or null with fanout listed: the error says they are required', () => {
+    for (const endpoints of [undefined, null]) {
+      expect(() =>
+        sinksFromEnv(
+          { MAIL_WEBHOOK_SINKS: 'fanout', MAIL_WEBHOOK_FANOUT_ENDPOINTS: endpoints },
+          context,
+        ),
+      ).toThrow(/^MAIL_WEBHOOK_FANOUT_ENDPOINTS: is required when MAIL_WEBHOOK_SINKS lists fanout/);
+    }
   });
 
   test('a missing secret says where to set it', () => {
