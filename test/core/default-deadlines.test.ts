@@ -15,7 +15,7 @@ import {
 } from '../../src/index.js';
 import { silentLogger } from '../../src/log.js';
 import bounce from '../fixtures/ses/notification-bounce-no-dsn.json' with { type: 'json' };
-import { envelope, snsRequest } from '../helpers/envelope.js';
+import { envelope, snsRequest, URL_SES } from '../helpers/envelope.js';
 import { sampleContext } from '../sinks/samples.js';
 
 // Only the timers are faked: setImmediate stays real, to let the work under test run.
@@ -87,6 +87,36 @@ function stuckSink() {
   };
   return { stuck, called: () => called };
 }
+
+describe('bodyTimeoutMs', () => {
+  test('defaults to 30000: a body that stops coming is still awaited at 29999 ms, and 408 body-timeout at 30000', async () => {
+    let pulled = false;
+    // One chunk, then nothing: the read of the second waits for ever.
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"Type":'));
+      },
+      pull() {
+        pulled = true;
+        return new Promise<void>(() => {});
+      },
+    });
+    const handle = createMailWebhookHandler({
+      providers: [ses({ verifySignature: false })],
+      logger: silentLogger,
+    });
+    const request = new Request(URL_SES, {
+      method: 'POST',
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    const outcome = await track(handle(request), () => pulled);
+    await advance(29_999);
+    expect(outcome.settled).toBe(false);
+    await settleAfter(1, outcome);
+    expect(await errorOf(outcome.value)).toEqual({ status: 408, error: 'body-timeout' });
+  });
+});
 
 describe('deliveryTimeoutMs', () => {
   test('defaults to 10000: a sink that never settles is still awaited at 9999 ms, and 503 sink-timeout at 10000', async () => {

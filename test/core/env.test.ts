@@ -7,9 +7,12 @@ import {
   createRuntimeFromEnv,
   type Env,
   optionsFromEnv,
+  providersFromEnv,
+  providerVariable,
   sinksFromEnv,
   unknownVariables,
 } from '../../src/env/index.js';
+import { ConfigError } from '../../src/errors.js';
 import { configErrorOf } from '../helpers/config-error.js';
 import { memoryLogger } from '../helpers/envelope.js';
 
@@ -112,6 +115,24 @@ describe('unknown MAIL_WEBHOOK_* variables', () => {
     expect(unknownVariables({ ...env, MAIL_WEBHOOK_PROVIDERS: 'ses,resend' })).toEqual([]);
   });
 
+  test("a provider's setting is reported once: as unlisted, not also as unknown", () => {
+    const { warnings } = start({
+      MAIL_WEBHOOK_RESEND_SECRET: `whsec_${btoa('0123456789abcdef0123456789abcdef')}`,
+    });
+    expect(warnings.filter((l) => l.fields.variable !== undefined).map((l) => l.msg)).toEqual([
+      'variable MAIL_WEBHOOK_RESEND_SECRET is set, but resend is not in MAIL_WEBHOOK_PROVIDERS',
+    ]);
+  });
+
+  test('a provider listed with spaces around its name (ses, resend) has its settings read, not called unlisted', () => {
+    const env: Env = {
+      MAIL_WEBHOOK_PROVIDERS: 'ses , Resend ',
+      MAIL_WEBHOOK_RESEND_SECRET: `whsec_${btoa('0123456789abcdef0123456789abcdef')}`,
+    };
+    expect(unknownVariables(env)).toEqual([]);
+    expect(start(env).warnings.filter((l) => l.fields.variable !== undefined)).toEqual([]);
+  });
+
   test('MAIL_WEBHOOK_PROVIDERS set empty serves ses, so the SES settings are not called unlisted', () => {
     const env: Env = {
       MAIL_WEBHOOK_PROVIDERS: '',
@@ -144,6 +165,15 @@ describe('unknown MAIL_WEBHOOK_* variables', () => {
         OTHER_APP_SETTING: 'x',
       }),
     ).toEqual([]);
+  });
+});
+
+describe('variable names', () => {
+  test('a setting is its provider and option in upper snake case, a digit before a capital too', () => {
+    expect(providerVariable('ses', 'topicArns')).toBe('MAIL_WEBHOOK_SES_TOPIC_ARNS');
+    expect(providerVariable('unisender-go', 'apiKey')).toBe('MAIL_WEBHOOK_UNISENDER_GO_API_KEY');
+    // A registry entry of one's own may name an option so.
+    expect(providerVariable('acme-mail', 'sha256Key')).toBe('MAIL_WEBHOOK_ACME_MAIL_SHA256_KEY');
   });
 });
 
@@ -235,6 +265,30 @@ describe('bad values stop start-up naming the variable', () => {
     },
   );
 
+  test('MAIL_WEBHOOK_PROVIDERS skips empty items (ses,,resend,); only commas says what it expects', () => {
+    const env: Env = {
+      MAIL_WEBHOOK_PROVIDERS: 'ses,,resend,',
+      MAIL_WEBHOOK_RESEND_SECRET: `whsec_${btoa('0123456789abcdef0123456789abcdef')}`,
+    };
+    expect(providersFromEnv(env).map((p) => p.name)).toEqual(['ses', 'resend']);
+    expect(configErrorOf(() => optionsFromEnv({ MAIL_WEBHOOK_PROVIDERS: ' , ' })).message).toBe(
+      'MAIL_WEBHOOK_PROVIDERS: expected a comma list of providers, such as ses,resend',
+    );
+  });
+
+  test("a registry entry's error about an option no variable sets keeps the option's name", () => {
+    // Not MAIL_WEBHOOK_ACME_REGION: no variable of that name is read.
+    const acme = {
+      name: 'acme',
+      settings: { secret: 'secret' },
+      create: () => {
+        throw new ConfigError('acme.region', 'is required');
+      },
+    } as const;
+    const error = configErrorOf(() => optionsFromEnv({ MAIL_WEBHOOK_PROVIDERS: 'acme' }, [acme]));
+    expect(error.setting).toBe('acme.region');
+  });
+
   test('empty items of a list variable are skipped', () => {
     const env = {
       MAIL_WEBHOOK_PROVIDERS: 'ses-eventbridge',
@@ -274,6 +328,11 @@ describe('values written by hand', () => {
       optionsFromEnv({ MAIL_WEBHOOK_ENABLED: 'TRUE', MAIL_WEBHOOK_BODY_TIMEOUT_MS: ' 1500 ' }),
     ).toMatchObject({ enabled: true, bodyTimeoutMs: 1500 });
     expect(optionsFromEnv({ MAIL_WEBHOOK_ENABLED: 'Off' })).toMatchObject({ enabled: false });
+  });
+
+  test('a boolean is read with the blanks around it trimmed (a CRLF .env line ends in \\r)', () => {
+    expect(optionsFromEnv({ MAIL_WEBHOOK_ENABLED: ' true\r' })).toMatchObject({ enabled: true });
+    expect(optionsFromEnv({ MAIL_WEBHOOK_ENABLED: 'on ' })).toMatchObject({ enabled: true });
   });
 
   test('null is unset, as an empty value is', () => {

@@ -5,15 +5,22 @@ import {
   handleMailWebhook as nodeHandle,
 } from '../../src/adapters/node.js';
 import {
+  brevo,
   ConfigError,
   createMailWebhookHandler,
   defineProvider,
   handleMailWebhook,
   type MailWebhookOptions,
+  mailersend,
+  mailgun,
+  mailtrap,
+  mandrill,
+  postal,
   resend,
   scaleway,
   ses,
   sesEventBridge,
+  unisenderGo,
 } from '../../src/index.js';
 import { configErrorOf } from '../helpers/config-error.js';
 import { memoryLogger } from '../helpers/envelope.js';
@@ -69,6 +76,36 @@ describe('unknown option keys are refused, naming the key and the closest known 
     );
     expect(provider.setting).toBe('ses.verify');
     expect(provider.message).toContain('verifySignature');
+  });
+
+  test('a provider missing its key says it is required, and how to run without one: verifySignature: false', () => {
+    for (const [setting, factory] of [
+      ['mailgun.signingKey', mailgun],
+      ['mailersend.secret', mailersend],
+      ['mailtrap.secret', mailtrap],
+      ['postal.publicKey', postal],
+      ['mandrill.webhookKey', mandrill],
+      ['unisender-go.apiKey', unisenderGo],
+    ] as const) {
+      const error = configErrorOf(() => factory());
+      expect(error.setting).toBe(setting);
+      expect(error.message).toMatch(/is required: .*set verifySignature: false/);
+    }
+  });
+
+  test("a provider factory given options that are not an object (false, 0, '') is refused naming it", () => {
+    // `resend(process.env.X && { secret })` with X unset: not the same as no options.
+    for (const value of [false, 0, '']) {
+      for (const [name, factory] of [
+        ['ses', ses],
+        ['resend', resend],
+        ['brevo', brevo],
+      ] as const) {
+        const error = configErrorOf(() => factory(value as never));
+        expect(error.setting).toBe(name);
+        expect(error.message).toContain('expected an options object');
+      }
+    }
   });
 
   test('options that are not an object are refused', () => {

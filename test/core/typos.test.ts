@@ -102,6 +102,20 @@ describe('what a typo is taken for', () => {
     ]);
   });
 
+  test('a short name nothing resembles gets the list, not a far-fetched guess: port, host, db', async () => {
+    // A server's port and host, or a database for the store, passed to the handler: 4 letters or
+    // fewer take one edit (port is 3 from store), and 2 letters are no word held in another (db
+    // is in maxBodyBytes).
+    const { createMailWebhookHandler } = await import('../../src/index.js');
+    for (const key of ['port', 'host', 'db']) {
+      const error = configError(() => createMailWebhookHandler({ [key]: 1 } as never));
+      expect(error.setting).toBe(key);
+      expect(error.message).toMatch(
+        new RegExp(`^${key}: unknown option; known options: basePath, enabled, `),
+      );
+    }
+  });
+
   test('an SES setting passed at the top level says where it lives now', async () => {
     const { createMailWebhookHandler } = await import('../../src/index.js');
     for (const key of ['secret', 'topicArns', 'autoConfirm', 'allowAnyTopic', 'maxAgeSeconds']) {

@@ -53,6 +53,13 @@ describe('sinksFromEnv', () => {
     });
   });
 
+  test('skips empty items of the list (memory,,fanout,), as every list variable does', () => {
+    expect(names({ MAIL_WEBHOOK_SINKS: 'memory,,fanout,', ...fanoutEnv })).toEqual({
+      request: ['memory', 'fanout'],
+      consumer: ['fanout'],
+    });
+  });
+
   test('with a queue, requests only enqueue and the consumer runs the fan-out', () => {
     const env = { MAIL_WEBHOOK_SINKS: 'queue,fanout', MAIL_WEBHOOK_QUEUE: queue, ...fanoutEnv };
     expect(names(env)).toEqual({ request: ['queue'], consumer: ['fanout'] });
@@ -98,6 +105,37 @@ describe('sinksFromEnv', () => {
       {
         MAIL_WEBHOOK_SINKS: 'fanout',
         MAIL_WEBHOOK_FANOUT_ENDPOINTS: endpoints([{ url: 'https://a.example', secret: SECRET }]),
+      },
+    ],
+    [
+      'a secret written into the JSON ahead of an env: reference',
+      'MAIL_WEBHOOK_FANOUT_ENDPOINTS[0].secret',
+      {
+        MAIL_WEBHOOK_SINKS: 'fanout',
+        ...fanoutEnv,
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: endpoints([
+          { url: 'https://a.example', secret: `${SECRET} env:SECRET_A` },
+        ]),
+      },
+    ],
+    [
+      'two env: references in one secret',
+      'MAIL_WEBHOOK_FANOUT_ENDPOINTS[0].secret',
+      {
+        MAIL_WEBHOOK_SINKS: 'fanout',
+        ...fanoutEnv,
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: endpoints([
+          { url: 'https://a.example', secret: 'env:SECRET_A,env:SECRET_B' },
+        ]),
+      },
+    ],
+    [
+      'an endpoint that is not an object',
+      'MAIL_WEBHOOK_FANOUT_ENDPOINTS[0]',
+      {
+        MAIL_WEBHOOK_SINKS: 'fanout',
+        ...fanoutEnv,
+        MAIL_WEBHOOK_FANOUT_ENDPOINTS: endpoints([null]),
       },
     ],
     [
@@ -298,6 +336,17 @@ describe('sinksFromEnv', () => {
         context,
       ),
     ).toThrow(/^MAIL_WEBHOOK_FANOUT_ENDPOINTS: is required when MAIL_WEBHOOK_SINKS lists fanout/);
+  });
+
+  test('endpoints unset or null with fanout listed: the error says they are required', () => {
+    for (const endpoints of [undefined, null]) {
+      expect(() =>
+        sinksFromEnv(
+          { MAIL_WEBHOOK_SINKS: 'fanout', MAIL_WEBHOOK_FANOUT_ENDPOINTS: endpoints },
+          context,
+        ),
+      ).toThrow(/^MAIL_WEBHOOK_FANOUT_ENDPOINTS: is required when MAIL_WEBHOOK_SINKS lists fanout/);
+    }
   });
 
   test('a missing secret says where to set it', () => {

@@ -420,8 +420,9 @@ describe('Scaleway signatures and topics', () => {
   test('a Timestamp older than maxAgeSeconds is 403 message-too-old (default 8 h)', async () => {
     const { handle } = scalewayHandler(options(), signer.fetch);
     const at = (hours: number) => new Date(Date.now() - hours * 3600 * 1000).toISOString();
-    const fresh = await signer.sign(signer.notification(delivered, { Timestamp: at(7) }));
-    const stale = await signer.sign(signer.notification(delivered, { Timestamp: at(9) }));
+    // Two minutes either side of 8 h: wide enough for a slow run, too narrow for 7 h or 9 h.
+    const fresh = await signer.sign(signer.notification(delivered, { Timestamp: at(8 - 1 / 30) }));
+    const stale = await signer.sign(signer.notification(delivered, { Timestamp: at(8 + 1 / 30) }));
     expect((await handle(scalewayRequest(fresh))).status).toBe(200);
     expect(await refusal(await handle(scalewayRequest(stale)))).toEqual([403, 'message-too-old']);
   });
@@ -570,6 +571,13 @@ describe('Scaleway settings', () => {
     expect(() =>
       scaleway({ trustAnchors: ca.pem, topicArns: ['arn:aws:sns:us-east-1:123456789012:x'] }),
     ).toThrow(ConfigError);
+    // One good ARN does not carry a bad one: every entry is checked.
+    expect(() =>
+      scaleway({
+        trustAnchors: ca.pem,
+        topicArns: [TOPIC_ARN, 'arn:aws:sns:us-east-1:123456789012:x'],
+      }),
+    ).toThrow(/scaleway\.topicArns: expected Scaleway topic ARNs/);
   });
 
   test('MAIL_WEBHOOK_SCALEWAY_TRUST_ANCHORS (with \\n escapes) and _TOPIC_ARNS from the environment', async () => {
