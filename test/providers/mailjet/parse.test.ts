@@ -84,6 +84,12 @@ describe('exact integers', () => {
     await post(JSON.stringify({ ...SENT, mj_message_id: '555' }), AUTH);
     expect(events[0]?.messageId).toBe('555');
   });
+
+  test('a MessageID small enough for a JavaScript number is its digits too', async () => {
+    const { post, events } = setup();
+    await post(SENT_TEXT.replace('92042317804662640', '1234567890'), AUTH);
+    expect(events.map((e) => e.messageId)).toEqual(['1234567890']);
+  });
 });
 
 describe('Mailjet events', () => {
