@@ -189,6 +189,20 @@ describe('Unisender Go statuses: each gives its type and every context field as 
     ]);
   });
 
+  test('a body that is JSON but no object is 400, even with verification off', async () => {
+    const { post } = harness(unisenderGo({ verifySignature: false }));
+    for (const text of ['null', '[]', '7']) {
+      expect(await post(text)).toEqual({
+        status: 400,
+        body: {
+          ok: false,
+          error: 'invalid-unisender-go-event',
+          message: 'Unisender Go sends a JSON object',
+        },
+      });
+    }
+  });
+
   test('transactional_spam_block gives no event', async () => {
     const body = batch([]);
     (body.events_by_user[0] as { events: object[] }).events.push({
