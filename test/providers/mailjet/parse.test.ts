@@ -169,6 +169,15 @@ describe('Mailjet events', () => {
     expect(events.map((e) => e.metadata)).toEqual([{ order: '42' }, { Payload: 'order-42' }]);
   });
 
+  test('Payload: empty, absent or null is no metadata at all (not a key without a value)', async () => {
+    const { post, events } = setup();
+    const { Payload: _, ...withoutPayload } = SENT;
+    for (const event of [SENT, withoutPayload, { ...SENT, Payload: null }]) {
+      await post(JSON.stringify(event), AUTH);
+    }
+    expect(events.map((e) => e.metadata)).toStrictEqual([{}, {}, {}]);
+  });
+
   test('unknown and prototype event names are unknown events', async () => {
     const { post, events } = setup();
     for (const event of ['mystery', 'constructor', 'hasOwnProperty']) {
