@@ -335,6 +335,13 @@ describe('events that claim to be SES but break the schema', () => {
       'click.link',
     ],
     [
+      'click.userAgent a number',
+      (e: Record<string, any>) => {
+        e.click.userAgent = 5;
+      },
+      'click.userAgent',
+    ],
+    [
       'eventType not a string',
       (e: Record<string, any>) => {
         e.eventType = 7;

@@ -207,6 +207,16 @@ describe('MailerSend v1 activities: each gives its type and every context field 
   });
 });
 
+describe('MailerSend v1 times', () => {
+  test('without data.created_at, the top-level created_at is the time', async () => {
+    const event = v1('delivered');
+    const { created_at: _, ...data } = event.data;
+    expect(
+      await contextOf(mailersend({ verifySignature: false }), { ...event, data }),
+    ).toMatchObject({ eventType: 'delivered', timestamp: '2023-02-27T21:09:49.520Z' });
+  });
+});
+
 describe('MailerSend v2 activities: each gives its type and every context field as mapped', () => {
   test.each(V2_ROWS)('%s', async (type, meta, want, dataType) => {
     expect(

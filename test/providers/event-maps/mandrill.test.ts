@@ -1,7 +1,7 @@
 /** Mandrill's whole event vocabulary, message and sync events (anymail's mapping), row by row. */
 import { describe, expect, test } from 'vitest';
 import { mandrill } from '../../../src/index.js';
-import { digestOf, NOW } from '../../helpers/provider-harness.js';
+import { digestOf, harness, NOW } from '../../helpers/provider-harness.js';
 import { contextsOf, DEFAULTS } from './helpers.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -103,6 +103,19 @@ describe('Mandrill message events: each gives its type and every context field a
     const element = message(name, msg, extra);
     expect(await contextsOf(M(), form([element]), FORM)).toEqual([
       { ...base, eventId: await digestOf('mandrill', JSON.stringify(element)), ...want },
+    ]);
+  });
+});
+
+describe('Mandrill elements that are not events', () => {
+  test('a field of the wrong type skips its element with a warning naming the field; the rest are delivered', async () => {
+    const { post, events, warnings } = harness(M());
+    const answer = await post(form([message('open', { _id: 7 }), message('send')]), FORM);
+    expect(answer).toEqual({ status: 200, body: { ok: true, events: 1 } });
+    expect(events.map((e) => e.eventType)).toEqual(['sent']);
+    const skipped = warnings().filter((l) => /skipped/.test(l.msg));
+    expect(skipped.map((l) => [l.fields.index, l.fields.problem])).toEqual([
+      [0, expect.stringContaining('"msg._id"')],
     ]);
   });
 });

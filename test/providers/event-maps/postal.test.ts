@@ -114,6 +114,16 @@ describe('Postal events: each gives its type and every context field as mapped',
   });
 
   test.each([
+    ['Test Person <test@example.net>', 'test@example.net'],
+    [' test@example.net ', 'test@example.net'],
+    ['"Person, Test" < test@example.net >', 'test@example.net'],
+  ])('message.to %j: the recipient is the address alone', async (to, recipient) => {
+    const payload = status('Sent', { message: { ...message, to } });
+    const got = await contextsOf(postal({ verifySignature: false }), body('MessageSent', payload));
+    expect(got.map((e) => e.recipient)).toEqual([recipient]);
+  });
+
+  test.each([
     [
       'DomainDNSError',
       { domain: 'example.com', uuid: 'u', dns_checked_at: 1682449392, spf_status: 'OK' },

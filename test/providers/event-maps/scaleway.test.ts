@@ -118,8 +118,26 @@ const ROWS: [string, Record<string, unknown>, Record<string, unknown>][] = [
   ['unknown_type', {}, { eventType: 'unknown' }],
 ];
 
+/** The SMTP answer when TEM leaves out the code, or sends only its `email_error` line. */
+const SMTP_ROWS: [string, Record<string, unknown>, Record<string, unknown>][] = [
+  [
+    'email_delivered',
+    { email_response_message: '2.0.0 OK' },
+    { eventType: 'delivered', mtaResponse: '2.0.0 OK' },
+  ],
+  [
+    'email_deferred',
+    { email_error: '451 4.7.1 Try again later' },
+    { eventType: 'deferred', mtaResponse: '451 4.7.1 Try again later' },
+  ],
+];
+
 describe('Scaleway TEM events: each gives its type and every context field as mapped', () => {
   test.each(ROWS)('%s', async (type, extra, want) => {
+    expect(await contexts(event(type, extra))).toEqual([{ ...base, ...want }]);
+  });
+
+  test.each(SMTP_ROWS)('%s %j: mtaResponse is the text as sent', async (type, extra, want) => {
     expect(await contexts(event(type, extra))).toEqual([{ ...base, ...want }]);
   });
 

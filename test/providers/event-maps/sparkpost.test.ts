@@ -86,6 +86,29 @@ const ROWS: [string, string, Record<string, unknown>, Record<string, unknown>][]
     },
   ],
   [
+    'message_event',
+    'policy_rejection',
+    { reason: '550 5.7.1 recipient address was suppressed due to customer policy' },
+    {
+      eventType: 'rejected',
+      description: '550 5.7.1 recipient address was suppressed due to customer policy',
+      rejectCategory: 'blocked',
+      permanent: true,
+    },
+  ],
+  [
+    'message_event',
+    'bounce',
+    { reason: '550 5.0.0 bounced', raw_reason: '550 5.0.0 bounced' },
+    {
+      eventType: 'bounced',
+      description: '550 5.0.0 bounced',
+      mtaResponse: '550 5.0.0 bounced',
+      rejectCategory: 'bounced',
+      permanent: false,
+    },
+  ],
+  [
     'gen_event',
     'generation_failure',
     {

@@ -1,7 +1,7 @@
 /** Unisender Go's whole status vocabulary and delivery_info fields (anymail's mapping), row by row. */
 import { describe, expect, test } from 'vitest';
 import { unisenderGo } from '../../../src/index.js';
-import { digestOf } from '../../helpers/provider-harness.js';
+import { digestOf, harness } from '../../helpers/provider-harness.js';
 import { contextOf, contextsOf, DEFAULTS } from './helpers.js';
 
 const data = (status: string, extra: Record<string, unknown> = {}) => ({
@@ -171,6 +171,36 @@ describe('Unisender Go statuses: each gives its type and every context field as 
       batch([data('sent', { metadata: { anymail_id: 'my-id', key1: 'val1' } })]),
     );
     expect([got.messageId, got.metadata]).toEqual(['my-id', { key1: 'val1' }]);
+  });
+
+  test('an element that is not an object is skipped with a warning; the rest are delivered', async () => {
+    const body = batch([data('delivered')]);
+    (body.events_by_user[0] as { events: unknown[] }).events.unshift(null, 7);
+    const { post, events, warnings } = harness(unisenderGo({ verifySignature: false }));
+    expect(await post(JSON.stringify(body))).toEqual({
+      status: 200,
+      body: { ok: true, events: 1 },
+    });
+    expect(events.map((e) => e.eventType)).toEqual(['delivered']);
+    const skipped = warnings().filter((l) => /skipped/.test(l.msg));
+    expect(skipped.map((l) => [l.fields.index, l.fields.problem])).toEqual([
+      [0, 'is not a JSON object'],
+      [1, 'is not a JSON object'],
+    ]);
+  });
+
+  test('a body that is JSON but no object is 400, even with verification off', async () => {
+    const { post } = harness(unisenderGo({ verifySignature: false }));
+    for (const text of ['null', '[]', '7']) {
+      expect(await post(text)).toEqual({
+        status: 400,
+        body: {
+          ok: false,
+          error: 'invalid-unisender-go-event',
+          message: 'Unisender Go sends a JSON object',
+        },
+      });
+    }
   });
 
   test('transactional_spam_block gives no event', async () => {

@@ -100,6 +100,7 @@ describe('Loops events', () => {
     ['no email', { email: undefined }, 'email'],
     ['eventTime in milliseconds far past 9999', { eventTime: 1e15 }, 'eventTime'],
     ['eventTime as text', { eventTime: 'yesterday' }, 'eventTime'],
+    ['an eventName that is not text', { eventName: 42 }, 'eventName'],
   ])('an email event with %s is 400 naming the field', async (_what, change, field) => {
     const { handle, received } = loopsHandler();
     const response = await handle(signedRequest(loopsEvent('email.opened', change)));

@@ -84,6 +84,12 @@ describe('exact integers', () => {
     await post(JSON.stringify({ ...SENT, mj_message_id: '555' }), AUTH);
     expect(events[0]?.messageId).toBe('555');
   });
+
+  test('a MessageID small enough for a JavaScript number is its digits too', async () => {
+    const { post, events } = setup();
+    await post(SENT_TEXT.replace('92042317804662640', '1234567890'), AUTH);
+    expect(events.map((e) => e.messageId)).toEqual(['1234567890']);
+  });
 });
 
 describe('Mailjet events', () => {
@@ -161,6 +167,15 @@ describe('Mailjet events', () => {
     await post(JSON.stringify({ ...SENT, Payload: '{"order":42}' }), AUTH);
     await post(JSON.stringify({ ...SENT, Payload: 'order-42' }), AUTH);
     expect(events.map((e) => e.metadata)).toEqual([{ order: '42' }, { Payload: 'order-42' }]);
+  });
+
+  test('Payload: empty, absent or null is no metadata at all (not a key without a value)', async () => {
+    const { post, events } = setup();
+    const { Payload: _, ...withoutPayload } = SENT;
+    for (const event of [SENT, withoutPayload, { ...SENT, Payload: null }]) {
+      await post(JSON.stringify(event), AUTH);
+    }
+    expect(events.map((e) => e.metadata)).toStrictEqual([{}, {}, {}]);
   });
 
   test('unknown and prototype event names are unknown events', async () => {

@@ -127,15 +127,18 @@ describe('Scaleway TEM events', () => {
     ]);
   });
 
-  test('blocklist_created and a Message that is not TEM JSON are 200 with no events', async () => {
+  test('blocklist_created and a Message that is not a TEM event are 200 with no events', async () => {
     const { handle, received, lines } = scalewayHandler(options(), signer.fetch);
-    for (const message of [blocklistCreated, 'hello']) {
+    for (const message of [blocklistCreated, 'hello', 'null', '[1]', '{"id":"e"}']) {
       expect(await answer(await handle(await signed(message)))).toEqual({ ok: true, events: 0 });
     }
     expect(received).toEqual([]);
     expect(lines.map((l) => [l.level, l.fields.note]).filter(([, note]) => note)).toEqual([
       ['info', 'blocklist_created is not about a message'],
       ['warn', 'Message is not JSON: not a TEM event'],
+      ['warn', 'Message is not a JSON object: not a TEM event'],
+      ['warn', 'Message is not a JSON object: not a TEM event'],
+      ['warn', 'Message has no "type": not a TEM event'],
     ]);
   });
 
