@@ -89,6 +89,16 @@ describe('--header', () => {
     expect(harness.received.map((c) => c.eventType)).toEqual(['delivered']);
   });
 
+  test("'Name:value' with no blank after the colon sends the value whole", async () => {
+    const result = await send('sparkpost', 'delivered', [
+      '--header',
+      `X-Webhook-Key:${SPARKPOST_HEADER_VALUE}`,
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^HTTP 200/);
+    expect(harness.received.map((c) => c.eventType)).toEqual(['delivered']);
+  });
+
   test.each(['X Webhook-Key: value', 'X-Webhook-Key(1): value', ': value'])(
     '%j names no header: a usage error, nothing sent',
     async (header) => {
