@@ -110,6 +110,17 @@ describe('--header', () => {
   );
 });
 
+describe('--private-key', () => {
+  test('a file that cannot be read is a usage error naming it, not a key that does not parse', async () => {
+    const result = await send('sendgrid', 'bounced', ['--private-key', '/nonexistent/key.pem']);
+    expect(result.code).toBe(2);
+    expect(result.posted).toBe(false);
+    expect(result.err).toMatch(
+      /^mailhooks send: --private-key: cannot read \/nonexistent\/key.pem\n/,
+    );
+  });
+});
+
 describe('a query on --to', () => {
   test('is never printed when the error quotes the URL as parsed rather than as given', async () => {
     const result = await cli(
