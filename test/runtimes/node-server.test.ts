@@ -127,6 +127,22 @@ test('a request in flight when close() is called is answered with Connection: cl
   await closed;
 });
 
+test('a request whose headers end after close() is answered with Connection: close', async () => {
+  quiet();
+  const server = serve({ ...options, hostname: '127.0.0.1' });
+  const port = Number(new URL(await server.ready).port);
+  const exchange = rawSend(port, 'GET /healthz HTTP/1.1\r\nHost: example.test\r\n');
+  await serverCaughtUp(port);
+  const closed = server.close();
+  // close() waits for ready, a turn later: the server is closing once a macrotask has run.
+  await new Promise((resolve) => setImmediate(resolve));
+  exchange.socket.write('\r\n');
+  const text = await within(exchange.closed, 15_000, 'still open');
+  expect(text).toMatch(/^HTTP\/1\.1 200 /);
+  expect(parseResponse(text).headers.get('connection')).toBe('close');
+  await closed;
+});
+
 test('close() twice, and after it listened, resolves both times', async () => {
   quiet();
   const server = serve(options);
