@@ -366,8 +366,9 @@ describe('PORT (the packaged servers)', () => {
     expect(portFor({ PORT: '' })).toBe(8787);
   });
 
-  test('given as text or as a number, it is the port', () => {
+  test('given as text or as a number, it is the port; blanks around it (a .env line) are not part of it', () => {
     expect(portFor({ PORT: '9450' })).toBe(9450);
+    expect(portFor({ PORT: ' 9454\n' })).toBe(9454);
     expect(portFor({ PORT: 9451 })).toBe(9451);
   });
 
