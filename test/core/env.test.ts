@@ -374,7 +374,11 @@ describe('PORT (the packaged servers)', () => {
 
   test('not a port: a ConfigError naming PORT', () => {
     expect(configErrorOf(() => portFor({ PORT: 'eighty' })).setting).toBe('PORT');
-    expect(configErrorOf(() => portFor({ PORT: '70000' })).setting).toBe('PORT');
+    const tooHigh = configErrorOf(() => portFor({ PORT: '70000' }));
+    expect([tooHigh.setting, tooHigh.detail]).toEqual([
+      'PORT',
+      'expected a port number (0-65535), got "70000"',
+    ]);
     expect(configErrorOf(() => portFor({ PORT: '65536' })).setting).toBe('PORT');
     expect(configErrorOf(() => portFor({ PORT: '80abc' })).setting).toBe('PORT');
     expect(portFor({ PORT: '65535' })).toBe(65535);
