@@ -53,6 +53,25 @@ test.each([
   },
 );
 
+test.each([
+  ['mailhooks/node', createNodeHandler(options())],
+  ['the root export', createMailWebhookHandler(options())],
+])(
+  'a wrapper that clones the request first (to log its copy): %s still reads the body whole',
+  async (_entry, handler) => {
+    const copies: string[] = [];
+    const response = await serveOnce(async (request) => {
+      const copy = request.clone();
+      const answer = await handler(request);
+      copies.push(await copy.text());
+      return answer;
+    }, '{"Type":"Nope"}');
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'unknown-type' });
+    expect(copies).toEqual(['{"Type":"Nope"}']);
+  },
+);
+
 test('a handler of its own reads the body with json(), as from a Request', async () => {
   const response = await serveOnce(
     async (request) => Response.json({ got: await request.json() }),
