@@ -96,6 +96,13 @@ test('toRequest: a request that came over TLS has an https URL, one that did not
   expect(toRequest(nodeRequest(false)).url).toBe('http://example.test/x?q=1');
 });
 
+test('toRequest: a Host no URL origin can be (one that would carry a path) gives localhost, never part of the path', () => {
+  for (const host of ['evil.example/webhooks/mail/ses?', 'a b', 'evil.example#']) {
+    const req = { ...nodeRequest(false), headers: { host }, rawHeaders: ['Host', host] };
+    expect(toRequest(req as unknown as IncomingMessage).url).toBe('http://localhost/x?q=1');
+  }
+});
+
 test('toRequest: headers are read in any case of the name, whatever case the client sent, as fetch reads them', () => {
   const rawHeaders = [
     'Host',
