@@ -162,20 +162,20 @@ test('close() twice, and after it listened, resolves both times', async () => {
   ).toBe('closed');
 });
 
-/** Whether a `request refused` line with `reason` went to stderr (the server's lines are batched). */
-async function _refusalLogged(reason: string): Promise<boolean> {
+/** The `request refused` line with `reason` that went to stderr, if any (the server's lines are batched). */
+async function _refusalLine(reason: string): Promise<Record<string, unknown> | undefined> {
   await new Promise((resolve) => setImmediate(resolve));
   const written = vi.mocked(process.stderr.write).mock.calls.map(([text]) => String(text));
-  return written.some((text) =>
-    text
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .some((line) => {
-        const fields = JSON.parse(line) as Record<string, unknown>;
-        return fields.msg === 'request refused' && fields.reason === reason;
-      }),
-  );
+  return written
+    .flatMap((text) => text.split('\n'))
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .find((fields) => fields.msg === 'request refused' && fields.reason === reason);
 }
+
+/** Whether a `request refused` line with `reason` went to stderr. */
+const _refusalLogged = async (reason: string): Promise<boolean> =>
+  (await _refusalLine(reason)) !== undefined;
 
 describe('the whole request within bodyTimeoutMs of its first byte', () => {
   const env = {
@@ -360,7 +360,10 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
     try {
       const text = await within(rawSend(port, 'NOT HTTP AT ALL\r\n\r\n').closed, 15_000, 'open');
       expect(text).toMatch(/^HTTP\/1\.1 400 /);
-      expect(await _refusalLogged('malformed-request')).toBe(true);
+      expect(await _refusalLine('malformed-request')).toMatchObject({
+        status: 400,
+        detail: 'Node could not parse the request as HTTP/1.1',
+      });
     } finally {
       await server.close();
     }
@@ -452,7 +455,10 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
       const head = `GET /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`;
       const text = await within(rawSend(port, head).closed, 15_000, 'open');
       expect(text).toMatch(/^HTTP\/1\.1 431 /);
-      expect(await _refusalLogged('headers-too-large')).toBe(true);
+      expect(await _refusalLine('headers-too-large')).toMatchObject({
+        status: 431,
+        detail: "request headers are larger than Node's --max-http-header-size (16 KB by default)",
+      });
     } finally {
       await server.close();
     }
