@@ -89,6 +89,16 @@ describe('--header', () => {
     expect(harness.received.map((c) => c.eventType)).toEqual(['delivered']);
   });
 
+  test("'Name:value' with no blank after the colon sends the value whole", async () => {
+    const result = await send('sparkpost', 'delivered', [
+      '--header',
+      `X-Webhook-Key:${SPARKPOST_HEADER_VALUE}`,
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^HTTP 200/);
+    expect(harness.received.map((c) => c.eventType)).toEqual(['delivered']);
+  });
+
   test.each(['X Webhook-Key: value', 'X-Webhook-Key(1): value', ': value'])(
     '%j names no header: a usage error, nothing sent',
     async (header) => {
@@ -98,6 +108,17 @@ describe('--header', () => {
       expect(result.err).toMatch(/^mailhooks send: --header must be 'Name: value'\n/);
     },
   );
+});
+
+describe('--private-key', () => {
+  test('a file that cannot be read is a usage error naming it, not a key that does not parse', async () => {
+    const result = await send('sendgrid', 'bounced', ['--private-key', '/nonexistent/key.pem']);
+    expect(result.code).toBe(2);
+    expect(result.posted).toBe(false);
+    expect(result.err).toMatch(
+      /^mailhooks send: --private-key: cannot read \/nonexistent\/key.pem\n/,
+    );
+  });
 });
 
 describe('a query on --to', () => {

@@ -28,7 +28,7 @@ describe('mailhooks keys', () => {
     expect(key.algorithm).toMatchObject({ name: 'ECDSA', namedCurve: 'P-256' });
   });
 
-  test('postal: RSA of 2048 bits, its public half a base64 SubjectPublicKeyInfo', async () => {
+  test('postal: RSA of 2048 bits and exponent 65537, its public half a base64 SubjectPublicKeyInfo', async () => {
     const { code, out } = await cli(['keys', 'postal']);
     expect(code).toBe(0);
     expect(out).toMatch(/^# postal test key pair \(RSA 2048\)/);
@@ -40,7 +40,11 @@ describe('mailhooks keys', () => {
       true,
       ['verify'],
     );
-    expect(key.algorithm).toMatchObject({ modulusLength: 2048 });
+    // 65537, the exponent of the keys OpenSSL makes, Postal's own included.
+    expect(key.algorithm).toMatchObject({
+      modulusLength: 2048,
+      publicExponent: Uint8Array.of(1, 0, 1),
+    });
   });
 
   test('mailpace: Ed25519, its public half the 32 raw key bytes in base64, as MailPace shows it', async () => {

@@ -398,6 +398,18 @@ describe('mailhooks send', () => {
     expect(result.out).toMatch(/ses-eventbridge +sent, delivered/);
     expect(result.out).toMatch(/scaleway +queued, delivered, deferred, bounced, rejected/);
   });
+
+  test('--list is two columns: every event list, and the signing line under it, start past the longest name and a blank', async () => {
+    const lines = (await cli(['send', '--list'])).out.split('\n');
+    const column = Math.max(...CLI_PROVIDERS.map((p) => p.name.length)) + 2;
+    expect(lines).toHaveLength(2 * CLI_PROVIDERS.length);
+    CLI_PROVIDERS.forEach((provider, i) => {
+      expect(lines[2 * i]).toBe(
+        `${provider.name.padEnd(column)}${Object.keys(provider.events).join(', ')}`,
+      );
+      expect(lines[2 * i + 1]).toBe(`${' '.repeat(column)}${provider.signing}`);
+    });
+  });
 });
 
 describe('mailhooks usage errors (exit code 2)', () => {
@@ -730,6 +742,16 @@ describe('mailhooks usage errors (exit code 2)', () => {
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/^Usage: mailhooks/);
   });
+
+  test.each([[['--help']], [['send', '--help']], [['trigger', '--help']]])(
+    '%j states the exit codes the command returns',
+    async (argv) => {
+      const result = await cli(argv);
+      expect(result.out).toContain(
+        'Exit codes: 0 sent and answered 2xx, 1 refused or unreachable, 2 usage error.',
+      );
+    },
+  );
 
   test.each([
     ['send', /^Usage: mailhooks send <provider> <eventType>/],

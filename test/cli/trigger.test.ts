@@ -143,6 +143,22 @@ describe('mailhooks trigger', () => {
     expect(app.received[0]?.context.espName).toBe('mailgun');
   });
 
+  test('--provider without a sample of that type is a usage error naming the providers that have one', async () => {
+    const app = receiver();
+    const result = await cli(
+      ['trigger', 'unsubscribed', '--provider', 'resend', '--to', URL_, '--secret', SECRET],
+      app.handle,
+    );
+    const having = CLI_PROVIDERS.filter((p) => Object.hasOwn(p.events, 'unsubscribed'));
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(
+      new RegExp(
+        `^mailhooks trigger: --provider resend has no "unsubscribed" sample; one of: ${having.map((p) => p.name).join(', ')}\n`,
+      ),
+    );
+    expect(app.received).toEqual([]);
+  });
+
   test.each(CLI_PROVIDERS.map((p) => [p.name, Object.keys(p.events)[0] ?? ''] as const))(
     '--provider %s normalizes its own %s sample',
     async (name, eventType) => {

@@ -425,14 +425,19 @@ describe('PORT (the packaged servers)', () => {
     expect(portFor({ PORT: '' })).toBe(8787);
   });
 
-  test('given as text or as a number, it is the port', () => {
+  test('given as text or as a number, it is the port; blanks around it (a .env line) are not part of it', () => {
     expect(portFor({ PORT: '9450' })).toBe(9450);
+    expect(portFor({ PORT: ' 9454\n' })).toBe(9454);
     expect(portFor({ PORT: 9451 })).toBe(9451);
   });
 
   test('not a port: a ConfigError naming PORT', () => {
     expect(configErrorOf(() => portFor({ PORT: 'eighty' })).setting).toBe('PORT');
-    expect(configErrorOf(() => portFor({ PORT: '70000' })).setting).toBe('PORT');
+    const tooHigh = configErrorOf(() => portFor({ PORT: '70000' }));
+    expect([tooHigh.setting, tooHigh.detail]).toEqual([
+      'PORT',
+      'expected a port number (0-65535), got "70000"',
+    ]);
     expect(configErrorOf(() => portFor({ PORT: '65536' })).setting).toBe('PORT');
     expect(configErrorOf(() => portFor({ PORT: '80abc' })).setting).toBe('PORT');
     expect(portFor({ PORT: '65535' })).toBe(65535);

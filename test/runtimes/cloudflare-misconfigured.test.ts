@@ -94,3 +94,21 @@ test('a well-configured Worker still answers /healthz 200 before any webhook', a
   expect(probe.status).toBe(200);
   expect(await probe.json()).toEqual({ ok: true });
 });
+
+test("a misconfigured Worker's queue() neither throws nor acks: each message is retried after its backoff", async () => {
+  vi.spyOn(console, 'error').mockImplementation(() => {});
+  vi.spyOn(console, 'warn').mockImplementation(() => {});
+  const env = { MAIL_WEBHOOK_ENABLED: 'true', MAIL_WEBHOOK_MAX_BODY_BYTES: 'lots' };
+  const outcomes: string[] = [];
+  const message = (id: string, attempts: number) => ({
+    id,
+    attempts,
+    body: '{}',
+    ack: () => void outcomes.push(`${id} acked`),
+    retry: (options?: { delaySeconds?: number }) =>
+      void outcomes.push(`${id} retried in ${options?.delaySeconds} s`),
+  });
+  const batch = { queue: 'mailhooks-events', messages: [message('a', 1), message('b', 3)] };
+  await expect(worker.queue(batch, env)).resolves.toBeUndefined();
+  expect(outcomes).toEqual(['a retried in 10 s', 'b retried in 40 s']);
+});

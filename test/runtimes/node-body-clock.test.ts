@@ -87,3 +87,20 @@ test('a body sent after its headers is timed by one clock, cleared once it is re
     leftRunning: 0,
   });
 });
+
+test('a body sent with its headers all but its last byte is timed by one clock, cleared once that byte comes: 200', async () => {
+  const body = JSON.stringify(envelope(bounce));
+  expect(Buffer.byteLength(body)).toBe(body.length);
+  const seen = await clocks(async () => {
+    const exchange = rawSend(port, `${_head(body)}\r\n\r\n`, body.slice(0, -1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    exchange.socket.write(body.slice(-1));
+    return exchange.closed;
+  });
+  expect(seen).toEqual({
+    status: 200,
+    body: { ok: true, events: 2 },
+    clocks: 1,
+    leftRunning: 0,
+  });
+});

@@ -117,6 +117,34 @@ test.each([
   },
 );
 
+test('toNodeListener over the root handler: a client gone while its body stream is being read gets 400 body-unreadable at once', async () => {
+  const handler = createMailWebhookHandler(options);
+  let answered: (answer: Promise<Response>) => void = () => {};
+  const answer = new Promise<Response>((resolve) => {
+    answered = (given) => void given.then((response) => resolve(response.clone()));
+  });
+  const [port, close] = await listen(async (request) => {
+    const response = handler(request);
+    answered(response);
+    return response;
+  });
+  try {
+    const head = `POST /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\nContent-Length: 1000\r\n\r\n`;
+    const exchange = rawSend(port, head, '{"Type":');
+    // The handler is reading: what came is in, the rest is awaited.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    exchange.socket.destroy();
+    const response = await within(answer, 15_000, 'never answered');
+    if (typeof response === 'string') expect.fail(response);
+    expect([response.status, await response.json()]).toEqual([
+      400,
+      expect.objectContaining({ error: 'body-unreadable' }),
+    ]);
+  } finally {
+    await close();
+  }
+});
+
 test.each([
   ['mailhooks/node', createNodeHandler],
   ['the root handler', createMailWebhookHandler],

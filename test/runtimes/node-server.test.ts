@@ -41,14 +41,17 @@ test('close() called before listen finished resolves, and nothing is left listen
   await expect(fetch(`${url}/healthz`)).rejects.toThrow();
 });
 
-test('close() after a failed start (port taken) resolves, as does finished', async () => {
+test('close() after a failed start (port taken) resolves, as does finished; the error names the address', async () => {
   const taken = createServer();
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
   const address = taken.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   try {
     const server = serve({ ...options, hostname: '127.0.0.1', port });
-    await expect(server.ready).rejects.toThrow(/EADDRINUSE/);
+    // Set by the options, not by HOST and PORT: the error names the address, and no variable.
+    await expect(server.ready).rejects.toThrow(
+      new RegExp(`^cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`),
+    );
     expect(
       await within(
         server.close().then(() => 'closed'),
@@ -127,6 +130,22 @@ test('a request in flight when close() is called is answered with Connection: cl
   await closed;
 });
 
+test('a request whose headers end after close() is answered with Connection: close', async () => {
+  quiet();
+  const server = serve({ ...options, hostname: '127.0.0.1' });
+  const port = Number(new URL(await server.ready).port);
+  const exchange = rawSend(port, 'GET /healthz HTTP/1.1\r\nHost: example.test\r\n');
+  await serverCaughtUp(port);
+  const closed = server.close();
+  // close() waits for ready, a turn later: the server is closing once a macrotask has run.
+  await new Promise((resolve) => setImmediate(resolve));
+  exchange.socket.write('\r\n');
+  const text = await within(exchange.closed, 15_000, 'still open');
+  expect(text).toMatch(/^HTTP\/1\.1 200 /);
+  expect(parseResponse(text).headers.get('connection')).toBe('close');
+  await closed;
+});
+
 test('close() twice, and after it listened, resolves both times', async () => {
   quiet();
   const server = serve(options);
@@ -143,20 +162,20 @@ test('close() twice, and after it listened, resolves both times', async () => {
   ).toBe('closed');
 });
 
-/** Whether a `request refused` line with `reason` went to stderr (the server's lines are batched). */
-async function _refusalLogged(reason: string): Promise<boolean> {
+/** The `request refused` line with `reason` that went to stderr, if any (the server's lines are batched). */
+async function _refusalLine(reason: string): Promise<Record<string, unknown> | undefined> {
   await new Promise((resolve) => setImmediate(resolve));
   const written = vi.mocked(process.stderr.write).mock.calls.map(([text]) => String(text));
-  return written.some((text) =>
-    text
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .some((line) => {
-        const fields = JSON.parse(line) as Record<string, unknown>;
-        return fields.msg === 'request refused' && fields.reason === reason;
-      }),
-  );
+  return written
+    .flatMap((text) => text.split('\n'))
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .find((fields) => fields.msg === 'request refused' && fields.reason === reason);
 }
+
+/** Whether a `request refused` line with `reason` went to stderr. */
+const _refusalLogged = async (reason: string): Promise<boolean> =>
+  (await _refusalLine(reason)) !== undefined;
 
 describe('the whole request within bodyTimeoutMs of its first byte', () => {
   const env = {
@@ -341,7 +360,10 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
     try {
       const text = await within(rawSend(port, 'NOT HTTP AT ALL\r\n\r\n').closed, 15_000, 'open');
       expect(text).toMatch(/^HTTP\/1\.1 400 /);
-      expect(await _refusalLogged('malformed-request')).toBe(true);
+      expect(await _refusalLine('malformed-request')).toMatchObject({
+        status: 400,
+        detail: 'Node could not parse the request as HTTP/1.1',
+      });
     } finally {
       await server.close();
     }
@@ -433,7 +455,10 @@ describe('the whole request within bodyTimeoutMs of its first byte', () => {
       const head = `GET /webhooks/mail/ses HTTP/1.1\r\nHost: example.test\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`;
       const text = await within(rawSend(port, head).closed, 15_000, 'open');
       expect(text).toMatch(/^HTTP\/1\.1 431 /);
-      expect(await _refusalLogged('headers-too-large')).toBe(true);
+      expect(await _refusalLine('headers-too-large')).toMatchObject({
+        status: 431,
+        detail: "request headers are larger than Node's --max-http-header-size (16 KB by default)",
+      });
     } finally {
       await server.close();
     }
