@@ -167,6 +167,17 @@ describe('Postmark other record types: each gives its type and every context fie
     });
   });
 
+  test('a SpamComplaint record with a Type Postmark has not named before is complained by its RecordType', async () => {
+    const record = { ...bounce('SomeNewType'), RecordType: 'SpamComplaint', ID: 43 };
+    expect(await contextOf(P(), record)).toMatchObject({
+      eventType: 'complained',
+      eventId: '43',
+      rejectReason: 'SomeNewType',
+      rejectCategory: 'spam',
+      permanent: null,
+    });
+  });
+
   test.each([
     ['HardBounce', true, 'bounced', 'bounced', true],
     ['SpamComplaint', true, 'complained', 'spam', null],
