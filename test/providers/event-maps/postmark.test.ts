@@ -179,6 +179,26 @@ describe('Postmark other record types: each gives its type and every context fie
   });
 
   test.each([
+    ['Delivery', '2021-01-01T00:00:00Z'],
+    ['Bounce', '2021-01-02T00:00:00Z'],
+    ['SpamComplaint', '2021-01-02T00:00:00Z'],
+    ['Open', '2021-01-03T00:00:00Z'],
+    ['Click', '2021-01-03T00:00:00Z'],
+    ['SubscriptionChange', '2021-01-04T00:00:00Z'],
+  ])('a %s record carrying every timestamp field is timed by its own (%s)', async (type, at) => {
+    const record = {
+      ...bounce('HardBounce'),
+      RecordType: type,
+      SuppressSending: true,
+      DeliveredAt: '2021-01-01T00:00:00Z',
+      BouncedAt: '2021-01-02T00:00:00Z',
+      ReceivedAt: '2021-01-03T00:00:00Z',
+      ChangedAt: '2021-01-04T00:00:00Z',
+    };
+    expect((await contextOf(P(), record)).timestamp).toBe(at.replace('Z', '.000Z'));
+  });
+
+  test.each([
     ['HardBounce', true, 'bounced', 'bounced', true],
     ['SpamComplaint', true, 'complained', 'spam', null],
     ['ManualSuppression', true, 'unsubscribed', 'unsubscribed', null],
