@@ -198,6 +198,27 @@ describe('Postmark other record types: each gives its type and every context fie
     expect((await contextOf(P(), record)).timestamp).toBe(at.replace('Z', '.000Z'));
   });
 
+  test('a record without its own timestamp field takes the first other one present, as anymail', async () => {
+    const { BouncedAt: _, ...record } = {
+      ...bounce('HardBounce'),
+      ReceivedAt: '2021-01-03T00:00:00Z',
+      ChangedAt: '2021-01-04T00:00:00Z',
+    };
+    expect((await contextOf(P(), record)).timestamp).toBe('2021-01-03T00:00:00.000Z');
+  });
+
+  test.each([
+    [0, '0'],
+    [4323372036854775807n, '4323372036854775807'],
+    [-5, null],
+    [-4323372036854775807n, null],
+  ])('a bounce ID of %s is the eventId as sent, a negative one the digest', async (id, eventId) => {
+    const body = JSON.stringify(bounce('HardBounce')).replace('"ID":12345', `"ID":${id}`);
+    expect((await contextOf(P(), body)).eventId).toBe(
+      eventId ?? (await digestOf('postmark', body)),
+    );
+  });
+
   test.each([
     ['HardBounce', true, 'bounced', 'bounced', true],
     ['SpamComplaint', true, 'complained', 'spam', null],
