@@ -191,6 +191,16 @@ describe('which timestamp an event takes', () => {
     expect(result).toBeInstanceOf(HttpError);
     expect((result as HttpError).message).toContain('click.timestamp');
   });
+
+  test('with both the detail timestamp and mail.timestamp bad, the 400 names the one the event is timed by', () => {
+    const event = clone(click) as Record<string, any>;
+    event.click.timestamp = 'soon';
+    event.mail.timestamp = 'later';
+    const { result } = parse(event);
+    expect((result as HttpError).message).toBe(
+      'SES event field "click.timestamp" is not a timestamp between 1970 and 9999: soon',
+    );
+  });
 });
 
 describe('a timestamp that is not one', () => {
