@@ -84,6 +84,28 @@ describe('tags and metadata', () => {
     expect(context?.tags).toEqual(['welcome', 'onboarding', 'campaign:spring', 'vip']);
   });
 
+  test('an X-Tag value is trimmed; a blank one and a repeat add no tag', () => {
+    const [context] = events(
+      withHeaders(
+        [
+          { name: 'X-Tag', value: ' welcome ' },
+          { name: 'X-Tag', value: '   ' },
+          { name: 'X-Tag', value: 'welcome' },
+          { name: 'X-Tag', value: 'onboarding' },
+        ],
+        {},
+      ),
+    );
+    expect(context?.tags).toEqual(['welcome', 'onboarding']);
+    for (const second of ['welcome', ' ']) {
+      const twice = [
+        { name: 'X-Tag', value: 'welcome' },
+        { name: 'X-Tag', value: second },
+      ];
+      expect(events(withHeaders(twice, {}))[0]?.tags).toEqual(['welcome']);
+    }
+  });
+
   test('merges X-Metadata JSON, X-Metadata-<Key> headers and metadata: tags', () => {
     const [context] = events(
       withHeaders(
