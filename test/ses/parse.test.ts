@@ -106,6 +106,19 @@ describe('tags and metadata', () => {
     }
   });
 
+  test('an X-Metadata- header with no key after the prefix adds no metadata', () => {
+    const [context] = events(
+      withHeaders(
+        [
+          { name: 'X-Metadata-', value: 'lost' },
+          { name: 'X-Metadata-Plan', value: 'pro' },
+        ],
+        {},
+      ),
+    );
+    expect(context?.metadata).toEqual({ Plan: 'pro' });
+  });
+
   test('merges X-Metadata JSON, X-Metadata-<Key> headers and metadata: tags', () => {
     const [context] = events(
       withHeaders(
