@@ -253,6 +253,16 @@ describe('batches and bodies', () => {
     expect(result.received).toEqual([]);
   });
 
+  test.each([
+    ['{"email":"r@example.com"}', 'object'],
+    ['null', 'null'],
+    ['"text"', 'string'],
+  ])('the 400 for a body %s that is not an array says what it is', async (text, kind) => {
+    expect((await post(text)).body).toMatchObject({
+      message: `SendGrid sends a JSON array of events; got JSON ${kind}`,
+    });
+  });
+
   test('a body that is not UTF-8: 400', async () => {
     const body = Uint8Array.of(0x5b, 0xff, 0x5d);
     const { handle } = setup({ publicKey: key.publicKey }, NOW);
