@@ -275,6 +275,18 @@ describe('event types', () => {
     expect(events(event)[0]?.eventType).toBe('unknown');
   });
 
+  test('a Subscription whose topic status is not text is a 400 naming the field', () => {
+    const event = clone(subscription) as Record<string, any>;
+    event.subscription.newTopicPreferences = {
+      topicSubscriptionStatus: [{ topicName: 'News', subscriptionStatus: 5 }],
+    };
+    const { result } = parse(event);
+    expect((result as HttpError).status).toBe(400);
+    expect((result as HttpError).message).toContain(
+      '"subscription.newTopicPreferences.topicSubscriptionStatus.0.subscriptionStatus"',
+    );
+  });
+
   test('a Subscription that opts out of one topic is unsubscribed, category unsubscribed', () => {
     const event = clone(subscription) as Record<string, any>;
     event.subscription.newTopicPreferences = {
