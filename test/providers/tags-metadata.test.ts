@@ -18,7 +18,8 @@ const META_OUT = JSON.parse(
   '{"n":"1","b":"true","z":"","o":"{\\"a\\":1}","arr":"[1,\\"x\\"]","__proto__":"p","constructor":"c","toString":"t","":"empty","dup":"2"}',
 ) as Record<string, string>;
 /** Numbers, an empty string, a duplicate, a boolean, null, an object, and prefixed names. */
-const TAGS = '[1,"","a","a",true,null,{"x":1},"metadata:k","ses:x"]';
+// 1e999 parses as Infinity: a number, but no tag.
+const TAGS = '[1,"","a","a",true,null,{"x":1},1e999,"metadata:k","ses:x"]';
 const TAGS_OUT = ['1', 'a', 'metadata:k', 'ses:x'];
 
 type Body = (tags: string, metadata: string) => string;
@@ -164,7 +165,7 @@ describe('metadata values of every JSON type become strings; odd keys stay plain
   });
 });
 
-describe('tag lists: non-empty strings and numbers as text, each once, in order', () => {
+describe('tag lists: non-empty strings and finite numbers as text, each once, in order', () => {
   test.each(['sendgrid', 'mailgun', 'brevo', 'mailersend', 'mandrill', 'mailpace'])(
     '%s',
     async (name) => {
@@ -173,9 +174,10 @@ describe('tag lists: non-empty strings and numbers as text, each once, in order'
   );
 });
 
-describe('a single tag field: a number as its text, an empty string or an object as no tag', () => {
+describe('a single tag field: a finite number as its text, an empty string or an object as no tag', () => {
   test.each(['postmark', 'mailjet', 'sparkpost', 'mailtrap', 'postal'])('%s', async (name) => {
     expect((await one(name, '5', '{}')).tags).toEqual(['5']);
+    expect((await one(name, '1e999', '{}')).tags).toEqual([]);
     expect((await one(name, '""', '{}')).tags).toEqual([]);
     expect((await one(name, '{"a":"b"}', '{}')).tags).toEqual([]);
     expect((await one(name, '"welcome"', '{}')).tags).toEqual(['welcome']);

@@ -84,6 +84,41 @@ describe('tags and metadata', () => {
     expect(context?.tags).toEqual(['welcome', 'onboarding', 'campaign:spring', 'vip']);
   });
 
+  test('an X-Tag value is trimmed; a blank one and a repeat add no tag', () => {
+    const [context] = events(
+      withHeaders(
+        [
+          { name: 'X-Tag', value: ' welcome ' },
+          { name: 'X-Tag', value: '   ' },
+          { name: 'X-Tag', value: 'welcome' },
+          { name: 'X-Tag', value: 'onboarding' },
+        ],
+        {},
+      ),
+    );
+    expect(context?.tags).toEqual(['welcome', 'onboarding']);
+    for (const second of ['welcome', ' ']) {
+      const twice = [
+        { name: 'X-Tag', value: 'welcome' },
+        { name: 'X-Tag', value: second },
+      ];
+      expect(events(withHeaders(twice, {}))[0]?.tags).toEqual(['welcome']);
+    }
+  });
+
+  test('an X-Metadata- header with no key after the prefix adds no metadata', () => {
+    const [context] = events(
+      withHeaders(
+        [
+          { name: 'X-Metadata-', value: 'lost' },
+          { name: 'X-Metadata-Plan', value: 'pro' },
+        ],
+        {},
+      ),
+    );
+    expect(context?.metadata).toEqual({ Plan: 'pro' });
+  });
+
   test('merges X-Metadata JSON, X-Metadata-<Key> headers and metadata: tags', () => {
     const [context] = events(
       withHeaders(
@@ -191,6 +226,16 @@ describe('which timestamp an event takes', () => {
     expect(result).toBeInstanceOf(HttpError);
     expect((result as HttpError).message).toContain('click.timestamp');
   });
+
+  test('with both the detail timestamp and mail.timestamp bad, the 400 names the one the event is timed by', () => {
+    const event = clone(click) as Record<string, any>;
+    event.click.timestamp = 'soon';
+    event.mail.timestamp = 'later';
+    const { result } = parse(event);
+    expect((result as HttpError).message).toBe(
+      'SES event field "click.timestamp" is not a timestamp between 1970 and 9999: soon',
+    );
+  });
 });
 
 describe('a timestamp that is not one', () => {
@@ -228,6 +273,18 @@ describe('event types', () => {
       topicSubscriptionStatus: [{ topicName: 'News', subscriptionStatus: 'OptIn' }],
     };
     expect(events(event)[0]?.eventType).toBe('unknown');
+  });
+
+  test('a Subscription whose topic status is not text is a 400 naming the field', () => {
+    const event = clone(subscription) as Record<string, any>;
+    event.subscription.newTopicPreferences = {
+      topicSubscriptionStatus: [{ topicName: 'News', subscriptionStatus: 5 }],
+    };
+    const { result } = parse(event);
+    expect((result as HttpError).status).toBe(400);
+    expect((result as HttpError).message).toContain(
+      '"subscription.newTopicPreferences.topicSubscriptionStatus.0.subscriptionStatus"',
+    );
   });
 
   test('a Subscription that opts out of one topic is unsubscribed, category unsubscribed', () => {

@@ -167,6 +167,58 @@ describe('Postmark other record types: each gives its type and every context fie
     });
   });
 
+  test('a SpamComplaint record with a Type Postmark has not named before is complained by its RecordType', async () => {
+    const record = { ...bounce('SomeNewType'), RecordType: 'SpamComplaint', ID: 43 };
+    expect(await contextOf(P(), record)).toMatchObject({
+      eventType: 'complained',
+      eventId: '43',
+      rejectReason: 'SomeNewType',
+      rejectCategory: 'spam',
+      permanent: null,
+    });
+  });
+
+  test.each([
+    ['Delivery', '2021-01-01T00:00:00Z'],
+    ['Bounce', '2021-01-02T00:00:00Z'],
+    ['SpamComplaint', '2021-01-02T00:00:00Z'],
+    ['Open', '2021-01-03T00:00:00Z'],
+    ['Click', '2021-01-03T00:00:00Z'],
+    ['SubscriptionChange', '2021-01-04T00:00:00Z'],
+  ])('a %s record carrying every timestamp field is timed by its own (%s)', async (type, at) => {
+    const record = {
+      ...bounce('HardBounce'),
+      RecordType: type,
+      SuppressSending: true,
+      DeliveredAt: '2021-01-01T00:00:00Z',
+      BouncedAt: '2021-01-02T00:00:00Z',
+      ReceivedAt: '2021-01-03T00:00:00Z',
+      ChangedAt: '2021-01-04T00:00:00Z',
+    };
+    expect((await contextOf(P(), record)).timestamp).toBe(at.replace('Z', '.000Z'));
+  });
+
+  test('a record without its own timestamp field takes the first other one present, as anymail', async () => {
+    const { BouncedAt: _, ...record } = {
+      ...bounce('HardBounce'),
+      ReceivedAt: '2021-01-03T00:00:00Z',
+      ChangedAt: '2021-01-04T00:00:00Z',
+    };
+    expect((await contextOf(P(), record)).timestamp).toBe('2021-01-03T00:00:00.000Z');
+  });
+
+  test.each([
+    [0, '0'],
+    [4323372036854775807n, '4323372036854775807'],
+    [-5, null],
+    [-4323372036854775807n, null],
+  ])('a bounce ID of %s is the eventId as sent, a negative one the digest', async (id, eventId) => {
+    const body = JSON.stringify(bounce('HardBounce')).replace('"ID":12345', `"ID":${id}`);
+    expect((await contextOf(P(), body)).eventId).toBe(
+      eventId ?? (await digestOf('postmark', body)),
+    );
+  });
+
   test.each([
     ['HardBounce', true, 'bounced', 'bounced', true],
     ['SpamComplaint', true, 'complained', 'spam', null],

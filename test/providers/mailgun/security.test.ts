@@ -186,7 +186,7 @@ describe('mailgun work linear in the body', () => {
     expect(events.map((e) => e.recipient.length)).toEqual([0, 0, run.length, run.length]);
   });
 
-  test('single To addresses are still read as before', async () => {
+  test('single To addresses are still read as before; a list or trailing text gives none', async () => {
     const { handle, events } = setup();
     const headers = [
       '<@a.b>',
@@ -198,6 +198,9 @@ describe('mailgun work linear in the body', () => {
       'i@j>',
       '"q" <k@l> ',
       'm"@n',
+      // Two addresses, or text after the bracket: not one address (anymail's parse_single_address).
+      'r <o@p>, s <t@u>',
+      'x <v@w> y',
     ];
     for (const to of headers) {
       await handle(

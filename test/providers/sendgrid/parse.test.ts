@@ -253,11 +253,24 @@ describe('batches and bodies', () => {
     expect(result.received).toEqual([]);
   });
 
-  test('a body that is not UTF-8: 400', async () => {
+  test.each([
+    ['{"email":"r@example.com"}', 'object'],
+    ['null', 'null'],
+    ['"text"', 'string'],
+  ])('the 400 for a body %s that is not an array says what it is', async (text, kind) => {
+    expect((await post(text)).body).toMatchObject({
+      message: `SendGrid sends a JSON array of events; got JSON ${kind}`,
+    });
+  });
+
+  test('a body that is not UTF-8: 400 saying so', async () => {
     const body = Uint8Array.of(0x5b, 0xff, 0x5d);
     const { handle } = setup({ publicKey: key.publicKey }, NOW);
     const result = await answer(await handle(await signedRequest(key, body, String(NOW))));
-    expect(result).toMatchObject({ status: 400, body: { error: 'body-not-utf8' } });
+    expect(result).toMatchObject({
+      status: 400,
+      body: { error: 'body-not-utf8', message: 'request body is not valid UTF-8' },
+    });
   });
 
   test('any JSON array of anything is answered 200, never a throw or a 500', async () => {
