@@ -3,6 +3,7 @@ import { HttpError } from '../../src/index.js';
 import { parseSesEvent, parseSesMessage } from '../../src/providers/ses/parse.js';
 import { parseTimestamp } from '../../src/timestamp.js';
 import click from '../fixtures/ses/event-publishing-click.json' with { type: 'json' };
+import delivery from '../fixtures/ses/event-publishing-delivery.json' with { type: 'json' };
 import subscription from '../fixtures/ses/event-publishing-subscription.json' with { type: 'json' };
 import legacyBounce from '../fixtures/ses/notification-bounce-no-dsn.json' with { type: 'json' };
 import { memoryLogger } from '../helpers/envelope.js';
@@ -432,5 +433,16 @@ describe('timestamps', () => {
 
   test.each(['', 'yesterday', '2020-13-45T99:00:00Z', '1600000000'])('refuses %j', (text) => {
     expect(parseTimestamp(text)).toBeUndefined();
+  });
+});
+
+describe('optional texts as sent', () => {
+  test('an empty smtpResponse or click userAgent is "" in the event, as django-anymail passes it', () => {
+    const delivered = clone(delivery) as Record<string, any>;
+    delivered.delivery.smtpResponse = '';
+    expect(events(delivered)[0]).toMatchObject({ eventType: 'delivered', mtaResponse: '' });
+    const clicked = clone(click) as Record<string, any>;
+    clicked.click.userAgent = '';
+    expect(events(clicked)[0]).toMatchObject({ eventType: 'clicked', userAgent: '' });
   });
 });

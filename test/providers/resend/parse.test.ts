@@ -151,6 +151,17 @@ describe('Resend per-type fields', () => {
     );
     expect(received[0]).toMatchObject({ clickUrl: 'https://x.test/a', userAgent: 'UA' });
   });
+
+  test('an empty click user agent or bounce message is passed as sent (""), as django-anymail does', async () => {
+    const clicked = await run(
+      event('email.clicked', { click: { link: 'https://x.test/a', userAgent: '' } }),
+    );
+    expect(clicked.received[0]).toMatchObject({ clickUrl: 'https://x.test/a', userAgent: '' });
+    const bounced = await run(
+      event('email.bounced', { bounce: { type: 'Permanent', subType: 'General', message: '' } }),
+    );
+    expect(bounced.received[0]).toMatchObject({ eventType: 'bounced', description: '' });
+  });
 });
 
 describe('Resend recipients, tags and timestamps', () => {
